@@ -12,7 +12,7 @@
 //!   current-thread tokio runtime that also serves the double, so the server's
 //!   cost is in both and the difference is the client's.
 //! * `decode_*`: a 10,000-row query reply, decoded by the SDK's path
-//!   (`runtime::poly::decode`) and by `serde_json::from_slice` into
+//!   (`runtime::plumbing::poly::decode`) and by `serde_json::from_slice` into
 //!   hand-written `#[derive(Deserialize)]` structs.
 //!
 //! After criterion's own report, a summary prints each SDK/baseline ratio from
@@ -22,6 +22,7 @@
 //! machine whose speed drifts during the run (shared CI hosts) does not skew
 //! the comparison the way two separately timed groups can.
 
+use zstack_sdk::prelude::*;
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -31,7 +32,7 @@ use criterion::{Criterion, SamplingMode, Throughput};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use zstack_sdk::client::Client;
-use zstack_sdk::runtime::poly;
+use zstack_sdk::runtime::plumbing::poly;
 use zstack_sdk::runtime::reply::InventoriesReply;
 use zstack_sdk::runtime::secret::Secret;
 use zstack_sdk::test_server::{Reply, TestServer};

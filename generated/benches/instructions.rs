@@ -19,7 +19,7 @@ use std::process::Command;
 
 use serde::Deserialize;
 use serde_json::json;
-use zstack_sdk::runtime::poly;
+use zstack_sdk::runtime::plumbing::poly;
 use zstack_sdk::runtime::reply::{InventoriesReply, InventoryReply};
 use zstack_sdk::types::{AccountInventory, AnyBackupStorageInventory, BackupStorageInventory};
 

@@ -79,7 +79,7 @@ async fn main() {
         let bytes = reqwest::Client::new().get(url).send().await.expect("send").bytes().await.expect("body");
         let body = bytes.to_vec();
         type Reply = <QueryBackupStorage as zstack_sdk::ApiRequest>::Response;
-        let reply: Reply = zstack_sdk::runtime::poly::decode(&body, true).expect("the reply decodes");
+        let reply: Reply = zstack_sdk::runtime::plumbing::poly::decode(&body, true).expect("the reply decodes");
         reply.inventories.len()
     } else {
         client.call(QueryBackupStorage::new()).await.expect("the reply decodes").inventories.len()

@@ -16,6 +16,7 @@
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use zstack_sdk::prelude::*;
 
 use serde_json::{Value, json};
 use zstack_sdk::client::{Client, Error};

@@ -81,10 +81,17 @@ async fn failed_job_is_an_api_error_with_its_cause_chain() {
     }
     assert!(err.has_code("HOST.1003") && err.has_code("BS.1001") && !err.has_code("SYS.1007"));
     assert_eq!(err.job_id(), Some(job_id.as_str()));
+    // `Display` is the top-level error; `source()` walks the MN's cause chain.
     let shown = err.to_string();
-    for part in ["503", &job_id, "SYS.1006", "reconnect failed", "BS.1001", "ssh: connection refused", "HOST.1003"] {
+    for part in ["503", &job_id, "SYS.1006", "reconnect failed"] {
         assert!(shown.contains(part), "{part} missing from {shown}");
     }
+    assert!(!shown.contains("BS.1001"), "causes are reached through source(): {shown}");
+    let chain = support::chain(&err);
+    assert_eq!(chain.len(), 4, "{chain:?}");
+    assert!(chain[1].starts_with("SYS.1006"), "{chain:?}");
+    assert!(chain[2].starts_with("BS.1001") && chain[2].contains("ssh: connection refused"), "{chain:?}");
+    assert!(chain[3].starts_with("HOST.1003"), "{chain:?}");
 }
 
 #[tokio::test]

@@ -52,9 +52,13 @@ async fn sync_503_is_parsed_into_an_api_error() {
     assert!(!err.has_code("ID.1001") && !err.is_session_expired());
     assert_eq!(err.status(), Some(503));
     let shown = err.to_string();
-    for part in ["HTTP 503", "SYS.1007", "invalid argument", "the name is too long", "VM.1001", "no such vm", "L3.1001"]
-    {
+    for part in ["HTTP 503", "SYS.1007", "invalid argument", "the name is too long"] {
         assert!(shown.contains(part), "{part} missing from {shown}");
+    }
+    // The causes (`cause`, then each of `causes`) are the `source()` chain.
+    let chain = support::chain(&err).join(" | ");
+    for part in ["VM.1001", "no such vm"] {
+        assert!(chain.contains(part), "{part} missing from {chain}");
     }
 }
 

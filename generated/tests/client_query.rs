@@ -10,9 +10,9 @@ use serde_json::{Value, json};
 use support::session_client;
 use zstack_sdk::api::QueryBackupStorage;
 use zstack_sdk::client::Error;
-use zstack_sdk::runtime::query::{Condition, QueryRequest, SortDirection};
+use zstack_sdk::runtime::query::{Condition, QueryRequest, Sort};
 use zstack_sdk::test_server::{Reply, query_reply};
-use zstack_sdk::types::AnyBackupStorageInventory;
+use zstack_sdk::types::{AnyBackupStorageInventory, BackupStorageInventory as Bs};
 
 const PATH: &str = "/v1/backup-storage";
 
@@ -83,8 +83,8 @@ async fn sort_fields_and_paging_params() {
     let (server, client, _) = session_client().await;
     server.query_route(PATH, inventories(3));
     let asc = QueryBackupStorage::new()
-        .sort_by("createDate", SortDirection::Asc)
-        .select_fields(["uuid", "name"])
+        .sort_by(Bs::CREATE_DATE.asc())
+        .select_fields([Bs::UUID, Bs::NAME])
         .limit(2)
         .start(1)
         .reply_with_count();
@@ -92,7 +92,10 @@ async fn sort_fields_and_paging_params() {
     assert_eq!(reply.total, Some(3));
     assert_eq!(reply.inventories.len(), 2);
     assert_eq!(reply.inventories[0].base().uuid.as_deref(), Some("bs-1"));
-    client.call(QueryBackupStorage::new().sort_by("name", SortDirection::Desc)).await.unwrap();
+    client.call(QueryBackupStorage::new().sort_by(Bs::NAME.desc())).await.unwrap();
+    // No direction: the MN's default; an untyped sort and `groupBy` for fields without a constant.
+    client.call(QueryBackupStorage::new().sort_by(Bs::NAME)).await.unwrap();
+    client.call(QueryBackupStorage::new().sort_by(Sort::desc("attachedZones.name")).group_by("type")).await.unwrap();
 
     let requests = server.requests();
     assert_eq!(
@@ -101,6 +104,8 @@ async fn sort_fields_and_paging_params() {
     );
     assert_eq!(requests[0].query_values("fields"), ["uuid,name"], "one comma-joined param");
     assert_eq!(requests[1].raw_query.as_deref(), Some("sort=-name"));
+    assert_eq!(requests[2].raw_query.as_deref(), Some("sort=name"));
+    assert_eq!(requests[3].raw_query.as_deref(), Some("sort=-attachedZones.name&groupBy=type"));
 }
 
 #[tokio::test]
@@ -246,7 +251,8 @@ async fn query_setters_are_available_on_the_call() {
         .limit(2)
         .start(3)
         .reply_with_count()
-        .sort_by("name", SortDirection::Asc)
+        .sort_by(Bs::NAME.asc())
+        .group_by(Bs::TYPE)
         .select_fields(["uuid"])
         .filter_name("mine")
         .send()
@@ -255,6 +261,8 @@ async fn query_setters_are_available_on_the_call() {
     assert_eq!((reply.inventories.len(), reply.total), (2, Some(5)));
     assert_eq!(
         server.requests()[0].raw_query.as_deref(),
-        Some("q=url%20not%20null&limit=2&start=3&replyWithCount=true&sort=%2Bname&fields=uuid&filterName=mine")
+        Some(
+            "q=url%20not%20null&limit=2&start=3&replyWithCount=true&sort=%2Bname&fields=uuid&filterName=mine&groupBy=type"
+        )
     );
 }

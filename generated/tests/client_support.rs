@@ -48,8 +48,20 @@ pub fn is_job_id(s: &str) -> bool {
 pub struct Thing {
     pub uuid: Option<String>,
     pub name: Option<String>,
-    #[serde(rename = "totalCapacity", default, deserialize_with = "zstack_sdk::runtime::number::lenient")]
+    #[serde(rename = "totalCapacity", default, deserialize_with = "zstack_sdk::runtime::plumbing::number::lenient")]
     pub total_capacity: Option<i64>,
 }
 
 pub type ThingReply = InventoryReply<Thing>;
+
+/// The error and its whole `source()` chain, one `Display` per link.
+#[allow(dead_code)]
+pub fn chain(err: &dyn std::error::Error) -> Vec<String> {
+    let mut out = vec![err.to_string()];
+    let mut next = err.source();
+    while let Some(e) = next {
+        out.push(e.to_string());
+        next = e.source();
+    }
+    out
+}

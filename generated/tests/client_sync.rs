@@ -7,6 +7,7 @@ mod support;
 
 use std::collections::HashSet;
 use std::time::Duration;
+use zstack_sdk::prelude::*;
 
 use serde_json::json;
 use support::{Thing, ThingReply, builder, is_job_id, session_client};

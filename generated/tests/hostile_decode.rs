@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 
 use zstack_sdk::ApiRequest;
 use zstack_sdk::api::QueryBackupStorage;
-use zstack_sdk::runtime::poly;
+use zstack_sdk::runtime::plumbing::poly;
 use zstack_sdk::types::AnyBackupStorageInventory;
 
 #[path = "counting_alloc.rs"]

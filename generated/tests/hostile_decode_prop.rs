@@ -14,7 +14,7 @@ use proptest::prelude::*;
 use proptest::test_runner::Config;
 use zstack_sdk::ApiRequest;
 use zstack_sdk::api::QueryBackupStorage;
-use zstack_sdk::runtime::poly;
+use zstack_sdk::runtime::plumbing::poly;
 use zstack_sdk::types::AnyBackupStorageInventory;
 
 #[path = "counting_alloc.rs"]

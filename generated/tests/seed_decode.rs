@@ -5,7 +5,7 @@
 use serde::de::DeserializeOwned;
 use zstack_sdk::ApiRequest;
 use zstack_sdk::api::*;
-use zstack_sdk::runtime::poly;
+use zstack_sdk::runtime::plumbing::poly;
 use zstack_sdk::runtime::timestamp::Timestamp;
 use zstack_sdk::types::{AnyBackupStorageInventory, CephBackupStorageInventory, ErrorCode};
 

@@ -81,17 +81,55 @@ pub fn generate_with(spec: &Spec, options: Options) -> Result<Files, String> {
     let index = |doc: &str, children: &[(String, Option<String>)]| render(module_index(doc, children), "spec/");
     files.insert("api/mod.rs".into(), index(" Request types, one per API action.", &api_modules)?);
     files.insert("types/mod.rs".into(), index(" Inventories and enums.", &type_modules)?);
+    files.insert("prelude.rs".into(), render(prelude(&ctx, &plan), "spec/")?);
     files.insert(
         "mod.rs".into(),
         render(
             quote!(
                 pub mod api;
+                pub mod prelude;
                 pub mod types;
             ),
             "spec/",
         )?,
     );
     Ok(files)
+}
+
+/// `pub use` of every generated trait a caller needs in scope: each group's
+/// client trait and each API's setter trait, behind the group's feature.
+fn prelude(ctx: &Context, plan: &features::FeaturePlan) -> TokenStream {
+    let groups = ctx.spec.groups.iter().filter(|g| !g.apis.is_empty()).map(|group| {
+        let module = ctx.names.module(&group.name);
+        let m = naming::ident(module);
+        let cfg =
+            ctx.options.features.then(|| plan.api_feature(&group.name)).flatten().map(|f| quote!(#[cfg(feature = #f)]));
+        let setters: Vec<_> = group
+            .apis
+            .iter()
+            .filter(|api| api.params.iter().any(|p| !p.required))
+            .map(|api| naming::ident(&emit::setters::SetterTrait::name(ctx.names.request(&api.name))))
+            .collect();
+        let client = ctx.options.client_methods.then(|| {
+            let name = naming::ident(&ClientMethods::trait_name(module));
+            quote! {
+                #cfg
+                #[cfg(feature = "client")]
+                pub use crate::api::#m::#name;
+            }
+        });
+        let setters = (!setters.is_empty()).then(|| {
+            quote! {
+                #cfg
+                pub use crate::api::#m::{#(#setters),*};
+            }
+        });
+        quote!(#client #setters)
+    });
+    quote! {
+        //! The generated traits: each group's client methods and each API's setters.
+        #(#groups)*
+    }
 }
 
 /// Everything the per-group emitters share; computed once, read by every thread.
@@ -186,7 +224,7 @@ fn types_file(ctx: &Context, group: &Group) -> TokenStream {
     let anys = group.types.iter().map(|base| AnyEnum { spec, base, names, serialize: serialize(&base.name) });
     let wire = group.types.iter().filter(|t| ctx.params.contains(&t.name)).map(|t| {
         let path = names.value_path(&t.name);
-        quote!(::zstack_sdk::struct_wire_traits!(#path);)
+        quote!(::zstack_sdk::runtime::plumbing::struct_wire_traits!(#path);)
     });
     let enums = group.enums.iter().map(|def| StringEnum { def, names });
     quote! {

@@ -203,6 +203,17 @@ fn reaches(edges: &Edges, from: &str, to: &str) -> bool {
     false
 }
 
+/// Spec types the runtime defines by hand (`zstack_runtime::ErrorCode`, ...),
+/// because the client needs them and must not depend on generated code. The
+/// generated types module re-exports them instead of emitting a struct; the
+/// SDK's `runtime_types` test checks that each reads every field the spec lists.
+pub const RUNTIME_TYPES: &[&str] = &["ErrorCode", "SessionInventory"];
+
+/// Whether the runtime provides `name` (see [`RUNTIME_TYPES`]).
+pub fn is_runtime_type(name: &str) -> bool {
+    RUNTIME_TYPES.contains(&name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

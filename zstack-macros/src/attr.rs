@@ -11,8 +11,19 @@ use syn::parse::ParseStream;
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Data, DeriveInput, Error, Fields, Ident, LitBool, LitInt, LitStr, Result, Token, Type};
 
-const CONTAINER_KEYS: &[&str] =
-    &["method", "path", "envelope", "response", "async", "session", "action", "polymorphic", "sensitive", "since"];
+const CONTAINER_KEYS: &[&str] = &[
+    "method",
+    "path",
+    "envelope",
+    "response",
+    "async",
+    "session",
+    "action",
+    "polymorphic",
+    "sensitive",
+    "since",
+    "crate",
+];
 const FIELD_KEYS: &[&str] = &[
     "rename",
     "flatten",
@@ -83,7 +94,20 @@ pub(crate) struct Api<'a> {
     pub sensitive: bool,
     /// `since = "4.10.16"`: the ZStack release that introduced the API.
     pub since: Option<LitStr>,
+    /// `crate = "::zstack_runtime"`: where the runtime is, for request types
+    /// written inside the runtime's own crates (default `::zstack_sdk::runtime`).
+    pub krate: Option<syn::Path>,
     pub fields: Vec<Field<'a>>,
+}
+
+impl Api<'_> {
+    /// The path every generated item is named through.
+    pub(crate) fn runtime(&self) -> proc_macro2::TokenStream {
+        match &self.krate {
+            Some(path) => quote::quote!(#path),
+            None => quote::quote!(::zstack_sdk::runtime),
+        }
+    }
 }
 
 pub(crate) struct Field<'a> {
@@ -166,6 +190,7 @@ fn parse_container(input: &DeriveInput) -> Result<Api<'_>> {
     let mut polymorphic = false;
     let mut sensitive = false;
     let mut since = None;
+    let mut krate = None;
     let mut action: Option<LitStr> = None;
 
     let mut seen = Vec::new();
@@ -187,6 +212,13 @@ fn parse_container(input: &DeriveInput) -> Result<Api<'_>> {
                 "polymorphic" => polymorphic = flag(&meta)?,
                 "sensitive" => sensitive = flag(&meta)?,
                 "since" => since = Some(version(&meta)?),
+                "crate" => {
+                    let lit: LitStr = meta.value()?.parse()?;
+                    krate =
+                        Some(lit.parse::<syn::Path>().map_err(|e| {
+                            Error::new(lit.span(), format!("`crate` must be a path to the runtime: {e}"))
+                        })?);
+                }
                 _ => unreachable!("key() only returns known keys"),
             }
             Ok(())
@@ -212,6 +244,7 @@ fn parse_container(input: &DeriveInput) -> Result<Api<'_>> {
         polymorphic,
         sensitive,
         since,
+        krate,
         fields: Vec::new(),
     })
 }

@@ -1,4 +1,5 @@
-//! Code generation: `impl ::zstack_sdk::ApiRequest` from a checked [`Api`].
+//! Code generation: `impl <runtime>::request::ApiRequest` from a checked [`Api`]; the
+//! runtime path is `::zstack_sdk::runtime` unless `#[api(crate = "...")]` names another.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -16,6 +17,7 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
 }
 
 fn expand(api: &Api, pieces: &[Piece]) -> TokenStream {
+    let rt = &api.runtime();
     let ident = api.ident;
     let action = &api.action;
     let method = format_ident!("{}", api.method.variant());
@@ -35,29 +37,29 @@ fn expand(api: &Api, pieces: &[Piece]) -> TokenStream {
         Some(v) => quote!(::core::option::Option::Some(#v)),
         None => quote!(::core::option::Option::None),
     };
-    let versioned = versioned_params(&api.fields);
+    let versioned = versioned_params(rt, &api.fields);
     let response = match &api.response {
         Some(ty) => quote!(#ty),
-        None => quote!(::zstack_sdk::runtime::reply::Empty),
+        None => quote!(#rt::reply::Empty),
     };
 
     // Path params are filled into the path and sent nowhere else.
     let in_path = |i: usize| pieces.iter().any(|p| matches!(p, Piece::Placeholder { field, .. } if *field == i));
     let params: Vec<&Field> = api.fields.iter().enumerate().filter(|&(i, _)| !in_path(i)).map(|(_, f)| f).collect();
 
-    let validate = validate_body(&api.fields);
-    let path_fn = path_body(api, pieces);
+    let validate = validate_body(rt, &api.fields);
+    let path_fn = path_body(rt, api, pieces);
     let (query, body) = if api.method.has_body() {
-        (quote!(::core::result::Result::Ok(::std::vec::Vec::new())), body_body(api, &params))
+        (quote!(::core::result::Result::Ok(::std::vec::Vec::new())), body_body(rt, api, &params))
     } else {
-        (query_body(&params), quote!(::core::result::Result::Ok(::core::option::Option::None)))
+        (query_body(rt, &params), quote!(::core::result::Result::Ok(::core::option::Option::None)))
     };
 
     quote! {
         #[automatically_derived]
-        impl ::zstack_sdk::ApiRequest for #ident {
+        impl #rt::request::ApiRequest for #ident {
             const ACTION: &'static str = #action;
-            const METHOD: ::zstack_sdk::Method = ::zstack_sdk::Method::#method;
+            const METHOD: #rt::request::Method = #rt::request::Method::#method;
             const PATH: &'static str = #path;
             const ENVELOPE: ::core::option::Option<&'static str> = #envelope;
             const ASYNC: bool = #is_async;
@@ -67,13 +69,13 @@ fn expand(api: &Api, pieces: &[Piece]) -> TokenStream {
             const SINCE: ::core::option::Option<&'static str> = #since;
             type Response = #response;
 
-            fn validate(&self) -> ::core::result::Result<(), ::zstack_sdk::InvalidRequest> {
+            fn validate(&self) -> ::core::result::Result<(), #rt::request::InvalidRequest> {
                 #validate
             }
 
             #versioned
 
-            fn path(&self) -> ::core::result::Result<::std::string::String, ::zstack_sdk::InvalidRequest> {
+            fn path(&self) -> ::core::result::Result<::std::string::String, #rt::request::InvalidRequest> {
                 #path_fn
             }
 
@@ -81,7 +83,7 @@ fn expand(api: &Api, pieces: &[Piece]) -> TokenStream {
                 &self,
             ) -> ::core::result::Result<
                 ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-                ::zstack_sdk::InvalidRequest,
+                #rt::request::InvalidRequest,
             > {
                 #query
             }
@@ -89,8 +91,8 @@ fn expand(api: &Api, pieces: &[Piece]) -> TokenStream {
             fn body(
                 &self,
             ) -> ::core::result::Result<
-                ::core::option::Option<::zstack_sdk::__private::serde_json::Value>,
-                ::zstack_sdk::InvalidRequest,
+                ::core::option::Option<#rt::plumbing::serde_json::Value>,
+                #rt::request::InvalidRequest,
             > {
                 #body
             }
@@ -100,14 +102,14 @@ fn expand(api: &Api, pieces: &[Piece]) -> TokenStream {
 
 /// `versioned_params`: each field with a `since` that is set (not absent).
 /// Nothing when no field has one (the trait's default).
-fn versioned_params(fields: &[Field]) -> TokenStream {
+fn versioned_params(rt: &TokenStream, fields: &[Field]) -> TokenStream {
     let visits: Vec<TokenStream> = fields
         .iter()
         .filter_map(|f| f.since.as_ref().map(|since| (f, since)))
         .map(|(f, since)| {
             let (wire, value) = (&f.wire, field_ref(f));
             quote! {
-                if !::zstack_sdk::runtime::wire::WireValue::is_absent(#value) {
+                if !#rt::plumbing::wire::WireValue::is_absent(#value) {
                     visit(#wire, #since);
                 }
             }
@@ -130,40 +132,40 @@ fn field_ref(field: &Field) -> TokenStream {
 }
 
 /// One call per constraint, then each flatten field's own checks.
-fn validate_body(fields: &[Field]) -> TokenStream {
+fn validate_body(rt: &TokenStream, fields: &[Field]) -> TokenStream {
     let checks = fields.iter().flat_map(|f| {
         let wire = &f.wire;
         let value = field_ref(f);
         f.constraints.iter().map(move |c| match &c.check {
             Check::OneOf(allowed) => quote! {
-                ::zstack_sdk::runtime::validate::one_of(Self::ACTION, #wire, #value, &[#(#allowed),*])?;
+                #rt::plumbing::validate::one_of(Self::ACTION, #wire, #value, &[#(#allowed),*])?;
             },
             Check::Length { min, max } => {
                 let (min, max) = (optional_usize(*min), optional_usize(*max));
                 quote! {
-                    ::zstack_sdk::runtime::validate::length(Self::ACTION, #wire, #value, #min, #max)?;
+                    #rt::plumbing::validate::length(Self::ACTION, #wire, #value, #min, #max)?;
                 }
             }
             Check::Range(lo, hi) => {
                 let (lo, hi) = (Literal::i64_unsuffixed(*lo), Literal::i64_unsuffixed(*hi));
                 quote! {
-                    ::zstack_sdk::runtime::validate::range(Self::ACTION, #wire, #value, #lo, #hi)?;
+                    #rt::plumbing::validate::range(Self::ACTION, #wire, #value, #lo, #hi)?;
                 }
             }
             Check::NonEmpty => quote! {
-                ::zstack_sdk::runtime::validate::non_empty(Self::ACTION, #wire, #value)?;
+                #rt::plumbing::validate::non_empty(Self::ACTION, #wire, #value)?;
             },
             Check::NonEmptyString => quote! {
-                ::zstack_sdk::runtime::validate::non_empty_string(Self::ACTION, #wire, #value)?;
+                #rt::plumbing::validate::non_empty_string(Self::ACTION, #wire, #value)?;
             },
             Check::Regex(regex) => quote! {
-                ::zstack_sdk::runtime::validate::pattern(Self::ACTION, #wire, #value, #regex)?;
+                #rt::plumbing::validate::pattern(Self::ACTION, #wire, #value, #regex)?;
             },
         })
     });
     let flattened = fields.iter().filter(|f| f.flatten.is_some()).map(|f| {
         let value = field_ref(f);
-        quote!(::zstack_sdk::runtime::wire::QueryPairs::validate(#value, Self::ACTION)?;)
+        quote!(#rt::plumbing::wire::QueryPairs::validate(#value, Self::ACTION)?;)
     });
     quote! {
         #(#checks)*
@@ -183,7 +185,7 @@ fn optional_usize(n: Option<usize>) -> TokenStream {
 }
 
 /// The template's literal pieces, with each placeholder encoded from its field.
-fn path_body(api: &Api, pieces: &[Piece]) -> TokenStream {
+fn path_body(rt: &TokenStream, api: &Api, pieces: &[Piece]) -> TokenStream {
     if !pieces.iter().any(|p| matches!(p, Piece::Placeholder { .. })) {
         let path = api.path.value();
         return quote!(::core::result::Result::Ok(::std::string::String::from(#path)));
@@ -195,7 +197,7 @@ fn path_body(api: &Api, pieces: &[Piece]) -> TokenStream {
             let ident = f.ident;
             let value = quote_spanned!(f.ty.span()=> ::core::convert::AsRef::<str>::as_ref(&self.#ident));
             quote! {
-                path.push_str(&::zstack_sdk::runtime::request::path_segment(Self::ACTION, #name, #value)?);
+                path.push_str(&#rt::request::path_segment(Self::ACTION, #name, #value)?);
             }
         }
     });
@@ -207,18 +209,18 @@ fn path_body(api: &Api, pieces: &[Piece]) -> TokenStream {
 }
 
 /// GET/DELETE: every non-path field as query pairs, in declaration order.
-fn query_body(params: &[&Field]) -> TokenStream {
+fn query_body(rt: &TokenStream, params: &[&Field]) -> TokenStream {
     if params.is_empty() {
         return quote!(::core::result::Result::Ok(::std::vec::Vec::new()));
     }
     let pushes = params.iter().map(|f| {
         let value = field_ref(f);
         if f.flatten.is_some() {
-            quote!(::zstack_sdk::runtime::wire::QueryPairs::push_pairs(#value, Self::ACTION, &mut query)?;)
+            quote!(#rt::plumbing::wire::QueryPairs::push_pairs(#value, Self::ACTION, &mut query)?;)
         } else {
             let wire = &f.wire;
             let push = if f.required { quote!(required_query_field) } else { quote!(query_field) };
-            quote!(::zstack_sdk::runtime::wire::#push(Self::ACTION, #wire, #value, &mut query)?;)
+            quote!(#rt::plumbing::wire::#push(Self::ACTION, #wire, #value, &mut query)?;)
         }
     });
     quote! {
@@ -229,20 +231,20 @@ fn query_body(params: &[&Field]) -> TokenStream {
 }
 
 /// POST/PUT: every non-path field in the envelope object, which is always sent.
-fn body_body(api: &Api, params: &[&Field]) -> TokenStream {
+fn body_body(rt: &TokenStream, api: &Api, params: &[&Field]) -> TokenStream {
     let key = api.envelope.as_ref().map(|(_, key)| key.value()).unwrap_or_default();
     let members = params.iter().map(|f| {
         let wire = &f.wire;
         let value = field_ref(f);
         let put = if f.required { quote!(required_body_field) } else { quote!(body_field) };
-        quote!(::zstack_sdk::runtime::wire::#put(Self::ACTION, #wire, #value, &mut members)?;)
+        quote!(#rt::plumbing::wire::#put(Self::ACTION, #wire, #value, &mut members)?;)
     });
     let binding = if params.is_empty() { quote!(members) } else { quote!(mut members) };
     quote! {
-        let #binding = ::zstack_sdk::__private::serde_json::Map::new();
+        let #binding = #rt::plumbing::serde_json::Map::new();
         #(#members)*
         ::core::result::Result::Ok(::core::option::Option::Some(
-            ::zstack_sdk::runtime::wire::envelope(#key, members),
+            #rt::plumbing::wire::envelope(#key, members),
         ))
     }
 }

@@ -1,4 +1,5 @@
 //! `#[derive(Api)]`: implements `zstack_sdk::ApiRequest` from `#[api(...)]` attributes.
+//! Use it through `zstack_sdk::Api`, which re-exports it.
 //!
 //! ```text
 //! #[api(method = "GET" | "POST" | "PUT" | "DELETE",   // required
@@ -10,7 +11,8 @@
 //!       sensitive,                                   // SENSITIVE = true: the reply holds a credential
 //!       session = false,                             // SESSION (default true)
 //!       since = "4.10.16",                           // SINCE: the release that introduced the API
-//!       action = "Name")]                            // ACTION (default: the struct name)
+//!       action = "Name",                             // ACTION (default: the struct name)
+//!       crate = "::zstack_runtime")]                 // the runtime's path (default ::zstack_sdk::runtime)
 //! struct Request {
 //!     #[api(rename = "wireName",                     // default: the field name without `r#`
 //!           flatten,                                 // a `QueryPairs` group (GET/DELETE only)

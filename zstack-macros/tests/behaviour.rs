@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
-use zstack_sdk::runtime::wire::QueryPairs;
+use zstack_sdk::runtime::plumbing::wire::QueryPairs;
 use zstack_sdk::{Api, ApiRequest, InvalidRequest, Method, WireRequest};
 
 #[derive(Api)]

@@ -2,4 +2,5 @@
 // Source: spec/
 
 pub mod api;
+pub mod prelude;
 pub mod types;

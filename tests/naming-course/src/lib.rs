@@ -6,4 +6,4 @@
 #[rustfmt::skip]
 mod r#gen;
 
-pub use r#gen::{api, types};
+pub use r#gen::{api, prelude, types};

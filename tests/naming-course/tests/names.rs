@@ -1,6 +1,7 @@
 //! The obstacle course compiles, and every escaped name keeps its wire name.
 
 use naming_course::api::{Probe, ProbeReply, ProbeReply2, Type, Widget};
+use naming_course::prelude::*;
 use naming_course::types::{Option_, Protocol, Self_};
 use zstack_sdk::ApiRequest;
 

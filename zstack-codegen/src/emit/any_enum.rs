@@ -93,7 +93,7 @@ impl ToTokens for AnyEnum<'_> {
                 }
             }
 
-            impl ::zstack_sdk::runtime::poly::Polymorphic for #any {
+            impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for #any {
                 fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
                     class: &str,
                     deserializer: D,
@@ -114,14 +114,14 @@ impl ToTokens for AnyEnum<'_> {
                     class: ::std::string::String,
                     text: &str,
                 ) -> ::core::result::Result<Self, ::serde_json::Error> {
-                    let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+                    let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
                     ::core::result::Result::Ok(Self::Unknown { class, base, raw })
                 }
             }
 
             impl<'de> ::serde::Deserialize<'de> for #any {
                 fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
-                    ::zstack_sdk::runtime::poly::deserialize(deserializer)
+                    ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
                 }
             }
 

@@ -1,6 +1,8 @@
-//! Client convenience methods: `client.reconnect_backup_storage(uuid)` returns
-//! a `Call` whose setters mirror the request's optional params, so a call
-//! reads `client.x(required).optional(..).send().await?`.
+//! A group's client methods as an extension trait of `Client`:
+//! `pub trait BackupStorageApi` with `client.reconnect_backup_storage(uuid)`
+//! returning a `Call`. The client lives in its own crate, so generated methods
+//! reach it through a trait; one trait per group keeps each group's methods on
+//! one docs page instead of 1,900 on `Client`'s.
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
@@ -8,11 +10,13 @@ use zstack_spec::Group;
 
 use super::request::{Argument, RequestStruct};
 use crate::names::Names;
-use crate::naming::{Namespace, ident};
+use crate::naming::{ident, type_name};
 use crate::rust_type::TypeMapper;
 
-/// Inherent methods of `Call` that generated setters must not shadow.
-const RESERVED_CALL_METHODS: &[&str] = &[
+/// Inherent methods of `Call` that generated setters must not shadow (a
+/// setter with one of these names would be unreachable on a `Call`). The
+/// SDK's `call_methods_are_reserved` test checks this list against `Call`.
+pub const RESERVED_CALL_METHODS: &[&str] = &[
     "new",
     "client",
     "request",
@@ -24,17 +28,28 @@ const RESERVED_CALL_METHODS: &[&str] = &[
     "poll_timeout",
     "header",
     "job_id",
+    "timeout",
     "api_timeout",
+    "retry",
     "send",
     "submit",
     "into_future",
     "page_size",
+    "filter",
+    "limit",
+    "start",
+    "reply_with_count",
+    "sort_by",
+    "sort",
+    "group_by",
+    "select_fields",
+    "filter_name",
     "get",
     "count",
     "stream",
 ];
 
-/// Every client method of one group, plus the `Call` setters of each API.
+/// `pub trait <Group>Api: AsRef<Client>` with one method per API of the group.
 pub struct ClientMethods<'a> {
     pub spec: &'a zstack_spec::Spec,
     pub group: &'a Group,
@@ -42,28 +57,43 @@ pub struct ClientMethods<'a> {
     pub types: &'a TypeMapper<'a>,
 }
 
+impl ClientMethods<'_> {
+    /// The trait's name: the group's module name in UpperCamel case plus `Api`.
+    pub fn trait_name(module: &str) -> String {
+        format!("{}Api", type_name(module))
+    }
+}
+
 impl ToTokens for ClientMethods<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
-        let requests: Vec<RequestStruct> = self
-            .group
-            .apis
-            .iter()
-            .map(|api| RequestStruct { spec: self.spec, api, names: self.names, types: self.types })
-            .collect();
-        let methods = requests.iter().map(|r| self.method(r));
-        let setters = requests.iter().map(|r| self.call_setters(r));
+        let module = self.names.module(&self.group.name);
+        let name = ident(&Self::trait_name(module));
+        let methods = self.group.apis.iter().map(|api| {
+            let request = RequestStruct { spec: self.spec, api, names: self.names, types: self.types };
+            self.method(&request)
+        });
+        let doc = format!(
+            " The `{}` group's APIs as methods of the client: each returns a \
+             `Call` to send, await or stream. Implemented for \
+             [`Client`](::zstack_sdk::client::Client); in scope with \
+             `use zstack_sdk::prelude::*`.",
+            self.group.name
+        );
         tokens.extend(quote! {
             #[cfg(feature = "client")]
-            impl crate::client::Client {
+            #[doc = #doc]
+            pub trait #name: ::core::convert::AsRef<::zstack_sdk::client::Client> {
                 #(#methods)*
             }
-            #(#setters)*
+
+            #[cfg(feature = "client")]
+            impl #name for ::zstack_sdk::client::Client {}
         });
     }
 }
 
 impl ClientMethods<'_> {
-    /// `pub fn x(&self, required...) -> Call<'_, X>`.
+    /// `fn x(&self, required...) -> Call<X>`.
     fn method(&self, r: &RequestStruct) -> TokenStream {
         let api = r.api;
         let request = ident(self.names.request(&api.name));
@@ -76,49 +106,19 @@ impl ClientMethods<'_> {
         });
         let names = required.iter().map(|f| ident(&f.field));
         let doc = format!(
-            " `{} {}`: see [`{}`](crate::api::{}).",
+            " {} [`{}`]: `{} {}`.",
+            if api.is_async { "Send (and wait for the job of)" } else { "Send" },
+            self.names.request(&api.name),
             api.method,
             api.path,
-            api.name,
-            self.names.request(&api.name)
         );
+        // Clippy counts `&self`: more than 7 in all.
+        let allow = (required.len() + 1 > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
         quote! {
             #[doc = #doc]
-            #[allow(clippy::too_many_arguments)]
-            pub fn #method(&self, #(#args),*) -> crate::client::Call<'_, crate::api::#request> {
-                crate::client::Call::new(self, crate::api::#request::new(#(#names),*))
-            }
-        }
-    }
-
-    /// Setters on `Call<'_, X>` delegating to the request's own setters.
-    fn call_setters(&self, r: &RequestStruct) -> TokenStream {
-        let request = ident(self.names.request(&r.api.name));
-        let mut ns = Namespace::with_reserved(RESERVED_CALL_METHODS);
-        let setters: Vec<TokenStream> = r
-            .fields()
-            .into_iter()
-            .filter(|f| !f.param.required)
-            .map(|f| {
-                let on_call = ident(&ns.allocate(&f.setter));
-                let on_request = ident(&f.setter);
-                let ty = Argument::of(f.param, self.types);
-                let doc = format!(" Set `{}`.", f.param.name);
-                quote! {
-                    #[doc = #doc]
-                    pub fn #on_call(self, value: #ty) -> Self {
-                        self.map(|request| request.#on_request(value))
-                    }
-                }
-            })
-            .collect();
-        if setters.is_empty() {
-            return TokenStream::new();
-        }
-        quote! {
-            #[cfg(feature = "client")]
-            impl crate::client::Call<'_, crate::api::#request> {
-                #(#setters)*
+            #allow
+            fn #method(&self, #(#args),*) -> ::zstack_sdk::client::Call<#request> {
+                ::zstack_sdk::client::Call::new(self.as_ref(), #request::new(#(#names),*))
             }
         }
     }

@@ -17,7 +17,8 @@ pub fn render(tokens: TokenStream, source: &str) -> Result<String, String> {
 }
 
 /// `pub mod x; pub use x::*;` for each child module, in the given order,
-/// behind `#[cfg(feature = "...")]` when the module has a feature.
+/// behind `#[cfg(feature = "...")]` when the module has a feature. The glob is
+/// `doc(no_inline)`: each item is documented once, in its group's module.
 pub fn module_index(doc: &str, children: &[(String, Option<String>)]) -> TokenStream {
     let items = children.iter().map(|(module, feature)| {
         let m = ident(module);
@@ -26,6 +27,7 @@ pub fn module_index(doc: &str, children: &[(String, Option<String>)]) -> TokenSt
             #cfg
             pub mod #m;
             #cfg
+            #[doc(no_inline)]
             pub use #m::*;
         }
     });

@@ -11,7 +11,7 @@ use super::doc::{Doc, since};
 use crate::inherit::{all_fields, ancestors};
 use crate::names::Names;
 use crate::naming::{Namespace, ident, snake_name};
-use crate::rust_type::{TypeMapper, needs_lenient};
+use crate::rust_type::{TypeMapper, is_runtime_type, needs_lenient};
 
 pub struct InventoryStruct<'a> {
     pub spec: &'a Spec,
@@ -42,8 +42,15 @@ impl InventoryStruct<'_> {
 
 impl ToTokens for InventoryStruct<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
-        let doc = self.doc();
         let name = ident(self.names.type_ident(&self.def.name));
+        if is_runtime_type(&self.def.name) {
+            tokens.extend(quote! {
+                #[doc(inline)]
+                pub use ::zstack_sdk::runtime::#name;
+            });
+            return;
+        }
+        let doc = self.doc();
         let mut ns = Namespace::new();
         let fields: Vec<ResponseField> = all_fields(self.spec, self.def)
             .into_iter()
@@ -93,7 +100,7 @@ impl ToTokens for DeserializeStruct<'_> {
         });
         let name = self.name;
         tokens.extend(quote! {
-            ::zstack_sdk::deserialize_struct!(#name { #(#entries)* });
+            ::zstack_sdk::runtime::plumbing::deserialize_struct!(#name { #(#entries)* });
         });
     }
 }
@@ -195,16 +202,16 @@ mod tests {
             "CephBackupStorageInventory",
             Some("BackupStorageInventory"),
             vec![
-                field("mons", TypeRef::List(Box::new(TypeRef::Named("ErrorCode".into())))),
+                field("mons", TypeRef::List(Box::new(TypeRef::Named("Fault".into())))),
                 field("type", TypeRef::String),
             ],
         );
         let error = type_def(
-            "ErrorCode",
+            "Fault",
             None,
             vec![
-                field("cause", TypeRef::Named("ErrorCode".into())),
-                field("causes", TypeRef::List(Box::new(TypeRef::Named("ErrorCode".into())))),
+                field("cause", TypeRef::Named("Fault".into())),
+                field("causes", TypeRef::List(Box::new(TypeRef::Named("Fault".into())))),
                 field("opaque", TypeRef::Map(Box::new(TypeRef::String), Box::new(TypeRef::Object))),
             ],
         );
@@ -228,8 +235,8 @@ mod tests {
             .collect();
         let ceph = &out[1];
         assert!(ceph.find("pub uuid").unwrap() < ceph.find("pub mons").unwrap(), "parent fields first:\n{ceph}");
-        assert!(out[2].contains("pub cause: ::core::option::Option<::std::boxed::Box<crate::types::ErrorCode>>"));
-        assert!(out[2].contains("pub causes: ::std::vec::Vec<crate::types::ErrorCode>"));
+        assert!(out[2].contains("pub cause: ::core::option::Option<::std::boxed::Box<crate::types::Fault>>"));
+        assert!(out[2].contains("pub causes: ::std::vec::Vec<crate::types::Fault>"));
         insta::assert_snapshot!(out.join("\n"));
     }
 }

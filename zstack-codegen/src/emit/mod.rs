@@ -7,4 +7,5 @@ pub mod file;
 pub mod inventory;
 pub mod reply;
 pub mod request;
+pub mod setters;
 pub mod string_enum;

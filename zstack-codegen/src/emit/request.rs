@@ -5,7 +5,9 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{ToTokens, quote};
 use zstack_spec::{Api, Param, ParamLocation, ResultShape, TypeRef};
 
+use super::client::RESERVED_CALL_METHODS;
 use super::doc::{Doc, since};
+use super::setters::SetterTrait;
 use crate::names::Names;
 use crate::naming::{Namespace, ident, snake_name};
 use crate::rust_type::TypeMapper;
@@ -30,7 +32,9 @@ pub struct ParamField<'a> {
 impl<'a> RequestStruct<'a> {
     pub fn fields(&self) -> Vec<ParamField<'a>> {
         let mut fields = Namespace::with_reserved(if self.api.query { &["params"] } else { &[] });
-        let mut methods = Namespace::with_reserved(RESERVED_METHODS);
+        // Setters live on the request and on its `Call`: neither's own methods may be shadowed.
+        let reserved: Vec<&str> = RESERVED_METHODS.iter().chain(RESERVED_CALL_METHODS).copied().collect();
+        let mut methods = Namespace::with_reserved(&reserved);
         self.api
             .params
             .iter()
@@ -128,7 +132,7 @@ impl ToTokens for RequestStruct<'_> {
             }
         });
         let ctor = Constructor { fields: &fields, types: self.types, query: self.api.query };
-        let setters = fields.iter().filter(|f| !f.param.required).map(|f| Setter { f, types: self.types });
+        let setters = SetterTrait { request: self };
         let query_impl = self.api.query.then(|| self.query_impl(&name));
         tokens.extend(quote! {
             #doc
@@ -141,8 +145,9 @@ impl ToTokens for RequestStruct<'_> {
 
             impl #name {
                 #ctor
-                #(#setters)*
             }
+
+            #setters
 
             #query_impl
         });
@@ -195,7 +200,7 @@ impl ToTokens for FieldDecl<'_> {
     }
 }
 
-fn param_doc(p: &Param) -> Doc {
+pub(super) fn param_doc(p: &Param) -> Doc {
     let location = match p.location {
         ParamLocation::Path => "path placeholder",
         ParamLocation::Query => "query string",
@@ -304,36 +309,21 @@ impl ToTokens for Constructor<'_> {
             let list: Vec<String> = required.iter().map(|f| format!("`{}`", f.param.name)).collect();
             format!(" A request with the required params {}; optional ones unset.", list.join(", "))
         };
+        // Each lint only where it applies: `new()` without args on a type
+        // without `Default`, and more than 7 args.
+        let mut lints = Vec::new();
+        if required.is_empty() {
+            lints.push(quote!(clippy::new_without_default));
+        }
+        if required.len() > 7 {
+            lints.push(quote!(clippy::too_many_arguments));
+        }
+        let allow = (!lints.is_empty()).then(|| quote!(#[allow(#(#lints),*)]));
         tokens.extend(quote! {
             #[doc = #doc]
-            #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+            #allow
             pub fn new(#(#args),*) -> Self {
                 Self { #(#inits)* #params }
-            }
-        });
-    }
-}
-
-/// A builder setter for one optional param.
-struct Setter<'a> {
-    f: &'a ParamField<'a>,
-    types: &'a TypeMapper<'a>,
-}
-
-impl ToTokens for Setter<'_> {
-    fn to_tokens(&self, tokens: &mut TokenStream) {
-        let p = self.f.param;
-        let method = ident(&self.f.setter);
-        let field = ident(&self.f.field);
-        let ty = Argument::of(p, self.types);
-        let value = Argument::convert(p, quote!(value));
-        let value = if p.ty.is_collection() { value } else { quote!(::core::option::Option::Some(#value)) };
-        let doc = format!(" Set `{}`.", p.name);
-        tokens.extend(quote! {
-            #[doc = #doc]
-            pub fn #method(mut self, value: #ty) -> Self {
-                self.#field = #value;
-                self
             }
         });
     }
@@ -365,7 +355,7 @@ impl Argument {
         p.secret && p.ty == TypeRef::String
     }
 
-    fn convert(p: &Param, value: TokenStream) -> TokenStream {
+    pub(super) fn convert(p: &Param, value: TokenStream) -> TokenStream {
         match &p.ty {
             TypeRef::String if p.secret => value,
             TypeRef::List(_) => quote!(#value.into_iter().map(::core::convert::Into::into).collect()),
@@ -440,8 +430,8 @@ mod tests {
         );
         let out = emit(a);
         // `path` and `new` must not shadow the trait method or the constructor.
-        assert!(out.contains("pub fn path_2("), "{out}");
-        assert!(out.contains("pub fn new_2("), "{out}");
+        assert!(out.contains(" fn path_2("), "{out}");
+        assert!(out.contains(" fn new_2("), "{out}");
         assert!(out.contains("pub type_: ::core::option::Option<::std::string::String>"), "{out}");
         insta::assert_snapshot!(out);
     }

@@ -75,7 +75,7 @@ impl ToTokens for StringEnum<'_> {
                 }
             }
 
-            ::zstack_sdk::string_enum_traits!(#name);
+            ::zstack_sdk::runtime::plumbing::string_enum_traits!(#name);
         });
     }
 }

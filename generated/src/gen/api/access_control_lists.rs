@@ -40,7 +40,6 @@ pub struct AddAccessControlListEntry {
 }
 impl AddAccessControlListEntry {
     /// A request with the required params `aclUuid`, `entries`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         acl_uuid: impl ::core::convert::Into<::std::string::String>,
         entries: impl ::core::convert::Into<::std::string::String>,
@@ -55,53 +54,71 @@ impl AddAccessControlListEntry {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddAccessControlListEntry`], settable on the request and on a client `Call` for it:
+ `client.add_access_control_list_entry(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddAccessControlListEntrySetters: ::zstack_sdk::runtime::request::Holds<
+        AddAccessControlListEntry,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.9.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.9.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.9.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.9.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddAccessControlListEntry>,
+> AddAccessControlListEntrySetters for T {}
 /// `POST /access-control-lists/{aclUuid}/redirectRules`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
@@ -146,7 +163,6 @@ pub struct AddAccessControlListRedirectRule {
 }
 impl AddAccessControlListRedirectRule {
     /// A request with the required params `aclUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(acl_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: ::core::default::Default::default(),
@@ -160,77 +176,89 @@ impl AddAccessControlListRedirectRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`AddAccessControlListRedirectRule`], settable on the request and on a client `Call` for it:
+ `client.add_access_control_list_redirect_rule(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddAccessControlListRedirectRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        AddAccessControlListRedirectRule,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 4.1.3.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.1.3.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `domain` (body). Since ZStack 4.1.3.
+    fn domain(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().domain = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `domain`.
-    pub fn domain(
+    /// Wire name `url` (body). Since ZStack 4.1.3.
+    fn url(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().url = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `resourceUuid` (body). Since ZStack 4.1.3.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.domain = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `url`.
-    pub fn url(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.url = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.1.3.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.1.3.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.1.3.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddAccessControlListRedirectRule>,
+> AddAccessControlListRedirectRuleSetters for T {}
 /// `PUT /access-control-lists/redirectRules/{uuid}/actions`, body envelope `"changeAccessControlListRedirectRule"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
@@ -259,7 +287,6 @@ pub struct ChangeAccessControlListRedirectRule {
 }
 impl ChangeAccessControlListRedirectRule {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -268,35 +295,47 @@ impl ChangeAccessControlListRedirectRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`ChangeAccessControlListRedirectRule`], settable on the request and on a client `Call` for it:
+ `client.change_access_control_list_redirect_rule(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeAccessControlListRedirectRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeAccessControlListRedirectRule,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 4.1.3.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.1.3.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.1.3.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeAccessControlListRedirectRule>,
+> ChangeAccessControlListRedirectRuleSetters for T {}
 /// `POST /access-control-lists`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -335,7 +374,6 @@ pub struct CreateAccessControlList {
 }
 impl CreateAccessControlList {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -347,58 +385,76 @@ impl CreateAccessControlList {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateAccessControlList`], settable on the request and on a client `Call` for it:
+ `client.create_access_control_list(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateAccessControlListSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateAccessControlList,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.9.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipVersion`.
-    pub fn ip_version(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ip_version = ::core::option::Option::Some(value.into());
+    /// Wire name `ipVersion` (body). Since ZStack 3.9. One of `4`, `6`.
+    fn ip_version(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ip_version = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.9.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.9.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.9.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateAccessControlList>,
+> CreateAccessControlListSetters for T {}
 /// `DELETE /access-control-lists/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -426,7 +482,6 @@ pub struct DeleteAccessControlList {
 }
 impl DeleteAccessControlList {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -435,35 +490,50 @@ impl DeleteAccessControlList {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteAccessControlList`], settable on the request and on a client `Call` for it:
+ `client.delete_access_control_list(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteAccessControlListSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteAccessControlList,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.9. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.9.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteAccessControlList>,
+> DeleteAccessControlListSetters for T {}
 /// `GET /access-control-lists`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -482,7 +552,7 @@ pub struct QueryAccessControlList {
 }
 impl QueryAccessControlList {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -529,7 +599,6 @@ pub struct RemoveAccessControlListEntry {
 }
 impl RemoveAccessControlListEntry {
     /// A request with the required params `aclUuid`, `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         acl_uuid: impl ::core::convert::Into<::std::string::String>,
         uuid: impl ::core::convert::Into<::std::string::String>,
@@ -542,336 +611,121 @@ impl RemoveAccessControlListEntry {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`RemoveAccessControlListEntry`], settable on the request and on a client `Call` for it:
+ `client.remove_access_control_list_entry(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveAccessControlListEntrySetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveAccessControlListEntry,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.9. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.9.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveAccessControlListEntry>,
+> RemoveAccessControlListEntrySetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /access-control-lists/{aclUuid}/ipentries`: see [`AddAccessControlListEntry`](crate::api::AddAccessControlListEntry).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_access_control_list_entry(
+/// The `access-control-lists` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait AccessControlListsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddAccessControlListEntry`]: `POST /access-control-lists/{aclUuid}/ipentries`.
+    fn add_access_control_list_entry(
         &self,
         acl_uuid: impl ::core::convert::Into<::std::string::String>,
         entries: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddAccessControlListEntry> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddAccessControlListEntry::new(acl_uuid, entries),
+    ) -> ::zstack_sdk::client::Call<AddAccessControlListEntry> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddAccessControlListEntry::new(acl_uuid, entries),
         )
     }
-    /// `POST /access-control-lists/{aclUuid}/redirectRules`: see [`AddAccessControlListRedirectRule`](crate::api::AddAccessControlListRedirectRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_access_control_list_redirect_rule(
+    /// Send (and wait for the job of) [`AddAccessControlListRedirectRule`]: `POST /access-control-lists/{aclUuid}/redirectRules`.
+    fn add_access_control_list_redirect_rule(
         &self,
         acl_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddAccessControlListRedirectRule> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddAccessControlListRedirectRule::new(acl_uuid),
+    ) -> ::zstack_sdk::client::Call<AddAccessControlListRedirectRule> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddAccessControlListRedirectRule::new(acl_uuid),
         )
     }
-    /// `PUT /access-control-lists/redirectRules/{uuid}/actions`: see [`ChangeAccessControlListRedirectRule`](crate::api::ChangeAccessControlListRedirectRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_access_control_list_redirect_rule(
+    /// Send (and wait for the job of) [`ChangeAccessControlListRedirectRule`]: `PUT /access-control-lists/redirectRules/{uuid}/actions`.
+    fn change_access_control_list_redirect_rule(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeAccessControlListRedirectRule> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeAccessControlListRedirectRule::new(uuid),
+    ) -> ::zstack_sdk::client::Call<ChangeAccessControlListRedirectRule> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeAccessControlListRedirectRule::new(uuid),
         )
     }
-    /// `POST /access-control-lists`: see [`CreateAccessControlList`](crate::api::CreateAccessControlList).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_access_control_list(
+    /// Send (and wait for the job of) [`CreateAccessControlList`]: `POST /access-control-lists`.
+    fn create_access_control_list(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateAccessControlList> {
-        crate::client::Call::new(self, crate::api::CreateAccessControlList::new(name))
+    ) -> ::zstack_sdk::client::Call<CreateAccessControlList> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateAccessControlList::new(name),
+        )
     }
-    /// `DELETE /access-control-lists/{uuid}`: see [`DeleteAccessControlList`](crate::api::DeleteAccessControlList).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_access_control_list(
+    /// Send (and wait for the job of) [`DeleteAccessControlList`]: `DELETE /access-control-lists/{uuid}`.
+    fn delete_access_control_list(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteAccessControlList> {
-        crate::client::Call::new(self, crate::api::DeleteAccessControlList::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteAccessControlList> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteAccessControlList::new(uuid),
+        )
     }
-    /// `GET /access-control-lists`: see [`QueryAccessControlList`](crate::api::QueryAccessControlList).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_access_control_list(
+    /// Send [`QueryAccessControlList`]: `GET /access-control-lists`.
+    fn query_access_control_list(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAccessControlList> {
-        crate::client::Call::new(self, crate::api::QueryAccessControlList::new())
+    ) -> ::zstack_sdk::client::Call<QueryAccessControlList> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryAccessControlList::new())
     }
-    /// `DELETE /access-control-lists/{aclUuid}/ipentries/{uuid}`: see [`RemoveAccessControlListEntry`](crate::api::RemoveAccessControlListEntry).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_access_control_list_entry(
+    /// Send (and wait for the job of) [`RemoveAccessControlListEntry`]: `DELETE /access-control-lists/{aclUuid}/ipentries/{uuid}`.
+    fn remove_access_control_list_entry(
         &self,
         acl_uuid: impl ::core::convert::Into<::std::string::String>,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveAccessControlListEntry> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveAccessControlListEntry::new(acl_uuid, uuid),
+    ) -> ::zstack_sdk::client::Call<RemoveAccessControlListEntry> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveAccessControlListEntry::new(acl_uuid, uuid),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddAccessControlListEntry> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddAccessControlListRedirectRule> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `domain`.
-    pub fn domain(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.domain(value))
-    }
-    /// Set `url`.
-    pub fn url(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.url(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeAccessControlListRedirectRule> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateAccessControlList> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `ipVersion`.
-    pub fn ip_version(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ip_version(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteAccessControlList> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveAccessControlListEntry> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl AccessControlListsApi for ::zstack_sdk::client::Client {}

@@ -30,7 +30,6 @@ pub struct ChangeAccessKeyState {
 }
 impl ChangeAccessKeyState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -42,27 +41,42 @@ impl ChangeAccessKeyState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeAccessKeyState`], settable on the request and on a client `Call` for it:
+ `client.change_access_key_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeAccessKeyStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeAccessKeyState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.2.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.2.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeAccessKeyState>,
+> ChangeAccessKeyStateSetters for T {}
 /// `POST /accesskeys`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
@@ -107,7 +121,6 @@ pub struct CreateAccessKey {
 }
 impl CreateAccessKey {
     /// A request with the required params `accountUuid`, `userUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         account_uuid: impl ::core::convert::Into<::std::string::String>,
         user_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -124,69 +137,86 @@ impl CreateAccessKey {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateAccessKey`], settable on the request and on a client `Call` for it:
+ `client.create_access_key(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateAccessKeySetters: ::zstack_sdk::runtime::request::Holds<
+        CreateAccessKey,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.2.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `AccessKeyID`.
-    pub fn access_key_id(
+    /// Wire name `AccessKeyID` (body). Since ZStack 3.7.5 (release history).
+    fn access_key_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.access_key_id = ::core::option::Option::Some(value.into());
+        self.held_mut().access_key_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `AccessKeySecret`.
-    pub fn access_key_secret(
+    /// Wire name `AccessKeySecret` (body). Since ZStack 3.7.5 (release history).
+    fn access_key_secret(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.access_key_secret = ::core::option::Option::Some(value.into());
+        self.held_mut().access_key_secret = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.2.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.2.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.2.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateAccessKey>> CreateAccessKeySetters
+for T {}
 /// `DELETE /accesskeys/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
@@ -214,7 +244,6 @@ pub struct DeleteAccessKey {
 }
 impl DeleteAccessKey {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -223,35 +252,49 @@ impl DeleteAccessKey {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteAccessKey`], settable on the request and on a client `Call` for it:
+ `client.delete_access_key(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteAccessKeySetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteAccessKey,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.2.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.2.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.2.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteAccessKey>> DeleteAccessKeySetters
+for T {}
 /// `GET /accesskeys`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
@@ -270,7 +313,7 @@ pub struct QueryAccessKey {
 }
 impl QueryAccessKey {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -288,151 +331,41 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAccessKey {
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `PUT /accesskeys/{uuid}/actions`: see [`ChangeAccessKeyState`](crate::api::ChangeAccessKeyState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_access_key_state(
+/// The `accesskeys` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait AccesskeysApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`ChangeAccessKeyState`]: `PUT /accesskeys/{uuid}/actions`.
+    fn change_access_key_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeAccessKeyState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeAccessKeyState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeAccessKeyState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeAccessKeyState::new(uuid, state_event),
         )
     }
-    /// `POST /accesskeys`: see [`CreateAccessKey`](crate::api::CreateAccessKey).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_access_key(
+    /// Send (and wait for the job of) [`CreateAccessKey`]: `POST /accesskeys`.
+    fn create_access_key(
         &self,
         account_uuid: impl ::core::convert::Into<::std::string::String>,
         user_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateAccessKey> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateAccessKey::new(account_uuid, user_uuid),
+    ) -> ::zstack_sdk::client::Call<CreateAccessKey> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateAccessKey::new(account_uuid, user_uuid),
         )
     }
-    /// `DELETE /accesskeys/{uuid}`: see [`DeleteAccessKey`](crate::api::DeleteAccessKey).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_access_key(
+    /// Send (and wait for the job of) [`DeleteAccessKey`]: `DELETE /accesskeys/{uuid}`.
+    fn delete_access_key(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteAccessKey> {
-        crate::client::Call::new(self, crate::api::DeleteAccessKey::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteAccessKey> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteAccessKey::new(uuid))
     }
-    /// `GET /accesskeys`: see [`QueryAccessKey`](crate::api::QueryAccessKey).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_access_key(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAccessKey> {
-        crate::client::Call::new(self, crate::api::QueryAccessKey::new())
+    /// Send [`QueryAccessKey`]: `GET /accesskeys`.
+    fn query_access_key(&self) -> ::zstack_sdk::client::Call<QueryAccessKey> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryAccessKey::new())
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeAccessKeyState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateAccessKey> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `AccessKeyID`.
-    pub fn access_key_id(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.access_key_id(value))
-    }
-    /// Set `AccessKeySecret`.
-    pub fn access_key_secret(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.access_key_secret(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteAccessKey> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl AccesskeysApi for ::zstack_sdk::client::Client {}

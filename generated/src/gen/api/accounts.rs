@@ -66,7 +66,6 @@ pub struct CreateAccount {
 }
 impl CreateAccount {
     /// A request with the required params `name`, `password`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         password: ::zstack_sdk::runtime::secret::Password,
@@ -83,69 +82,100 @@ impl CreateAccount {
             state: ::core::default::Default::default(),
         }
     }
-    /// Set `type`.
-    pub fn type_(
+}
+/** The optional params of [`CreateAccount`], settable on the request and on a client `Call` for it:
+ `client.create_account(..).type_(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateAccountSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateAccount,
+    > + ::core::marker::Sized {
+    /// Account type.
+    ///
+    /// Wire name `type` (body). Since ZStack 0.6. One of `SystemAdmin`, `Normal`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Detailed description of the resource.
+    ///
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Resource UUID.
+    ///
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// System tags.
+    ///
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// User tags.
+    ///
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Tag UUID list. (The catalog dates this param 3.4.0; the seed page says 4.3.0.)
+    ///
+    /// Wire name `tagUuids` (body). Since ZStack 4.3.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `state`.
-    pub fn state(
+    /// Account state, e.g. Enabled (the sample). An MN older than 4.3.0 silently ignores this key.
+    ///
+    /// Wire name `state` (body). Since ZStack 4.3.0.
+    fn state(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.state = ::core::option::Option::Some(value.into());
+        self.held_mut().state = ::core::option::Option::Some(value.into());
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateAccount>> CreateAccountSetters
+for T {}
 /// Delete an account. Async - answered 202 and polled; the final result is {}.
 ///
 /// `DELETE /accounts/{uuid}`.
@@ -183,7 +213,6 @@ pub struct DeleteAccount {
 }
 impl DeleteAccount {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -192,35 +221,55 @@ impl DeleteAccount {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteAccount`], settable on the request and on a client `Call` for it:
+ `client.delete_account(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteAccountSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteAccount,
+    > + ::core::marker::Sized {
+    /// Deletion mode (Permissive or Enforcing; default Permissive).
+    ///
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`. One of `Permissive`, `Enforcing`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// System tags.
+    ///
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// User tags.
+    ///
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteAccount>> DeleteAccountSetters
+for T {}
 /// Update an account's name, description, password or state. Async: answered 202 and polled. Passwords go on the wire as lowercase hex SHA-512 digests (protocol §9).
 ///
 /// `PUT /accounts/{uuid}`, body envelope `"updateAccount"`.
@@ -279,7 +328,6 @@ pub struct UpdateAccount {
 }
 impl UpdateAccount {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -292,64 +340,86 @@ impl UpdateAccount {
             state: ::core::default::Default::default(),
         }
     }
-    /// Set `password`.
-    pub fn password(mut self, value: ::zstack_sdk::runtime::secret::Password) -> Self {
-        self.password = ::core::option::Option::Some(value);
+}
+/** The optional params of [`UpdateAccount`], settable on the request and on a client `Call` for it:
+ `client.update_account(..).password(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAccountSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAccount,
+    > + ::core::marker::Sized {
+    /// Password (the new one). Stored verbatim by the MN, so it is sent as the lowercase hex SHA-512 of the plain text (or as a caller-supplied digest).
+    ///
+    /// Wire name `password` (body). Since ZStack 0.6. Sent as the lowercase SHA-512 hex digest of the password.
+    fn password(mut self, value: ::zstack_sdk::runtime::secret::Password) -> Self {
+        self.held_mut().password = ::core::option::Option::Some(value);
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Account name.
+    ///
+    /// Wire name `name` (body). Since ZStack 0.6.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Detailed description of the resource.
+    ///
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// System tags.
+    ///
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// User tags.
+    ///
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `oldPassword`.
-    pub fn old_password(
-        mut self,
-        value: ::zstack_sdk::runtime::secret::Password,
-    ) -> Self {
-        self.old_password = ::core::option::Option::Some(value);
+    /// The current password, compared verbatim with the stored digest, so it is sent as the lowercase hex SHA-512 of the plain text (or as a caller-supplied digest).
+    ///
+    /// Wire name `oldPassword` (body). Since ZStack 3.6.0. Sent as the lowercase SHA-512 hex digest of the password.
+    fn old_password(mut self, value: ::zstack_sdk::runtime::secret::Password) -> Self {
+        self.held_mut().old_password = ::core::option::Option::Some(value);
         self
     }
-    /// Set `state`.
-    pub fn state(
+    /// Account state. An MN older than 4.3.0 silently ignores this key.
+    ///
+    /// Wire name `state` (body). Since ZStack 4.3.0.
+    fn state(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.state = ::core::option::Option::Some(value.into());
+        self.held_mut().state = ::core::option::Option::Some(value.into());
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateAccount>> UpdateAccountSetters
+for T {}
 /// `POST /accounts/groups/{groupUuid}/users`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -379,7 +449,6 @@ pub struct AddUserToGroup {
 }
 impl AddUserToGroup {
     /// A request with the required params `userUuid`, `groupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         user_uuid: impl ::core::convert::Into<::std::string::String>,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -391,27 +460,41 @@ impl AddUserToGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AddUserToGroup`], settable on the request and on a client `Call` for it:
+ `client.add_user_to_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddUserToGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        AddUserToGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<AddUserToGroup>> AddUserToGroupSetters
+for T {}
 /// `POST /accounts/users/{userUuid}/policy-collection`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -441,7 +524,6 @@ pub struct AttachPoliciesToUser {
 }
 impl AttachPoliciesToUser {
     /// A request with the required params `userUuid`, `policyUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         user_uuid: impl ::core::convert::Into<::std::string::String>,
         policy_uuids: impl ::core::iter::IntoIterator<
@@ -458,27 +540,42 @@ impl AttachPoliciesToUser {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachPoliciesToUser`], settable on the request and on a client `Call` for it:
+ `client.attach_policies_to_user(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachPoliciesToUserSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachPoliciesToUser,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachPoliciesToUser>,
+> AttachPoliciesToUserSetters for T {}
 /// `POST /accounts/users/{userUuid}/policies`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -508,7 +605,6 @@ pub struct AttachPolicyToUser {
 }
 impl AttachPolicyToUser {
     /// A request with the required params `userUuid`, `policyUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         user_uuid: impl ::core::convert::Into<::std::string::String>,
         policy_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -520,27 +616,42 @@ impl AttachPolicyToUser {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachPolicyToUser`], settable on the request and on a client `Call` for it:
+ `client.attach_policy_to_user(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachPolicyToUserSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachPolicyToUser,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachPolicyToUser>,
+> AttachPolicyToUserSetters for T {}
 /// `POST /accounts/groups/{groupUuid}/policies`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -570,7 +681,6 @@ pub struct AttachPolicyToUserGroup {
 }
 impl AttachPolicyToUserGroup {
     /// A request with the required params `policyUuid`, `groupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         policy_uuid: impl ::core::convert::Into<::std::string::String>,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -582,27 +692,42 @@ impl AttachPolicyToUserGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachPolicyToUserGroup`], settable on the request and on a client `Call` for it:
+ `client.attach_policy_to_user_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachPolicyToUserGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachPolicyToUserGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachPolicyToUserGroup>,
+> AttachPolicyToUserGroupSetters for T {}
 /// `POST /account/{accountUuid}/resources`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -632,7 +757,6 @@ pub struct ChangeResourceOwner {
 }
 impl ChangeResourceOwner {
     /// A request with the required params `accountUuid`, `resourceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         account_uuid: impl ::core::convert::Into<::std::string::String>,
         resource_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -644,27 +768,42 @@ impl ChangeResourceOwner {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeResourceOwner`], settable on the request and on a client `Call` for it:
+ `client.change_resource_owner(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeResourceOwnerSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeResourceOwner,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeResourceOwner>,
+> ChangeResourceOwnerSetters for T {}
 /// `PUT /accounts/permissions/actions`, body envelope `"checkApiPermission"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -693,7 +832,6 @@ pub struct CheckApiPermission {
 }
 impl CheckApiPermission {
     /// A request with the required params `apiNames`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         api_names: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -706,35 +844,50 @@ impl CheckApiPermission {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `userUuid`.
-    pub fn user_uuid(
+}
+/** The optional params of [`CheckApiPermission`], settable on the request and on a client `Call` for it:
+ `client.check_api_permission(..).user_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CheckApiPermissionSetters: ::zstack_sdk::runtime::request::Holds<
+        CheckApiPermission,
+    > + ::core::marker::Sized {
+    /// Wire name `userUuid` (body). Since ZStack 0.6.
+    fn user_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.user_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().user_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CheckApiPermission>,
+> CheckApiPermissionSetters for T {}
 /// `GET /accounts/resource/api-permissions`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -759,7 +912,6 @@ pub struct CheckResourcePermission {
 }
 impl CheckResourcePermission {
     /// A request with the required params `resourceType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         resource_type: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -769,27 +921,42 @@ impl CheckResourcePermission {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`CheckResourcePermission`], settable on the request and on a client `Call` for it:
+ `client.check_resource_permission(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CheckResourcePermissionSetters: ::zstack_sdk::runtime::request::Holds<
+        CheckResourcePermission,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CheckResourcePermission>,
+> CheckResourcePermissionSetters for T {}
 /// `POST /accounts/policies`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -828,7 +995,6 @@ pub struct CreatePolicy {
 }
 impl CreatePolicy {
     /// A request with the required params `name`, `statements`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         statements: impl ::core::iter::IntoIterator<
@@ -848,53 +1014,69 @@ impl CreatePolicy {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreatePolicy`], settable on the request and on a client `Call` for it:
+ `client.create_policy(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreatePolicySetters: ::zstack_sdk::runtime::request::Holds<
+        CreatePolicy,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreatePolicy>> CreatePolicySetters for T {}
 /// `POST /accounts/users`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -933,7 +1115,6 @@ pub struct CreateUser {
 }
 impl CreateUser {
     /// A request with the required params `name`, `password`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         password: ::zstack_sdk::runtime::secret::Password,
@@ -948,53 +1129,69 @@ impl CreateUser {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateUser`], settable on the request and on a client `Call` for it:
+ `client.create_user(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateUserSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateUser,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateUser>> CreateUserSetters for T {}
 /// `POST /accounts/groups`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1030,7 +1227,6 @@ pub struct CreateUserGroup {
 }
 impl CreateUserGroup {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -1041,53 +1237,70 @@ impl CreateUserGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateUserGroup`], settable on the request and on a client `Call` for it:
+ `client.create_user_group(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateUserGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateUserGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateUserGroup>> CreateUserGroupSetters
+for T {}
 /// `DELETE /accounts/policies/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1115,7 +1328,6 @@ pub struct DeletePolicy {
 }
 impl DeletePolicy {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1124,35 +1336,48 @@ impl DeletePolicy {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeletePolicy`], settable on the request and on a client `Call` for it:
+ `client.delete_policy(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeletePolicySetters: ::zstack_sdk::runtime::request::Holds<
+        DeletePolicy,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeletePolicy>> DeletePolicySetters for T {}
 /// `DELETE /accounts/users/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1180,7 +1405,6 @@ pub struct DeleteUser {
 }
 impl DeleteUser {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1189,35 +1413,48 @@ impl DeleteUser {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteUser`], settable on the request and on a client `Call` for it:
+ `client.delete_user(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteUserSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteUser,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteUser>> DeleteUserSetters for T {}
 /// `DELETE /accounts/groups/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1245,7 +1482,6 @@ pub struct DeleteUserGroup {
 }
 impl DeleteUserGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1254,35 +1490,49 @@ impl DeleteUserGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteUserGroup`], settable on the request and on a client `Call` for it:
+ `client.delete_user_group(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteUserGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteUserGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteUserGroup>> DeleteUserGroupSetters
+for T {}
 /// `DELETE /accounts/users/{userUuid}/policies`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1311,7 +1561,6 @@ pub struct DetachPoliciesFromUser {
 }
 impl DetachPoliciesFromUser {
     /// A request with the required params `policyUuids`, `userUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         policy_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -1328,27 +1577,42 @@ impl DetachPoliciesFromUser {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachPoliciesFromUser`], settable on the request and on a client `Call` for it:
+ `client.detach_policies_from_user(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachPoliciesFromUserSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachPoliciesFromUser,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachPoliciesFromUser>,
+> DetachPoliciesFromUserSetters for T {}
 /// `DELETE /accounts/users/{userUuid}/policies/{policyUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1377,7 +1641,6 @@ pub struct DetachPolicyFromUser {
 }
 impl DetachPolicyFromUser {
     /// A request with the required params `policyUuid`, `userUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         policy_uuid: impl ::core::convert::Into<::std::string::String>,
         user_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1389,27 +1652,42 @@ impl DetachPolicyFromUser {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachPolicyFromUser`], settable on the request and on a client `Call` for it:
+ `client.detach_policy_from_user(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachPolicyFromUserSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachPolicyFromUser,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachPolicyFromUser>,
+> DetachPolicyFromUserSetters for T {}
 /// `DELETE /accounts/groups/{groupUuid}/policies/{policyUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1438,7 +1716,6 @@ pub struct DetachPolicyFromUserGroup {
 }
 impl DetachPolicyFromUserGroup {
     /// A request with the required params `policyUuid`, `groupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         policy_uuid: impl ::core::convert::Into<::std::string::String>,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1450,27 +1727,42 @@ impl DetachPolicyFromUserGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachPolicyFromUserGroup`], settable on the request and on a client `Call` for it:
+ `client.detach_policy_from_user_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachPolicyFromUserGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachPolicyFromUserGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachPolicyFromUserGroup>,
+> DetachPolicyFromUserGroupSetters for T {}
 /// `GET /accounts/quota/{uuid}/usages`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1494,7 +1786,6 @@ pub struct GetAccountQuotaUsage {
 }
 impl GetAccountQuotaUsage {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1502,27 +1793,42 @@ impl GetAccountQuotaUsage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetAccountQuotaUsage`], settable on the request and on a client `Call` for it:
+ `client.get_account_quota_usage(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetAccountQuotaUsageSetters: ::zstack_sdk::runtime::request::Holds<
+        GetAccountQuotaUsage,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetAccountQuotaUsage>,
+> GetAccountQuotaUsageSetters for T {}
 /// `PUT /accounts/login`, body envelope `"logInByAccount"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1567,7 +1873,6 @@ pub struct LogInByAccount {
 }
 impl LogInByAccount {
     /// A request with the required params `accountName`, `password`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         account_name: impl ::core::convert::Into<::std::string::String>,
         password: ::zstack_sdk::runtime::secret::Password,
@@ -1583,61 +1888,75 @@ impl LogInByAccount {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `accountType`.
-    pub fn account_type(
+}
+/** The optional params of [`LogInByAccount`], settable on the request and on a client `Call` for it:
+ `client.log_in_by_account(..).account_type(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait LogInByAccountSetters: ::zstack_sdk::runtime::request::Holds<
+        LogInByAccount,
+    > + ::core::marker::Sized {
+    /// Wire name `accountType` (body). Since ZStack 3.4.0.
+    fn account_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.account_type = ::core::option::Option::Some(value.into());
+        self.held_mut().account_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `captchaUuid`.
-    pub fn captcha_uuid(
+    /// Wire name `captchaUuid` (body). Since ZStack 0.6.
+    fn captcha_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.captcha_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().captcha_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `verifyCode`.
-    pub fn verify_code(
+    /// Wire name `verifyCode` (body). Since ZStack 0.6.
+    fn verify_code(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.verify_code = ::core::option::Option::Some(value.into());
+        self.held_mut().verify_code = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `clientInfo`.
-    pub fn client_info(
+    /// Wire name `clientInfo` (body). Since ZStack 3.5.0.
+    fn client_info(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
-        self.client_info = value.into();
+        self.held_mut().client_info = value.into();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<LogInByAccount>> LogInByAccountSetters
+for T {}
 /// `PUT /accounts/users/login`, body envelope `"logInByUser"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1679,7 +1998,6 @@ pub struct LogInByUser {
 }
 impl LogInByUser {
     /// A request with the required params `userName`, `password`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         user_name: impl ::core::convert::Into<::std::string::String>,
         password: ::zstack_sdk::runtime::secret::Password,
@@ -1694,53 +2012,66 @@ impl LogInByUser {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `accountUuid`.
-    pub fn account_uuid(
+}
+/** The optional params of [`LogInByUser`], settable on the request and on a client `Call` for it:
+ `client.log_in_by_user(..).account_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait LogInByUserSetters: ::zstack_sdk::runtime::request::Holds<
+        LogInByUser,
+    > + ::core::marker::Sized {
+    /// Wire name `accountUuid` (body). Since ZStack 0.6.
+    fn account_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.account_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().account_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `accountName`.
-    pub fn account_name(
+    /// Wire name `accountName` (body). Since ZStack 0.6.
+    fn account_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.account_name = ::core::option::Option::Some(value.into());
+        self.held_mut().account_name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `clientInfo`.
-    pub fn client_info(
+    /// Wire name `clientInfo` (body). Since ZStack 3.5.0.
+    fn client_info(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
-        self.client_info = value.into();
+        self.held_mut().client_info = value.into();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<LogInByUser>> LogInByUserSetters for T {}
 /// `DELETE /accounts/sessions/{sessionUuid}`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1772,7 +2103,6 @@ pub struct LogOut {
 }
 impl LogOut {
     /// A request with the required params `sessionUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         session_uuid: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
@@ -1783,37 +2113,50 @@ impl LogOut {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `clientInfo`.
-    pub fn client_info(
+}
+/** The optional params of [`LogOut`], settable on the request and on a client `Call` for it:
+ `client.log_out(..).client_info(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait LogOutSetters: ::zstack_sdk::runtime::request::Holds<
+        LogOut,
+    > + ::core::marker::Sized {
+    /// Wire name `clientInfo` (query string). Since ZStack 3.5.0.
+    fn client_info(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
-        self.client_info = value.into();
+        self.held_mut().client_info = value.into();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<LogOut>> LogOutSetters for T {}
 /// `GET /accounts`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1832,7 +2175,7 @@ pub struct QueryAccount {
 }
 impl QueryAccount {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1867,7 +2210,7 @@ pub struct QueryAccountPriceTableRef {
 }
 impl QueryAccountPriceTableRef {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1902,7 +2245,7 @@ pub struct QueryAccountResourceRef {
 }
 impl QueryAccountResourceRef {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1937,7 +2280,7 @@ pub struct QueryPolicy {
 }
 impl QueryPolicy {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1972,7 +2315,7 @@ pub struct QueryQuota {
 }
 impl QueryQuota {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2007,7 +2350,7 @@ pub struct QuerySharedResource {
 }
 impl QuerySharedResource {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2042,7 +2385,7 @@ pub struct QueryUser {
 }
 impl QueryUser {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2077,7 +2420,7 @@ pub struct QueryUserGroup {
 }
 impl QueryUserGroup {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2122,7 +2465,6 @@ pub struct RemoveUserFromGroup {
 }
 impl RemoveUserFromGroup {
     /// A request with the required params `userUuid`, `groupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         user_uuid: impl ::core::convert::Into<::std::string::String>,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -2134,27 +2476,42 @@ impl RemoveUserFromGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemoveUserFromGroup`], settable on the request and on a client `Call` for it:
+ `client.remove_user_from_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveUserFromGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveUserFromGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveUserFromGroup>,
+> RemoveUserFromGroupSetters for T {}
 /// `PUT /accounts/sessions/{sessionUuid}/renew`, body envelope `"renewSession"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2185,7 +2542,6 @@ pub struct RenewSession {
 }
 impl RenewSession {
     /// A request with the required params `sessionUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         session_uuid: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
@@ -2196,32 +2552,45 @@ impl RenewSession {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `duration`.
-    pub fn duration(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.duration = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`RenewSession`], settable on the request and on a client `Call` for it:
+ `client.renew_session(..).duration(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RenewSessionSetters: ::zstack_sdk::runtime::request::Holds<
+        RenewSession,
+    > + ::core::marker::Sized {
+    /// Wire name `duration` (body). Since ZStack 2.3.
+    fn duration(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().duration = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 2.3.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 2.3.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<RenewSession>> RenewSessionSetters for T {}
 /// `PUT /accounts/resources/actions`, body envelope `"revokeResourceSharing"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2256,7 +2625,6 @@ pub struct RevokeResourceSharing {
 }
 impl RevokeResourceSharing {
     /// A request with the required params `resourceUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         resource_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -2274,50 +2642,66 @@ impl RevokeResourceSharing {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `toPublic`.
-    pub fn to_public(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.to_public = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`RevokeResourceSharing`], settable on the request and on a client `Call` for it:
+ `client.revoke_resource_sharing(..).to_public(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RevokeResourceSharingSetters: ::zstack_sdk::runtime::request::Holds<
+        RevokeResourceSharing,
+    > + ::core::marker::Sized {
+    /// Wire name `toPublic` (body). Since ZStack 0.6. Server default: `false`.
+    #[allow(clippy::wrong_self_convention)]
+    fn to_public(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().to_public = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `accountUuids`.
-    pub fn account_uuids(
+    /// Wire name `accountUuids` (body). Since ZStack 0.6.
+    fn account_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.account_uuids = value
+        self.held_mut().account_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `all`.
-    pub fn all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.all = ::core::option::Option::Some(value.into());
+    /// Wire name `all` (body). Since ZStack 0.6. Server default: `false`.
+    fn all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().all = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RevokeResourceSharing>,
+> RevokeResourceSharingSetters for T {}
 /// `PUT /accounts/resources/actions`, body envelope `"shareResource"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2350,7 +2734,6 @@ pub struct ShareResource {
 }
 impl ShareResource {
     /// A request with the required params `resourceUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         resource_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -2367,45 +2750,60 @@ impl ShareResource {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `accountUuids`.
-    pub fn account_uuids(
+}
+/** The optional params of [`ShareResource`], settable on the request and on a client `Call` for it:
+ `client.share_resource(..).account_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ShareResourceSetters: ::zstack_sdk::runtime::request::Holds<
+        ShareResource,
+    > + ::core::marker::Sized {
+    /// Wire name `accountUuids` (body). Since ZStack 0.6.
+    fn account_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.account_uuids = value
+        self.held_mut().account_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `toPublic`.
-    pub fn to_public(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.to_public = ::core::option::Option::Some(value.into());
+    /// Wire name `toPublic` (body). Since ZStack 0.6. Server default: `false`.
+    #[allow(clippy::wrong_self_convention)]
+    fn to_public(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().to_public = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<ShareResource>> ShareResourceSetters
+for T {}
 /// `PUT /accounts/quotas/actions`, body envelope `"updateQuota"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2437,7 +2835,6 @@ pub struct UpdateQuota {
 }
 impl UpdateQuota {
     /// A request with the required params `identityUuid`, `name`, `value`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         identity_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -2451,27 +2848,40 @@ impl UpdateQuota {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateQuota`], settable on the request and on a client `Call` for it:
+ `client.update_quota(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateQuotaSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateQuota,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateQuota>> UpdateQuotaSetters for T {}
 /// `PUT /accounts/users/actions`, body envelope `"updateUser"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2509,7 +2919,7 @@ pub struct UpdateUser {
 }
 impl UpdateUser {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             uuid: ::core::default::Default::default(),
@@ -2521,64 +2931,68 @@ impl UpdateUser {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `uuid`.
-    pub fn uuid(
+}
+/** The optional params of [`UpdateUser`], settable on the request and on a client `Call` for it:
+ `client.update_user(..).uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateUserSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateUser,
+    > + ::core::marker::Sized {
+    /// Wire name `uuid` (body). Since ZStack 0.6.
+    fn uuid(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `password` (body). Since ZStack 0.6. Sent as the lowercase SHA-512 hex digest of the password.
+    fn password(mut self, value: ::zstack_sdk::runtime::secret::Password) -> Self {
+        self.held_mut().password = ::core::option::Option::Some(value);
+        self
+    }
+    /// Wire name `name` (body). Since ZStack 0.6.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `password`.
-    pub fn password(mut self, value: ::zstack_sdk::runtime::secret::Password) -> Self {
-        self.password = ::core::option::Option::Some(value);
+    /// Wire name `oldPassword` (body). Since ZStack 3.6.0. Sent as the lowercase SHA-512 hex digest of the password.
+    fn old_password(mut self, value: ::zstack_sdk::runtime::secret::Password) -> Self {
+        self.held_mut().old_password = ::core::option::Option::Some(value);
         self
     }
-    /// Set `name`.
-    pub fn name(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `oldPassword`.
-    pub fn old_password(
-        mut self,
-        value: ::zstack_sdk::runtime::secret::Password,
-    ) -> Self {
-        self.old_password = ::core::option::Option::Some(value);
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateUser>> UpdateUserSetters for T {}
 /// `PUT /accounts/groups/actions`, body envelope `"updateUserGroup"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2610,7 +3024,6 @@ pub struct UpdateUserGroup {
 }
 impl UpdateUserGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2620,43 +3033,54 @@ impl UpdateUserGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateUserGroup`], settable on the request and on a client `Call` for it:
+ `client.update_user_group(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateUserGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateUserGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 0.6.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateUserGroup>> UpdateUserGroupSetters
+for T {}
 /// `GET /accounts/sessions/{sessionUuid}/valid`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2682,7 +3106,6 @@ pub struct ValidateSession {
 }
 impl ValidateSession {
     /// A request with the required params `sessionUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         session_uuid: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
@@ -2692,27 +3115,41 @@ impl ValidateSession {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ValidateSession`], settable on the request and on a client `Call` for it:
+ `client.validate_session(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ValidateSessionSetters: ::zstack_sdk::runtime::request::Holds<
+        ValidateSession,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<ValidateSession>> ValidateSessionSetters
+for T {}
 /// The result of [`CheckApiPermission`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckApiPermissionReply {
@@ -2722,7 +3159,7 @@ pub struct CheckApiPermissionReply {
         ::std::string::String,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CheckApiPermissionReply { "inventory" => inventory default, }
 );
 /// The result of [`CheckResourcePermission`].
@@ -2731,7 +3168,7 @@ pub struct CheckResourcePermissionReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub apis: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CheckResourcePermissionReply { "apis" => apis default, }
 );
 /// The result of [`GetAccountQuotaUsage`].
@@ -2740,7 +3177,7 @@ pub struct GetAccountQuotaUsageReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub usages: ::std::vec::Vec<crate::types::QuotaUsage>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetAccountQuotaUsageReply { "usages" => usages default, }
 );
 /// The result of [`ValidateSession`].
@@ -2749,1315 +3186,347 @@ pub struct ValidateSessionReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub valid: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(ValidateSessionReply { "valid" => valid, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    ValidateSessionReply { "valid" => valid, }
+);
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /accounts`: see [`CreateAccount`](crate::api::CreateAccount).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_account(
+/// The `accounts` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait AccountsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`CreateAccount`]: `POST /accounts`.
+    fn create_account(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         password: ::zstack_sdk::runtime::secret::Password,
-    ) -> crate::client::Call<'_, crate::api::CreateAccount> {
-        crate::client::Call::new(self, crate::api::CreateAccount::new(name, password))
+    ) -> ::zstack_sdk::client::Call<CreateAccount> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateAccount::new(name, password),
+        )
     }
-    /// `DELETE /accounts/{uuid}`: see [`DeleteAccount`](crate::api::DeleteAccount).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_account(
+    /// Send (and wait for the job of) [`DeleteAccount`]: `DELETE /accounts/{uuid}`.
+    fn delete_account(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteAccount> {
-        crate::client::Call::new(self, crate::api::DeleteAccount::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteAccount> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteAccount::new(uuid))
     }
-    /// `PUT /accounts/{uuid}`: see [`UpdateAccount`](crate::api::UpdateAccount).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_account(
+    /// Send (and wait for the job of) [`UpdateAccount`]: `PUT /accounts/{uuid}`.
+    fn update_account(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateAccount> {
-        crate::client::Call::new(self, crate::api::UpdateAccount::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateAccount> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateAccount::new(uuid))
     }
-    /// `POST /accounts/groups/{groupUuid}/users`: see [`AddUserToGroup`](crate::api::AddUserToGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_user_to_group(
+    /// Send (and wait for the job of) [`AddUserToGroup`]: `POST /accounts/groups/{groupUuid}/users`.
+    fn add_user_to_group(
         &self,
         user_uuid: impl ::core::convert::Into<::std::string::String>,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddUserToGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddUserToGroup::new(user_uuid, group_uuid),
+    ) -> ::zstack_sdk::client::Call<AddUserToGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddUserToGroup::new(user_uuid, group_uuid),
         )
     }
-    /// `POST /accounts/users/{userUuid}/policy-collection`: see [`AttachPoliciesToUser`](crate::api::AttachPoliciesToUser).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_policies_to_user(
+    /// Send (and wait for the job of) [`AttachPoliciesToUser`]: `POST /accounts/users/{userUuid}/policy-collection`.
+    fn attach_policies_to_user(
         &self,
         user_uuid: impl ::core::convert::Into<::std::string::String>,
         policy_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::AttachPoliciesToUser> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachPoliciesToUser::new(user_uuid, policy_uuids),
+    ) -> ::zstack_sdk::client::Call<AttachPoliciesToUser> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachPoliciesToUser::new(user_uuid, policy_uuids),
         )
     }
-    /// `POST /accounts/users/{userUuid}/policies`: see [`AttachPolicyToUser`](crate::api::AttachPolicyToUser).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_policy_to_user(
+    /// Send (and wait for the job of) [`AttachPolicyToUser`]: `POST /accounts/users/{userUuid}/policies`.
+    fn attach_policy_to_user(
         &self,
         user_uuid: impl ::core::convert::Into<::std::string::String>,
         policy_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachPolicyToUser> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachPolicyToUser::new(user_uuid, policy_uuid),
+    ) -> ::zstack_sdk::client::Call<AttachPolicyToUser> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachPolicyToUser::new(user_uuid, policy_uuid),
         )
     }
-    /// `POST /accounts/groups/{groupUuid}/policies`: see [`AttachPolicyToUserGroup`](crate::api::AttachPolicyToUserGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_policy_to_user_group(
+    /// Send (and wait for the job of) [`AttachPolicyToUserGroup`]: `POST /accounts/groups/{groupUuid}/policies`.
+    fn attach_policy_to_user_group(
         &self,
         policy_uuid: impl ::core::convert::Into<::std::string::String>,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachPolicyToUserGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachPolicyToUserGroup::new(policy_uuid, group_uuid),
+    ) -> ::zstack_sdk::client::Call<AttachPolicyToUserGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachPolicyToUserGroup::new(policy_uuid, group_uuid),
         )
     }
-    /// `POST /account/{accountUuid}/resources`: see [`ChangeResourceOwner`](crate::api::ChangeResourceOwner).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_resource_owner(
+    /// Send (and wait for the job of) [`ChangeResourceOwner`]: `POST /account/{accountUuid}/resources`.
+    fn change_resource_owner(
         &self,
         account_uuid: impl ::core::convert::Into<::std::string::String>,
         resource_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeResourceOwner> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeResourceOwner::new(account_uuid, resource_uuid),
+    ) -> ::zstack_sdk::client::Call<ChangeResourceOwner> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeResourceOwner::new(account_uuid, resource_uuid),
         )
     }
-    /// `PUT /accounts/permissions/actions`: see [`CheckApiPermission`](crate::api::CheckApiPermission).
-    #[allow(clippy::too_many_arguments)]
-    pub fn check_api_permission(
+    /// Send [`CheckApiPermission`]: `PUT /accounts/permissions/actions`.
+    fn check_api_permission(
         &self,
         api_names: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::CheckApiPermission> {
-        crate::client::Call::new(self, crate::api::CheckApiPermission::new(api_names))
-    }
-    /// `GET /accounts/resource/api-permissions`: see [`CheckResourcePermission`](crate::api::CheckResourcePermission).
-    #[allow(clippy::too_many_arguments)]
-    pub fn check_resource_permission(
-        &self,
-        resource_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CheckResourcePermission> {
-        crate::client::Call::new(
-            self,
-            crate::api::CheckResourcePermission::new(resource_type),
+    ) -> ::zstack_sdk::client::Call<CheckApiPermission> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CheckApiPermission::new(api_names),
         )
     }
-    /// `POST /accounts/policies`: see [`CreatePolicy`](crate::api::CreatePolicy).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_policy(
+    /// Send [`CheckResourcePermission`]: `GET /accounts/resource/api-permissions`.
+    fn check_resource_permission(
+        &self,
+        resource_type: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<CheckResourcePermission> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CheckResourcePermission::new(resource_type),
+        )
+    }
+    /// Send (and wait for the job of) [`CreatePolicy`]: `POST /accounts/policies`.
+    fn create_policy(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         statements: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<crate::types::PolicyStatement>,
         >,
-    ) -> crate::client::Call<'_, crate::api::CreatePolicy> {
-        crate::client::Call::new(self, crate::api::CreatePolicy::new(name, statements))
+    ) -> ::zstack_sdk::client::Call<CreatePolicy> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreatePolicy::new(name, statements),
+        )
     }
-    /// `POST /accounts/users`: see [`CreateUser`](crate::api::CreateUser).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_user(
+    /// Send (and wait for the job of) [`CreateUser`]: `POST /accounts/users`.
+    fn create_user(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         password: ::zstack_sdk::runtime::secret::Password,
-    ) -> crate::client::Call<'_, crate::api::CreateUser> {
-        crate::client::Call::new(self, crate::api::CreateUser::new(name, password))
+    ) -> ::zstack_sdk::client::Call<CreateUser> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CreateUser::new(name, password))
     }
-    /// `POST /accounts/groups`: see [`CreateUserGroup`](crate::api::CreateUserGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_user_group(
+    /// Send (and wait for the job of) [`CreateUserGroup`]: `POST /accounts/groups`.
+    fn create_user_group(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateUserGroup> {
-        crate::client::Call::new(self, crate::api::CreateUserGroup::new(name))
+    ) -> ::zstack_sdk::client::Call<CreateUserGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CreateUserGroup::new(name))
     }
-    /// `DELETE /accounts/policies/{uuid}`: see [`DeletePolicy`](crate::api::DeletePolicy).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_policy(
+    /// Send (and wait for the job of) [`DeletePolicy`]: `DELETE /accounts/policies/{uuid}`.
+    fn delete_policy(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeletePolicy> {
-        crate::client::Call::new(self, crate::api::DeletePolicy::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeletePolicy> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeletePolicy::new(uuid))
     }
-    /// `DELETE /accounts/users/{uuid}`: see [`DeleteUser`](crate::api::DeleteUser).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_user(
+    /// Send (and wait for the job of) [`DeleteUser`]: `DELETE /accounts/users/{uuid}`.
+    fn delete_user(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteUser> {
-        crate::client::Call::new(self, crate::api::DeleteUser::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteUser> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteUser::new(uuid))
     }
-    /// `DELETE /accounts/groups/{uuid}`: see [`DeleteUserGroup`](crate::api::DeleteUserGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_user_group(
+    /// Send (and wait for the job of) [`DeleteUserGroup`]: `DELETE /accounts/groups/{uuid}`.
+    fn delete_user_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteUserGroup> {
-        crate::client::Call::new(self, crate::api::DeleteUserGroup::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteUserGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteUserGroup::new(uuid))
     }
-    /// `DELETE /accounts/users/{userUuid}/policies`: see [`DetachPoliciesFromUser`](crate::api::DetachPoliciesFromUser).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_policies_from_user(
+    /// Send (and wait for the job of) [`DetachPoliciesFromUser`]: `DELETE /accounts/users/{userUuid}/policies`.
+    fn detach_policies_from_user(
         &self,
         policy_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
         user_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachPoliciesFromUser> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachPoliciesFromUser::new(policy_uuids, user_uuid),
+    ) -> ::zstack_sdk::client::Call<DetachPoliciesFromUser> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachPoliciesFromUser::new(policy_uuids, user_uuid),
         )
     }
-    /// `DELETE /accounts/users/{userUuid}/policies/{policyUuid}`: see [`DetachPolicyFromUser`](crate::api::DetachPolicyFromUser).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_policy_from_user(
+    /// Send (and wait for the job of) [`DetachPolicyFromUser`]: `DELETE /accounts/users/{userUuid}/policies/{policyUuid}`.
+    fn detach_policy_from_user(
         &self,
         policy_uuid: impl ::core::convert::Into<::std::string::String>,
         user_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachPolicyFromUser> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachPolicyFromUser::new(policy_uuid, user_uuid),
+    ) -> ::zstack_sdk::client::Call<DetachPolicyFromUser> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachPolicyFromUser::new(policy_uuid, user_uuid),
         )
     }
-    /// `DELETE /accounts/groups/{groupUuid}/policies/{policyUuid}`: see [`DetachPolicyFromUserGroup`](crate::api::DetachPolicyFromUserGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_policy_from_user_group(
+    /// Send (and wait for the job of) [`DetachPolicyFromUserGroup`]: `DELETE /accounts/groups/{groupUuid}/policies/{policyUuid}`.
+    fn detach_policy_from_user_group(
         &self,
         policy_uuid: impl ::core::convert::Into<::std::string::String>,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachPolicyFromUserGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachPolicyFromUserGroup::new(policy_uuid, group_uuid),
+    ) -> ::zstack_sdk::client::Call<DetachPolicyFromUserGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachPolicyFromUserGroup::new(policy_uuid, group_uuid),
         )
     }
-    /// `GET /accounts/quota/{uuid}/usages`: see [`GetAccountQuotaUsage`](crate::api::GetAccountQuotaUsage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_account_quota_usage(
+    /// Send [`GetAccountQuotaUsage`]: `GET /accounts/quota/{uuid}/usages`.
+    fn get_account_quota_usage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetAccountQuotaUsage> {
-        crate::client::Call::new(self, crate::api::GetAccountQuotaUsage::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetAccountQuotaUsage> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetAccountQuotaUsage::new(uuid))
     }
-    /// `PUT /accounts/login`: see [`LogInByAccount`](crate::api::LogInByAccount).
-    #[allow(clippy::too_many_arguments)]
-    pub fn log_in_by_account(
+    /// Send [`LogInByAccount`]: `PUT /accounts/login`.
+    fn log_in_by_account(
         &self,
         account_name: impl ::core::convert::Into<::std::string::String>,
         password: ::zstack_sdk::runtime::secret::Password,
-    ) -> crate::client::Call<'_, crate::api::LogInByAccount> {
-        crate::client::Call::new(
-            self,
-            crate::api::LogInByAccount::new(account_name, password),
+    ) -> ::zstack_sdk::client::Call<LogInByAccount> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            LogInByAccount::new(account_name, password),
         )
     }
-    /// `PUT /accounts/users/login`: see [`LogInByUser`](crate::api::LogInByUser).
-    #[allow(clippy::too_many_arguments)]
-    pub fn log_in_by_user(
+    /// Send [`LogInByUser`]: `PUT /accounts/users/login`.
+    fn log_in_by_user(
         &self,
         user_name: impl ::core::convert::Into<::std::string::String>,
         password: ::zstack_sdk::runtime::secret::Password,
-    ) -> crate::client::Call<'_, crate::api::LogInByUser> {
-        crate::client::Call::new(self, crate::api::LogInByUser::new(user_name, password))
+    ) -> ::zstack_sdk::client::Call<LogInByUser> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            LogInByUser::new(user_name, password),
+        )
     }
-    /// `DELETE /accounts/sessions/{sessionUuid}`: see [`LogOut`](crate::api::LogOut).
-    #[allow(clippy::too_many_arguments)]
-    pub fn log_out(
+    /// Send [`LogOut`]: `DELETE /accounts/sessions/{sessionUuid}`.
+    fn log_out(
         &self,
         session_uuid: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> crate::client::Call<'_, crate::api::LogOut> {
-        crate::client::Call::new(self, crate::api::LogOut::new(session_uuid))
+    ) -> ::zstack_sdk::client::Call<LogOut> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), LogOut::new(session_uuid))
     }
-    /// `GET /accounts`: see [`QueryAccount`](crate::api::QueryAccount).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_account(&self) -> crate::client::Call<'_, crate::api::QueryAccount> {
-        crate::client::Call::new(self, crate::api::QueryAccount::new())
+    /// Send [`QueryAccount`]: `GET /accounts`.
+    fn query_account(&self) -> ::zstack_sdk::client::Call<QueryAccount> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryAccount::new())
     }
-    /// `GET /accounts/price-tables/refs`: see [`QueryAccountPriceTableRef`](crate::api::QueryAccountPriceTableRef).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_account_price_table_ref(
+    /// Send [`QueryAccountPriceTableRef`]: `GET /accounts/price-tables/refs`.
+    fn query_account_price_table_ref(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAccountPriceTableRef> {
-        crate::client::Call::new(self, crate::api::QueryAccountPriceTableRef::new())
+    ) -> ::zstack_sdk::client::Call<QueryAccountPriceTableRef> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryAccountPriceTableRef::new())
     }
-    /// `GET /accounts/resources/refs`: see [`QueryAccountResourceRef`](crate::api::QueryAccountResourceRef).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_account_resource_ref(
+    /// Send [`QueryAccountResourceRef`]: `GET /accounts/resources/refs`.
+    fn query_account_resource_ref(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAccountResourceRef> {
-        crate::client::Call::new(self, crate::api::QueryAccountResourceRef::new())
+    ) -> ::zstack_sdk::client::Call<QueryAccountResourceRef> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryAccountResourceRef::new())
     }
-    /// `GET /accounts/policies`: see [`QueryPolicy`](crate::api::QueryPolicy).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_policy(&self) -> crate::client::Call<'_, crate::api::QueryPolicy> {
-        crate::client::Call::new(self, crate::api::QueryPolicy::new())
+    /// Send [`QueryPolicy`]: `GET /accounts/policies`.
+    fn query_policy(&self) -> ::zstack_sdk::client::Call<QueryPolicy> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryPolicy::new())
     }
-    /// `GET /accounts/quotas`: see [`QueryQuota`](crate::api::QueryQuota).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_quota(&self) -> crate::client::Call<'_, crate::api::QueryQuota> {
-        crate::client::Call::new(self, crate::api::QueryQuota::new())
+    /// Send [`QueryQuota`]: `GET /accounts/quotas`.
+    fn query_quota(&self) -> ::zstack_sdk::client::Call<QueryQuota> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryQuota::new())
     }
-    /// `GET /accounts/resources`: see [`QuerySharedResource`](crate::api::QuerySharedResource).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_shared_resource(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySharedResource> {
-        crate::client::Call::new(self, crate::api::QuerySharedResource::new())
+    /// Send [`QuerySharedResource`]: `GET /accounts/resources`.
+    fn query_shared_resource(&self) -> ::zstack_sdk::client::Call<QuerySharedResource> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySharedResource::new())
     }
-    /// `GET /accounts/users`: see [`QueryUser`](crate::api::QueryUser).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_user(&self) -> crate::client::Call<'_, crate::api::QueryUser> {
-        crate::client::Call::new(self, crate::api::QueryUser::new())
+    /// Send [`QueryUser`]: `GET /accounts/users`.
+    fn query_user(&self) -> ::zstack_sdk::client::Call<QueryUser> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryUser::new())
     }
-    /// `GET /accounts/groups`: see [`QueryUserGroup`](crate::api::QueryUserGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_user_group(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryUserGroup> {
-        crate::client::Call::new(self, crate::api::QueryUserGroup::new())
+    /// Send [`QueryUserGroup`]: `GET /accounts/groups`.
+    fn query_user_group(&self) -> ::zstack_sdk::client::Call<QueryUserGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryUserGroup::new())
     }
-    /// `DELETE /accounts/groups/{groupUuid}/users/{userUuid}`: see [`RemoveUserFromGroup`](crate::api::RemoveUserFromGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_user_from_group(
+    /// Send (and wait for the job of) [`RemoveUserFromGroup`]: `DELETE /accounts/groups/{groupUuid}/users/{userUuid}`.
+    fn remove_user_from_group(
         &self,
         user_uuid: impl ::core::convert::Into<::std::string::String>,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveUserFromGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveUserFromGroup::new(user_uuid, group_uuid),
+    ) -> ::zstack_sdk::client::Call<RemoveUserFromGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveUserFromGroup::new(user_uuid, group_uuid),
         )
     }
-    /// `PUT /accounts/sessions/{sessionUuid}/renew`: see [`RenewSession`](crate::api::RenewSession).
-    #[allow(clippy::too_many_arguments)]
-    pub fn renew_session(
+    /// Send (and wait for the job of) [`RenewSession`]: `PUT /accounts/sessions/{sessionUuid}/renew`.
+    fn renew_session(
         &self,
         session_uuid: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> crate::client::Call<'_, crate::api::RenewSession> {
-        crate::client::Call::new(self, crate::api::RenewSession::new(session_uuid))
+    ) -> ::zstack_sdk::client::Call<RenewSession> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), RenewSession::new(session_uuid))
     }
-    /// `PUT /accounts/resources/actions`: see [`RevokeResourceSharing`](crate::api::RevokeResourceSharing).
-    #[allow(clippy::too_many_arguments)]
-    pub fn revoke_resource_sharing(
+    /// Send (and wait for the job of) [`RevokeResourceSharing`]: `PUT /accounts/resources/actions`.
+    fn revoke_resource_sharing(
         &self,
         resource_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::RevokeResourceSharing> {
-        crate::client::Call::new(
-            self,
-            crate::api::RevokeResourceSharing::new(resource_uuids),
+    ) -> ::zstack_sdk::client::Call<RevokeResourceSharing> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RevokeResourceSharing::new(resource_uuids),
         )
     }
-    /// `PUT /accounts/resources/actions`: see [`ShareResource`](crate::api::ShareResource).
-    #[allow(clippy::too_many_arguments)]
-    pub fn share_resource(
+    /// Send (and wait for the job of) [`ShareResource`]: `PUT /accounts/resources/actions`.
+    fn share_resource(
         &self,
         resource_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::ShareResource> {
-        crate::client::Call::new(self, crate::api::ShareResource::new(resource_uuids))
+    ) -> ::zstack_sdk::client::Call<ShareResource> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ShareResource::new(resource_uuids),
+        )
     }
-    /// `PUT /accounts/quotas/actions`: see [`UpdateQuota`](crate::api::UpdateQuota).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_quota(
+    /// Send (and wait for the job of) [`UpdateQuota`]: `PUT /accounts/quotas/actions`.
+    fn update_quota(
         &self,
         identity_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         value: impl ::core::convert::Into<i64>,
-    ) -> crate::client::Call<'_, crate::api::UpdateQuota> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateQuota::new(identity_uuid, name, value),
+    ) -> ::zstack_sdk::client::Call<UpdateQuota> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateQuota::new(identity_uuid, name, value),
         )
     }
-    /// `PUT /accounts/users/actions`: see [`UpdateUser`](crate::api::UpdateUser).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_user(&self) -> crate::client::Call<'_, crate::api::UpdateUser> {
-        crate::client::Call::new(self, crate::api::UpdateUser::new())
+    /// Send (and wait for the job of) [`UpdateUser`]: `PUT /accounts/users/actions`.
+    fn update_user(&self) -> ::zstack_sdk::client::Call<UpdateUser> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateUser::new())
     }
-    /// `PUT /accounts/groups/actions`: see [`UpdateUserGroup`](crate::api::UpdateUserGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_user_group(
+    /// Send (and wait for the job of) [`UpdateUserGroup`]: `PUT /accounts/groups/actions`.
+    fn update_user_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateUserGroup> {
-        crate::client::Call::new(self, crate::api::UpdateUserGroup::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateUserGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateUserGroup::new(uuid))
     }
-    /// `GET /accounts/sessions/{sessionUuid}/valid`: see [`ValidateSession`](crate::api::ValidateSession).
-    #[allow(clippy::too_many_arguments)]
-    pub fn validate_session(
+    /// Send [`ValidateSession`]: `GET /accounts/sessions/{sessionUuid}/valid`.
+    fn validate_session(
         &self,
         session_uuid: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> crate::client::Call<'_, crate::api::ValidateSession> {
-        crate::client::Call::new(self, crate::api::ValidateSession::new(session_uuid))
+    ) -> ::zstack_sdk::client::Call<ValidateSession> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ValidateSession::new(session_uuid),
+        )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateAccount> {
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `state`.
-    pub fn state(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.state(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteAccount> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAccount> {
-    /// Set `password`.
-    pub fn password(self, value: ::zstack_sdk::runtime::secret::Password) -> Self {
-        self.map(|request| request.password(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-    /// Set `oldPassword`.
-    pub fn old_password(self, value: ::zstack_sdk::runtime::secret::Password) -> Self {
-        self.map(|request| request.old_password(value))
-    }
-    /// Set `state`.
-    pub fn state(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.state(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddUserToGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachPoliciesToUser> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachPolicyToUser> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachPolicyToUserGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeResourceOwner> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CheckApiPermission> {
-    /// Set `userUuid`.
-    pub fn user_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.user_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CheckResourcePermission> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreatePolicy> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateUser> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateUserGroup> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeletePolicy> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteUser> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteUserGroup> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachPoliciesFromUser> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachPolicyFromUser> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachPolicyFromUserGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetAccountQuotaUsage> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::LogInByAccount> {
-    /// Set `accountType`.
-    pub fn account_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.account_type(value))
-    }
-    /// Set `captchaUuid`.
-    pub fn captcha_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.captcha_uuid(value))
-    }
-    /// Set `verifyCode`.
-    pub fn verify_code(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.verify_code(value))
-    }
-    /// Set `clientInfo`.
-    pub fn client_info(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.client_info(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::LogInByUser> {
-    /// Set `accountUuid`.
-    pub fn account_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.account_uuid(value))
-    }
-    /// Set `accountName`.
-    pub fn account_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.account_name(value))
-    }
-    /// Set `clientInfo`.
-    pub fn client_info(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.client_info(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::LogOut> {
-    /// Set `clientInfo`.
-    pub fn client_info(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.client_info(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveUserFromGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RenewSession> {
-    /// Set `duration`.
-    pub fn duration(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.duration(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RevokeResourceSharing> {
-    /// Set `toPublic`.
-    pub fn to_public(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.to_public(value))
-    }
-    /// Set `accountUuids`.
-    pub fn account_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.account_uuids(value))
-    }
-    /// Set `all`.
-    pub fn all(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.all(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ShareResource> {
-    /// Set `accountUuids`.
-    pub fn account_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.account_uuids(value))
-    }
-    /// Set `toPublic`.
-    pub fn to_public(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.to_public(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateQuota> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateUser> {
-    /// Set `uuid`.
-    pub fn uuid(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.uuid(value))
-    }
-    /// Set `password`.
-    pub fn password(self, value: ::zstack_sdk::runtime::secret::Password) -> Self {
-        self.map(|request| request.password(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `oldPassword`.
-    pub fn old_password(self, value: ::zstack_sdk::runtime::secret::Password) -> Self {
-        self.map(|request| request.old_password(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateUserGroup> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ValidateSession> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl AccountsApi for ::zstack_sdk::client::Client {}

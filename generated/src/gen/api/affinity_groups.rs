@@ -31,7 +31,6 @@ pub struct AddVmToAffinityGroup {
 }
 impl AddVmToAffinityGroup {
     /// A request with the required params `affinityGroupUuid`, `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         affinity_group_uuid: impl ::core::convert::Into<::std::string::String>,
         uuid: impl ::core::convert::Into<::std::string::String>,
@@ -43,27 +42,42 @@ impl AddVmToAffinityGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AddVmToAffinityGroup`], settable on the request and on a client `Call` for it:
+ `client.add_vm_to_affinity_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddVmToAffinityGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        AddVmToAffinityGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddVmToAffinityGroup>,
+> AddVmToAffinityGroupSetters for T {}
 /// `PUT /affinity-groups/{uuid}/actions`, body envelope `"changeAffinityGroupState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -93,7 +107,6 @@ pub struct ChangeAffinityGroupState {
 }
 impl ChangeAffinityGroupState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -105,27 +118,42 @@ impl ChangeAffinityGroupState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeAffinityGroupState`], settable on the request and on a client `Call` for it:
+ `client.change_affinity_group_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeAffinityGroupStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeAffinityGroupState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeAffinityGroupState>,
+> ChangeAffinityGroupStateSetters for T {}
 /// `POST /affinity-groups`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -174,7 +202,6 @@ pub struct CreateAffinityGroup {
 }
 impl CreateAffinityGroup {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -189,85 +216,103 @@ impl CreateAffinityGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateAffinityGroup`], settable on the request and on a client `Call` for it:
+ `client.create_affinity_group(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateAffinityGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateAffinityGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `policy`.
-    pub fn policy(
+    /// Wire name `policy` (body). Since ZStack 3.0.1 (release history). One of `antiSoft`, `antiHard`.
+    fn policy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.policy = ::core::option::Option::Some(value.into());
+        self.held_mut().policy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `host`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
+    /// Wire name `zoneUuid` (body). Since ZStack 4.6.32 (release history).
+    fn zone_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.zone_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().zone_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `subType`.
-    pub fn sub_type(
+    /// Wire name `subType` (body). Since ZStack 4.6.32 (release history).
+    fn sub_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.sub_type = ::core::option::Option::Some(value.into());
+        self.held_mut().sub_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateAffinityGroup>,
+> CreateAffinityGroupSetters for T {}
 /// `DELETE /affinity-groups/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -295,7 +340,6 @@ pub struct DeleteAffinityGroup {
 }
 impl DeleteAffinityGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -304,35 +348,50 @@ impl DeleteAffinityGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteAffinityGroup`], settable on the request and on a client `Call` for it:
+ `client.delete_affinity_group(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteAffinityGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteAffinityGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteAffinityGroup>,
+> DeleteAffinityGroupSetters for T {}
 /// `GET /affinityGroup/attachingVm`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -357,7 +416,6 @@ pub struct GetCandidateAffinityGroupForAttachingVm {
 }
 impl GetCandidateAffinityGroupForAttachingVm {
     /// A request with the required params `vmUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(vm_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             vm_uuid: vm_uuid.into(),
@@ -365,27 +423,42 @@ impl GetCandidateAffinityGroupForAttachingVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetCandidateAffinityGroupForAttachingVm`], settable on the request and on a client `Call` for it:
+ `client.get_candidate_affinity_group_for_attaching_vm(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetCandidateAffinityGroupForAttachingVmSetters: ::zstack_sdk::runtime::request::Holds<
+        GetCandidateAffinityGroupForAttachingVm,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetCandidateAffinityGroupForAttachingVm>,
+> GetCandidateAffinityGroupForAttachingVmSetters for T {}
 /// `GET /affinity-groups`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -405,7 +478,7 @@ pub struct QueryAffinityGroup {
 }
 impl QueryAffinityGroup {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -450,7 +523,6 @@ pub struct RemoveVmFromAffinityGroup {
 }
 impl RemoveVmFromAffinityGroup {
     /// A request with the required params `affinityGroupUuid`, `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         affinity_group_uuid: impl ::core::convert::Into<::std::string::String>,
         uuid: impl ::core::convert::Into<::std::string::String>,
@@ -462,27 +534,42 @@ impl RemoveVmFromAffinityGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemoveVmFromAffinityGroup`], settable on the request and on a client `Call` for it:
+ `client.remove_vm_from_affinity_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveVmFromAffinityGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveVmFromAffinityGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveVmFromAffinityGroup>,
+> RemoveVmFromAffinityGroupSetters for T {}
 /// `PUT /affinity-groups/{uuid}/actions`, body envelope `"updateAffinityGroup"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -515,7 +602,6 @@ pub struct UpdateAffinityGroup {
 }
 impl UpdateAffinityGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -525,347 +611,136 @@ impl UpdateAffinityGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateAffinityGroup`], settable on the request and on a client `Call` for it:
+ `client.update_affinity_group(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAffinityGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAffinityGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateAffinityGroup>,
+> UpdateAffinityGroupSetters for T {}
 /// The result of [`GetCandidateAffinityGroupForAttachingVm`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateAffinityGroupForAttachingVmReply {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetCandidateAffinityGroupForAttachingVmReply { "inventories" => inventories default,
     }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /affinity-groups/{affinityGroupUuid}/vm-instances/{uuid}`: see [`AddVmToAffinityGroup`](crate::api::AddVmToAffinityGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_vm_to_affinity_group(
+/// The `affinity-groups` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait AffinityGroupsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddVmToAffinityGroup`]: `POST /affinity-groups/{affinityGroupUuid}/vm-instances/{uuid}`.
+    fn add_vm_to_affinity_group(
         &self,
         affinity_group_uuid: impl ::core::convert::Into<::std::string::String>,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddVmToAffinityGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddVmToAffinityGroup::new(affinity_group_uuid, uuid),
+    ) -> ::zstack_sdk::client::Call<AddVmToAffinityGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddVmToAffinityGroup::new(affinity_group_uuid, uuid),
         )
     }
-    /// `PUT /affinity-groups/{uuid}/actions`: see [`ChangeAffinityGroupState`](crate::api::ChangeAffinityGroupState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_affinity_group_state(
+    /// Send (and wait for the job of) [`ChangeAffinityGroupState`]: `PUT /affinity-groups/{uuid}/actions`.
+    fn change_affinity_group_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeAffinityGroupState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeAffinityGroupState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeAffinityGroupState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeAffinityGroupState::new(uuid, state_event),
         )
     }
-    /// `POST /affinity-groups`: see [`CreateAffinityGroup`](crate::api::CreateAffinityGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_affinity_group(
+    /// Send (and wait for the job of) [`CreateAffinityGroup`]: `POST /affinity-groups`.
+    fn create_affinity_group(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateAffinityGroup> {
-        crate::client::Call::new(self, crate::api::CreateAffinityGroup::new(name))
+    ) -> ::zstack_sdk::client::Call<CreateAffinityGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CreateAffinityGroup::new(name))
     }
-    /// `DELETE /affinity-groups/{uuid}`: see [`DeleteAffinityGroup`](crate::api::DeleteAffinityGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_affinity_group(
+    /// Send (and wait for the job of) [`DeleteAffinityGroup`]: `DELETE /affinity-groups/{uuid}`.
+    fn delete_affinity_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteAffinityGroup> {
-        crate::client::Call::new(self, crate::api::DeleteAffinityGroup::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteAffinityGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteAffinityGroup::new(uuid))
     }
-    /// `GET /affinityGroup/attachingVm`: see [`GetCandidateAffinityGroupForAttachingVm`](crate::api::GetCandidateAffinityGroupForAttachingVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_candidate_affinity_group_for_attaching_vm(
+    /// Send [`GetCandidateAffinityGroupForAttachingVm`]: `GET /affinityGroup/attachingVm`.
+    fn get_candidate_affinity_group_for_attaching_vm(
         &self,
         vm_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetCandidateAffinityGroupForAttachingVm> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetCandidateAffinityGroupForAttachingVm::new(vm_uuid),
+    ) -> ::zstack_sdk::client::Call<GetCandidateAffinityGroupForAttachingVm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetCandidateAffinityGroupForAttachingVm::new(vm_uuid),
         )
     }
-    /// `GET /affinity-groups`: see [`QueryAffinityGroup`](crate::api::QueryAffinityGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_affinity_group(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAffinityGroup> {
-        crate::client::Call::new(self, crate::api::QueryAffinityGroup::new())
+    /// Send [`QueryAffinityGroup`]: `GET /affinity-groups`.
+    fn query_affinity_group(&self) -> ::zstack_sdk::client::Call<QueryAffinityGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryAffinityGroup::new())
     }
-    /// `DELETE /affinity-groups/{affinityGroupUuid}/vm-instances`: see [`RemoveVmFromAffinityGroup`](crate::api::RemoveVmFromAffinityGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_vm_from_affinity_group(
+    /// Send (and wait for the job of) [`RemoveVmFromAffinityGroup`]: `DELETE /affinity-groups/{affinityGroupUuid}/vm-instances`.
+    fn remove_vm_from_affinity_group(
         &self,
         affinity_group_uuid: impl ::core::convert::Into<::std::string::String>,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveVmFromAffinityGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveVmFromAffinityGroup::new(affinity_group_uuid, uuid),
+    ) -> ::zstack_sdk::client::Call<RemoveVmFromAffinityGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveVmFromAffinityGroup::new(affinity_group_uuid, uuid),
         )
     }
-    /// `PUT /affinity-groups/{uuid}/actions`: see [`UpdateAffinityGroup`](crate::api::UpdateAffinityGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_affinity_group(
+    /// Send (and wait for the job of) [`UpdateAffinityGroup`]: `PUT /affinity-groups/{uuid}/actions`.
+    fn update_affinity_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateAffinityGroup> {
-        crate::client::Call::new(self, crate::api::UpdateAffinityGroup::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateAffinityGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateAffinityGroup::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddVmToAffinityGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeAffinityGroupState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateAffinityGroup> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `policy`.
-    pub fn policy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.policy(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.zone_uuid(value))
-    }
-    /// Set `subType`.
-    pub fn sub_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.sub_type(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteAffinityGroup> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetCandidateAffinityGroupForAttachingVm> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveVmFromAffinityGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAffinityGroup> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl AffinityGroupsApi for ::zstack_sdk::client::Client {}

@@ -20,7 +20,7 @@ pub struct QueryAgentVersion {
 }
 impl QueryAgentVersion {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -38,12 +38,12 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAgentVersion {
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /agent-version`: see [`QueryAgentVersion`](crate::api::QueryAgentVersion).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_agent_version(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAgentVersion> {
-        crate::client::Call::new(self, crate::api::QueryAgentVersion::new())
+/// The `agent-version` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait AgentVersionApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`QueryAgentVersion`]: `GET /agent-version`.
+    fn query_agent_version(&self) -> ::zstack_sdk::client::Call<QueryAgentVersion> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryAgentVersion::new())
     }
 }
+#[cfg(feature = "client")]
+impl AgentVersionApi for ::zstack_sdk::client::Client {}

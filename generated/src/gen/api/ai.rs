@@ -58,7 +58,6 @@ pub struct AddModel {
 }
 impl AddModel {
     /// A request with the required params `name`, `installPath`, `modelCenterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         install_path: impl ::core::convert::Into<::std::string::String>,
@@ -83,119 +82,132 @@ impl AddModel {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddModel`], settable on the request and on a client `Call` for it:
+ `client.add_model(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddModelSetters: ::zstack_sdk::runtime::request::Holds<
+        AddModel,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 5.3.0 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `parameters`.
-    pub fn parameters(
+    /// Wire name `parameters` (body). Since ZStack 5.3.0 (release history).
+    fn parameters(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.parameters = ::core::option::Option::Some(value.into());
+        self.held_mut().parameters = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `token`.
-    pub fn token(
+    /// Wire name `token` (body). Since ZStack 5.3.0 (release history).
+    fn token(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.token = ::core::option::Option::Some(value.into());
+        self.held_mut().token = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `logo`.
-    pub fn logo(
+    /// Wire name `logo` (body). Since ZStack 5.3.0 (release history).
+    fn logo(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().logo = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `vendor` (body). Since ZStack 5.3.0 (release history).
+    fn vendor(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.logo = ::core::option::Option::Some(value.into());
+        self.held_mut().vendor = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vendor`.
-    pub fn vendor(
+    /// Wire name `introduction` (body). Since ZStack 5.3.0 (release history).
+    fn introduction(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vendor = ::core::option::Option::Some(value.into());
+        self.held_mut().introduction = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `introduction`.
-    pub fn introduction(
+    /// Wire name `size` (body). Since ZStack 5.3.0 (release history).
+    fn size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `version` (body). Since ZStack 5.3.0 (release history).
+    fn version(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.introduction = ::core::option::Option::Some(value.into());
+        self.held_mut().version = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `size`.
-    pub fn size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.size = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `version`.
-    pub fn version(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.version = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `modelServiceUuids`.
-    pub fn model_service_uuids(
+    /// Wire name `modelServiceUuids` (body). Since ZStack 5.3.0 (release history).
+    fn model_service_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.model_service_uuids = value
+        self.held_mut().model_service_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 5.3.0 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 5.3.0 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<AddModel>> AddModelSetters for T {}
 /// `POST /ai/model-centers`, body envelope `"param"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -254,7 +266,6 @@ pub struct AddModelCenter {
 }
 impl AddModelCenter {
     /// A request with the required params `name`, `url`, `managementIp`, `managementPort`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         url: impl ::core::convert::Into<::std::string::String>,
@@ -279,101 +290,124 @@ impl AddModelCenter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddModelCenter`], settable on the request and on a client `Call` for it:
+ `client.add_model_center(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddModelCenterSetters: ::zstack_sdk::runtime::request::Holds<
+        AddModelCenter,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 5.3.0 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `parameters`.
-    pub fn parameters(
+    /// Wire name `parameters` (body). Since ZStack 5.3.0 (release history).
+    fn parameters(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.parameters = ::core::option::Option::Some(value.into());
+        self.held_mut().parameters = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `storageNetworkUuid`.
-    pub fn storage_network_uuid(
+    /// Wire name `storageNetworkUuid` (body). Since ZStack 5.3.0 (release history).
+    fn storage_network_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.storage_network_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().storage_network_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `serviceNetworkUuid`.
-    pub fn service_network_uuid(
+    /// Wire name `serviceNetworkUuid` (body). Since ZStack 5.3.0 (release history).
+    fn service_network_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.service_network_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().service_network_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `containerRegistry`.
-    pub fn container_registry(
+    /// Wire name `containerRegistry` (body). Since ZStack 5.3.0 (release history).
+    fn container_registry(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.container_registry = ::core::option::Option::Some(value.into());
+        self.held_mut().container_registry = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `containerNetwork`.
-    pub fn container_network(
+    /// Wire name `containerNetwork` (body). Since ZStack 5.3.0 (release history).
+    fn container_network(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.container_network = ::core::option::Option::Some(value.into());
+        self.held_mut().container_network = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `containerStorageNetwork`.
-    pub fn container_storage_network(
+    /// Wire name `containerStorageNetwork` (body). Since ZStack 5.3.0 (release history).
+    fn container_storage_network(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.container_storage_network = ::core::option::Option::Some(value.into());
+        self.held_mut().container_storage_network = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 5.3.0 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 5.3.0 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<AddModelCenter>> AddModelCenterSetters
+for T {}
 /// `POST /ai/model-services`, body envelope `"param"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -466,7 +500,6 @@ pub struct AddModelService {
 }
 impl AddModelService {
     /// A request with the required params `name`, `yaml`, `modelCenterUuid`, `requestCpu`, `requestMemory`, `installPath`, `startCommand`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         yaml: impl ::core::convert::Into<::std::string::String>,
@@ -502,140 +535,162 @@ impl AddModelService {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `dockerImage`.
-    pub fn docker_image(
+}
+/** The optional params of [`AddModelService`], settable on the request and on a client `Call` for it:
+ `client.add_model_service(..).docker_image(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddModelServiceSetters: ::zstack_sdk::runtime::request::Holds<
+        AddModelService,
+    > + ::core::marker::Sized {
+    /// Wire name `dockerImage` (body). Since ZStack 5.3.0 (release history).
+    fn docker_image(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.docker_image = ::core::option::Option::Some(value.into());
+        self.held_mut().docker_image = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 5.3.0 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vmImageUuid`.
-    pub fn vm_image_uuid(
+    /// Wire name `vmImageUuid` (body). Since ZStack 5.3.0 (release history).
+    fn vm_image_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vm_image_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().vm_image_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `gpuComputeCapability`.
-    pub fn gpu_compute_capability(
+    /// Wire name `gpuComputeCapability` (body). Since ZStack 5.3.0 (release history).
+    fn gpu_compute_capability(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.gpu_compute_capability = ::core::option::Option::Some(value.into());
+        self.held_mut().gpu_compute_capability = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `system`.
-    pub fn system(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.system = ::core::option::Option::Some(value.into());
+    /// Wire name `system` (body). Since ZStack 5.3.0 (release history).
+    fn system(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().system = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `pythonVersion`.
-    pub fn python_version(
+    /// Wire name `pythonVersion` (body). Since ZStack 5.3.0 (release history).
+    fn python_version(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.python_version = ::core::option::Option::Some(value.into());
+        self.held_mut().python_version = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `condaVersion`.
-    pub fn conda_version(
+    /// Wire name `condaVersion` (body). Since ZStack 5.3.0 (release history).
+    fn conda_version(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.conda_version = ::core::option::Option::Some(value.into());
+        self.held_mut().conda_version = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
+    /// Wire name `zoneUuid` (body). Since ZStack 5.3.0 (release history).
+    fn zone_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.zone_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().zone_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 5.3.0 (release history). Server default: `Endpoint`. One of `Endpoint`, `FineTune`, `ModelEval`, `App`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `source`.
-    pub fn source(
+    /// Wire name `source` (body). Since ZStack 5.3.20 (release history). Server default: `Other`. One of `Other`, `Bentoml`, `HuggingFace`.
+    fn source(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.source = ::core::option::Option::Some(value.into());
+        self.held_mut().source = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `framework`.
-    pub fn framework(
+    /// Wire name `framework` (body). Since ZStack 5.3.0 (release history). One of `vLLM`, `Diffusers`, `Transformers`, `sentence_transformers`, `llama.cpp`, `Ollama`, `Other`.
+    fn framework(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.framework = ::core::option::Option::Some(value.into());
+        self.held_mut().framework = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `modelUuids`.
-    pub fn model_uuids(
+    /// Wire name `modelUuids` (body). Since ZStack 5.3.0 (release history).
+    fn model_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.model_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().model_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 5.3.0 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 5.3.0 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<AddModelService>> AddModelServiceSetters
+for T {}
 /// `POST /ai/models/{modelUuid}/model-services/{modelServiceUuid}`, body envelope `"param"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -665,7 +720,6 @@ pub struct BindModelToService {
 }
 impl BindModelToService {
     /// A request with the required params `modelUuid`, `modelServiceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         model_uuid: impl ::core::convert::Into<::std::string::String>,
         model_service_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -677,27 +731,42 @@ impl BindModelToService {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`BindModelToService`], settable on the request and on a client `Call` for it:
+ `client.bind_model_to_service(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait BindModelToServiceSetters: ::zstack_sdk::runtime::request::Holds<
+        BindModelToService,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<BindModelToService>,
+> BindModelToServiceSetters for T {}
 /// `POST /ai/datasets`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -743,7 +812,6 @@ pub struct CreateDataset {
 }
 impl CreateDataset {
     /// A request with the required params `name`, `url`, `modelCenterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         url: impl ::core::convert::Into<::std::string::String>,
@@ -762,66 +830,83 @@ impl CreateDataset {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateDataset`], settable on the request and on a client `Call` for it:
+ `client.create_dataset(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateDatasetSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateDataset,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 5.3.0 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `token`.
-    pub fn token(
+    /// Wire name `token` (body). Since ZStack 5.3.0 (release history).
+    fn token(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.token = ::core::option::Option::Some(value.into());
+        self.held_mut().token = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `system`.
-    pub fn system(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.system = ::core::option::Option::Some(value.into());
+    /// Wire name `system` (body). Since ZStack 5.3.0 (release history).
+    fn system(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().system = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 5.3.0 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 5.3.0 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateDataset>> CreateDatasetSetters
+for T {}
 /// `DELETE /ai/datasets/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -846,7 +931,6 @@ pub struct DeleteDataset {
 }
 impl DeleteDataset {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -854,27 +938,41 @@ impl DeleteDataset {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DeleteDataset`], settable on the request and on a client `Call` for it:
+ `client.delete_dataset(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteDatasetSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteDataset,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteDataset>> DeleteDatasetSetters
+for T {}
 /// `DELETE /ai/datasets`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
@@ -903,7 +1001,6 @@ pub struct DeleteDatasets {
 }
 impl DeleteDatasets {
     /// A request with the required params `uuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
@@ -916,35 +1013,49 @@ impl DeleteDatasets {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteDatasets`], settable on the request and on a client `Call` for it:
+ `client.delete_datasets(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteDatasetsSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteDatasets,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 5.3.20 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.20 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.3.20 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteDatasets>> DeleteDatasetsSetters
+for T {}
 /// `DELETE /ai/models/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -972,7 +1083,6 @@ pub struct DeleteModel {
 }
 impl DeleteModel {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -981,35 +1091,48 @@ impl DeleteModel {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteModel`], settable on the request and on a client `Call` for it:
+ `client.delete_model(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteModelSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteModel,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 5.3.0 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteModel>> DeleteModelSetters for T {}
 /// `DELETE /ai/model-centers/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -1034,7 +1157,6 @@ pub struct DeleteModelCenter {
 }
 impl DeleteModelCenter {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1042,27 +1164,42 @@ impl DeleteModelCenter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DeleteModelCenter`], settable on the request and on a client `Call` for it:
+ `client.delete_model_center(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteModelCenterSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteModelCenter,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteModelCenter>,
+> DeleteModelCenterSetters for T {}
 /// `DELETE /ai/model-services/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -1090,7 +1227,6 @@ pub struct DeleteModelService {
 }
 impl DeleteModelService {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1099,35 +1235,50 @@ impl DeleteModelService {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteModelService`], settable on the request and on a client `Call` for it:
+ `client.delete_model_service(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteModelServiceSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteModelService,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 5.3.0 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteModelService>,
+> DeleteModelServiceSetters for T {}
 /// `DELETE /ai/model-services/instances/groups/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -1155,7 +1306,6 @@ pub struct DeleteModelServiceInstanceGroup {
 }
 impl DeleteModelServiceInstanceGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1164,35 +1314,50 @@ impl DeleteModelServiceInstanceGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteModelServiceInstanceGroup`], settable on the request and on a client `Call` for it:
+ `client.delete_model_service_instance_group(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteModelServiceInstanceGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteModelServiceInstanceGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 5.3.0 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteModelServiceInstanceGroup>,
+> DeleteModelServiceInstanceGroupSetters for T {}
 /// `DELETE /ai/model-services/instances/groups`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
@@ -1221,7 +1386,6 @@ pub struct DeleteModelServiceInstanceGroups {
 }
 impl DeleteModelServiceInstanceGroups {
     /// A request with the required params `uuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
@@ -1234,35 +1398,50 @@ impl DeleteModelServiceInstanceGroups {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteModelServiceInstanceGroups`], settable on the request and on a client `Call` for it:
+ `client.delete_model_service_instance_groups(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteModelServiceInstanceGroupsSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteModelServiceInstanceGroups,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 5.3.20 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.20 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.3.20 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteModelServiceInstanceGroups>,
+> DeleteModelServiceInstanceGroupsSetters for T {}
 /// `DELETE /ai/models`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -1291,7 +1470,6 @@ pub struct DeleteModels {
 }
 impl DeleteModels {
     /// A request with the required params `uuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
@@ -1304,35 +1482,48 @@ impl DeleteModels {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteModels`], settable on the request and on a client `Call` for it:
+ `client.delete_models(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteModelsSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteModels,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 5.3.0 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteModels>> DeleteModelsSetters for T {}
 /// `PUT /ai/model-services/app/`, body envelope `"deployAppDevelopmentService"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -1399,7 +1590,6 @@ pub struct DeployAppDevelopmentService {
 }
 impl DeployAppDevelopmentService {
     /// A request with the required params `zoneUuid`, `name`, `type`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -1425,132 +1615,143 @@ impl DeployAppDevelopmentService {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `uuid`.
-    pub fn uuid(
+}
+/** The optional params of [`DeployAppDevelopmentService`], settable on the request and on a client `Call` for it:
+ `client.deploy_app_development_service(..).uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeployAppDevelopmentServiceSetters: ::zstack_sdk::runtime::request::Holds<
+        DeployAppDevelopmentService,
+    > + ::core::marker::Sized {
+    /// Wire name `uuid` (body). Since ZStack 5.3.0 (release history).
+    fn uuid(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 5.3.0 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `modelUuid` (body). Since ZStack 5.3.0 (release history).
+    fn model_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().model_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `modelUuid`.
-    pub fn model_uuid(
+    /// Wire name `vmImageUuid` (body). Since ZStack 5.3.0 (release history).
+    fn vm_image_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.model_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().vm_image_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vmImageUuid`.
-    pub fn vm_image_uuid(
+    /// Wire name `primaryStorageUuid` (body). Since ZStack 5.3.0 (release history).
+    fn primary_storage_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vm_image_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().primary_storage_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `primaryStorageUuid`.
-    pub fn primary_storage_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.primary_storage_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `datasetUuids`.
-    pub fn dataset_uuids(
+    /// Wire name `datasetUuids` (body). Since ZStack 5.3.0 (release history).
+    fn dataset_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.dataset_uuids = value
+        self.held_mut().dataset_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `modelServiceGroupUuids`.
-    pub fn model_service_group_uuids(
+    /// Wire name `modelServiceGroupUuids` (body). Since ZStack 5.3.0 (release history).
+    fn model_service_group_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.model_service_group_uuids = value
+        self.held_mut().model_service_group_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `dockerImage`.
-    pub fn docker_image(
+    /// Wire name `dockerImage` (body). Since ZStack 5.3.0 (release history).
+    fn docker_image(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.docker_image = ::core::option::Option::Some(value.into());
+        self.held_mut().docker_image = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `cpuNum`.
-    pub fn cpu_num(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.cpu_num = ::core::option::Option::Some(value.into());
+    /// Wire name `cpuNum` (body). Since ZStack 5.3.0 (release history).
+    fn cpu_num(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().cpu_num = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `memorySize`.
-    pub fn memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.memory_size = ::core::option::Option::Some(value.into());
+    /// Wire name `memorySize` (body). Since ZStack 5.3.0 (release history).
+    fn memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().memory_size = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `l3NetworkUuids`.
-    pub fn l3_network_uuids(
+    /// Wire name `l3NetworkUuids` (body). Since ZStack 5.3.0 (release history).
+    fn l3_network_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.l3_network_uuids = value
+        self.held_mut().l3_network_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `serviceBootUptime`.
-    pub fn service_boot_uptime(
-        mut self,
-        value: impl ::core::convert::Into<i32>,
-    ) -> Self {
-        self.service_boot_uptime = ::core::option::Option::Some(value.into());
+    /// Wire name `serviceBootUptime` (body). Since ZStack 5.3.0 (release history).
+    fn service_boot_uptime(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().service_boot_uptime = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeployAppDevelopmentService>,
+> DeployAppDevelopmentServiceSetters for T {}
 /// `PUT /ai/model-services/eval/{uuid}`, body envelope `"deployModelEvalService"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -1668,7 +1869,6 @@ pub struct DeployModelEvalService {
 }
 impl DeployModelEvalService {
     /// A request with the required params `taskType`, `limits`, `uuid`, `zoneUuid`, `name`, `type`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         task_type: impl ::core::convert::Into<::std::string::String>,
         limits: impl ::core::convert::Into<i32>,
@@ -1714,216 +1914,224 @@ impl DeployModelEvalService {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `temperature`.
-    pub fn temperature(mut self, value: impl ::core::convert::Into<f32>) -> Self {
-        self.temperature = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`DeployModelEvalService`], settable on the request and on a client `Call` for it:
+ `client.deploy_model_eval_service(..).temperature(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeployModelEvalServiceSetters: ::zstack_sdk::runtime::request::Holds<
+        DeployModelEvalService,
+    > + ::core::marker::Sized {
+    /// Wire name `temperature` (body). Since ZStack 5.3.0 (release history).
+    fn temperature(mut self, value: impl ::core::convert::Into<f32>) -> Self {
+        self.held_mut().temperature = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `topK`.
-    pub fn top_k(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.top_k = ::core::option::Option::Some(value.into());
+    /// Wire name `topK` (body). Since ZStack 5.3.0 (release history).
+    fn top_k(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().top_k = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `topP`.
-    pub fn top_p(mut self, value: impl ::core::convert::Into<f32>) -> Self {
-        self.top_p = ::core::option::Option::Some(value.into());
+    /// Wire name `topP` (body). Since ZStack 5.3.0 (release history).
+    fn top_p(mut self, value: impl ::core::convert::Into<f32>) -> Self {
+        self.held_mut().top_p = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `maxNewTokens`.
-    pub fn max_new_tokens(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.max_new_tokens = ::core::option::Option::Some(value.into());
+    /// Wire name `maxNewTokens` (body). Since ZStack 5.3.0 (release history).
+    fn max_new_tokens(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().max_new_tokens = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `repetitionPenalty`.
-    pub fn repetition_penalty(mut self, value: impl ::core::convert::Into<f32>) -> Self {
-        self.repetition_penalty = ::core::option::Option::Some(value.into());
+    /// Wire name `repetitionPenalty` (body). Since ZStack 5.3.0 (release history).
+    fn repetition_penalty(mut self, value: impl ::core::convert::Into<f32>) -> Self {
+        self.held_mut().repetition_penalty = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `maxLength`.
-    pub fn max_length(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.max_length = ::core::option::Option::Some(value.into());
+    /// Wire name `maxLength` (body). Since ZStack 5.3.0 (release history).
+    fn max_length(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().max_length = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `prompt`.
-    pub fn prompt(
+    /// Wire name `prompt` (body). Since ZStack 5.3.20 (release history).
+    fn prompt(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.prompt = ::core::option::Option::Some(value.into());
+        self.held_mut().prompt = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `model`.
-    pub fn model(
+    /// Wire name `model` (body). Since ZStack 5.3.20 (release history).
+    fn model(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.model = ::core::option::Option::Some(value.into());
+        self.held_mut().model = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `url`.
-    pub fn url(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.url = ::core::option::Option::Some(value.into());
+    /// Wire name `url` (body). Since ZStack 5.3.20 (release history).
+    fn url(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().url = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `parallel`.
-    pub fn parallel(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.parallel = ::core::option::Option::Some(value.into());
+    /// Wire name `parallel` (body). Since ZStack 5.3.20 (release history).
+    fn parallel(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().parallel = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `logEveryQuery`.
-    pub fn log_every_query(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.log_every_query = ::core::option::Option::Some(value.into());
+    /// Wire name `logEveryQuery` (body). Since ZStack 5.3.20 (release history).
+    fn log_every_query(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().log_every_query = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `api`.
-    pub fn api(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.api = ::core::option::Option::Some(value.into());
+    /// Wire name `api` (body). Since ZStack 5.3.20 (release history). One of `openai`, `dashscope`.
+    fn api(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().api = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `requestHeaders`.
-    pub fn request_headers(
+    /// Wire name `requestHeaders` (body). Since ZStack 5.3.20 (release history).
+    fn request_headers(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
         >,
     ) -> Self {
-        self.request_headers = value.into();
+        self.held_mut().request_headers = value.into();
         self
     }
-    /// Set `connectTimeout`.
-    pub fn connect_timeout(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.connect_timeout = ::core::option::Option::Some(value.into());
+    /// Wire name `connectTimeout` (body). Since ZStack 5.3.20 (release history).
+    fn connect_timeout(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().connect_timeout = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `readTimeout`.
-    pub fn read_timeout(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.read_timeout = ::core::option::Option::Some(value.into());
+    /// Wire name `readTimeout` (body). Since ZStack 5.3.20 (release history).
+    fn read_timeout(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().read_timeout = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 5.3.0 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `modelUuid`.
-    pub fn model_uuid(
+    /// Wire name `modelUuid` (body). Since ZStack 5.3.0 (release history).
+    fn model_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.model_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().model_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vmImageUuid`.
-    pub fn vm_image_uuid(
+    /// Wire name `vmImageUuid` (body). Since ZStack 5.3.0 (release history).
+    fn vm_image_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vm_image_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().vm_image_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `primaryStorageUuid`.
-    pub fn primary_storage_uuid(
+    /// Wire name `primaryStorageUuid` (body). Since ZStack 5.3.0 (release history).
+    fn primary_storage_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.primary_storage_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().primary_storage_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `datasetUuids`.
-    pub fn dataset_uuids(
+    /// Wire name `datasetUuids` (body). Since ZStack 5.3.0 (release history).
+    fn dataset_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.dataset_uuids = value
+        self.held_mut().dataset_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `modelServiceGroupUuids`.
-    pub fn model_service_group_uuids(
+    /// Wire name `modelServiceGroupUuids` (body). Since ZStack 5.3.0 (release history).
+    fn model_service_group_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.model_service_group_uuids = value
+        self.held_mut().model_service_group_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `dockerImage`.
-    pub fn docker_image(
+    /// Wire name `dockerImage` (body). Since ZStack 5.3.0 (release history).
+    fn docker_image(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.docker_image = ::core::option::Option::Some(value.into());
+        self.held_mut().docker_image = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `cpuNum`.
-    pub fn cpu_num(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.cpu_num = ::core::option::Option::Some(value.into());
+    /// Wire name `cpuNum` (body). Since ZStack 5.3.0 (release history).
+    fn cpu_num(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().cpu_num = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `memorySize`.
-    pub fn memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.memory_size = ::core::option::Option::Some(value.into());
+    /// Wire name `memorySize` (body). Since ZStack 5.3.0 (release history).
+    fn memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().memory_size = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `l3NetworkUuids`.
-    pub fn l3_network_uuids(
+    /// Wire name `l3NetworkUuids` (body). Since ZStack 5.3.0 (release history).
+    fn l3_network_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.l3_network_uuids = value
+        self.held_mut().l3_network_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `serviceBootUptime`.
-    pub fn service_boot_uptime(
-        mut self,
-        value: impl ::core::convert::Into<i32>,
-    ) -> Self {
-        self.service_boot_uptime = ::core::option::Option::Some(value.into());
+    /// Wire name `serviceBootUptime` (body). Since ZStack 5.3.0 (release history).
+    fn service_boot_uptime(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().service_boot_uptime = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeployModelEvalService>,
+> DeployModelEvalServiceSetters for T {}
 /// `PUT /ai/model-services/{uuid}`, body envelope `"deployModelService"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -1990,7 +2198,6 @@ pub struct DeployModelService {
 }
 impl DeployModelService {
     /// A request with the required params `uuid`, `zoneUuid`, `name`, `type`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -2017,124 +2224,138 @@ impl DeployModelService {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`DeployModelService`], settable on the request and on a client `Call` for it:
+ `client.deploy_model_service(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeployModelServiceSetters: ::zstack_sdk::runtime::request::Holds<
+        DeployModelService,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 5.3.0 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `modelUuid`.
-    pub fn model_uuid(
+    /// Wire name `modelUuid` (body). Since ZStack 5.3.0 (release history).
+    fn model_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.model_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().model_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vmImageUuid`.
-    pub fn vm_image_uuid(
+    /// Wire name `vmImageUuid` (body). Since ZStack 5.3.0 (release history).
+    fn vm_image_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vm_image_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().vm_image_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `primaryStorageUuid`.
-    pub fn primary_storage_uuid(
+    /// Wire name `primaryStorageUuid` (body). Since ZStack 5.3.0 (release history).
+    fn primary_storage_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.primary_storage_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().primary_storage_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `datasetUuids`.
-    pub fn dataset_uuids(
+    /// Wire name `datasetUuids` (body). Since ZStack 5.3.0 (release history).
+    fn dataset_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.dataset_uuids = value
+        self.held_mut().dataset_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `modelServiceGroupUuids`.
-    pub fn model_service_group_uuids(
+    /// Wire name `modelServiceGroupUuids` (body). Since ZStack 5.3.0 (release history).
+    fn model_service_group_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.model_service_group_uuids = value
+        self.held_mut().model_service_group_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `dockerImage`.
-    pub fn docker_image(
+    /// Wire name `dockerImage` (body). Since ZStack 5.3.0 (release history).
+    fn docker_image(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.docker_image = ::core::option::Option::Some(value.into());
+        self.held_mut().docker_image = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `cpuNum`.
-    pub fn cpu_num(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.cpu_num = ::core::option::Option::Some(value.into());
+    /// Wire name `cpuNum` (body). Since ZStack 5.3.0 (release history).
+    fn cpu_num(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().cpu_num = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `memorySize`.
-    pub fn memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.memory_size = ::core::option::Option::Some(value.into());
+    /// Wire name `memorySize` (body). Since ZStack 5.3.0 (release history).
+    fn memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().memory_size = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `l3NetworkUuids`.
-    pub fn l3_network_uuids(
+    /// Wire name `l3NetworkUuids` (body). Since ZStack 5.3.0 (release history).
+    fn l3_network_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.l3_network_uuids = value
+        self.held_mut().l3_network_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `serviceBootUptime`.
-    pub fn service_boot_uptime(
-        mut self,
-        value: impl ::core::convert::Into<i32>,
-    ) -> Self {
-        self.service_boot_uptime = ::core::option::Option::Some(value.into());
+    /// Wire name `serviceBootUptime` (body). Since ZStack 5.3.0 (release history).
+    fn service_boot_uptime(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().service_boot_uptime = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeployModelService>,
+> DeployModelServiceSetters for T {}
 /// `GET /ai/model-services/app/`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -2153,7 +2374,7 @@ pub struct QueryApplicationDevelopmentService {
 }
 impl QueryApplicationDevelopmentService {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2188,7 +2409,7 @@ pub struct QueryDataset {
 }
 impl QueryDataset {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2223,7 +2444,7 @@ pub struct QueryModel {
 }
 impl QueryModel {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2258,7 +2479,7 @@ pub struct QueryModelCenter {
 }
 impl QueryModelCenter {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2293,7 +2514,7 @@ pub struct QueryModelEvalServiceInstanceGroup {
 }
 impl QueryModelEvalServiceInstanceGroup {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2328,7 +2549,7 @@ pub struct QueryModelService {
 }
 impl QueryModelService {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2364,7 +2585,7 @@ pub struct QueryModelServiceInstanceGroup {
 }
 impl QueryModelServiceInstanceGroup {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2399,7 +2620,7 @@ pub struct QueryTrainedModelRecord {
 }
 impl QueryTrainedModelRecord {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2447,7 +2668,7 @@ pub struct SyncAINginxConfiguration {
 }
 impl SyncAINginxConfiguration {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             instance_uuids: ::core::default::Default::default(),
@@ -2457,50 +2678,65 @@ impl SyncAINginxConfiguration {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `instanceUuids`.
-    pub fn instance_uuids(
+}
+/** The optional params of [`SyncAINginxConfiguration`], settable on the request and on a client `Call` for it:
+ `client.sync_ai_nginx_configuration(..).instance_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncAINginxConfigurationSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncAINginxConfiguration,
+    > + ::core::marker::Sized {
+    /// Wire name `instanceUuids` (body). Since ZStack 5.3.0 (release history).
+    fn instance_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.instance_uuids = value
+        self.held_mut().instance_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `dryRun`.
-    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = ::core::option::Option::Some(value.into());
+    /// Wire name `dryRun` (body). Since ZStack 5.3.0 (release history).
+    fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().dry_run = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `syncAll`.
-    pub fn sync_all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.sync_all = ::core::option::Option::Some(value.into());
+    /// Wire name `syncAll` (body). Since ZStack 5.3.0 (release history). Server default: `false`.
+    fn sync_all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().sync_all = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SyncAINginxConfiguration>,
+> SyncAINginxConfigurationSetters for T {}
 /// `DELETE /ai/models/{modelUuid}/model-services/{modelServiceUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -2529,7 +2765,6 @@ pub struct UnbindModelFromService {
 }
 impl UnbindModelFromService {
     /// A request with the required params `modelUuid`, `modelServiceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         model_uuid: impl ::core::convert::Into<::std::string::String>,
         model_service_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -2541,27 +2776,42 @@ impl UnbindModelFromService {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UnbindModelFromService`], settable on the request and on a client `Call` for it:
+ `client.unbind_model_from_service(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UnbindModelFromServiceSetters: ::zstack_sdk::runtime::request::Holds<
+        UnbindModelFromService,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UnbindModelFromService>,
+> UnbindModelFromServiceSetters for T {}
 /// `PUT /ai/datasets/{uuid}`, body envelope `"updateDataset"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -2605,7 +2855,6 @@ pub struct UpdateDataset {
 }
 impl UpdateDataset {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2617,64 +2866,75 @@ impl UpdateDataset {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateDataset`], settable on the request and on a client `Call` for it:
+ `client.update_dataset(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateDatasetSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateDataset,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 5.3.0 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 5.3.0 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `usageScenarios`.
-    pub fn usage_scenarios(
+    /// Wire name `usageScenarios` (body). Since ZStack 5.3.20 (release history). One of `FineTune`, `Endpoint`, `App`, `ModelEval`, `ModelPerf`.
+    fn usage_scenarios(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.usage_scenarios = value
+        self.held_mut().usage_scenarios = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `dataType`.
-    pub fn data_type(
+    /// Wire name `dataType` (body). Since ZStack 5.3.20 (release history). One of `Text`, `Audio`, `Image`, `Video`, `Tabular`, `Geospatial`, `TimeSeries`.
+    fn data_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.data_type = ::core::option::Option::Some(value.into());
+        self.held_mut().data_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateDataset>> UpdateDatasetSetters
+for T {}
 /// `PUT /ai/datasets`, body envelope `"updateDatasets"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
@@ -2701,7 +2961,6 @@ pub struct UpdateDatasets {
 }
 impl UpdateDatasets {
     /// A request with the required params `updateDatasetStructs`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         update_dataset_structs: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
@@ -2716,27 +2975,41 @@ impl UpdateDatasets {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateDatasets`], settable on the request and on a client `Call` for it:
+ `client.update_datasets(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateDatasetsSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateDatasets,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 5.3.20 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.20 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateDatasets>> UpdateDatasetsSetters
+for T {}
 /// `PUT /ai/models/{uuid}`, body envelope `"updateModel"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -2777,7 +3050,6 @@ pub struct UpdateModel {
 }
 impl UpdateModel {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2790,67 +3062,77 @@ impl UpdateModel {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateModel`], settable on the request and on a client `Call` for it:
+ `client.update_model(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateModelSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateModel,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 5.3.0 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `installPath` (body). Since ZStack 5.3.0 (release history).
+    fn install_path(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().install_path = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `installPath`.
-    pub fn install_path(
+    /// Wire name `description` (body). Since ZStack 5.3.0 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.install_path = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `parameters` (body). Since ZStack 5.3.0 (release history).
+    fn parameters(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().parameters = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `parameters`.
-    pub fn parameters(
+    /// Wire name `modelCenterUuid` (body). Since ZStack 5.3.0 (release history).
+    fn model_center_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.parameters = ::core::option::Option::Some(value.into());
+        self.held_mut().model_center_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `modelCenterUuid`.
-    pub fn model_center_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.model_center_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateModel>> UpdateModelSetters for T {}
 /// `PUT /ai/model-centers/{uuid}`, body envelope `"updateModelCenter"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -2909,7 +3191,6 @@ pub struct UpdateModelCenter {
 }
 impl UpdateModelCenter {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2928,112 +3209,127 @@ impl UpdateModelCenter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateModelCenter`], settable on the request and on a client `Call` for it:
+ `client.update_model_center(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateModelCenterSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateModelCenter,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 5.3.0 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `url` (body). Since ZStack 5.3.0 (release history).
+    fn url(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().url = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 5.3.0 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `url`.
-    pub fn url(
+    /// Wire name `parameters` (body). Since ZStack 5.3.0 (release history).
+    fn parameters(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.url = ::core::option::Option::Some(value.into());
+        self.held_mut().parameters = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `managementIp` (body). Since ZStack 5.3.0 (release history).
+    fn management_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().management_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `parameters`.
-    pub fn parameters(
+    /// Wire name `managementPort` (body). Since ZStack 5.3.0 (release history).
+    fn management_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().management_port = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `storageNetworkUuid` (body). Since ZStack 5.3.0 (release history).
+    fn storage_network_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.parameters = ::core::option::Option::Some(value.into());
+        self.held_mut().storage_network_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `managementIp`.
-    pub fn management_ip(
+    /// Wire name `serviceNetworkUuid` (body). Since ZStack 5.3.0 (release history).
+    fn service_network_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.management_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().service_network_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `managementPort`.
-    pub fn management_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.management_port = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `storageNetworkUuid`.
-    pub fn storage_network_uuid(
+    /// Wire name `containerRegistry` (body). Since ZStack 5.3.0 (release history).
+    fn container_registry(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.storage_network_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().container_registry = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `serviceNetworkUuid`.
-    pub fn service_network_uuid(
+    /// Wire name `containerNetwork` (body). Since ZStack 5.3.0 (release history).
+    fn container_network(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.service_network_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().container_network = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `containerRegistry`.
-    pub fn container_registry(
+    /// Wire name `containerStorageNetwork` (body). Since ZStack 5.3.0 (release history).
+    fn container_storage_network(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.container_registry = ::core::option::Option::Some(value.into());
+        self.held_mut().container_storage_network = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `containerNetwork`.
-    pub fn container_network(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.container_network = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `containerStorageNetwork`.
-    pub fn container_storage_network(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.container_storage_network = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateModelCenter>,
+> UpdateModelCenterSetters for T {}
 /// `PUT /ai/model-services/{uuid}`, body envelope `"updateModelService"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -3105,7 +3401,6 @@ pub struct UpdateModelService {
 }
 impl UpdateModelService {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3126,139 +3421,152 @@ impl UpdateModelService {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateModelService`], settable on the request and on a client `Call` for it:
+ `client.update_model_service(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateModelServiceSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateModelService,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 5.3.0 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `dockerImage` (body). Since ZStack 5.3.0 (release history).
+    fn docker_image(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().docker_image = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dockerImage`.
-    pub fn docker_image(
+    /// Wire name `description` (body). Since ZStack 5.3.0 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.docker_image = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `yaml` (body). Since ZStack 5.3.0 (release history).
+    fn yaml(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().yaml = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `vmImageUuid` (body). Since ZStack 5.3.0 (release history).
+    fn vm_image_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().vm_image_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `yaml`.
-    pub fn yaml(
+    /// Wire name `requestCpu` (body). Since ZStack 5.3.0 (release history).
+    fn request_cpu(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().request_cpu = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `requestMemory` (body). Since ZStack 5.3.0 (release history).
+    fn request_memory(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().request_memory = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `gpuComputeCapability` (body). Since ZStack 5.3.0 (release history).
+    fn gpu_compute_capability(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.yaml = ::core::option::Option::Some(value.into());
+        self.held_mut().gpu_compute_capability = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `vmImageUuid`.
-    pub fn vm_image_uuid(
+    /// Wire name `startCommand` (body). Since ZStack 5.3.0 (release history).
+    fn start_command(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vm_image_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().start_command = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `requestCpu`.
-    pub fn request_cpu(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.request_cpu = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `requestMemory`.
-    pub fn request_memory(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.request_memory = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `gpuComputeCapability`.
-    pub fn gpu_compute_capability(
+    /// Wire name `pythonVersion` (body). Since ZStack 5.3.0 (release history).
+    fn python_version(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.gpu_compute_capability = ::core::option::Option::Some(value.into());
+        self.held_mut().python_version = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `startCommand`.
-    pub fn start_command(
+    /// Wire name `type` (body). Since ZStack 5.3.0 (release history). One of `Endpoint`, `FineTune`, `App`, `ModelEval`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.start_command = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `pythonVersion`.
-    pub fn python_version(
+    /// Wire name `source` (body). Since ZStack 5.3.20 (release history). One of `Other`, `Bentoml`, `HuggingFace`.
+    fn source(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.python_version = ::core::option::Option::Some(value.into());
+        self.held_mut().source = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `framework` (body). Since ZStack 5.3.0 (release history). One of `vLLM`, `Diffusers`, `Transformers`, `sentence_transformers`, `llama.cpp`, `Ollama`, `Other`.
+    fn framework(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().framework = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `source`.
-    pub fn source(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.source = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `framework`.
-    pub fn framework(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.framework = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateModelService>,
+> UpdateModelServiceSetters for T {}
 /// The result of [`DeleteDatasets`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeleteDatasetsReply {
     /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(DeleteDatasetsReply { "results" => results default, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    DeleteDatasetsReply { "results" => results default, }
+);
 /// The result of [`DeleteModelServiceInstanceGroups`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeleteModelServiceInstanceGroupsReply {
     /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     DeleteModelServiceInstanceGroupsReply { "results" => results default, }
 );
 /// The result of [`DeleteModels`].
@@ -3267,7 +3575,9 @@ pub struct DeleteModelsReply {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(DeleteModelsReply { "results" => results default, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    DeleteModelsReply { "results" => results default, }
+);
 /// The result of [`DeployAppDevelopmentService`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeployAppDevelopmentServiceReply {
@@ -3280,7 +3590,7 @@ pub struct DeployAppDevelopmentServiceReply {
         crate::types::ApplicationDevelopmentServiceInventory,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     DeployAppDevelopmentServiceReply { "inventory" => inventory, "app" => app, }
 );
 /// The result of [`DeployModelEvalService`].
@@ -3293,7 +3603,7 @@ pub struct DeployModelEvalServiceReply {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub tasks: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     DeployModelEvalServiceReply { "inventory" => inventory, "tasks" => tasks default, }
 );
 /// The result of [`SyncAINginxConfiguration`].
@@ -3302,7 +3612,7 @@ pub struct SyncAINginxConfigurationReply {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub un_synced_rules: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SyncAINginxConfigurationReply { "unSyncedRules" => un_synced_rules default, }
 );
 /// The result of [`UpdateDatasets`].
@@ -3311,39 +3621,40 @@ pub struct UpdateDatasetsReply {
     /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(UpdateDatasetsReply { "results" => results default, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    UpdateDatasetsReply { "results" => results default, }
+);
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /ai/models`: see [`AddModel`](crate::api::AddModel).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_model(
+/// The `ai` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait AiApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddModel`]: `POST /ai/models`.
+    fn add_model(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         install_path: impl ::core::convert::Into<::std::string::String>,
         model_center_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddModel> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddModel::new(name, install_path, model_center_uuid),
+    ) -> ::zstack_sdk::client::Call<AddModel> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddModel::new(name, install_path, model_center_uuid),
         )
     }
-    /// `POST /ai/model-centers`: see [`AddModelCenter`](crate::api::AddModelCenter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_model_center(
+    /// Send (and wait for the job of) [`AddModelCenter`]: `POST /ai/model-centers`.
+    fn add_model_center(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         url: impl ::core::convert::Into<::std::string::String>,
         management_ip: impl ::core::convert::Into<::std::string::String>,
         management_port: impl ::core::convert::Into<i32>,
-    ) -> crate::client::Call<'_, crate::api::AddModelCenter> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddModelCenter::new(name, url, management_ip, management_port),
+    ) -> ::zstack_sdk::client::Call<AddModelCenter> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddModelCenter::new(name, url, management_ip, management_port),
         )
     }
-    /// `POST /ai/model-services`: see [`AddModelService`](crate::api::AddModelService).
+    /// Send (and wait for the job of) [`AddModelService`]: `POST /ai/model-services`.
     #[allow(clippy::too_many_arguments)]
-    pub fn add_model_service(
+    fn add_model_service(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         yaml: impl ::core::convert::Into<::std::string::String>,
@@ -3352,10 +3663,10 @@ impl crate::client::Client {
         request_memory: impl ::core::convert::Into<i64>,
         install_path: impl ::core::convert::Into<::std::string::String>,
         start_command: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddModelService> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddModelService::new(
+    ) -> ::zstack_sdk::client::Call<AddModelService> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddModelService::new(
                 name,
                 yaml,
                 model_center_uuid,
@@ -3366,123 +3677,111 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /ai/models/{modelUuid}/model-services/{modelServiceUuid}`: see [`BindModelToService`](crate::api::BindModelToService).
-    #[allow(clippy::too_many_arguments)]
-    pub fn bind_model_to_service(
+    /// Send (and wait for the job of) [`BindModelToService`]: `POST /ai/models/{modelUuid}/model-services/{modelServiceUuid}`.
+    fn bind_model_to_service(
         &self,
         model_uuid: impl ::core::convert::Into<::std::string::String>,
         model_service_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::BindModelToService> {
-        crate::client::Call::new(
-            self,
-            crate::api::BindModelToService::new(model_uuid, model_service_uuid),
+    ) -> ::zstack_sdk::client::Call<BindModelToService> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            BindModelToService::new(model_uuid, model_service_uuid),
         )
     }
-    /// `POST /ai/datasets`: see [`CreateDataset`](crate::api::CreateDataset).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_dataset(
+    /// Send (and wait for the job of) [`CreateDataset`]: `POST /ai/datasets`.
+    fn create_dataset(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         url: impl ::core::convert::Into<::std::string::String>,
         model_center_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateDataset> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateDataset::new(name, url, model_center_uuid),
+    ) -> ::zstack_sdk::client::Call<CreateDataset> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateDataset::new(name, url, model_center_uuid),
         )
     }
-    /// `DELETE /ai/datasets/{uuid}`: see [`DeleteDataset`](crate::api::DeleteDataset).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_dataset(
+    /// Send (and wait for the job of) [`DeleteDataset`]: `DELETE /ai/datasets/{uuid}`.
+    fn delete_dataset(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteDataset> {
-        crate::client::Call::new(self, crate::api::DeleteDataset::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteDataset> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteDataset::new(uuid))
     }
-    /// `DELETE /ai/datasets`: see [`DeleteDatasets`](crate::api::DeleteDatasets).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_datasets(
+    /// Send (and wait for the job of) [`DeleteDatasets`]: `DELETE /ai/datasets`.
+    fn delete_datasets(
         &self,
         uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::DeleteDatasets> {
-        crate::client::Call::new(self, crate::api::DeleteDatasets::new(uuids))
+    ) -> ::zstack_sdk::client::Call<DeleteDatasets> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteDatasets::new(uuids))
     }
-    /// `DELETE /ai/models/{uuid}`: see [`DeleteModel`](crate::api::DeleteModel).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_model(
+    /// Send (and wait for the job of) [`DeleteModel`]: `DELETE /ai/models/{uuid}`.
+    fn delete_model(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteModel> {
-        crate::client::Call::new(self, crate::api::DeleteModel::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteModel> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteModel::new(uuid))
     }
-    /// `DELETE /ai/model-centers/{uuid}`: see [`DeleteModelCenter`](crate::api::DeleteModelCenter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_model_center(
+    /// Send (and wait for the job of) [`DeleteModelCenter`]: `DELETE /ai/model-centers/{uuid}`.
+    fn delete_model_center(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteModelCenter> {
-        crate::client::Call::new(self, crate::api::DeleteModelCenter::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteModelCenter> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteModelCenter::new(uuid))
     }
-    /// `DELETE /ai/model-services/{uuid}`: see [`DeleteModelService`](crate::api::DeleteModelService).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_model_service(
+    /// Send (and wait for the job of) [`DeleteModelService`]: `DELETE /ai/model-services/{uuid}`.
+    fn delete_model_service(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteModelService> {
-        crate::client::Call::new(self, crate::api::DeleteModelService::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteModelService> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteModelService::new(uuid))
     }
-    /// `DELETE /ai/model-services/instances/groups/{uuid}`: see [`DeleteModelServiceInstanceGroup`](crate::api::DeleteModelServiceInstanceGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_model_service_instance_group(
+    /// Send (and wait for the job of) [`DeleteModelServiceInstanceGroup`]: `DELETE /ai/model-services/instances/groups/{uuid}`.
+    fn delete_model_service_instance_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteModelServiceInstanceGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteModelServiceInstanceGroup::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteModelServiceInstanceGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteModelServiceInstanceGroup::new(uuid),
         )
     }
-    /// `DELETE /ai/model-services/instances/groups`: see [`DeleteModelServiceInstanceGroups`](crate::api::DeleteModelServiceInstanceGroups).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_model_service_instance_groups(
+    /// Send (and wait for the job of) [`DeleteModelServiceInstanceGroups`]: `DELETE /ai/model-services/instances/groups`.
+    fn delete_model_service_instance_groups(
         &self,
         uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::DeleteModelServiceInstanceGroups> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteModelServiceInstanceGroups::new(uuids),
+    ) -> ::zstack_sdk::client::Call<DeleteModelServiceInstanceGroups> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteModelServiceInstanceGroups::new(uuids),
         )
     }
-    /// `DELETE /ai/models`: see [`DeleteModels`](crate::api::DeleteModels).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_models(
+    /// Send (and wait for the job of) [`DeleteModels`]: `DELETE /ai/models`.
+    fn delete_models(
         &self,
         uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::DeleteModels> {
-        crate::client::Call::new(self, crate::api::DeleteModels::new(uuids))
+    ) -> ::zstack_sdk::client::Call<DeleteModels> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteModels::new(uuids))
     }
-    /// `PUT /ai/model-services/app/`: see [`DeployAppDevelopmentService`](crate::api::DeployAppDevelopmentService).
-    #[allow(clippy::too_many_arguments)]
-    pub fn deploy_app_development_service(
+    /// Send (and wait for the job of) [`DeployAppDevelopmentService`]: `PUT /ai/model-services/app/`.
+    fn deploy_app_development_service(
         &self,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeployAppDevelopmentService> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeployAppDevelopmentService::new(zone_uuid, name, type_),
+    ) -> ::zstack_sdk::client::Call<DeployAppDevelopmentService> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeployAppDevelopmentService::new(zone_uuid, name, type_),
         )
     }
-    /// `PUT /ai/model-services/eval/{uuid}`: see [`DeployModelEvalService`](crate::api::DeployModelEvalService).
-    #[allow(clippy::too_many_arguments)]
-    pub fn deploy_model_eval_service(
+    /// Send (and wait for the job of) [`DeployModelEvalService`]: `PUT /ai/model-services/eval/{uuid}`.
+    fn deploy_model_eval_service(
         &self,
         task_type: impl ::core::convert::Into<::std::string::String>,
         limits: impl ::core::convert::Into<i32>,
@@ -3490,1471 +3789,131 @@ impl crate::client::Client {
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeployModelEvalService> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeployModelEvalService::new(
-                task_type,
-                limits,
-                uuid,
-                zone_uuid,
-                name,
-                type_,
-            ),
+    ) -> ::zstack_sdk::client::Call<DeployModelEvalService> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeployModelEvalService::new(task_type, limits, uuid, zone_uuid, name, type_),
         )
     }
-    /// `PUT /ai/model-services/{uuid}`: see [`DeployModelService`](crate::api::DeployModelService).
-    #[allow(clippy::too_many_arguments)]
-    pub fn deploy_model_service(
+    /// Send (and wait for the job of) [`DeployModelService`]: `PUT /ai/model-services/{uuid}`.
+    fn deploy_model_service(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeployModelService> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeployModelService::new(uuid, zone_uuid, name, type_),
+    ) -> ::zstack_sdk::client::Call<DeployModelService> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeployModelService::new(uuid, zone_uuid, name, type_),
         )
     }
-    /// `GET /ai/model-services/app/`: see [`QueryApplicationDevelopmentService`](crate::api::QueryApplicationDevelopmentService).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_application_development_service(
+    /// Send [`QueryApplicationDevelopmentService`]: `GET /ai/model-services/app/`.
+    fn query_application_development_service(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryApplicationDevelopmentService> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryApplicationDevelopmentService::new(),
+    ) -> ::zstack_sdk::client::Call<QueryApplicationDevelopmentService> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryApplicationDevelopmentService::new(),
         )
     }
-    /// `GET /ai/datasets`: see [`QueryDataset`](crate::api::QueryDataset).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_dataset(&self) -> crate::client::Call<'_, crate::api::QueryDataset> {
-        crate::client::Call::new(self, crate::api::QueryDataset::new())
+    /// Send [`QueryDataset`]: `GET /ai/datasets`.
+    fn query_dataset(&self) -> ::zstack_sdk::client::Call<QueryDataset> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryDataset::new())
     }
-    /// `GET /ai/models`: see [`QueryModel`](crate::api::QueryModel).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_model(&self) -> crate::client::Call<'_, crate::api::QueryModel> {
-        crate::client::Call::new(self, crate::api::QueryModel::new())
+    /// Send [`QueryModel`]: `GET /ai/models`.
+    fn query_model(&self) -> ::zstack_sdk::client::Call<QueryModel> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryModel::new())
     }
-    /// `GET /ai/model-centers`: see [`QueryModelCenter`](crate::api::QueryModelCenter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_model_center(
+    /// Send [`QueryModelCenter`]: `GET /ai/model-centers`.
+    fn query_model_center(&self) -> ::zstack_sdk::client::Call<QueryModelCenter> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryModelCenter::new())
+    }
+    /// Send [`QueryModelEvalServiceInstanceGroup`]: `GET /ai/model-eval-services/instances/groups/`.
+    fn query_model_eval_service_instance_group(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryModelCenter> {
-        crate::client::Call::new(self, crate::api::QueryModelCenter::new())
-    }
-    /// `GET /ai/model-eval-services/instances/groups/`: see [`QueryModelEvalServiceInstanceGroup`](crate::api::QueryModelEvalServiceInstanceGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_model_eval_service_instance_group(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryModelEvalServiceInstanceGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryModelEvalServiceInstanceGroup::new(),
+    ) -> ::zstack_sdk::client::Call<QueryModelEvalServiceInstanceGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryModelEvalServiceInstanceGroup::new(),
         )
     }
-    /// `GET /ai/model-services`: see [`QueryModelService`](crate::api::QueryModelService).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_model_service(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryModelService> {
-        crate::client::Call::new(self, crate::api::QueryModelService::new())
+    /// Send [`QueryModelService`]: `GET /ai/model-services`.
+    fn query_model_service(&self) -> ::zstack_sdk::client::Call<QueryModelService> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryModelService::new())
     }
-    /// `GET /ai/model-services/instances/groups/`: see [`QueryModelServiceInstanceGroup`](crate::api::QueryModelServiceInstanceGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_model_service_instance_group(
+    /// Send [`QueryModelServiceInstanceGroup`]: `GET /ai/model-services/instances/groups/`.
+    fn query_model_service_instance_group(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryModelServiceInstanceGroup> {
-        crate::client::Call::new(self, crate::api::QueryModelServiceInstanceGroup::new())
+    ) -> ::zstack_sdk::client::Call<QueryModelServiceInstanceGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryModelServiceInstanceGroup::new(),
+        )
     }
-    /// `GET /ai/trained-model/records`: see [`QueryTrainedModelRecord`](crate::api::QueryTrainedModelRecord).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_trained_model_record(
+    /// Send [`QueryTrainedModelRecord`]: `GET /ai/trained-model/records`.
+    fn query_trained_model_record(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryTrainedModelRecord> {
-        crate::client::Call::new(self, crate::api::QueryTrainedModelRecord::new())
+    ) -> ::zstack_sdk::client::Call<QueryTrainedModelRecord> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryTrainedModelRecord::new())
     }
-    /// `POST /ai/nginx/sync`: see [`SyncAINginxConfiguration`](crate::api::SyncAINginxConfiguration).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_ai_nginx_configuration(
+    /// Send [`SyncAINginxConfiguration`]: `POST /ai/nginx/sync`.
+    fn sync_ai_nginx_configuration(
         &self,
-    ) -> crate::client::Call<'_, crate::api::SyncAINginxConfiguration> {
-        crate::client::Call::new(self, crate::api::SyncAINginxConfiguration::new())
+    ) -> ::zstack_sdk::client::Call<SyncAINginxConfiguration> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), SyncAINginxConfiguration::new())
     }
-    /// `DELETE /ai/models/{modelUuid}/model-services/{modelServiceUuid}`: see [`UnbindModelFromService`](crate::api::UnbindModelFromService).
-    #[allow(clippy::too_many_arguments)]
-    pub fn unbind_model_from_service(
+    /// Send (and wait for the job of) [`UnbindModelFromService`]: `DELETE /ai/models/{modelUuid}/model-services/{modelServiceUuid}`.
+    fn unbind_model_from_service(
         &self,
         model_uuid: impl ::core::convert::Into<::std::string::String>,
         model_service_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UnbindModelFromService> {
-        crate::client::Call::new(
-            self,
-            crate::api::UnbindModelFromService::new(model_uuid, model_service_uuid),
+    ) -> ::zstack_sdk::client::Call<UnbindModelFromService> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UnbindModelFromService::new(model_uuid, model_service_uuid),
         )
     }
-    /// `PUT /ai/datasets/{uuid}`: see [`UpdateDataset`](crate::api::UpdateDataset).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_dataset(
+    /// Send (and wait for the job of) [`UpdateDataset`]: `PUT /ai/datasets/{uuid}`.
+    fn update_dataset(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateDataset> {
-        crate::client::Call::new(self, crate::api::UpdateDataset::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateDataset> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateDataset::new(uuid))
     }
-    /// `PUT /ai/datasets`: see [`UpdateDatasets`](crate::api::UpdateDatasets).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_datasets(
+    /// Send (and wait for the job of) [`UpdateDatasets`]: `PUT /ai/datasets`.
+    fn update_datasets(
         &self,
         update_dataset_structs: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::UpdateDatasets> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateDatasets::new(update_dataset_structs),
+    ) -> ::zstack_sdk::client::Call<UpdateDatasets> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateDatasets::new(update_dataset_structs),
         )
     }
-    /// `PUT /ai/models/{uuid}`: see [`UpdateModel`](crate::api::UpdateModel).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_model(
+    /// Send (and wait for the job of) [`UpdateModel`]: `PUT /ai/models/{uuid}`.
+    fn update_model(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateModel> {
-        crate::client::Call::new(self, crate::api::UpdateModel::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateModel> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateModel::new(uuid))
     }
-    /// `PUT /ai/model-centers/{uuid}`: see [`UpdateModelCenter`](crate::api::UpdateModelCenter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_model_center(
+    /// Send (and wait for the job of) [`UpdateModelCenter`]: `PUT /ai/model-centers/{uuid}`.
+    fn update_model_center(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateModelCenter> {
-        crate::client::Call::new(self, crate::api::UpdateModelCenter::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateModelCenter> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateModelCenter::new(uuid))
     }
-    /// `PUT /ai/model-services/{uuid}`: see [`UpdateModelService`](crate::api::UpdateModelService).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_model_service(
+    /// Send (and wait for the job of) [`UpdateModelService`]: `PUT /ai/model-services/{uuid}`.
+    fn update_model_service(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateModelService> {
-        crate::client::Call::new(self, crate::api::UpdateModelService::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateModelService> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateModelService::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddModel> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `parameters`.
-    pub fn parameters(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.parameters(value))
-    }
-    /// Set `token`.
-    pub fn token(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.token(value))
-    }
-    /// Set `logo`.
-    pub fn logo(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.logo(value))
-    }
-    /// Set `vendor`.
-    pub fn vendor(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vendor(value))
-    }
-    /// Set `introduction`.
-    pub fn introduction(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.introduction(value))
-    }
-    /// Set `size`.
-    pub fn size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.size(value))
-    }
-    /// Set `version`.
-    pub fn version(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.version(value))
-    }
-    /// Set `modelServiceUuids`.
-    pub fn model_service_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.model_service_uuids(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddModelCenter> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `parameters`.
-    pub fn parameters(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.parameters(value))
-    }
-    /// Set `storageNetworkUuid`.
-    pub fn storage_network_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.storage_network_uuid(value))
-    }
-    /// Set `serviceNetworkUuid`.
-    pub fn service_network_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.service_network_uuid(value))
-    }
-    /// Set `containerRegistry`.
-    pub fn container_registry(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.container_registry(value))
-    }
-    /// Set `containerNetwork`.
-    pub fn container_network(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.container_network(value))
-    }
-    /// Set `containerStorageNetwork`.
-    pub fn container_storage_network(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.container_storage_network(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddModelService> {
-    /// Set `dockerImage`.
-    pub fn docker_image(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.docker_image(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `vmImageUuid`.
-    pub fn vm_image_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vm_image_uuid(value))
-    }
-    /// Set `gpuComputeCapability`.
-    pub fn gpu_compute_capability(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.gpu_compute_capability(value))
-    }
-    /// Set `system`.
-    pub fn system(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.system(value))
-    }
-    /// Set `pythonVersion`.
-    pub fn python_version(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.python_version(value))
-    }
-    /// Set `condaVersion`.
-    pub fn conda_version(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.conda_version(value))
-    }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.zone_uuid(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `source`.
-    pub fn source(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.source(value))
-    }
-    /// Set `framework`.
-    pub fn framework(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.framework(value))
-    }
-    /// Set `modelUuids`.
-    pub fn model_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.model_uuids(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::BindModelToService> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateDataset> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `token`.
-    pub fn token(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.token(value))
-    }
-    /// Set `system`.
-    pub fn system(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.system(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteDataset> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteDatasets> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteModel> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteModelCenter> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteModelService> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteModelServiceInstanceGroup> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteModelServiceInstanceGroups> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteModels> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeployAppDevelopmentService> {
-    /// Set `uuid`.
-    pub fn uuid(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.uuid(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `modelUuid`.
-    pub fn model_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.model_uuid(value))
-    }
-    /// Set `vmImageUuid`.
-    pub fn vm_image_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vm_image_uuid(value))
-    }
-    /// Set `primaryStorageUuid`.
-    pub fn primary_storage_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.primary_storage_uuid(value))
-    }
-    /// Set `datasetUuids`.
-    pub fn dataset_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.dataset_uuids(value))
-    }
-    /// Set `modelServiceGroupUuids`.
-    pub fn model_service_group_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.model_service_group_uuids(value))
-    }
-    /// Set `dockerImage`.
-    pub fn docker_image(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.docker_image(value))
-    }
-    /// Set `cpuNum`.
-    pub fn cpu_num(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.cpu_num(value))
-    }
-    /// Set `memorySize`.
-    pub fn memory_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.memory_size(value))
-    }
-    /// Set `l3NetworkUuids`.
-    pub fn l3_network_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.l3_network_uuids(value))
-    }
-    /// Set `serviceBootUptime`.
-    pub fn service_boot_uptime(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.service_boot_uptime(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeployModelEvalService> {
-    /// Set `temperature`.
-    pub fn temperature(self, value: impl ::core::convert::Into<f32>) -> Self {
-        self.map(|request| request.temperature(value))
-    }
-    /// Set `topK`.
-    pub fn top_k(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.top_k(value))
-    }
-    /// Set `topP`.
-    pub fn top_p(self, value: impl ::core::convert::Into<f32>) -> Self {
-        self.map(|request| request.top_p(value))
-    }
-    /// Set `maxNewTokens`.
-    pub fn max_new_tokens(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.max_new_tokens(value))
-    }
-    /// Set `repetitionPenalty`.
-    pub fn repetition_penalty(self, value: impl ::core::convert::Into<f32>) -> Self {
-        self.map(|request| request.repetition_penalty(value))
-    }
-    /// Set `maxLength`.
-    pub fn max_length(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.max_length(value))
-    }
-    /// Set `prompt`.
-    pub fn prompt(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.prompt(value))
-    }
-    /// Set `model`.
-    pub fn model(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.model(value))
-    }
-    /// Set `url`.
-    pub fn url(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.url(value))
-    }
-    /// Set `parallel`.
-    pub fn parallel(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.parallel(value))
-    }
-    /// Set `logEveryQuery`.
-    pub fn log_every_query(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.log_every_query(value))
-    }
-    /// Set `api`.
-    pub fn api(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.api(value))
-    }
-    /// Set `requestHeaders`.
-    pub fn request_headers(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.request_headers(value))
-    }
-    /// Set `connectTimeout`.
-    pub fn connect_timeout(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.connect_timeout(value))
-    }
-    /// Set `readTimeout`.
-    pub fn read_timeout(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.read_timeout(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `modelUuid`.
-    pub fn model_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.model_uuid(value))
-    }
-    /// Set `vmImageUuid`.
-    pub fn vm_image_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vm_image_uuid(value))
-    }
-    /// Set `primaryStorageUuid`.
-    pub fn primary_storage_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.primary_storage_uuid(value))
-    }
-    /// Set `datasetUuids`.
-    pub fn dataset_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.dataset_uuids(value))
-    }
-    /// Set `modelServiceGroupUuids`.
-    pub fn model_service_group_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.model_service_group_uuids(value))
-    }
-    /// Set `dockerImage`.
-    pub fn docker_image(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.docker_image(value))
-    }
-    /// Set `cpuNum`.
-    pub fn cpu_num(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.cpu_num(value))
-    }
-    /// Set `memorySize`.
-    pub fn memory_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.memory_size(value))
-    }
-    /// Set `l3NetworkUuids`.
-    pub fn l3_network_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.l3_network_uuids(value))
-    }
-    /// Set `serviceBootUptime`.
-    pub fn service_boot_uptime(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.service_boot_uptime(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeployModelService> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `modelUuid`.
-    pub fn model_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.model_uuid(value))
-    }
-    /// Set `vmImageUuid`.
-    pub fn vm_image_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vm_image_uuid(value))
-    }
-    /// Set `primaryStorageUuid`.
-    pub fn primary_storage_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.primary_storage_uuid(value))
-    }
-    /// Set `datasetUuids`.
-    pub fn dataset_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.dataset_uuids(value))
-    }
-    /// Set `modelServiceGroupUuids`.
-    pub fn model_service_group_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.model_service_group_uuids(value))
-    }
-    /// Set `dockerImage`.
-    pub fn docker_image(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.docker_image(value))
-    }
-    /// Set `cpuNum`.
-    pub fn cpu_num(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.cpu_num(value))
-    }
-    /// Set `memorySize`.
-    pub fn memory_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.memory_size(value))
-    }
-    /// Set `l3NetworkUuids`.
-    pub fn l3_network_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.l3_network_uuids(value))
-    }
-    /// Set `serviceBootUptime`.
-    pub fn service_boot_uptime(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.service_boot_uptime(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncAINginxConfiguration> {
-    /// Set `instanceUuids`.
-    pub fn instance_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.instance_uuids(value))
-    }
-    /// Set `dryRun`.
-    pub fn dry_run(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.dry_run(value))
-    }
-    /// Set `syncAll`.
-    pub fn sync_all(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.sync_all(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UnbindModelFromService> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateDataset> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `usageScenarios`.
-    pub fn usage_scenarios(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.usage_scenarios(value))
-    }
-    /// Set `dataType`.
-    pub fn data_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.data_type(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateDatasets> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateModel> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `installPath`.
-    pub fn install_path(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.install_path(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `parameters`.
-    pub fn parameters(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.parameters(value))
-    }
-    /// Set `modelCenterUuid`.
-    pub fn model_center_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.model_center_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateModelCenter> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `url`.
-    pub fn url(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.url(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `parameters`.
-    pub fn parameters(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.parameters(value))
-    }
-    /// Set `managementIp`.
-    pub fn management_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.management_ip(value))
-    }
-    /// Set `managementPort`.
-    pub fn management_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.management_port(value))
-    }
-    /// Set `storageNetworkUuid`.
-    pub fn storage_network_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.storage_network_uuid(value))
-    }
-    /// Set `serviceNetworkUuid`.
-    pub fn service_network_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.service_network_uuid(value))
-    }
-    /// Set `containerRegistry`.
-    pub fn container_registry(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.container_registry(value))
-    }
-    /// Set `containerNetwork`.
-    pub fn container_network(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.container_network(value))
-    }
-    /// Set `containerStorageNetwork`.
-    pub fn container_storage_network(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.container_storage_network(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateModelService> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `dockerImage`.
-    pub fn docker_image(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.docker_image(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `yaml`.
-    pub fn yaml(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.yaml(value))
-    }
-    /// Set `vmImageUuid`.
-    pub fn vm_image_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vm_image_uuid(value))
-    }
-    /// Set `requestCpu`.
-    pub fn request_cpu(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.request_cpu(value))
-    }
-    /// Set `requestMemory`.
-    pub fn request_memory(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.request_memory(value))
-    }
-    /// Set `gpuComputeCapability`.
-    pub fn gpu_compute_capability(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.gpu_compute_capability(value))
-    }
-    /// Set `startCommand`.
-    pub fn start_command(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.start_command(value))
-    }
-    /// Set `pythonVersion`.
-    pub fn python_version(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.python_version(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `source`.
-    pub fn source(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.source(value))
-    }
-    /// Set `framework`.
-    pub fn framework(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.framework(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl AiApi for ::zstack_sdk::client::Client {}

@@ -46,7 +46,6 @@ pub struct AddAliyunPanguPartition {
 }
 impl AddAliyunPanguPartition {
     /// A request with the required params `name`, `identityZoneUuid`, `appName`, `partitionName`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         identity_zone_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -65,53 +64,71 @@ impl AddAliyunPanguPartition {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddAliyunPanguPartition`], settable on the request and on a client `Call` for it:
+ `client.add_aliyun_pangu_partition(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddAliyunPanguPartitionSetters: ::zstack_sdk::runtime::request::Holds<
+        AddAliyunPanguPartition,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.2.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.2.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.2.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.2.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddAliyunPanguPartition>,
+> AddAliyunPanguPartitionSetters for T {}
 /// `DELETE /aliyun/pangu/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
@@ -139,7 +156,6 @@ pub struct DeleteAliyunPanguPartition {
 }
 impl DeleteAliyunPanguPartition {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -148,35 +164,50 @@ impl DeleteAliyunPanguPartition {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteAliyunPanguPartition`], settable on the request and on a client `Call` for it:
+ `client.delete_aliyun_pangu_partition(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteAliyunPanguPartitionSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteAliyunPanguPartition,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.2.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.2.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.2.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteAliyunPanguPartition>,
+> DeleteAliyunPanguPartitionSetters for T {}
 /// `GET /aliyun/pangu`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
@@ -195,7 +226,7 @@ pub struct QueryAliyunPanguPartition {
 }
 impl QueryAliyunPanguPartition {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -249,7 +280,6 @@ pub struct UpdateAliyunPanguPartition {
 }
 impl UpdateAliyunPanguPartition {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -261,73 +291,85 @@ impl UpdateAliyunPanguPartition {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateAliyunPanguPartition`], settable on the request and on a client `Call` for it:
+ `client.update_aliyun_pangu_partition(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAliyunPanguPartitionSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAliyunPanguPartition,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.2.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.2.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `appName` (body). Since ZStack 3.2.1 (release history).
+    fn app_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().app_name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `appName`.
-    pub fn app_name(
+    /// Wire name `partitionName` (body). Since ZStack 3.2.1 (release history).
+    fn partition_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.app_name = ::core::option::Option::Some(value.into());
+        self.held_mut().partition_name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `partitionName`.
-    pub fn partition_name(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.partition_name = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.2.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.2.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateAliyunPanguPartition>,
+> UpdateAliyunPanguPartitionSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /aliyun/pangu`: see [`AddAliyunPanguPartition`](crate::api::AddAliyunPanguPartition).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_aliyun_pangu_partition(
+/// The `aliyun` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait AliyunApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddAliyunPanguPartition`]: `POST /aliyun/pangu`.
+    fn add_aliyun_pangu_partition(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         identity_zone_uuid: impl ::core::convert::Into<::std::string::String>,
         app_name: impl ::core::convert::Into<::std::string::String>,
         partition_name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddAliyunPanguPartition> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddAliyunPanguPartition::new(
+    ) -> ::zstack_sdk::client::Call<AddAliyunPanguPartition> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddAliyunPanguPartition::new(
                 name,
                 identity_zone_uuid,
                 app_name,
@@ -335,145 +377,32 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `DELETE /aliyun/pangu/{uuid}`: see [`DeleteAliyunPanguPartition`](crate::api::DeleteAliyunPanguPartition).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_aliyun_pangu_partition(
+    /// Send (and wait for the job of) [`DeleteAliyunPanguPartition`]: `DELETE /aliyun/pangu/{uuid}`.
+    fn delete_aliyun_pangu_partition(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteAliyunPanguPartition> {
-        crate::client::Call::new(self, crate::api::DeleteAliyunPanguPartition::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteAliyunPanguPartition> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteAliyunPanguPartition::new(uuid),
+        )
     }
-    /// `GET /aliyun/pangu`: see [`QueryAliyunPanguPartition`](crate::api::QueryAliyunPanguPartition).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_aliyun_pangu_partition(
+    /// Send [`QueryAliyunPanguPartition`]: `GET /aliyun/pangu`.
+    fn query_aliyun_pangu_partition(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAliyunPanguPartition> {
-        crate::client::Call::new(self, crate::api::QueryAliyunPanguPartition::new())
+    ) -> ::zstack_sdk::client::Call<QueryAliyunPanguPartition> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryAliyunPanguPartition::new())
     }
-    /// `PUT /aliyun/pangu/{uuid}/actions`: see [`UpdateAliyunPanguPartition`](crate::api::UpdateAliyunPanguPartition).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_aliyun_pangu_partition(
+    /// Send (and wait for the job of) [`UpdateAliyunPanguPartition`]: `PUT /aliyun/pangu/{uuid}/actions`.
+    fn update_aliyun_pangu_partition(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateAliyunPanguPartition> {
-        crate::client::Call::new(self, crate::api::UpdateAliyunPanguPartition::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateAliyunPanguPartition> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateAliyunPanguPartition::new(uuid),
+        )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddAliyunPanguPartition> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteAliyunPanguPartition> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAliyunPanguPartition> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `appName`.
-    pub fn app_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.app_name(value))
-    }
-    /// Set `partitionName`.
-    pub fn partition_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.partition_name(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl AliyunApi for ::zstack_sdk::client::Client {}

@@ -40,7 +40,6 @@ pub struct CreateAliyunProxyVSwitch {
 }
 impl CreateAliyunProxyVSwitch {
     /// A request with the required params `aliyunProxyVpcUuid`, `vpcL3NetworkUuid`, `isDefault`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         aliyun_proxy_vpc_uuid: impl ::core::convert::Into<::std::string::String>,
         vpc_l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -56,45 +55,63 @@ impl CreateAliyunProxyVSwitch {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`CreateAliyunProxyVSwitch`], settable on the request and on a client `Call` for it:
+ `client.create_aliyun_proxy_v_switch(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateAliyunProxyVSwitchSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateAliyunProxyVSwitch,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateAliyunProxyVSwitch>,
+> CreateAliyunProxyVSwitchSetters for T {}
 /// `POST /aliyun-proxy/vpcs`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -139,7 +156,6 @@ pub struct CreateAliyunProxyVpc {
 }
 impl CreateAliyunProxyVpc {
     /// A request with the required params `name`, `cidrBlock`, `vRouterUuid`, `isDefault`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         cidr_block: impl ::core::convert::Into<::std::string::String>,
@@ -158,53 +174,71 @@ impl CreateAliyunProxyVpc {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateAliyunProxyVpc`], settable on the request and on a client `Call` for it:
+ `client.create_aliyun_proxy_vpc(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateAliyunProxyVpcSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateAliyunProxyVpc,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateAliyunProxyVpc>,
+> CreateAliyunProxyVpcSetters for T {}
 /// `DELETE /aliyun-proxy/vpcs/vswitches/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -232,7 +266,6 @@ pub struct DeleteAliyunProxyVSwitch {
 }
 impl DeleteAliyunProxyVSwitch {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -241,35 +274,50 @@ impl DeleteAliyunProxyVSwitch {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteAliyunProxyVSwitch`], settable on the request and on a client `Call` for it:
+ `client.delete_aliyun_proxy_v_switch(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteAliyunProxyVSwitchSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteAliyunProxyVSwitch,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.9.2 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteAliyunProxyVSwitch>,
+> DeleteAliyunProxyVSwitchSetters for T {}
 /// `DELETE /aliyun-proxy/vpcs/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -297,7 +345,6 @@ pub struct DeleteAliyunProxyVpc {
 }
 impl DeleteAliyunProxyVpc {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -306,35 +353,50 @@ impl DeleteAliyunProxyVpc {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteAliyunProxyVpc`], settable on the request and on a client `Call` for it:
+ `client.delete_aliyun_proxy_vpc(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteAliyunProxyVpcSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteAliyunProxyVpc,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.9.2 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteAliyunProxyVpc>,
+> DeleteAliyunProxyVpcSetters for T {}
 /// `GET /aliyun-proxy/vpcs/vswitches`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -353,7 +415,7 @@ pub struct QueryAliyunProxyVSwitch {
 }
 impl QueryAliyunProxyVSwitch {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -388,7 +450,7 @@ pub struct QueryAliyunProxyVpc {
 }
 impl QueryAliyunProxyVpc {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -436,7 +498,6 @@ pub struct UpdateAliyunProxyVSwitch {
 }
 impl UpdateAliyunProxyVSwitch {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -446,40 +507,56 @@ impl UpdateAliyunProxyVSwitch {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `status`.
-    pub fn status(
+}
+/** The optional params of [`UpdateAliyunProxyVSwitch`], settable on the request and on a client `Call` for it:
+ `client.update_aliyun_proxy_v_switch(..).status(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAliyunProxyVSwitchSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAliyunProxyVSwitch,
+    > + ::core::marker::Sized {
+    /// Wire name `status` (body). Since ZStack 3.9.2 (release history). One of `Available`, `Pending`.
+    fn status(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.status = ::core::option::Option::Some(value.into());
+        self.held_mut().status = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `isDefault`.
-    pub fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.is_default = ::core::option::Option::Some(value.into());
+    /// Wire name `isDefault` (body). Since ZStack 3.9.2 (release history).
+    #[allow(clippy::wrong_self_convention)]
+    fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().is_default = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateAliyunProxyVSwitch>,
+> UpdateAliyunProxyVSwitchSetters for T {}
 /// `PUT /aliyun-proxy/vpcs/{uuid}/actions`, body envelope `"updateAliyunProxyVpc"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -517,7 +594,6 @@ pub struct UpdateAliyunProxyVpc {
 }
 impl UpdateAliyunProxyVpc {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -529,350 +605,145 @@ impl UpdateAliyunProxyVpc {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateAliyunProxyVpc`], settable on the request and on a client `Call` for it:
+ `client.update_aliyun_proxy_vpc(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAliyunProxyVpcSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAliyunProxyVpc,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.6.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `isDefault` (body). Since ZStack 3.6.1 (release history).
+    #[allow(clippy::wrong_self_convention)]
+    fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().is_default = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `status` (body). Since ZStack 3.9.2 (release history). One of `Available`, `Pending`.
+    fn status(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().status = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `isDefault`.
-    pub fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.is_default = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `status`.
-    pub fn status(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.status = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateAliyunProxyVpc>,
+> UpdateAliyunProxyVpcSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /aliyun-proxy/vpcs/vswitches`: see [`CreateAliyunProxyVSwitch`](crate::api::CreateAliyunProxyVSwitch).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_aliyun_proxy_v_switch(
+/// The `aliyun-proxy` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait AliyunProxyApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`CreateAliyunProxyVSwitch`]: `POST /aliyun-proxy/vpcs/vswitches`.
+    fn create_aliyun_proxy_v_switch(
         &self,
         aliyun_proxy_vpc_uuid: impl ::core::convert::Into<::std::string::String>,
         vpc_l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         is_default: impl ::core::convert::Into<bool>,
-    ) -> crate::client::Call<'_, crate::api::CreateAliyunProxyVSwitch> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateAliyunProxyVSwitch::new(
+    ) -> ::zstack_sdk::client::Call<CreateAliyunProxyVSwitch> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateAliyunProxyVSwitch::new(
                 aliyun_proxy_vpc_uuid,
                 vpc_l3_network_uuid,
                 is_default,
             ),
         )
     }
-    /// `POST /aliyun-proxy/vpcs`: see [`CreateAliyunProxyVpc`](crate::api::CreateAliyunProxyVpc).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_aliyun_proxy_vpc(
+    /// Send (and wait for the job of) [`CreateAliyunProxyVpc`]: `POST /aliyun-proxy/vpcs`.
+    fn create_aliyun_proxy_vpc(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         cidr_block: impl ::core::convert::Into<::std::string::String>,
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
         is_default: impl ::core::convert::Into<bool>,
-    ) -> crate::client::Call<'_, crate::api::CreateAliyunProxyVpc> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateAliyunProxyVpc::new(
-                name,
-                cidr_block,
-                v_router_uuid,
-                is_default,
-            ),
+    ) -> ::zstack_sdk::client::Call<CreateAliyunProxyVpc> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateAliyunProxyVpc::new(name, cidr_block, v_router_uuid, is_default),
         )
     }
-    /// `DELETE /aliyun-proxy/vpcs/vswitches/{uuid}`: see [`DeleteAliyunProxyVSwitch`](crate::api::DeleteAliyunProxyVSwitch).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_aliyun_proxy_v_switch(
+    /// Send (and wait for the job of) [`DeleteAliyunProxyVSwitch`]: `DELETE /aliyun-proxy/vpcs/vswitches/{uuid}`.
+    fn delete_aliyun_proxy_v_switch(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteAliyunProxyVSwitch> {
-        crate::client::Call::new(self, crate::api::DeleteAliyunProxyVSwitch::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteAliyunProxyVSwitch> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteAliyunProxyVSwitch::new(uuid),
+        )
     }
-    /// `DELETE /aliyun-proxy/vpcs/{uuid}`: see [`DeleteAliyunProxyVpc`](crate::api::DeleteAliyunProxyVpc).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_aliyun_proxy_vpc(
+    /// Send (and wait for the job of) [`DeleteAliyunProxyVpc`]: `DELETE /aliyun-proxy/vpcs/{uuid}`.
+    fn delete_aliyun_proxy_vpc(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteAliyunProxyVpc> {
-        crate::client::Call::new(self, crate::api::DeleteAliyunProxyVpc::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteAliyunProxyVpc> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteAliyunProxyVpc::new(uuid))
     }
-    /// `GET /aliyun-proxy/vpcs/vswitches`: see [`QueryAliyunProxyVSwitch`](crate::api::QueryAliyunProxyVSwitch).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_aliyun_proxy_v_switch(
+    /// Send [`QueryAliyunProxyVSwitch`]: `GET /aliyun-proxy/vpcs/vswitches`.
+    fn query_aliyun_proxy_v_switch(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAliyunProxyVSwitch> {
-        crate::client::Call::new(self, crate::api::QueryAliyunProxyVSwitch::new())
+    ) -> ::zstack_sdk::client::Call<QueryAliyunProxyVSwitch> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryAliyunProxyVSwitch::new())
     }
-    /// `GET /aliyun-proxy/vpcs`: see [`QueryAliyunProxyVpc`](crate::api::QueryAliyunProxyVpc).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_aliyun_proxy_vpc(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAliyunProxyVpc> {
-        crate::client::Call::new(self, crate::api::QueryAliyunProxyVpc::new())
+    /// Send [`QueryAliyunProxyVpc`]: `GET /aliyun-proxy/vpcs`.
+    fn query_aliyun_proxy_vpc(&self) -> ::zstack_sdk::client::Call<QueryAliyunProxyVpc> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryAliyunProxyVpc::new())
     }
-    /// `PUT /aliyun-proxy/vswitches/{uuid}/actions`: see [`UpdateAliyunProxyVSwitch`](crate::api::UpdateAliyunProxyVSwitch).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_aliyun_proxy_v_switch(
+    /// Send (and wait for the job of) [`UpdateAliyunProxyVSwitch`]: `PUT /aliyun-proxy/vswitches/{uuid}/actions`.
+    fn update_aliyun_proxy_v_switch(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateAliyunProxyVSwitch> {
-        crate::client::Call::new(self, crate::api::UpdateAliyunProxyVSwitch::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateAliyunProxyVSwitch> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateAliyunProxyVSwitch::new(uuid),
+        )
     }
-    /// `PUT /aliyun-proxy/vpcs/{uuid}/actions`: see [`UpdateAliyunProxyVpc`](crate::api::UpdateAliyunProxyVpc).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_aliyun_proxy_vpc(
+    /// Send (and wait for the job of) [`UpdateAliyunProxyVpc`]: `PUT /aliyun-proxy/vpcs/{uuid}/actions`.
+    fn update_aliyun_proxy_vpc(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateAliyunProxyVpc> {
-        crate::client::Call::new(self, crate::api::UpdateAliyunProxyVpc::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateAliyunProxyVpc> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateAliyunProxyVpc::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateAliyunProxyVSwitch> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateAliyunProxyVpc> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteAliyunProxyVSwitch> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteAliyunProxyVpc> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAliyunProxyVSwitch> {
-    /// Set `status`.
-    pub fn status(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.status(value))
-    }
-    /// Set `isDefault`.
-    pub fn is_default(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.is_default(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAliyunProxyVpc> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `isDefault`.
-    pub fn is_default(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.is_default(value))
-    }
-    /// Set `status`.
-    pub fn status(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.status(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl AliyunProxyApi for ::zstack_sdk::client::Client {}

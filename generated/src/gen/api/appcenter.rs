@@ -55,7 +55,6 @@ pub struct AddAppBuildSystem {
 }
 impl AddAppBuildSystem {
     /// A request with the required params `url`, `name`, `username`, `password`, `hostname`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -78,66 +77,84 @@ impl AddAppBuildSystem {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddAppBuildSystem`], settable on the request and on a client `Call` for it:
+ `client.add_app_build_system(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddAppBuildSystemSetters: ::zstack_sdk::runtime::request::Holds<
+        AddAppBuildSystem,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.9.2 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `storageType`.
-    pub fn storage_type(
+    /// Wire name `storageType` (body). Since ZStack 3.9.2 (release history). One of `localStorage`.
+    fn storage_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.storage_type = ::core::option::Option::Some(value.into());
+        self.held_mut().storage_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sshPort`.
-    pub fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ssh_port = ::core::option::Option::Some(value.into());
+    /// Wire name `sshPort` (body). Since ZStack 3.9.2 (release history).
+    fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ssh_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.9.2 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.9.2 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddAppBuildSystem>,
+> AddAppBuildSystemSetters for T {}
 /// `POST /appcenter/buildapp/add`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -178,7 +195,6 @@ pub struct AddBuildApp {
 }
 impl AddBuildApp {
     /// A request with the required params `url`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(url: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             url: url.into(),
@@ -191,69 +207,85 @@ impl AddBuildApp {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `type`.
-    pub fn type_(
+}
+/** The optional params of [`AddBuildApp`], settable on the request and on a client `Call` for it:
+ `client.add_build_app(..).type_(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddBuildAppSetters: ::zstack_sdk::runtime::request::Holds<
+        AddBuildApp,
+    > + ::core::marker::Sized {
+    /// Wire name `type` (body). Since ZStack 3.9.2 (release history). One of `zstack`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `backupStorageUuid`.
-    pub fn backup_storage_uuid(
+    /// Wire name `backupStorageUuid` (body). Since ZStack 3.9.2 (release history).
+    fn backup_storage_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.backup_storage_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().backup_storage_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `hostname`.
-    pub fn hostname(
+    /// Wire name `hostname` (body). Since ZStack 3.9.2 (release history).
+    fn hostname(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.hostname = ::core::option::Option::Some(value.into());
+        self.held_mut().hostname = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.9.2 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.9.2 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<AddBuildApp>> AddBuildAppSetters for T {}
 /// `PUT /appcenter/buildsystem/{uuid}/actions`, body envelope `"changeAppBuildSystemState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -282,7 +314,6 @@ pub struct ChangeAppBuildSystemState {
 }
 impl ChangeAppBuildSystemState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -294,27 +325,42 @@ impl ChangeAppBuildSystemState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeAppBuildSystemState`], settable on the request and on a client `Call` for it:
+ `client.change_app_build_system_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeAppBuildSystemStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeAppBuildSystemState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeAppBuildSystemState>,
+> ChangeAppBuildSystemStateSetters for T {}
 /// `POST /appcenter/buildapp/check`, body envelope `"params"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -342,7 +388,6 @@ pub struct CheckBuildAppParameters {
 }
 impl CheckBuildAppParameters {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             type_: ::core::default::Default::default(),
@@ -351,35 +396,50 @@ impl CheckBuildAppParameters {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `type`.
-    pub fn type_(
+}
+/** The optional params of [`CheckBuildAppParameters`], settable on the request and on a client `Call` for it:
+ `client.check_build_app_parameters(..).type_(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CheckBuildAppParametersSetters: ::zstack_sdk::runtime::request::Holds<
+        CheckBuildAppParameters,
+    > + ::core::marker::Sized {
+    /// Wire name `type` (body). Since ZStack 3.9.2 (release history). Server default: `zstack`. One of `zstack`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CheckBuildAppParameters>,
+> CheckBuildAppParametersSetters for T {}
 /// `POST /appcenter/buildapp`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -418,7 +478,6 @@ pub struct CreateBuildApp {
 }
 impl CreateBuildApp {
     /// A request with the required params `buildSystemUuid`, `backupStorageUuid`, `dataPath`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         build_system_uuid: impl ::core::convert::Into<::std::string::String>,
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -434,45 +493,62 @@ impl CreateBuildApp {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`CreateBuildApp`], settable on the request and on a client `Call` for it:
+ `client.create_build_app(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateBuildAppSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateBuildApp,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.9.2 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.9.2 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateBuildApp>> CreateBuildAppSetters
+for T {}
 /// `POST /appcenter/app/stack`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -519,7 +595,6 @@ pub struct CreateResourceStackFromApp {
 }
 impl CreateResourceStackFromApp {
     /// A request with the required params `appUuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         app_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -537,71 +612,89 @@ impl CreateResourceStackFromApp {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateResourceStackFromApp`], settable on the request and on a client `Call` for it:
+ `client.create_resource_stack_from_app(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateResourceStackFromAppSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateResourceStackFromApp,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.9.2 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `rollback`.
-    pub fn rollback(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.rollback = ::core::option::Option::Some(value.into());
+    /// Wire name `rollback` (body). Since ZStack 3.9.2 (release history).
+    fn rollback(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().rollback = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `parameters`.
-    pub fn parameters(
+    /// Wire name `parameters` (body). Since ZStack 3.9.2 (release history).
+    fn parameters(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.parameters = ::core::option::Option::Some(value.into());
+        self.held_mut().parameters = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `withoutAppInfo`.
-    pub fn without_app_info(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.without_app_info = ::core::option::Option::Some(value.into());
+    /// Wire name `withoutAppInfo` (body). Since ZStack 3.9.2 (release history). Server default: `false`.
+    fn without_app_info(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().without_app_info = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.9.2 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.9.2 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateResourceStackFromApp>,
+> CreateResourceStackFromAppSetters for T {}
 /// `DELETE /appcenter/buildsystem/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -629,7 +722,6 @@ pub struct DeleteAppBuildSystem {
 }
 impl DeleteAppBuildSystem {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -638,35 +730,50 @@ impl DeleteAppBuildSystem {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteAppBuildSystem`], settable on the request and on a client `Call` for it:
+ `client.delete_app_build_system(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteAppBuildSystemSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteAppBuildSystem,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.9.2 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteAppBuildSystem>,
+> DeleteAppBuildSystemSetters for T {}
 /// `DELETE /appcenter/buildapp/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -694,7 +801,6 @@ pub struct DeleteBuildApp {
 }
 impl DeleteBuildApp {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -703,35 +809,49 @@ impl DeleteBuildApp {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteBuildApp`], settable on the request and on a client `Call` for it:
+ `client.delete_build_app(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteBuildAppSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteBuildApp,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.9.2 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteBuildApp>> DeleteBuildAppSetters
+for T {}
 /// `DELETE /appcenter/app/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -759,7 +879,6 @@ pub struct DeletePublishApp {
 }
 impl DeletePublishApp {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -768,35 +887,49 @@ impl DeletePublishApp {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeletePublishApp`], settable on the request and on a client `Call` for it:
+ `client.delete_publish_app(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeletePublishAppSetters: ::zstack_sdk::runtime::request::Holds<
+        DeletePublishApp,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.9.2 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeletePublishApp>> DeletePublishAppSetters
+for T {}
 /// `PUT /appcenter/buildapp/{uuid}/actions`, body envelope `"exportBuildApp"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -822,7 +955,6 @@ pub struct ExportBuildApp {
 }
 impl ExportBuildApp {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -830,27 +962,41 @@ impl ExportBuildApp {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ExportBuildApp`], settable on the request and on a client `Call` for it:
+ `client.export_build_app(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ExportBuildAppSetters: ::zstack_sdk::runtime::request::Holds<
+        ExportBuildApp,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<ExportBuildApp>> ExportBuildAppSetters
+for T {}
 /// `GET /appcenter/buildsystem/capacities`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -874,7 +1020,6 @@ pub struct GetAppBuildSystemCapacity {
 }
 impl GetAppBuildSystemCapacity {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -882,27 +1027,42 @@ impl GetAppBuildSystemCapacity {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetAppBuildSystemCapacity`], settable on the request and on a client `Call` for it:
+ `client.get_app_build_system_capacity(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetAppBuildSystemCapacitySetters: ::zstack_sdk::runtime::request::Holds<
+        GetAppBuildSystemCapacity,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetAppBuildSystemCapacity>,
+> GetAppBuildSystemCapacitySetters for T {}
 /// `GET /appcenter/app/resources`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -926,7 +1086,7 @@ pub struct GetResourceFromPublishApp {
 }
 impl GetResourceFromPublishApp {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             uuid: ::core::default::Default::default(),
@@ -934,35 +1094,47 @@ impl GetResourceFromPublishApp {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `uuid`.
-    pub fn uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.uuid = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetResourceFromPublishApp`], settable on the request and on a client `Call` for it:
+ `client.get_resource_from_publish_app(..).uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetResourceFromPublishAppSetters: ::zstack_sdk::runtime::request::Holds<
+        GetResourceFromPublishApp,
+    > + ::core::marker::Sized {
+    /// Wire name `uuid` (query string). Since ZStack 3.9.2 (release history).
+    fn uuid(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetResourceFromPublishApp>,
+> GetResourceFromPublishAppSetters for T {}
 /// `POST /appcenter/app/preview`, body envelope `"params"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -991,7 +1163,6 @@ pub struct PreviewResourceFromApp {
 }
 impl PreviewResourceFromApp {
     /// A request with the required params `appUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(app_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             app_uuid: app_uuid.into(),
@@ -1000,35 +1171,50 @@ impl PreviewResourceFromApp {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `parameters`.
-    pub fn parameters(
+}
+/** The optional params of [`PreviewResourceFromApp`], settable on the request and on a client `Call` for it:
+ `client.preview_resource_from_app(..).parameters(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait PreviewResourceFromAppSetters: ::zstack_sdk::runtime::request::Holds<
+        PreviewResourceFromApp,
+    > + ::core::marker::Sized {
+    /// Wire name `parameters` (body). Since ZStack 3.9.2 (release history).
+    fn parameters(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.parameters = ::core::option::Option::Some(value.into());
+        self.held_mut().parameters = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<PreviewResourceFromApp>,
+> PreviewResourceFromAppSetters for T {}
 /// `POST /appcenter/app`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -1070,7 +1256,6 @@ pub struct PublishApp {
 }
 impl PublishApp {
     /// A request with the required params `buildAppUuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         build_app_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -1086,61 +1271,77 @@ impl PublishApp {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`PublishApp`], settable on the request and on a client `Call` for it:
+ `client.publish_app(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait PublishAppSetters: ::zstack_sdk::runtime::request::Holds<
+        PublishApp,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.9.2 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `parameters`.
-    pub fn parameters(
+    /// Wire name `parameters` (body). Since ZStack 3.9.2 (release history).
+    fn parameters(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.parameters = ::core::option::Option::Some(value.into());
+        self.held_mut().parameters = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.9.2 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.9.2 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<PublishApp>> PublishAppSetters for T {}
 /// `GET /appcenter/buildsystem`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -1159,7 +1360,7 @@ pub struct QueryAppBuildSystem {
 }
 impl QueryAppBuildSystem {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1194,7 +1395,7 @@ pub struct QueryBuildApp {
 }
 impl QueryBuildApp {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1229,7 +1430,7 @@ pub struct QueryBuildAppExportHistory {
 }
 impl QueryBuildAppExportHistory {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1264,7 +1465,7 @@ pub struct QueryPublishApp {
 }
 impl QueryPublishApp {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1306,7 +1507,6 @@ pub struct ReconnectAppBuildSystem {
 }
 impl ReconnectAppBuildSystem {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1314,27 +1514,42 @@ impl ReconnectAppBuildSystem {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ReconnectAppBuildSystem`], settable on the request and on a client `Call` for it:
+ `client.reconnect_app_build_system(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ReconnectAppBuildSystemSetters: ::zstack_sdk::runtime::request::Holds<
+        ReconnectAppBuildSystem,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ReconnectAppBuildSystem>,
+> ReconnectAppBuildSystemSetters for T {}
 /// `PUT /appcenter/buildsystem/{uuid}/actions`, body envelope `"updateAppBuildSystem"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -1375,7 +1590,6 @@ pub struct UpdateAppBuildSystem {
 }
 impl UpdateAppBuildSystem {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1388,64 +1602,76 @@ impl UpdateAppBuildSystem {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateAppBuildSystem`], settable on the request and on a client `Call` for it:
+ `client.update_app_build_system(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAppBuildSystemSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAppBuildSystem,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.9.2 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.9.2 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `username` (body). Since ZStack 3.9.2 (release history).
+    fn username(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().username = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `username`.
-    pub fn username(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.username = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `password`.
-    pub fn password(
+    /// Wire name `password` (body). Since ZStack 3.9.2 (release history).
+    fn password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.password = ::core::option::Option::Some(value.into());
+        self.held_mut().password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sshPort`.
-    pub fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ssh_port = ::core::option::Option::Some(value.into());
+    /// Wire name `sshPort` (body). Since ZStack 3.9.2 (release history).
+    fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ssh_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateAppBuildSystem>,
+> UpdateAppBuildSystemSetters for T {}
 /// `PUT /appcenter/buildapp/{uuid}/actions`, body envelope `"updateBuildApp"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -1479,7 +1705,6 @@ pub struct UpdateBuildApp {
 }
 impl UpdateBuildApp {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1490,51 +1715,62 @@ impl UpdateBuildApp {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateBuildApp`], settable on the request and on a client `Call` for it:
+ `client.update_build_app(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateBuildAppSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateBuildApp,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.9.2 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.9.2 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `version` (body). Since ZStack 3.9.2 (release history).
+    fn version(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().version = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `version`.
-    pub fn version(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.version = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateBuildApp>> UpdateBuildAppSetters
+for T {}
 /// `PUT /appcenter/app/{uuid}/actions`, body envelope `"updatePublishApp"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -1566,7 +1802,6 @@ pub struct UpdatePublishApp {
 }
 impl UpdatePublishApp {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1576,50 +1811,61 @@ impl UpdatePublishApp {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdatePublishApp`], settable on the request and on a client `Call` for it:
+ `client.update_publish_app(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdatePublishAppSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdatePublishApp,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.9.2 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.9.2 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdatePublishApp>> UpdatePublishAppSetters
+for T {}
 /// The result of [`CheckBuildAppParameters`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckBuildAppParametersReply {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub parameters: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CheckBuildAppParametersReply { "parameters" => parameters default, }
 );
 /// The result of [`GetAppBuildSystemCapacity`].
@@ -1630,7 +1876,7 @@ pub struct GetAppBuildSystemCapacityReply {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub available_capacity: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetAppBuildSystemCapacityReply { "totalCapacity" => total_capacity lenient,
     "availableCapacity" => available_capacity lenient, }
 );
@@ -1640,7 +1886,7 @@ pub struct GetResourceFromPublishAppReply {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub resources: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetResourceFromPublishAppReply { "resources" => resources default, }
 );
 /// The result of [`PreviewResourceFromApp`].
@@ -1649,7 +1895,9 @@ pub struct PreviewResourceFromAppReply {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub preview: ::core::option::Option<crate::types::PreviewResourceStruct>,
 }
-::zstack_sdk::deserialize_struct!(PreviewResourceFromAppReply { "preview" => preview, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    PreviewResourceFromAppReply { "preview" => preview, }
+);
 /// The result of [`QueryBuildApp`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryBuildAppReply {
@@ -1658,834 +1906,192 @@ pub struct QueryBuildAppReply {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryBuildAppReply { "inventories" => inventories default, "total" => total lenient,
     }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /appcenter/buildsystem`: see [`AddAppBuildSystem`](crate::api::AddAppBuildSystem).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_app_build_system(
+/// The `appcenter` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait AppcenterApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddAppBuildSystem`]: `POST /appcenter/buildsystem`.
+    fn add_app_build_system(
         &self,
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         username: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
         hostname: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddAppBuildSystem> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddAppBuildSystem::new(url, name, username, password, hostname),
+    ) -> ::zstack_sdk::client::Call<AddAppBuildSystem> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddAppBuildSystem::new(url, name, username, password, hostname),
         )
     }
-    /// `POST /appcenter/buildapp/add`: see [`AddBuildApp`](crate::api::AddBuildApp).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_build_app(
+    /// Send (and wait for the job of) [`AddBuildApp`]: `POST /appcenter/buildapp/add`.
+    fn add_build_app(
         &self,
         url: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddBuildApp> {
-        crate::client::Call::new(self, crate::api::AddBuildApp::new(url))
+    ) -> ::zstack_sdk::client::Call<AddBuildApp> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), AddBuildApp::new(url))
     }
-    /// `PUT /appcenter/buildsystem/{uuid}/actions`: see [`ChangeAppBuildSystemState`](crate::api::ChangeAppBuildSystemState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_app_build_system_state(
+    /// Send (and wait for the job of) [`ChangeAppBuildSystemState`]: `PUT /appcenter/buildsystem/{uuid}/actions`.
+    fn change_app_build_system_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeAppBuildSystemState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeAppBuildSystemState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeAppBuildSystemState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeAppBuildSystemState::new(uuid, state_event),
         )
     }
-    /// `POST /appcenter/buildapp/check`: see [`CheckBuildAppParameters`](crate::api::CheckBuildAppParameters).
-    #[allow(clippy::too_many_arguments)]
-    pub fn check_build_app_parameters(
+    /// Send [`CheckBuildAppParameters`]: `POST /appcenter/buildapp/check`.
+    fn check_build_app_parameters(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CheckBuildAppParameters> {
-        crate::client::Call::new(self, crate::api::CheckBuildAppParameters::new(uuid))
+    ) -> ::zstack_sdk::client::Call<CheckBuildAppParameters> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CheckBuildAppParameters::new(uuid),
+        )
     }
-    /// `POST /appcenter/buildapp`: see [`CreateBuildApp`](crate::api::CreateBuildApp).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_build_app(
+    /// Send (and wait for the job of) [`CreateBuildApp`]: `POST /appcenter/buildapp`.
+    fn create_build_app(
         &self,
         build_system_uuid: impl ::core::convert::Into<::std::string::String>,
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         data_path: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateBuildApp> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateBuildApp::new(
-                build_system_uuid,
-                backup_storage_uuid,
-                data_path,
-            ),
+    ) -> ::zstack_sdk::client::Call<CreateBuildApp> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateBuildApp::new(build_system_uuid, backup_storage_uuid, data_path),
         )
     }
-    /// `POST /appcenter/app/stack`: see [`CreateResourceStackFromApp`](crate::api::CreateResourceStackFromApp).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_resource_stack_from_app(
+    /// Send (and wait for the job of) [`CreateResourceStackFromApp`]: `POST /appcenter/app/stack`.
+    fn create_resource_stack_from_app(
         &self,
         app_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateResourceStackFromApp> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateResourceStackFromApp::new(app_uuid, name),
+    ) -> ::zstack_sdk::client::Call<CreateResourceStackFromApp> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateResourceStackFromApp::new(app_uuid, name),
         )
     }
-    /// `DELETE /appcenter/buildsystem/{uuid}`: see [`DeleteAppBuildSystem`](crate::api::DeleteAppBuildSystem).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_app_build_system(
+    /// Send (and wait for the job of) [`DeleteAppBuildSystem`]: `DELETE /appcenter/buildsystem/{uuid}`.
+    fn delete_app_build_system(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteAppBuildSystem> {
-        crate::client::Call::new(self, crate::api::DeleteAppBuildSystem::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteAppBuildSystem> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteAppBuildSystem::new(uuid))
     }
-    /// `DELETE /appcenter/buildapp/{uuid}`: see [`DeleteBuildApp`](crate::api::DeleteBuildApp).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_build_app(
+    /// Send (and wait for the job of) [`DeleteBuildApp`]: `DELETE /appcenter/buildapp/{uuid}`.
+    fn delete_build_app(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteBuildApp> {
-        crate::client::Call::new(self, crate::api::DeleteBuildApp::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteBuildApp> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteBuildApp::new(uuid))
     }
-    /// `DELETE /appcenter/app/{uuid}`: see [`DeletePublishApp`](crate::api::DeletePublishApp).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_publish_app(
+    /// Send (and wait for the job of) [`DeletePublishApp`]: `DELETE /appcenter/app/{uuid}`.
+    fn delete_publish_app(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeletePublishApp> {
-        crate::client::Call::new(self, crate::api::DeletePublishApp::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeletePublishApp> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeletePublishApp::new(uuid))
     }
-    /// `PUT /appcenter/buildapp/{uuid}/actions`: see [`ExportBuildApp`](crate::api::ExportBuildApp).
-    #[allow(clippy::too_many_arguments)]
-    pub fn export_build_app(
+    /// Send (and wait for the job of) [`ExportBuildApp`]: `PUT /appcenter/buildapp/{uuid}/actions`.
+    fn export_build_app(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ExportBuildApp> {
-        crate::client::Call::new(self, crate::api::ExportBuildApp::new(uuid))
+    ) -> ::zstack_sdk::client::Call<ExportBuildApp> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), ExportBuildApp::new(uuid))
     }
-    /// `GET /appcenter/buildsystem/capacities`: see [`GetAppBuildSystemCapacity`](crate::api::GetAppBuildSystemCapacity).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_app_build_system_capacity(
+    /// Send [`GetAppBuildSystemCapacity`]: `GET /appcenter/buildsystem/capacities`.
+    fn get_app_build_system_capacity(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetAppBuildSystemCapacity> {
-        crate::client::Call::new(self, crate::api::GetAppBuildSystemCapacity::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetAppBuildSystemCapacity> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetAppBuildSystemCapacity::new(uuid),
+        )
     }
-    /// `GET /appcenter/app/resources`: see [`GetResourceFromPublishApp`](crate::api::GetResourceFromPublishApp).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_resource_from_publish_app(
+    /// Send [`GetResourceFromPublishApp`]: `GET /appcenter/app/resources`.
+    fn get_resource_from_publish_app(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetResourceFromPublishApp> {
-        crate::client::Call::new(self, crate::api::GetResourceFromPublishApp::new())
+    ) -> ::zstack_sdk::client::Call<GetResourceFromPublishApp> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetResourceFromPublishApp::new())
     }
-    /// `POST /appcenter/app/preview`: see [`PreviewResourceFromApp`](crate::api::PreviewResourceFromApp).
-    #[allow(clippy::too_many_arguments)]
-    pub fn preview_resource_from_app(
+    /// Send [`PreviewResourceFromApp`]: `POST /appcenter/app/preview`.
+    fn preview_resource_from_app(
         &self,
         app_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::PreviewResourceFromApp> {
-        crate::client::Call::new(self, crate::api::PreviewResourceFromApp::new(app_uuid))
+    ) -> ::zstack_sdk::client::Call<PreviewResourceFromApp> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            PreviewResourceFromApp::new(app_uuid),
+        )
     }
-    /// `POST /appcenter/app`: see [`PublishApp`](crate::api::PublishApp).
-    #[allow(clippy::too_many_arguments)]
-    pub fn publish_app(
+    /// Send (and wait for the job of) [`PublishApp`]: `POST /appcenter/app`.
+    fn publish_app(
         &self,
         build_app_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::PublishApp> {
-        crate::client::Call::new(self, crate::api::PublishApp::new(build_app_uuid, name))
+    ) -> ::zstack_sdk::client::Call<PublishApp> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            PublishApp::new(build_app_uuid, name),
+        )
     }
-    /// `GET /appcenter/buildsystem`: see [`QueryAppBuildSystem`](crate::api::QueryAppBuildSystem).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_app_build_system(
+    /// Send [`QueryAppBuildSystem`]: `GET /appcenter/buildsystem`.
+    fn query_app_build_system(&self) -> ::zstack_sdk::client::Call<QueryAppBuildSystem> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryAppBuildSystem::new())
+    }
+    /// Send [`QueryBuildApp`]: `GET /appcenter/buildapp`.
+    fn query_build_app(&self) -> ::zstack_sdk::client::Call<QueryBuildApp> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryBuildApp::new())
+    }
+    /// Send [`QueryBuildAppExportHistory`]: `GET /appcenter/exportapp`.
+    fn query_build_app_export_history(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAppBuildSystem> {
-        crate::client::Call::new(self, crate::api::QueryAppBuildSystem::new())
+    ) -> ::zstack_sdk::client::Call<QueryBuildAppExportHistory> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryBuildAppExportHistory::new())
     }
-    /// `GET /appcenter/buildapp`: see [`QueryBuildApp`](crate::api::QueryBuildApp).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_build_app(&self) -> crate::client::Call<'_, crate::api::QueryBuildApp> {
-        crate::client::Call::new(self, crate::api::QueryBuildApp::new())
+    /// Send [`QueryPublishApp`]: `GET /appcenter/app`.
+    fn query_publish_app(&self) -> ::zstack_sdk::client::Call<QueryPublishApp> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryPublishApp::new())
     }
-    /// `GET /appcenter/exportapp`: see [`QueryBuildAppExportHistory`](crate::api::QueryBuildAppExportHistory).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_build_app_export_history(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryBuildAppExportHistory> {
-        crate::client::Call::new(self, crate::api::QueryBuildAppExportHistory::new())
-    }
-    /// `GET /appcenter/app`: see [`QueryPublishApp`](crate::api::QueryPublishApp).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_publish_app(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryPublishApp> {
-        crate::client::Call::new(self, crate::api::QueryPublishApp::new())
-    }
-    /// `PUT /appcenter/buildsystem/{uuid}/actions`: see [`ReconnectAppBuildSystem`](crate::api::ReconnectAppBuildSystem).
-    #[allow(clippy::too_many_arguments)]
-    pub fn reconnect_app_build_system(
+    /// Send (and wait for the job of) [`ReconnectAppBuildSystem`]: `PUT /appcenter/buildsystem/{uuid}/actions`.
+    fn reconnect_app_build_system(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ReconnectAppBuildSystem> {
-        crate::client::Call::new(self, crate::api::ReconnectAppBuildSystem::new(uuid))
+    ) -> ::zstack_sdk::client::Call<ReconnectAppBuildSystem> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ReconnectAppBuildSystem::new(uuid),
+        )
     }
-    /// `PUT /appcenter/buildsystem/{uuid}/actions`: see [`UpdateAppBuildSystem`](crate::api::UpdateAppBuildSystem).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_app_build_system(
+    /// Send (and wait for the job of) [`UpdateAppBuildSystem`]: `PUT /appcenter/buildsystem/{uuid}/actions`.
+    fn update_app_build_system(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateAppBuildSystem> {
-        crate::client::Call::new(self, crate::api::UpdateAppBuildSystem::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateAppBuildSystem> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateAppBuildSystem::new(uuid))
     }
-    /// `PUT /appcenter/buildapp/{uuid}/actions`: see [`UpdateBuildApp`](crate::api::UpdateBuildApp).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_build_app(
+    /// Send (and wait for the job of) [`UpdateBuildApp`]: `PUT /appcenter/buildapp/{uuid}/actions`.
+    fn update_build_app(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateBuildApp> {
-        crate::client::Call::new(self, crate::api::UpdateBuildApp::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateBuildApp> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateBuildApp::new(uuid))
     }
-    /// `PUT /appcenter/app/{uuid}/actions`: see [`UpdatePublishApp`](crate::api::UpdatePublishApp).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_publish_app(
+    /// Send (and wait for the job of) [`UpdatePublishApp`]: `PUT /appcenter/app/{uuid}/actions`.
+    fn update_publish_app(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdatePublishApp> {
-        crate::client::Call::new(self, crate::api::UpdatePublishApp::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdatePublishApp> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdatePublishApp::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddAppBuildSystem> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `storageType`.
-    pub fn storage_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.storage_type(value))
-    }
-    /// Set `sshPort`.
-    pub fn ssh_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ssh_port(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddBuildApp> {
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `backupStorageUuid`.
-    pub fn backup_storage_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.backup_storage_uuid(value))
-    }
-    /// Set `hostname`.
-    pub fn hostname(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.hostname(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeAppBuildSystemState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CheckBuildAppParameters> {
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateBuildApp> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateResourceStackFromApp> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `rollback`.
-    pub fn rollback(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.rollback(value))
-    }
-    /// Set `parameters`.
-    pub fn parameters(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.parameters(value))
-    }
-    /// Set `withoutAppInfo`.
-    pub fn without_app_info(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.without_app_info(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteAppBuildSystem> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteBuildApp> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeletePublishApp> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ExportBuildApp> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetAppBuildSystemCapacity> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetResourceFromPublishApp> {
-    /// Set `uuid`.
-    pub fn uuid(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::PreviewResourceFromApp> {
-    /// Set `parameters`.
-    pub fn parameters(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.parameters(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::PublishApp> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `parameters`.
-    pub fn parameters(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.parameters(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ReconnectAppBuildSystem> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAppBuildSystem> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `username`.
-    pub fn username(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.username(value))
-    }
-    /// Set `password`.
-    pub fn password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.password(value))
-    }
-    /// Set `sshPort`.
-    pub fn ssh_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ssh_port(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateBuildApp> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `version`.
-    pub fn version(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.version(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdatePublishApp> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl AppcenterApi for ::zstack_sdk::client::Client {}

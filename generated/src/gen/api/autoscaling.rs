@@ -30,7 +30,6 @@ pub struct AttachAutoScalingTemplateToGroup {
 }
 impl AttachAutoScalingTemplateToGroup {
     /// A request with the required params `uuid`, `groupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -42,27 +41,42 @@ impl AttachAutoScalingTemplateToGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachAutoScalingTemplateToGroup`], settable on the request and on a client `Call` for it:
+ `client.attach_auto_scaling_template_to_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachAutoScalingTemplateToGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachAutoScalingTemplateToGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachAutoScalingTemplateToGroup>,
+> AttachAutoScalingTemplateToGroupSetters for T {}
 /// `PUT /autoscaling/groups/{uuid}/actions`, body envelope `"changeAutoScalingGroupState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -91,7 +105,6 @@ pub struct ChangeAutoScalingGroupState {
 }
 impl ChangeAutoScalingGroupState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -103,27 +116,42 @@ impl ChangeAutoScalingGroupState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeAutoScalingGroupState`], settable on the request and on a client `Call` for it:
+ `client.change_auto_scaling_group_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeAutoScalingGroupStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeAutoScalingGroupState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeAutoScalingGroupState>,
+> ChangeAutoScalingGroupStateSetters for T {}
 /// `POST /autoscaling/groups`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -186,7 +214,6 @@ pub struct CreateAutoScalingGroup {
 }
 impl CreateAutoScalingGroup {
     /// A request with the required params `name`, `scalingResourceType`, `minResourceSize`, `maxResourceSize`, `defaultCooldown`, `removalPolicy`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         scaling_resource_type: impl ::core::convert::Into<::std::string::String>,
@@ -210,58 +237,76 @@ impl CreateAutoScalingGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateAutoScalingGroup`], settable on the request and on a client `Call` for it:
+ `client.create_auto_scaling_group(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateAutoScalingGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateAutoScalingGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.1.3 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `defaultEnable`.
-    pub fn default_enable(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.default_enable = ::core::option::Option::Some(value.into());
+    /// Wire name `defaultEnable` (body). Since ZStack 3.1.3 (release history). Server default: `false`.
+    fn default_enable(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().default_enable = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.1.3 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateAutoScalingGroup>,
+> CreateAutoScalingGroupSetters for T {}
 /// `POST /autoscaling/rules/adding-new-instance`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -316,7 +361,6 @@ pub struct CreateAutoScalingGroupAddingNewInstanceRule {
 }
 impl CreateAutoScalingGroupAddingNewInstanceRule {
     /// A request with the required params `adjustmentType`, `adjustmentValue`, `name`, `autoScalingGroupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         adjustment_type: impl ::core::convert::Into<::std::string::String>,
         adjustment_value: impl ::core::convert::Into<i32>,
@@ -337,66 +381,84 @@ impl CreateAutoScalingGroupAddingNewInstanceRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateAutoScalingGroupAddingNewInstanceRule`], settable on the request and on a client `Call` for it:
+ `client.create_auto_scaling_group_adding_new_instance_rule(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateAutoScalingGroupAddingNewInstanceRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateAutoScalingGroupAddingNewInstanceRule,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.1.3 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 3.1.3 (release history).
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `cooldown`.
-    pub fn cooldown(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.cooldown = ::core::option::Option::Some(value.into());
+    /// Wire name `cooldown` (body). Since ZStack 3.1.3 (release history).
+    fn cooldown(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().cooldown = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.1.3 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateAutoScalingGroupAddingNewInstanceRule>,
+> CreateAutoScalingGroupAddingNewInstanceRuleSetters for T {}
 /// `POST /autoscaling/rules/removal-instance`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -463,7 +525,6 @@ pub struct CreateAutoScalingGroupRemovalInstanceRule {
 }
 impl CreateAutoScalingGroupRemovalInstanceRule {
     /// A request with the required params `adjustmentType`, `adjustmentValue`, `removalPolicy`, `name`, `autoScalingGroupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         adjustment_type: impl ::core::convert::Into<::std::string::String>,
         adjustment_value: impl ::core::convert::Into<i32>,
@@ -486,66 +547,84 @@ impl CreateAutoScalingGroupRemovalInstanceRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateAutoScalingGroupRemovalInstanceRule`], settable on the request and on a client `Call` for it:
+ `client.create_auto_scaling_group_removal_instance_rule(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateAutoScalingGroupRemovalInstanceRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateAutoScalingGroupRemovalInstanceRule,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.1.3 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 3.1.3 (release history).
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `cooldown`.
-    pub fn cooldown(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.cooldown = ::core::option::Option::Some(value.into());
+    /// Wire name `cooldown` (body). Since ZStack 3.1.3 (release history).
+    fn cooldown(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().cooldown = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.1.3 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateAutoScalingGroupRemovalInstanceRule>,
+> CreateAutoScalingGroupRemovalInstanceRuleSetters for T {}
 /// `POST /autoscaling/vmtemplate`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -629,7 +708,6 @@ pub struct CreateAutoScalingVmTemplate {
 }
 impl CreateAutoScalingVmTemplate {
     /// A request with the required params `vmInstanceName`, `vmInstanceOfferingUuid`, `imageUuid`, `l3NetworkUuids`, `defaultL3NetworkUuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_name: impl ::core::convert::Into<::std::string::String>,
         vm_instance_offering_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -667,140 +745,166 @@ impl CreateAutoScalingVmTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `vmInstanceDescription`.
-    pub fn vm_instance_description(
+}
+/** The optional params of [`CreateAutoScalingVmTemplate`], settable on the request and on a client `Call` for it:
+ `client.create_auto_scaling_vm_template(..).vm_instance_description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateAutoScalingVmTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateAutoScalingVmTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `vmInstanceDescription` (body). Since ZStack 3.1.3 (release history).
+    fn vm_instance_description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vm_instance_description = ::core::option::Option::Some(value.into());
+        self.held_mut().vm_instance_description = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `vmInstanceType`.
-    pub fn vm_instance_type(
+    /// Wire name `vmInstanceType` (body). Since ZStack 3.1.3 (release history). Server default: `UserVm`. One of `UserVm`, `ApplianceVm`.
+    fn vm_instance_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vm_instance_type = ::core::option::Option::Some(value.into());
+        self.held_mut().vm_instance_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `rootDiskOfferingUuid`.
-    pub fn root_disk_offering_uuid(
+    /// Wire name `rootDiskOfferingUuid` (body). Since ZStack 3.1.3 (release history).
+    fn root_disk_offering_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.root_disk_offering_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().root_disk_offering_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `dataDiskOfferingUuids`.
-    pub fn data_disk_offering_uuids(
+    /// Wire name `dataDiskOfferingUuids` (body). Since ZStack 3.1.3 (release history).
+    fn data_disk_offering_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.data_disk_offering_uuids = value
+        self.held_mut().data_disk_offering_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `vmInstanceZoneUuid`.
-    pub fn vm_instance_zone_uuid(
+    /// Wire name `vmInstanceZoneUuid` (body). Since ZStack 3.1.3 (release history).
+    fn vm_instance_zone_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vm_instance_zone_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `vmInstanceClusterUuid`.
-    pub fn vm_instance_cluster_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.vm_instance_cluster_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.host_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `primaryStorageUuidForRootVolume`.
-    pub fn primary_storage_uuid_for_root_volume(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.primary_storage_uuid_for_root_volume = ::core::option::Option::Some(
+        self.held_mut().vm_instance_zone_uuid = ::core::option::Option::Some(
             value.into(),
         );
         self
     }
-    /// Set `strategy`.
-    pub fn strategy(
+    /// Wire name `vmInstanceClusterUuid` (body). Since ZStack 3.1.3 (release history).
+    fn vm_instance_cluster_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.strategy = ::core::option::Option::Some(value.into());
+        self.held_mut().vm_instance_cluster_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `hostUuid` (body). Since ZStack 3.1.3 (release history).
+    fn host_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().host_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `primaryStorageUuidForRootVolume` (body). Since ZStack 3.1.3 (release history).
+    fn primary_storage_uuid_for_root_volume(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().primary_storage_uuid_for_root_volume = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `strategy` (body). Since ZStack 3.1.3 (release history). Server default: `InstantStart`. One of `InstantStart`, `CreateStopped`.
+    fn strategy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().strategy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `description` (body). Since ZStack 3.1.3 (release history).
+    fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `type` (body). Since ZStack 3.1.3 (release history).
+    fn type_(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `resourceUuid` (body). Since ZStack 3.1.3 (release history).
+    fn resource_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateAutoScalingVmTemplate>,
+> CreateAutoScalingVmTemplateSetters for T {}
 /// `DELETE /autoscaling/groups/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -828,7 +932,6 @@ pub struct DeleteAutoScalingGroup {
 }
 impl DeleteAutoScalingGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -837,35 +940,50 @@ impl DeleteAutoScalingGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteAutoScalingGroup`], settable on the request and on a client `Call` for it:
+ `client.delete_auto_scaling_group(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteAutoScalingGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteAutoScalingGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.1.3 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteAutoScalingGroup>,
+> DeleteAutoScalingGroupSetters for T {}
 /// `DELETE /autoscaling/groups/instances/{instanceUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -894,7 +1012,6 @@ pub struct DeleteAutoScalingGroupInstance {
 }
 impl DeleteAutoScalingGroupInstance {
     /// A request with the required params `instanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         instance_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -905,35 +1022,50 @@ impl DeleteAutoScalingGroupInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteAutoScalingGroupInstance`], settable on the request and on a client `Call` for it:
+ `client.delete_auto_scaling_group_instance(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteAutoScalingGroupInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteAutoScalingGroupInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.1.3 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteAutoScalingGroupInstance>,
+> DeleteAutoScalingGroupInstanceSetters for T {}
 /// `DELETE /autoscaling/rules/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -961,7 +1093,6 @@ pub struct DeleteAutoScalingRule {
 }
 impl DeleteAutoScalingRule {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -970,35 +1101,50 @@ impl DeleteAutoScalingRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteAutoScalingRule`], settable on the request and on a client `Call` for it:
+ `client.delete_auto_scaling_rule(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteAutoScalingRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteAutoScalingRule,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.1.3 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteAutoScalingRule>,
+> DeleteAutoScalingRuleSetters for T {}
 /// `DELETE /autoscaling/groups/rules/triggers/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -1026,7 +1172,6 @@ pub struct DeleteAutoScalingRuleTrigger {
 }
 impl DeleteAutoScalingRuleTrigger {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1035,35 +1180,50 @@ impl DeleteAutoScalingRuleTrigger {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteAutoScalingRuleTrigger`], settable on the request and on a client `Call` for it:
+ `client.delete_auto_scaling_rule_trigger(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteAutoScalingRuleTriggerSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteAutoScalingRuleTrigger,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.1.3 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteAutoScalingRuleTrigger>,
+> DeleteAutoScalingRuleTriggerSetters for T {}
 /// `DELETE /autoscaling/template/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -1091,7 +1251,6 @@ pub struct DeleteAutoScalingTemplate {
 }
 impl DeleteAutoScalingTemplate {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1100,35 +1259,50 @@ impl DeleteAutoScalingTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteAutoScalingTemplate`], settable on the request and on a client `Call` for it:
+ `client.delete_auto_scaling_template(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteAutoScalingTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteAutoScalingTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.1.3 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteAutoScalingTemplate>,
+> DeleteAutoScalingTemplateSetters for T {}
 /// `DELETE /autoscaling/template/{templateUuid}/groups/{groupUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -1157,7 +1331,6 @@ pub struct DetachAutoScalingTemplateFromGroup {
 }
 impl DetachAutoScalingTemplateFromGroup {
     /// A request with the required params `templateUuid`, `groupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         template_uuid: impl ::core::convert::Into<::std::string::String>,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1169,27 +1342,42 @@ impl DetachAutoScalingTemplateFromGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachAutoScalingTemplateFromGroup`], settable on the request and on a client `Call` for it:
+ `client.detach_auto_scaling_template_from_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachAutoScalingTemplateFromGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachAutoScalingTemplateFromGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachAutoScalingTemplateFromGroup>,
+> DetachAutoScalingTemplateFromGroupSetters for T {}
 /// `PUT /autoscaling/rules/{uuid}/actions`, body envelope `"executeAutoScalingRule"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -1215,7 +1403,6 @@ pub struct ExecuteAutoScalingRule {
 }
 impl ExecuteAutoScalingRule {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1223,27 +1410,42 @@ impl ExecuteAutoScalingRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ExecuteAutoScalingRule`], settable on the request and on a client `Call` for it:
+ `client.execute_auto_scaling_rule(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ExecuteAutoScalingRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        ExecuteAutoScalingRule,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ExecuteAutoScalingRule>,
+> ExecuteAutoScalingRuleSetters for T {}
 /// `GET /autoscaling/groups`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -1262,7 +1464,7 @@ pub struct QueryAutoScalingGroup {
 }
 impl QueryAutoScalingGroup {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1297,7 +1499,7 @@ pub struct QueryAutoScalingGroupActivity {
 }
 impl QueryAutoScalingGroupActivity {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1332,7 +1534,7 @@ pub struct QueryAutoScalingGroupInstance {
 }
 impl QueryAutoScalingGroupInstance {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1368,7 +1570,7 @@ pub struct QueryAutoScalingRule {
 }
 impl QueryAutoScalingRule {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1404,7 +1606,7 @@ pub struct QueryAutoScalingRuleTrigger {
 }
 impl QueryAutoScalingRuleTrigger {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1439,7 +1641,7 @@ pub struct QueryAutoScalingVmTemplate {
 }
 impl QueryAutoScalingVmTemplate {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1505,7 +1707,6 @@ pub struct UpdateAutoScalingGroup {
 }
 impl UpdateAutoScalingGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1518,61 +1719,73 @@ impl UpdateAutoScalingGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateAutoScalingGroup`], settable on the request and on a client `Call` for it:
+ `client.update_auto_scaling_group(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAutoScalingGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAutoScalingGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.1.3 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.1.3 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `minResourceSize` (body). Since ZStack 3.1.3 (release history).
+    fn min_resource_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().min_resource_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `maxResourceSize` (body). Since ZStack 3.1.3 (release history).
+    fn max_resource_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().max_resource_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `removalPolicy` (body). Since ZStack 3.1.3 (release history). One of `OldestInstance`, `NewestInstance`, `OldestScalingConfiguration`, `MinimumCPUUsageInstance`, `MinimumMemoryUsageInstance`.
+    fn removal_policy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().removal_policy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `minResourceSize`.
-    pub fn min_resource_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.min_resource_size = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `maxResourceSize`.
-    pub fn max_resource_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.max_resource_size = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `removalPolicy`.
-    pub fn removal_policy(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.removal_policy = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateAutoScalingGroup>,
+> UpdateAutoScalingGroupSetters for T {}
 /// `PUT /autoscaling/rules/adding-new-instance/{uuid}/actions`, body envelope `"updateAutoScalingGroupAddingNewInstanceRule"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -1617,7 +1830,6 @@ pub struct UpdateAutoScalingGroupAddingNewInstanceRule {
 }
 impl UpdateAutoScalingGroupAddingNewInstanceRule {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             adjustment_type: ::core::default::Default::default(),
@@ -1630,61 +1842,73 @@ impl UpdateAutoScalingGroupAddingNewInstanceRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `adjustmentType`.
-    pub fn adjustment_type(
+}
+/** The optional params of [`UpdateAutoScalingGroupAddingNewInstanceRule`], settable on the request and on a client `Call` for it:
+ `client.update_auto_scaling_group_adding_new_instance_rule(..).adjustment_type(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAutoScalingGroupAddingNewInstanceRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAutoScalingGroupAddingNewInstanceRule,
+    > + ::core::marker::Sized {
+    /// Wire name `adjustmentType` (body). Since ZStack 3.1.3 (release history). One of `QuantityChangeInCapacity`, `PercentChangeInCapacity`, `TotalCapacity`.
+    fn adjustment_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.adjustment_type = ::core::option::Option::Some(value.into());
+        self.held_mut().adjustment_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `adjustmentValue`.
-    pub fn adjustment_value(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.adjustment_value = ::core::option::Option::Some(value.into());
+    /// Wire name `adjustmentValue` (body). Since ZStack 3.1.3 (release history).
+    fn adjustment_value(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().adjustment_value = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 3.1.3 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.1.3 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+    /// Wire name `cooldown` (body). Since ZStack 3.1.3 (release history).
+    fn cooldown(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().cooldown = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `cooldown`.
-    pub fn cooldown(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.cooldown = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateAutoScalingGroupAddingNewInstanceRule>,
+> UpdateAutoScalingGroupAddingNewInstanceRuleSetters for T {}
 /// `PUT /autoscaling/groups/instances/{instanceUuid}/actions`, body envelope `"updateAutoScalingGroupInstance"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -1721,7 +1945,6 @@ pub struct UpdateAutoScalingGroupInstance {
 }
 impl UpdateAutoScalingGroupInstance {
     /// A request with the required params `groupUuid`, `instanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         group_uuid: impl ::core::convert::Into<::std::string::String>,
         instance_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1734,35 +1957,50 @@ impl UpdateAutoScalingGroupInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `protectionStrategy`.
-    pub fn protection_strategy(
+}
+/** The optional params of [`UpdateAutoScalingGroupInstance`], settable on the request and on a client `Call` for it:
+ `client.update_auto_scaling_group_instance(..).protection_strategy(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAutoScalingGroupInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAutoScalingGroupInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `protectionStrategy` (body). Since ZStack 3.9.2 (release history). One of `Protected`, `Unprotected`.
+    fn protection_strategy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.protection_strategy = ::core::option::Option::Some(value.into());
+        self.held_mut().protection_strategy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateAutoScalingGroupInstance>,
+> UpdateAutoScalingGroupInstanceSetters for T {}
 /// `PUT /autoscaling/rules/removal-instance/{uuid}/actions`, body envelope `"updateAutoScalingGroupRemovalInstanceRule"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -1819,7 +2057,6 @@ pub struct UpdateAutoScalingGroupRemovalInstanceRule {
 }
 impl UpdateAutoScalingGroupRemovalInstanceRule {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             adjustment_type: ::core::default::Default::default(),
@@ -1833,69 +2070,81 @@ impl UpdateAutoScalingGroupRemovalInstanceRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `adjustmentType`.
-    pub fn adjustment_type(
+}
+/** The optional params of [`UpdateAutoScalingGroupRemovalInstanceRule`], settable on the request and on a client `Call` for it:
+ `client.update_auto_scaling_group_removal_instance_rule(..).adjustment_type(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAutoScalingGroupRemovalInstanceRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAutoScalingGroupRemovalInstanceRule,
+    > + ::core::marker::Sized {
+    /// Wire name `adjustmentType` (body). Since ZStack 3.1.3 (release history). One of `QuantityChangeInCapacity`, `PercentChangeInCapacity`, `TotalCapacity`.
+    fn adjustment_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.adjustment_type = ::core::option::Option::Some(value.into());
+        self.held_mut().adjustment_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `adjustmentValue`.
-    pub fn adjustment_value(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.adjustment_value = ::core::option::Option::Some(value.into());
+    /// Wire name `adjustmentValue` (body). Since ZStack 3.1.3 (release history).
+    fn adjustment_value(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().adjustment_value = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `removalPolicy`.
-    pub fn removal_policy(
+    /// Wire name `removalPolicy` (body). Since ZStack 3.1.3 (release history). One of `OldestInstance`, `NewestInstance`, `OldestScalingConfiguration`, `MinimumCPUUsageInstance`, `MinimumMemoryUsageInstance`.
+    fn removal_policy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.removal_policy = ::core::option::Option::Some(value.into());
+        self.held_mut().removal_policy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 3.1.3 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.1.3 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+    /// Wire name `cooldown` (body). Since ZStack 3.1.3 (release history).
+    fn cooldown(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().cooldown = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `cooldown`.
-    pub fn cooldown(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.cooldown = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateAutoScalingGroupRemovalInstanceRule>,
+> UpdateAutoScalingGroupRemovalInstanceRuleSetters for T {}
 /// `PUT /autoscaling/rules/{uuid}/actions`, body envelope `"updateAutoScalingRule"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -1931,7 +2180,6 @@ pub struct UpdateAutoScalingRule {
 }
 impl UpdateAutoScalingRule {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1942,48 +2190,60 @@ impl UpdateAutoScalingRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateAutoScalingRule`], settable on the request and on a client `Call` for it:
+ `client.update_auto_scaling_rule(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAutoScalingRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAutoScalingRule,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.1.3 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.1.3 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+    /// Wire name `cooldown` (body). Since ZStack 3.1.3 (release history).
+    fn cooldown(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().cooldown = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `cooldown`.
-    pub fn cooldown(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.cooldown = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateAutoScalingRule>,
+> UpdateAutoScalingRuleSetters for T {}
 /// `PUT /autoscaling/vmtemplate/{uuid}/actions`, body envelope `"updateAutoScalingVmTemplate"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
@@ -2034,7 +2294,6 @@ pub struct UpdateAutoScalingVmTemplate {
 }
 impl UpdateAutoScalingVmTemplate {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2050,129 +2309,145 @@ impl UpdateAutoScalingVmTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateAutoScalingVmTemplate`], settable on the request and on a client `Call` for it:
+ `client.update_auto_scaling_vm_template(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAutoScalingVmTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAutoScalingVmTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.8.22 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.8.22 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `vmInstanceName` (body). Since ZStack 3.8.22 (release history).
+    fn vm_instance_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().vm_instance_name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vmInstanceName`.
-    pub fn vm_instance_name(
+    /// Wire name `vmInstanceDescription` (body). Since ZStack 3.8.22 (release history).
+    fn vm_instance_description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vm_instance_name = ::core::option::Option::Some(value.into());
+        self.held_mut().vm_instance_description = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `vmInstanceDescription`.
-    pub fn vm_instance_description(
+    /// Wire name `vmInstanceOfferingUuid` (body). Since ZStack 3.8.22 (release history).
+    fn vm_instance_offering_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vm_instance_description = ::core::option::Option::Some(value.into());
+        self.held_mut().vm_instance_offering_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `vmInstanceOfferingUuid`.
-    pub fn vm_instance_offering_uuid(
+    /// Wire name `imageUuid` (body). Since ZStack 3.8.22 (release history).
+    fn image_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vm_instance_offering_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().image_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `imageUuid`.
-    pub fn image_uuid(
+    /// Wire name `vmInstanceClusterUuid` (body). Since ZStack 3.8.22 (release history).
+    fn vm_instance_cluster_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.image_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().vm_instance_cluster_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `vmInstanceClusterUuid`.
-    pub fn vm_instance_cluster_uuid(
+    /// Wire name `hostUuid` (body). Since ZStack 3.8.22 (release history).
+    fn host_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vm_instance_cluster_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().host_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.host_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.8.22 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.8.22 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateAutoScalingVmTemplate>,
+> UpdateAutoScalingVmTemplateSetters for T {}
 /// The result of [`ExecuteAutoScalingRule`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExecuteAutoScalingRuleReply {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub scaling_activity_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ExecuteAutoScalingRuleReply { "scalingActivityUuid" => scaling_activity_uuid, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /autoscaling/template/{uuid}/groups/{groupUuid}`: see [`AttachAutoScalingTemplateToGroup`](crate::api::AttachAutoScalingTemplateToGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_auto_scaling_template_to_group(
+/// The `autoscaling` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait AutoscalingApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AttachAutoScalingTemplateToGroup`]: `POST /autoscaling/template/{uuid}/groups/{groupUuid}`.
+    fn attach_auto_scaling_template_to_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachAutoScalingTemplateToGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachAutoScalingTemplateToGroup::new(uuid, group_uuid),
+    ) -> ::zstack_sdk::client::Call<AttachAutoScalingTemplateToGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachAutoScalingTemplateToGroup::new(uuid, group_uuid),
         )
     }
-    /// `PUT /autoscaling/groups/{uuid}/actions`: see [`ChangeAutoScalingGroupState`](crate::api::ChangeAutoScalingGroupState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_auto_scaling_group_state(
+    /// Send (and wait for the job of) [`ChangeAutoScalingGroupState`]: `PUT /autoscaling/groups/{uuid}/actions`.
+    fn change_auto_scaling_group_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeAutoScalingGroupState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeAutoScalingGroupState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeAutoScalingGroupState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeAutoScalingGroupState::new(uuid, state_event),
         )
     }
-    /// `POST /autoscaling/groups`: see [`CreateAutoScalingGroup`](crate::api::CreateAutoScalingGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_auto_scaling_group(
+    /// Send (and wait for the job of) [`CreateAutoScalingGroup`]: `POST /autoscaling/groups`.
+    fn create_auto_scaling_group(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         scaling_resource_type: impl ::core::convert::Into<::std::string::String>,
@@ -2180,10 +2455,10 @@ impl crate::client::Client {
         max_resource_size: impl ::core::convert::Into<i32>,
         default_cooldown: impl ::core::convert::Into<i64>,
         removal_policy: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateAutoScalingGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateAutoScalingGroup::new(
+    ) -> ::zstack_sdk::client::Call<CreateAutoScalingGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateAutoScalingGroup::new(
                 name,
                 scaling_resource_type,
                 min_resource_size,
@@ -2193,21 +2468,17 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /autoscaling/rules/adding-new-instance`: see [`CreateAutoScalingGroupAddingNewInstanceRule`](crate::api::CreateAutoScalingGroupAddingNewInstanceRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_auto_scaling_group_adding_new_instance_rule(
+    /// Send (and wait for the job of) [`CreateAutoScalingGroupAddingNewInstanceRule`]: `POST /autoscaling/rules/adding-new-instance`.
+    fn create_auto_scaling_group_adding_new_instance_rule(
         &self,
         adjustment_type: impl ::core::convert::Into<::std::string::String>,
         adjustment_value: impl ::core::convert::Into<i32>,
         name: impl ::core::convert::Into<::std::string::String>,
         auto_scaling_group_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<
-        '_,
-        crate::api::CreateAutoScalingGroupAddingNewInstanceRule,
-    > {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateAutoScalingGroupAddingNewInstanceRule::new(
+    ) -> ::zstack_sdk::client::Call<CreateAutoScalingGroupAddingNewInstanceRule> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateAutoScalingGroupAddingNewInstanceRule::new(
                 adjustment_type,
                 adjustment_value,
                 name,
@@ -2215,19 +2486,18 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /autoscaling/rules/removal-instance`: see [`CreateAutoScalingGroupRemovalInstanceRule`](crate::api::CreateAutoScalingGroupRemovalInstanceRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_auto_scaling_group_removal_instance_rule(
+    /// Send (and wait for the job of) [`CreateAutoScalingGroupRemovalInstanceRule`]: `POST /autoscaling/rules/removal-instance`.
+    fn create_auto_scaling_group_removal_instance_rule(
         &self,
         adjustment_type: impl ::core::convert::Into<::std::string::String>,
         adjustment_value: impl ::core::convert::Into<i32>,
         removal_policy: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         auto_scaling_group_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateAutoScalingGroupRemovalInstanceRule> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateAutoScalingGroupRemovalInstanceRule::new(
+    ) -> ::zstack_sdk::client::Call<CreateAutoScalingGroupRemovalInstanceRule> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateAutoScalingGroupRemovalInstanceRule::new(
                 adjustment_type,
                 adjustment_value,
                 removal_policy,
@@ -2236,9 +2506,8 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /autoscaling/vmtemplate`: see [`CreateAutoScalingVmTemplate`](crate::api::CreateAutoScalingVmTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_auto_scaling_vm_template(
+    /// Send (and wait for the job of) [`CreateAutoScalingVmTemplate`]: `POST /autoscaling/vmtemplate`.
+    fn create_auto_scaling_vm_template(
         &self,
         vm_instance_name: impl ::core::convert::Into<::std::string::String>,
         vm_instance_offering_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -2248,10 +2517,10 @@ impl crate::client::Client {
         >,
         default_l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateAutoScalingVmTemplate> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateAutoScalingVmTemplate::new(
+    ) -> ::zstack_sdk::client::Call<CreateAutoScalingVmTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateAutoScalingVmTemplate::new(
                 vm_instance_name,
                 vm_instance_offering_uuid,
                 image_uuid,
@@ -2261,963 +2530,168 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `DELETE /autoscaling/groups/{uuid}`: see [`DeleteAutoScalingGroup`](crate::api::DeleteAutoScalingGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_auto_scaling_group(
+    /// Send (and wait for the job of) [`DeleteAutoScalingGroup`]: `DELETE /autoscaling/groups/{uuid}`.
+    fn delete_auto_scaling_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteAutoScalingGroup> {
-        crate::client::Call::new(self, crate::api::DeleteAutoScalingGroup::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteAutoScalingGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteAutoScalingGroup::new(uuid))
     }
-    /// `DELETE /autoscaling/groups/instances/{instanceUuid}`: see [`DeleteAutoScalingGroupInstance`](crate::api::DeleteAutoScalingGroupInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_auto_scaling_group_instance(
+    /// Send (and wait for the job of) [`DeleteAutoScalingGroupInstance`]: `DELETE /autoscaling/groups/instances/{instanceUuid}`.
+    fn delete_auto_scaling_group_instance(
         &self,
         instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteAutoScalingGroupInstance> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteAutoScalingGroupInstance::new(instance_uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteAutoScalingGroupInstance> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteAutoScalingGroupInstance::new(instance_uuid),
         )
     }
-    /// `DELETE /autoscaling/rules/{uuid}`: see [`DeleteAutoScalingRule`](crate::api::DeleteAutoScalingRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_auto_scaling_rule(
+    /// Send (and wait for the job of) [`DeleteAutoScalingRule`]: `DELETE /autoscaling/rules/{uuid}`.
+    fn delete_auto_scaling_rule(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteAutoScalingRule> {
-        crate::client::Call::new(self, crate::api::DeleteAutoScalingRule::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteAutoScalingRule> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteAutoScalingRule::new(uuid))
     }
-    /// `DELETE /autoscaling/groups/rules/triggers/{uuid}`: see [`DeleteAutoScalingRuleTrigger`](crate::api::DeleteAutoScalingRuleTrigger).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_auto_scaling_rule_trigger(
+    /// Send (and wait for the job of) [`DeleteAutoScalingRuleTrigger`]: `DELETE /autoscaling/groups/rules/triggers/{uuid}`.
+    fn delete_auto_scaling_rule_trigger(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteAutoScalingRuleTrigger> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteAutoScalingRuleTrigger::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteAutoScalingRuleTrigger> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteAutoScalingRuleTrigger::new(uuid),
         )
     }
-    /// `DELETE /autoscaling/template/{uuid}`: see [`DeleteAutoScalingTemplate`](crate::api::DeleteAutoScalingTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_auto_scaling_template(
+    /// Send (and wait for the job of) [`DeleteAutoScalingTemplate`]: `DELETE /autoscaling/template/{uuid}`.
+    fn delete_auto_scaling_template(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteAutoScalingTemplate> {
-        crate::client::Call::new(self, crate::api::DeleteAutoScalingTemplate::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteAutoScalingTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteAutoScalingTemplate::new(uuid),
+        )
     }
-    /// `DELETE /autoscaling/template/{templateUuid}/groups/{groupUuid}`: see [`DetachAutoScalingTemplateFromGroup`](crate::api::DetachAutoScalingTemplateFromGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_auto_scaling_template_from_group(
+    /// Send (and wait for the job of) [`DetachAutoScalingTemplateFromGroup`]: `DELETE /autoscaling/template/{templateUuid}/groups/{groupUuid}`.
+    fn detach_auto_scaling_template_from_group(
         &self,
         template_uuid: impl ::core::convert::Into<::std::string::String>,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachAutoScalingTemplateFromGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachAutoScalingTemplateFromGroup::new(
-                template_uuid,
-                group_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<DetachAutoScalingTemplateFromGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachAutoScalingTemplateFromGroup::new(template_uuid, group_uuid),
         )
     }
-    /// `PUT /autoscaling/rules/{uuid}/actions`: see [`ExecuteAutoScalingRule`](crate::api::ExecuteAutoScalingRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn execute_auto_scaling_rule(
+    /// Send (and wait for the job of) [`ExecuteAutoScalingRule`]: `PUT /autoscaling/rules/{uuid}/actions`.
+    fn execute_auto_scaling_rule(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ExecuteAutoScalingRule> {
-        crate::client::Call::new(self, crate::api::ExecuteAutoScalingRule::new(uuid))
+    ) -> ::zstack_sdk::client::Call<ExecuteAutoScalingRule> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), ExecuteAutoScalingRule::new(uuid))
     }
-    /// `GET /autoscaling/groups`: see [`QueryAutoScalingGroup`](crate::api::QueryAutoScalingGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_auto_scaling_group(
+    /// Send [`QueryAutoScalingGroup`]: `GET /autoscaling/groups`.
+    fn query_auto_scaling_group(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAutoScalingGroup> {
-        crate::client::Call::new(self, crate::api::QueryAutoScalingGroup::new())
+    ) -> ::zstack_sdk::client::Call<QueryAutoScalingGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryAutoScalingGroup::new())
     }
-    /// `GET /autoscaling/groups/activities`: see [`QueryAutoScalingGroupActivity`](crate::api::QueryAutoScalingGroupActivity).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_auto_scaling_group_activity(
+    /// Send [`QueryAutoScalingGroupActivity`]: `GET /autoscaling/groups/activities`.
+    fn query_auto_scaling_group_activity(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAutoScalingGroupActivity> {
-        crate::client::Call::new(self, crate::api::QueryAutoScalingGroupActivity::new())
-    }
-    /// `GET /autoscaling/groups/instances`: see [`QueryAutoScalingGroupInstance`](crate::api::QueryAutoScalingGroupInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_auto_scaling_group_instance(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAutoScalingGroupInstance> {
-        crate::client::Call::new(self, crate::api::QueryAutoScalingGroupInstance::new())
-    }
-    /// `GET /autoscaling/groups/rules`: see [`QueryAutoScalingRule`](crate::api::QueryAutoScalingRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_auto_scaling_rule(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAutoScalingRule> {
-        crate::client::Call::new(self, crate::api::QueryAutoScalingRule::new())
-    }
-    /// `GET /autoscaling/groups/rules/trigger`: see [`QueryAutoScalingRuleTrigger`](crate::api::QueryAutoScalingRuleTrigger).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_auto_scaling_rule_trigger(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAutoScalingRuleTrigger> {
-        crate::client::Call::new(self, crate::api::QueryAutoScalingRuleTrigger::new())
-    }
-    /// `GET /autoscaling/vmtemplate`: see [`QueryAutoScalingVmTemplate`](crate::api::QueryAutoScalingVmTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_auto_scaling_vm_template(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAutoScalingVmTemplate> {
-        crate::client::Call::new(self, crate::api::QueryAutoScalingVmTemplate::new())
-    }
-    /// `PUT /autoscaling/groups/{uuid}/actions`: see [`UpdateAutoScalingGroup`](crate::api::UpdateAutoScalingGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_auto_scaling_group(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateAutoScalingGroup> {
-        crate::client::Call::new(self, crate::api::UpdateAutoScalingGroup::new(uuid))
-    }
-    /// `PUT /autoscaling/rules/adding-new-instance/{uuid}/actions`: see [`UpdateAutoScalingGroupAddingNewInstanceRule`](crate::api::UpdateAutoScalingGroupAddingNewInstanceRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_auto_scaling_group_adding_new_instance_rule(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<
-        '_,
-        crate::api::UpdateAutoScalingGroupAddingNewInstanceRule,
-    > {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateAutoScalingGroupAddingNewInstanceRule::new(uuid),
+    ) -> ::zstack_sdk::client::Call<QueryAutoScalingGroupActivity> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryAutoScalingGroupActivity::new(),
         )
     }
-    /// `PUT /autoscaling/groups/instances/{instanceUuid}/actions`: see [`UpdateAutoScalingGroupInstance`](crate::api::UpdateAutoScalingGroupInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_auto_scaling_group_instance(
+    /// Send [`QueryAutoScalingGroupInstance`]: `GET /autoscaling/groups/instances`.
+    fn query_auto_scaling_group_instance(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryAutoScalingGroupInstance> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryAutoScalingGroupInstance::new(),
+        )
+    }
+    /// Send [`QueryAutoScalingRule`]: `GET /autoscaling/groups/rules`.
+    fn query_auto_scaling_rule(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryAutoScalingRule> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryAutoScalingRule::new())
+    }
+    /// Send [`QueryAutoScalingRuleTrigger`]: `GET /autoscaling/groups/rules/trigger`.
+    fn query_auto_scaling_rule_trigger(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryAutoScalingRuleTrigger> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryAutoScalingRuleTrigger::new(),
+        )
+    }
+    /// Send [`QueryAutoScalingVmTemplate`]: `GET /autoscaling/vmtemplate`.
+    fn query_auto_scaling_vm_template(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryAutoScalingVmTemplate> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryAutoScalingVmTemplate::new())
+    }
+    /// Send (and wait for the job of) [`UpdateAutoScalingGroup`]: `PUT /autoscaling/groups/{uuid}/actions`.
+    fn update_auto_scaling_group(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<UpdateAutoScalingGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateAutoScalingGroup::new(uuid))
+    }
+    /// Send (and wait for the job of) [`UpdateAutoScalingGroupAddingNewInstanceRule`]: `PUT /autoscaling/rules/adding-new-instance/{uuid}/actions`.
+    fn update_auto_scaling_group_adding_new_instance_rule(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<UpdateAutoScalingGroupAddingNewInstanceRule> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateAutoScalingGroupAddingNewInstanceRule::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`UpdateAutoScalingGroupInstance`]: `PUT /autoscaling/groups/instances/{instanceUuid}/actions`.
+    fn update_auto_scaling_group_instance(
         &self,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
         instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateAutoScalingGroupInstance> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateAutoScalingGroupInstance::new(group_uuid, instance_uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateAutoScalingGroupInstance> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateAutoScalingGroupInstance::new(group_uuid, instance_uuid),
         )
     }
-    /// `PUT /autoscaling/rules/removal-instance/{uuid}/actions`: see [`UpdateAutoScalingGroupRemovalInstanceRule`](crate::api::UpdateAutoScalingGroupRemovalInstanceRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_auto_scaling_group_removal_instance_rule(
+    /// Send (and wait for the job of) [`UpdateAutoScalingGroupRemovalInstanceRule`]: `PUT /autoscaling/rules/removal-instance/{uuid}/actions`.
+    fn update_auto_scaling_group_removal_instance_rule(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateAutoScalingGroupRemovalInstanceRule> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateAutoScalingGroupRemovalInstanceRule::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateAutoScalingGroupRemovalInstanceRule> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateAutoScalingGroupRemovalInstanceRule::new(uuid),
         )
     }
-    /// `PUT /autoscaling/rules/{uuid}/actions`: see [`UpdateAutoScalingRule`](crate::api::UpdateAutoScalingRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_auto_scaling_rule(
+    /// Send (and wait for the job of) [`UpdateAutoScalingRule`]: `PUT /autoscaling/rules/{uuid}/actions`.
+    fn update_auto_scaling_rule(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateAutoScalingRule> {
-        crate::client::Call::new(self, crate::api::UpdateAutoScalingRule::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateAutoScalingRule> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateAutoScalingRule::new(uuid))
     }
-    /// `PUT /autoscaling/vmtemplate/{uuid}/actions`: see [`UpdateAutoScalingVmTemplate`](crate::api::UpdateAutoScalingVmTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_auto_scaling_vm_template(
+    /// Send (and wait for the job of) [`UpdateAutoScalingVmTemplate`]: `PUT /autoscaling/vmtemplate/{uuid}/actions`.
+    fn update_auto_scaling_vm_template(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateAutoScalingVmTemplate> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateAutoScalingVmTemplate::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateAutoScalingVmTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateAutoScalingVmTemplate::new(uuid),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachAutoScalingTemplateToGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeAutoScalingGroupState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateAutoScalingGroup> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `defaultEnable`.
-    pub fn default_enable(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.default_enable(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateAutoScalingGroupAddingNewInstanceRule> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `cooldown`.
-    pub fn cooldown(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.cooldown(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateAutoScalingGroupRemovalInstanceRule> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `cooldown`.
-    pub fn cooldown(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.cooldown(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateAutoScalingVmTemplate> {
-    /// Set `vmInstanceDescription`.
-    pub fn vm_instance_description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vm_instance_description(value))
-    }
-    /// Set `vmInstanceType`.
-    pub fn vm_instance_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vm_instance_type(value))
-    }
-    /// Set `rootDiskOfferingUuid`.
-    pub fn root_disk_offering_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.root_disk_offering_uuid(value))
-    }
-    /// Set `dataDiskOfferingUuids`.
-    pub fn data_disk_offering_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.data_disk_offering_uuids(value))
-    }
-    /// Set `vmInstanceZoneUuid`.
-    pub fn vm_instance_zone_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vm_instance_zone_uuid(value))
-    }
-    /// Set `vmInstanceClusterUuid`.
-    pub fn vm_instance_cluster_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vm_instance_cluster_uuid(value))
-    }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_uuid(value))
-    }
-    /// Set `primaryStorageUuidForRootVolume`.
-    pub fn primary_storage_uuid_for_root_volume(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.primary_storage_uuid_for_root_volume(value))
-    }
-    /// Set `strategy`.
-    pub fn strategy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.strategy(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteAutoScalingGroup> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteAutoScalingGroupInstance> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteAutoScalingRule> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteAutoScalingRuleTrigger> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteAutoScalingTemplate> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachAutoScalingTemplateFromGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ExecuteAutoScalingRule> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAutoScalingGroup> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `minResourceSize`.
-    pub fn min_resource_size(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.min_resource_size(value))
-    }
-    /// Set `maxResourceSize`.
-    pub fn max_resource_size(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.max_resource_size(value))
-    }
-    /// Set `removalPolicy`.
-    pub fn removal_policy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.removal_policy(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAutoScalingGroupAddingNewInstanceRule> {
-    /// Set `adjustmentType`.
-    pub fn adjustment_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.adjustment_type(value))
-    }
-    /// Set `adjustmentValue`.
-    pub fn adjustment_value(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.adjustment_value(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `cooldown`.
-    pub fn cooldown(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.cooldown(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAutoScalingGroupInstance> {
-    /// Set `protectionStrategy`.
-    pub fn protection_strategy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.protection_strategy(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAutoScalingGroupRemovalInstanceRule> {
-    /// Set `adjustmentType`.
-    pub fn adjustment_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.adjustment_type(value))
-    }
-    /// Set `adjustmentValue`.
-    pub fn adjustment_value(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.adjustment_value(value))
-    }
-    /// Set `removalPolicy`.
-    pub fn removal_policy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.removal_policy(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `cooldown`.
-    pub fn cooldown(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.cooldown(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAutoScalingRule> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `cooldown`.
-    pub fn cooldown(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.cooldown(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAutoScalingVmTemplate> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `vmInstanceName`.
-    pub fn vm_instance_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vm_instance_name(value))
-    }
-    /// Set `vmInstanceDescription`.
-    pub fn vm_instance_description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vm_instance_description(value))
-    }
-    /// Set `vmInstanceOfferingUuid`.
-    pub fn vm_instance_offering_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vm_instance_offering_uuid(value))
-    }
-    /// Set `imageUuid`.
-    pub fn image_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.image_uuid(value))
-    }
-    /// Set `vmInstanceClusterUuid`.
-    pub fn vm_instance_cluster_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vm_instance_cluster_uuid(value))
-    }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl AutoscalingApi for ::zstack_sdk::client::Client {}

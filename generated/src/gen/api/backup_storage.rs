@@ -39,7 +39,6 @@ pub struct DeleteBackupStorage {
 }
 impl DeleteBackupStorage {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -48,35 +47,56 @@ impl DeleteBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.delete_backup_storage(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteBackupStorage,
+    > + ::core::marker::Sized {
+    /// The delete mode (Permissive or Enforcing; default Permissive).
+    ///
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`. One of `Permissive`, `Enforcing`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// The system tags.
+    ///
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// The user tags.
+    ///
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteBackupStorage>,
+> DeleteBackupStorageSetters for T {}
 /// Query backup storage (conditions q=, limit, start, count, replyWithCount, sort, fields, filterName, groupBy are implied). The list may mix subclasses (Ceph, ImageStore): decode each element by the `schema` map (protocol §7). The page also lists GET /backup-storage/{uuid}; that is not a separate API: per protocol §8 RULE the client gets one backup storage by sending the collection path with the condition uuid=\<uuid\> (q=uuid%3D\<uuid\> on the wire), and the answer is still a list.
 ///
 /// `GET /backup-storage`.
@@ -98,7 +118,7 @@ pub struct QueryBackupStorage {
 }
 impl QueryBackupStorage {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -149,7 +169,6 @@ pub struct ReconnectBackupStorage {
 }
 impl ReconnectBackupStorage {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -157,27 +176,46 @@ impl ReconnectBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ReconnectBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.reconnect_backup_storage(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ReconnectBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        ReconnectBackupStorage,
+    > + ::core::marker::Sized {
+    /// The system tags.
+    ///
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// The user tags.
+    ///
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ReconnectBackupStorage>,
+> ReconnectBackupStorageSetters for T {}
 /// `POST /backup-storage/aliyun/ebs`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
@@ -226,7 +264,6 @@ pub struct AddAliyunEbsBackupStorage {
 }
 impl AddAliyunEbsBackupStorage {
     /// A request with the required params `ossBucketUuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         oss_bucket_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -244,74 +281,89 @@ impl AddAliyunEbsBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `url`.
-    pub fn url(
+}
+/** The optional params of [`AddAliyunEbsBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.add_aliyun_ebs_backup_storage(..).url(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddAliyunEbsBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        AddAliyunEbsBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `url` (body). Since ZStack 3.2.1 (release history).
+    fn url(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().url = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.2.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.url = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `type` (body). Since ZStack 3.2.1 (release history). Server default: `AliyunEBS`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `importImages` (body). Since ZStack 3.2.1 (release history). Server default: `false`.
+    fn import_images(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().import_images = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `resourceUuid` (body). Since ZStack 3.2.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `importImages`.
-    pub fn import_images(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.import_images = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.2.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.2.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddAliyunEbsBackupStorage>,
+> AddAliyunEbsBackupStorageSetters for T {}
 /// `POST /backup-storage/ceph`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -363,7 +415,6 @@ pub struct AddCephBackupStorage {
 }
 impl AddCephBackupStorage {
     /// A request with the required params `monUrls`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         mon_urls: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -384,82 +435,97 @@ impl AddCephBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `poolName`.
-    pub fn pool_name(
+}
+/** The optional params of [`AddCephBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.add_ceph_backup_storage(..).pool_name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddCephBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        AddCephBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `poolName` (body). Since ZStack 0.6.
+    fn pool_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.pool_name = ::core::option::Option::Some(value.into());
+        self.held_mut().pool_name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `url`.
-    pub fn url(
+    /// Wire name `url` (body). Since ZStack 0.6.
+    fn url(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().url = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.url = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `type` (body). Since ZStack 0.6.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `importImages` (body). Since ZStack 1.9. Server default: `false`.
+    fn import_images(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().import_images = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `importImages`.
-    pub fn import_images(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.import_images = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddCephBackupStorage>,
+> AddCephBackupStorageSetters for T {}
 /// `POST /backup-storage/image-store/disaster`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -522,7 +588,6 @@ pub struct AddDisasterImageStoreBackupStorage {
 }
 impl AddDisasterImageStoreBackupStorage {
     /// A request with the required params `hostname`, `username`, `password`, `url`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         hostname: impl ::core::convert::Into<::std::string::String>,
         username: impl ::core::convert::Into<::std::string::String>,
@@ -548,87 +613,105 @@ impl AddDisasterImageStoreBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `attachPoint`.
-    pub fn attach_point(
+}
+/** The optional params of [`AddDisasterImageStoreBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.add_disaster_image_store_backup_storage(..).attach_point(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddDisasterImageStoreBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        AddDisasterImageStoreBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `attachPoint` (body). Since ZStack 3.0.1 (release history).
+    fn attach_point(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.attach_point = ::core::option::Option::Some(value.into());
+        self.held_mut().attach_point = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `endPoint`.
-    pub fn end_point(
+    /// Wire name `endPoint` (body). Since ZStack 3.0.1 (release history).
+    fn end_point(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.end_point = ::core::option::Option::Some(value.into());
+        self.held_mut().end_point = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sshPort`.
-    pub fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ssh_port = ::core::option::Option::Some(value.into());
+    /// Wire name `sshPort` (body). Since ZStack 3.0.1 (release history). Server default: `22`.
+    fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ssh_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history).
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `importImages`.
-    pub fn import_images(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.import_images = ::core::option::Option::Some(value.into());
+    /// Wire name `importImages` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
+    fn import_images(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().import_images = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddDisasterImageStoreBackupStorage>,
+> AddDisasterImageStoreBackupStorageSetters for T {}
 /// `POST /backup-storage/addon`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -676,7 +759,6 @@ pub struct AddExternalBackupStorage {
 }
 impl AddExternalBackupStorage {
     /// A request with the required params `identity`, `url`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         identity: impl ::core::convert::Into<::std::string::String>,
         url: impl ::core::convert::Into<::std::string::String>,
@@ -695,66 +777,84 @@ impl AddExternalBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddExternalBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.add_external_backup_storage(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddExternalBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        AddExternalBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 5.0.0.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 5.0.0.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `importImages`.
-    pub fn import_images(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.import_images = ::core::option::Option::Some(value.into());
+    /// Wire name `importImages` (body). Since ZStack 5.0.0. Server default: `false`.
+    fn import_images(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().import_images = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 5.0.0.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 5.0.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.0.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddExternalBackupStorage>,
+> AddExternalBackupStorageSetters for T {}
 /// `POST /backup-storage/image-store`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -811,7 +911,6 @@ pub struct AddImageStoreBackupStorage {
 }
 impl AddImageStoreBackupStorage {
     /// A request with the required params `hostname`, `username`, `password`, `url`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         hostname: impl ::core::convert::Into<::std::string::String>,
         username: impl ::core::convert::Into<::std::string::String>,
@@ -835,71 +934,89 @@ impl AddImageStoreBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `sshPort`.
-    pub fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ssh_port = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`AddImageStoreBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.add_image_store_backup_storage(..).ssh_port(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddImageStoreBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        AddImageStoreBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `sshPort` (body). Since ZStack 3.0.1 (release history). Server default: `22`.
+    fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ssh_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history).
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `importImages`.
-    pub fn import_images(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.import_images = ::core::option::Option::Some(value.into());
+    /// Wire name `importImages` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
+    fn import_images(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().import_images = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddImageStoreBackupStorage>,
+> AddImageStoreBackupStorageSetters for T {}
 /// `POST /backup-storage/ceph/{uuid}/mons`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -928,7 +1045,6 @@ pub struct AddMonToCephBackupStorage {
 }
 impl AddMonToCephBackupStorage {
     /// A request with the required params `uuid`, `monUrls`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         mon_urls: impl ::core::iter::IntoIterator<
@@ -942,27 +1058,42 @@ impl AddMonToCephBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AddMonToCephBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.add_mon_to_ceph_backup_storage(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddMonToCephBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        AddMonToCephBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddMonToCephBackupStorage>,
+> AddMonToCephBackupStorageSetters for T {}
 /// `POST /backup-storage/sftp`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1020,7 +1151,6 @@ pub struct AddSftpBackupStorage {
 }
 impl AddSftpBackupStorage {
     /// A request with the required params `hostname`, `username`, `password`, `url`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         hostname: impl ::core::convert::Into<::std::string::String>,
         username: impl ::core::convert::Into<::std::string::String>,
@@ -1044,71 +1174,89 @@ impl AddSftpBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `sshPort`.
-    pub fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ssh_port = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`AddSftpBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.add_sftp_backup_storage(..).ssh_port(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddSftpBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        AddSftpBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `sshPort` (body). Since ZStack 0.6. Server default: `22`.
+    fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ssh_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 0.6.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `importImages`.
-    pub fn import_images(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.import_images = ::core::option::Option::Some(value.into());
+    /// Wire name `importImages` (body). Since ZStack 0.6. Server default: `false`.
+    fn import_images(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().import_images = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddSftpBackupStorage>,
+> AddSftpBackupStorageSetters for T {}
 /// `POST /backup-storage/simulators`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1160,7 +1308,6 @@ pub struct AddSimulatorBackupStorage {
 }
 impl AddSimulatorBackupStorage {
     /// A request with the required params `url`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -1179,76 +1326,94 @@ impl AddSimulatorBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `totalCapacity`.
-    pub fn total_capacity(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.total_capacity = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`AddSimulatorBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.add_simulator_backup_storage(..).total_capacity(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddSimulatorBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        AddSimulatorBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `totalCapacity` (body). Since ZStack 0.6. Server default: `0`.
+    fn total_capacity(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().total_capacity = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `availableCapacity`.
-    pub fn available_capacity(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.available_capacity = ::core::option::Option::Some(value.into());
+    /// Wire name `availableCapacity` (body). Since ZStack 0.6. Server default: `0`.
+    fn available_capacity(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().available_capacity = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 0.6.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `importImages`.
-    pub fn import_images(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.import_images = ::core::option::Option::Some(value.into());
+    /// Wire name `importImages` (body). Since ZStack 0.6. Server default: `false`.
+    fn import_images(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().import_images = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddSimulatorBackupStorage>,
+> AddSimulatorBackupStorageSetters for T {}
 /// `PUT /backup-storage/images/{imageUuid}/actions`, body envelope `"backupStorageMigrateImage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1282,7 +1447,6 @@ pub struct BackupStorageMigrateImage {
 }
 impl BackupStorageMigrateImage {
     /// A request with the required params `imageUuid`, `srcBackupStorageUuid`, `dstBackupStorageUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         image_uuid: impl ::core::convert::Into<::std::string::String>,
         src_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1296,27 +1460,42 @@ impl BackupStorageMigrateImage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`BackupStorageMigrateImage`], settable on the request and on a client `Call` for it:
+ `client.backup_storage_migrate_image(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait BackupStorageMigrateImageSetters: ::zstack_sdk::runtime::request::Holds<
+        BackupStorageMigrateImage,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<BackupStorageMigrateImage>,
+> BackupStorageMigrateImageSetters for T {}
 /// `PUT /backup-storage/{uuid}/actions`, body envelope `"changeBackupStorageState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1346,7 +1525,6 @@ pub struct ChangeBackupStorageState {
 }
 impl ChangeBackupStorageState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -1358,27 +1536,42 @@ impl ChangeBackupStorageState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeBackupStorageState`], settable on the request and on a client `Call` for it:
+ `client.change_backup_storage_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeBackupStorageStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeBackupStorageState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeBackupStorageState>,
+> ChangeBackupStorageStateSetters for T {}
 /// `PUT /backup-storage/{uuid}/trash/actions`, body envelope `"cleanUpTrashOnBackupStorage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -1408,7 +1601,6 @@ pub struct CleanUpTrashOnBackupStorage {
 }
 impl CleanUpTrashOnBackupStorage {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1417,32 +1609,47 @@ impl CleanUpTrashOnBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `trashId`.
-    pub fn trash_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.trash_id = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`CleanUpTrashOnBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.clean_up_trash_on_backup_storage(..).trash_id(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CleanUpTrashOnBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        CleanUpTrashOnBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `trashId` (body). Since ZStack 3.3.0.
+    fn trash_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().trash_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.2.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.2.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CleanUpTrashOnBackupStorage>,
+> CleanUpTrashOnBackupStorageSetters for T {}
 /// `DELETE /backup-storage/{backupStorageUuid}/exported-images/{imageUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1471,7 +1678,6 @@ pub struct DeleteExportedImageFromBackupStorage {
 }
 impl DeleteExportedImageFromBackupStorage {
     /// A request with the required params `backupStorageUuid`, `imageUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         image_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1483,27 +1689,42 @@ impl DeleteExportedImageFromBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DeleteExportedImageFromBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.delete_exported_image_from_backup_storage(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteExportedImageFromBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteExportedImageFromBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 1.7.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 1.7.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteExportedImageFromBackupStorage>,
+> DeleteExportedImageFromBackupStorageSetters for T {}
 /// `PUT /backup-storage/{backupStorageUuid}/actions`, body envelope `"exportImageFromBackupStorage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1536,7 +1757,6 @@ pub struct ExportImageFromBackupStorage {
 }
 impl ExportImageFromBackupStorage {
     /// A request with the required params `backupStorageUuid`, `imageUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         image_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1549,35 +1769,50 @@ impl ExportImageFromBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `exportFormat`.
-    pub fn export_format(
+}
+/** The optional params of [`ExportImageFromBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.export_image_from_backup_storage(..).export_format(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ExportImageFromBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        ExportImageFromBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `exportFormat` (body). Since ZStack 3.9.0. One of `raw`, `qcow2`.
+    fn export_format(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.export_format = ::core::option::Option::Some(value.into());
+        self.held_mut().export_format = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 1.7.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 1.7.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ExportImageFromBackupStorage>,
+> ExportImageFromBackupStorageSetters for T {}
 /// `GET /backup-storage/{srcBackupStorageUuid}/migration-candidates`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1602,7 +1837,6 @@ pub struct GetBackupStorageCandidatesForImageMigration {
 }
 impl GetBackupStorageCandidatesForImageMigration {
     /// A request with the required params `srcBackupStorageUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         src_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -1612,27 +1846,42 @@ impl GetBackupStorageCandidatesForImageMigration {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetBackupStorageCandidatesForImageMigration`], settable on the request and on a client `Call` for it:
+ `client.get_backup_storage_candidates_for_image_migration(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetBackupStorageCandidatesForImageMigrationSetters: ::zstack_sdk::runtime::request::Holds<
+        GetBackupStorageCandidatesForImageMigration,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetBackupStorageCandidatesForImageMigration>,
+> GetBackupStorageCandidatesForImageMigrationSetters for T {}
 /// `GET /backup-storage/capacities`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1662,7 +1911,7 @@ pub struct GetBackupStorageCapacity {
 }
 impl GetBackupStorageCapacity {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             zone_uuids: ::core::default::Default::default(),
@@ -1672,55 +1921,73 @@ impl GetBackupStorageCapacity {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `zoneUuids`.
-    pub fn zone_uuids(
+}
+/** The optional params of [`GetBackupStorageCapacity`], settable on the request and on a client `Call` for it:
+ `client.get_backup_storage_capacity(..).zone_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetBackupStorageCapacitySetters: ::zstack_sdk::runtime::request::Holds<
+        GetBackupStorageCapacity,
+    > + ::core::marker::Sized {
+    /// Wire name `zoneUuids` (query string). Since ZStack 0.6.
+    fn zone_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.zone_uuids = value.into_iter().map(::core::convert::Into::into).collect();
-        self
-    }
-    /// Set `backupStorageUuids`.
-    pub fn backup_storage_uuids(
-        mut self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.backup_storage_uuids = value
+        self.held_mut().zone_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `all`.
-    pub fn all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.all = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `backupStorageUuids` (query string). Since ZStack 0.6.
+    fn backup_storage_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().backup_storage_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `all` (query string). Since ZStack 0.6. Server default: `false`.
+    fn all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().all = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetBackupStorageCapacity>,
+> GetBackupStorageCapacitySetters for T {}
 /// `GET /backup-storage/types`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1742,34 +2009,49 @@ pub struct GetBackupStorageTypes {
 }
 impl GetBackupStorageTypes {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetBackupStorageTypes`], settable on the request and on a client `Call` for it:
+ `client.get_backup_storage_types(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetBackupStorageTypesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetBackupStorageTypes,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetBackupStorageTypes>,
+> GetBackupStorageTypesSetters for T {}
 /// `PUT /backup-storage/{uuid}/image-store`, body envelope `"getImagesFromImageStoreBackupStorage"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1794,7 +2076,6 @@ pub struct GetImagesFromImageStoreBackupStorage {
 }
 impl GetImagesFromImageStoreBackupStorage {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1802,27 +2083,42 @@ impl GetImagesFromImageStoreBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetImagesFromImageStoreBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.get_images_from_image_store_backup_storage(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetImagesFromImageStoreBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        GetImagesFromImageStoreBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetImagesFromImageStoreBackupStorage>,
+> GetImagesFromImageStoreBackupStorageSetters for T {}
 /// `GET /backup-storage/trash`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -1856,7 +2152,6 @@ pub struct GetTrashOnBackupStorage {
 }
 impl GetTrashOnBackupStorage {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1867,51 +2162,66 @@ impl GetTrashOnBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`GetTrashOnBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.get_trash_on_backup_storage(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetTrashOnBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        GetTrashOnBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (query string). Since ZStack 3.5.0.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceType`.
-    pub fn resource_type(
+    /// Wire name `resourceType` (query string). Since ZStack 3.5.0.
+    fn resource_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_type = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `trashType`.
-    pub fn trash_type(
+    /// Wire name `trashType` (query string). Since ZStack 3.5.0. One of `MigrateImage`.
+    fn trash_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.trash_type = ::core::option::Option::Some(value.into());
+        self.held_mut().trash_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.2.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.2.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetTrashOnBackupStorage>,
+> GetTrashOnBackupStorageSetters for T {}
 /// `GET /backup-storage/aliyun/ebs`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
@@ -1930,7 +2240,7 @@ pub struct QueryAliyunEbsBackupStorage {
 }
 impl QueryAliyunEbsBackupStorage {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1966,7 +2276,7 @@ pub struct QueryCephBackupStorage {
 }
 impl QueryCephBackupStorage {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2001,7 +2311,7 @@ pub struct QueryImageStoreBackupStorage {
 }
 impl QueryImageStoreBackupStorage {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2036,7 +2346,7 @@ pub struct QuerySftpBackupStorage {
 }
 impl QuerySftpBackupStorage {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2078,7 +2388,6 @@ pub struct ReclaimSpaceFromImageStore {
 }
 impl ReclaimSpaceFromImageStore {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2086,27 +2395,42 @@ impl ReclaimSpaceFromImageStore {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ReclaimSpaceFromImageStore`], settable on the request and on a client `Call` for it:
+ `client.reclaim_space_from_image_store(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ReclaimSpaceFromImageStoreSetters: ::zstack_sdk::runtime::request::Holds<
+        ReclaimSpaceFromImageStore,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ReclaimSpaceFromImageStore>,
+> ReclaimSpaceFromImageStoreSetters for T {}
 /// `PUT /backup-storage/image-store/{uuid}/actions`, body envelope `"reconnectImageStoreBackupStorage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2132,7 +2456,6 @@ pub struct ReconnectImageStoreBackupStorage {
 }
 impl ReconnectImageStoreBackupStorage {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2140,27 +2463,42 @@ impl ReconnectImageStoreBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ReconnectImageStoreBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.reconnect_image_store_backup_storage(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ReconnectImageStoreBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        ReconnectImageStoreBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ReconnectImageStoreBackupStorage>,
+> ReconnectImageStoreBackupStorageSetters for T {}
 /// `PUT /backup-storage/sftp/{uuid}/actions`, body envelope `"reconnectSftpBackupStorage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2186,7 +2524,6 @@ pub struct ReconnectSftpBackupStorage {
 }
 impl ReconnectSftpBackupStorage {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2194,27 +2531,42 @@ impl ReconnectSftpBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ReconnectSftpBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.reconnect_sftp_backup_storage(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ReconnectSftpBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        ReconnectSftpBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ReconnectSftpBackupStorage>,
+> ReconnectSftpBackupStorageSetters for T {}
 /// `PUT /backup-storage/{uuid}/actions`, body envelope `"recoveryImageFromImageStoreBackupStorage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2253,7 +2605,6 @@ pub struct RecoveryImageFromImageStoreBackupStorage {
 }
 impl RecoveryImageFromImageStoreBackupStorage {
     /// A request with the required params `uuid`, `srcBackupStorageUuid`, `dstBackupStorageUuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         src_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -2270,35 +2621,50 @@ impl RecoveryImageFromImageStoreBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`RecoveryImageFromImageStoreBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.recovery_image_from_image_store_backup_storage(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RecoveryImageFromImageStoreBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        RecoveryImageFromImageStoreBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RecoveryImageFromImageStoreBackupStorage>,
+> RecoveryImageFromImageStoreBackupStorageSetters for T {}
 /// `DELETE /backup-storage/ceph/{uuid}/mons`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2326,7 +2692,6 @@ pub struct RemoveMonFromCephBackupStorage {
 }
 impl RemoveMonFromCephBackupStorage {
     /// A request with the required params `uuid`, `monHostnames`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         mon_hostnames: impl ::core::iter::IntoIterator<
@@ -2343,27 +2708,42 @@ impl RemoveMonFromCephBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemoveMonFromCephBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.remove_mon_from_ceph_backup_storage(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveMonFromCephBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveMonFromCephBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveMonFromCephBackupStorage>,
+> RemoveMonFromCephBackupStorageSetters for T {}
 /// `PUT /backup-storage/image-store/actions`, body envelope `"setImageStoreBackupStorageQuota"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
@@ -2392,7 +2772,6 @@ pub struct SetImageStoreBackupStorageQuota {
 }
 impl SetImageStoreBackupStorageQuota {
     /// A request with the required params `maxCapacity`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(max_capacity: impl ::core::convert::Into<i64>) -> Self {
         Self {
             uuids: ::core::default::Default::default(),
@@ -2401,37 +2780,55 @@ impl SetImageStoreBackupStorageQuota {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `uuids`.
-    pub fn uuids(
+}
+/** The optional params of [`SetImageStoreBackupStorageQuota`], settable on the request and on a client `Call` for it:
+ `client.set_image_store_backup_storage_quota(..).uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetImageStoreBackupStorageQuotaSetters: ::zstack_sdk::runtime::request::Holds<
+        SetImageStoreBackupStorageQuota,
+    > + ::core::marker::Sized {
+    /// Wire name `uuids` (body). Since ZStack 3.8.22 (release history).
+    fn uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.8.22 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.8.22 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SetImageStoreBackupStorageQuota>,
+> SetImageStoreBackupStorageQuotaSetters for T {}
 /// `PUT /backup-storage/image-store/{imageStoreUuid}/actions`, body envelope `"syncImage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -2458,7 +2855,6 @@ pub struct SyncImage {
 }
 impl SyncImage {
     /// A request with the required params `imageStoreUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         image_store_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -2468,27 +2864,40 @@ impl SyncImage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SyncImage`], settable on the request and on a client `Call` for it:
+ `client.sync_image(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncImageSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncImage,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SyncImage>> SyncImageSetters for T {}
 /// `PUT /backup-storage/aliyun/ebs/{uuid}/actions`, body envelope `"updateAliyunEbsBackupStorage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
@@ -2527,7 +2936,6 @@ pub struct UpdateAliyunEbsBackupStorage {
 }
 impl UpdateAliyunEbsBackupStorage {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             oss_bucket_uuid: ::core::default::Default::default(),
@@ -2539,59 +2947,68 @@ impl UpdateAliyunEbsBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `ossBucketUuid`.
-    pub fn oss_bucket_uuid(
+}
+/** The optional params of [`UpdateAliyunEbsBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.update_aliyun_ebs_backup_storage(..).oss_bucket_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAliyunEbsBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAliyunEbsBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `ossBucketUuid` (body). Since ZStack 3.2.1 (release history).
+    fn oss_bucket_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.oss_bucket_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().oss_bucket_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `url`.
-    pub fn url(
+    /// Wire name `url` (body). Since ZStack 3.2.1 (release history).
+    fn url(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().url = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `name` (body). Since ZStack 3.2.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.2.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.url = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.2.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.2.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateAliyunEbsBackupStorage>,
+> UpdateAliyunEbsBackupStorageSetters for T {}
 /// `PUT /backup-storage/{uuid}/actions`, body envelope `"updateBackupStorage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2624,7 +3041,6 @@ pub struct UpdateBackupStorage {
 }
 impl UpdateBackupStorage {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2634,43 +3050,55 @@ impl UpdateBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.update_backup_storage(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 0.6.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateBackupStorage>,
+> UpdateBackupStorageSetters for T {}
 /// `PUT /backup-storage/ceph/mons/{monUuid}/actions`, body envelope `"updateCephBackupStorageMon"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2712,7 +3140,6 @@ pub struct UpdateCephBackupStorageMon {
 }
 impl UpdateCephBackupStorageMon {
     /// A request with the required params `monUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(mon_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             mon_uuid: mon_uuid.into(),
@@ -2725,61 +3152,76 @@ impl UpdateCephBackupStorageMon {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `hostname`.
-    pub fn hostname(
+}
+/** The optional params of [`UpdateCephBackupStorageMon`], settable on the request and on a client `Call` for it:
+ `client.update_ceph_backup_storage_mon(..).hostname(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateCephBackupStorageMonSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateCephBackupStorageMon,
+    > + ::core::marker::Sized {
+    /// Wire name `hostname` (body). Since ZStack 0.6.
+    fn hostname(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.hostname = ::core::option::Option::Some(value.into());
+        self.held_mut().hostname = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sshUsername`.
-    pub fn ssh_username(
+    /// Wire name `sshUsername` (body). Since ZStack 0.6.
+    fn ssh_username(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ssh_username = ::core::option::Option::Some(value.into());
+        self.held_mut().ssh_username = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sshPassword`.
-    pub fn ssh_password(
+    /// Wire name `sshPassword` (body). Since ZStack 0.6.
+    fn ssh_password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.ssh_password = ::core::option::Option::Some(value.into());
+        self.held_mut().ssh_password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sshPort`.
-    pub fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ssh_port = ::core::option::Option::Some(value.into());
+    /// Wire name `sshPort` (body). Since ZStack 0.6.
+    fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ssh_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `monPort`.
-    pub fn mon_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.mon_port = ::core::option::Option::Some(value.into());
+    /// Wire name `monPort` (body). Since ZStack 0.6.
+    fn mon_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().mon_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateCephBackupStorageMon>,
+> UpdateCephBackupStorageMonSetters for T {}
 /// `PUT /backup-storage/image-store/{uuid}/actions`, body envelope `"updateImageStoreBackupStorage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2824,7 +3266,6 @@ pub struct UpdateImageStoreBackupStorage {
 }
 impl UpdateImageStoreBackupStorage {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             username: ::core::default::Default::default(),
@@ -2838,72 +3279,84 @@ impl UpdateImageStoreBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `username`.
-    pub fn username(
+}
+/** The optional params of [`UpdateImageStoreBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.update_image_store_backup_storage(..).username(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateImageStoreBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateImageStoreBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `username` (body). Since ZStack 3.0.1 (release history).
+    fn username(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.username = ::core::option::Option::Some(value.into());
+        self.held_mut().username = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `password`.
-    pub fn password(
+    /// Wire name `password` (body). Since ZStack 3.0.1 (release history).
+    fn password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.password = ::core::option::Option::Some(value.into());
+        self.held_mut().password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `hostname`.
-    pub fn hostname(
+    /// Wire name `hostname` (body). Since ZStack 3.0.1 (release history).
+    fn hostname(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.hostname = ::core::option::Option::Some(value.into());
+        self.held_mut().hostname = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sshPort`.
-    pub fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ssh_port = ::core::option::Option::Some(value.into());
+    /// Wire name `sshPort` (body). Since ZStack 3.0.1 (release history).
+    fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ssh_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateImageStoreBackupStorage>,
+> UpdateImageStoreBackupStorageSetters for T {}
 /// `PUT /backup-storage/sftp/{uuid}/actions`, body envelope `"updateSftpBackupStorage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2948,7 +3401,6 @@ pub struct UpdateSftpBackupStorage {
 }
 impl UpdateSftpBackupStorage {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             username: ::core::default::Default::default(),
@@ -2962,72 +3414,84 @@ impl UpdateSftpBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `username`.
-    pub fn username(
+}
+/** The optional params of [`UpdateSftpBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.update_sftp_backup_storage(..).username(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateSftpBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateSftpBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `username` (body). Since ZStack 0.6.
+    fn username(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.username = ::core::option::Option::Some(value.into());
+        self.held_mut().username = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `password`.
-    pub fn password(
+    /// Wire name `password` (body). Since ZStack 0.6.
+    fn password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.password = ::core::option::Option::Some(value.into());
+        self.held_mut().password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `hostname`.
-    pub fn hostname(
+    /// Wire name `hostname` (body). Since ZStack 0.6.
+    fn hostname(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.hostname = ::core::option::Option::Some(value.into());
+        self.held_mut().hostname = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sshPort`.
-    pub fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ssh_port = ::core::option::Option::Some(value.into());
+    /// Wire name `sshPort` (body). Since ZStack 0.6.
+    fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ssh_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 0.6.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateSftpBackupStorage>,
+> UpdateSftpBackupStorageSetters for T {}
 /// The result of [`CleanUpTrashOnBackupStorage`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CleanUpTrashOnBackupStorageReply {
@@ -3036,7 +3500,7 @@ pub struct CleanUpTrashOnBackupStorageReply {
     /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub results: ::std::vec::Vec<crate::types::TrashCleanupResult>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CleanUpTrashOnBackupStorageReply { "result" => result, "results" => results default,
     }
 );
@@ -3048,7 +3512,7 @@ pub struct ExportImageFromBackupStorageReply {
     /// Since ZStack 3.9. Absent from older MNs' replies.
     pub export_md5_sum: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ExportImageFromBackupStorageReply { "imageUrl" => image_url, "exportMd5Sum" =>
     export_md5_sum, }
 );
@@ -3058,7 +3522,7 @@ pub struct GetBackupStorageCandidatesForImageMigrationReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetBackupStorageCandidatesForImageMigrationReply { "inventories" => inventories
     default, }
 );
@@ -3070,7 +3534,7 @@ pub struct GetBackupStorageCapacityReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_capacity: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetBackupStorageCapacityReply { "totalCapacity" => total_capacity lenient,
     "availableCapacity" => available_capacity lenient, }
 );
@@ -3080,7 +3544,7 @@ pub struct GetBackupStorageTypesReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub types: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetBackupStorageTypesReply { "types" => types default, }
 );
 /// The result of [`GetImagesFromImageStoreBackupStorage`].
@@ -3089,7 +3553,7 @@ pub struct GetImagesFromImageStoreBackupStorageReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub infos: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetImagesFromImageStoreBackupStorageReply { "infos" => infos default, }
 );
 /// The result of [`ReclaimSpaceFromImageStore`].
@@ -3098,73 +3562,66 @@ pub struct ReclaimSpaceFromImageStoreReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub gc_result: ::core::option::Option<crate::types::ImageStoreGcResult>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ReclaimSpaceFromImageStoreReply { "gcResult" => gc_result, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `DELETE /backup-storage/{uuid}`: see [`DeleteBackupStorage`](crate::api::DeleteBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_backup_storage(
+/// The `backup-storage` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait BackupStorageApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`DeleteBackupStorage`]: `DELETE /backup-storage/{uuid}`.
+    fn delete_backup_storage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteBackupStorage> {
-        crate::client::Call::new(self, crate::api::DeleteBackupStorage::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteBackupStorage> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteBackupStorage::new(uuid))
     }
-    /// `GET /backup-storage`: see [`QueryBackupStorage`](crate::api::QueryBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_backup_storage(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryBackupStorage> {
-        crate::client::Call::new(self, crate::api::QueryBackupStorage::new())
+    /// Send [`QueryBackupStorage`]: `GET /backup-storage`.
+    fn query_backup_storage(&self) -> ::zstack_sdk::client::Call<QueryBackupStorage> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryBackupStorage::new())
     }
-    /// `PUT /backup-storage/{uuid}/actions`: see [`ReconnectBackupStorage`](crate::api::ReconnectBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn reconnect_backup_storage(
+    /// Send (and wait for the job of) [`ReconnectBackupStorage`]: `PUT /backup-storage/{uuid}/actions`.
+    fn reconnect_backup_storage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ReconnectBackupStorage> {
-        crate::client::Call::new(self, crate::api::ReconnectBackupStorage::new(uuid))
+    ) -> ::zstack_sdk::client::Call<ReconnectBackupStorage> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), ReconnectBackupStorage::new(uuid))
     }
-    /// `POST /backup-storage/aliyun/ebs`: see [`AddAliyunEbsBackupStorage`](crate::api::AddAliyunEbsBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_aliyun_ebs_backup_storage(
+    /// Send (and wait for the job of) [`AddAliyunEbsBackupStorage`]: `POST /backup-storage/aliyun/ebs`.
+    fn add_aliyun_ebs_backup_storage(
         &self,
         oss_bucket_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddAliyunEbsBackupStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddAliyunEbsBackupStorage::new(oss_bucket_uuid, name),
+    ) -> ::zstack_sdk::client::Call<AddAliyunEbsBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddAliyunEbsBackupStorage::new(oss_bucket_uuid, name),
         )
     }
-    /// `POST /backup-storage/ceph`: see [`AddCephBackupStorage`](crate::api::AddCephBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_ceph_backup_storage(
+    /// Send (and wait for the job of) [`AddCephBackupStorage`]: `POST /backup-storage/ceph`.
+    fn add_ceph_backup_storage(
         &self,
         mon_urls: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddCephBackupStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddCephBackupStorage::new(mon_urls, name),
+    ) -> ::zstack_sdk::client::Call<AddCephBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddCephBackupStorage::new(mon_urls, name),
         )
     }
-    /// `POST /backup-storage/image-store/disaster`: see [`AddDisasterImageStoreBackupStorage`](crate::api::AddDisasterImageStoreBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_disaster_image_store_backup_storage(
+    /// Send (and wait for the job of) [`AddDisasterImageStoreBackupStorage`]: `POST /backup-storage/image-store/disaster`.
+    fn add_disaster_image_store_backup_storage(
         &self,
         hostname: impl ::core::convert::Into<::std::string::String>,
         username: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddDisasterImageStoreBackupStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddDisasterImageStoreBackupStorage::new(
+    ) -> ::zstack_sdk::client::Call<AddDisasterImageStoreBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddDisasterImageStoreBackupStorage::new(
                 hostname,
                 username,
                 password,
@@ -3173,273 +3630,242 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /backup-storage/addon`: see [`AddExternalBackupStorage`](crate::api::AddExternalBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_external_backup_storage(
+    /// Send (and wait for the job of) [`AddExternalBackupStorage`]: `POST /backup-storage/addon`.
+    fn add_external_backup_storage(
         &self,
         identity: impl ::core::convert::Into<::std::string::String>,
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddExternalBackupStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddExternalBackupStorage::new(identity, url, name),
+    ) -> ::zstack_sdk::client::Call<AddExternalBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddExternalBackupStorage::new(identity, url, name),
         )
     }
-    /// `POST /backup-storage/image-store`: see [`AddImageStoreBackupStorage`](crate::api::AddImageStoreBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_image_store_backup_storage(
+    /// Send (and wait for the job of) [`AddImageStoreBackupStorage`]: `POST /backup-storage/image-store`.
+    fn add_image_store_backup_storage(
         &self,
         hostname: impl ::core::convert::Into<::std::string::String>,
         username: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddImageStoreBackupStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddImageStoreBackupStorage::new(
-                hostname,
-                username,
-                password,
-                url,
-                name,
-            ),
+    ) -> ::zstack_sdk::client::Call<AddImageStoreBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddImageStoreBackupStorage::new(hostname, username, password, url, name),
         )
     }
-    /// `POST /backup-storage/ceph/{uuid}/mons`: see [`AddMonToCephBackupStorage`](crate::api::AddMonToCephBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_mon_to_ceph_backup_storage(
+    /// Send (and wait for the job of) [`AddMonToCephBackupStorage`]: `POST /backup-storage/ceph/{uuid}/mons`.
+    fn add_mon_to_ceph_backup_storage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         mon_urls: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::AddMonToCephBackupStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddMonToCephBackupStorage::new(uuid, mon_urls),
+    ) -> ::zstack_sdk::client::Call<AddMonToCephBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddMonToCephBackupStorage::new(uuid, mon_urls),
         )
     }
-    /// `POST /backup-storage/sftp`: see [`AddSftpBackupStorage`](crate::api::AddSftpBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_sftp_backup_storage(
+    /// Send (and wait for the job of) [`AddSftpBackupStorage`]: `POST /backup-storage/sftp`.
+    fn add_sftp_backup_storage(
         &self,
         hostname: impl ::core::convert::Into<::std::string::String>,
         username: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddSftpBackupStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddSftpBackupStorage::new(
-                hostname,
-                username,
-                password,
-                url,
-                name,
-            ),
+    ) -> ::zstack_sdk::client::Call<AddSftpBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddSftpBackupStorage::new(hostname, username, password, url, name),
         )
     }
-    /// `POST /backup-storage/simulators`: see [`AddSimulatorBackupStorage`](crate::api::AddSimulatorBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_simulator_backup_storage(
+    /// Send (and wait for the job of) [`AddSimulatorBackupStorage`]: `POST /backup-storage/simulators`.
+    fn add_simulator_backup_storage(
         &self,
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddSimulatorBackupStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddSimulatorBackupStorage::new(url, name),
+    ) -> ::zstack_sdk::client::Call<AddSimulatorBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddSimulatorBackupStorage::new(url, name),
         )
     }
-    /// `PUT /backup-storage/images/{imageUuid}/actions`: see [`BackupStorageMigrateImage`](crate::api::BackupStorageMigrateImage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn backup_storage_migrate_image(
+    /// Send (and wait for the job of) [`BackupStorageMigrateImage`]: `PUT /backup-storage/images/{imageUuid}/actions`.
+    fn backup_storage_migrate_image(
         &self,
         image_uuid: impl ::core::convert::Into<::std::string::String>,
         src_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         dst_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::BackupStorageMigrateImage> {
-        crate::client::Call::new(
-            self,
-            crate::api::BackupStorageMigrateImage::new(
+    ) -> ::zstack_sdk::client::Call<BackupStorageMigrateImage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            BackupStorageMigrateImage::new(
                 image_uuid,
                 src_backup_storage_uuid,
                 dst_backup_storage_uuid,
             ),
         )
     }
-    /// `PUT /backup-storage/{uuid}/actions`: see [`ChangeBackupStorageState`](crate::api::ChangeBackupStorageState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_backup_storage_state(
+    /// Send (and wait for the job of) [`ChangeBackupStorageState`]: `PUT /backup-storage/{uuid}/actions`.
+    fn change_backup_storage_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeBackupStorageState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeBackupStorageState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeBackupStorageState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeBackupStorageState::new(uuid, state_event),
         )
     }
-    /// `PUT /backup-storage/{uuid}/trash/actions`: see [`CleanUpTrashOnBackupStorage`](crate::api::CleanUpTrashOnBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn clean_up_trash_on_backup_storage(
+    /// Send (and wait for the job of) [`CleanUpTrashOnBackupStorage`]: `PUT /backup-storage/{uuid}/trash/actions`.
+    fn clean_up_trash_on_backup_storage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CleanUpTrashOnBackupStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::CleanUpTrashOnBackupStorage::new(uuid),
+    ) -> ::zstack_sdk::client::Call<CleanUpTrashOnBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CleanUpTrashOnBackupStorage::new(uuid),
         )
     }
-    /// `DELETE /backup-storage/{backupStorageUuid}/exported-images/{imageUuid}`: see [`DeleteExportedImageFromBackupStorage`](crate::api::DeleteExportedImageFromBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_exported_image_from_backup_storage(
+    /// Send (and wait for the job of) [`DeleteExportedImageFromBackupStorage`]: `DELETE /backup-storage/{backupStorageUuid}/exported-images/{imageUuid}`.
+    fn delete_exported_image_from_backup_storage(
         &self,
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         image_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteExportedImageFromBackupStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteExportedImageFromBackupStorage::new(
-                backup_storage_uuid,
-                image_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<DeleteExportedImageFromBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteExportedImageFromBackupStorage::new(backup_storage_uuid, image_uuid),
         )
     }
-    /// `PUT /backup-storage/{backupStorageUuid}/actions`: see [`ExportImageFromBackupStorage`](crate::api::ExportImageFromBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn export_image_from_backup_storage(
+    /// Send (and wait for the job of) [`ExportImageFromBackupStorage`]: `PUT /backup-storage/{backupStorageUuid}/actions`.
+    fn export_image_from_backup_storage(
         &self,
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         image_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ExportImageFromBackupStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::ExportImageFromBackupStorage::new(
-                backup_storage_uuid,
-                image_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<ExportImageFromBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ExportImageFromBackupStorage::new(backup_storage_uuid, image_uuid),
         )
     }
-    /// `GET /backup-storage/{srcBackupStorageUuid}/migration-candidates`: see [`GetBackupStorageCandidatesForImageMigration`](crate::api::GetBackupStorageCandidatesForImageMigration).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_backup_storage_candidates_for_image_migration(
+    /// Send [`GetBackupStorageCandidatesForImageMigration`]: `GET /backup-storage/{srcBackupStorageUuid}/migration-candidates`.
+    fn get_backup_storage_candidates_for_image_migration(
         &self,
         src_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<
-        '_,
-        crate::api::GetBackupStorageCandidatesForImageMigration,
-    > {
-        crate::client::Call::new(
-            self,
-            crate::api::GetBackupStorageCandidatesForImageMigration::new(
-                src_backup_storage_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<GetBackupStorageCandidatesForImageMigration> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetBackupStorageCandidatesForImageMigration::new(src_backup_storage_uuid),
         )
     }
-    /// `GET /backup-storage/capacities`: see [`GetBackupStorageCapacity`](crate::api::GetBackupStorageCapacity).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_backup_storage_capacity(
+    /// Send [`GetBackupStorageCapacity`]: `GET /backup-storage/capacities`.
+    fn get_backup_storage_capacity(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetBackupStorageCapacity> {
-        crate::client::Call::new(self, crate::api::GetBackupStorageCapacity::new())
+    ) -> ::zstack_sdk::client::Call<GetBackupStorageCapacity> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetBackupStorageCapacity::new())
     }
-    /// `GET /backup-storage/types`: see [`GetBackupStorageTypes`](crate::api::GetBackupStorageTypes).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_backup_storage_types(
+    /// Send [`GetBackupStorageTypes`]: `GET /backup-storage/types`.
+    fn get_backup_storage_types(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetBackupStorageTypes> {
-        crate::client::Call::new(self, crate::api::GetBackupStorageTypes::new())
+    ) -> ::zstack_sdk::client::Call<GetBackupStorageTypes> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetBackupStorageTypes::new())
     }
-    /// `PUT /backup-storage/{uuid}/image-store`: see [`GetImagesFromImageStoreBackupStorage`](crate::api::GetImagesFromImageStoreBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_images_from_image_store_backup_storage(
+    /// Send [`GetImagesFromImageStoreBackupStorage`]: `PUT /backup-storage/{uuid}/image-store`.
+    fn get_images_from_image_store_backup_storage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetImagesFromImageStoreBackupStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetImagesFromImageStoreBackupStorage::new(uuid),
+    ) -> ::zstack_sdk::client::Call<GetImagesFromImageStoreBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetImagesFromImageStoreBackupStorage::new(uuid),
         )
     }
-    /// `GET /backup-storage/trash`: see [`GetTrashOnBackupStorage`](crate::api::GetTrashOnBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_trash_on_backup_storage(
+    /// Send [`GetTrashOnBackupStorage`]: `GET /backup-storage/trash`.
+    fn get_trash_on_backup_storage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetTrashOnBackupStorage> {
-        crate::client::Call::new(self, crate::api::GetTrashOnBackupStorage::new(uuid))
-    }
-    /// `GET /backup-storage/aliyun/ebs`: see [`QueryAliyunEbsBackupStorage`](crate::api::QueryAliyunEbsBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_aliyun_ebs_backup_storage(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAliyunEbsBackupStorage> {
-        crate::client::Call::new(self, crate::api::QueryAliyunEbsBackupStorage::new())
-    }
-    /// `GET /backup-storage/ceph`: see [`QueryCephBackupStorage`](crate::api::QueryCephBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_ceph_backup_storage(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryCephBackupStorage> {
-        crate::client::Call::new(self, crate::api::QueryCephBackupStorage::new())
-    }
-    /// `GET /backup-storage/image-store`: see [`QueryImageStoreBackupStorage`](crate::api::QueryImageStoreBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_image_store_backup_storage(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryImageStoreBackupStorage> {
-        crate::client::Call::new(self, crate::api::QueryImageStoreBackupStorage::new())
-    }
-    /// `GET /backup-storage/sftp`: see [`QuerySftpBackupStorage`](crate::api::QuerySftpBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_sftp_backup_storage(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySftpBackupStorage> {
-        crate::client::Call::new(self, crate::api::QuerySftpBackupStorage::new())
-    }
-    /// `PUT /backup-storage/image-store/{uuid}/actions`: see [`ReclaimSpaceFromImageStore`](crate::api::ReclaimSpaceFromImageStore).
-    #[allow(clippy::too_many_arguments)]
-    pub fn reclaim_space_from_image_store(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ReclaimSpaceFromImageStore> {
-        crate::client::Call::new(self, crate::api::ReclaimSpaceFromImageStore::new(uuid))
-    }
-    /// `PUT /backup-storage/image-store/{uuid}/actions`: see [`ReconnectImageStoreBackupStorage`](crate::api::ReconnectImageStoreBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn reconnect_image_store_backup_storage(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ReconnectImageStoreBackupStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::ReconnectImageStoreBackupStorage::new(uuid),
+    ) -> ::zstack_sdk::client::Call<GetTrashOnBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetTrashOnBackupStorage::new(uuid),
         )
     }
-    /// `PUT /backup-storage/sftp/{uuid}/actions`: see [`ReconnectSftpBackupStorage`](crate::api::ReconnectSftpBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn reconnect_sftp_backup_storage(
+    /// Send [`QueryAliyunEbsBackupStorage`]: `GET /backup-storage/aliyun/ebs`.
+    fn query_aliyun_ebs_backup_storage(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryAliyunEbsBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryAliyunEbsBackupStorage::new(),
+        )
+    }
+    /// Send [`QueryCephBackupStorage`]: `GET /backup-storage/ceph`.
+    fn query_ceph_backup_storage(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryCephBackupStorage> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryCephBackupStorage::new())
+    }
+    /// Send [`QueryImageStoreBackupStorage`]: `GET /backup-storage/image-store`.
+    fn query_image_store_backup_storage(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryImageStoreBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryImageStoreBackupStorage::new(),
+        )
+    }
+    /// Send [`QuerySftpBackupStorage`]: `GET /backup-storage/sftp`.
+    fn query_sftp_backup_storage(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QuerySftpBackupStorage> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySftpBackupStorage::new())
+    }
+    /// Send (and wait for the job of) [`ReclaimSpaceFromImageStore`]: `PUT /backup-storage/image-store/{uuid}/actions`.
+    fn reclaim_space_from_image_store(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ReconnectSftpBackupStorage> {
-        crate::client::Call::new(self, crate::api::ReconnectSftpBackupStorage::new(uuid))
+    ) -> ::zstack_sdk::client::Call<ReclaimSpaceFromImageStore> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ReclaimSpaceFromImageStore::new(uuid),
+        )
     }
-    /// `PUT /backup-storage/{uuid}/actions`: see [`RecoveryImageFromImageStoreBackupStorage`](crate::api::RecoveryImageFromImageStoreBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn recovery_image_from_image_store_backup_storage(
+    /// Send (and wait for the job of) [`ReconnectImageStoreBackupStorage`]: `PUT /backup-storage/image-store/{uuid}/actions`.
+    fn reconnect_image_store_backup_storage(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<ReconnectImageStoreBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ReconnectImageStoreBackupStorage::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`ReconnectSftpBackupStorage`]: `PUT /backup-storage/sftp/{uuid}/actions`.
+    fn reconnect_sftp_backup_storage(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<ReconnectSftpBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ReconnectSftpBackupStorage::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`RecoveryImageFromImageStoreBackupStorage`]: `PUT /backup-storage/{uuid}/actions`.
+    fn recovery_image_from_image_store_backup_storage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         src_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         dst_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RecoveryImageFromImageStoreBackupStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::RecoveryImageFromImageStoreBackupStorage::new(
+    ) -> ::zstack_sdk::client::Call<RecoveryImageFromImageStoreBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RecoveryImageFromImageStoreBackupStorage::new(
                 uuid,
                 src_backup_storage_uuid,
                 dst_backup_storage_uuid,
@@ -3447,1256 +3873,83 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `DELETE /backup-storage/ceph/{uuid}/mons`: see [`RemoveMonFromCephBackupStorage`](crate::api::RemoveMonFromCephBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_mon_from_ceph_backup_storage(
+    /// Send (and wait for the job of) [`RemoveMonFromCephBackupStorage`]: `DELETE /backup-storage/ceph/{uuid}/mons`.
+    fn remove_mon_from_ceph_backup_storage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         mon_hostnames: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::RemoveMonFromCephBackupStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveMonFromCephBackupStorage::new(uuid, mon_hostnames),
+    ) -> ::zstack_sdk::client::Call<RemoveMonFromCephBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveMonFromCephBackupStorage::new(uuid, mon_hostnames),
         )
     }
-    /// `PUT /backup-storage/image-store/actions`: see [`SetImageStoreBackupStorageQuota`](crate::api::SetImageStoreBackupStorageQuota).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_image_store_backup_storage_quota(
+    /// Send (and wait for the job of) [`SetImageStoreBackupStorageQuota`]: `PUT /backup-storage/image-store/actions`.
+    fn set_image_store_backup_storage_quota(
         &self,
         max_capacity: impl ::core::convert::Into<i64>,
-    ) -> crate::client::Call<'_, crate::api::SetImageStoreBackupStorageQuota> {
-        crate::client::Call::new(
-            self,
-            crate::api::SetImageStoreBackupStorageQuota::new(max_capacity),
+    ) -> ::zstack_sdk::client::Call<SetImageStoreBackupStorageQuota> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetImageStoreBackupStorageQuota::new(max_capacity),
         )
     }
-    /// `PUT /backup-storage/image-store/{imageStoreUuid}/actions`: see [`SyncImage`](crate::api::SyncImage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_image(
+    /// Send (and wait for the job of) [`SyncImage`]: `PUT /backup-storage/image-store/{imageStoreUuid}/actions`.
+    fn sync_image(
         &self,
         image_store_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncImage> {
-        crate::client::Call::new(self, crate::api::SyncImage::new(image_store_uuid))
+    ) -> ::zstack_sdk::client::Call<SyncImage> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), SyncImage::new(image_store_uuid))
     }
-    /// `PUT /backup-storage/aliyun/ebs/{uuid}/actions`: see [`UpdateAliyunEbsBackupStorage`](crate::api::UpdateAliyunEbsBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_aliyun_ebs_backup_storage(
+    /// Send (and wait for the job of) [`UpdateAliyunEbsBackupStorage`]: `PUT /backup-storage/aliyun/ebs/{uuid}/actions`.
+    fn update_aliyun_ebs_backup_storage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateAliyunEbsBackupStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateAliyunEbsBackupStorage::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateAliyunEbsBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateAliyunEbsBackupStorage::new(uuid),
         )
     }
-    /// `PUT /backup-storage/{uuid}/actions`: see [`UpdateBackupStorage`](crate::api::UpdateBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_backup_storage(
+    /// Send (and wait for the job of) [`UpdateBackupStorage`]: `PUT /backup-storage/{uuid}/actions`.
+    fn update_backup_storage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateBackupStorage> {
-        crate::client::Call::new(self, crate::api::UpdateBackupStorage::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateBackupStorage> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateBackupStorage::new(uuid))
     }
-    /// `PUT /backup-storage/ceph/mons/{monUuid}/actions`: see [`UpdateCephBackupStorageMon`](crate::api::UpdateCephBackupStorageMon).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_ceph_backup_storage_mon(
+    /// Send (and wait for the job of) [`UpdateCephBackupStorageMon`]: `PUT /backup-storage/ceph/mons/{monUuid}/actions`.
+    fn update_ceph_backup_storage_mon(
         &self,
         mon_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateCephBackupStorageMon> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateCephBackupStorageMon::new(mon_uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateCephBackupStorageMon> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateCephBackupStorageMon::new(mon_uuid),
         )
     }
-    /// `PUT /backup-storage/image-store/{uuid}/actions`: see [`UpdateImageStoreBackupStorage`](crate::api::UpdateImageStoreBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_image_store_backup_storage(
+    /// Send (and wait for the job of) [`UpdateImageStoreBackupStorage`]: `PUT /backup-storage/image-store/{uuid}/actions`.
+    fn update_image_store_backup_storage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateImageStoreBackupStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateImageStoreBackupStorage::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateImageStoreBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateImageStoreBackupStorage::new(uuid),
         )
     }
-    /// `PUT /backup-storage/sftp/{uuid}/actions`: see [`UpdateSftpBackupStorage`](crate::api::UpdateSftpBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_sftp_backup_storage(
+    /// Send (and wait for the job of) [`UpdateSftpBackupStorage`]: `PUT /backup-storage/sftp/{uuid}/actions`.
+    fn update_sftp_backup_storage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateSftpBackupStorage> {
-        crate::client::Call::new(self, crate::api::UpdateSftpBackupStorage::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateSftpBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateSftpBackupStorage::new(uuid),
+        )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteBackupStorage> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ReconnectBackupStorage> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddAliyunEbsBackupStorage> {
-    /// Set `url`.
-    pub fn url(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.url(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `importImages`.
-    pub fn import_images(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.import_images(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddCephBackupStorage> {
-    /// Set `poolName`.
-    pub fn pool_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.pool_name(value))
-    }
-    /// Set `url`.
-    pub fn url(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.url(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `importImages`.
-    pub fn import_images(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.import_images(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddDisasterImageStoreBackupStorage> {
-    /// Set `attachPoint`.
-    pub fn attach_point(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.attach_point(value))
-    }
-    /// Set `endPoint`.
-    pub fn end_point(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.end_point(value))
-    }
-    /// Set `sshPort`.
-    pub fn ssh_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ssh_port(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `importImages`.
-    pub fn import_images(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.import_images(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddExternalBackupStorage> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `importImages`.
-    pub fn import_images(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.import_images(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddImageStoreBackupStorage> {
-    /// Set `sshPort`.
-    pub fn ssh_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ssh_port(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `importImages`.
-    pub fn import_images(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.import_images(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddMonToCephBackupStorage> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddSftpBackupStorage> {
-    /// Set `sshPort`.
-    pub fn ssh_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ssh_port(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `importImages`.
-    pub fn import_images(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.import_images(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddSimulatorBackupStorage> {
-    /// Set `totalCapacity`.
-    pub fn total_capacity(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.total_capacity(value))
-    }
-    /// Set `availableCapacity`.
-    pub fn available_capacity(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.available_capacity(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `importImages`.
-    pub fn import_images(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.import_images(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::BackupStorageMigrateImage> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeBackupStorageState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CleanUpTrashOnBackupStorage> {
-    /// Set `trashId`.
-    pub fn trash_id(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.trash_id(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteExportedImageFromBackupStorage> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ExportImageFromBackupStorage> {
-    /// Set `exportFormat`.
-    pub fn export_format(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.export_format(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetBackupStorageCandidatesForImageMigration> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetBackupStorageCapacity> {
-    /// Set `zoneUuids`.
-    pub fn zone_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.zone_uuids(value))
-    }
-    /// Set `backupStorageUuids`.
-    pub fn backup_storage_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.backup_storage_uuids(value))
-    }
-    /// Set `all`.
-    pub fn all(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.all(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetBackupStorageTypes> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetImagesFromImageStoreBackupStorage> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetTrashOnBackupStorage> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `resourceType`.
-    pub fn resource_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_type(value))
-    }
-    /// Set `trashType`.
-    pub fn trash_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.trash_type(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ReclaimSpaceFromImageStore> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ReconnectImageStoreBackupStorage> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ReconnectSftpBackupStorage> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RecoveryImageFromImageStoreBackupStorage> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveMonFromCephBackupStorage> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetImageStoreBackupStorageQuota> {
-    /// Set `uuids`.
-    pub fn uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncImage> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAliyunEbsBackupStorage> {
-    /// Set `ossBucketUuid`.
-    pub fn oss_bucket_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.oss_bucket_uuid(value))
-    }
-    /// Set `url`.
-    pub fn url(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.url(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateBackupStorage> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateCephBackupStorageMon> {
-    /// Set `hostname`.
-    pub fn hostname(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.hostname(value))
-    }
-    /// Set `sshUsername`.
-    pub fn ssh_username(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ssh_username(value))
-    }
-    /// Set `sshPassword`.
-    pub fn ssh_password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.ssh_password(value))
-    }
-    /// Set `sshPort`.
-    pub fn ssh_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ssh_port(value))
-    }
-    /// Set `monPort`.
-    pub fn mon_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.mon_port(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateImageStoreBackupStorage> {
-    /// Set `username`.
-    pub fn username(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.username(value))
-    }
-    /// Set `password`.
-    pub fn password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.password(value))
-    }
-    /// Set `hostname`.
-    pub fn hostname(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.hostname(value))
-    }
-    /// Set `sshPort`.
-    pub fn ssh_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ssh_port(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateSftpBackupStorage> {
-    /// Set `username`.
-    pub fn username(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.username(value))
-    }
-    /// Set `password`.
-    pub fn password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.password(value))
-    }
-    /// Set `hostname`.
-    pub fn hostname(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.hostname(value))
-    }
-    /// Set `sshPort`.
-    pub fn ssh_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ssh_port(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl BackupStorageApi for ::zstack_sdk::client::Client {}

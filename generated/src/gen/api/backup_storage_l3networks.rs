@@ -32,7 +32,6 @@ pub struct GetInterdependentL3NetworksBackupStorages {
 }
 impl GetInterdependentL3NetworksBackupStorages {
     /// A request with the required params `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(zone_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             zone_uuid: zone_uuid.into(),
@@ -42,106 +41,88 @@ impl GetInterdependentL3NetworksBackupStorages {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `backupStorageUuid`.
-    pub fn backup_storage_uuid(
+}
+/** The optional params of [`GetInterdependentL3NetworksBackupStorages`], settable on the request and on a client `Call` for it:
+ `client.get_interdependent_l3_networks_backup_storages(..).backup_storage_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetInterdependentL3NetworksBackupStoragesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetInterdependentL3NetworksBackupStorages,
+    > + ::core::marker::Sized {
+    /// Wire name `backupStorageUuid` (query string). Since ZStack 0.6.
+    fn backup_storage_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.backup_storage_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().backup_storage_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `l3NetworkUuids`.
-    pub fn l3_network_uuids(
+    /// Wire name `l3NetworkUuids` (query string). Since ZStack 0.6.
+    fn l3_network_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.l3_network_uuids = value
+        self.held_mut().l3_network_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetInterdependentL3NetworksBackupStorages>,
+> GetInterdependentL3NetworksBackupStoragesSetters for T {}
 /// The result of [`GetInterdependentL3NetworksBackupStorages`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetInterdependentL3NetworksBackupStoragesReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetInterdependentL3NetworksBackupStoragesReply { "inventories" => inventories
     default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /backupStorage-l3networks/dependencies`: see [`GetInterdependentL3NetworksBackupStorages`](crate::api::GetInterdependentL3NetworksBackupStorages).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_interdependent_l3_networks_backup_storages(
+/// The `backup-storage-l3networks` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait BackupStorageL3networksApi: ::core::convert::AsRef<
+        ::zstack_sdk::client::Client,
+    > {
+    /// Send [`GetInterdependentL3NetworksBackupStorages`]: `GET /backupStorage-l3networks/dependencies`.
+    fn get_interdependent_l3_networks_backup_storages(
         &self,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetInterdependentL3NetworksBackupStorages> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetInterdependentL3NetworksBackupStorages::new(zone_uuid),
+    ) -> ::zstack_sdk::client::Call<GetInterdependentL3NetworksBackupStorages> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetInterdependentL3NetworksBackupStorages::new(zone_uuid),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetInterdependentL3NetworksBackupStorages> {
-    /// Set `backupStorageUuid`.
-    pub fn backup_storage_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.backup_storage_uuid(value))
-    }
-    /// Set `l3NetworkUuids`.
-    pub fn l3_network_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.l3_network_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl BackupStorageL3networksApi for ::zstack_sdk::client::Client {}

@@ -46,7 +46,6 @@ pub struct AddPreconfigurationTemplate {
 }
 impl AddPreconfigurationTemplate {
     /// A request with the required params `name`, `distribution`, `type`, `content`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         distribution: impl ::core::convert::Into<::std::string::String>,
@@ -65,53 +64,71 @@ impl AddPreconfigurationTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddPreconfigurationTemplate`], settable on the request and on a client `Call` for it:
+ `client.add_preconfiguration_template(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddPreconfigurationTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        AddPreconfigurationTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.4.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.4.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddPreconfigurationTemplate>,
+> AddPreconfigurationTemplateSetters for T {}
 /// `POST /baremetal/chassis/from-file`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -150,7 +167,6 @@ pub struct BatchCreateBaremetalChassis {
 }
 impl BatchCreateBaremetalChassis {
     /// A request with the required params `baremetalChassisInfo`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         baremetal_chassis_info: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -164,61 +180,81 @@ impl BatchCreateBaremetalChassis {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `longJobName`.
-    pub fn long_job_name(
+}
+/** The optional params of [`BatchCreateBaremetalChassis`], settable on the request and on a client `Call` for it:
+ `client.batch_create_baremetal_chassis(..).long_job_name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait BatchCreateBaremetalChassisSetters: ::zstack_sdk::runtime::request::Holds<
+        BatchCreateBaremetalChassis,
+    > + ::core::marker::Sized {
+    /// Wire name `longJobName` (body). Since ZStack 3.1.3 (release history).
+    fn long_job_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.long_job_name = ::core::option::Option::Some(value.into());
+        self.held_mut().long_job_name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `longJobDescription`.
-    pub fn long_job_description(
+    /// Wire name `longJobDescription` (body). Since ZStack 3.1.3 (release history).
+    fn long_job_description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.long_job_description = ::core::option::Option::Some(value.into());
+        self.held_mut().long_job_description = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.1.3 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<BatchCreateBaremetalChassis>,
+> BatchCreateBaremetalChassisSetters for T {}
 /// `PUT /baremetal/chassis/{uuid}/actions`, body envelope `"changeBaremetalChassisState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -247,7 +283,6 @@ pub struct ChangeBaremetalChassisState {
 }
 impl ChangeBaremetalChassisState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -259,27 +294,42 @@ impl ChangeBaremetalChassisState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeBaremetalChassisState`], settable on the request and on a client `Call` for it:
+ `client.change_baremetal_chassis_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeBaremetalChassisStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeBaremetalChassisState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeBaremetalChassisState>,
+> ChangeBaremetalChassisStateSetters for T {}
 /// `PUT /baremetal/preconfigurations/{uuid}/actions`, body envelope `"changePreconfigurationTemplateState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -308,7 +358,6 @@ pub struct ChangePreconfigurationTemplateState {
 }
 impl ChangePreconfigurationTemplateState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -320,27 +369,42 @@ impl ChangePreconfigurationTemplateState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangePreconfigurationTemplateState`], settable on the request and on a client `Call` for it:
+ `client.change_preconfiguration_template_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangePreconfigurationTemplateStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangePreconfigurationTemplateState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangePreconfigurationTemplateState>,
+> ChangePreconfigurationTemplateStateSetters for T {}
 /// `POST /baremetal/chassis/from-file/check`, body envelope `"params"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -366,7 +430,6 @@ pub struct CheckBaremetalChassisConfigFile {
 }
 impl CheckBaremetalChassisConfigFile {
     /// A request with the required params `baremetalChassisInfo`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         baremetal_chassis_info: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -376,27 +439,42 @@ impl CheckBaremetalChassisConfigFile {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`CheckBaremetalChassisConfigFile`], settable on the request and on a client `Call` for it:
+ `client.check_baremetal_chassis_config_file(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CheckBaremetalChassisConfigFileSetters: ::zstack_sdk::runtime::request::Holds<
+        CheckBaremetalChassisConfigFile,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CheckBaremetalChassisConfigFile>,
+> CheckBaremetalChassisConfigFileSetters for T {}
 /// `PUT /baremetal/chassis/{chassisUuid}/actions`, body envelope `"cleanUpBaremetalChassisBonding"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -423,7 +501,6 @@ pub struct CleanUpBaremetalChassisBonding {
 }
 impl CleanUpBaremetalChassisBonding {
     /// A request with the required params `chassisUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(chassis_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             chassis_uuid: chassis_uuid.into(),
@@ -431,27 +508,42 @@ impl CleanUpBaremetalChassisBonding {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`CleanUpBaremetalChassisBonding`], settable on the request and on a client `Call` for it:
+ `client.clean_up_baremetal_chassis_bonding(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CleanUpBaremetalChassisBondingSetters: ::zstack_sdk::runtime::request::Holds<
+        CleanUpBaremetalChassisBonding,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CleanUpBaremetalChassisBonding>,
+> CleanUpBaremetalChassisBondingSetters for T {}
 /// `POST /baremetal/network/bondings`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -496,7 +588,6 @@ pub struct CreateBaremetalBonding {
 }
 impl CreateBaremetalBonding {
     /// A request with the required params `chassisUuid`, `name`, `mode`, `slaves`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         chassis_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -515,53 +606,68 @@ impl CreateBaremetalBonding {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `opts`.
-    pub fn opts(
+}
+/** The optional params of [`CreateBaremetalBonding`], settable on the request and on a client `Call` for it:
+ `client.create_baremetal_bonding(..).opts(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateBaremetalBondingSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateBaremetalBonding,
+    > + ::core::marker::Sized {
+    /// Wire name `opts` (body). Since ZStack 3.4.1 (release history).
+    fn opts(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().opts = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `resourceUuid` (body). Since ZStack 3.4.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.opts = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateBaremetalBonding>,
+> CreateBaremetalBondingSetters for T {}
 /// `POST /baremetal/chassis`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -612,7 +718,6 @@ pub struct CreateBaremetalChassis {
 }
 impl CreateBaremetalChassis {
     /// A request with the required params `name`, `clusterUuid`, `ipmiAddress`, `ipmiUsername`, `ipmiPassword`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -634,58 +739,76 @@ impl CreateBaremetalChassis {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateBaremetalChassis`], settable on the request and on a client `Call` for it:
+ `client.create_baremetal_chassis(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateBaremetalChassisSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateBaremetalChassis,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipmiPort`.
-    pub fn ipmi_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ipmi_port = ::core::option::Option::Some(value.into());
+    /// Wire name `ipmiPort` (body). Since ZStack 3.0.1 (release history). Server default: `623`.
+    fn ipmi_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ipmi_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateBaremetalChassis>,
+> CreateBaremetalChassisSetters for T {}
 /// `POST /baremetal/instances`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -757,7 +880,6 @@ pub struct CreateBaremetalInstance {
 }
 impl CreateBaremetalInstance {
     /// A request with the required params `name`, `chassisUuid`, `imageUuid`, `password`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         chassis_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -782,107 +904,125 @@ impl CreateBaremetalInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateBaremetalInstance`], settable on the request and on a client `Call` for it:
+ `client.create_baremetal_instance(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateBaremetalInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateBaremetalInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `templateUuid`.
-    pub fn template_uuid(
+    /// Wire name `templateUuid` (body). Since ZStack 3.4.1 (release history).
+    fn template_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.template_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().template_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `username`.
-    pub fn username(
+    /// Wire name `username` (body). Since ZStack 3.4.1 (release history). Server default: `root`.
+    fn username(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.username = ::core::option::Option::Some(value.into());
+        self.held_mut().username = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `nicCfgs`.
-    pub fn nic_cfgs(
+    /// Wire name `nicCfgs` (body). Since ZStack 3.0.1 (release history).
+    fn nic_cfgs(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
         >,
     ) -> Self {
-        self.nic_cfgs = value.into();
+        self.held_mut().nic_cfgs = value.into();
         self
     }
-    /// Set `bondingCfgs`.
-    pub fn bonding_cfgs(
+    /// Wire name `bondingCfgs` (body). Since ZStack 3.4.1 (release history).
+    fn bonding_cfgs(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
         >,
     ) -> Self {
-        self.bonding_cfgs = value.into();
+        self.held_mut().bonding_cfgs = value.into();
         self
     }
-    /// Set `customConfigurations`.
-    pub fn custom_configurations(
+    /// Wire name `customConfigurations` (body). Since ZStack 3.4.1 (release history).
+    fn custom_configurations(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
         >,
     ) -> Self {
-        self.custom_configurations = value.into();
+        self.held_mut().custom_configurations = value.into();
         self
     }
-    /// Set `strategy`.
-    pub fn strategy(
+    /// Wire name `strategy` (body). Since ZStack 3.0.1 (release history). Server default: `InstantStart`. One of `InstantStart`, `JustCreate`.
+    fn strategy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.strategy = ::core::option::Option::Some(value.into());
+        self.held_mut().strategy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateBaremetalInstance>,
+> CreateBaremetalInstanceSetters for T {}
 /// `POST /baremetal/pxeservers`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -948,7 +1088,6 @@ pub struct CreateBaremetalPxeServer {
 }
 impl CreateBaremetalPxeServer {
     /// A request with the required params `zoneUuid`, `name`, `hostname`, `sshUsername`, `sshPassword`, `storagePath`, `dhcpInterface`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -977,82 +1116,100 @@ impl CreateBaremetalPxeServer {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateBaremetalPxeServer`], settable on the request and on a client `Call` for it:
+ `client.create_baremetal_pxe_server(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateBaremetalPxeServerSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateBaremetalPxeServer,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sshPort`.
-    pub fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ssh_port = ::core::option::Option::Some(value.into());
+    /// Wire name `sshPort` (body). Since ZStack 3.1.3 (release history). Server default: `22`.
+    fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ssh_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dhcpRangeBegin`.
-    pub fn dhcp_range_begin(
+    /// Wire name `dhcpRangeBegin` (body). Since ZStack 3.0.1 (release history).
+    fn dhcp_range_begin(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dhcp_range_begin = ::core::option::Option::Some(value.into());
+        self.held_mut().dhcp_range_begin = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dhcpRangeEnd`.
-    pub fn dhcp_range_end(
+    /// Wire name `dhcpRangeEnd` (body). Since ZStack 3.0.1 (release history).
+    fn dhcp_range_end(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dhcp_range_end = ::core::option::Option::Some(value.into());
+        self.held_mut().dhcp_range_end = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dhcpRangeNetmask`.
-    pub fn dhcp_range_netmask(
+    /// Wire name `dhcpRangeNetmask` (body). Since ZStack 3.0.1 (release history).
+    fn dhcp_range_netmask(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dhcp_range_netmask = ::core::option::Option::Some(value.into());
+        self.held_mut().dhcp_range_netmask = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.1.3 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateBaremetalPxeServer>,
+> CreateBaremetalPxeServerSetters for T {}
 /// `DELETE /baremetal/chassis/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1080,7 +1237,6 @@ pub struct DeleteBaremetalChassis {
 }
 impl DeleteBaremetalChassis {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1089,35 +1245,50 @@ impl DeleteBaremetalChassis {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteBaremetalChassis`], settable on the request and on a client `Call` for it:
+ `client.delete_baremetal_chassis(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteBaremetalChassisSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteBaremetalChassis,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteBaremetalChassis>,
+> DeleteBaremetalChassisSetters for T {}
 /// `DELETE /baremetal/pxeservers/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1145,7 +1316,6 @@ pub struct DeleteBaremetalPxeServer {
 }
 impl DeleteBaremetalPxeServer {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1154,35 +1324,50 @@ impl DeleteBaremetalPxeServer {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteBaremetalPxeServer`], settable on the request and on a client `Call` for it:
+ `client.delete_baremetal_pxe_server(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteBaremetalPxeServerSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteBaremetalPxeServer,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteBaremetalPxeServer>,
+> DeleteBaremetalPxeServerSetters for T {}
 /// `DELETE /baremetal/preconfigurations/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -1210,7 +1395,6 @@ pub struct DeletePreconfigurationTemplate {
 }
 impl DeletePreconfigurationTemplate {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1219,35 +1403,50 @@ impl DeletePreconfigurationTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeletePreconfigurationTemplate`], settable on the request and on a client `Call` for it:
+ `client.delete_preconfiguration_template(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeletePreconfigurationTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        DeletePreconfigurationTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.4.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeletePreconfigurationTemplate>,
+> DeletePreconfigurationTemplateSetters for T {}
 /// `DELETE /baremetal/instances/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1275,7 +1474,6 @@ pub struct DestroyBaremetalInstance {
 }
 impl DestroyBaremetalInstance {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1284,35 +1482,50 @@ impl DestroyBaremetalInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DestroyBaremetalInstance`], settable on the request and on a client `Call` for it:
+ `client.destroy_baremetal_instance(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DestroyBaremetalInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        DestroyBaremetalInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DestroyBaremetalInstance>,
+> DestroyBaremetalInstanceSetters for T {}
 /// `PUT /baremetal/instances/{uuid}/actions`, body envelope `"expungeBaremetalInstance"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1338,7 +1551,6 @@ pub struct ExpungeBaremetalInstance {
 }
 impl ExpungeBaremetalInstance {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1346,27 +1558,42 @@ impl ExpungeBaremetalInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ExpungeBaremetalInstance`], settable on the request and on a client `Call` for it:
+ `client.expunge_baremetal_instance(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ExpungeBaremetalInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        ExpungeBaremetalInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ExpungeBaremetalInstance>,
+> ExpungeBaremetalInstanceSetters for T {}
 /// `GET /baremetal/chassis/{uuid}/powerstatus`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1390,7 +1617,6 @@ pub struct GetBaremetalChassisPowerStatus {
 }
 impl GetBaremetalChassisPowerStatus {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1398,27 +1624,42 @@ impl GetBaremetalChassisPowerStatus {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetBaremetalChassisPowerStatus`], settable on the request and on a client `Call` for it:
+ `client.get_baremetal_chassis_power_status(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetBaremetalChassisPowerStatusSetters: ::zstack_sdk::runtime::request::Holds<
+        GetBaremetalChassisPowerStatus,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetBaremetalChassisPowerStatus>,
+> GetBaremetalChassisPowerStatusSetters for T {}
 /// `PUT /baremetal/chassis/{uuid}/actions`, body envelope `"inspectBaremetalChassis"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1444,7 +1685,6 @@ pub struct InspectBaremetalChassis {
 }
 impl InspectBaremetalChassis {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1452,27 +1692,42 @@ impl InspectBaremetalChassis {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`InspectBaremetalChassis`], settable on the request and on a client `Call` for it:
+ `client.inspect_baremetal_chassis(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait InspectBaremetalChassisSetters: ::zstack_sdk::runtime::request::Holds<
+        InspectBaremetalChassis,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<InspectBaremetalChassis>,
+> InspectBaremetalChassisSetters for T {}
 /// `PUT /baremetal/chassis/{chassisUuid}/actions`, body envelope `"powerOffBaremetalChassis"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1499,7 +1754,6 @@ pub struct PowerOffBaremetalChassis {
 }
 impl PowerOffBaremetalChassis {
     /// A request with the required params `chassisUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(chassis_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             chassis_uuid: chassis_uuid.into(),
@@ -1507,27 +1761,42 @@ impl PowerOffBaremetalChassis {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`PowerOffBaremetalChassis`], settable on the request and on a client `Call` for it:
+ `client.power_off_baremetal_chassis(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait PowerOffBaremetalChassisSetters: ::zstack_sdk::runtime::request::Holds<
+        PowerOffBaremetalChassis,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<PowerOffBaremetalChassis>,
+> PowerOffBaremetalChassisSetters for T {}
 /// `PUT /baremetal/chassis/{chassisUuid}/actions`, body envelope `"powerOnBaremetalChassis"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1554,7 +1823,6 @@ pub struct PowerOnBaremetalChassis {
 }
 impl PowerOnBaremetalChassis {
     /// A request with the required params `chassisUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(chassis_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             chassis_uuid: chassis_uuid.into(),
@@ -1562,27 +1830,42 @@ impl PowerOnBaremetalChassis {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`PowerOnBaremetalChassis`], settable on the request and on a client `Call` for it:
+ `client.power_on_baremetal_chassis(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait PowerOnBaremetalChassisSetters: ::zstack_sdk::runtime::request::Holds<
+        PowerOnBaremetalChassis,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<PowerOnBaremetalChassis>,
+> PowerOnBaremetalChassisSetters for T {}
 /// `PUT /baremetal/chassis/{chassisUuid}/actions`, body envelope `"powerResetBaremetalChassis"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1609,7 +1892,6 @@ pub struct PowerResetBaremetalChassis {
 }
 impl PowerResetBaremetalChassis {
     /// A request with the required params `chassisUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(chassis_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             chassis_uuid: chassis_uuid.into(),
@@ -1617,27 +1899,42 @@ impl PowerResetBaremetalChassis {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`PowerResetBaremetalChassis`], settable on the request and on a client `Call` for it:
+ `client.power_reset_baremetal_chassis(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait PowerResetBaremetalChassisSetters: ::zstack_sdk::runtime::request::Holds<
+        PowerResetBaremetalChassis,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<PowerResetBaremetalChassis>,
+> PowerResetBaremetalChassisSetters for T {}
 /// `GET /baremetal/network/bondings`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -1656,7 +1953,7 @@ pub struct QueryBaremetalBonding {
 }
 impl QueryBaremetalBonding {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1691,7 +1988,7 @@ pub struct QueryBaremetalChassis {
 }
 impl QueryBaremetalChassis {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1726,7 +2023,7 @@ pub struct QueryBaremetalInstance {
 }
 impl QueryBaremetalInstance {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1761,7 +2058,7 @@ pub struct QueryBaremetalPxeServer {
 }
 impl QueryBaremetalPxeServer {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1796,7 +2093,7 @@ pub struct QueryPreconfigurationTemplate {
 }
 impl QueryPreconfigurationTemplate {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1841,7 +2138,6 @@ pub struct RebootBaremetalInstance {
 }
 impl RebootBaremetalInstance {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1850,32 +2146,47 @@ impl RebootBaremetalInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `pxeBoot`.
-    pub fn pxe_boot(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.pxe_boot = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`RebootBaremetalInstance`], settable on the request and on a client `Call` for it:
+ `client.reboot_baremetal_instance(..).pxe_boot(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RebootBaremetalInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        RebootBaremetalInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `pxeBoot` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
+    fn pxe_boot(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().pxe_boot = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RebootBaremetalInstance>,
+> RebootBaremetalInstanceSetters for T {}
 /// `PUT /baremetal/pxeservers/{uuid}/actions`, body envelope `"reconnectBaremetalPxeServer"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -1901,7 +2212,6 @@ pub struct ReconnectBaremetalPxeServer {
 }
 impl ReconnectBaremetalPxeServer {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1909,27 +2219,42 @@ impl ReconnectBaremetalPxeServer {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ReconnectBaremetalPxeServer`], settable on the request and on a client `Call` for it:
+ `client.reconnect_baremetal_pxe_server(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ReconnectBaremetalPxeServerSetters: ::zstack_sdk::runtime::request::Holds<
+        ReconnectBaremetalPxeServer,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ReconnectBaremetalPxeServer>,
+> ReconnectBaremetalPxeServerSetters for T {}
 /// `PUT /baremetal/instances/{uuid}/actions`, body envelope `"recoverBaremetalInstance"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1955,7 +2280,6 @@ pub struct RecoverBaremetalInstance {
 }
 impl RecoverBaremetalInstance {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1963,27 +2287,42 @@ impl RecoverBaremetalInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RecoverBaremetalInstance`], settable on the request and on a client `Call` for it:
+ `client.recover_baremetal_instance(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RecoverBaremetalInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        RecoverBaremetalInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RecoverBaremetalInstance>,
+> RecoverBaremetalInstanceSetters for T {}
 /// `PUT /baremetal/instances/{uuid}/actions`, body envelope `"startBaremetalInstance"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2012,7 +2351,6 @@ pub struct StartBaremetalInstance {
 }
 impl StartBaremetalInstance {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2021,32 +2359,47 @@ impl StartBaremetalInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `pxeBoot`.
-    pub fn pxe_boot(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.pxe_boot = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`StartBaremetalInstance`], settable on the request and on a client `Call` for it:
+ `client.start_baremetal_instance(..).pxe_boot(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait StartBaremetalInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        StartBaremetalInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `pxeBoot` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
+    fn pxe_boot(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().pxe_boot = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<StartBaremetalInstance>,
+> StartBaremetalInstanceSetters for T {}
 /// `PUT /baremetal/pxeservers/{uuid}/actions`, body envelope `"startBaremetalPxeServer"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2072,7 +2425,6 @@ pub struct StartBaremetalPxeServer {
 }
 impl StartBaremetalPxeServer {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2080,27 +2432,42 @@ impl StartBaremetalPxeServer {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`StartBaremetalPxeServer`], settable on the request and on a client `Call` for it:
+ `client.start_baremetal_pxe_server(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait StartBaremetalPxeServerSetters: ::zstack_sdk::runtime::request::Holds<
+        StartBaremetalPxeServer,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<StartBaremetalPxeServer>,
+> StartBaremetalPxeServerSetters for T {}
 /// `PUT /baremetal/instances/{uuid}/actions`, body envelope `"stopBaremetalInstance"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2129,7 +2496,6 @@ pub struct StopBaremetalInstance {
 }
 impl StopBaremetalInstance {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2138,35 +2504,50 @@ impl StopBaremetalInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `type`.
-    pub fn type_(
+}
+/** The optional params of [`StopBaremetalInstance`], settable on the request and on a client `Call` for it:
+ `client.stop_baremetal_instance(..).type_(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait StopBaremetalInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        StopBaremetalInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `grace`. One of `grace`, `cold`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<StopBaremetalInstance>,
+> StopBaremetalInstanceSetters for T {}
 /// `PUT /baremetal/pxeservers/{uuid}/actions`, body envelope `"stopBaremetalPxeServer"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2192,7 +2573,6 @@ pub struct StopBaremetalPxeServer {
 }
 impl StopBaremetalPxeServer {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2200,27 +2580,42 @@ impl StopBaremetalPxeServer {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`StopBaremetalPxeServer`], settable on the request and on a client `Call` for it:
+ `client.stop_baremetal_pxe_server(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait StopBaremetalPxeServerSetters: ::zstack_sdk::runtime::request::Holds<
+        StopBaremetalPxeServer,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<StopBaremetalPxeServer>,
+> StopBaremetalPxeServerSetters for T {}
 /// `PUT /baremetal/chassis/{uuid}/actions`, body envelope `"updateBaremetalChassis"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2264,7 +2659,6 @@ pub struct UpdateBaremetalChassis {
 }
 impl UpdateBaremetalChassis {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2278,72 +2672,84 @@ impl UpdateBaremetalChassis {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateBaremetalChassis`], settable on the request and on a client `Call` for it:
+ `client.update_baremetal_chassis(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateBaremetalChassisSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateBaremetalChassis,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `ipmiAddress` (body). Since ZStack 3.0.1 (release history).
+    fn ipmi_address(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().ipmi_address = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipmiAddress`.
-    pub fn ipmi_address(
+    /// Wire name `ipmiPort` (body). Since ZStack 3.0.1 (release history).
+    fn ipmi_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ipmi_port = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `ipmiUsername` (body). Since ZStack 3.0.1 (release history).
+    fn ipmi_username(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipmi_address = ::core::option::Option::Some(value.into());
+        self.held_mut().ipmi_username = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipmiPort`.
-    pub fn ipmi_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ipmi_port = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `ipmiUsername`.
-    pub fn ipmi_username(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.ipmi_username = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `ipmiPassword`.
-    pub fn ipmi_password(
+    /// Wire name `ipmiPassword` (body). Since ZStack 3.0.1 (release history).
+    fn ipmi_password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.ipmi_password = ::core::option::Option::Some(value.into());
+        self.held_mut().ipmi_password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateBaremetalChassis>,
+> UpdateBaremetalChassisSetters for T {}
 /// `PUT /baremetal/instances/{uuid}/actions`, body envelope `"updateBaremetalInstance"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2381,7 +2787,6 @@ pub struct UpdateBaremetalInstance {
 }
 impl UpdateBaremetalInstance {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2393,59 +2798,71 @@ impl UpdateBaremetalInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateBaremetalInstance`], settable on the request and on a client `Call` for it:
+ `client.update_baremetal_instance(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateBaremetalInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateBaremetalInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `password`.
-    pub fn password(
+    /// Wire name `password` (body). Since ZStack 3.0.1 (release history).
+    fn password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.password = ::core::option::Option::Some(value.into());
+        self.held_mut().password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `platform`.
-    pub fn platform(
+    /// Wire name `platform` (body). Since ZStack 3.0.1 (release history). One of `Linux`.
+    fn platform(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.platform = ::core::option::Option::Some(value.into());
+        self.held_mut().platform = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateBaremetalInstance>,
+> UpdateBaremetalInstanceSetters for T {}
 /// `PUT /baremetal/pxeservers/{uuid}/actions`, body envelope `"updateBaremetalPxeServer"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2486,7 +2903,6 @@ pub struct UpdateBaremetalPxeServer {
 }
 impl UpdateBaremetalPxeServer {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2499,67 +2915,79 @@ impl UpdateBaremetalPxeServer {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateBaremetalPxeServer`], settable on the request and on a client `Call` for it:
+ `client.update_baremetal_pxe_server(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateBaremetalPxeServerSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateBaremetalPxeServer,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `dhcpRangeBegin` (body). Since ZStack 3.0.1 (release history).
+    fn dhcp_range_begin(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().dhcp_range_begin = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dhcpRangeBegin`.
-    pub fn dhcp_range_begin(
+    /// Wire name `dhcpRangeEnd` (body). Since ZStack 3.0.1 (release history).
+    fn dhcp_range_end(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dhcp_range_begin = ::core::option::Option::Some(value.into());
+        self.held_mut().dhcp_range_end = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dhcpRangeEnd`.
-    pub fn dhcp_range_end(
+    /// Wire name `dhcpRangeNetmask` (body). Since ZStack 3.0.1 (release history).
+    fn dhcp_range_netmask(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dhcp_range_end = ::core::option::Option::Some(value.into());
+        self.held_mut().dhcp_range_netmask = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dhcpRangeNetmask`.
-    pub fn dhcp_range_netmask(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.dhcp_range_netmask = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateBaremetalPxeServer>,
+> UpdateBaremetalPxeServerSetters for T {}
 /// `PUT /baremetal/preconfigurations/{uuid}/actions`, body envelope `"updatePreconfigurationTemplate"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -2600,7 +3028,6 @@ pub struct UpdatePreconfigurationTemplate {
 }
 impl UpdatePreconfigurationTemplate {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2613,181 +3040,181 @@ impl UpdatePreconfigurationTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdatePreconfigurationTemplate`], settable on the request and on a client `Call` for it:
+ `client.update_preconfiguration_template(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdatePreconfigurationTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdatePreconfigurationTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.4.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.4.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `distribution` (body). Since ZStack 3.4.1 (release history).
+    fn distribution(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().distribution = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `distribution`.
-    pub fn distribution(
+    /// Wire name `type` (body). Since ZStack 3.4.1 (release history). One of `kickstart`, `preseed`, `autoyast`, `autoinstall`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.distribution = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `content` (body). Since ZStack 3.4.1 (release history).
+    fn content(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().content = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `content`.
-    pub fn content(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.content = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdatePreconfigurationTemplate>,
+> UpdatePreconfigurationTemplateSetters for T {}
 /// The result of [`GetBaremetalChassisPowerStatus`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetBaremetalChassisPowerStatusReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetBaremetalChassisPowerStatusReply { "status" => status, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /baremetal/preconfigurations`: see [`AddPreconfigurationTemplate`](crate::api::AddPreconfigurationTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_preconfiguration_template(
+/// The `baremetal` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait BaremetalApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddPreconfigurationTemplate`]: `POST /baremetal/preconfigurations`.
+    fn add_preconfiguration_template(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         distribution: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
         content: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddPreconfigurationTemplate> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddPreconfigurationTemplate::new(
-                name,
-                distribution,
-                type_,
-                content,
-            ),
+    ) -> ::zstack_sdk::client::Call<AddPreconfigurationTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddPreconfigurationTemplate::new(name, distribution, type_, content),
         )
     }
-    /// `POST /baremetal/chassis/from-file`: see [`BatchCreateBaremetalChassis`](crate::api::BatchCreateBaremetalChassis).
-    #[allow(clippy::too_many_arguments)]
-    pub fn batch_create_baremetal_chassis(
+    /// Send (and wait for the job of) [`BatchCreateBaremetalChassis`]: `POST /baremetal/chassis/from-file`.
+    fn batch_create_baremetal_chassis(
         &self,
         baremetal_chassis_info: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::BatchCreateBaremetalChassis> {
-        crate::client::Call::new(
-            self,
-            crate::api::BatchCreateBaremetalChassis::new(baremetal_chassis_info),
+    ) -> ::zstack_sdk::client::Call<BatchCreateBaremetalChassis> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            BatchCreateBaremetalChassis::new(baremetal_chassis_info),
         )
     }
-    /// `PUT /baremetal/chassis/{uuid}/actions`: see [`ChangeBaremetalChassisState`](crate::api::ChangeBaremetalChassisState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_baremetal_chassis_state(
+    /// Send (and wait for the job of) [`ChangeBaremetalChassisState`]: `PUT /baremetal/chassis/{uuid}/actions`.
+    fn change_baremetal_chassis_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeBaremetalChassisState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeBaremetalChassisState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeBaremetalChassisState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeBaremetalChassisState::new(uuid, state_event),
         )
     }
-    /// `PUT /baremetal/preconfigurations/{uuid}/actions`: see [`ChangePreconfigurationTemplateState`](crate::api::ChangePreconfigurationTemplateState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_preconfiguration_template_state(
+    /// Send (and wait for the job of) [`ChangePreconfigurationTemplateState`]: `PUT /baremetal/preconfigurations/{uuid}/actions`.
+    fn change_preconfiguration_template_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangePreconfigurationTemplateState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangePreconfigurationTemplateState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangePreconfigurationTemplateState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangePreconfigurationTemplateState::new(uuid, state_event),
         )
     }
-    /// `POST /baremetal/chassis/from-file/check`: see [`CheckBaremetalChassisConfigFile`](crate::api::CheckBaremetalChassisConfigFile).
-    #[allow(clippy::too_many_arguments)]
-    pub fn check_baremetal_chassis_config_file(
+    /// Send [`CheckBaremetalChassisConfigFile`]: `POST /baremetal/chassis/from-file/check`.
+    fn check_baremetal_chassis_config_file(
         &self,
         baremetal_chassis_info: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CheckBaremetalChassisConfigFile> {
-        crate::client::Call::new(
-            self,
-            crate::api::CheckBaremetalChassisConfigFile::new(baremetal_chassis_info),
+    ) -> ::zstack_sdk::client::Call<CheckBaremetalChassisConfigFile> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CheckBaremetalChassisConfigFile::new(baremetal_chassis_info),
         )
     }
-    /// `PUT /baremetal/chassis/{chassisUuid}/actions`: see [`CleanUpBaremetalChassisBonding`](crate::api::CleanUpBaremetalChassisBonding).
-    #[allow(clippy::too_many_arguments)]
-    pub fn clean_up_baremetal_chassis_bonding(
+    /// Send (and wait for the job of) [`CleanUpBaremetalChassisBonding`]: `PUT /baremetal/chassis/{chassisUuid}/actions`.
+    fn clean_up_baremetal_chassis_bonding(
         &self,
         chassis_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CleanUpBaremetalChassisBonding> {
-        crate::client::Call::new(
-            self,
-            crate::api::CleanUpBaremetalChassisBonding::new(chassis_uuid),
+    ) -> ::zstack_sdk::client::Call<CleanUpBaremetalChassisBonding> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CleanUpBaremetalChassisBonding::new(chassis_uuid),
         )
     }
-    /// `POST /baremetal/network/bondings`: see [`CreateBaremetalBonding`](crate::api::CreateBaremetalBonding).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_baremetal_bonding(
+    /// Send (and wait for the job of) [`CreateBaremetalBonding`]: `POST /baremetal/network/bondings`.
+    fn create_baremetal_bonding(
         &self,
         chassis_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         mode: impl ::core::convert::Into<i32>,
         slaves: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateBaremetalBonding> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateBaremetalBonding::new(chassis_uuid, name, mode, slaves),
+    ) -> ::zstack_sdk::client::Call<CreateBaremetalBonding> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateBaremetalBonding::new(chassis_uuid, name, mode, slaves),
         )
     }
-    /// `POST /baremetal/chassis`: see [`CreateBaremetalChassis`](crate::api::CreateBaremetalChassis).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_baremetal_chassis(
+    /// Send (and wait for the job of) [`CreateBaremetalChassis`]: `POST /baremetal/chassis`.
+    fn create_baremetal_chassis(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
         ipmi_address: impl ::core::convert::Into<::std::string::String>,
         ipmi_username: impl ::core::convert::Into<::std::string::String>,
         ipmi_password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> crate::client::Call<'_, crate::api::CreateBaremetalChassis> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateBaremetalChassis::new(
+    ) -> ::zstack_sdk::client::Call<CreateBaremetalChassis> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateBaremetalChassis::new(
                 name,
                 cluster_uuid,
                 ipmi_address,
@@ -2796,28 +3223,22 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /baremetal/instances`: see [`CreateBaremetalInstance`](crate::api::CreateBaremetalInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_baremetal_instance(
+    /// Send (and wait for the job of) [`CreateBaremetalInstance`]: `POST /baremetal/instances`.
+    fn create_baremetal_instance(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         chassis_uuid: impl ::core::convert::Into<::std::string::String>,
         image_uuid: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> crate::client::Call<'_, crate::api::CreateBaremetalInstance> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateBaremetalInstance::new(
-                name,
-                chassis_uuid,
-                image_uuid,
-                password,
-            ),
+    ) -> ::zstack_sdk::client::Call<CreateBaremetalInstance> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateBaremetalInstance::new(name, chassis_uuid, image_uuid, password),
         )
     }
-    /// `POST /baremetal/pxeservers`: see [`CreateBaremetalPxeServer`](crate::api::CreateBaremetalPxeServer).
+    /// Send (and wait for the job of) [`CreateBaremetalPxeServer`]: `POST /baremetal/pxeservers`.
     #[allow(clippy::too_many_arguments)]
-    pub fn create_baremetal_pxe_server(
+    fn create_baremetal_pxe_server(
         &self,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -2826,10 +3247,10 @@ impl crate::client::Client {
         ssh_password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
         storage_path: impl ::core::convert::Into<::std::string::String>,
         dhcp_interface: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateBaremetalPxeServer> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateBaremetalPxeServer::new(
+    ) -> ::zstack_sdk::client::Call<CreateBaremetalPxeServer> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateBaremetalPxeServer::new(
                 zone_uuid,
                 name,
                 hostname,
@@ -2840,1266 +3261,234 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `DELETE /baremetal/chassis/{uuid}`: see [`DeleteBaremetalChassis`](crate::api::DeleteBaremetalChassis).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_baremetal_chassis(
+    /// Send (and wait for the job of) [`DeleteBaremetalChassis`]: `DELETE /baremetal/chassis/{uuid}`.
+    fn delete_baremetal_chassis(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteBaremetalChassis> {
-        crate::client::Call::new(self, crate::api::DeleteBaremetalChassis::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteBaremetalChassis> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteBaremetalChassis::new(uuid))
     }
-    /// `DELETE /baremetal/pxeservers/{uuid}`: see [`DeleteBaremetalPxeServer`](crate::api::DeleteBaremetalPxeServer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_baremetal_pxe_server(
+    /// Send (and wait for the job of) [`DeleteBaremetalPxeServer`]: `DELETE /baremetal/pxeservers/{uuid}`.
+    fn delete_baremetal_pxe_server(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteBaremetalPxeServer> {
-        crate::client::Call::new(self, crate::api::DeleteBaremetalPxeServer::new(uuid))
-    }
-    /// `DELETE /baremetal/preconfigurations/{uuid}`: see [`DeletePreconfigurationTemplate`](crate::api::DeletePreconfigurationTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_preconfiguration_template(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeletePreconfigurationTemplate> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeletePreconfigurationTemplate::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteBaremetalPxeServer> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteBaremetalPxeServer::new(uuid),
         )
     }
-    /// `DELETE /baremetal/instances/{uuid}`: see [`DestroyBaremetalInstance`](crate::api::DestroyBaremetalInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn destroy_baremetal_instance(
+    /// Send (and wait for the job of) [`DeletePreconfigurationTemplate`]: `DELETE /baremetal/preconfigurations/{uuid}`.
+    fn delete_preconfiguration_template(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DestroyBaremetalInstance> {
-        crate::client::Call::new(self, crate::api::DestroyBaremetalInstance::new(uuid))
-    }
-    /// `PUT /baremetal/instances/{uuid}/actions`: see [`ExpungeBaremetalInstance`](crate::api::ExpungeBaremetalInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn expunge_baremetal_instance(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ExpungeBaremetalInstance> {
-        crate::client::Call::new(self, crate::api::ExpungeBaremetalInstance::new(uuid))
-    }
-    /// `GET /baremetal/chassis/{uuid}/powerstatus`: see [`GetBaremetalChassisPowerStatus`](crate::api::GetBaremetalChassisPowerStatus).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_baremetal_chassis_power_status(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetBaremetalChassisPowerStatus> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetBaremetalChassisPowerStatus::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeletePreconfigurationTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeletePreconfigurationTemplate::new(uuid),
         )
     }
-    /// `PUT /baremetal/chassis/{uuid}/actions`: see [`InspectBaremetalChassis`](crate::api::InspectBaremetalChassis).
-    #[allow(clippy::too_many_arguments)]
-    pub fn inspect_baremetal_chassis(
+    /// Send (and wait for the job of) [`DestroyBaremetalInstance`]: `DELETE /baremetal/instances/{uuid}`.
+    fn destroy_baremetal_instance(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::InspectBaremetalChassis> {
-        crate::client::Call::new(self, crate::api::InspectBaremetalChassis::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DestroyBaremetalInstance> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DestroyBaremetalInstance::new(uuid),
+        )
     }
-    /// `PUT /baremetal/chassis/{chassisUuid}/actions`: see [`PowerOffBaremetalChassis`](crate::api::PowerOffBaremetalChassis).
-    #[allow(clippy::too_many_arguments)]
-    pub fn power_off_baremetal_chassis(
+    /// Send (and wait for the job of) [`ExpungeBaremetalInstance`]: `PUT /baremetal/instances/{uuid}/actions`.
+    fn expunge_baremetal_instance(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<ExpungeBaremetalInstance> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ExpungeBaremetalInstance::new(uuid),
+        )
+    }
+    /// Send [`GetBaremetalChassisPowerStatus`]: `GET /baremetal/chassis/{uuid}/powerstatus`.
+    fn get_baremetal_chassis_power_status(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<GetBaremetalChassisPowerStatus> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetBaremetalChassisPowerStatus::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`InspectBaremetalChassis`]: `PUT /baremetal/chassis/{uuid}/actions`.
+    fn inspect_baremetal_chassis(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<InspectBaremetalChassis> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            InspectBaremetalChassis::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`PowerOffBaremetalChassis`]: `PUT /baremetal/chassis/{chassisUuid}/actions`.
+    fn power_off_baremetal_chassis(
         &self,
         chassis_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::PowerOffBaremetalChassis> {
-        crate::client::Call::new(
-            self,
-            crate::api::PowerOffBaremetalChassis::new(chassis_uuid),
+    ) -> ::zstack_sdk::client::Call<PowerOffBaremetalChassis> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            PowerOffBaremetalChassis::new(chassis_uuid),
         )
     }
-    /// `PUT /baremetal/chassis/{chassisUuid}/actions`: see [`PowerOnBaremetalChassis`](crate::api::PowerOnBaremetalChassis).
-    #[allow(clippy::too_many_arguments)]
-    pub fn power_on_baremetal_chassis(
+    /// Send (and wait for the job of) [`PowerOnBaremetalChassis`]: `PUT /baremetal/chassis/{chassisUuid}/actions`.
+    fn power_on_baremetal_chassis(
         &self,
         chassis_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::PowerOnBaremetalChassis> {
-        crate::client::Call::new(
-            self,
-            crate::api::PowerOnBaremetalChassis::new(chassis_uuid),
+    ) -> ::zstack_sdk::client::Call<PowerOnBaremetalChassis> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            PowerOnBaremetalChassis::new(chassis_uuid),
         )
     }
-    /// `PUT /baremetal/chassis/{chassisUuid}/actions`: see [`PowerResetBaremetalChassis`](crate::api::PowerResetBaremetalChassis).
-    #[allow(clippy::too_many_arguments)]
-    pub fn power_reset_baremetal_chassis(
+    /// Send (and wait for the job of) [`PowerResetBaremetalChassis`]: `PUT /baremetal/chassis/{chassisUuid}/actions`.
+    fn power_reset_baremetal_chassis(
         &self,
         chassis_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::PowerResetBaremetalChassis> {
-        crate::client::Call::new(
-            self,
-            crate::api::PowerResetBaremetalChassis::new(chassis_uuid),
+    ) -> ::zstack_sdk::client::Call<PowerResetBaremetalChassis> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            PowerResetBaremetalChassis::new(chassis_uuid),
         )
     }
-    /// `GET /baremetal/network/bondings`: see [`QueryBaremetalBonding`](crate::api::QueryBaremetalBonding).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_baremetal_bonding(
+    /// Send [`QueryBaremetalBonding`]: `GET /baremetal/network/bondings`.
+    fn query_baremetal_bonding(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryBaremetalBonding> {
-        crate::client::Call::new(self, crate::api::QueryBaremetalBonding::new())
+    ) -> ::zstack_sdk::client::Call<QueryBaremetalBonding> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryBaremetalBonding::new())
     }
-    /// `GET /baremetal/chassis`: see [`QueryBaremetalChassis`](crate::api::QueryBaremetalChassis).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_baremetal_chassis(
+    /// Send [`QueryBaremetalChassis`]: `GET /baremetal/chassis`.
+    fn query_baremetal_chassis(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryBaremetalChassis> {
-        crate::client::Call::new(self, crate::api::QueryBaremetalChassis::new())
+    ) -> ::zstack_sdk::client::Call<QueryBaremetalChassis> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryBaremetalChassis::new())
     }
-    /// `GET /baremetal/instances`: see [`QueryBaremetalInstance`](crate::api::QueryBaremetalInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_baremetal_instance(
+    /// Send [`QueryBaremetalInstance`]: `GET /baremetal/instances`.
+    fn query_baremetal_instance(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryBaremetalInstance> {
-        crate::client::Call::new(self, crate::api::QueryBaremetalInstance::new())
+    ) -> ::zstack_sdk::client::Call<QueryBaremetalInstance> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryBaremetalInstance::new())
     }
-    /// `GET /baremetal/pxeservers`: see [`QueryBaremetalPxeServer`](crate::api::QueryBaremetalPxeServer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_baremetal_pxe_server(
+    /// Send [`QueryBaremetalPxeServer`]: `GET /baremetal/pxeservers`.
+    fn query_baremetal_pxe_server(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryBaremetalPxeServer> {
-        crate::client::Call::new(self, crate::api::QueryBaremetalPxeServer::new())
+    ) -> ::zstack_sdk::client::Call<QueryBaremetalPxeServer> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryBaremetalPxeServer::new())
     }
-    /// `GET /baremetal/preconfigurations`: see [`QueryPreconfigurationTemplate`](crate::api::QueryPreconfigurationTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_preconfiguration_template(
+    /// Send [`QueryPreconfigurationTemplate`]: `GET /baremetal/preconfigurations`.
+    fn query_preconfiguration_template(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryPreconfigurationTemplate> {
-        crate::client::Call::new(self, crate::api::QueryPreconfigurationTemplate::new())
-    }
-    /// `PUT /baremetal/instances/{uuid}/actions`: see [`RebootBaremetalInstance`](crate::api::RebootBaremetalInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn reboot_baremetal_instance(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RebootBaremetalInstance> {
-        crate::client::Call::new(self, crate::api::RebootBaremetalInstance::new(uuid))
-    }
-    /// `PUT /baremetal/pxeservers/{uuid}/actions`: see [`ReconnectBaremetalPxeServer`](crate::api::ReconnectBaremetalPxeServer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn reconnect_baremetal_pxe_server(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ReconnectBaremetalPxeServer> {
-        crate::client::Call::new(
-            self,
-            crate::api::ReconnectBaremetalPxeServer::new(uuid),
+    ) -> ::zstack_sdk::client::Call<QueryPreconfigurationTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryPreconfigurationTemplate::new(),
         )
     }
-    /// `PUT /baremetal/instances/{uuid}/actions`: see [`RecoverBaremetalInstance`](crate::api::RecoverBaremetalInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn recover_baremetal_instance(
+    /// Send (and wait for the job of) [`RebootBaremetalInstance`]: `PUT /baremetal/instances/{uuid}/actions`.
+    fn reboot_baremetal_instance(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RecoverBaremetalInstance> {
-        crate::client::Call::new(self, crate::api::RecoverBaremetalInstance::new(uuid))
+    ) -> ::zstack_sdk::client::Call<RebootBaremetalInstance> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RebootBaremetalInstance::new(uuid),
+        )
     }
-    /// `PUT /baremetal/instances/{uuid}/actions`: see [`StartBaremetalInstance`](crate::api::StartBaremetalInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn start_baremetal_instance(
+    /// Send (and wait for the job of) [`ReconnectBaremetalPxeServer`]: `PUT /baremetal/pxeservers/{uuid}/actions`.
+    fn reconnect_baremetal_pxe_server(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::StartBaremetalInstance> {
-        crate::client::Call::new(self, crate::api::StartBaremetalInstance::new(uuid))
+    ) -> ::zstack_sdk::client::Call<ReconnectBaremetalPxeServer> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ReconnectBaremetalPxeServer::new(uuid),
+        )
     }
-    /// `PUT /baremetal/pxeservers/{uuid}/actions`: see [`StartBaremetalPxeServer`](crate::api::StartBaremetalPxeServer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn start_baremetal_pxe_server(
+    /// Send (and wait for the job of) [`RecoverBaremetalInstance`]: `PUT /baremetal/instances/{uuid}/actions`.
+    fn recover_baremetal_instance(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::StartBaremetalPxeServer> {
-        crate::client::Call::new(self, crate::api::StartBaremetalPxeServer::new(uuid))
+    ) -> ::zstack_sdk::client::Call<RecoverBaremetalInstance> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RecoverBaremetalInstance::new(uuid),
+        )
     }
-    /// `PUT /baremetal/instances/{uuid}/actions`: see [`StopBaremetalInstance`](crate::api::StopBaremetalInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn stop_baremetal_instance(
+    /// Send (and wait for the job of) [`StartBaremetalInstance`]: `PUT /baremetal/instances/{uuid}/actions`.
+    fn start_baremetal_instance(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::StopBaremetalInstance> {
-        crate::client::Call::new(self, crate::api::StopBaremetalInstance::new(uuid))
+    ) -> ::zstack_sdk::client::Call<StartBaremetalInstance> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), StartBaremetalInstance::new(uuid))
     }
-    /// `PUT /baremetal/pxeservers/{uuid}/actions`: see [`StopBaremetalPxeServer`](crate::api::StopBaremetalPxeServer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn stop_baremetal_pxe_server(
+    /// Send (and wait for the job of) [`StartBaremetalPxeServer`]: `PUT /baremetal/pxeservers/{uuid}/actions`.
+    fn start_baremetal_pxe_server(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::StopBaremetalPxeServer> {
-        crate::client::Call::new(self, crate::api::StopBaremetalPxeServer::new(uuid))
+    ) -> ::zstack_sdk::client::Call<StartBaremetalPxeServer> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            StartBaremetalPxeServer::new(uuid),
+        )
     }
-    /// `PUT /baremetal/chassis/{uuid}/actions`: see [`UpdateBaremetalChassis`](crate::api::UpdateBaremetalChassis).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_baremetal_chassis(
+    /// Send (and wait for the job of) [`StopBaremetalInstance`]: `PUT /baremetal/instances/{uuid}/actions`.
+    fn stop_baremetal_instance(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateBaremetalChassis> {
-        crate::client::Call::new(self, crate::api::UpdateBaremetalChassis::new(uuid))
+    ) -> ::zstack_sdk::client::Call<StopBaremetalInstance> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), StopBaremetalInstance::new(uuid))
     }
-    /// `PUT /baremetal/instances/{uuid}/actions`: see [`UpdateBaremetalInstance`](crate::api::UpdateBaremetalInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_baremetal_instance(
+    /// Send (and wait for the job of) [`StopBaremetalPxeServer`]: `PUT /baremetal/pxeservers/{uuid}/actions`.
+    fn stop_baremetal_pxe_server(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateBaremetalInstance> {
-        crate::client::Call::new(self, crate::api::UpdateBaremetalInstance::new(uuid))
+    ) -> ::zstack_sdk::client::Call<StopBaremetalPxeServer> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), StopBaremetalPxeServer::new(uuid))
     }
-    /// `PUT /baremetal/pxeservers/{uuid}/actions`: see [`UpdateBaremetalPxeServer`](crate::api::UpdateBaremetalPxeServer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_baremetal_pxe_server(
+    /// Send (and wait for the job of) [`UpdateBaremetalChassis`]: `PUT /baremetal/chassis/{uuid}/actions`.
+    fn update_baremetal_chassis(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateBaremetalPxeServer> {
-        crate::client::Call::new(self, crate::api::UpdateBaremetalPxeServer::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateBaremetalChassis> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateBaremetalChassis::new(uuid))
     }
-    /// `PUT /baremetal/preconfigurations/{uuid}/actions`: see [`UpdatePreconfigurationTemplate`](crate::api::UpdatePreconfigurationTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_preconfiguration_template(
+    /// Send (and wait for the job of) [`UpdateBaremetalInstance`]: `PUT /baremetal/instances/{uuid}/actions`.
+    fn update_baremetal_instance(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdatePreconfigurationTemplate> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdatePreconfigurationTemplate::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateBaremetalInstance> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateBaremetalInstance::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`UpdateBaremetalPxeServer`]: `PUT /baremetal/pxeservers/{uuid}/actions`.
+    fn update_baremetal_pxe_server(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<UpdateBaremetalPxeServer> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateBaremetalPxeServer::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`UpdatePreconfigurationTemplate`]: `PUT /baremetal/preconfigurations/{uuid}/actions`.
+    fn update_preconfiguration_template(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<UpdatePreconfigurationTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdatePreconfigurationTemplate::new(uuid),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddPreconfigurationTemplate> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::BatchCreateBaremetalChassis> {
-    /// Set `longJobName`.
-    pub fn long_job_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.long_job_name(value))
-    }
-    /// Set `longJobDescription`.
-    pub fn long_job_description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.long_job_description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeBaremetalChassisState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangePreconfigurationTemplateState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CheckBaremetalChassisConfigFile> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CleanUpBaremetalChassisBonding> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateBaremetalBonding> {
-    /// Set `opts`.
-    pub fn opts(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.opts(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateBaremetalChassis> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `ipmiPort`.
-    pub fn ipmi_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ipmi_port(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateBaremetalInstance> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `templateUuid`.
-    pub fn template_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.template_uuid(value))
-    }
-    /// Set `username`.
-    pub fn username(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.username(value))
-    }
-    /// Set `nicCfgs`.
-    pub fn nic_cfgs(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.nic_cfgs(value))
-    }
-    /// Set `bondingCfgs`.
-    pub fn bonding_cfgs(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.bonding_cfgs(value))
-    }
-    /// Set `customConfigurations`.
-    pub fn custom_configurations(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.custom_configurations(value))
-    }
-    /// Set `strategy`.
-    pub fn strategy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.strategy(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateBaremetalPxeServer> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `sshPort`.
-    pub fn ssh_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ssh_port(value))
-    }
-    /// Set `dhcpRangeBegin`.
-    pub fn dhcp_range_begin(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dhcp_range_begin(value))
-    }
-    /// Set `dhcpRangeEnd`.
-    pub fn dhcp_range_end(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dhcp_range_end(value))
-    }
-    /// Set `dhcpRangeNetmask`.
-    pub fn dhcp_range_netmask(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dhcp_range_netmask(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteBaremetalChassis> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteBaremetalPxeServer> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeletePreconfigurationTemplate> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DestroyBaremetalInstance> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ExpungeBaremetalInstance> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetBaremetalChassisPowerStatus> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::InspectBaremetalChassis> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::PowerOffBaremetalChassis> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::PowerOnBaremetalChassis> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::PowerResetBaremetalChassis> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RebootBaremetalInstance> {
-    /// Set `pxeBoot`.
-    pub fn pxe_boot(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.pxe_boot(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ReconnectBaremetalPxeServer> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RecoverBaremetalInstance> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::StartBaremetalInstance> {
-    /// Set `pxeBoot`.
-    pub fn pxe_boot(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.pxe_boot(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::StartBaremetalPxeServer> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::StopBaremetalInstance> {
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::StopBaremetalPxeServer> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateBaremetalChassis> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `ipmiAddress`.
-    pub fn ipmi_address(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ipmi_address(value))
-    }
-    /// Set `ipmiPort`.
-    pub fn ipmi_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ipmi_port(value))
-    }
-    /// Set `ipmiUsername`.
-    pub fn ipmi_username(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ipmi_username(value))
-    }
-    /// Set `ipmiPassword`.
-    pub fn ipmi_password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.ipmi_password(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateBaremetalInstance> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `password`.
-    pub fn password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.password(value))
-    }
-    /// Set `platform`.
-    pub fn platform(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateBaremetalPxeServer> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `dhcpRangeBegin`.
-    pub fn dhcp_range_begin(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dhcp_range_begin(value))
-    }
-    /// Set `dhcpRangeEnd`.
-    pub fn dhcp_range_end(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dhcp_range_end(value))
-    }
-    /// Set `dhcpRangeNetmask`.
-    pub fn dhcp_range_netmask(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dhcp_range_netmask(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdatePreconfigurationTemplate> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `distribution`.
-    pub fn distribution(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.distribution(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `content`.
-    pub fn content(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.content(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl BaremetalApi for ::zstack_sdk::client::Client {}

@@ -53,7 +53,6 @@ pub struct AddBareMetal2Gateway {
 }
 impl AddBareMetal2Gateway {
     /// A request with the required params `username`, `password`, `name`, `managementIp`, `clusterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         username: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
@@ -75,58 +74,76 @@ impl AddBareMetal2Gateway {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `sshPort`.
-    pub fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ssh_port = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`AddBareMetal2Gateway`], settable on the request and on a client `Call` for it:
+ `client.add_bare_metal2_gateway(..).ssh_port(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddBareMetal2GatewaySetters: ::zstack_sdk::runtime::request::Holds<
+        AddBareMetal2Gateway,
+    > + ::core::marker::Sized {
+    /// Wire name `sshPort` (body). Since ZStack 4.0.1 (release history). Server default: `22`.
+    fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ssh_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddBareMetal2Gateway>,
+> AddBareMetal2GatewaySetters for T {}
 /// `POST /baremetal2/chassis/ipmi`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -185,7 +202,6 @@ pub struct AddBareMetal2IpmiChassis {
 }
 impl AddBareMetal2IpmiChassis {
     /// A request with the required params `ipmiAddress`, `ipmiUsername`, `ipmiPassword`, `name`, `clusterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         ipmi_address: impl ::core::convert::Into<::std::string::String>,
         ipmi_username: impl ::core::convert::Into<::std::string::String>,
@@ -208,66 +224,84 @@ impl AddBareMetal2IpmiChassis {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `ipmiPort`.
-    pub fn ipmi_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ipmi_port = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`AddBareMetal2IpmiChassis`], settable on the request and on a client `Call` for it:
+ `client.add_bare_metal2_ipmi_chassis(..).ipmi_port(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddBareMetal2IpmiChassisSetters: ::zstack_sdk::runtime::request::Holds<
+        AddBareMetal2IpmiChassis,
+    > + ::core::marker::Sized {
+    /// Wire name `ipmiPort` (body). Since ZStack 4.0.1 (release history). Server default: `623`.
+    fn ipmi_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ipmi_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `provisionType`.
-    pub fn provision_type(
+    /// Wire name `provisionType` (body). Since ZStack 4.3.36 (release history). Server default: `Remote`. One of `Remote`, `Local`, `Direct`.
+    fn provision_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.provision_type = ::core::option::Option::Some(value.into());
+        self.held_mut().provision_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddBareMetal2IpmiChassis>,
+> AddBareMetal2IpmiChassisSetters for T {}
 /// `POST /baremetal2/clusters/{clusterUuid}/gateways/{gatewayUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -297,7 +331,6 @@ pub struct AttachBareMetal2GatewayToCluster {
 }
 impl AttachBareMetal2GatewayToCluster {
     /// A request with the required params `clusterUuid`, `gatewayUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
         gateway_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -309,27 +342,42 @@ impl AttachBareMetal2GatewayToCluster {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachBareMetal2GatewayToCluster`], settable on the request and on a client `Call` for it:
+ `client.attach_bare_metal2_gateway_to_cluster(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachBareMetal2GatewayToClusterSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachBareMetal2GatewayToCluster,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachBareMetal2GatewayToCluster>,
+> AttachBareMetal2GatewayToClusterSetters for T {}
 /// `POST /baremetal2/clusters/{clusterUuid}/provision-networks/{networkUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -359,7 +407,6 @@ pub struct AttachBareMetal2ProvisionNetworkToCluster {
 }
 impl AttachBareMetal2ProvisionNetworkToCluster {
     /// A request with the required params `clusterUuid`, `networkUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
         network_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -371,27 +418,42 @@ impl AttachBareMetal2ProvisionNetworkToCluster {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachBareMetal2ProvisionNetworkToCluster`], settable on the request and on a client `Call` for it:
+ `client.attach_bare_metal2_provision_network_to_cluster(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachBareMetal2ProvisionNetworkToClusterSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachBareMetal2ProvisionNetworkToCluster,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachBareMetal2ProvisionNetworkToCluster>,
+> AttachBareMetal2ProvisionNetworkToClusterSetters for T {}
 /// `POST /baremetal2/bm-instances/{uuid}/bm2-bondings/{bondingUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -430,7 +492,6 @@ pub struct AttachProvisionNicToBonding {
 }
 impl AttachProvisionNicToBonding {
     /// A request with the required params `uuid`, `provisionNicUuid`, `bondingUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         provision_nic_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -446,43 +507,58 @@ impl AttachProvisionNicToBonding {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `provisionIp`.
-    pub fn provision_ip(
+}
+/** The optional params of [`AttachProvisionNicToBonding`], settable on the request and on a client `Call` for it:
+ `client.attach_provision_nic_to_bonding(..).provision_ip(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachProvisionNicToBondingSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachProvisionNicToBonding,
+    > + ::core::marker::Sized {
+    /// Wire name `provisionIp` (body). Since ZStack 4.7.24 (release history).
+    fn provision_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.provision_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().provision_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `customMac`.
-    pub fn custom_mac(
+    /// Wire name `customMac` (body). Since ZStack 4.7.24 (release history).
+    fn custom_mac(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.custom_mac = ::core::option::Option::Some(value.into());
+        self.held_mut().custom_mac = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachProvisionNicToBonding>,
+> AttachProvisionNicToBondingSetters for T {}
 /// `POST /baremetal2/chassis/ipmi/from-file`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -521,7 +597,6 @@ pub struct BatchAddBareMetal2IpmiChassis {
 }
 impl BatchAddBareMetal2IpmiChassis {
     /// A request with the required params `chassisInfo`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(chassis_info: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             chassis_info: chassis_info.into(),
@@ -533,61 +608,81 @@ impl BatchAddBareMetal2IpmiChassis {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `longJobName`.
-    pub fn long_job_name(
+}
+/** The optional params of [`BatchAddBareMetal2IpmiChassis`], settable on the request and on a client `Call` for it:
+ `client.batch_add_bare_metal2_ipmi_chassis(..).long_job_name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait BatchAddBareMetal2IpmiChassisSetters: ::zstack_sdk::runtime::request::Holds<
+        BatchAddBareMetal2IpmiChassis,
+    > + ::core::marker::Sized {
+    /// Wire name `longJobName` (body). Since ZStack 4.0.1 (release history).
+    fn long_job_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.long_job_name = ::core::option::Option::Some(value.into());
+        self.held_mut().long_job_name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `longJobDescription`.
-    pub fn long_job_description(
+    /// Wire name `longJobDescription` (body). Since ZStack 4.0.1 (release history).
+    fn long_job_description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.long_job_description = ::core::option::Option::Some(value.into());
+        self.held_mut().long_job_description = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<BatchAddBareMetal2IpmiChassis>,
+> BatchAddBareMetal2IpmiChassisSetters for T {}
 /// `PUT /baremetal2/chassis/offerings/{uuid}/actions`, body envelope `"changeBareMetal2ChassisOfferingState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -616,7 +711,6 @@ pub struct ChangeBareMetal2ChassisOfferingState {
 }
 impl ChangeBareMetal2ChassisOfferingState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -628,27 +722,42 @@ impl ChangeBareMetal2ChassisOfferingState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeBareMetal2ChassisOfferingState`], settable on the request and on a client `Call` for it:
+ `client.change_bare_metal2_chassis_offering_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeBareMetal2ChassisOfferingStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeBareMetal2ChassisOfferingState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeBareMetal2ChassisOfferingState>,
+> ChangeBareMetal2ChassisOfferingStateSetters for T {}
 /// `PUT /baremetal2/chassis/{uuid}/actions`, body envelope `"changeBareMetal2ChassisState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -678,7 +787,6 @@ pub struct ChangeBareMetal2ChassisState {
 }
 impl ChangeBareMetal2ChassisState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -690,27 +798,42 @@ impl ChangeBareMetal2ChassisState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeBareMetal2ChassisState`], settable on the request and on a client `Call` for it:
+ `client.change_bare_metal2_chassis_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeBareMetal2ChassisStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeBareMetal2ChassisState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeBareMetal2ChassisState>,
+> ChangeBareMetal2ChassisStateSetters for T {}
 /// `PUT /baremetal2/gateways/{gatewayUuid}/actions`, body envelope `"changeBareMetal2GatewayCluster"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -740,7 +863,6 @@ pub struct ChangeBareMetal2GatewayCluster {
 }
 impl ChangeBareMetal2GatewayCluster {
     /// A request with the required params `gatewayUuid`, `clusterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         gateway_uuid: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -752,27 +874,42 @@ impl ChangeBareMetal2GatewayCluster {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeBareMetal2GatewayCluster`], settable on the request and on a client `Call` for it:
+ `client.change_bare_metal2_gateway_cluster(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeBareMetal2GatewayClusterSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeBareMetal2GatewayCluster,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeBareMetal2GatewayCluster>,
+> ChangeBareMetal2GatewayClusterSetters for T {}
 /// `PUT /baremetal2/gateways/{uuid}/actions`, body envelope `"changeBareMetal2GatewayState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -801,7 +938,6 @@ pub struct ChangeBareMetal2GatewayState {
 }
 impl ChangeBareMetal2GatewayState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -813,27 +949,42 @@ impl ChangeBareMetal2GatewayState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeBareMetal2GatewayState`], settable on the request and on a client `Call` for it:
+ `client.change_bare_metal2_gateway_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeBareMetal2GatewayStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeBareMetal2GatewayState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeBareMetal2GatewayState>,
+> ChangeBareMetal2GatewayStateSetters for T {}
 /// `PUT /baremetal2/bm-instances/{uuid}/action`, body envelope `"changeBareMetal2InstancePassword"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -868,7 +1019,6 @@ pub struct ChangeBareMetal2InstancePassword {
 }
 impl ChangeBareMetal2InstancePassword {
     /// A request with the required params `uuid`, `username`, `password`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         username: impl ::core::convert::Into<::std::string::String>,
@@ -882,27 +1032,42 @@ impl ChangeBareMetal2InstancePassword {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeBareMetal2InstancePassword`], settable on the request and on a client `Call` for it:
+ `client.change_bare_metal2_instance_password(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeBareMetal2InstancePasswordSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeBareMetal2InstancePassword,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeBareMetal2InstancePassword>,
+> ChangeBareMetal2InstancePasswordSetters for T {}
 /// `PUT /baremetal2/provision-networks/{uuid}/actions`, body envelope `"changeBareMetal2ProvisionNetworkState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -931,7 +1096,6 @@ pub struct ChangeBareMetal2ProvisionNetworkState {
 }
 impl ChangeBareMetal2ProvisionNetworkState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -943,27 +1107,42 @@ impl ChangeBareMetal2ProvisionNetworkState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeBareMetal2ProvisionNetworkState`], settable on the request and on a client `Call` for it:
+ `client.change_bare_metal2_provision_network_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeBareMetal2ProvisionNetworkStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeBareMetal2ProvisionNetworkState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeBareMetal2ProvisionNetworkState>,
+> ChangeBareMetal2ProvisionNetworkStateSetters for T {}
 /// `POST /baremetal2/chassis/ipmi/from-file/check`, body envelope `"params"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -989,7 +1168,6 @@ pub struct CheckBareMetal2IpmiChassisConfigFile {
 }
 impl CheckBareMetal2IpmiChassisConfigFile {
     /// A request with the required params `chassisInfo`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(chassis_info: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             chassis_info: chassis_info.into(),
@@ -997,27 +1175,42 @@ impl CheckBareMetal2IpmiChassisConfigFile {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`CheckBareMetal2IpmiChassisConfigFile`], settable on the request and on a client `Call` for it:
+ `client.check_bare_metal2_ipmi_chassis_config_file(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CheckBareMetal2IpmiChassisConfigFileSetters: ::zstack_sdk::runtime::request::Holds<
+        CheckBareMetal2IpmiChassisConfigFile,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CheckBareMetal2IpmiChassisConfigFile>,
+> CheckBareMetal2IpmiChassisConfigFileSetters for T {}
 /// `POST /baremetal2/bm-instances/static/provision/ip/check`, body envelope `"params"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.2.0 (release history). Source: catalog.
@@ -1046,7 +1239,6 @@ pub struct CheckStaticProvisionIp {
 }
 impl CheckStaticProvisionIp {
     /// A request with the required params `clusterUuid`, `provisionIp`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
         provision_ip: impl ::core::convert::Into<::std::string::String>,
@@ -1058,27 +1250,42 @@ impl CheckStaticProvisionIp {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`CheckStaticProvisionIp`], settable on the request and on a client `Call` for it:
+ `client.check_static_provision_ip(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CheckStaticProvisionIpSetters: ::zstack_sdk::runtime::request::Holds<
+        CheckStaticProvisionIp,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 5.2.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.2.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CheckStaticProvisionIp>,
+> CheckStaticProvisionIpSetters for T {}
 /// `PUT /baremetal2/chassis/{chassisUuid}/actions`, body envelope `"cleanUpBareMetal2Bonding"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
@@ -1105,7 +1312,6 @@ pub struct CleanUpBareMetal2Bonding {
 }
 impl CleanUpBareMetal2Bonding {
     /// A request with the required params `chassisUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(chassis_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             chassis_uuid: chassis_uuid.into(),
@@ -1113,27 +1319,42 @@ impl CleanUpBareMetal2Bonding {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`CleanUpBareMetal2Bonding`], settable on the request and on a client `Call` for it:
+ `client.clean_up_bare_metal2_bonding(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CleanUpBareMetal2BondingSetters: ::zstack_sdk::runtime::request::Holds<
+        CleanUpBareMetal2Bonding,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.4.65 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.4.65 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CleanUpBareMetal2Bonding>,
+> CleanUpBareMetal2BondingSetters for T {}
 /// `POST /baremetal2/chassis/bond`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
@@ -1172,7 +1393,6 @@ pub struct CreateBareMetal2Bonding {
 }
 impl CreateBareMetal2Bonding {
     /// A request with the required params `chassisUuid`, `name`, `mode`, `slaves`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         chassis_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -1189,35 +1409,47 @@ impl CreateBareMetal2Bonding {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `opts`.
-    pub fn opts(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.opts = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`CreateBareMetal2Bonding`], settable on the request and on a client `Call` for it:
+ `client.create_bare_metal2_bonding(..).opts(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateBareMetal2BondingSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateBareMetal2Bonding,
+    > + ::core::marker::Sized {
+    /// Wire name `opts` (body). Since ZStack 4.4.65 (release history).
+    fn opts(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().opts = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.4.65 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.4.65 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateBareMetal2Bonding>,
+> CreateBareMetal2BondingSetters for T {}
 /// `POST /baremetal2/bm-instances`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -1297,7 +1529,6 @@ pub struct CreateBareMetal2Instance {
 }
 impl CreateBareMetal2Instance {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -1321,176 +1552,198 @@ impl CreateBareMetal2Instance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateBareMetal2Instance`], settable on the request and on a client `Call` for it:
+ `client.create_bare_metal2_instance(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateBareMetal2InstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateBareMetal2Instance,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
+    /// Wire name `zoneUuid` (body). Since ZStack 4.0.1 (release history).
+    fn zone_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.zone_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().zone_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
+    /// Wire name `clusterUuid` (body). Since ZStack 4.0.1 (release history).
+    fn cluster_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.cluster_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().cluster_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `gatewayUuid`.
-    pub fn gateway_uuid(
+    /// Wire name `gatewayUuid` (body). Since ZStack 4.0.1 (release history).
+    fn gateway_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.gateway_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().gateway_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `chassisUuid`.
-    pub fn chassis_uuid(
+    /// Wire name `chassisUuid` (body). Since ZStack 4.0.1 (release history).
+    fn chassis_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.chassis_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().chassis_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `chassisOfferingUuid`.
-    pub fn chassis_offering_uuid(
+    /// Wire name `chassisOfferingUuid` (body). Since ZStack 4.0.1 (release history).
+    fn chassis_offering_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.chassis_offering_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `imageUuid`.
-    pub fn image_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.image_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `chassisDiskUuid`.
-    pub fn chassis_disk_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.chassis_disk_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `primaryStorageUuidForRootVolume`.
-    pub fn primary_storage_uuid_for_root_volume(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.primary_storage_uuid_for_root_volume = ::core::option::Option::Some(
+        self.held_mut().chassis_offering_uuid = ::core::option::Option::Some(
             value.into(),
         );
         self
     }
-    /// Set `primaryStorageUuidForDataVolume`.
-    pub fn primary_storage_uuid_for_data_volume(
+    /// Wire name `imageUuid` (body). Since ZStack 4.0.1 (release history).
+    fn image_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.primary_storage_uuid_for_data_volume = ::core::option::Option::Some(
+        self.held_mut().image_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `chassisDiskUuid` (body). Since ZStack 4.3.36 (release history).
+    fn chassis_disk_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().chassis_disk_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `primaryStorageUuidForRootVolume` (body). Since ZStack 4.0.1 (release history).
+    fn primary_storage_uuid_for_root_volume(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().primary_storage_uuid_for_root_volume = ::core::option::Option::Some(
             value.into(),
         );
         self
     }
-    /// Set `dataDiskOfferingUuids`.
-    pub fn data_disk_offering_uuids(
+    /// Wire name `primaryStorageUuidForDataVolume` (body). Since ZStack 4.0.1 (release history).
+    fn primary_storage_uuid_for_data_volume(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().primary_storage_uuid_for_data_volume = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `dataDiskOfferingUuids` (body). Since ZStack 4.0.1 (release history).
+    fn data_disk_offering_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.data_disk_offering_uuids = value
+        self.held_mut().data_disk_offering_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `rootVolumeSystemTags`.
-    pub fn root_volume_system_tags(
+    /// Wire name `rootVolumeSystemTags` (body). Since ZStack 4.0.1 (release history).
+    fn root_volume_system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.root_volume_system_tags = value
+        self.held_mut().root_volume_system_tags = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `dataVolumeSystemTags`.
-    pub fn data_volume_system_tags(
+    /// Wire name `dataVolumeSystemTags` (body). Since ZStack 4.0.1 (release history).
+    fn data_volume_system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.data_volume_system_tags = value
+        self.held_mut().data_volume_system_tags = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `gatewayAllocatorStrategy`.
-    pub fn gateway_allocator_strategy(
+    /// Wire name `gatewayAllocatorStrategy` (body). Since ZStack 4.0.1 (release history).
+    fn gateway_allocator_strategy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.gateway_allocator_strategy = ::core::option::Option::Some(value.into());
+        self.held_mut().gateway_allocator_strategy = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateBareMetal2Instance>,
+> CreateBareMetal2InstanceSetters for T {}
 /// `POST /baremetal2/chassis/ipmi/hardwareinfos`, body envelope `"params"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -1526,7 +1779,6 @@ pub struct CreateBareMetal2IpmiChassisHardwareInfo {
 }
 impl CreateBareMetal2IpmiChassisHardwareInfo {
     /// A request with the required params `ipmiAddress`, `ipmiPort`, `hardwareInfo`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         ipmi_address: impl ::core::convert::Into<::std::string::String>,
         ipmi_port: impl ::core::convert::Into<i32>,
@@ -1541,35 +1793,50 @@ impl CreateBareMetal2IpmiChassisHardwareInfo {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `convertInfo`.
-    pub fn convert_info(
+}
+/** The optional params of [`CreateBareMetal2IpmiChassisHardwareInfo`], settable on the request and on a client `Call` for it:
+ `client.create_bare_metal2_ipmi_chassis_hardware_info(..).convert_info(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateBareMetal2IpmiChassisHardwareInfoSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateBareMetal2IpmiChassisHardwareInfo,
+    > + ::core::marker::Sized {
+    /// Wire name `convertInfo` (body). Since ZStack 4.4.65 (release history).
+    fn convert_info(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.convert_info = ::core::option::Option::Some(value.into());
+        self.held_mut().convert_info = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateBareMetal2IpmiChassisHardwareInfo>,
+> CreateBareMetal2IpmiChassisHardwareInfoSetters for T {}
 /// `POST /baremetal2/provision-networks`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -1623,7 +1890,6 @@ pub struct CreateBareMetal2ProvisionNetwork {
 }
 impl CreateBareMetal2ProvisionNetwork {
     /// A request with the required params `name`, `zoneUuid`, `dhcpInterface`, `dhcpRangeStartIp`, `dhcpRangeEndIp`, `dhcpRangeNetmask`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1647,61 +1913,79 @@ impl CreateBareMetal2ProvisionNetwork {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateBareMetal2ProvisionNetwork`], settable on the request and on a client `Call` for it:
+ `client.create_bare_metal2_provision_network(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateBareMetal2ProvisionNetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateBareMetal2ProvisionNetwork,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dhcpRangeGateway`.
-    pub fn dhcp_range_gateway(
+    /// Wire name `dhcpRangeGateway` (body). Since ZStack 4.0.1 (release history).
+    fn dhcp_range_gateway(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dhcp_range_gateway = ::core::option::Option::Some(value.into());
+        self.held_mut().dhcp_range_gateway = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateBareMetal2ProvisionNetwork>,
+> CreateBareMetal2ProvisionNetworkSetters for T {}
 /// `DELETE /baremetal2/chassis/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -1729,7 +2013,6 @@ pub struct DeleteBareMetal2Chassis {
 }
 impl DeleteBareMetal2Chassis {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1738,35 +2021,50 @@ impl DeleteBareMetal2Chassis {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteBareMetal2Chassis`], settable on the request and on a client `Call` for it:
+ `client.delete_bare_metal2_chassis(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteBareMetal2ChassisSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteBareMetal2Chassis,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 4.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteBareMetal2Chassis>,
+> DeleteBareMetal2ChassisSetters for T {}
 /// `DELETE /baremetal2/gateways/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -1794,7 +2092,6 @@ pub struct DeleteBareMetal2Gateway {
 }
 impl DeleteBareMetal2Gateway {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1803,35 +2100,50 @@ impl DeleteBareMetal2Gateway {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteBareMetal2Gateway`], settable on the request and on a client `Call` for it:
+ `client.delete_bare_metal2_gateway(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteBareMetal2GatewaySetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteBareMetal2Gateway,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 4.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteBareMetal2Gateway>,
+> DeleteBareMetal2GatewaySetters for T {}
 /// `DELETE /baremetal2/provision-networks/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -1859,7 +2171,6 @@ pub struct DeleteBareMetal2ProvisionNetwork {
 }
 impl DeleteBareMetal2ProvisionNetwork {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1868,35 +2179,50 @@ impl DeleteBareMetal2ProvisionNetwork {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteBareMetal2ProvisionNetwork`], settable on the request and on a client `Call` for it:
+ `client.delete_bare_metal2_provision_network(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteBareMetal2ProvisionNetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteBareMetal2ProvisionNetwork,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 4.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteBareMetal2ProvisionNetwork>,
+> DeleteBareMetal2ProvisionNetworkSetters for T {}
 /// `DELETE /baremetal2/clusters/{clusterUuid}/gateways/{gatewayUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -1925,7 +2251,6 @@ pub struct DetachBareMetal2GatewayFromCluster {
 }
 impl DetachBareMetal2GatewayFromCluster {
     /// A request with the required params `clusterUuid`, `gatewayUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
         gateway_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1937,27 +2262,42 @@ impl DetachBareMetal2GatewayFromCluster {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachBareMetal2GatewayFromCluster`], settable on the request and on a client `Call` for it:
+ `client.detach_bare_metal2_gateway_from_cluster(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachBareMetal2GatewayFromClusterSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachBareMetal2GatewayFromCluster,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachBareMetal2GatewayFromCluster>,
+> DetachBareMetal2GatewayFromClusterSetters for T {}
 /// `DELETE /baremetal2/clusters/{clusterUuid}/provision-networks/{networkUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -1986,7 +2326,6 @@ pub struct DetachBareMetal2ProvisionNetworkFromCluster {
 }
 impl DetachBareMetal2ProvisionNetworkFromCluster {
     /// A request with the required params `clusterUuid`, `networkUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
         network_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1998,27 +2337,42 @@ impl DetachBareMetal2ProvisionNetworkFromCluster {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachBareMetal2ProvisionNetworkFromCluster`], settable on the request and on a client `Call` for it:
+ `client.detach_bare_metal2_provision_network_from_cluster(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachBareMetal2ProvisionNetworkFromClusterSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachBareMetal2ProvisionNetworkFromCluster,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachBareMetal2ProvisionNetworkFromCluster>,
+> DetachBareMetal2ProvisionNetworkFromClusterSetters for T {}
 /// `DELETE /baremetal2/bm-instances/bm2-bondings/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -2047,7 +2401,6 @@ pub struct DetachProvisionNicFromBonding {
 }
 impl DetachProvisionNicFromBonding {
     /// A request with the required params `uuid`, `provisionNicUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         provision_nic_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -2059,27 +2412,42 @@ impl DetachProvisionNicFromBonding {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachProvisionNicFromBonding`], settable on the request and on a client `Call` for it:
+ `client.detach_provision_nic_from_bonding(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachProvisionNicFromBondingSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachProvisionNicFromBonding,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachProvisionNicFromBonding>,
+> DetachProvisionNicFromBondingSetters for T {}
 /// `GET /baremetal2/chassis/{uuid}/powerstatus`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -2103,7 +2471,6 @@ pub struct GetBareMetal2ChassisPowerStatus {
 }
 impl GetBareMetal2ChassisPowerStatus {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2111,27 +2478,42 @@ impl GetBareMetal2ChassisPowerStatus {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetBareMetal2ChassisPowerStatus`], settable on the request and on a client `Call` for it:
+ `client.get_bare_metal2_chassis_power_status(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetBareMetal2ChassisPowerStatusSetters: ::zstack_sdk::runtime::request::Holds<
+        GetBareMetal2ChassisPowerStatus,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetBareMetal2ChassisPowerStatus>,
+> GetBareMetal2ChassisPowerStatusSetters for T {}
 /// `GET /baremetal2/gateways/allocators/strategies`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -2153,34 +2535,49 @@ pub struct GetBareMetal2GatewayAllocatorStrategies {
 }
 impl GetBareMetal2GatewayAllocatorStrategies {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetBareMetal2GatewayAllocatorStrategies`], settable on the request and on a client `Call` for it:
+ `client.get_bare_metal2_gateway_allocator_strategies(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetBareMetal2GatewayAllocatorStrategiesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetBareMetal2GatewayAllocatorStrategies,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetBareMetal2GatewayAllocatorStrategies>,
+> GetBareMetal2GatewayAllocatorStrategiesSetters for T {}
 /// `GET /baremetal2/provision-networks/ip-capacity`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -2205,7 +2602,6 @@ pub struct GetBareMetal2ProvisionNetworkIpAddressCapacity {
 }
 impl GetBareMetal2ProvisionNetworkIpAddressCapacity {
     /// A request with the required params `networkUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         network_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -2220,27 +2616,44 @@ impl GetBareMetal2ProvisionNetworkIpAddressCapacity {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetBareMetal2ProvisionNetworkIpAddressCapacity`], settable on the request and on a client `Call` for it:
+ `client.get_bare_metal2_provision_network_ip_address_capacity(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetBareMetal2ProvisionNetworkIpAddressCapacitySetters: ::zstack_sdk::runtime::request::Holds<
+        GetBareMetal2ProvisionNetworkIpAddressCapacity,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<
+            GetBareMetal2ProvisionNetworkIpAddressCapacity,
+        >,
+> GetBareMetal2ProvisionNetworkIpAddressCapacitySetters for T {}
 /// `GET /baremetal2/chassis/supported-boot-modes`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -2262,34 +2675,49 @@ pub struct GetBareMetal2SupportedBootMode {
 }
 impl GetBareMetal2SupportedBootMode {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetBareMetal2SupportedBootMode`], settable on the request and on a client `Call` for it:
+ `client.get_bare_metal2_supported_boot_mode(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetBareMetal2SupportedBootModeSetters: ::zstack_sdk::runtime::request::Holds<
+        GetBareMetal2SupportedBootMode,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetBareMetal2SupportedBootMode>,
+> GetBareMetal2SupportedBootModeSetters for T {}
 /// `PUT /baremetal2/chassis/{uuid}/actions`, body envelope `"inspectBareMetal2Chassis"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -2316,7 +2744,6 @@ pub struct InspectBareMetal2Chassis {
 }
 impl InspectBareMetal2Chassis {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2324,27 +2751,42 @@ impl InspectBareMetal2Chassis {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`InspectBareMetal2Chassis`], settable on the request and on a client `Call` for it:
+ `client.inspect_bare_metal2_chassis(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait InspectBareMetal2ChassisSetters: ::zstack_sdk::runtime::request::Holds<
+        InspectBareMetal2Chassis,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<InspectBareMetal2Chassis>,
+> InspectBareMetal2ChassisSetters for T {}
 /// `PUT /baremetal2/bm-instances/{uuid}/actions`, body envelope `"inspectBareMetal2ChassisByInstance"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.2.0 (release history). Source: catalog.
@@ -2371,7 +2813,6 @@ pub struct InspectBareMetal2ChassisByInstance {
 }
 impl InspectBareMetal2ChassisByInstance {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2379,27 +2820,42 @@ impl InspectBareMetal2ChassisByInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`InspectBareMetal2ChassisByInstance`], settable on the request and on a client `Call` for it:
+ `client.inspect_bare_metal2_chassis_by_instance(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait InspectBareMetal2ChassisByInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        InspectBareMetal2ChassisByInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 5.2.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.2.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<InspectBareMetal2ChassisByInstance>,
+> InspectBareMetal2ChassisByInstanceSetters for T {}
 /// `PUT /baremetal2/chassis/{uuid}/actions`, body envelope `"powerOffBareMetal2Chassis"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -2426,7 +2882,6 @@ pub struct PowerOffBareMetal2Chassis {
 }
 impl PowerOffBareMetal2Chassis {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2434,27 +2889,42 @@ impl PowerOffBareMetal2Chassis {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`PowerOffBareMetal2Chassis`], settable on the request and on a client `Call` for it:
+ `client.power_off_bare_metal2_chassis(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait PowerOffBareMetal2ChassisSetters: ::zstack_sdk::runtime::request::Holds<
+        PowerOffBareMetal2Chassis,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<PowerOffBareMetal2Chassis>,
+> PowerOffBareMetal2ChassisSetters for T {}
 /// `PUT /baremetal2/chassis/{uuid}/actions`, body envelope `"powerOnBareMetal2Chassis"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -2484,7 +2954,6 @@ pub struct PowerOnBareMetal2Chassis {
 }
 impl PowerOnBareMetal2Chassis {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2493,35 +2962,50 @@ impl PowerOnBareMetal2Chassis {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `bootDev`.
-    pub fn boot_dev(
+}
+/** The optional params of [`PowerOnBareMetal2Chassis`], settable on the request and on a client `Call` for it:
+ `client.power_on_bare_metal2_chassis(..).boot_dev(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait PowerOnBareMetal2ChassisSetters: ::zstack_sdk::runtime::request::Holds<
+        PowerOnBareMetal2Chassis,
+    > + ::core::marker::Sized {
+    /// Wire name `bootDev` (body). Since ZStack 4.0.1 (release history). Server default: `ipxe`. One of `disk`, `ipxe`.
+    fn boot_dev(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.boot_dev = ::core::option::Option::Some(value.into());
+        self.held_mut().boot_dev = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<PowerOnBareMetal2Chassis>,
+> PowerOnBareMetal2ChassisSetters for T {}
 /// `PUT /baremetal2/chassis/{uuid}/actions`, body envelope `"powerResetBareMetal2Chassis"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -2551,7 +3035,6 @@ pub struct PowerResetBareMetal2Chassis {
 }
 impl PowerResetBareMetal2Chassis {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2560,35 +3043,50 @@ impl PowerResetBareMetal2Chassis {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `bootDev`.
-    pub fn boot_dev(
+}
+/** The optional params of [`PowerResetBareMetal2Chassis`], settable on the request and on a client `Call` for it:
+ `client.power_reset_bare_metal2_chassis(..).boot_dev(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait PowerResetBareMetal2ChassisSetters: ::zstack_sdk::runtime::request::Holds<
+        PowerResetBareMetal2Chassis,
+    > + ::core::marker::Sized {
+    /// Wire name `bootDev` (body). Since ZStack 4.0.1 (release history). Server default: `ipxe`. One of `disk`, `ipxe`.
+    fn boot_dev(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.boot_dev = ::core::option::Option::Some(value.into());
+        self.held_mut().boot_dev = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<PowerResetBareMetal2Chassis>,
+> PowerResetBareMetal2ChassisSetters for T {}
 /// `GET /baremetal2/bonding`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
@@ -2607,7 +3105,7 @@ pub struct QueryBareMetal2Bonding {
 }
 impl QueryBareMetal2Bonding {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2643,7 +3141,7 @@ pub struct QueryBareMetal2BondingNicRef {
 }
 impl QueryBareMetal2BondingNicRef {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2679,7 +3177,7 @@ pub struct QueryBareMetal2Chassis {
 }
 impl QueryBareMetal2Chassis {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2714,7 +3212,7 @@ pub struct QueryBareMetal2ChassisGpuDevice {
 }
 impl QueryBareMetal2ChassisGpuDevice {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2749,7 +3247,7 @@ pub struct QueryBareMetal2ChassisOffering {
 }
 impl QueryBareMetal2ChassisOffering {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2785,7 +3283,7 @@ pub struct QueryBareMetal2ChassisPciDevice {
 }
 impl QueryBareMetal2ChassisPciDevice {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2820,7 +3318,7 @@ pub struct QueryBareMetal2Gateway {
 }
 impl QueryBareMetal2Gateway {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2856,7 +3354,7 @@ pub struct QueryBareMetal2Instance {
 }
 impl QueryBareMetal2Instance {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2891,7 +3389,7 @@ pub struct QueryBareMetal2ProvisionNetwork {
 }
 impl QueryBareMetal2ProvisionNetwork {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2933,7 +3431,6 @@ pub struct ReconnectBareMetal2Gateway {
 }
 impl ReconnectBareMetal2Gateway {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2941,27 +3438,42 @@ impl ReconnectBareMetal2Gateway {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ReconnectBareMetal2Gateway`], settable on the request and on a client `Call` for it:
+ `client.reconnect_bare_metal2_gateway(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ReconnectBareMetal2GatewaySetters: ::zstack_sdk::runtime::request::Holds<
+        ReconnectBareMetal2Gateway,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ReconnectBareMetal2Gateway>,
+> ReconnectBareMetal2GatewaySetters for T {}
 /// `PUT /baremetal2/bm-instances/{uuid}/actions`, body envelope `"reconnectBareMetal2Instance"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -2988,7 +3500,6 @@ pub struct ReconnectBareMetal2Instance {
 }
 impl ReconnectBareMetal2Instance {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2996,27 +3507,42 @@ impl ReconnectBareMetal2Instance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ReconnectBareMetal2Instance`], settable on the request and on a client `Call` for it:
+ `client.reconnect_bare_metal2_instance(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ReconnectBareMetal2InstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        ReconnectBareMetal2Instance,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ReconnectBareMetal2Instance>,
+> ReconnectBareMetal2InstanceSetters for T {}
 /// `PUT /baremetal2/bm-instances/{uuid}/action`, body envelope `"startBareMetal2Instance"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -3055,7 +3581,6 @@ pub struct StartBareMetal2Instance {
 }
 impl StartBareMetal2Instance {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3067,59 +3592,76 @@ impl StartBareMetal2Instance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
+}
+/** The optional params of [`StartBareMetal2Instance`], settable on the request and on a client `Call` for it:
+ `client.start_bare_metal2_instance(..).cluster_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait StartBareMetal2InstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        StartBareMetal2Instance,
+    > + ::core::marker::Sized {
+    /// Wire name `clusterUuid` (body). Since ZStack 4.0.1 (release history).
+    fn cluster_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.cluster_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().cluster_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `gatewayUuid`.
-    pub fn gateway_uuid(
+    /// Wire name `gatewayUuid` (body). Since ZStack 4.0.1 (release history).
+    fn gateway_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.gateway_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().gateway_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `chassisUuid`.
-    pub fn chassis_uuid(
+    /// Wire name `chassisUuid` (body). Since ZStack 4.0.1 (release history).
+    fn chassis_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.chassis_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().chassis_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `chassisOfferingUuid`.
-    pub fn chassis_offering_uuid(
+    /// Wire name `chassisOfferingUuid` (body). Since ZStack 4.0.1 (release history).
+    fn chassis_offering_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.chassis_offering_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().chassis_offering_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<StartBareMetal2Instance>,
+> StartBareMetal2InstanceSetters for T {}
 /// `PUT /baremetal2/chassis/{uuid}/actions`, body envelope `"updateBareMetal2Chassis"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -3152,7 +3694,6 @@ pub struct UpdateBareMetal2Chassis {
 }
 impl UpdateBareMetal2Chassis {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3162,43 +3703,55 @@ impl UpdateBareMetal2Chassis {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateBareMetal2Chassis`], settable on the request and on a client `Call` for it:
+ `client.update_bare_metal2_chassis(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateBareMetal2ChassisSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateBareMetal2Chassis,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateBareMetal2Chassis>,
+> UpdateBareMetal2ChassisSetters for T {}
 /// `PUT /baremetal2/chassis/offerings/{uuid}/actions`, body envelope `"updateBareMetal2ChassisOffering"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -3230,7 +3783,6 @@ pub struct UpdateBareMetal2ChassisOffering {
 }
 impl UpdateBareMetal2ChassisOffering {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3240,43 +3792,55 @@ impl UpdateBareMetal2ChassisOffering {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateBareMetal2ChassisOffering`], settable on the request and on a client `Call` for it:
+ `client.update_bare_metal2_chassis_offering(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateBareMetal2ChassisOfferingSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateBareMetal2ChassisOffering,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateBareMetal2ChassisOffering>,
+> UpdateBareMetal2ChassisOfferingSetters for T {}
 /// `PUT /baremetal2/chassis/pci-devices/{uuid}/actions`, body envelope `"updateBareMetal2ChassisPciDevice"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -3312,7 +3876,6 @@ pub struct UpdateBareMetal2ChassisPciDevice {
 }
 impl UpdateBareMetal2ChassisPciDevice {
     /// A request with the required params `uuid`, `chassisUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         chassis_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -3326,43 +3889,55 @@ impl UpdateBareMetal2ChassisPciDevice {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateBareMetal2ChassisPciDevice`], settable on the request and on a client `Call` for it:
+ `client.update_bare_metal2_chassis_pci_device(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateBareMetal2ChassisPciDeviceSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateBareMetal2ChassisPciDevice,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 5.1.30 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateBareMetal2ChassisPciDevice>,
+> UpdateBareMetal2ChassisPciDeviceSetters for T {}
 /// `PUT /baremetal2/gateways/{uuid}/actions`, body envelope `"updateBareMetal2Gateway"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -3406,7 +3981,6 @@ pub struct UpdateBareMetal2Gateway {
 }
 impl UpdateBareMetal2Gateway {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             ssh_port: ::core::default::Default::default(),
@@ -3420,72 +3994,84 @@ impl UpdateBareMetal2Gateway {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `sshPort`.
-    pub fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ssh_port = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`UpdateBareMetal2Gateway`], settable on the request and on a client `Call` for it:
+ `client.update_bare_metal2_gateway(..).ssh_port(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateBareMetal2GatewaySetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateBareMetal2Gateway,
+    > + ::core::marker::Sized {
+    /// Wire name `sshPort` (body). Since ZStack 4.0.1 (release history).
+    fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ssh_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `username`.
-    pub fn username(
+    /// Wire name `username` (body). Since ZStack 4.0.1 (release history).
+    fn username(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.username = ::core::option::Option::Some(value.into());
+        self.held_mut().username = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `password`.
-    pub fn password(
+    /// Wire name `password` (body). Since ZStack 4.0.1 (release history).
+    fn password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.password = ::core::option::Option::Some(value.into());
+        self.held_mut().password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `managementIp` (body). Since ZStack 4.0.1 (release history).
+    fn management_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().management_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `managementIp`.
-    pub fn management_ip(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.management_ip = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateBareMetal2Gateway>,
+> UpdateBareMetal2GatewaySetters for T {}
 /// `PUT /baremetal2/bm-instances/{uuid}/action`, body envelope `"updateBareMetal2Instance"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -3530,7 +4116,6 @@ pub struct UpdateBareMetal2Instance {
 }
 impl UpdateBareMetal2Instance {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3544,75 +4129,93 @@ impl UpdateBareMetal2Instance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateBareMetal2Instance`], settable on the request and on a client `Call` for it:
+ `client.update_bare_metal2_instance(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateBareMetal2InstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateBareMetal2Instance,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `state` (body). Since ZStack 4.0.1 (release history). One of `Stopped`, `Running`.
+    fn state(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().state = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `state`.
-    pub fn state(
+    /// Wire name `chassisOfferingUuid` (body). Since ZStack 4.0.1 (release history).
+    fn chassis_offering_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.state = ::core::option::Option::Some(value.into());
+        self.held_mut().chassis_offering_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `chassisOfferingUuid`.
-    pub fn chassis_offering_uuid(
+    /// Wire name `defaultL3NetworkUuid` (body). Since ZStack 4.0.1 (release history).
+    fn default_l3_network_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.chassis_offering_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().default_l3_network_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `defaultL3NetworkUuid`.
-    pub fn default_l3_network_uuid(
+    /// Wire name `autoReleaseChassisEvent` (body). Since ZStack 4.0.1 (release history). One of `enable`, `disable`.
+    fn auto_release_chassis_event(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.default_l3_network_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().auto_release_chassis_event = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `autoReleaseChassisEvent`.
-    pub fn auto_release_chassis_event(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.auto_release_chassis_event = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateBareMetal2Instance>,
+> UpdateBareMetal2InstanceSetters for T {}
 /// `PUT /baremetal2/chassis/ipmi/{uuid}/actions`, body envelope `"updateBareMetal2IpmiChassis"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -3657,7 +4260,6 @@ pub struct UpdateBareMetal2IpmiChassis {
 }
 impl UpdateBareMetal2IpmiChassis {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             ipmi_address: ::core::default::Default::default(),
@@ -3671,72 +4273,84 @@ impl UpdateBareMetal2IpmiChassis {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `ipmiAddress`.
-    pub fn ipmi_address(
+}
+/** The optional params of [`UpdateBareMetal2IpmiChassis`], settable on the request and on a client `Call` for it:
+ `client.update_bare_metal2_ipmi_chassis(..).ipmi_address(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateBareMetal2IpmiChassisSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateBareMetal2IpmiChassis,
+    > + ::core::marker::Sized {
+    /// Wire name `ipmiAddress` (body). Since ZStack 4.0.1 (release history).
+    fn ipmi_address(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipmi_address = ::core::option::Option::Some(value.into());
+        self.held_mut().ipmi_address = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipmiPort`.
-    pub fn ipmi_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ipmi_port = ::core::option::Option::Some(value.into());
+    /// Wire name `ipmiPort` (body). Since ZStack 4.0.1 (release history).
+    fn ipmi_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ipmi_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipmiUsername`.
-    pub fn ipmi_username(
+    /// Wire name `ipmiUsername` (body). Since ZStack 4.0.1 (release history).
+    fn ipmi_username(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipmi_username = ::core::option::Option::Some(value.into());
+        self.held_mut().ipmi_username = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipmiPassword`.
-    pub fn ipmi_password(
+    /// Wire name `ipmiPassword` (body). Since ZStack 4.0.1 (release history).
+    fn ipmi_password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.ipmi_password = ::core::option::Option::Some(value.into());
+        self.held_mut().ipmi_password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateBareMetal2IpmiChassis>,
+> UpdateBareMetal2IpmiChassisSetters for T {}
 /// `PUT /baremetal2/provision-networks/{uuid}/actions`, body envelope `"updateBareMetal2ProvisionNetwork"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -3783,7 +4397,6 @@ pub struct UpdateBareMetal2ProvisionNetwork {
 }
 impl UpdateBareMetal2ProvisionNetwork {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3798,90 +4411,102 @@ impl UpdateBareMetal2ProvisionNetwork {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateBareMetal2ProvisionNetwork`], settable on the request and on a client `Call` for it:
+ `client.update_bare_metal2_provision_network(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateBareMetal2ProvisionNetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateBareMetal2ProvisionNetwork,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `dhcpInterface` (body). Since ZStack 4.0.1 (release history).
+    fn dhcp_interface(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().dhcp_interface = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dhcpInterface`.
-    pub fn dhcp_interface(
+    /// Wire name `dhcpRangeStartIp` (body). Since ZStack 4.0.1 (release history).
+    fn dhcp_range_start_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dhcp_interface = ::core::option::Option::Some(value.into());
+        self.held_mut().dhcp_range_start_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dhcpRangeStartIp`.
-    pub fn dhcp_range_start_ip(
+    /// Wire name `dhcpRangeEndIp` (body). Since ZStack 4.0.1 (release history).
+    fn dhcp_range_end_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dhcp_range_start_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().dhcp_range_end_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dhcpRangeEndIp`.
-    pub fn dhcp_range_end_ip(
+    /// Wire name `dhcpRangeNetmask` (body). Since ZStack 4.0.1 (release history).
+    fn dhcp_range_netmask(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dhcp_range_end_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().dhcp_range_netmask = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dhcpRangeNetmask`.
-    pub fn dhcp_range_netmask(
+    /// Wire name `dhcpRangeGateway` (body). Since ZStack 4.0.1 (release history).
+    fn dhcp_range_gateway(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dhcp_range_netmask = ::core::option::Option::Some(value.into());
+        self.held_mut().dhcp_range_gateway = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dhcpRangeGateway`.
-    pub fn dhcp_range_gateway(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.dhcp_range_gateway = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateBareMetal2ProvisionNetwork>,
+> UpdateBareMetal2ProvisionNetworkSetters for T {}
 /// The result of [`GetBareMetal2ChassisPowerStatus`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetBareMetal2ChassisPowerStatusReply {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetBareMetal2ChassisPowerStatusReply { "status" => status, }
 );
 /// The result of [`GetBareMetal2GatewayAllocatorStrategies`].
@@ -3890,7 +4515,7 @@ pub struct GetBareMetal2GatewayAllocatorStrategiesReply {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub strategies: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetBareMetal2GatewayAllocatorStrategiesReply { "strategies" => strategies default, }
 );
 /// The result of [`GetBareMetal2ProvisionNetworkIpAddressCapacity`].
@@ -3899,7 +4524,7 @@ pub struct GetBareMetal2ProvisionNetworkIpAddressCapacityReply {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub capacity_data: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetBareMetal2ProvisionNetworkIpAddressCapacityReply { "capacityData" => capacity_data
     default, }
 );
@@ -3909,24 +4534,24 @@ pub struct GetBareMetal2SupportedBootModeReply {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub supported_boot_mode: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetBareMetal2SupportedBootModeReply { "supportedBootMode" => supported_boot_mode, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /baremetal2/gateways`: see [`AddBareMetal2Gateway`](crate::api::AddBareMetal2Gateway).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_bare_metal2_gateway(
+/// The `baremetal2` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait Baremetal2Api: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddBareMetal2Gateway`]: `POST /baremetal2/gateways`.
+    fn add_bare_metal2_gateway(
         &self,
         username: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
         name: impl ::core::convert::Into<::std::string::String>,
         management_ip: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddBareMetal2Gateway> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddBareMetal2Gateway::new(
+    ) -> ::zstack_sdk::client::Call<AddBareMetal2Gateway> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddBareMetal2Gateway::new(
                 username,
                 password,
                 name,
@@ -3935,19 +4560,18 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /baremetal2/chassis/ipmi`: see [`AddBareMetal2IpmiChassis`](crate::api::AddBareMetal2IpmiChassis).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_bare_metal2_ipmi_chassis(
+    /// Send (and wait for the job of) [`AddBareMetal2IpmiChassis`]: `POST /baremetal2/chassis/ipmi`.
+    fn add_bare_metal2_ipmi_chassis(
         &self,
         ipmi_address: impl ::core::convert::Into<::std::string::String>,
         ipmi_username: impl ::core::convert::Into<::std::string::String>,
         ipmi_password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
         name: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddBareMetal2IpmiChassis> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddBareMetal2IpmiChassis::new(
+    ) -> ::zstack_sdk::client::Call<AddBareMetal2IpmiChassis> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddBareMetal2IpmiChassis::new(
                 ipmi_address,
                 ipmi_username,
                 ipmi_password,
@@ -3956,210 +4580,189 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /baremetal2/clusters/{clusterUuid}/gateways/{gatewayUuid}`: see [`AttachBareMetal2GatewayToCluster`](crate::api::AttachBareMetal2GatewayToCluster).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_bare_metal2_gateway_to_cluster(
+    /// Send (and wait for the job of) [`AttachBareMetal2GatewayToCluster`]: `POST /baremetal2/clusters/{clusterUuid}/gateways/{gatewayUuid}`.
+    fn attach_bare_metal2_gateway_to_cluster(
         &self,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
         gateway_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachBareMetal2GatewayToCluster> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachBareMetal2GatewayToCluster::new(cluster_uuid, gateway_uuid),
+    ) -> ::zstack_sdk::client::Call<AttachBareMetal2GatewayToCluster> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachBareMetal2GatewayToCluster::new(cluster_uuid, gateway_uuid),
         )
     }
-    /// `POST /baremetal2/clusters/{clusterUuid}/provision-networks/{networkUuid}`: see [`AttachBareMetal2ProvisionNetworkToCluster`](crate::api::AttachBareMetal2ProvisionNetworkToCluster).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_bare_metal2_provision_network_to_cluster(
+    /// Send (and wait for the job of) [`AttachBareMetal2ProvisionNetworkToCluster`]: `POST /baremetal2/clusters/{clusterUuid}/provision-networks/{networkUuid}`.
+    fn attach_bare_metal2_provision_network_to_cluster(
         &self,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
         network_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachBareMetal2ProvisionNetworkToCluster> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachBareMetal2ProvisionNetworkToCluster::new(
-                cluster_uuid,
-                network_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<AttachBareMetal2ProvisionNetworkToCluster> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachBareMetal2ProvisionNetworkToCluster::new(cluster_uuid, network_uuid),
         )
     }
-    /// `POST /baremetal2/bm-instances/{uuid}/bm2-bondings/{bondingUuid}`: see [`AttachProvisionNicToBonding`](crate::api::AttachProvisionNicToBonding).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_provision_nic_to_bonding(
+    /// Send (and wait for the job of) [`AttachProvisionNicToBonding`]: `POST /baremetal2/bm-instances/{uuid}/bm2-bondings/{bondingUuid}`.
+    fn attach_provision_nic_to_bonding(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         provision_nic_uuid: impl ::core::convert::Into<::std::string::String>,
         bonding_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachProvisionNicToBonding> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachProvisionNicToBonding::new(
-                uuid,
-                provision_nic_uuid,
-                bonding_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<AttachProvisionNicToBonding> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachProvisionNicToBonding::new(uuid, provision_nic_uuid, bonding_uuid),
         )
     }
-    /// `POST /baremetal2/chassis/ipmi/from-file`: see [`BatchAddBareMetal2IpmiChassis`](crate::api::BatchAddBareMetal2IpmiChassis).
-    #[allow(clippy::too_many_arguments)]
-    pub fn batch_add_bare_metal2_ipmi_chassis(
+    /// Send (and wait for the job of) [`BatchAddBareMetal2IpmiChassis`]: `POST /baremetal2/chassis/ipmi/from-file`.
+    fn batch_add_bare_metal2_ipmi_chassis(
         &self,
         chassis_info: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::BatchAddBareMetal2IpmiChassis> {
-        crate::client::Call::new(
-            self,
-            crate::api::BatchAddBareMetal2IpmiChassis::new(chassis_info),
+    ) -> ::zstack_sdk::client::Call<BatchAddBareMetal2IpmiChassis> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            BatchAddBareMetal2IpmiChassis::new(chassis_info),
         )
     }
-    /// `PUT /baremetal2/chassis/offerings/{uuid}/actions`: see [`ChangeBareMetal2ChassisOfferingState`](crate::api::ChangeBareMetal2ChassisOfferingState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_bare_metal2_chassis_offering_state(
+    /// Send (and wait for the job of) [`ChangeBareMetal2ChassisOfferingState`]: `PUT /baremetal2/chassis/offerings/{uuid}/actions`.
+    fn change_bare_metal2_chassis_offering_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeBareMetal2ChassisOfferingState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeBareMetal2ChassisOfferingState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeBareMetal2ChassisOfferingState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeBareMetal2ChassisOfferingState::new(uuid, state_event),
         )
     }
-    /// `PUT /baremetal2/chassis/{uuid}/actions`: see [`ChangeBareMetal2ChassisState`](crate::api::ChangeBareMetal2ChassisState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_bare_metal2_chassis_state(
+    /// Send (and wait for the job of) [`ChangeBareMetal2ChassisState`]: `PUT /baremetal2/chassis/{uuid}/actions`.
+    fn change_bare_metal2_chassis_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeBareMetal2ChassisState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeBareMetal2ChassisState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeBareMetal2ChassisState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeBareMetal2ChassisState::new(uuid, state_event),
         )
     }
-    /// `PUT /baremetal2/gateways/{gatewayUuid}/actions`: see [`ChangeBareMetal2GatewayCluster`](crate::api::ChangeBareMetal2GatewayCluster).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_bare_metal2_gateway_cluster(
+    /// Send (and wait for the job of) [`ChangeBareMetal2GatewayCluster`]: `PUT /baremetal2/gateways/{gatewayUuid}/actions`.
+    fn change_bare_metal2_gateway_cluster(
         &self,
         gateway_uuid: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeBareMetal2GatewayCluster> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeBareMetal2GatewayCluster::new(gateway_uuid, cluster_uuid),
+    ) -> ::zstack_sdk::client::Call<ChangeBareMetal2GatewayCluster> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeBareMetal2GatewayCluster::new(gateway_uuid, cluster_uuid),
         )
     }
-    /// `PUT /baremetal2/gateways/{uuid}/actions`: see [`ChangeBareMetal2GatewayState`](crate::api::ChangeBareMetal2GatewayState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_bare_metal2_gateway_state(
+    /// Send (and wait for the job of) [`ChangeBareMetal2GatewayState`]: `PUT /baremetal2/gateways/{uuid}/actions`.
+    fn change_bare_metal2_gateway_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeBareMetal2GatewayState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeBareMetal2GatewayState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeBareMetal2GatewayState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeBareMetal2GatewayState::new(uuid, state_event),
         )
     }
-    /// `PUT /baremetal2/bm-instances/{uuid}/action`: see [`ChangeBareMetal2InstancePassword`](crate::api::ChangeBareMetal2InstancePassword).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_bare_metal2_instance_password(
+    /// Send (and wait for the job of) [`ChangeBareMetal2InstancePassword`]: `PUT /baremetal2/bm-instances/{uuid}/action`.
+    fn change_bare_metal2_instance_password(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         username: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> crate::client::Call<'_, crate::api::ChangeBareMetal2InstancePassword> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeBareMetal2InstancePassword::new(uuid, username, password),
+    ) -> ::zstack_sdk::client::Call<ChangeBareMetal2InstancePassword> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeBareMetal2InstancePassword::new(uuid, username, password),
         )
     }
-    /// `PUT /baremetal2/provision-networks/{uuid}/actions`: see [`ChangeBareMetal2ProvisionNetworkState`](crate::api::ChangeBareMetal2ProvisionNetworkState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_bare_metal2_provision_network_state(
+    /// Send (and wait for the job of) [`ChangeBareMetal2ProvisionNetworkState`]: `PUT /baremetal2/provision-networks/{uuid}/actions`.
+    fn change_bare_metal2_provision_network_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeBareMetal2ProvisionNetworkState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeBareMetal2ProvisionNetworkState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeBareMetal2ProvisionNetworkState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeBareMetal2ProvisionNetworkState::new(uuid, state_event),
         )
     }
-    /// `POST /baremetal2/chassis/ipmi/from-file/check`: see [`CheckBareMetal2IpmiChassisConfigFile`](crate::api::CheckBareMetal2IpmiChassisConfigFile).
-    #[allow(clippy::too_many_arguments)]
-    pub fn check_bare_metal2_ipmi_chassis_config_file(
+    /// Send [`CheckBareMetal2IpmiChassisConfigFile`]: `POST /baremetal2/chassis/ipmi/from-file/check`.
+    fn check_bare_metal2_ipmi_chassis_config_file(
         &self,
         chassis_info: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CheckBareMetal2IpmiChassisConfigFile> {
-        crate::client::Call::new(
-            self,
-            crate::api::CheckBareMetal2IpmiChassisConfigFile::new(chassis_info),
+    ) -> ::zstack_sdk::client::Call<CheckBareMetal2IpmiChassisConfigFile> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CheckBareMetal2IpmiChassisConfigFile::new(chassis_info),
         )
     }
-    /// `POST /baremetal2/bm-instances/static/provision/ip/check`: see [`CheckStaticProvisionIp`](crate::api::CheckStaticProvisionIp).
-    #[allow(clippy::too_many_arguments)]
-    pub fn check_static_provision_ip(
+    /// Send [`CheckStaticProvisionIp`]: `POST /baremetal2/bm-instances/static/provision/ip/check`.
+    fn check_static_provision_ip(
         &self,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
         provision_ip: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CheckStaticProvisionIp> {
-        crate::client::Call::new(
-            self,
-            crate::api::CheckStaticProvisionIp::new(cluster_uuid, provision_ip),
+    ) -> ::zstack_sdk::client::Call<CheckStaticProvisionIp> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CheckStaticProvisionIp::new(cluster_uuid, provision_ip),
         )
     }
-    /// `PUT /baremetal2/chassis/{chassisUuid}/actions`: see [`CleanUpBareMetal2Bonding`](crate::api::CleanUpBareMetal2Bonding).
-    #[allow(clippy::too_many_arguments)]
-    pub fn clean_up_bare_metal2_bonding(
+    /// Send (and wait for the job of) [`CleanUpBareMetal2Bonding`]: `PUT /baremetal2/chassis/{chassisUuid}/actions`.
+    fn clean_up_bare_metal2_bonding(
         &self,
         chassis_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CleanUpBareMetal2Bonding> {
-        crate::client::Call::new(
-            self,
-            crate::api::CleanUpBareMetal2Bonding::new(chassis_uuid),
+    ) -> ::zstack_sdk::client::Call<CleanUpBareMetal2Bonding> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CleanUpBareMetal2Bonding::new(chassis_uuid),
         )
     }
-    /// `POST /baremetal2/chassis/bond`: see [`CreateBareMetal2Bonding`](crate::api::CreateBareMetal2Bonding).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_bare_metal2_bonding(
+    /// Send (and wait for the job of) [`CreateBareMetal2Bonding`]: `POST /baremetal2/chassis/bond`.
+    fn create_bare_metal2_bonding(
         &self,
         chassis_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         mode: impl ::core::convert::Into<i32>,
         slaves: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateBareMetal2Bonding> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateBareMetal2Bonding::new(chassis_uuid, name, mode, slaves),
+    ) -> ::zstack_sdk::client::Call<CreateBareMetal2Bonding> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateBareMetal2Bonding::new(chassis_uuid, name, mode, slaves),
         )
     }
-    /// `POST /baremetal2/bm-instances`: see [`CreateBareMetal2Instance`](crate::api::CreateBareMetal2Instance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_bare_metal2_instance(
+    /// Send (and wait for the job of) [`CreateBareMetal2Instance`]: `POST /baremetal2/bm-instances`.
+    fn create_bare_metal2_instance(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateBareMetal2Instance> {
-        crate::client::Call::new(self, crate::api::CreateBareMetal2Instance::new(name))
+    ) -> ::zstack_sdk::client::Call<CreateBareMetal2Instance> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateBareMetal2Instance::new(name),
+        )
     }
-    /// `POST /baremetal2/chassis/ipmi/hardwareinfos`: see [`CreateBareMetal2IpmiChassisHardwareInfo`](crate::api::CreateBareMetal2IpmiChassisHardwareInfo).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_bare_metal2_ipmi_chassis_hardware_info(
+    /// Send [`CreateBareMetal2IpmiChassisHardwareInfo`]: `POST /baremetal2/chassis/ipmi/hardwareinfos`.
+    fn create_bare_metal2_ipmi_chassis_hardware_info(
         &self,
         ipmi_address: impl ::core::convert::Into<::std::string::String>,
         ipmi_port: impl ::core::convert::Into<i32>,
         hardware_info: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateBareMetal2IpmiChassisHardwareInfo> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateBareMetal2IpmiChassisHardwareInfo::new(
+    ) -> ::zstack_sdk::client::Call<CreateBareMetal2IpmiChassisHardwareInfo> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateBareMetal2IpmiChassisHardwareInfo::new(
                 ipmi_address,
                 ipmi_port,
                 hardware_info,
             ),
         )
     }
-    /// `POST /baremetal2/provision-networks`: see [`CreateBareMetal2ProvisionNetwork`](crate::api::CreateBareMetal2ProvisionNetwork).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_bare_metal2_provision_network(
+    /// Send (and wait for the job of) [`CreateBareMetal2ProvisionNetwork`]: `POST /baremetal2/provision-networks`.
+    fn create_bare_metal2_provision_network(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -4167,10 +4770,10 @@ impl crate::client::Client {
         dhcp_range_start_ip: impl ::core::convert::Into<::std::string::String>,
         dhcp_range_end_ip: impl ::core::convert::Into<::std::string::String>,
         dhcp_range_netmask: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateBareMetal2ProvisionNetwork> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateBareMetal2ProvisionNetwork::new(
+    ) -> ::zstack_sdk::client::Call<CreateBareMetal2ProvisionNetwork> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateBareMetal2ProvisionNetwork::new(
                 name,
                 zone_uuid,
                 dhcp_interface,
@@ -4180,1782 +4783,329 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `DELETE /baremetal2/chassis/{uuid}`: see [`DeleteBareMetal2Chassis`](crate::api::DeleteBareMetal2Chassis).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_bare_metal2_chassis(
+    /// Send (and wait for the job of) [`DeleteBareMetal2Chassis`]: `DELETE /baremetal2/chassis/{uuid}`.
+    fn delete_bare_metal2_chassis(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteBareMetal2Chassis> {
-        crate::client::Call::new(self, crate::api::DeleteBareMetal2Chassis::new(uuid))
-    }
-    /// `DELETE /baremetal2/gateways/{uuid}`: see [`DeleteBareMetal2Gateway`](crate::api::DeleteBareMetal2Gateway).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_bare_metal2_gateway(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteBareMetal2Gateway> {
-        crate::client::Call::new(self, crate::api::DeleteBareMetal2Gateway::new(uuid))
-    }
-    /// `DELETE /baremetal2/provision-networks/{uuid}`: see [`DeleteBareMetal2ProvisionNetwork`](crate::api::DeleteBareMetal2ProvisionNetwork).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_bare_metal2_provision_network(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteBareMetal2ProvisionNetwork> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteBareMetal2ProvisionNetwork::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteBareMetal2Chassis> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteBareMetal2Chassis::new(uuid),
         )
     }
-    /// `DELETE /baremetal2/clusters/{clusterUuid}/gateways/{gatewayUuid}`: see [`DetachBareMetal2GatewayFromCluster`](crate::api::DetachBareMetal2GatewayFromCluster).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_bare_metal2_gateway_from_cluster(
+    /// Send (and wait for the job of) [`DeleteBareMetal2Gateway`]: `DELETE /baremetal2/gateways/{uuid}`.
+    fn delete_bare_metal2_gateway(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<DeleteBareMetal2Gateway> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteBareMetal2Gateway::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`DeleteBareMetal2ProvisionNetwork`]: `DELETE /baremetal2/provision-networks/{uuid}`.
+    fn delete_bare_metal2_provision_network(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<DeleteBareMetal2ProvisionNetwork> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteBareMetal2ProvisionNetwork::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`DetachBareMetal2GatewayFromCluster`]: `DELETE /baremetal2/clusters/{clusterUuid}/gateways/{gatewayUuid}`.
+    fn detach_bare_metal2_gateway_from_cluster(
         &self,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
         gateway_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachBareMetal2GatewayFromCluster> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachBareMetal2GatewayFromCluster::new(
-                cluster_uuid,
-                gateway_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<DetachBareMetal2GatewayFromCluster> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachBareMetal2GatewayFromCluster::new(cluster_uuid, gateway_uuid),
         )
     }
-    /// `DELETE /baremetal2/clusters/{clusterUuid}/provision-networks/{networkUuid}`: see [`DetachBareMetal2ProvisionNetworkFromCluster`](crate::api::DetachBareMetal2ProvisionNetworkFromCluster).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_bare_metal2_provision_network_from_cluster(
+    /// Send (and wait for the job of) [`DetachBareMetal2ProvisionNetworkFromCluster`]: `DELETE /baremetal2/clusters/{clusterUuid}/provision-networks/{networkUuid}`.
+    fn detach_bare_metal2_provision_network_from_cluster(
         &self,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
         network_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<
-        '_,
-        crate::api::DetachBareMetal2ProvisionNetworkFromCluster,
-    > {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachBareMetal2ProvisionNetworkFromCluster::new(
-                cluster_uuid,
-                network_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<DetachBareMetal2ProvisionNetworkFromCluster> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachBareMetal2ProvisionNetworkFromCluster::new(cluster_uuid, network_uuid),
         )
     }
-    /// `DELETE /baremetal2/bm-instances/bm2-bondings/{uuid}`: see [`DetachProvisionNicFromBonding`](crate::api::DetachProvisionNicFromBonding).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_provision_nic_from_bonding(
+    /// Send (and wait for the job of) [`DetachProvisionNicFromBonding`]: `DELETE /baremetal2/bm-instances/bm2-bondings/{uuid}`.
+    fn detach_provision_nic_from_bonding(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         provision_nic_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachProvisionNicFromBonding> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachProvisionNicFromBonding::new(uuid, provision_nic_uuid),
+    ) -> ::zstack_sdk::client::Call<DetachProvisionNicFromBonding> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachProvisionNicFromBonding::new(uuid, provision_nic_uuid),
         )
     }
-    /// `GET /baremetal2/chassis/{uuid}/powerstatus`: see [`GetBareMetal2ChassisPowerStatus`](crate::api::GetBareMetal2ChassisPowerStatus).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_bare_metal2_chassis_power_status(
+    /// Send [`GetBareMetal2ChassisPowerStatus`]: `GET /baremetal2/chassis/{uuid}/powerstatus`.
+    fn get_bare_metal2_chassis_power_status(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetBareMetal2ChassisPowerStatus> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetBareMetal2ChassisPowerStatus::new(uuid),
+    ) -> ::zstack_sdk::client::Call<GetBareMetal2ChassisPowerStatus> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetBareMetal2ChassisPowerStatus::new(uuid),
         )
     }
-    /// `GET /baremetal2/gateways/allocators/strategies`: see [`GetBareMetal2GatewayAllocatorStrategies`](crate::api::GetBareMetal2GatewayAllocatorStrategies).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_bare_metal2_gateway_allocator_strategies(
+    /// Send [`GetBareMetal2GatewayAllocatorStrategies`]: `GET /baremetal2/gateways/allocators/strategies`.
+    fn get_bare_metal2_gateway_allocator_strategies(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetBareMetal2GatewayAllocatorStrategies> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetBareMetal2GatewayAllocatorStrategies::new(),
+    ) -> ::zstack_sdk::client::Call<GetBareMetal2GatewayAllocatorStrategies> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetBareMetal2GatewayAllocatorStrategies::new(),
         )
     }
-    /// `GET /baremetal2/provision-networks/ip-capacity`: see [`GetBareMetal2ProvisionNetworkIpAddressCapacity`](crate::api::GetBareMetal2ProvisionNetworkIpAddressCapacity).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_bare_metal2_provision_network_ip_address_capacity(
+    /// Send [`GetBareMetal2ProvisionNetworkIpAddressCapacity`]: `GET /baremetal2/provision-networks/ip-capacity`.
+    fn get_bare_metal2_provision_network_ip_address_capacity(
         &self,
         network_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<
-        '_,
-        crate::api::GetBareMetal2ProvisionNetworkIpAddressCapacity,
-    > {
-        crate::client::Call::new(
-            self,
-            crate::api::GetBareMetal2ProvisionNetworkIpAddressCapacity::new(
-                network_uuids,
-            ),
+    ) -> ::zstack_sdk::client::Call<GetBareMetal2ProvisionNetworkIpAddressCapacity> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetBareMetal2ProvisionNetworkIpAddressCapacity::new(network_uuids),
         )
     }
-    /// `GET /baremetal2/chassis/supported-boot-modes`: see [`GetBareMetal2SupportedBootMode`](crate::api::GetBareMetal2SupportedBootMode).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_bare_metal2_supported_boot_mode(
+    /// Send [`GetBareMetal2SupportedBootMode`]: `GET /baremetal2/chassis/supported-boot-modes`.
+    fn get_bare_metal2_supported_boot_mode(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetBareMetal2SupportedBootMode> {
-        crate::client::Call::new(self, crate::api::GetBareMetal2SupportedBootMode::new())
-    }
-    /// `PUT /baremetal2/chassis/{uuid}/actions`: see [`InspectBareMetal2Chassis`](crate::api::InspectBareMetal2Chassis).
-    #[allow(clippy::too_many_arguments)]
-    pub fn inspect_bare_metal2_chassis(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::InspectBareMetal2Chassis> {
-        crate::client::Call::new(self, crate::api::InspectBareMetal2Chassis::new(uuid))
-    }
-    /// `PUT /baremetal2/bm-instances/{uuid}/actions`: see [`InspectBareMetal2ChassisByInstance`](crate::api::InspectBareMetal2ChassisByInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn inspect_bare_metal2_chassis_by_instance(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::InspectBareMetal2ChassisByInstance> {
-        crate::client::Call::new(
-            self,
-            crate::api::InspectBareMetal2ChassisByInstance::new(uuid),
+    ) -> ::zstack_sdk::client::Call<GetBareMetal2SupportedBootMode> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetBareMetal2SupportedBootMode::new(),
         )
     }
-    /// `PUT /baremetal2/chassis/{uuid}/actions`: see [`PowerOffBareMetal2Chassis`](crate::api::PowerOffBareMetal2Chassis).
-    #[allow(clippy::too_many_arguments)]
-    pub fn power_off_bare_metal2_chassis(
+    /// Send (and wait for the job of) [`InspectBareMetal2Chassis`]: `PUT /baremetal2/chassis/{uuid}/actions`.
+    fn inspect_bare_metal2_chassis(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::PowerOffBareMetal2Chassis> {
-        crate::client::Call::new(self, crate::api::PowerOffBareMetal2Chassis::new(uuid))
-    }
-    /// `PUT /baremetal2/chassis/{uuid}/actions`: see [`PowerOnBareMetal2Chassis`](crate::api::PowerOnBareMetal2Chassis).
-    #[allow(clippy::too_many_arguments)]
-    pub fn power_on_bare_metal2_chassis(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::PowerOnBareMetal2Chassis> {
-        crate::client::Call::new(self, crate::api::PowerOnBareMetal2Chassis::new(uuid))
-    }
-    /// `PUT /baremetal2/chassis/{uuid}/actions`: see [`PowerResetBareMetal2Chassis`](crate::api::PowerResetBareMetal2Chassis).
-    #[allow(clippy::too_many_arguments)]
-    pub fn power_reset_bare_metal2_chassis(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::PowerResetBareMetal2Chassis> {
-        crate::client::Call::new(
-            self,
-            crate::api::PowerResetBareMetal2Chassis::new(uuid),
+    ) -> ::zstack_sdk::client::Call<InspectBareMetal2Chassis> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            InspectBareMetal2Chassis::new(uuid),
         )
     }
-    /// `GET /baremetal2/bonding`: see [`QueryBareMetal2Bonding`](crate::api::QueryBareMetal2Bonding).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_bare_metal2_bonding(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryBareMetal2Bonding> {
-        crate::client::Call::new(self, crate::api::QueryBareMetal2Bonding::new())
-    }
-    /// `GET /baremetal2/bonding/nic/refs`: see [`QueryBareMetal2BondingNicRef`](crate::api::QueryBareMetal2BondingNicRef).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_bare_metal2_bonding_nic_ref(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryBareMetal2BondingNicRef> {
-        crate::client::Call::new(self, crate::api::QueryBareMetal2BondingNicRef::new())
-    }
-    /// `GET /baremetal2/chassis`: see [`QueryBareMetal2Chassis`](crate::api::QueryBareMetal2Chassis).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_bare_metal2_chassis(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryBareMetal2Chassis> {
-        crate::client::Call::new(self, crate::api::QueryBareMetal2Chassis::new())
-    }
-    /// `GET /baremetal2/chassis/gpu-device/gpu-devices`: see [`QueryBareMetal2ChassisGpuDevice`](crate::api::QueryBareMetal2ChassisGpuDevice).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_bare_metal2_chassis_gpu_device(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryBareMetal2ChassisGpuDevice> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryBareMetal2ChassisGpuDevice::new(),
-        )
-    }
-    /// `GET /baremetal2/chassis/offerings`: see [`QueryBareMetal2ChassisOffering`](crate::api::QueryBareMetal2ChassisOffering).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_bare_metal2_chassis_offering(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryBareMetal2ChassisOffering> {
-        crate::client::Call::new(self, crate::api::QueryBareMetal2ChassisOffering::new())
-    }
-    /// `GET /baremetal2/chassis/pci-device/pci-devices`: see [`QueryBareMetal2ChassisPciDevice`](crate::api::QueryBareMetal2ChassisPciDevice).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_bare_metal2_chassis_pci_device(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryBareMetal2ChassisPciDevice> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryBareMetal2ChassisPciDevice::new(),
-        )
-    }
-    /// `GET /baremetal2/gateways`: see [`QueryBareMetal2Gateway`](crate::api::QueryBareMetal2Gateway).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_bare_metal2_gateway(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryBareMetal2Gateway> {
-        crate::client::Call::new(self, crate::api::QueryBareMetal2Gateway::new())
-    }
-    /// `GET /baremetal2/bm-instances`: see [`QueryBareMetal2Instance`](crate::api::QueryBareMetal2Instance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_bare_metal2_instance(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryBareMetal2Instance> {
-        crate::client::Call::new(self, crate::api::QueryBareMetal2Instance::new())
-    }
-    /// `GET /baremetal2/provision-networks`: see [`QueryBareMetal2ProvisionNetwork`](crate::api::QueryBareMetal2ProvisionNetwork).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_bare_metal2_provision_network(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryBareMetal2ProvisionNetwork> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryBareMetal2ProvisionNetwork::new(),
-        )
-    }
-    /// `PUT /baremetal2/gateways/{uuid}/actions`: see [`ReconnectBareMetal2Gateway`](crate::api::ReconnectBareMetal2Gateway).
-    #[allow(clippy::too_many_arguments)]
-    pub fn reconnect_bare_metal2_gateway(
+    /// Send (and wait for the job of) [`InspectBareMetal2ChassisByInstance`]: `PUT /baremetal2/bm-instances/{uuid}/actions`.
+    fn inspect_bare_metal2_chassis_by_instance(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ReconnectBareMetal2Gateway> {
-        crate::client::Call::new(self, crate::api::ReconnectBareMetal2Gateway::new(uuid))
-    }
-    /// `PUT /baremetal2/bm-instances/{uuid}/actions`: see [`ReconnectBareMetal2Instance`](crate::api::ReconnectBareMetal2Instance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn reconnect_bare_metal2_instance(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ReconnectBareMetal2Instance> {
-        crate::client::Call::new(
-            self,
-            crate::api::ReconnectBareMetal2Instance::new(uuid),
+    ) -> ::zstack_sdk::client::Call<InspectBareMetal2ChassisByInstance> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            InspectBareMetal2ChassisByInstance::new(uuid),
         )
     }
-    /// `PUT /baremetal2/bm-instances/{uuid}/action`: see [`StartBareMetal2Instance`](crate::api::StartBareMetal2Instance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn start_bare_metal2_instance(
+    /// Send (and wait for the job of) [`PowerOffBareMetal2Chassis`]: `PUT /baremetal2/chassis/{uuid}/actions`.
+    fn power_off_bare_metal2_chassis(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::StartBareMetal2Instance> {
-        crate::client::Call::new(self, crate::api::StartBareMetal2Instance::new(uuid))
-    }
-    /// `PUT /baremetal2/chassis/{uuid}/actions`: see [`UpdateBareMetal2Chassis`](crate::api::UpdateBareMetal2Chassis).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_bare_metal2_chassis(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateBareMetal2Chassis> {
-        crate::client::Call::new(self, crate::api::UpdateBareMetal2Chassis::new(uuid))
-    }
-    /// `PUT /baremetal2/chassis/offerings/{uuid}/actions`: see [`UpdateBareMetal2ChassisOffering`](crate::api::UpdateBareMetal2ChassisOffering).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_bare_metal2_chassis_offering(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateBareMetal2ChassisOffering> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateBareMetal2ChassisOffering::new(uuid),
+    ) -> ::zstack_sdk::client::Call<PowerOffBareMetal2Chassis> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            PowerOffBareMetal2Chassis::new(uuid),
         )
     }
-    /// `PUT /baremetal2/chassis/pci-devices/{uuid}/actions`: see [`UpdateBareMetal2ChassisPciDevice`](crate::api::UpdateBareMetal2ChassisPciDevice).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_bare_metal2_chassis_pci_device(
+    /// Send (and wait for the job of) [`PowerOnBareMetal2Chassis`]: `PUT /baremetal2/chassis/{uuid}/actions`.
+    fn power_on_bare_metal2_chassis(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<PowerOnBareMetal2Chassis> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            PowerOnBareMetal2Chassis::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`PowerResetBareMetal2Chassis`]: `PUT /baremetal2/chassis/{uuid}/actions`.
+    fn power_reset_bare_metal2_chassis(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<PowerResetBareMetal2Chassis> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            PowerResetBareMetal2Chassis::new(uuid),
+        )
+    }
+    /// Send [`QueryBareMetal2Bonding`]: `GET /baremetal2/bonding`.
+    fn query_bare_metal2_bonding(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryBareMetal2Bonding> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryBareMetal2Bonding::new())
+    }
+    /// Send [`QueryBareMetal2BondingNicRef`]: `GET /baremetal2/bonding/nic/refs`.
+    fn query_bare_metal2_bonding_nic_ref(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryBareMetal2BondingNicRef> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryBareMetal2BondingNicRef::new(),
+        )
+    }
+    /// Send [`QueryBareMetal2Chassis`]: `GET /baremetal2/chassis`.
+    fn query_bare_metal2_chassis(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryBareMetal2Chassis> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryBareMetal2Chassis::new())
+    }
+    /// Send [`QueryBareMetal2ChassisGpuDevice`]: `GET /baremetal2/chassis/gpu-device/gpu-devices`.
+    fn query_bare_metal2_chassis_gpu_device(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryBareMetal2ChassisGpuDevice> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryBareMetal2ChassisGpuDevice::new(),
+        )
+    }
+    /// Send [`QueryBareMetal2ChassisOffering`]: `GET /baremetal2/chassis/offerings`.
+    fn query_bare_metal2_chassis_offering(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryBareMetal2ChassisOffering> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryBareMetal2ChassisOffering::new(),
+        )
+    }
+    /// Send [`QueryBareMetal2ChassisPciDevice`]: `GET /baremetal2/chassis/pci-device/pci-devices`.
+    fn query_bare_metal2_chassis_pci_device(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryBareMetal2ChassisPciDevice> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryBareMetal2ChassisPciDevice::new(),
+        )
+    }
+    /// Send [`QueryBareMetal2Gateway`]: `GET /baremetal2/gateways`.
+    fn query_bare_metal2_gateway(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryBareMetal2Gateway> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryBareMetal2Gateway::new())
+    }
+    /// Send [`QueryBareMetal2Instance`]: `GET /baremetal2/bm-instances`.
+    fn query_bare_metal2_instance(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryBareMetal2Instance> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryBareMetal2Instance::new())
+    }
+    /// Send [`QueryBareMetal2ProvisionNetwork`]: `GET /baremetal2/provision-networks`.
+    fn query_bare_metal2_provision_network(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryBareMetal2ProvisionNetwork> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryBareMetal2ProvisionNetwork::new(),
+        )
+    }
+    /// Send (and wait for the job of) [`ReconnectBareMetal2Gateway`]: `PUT /baremetal2/gateways/{uuid}/actions`.
+    fn reconnect_bare_metal2_gateway(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<ReconnectBareMetal2Gateway> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ReconnectBareMetal2Gateway::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`ReconnectBareMetal2Instance`]: `PUT /baremetal2/bm-instances/{uuid}/actions`.
+    fn reconnect_bare_metal2_instance(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<ReconnectBareMetal2Instance> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ReconnectBareMetal2Instance::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`StartBareMetal2Instance`]: `PUT /baremetal2/bm-instances/{uuid}/action`.
+    fn start_bare_metal2_instance(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<StartBareMetal2Instance> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            StartBareMetal2Instance::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`UpdateBareMetal2Chassis`]: `PUT /baremetal2/chassis/{uuid}/actions`.
+    fn update_bare_metal2_chassis(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<UpdateBareMetal2Chassis> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateBareMetal2Chassis::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`UpdateBareMetal2ChassisOffering`]: `PUT /baremetal2/chassis/offerings/{uuid}/actions`.
+    fn update_bare_metal2_chassis_offering(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<UpdateBareMetal2ChassisOffering> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateBareMetal2ChassisOffering::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`UpdateBareMetal2ChassisPciDevice`]: `PUT /baremetal2/chassis/pci-devices/{uuid}/actions`.
+    fn update_bare_metal2_chassis_pci_device(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         chassis_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateBareMetal2ChassisPciDevice> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateBareMetal2ChassisPciDevice::new(uuid, chassis_uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateBareMetal2ChassisPciDevice> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateBareMetal2ChassisPciDevice::new(uuid, chassis_uuid),
         )
     }
-    /// `PUT /baremetal2/gateways/{uuid}/actions`: see [`UpdateBareMetal2Gateway`](crate::api::UpdateBareMetal2Gateway).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_bare_metal2_gateway(
+    /// Send (and wait for the job of) [`UpdateBareMetal2Gateway`]: `PUT /baremetal2/gateways/{uuid}/actions`.
+    fn update_bare_metal2_gateway(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateBareMetal2Gateway> {
-        crate::client::Call::new(self, crate::api::UpdateBareMetal2Gateway::new(uuid))
-    }
-    /// `PUT /baremetal2/bm-instances/{uuid}/action`: see [`UpdateBareMetal2Instance`](crate::api::UpdateBareMetal2Instance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_bare_metal2_instance(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateBareMetal2Instance> {
-        crate::client::Call::new(self, crate::api::UpdateBareMetal2Instance::new(uuid))
-    }
-    /// `PUT /baremetal2/chassis/ipmi/{uuid}/actions`: see [`UpdateBareMetal2IpmiChassis`](crate::api::UpdateBareMetal2IpmiChassis).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_bare_metal2_ipmi_chassis(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateBareMetal2IpmiChassis> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateBareMetal2IpmiChassis::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateBareMetal2Gateway> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateBareMetal2Gateway::new(uuid),
         )
     }
-    /// `PUT /baremetal2/provision-networks/{uuid}/actions`: see [`UpdateBareMetal2ProvisionNetwork`](crate::api::UpdateBareMetal2ProvisionNetwork).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_bare_metal2_provision_network(
+    /// Send (and wait for the job of) [`UpdateBareMetal2Instance`]: `PUT /baremetal2/bm-instances/{uuid}/action`.
+    fn update_bare_metal2_instance(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateBareMetal2ProvisionNetwork> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateBareMetal2ProvisionNetwork::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateBareMetal2Instance> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateBareMetal2Instance::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`UpdateBareMetal2IpmiChassis`]: `PUT /baremetal2/chassis/ipmi/{uuid}/actions`.
+    fn update_bare_metal2_ipmi_chassis(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<UpdateBareMetal2IpmiChassis> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateBareMetal2IpmiChassis::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`UpdateBareMetal2ProvisionNetwork`]: `PUT /baremetal2/provision-networks/{uuid}/actions`.
+    fn update_bare_metal2_provision_network(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<UpdateBareMetal2ProvisionNetwork> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateBareMetal2ProvisionNetwork::new(uuid),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddBareMetal2Gateway> {
-    /// Set `sshPort`.
-    pub fn ssh_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ssh_port(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddBareMetal2IpmiChassis> {
-    /// Set `ipmiPort`.
-    pub fn ipmi_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ipmi_port(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `provisionType`.
-    pub fn provision_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.provision_type(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachBareMetal2GatewayToCluster> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachBareMetal2ProvisionNetworkToCluster> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachProvisionNicToBonding> {
-    /// Set `provisionIp`.
-    pub fn provision_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.provision_ip(value))
-    }
-    /// Set `customMac`.
-    pub fn custom_mac(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.custom_mac(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::BatchAddBareMetal2IpmiChassis> {
-    /// Set `longJobName`.
-    pub fn long_job_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.long_job_name(value))
-    }
-    /// Set `longJobDescription`.
-    pub fn long_job_description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.long_job_description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeBareMetal2ChassisOfferingState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeBareMetal2ChassisState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeBareMetal2GatewayCluster> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeBareMetal2GatewayState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeBareMetal2InstancePassword> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeBareMetal2ProvisionNetworkState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CheckBareMetal2IpmiChassisConfigFile> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CheckStaticProvisionIp> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CleanUpBareMetal2Bonding> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateBareMetal2Bonding> {
-    /// Set `opts`.
-    pub fn opts(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.opts(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateBareMetal2Instance> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.zone_uuid(value))
-    }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.cluster_uuid(value))
-    }
-    /// Set `gatewayUuid`.
-    pub fn gateway_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.gateway_uuid(value))
-    }
-    /// Set `chassisUuid`.
-    pub fn chassis_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.chassis_uuid(value))
-    }
-    /// Set `chassisOfferingUuid`.
-    pub fn chassis_offering_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.chassis_offering_uuid(value))
-    }
-    /// Set `imageUuid`.
-    pub fn image_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.image_uuid(value))
-    }
-    /// Set `chassisDiskUuid`.
-    pub fn chassis_disk_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.chassis_disk_uuid(value))
-    }
-    /// Set `primaryStorageUuidForRootVolume`.
-    pub fn primary_storage_uuid_for_root_volume(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.primary_storage_uuid_for_root_volume(value))
-    }
-    /// Set `primaryStorageUuidForDataVolume`.
-    pub fn primary_storage_uuid_for_data_volume(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.primary_storage_uuid_for_data_volume(value))
-    }
-    /// Set `dataDiskOfferingUuids`.
-    pub fn data_disk_offering_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.data_disk_offering_uuids(value))
-    }
-    /// Set `rootVolumeSystemTags`.
-    pub fn root_volume_system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.root_volume_system_tags(value))
-    }
-    /// Set `dataVolumeSystemTags`.
-    pub fn data_volume_system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.data_volume_system_tags(value))
-    }
-    /// Set `gatewayAllocatorStrategy`.
-    pub fn gateway_allocator_strategy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.gateway_allocator_strategy(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateBareMetal2IpmiChassisHardwareInfo> {
-    /// Set `convertInfo`.
-    pub fn convert_info(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.convert_info(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateBareMetal2ProvisionNetwork> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `dhcpRangeGateway`.
-    pub fn dhcp_range_gateway(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dhcp_range_gateway(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteBareMetal2Chassis> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteBareMetal2Gateway> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteBareMetal2ProvisionNetwork> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachBareMetal2GatewayFromCluster> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachBareMetal2ProvisionNetworkFromCluster> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachProvisionNicFromBonding> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetBareMetal2ChassisPowerStatus> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetBareMetal2GatewayAllocatorStrategies> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<
-    '_,
-    crate::api::GetBareMetal2ProvisionNetworkIpAddressCapacity,
-> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetBareMetal2SupportedBootMode> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::InspectBareMetal2Chassis> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::InspectBareMetal2ChassisByInstance> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::PowerOffBareMetal2Chassis> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::PowerOnBareMetal2Chassis> {
-    /// Set `bootDev`.
-    pub fn boot_dev(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.boot_dev(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::PowerResetBareMetal2Chassis> {
-    /// Set `bootDev`.
-    pub fn boot_dev(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.boot_dev(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ReconnectBareMetal2Gateway> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ReconnectBareMetal2Instance> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::StartBareMetal2Instance> {
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.cluster_uuid(value))
-    }
-    /// Set `gatewayUuid`.
-    pub fn gateway_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.gateway_uuid(value))
-    }
-    /// Set `chassisUuid`.
-    pub fn chassis_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.chassis_uuid(value))
-    }
-    /// Set `chassisOfferingUuid`.
-    pub fn chassis_offering_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.chassis_offering_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateBareMetal2Chassis> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateBareMetal2ChassisOffering> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateBareMetal2ChassisPciDevice> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateBareMetal2Gateway> {
-    /// Set `sshPort`.
-    pub fn ssh_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ssh_port(value))
-    }
-    /// Set `username`.
-    pub fn username(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.username(value))
-    }
-    /// Set `password`.
-    pub fn password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.password(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `managementIp`.
-    pub fn management_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.management_ip(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateBareMetal2Instance> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `state`.
-    pub fn state(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.state(value))
-    }
-    /// Set `chassisOfferingUuid`.
-    pub fn chassis_offering_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.chassis_offering_uuid(value))
-    }
-    /// Set `defaultL3NetworkUuid`.
-    pub fn default_l3_network_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.default_l3_network_uuid(value))
-    }
-    /// Set `autoReleaseChassisEvent`.
-    pub fn auto_release_chassis_event(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.auto_release_chassis_event(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateBareMetal2IpmiChassis> {
-    /// Set `ipmiAddress`.
-    pub fn ipmi_address(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ipmi_address(value))
-    }
-    /// Set `ipmiPort`.
-    pub fn ipmi_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ipmi_port(value))
-    }
-    /// Set `ipmiUsername`.
-    pub fn ipmi_username(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ipmi_username(value))
-    }
-    /// Set `ipmiPassword`.
-    pub fn ipmi_password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.ipmi_password(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateBareMetal2ProvisionNetwork> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `dhcpInterface`.
-    pub fn dhcp_interface(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dhcp_interface(value))
-    }
-    /// Set `dhcpRangeStartIp`.
-    pub fn dhcp_range_start_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dhcp_range_start_ip(value))
-    }
-    /// Set `dhcpRangeEndIp`.
-    pub fn dhcp_range_end_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dhcp_range_end_ip(value))
-    }
-    /// Set `dhcpRangeNetmask`.
-    pub fn dhcp_range_netmask(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dhcp_range_netmask(value))
-    }
-    /// Set `dhcpRangeGateway`.
-    pub fn dhcp_range_gateway(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dhcp_range_gateway(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl Baremetal2Api for ::zstack_sdk::client::Client {}

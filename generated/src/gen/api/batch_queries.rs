@@ -25,7 +25,7 @@ pub struct BatchQuery {
 }
 impl BatchQuery {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             script: ::core::default::Default::default(),
@@ -33,75 +33,64 @@ impl BatchQuery {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `script`.
-    pub fn script(
+}
+/** The optional params of [`BatchQuery`], settable on the request and on a client `Call` for it:
+ `client.batch_query(..).script(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait BatchQuerySetters: ::zstack_sdk::runtime::request::Holds<
+        BatchQuery,
+    > + ::core::marker::Sized {
+    /// Wire name `script` (query string). Since ZStack 0.6.
+    fn script(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.script = ::core::option::Option::Some(value.into());
+        self.held_mut().script = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<BatchQuery>> BatchQuerySetters for T {}
 /// The result of [`BatchQuery`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchQueryReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub result: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(BatchQueryReply { "result" => result default, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    BatchQueryReply { "result" => result default, }
+);
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /batch-queries`: see [`BatchQuery`](crate::api::BatchQuery).
-    #[allow(clippy::too_many_arguments)]
-    pub fn batch_query(&self) -> crate::client::Call<'_, crate::api::BatchQuery> {
-        crate::client::Call::new(self, crate::api::BatchQuery::new())
+/// The `batch-queries` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait BatchQueriesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`BatchQuery`]: `GET /batch-queries`.
+    fn batch_query(&self) -> ::zstack_sdk::client::Call<BatchQuery> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), BatchQuery::new())
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::BatchQuery> {
-    /// Set `script`.
-    pub fn script(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.script(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl BatchQueriesApi for ::zstack_sdk::client::Client {}

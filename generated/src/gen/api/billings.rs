@@ -31,7 +31,6 @@ pub struct AttachPriceTableToAccount {
 }
 impl AttachPriceTableToAccount {
     /// A request with the required params `accountUuid`, `tableUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         account_uuid: impl ::core::convert::Into<::std::string::String>,
         table_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -43,27 +42,42 @@ impl AttachPriceTableToAccount {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachPriceTableToAccount`], settable on the request and on a client `Call` for it:
+ `client.attach_price_table_to_account(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachPriceTableToAccountSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachPriceTableToAccount,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachPriceTableToAccount>,
+> AttachPriceTableToAccountSetters for T {}
 /// `PUT /billings/accounts/{accountUuid}/actions`, body envelope `"calculateAccountBillingSpending"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -101,7 +115,6 @@ pub struct CalculateAccountBillingSpending {
 }
 impl CalculateAccountBillingSpending {
     /// A request with the required params `accountUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(account_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             account_uuid: account_uuid.into(),
@@ -113,50 +126,65 @@ impl CalculateAccountBillingSpending {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `dateStart`.
-    pub fn date_start(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.date_start = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`CalculateAccountBillingSpending`], settable on the request and on a client `Call` for it:
+ `client.calculate_account_billing_spending(..).date_start(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CalculateAccountBillingSpendingSetters: ::zstack_sdk::runtime::request::Holds<
+        CalculateAccountBillingSpending,
+    > + ::core::marker::Sized {
+    /// Wire name `dateStart` (body). Since ZStack 3.4.1 (release history).
+    fn date_start(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().date_start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dateEnd`.
-    pub fn date_end(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.date_end = ::core::option::Option::Some(value.into());
+    /// Wire name `dateEnd` (body). Since ZStack 3.4.1 (release history).
+    fn date_end(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().date_end = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.7.5 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `simple`.
-    pub fn simple(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.simple = ::core::option::Option::Some(value.into());
+    /// Wire name `simple` (body). Since ZStack 3.7.5 (release history). Server default: `false`.
+    fn simple(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().simple = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CalculateAccountBillingSpending>,
+> CalculateAccountBillingSpendingSetters for T {}
 /// `PUT /billings/accounts/{accountUuid}/actions`, body envelope `"calculateAccountSpending"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -198,7 +226,6 @@ pub struct CalculateAccountSpending {
 }
 impl CalculateAccountSpending {
     /// A request with the required params `accountUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(account_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             account_uuid: account_uuid.into(),
@@ -210,50 +237,65 @@ impl CalculateAccountSpending {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `hypervisorType`.
-    pub fn hypervisor_type(
+}
+/** The optional params of [`CalculateAccountSpending`], settable on the request and on a client `Call` for it:
+ `client.calculate_account_spending(..).hypervisor_type(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CalculateAccountSpendingSetters: ::zstack_sdk::runtime::request::Holds<
+        CalculateAccountSpending,
+    > + ::core::marker::Sized {
+    /// Wire name `hypervisorType` (body). Since ZStack 3.7.5 (release history). One of `KVM`, `Simulator`, `ESX`, `xdragon`.
+    fn hypervisor_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.hypervisor_type = ::core::option::Option::Some(value.into());
+        self.held_mut().hypervisor_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dateStart`.
-    pub fn date_start(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.date_start = ::core::option::Option::Some(value.into());
+    /// Wire name `dateStart` (body). Since ZStack 3.0.1 (release history).
+    fn date_start(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().date_start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dateEnd`.
-    pub fn date_end(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.date_end = ::core::option::Option::Some(value.into());
+    /// Wire name `dateEnd` (body). Since ZStack 3.0.1 (release history).
+    fn date_end(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().date_end = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `simple`.
-    pub fn simple(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.simple = ::core::option::Option::Some(value.into());
+    /// Wire name `simple` (body). Since ZStack 3.7.5 (release history). Server default: `false`.
+    fn simple(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().simple = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CalculateAccountSpending>,
+> CalculateAccountSpendingSetters for T {}
 /// `PUT /billings/resources/actions`, body envelope `"calculateResourceSpending"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -319,7 +361,7 @@ pub struct CalculateResourceSpending {
 }
 impl CalculateResourceSpending {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             resource_type: ::core::default::Default::default(),
@@ -332,69 +374,84 @@ impl CalculateResourceSpending {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceType`.
-    pub fn resource_type(
+}
+/** The optional params of [`CalculateResourceSpending`], settable on the request and on a client `Call` for it:
+ `client.calculate_resource_spending(..).resource_type(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CalculateResourceSpendingSetters: ::zstack_sdk::runtime::request::Holds<
+        CalculateResourceSpending,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceType` (body). Since ZStack 3.4.1 (release history). One of `VM`, `cpu`, `memory`, `rootVolume`, `dataVolume`, `snapShot`, `gpu`, `pubIpVipBandwidth`, `pubIpVipBandwidthIn`, `pubIpVipBandwidthOut`, `pubIpVmNicBandwidth`, `pubIpVmNicBandwidthIn`, `pubIpVmNicBandwidthOut`, `bareMetal2Instance`, `all`.
+    fn resource_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_type = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.4.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dateStart`.
-    pub fn date_start(
+    /// Wire name `dateStart` (body). Since ZStack 3.4.1 (release history).
+    fn date_start(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.date_start = ::core::option::Option::Some(value.into());
+        self.held_mut().date_start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dateEnd`.
-    pub fn date_end(
+    /// Wire name `dateEnd` (body). Since ZStack 3.4.1 (release history).
+    fn date_end(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.date_end = ::core::option::Option::Some(value.into());
+        self.held_mut().date_end = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (body). Since ZStack 3.4.1 (release history).
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+    /// Wire name `limit` (body). Since ZStack 3.4.1 (release history).
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CalculateResourceSpending>,
+> CalculateResourceSpendingSetters for T {}
 /// `PUT /billings/price-tables/{tableUuid}/accounts/{accountUuid}`, body envelope `"changeAccountPriceTableBinding"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -424,7 +481,6 @@ pub struct ChangeAccountPriceTableBinding {
 }
 impl ChangeAccountPriceTableBinding {
     /// A request with the required params `accountUuid`, `tableUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         account_uuid: impl ::core::convert::Into<::std::string::String>,
         table_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -436,27 +492,42 @@ impl ChangeAccountPriceTableBinding {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeAccountPriceTableBinding`], settable on the request and on a client `Call` for it:
+ `client.change_account_price_table_binding(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeAccountPriceTableBindingSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeAccountPriceTableBinding,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeAccountPriceTableBinding>,
+> ChangeAccountPriceTableBindingSetters for T {}
 /// `DELETE /billings/usage`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
@@ -482,7 +553,7 @@ pub struct CleanupBillingUsage {
 }
 impl CleanupBillingUsage {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             delete_mode: ::core::default::Default::default(),
@@ -490,35 +561,50 @@ impl CleanupBillingUsage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`CleanupBillingUsage`], settable on the request and on a client `Call` for it:
+ `client.cleanup_billing_usage(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CleanupBillingUsageSetters: ::zstack_sdk::runtime::request::Holds<
+        CleanupBillingUsage,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.10.40 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.10.40 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.10.40 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CleanupBillingUsage>,
+> CleanupBillingUsageSetters for T {}
 /// `POST /billings/price-tables`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -557,7 +643,6 @@ pub struct CreatePriceTable {
 }
 impl CreatePriceTable {
     /// A request with the required params `name`, `prices`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         prices: impl ::core::iter::IntoIterator<
@@ -574,53 +659,70 @@ impl CreatePriceTable {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreatePriceTable`], settable on the request and on a client `Call` for it:
+ `client.create_price_table(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreatePriceTableSetters: ::zstack_sdk::runtime::request::Holds<
+        CreatePriceTable,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.7.5 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.7.5 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.7.5 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreatePriceTable>> CreatePriceTableSetters
+for T {}
 /// `POST /billings/prices`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -686,7 +788,6 @@ pub struct CreateResourcePrice {
 }
 impl CreateResourcePrice {
     /// A request with the required params `resourceName`, `timeUnit`, `price`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         resource_name: impl ::core::convert::Into<::std::string::String>,
         time_unit: impl ::core::convert::Into<::std::string::String>,
@@ -706,74 +807,92 @@ impl CreateResourcePrice {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUnit`.
-    pub fn resource_unit(
+}
+/** The optional params of [`CreateResourcePrice`], settable on the request and on a client `Call` for it:
+ `client.create_resource_price(..).resource_unit(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateResourcePriceSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateResourcePrice,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUnit` (body). Since ZStack 3.0.1 (release history).
+    fn resource_unit(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_unit = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_unit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `accountUuid`.
-    pub fn account_uuid(
+    /// Wire name `accountUuid` (body). Since ZStack 3.0.1 (release history).
+    fn account_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.account_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().account_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dateInLong`.
-    pub fn date_in_long(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.date_in_long = ::core::option::Option::Some(value.into());
+    /// Wire name `dateInLong` (body). Since ZStack 3.0.1 (release history).
+    fn date_in_long(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().date_in_long = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tableUuid`.
-    pub fn table_uuid(
+    /// Wire name `tableUuid` (body). Since ZStack 3.7.5 (release history).
+    fn table_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.table_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().table_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.5.3 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.5.3 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateResourcePrice>,
+> CreateResourcePriceSetters for T {}
 /// `DELETE /billings/billings`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
@@ -808,7 +927,7 @@ pub struct DeleteBilling {
 }
 impl DeleteBilling {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             account_uuid: ::core::default::Default::default(),
@@ -819,53 +938,67 @@ impl DeleteBilling {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `accountUuid`.
-    pub fn account_uuid(
+}
+/** The optional params of [`DeleteBilling`], settable on the request and on a client `Call` for it:
+ `client.delete_billing(..).account_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteBillingSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteBilling,
+    > + ::core::marker::Sized {
+    /// Wire name `accountUuid` (query string). Since ZStack 3.10.40 (release history).
+    fn account_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.account_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().account_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `startTime`.
-    pub fn start_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.start_time = ::core::option::Option::Some(value.into());
+    /// Wire name `startTime` (query string). Since ZStack 3.10.40 (release history).
+    fn start_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().start_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `endTime`.
-    pub fn end_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.end_time = ::core::option::Option::Some(value.into());
+    /// Wire name `endTime` (query string). Since ZStack 3.10.40 (release history).
+    fn end_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().end_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+    /// Wire name `deleteMode` (query string). Since ZStack 3.10.40 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.10.40 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.10.40 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteBilling>> DeleteBillingSetters
+for T {}
 /// `DELETE /billings/price-tables/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -893,7 +1026,6 @@ pub struct DeletePriceTable {
 }
 impl DeletePriceTable {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -902,35 +1034,49 @@ impl DeletePriceTable {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeletePriceTable`], settable on the request and on a client `Call` for it:
+ `client.delete_price_table(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeletePriceTableSetters: ::zstack_sdk::runtime::request::Holds<
+        DeletePriceTable,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.7.5 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeletePriceTable>> DeletePriceTableSetters
+for T {}
 /// `DELETE /billings/prices/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -961,7 +1107,6 @@ pub struct DeleteResourcePrice {
 }
 impl DeleteResourcePrice {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -971,40 +1116,55 @@ impl DeleteResourcePrice {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `cutoffPrice`.
-    pub fn cutoff_price(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.cutoff_price = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`DeleteResourcePrice`], settable on the request and on a client `Call` for it:
+ `client.delete_resource_price(..).cutoff_price(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteResourcePriceSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteResourcePrice,
+    > + ::core::marker::Sized {
+    /// Wire name `cutoffPrice` (query string). Since ZStack 3.7.5 (release history). Server default: `false`.
+    fn cutoff_price(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().cutoff_price = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteResourcePrice>,
+> DeleteResourcePriceSetters for T {}
 /// `DELETE /billings/price-tables/{tableUuid}/accounts/{accountUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -1033,7 +1193,6 @@ pub struct DetachPriceTableFromAccount {
 }
 impl DetachPriceTableFromAccount {
     /// A request with the required params `accountUuid`, `tableUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         account_uuid: impl ::core::convert::Into<::std::string::String>,
         table_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1045,27 +1204,42 @@ impl DetachPriceTableFromAccount {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachPriceTableFromAccount`], settable on the request and on a client `Call` for it:
+ `client.detach_price_table_from_account(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachPriceTableFromAccountSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachPriceTableFromAccount,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachPriceTableFromAccount>,
+> DetachPriceTableFromAccountSetters for T {}
 /// `PUT /billings/accounts/{accountUuid}/actions`, body envelope `"generateAccountBilling"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -1092,7 +1266,6 @@ pub struct GenerateAccountBilling {
 }
 impl GenerateAccountBilling {
     /// A request with the required params `accountUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(account_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             account_uuid: account_uuid.into(),
@@ -1100,27 +1273,42 @@ impl GenerateAccountBilling {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GenerateAccountBilling`], settable on the request and on a client `Call` for it:
+ `client.generate_account_billing(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GenerateAccountBillingSetters: ::zstack_sdk::runtime::request::Holds<
+        GenerateAccountBilling,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GenerateAccountBilling>,
+> GenerateAccountBillingSetters for T {}
 /// `GET /billings/price-tables/refs`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -1148,7 +1336,7 @@ pub struct GetAccountPriceTableRef {
 }
 impl GetAccountPriceTableRef {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             table_uuid: ::core::default::Default::default(),
@@ -1157,43 +1345,58 @@ impl GetAccountPriceTableRef {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `tableUuid`.
-    pub fn table_uuid(
+}
+/** The optional params of [`GetAccountPriceTableRef`], settable on the request and on a client `Call` for it:
+ `client.get_account_price_table_ref(..).table_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetAccountPriceTableRefSetters: ::zstack_sdk::runtime::request::Holds<
+        GetAccountPriceTableRef,
+    > + ::core::marker::Sized {
+    /// Wire name `tableUuid` (query string). Since ZStack 3.7.5 (release history).
+    fn table_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.table_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().table_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `accountUuid`.
-    pub fn account_uuid(
+    /// Wire name `accountUuid` (query string). Since ZStack 3.7.5 (release history).
+    fn account_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.account_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().account_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetAccountPriceTableRef>,
+> GetAccountPriceTableRefSetters for T {}
 /// `GET /billing/billings`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -1212,7 +1415,7 @@ pub struct QueryAccountBilling {
 }
 impl QueryAccountBilling {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1247,7 +1450,7 @@ pub struct QueryPriceTable {
 }
 impl QueryPriceTable {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1282,7 +1485,7 @@ pub struct QueryResourcePrice {
 }
 impl QueryResourcePrice {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1330,7 +1533,6 @@ pub struct UpdatePriceTable {
 }
 impl UpdatePriceTable {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1340,43 +1542,54 @@ impl UpdatePriceTable {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdatePriceTable`], settable on the request and on a client `Call` for it:
+ `client.update_price_table(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdatePriceTableSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdatePriceTable,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.7.5 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.7.5 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdatePriceTable>> UpdatePriceTableSetters
+for T {}
 /// `PUT /billings/prices/{uuid}/actions`, body envelope `"updateResourcePrice"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -1408,7 +1621,6 @@ pub struct UpdateResourcePrice {
 }
 impl UpdateResourcePrice {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1418,42 +1630,57 @@ impl UpdateResourcePrice {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `endDateInLong`.
-    pub fn end_date_in_long(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.end_date_in_long = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`UpdateResourcePrice`], settable on the request and on a client `Call` for it:
+ `client.update_resource_price(..).end_date_in_long(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateResourcePriceSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateResourcePrice,
+    > + ::core::marker::Sized {
+    /// Wire name `endDateInLong` (body). Since ZStack 3.7.5 (release history).
+    fn end_date_in_long(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().end_date_in_long = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `setEndDateInLongBaseOnCurrentTime`.
-    pub fn set_end_date_in_long_base_on_current_time(
+    /// Wire name `setEndDateInLongBaseOnCurrentTime` (body). Since ZStack 3.7.5 (release history). Server default: `false`.
+    fn set_end_date_in_long_base_on_current_time(
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.set_end_date_in_long_base_on_current_time = ::core::option::Option::Some(
+        self.held_mut().set_end_date_in_long_base_on_current_time = ::core::option::Option::Some(
             value.into(),
         );
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateResourcePrice>,
+> UpdateResourcePriceSetters for T {}
 /// `PUT /billings/accounts/actions`, body envelope `"validateDiskOfferingUserConfig"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -1480,7 +1707,6 @@ pub struct ValidateDiskOfferingUserConfig {
 }
 impl ValidateDiskOfferingUserConfig {
     /// A request with the required params `config`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(config: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             config: config.into(),
@@ -1488,27 +1714,42 @@ impl ValidateDiskOfferingUserConfig {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ValidateDiskOfferingUserConfig`], settable on the request and on a client `Call` for it:
+ `client.validate_disk_offering_user_config(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ValidateDiskOfferingUserConfigSetters: ::zstack_sdk::runtime::request::Holds<
+        ValidateDiskOfferingUserConfig,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ValidateDiskOfferingUserConfig>,
+> ValidateDiskOfferingUserConfigSetters for T {}
 /// `PUT /billings/accounts/actions`, body envelope `"validateInstanceOfferingUserConfig"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -1535,7 +1776,6 @@ pub struct ValidateInstanceOfferingUserConfig {
 }
 impl ValidateInstanceOfferingUserConfig {
     /// A request with the required params `config`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(config: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             config: config.into(),
@@ -1543,27 +1783,42 @@ impl ValidateInstanceOfferingUserConfig {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ValidateInstanceOfferingUserConfig`], settable on the request and on a client `Call` for it:
+ `client.validate_instance_offering_user_config(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ValidateInstanceOfferingUserConfigSetters: ::zstack_sdk::runtime::request::Holds<
+        ValidateInstanceOfferingUserConfig,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ValidateInstanceOfferingUserConfig>,
+> ValidateInstanceOfferingUserConfigSetters for T {}
 /// `PUT /billings/accounts/actions`, body envelope `"validatePriceUserConfig"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -1589,7 +1844,6 @@ pub struct ValidatePriceUserConfig {
 }
 impl ValidatePriceUserConfig {
     /// A request with the required params `config`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(config: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             config: config.into(),
@@ -1597,27 +1851,42 @@ impl ValidatePriceUserConfig {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ValidatePriceUserConfig`], settable on the request and on a client `Call` for it:
+ `client.validate_price_user_config(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ValidatePriceUserConfigSetters: ::zstack_sdk::runtime::request::Holds<
+        ValidatePriceUserConfig,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ValidatePriceUserConfig>,
+> ValidatePriceUserConfigSetters for T {}
 /// The result of [`CalculateAccountBillingSpending`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CalculateAccountBillingSpendingReply {
@@ -1626,7 +1895,7 @@ pub struct CalculateAccountBillingSpendingReply {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub spending: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CalculateAccountBillingSpendingReply { "total" => total, "spending" => spending
     default, }
 );
@@ -1638,7 +1907,7 @@ pub struct CalculateAccountSpendingReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub spending: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CalculateAccountSpendingReply { "total" => total, "spending" => spending default, }
 );
 /// The result of [`CalculateResourceSpending`].
@@ -1649,7 +1918,7 @@ pub struct CalculateResourceSpendingReply {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub pagination: ::core::option::Option<crate::types::Pagination>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CalculateResourceSpendingReply { "spending" => spending default, "pagination" =>
     pagination, }
 );
@@ -1661,7 +1930,7 @@ pub struct GetAccountPriceTableRefReply {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub table_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetAccountPriceTableRefReply { "accountUuids" => account_uuids default, "tableUuid"
     => table_uuid, }
 );
@@ -1673,7 +1942,7 @@ pub struct QueryAccountBillingReply {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryAccountBillingReply { "inventories" => inventories default, "total" => total
     lenient, }
 );
@@ -1685,832 +1954,191 @@ pub struct QueryResourcePriceReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryResourcePriceReply { "inventories" => inventories default, "total" => total
     lenient, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /billings/price-tables/{tableUuid}/accounts/{accountUuid}`: see [`AttachPriceTableToAccount`](crate::api::AttachPriceTableToAccount).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_price_table_to_account(
+/// The `billings` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait BillingsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AttachPriceTableToAccount`]: `POST /billings/price-tables/{tableUuid}/accounts/{accountUuid}`.
+    fn attach_price_table_to_account(
         &self,
         account_uuid: impl ::core::convert::Into<::std::string::String>,
         table_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachPriceTableToAccount> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachPriceTableToAccount::new(account_uuid, table_uuid),
+    ) -> ::zstack_sdk::client::Call<AttachPriceTableToAccount> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachPriceTableToAccount::new(account_uuid, table_uuid),
         )
     }
-    /// `PUT /billings/accounts/{accountUuid}/actions`: see [`CalculateAccountBillingSpending`](crate::api::CalculateAccountBillingSpending).
-    #[allow(clippy::too_many_arguments)]
-    pub fn calculate_account_billing_spending(
+    /// Send [`CalculateAccountBillingSpending`]: `PUT /billings/accounts/{accountUuid}/actions`.
+    fn calculate_account_billing_spending(
         &self,
         account_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CalculateAccountBillingSpending> {
-        crate::client::Call::new(
-            self,
-            crate::api::CalculateAccountBillingSpending::new(account_uuid),
+    ) -> ::zstack_sdk::client::Call<CalculateAccountBillingSpending> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CalculateAccountBillingSpending::new(account_uuid),
         )
     }
-    /// `PUT /billings/accounts/{accountUuid}/actions`: see [`CalculateAccountSpending`](crate::api::CalculateAccountSpending).
-    #[allow(clippy::too_many_arguments)]
-    pub fn calculate_account_spending(
+    /// Send [`CalculateAccountSpending`]: `PUT /billings/accounts/{accountUuid}/actions`.
+    fn calculate_account_spending(
         &self,
         account_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CalculateAccountSpending> {
-        crate::client::Call::new(
-            self,
-            crate::api::CalculateAccountSpending::new(account_uuid),
+    ) -> ::zstack_sdk::client::Call<CalculateAccountSpending> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CalculateAccountSpending::new(account_uuid),
         )
     }
-    /// `PUT /billings/resources/actions`: see [`CalculateResourceSpending`](crate::api::CalculateResourceSpending).
-    #[allow(clippy::too_many_arguments)]
-    pub fn calculate_resource_spending(
+    /// Send [`CalculateResourceSpending`]: `PUT /billings/resources/actions`.
+    fn calculate_resource_spending(
         &self,
-    ) -> crate::client::Call<'_, crate::api::CalculateResourceSpending> {
-        crate::client::Call::new(self, crate::api::CalculateResourceSpending::new())
+    ) -> ::zstack_sdk::client::Call<CalculateResourceSpending> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CalculateResourceSpending::new())
     }
-    /// `PUT /billings/price-tables/{tableUuid}/accounts/{accountUuid}`: see [`ChangeAccountPriceTableBinding`](crate::api::ChangeAccountPriceTableBinding).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_account_price_table_binding(
+    /// Send (and wait for the job of) [`ChangeAccountPriceTableBinding`]: `PUT /billings/price-tables/{tableUuid}/accounts/{accountUuid}`.
+    fn change_account_price_table_binding(
         &self,
         account_uuid: impl ::core::convert::Into<::std::string::String>,
         table_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeAccountPriceTableBinding> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeAccountPriceTableBinding::new(account_uuid, table_uuid),
+    ) -> ::zstack_sdk::client::Call<ChangeAccountPriceTableBinding> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeAccountPriceTableBinding::new(account_uuid, table_uuid),
         )
     }
-    /// `DELETE /billings/usage`: see [`CleanupBillingUsage`](crate::api::CleanupBillingUsage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn cleanup_billing_usage(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::CleanupBillingUsage> {
-        crate::client::Call::new(self, crate::api::CleanupBillingUsage::new())
+    /// Send (and wait for the job of) [`CleanupBillingUsage`]: `DELETE /billings/usage`.
+    fn cleanup_billing_usage(&self) -> ::zstack_sdk::client::Call<CleanupBillingUsage> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CleanupBillingUsage::new())
     }
-    /// `POST /billings/price-tables`: see [`CreatePriceTable`](crate::api::CreatePriceTable).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_price_table(
+    /// Send (and wait for the job of) [`CreatePriceTable`]: `POST /billings/price-tables`.
+    fn create_price_table(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         prices: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::CreatePriceTable> {
-        crate::client::Call::new(self, crate::api::CreatePriceTable::new(name, prices))
+    ) -> ::zstack_sdk::client::Call<CreatePriceTable> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreatePriceTable::new(name, prices),
+        )
     }
-    /// `POST /billings/prices`: see [`CreateResourcePrice`](crate::api::CreateResourcePrice).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_resource_price(
+    /// Send (and wait for the job of) [`CreateResourcePrice`]: `POST /billings/prices`.
+    fn create_resource_price(
         &self,
         resource_name: impl ::core::convert::Into<::std::string::String>,
         time_unit: impl ::core::convert::Into<::std::string::String>,
         price: impl ::core::convert::Into<f64>,
-    ) -> crate::client::Call<'_, crate::api::CreateResourcePrice> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateResourcePrice::new(resource_name, time_unit, price),
+    ) -> ::zstack_sdk::client::Call<CreateResourcePrice> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateResourcePrice::new(resource_name, time_unit, price),
         )
     }
-    /// `DELETE /billings/billings`: see [`DeleteBilling`](crate::api::DeleteBilling).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_billing(&self) -> crate::client::Call<'_, crate::api::DeleteBilling> {
-        crate::client::Call::new(self, crate::api::DeleteBilling::new())
+    /// Send (and wait for the job of) [`DeleteBilling`]: `DELETE /billings/billings`.
+    fn delete_billing(&self) -> ::zstack_sdk::client::Call<DeleteBilling> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteBilling::new())
     }
-    /// `DELETE /billings/price-tables/{uuid}`: see [`DeletePriceTable`](crate::api::DeletePriceTable).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_price_table(
+    /// Send (and wait for the job of) [`DeletePriceTable`]: `DELETE /billings/price-tables/{uuid}`.
+    fn delete_price_table(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeletePriceTable> {
-        crate::client::Call::new(self, crate::api::DeletePriceTable::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeletePriceTable> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeletePriceTable::new(uuid))
     }
-    /// `DELETE /billings/prices/{uuid}`: see [`DeleteResourcePrice`](crate::api::DeleteResourcePrice).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_resource_price(
+    /// Send (and wait for the job of) [`DeleteResourcePrice`]: `DELETE /billings/prices/{uuid}`.
+    fn delete_resource_price(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteResourcePrice> {
-        crate::client::Call::new(self, crate::api::DeleteResourcePrice::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteResourcePrice> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteResourcePrice::new(uuid))
     }
-    /// `DELETE /billings/price-tables/{tableUuid}/accounts/{accountUuid}`: see [`DetachPriceTableFromAccount`](crate::api::DetachPriceTableFromAccount).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_price_table_from_account(
+    /// Send (and wait for the job of) [`DetachPriceTableFromAccount`]: `DELETE /billings/price-tables/{tableUuid}/accounts/{accountUuid}`.
+    fn detach_price_table_from_account(
         &self,
         account_uuid: impl ::core::convert::Into<::std::string::String>,
         table_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachPriceTableFromAccount> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachPriceTableFromAccount::new(account_uuid, table_uuid),
+    ) -> ::zstack_sdk::client::Call<DetachPriceTableFromAccount> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachPriceTableFromAccount::new(account_uuid, table_uuid),
         )
     }
-    /// `PUT /billings/accounts/{accountUuid}/actions`: see [`GenerateAccountBilling`](crate::api::GenerateAccountBilling).
-    #[allow(clippy::too_many_arguments)]
-    pub fn generate_account_billing(
+    /// Send (and wait for the job of) [`GenerateAccountBilling`]: `PUT /billings/accounts/{accountUuid}/actions`.
+    fn generate_account_billing(
         &self,
         account_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GenerateAccountBilling> {
-        crate::client::Call::new(
-            self,
-            crate::api::GenerateAccountBilling::new(account_uuid),
+    ) -> ::zstack_sdk::client::Call<GenerateAccountBilling> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GenerateAccountBilling::new(account_uuid),
         )
     }
-    /// `GET /billings/price-tables/refs`: see [`GetAccountPriceTableRef`](crate::api::GetAccountPriceTableRef).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_account_price_table_ref(
+    /// Send [`GetAccountPriceTableRef`]: `GET /billings/price-tables/refs`.
+    fn get_account_price_table_ref(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetAccountPriceTableRef> {
-        crate::client::Call::new(self, crate::api::GetAccountPriceTableRef::new())
+    ) -> ::zstack_sdk::client::Call<GetAccountPriceTableRef> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetAccountPriceTableRef::new())
     }
-    /// `GET /billing/billings`: see [`QueryAccountBilling`](crate::api::QueryAccountBilling).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_account_billing(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAccountBilling> {
-        crate::client::Call::new(self, crate::api::QueryAccountBilling::new())
+    /// Send [`QueryAccountBilling`]: `GET /billing/billings`.
+    fn query_account_billing(&self) -> ::zstack_sdk::client::Call<QueryAccountBilling> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryAccountBilling::new())
     }
-    /// `GET /billings/price-tables`: see [`QueryPriceTable`](crate::api::QueryPriceTable).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_price_table(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryPriceTable> {
-        crate::client::Call::new(self, crate::api::QueryPriceTable::new())
+    /// Send [`QueryPriceTable`]: `GET /billings/price-tables`.
+    fn query_price_table(&self) -> ::zstack_sdk::client::Call<QueryPriceTable> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryPriceTable::new())
     }
-    /// `GET /billings/prices`: see [`QueryResourcePrice`](crate::api::QueryResourcePrice).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_resource_price(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryResourcePrice> {
-        crate::client::Call::new(self, crate::api::QueryResourcePrice::new())
+    /// Send [`QueryResourcePrice`]: `GET /billings/prices`.
+    fn query_resource_price(&self) -> ::zstack_sdk::client::Call<QueryResourcePrice> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryResourcePrice::new())
     }
-    /// `PUT /billings/price-tables/{uuid}/actions`: see [`UpdatePriceTable`](crate::api::UpdatePriceTable).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_price_table(
+    /// Send (and wait for the job of) [`UpdatePriceTable`]: `PUT /billings/price-tables/{uuid}/actions`.
+    fn update_price_table(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdatePriceTable> {
-        crate::client::Call::new(self, crate::api::UpdatePriceTable::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdatePriceTable> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdatePriceTable::new(uuid))
     }
-    /// `PUT /billings/prices/{uuid}/actions`: see [`UpdateResourcePrice`](crate::api::UpdateResourcePrice).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_resource_price(
+    /// Send (and wait for the job of) [`UpdateResourcePrice`]: `PUT /billings/prices/{uuid}/actions`.
+    fn update_resource_price(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateResourcePrice> {
-        crate::client::Call::new(self, crate::api::UpdateResourcePrice::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateResourcePrice> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateResourcePrice::new(uuid))
     }
-    /// `PUT /billings/accounts/actions`: see [`ValidateDiskOfferingUserConfig`](crate::api::ValidateDiskOfferingUserConfig).
-    #[allow(clippy::too_many_arguments)]
-    pub fn validate_disk_offering_user_config(
+    /// Send (and wait for the job of) [`ValidateDiskOfferingUserConfig`]: `PUT /billings/accounts/actions`.
+    fn validate_disk_offering_user_config(
         &self,
         config: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ValidateDiskOfferingUserConfig> {
-        crate::client::Call::new(
-            self,
-            crate::api::ValidateDiskOfferingUserConfig::new(config),
+    ) -> ::zstack_sdk::client::Call<ValidateDiskOfferingUserConfig> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ValidateDiskOfferingUserConfig::new(config),
         )
     }
-    /// `PUT /billings/accounts/actions`: see [`ValidateInstanceOfferingUserConfig`](crate::api::ValidateInstanceOfferingUserConfig).
-    #[allow(clippy::too_many_arguments)]
-    pub fn validate_instance_offering_user_config(
+    /// Send (and wait for the job of) [`ValidateInstanceOfferingUserConfig`]: `PUT /billings/accounts/actions`.
+    fn validate_instance_offering_user_config(
         &self,
         config: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ValidateInstanceOfferingUserConfig> {
-        crate::client::Call::new(
-            self,
-            crate::api::ValidateInstanceOfferingUserConfig::new(config),
+    ) -> ::zstack_sdk::client::Call<ValidateInstanceOfferingUserConfig> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ValidateInstanceOfferingUserConfig::new(config),
         )
     }
-    /// `PUT /billings/accounts/actions`: see [`ValidatePriceUserConfig`](crate::api::ValidatePriceUserConfig).
-    #[allow(clippy::too_many_arguments)]
-    pub fn validate_price_user_config(
+    /// Send (and wait for the job of) [`ValidatePriceUserConfig`]: `PUT /billings/accounts/actions`.
+    fn validate_price_user_config(
         &self,
         config: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ValidatePriceUserConfig> {
-        crate::client::Call::new(self, crate::api::ValidatePriceUserConfig::new(config))
+    ) -> ::zstack_sdk::client::Call<ValidatePriceUserConfig> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ValidatePriceUserConfig::new(config),
+        )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachPriceTableToAccount> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CalculateAccountBillingSpending> {
-    /// Set `dateStart`.
-    pub fn date_start(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.date_start(value))
-    }
-    /// Set `dateEnd`.
-    pub fn date_end(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.date_end(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `simple`.
-    pub fn simple(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.simple(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CalculateAccountSpending> {
-    /// Set `hypervisorType`.
-    pub fn hypervisor_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.hypervisor_type(value))
-    }
-    /// Set `dateStart`.
-    pub fn date_start(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.date_start(value))
-    }
-    /// Set `dateEnd`.
-    pub fn date_end(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.date_end(value))
-    }
-    /// Set `simple`.
-    pub fn simple(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.simple(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CalculateResourceSpending> {
-    /// Set `resourceType`.
-    pub fn resource_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_type(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `dateStart`.
-    pub fn date_start(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.date_start(value))
-    }
-    /// Set `dateEnd`.
-    pub fn date_end(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.date_end(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeAccountPriceTableBinding> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CleanupBillingUsage> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreatePriceTable> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateResourcePrice> {
-    /// Set `resourceUnit`.
-    pub fn resource_unit(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_unit(value))
-    }
-    /// Set `accountUuid`.
-    pub fn account_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.account_uuid(value))
-    }
-    /// Set `dateInLong`.
-    pub fn date_in_long(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.date_in_long(value))
-    }
-    /// Set `tableUuid`.
-    pub fn table_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.table_uuid(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteBilling> {
-    /// Set `accountUuid`.
-    pub fn account_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.account_uuid(value))
-    }
-    /// Set `startTime`.
-    pub fn start_time(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.start_time(value))
-    }
-    /// Set `endTime`.
-    pub fn end_time(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.end_time(value))
-    }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeletePriceTable> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteResourcePrice> {
-    /// Set `cutoffPrice`.
-    pub fn cutoff_price(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.cutoff_price(value))
-    }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachPriceTableFromAccount> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GenerateAccountBilling> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetAccountPriceTableRef> {
-    /// Set `tableUuid`.
-    pub fn table_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.table_uuid(value))
-    }
-    /// Set `accountUuid`.
-    pub fn account_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.account_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdatePriceTable> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateResourcePrice> {
-    /// Set `endDateInLong`.
-    pub fn end_date_in_long(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.end_date_in_long(value))
-    }
-    /// Set `setEndDateInLongBaseOnCurrentTime`.
-    pub fn set_end_date_in_long_base_on_current_time(
-        self,
-        value: impl ::core::convert::Into<bool>,
-    ) -> Self {
-        self.map(|request| request.set_end_date_in_long_base_on_current_time(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ValidateDiskOfferingUserConfig> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ValidateInstanceOfferingUserConfig> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ValidatePriceUserConfig> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl BillingsApi for ::zstack_sdk::client::Client {}

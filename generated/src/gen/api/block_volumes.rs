@@ -62,7 +62,6 @@ pub struct CreateBlockVolume {
 }
 impl CreateBlockVolume {
     /// A request with the required params `name`, `size`, `primaryStorageUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         size: impl ::core::convert::Into<i64>,
@@ -86,94 +85,112 @@ impl CreateBlockVolume {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateBlockVolume`], settable on the request and on a client `Call` for it:
+ `client.create_block_volume(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateBlockVolumeSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateBlockVolume,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 4.7.24 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `accessPathId`.
-    pub fn access_path_id(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.access_path_id = ::core::option::Option::Some(value.into());
+    /// Wire name `accessPathId` (body). Since ZStack 4.7.24 (release history).
+    fn access_path_id(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().access_path_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `accessPathIqn`.
-    pub fn access_path_iqn(
+    /// Wire name `accessPathIqn` (body). Since ZStack 4.7.24 (release history).
+    fn access_path_iqn(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.access_path_iqn = ::core::option::Option::Some(value.into());
+        self.held_mut().access_path_iqn = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `burstTotalBw`.
-    pub fn burst_total_bw(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.burst_total_bw = ::core::option::Option::Some(value.into());
+    /// Wire name `burstTotalBw` (body). Since ZStack 4.7.24 (release history).
+    fn burst_total_bw(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().burst_total_bw = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `burstTotalIops`.
-    pub fn burst_total_iops(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.burst_total_iops = ::core::option::Option::Some(value.into());
+    /// Wire name `burstTotalIops` (body). Since ZStack 4.7.24 (release history).
+    fn burst_total_iops(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().burst_total_iops = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `maxTotalBw`.
-    pub fn max_total_bw(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.max_total_bw = ::core::option::Option::Some(value.into());
+    /// Wire name `maxTotalBw` (body). Since ZStack 4.7.24 (release history).
+    fn max_total_bw(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().max_total_bw = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `maxTotalIops`.
-    pub fn max_total_iops(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.max_total_iops = ::core::option::Option::Some(value.into());
+    /// Wire name `maxTotalIops` (body). Since ZStack 4.7.24 (release history).
+    fn max_total_iops(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().max_total_iops = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `protocol`.
-    pub fn protocol(
+    /// Wire name `protocol` (body). Since ZStack 5.1.30 (release history).
+    fn protocol(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.protocol = ::core::option::Option::Some(value.into());
+        self.held_mut().protocol = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.7.24 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.7.24 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateBlockVolume>,
+> CreateBlockVolumeSetters for T {}
 /// `GET /block-volumes/access/path`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -198,7 +215,6 @@ pub struct GetAccessPath {
 }
 impl GetAccessPath {
     /// A request with the required params `primaryStorageUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         primary_storage_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -208,27 +224,41 @@ impl GetAccessPath {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetAccessPath`], settable on the request and on a client `Call` for it:
+ `client.get_access_path(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetAccessPathSetters: ::zstack_sdk::runtime::request::Holds<
+        GetAccessPath,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetAccessPath>> GetAccessPathSetters
+for T {}
 /// `GET /block-volumes`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -248,7 +278,7 @@ pub struct QueryBlockVolume {
 }
 impl QueryBlockVolume {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -295,7 +325,6 @@ pub struct UpdateBlockVolume {
 }
 impl UpdateBlockVolume {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -305,222 +334,100 @@ impl UpdateBlockVolume {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateBlockVolume`], settable on the request and on a client `Call` for it:
+ `client.update_block_volume(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateBlockVolumeSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateBlockVolume,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 4.7.24 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.7.24 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateBlockVolume>,
+> UpdateBlockVolumeSetters for T {}
 /// The result of [`GetAccessPath`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAccessPathReply {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub path_infos: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetAccessPathReply { "pathInfos" => path_infos default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /block-volumes`: see [`CreateBlockVolume`](crate::api::CreateBlockVolume).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_block_volume(
+/// The `block-volumes` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait BlockVolumesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`CreateBlockVolume`]: `POST /block-volumes`.
+    fn create_block_volume(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         size: impl ::core::convert::Into<i64>,
         primary_storage_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateBlockVolume> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateBlockVolume::new(name, size, primary_storage_uuid),
+    ) -> ::zstack_sdk::client::Call<CreateBlockVolume> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateBlockVolume::new(name, size, primary_storage_uuid),
         )
     }
-    /// `GET /block-volumes/access/path`: see [`GetAccessPath`](crate::api::GetAccessPath).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_access_path(
+    /// Send [`GetAccessPath`]: `GET /block-volumes/access/path`.
+    fn get_access_path(
         &self,
         primary_storage_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetAccessPath> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetAccessPath::new(primary_storage_uuid),
+    ) -> ::zstack_sdk::client::Call<GetAccessPath> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetAccessPath::new(primary_storage_uuid),
         )
     }
-    /// `GET /block-volumes`: see [`QueryBlockVolume`](crate::api::QueryBlockVolume).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_block_volume(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryBlockVolume> {
-        crate::client::Call::new(self, crate::api::QueryBlockVolume::new())
+    /// Send [`QueryBlockVolume`]: `GET /block-volumes`.
+    fn query_block_volume(&self) -> ::zstack_sdk::client::Call<QueryBlockVolume> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryBlockVolume::new())
     }
-    /// `PUT /block-volumes/{uuid}/actions`: see [`UpdateBlockVolume`](crate::api::UpdateBlockVolume).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_block_volume(
+    /// Send (and wait for the job of) [`UpdateBlockVolume`]: `PUT /block-volumes/{uuid}/actions`.
+    fn update_block_volume(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateBlockVolume> {
-        crate::client::Call::new(self, crate::api::UpdateBlockVolume::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateBlockVolume> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateBlockVolume::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateBlockVolume> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `accessPathId`.
-    pub fn access_path_id(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.access_path_id(value))
-    }
-    /// Set `accessPathIqn`.
-    pub fn access_path_iqn(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.access_path_iqn(value))
-    }
-    /// Set `burstTotalBw`.
-    pub fn burst_total_bw(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.burst_total_bw(value))
-    }
-    /// Set `burstTotalIops`.
-    pub fn burst_total_iops(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.burst_total_iops(value))
-    }
-    /// Set `maxTotalBw`.
-    pub fn max_total_bw(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.max_total_bw(value))
-    }
-    /// Set `maxTotalIops`.
-    pub fn max_total_iops(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.max_total_iops(value))
-    }
-    /// Set `protocol`.
-    pub fn protocol(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.protocol(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetAccessPath> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateBlockVolume> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl BlockVolumesApi for ::zstack_sdk::client::Client {}

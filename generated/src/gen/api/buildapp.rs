@@ -36,7 +36,6 @@ pub struct DeleteBuildAppExportHistory {
 }
 impl DeleteBuildAppExportHistory {
     /// A request with the required params `buildAppUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         build_app_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -49,104 +48,79 @@ impl DeleteBuildAppExportHistory {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `exportId`.
-    pub fn export_id(
+}
+/** The optional params of [`DeleteBuildAppExportHistory`], settable on the request and on a client `Call` for it:
+ `client.delete_build_app_export_history(..).export_id(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteBuildAppExportHistorySetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteBuildAppExportHistory,
+    > + ::core::marker::Sized {
+    /// Wire name `exportId` (query string). Since ZStack 3.9.2 (release history).
+    fn export_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.export_id = ::core::option::Option::Some(value.into());
+        self.held_mut().export_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `buildSystemUuid`.
-    pub fn build_system_uuid(
+    /// Wire name `buildSystemUuid` (query string). Since ZStack 3.9.2 (release history).
+    fn build_system_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.build_system_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().build_system_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+    /// Wire name `deleteMode` (query string). Since ZStack 3.9.2 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteBuildAppExportHistory>,
+> DeleteBuildAppExportHistorySetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `DELETE /buildapp/exports/{buildAppUuid}`: see [`DeleteBuildAppExportHistory`](crate::api::DeleteBuildAppExportHistory).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_build_app_export_history(
+/// The `buildapp` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait BuildappApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`DeleteBuildAppExportHistory`]: `DELETE /buildapp/exports/{buildAppUuid}`.
+    fn delete_build_app_export_history(
         &self,
         build_app_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteBuildAppExportHistory> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteBuildAppExportHistory::new(build_app_uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteBuildAppExportHistory> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteBuildAppExportHistory::new(build_app_uuid),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteBuildAppExportHistory> {
-    /// Set `exportId`.
-    pub fn export_id(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.export_id(value))
-    }
-    /// Set `buildSystemUuid`.
-    pub fn build_system_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.build_system_uuid(value))
-    }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl BuildappApi for ::zstack_sdk::client::Client {}

@@ -26,7 +26,6 @@ pub struct RefreshCaptcha {
 }
 impl RefreshCaptcha {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -34,27 +33,41 @@ impl RefreshCaptcha {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RefreshCaptcha`], settable on the request and on a client `Call` for it:
+ `client.refresh_captcha(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RefreshCaptchaSetters: ::zstack_sdk::runtime::request::Holds<
+        RefreshCaptcha,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<RefreshCaptcha>> RefreshCaptchaSetters
+for T {}
 /// The result of [`RefreshCaptcha`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RefreshCaptchaReply {
@@ -63,38 +76,19 @@ pub struct RefreshCaptchaReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub captcha: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     RefreshCaptchaReply { "captchaUuid" => captcha_uuid, "captcha" => captcha, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /captcha/refresh`: see [`RefreshCaptcha`](crate::api::RefreshCaptcha).
-    #[allow(clippy::too_many_arguments)]
-    pub fn refresh_captcha(
+/// The `captcha` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait CaptchaApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`RefreshCaptcha`]: `GET /captcha/refresh`.
+    fn refresh_captcha(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RefreshCaptcha> {
-        crate::client::Call::new(self, crate::api::RefreshCaptcha::new(uuid))
+    ) -> ::zstack_sdk::client::Call<RefreshCaptcha> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), RefreshCaptcha::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RefreshCaptcha> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl CaptchaApi for ::zstack_sdk::client::Client {}

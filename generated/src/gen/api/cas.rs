@@ -50,7 +50,6 @@ pub struct CreateCasClient {
 }
 impl CreateCasClient {
     /// A request with the required params `name`, `casServerLoginUrl`, `casServerUrlPrefix`, `serverName`, `loginType`, `urlTemplate`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         cas_server_login_url: impl ::core::convert::Into<::std::string::String>,
@@ -73,53 +72,70 @@ impl CreateCasClient {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateCasClient`], settable on the request and on a client `Call` for it:
+ `client.create_cas_client(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateCasClientSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateCasClient,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 4.5.11 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.5.11 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.5.11 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.5.11 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.5.11 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateCasClient>> CreateCasClientSetters
+for T {}
 /// `PUT /cas/login/`, body envelope `"loginByCas"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -157,7 +173,6 @@ pub struct LoginByCas {
 }
 impl LoginByCas {
     /// A request with the required params `name`, `password`, `type`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
@@ -172,37 +187,50 @@ impl LoginByCas {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `clientInfo`.
-    pub fn client_info(
+}
+/** The optional params of [`LoginByCas`], settable on the request and on a client `Call` for it:
+ `client.login_by_cas(..).client_info(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait LoginByCasSetters: ::zstack_sdk::runtime::request::Holds<
+        LoginByCas,
+    > + ::core::marker::Sized {
+    /// Wire name `clientInfo` (body). Since ZStack 4.3.36 (release history).
+    fn client_info(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
         >,
     ) -> Self {
-        self.client_info = value.into();
+        self.held_mut().client_info = value.into();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<LoginByCas>> LoginByCasSetters for T {}
 /// `POST /update/cas/client`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
@@ -244,7 +272,6 @@ pub struct UpdateCasClient {
 }
 impl UpdateCasClient {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -258,80 +285,95 @@ impl UpdateCasClient {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`UpdateCasClient`], settable on the request and on a client `Call` for it:
+ `client.update_cas_client(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateCasClientSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateCasClient,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 4.5.11 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 4.5.11 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `casServerLoginUrl` (body). Since ZStack 4.5.11 (release history).
+    fn cas_server_login_url(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().cas_server_login_url = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `casServerLoginUrl`.
-    pub fn cas_server_login_url(
+    /// Wire name `casServerUrlPrefix` (body). Since ZStack 4.5.11 (release history).
+    fn cas_server_url_prefix(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.cas_server_login_url = ::core::option::Option::Some(value.into());
+        self.held_mut().cas_server_url_prefix = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `casServerUrlPrefix`.
-    pub fn cas_server_url_prefix(
+    /// Wire name `serverName` (body). Since ZStack 4.5.11 (release history).
+    fn server_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.cas_server_url_prefix = ::core::option::Option::Some(value.into());
+        self.held_mut().server_name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `serverName`.
-    pub fn server_name(
+    /// Wire name `loginType` (body). Since ZStack 4.5.11 (release history).
+    fn login_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.server_name = ::core::option::Option::Some(value.into());
+        self.held_mut().login_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `loginType`.
-    pub fn login_type(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.login_type = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.5.11 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.5.11 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateCasClient>> UpdateCasClientSetters
+for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /create/cas/client`: see [`CreateCasClient`](crate::api::CreateCasClient).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_cas_client(
+/// The `cas` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait CasApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`CreateCasClient`]: `POST /create/cas/client`.
+    fn create_cas_client(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         cas_server_login_url: impl ::core::convert::Into<::std::string::String>,
@@ -339,10 +381,10 @@ impl crate::client::Client {
         server_name: impl ::core::convert::Into<::std::string::String>,
         login_type: impl ::core::convert::Into<::std::string::String>,
         url_template: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateCasClient> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateCasClient::new(
+    ) -> ::zstack_sdk::client::Call<CreateCasClient> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateCasClient::new(
                 name,
                 cas_server_login_url,
                 cas_server_url_prefix,
@@ -352,159 +394,25 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `PUT /cas/login/`: see [`LoginByCas`](crate::api::LoginByCas).
-    #[allow(clippy::too_many_arguments)]
-    pub fn login_by_cas(
+    /// Send [`LoginByCas`]: `PUT /cas/login/`.
+    fn login_by_cas(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
         type_: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::LoginByCas> {
-        crate::client::Call::new(
-            self,
-            crate::api::LoginByCas::new(name, password, type_),
+    ) -> ::zstack_sdk::client::Call<LoginByCas> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            LoginByCas::new(name, password, type_),
         )
     }
-    /// `POST /update/cas/client`: see [`UpdateCasClient`](crate::api::UpdateCasClient).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_cas_client(
+    /// Send (and wait for the job of) [`UpdateCasClient`]: `POST /update/cas/client`.
+    fn update_cas_client(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateCasClient> {
-        crate::client::Call::new(self, crate::api::UpdateCasClient::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateCasClient> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateCasClient::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateCasClient> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::LoginByCas> {
-    /// Set `clientInfo`.
-    pub fn client_info(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.client_info(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateCasClient> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `casServerLoginUrl`.
-    pub fn cas_server_login_url(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.cas_server_login_url(value))
-    }
-    /// Set `casServerUrlPrefix`.
-    pub fn cas_server_url_prefix(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.cas_server_url_prefix(value))
-    }
-    /// Set `serverName`.
-    pub fn server_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.server_name(value))
-    }
-    /// Set `loginType`.
-    pub fn login_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.login_type(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl CasApi for ::zstack_sdk::client::Client {}

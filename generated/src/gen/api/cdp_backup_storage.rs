@@ -55,7 +55,6 @@ pub struct CreateCdpPolicy {
 }
 impl CreateCdpPolicy {
     /// A request with the required params `name`, `recoveryPointPerSecond`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         recovery_point_per_second: impl ::core::convert::Into<i32>,
@@ -75,87 +74,102 @@ impl CreateCdpPolicy {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateCdpPolicy`], settable on the request and on a client `Call` for it:
+ `client.create_cdp_policy(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateCdpPolicySetters: ::zstack_sdk::runtime::request::Holds<
+        CreateCdpPolicy,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 4.3.36 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `retentionTimePerDay`.
-    pub fn retention_time_per_day(
+    /// Wire name `retentionTimePerDay` (body). Since ZStack 4.3.36 (release history).
+    fn retention_time_per_day(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().retention_time_per_day = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `hourlyRpSinceDay` (body). Since ZStack 4.4.65 (release history).
+    fn hourly_rp_since_day(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().hourly_rp_since_day = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `dailyRpSinceDay` (body). Since ZStack 4.4.65 (release history). Server default: `0`.
+    fn daily_rp_since_day(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().daily_rp_since_day = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `expireTimeInDay` (body). Since ZStack 4.4.65 (release history). Server default: `0`.
+    fn expire_time_in_day(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().expire_time_in_day = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `fullBackupIntervalInDay` (body). Since ZStack 4.4.65 (release history). Server default: `1`.
+    fn full_backup_interval_in_day(
         mut self,
         value: impl ::core::convert::Into<i32>,
     ) -> Self {
-        self.retention_time_per_day = ::core::option::Option::Some(value.into());
+        self.held_mut().full_backup_interval_in_day = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `hourlyRpSinceDay`.
-    pub fn hourly_rp_since_day(
-        mut self,
-        value: impl ::core::convert::Into<i32>,
-    ) -> Self {
-        self.hourly_rp_since_day = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `dailyRpSinceDay`.
-    pub fn daily_rp_since_day(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.daily_rp_since_day = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `expireTimeInDay`.
-    pub fn expire_time_in_day(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.expire_time_in_day = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `fullBackupIntervalInDay`.
-    pub fn full_backup_interval_in_day(
-        mut self,
-        value: impl ::core::convert::Into<i32>,
-    ) -> Self {
-        self.full_backup_interval_in_day = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.3.36 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.3.36 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateCdpPolicy>> CreateCdpPolicySetters
+for T {}
 /// `POST /cdp-backup-storage/task`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -212,7 +226,6 @@ pub struct CreateCdpTask {
 }
 impl CreateCdpTask {
     /// A request with the required params `name`, `taskType`, `policyUuid`, `backupStorageUuid`, `resourceUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         task_type: impl ::core::convert::Into<::std::string::String>,
@@ -241,68 +254,85 @@ impl CreateCdpTask {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateCdpTask`], settable on the request and on a client `Call` for it:
+ `client.create_cdp_task(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateCdpTaskSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateCdpTask,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 4.3.36 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `backupBandwidth`.
-    pub fn backup_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.backup_bandwidth = ::core::option::Option::Some(value.into());
+    /// Wire name `backupBandwidth` (body). Since ZStack 4.3.36 (release history). Server default: `0`.
+    fn backup_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().backup_bandwidth = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `maxCapacity`.
-    pub fn max_capacity(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.max_capacity = ::core::option::Option::Some(value.into());
+    /// Wire name `maxCapacity` (body). Since ZStack 4.3.36 (release history). Server default: `0`.
+    fn max_capacity(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().max_capacity = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `maxLatency`.
-    pub fn max_latency(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.max_latency = ::core::option::Option::Some(value.into());
+    /// Wire name `maxLatency` (body). Since ZStack 4.4.65 (release history). Server default: `600000`.
+    fn max_latency(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().max_latency = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.3.36 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.3.36 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateCdpTask>> CreateCdpTaskSetters
+for T {}
 /// `DELETE /cdp-backup-storage/policy/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -330,7 +360,6 @@ pub struct DeleteCdpPolicy {
 }
 impl DeleteCdpPolicy {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -339,35 +368,49 @@ impl DeleteCdpPolicy {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteCdpPolicy`], settable on the request and on a client `Call` for it:
+ `client.delete_cdp_policy(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteCdpPolicySetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteCdpPolicy,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 4.3.36 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteCdpPolicy>> DeleteCdpPolicySetters
+for T {}
 /// `GET /cdp-backup-storage/{backupStorageUuid}/requirement`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.8.26 (release history). Source: catalog.
@@ -396,7 +439,6 @@ pub struct GetCdpBackupStorageRequirement {
 }
 impl GetCdpBackupStorageRequirement {
     /// A request with the required params `backupStorageUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -408,37 +450,52 @@ impl GetCdpBackupStorageRequirement {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetCdpBackupStorageRequirement`], settable on the request and on a client `Call` for it:
+ `client.get_cdp_backup_storage_requirement(..).limit_2(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetCdpBackupStorageRequirementSetters: ::zstack_sdk::runtime::request::Holds<
+        GetCdpBackupStorageRequirement,
+    > + ::core::marker::Sized {
+    /// Wire name `limit` (query string). Since ZStack 4.8.26 (release history). Server default: `1000`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (query string). Since ZStack 4.8.26 (release history). Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.8.26 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.8.26 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetCdpBackupStorageRequirement>,
+> GetCdpBackupStorageRequirementSetters for T {}
 /// `POST /cdp-backup-storage/mount-recovery-point`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -470,7 +527,6 @@ pub struct MountVmInstanceRecoveryPoint {
 }
 impl MountVmInstanceRecoveryPoint {
     /// A request with the required params `vmUuid`, `groupId`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_uuid: impl ::core::convert::Into<::std::string::String>,
         group_id: impl ::core::convert::Into<i64>,
@@ -483,32 +539,47 @@ impl MountVmInstanceRecoveryPoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `https`.
-    pub fn https(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.https = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`MountVmInstanceRecoveryPoint`], settable on the request and on a client `Call` for it:
+ `client.mount_vm_instance_recovery_point(..).https(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait MountVmInstanceRecoveryPointSetters: ::zstack_sdk::runtime::request::Holds<
+        MountVmInstanceRecoveryPoint,
+    > + ::core::marker::Sized {
+    /// Wire name `https` (body). Since ZStack 4.3.36 (release history). Server default: `true`.
+    fn https(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().https = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<MountVmInstanceRecoveryPoint>,
+> MountVmInstanceRecoveryPointSetters for T {}
 /// `GET /cdp-backup-storage/policy`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -527,7 +598,7 @@ pub struct QueryCdpPolicy {
 }
 impl QueryCdpPolicy {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -573,7 +644,6 @@ pub struct UnmountVmInstanceRecoveryPoint {
 }
 impl UnmountVmInstanceRecoveryPoint {
     /// A request with the required params `vmUuid`, `groupId`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_uuid: impl ::core::convert::Into<::std::string::String>,
         group_id: impl ::core::convert::Into<i64>,
@@ -585,27 +655,42 @@ impl UnmountVmInstanceRecoveryPoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UnmountVmInstanceRecoveryPoint`], settable on the request and on a client `Call` for it:
+ `client.unmount_vm_instance_recovery_point(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UnmountVmInstanceRecoveryPointSetters: ::zstack_sdk::runtime::request::Holds<
+        UnmountVmInstanceRecoveryPoint,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UnmountVmInstanceRecoveryPoint>,
+> UnmountVmInstanceRecoveryPointSetters for T {}
 /// `PUT /cdp-backup-storage/policy/{uuid}/actions`, body envelope `"updateCdpPolicy"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -661,7 +746,6 @@ pub struct UpdateCdpPolicy {
 }
 impl UpdateCdpPolicy {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -679,103 +763,117 @@ impl UpdateCdpPolicy {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateCdpPolicy`], settable on the request and on a client `Call` for it:
+ `client.update_cdp_policy(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateCdpPolicySetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateCdpPolicy,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 4.3.36 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.3.36 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `retentionTimePerDay` (body). Since ZStack 4.3.36 (release history).
+    fn retention_time_per_day(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().retention_time_per_day = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `hourlyRpSinceDay` (body). Since ZStack 4.4.65 (release history).
+    fn hourly_rp_since_day(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().hourly_rp_since_day = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `dailyRpSinceDay` (body). Since ZStack 4.4.65 (release history).
+    fn daily_rp_since_day(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().daily_rp_since_day = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `expireTimeInDay` (body). Since ZStack 4.4.65 (release history).
+    fn expire_time_in_day(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().expire_time_in_day = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `fullBackupIntervalInDay` (body). Since ZStack 4.4.65 (release history).
+    fn full_backup_interval_in_day(
+        mut self,
+        value: impl ::core::convert::Into<i32>,
+    ) -> Self {
+        self.held_mut().full_backup_interval_in_day = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `recoveryPointPerSecond` (body). Since ZStack 4.3.36 (release history).
+    fn recovery_point_per_second(
+        mut self,
+        value: impl ::core::convert::Into<i32>,
+    ) -> Self {
+        self.held_mut().recovery_point_per_second = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `resourceUuid` (body). Since ZStack 4.3.36 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `retentionTimePerDay`.
-    pub fn retention_time_per_day(
-        mut self,
-        value: impl ::core::convert::Into<i32>,
-    ) -> Self {
-        self.retention_time_per_day = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `hourlyRpSinceDay`.
-    pub fn hourly_rp_since_day(
-        mut self,
-        value: impl ::core::convert::Into<i32>,
-    ) -> Self {
-        self.hourly_rp_since_day = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `dailyRpSinceDay`.
-    pub fn daily_rp_since_day(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.daily_rp_since_day = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `expireTimeInDay`.
-    pub fn expire_time_in_day(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.expire_time_in_day = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `fullBackupIntervalInDay`.
-    pub fn full_backup_interval_in_day(
-        mut self,
-        value: impl ::core::convert::Into<i32>,
-    ) -> Self {
-        self.full_backup_interval_in_day = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `recoveryPointPerSecond`.
-    pub fn recovery_point_per_second(
-        mut self,
-        value: impl ::core::convert::Into<i32>,
-    ) -> Self {
-        self.recovery_point_per_second = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.3.36 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateCdpPolicy>> UpdateCdpPolicySetters
+for T {}
 /// `PUT /cdp-backup-storage/task/{uuid}/actions`, body envelope `"updateCdpTask"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -823,7 +921,6 @@ pub struct UpdateCdpTask {
 }
 impl UpdateCdpTask {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -838,76 +935,90 @@ impl UpdateCdpTask {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateCdpTask`], settable on the request and on a client `Call` for it:
+ `client.update_cdp_task(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateCdpTaskSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateCdpTask,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 4.3.36 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.3.36 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `backupBandwidth` (body). Since ZStack 4.3.36 (release history). Server default: `-1`.
+    fn backup_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().backup_bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `maxCapacity` (body). Since ZStack 4.3.36 (release history). Server default: `-1`.
+    fn max_capacity(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().max_capacity = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `maxLatency` (body). Since ZStack 4.4.65 (release history). Server default: `0`.
+    fn max_latency(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().max_latency = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `resourceUuid` (body). Since ZStack 4.3.36 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `backupBandwidth`.
-    pub fn backup_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.backup_bandwidth = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `maxCapacity`.
-    pub fn max_capacity(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.max_capacity = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `maxLatency`.
-    pub fn max_latency(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.max_latency = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.3.36 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateCdpTask>> UpdateCdpTaskSetters
+for T {}
 /// The result of [`GetCdpBackupStorageRequirement`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCdpBackupStorageRequirementReply {
@@ -924,7 +1035,7 @@ pub struct GetCdpBackupStorageRequirementReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetCdpBackupStorageRequirementReply { "nextStep" => next_step, "required" => required
     default, "current" => current default, }
 );
@@ -939,27 +1050,26 @@ pub struct MountVmInstanceRecoveryPointReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MountVmInstanceRecoveryPointReply { "resourcePath" => resource_path, "failedVolumes"
     => failed_volumes default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /cdp-backup-storage/policy`: see [`CreateCdpPolicy`](crate::api::CreateCdpPolicy).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_cdp_policy(
+/// The `cdp-backup-storage` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait CdpBackupStorageApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`CreateCdpPolicy`]: `POST /cdp-backup-storage/policy`.
+    fn create_cdp_policy(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         recovery_point_per_second: impl ::core::convert::Into<i32>,
-    ) -> crate::client::Call<'_, crate::api::CreateCdpPolicy> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateCdpPolicy::new(name, recovery_point_per_second),
+    ) -> ::zstack_sdk::client::Call<CreateCdpPolicy> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateCdpPolicy::new(name, recovery_point_per_second),
         )
     }
-    /// `POST /cdp-backup-storage/task`: see [`CreateCdpTask`](crate::api::CreateCdpTask).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_cdp_task(
+    /// Send (and wait for the job of) [`CreateCdpTask`]: `POST /cdp-backup-storage/task`.
+    fn create_cdp_task(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         task_type: impl ::core::convert::Into<::std::string::String>,
@@ -968,10 +1078,10 @@ impl crate::client::Client {
         resource_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::CreateCdpTask> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateCdpTask::new(
+    ) -> ::zstack_sdk::client::Call<CreateCdpTask> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateCdpTask::new(
                 name,
                 task_type,
                 policy_uuid,
@@ -980,434 +1090,63 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `DELETE /cdp-backup-storage/policy/{uuid}`: see [`DeleteCdpPolicy`](crate::api::DeleteCdpPolicy).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_cdp_policy(
+    /// Send (and wait for the job of) [`DeleteCdpPolicy`]: `DELETE /cdp-backup-storage/policy/{uuid}`.
+    fn delete_cdp_policy(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteCdpPolicy> {
-        crate::client::Call::new(self, crate::api::DeleteCdpPolicy::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteCdpPolicy> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteCdpPolicy::new(uuid))
     }
-    /// `GET /cdp-backup-storage/{backupStorageUuid}/requirement`: see [`GetCdpBackupStorageRequirement`](crate::api::GetCdpBackupStorageRequirement).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_cdp_backup_storage_requirement(
+    /// Send [`GetCdpBackupStorageRequirement`]: `GET /cdp-backup-storage/{backupStorageUuid}/requirement`.
+    fn get_cdp_backup_storage_requirement(
         &self,
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetCdpBackupStorageRequirement> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetCdpBackupStorageRequirement::new(backup_storage_uuid),
+    ) -> ::zstack_sdk::client::Call<GetCdpBackupStorageRequirement> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetCdpBackupStorageRequirement::new(backup_storage_uuid),
         )
     }
-    /// `POST /cdp-backup-storage/mount-recovery-point`: see [`MountVmInstanceRecoveryPoint`](crate::api::MountVmInstanceRecoveryPoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn mount_vm_instance_recovery_point(
+    /// Send (and wait for the job of) [`MountVmInstanceRecoveryPoint`]: `POST /cdp-backup-storage/mount-recovery-point`.
+    fn mount_vm_instance_recovery_point(
         &self,
         vm_uuid: impl ::core::convert::Into<::std::string::String>,
         group_id: impl ::core::convert::Into<i64>,
-    ) -> crate::client::Call<'_, crate::api::MountVmInstanceRecoveryPoint> {
-        crate::client::Call::new(
-            self,
-            crate::api::MountVmInstanceRecoveryPoint::new(vm_uuid, group_id),
+    ) -> ::zstack_sdk::client::Call<MountVmInstanceRecoveryPoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            MountVmInstanceRecoveryPoint::new(vm_uuid, group_id),
         )
     }
-    /// `GET /cdp-backup-storage/policy`: see [`QueryCdpPolicy`](crate::api::QueryCdpPolicy).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_cdp_policy(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryCdpPolicy> {
-        crate::client::Call::new(self, crate::api::QueryCdpPolicy::new())
+    /// Send [`QueryCdpPolicy`]: `GET /cdp-backup-storage/policy`.
+    fn query_cdp_policy(&self) -> ::zstack_sdk::client::Call<QueryCdpPolicy> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryCdpPolicy::new())
     }
-    /// `POST /cdp-backup-storage/unmount-recovery-point`: see [`UnmountVmInstanceRecoveryPoint`](crate::api::UnmountVmInstanceRecoveryPoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn unmount_vm_instance_recovery_point(
+    /// Send (and wait for the job of) [`UnmountVmInstanceRecoveryPoint`]: `POST /cdp-backup-storage/unmount-recovery-point`.
+    fn unmount_vm_instance_recovery_point(
         &self,
         vm_uuid: impl ::core::convert::Into<::std::string::String>,
         group_id: impl ::core::convert::Into<i64>,
-    ) -> crate::client::Call<'_, crate::api::UnmountVmInstanceRecoveryPoint> {
-        crate::client::Call::new(
-            self,
-            crate::api::UnmountVmInstanceRecoveryPoint::new(vm_uuid, group_id),
+    ) -> ::zstack_sdk::client::Call<UnmountVmInstanceRecoveryPoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UnmountVmInstanceRecoveryPoint::new(vm_uuid, group_id),
         )
     }
-    /// `PUT /cdp-backup-storage/policy/{uuid}/actions`: see [`UpdateCdpPolicy`](crate::api::UpdateCdpPolicy).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_cdp_policy(
+    /// Send (and wait for the job of) [`UpdateCdpPolicy`]: `PUT /cdp-backup-storage/policy/{uuid}/actions`.
+    fn update_cdp_policy(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateCdpPolicy> {
-        crate::client::Call::new(self, crate::api::UpdateCdpPolicy::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateCdpPolicy> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateCdpPolicy::new(uuid))
     }
-    /// `PUT /cdp-backup-storage/task/{uuid}/actions`: see [`UpdateCdpTask`](crate::api::UpdateCdpTask).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_cdp_task(
+    /// Send (and wait for the job of) [`UpdateCdpTask`]: `PUT /cdp-backup-storage/task/{uuid}/actions`.
+    fn update_cdp_task(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateCdpTask> {
-        crate::client::Call::new(self, crate::api::UpdateCdpTask::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateCdpTask> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateCdpTask::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateCdpPolicy> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `retentionTimePerDay`.
-    pub fn retention_time_per_day(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.retention_time_per_day(value))
-    }
-    /// Set `hourlyRpSinceDay`.
-    pub fn hourly_rp_since_day(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.hourly_rp_since_day(value))
-    }
-    /// Set `dailyRpSinceDay`.
-    pub fn daily_rp_since_day(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.daily_rp_since_day(value))
-    }
-    /// Set `expireTimeInDay`.
-    pub fn expire_time_in_day(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.expire_time_in_day(value))
-    }
-    /// Set `fullBackupIntervalInDay`.
-    pub fn full_backup_interval_in_day(
-        self,
-        value: impl ::core::convert::Into<i32>,
-    ) -> Self {
-        self.map(|request| request.full_backup_interval_in_day(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateCdpTask> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `backupBandwidth`.
-    pub fn backup_bandwidth(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.backup_bandwidth(value))
-    }
-    /// Set `maxCapacity`.
-    pub fn max_capacity(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.max_capacity(value))
-    }
-    /// Set `maxLatency`.
-    pub fn max_latency(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.max_latency(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteCdpPolicy> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetCdpBackupStorageRequirement> {
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::MountVmInstanceRecoveryPoint> {
-    /// Set `https`.
-    pub fn https(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.https(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UnmountVmInstanceRecoveryPoint> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateCdpPolicy> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `retentionTimePerDay`.
-    pub fn retention_time_per_day(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.retention_time_per_day(value))
-    }
-    /// Set `hourlyRpSinceDay`.
-    pub fn hourly_rp_since_day(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.hourly_rp_since_day(value))
-    }
-    /// Set `dailyRpSinceDay`.
-    pub fn daily_rp_since_day(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.daily_rp_since_day(value))
-    }
-    /// Set `expireTimeInDay`.
-    pub fn expire_time_in_day(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.expire_time_in_day(value))
-    }
-    /// Set `fullBackupIntervalInDay`.
-    pub fn full_backup_interval_in_day(
-        self,
-        value: impl ::core::convert::Into<i32>,
-    ) -> Self {
-        self.map(|request| request.full_backup_interval_in_day(value))
-    }
-    /// Set `recoveryPointPerSecond`.
-    pub fn recovery_point_per_second(
-        self,
-        value: impl ::core::convert::Into<i32>,
-    ) -> Self {
-        self.map(|request| request.recovery_point_per_second(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateCdpTask> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `backupBandwidth`.
-    pub fn backup_bandwidth(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.backup_bandwidth(value))
-    }
-    /// Set `maxCapacity`.
-    pub fn max_capacity(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.max_capacity(value))
-    }
-    /// Set `maxLatency`.
-    pub fn max_latency(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.max_latency(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl CdpBackupStorageApi for ::zstack_sdk::client::Client {}

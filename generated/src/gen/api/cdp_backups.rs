@@ -84,7 +84,6 @@ pub struct CreateVmFromCdpBackup {
 }
 impl CreateVmFromCdpBackup {
     /// A request with the required params `name`, `groupId`, `cdpTaskUuid`, `instanceOfferingUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         group_id: impl ::core::convert::Into<i64>,
@@ -114,157 +113,177 @@ impl CreateVmFromCdpBackup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `defaultL3NetworkUuid`.
-    pub fn default_l3_network_uuid(
+}
+/** The optional params of [`CreateVmFromCdpBackup`], settable on the request and on a client `Call` for it:
+ `client.create_vm_from_cdp_backup(..).default_l3_network_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVmFromCdpBackupSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVmFromCdpBackup,
+    > + ::core::marker::Sized {
+    /// Wire name `defaultL3NetworkUuid` (body). Since ZStack 4.4.65 (release history).
+    fn default_l3_network_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.default_l3_network_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().default_l3_network_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `l3NetworkUuids`.
-    pub fn l3_network_uuids(
+    /// Wire name `l3NetworkUuids` (body). Since ZStack 4.4.65 (release history).
+    fn l3_network_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.l3_network_uuids = value
+        self.held_mut().l3_network_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 4.4.65 (release history). One of `UserVm`, `ApplianceVm`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
+    /// Wire name `zoneUuid` (body). Since ZStack 4.4.65 (release history).
+    fn zone_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.zone_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().zone_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
+    /// Wire name `clusterUuid` (body). Since ZStack 4.4.65 (release history).
+    fn cluster_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.cluster_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().cluster_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
+    /// Wire name `hostUuid` (body). Since ZStack 4.4.65 (release history).
+    fn host_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.host_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().host_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `primaryStorageUuidForRootVolume`.
-    pub fn primary_storage_uuid_for_root_volume(
+    /// Wire name `primaryStorageUuidForRootVolume` (body). Since ZStack 4.4.65 (release history).
+    fn primary_storage_uuid_for_root_volume(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.primary_storage_uuid_for_root_volume = ::core::option::Option::Some(
+        self.held_mut().primary_storage_uuid_for_root_volume = ::core::option::Option::Some(
             value.into(),
         );
         self
     }
-    /// Set `primaryStorageUuidForDataVolume`.
-    pub fn primary_storage_uuid_for_data_volume(
+    /// Wire name `primaryStorageUuidForDataVolume` (body). Since ZStack 4.4.65 (release history).
+    fn primary_storage_uuid_for_data_volume(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.primary_storage_uuid_for_data_volume = ::core::option::Option::Some(
+        self.held_mut().primary_storage_uuid_for_data_volume = ::core::option::Option::Some(
             value.into(),
         );
         self
     }
-    /// Set `recoverBandwidth`.
-    pub fn recover_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.recover_bandwidth = ::core::option::Option::Some(value.into());
+    /// Wire name `recoverBandwidth` (body). Since ZStack 4.4.65 (release history). Server default: `0`.
+    fn recover_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().recover_bandwidth = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 4.4.65 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `rootVolumeSystemTags`.
-    pub fn root_volume_system_tags(
+    /// Wire name `rootVolumeSystemTags` (body). Since ZStack 4.4.65 (release history).
+    fn root_volume_system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.root_volume_system_tags = value
+        self.held_mut().root_volume_system_tags = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `dataVolumeSystemTags`.
-    pub fn data_volume_system_tags(
+    /// Wire name `dataVolumeSystemTags` (body). Since ZStack 4.4.65 (release history).
+    fn data_volume_system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.data_volume_system_tags = value
+        self.held_mut().data_volume_system_tags = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.4.65 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.4.65 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.4.65 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.4.65 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateVmFromCdpBackup>,
+> CreateVmFromCdpBackupSetters for T {}
 /// `PUT /cdp-backups/{vmInstanceUuid}/actions`, body envelope `"revertVmFromCdpBackup"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -316,7 +335,6 @@ pub struct RevertVmFromCdpBackup {
 }
 impl RevertVmFromCdpBackup {
     /// A request with the required params `vmInstanceUuid`, `backupStorageUuid`, `groupId`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -335,82 +353,94 @@ impl RevertVmFromCdpBackup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `primaryStorageUuidForRootVolume`.
-    pub fn primary_storage_uuid_for_root_volume(
+}
+/** The optional params of [`RevertVmFromCdpBackup`], settable on the request and on a client `Call` for it:
+ `client.revert_vm_from_cdp_backup(..).primary_storage_uuid_for_root_volume(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RevertVmFromCdpBackupSetters: ::zstack_sdk::runtime::request::Holds<
+        RevertVmFromCdpBackup,
+    > + ::core::marker::Sized {
+    /// Wire name `primaryStorageUuidForRootVolume` (body). Since ZStack 4.4.65 (release history).
+    fn primary_storage_uuid_for_root_volume(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.primary_storage_uuid_for_root_volume = ::core::option::Option::Some(
+        self.held_mut().primary_storage_uuid_for_root_volume = ::core::option::Option::Some(
             value.into(),
         );
         self
     }
-    /// Set `primaryStorageUuidForDataVolume`.
-    pub fn primary_storage_uuid_for_data_volume(
+    /// Wire name `primaryStorageUuidForDataVolume` (body). Since ZStack 4.4.65 (release history).
+    fn primary_storage_uuid_for_data_volume(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.primary_storage_uuid_for_data_volume = ::core::option::Option::Some(
+        self.held_mut().primary_storage_uuid_for_data_volume = ::core::option::Option::Some(
             value.into(),
         );
         self
     }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
+    /// Wire name `hostUuid` (body). Since ZStack 4.4.65 (release history).
+    fn host_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.host_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().host_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `useExistingVolume`.
-    pub fn use_existing_volume(
-        mut self,
-        value: impl ::core::convert::Into<bool>,
-    ) -> Self {
-        self.use_existing_volume = ::core::option::Option::Some(value.into());
+    /// Wire name `useExistingVolume` (body). Since ZStack 4.4.65 (release history). Server default: `true`.
+    fn use_existing_volume(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().use_existing_volume = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `recoverBandwidth`.
-    pub fn recover_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.recover_bandwidth = ::core::option::Option::Some(value.into());
+    /// Wire name `recoverBandwidth` (body). Since ZStack 4.4.65 (release history). Server default: `0`.
+    fn recover_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().recover_bandwidth = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RevertVmFromCdpBackup>,
+> RevertVmFromCdpBackupSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `PUT /cdp-backups/actions`: see [`CreateVmFromCdpBackup`](crate::api::CreateVmFromCdpBackup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_vm_from_cdp_backup(
+/// The `cdp-backups` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait CdpBackupsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`CreateVmFromCdpBackup`]: `PUT /cdp-backups/actions`.
+    fn create_vm_from_cdp_backup(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         group_id: impl ::core::convert::Into<i64>,
         cdp_task_uuid: impl ::core::convert::Into<::std::string::String>,
         instance_offering_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVmFromCdpBackup> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateVmFromCdpBackup::new(
+    ) -> ::zstack_sdk::client::Call<CreateVmFromCdpBackup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateVmFromCdpBackup::new(
                 name,
                 group_id,
                 cdp_task_uuid,
@@ -418,195 +448,18 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `PUT /cdp-backups/{vmInstanceUuid}/actions`: see [`RevertVmFromCdpBackup`](crate::api::RevertVmFromCdpBackup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn revert_vm_from_cdp_backup(
+    /// Send (and wait for the job of) [`RevertVmFromCdpBackup`]: `PUT /cdp-backups/{vmInstanceUuid}/actions`.
+    fn revert_vm_from_cdp_backup(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         group_id: impl ::core::convert::Into<i64>,
-    ) -> crate::client::Call<'_, crate::api::RevertVmFromCdpBackup> {
-        crate::client::Call::new(
-            self,
-            crate::api::RevertVmFromCdpBackup::new(
-                vm_instance_uuid,
-                backup_storage_uuid,
-                group_id,
-            ),
+    ) -> ::zstack_sdk::client::Call<RevertVmFromCdpBackup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RevertVmFromCdpBackup::new(vm_instance_uuid, backup_storage_uuid, group_id),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVmFromCdpBackup> {
-    /// Set `defaultL3NetworkUuid`.
-    pub fn default_l3_network_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.default_l3_network_uuid(value))
-    }
-    /// Set `l3NetworkUuids`.
-    pub fn l3_network_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.l3_network_uuids(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.zone_uuid(value))
-    }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.cluster_uuid(value))
-    }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_uuid(value))
-    }
-    /// Set `primaryStorageUuidForRootVolume`.
-    pub fn primary_storage_uuid_for_root_volume(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.primary_storage_uuid_for_root_volume(value))
-    }
-    /// Set `primaryStorageUuidForDataVolume`.
-    pub fn primary_storage_uuid_for_data_volume(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.primary_storage_uuid_for_data_volume(value))
-    }
-    /// Set `recoverBandwidth`.
-    pub fn recover_bandwidth(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.recover_bandwidth(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `rootVolumeSystemTags`.
-    pub fn root_volume_system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.root_volume_system_tags(value))
-    }
-    /// Set `dataVolumeSystemTags`.
-    pub fn data_volume_system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.data_volume_system_tags(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RevertVmFromCdpBackup> {
-    /// Set `primaryStorageUuidForRootVolume`.
-    pub fn primary_storage_uuid_for_root_volume(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.primary_storage_uuid_for_root_volume(value))
-    }
-    /// Set `primaryStorageUuidForDataVolume`.
-    pub fn primary_storage_uuid_for_data_volume(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.primary_storage_uuid_for_data_volume(value))
-    }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_uuid(value))
-    }
-    /// Set `useExistingVolume`.
-    pub fn use_existing_volume(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.use_existing_volume(value))
-    }
-    /// Set `recoverBandwidth`.
-    pub fn recover_bandwidth(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.recover_bandwidth(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl CdpBackupsApi for ::zstack_sdk::client::Client {}

@@ -32,7 +32,6 @@ pub struct DeleteCdpTask {
 }
 impl DeleteCdpTask {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -42,40 +41,54 @@ impl DeleteCdpTask {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `force`.
-    pub fn force(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.force = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`DeleteCdpTask`], settable on the request and on a client `Call` for it:
+ `client.delete_cdp_task(..).force(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteCdpTaskSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteCdpTask,
+    > + ::core::marker::Sized {
+    /// Wire name `force` (query string). Since ZStack 4.8.26 (release history). Server default: `false`.
+    fn force(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().force = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+    /// Wire name `deleteMode` (query string). Since ZStack 4.3.36 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteCdpTask>> DeleteCdpTaskSetters
+for T {}
 /// `POST /cdp-task/{uuid}/data`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -102,7 +115,6 @@ pub struct DeleteCdpTaskData {
 }
 impl DeleteCdpTaskData {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -110,27 +122,42 @@ impl DeleteCdpTaskData {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DeleteCdpTaskData`], settable on the request and on a client `Call` for it:
+ `client.delete_cdp_task_data(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteCdpTaskDataSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteCdpTaskData,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteCdpTaskData>,
+> DeleteCdpTaskDataSetters for T {}
 /// `POST /cdp-task/disable/{uuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -160,7 +187,6 @@ pub struct DisableCdpTask {
 }
 impl DisableCdpTask {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -169,32 +195,46 @@ impl DisableCdpTask {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `force`.
-    pub fn force(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.force = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`DisableCdpTask`], settable on the request and on a client `Call` for it:
+ `client.disable_cdp_task(..).force(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DisableCdpTaskSetters: ::zstack_sdk::runtime::request::Holds<
+        DisableCdpTask,
+    > + ::core::marker::Sized {
+    /// Wire name `force` (body). Since ZStack 4.8.26 (release history). Server default: `false`.
+    fn force(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().force = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DisableCdpTask>> DisableCdpTaskSetters
+for T {}
 /// `POST /cdp-task/enable/{uuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -221,7 +261,6 @@ pub struct EnableCdpTask {
 }
 impl EnableCdpTask {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -229,27 +268,41 @@ impl EnableCdpTask {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`EnableCdpTask`], settable on the request and on a client `Call` for it:
+ `client.enable_cdp_task(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait EnableCdpTaskSetters: ::zstack_sdk::runtime::request::Holds<
+        EnableCdpTask,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<EnableCdpTask>> EnableCdpTaskSetters
+for T {}
 /// `PUT /cdp-task/mergedata/{backupStorageUuid}/actions`, body envelope `"mergeDataOnBackupStorage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.8.26 (release history). Source: catalog.
@@ -276,7 +329,6 @@ pub struct MergeDataOnBackupStorage {
 }
 impl MergeDataOnBackupStorage {
     /// A request with the required params `backupStorageUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -286,27 +338,42 @@ impl MergeDataOnBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`MergeDataOnBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.merge_data_on_backup_storage(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait MergeDataOnBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        MergeDataOnBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.8.26 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.8.26 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<MergeDataOnBackupStorage>,
+> MergeDataOnBackupStorageSetters for T {}
 /// `GET /cdp-task`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -325,7 +392,7 @@ pub struct QueryCdpTask {
 }
 impl QueryCdpTask {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -368,7 +435,6 @@ pub struct UpgradeBackupStorageCdpTasks {
 }
 impl UpgradeBackupStorageCdpTasks {
     /// A request with the required params `backupStorageUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -378,227 +444,97 @@ impl UpgradeBackupStorageCdpTasks {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpgradeBackupStorageCdpTasks`], settable on the request and on a client `Call` for it:
+ `client.upgrade_backup_storage_cdp_tasks(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpgradeBackupStorageCdpTasksSetters: ::zstack_sdk::runtime::request::Holds<
+        UpgradeBackupStorageCdpTasks,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.8.26 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.8.26 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpgradeBackupStorageCdpTasks>,
+> UpgradeBackupStorageCdpTasksSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `DELETE /cdp-task/{uuid}`: see [`DeleteCdpTask`](crate::api::DeleteCdpTask).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_cdp_task(
+/// The `cdp-task` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait CdpTaskApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`DeleteCdpTask`]: `DELETE /cdp-task/{uuid}`.
+    fn delete_cdp_task(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteCdpTask> {
-        crate::client::Call::new(self, crate::api::DeleteCdpTask::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteCdpTask> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteCdpTask::new(uuid))
     }
-    /// `POST /cdp-task/{uuid}/data`: see [`DeleteCdpTaskData`](crate::api::DeleteCdpTaskData).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_cdp_task_data(
+    /// Send (and wait for the job of) [`DeleteCdpTaskData`]: `POST /cdp-task/{uuid}/data`.
+    fn delete_cdp_task_data(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteCdpTaskData> {
-        crate::client::Call::new(self, crate::api::DeleteCdpTaskData::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteCdpTaskData> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteCdpTaskData::new(uuid))
     }
-    /// `POST /cdp-task/disable/{uuid}`: see [`DisableCdpTask`](crate::api::DisableCdpTask).
-    #[allow(clippy::too_many_arguments)]
-    pub fn disable_cdp_task(
+    /// Send (and wait for the job of) [`DisableCdpTask`]: `POST /cdp-task/disable/{uuid}`.
+    fn disable_cdp_task(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DisableCdpTask> {
-        crate::client::Call::new(self, crate::api::DisableCdpTask::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DisableCdpTask> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DisableCdpTask::new(uuid))
     }
-    /// `POST /cdp-task/enable/{uuid}`: see [`EnableCdpTask`](crate::api::EnableCdpTask).
-    #[allow(clippy::too_many_arguments)]
-    pub fn enable_cdp_task(
+    /// Send (and wait for the job of) [`EnableCdpTask`]: `POST /cdp-task/enable/{uuid}`.
+    fn enable_cdp_task(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::EnableCdpTask> {
-        crate::client::Call::new(self, crate::api::EnableCdpTask::new(uuid))
+    ) -> ::zstack_sdk::client::Call<EnableCdpTask> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), EnableCdpTask::new(uuid))
     }
-    /// `PUT /cdp-task/mergedata/{backupStorageUuid}/actions`: see [`MergeDataOnBackupStorage`](crate::api::MergeDataOnBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn merge_data_on_backup_storage(
+    /// Send (and wait for the job of) [`MergeDataOnBackupStorage`]: `PUT /cdp-task/mergedata/{backupStorageUuid}/actions`.
+    fn merge_data_on_backup_storage(
         &self,
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::MergeDataOnBackupStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::MergeDataOnBackupStorage::new(backup_storage_uuid),
+    ) -> ::zstack_sdk::client::Call<MergeDataOnBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            MergeDataOnBackupStorage::new(backup_storage_uuid),
         )
     }
-    /// `GET /cdp-task`: see [`QueryCdpTask`](crate::api::QueryCdpTask).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_cdp_task(&self) -> crate::client::Call<'_, crate::api::QueryCdpTask> {
-        crate::client::Call::new(self, crate::api::QueryCdpTask::new())
+    /// Send [`QueryCdpTask`]: `GET /cdp-task`.
+    fn query_cdp_task(&self) -> ::zstack_sdk::client::Call<QueryCdpTask> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryCdpTask::new())
     }
-    /// `PUT /cdp-task/upgrade/{backupStorageUuid}/actions`: see [`UpgradeBackupStorageCdpTasks`](crate::api::UpgradeBackupStorageCdpTasks).
-    #[allow(clippy::too_many_arguments)]
-    pub fn upgrade_backup_storage_cdp_tasks(
+    /// Send (and wait for the job of) [`UpgradeBackupStorageCdpTasks`]: `PUT /cdp-task/upgrade/{backupStorageUuid}/actions`.
+    fn upgrade_backup_storage_cdp_tasks(
         &self,
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpgradeBackupStorageCdpTasks> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpgradeBackupStorageCdpTasks::new(backup_storage_uuid),
+    ) -> ::zstack_sdk::client::Call<UpgradeBackupStorageCdpTasks> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpgradeBackupStorageCdpTasks::new(backup_storage_uuid),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteCdpTask> {
-    /// Set `force`.
-    pub fn force(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.force(value))
-    }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteCdpTaskData> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DisableCdpTask> {
-    /// Set `force`.
-    pub fn force(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.force(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::EnableCdpTask> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::MergeDataOnBackupStorage> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpgradeBackupStorageCdpTasks> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl CdpTaskApi for ::zstack_sdk::client::Client {}

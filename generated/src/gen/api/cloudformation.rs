@@ -33,7 +33,6 @@ pub struct AddResourceStackVmPortMonitor {
 }
 impl AddResourceStackVmPortMonitor {
     /// A request with the required params `vmInstanceUuid`, `port`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         port: impl ::core::convert::Into<i32>,
@@ -46,35 +45,50 @@ impl AddResourceStackVmPortMonitor {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `stackUuid`.
-    pub fn stack_uuid(
+}
+/** The optional params of [`AddResourceStackVmPortMonitor`], settable on the request and on a client `Call` for it:
+ `client.add_resource_stack_vm_port_monitor(..).stack_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddResourceStackVmPortMonitorSetters: ::zstack_sdk::runtime::request::Holds<
+        AddResourceStackVmPortMonitor,
+    > + ::core::marker::Sized {
+    /// Wire name `stackUuid` (body). Since ZStack 3.9.2 (release history).
+    fn stack_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.stack_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().stack_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddResourceStackVmPortMonitor>,
+> AddResourceStackVmPortMonitorSetters for T {}
 /// `POST /cloudformation/template`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -116,7 +130,6 @@ pub struct AddStackTemplate {
 }
 impl AddStackTemplate {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -129,69 +142,86 @@ impl AddStackTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddStackTemplate`], settable on the request and on a client `Call` for it:
+ `client.add_stack_template(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddStackTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        AddStackTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `zstack`. One of `zstack`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `templateContent`.
-    pub fn template_content(
+    /// Wire name `templateContent` (body). Since ZStack 3.0.1 (release history).
+    fn template_content(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.template_content = ::core::option::Option::Some(value.into());
+        self.held_mut().template_content = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<AddStackTemplate>> AddStackTemplateSetters
+for T {}
 /// `POST /cloudformation/stack/check`, body envelope `"params"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -222,7 +252,7 @@ pub struct CheckStackTemplateParameters {
 }
 impl CheckStackTemplateParameters {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             type_: ::core::default::Default::default(),
@@ -232,51 +262,63 @@ impl CheckStackTemplateParameters {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `type`.
-    pub fn type_(
+}
+/** The optional params of [`CheckStackTemplateParameters`], settable on the request and on a client `Call` for it:
+ `client.check_stack_template_parameters(..).type_(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CheckStackTemplateParametersSetters: ::zstack_sdk::runtime::request::Holds<
+        CheckStackTemplateParameters,
+    > + ::core::marker::Sized {
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `zstack`. One of `zstack`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `templateContent`.
-    pub fn template_content(
+    /// Wire name `templateContent` (body). Since ZStack 3.0.1 (release history).
+    fn template_content(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.template_content = ::core::option::Option::Some(value.into());
+        self.held_mut().template_content = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `uuid`.
-    pub fn uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.uuid = ::core::option::Option::Some(value.into());
+    /// Wire name `uuid` (body). Since ZStack 3.0.1 (release history).
+    fn uuid(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CheckStackTemplateParameters>,
+> CheckStackTemplateParametersSetters for T {}
 /// `POST /cloudformation/stack`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -326,7 +368,6 @@ pub struct CreateResourceStack {
 }
 impl CreateResourceStack {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -342,90 +383,108 @@ impl CreateResourceStack {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateResourceStack`], settable on the request and on a client `Call` for it:
+ `client.create_resource_stack(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateResourceStackSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateResourceStack,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `zstack`. One of `zstack`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `rollback`.
-    pub fn rollback(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.rollback = ::core::option::Option::Some(value.into());
+    /// Wire name `rollback` (body). Since ZStack 3.0.1 (release history).
+    fn rollback(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().rollback = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `templateContent`.
-    pub fn template_content(
+    /// Wire name `templateContent` (body). Since ZStack 3.0.1 (release history).
+    fn template_content(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.template_content = ::core::option::Option::Some(value.into());
+        self.held_mut().template_content = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `templateUuid`.
-    pub fn template_uuid(
+    /// Wire name `templateUuid` (body). Since ZStack 3.0.1 (release history).
+    fn template_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.template_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().template_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `parameters`.
-    pub fn parameters(
+    /// Wire name `parameters` (body). Since ZStack 3.0.1 (release history).
+    fn parameters(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.parameters = ::core::option::Option::Some(value.into());
+        self.held_mut().parameters = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateResourceStack>,
+> CreateResourceStackSetters for T {}
 /// `POST /cloudformation/stack/preview/resource`, body envelope `"params"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -462,7 +521,7 @@ pub struct DecodeStackTemplate {
 }
 impl DecodeStackTemplate {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             type_: ::core::default::Default::default(),
@@ -474,67 +533,79 @@ impl DecodeStackTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `type`.
-    pub fn type_(
+}
+/** The optional params of [`DecodeStackTemplate`], settable on the request and on a client `Call` for it:
+ `client.decode_stack_template(..).type_(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DecodeStackTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        DecodeStackTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `zstack`. One of `zstack`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `templateContent`.
-    pub fn template_content(
+    /// Wire name `templateContent` (body). Since ZStack 3.0.1 (release history).
+    fn template_content(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.template_content = ::core::option::Option::Some(value.into());
+        self.held_mut().template_content = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `uuid`.
-    pub fn uuid(
+    /// Wire name `uuid` (body). Since ZStack 3.0.1 (release history).
+    fn uuid(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `parameters` (body). Since ZStack 3.0.1 (release history).
+    fn parameters(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().parameters = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `parameters`.
-    pub fn parameters(
+    /// Wire name `preparameters` (body). Since ZStack 3.9.2 (release history).
+    fn preparameters(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.parameters = ::core::option::Option::Some(value.into());
+        self.held_mut().preparameters = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `preparameters`.
-    pub fn preparameters(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.preparameters = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DecodeStackTemplate>,
+> DecodeStackTemplateSetters for T {}
 /// `DELETE /cloudformation/stack/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -562,7 +633,6 @@ pub struct DeleteResourceStack {
 }
 impl DeleteResourceStack {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -571,35 +641,50 @@ impl DeleteResourceStack {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteResourceStack`], settable on the request and on a client `Call` for it:
+ `client.delete_resource_stack(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteResourceStackSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteResourceStack,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteResourceStack>,
+> DeleteResourceStackSetters for T {}
 /// `DELETE /cloudformation/stack/monitor/delvm`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -633,7 +718,6 @@ pub struct DeleteResourceStackVmPortMonitor {
 }
 impl DeleteResourceStackVmPortMonitor {
     /// A request with the required params `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -646,48 +730,63 @@ impl DeleteResourceStackVmPortMonitor {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `stackUuid`.
-    pub fn stack_uuid(
+}
+/** The optional params of [`DeleteResourceStackVmPortMonitor`], settable on the request and on a client `Call` for it:
+ `client.delete_resource_stack_vm_port_monitor(..).stack_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteResourceStackVmPortMonitorSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteResourceStackVmPortMonitor,
+    > + ::core::marker::Sized {
+    /// Wire name `stackUuid` (query string). Since ZStack 3.9.2 (release history).
+    fn stack_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.stack_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().stack_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `port`.
-    pub fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.port = ::core::option::Option::Some(value.into());
+    /// Wire name `port` (query string). Since ZStack 3.9.2 (release history).
+    fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+    /// Wire name `deleteMode` (query string). Since ZStack 3.9.2 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteResourceStackVmPortMonitor>,
+> DeleteResourceStackVmPortMonitorSetters for T {}
 /// `DELETE /cloudformation/template/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -715,7 +814,6 @@ pub struct DeleteStackTemplate {
 }
 impl DeleteStackTemplate {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -724,35 +822,50 @@ impl DeleteStackTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteStackTemplate`], settable on the request and on a client `Call` for it:
+ `client.delete_stack_template(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteStackTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteStackTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteStackTemplate>,
+> DeleteStackTemplateSetters for T {}
 /// `GET /cloudformation/stack/resources`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -776,7 +889,6 @@ pub struct GetResourceFromResourceStack {
 }
 impl GetResourceFromResourceStack {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -784,27 +896,42 @@ impl GetResourceFromResourceStack {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetResourceFromResourceStack`], settable on the request and on a client `Call` for it:
+ `client.get_resource_from_resource_stack(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetResourceFromResourceStackSetters: ::zstack_sdk::runtime::request::Holds<
+        GetResourceFromResourceStack,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetResourceFromResourceStack>,
+> GetResourceFromResourceStackSetters for T {}
 /// `GET /cloudformation/resources/stack`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -829,7 +956,6 @@ pub struct GetResourceStackFromResource {
 }
 impl GetResourceStackFromResource {
     /// A request with the required params `resourceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         resource_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -839,27 +965,42 @@ impl GetResourceStackFromResource {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetResourceStackFromResource`], settable on the request and on a client `Call` for it:
+ `client.get_resource_stack_from_resource(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetResourceStackFromResourceSetters: ::zstack_sdk::runtime::request::Holds<
+        GetResourceStackFromResource,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetResourceStackFromResource>,
+> GetResourceStackFromResourceSetters for T {}
 /// `GET /cloudformation/stack/monitor/vmstatus`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -883,7 +1024,6 @@ pub struct GetResourceStackVmStatus {
 }
 impl GetResourceStackVmStatus {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -891,27 +1031,42 @@ impl GetResourceStackVmStatus {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetResourceStackVmStatus`], settable on the request and on a client `Call` for it:
+ `client.get_resource_stack_vm_status(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetResourceStackVmStatusSetters: ::zstack_sdk::runtime::request::Holds<
+        GetResourceStackVmStatus,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetResourceStackVmStatus>,
+> GetResourceStackVmStatusSetters for T {}
 /// `GET /cloudformation/resources`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -939,7 +1094,7 @@ pub struct GetSupportedCloudFormationResources {
 }
 impl GetSupportedCloudFormationResources {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             version: ::core::default::Default::default(),
@@ -948,43 +1103,58 @@ impl GetSupportedCloudFormationResources {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `version`.
-    pub fn version(
+}
+/** The optional params of [`GetSupportedCloudFormationResources`], settable on the request and on a client `Call` for it:
+ `client.get_supported_cloud_formation_resources(..).version(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetSupportedCloudFormationResourcesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetSupportedCloudFormationResources,
+    > + ::core::marker::Sized {
+    /// Wire name `version` (query string). Since ZStack 3.0.1 (release history). One of `v1`.
+    fn version(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.version = ::core::option::Option::Some(value.into());
+        self.held_mut().version = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (query string). Since ZStack 3.0.1 (release history). Server default: `zstack`. One of `zstack`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetSupportedCloudFormationResources>,
+> GetSupportedCloudFormationResourcesSetters for T {}
 /// `POST /cloudformation/stack/preview`, body envelope `"params"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1021,7 +1191,7 @@ pub struct PreviewResourceStack {
 }
 impl PreviewResourceStack {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             type_: ::core::default::Default::default(),
@@ -1033,67 +1203,79 @@ impl PreviewResourceStack {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `type`.
-    pub fn type_(
+}
+/** The optional params of [`PreviewResourceStack`], settable on the request and on a client `Call` for it:
+ `client.preview_resource_stack(..).type_(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait PreviewResourceStackSetters: ::zstack_sdk::runtime::request::Holds<
+        PreviewResourceStack,
+    > + ::core::marker::Sized {
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `zstack`. One of `zstack`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `templateContent`.
-    pub fn template_content(
+    /// Wire name `templateContent` (body). Since ZStack 3.0.1 (release history).
+    fn template_content(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.template_content = ::core::option::Option::Some(value.into());
+        self.held_mut().template_content = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `uuid`.
-    pub fn uuid(
+    /// Wire name `uuid` (body). Since ZStack 3.0.1 (release history).
+    fn uuid(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `parameters` (body). Since ZStack 3.0.1 (release history).
+    fn parameters(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().parameters = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `parameters`.
-    pub fn parameters(
+    /// Wire name `preParameters` (body). Since ZStack 3.9.2 (release history).
+    fn pre_parameters(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.parameters = ::core::option::Option::Some(value.into());
+        self.held_mut().pre_parameters = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `preParameters`.
-    pub fn pre_parameters(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.pre_parameters = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<PreviewResourceStack>,
+> PreviewResourceStackSetters for T {}
 /// `GET /cloudformation/event`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1112,7 +1294,7 @@ pub struct QueryEventFromResourceStack {
 }
 impl QueryEventFromResourceStack {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1147,7 +1329,7 @@ pub struct QueryResourceStack {
 }
 impl QueryResourceStack {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1182,7 +1364,7 @@ pub struct QueryStackTemplate {
 }
 impl QueryStackTemplate {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1224,7 +1406,6 @@ pub struct RestartResourceStack {
 }
 impl RestartResourceStack {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1232,27 +1413,42 @@ impl RestartResourceStack {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RestartResourceStack`], settable on the request and on a client `Call` for it:
+ `client.restart_resource_stack(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RestartResourceStackSetters: ::zstack_sdk::runtime::request::Holds<
+        RestartResourceStack,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RestartResourceStack>,
+> RestartResourceStackSetters for T {}
 /// `PUT /cloudformation/stack/{uuid}/actions`, body envelope `"updateResourceStack"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1292,7 +1488,6 @@ pub struct UpdateResourceStack {
 }
 impl UpdateResourceStack {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1305,64 +1500,76 @@ impl UpdateResourceStack {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateResourceStack`], settable on the request and on a client `Call` for it:
+ `client.update_resource_stack(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateResourceStackSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateResourceStack,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `rollback` (body). Since ZStack 3.0.1 (release history).
+    fn rollback(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().rollback = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `templateContent` (body). Since ZStack 3.0.1 (release history).
+    fn template_content(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().template_content = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `rollback`.
-    pub fn rollback(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.rollback = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `templateContent`.
-    pub fn template_content(
+    /// Wire name `parameters` (body). Since ZStack 3.0.1 (release history).
+    fn parameters(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.template_content = ::core::option::Option::Some(value.into());
+        self.held_mut().parameters = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `parameters`.
-    pub fn parameters(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.parameters = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateResourceStack>,
+> UpdateResourceStackSetters for T {}
 /// `PUT /cloudformation/template/{uuid}/actions`, body envelope `"updateStackTemplate"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1399,7 +1606,6 @@ pub struct UpdateStackTemplate {
 }
 impl UpdateStackTemplate {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1411,56 +1617,68 @@ impl UpdateStackTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateStackTemplate`], settable on the request and on a client `Call` for it:
+ `client.update_stack_template(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateStackTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateStackTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `state` (body). Since ZStack 3.0.1 (release history).
+    fn state(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().state = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `templateContent` (body). Since ZStack 3.0.1 (release history).
+    fn template_content(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().template_content = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `state`.
-    pub fn state(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.state = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `templateContent`.
-    pub fn template_content(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.template_content = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateStackTemplate>,
+> UpdateStackTemplateSetters for T {}
 /// The result of [`CheckStackTemplateParameters`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckStackTemplateParametersReply {
@@ -1469,7 +1687,7 @@ pub struct CheckStackTemplateParametersReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub preparameters: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CheckStackTemplateParametersReply { "parameters" => parameters default,
     "preparameters" => preparameters default, }
 );
@@ -1479,7 +1697,7 @@ pub struct DecodeStackTemplateReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub resources: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     DecodeStackTemplateReply { "resources" => resources default, }
 );
 /// The result of [`GetResourceFromResourceStack`].
@@ -1488,7 +1706,7 @@ pub struct GetResourceFromResourceStackReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub resources: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetResourceFromResourceStackReply { "resources" => resources default, }
 );
 /// The result of [`GetResourceStackFromResource`].
@@ -1497,7 +1715,7 @@ pub struct GetResourceStackFromResourceReply {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub stack: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetResourceStackFromResourceReply { "stack" => stack default, }
 );
 /// The result of [`GetResourceStackVmStatus`].
@@ -1509,7 +1727,7 @@ pub struct GetResourceStackVmStatusReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetResourceStackVmStatusReply { "portStatus" => port_status default, }
 );
 /// The result of [`GetSupportedCloudFormationResources`].
@@ -1518,7 +1736,7 @@ pub struct GetSupportedCloudFormationResourcesReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub resources: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetSupportedCloudFormationResourcesReply { "resources" => resources default, }
 );
 /// The result of [`PreviewResourceStack`].
@@ -1527,7 +1745,9 @@ pub struct PreviewResourceStackReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub preview: ::core::option::Option<crate::types::PreviewResourceStruct>,
 }
-::zstack_sdk::deserialize_struct!(PreviewResourceStackReply { "preview" => preview, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    PreviewResourceStackReply { "preview" => preview, }
+);
 /// The result of [`QueryEventFromResourceStack`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryEventFromResourceStackReply {
@@ -1536,785 +1756,158 @@ pub struct QueryEventFromResourceStackReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryEventFromResourceStackReply { "inventories" => inventories default, "total" =>
     total lenient, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /cloudformation/stack/monitor/addvm`: see [`AddResourceStackVmPortMonitor`](crate::api::AddResourceStackVmPortMonitor).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_resource_stack_vm_port_monitor(
+/// The `cloudformation` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait CloudformationApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddResourceStackVmPortMonitor`]: `POST /cloudformation/stack/monitor/addvm`.
+    fn add_resource_stack_vm_port_monitor(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         port: impl ::core::convert::Into<i32>,
-    ) -> crate::client::Call<'_, crate::api::AddResourceStackVmPortMonitor> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddResourceStackVmPortMonitor::new(vm_instance_uuid, port),
+    ) -> ::zstack_sdk::client::Call<AddResourceStackVmPortMonitor> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddResourceStackVmPortMonitor::new(vm_instance_uuid, port),
         )
     }
-    /// `POST /cloudformation/template`: see [`AddStackTemplate`](crate::api::AddStackTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_stack_template(
+    /// Send (and wait for the job of) [`AddStackTemplate`]: `POST /cloudformation/template`.
+    fn add_stack_template(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddStackTemplate> {
-        crate::client::Call::new(self, crate::api::AddStackTemplate::new(name))
+    ) -> ::zstack_sdk::client::Call<AddStackTemplate> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), AddStackTemplate::new(name))
     }
-    /// `POST /cloudformation/stack/check`: see [`CheckStackTemplateParameters`](crate::api::CheckStackTemplateParameters).
-    #[allow(clippy::too_many_arguments)]
-    pub fn check_stack_template_parameters(
+    /// Send [`CheckStackTemplateParameters`]: `POST /cloudformation/stack/check`.
+    fn check_stack_template_parameters(
         &self,
-    ) -> crate::client::Call<'_, crate::api::CheckStackTemplateParameters> {
-        crate::client::Call::new(self, crate::api::CheckStackTemplateParameters::new())
+    ) -> ::zstack_sdk::client::Call<CheckStackTemplateParameters> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CheckStackTemplateParameters::new(),
+        )
     }
-    /// `POST /cloudformation/stack`: see [`CreateResourceStack`](crate::api::CreateResourceStack).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_resource_stack(
+    /// Send (and wait for the job of) [`CreateResourceStack`]: `POST /cloudformation/stack`.
+    fn create_resource_stack(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateResourceStack> {
-        crate::client::Call::new(self, crate::api::CreateResourceStack::new(name))
+    ) -> ::zstack_sdk::client::Call<CreateResourceStack> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CreateResourceStack::new(name))
     }
-    /// `POST /cloudformation/stack/preview/resource`: see [`DecodeStackTemplate`](crate::api::DecodeStackTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn decode_stack_template(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::DecodeStackTemplate> {
-        crate::client::Call::new(self, crate::api::DecodeStackTemplate::new())
+    /// Send [`DecodeStackTemplate`]: `POST /cloudformation/stack/preview/resource`.
+    fn decode_stack_template(&self) -> ::zstack_sdk::client::Call<DecodeStackTemplate> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DecodeStackTemplate::new())
     }
-    /// `DELETE /cloudformation/stack/{uuid}`: see [`DeleteResourceStack`](crate::api::DeleteResourceStack).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_resource_stack(
+    /// Send (and wait for the job of) [`DeleteResourceStack`]: `DELETE /cloudformation/stack/{uuid}`.
+    fn delete_resource_stack(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteResourceStack> {
-        crate::client::Call::new(self, crate::api::DeleteResourceStack::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteResourceStack> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteResourceStack::new(uuid))
     }
-    /// `DELETE /cloudformation/stack/monitor/delvm`: see [`DeleteResourceStackVmPortMonitor`](crate::api::DeleteResourceStackVmPortMonitor).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_resource_stack_vm_port_monitor(
+    /// Send (and wait for the job of) [`DeleteResourceStackVmPortMonitor`]: `DELETE /cloudformation/stack/monitor/delvm`.
+    fn delete_resource_stack_vm_port_monitor(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteResourceStackVmPortMonitor> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteResourceStackVmPortMonitor::new(vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteResourceStackVmPortMonitor> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteResourceStackVmPortMonitor::new(vm_instance_uuid),
         )
     }
-    /// `DELETE /cloudformation/template/{uuid}`: see [`DeleteStackTemplate`](crate::api::DeleteStackTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_stack_template(
+    /// Send (and wait for the job of) [`DeleteStackTemplate`]: `DELETE /cloudformation/template/{uuid}`.
+    fn delete_stack_template(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteStackTemplate> {
-        crate::client::Call::new(self, crate::api::DeleteStackTemplate::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteStackTemplate> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteStackTemplate::new(uuid))
     }
-    /// `GET /cloudformation/stack/resources`: see [`GetResourceFromResourceStack`](crate::api::GetResourceFromResourceStack).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_resource_from_resource_stack(
+    /// Send [`GetResourceFromResourceStack`]: `GET /cloudformation/stack/resources`.
+    fn get_resource_from_resource_stack(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetResourceFromResourceStack> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetResourceFromResourceStack::new(uuid),
+    ) -> ::zstack_sdk::client::Call<GetResourceFromResourceStack> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetResourceFromResourceStack::new(uuid),
         )
     }
-    /// `GET /cloudformation/resources/stack`: see [`GetResourceStackFromResource`](crate::api::GetResourceStackFromResource).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_resource_stack_from_resource(
+    /// Send [`GetResourceStackFromResource`]: `GET /cloudformation/resources/stack`.
+    fn get_resource_stack_from_resource(
         &self,
         resource_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetResourceStackFromResource> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetResourceStackFromResource::new(resource_uuid),
+    ) -> ::zstack_sdk::client::Call<GetResourceStackFromResource> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetResourceStackFromResource::new(resource_uuid),
         )
     }
-    /// `GET /cloudformation/stack/monitor/vmstatus`: see [`GetResourceStackVmStatus`](crate::api::GetResourceStackVmStatus).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_resource_stack_vm_status(
+    /// Send [`GetResourceStackVmStatus`]: `GET /cloudformation/stack/monitor/vmstatus`.
+    fn get_resource_stack_vm_status(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetResourceStackVmStatus> {
-        crate::client::Call::new(self, crate::api::GetResourceStackVmStatus::new(uuid))
-    }
-    /// `GET /cloudformation/resources`: see [`GetSupportedCloudFormationResources`](crate::api::GetSupportedCloudFormationResources).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_supported_cloud_formation_resources(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::GetSupportedCloudFormationResources> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetSupportedCloudFormationResources::new(),
+    ) -> ::zstack_sdk::client::Call<GetResourceStackVmStatus> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetResourceStackVmStatus::new(uuid),
         )
     }
-    /// `POST /cloudformation/stack/preview`: see [`PreviewResourceStack`](crate::api::PreviewResourceStack).
-    #[allow(clippy::too_many_arguments)]
-    pub fn preview_resource_stack(
+    /// Send [`GetSupportedCloudFormationResources`]: `GET /cloudformation/resources`.
+    fn get_supported_cloud_formation_resources(
         &self,
-    ) -> crate::client::Call<'_, crate::api::PreviewResourceStack> {
-        crate::client::Call::new(self, crate::api::PreviewResourceStack::new())
+    ) -> ::zstack_sdk::client::Call<GetSupportedCloudFormationResources> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetSupportedCloudFormationResources::new(),
+        )
     }
-    /// `GET /cloudformation/event`: see [`QueryEventFromResourceStack`](crate::api::QueryEventFromResourceStack).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_event_from_resource_stack(
+    /// Send [`PreviewResourceStack`]: `POST /cloudformation/stack/preview`.
+    fn preview_resource_stack(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryEventFromResourceStack> {
-        crate::client::Call::new(self, crate::api::QueryEventFromResourceStack::new())
+    ) -> ::zstack_sdk::client::Call<PreviewResourceStack> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), PreviewResourceStack::new())
     }
-    /// `GET /cloudformation/stack`: see [`QueryResourceStack`](crate::api::QueryResourceStack).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_resource_stack(
+    /// Send [`QueryEventFromResourceStack`]: `GET /cloudformation/event`.
+    fn query_event_from_resource_stack(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryResourceStack> {
-        crate::client::Call::new(self, crate::api::QueryResourceStack::new())
+    ) -> ::zstack_sdk::client::Call<QueryEventFromResourceStack> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryEventFromResourceStack::new(),
+        )
     }
-    /// `GET /cloudformation/template`: see [`QueryStackTemplate`](crate::api::QueryStackTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_stack_template(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryStackTemplate> {
-        crate::client::Call::new(self, crate::api::QueryStackTemplate::new())
+    /// Send [`QueryResourceStack`]: `GET /cloudformation/stack`.
+    fn query_resource_stack(&self) -> ::zstack_sdk::client::Call<QueryResourceStack> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryResourceStack::new())
     }
-    /// `PUT /cloudformation/stack/{uuid}/actions`: see [`RestartResourceStack`](crate::api::RestartResourceStack).
-    #[allow(clippy::too_many_arguments)]
-    pub fn restart_resource_stack(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RestartResourceStack> {
-        crate::client::Call::new(self, crate::api::RestartResourceStack::new(uuid))
+    /// Send [`QueryStackTemplate`]: `GET /cloudformation/template`.
+    fn query_stack_template(&self) -> ::zstack_sdk::client::Call<QueryStackTemplate> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryStackTemplate::new())
     }
-    /// `PUT /cloudformation/stack/{uuid}/actions`: see [`UpdateResourceStack`](crate::api::UpdateResourceStack).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_resource_stack(
+    /// Send (and wait for the job of) [`RestartResourceStack`]: `PUT /cloudformation/stack/{uuid}/actions`.
+    fn restart_resource_stack(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateResourceStack> {
-        crate::client::Call::new(self, crate::api::UpdateResourceStack::new(uuid))
+    ) -> ::zstack_sdk::client::Call<RestartResourceStack> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), RestartResourceStack::new(uuid))
     }
-    /// `PUT /cloudformation/template/{uuid}/actions`: see [`UpdateStackTemplate`](crate::api::UpdateStackTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_stack_template(
+    /// Send (and wait for the job of) [`UpdateResourceStack`]: `PUT /cloudformation/stack/{uuid}/actions`.
+    fn update_resource_stack(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateStackTemplate> {
-        crate::client::Call::new(self, crate::api::UpdateStackTemplate::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateResourceStack> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateResourceStack::new(uuid))
+    }
+    /// Send (and wait for the job of) [`UpdateStackTemplate`]: `PUT /cloudformation/template/{uuid}/actions`.
+    fn update_stack_template(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<UpdateStackTemplate> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateStackTemplate::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddResourceStackVmPortMonitor> {
-    /// Set `stackUuid`.
-    pub fn stack_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.stack_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddStackTemplate> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `templateContent`.
-    pub fn template_content(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.template_content(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CheckStackTemplateParameters> {
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `templateContent`.
-    pub fn template_content(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.template_content(value))
-    }
-    /// Set `uuid`.
-    pub fn uuid(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateResourceStack> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `rollback`.
-    pub fn rollback(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.rollback(value))
-    }
-    /// Set `templateContent`.
-    pub fn template_content(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.template_content(value))
-    }
-    /// Set `templateUuid`.
-    pub fn template_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.template_uuid(value))
-    }
-    /// Set `parameters`.
-    pub fn parameters(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.parameters(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DecodeStackTemplate> {
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `templateContent`.
-    pub fn template_content(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.template_content(value))
-    }
-    /// Set `uuid`.
-    pub fn uuid(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.uuid(value))
-    }
-    /// Set `parameters`.
-    pub fn parameters(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.parameters(value))
-    }
-    /// Set `preparameters`.
-    pub fn preparameters(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.preparameters(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteResourceStack> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteResourceStackVmPortMonitor> {
-    /// Set `stackUuid`.
-    pub fn stack_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.stack_uuid(value))
-    }
-    /// Set `port`.
-    pub fn port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.port(value))
-    }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteStackTemplate> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetResourceFromResourceStack> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetResourceStackFromResource> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetResourceStackVmStatus> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetSupportedCloudFormationResources> {
-    /// Set `version`.
-    pub fn version(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.version(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::PreviewResourceStack> {
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `templateContent`.
-    pub fn template_content(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.template_content(value))
-    }
-    /// Set `uuid`.
-    pub fn uuid(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.uuid(value))
-    }
-    /// Set `parameters`.
-    pub fn parameters(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.parameters(value))
-    }
-    /// Set `preParameters`.
-    pub fn pre_parameters(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.pre_parameters(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RestartResourceStack> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateResourceStack> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `rollback`.
-    pub fn rollback(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.rollback(value))
-    }
-    /// Set `templateContent`.
-    pub fn template_content(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.template_content(value))
-    }
-    /// Set `parameters`.
-    pub fn parameters(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.parameters(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateStackTemplate> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `state`.
-    pub fn state(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.state(value))
-    }
-    /// Set `templateContent`.
-    pub fn template_content(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.template_content(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl CloudformationApi for ::zstack_sdk::client::Client {}

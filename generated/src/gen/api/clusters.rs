@@ -28,7 +28,6 @@ pub struct ApplyDRSAdvice {
 }
 impl ApplyDRSAdvice {
     /// A request with the required params `adviceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(advice_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             advice_uuid: advice_uuid.into(),
@@ -36,27 +35,41 @@ impl ApplyDRSAdvice {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ApplyDRSAdvice`], settable on the request and on a client `Call` for it:
+ `client.apply_drs_advice(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ApplyDRSAdviceSetters: ::zstack_sdk::runtime::request::Holds<
+        ApplyDRSAdvice,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.8.22 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.8.22 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<ApplyDRSAdvice>> ApplyDRSAdviceSetters
+for T {}
 /// `POST /clusters/{clusterUuid}/pxeservers/{pxeServerUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -86,7 +99,6 @@ pub struct AttachBaremetalPxeServerToCluster {
 }
 impl AttachBaremetalPxeServerToCluster {
     /// A request with the required params `pxeServerUuid`, `clusterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         pxe_server_uuid: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -98,27 +110,42 @@ impl AttachBaremetalPxeServerToCluster {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachBaremetalPxeServerToCluster`], settable on the request and on a client `Call` for it:
+ `client.attach_baremetal_pxe_server_to_cluster(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachBaremetalPxeServerToClusterSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachBaremetalPxeServerToCluster,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachBaremetalPxeServerToCluster>,
+> AttachBaremetalPxeServerToClusterSetters for T {}
 /// `POST /clusters/{clusterUuid}/storage-devices/iscsi/servers/{uuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -147,7 +174,6 @@ pub struct AttachIscsiServerToCluster {
 }
 impl AttachIscsiServerToCluster {
     /// A request with the required params `uuid`, `clusterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -159,27 +185,42 @@ impl AttachIscsiServerToCluster {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachIscsiServerToCluster`], settable on the request and on a client `Call` for it:
+ `client.attach_iscsi_server_to_cluster(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachIscsiServerToClusterSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachIscsiServerToCluster,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachIscsiServerToCluster>,
+> AttachIscsiServerToClusterSetters for T {}
 /// `POST /clusters/{clusterUuid}/storage-devices/nvme/servers/{uuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -208,7 +249,6 @@ pub struct AttachNvmeServerToCluster {
 }
 impl AttachNvmeServerToCluster {
     /// A request with the required params `uuid`, `clusterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -220,27 +260,42 @@ impl AttachNvmeServerToCluster {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachNvmeServerToCluster`], settable on the request and on a client `Call` for it:
+ `client.attach_nvme_server_to_cluster(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachNvmeServerToClusterSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachNvmeServerToCluster,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachNvmeServerToCluster>,
+> AttachNvmeServerToClusterSetters for T {}
 /// `POST /clusters/{clusterUuid}/primary-storage/{primaryStorageUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -271,7 +326,6 @@ pub struct AttachPrimaryStorageToCluster {
 }
 impl AttachPrimaryStorageToCluster {
     /// A request with the required params `clusterUuid`, `primaryStorageUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
         primary_storage_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -283,27 +337,42 @@ impl AttachPrimaryStorageToCluster {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachPrimaryStorageToCluster`], settable on the request and on a client `Call` for it:
+ `client.attach_primary_storage_to_cluster(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachPrimaryStorageToClusterSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachPrimaryStorageToCluster,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachPrimaryStorageToCluster>,
+> AttachPrimaryStorageToClusterSetters for T {}
 /// `PUT /clusters/{uuid}/actions`, body envelope `"changeClusterState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -333,7 +402,6 @@ pub struct ChangeClusterState {
 }
 impl ChangeClusterState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -345,27 +413,42 @@ impl ChangeClusterState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeClusterState`], settable on the request and on a client `Call` for it:
+ `client.change_cluster_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeClusterStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeClusterState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeClusterState>,
+> ChangeClusterStateSetters for T {}
 /// `POST /clusters`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -417,7 +500,6 @@ pub struct CreateCluster {
 }
 impl CreateCluster {
     /// A request with the required params `zoneUuid`, `name`, `hypervisorType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -436,69 +518,86 @@ impl CreateCluster {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateCluster`], settable on the request and on a client `Call` for it:
+ `client.create_cluster(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateClusterSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateCluster,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 0.6. One of `zstack`, `baremetal`, `baremetal2`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `architecture`.
-    pub fn architecture(
+    /// Wire name `architecture` (body). Since ZStack 4.0. One of `x86_64`, `aarch64`, `mips64el`, `loongarch64`.
+    fn architecture(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.architecture = ::core::option::Option::Some(value.into());
+        self.held_mut().architecture = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateCluster>> CreateClusterSetters
+for T {}
 /// `POST /clusters/{clusterUuid}/drs`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
@@ -549,7 +648,6 @@ pub struct CreateClusterDRS {
 }
 impl CreateClusterDRS {
     /// A request with the required params `name`, `clusterUuid`, `automationLevel`, `thresholds`, `thresholdDuration`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -576,58 +674,75 @@ impl CreateClusterDRS {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateClusterDRS`], settable on the request and on a client `Call` for it:
+ `client.create_cluster_drs(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateClusterDRSSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateClusterDRS,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.8.22 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `defaultEnable`.
-    pub fn default_enable(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.default_enable = ::core::option::Option::Some(value.into());
+    /// Wire name `defaultEnable` (body). Since ZStack 3.8.22 (release history). Server default: `false`.
+    fn default_enable(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().default_enable = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.8.22 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.8.22 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.8.22 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.8.22 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateClusterDRS>> CreateClusterDRSSetters
+for T {}
 /// `DELETE /clusters/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -655,7 +770,6 @@ pub struct DeleteCluster {
 }
 impl DeleteCluster {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -664,35 +778,49 @@ impl DeleteCluster {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteCluster`], settable on the request and on a client `Call` for it:
+ `client.delete_cluster(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteClusterSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteCluster,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteCluster>> DeleteClusterSetters
+for T {}
 /// `DELETE /clusters/drs/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
@@ -720,7 +848,6 @@ pub struct DeleteClusterDRS {
 }
 impl DeleteClusterDRS {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -729,35 +856,49 @@ impl DeleteClusterDRS {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteClusterDRS`], settable on the request and on a client `Call` for it:
+ `client.delete_cluster_drs(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteClusterDRSSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteClusterDRS,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.8.22 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.8.22 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.8.22 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteClusterDRS>> DeleteClusterDRSSetters
+for T {}
 /// `DELETE /clusters/{clusterUuid}/pxeservers/{pxeServerUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -786,7 +927,6 @@ pub struct DetachBaremetalPxeServerFromCluster {
 }
 impl DetachBaremetalPxeServerFromCluster {
     /// A request with the required params `pxeServerUuid`, `clusterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         pxe_server_uuid: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -798,27 +938,42 @@ impl DetachBaremetalPxeServerFromCluster {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachBaremetalPxeServerFromCluster`], settable on the request and on a client `Call` for it:
+ `client.detach_baremetal_pxe_server_from_cluster(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachBaremetalPxeServerFromClusterSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachBaremetalPxeServerFromCluster,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachBaremetalPxeServerFromCluster>,
+> DetachBaremetalPxeServerFromClusterSetters for T {}
 /// `DELETE /clusters/{clusterUuid}/storage-devices/iscsi/servers/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -846,7 +1001,6 @@ pub struct DetachIscsiServerFromCluster {
 }
 impl DetachIscsiServerFromCluster {
     /// A request with the required params `uuid`, `clusterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -858,27 +1012,42 @@ impl DetachIscsiServerFromCluster {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachIscsiServerFromCluster`], settable on the request and on a client `Call` for it:
+ `client.detach_iscsi_server_from_cluster(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachIscsiServerFromClusterSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachIscsiServerFromCluster,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachIscsiServerFromCluster>,
+> DetachIscsiServerFromClusterSetters for T {}
 /// `DELETE /clusters/{clusterUuid}/storage-devices/nvme/servers/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -906,7 +1075,6 @@ pub struct DetachNvmeServerFromCluster {
 }
 impl DetachNvmeServerFromCluster {
     /// A request with the required params `uuid`, `clusterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -918,27 +1086,42 @@ impl DetachNvmeServerFromCluster {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachNvmeServerFromCluster`], settable on the request and on a client `Call` for it:
+ `client.detach_nvme_server_from_cluster(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachNvmeServerFromClusterSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachNvmeServerFromCluster,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachNvmeServerFromCluster>,
+> DetachNvmeServerFromClusterSetters for T {}
 /// `DELETE /clusters/{clusterUuid}/primary-storage/{primaryStorageUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -968,7 +1151,6 @@ pub struct DetachPrimaryStorageFromCluster {
 }
 impl DetachPrimaryStorageFromCluster {
     /// A request with the required params `primaryStorageUuid`, `clusterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         primary_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -980,27 +1162,42 @@ impl DetachPrimaryStorageFromCluster {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachPrimaryStorageFromCluster`], settable on the request and on a client `Call` for it:
+ `client.detach_primary_storage_from_cluster(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachPrimaryStorageFromClusterSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachPrimaryStorageFromCluster,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachPrimaryStorageFromCluster>,
+> DetachPrimaryStorageFromClusterSetters for T {}
 /// `PUT /clusters/drs/{uuid}/actions`, body envelope `"executeDRSScheduling"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
@@ -1026,7 +1223,6 @@ pub struct ExecuteDRSScheduling {
 }
 impl ExecuteDRSScheduling {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1034,27 +1230,42 @@ impl ExecuteDRSScheduling {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ExecuteDRSScheduling`], settable on the request and on a client `Call` for it:
+ `client.execute_drs_scheduling(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ExecuteDRSSchedulingSetters: ::zstack_sdk::runtime::request::Holds<
+        ExecuteDRSScheduling,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.8.22 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.8.22 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ExecuteDRSScheduling>,
+> ExecuteDRSSchedulingSetters for T {}
 /// `GET /cluster/{clusterUuid}/l2-candidates`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -1083,7 +1294,6 @@ pub struct GetCandidateL2NetworksForAttachingCluster {
 }
 impl GetCandidateL2NetworksForAttachingCluster {
     /// A request with the required params `clusterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(cluster_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             cluster_uuid: cluster_uuid.into(),
@@ -1093,37 +1303,52 @@ impl GetCandidateL2NetworksForAttachingCluster {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetCandidateL2NetworksForAttachingCluster`], settable on the request and on a client `Call` for it:
+ `client.get_candidate_l2_networks_for_attaching_cluster(..).limit_2(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetCandidateL2NetworksForAttachingClusterSetters: ::zstack_sdk::runtime::request::Holds<
+        GetCandidateL2NetworksForAttachingCluster,
+    > + ::core::marker::Sized {
+    /// Wire name `limit` (query string). Since ZStack 4.0.0. Server default: `1000`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (query string). Since ZStack 4.0.0. Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetCandidateL2NetworksForAttachingCluster>,
+> GetCandidateL2NetworksForAttachingClusterSetters for T {}
 /// `GET /cluster/hosts-network-interfaces`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -1155,7 +1380,6 @@ pub struct GetCandidateNetworkInterfaces {
 }
 impl GetCandidateNetworkInterfaces {
     /// A request with the required params `hostUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         host_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -1173,45 +1397,60 @@ impl GetCandidateNetworkInterfaces {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `interfaceType`.
-    pub fn interface_type(
+}
+/** The optional params of [`GetCandidateNetworkInterfaces`], settable on the request and on a client `Call` for it:
+ `client.get_candidate_network_interfaces(..).interface_type(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetCandidateNetworkInterfacesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetCandidateNetworkInterfaces,
+    > + ::core::marker::Sized {
+    /// Wire name `interfaceType` (query string). Since ZStack 4.7.24 (release history). Server default: `interface`. One of `interface`, `bonding`, `all`.
+    fn interface_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.interface_type = ::core::option::Option::Some(value.into());
+        self.held_mut().interface_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+    /// Wire name `limit` (query string). Since ZStack 4.7.24 (release history). Server default: `1000`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (query string). Since ZStack 4.7.24 (release history). Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetCandidateNetworkInterfaces>,
+> GetCandidateNetworkInterfacesSetters for T {}
 /// `GET /clusters/drs/status`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
@@ -1236,7 +1475,6 @@ pub struct GetClusterDRSStatus {
 }
 impl GetClusterDRSStatus {
     /// A request with the required params `drsUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(drs_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             drs_uuid: drs_uuid.into(),
@@ -1244,27 +1482,42 @@ impl GetClusterDRSStatus {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetClusterDRSStatus`], settable on the request and on a client `Call` for it:
+ `client.get_cluster_drs_status(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetClusterDRSStatusSetters: ::zstack_sdk::runtime::request::Holds<
+        GetClusterDRSStatus,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.8.22 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.8.22 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetClusterDRSStatus>,
+> GetClusterDRSStatusSetters for T {}
 /// `GET /cluster/hosts-network-facts/{clusterUuid}`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -1293,7 +1546,6 @@ pub struct GetClusterHostNetworkFacts {
 }
 impl GetClusterHostNetworkFacts {
     /// A request with the required params `clusterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(cluster_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             cluster_uuid: cluster_uuid.into(),
@@ -1303,37 +1555,52 @@ impl GetClusterHostNetworkFacts {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetClusterHostNetworkFacts`], settable on the request and on a client `Call` for it:
+ `client.get_cluster_host_network_facts(..).limit_2(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetClusterHostNetworkFactsSetters: ::zstack_sdk::runtime::request::Holds<
+        GetClusterHostNetworkFacts,
+    > + ::core::marker::Sized {
+    /// Wire name `limit` (query string). Since ZStack 4.3.36 (release history). Server default: `1000`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (query string). Since ZStack 4.3.36 (release history). Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetClusterHostNetworkFacts>,
+> GetClusterHostNetworkFactsSetters for T {}
 /// `GET /clusters`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1353,7 +1620,7 @@ pub struct QueryCluster {
 }
 impl QueryCluster {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1388,7 +1655,7 @@ pub struct QueryClusterDRS {
 }
 impl QueryClusterDRS {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1423,7 +1690,7 @@ pub struct QueryDRSAdvice {
 }
 impl QueryDRSAdvice {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1458,7 +1725,7 @@ pub struct QueryDRSVmMigrationActivity {
 }
 impl QueryDRSVmMigrationActivity {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1507,7 +1774,6 @@ pub struct UpdateCluster {
 }
 impl UpdateCluster {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1517,43 +1783,54 @@ impl UpdateCluster {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateCluster`], settable on the request and on a client `Call` for it:
+ `client.update_cluster(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateClusterSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateCluster,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 0.6.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateCluster>> UpdateClusterSetters
+for T {}
 /// `PUT /clusters/drs/{uuid}/actions`, body envelope `"updateClusterDRS"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
@@ -1596,7 +1873,6 @@ pub struct UpdateClusterDRS {
 }
 impl UpdateClusterDRS {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1610,74 +1886,88 @@ impl UpdateClusterDRS {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateClusterDRS`], settable on the request and on a client `Call` for it:
+ `client.update_cluster_drs(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateClusterDRSSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateClusterDRS,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.8.22 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.8.22 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `automationLevel` (body). Since ZStack 3.8.22 (release history). One of `Automatic`, `Manual`.
+    fn automation_level(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().automation_level = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `automationLevel`.
-    pub fn automation_level(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.automation_level = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `thresholds`.
-    pub fn thresholds(
+    /// Wire name `thresholds` (body). Since ZStack 3.8.22 (release history).
+    fn thresholds(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.thresholds = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().thresholds = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `thresholdDuration`.
-    pub fn threshold_duration(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.threshold_duration = ::core::option::Option::Some(value.into());
+    /// Wire name `thresholdDuration` (body). Since ZStack 3.8.22 (release history).
+    fn threshold_duration(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().threshold_duration = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `state`.
-    pub fn state(
+    /// Wire name `state` (body). Since ZStack 3.8.22 (release history). One of `Enabled`, `Disabled`.
+    fn state(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.state = ::core::option::Option::Some(value.into());
+        self.held_mut().state = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.8.22 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.8.22 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateClusterDRS>> UpdateClusterDRSSetters
+for T {}
 /// `PUT /clusters/{uuid}/actions`, body envelope `"updateClusterOS"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1724,7 +2014,6 @@ pub struct UpdateClusterOS {
 }
 impl UpdateClusterOS {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1739,92 +2028,109 @@ impl UpdateClusterOS {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
+}
+/** The optional params of [`UpdateClusterOS`], settable on the request and on a client `Call` for it:
+ `client.update_cluster_os(..).host_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateClusterOSSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateClusterOS,
+    > + ::core::marker::Sized {
+    /// Wire name `hostUuid` (body). Since ZStack 4.8.13.
+    fn host_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.host_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().host_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `excludePackages`.
-    pub fn exclude_packages(
+    /// Wire name `excludePackages` (body). Since ZStack 0.6.
+    fn exclude_packages(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.exclude_packages = value
+        self.held_mut().exclude_packages = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `updatePackages`.
-    pub fn update_packages(
+    /// Wire name `updatePackages` (body). Since ZStack 3.7.
+    fn update_packages(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.update_packages = value
+        self.held_mut().update_packages = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `releaseVersion`.
-    pub fn release_version(
+    /// Wire name `releaseVersion` (body). Since ZStack 3.7.
+    fn release_version(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.release_version = ::core::option::Option::Some(value.into());
+        self.held_mut().release_version = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `force`.
-    pub fn force(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.force = ::core::option::Option::Some(value.into());
+    /// Wire name `force` (body). Since ZStack 5.2.0. Server default: `false`.
+    fn force(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().force = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 0.6.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 2.3.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 2.3.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateClusterOS>> UpdateClusterOSSetters
+for T {}
 /// `GET /clusters/{clusterUuid}/drs/valid`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
@@ -1849,7 +2155,6 @@ pub struct ValidateClusterSupportDRS {
 }
 impl ValidateClusterSupportDRS {
     /// A request with the required params `clusterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(cluster_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             cluster_uuid: cluster_uuid.into(),
@@ -1857,34 +2162,49 @@ impl ValidateClusterSupportDRS {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ValidateClusterSupportDRS`], settable on the request and on a client `Call` for it:
+ `client.validate_cluster_support_drs(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ValidateClusterSupportDRSSetters: ::zstack_sdk::runtime::request::Holds<
+        ValidateClusterSupportDRS,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.8.22 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.8.22 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ValidateClusterSupportDRS>,
+> ValidateClusterSupportDRSSetters for T {}
 /// The result of [`ApplyDRSAdvice`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ApplyDRSAdviceReply {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub vm_migration_activity_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ApplyDRSAdviceReply { "vmMigrationActivityUuid" => vm_migration_activity_uuid, }
 );
 /// The result of [`GetCandidateNetworkInterfaces`].
@@ -1895,7 +2215,7 @@ pub struct GetCandidateNetworkInterfacesReply {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub candidate_nics: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetCandidateNetworkInterfacesReply { "slaveNames" => slave_names default,
     "candidateNics" => candidate_nics default, }
 );
@@ -1905,7 +2225,7 @@ pub struct GetClusterDRSStatusReply {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub host_load_over_threshold: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetClusterDRSStatusReply { "hostLoadOverThreshold" => host_load_over_threshold
     default, }
 );
@@ -1917,7 +2237,7 @@ pub struct GetClusterHostNetworkFactsReply {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub nics: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetClusterHostNetworkFactsReply { "bondings" => bondings default, "nics" => nics
     default, }
 );
@@ -1929,101 +2249,88 @@ pub struct ValidateClusterSupportDRSReply {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub reason: ::core::option::Option<crate::types::ErrorCode>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ValidateClusterSupportDRSReply { "supported" => supported, "reason" => reason, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `PUT /clusters/drs/advice/{adviceUuid}/actions`: see [`ApplyDRSAdvice`](crate::api::ApplyDRSAdvice).
-    #[allow(clippy::too_many_arguments)]
-    pub fn apply_drs_advice(
+/// The `clusters` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait ClustersApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`ApplyDRSAdvice`]: `PUT /clusters/drs/advice/{adviceUuid}/actions`.
+    fn apply_drs_advice(
         &self,
         advice_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ApplyDRSAdvice> {
-        crate::client::Call::new(self, crate::api::ApplyDRSAdvice::new(advice_uuid))
+    ) -> ::zstack_sdk::client::Call<ApplyDRSAdvice> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), ApplyDRSAdvice::new(advice_uuid))
     }
-    /// `POST /clusters/{clusterUuid}/pxeservers/{pxeServerUuid}`: see [`AttachBaremetalPxeServerToCluster`](crate::api::AttachBaremetalPxeServerToCluster).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_baremetal_pxe_server_to_cluster(
+    /// Send (and wait for the job of) [`AttachBaremetalPxeServerToCluster`]: `POST /clusters/{clusterUuid}/pxeservers/{pxeServerUuid}`.
+    fn attach_baremetal_pxe_server_to_cluster(
         &self,
         pxe_server_uuid: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachBaremetalPxeServerToCluster> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachBaremetalPxeServerToCluster::new(
-                pxe_server_uuid,
-                cluster_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<AttachBaremetalPxeServerToCluster> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachBaremetalPxeServerToCluster::new(pxe_server_uuid, cluster_uuid),
         )
     }
-    /// `POST /clusters/{clusterUuid}/storage-devices/iscsi/servers/{uuid}`: see [`AttachIscsiServerToCluster`](crate::api::AttachIscsiServerToCluster).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_iscsi_server_to_cluster(
+    /// Send (and wait for the job of) [`AttachIscsiServerToCluster`]: `POST /clusters/{clusterUuid}/storage-devices/iscsi/servers/{uuid}`.
+    fn attach_iscsi_server_to_cluster(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachIscsiServerToCluster> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachIscsiServerToCluster::new(uuid, cluster_uuid),
+    ) -> ::zstack_sdk::client::Call<AttachIscsiServerToCluster> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachIscsiServerToCluster::new(uuid, cluster_uuid),
         )
     }
-    /// `POST /clusters/{clusterUuid}/storage-devices/nvme/servers/{uuid}`: see [`AttachNvmeServerToCluster`](crate::api::AttachNvmeServerToCluster).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_nvme_server_to_cluster(
+    /// Send (and wait for the job of) [`AttachNvmeServerToCluster`]: `POST /clusters/{clusterUuid}/storage-devices/nvme/servers/{uuid}`.
+    fn attach_nvme_server_to_cluster(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachNvmeServerToCluster> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachNvmeServerToCluster::new(uuid, cluster_uuid),
+    ) -> ::zstack_sdk::client::Call<AttachNvmeServerToCluster> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachNvmeServerToCluster::new(uuid, cluster_uuid),
         )
     }
-    /// `POST /clusters/{clusterUuid}/primary-storage/{primaryStorageUuid}`: see [`AttachPrimaryStorageToCluster`](crate::api::AttachPrimaryStorageToCluster).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_primary_storage_to_cluster(
+    /// Send (and wait for the job of) [`AttachPrimaryStorageToCluster`]: `POST /clusters/{clusterUuid}/primary-storage/{primaryStorageUuid}`.
+    fn attach_primary_storage_to_cluster(
         &self,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
         primary_storage_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachPrimaryStorageToCluster> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachPrimaryStorageToCluster::new(
-                cluster_uuid,
-                primary_storage_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<AttachPrimaryStorageToCluster> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachPrimaryStorageToCluster::new(cluster_uuid, primary_storage_uuid),
         )
     }
-    /// `PUT /clusters/{uuid}/actions`: see [`ChangeClusterState`](crate::api::ChangeClusterState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_cluster_state(
+    /// Send (and wait for the job of) [`ChangeClusterState`]: `PUT /clusters/{uuid}/actions`.
+    fn change_cluster_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeClusterState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeClusterState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeClusterState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeClusterState::new(uuid, state_event),
         )
     }
-    /// `POST /clusters`: see [`CreateCluster`](crate::api::CreateCluster).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_cluster(
+    /// Send (and wait for the job of) [`CreateCluster`]: `POST /clusters`.
+    fn create_cluster(
         &self,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         hypervisor_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateCluster> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateCluster::new(zone_uuid, name, hypervisor_type),
+    ) -> ::zstack_sdk::client::Call<CreateCluster> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateCluster::new(zone_uuid, name, hypervisor_type),
         )
     }
-    /// `POST /clusters/{clusterUuid}/drs`: see [`CreateClusterDRS`](crate::api::CreateClusterDRS).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_cluster_drs(
+    /// Send (and wait for the job of) [`CreateClusterDRS`]: `POST /clusters/{clusterUuid}/drs`.
+    fn create_cluster_drs(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -2032,10 +2339,10 @@ impl crate::client::Client {
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
         threshold_duration: impl ::core::convert::Into<i32>,
-    ) -> crate::client::Call<'_, crate::api::CreateClusterDRS> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateClusterDRS::new(
+    ) -> ::zstack_sdk::client::Call<CreateClusterDRS> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateClusterDRS::new(
                 name,
                 cluster_uuid,
                 automation_level,
@@ -2044,879 +2351,165 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `DELETE /clusters/{uuid}`: see [`DeleteCluster`](crate::api::DeleteCluster).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_cluster(
+    /// Send (and wait for the job of) [`DeleteCluster`]: `DELETE /clusters/{uuid}`.
+    fn delete_cluster(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteCluster> {
-        crate::client::Call::new(self, crate::api::DeleteCluster::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteCluster> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteCluster::new(uuid))
     }
-    /// `DELETE /clusters/drs/{uuid}`: see [`DeleteClusterDRS`](crate::api::DeleteClusterDRS).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_cluster_drs(
+    /// Send (and wait for the job of) [`DeleteClusterDRS`]: `DELETE /clusters/drs/{uuid}`.
+    fn delete_cluster_drs(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteClusterDRS> {
-        crate::client::Call::new(self, crate::api::DeleteClusterDRS::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteClusterDRS> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteClusterDRS::new(uuid))
     }
-    /// `DELETE /clusters/{clusterUuid}/pxeservers/{pxeServerUuid}`: see [`DetachBaremetalPxeServerFromCluster`](crate::api::DetachBaremetalPxeServerFromCluster).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_baremetal_pxe_server_from_cluster(
+    /// Send (and wait for the job of) [`DetachBaremetalPxeServerFromCluster`]: `DELETE /clusters/{clusterUuid}/pxeservers/{pxeServerUuid}`.
+    fn detach_baremetal_pxe_server_from_cluster(
         &self,
         pxe_server_uuid: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachBaremetalPxeServerFromCluster> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachBaremetalPxeServerFromCluster::new(
-                pxe_server_uuid,
-                cluster_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<DetachBaremetalPxeServerFromCluster> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachBaremetalPxeServerFromCluster::new(pxe_server_uuid, cluster_uuid),
         )
     }
-    /// `DELETE /clusters/{clusterUuid}/storage-devices/iscsi/servers/{uuid}`: see [`DetachIscsiServerFromCluster`](crate::api::DetachIscsiServerFromCluster).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_iscsi_server_from_cluster(
+    /// Send (and wait for the job of) [`DetachIscsiServerFromCluster`]: `DELETE /clusters/{clusterUuid}/storage-devices/iscsi/servers/{uuid}`.
+    fn detach_iscsi_server_from_cluster(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachIscsiServerFromCluster> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachIscsiServerFromCluster::new(uuid, cluster_uuid),
+    ) -> ::zstack_sdk::client::Call<DetachIscsiServerFromCluster> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachIscsiServerFromCluster::new(uuid, cluster_uuid),
         )
     }
-    /// `DELETE /clusters/{clusterUuid}/storage-devices/nvme/servers/{uuid}`: see [`DetachNvmeServerFromCluster`](crate::api::DetachNvmeServerFromCluster).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_nvme_server_from_cluster(
+    /// Send (and wait for the job of) [`DetachNvmeServerFromCluster`]: `DELETE /clusters/{clusterUuid}/storage-devices/nvme/servers/{uuid}`.
+    fn detach_nvme_server_from_cluster(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachNvmeServerFromCluster> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachNvmeServerFromCluster::new(uuid, cluster_uuid),
+    ) -> ::zstack_sdk::client::Call<DetachNvmeServerFromCluster> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachNvmeServerFromCluster::new(uuid, cluster_uuid),
         )
     }
-    /// `DELETE /clusters/{clusterUuid}/primary-storage/{primaryStorageUuid}`: see [`DetachPrimaryStorageFromCluster`](crate::api::DetachPrimaryStorageFromCluster).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_primary_storage_from_cluster(
+    /// Send (and wait for the job of) [`DetachPrimaryStorageFromCluster`]: `DELETE /clusters/{clusterUuid}/primary-storage/{primaryStorageUuid}`.
+    fn detach_primary_storage_from_cluster(
         &self,
         primary_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachPrimaryStorageFromCluster> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachPrimaryStorageFromCluster::new(
-                primary_storage_uuid,
-                cluster_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<DetachPrimaryStorageFromCluster> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachPrimaryStorageFromCluster::new(primary_storage_uuid, cluster_uuid),
         )
     }
-    /// `PUT /clusters/drs/{uuid}/actions`: see [`ExecuteDRSScheduling`](crate::api::ExecuteDRSScheduling).
-    #[allow(clippy::too_many_arguments)]
-    pub fn execute_drs_scheduling(
+    /// Send (and wait for the job of) [`ExecuteDRSScheduling`]: `PUT /clusters/drs/{uuid}/actions`.
+    fn execute_drs_scheduling(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ExecuteDRSScheduling> {
-        crate::client::Call::new(self, crate::api::ExecuteDRSScheduling::new(uuid))
+    ) -> ::zstack_sdk::client::Call<ExecuteDRSScheduling> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), ExecuteDRSScheduling::new(uuid))
     }
-    /// `GET /cluster/{clusterUuid}/l2-candidates`: see [`GetCandidateL2NetworksForAttachingCluster`](crate::api::GetCandidateL2NetworksForAttachingCluster).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_candidate_l2_networks_for_attaching_cluster(
+    /// Send [`GetCandidateL2NetworksForAttachingCluster`]: `GET /cluster/{clusterUuid}/l2-candidates`.
+    fn get_candidate_l2_networks_for_attaching_cluster(
         &self,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetCandidateL2NetworksForAttachingCluster> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetCandidateL2NetworksForAttachingCluster::new(cluster_uuid),
+    ) -> ::zstack_sdk::client::Call<GetCandidateL2NetworksForAttachingCluster> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetCandidateL2NetworksForAttachingCluster::new(cluster_uuid),
         )
     }
-    /// `GET /cluster/hosts-network-interfaces`: see [`GetCandidateNetworkInterfaces`](crate::api::GetCandidateNetworkInterfaces).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_candidate_network_interfaces(
+    /// Send [`GetCandidateNetworkInterfaces`]: `GET /cluster/hosts-network-interfaces`.
+    fn get_candidate_network_interfaces(
         &self,
         host_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::GetCandidateNetworkInterfaces> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetCandidateNetworkInterfaces::new(host_uuids),
+    ) -> ::zstack_sdk::client::Call<GetCandidateNetworkInterfaces> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetCandidateNetworkInterfaces::new(host_uuids),
         )
     }
-    /// `GET /clusters/drs/status`: see [`GetClusterDRSStatus`](crate::api::GetClusterDRSStatus).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_cluster_drs_status(
+    /// Send [`GetClusterDRSStatus`]: `GET /clusters/drs/status`.
+    fn get_cluster_drs_status(
         &self,
         drs_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetClusterDRSStatus> {
-        crate::client::Call::new(self, crate::api::GetClusterDRSStatus::new(drs_uuid))
-    }
-    /// `GET /cluster/hosts-network-facts/{clusterUuid}`: see [`GetClusterHostNetworkFacts`](crate::api::GetClusterHostNetworkFacts).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_cluster_host_network_facts(
-        &self,
-        cluster_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetClusterHostNetworkFacts> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetClusterHostNetworkFacts::new(cluster_uuid),
+    ) -> ::zstack_sdk::client::Call<GetClusterDRSStatus> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetClusterDRSStatus::new(drs_uuid),
         )
     }
-    /// `GET /clusters`: see [`QueryCluster`](crate::api::QueryCluster).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_cluster(&self) -> crate::client::Call<'_, crate::api::QueryCluster> {
-        crate::client::Call::new(self, crate::api::QueryCluster::new())
-    }
-    /// `GET /clusters/drs`: see [`QueryClusterDRS`](crate::api::QueryClusterDRS).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_cluster_drs(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryClusterDRS> {
-        crate::client::Call::new(self, crate::api::QueryClusterDRS::new())
-    }
-    /// `GET /clusters/drs/advice`: see [`QueryDRSAdvice`](crate::api::QueryDRSAdvice).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_drs_advice(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryDRSAdvice> {
-        crate::client::Call::new(self, crate::api::QueryDRSAdvice::new())
-    }
-    /// `GET /clusters/drs/vm-migration-activities`: see [`QueryDRSVmMigrationActivity`](crate::api::QueryDRSVmMigrationActivity).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_drs_vm_migration_activity(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryDRSVmMigrationActivity> {
-        crate::client::Call::new(self, crate::api::QueryDRSVmMigrationActivity::new())
-    }
-    /// `PUT /clusters/{uuid}/actions`: see [`UpdateCluster`](crate::api::UpdateCluster).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_cluster(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateCluster> {
-        crate::client::Call::new(self, crate::api::UpdateCluster::new(uuid))
-    }
-    /// `PUT /clusters/drs/{uuid}/actions`: see [`UpdateClusterDRS`](crate::api::UpdateClusterDRS).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_cluster_drs(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateClusterDRS> {
-        crate::client::Call::new(self, crate::api::UpdateClusterDRS::new(uuid))
-    }
-    /// `PUT /clusters/{uuid}/actions`: see [`UpdateClusterOS`](crate::api::UpdateClusterOS).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_cluster_os(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateClusterOS> {
-        crate::client::Call::new(self, crate::api::UpdateClusterOS::new(uuid))
-    }
-    /// `GET /clusters/{clusterUuid}/drs/valid`: see [`ValidateClusterSupportDRS`](crate::api::ValidateClusterSupportDRS).
-    #[allow(clippy::too_many_arguments)]
-    pub fn validate_cluster_support_drs(
+    /// Send [`GetClusterHostNetworkFacts`]: `GET /cluster/hosts-network-facts/{clusterUuid}`.
+    fn get_cluster_host_network_facts(
         &self,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ValidateClusterSupportDRS> {
-        crate::client::Call::new(
-            self,
-            crate::api::ValidateClusterSupportDRS::new(cluster_uuid),
+    ) -> ::zstack_sdk::client::Call<GetClusterHostNetworkFacts> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetClusterHostNetworkFacts::new(cluster_uuid),
+        )
+    }
+    /// Send [`QueryCluster`]: `GET /clusters`.
+    fn query_cluster(&self) -> ::zstack_sdk::client::Call<QueryCluster> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryCluster::new())
+    }
+    /// Send [`QueryClusterDRS`]: `GET /clusters/drs`.
+    fn query_cluster_drs(&self) -> ::zstack_sdk::client::Call<QueryClusterDRS> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryClusterDRS::new())
+    }
+    /// Send [`QueryDRSAdvice`]: `GET /clusters/drs/advice`.
+    fn query_drs_advice(&self) -> ::zstack_sdk::client::Call<QueryDRSAdvice> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryDRSAdvice::new())
+    }
+    /// Send [`QueryDRSVmMigrationActivity`]: `GET /clusters/drs/vm-migration-activities`.
+    fn query_drs_vm_migration_activity(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryDRSVmMigrationActivity> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryDRSVmMigrationActivity::new(),
+        )
+    }
+    /// Send (and wait for the job of) [`UpdateCluster`]: `PUT /clusters/{uuid}/actions`.
+    fn update_cluster(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<UpdateCluster> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateCluster::new(uuid))
+    }
+    /// Send (and wait for the job of) [`UpdateClusterDRS`]: `PUT /clusters/drs/{uuid}/actions`.
+    fn update_cluster_drs(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<UpdateClusterDRS> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateClusterDRS::new(uuid))
+    }
+    /// Send (and wait for the job of) [`UpdateClusterOS`]: `PUT /clusters/{uuid}/actions`.
+    fn update_cluster_os(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<UpdateClusterOS> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateClusterOS::new(uuid))
+    }
+    /// Send [`ValidateClusterSupportDRS`]: `GET /clusters/{clusterUuid}/drs/valid`.
+    fn validate_cluster_support_drs(
+        &self,
+        cluster_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<ValidateClusterSupportDRS> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ValidateClusterSupportDRS::new(cluster_uuid),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ApplyDRSAdvice> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachBaremetalPxeServerToCluster> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachIscsiServerToCluster> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachNvmeServerToCluster> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachPrimaryStorageToCluster> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeClusterState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateCluster> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `architecture`.
-    pub fn architecture(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.architecture(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateClusterDRS> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `defaultEnable`.
-    pub fn default_enable(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.default_enable(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteCluster> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteClusterDRS> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachBaremetalPxeServerFromCluster> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachIscsiServerFromCluster> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachNvmeServerFromCluster> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachPrimaryStorageFromCluster> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ExecuteDRSScheduling> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetCandidateL2NetworksForAttachingCluster> {
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetCandidateNetworkInterfaces> {
-    /// Set `interfaceType`.
-    pub fn interface_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.interface_type(value))
-    }
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetClusterDRSStatus> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetClusterHostNetworkFacts> {
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateCluster> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateClusterDRS> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `automationLevel`.
-    pub fn automation_level(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.automation_level(value))
-    }
-    /// Set `thresholds`.
-    pub fn thresholds(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.thresholds(value))
-    }
-    /// Set `thresholdDuration`.
-    pub fn threshold_duration(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.threshold_duration(value))
-    }
-    /// Set `state`.
-    pub fn state(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.state(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateClusterOS> {
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_uuid(value))
-    }
-    /// Set `excludePackages`.
-    pub fn exclude_packages(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.exclude_packages(value))
-    }
-    /// Set `updatePackages`.
-    pub fn update_packages(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.update_packages(value))
-    }
-    /// Set `releaseVersion`.
-    pub fn release_version(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.release_version(value))
-    }
-    /// Set `force`.
-    pub fn force(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.force(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ValidateClusterSupportDRS> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl ClustersApi for ::zstack_sdk::client::Client {}

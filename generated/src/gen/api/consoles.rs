@@ -20,7 +20,7 @@ pub struct QueryConsoleProxyAgent {
 }
 impl QueryConsoleProxyAgent {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -63,7 +63,7 @@ pub struct ReconnectConsoleProxyAgent {
 }
 impl ReconnectConsoleProxyAgent {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             agent_uuids: ::core::default::Default::default(),
@@ -71,37 +71,55 @@ impl ReconnectConsoleProxyAgent {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `agentUuids`.
-    pub fn agent_uuids(
+}
+/** The optional params of [`ReconnectConsoleProxyAgent`], settable on the request and on a client `Call` for it:
+ `client.reconnect_console_proxy_agent(..).agent_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ReconnectConsoleProxyAgentSetters: ::zstack_sdk::runtime::request::Holds<
+        ReconnectConsoleProxyAgent,
+    > + ::core::marker::Sized {
+    /// Wire name `agentUuids` (body). Since ZStack 0.6.
+    fn agent_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.agent_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().agent_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ReconnectConsoleProxyAgent>,
+> ReconnectConsoleProxyAgentSetters for T {}
 /// `POST /consoles`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -128,7 +146,6 @@ pub struct RequestConsoleAccess {
 }
 impl RequestConsoleAccess {
     /// A request with the required params `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -138,27 +155,42 @@ impl RequestConsoleAccess {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RequestConsoleAccess`], settable on the request and on a client `Call` for it:
+ `client.request_console_access(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RequestConsoleAccessSetters: ::zstack_sdk::runtime::request::Holds<
+        RequestConsoleAccess,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RequestConsoleAccess>,
+> RequestConsoleAccessSetters for T {}
 /// `PUT /consoles/agents/{uuid}/actions`, body envelope `"updateConsoleProxyAgent"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -190,7 +222,6 @@ pub struct UpdateConsoleProxyAgent {
 }
 impl UpdateConsoleProxyAgent {
     /// A request with the required params `uuid`, `consoleProxyOverriddenIp`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         console_proxy_overridden_ip: impl ::core::convert::Into<::std::string::String>,
@@ -203,32 +234,47 @@ impl UpdateConsoleProxyAgent {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `consoleProxyPort`.
-    pub fn console_proxy_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.console_proxy_port = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`UpdateConsoleProxyAgent`], settable on the request and on a client `Call` for it:
+ `client.update_console_proxy_agent(..).console_proxy_port(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateConsoleProxyAgentSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateConsoleProxyAgent,
+    > + ::core::marker::Sized {
+    /// Wire name `consoleProxyPort` (body). Since ZStack 4.1.0. Server default: `0`.
+    fn console_proxy_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().console_proxy_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 2.3.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 2.3.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateConsoleProxyAgent>,
+> UpdateConsoleProxyAgentSetters for T {}
 /// The result of [`ReconnectConsoleProxyAgent`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReconnectConsoleProxyAgentReply {
@@ -238,122 +284,45 @@ pub struct ReconnectConsoleProxyAgentReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ReconnectConsoleProxyAgentReply { "inventory" => inventory default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /consoles/agents`: see [`QueryConsoleProxyAgent`](crate::api::QueryConsoleProxyAgent).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_console_proxy_agent(
+/// The `consoles` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait ConsolesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`QueryConsoleProxyAgent`]: `GET /consoles/agents`.
+    fn query_console_proxy_agent(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryConsoleProxyAgent> {
-        crate::client::Call::new(self, crate::api::QueryConsoleProxyAgent::new())
+    ) -> ::zstack_sdk::client::Call<QueryConsoleProxyAgent> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryConsoleProxyAgent::new())
     }
-    /// `PUT /consoles/agents`: see [`ReconnectConsoleProxyAgent`](crate::api::ReconnectConsoleProxyAgent).
-    #[allow(clippy::too_many_arguments)]
-    pub fn reconnect_console_proxy_agent(
+    /// Send (and wait for the job of) [`ReconnectConsoleProxyAgent`]: `PUT /consoles/agents`.
+    fn reconnect_console_proxy_agent(
         &self,
-    ) -> crate::client::Call<'_, crate::api::ReconnectConsoleProxyAgent> {
-        crate::client::Call::new(self, crate::api::ReconnectConsoleProxyAgent::new())
+    ) -> ::zstack_sdk::client::Call<ReconnectConsoleProxyAgent> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), ReconnectConsoleProxyAgent::new())
     }
-    /// `POST /consoles`: see [`RequestConsoleAccess`](crate::api::RequestConsoleAccess).
-    #[allow(clippy::too_many_arguments)]
-    pub fn request_console_access(
+    /// Send (and wait for the job of) [`RequestConsoleAccess`]: `POST /consoles`.
+    fn request_console_access(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RequestConsoleAccess> {
-        crate::client::Call::new(
-            self,
-            crate::api::RequestConsoleAccess::new(vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<RequestConsoleAccess> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RequestConsoleAccess::new(vm_instance_uuid),
         )
     }
-    /// `PUT /consoles/agents/{uuid}/actions`: see [`UpdateConsoleProxyAgent`](crate::api::UpdateConsoleProxyAgent).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_console_proxy_agent(
+    /// Send (and wait for the job of) [`UpdateConsoleProxyAgent`]: `PUT /consoles/agents/{uuid}/actions`.
+    fn update_console_proxy_agent(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         console_proxy_overridden_ip: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateConsoleProxyAgent> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateConsoleProxyAgent::new(uuid, console_proxy_overridden_ip),
+    ) -> ::zstack_sdk::client::Call<UpdateConsoleProxyAgent> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateConsoleProxyAgent::new(uuid, console_proxy_overridden_ip),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ReconnectConsoleProxyAgent> {
-    /// Set `agentUuids`.
-    pub fn agent_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.agent_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RequestConsoleAccess> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateConsoleProxyAgent> {
-    /// Set `consoleProxyPort`.
-    pub fn console_proxy_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.console_proxy_port(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl ConsolesApi for ::zstack_sdk::client::Client {}

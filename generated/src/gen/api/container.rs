@@ -49,7 +49,6 @@ pub struct AddContainerManagementEndpoint {
 }
 impl AddContainerManagementEndpoint {
     /// A request with the required params `name`, `managementIp`, `vendor`, `managementPort`, `containerAccessKeyId`, `containerAccessKeySecret`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         management_ip: impl ::core::convert::Into<::std::string::String>,
@@ -74,53 +73,71 @@ impl AddContainerManagementEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddContainerManagementEndpoint`], settable on the request and on a client `Call` for it:
+ `client.add_container_management_endpoint(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddContainerManagementEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        AddContainerManagementEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 5.3.20 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 5.3.20 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 5.3.20 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.3.20 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.20 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddContainerManagementEndpoint>,
+> AddContainerManagementEndpointSetters for T {}
 /// `DELETE /container/management/endpoint/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
@@ -148,7 +165,6 @@ pub struct DeleteContainerManagementEndpoint {
 }
 impl DeleteContainerManagementEndpoint {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -157,35 +173,50 @@ impl DeleteContainerManagementEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteContainerManagementEndpoint`], settable on the request and on a client `Call` for it:
+ `client.delete_container_management_endpoint(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteContainerManagementEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteContainerManagementEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 5.3.20 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.20 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.3.20 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteContainerManagementEndpoint>,
+> DeleteContainerManagementEndpointSetters for T {}
 /// `DELETE /container/management/endpoint/{uuid}/resources/delete`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
@@ -210,7 +241,6 @@ pub struct DeleteContainerResourceFromEndpoint {
 }
 impl DeleteContainerResourceFromEndpoint {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -218,27 +248,42 @@ impl DeleteContainerResourceFromEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DeleteContainerResourceFromEndpoint`], settable on the request and on a client `Call` for it:
+ `client.delete_container_resource_from_endpoint(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteContainerResourceFromEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteContainerResourceFromEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.20 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.3.20 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteContainerResourceFromEndpoint>,
+> DeleteContainerResourceFromEndpointSetters for T {}
 /// `GET /container/usage`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -260,34 +305,49 @@ pub struct GetContainerUsage {
 }
 impl GetContainerUsage {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetContainerUsage`], settable on the request and on a client `Call` for it:
+ `client.get_container_usage(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetContainerUsageSetters: ::zstack_sdk::runtime::request::Holds<
+        GetContainerUsage,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetContainerUsage>,
+> GetContainerUsageSetters for T {}
 /// `GET /container/management/endpoint`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
@@ -306,7 +366,7 @@ pub struct QueryContainerManagementEndpoint {
 }
 impl QueryContainerManagementEndpoint {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -341,7 +401,7 @@ pub struct QueryNativeCluster {
 }
 impl QueryNativeCluster {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -376,7 +436,7 @@ pub struct QueryNativeHost {
 }
 impl QueryNativeHost {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -421,7 +481,6 @@ pub struct SyncContainerManagementEndpoint {
 }
 impl SyncContainerManagementEndpoint {
     /// A request with the required params `uuid`, `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -433,27 +492,42 @@ impl SyncContainerManagementEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SyncContainerManagementEndpoint`], settable on the request and on a client `Call` for it:
+ `client.sync_container_management_endpoint(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncContainerManagementEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncContainerManagementEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 5.3.20 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.20 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SyncContainerManagementEndpoint>,
+> SyncContainerManagementEndpointSetters for T {}
 /// `PUT /container/management/endpoint/{uuid}/actions`, body envelope `"updateContainerManagementEndpoint"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
@@ -487,7 +561,6 @@ pub struct UpdateContainerManagementEndpoint {
 }
 impl UpdateContainerManagementEndpoint {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -498,62 +571,77 @@ impl UpdateContainerManagementEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `managementIp`.
-    pub fn management_ip(
+}
+/** The optional params of [`UpdateContainerManagementEndpoint`], settable on the request and on a client `Call` for it:
+ `client.update_container_management_endpoint(..).management_ip(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateContainerManagementEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateContainerManagementEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `managementIp` (body). Since ZStack 5.3.20 (release history).
+    fn management_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.management_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().management_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `managementPort`.
-    pub fn management_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.management_port = ::core::option::Option::Some(value.into());
+    /// Wire name `managementPort` (body). Since ZStack 5.3.20 (release history).
+    fn management_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().management_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vendor`.
-    pub fn vendor(
+    /// Wire name `vendor` (body). Since ZStack 5.3.20 (release history).
+    fn vendor(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vendor = ::core::option::Option::Some(value.into());
+        self.held_mut().vendor = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.3.20 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.20 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateContainerManagementEndpoint>,
+> UpdateContainerManagementEndpointSetters for T {}
 /// The result of [`GetContainerUsage`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetContainerUsageReply {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub usages: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetContainerUsageReply { "usages" => usages default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /container/management/endpoint`: see [`AddContainerManagementEndpoint`](crate::api::AddContainerManagementEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_container_management_endpoint(
+/// The `container` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait ContainerApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddContainerManagementEndpoint`]: `POST /container/management/endpoint`.
+    fn add_container_management_endpoint(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         management_ip: impl ::core::convert::Into<::std::string::String>,
@@ -563,10 +651,10 @@ impl crate::client::Client {
         container_access_key_secret: impl ::core::convert::Into<
             ::zstack_sdk::runtime::secret::Secret,
         >,
-    ) -> crate::client::Call<'_, crate::api::AddContainerManagementEndpoint> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddContainerManagementEndpoint::new(
+    ) -> ::zstack_sdk::client::Call<AddContainerManagementEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddContainerManagementEndpoint::new(
                 name,
                 management_ip,
                 vendor,
@@ -576,254 +664,68 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `DELETE /container/management/endpoint/{uuid}`: see [`DeleteContainerManagementEndpoint`](crate::api::DeleteContainerManagementEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_container_management_endpoint(
+    /// Send (and wait for the job of) [`DeleteContainerManagementEndpoint`]: `DELETE /container/management/endpoint/{uuid}`.
+    fn delete_container_management_endpoint(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteContainerManagementEndpoint> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteContainerManagementEndpoint::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteContainerManagementEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteContainerManagementEndpoint::new(uuid),
         )
     }
-    /// `DELETE /container/management/endpoint/{uuid}/resources/delete`: see [`DeleteContainerResourceFromEndpoint`](crate::api::DeleteContainerResourceFromEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_container_resource_from_endpoint(
+    /// Send (and wait for the job of) [`DeleteContainerResourceFromEndpoint`]: `DELETE /container/management/endpoint/{uuid}/resources/delete`.
+    fn delete_container_resource_from_endpoint(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteContainerResourceFromEndpoint> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteContainerResourceFromEndpoint::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteContainerResourceFromEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteContainerResourceFromEndpoint::new(uuid),
         )
     }
-    /// `GET /container/usage`: see [`GetContainerUsage`](crate::api::GetContainerUsage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_container_usage(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::GetContainerUsage> {
-        crate::client::Call::new(self, crate::api::GetContainerUsage::new())
+    /// Send [`GetContainerUsage`]: `GET /container/usage`.
+    fn get_container_usage(&self) -> ::zstack_sdk::client::Call<GetContainerUsage> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetContainerUsage::new())
     }
-    /// `GET /container/management/endpoint`: see [`QueryContainerManagementEndpoint`](crate::api::QueryContainerManagementEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_container_management_endpoint(
+    /// Send [`QueryContainerManagementEndpoint`]: `GET /container/management/endpoint`.
+    fn query_container_management_endpoint(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryContainerManagementEndpoint> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryContainerManagementEndpoint::new(),
+    ) -> ::zstack_sdk::client::Call<QueryContainerManagementEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryContainerManagementEndpoint::new(),
         )
     }
-    /// `GET /container/native/cluster`: see [`QueryNativeCluster`](crate::api::QueryNativeCluster).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_native_cluster(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryNativeCluster> {
-        crate::client::Call::new(self, crate::api::QueryNativeCluster::new())
+    /// Send [`QueryNativeCluster`]: `GET /container/native/cluster`.
+    fn query_native_cluster(&self) -> ::zstack_sdk::client::Call<QueryNativeCluster> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryNativeCluster::new())
     }
-    /// `GET /container/native/host`: see [`QueryNativeHost`](crate::api::QueryNativeHost).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_native_host(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryNativeHost> {
-        crate::client::Call::new(self, crate::api::QueryNativeHost::new())
+    /// Send [`QueryNativeHost`]: `GET /container/native/host`.
+    fn query_native_host(&self) -> ::zstack_sdk::client::Call<QueryNativeHost> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryNativeHost::new())
     }
-    /// `PUT /container/management/endpoint/{uuid}/actions`: see [`SyncContainerManagementEndpoint`](crate::api::SyncContainerManagementEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_container_management_endpoint(
+    /// Send (and wait for the job of) [`SyncContainerManagementEndpoint`]: `PUT /container/management/endpoint/{uuid}/actions`.
+    fn sync_container_management_endpoint(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncContainerManagementEndpoint> {
-        crate::client::Call::new(
-            self,
-            crate::api::SyncContainerManagementEndpoint::new(uuid, zone_uuid),
+    ) -> ::zstack_sdk::client::Call<SyncContainerManagementEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SyncContainerManagementEndpoint::new(uuid, zone_uuid),
         )
     }
-    /// `PUT /container/management/endpoint/{uuid}/actions`: see [`UpdateContainerManagementEndpoint`](crate::api::UpdateContainerManagementEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_container_management_endpoint(
+    /// Send (and wait for the job of) [`UpdateContainerManagementEndpoint`]: `PUT /container/management/endpoint/{uuid}/actions`.
+    fn update_container_management_endpoint(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateContainerManagementEndpoint> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateContainerManagementEndpoint::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateContainerManagementEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateContainerManagementEndpoint::new(uuid),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddContainerManagementEndpoint> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteContainerManagementEndpoint> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteContainerResourceFromEndpoint> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetContainerUsage> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncContainerManagementEndpoint> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateContainerManagementEndpoint> {
-    /// Set `managementIp`.
-    pub fn management_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.management_ip(value))
-    }
-    /// Set `managementPort`.
-    pub fn management_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.management_port(value))
-    }
-    /// Set `vendor`.
-    pub fn vendor(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vendor(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl ContainerApi for ::zstack_sdk::client::Client {}

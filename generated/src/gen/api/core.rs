@@ -40,7 +40,6 @@ pub struct CleanQueue {
 }
 impl CleanQueue {
     /// A request with the required params `signatureName`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         signature_name: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -54,50 +53,65 @@ impl CleanQueue {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `taskIndex`.
-    pub fn task_index(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.task_index = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`CleanQueue`], settable on the request and on a client `Call` for it:
+ `client.clean_queue(..).task_index(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CleanQueueSetters: ::zstack_sdk::runtime::request::Holds<
+        CleanQueue,
+    > + ::core::marker::Sized {
+    /// Wire name `taskIndex` (body). Since ZStack 4.1.3.
+    fn task_index(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().task_index = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `isCleanUp`.
-    pub fn is_clean_up(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.is_clean_up = ::core::option::Option::Some(value.into());
+    /// Wire name `isCleanUp` (body). Since ZStack 4.1.3. Server default: `false`.
+    #[allow(clippy::wrong_self_convention)]
+    fn is_clean_up(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().is_clean_up = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `isRunningTask`.
-    pub fn is_running_task(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.is_running_task = ::core::option::Option::Some(value.into());
+    /// Wire name `isRunningTask` (body). Since ZStack 4.1.3. Server default: `true`.
+    #[allow(clippy::wrong_self_convention)]
+    fn is_running_task(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().is_running_task = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `managementiUuid`.
-    pub fn managementi_uuid(
+    /// Wire name `managementiUuid` (body). Since ZStack 4.1.3.
+    fn managementi_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.managementi_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().managementi_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.1.3.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.1.3.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CleanQueue>> CleanQueueSetters for T {}
 /// `GET /core/task-details`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -122,7 +136,7 @@ pub struct GetChainTask {
 }
 impl GetChainTask {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             sync_signatures: ::core::default::Default::default(),
@@ -130,40 +144,53 @@ impl GetChainTask {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `syncSignatures`.
-    pub fn sync_signatures(
+}
+/** The optional params of [`GetChainTask`], settable on the request and on a client `Call` for it:
+ `client.get_chain_task(..).sync_signatures(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetChainTaskSetters: ::zstack_sdk::runtime::request::Holds<
+        GetChainTask,
+    > + ::core::marker::Sized {
+    /// Wire name `syncSignatures` (query string). Since ZStack 4.6.0.
+    fn sync_signatures(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.sync_signatures = value
+        self.held_mut().sync_signatures = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.6.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.6.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetChainTask>> GetChainTaskSetters for T {}
 /// The result of [`GetChainTask`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetChainTaskReply {
@@ -173,90 +200,23 @@ pub struct GetChainTaskReply {
         crate::types::ChainInfo,
     >,
 }
-::zstack_sdk::deserialize_struct!(GetChainTaskReply { "results" => results default, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetChainTaskReply { "results" => results default, }
+);
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `PUT /clean/queue`: see [`CleanQueue`](crate::api::CleanQueue).
-    #[allow(clippy::too_many_arguments)]
-    pub fn clean_queue(
+/// The `core` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait CoreApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`CleanQueue`]: `PUT /clean/queue`.
+    fn clean_queue(
         &self,
         signature_name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CleanQueue> {
-        crate::client::Call::new(self, crate::api::CleanQueue::new(signature_name))
+    ) -> ::zstack_sdk::client::Call<CleanQueue> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CleanQueue::new(signature_name))
     }
-    /// `GET /core/task-details`: see [`GetChainTask`](crate::api::GetChainTask).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_chain_task(&self) -> crate::client::Call<'_, crate::api::GetChainTask> {
-        crate::client::Call::new(self, crate::api::GetChainTask::new())
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CleanQueue> {
-    /// Set `taskIndex`.
-    pub fn task_index(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.task_index(value))
-    }
-    /// Set `isCleanUp`.
-    pub fn is_clean_up(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.is_clean_up(value))
-    }
-    /// Set `isRunningTask`.
-    pub fn is_running_task(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.is_running_task(value))
-    }
-    /// Set `managementiUuid`.
-    pub fn managementi_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.managementi_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
+    /// Send [`GetChainTask`]: `GET /core/task-details`.
+    fn get_chain_task(&self) -> ::zstack_sdk::client::Call<GetChainTask> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetChainTask::new())
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetChainTask> {
-    /// Set `syncSignatures`.
-    pub fn sync_signatures(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.sync_signatures(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl CoreApi for ::zstack_sdk::client::Client {}

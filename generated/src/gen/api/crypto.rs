@@ -27,7 +27,6 @@ pub struct AddCCSCertificate {
 }
 impl AddCCSCertificate {
     /// A request with the required params `certificate`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(certificate: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             certificate: certificate.into(),
@@ -35,27 +34,42 @@ impl AddCCSCertificate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AddCCSCertificate`], settable on the request and on a client `Call` for it:
+ `client.add_ccs_certificate(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddCCSCertificateSetters: ::zstack_sdk::runtime::request::Holds<
+        AddCCSCertificate,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddCCSCertificate>,
+> AddCCSCertificateSetters for T {}
 /// `POST /crypto/ccs-certificate/attach-user/{userUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -88,7 +102,6 @@ pub struct AttachCCSCertificateToUser {
 }
 impl AttachCCSCertificateToUser {
     /// A request with the required params `userUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(user_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             certificate_uuid: ::core::default::Default::default(),
@@ -98,43 +111,58 @@ impl AttachCCSCertificateToUser {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `certificateUuid`.
-    pub fn certificate_uuid(
+}
+/** The optional params of [`AttachCCSCertificateToUser`], settable on the request and on a client `Call` for it:
+ `client.attach_ccs_certificate_to_user(..).certificate_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachCCSCertificateToUserSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachCCSCertificateToUser,
+    > + ::core::marker::Sized {
+    /// Wire name `certificateUuid` (body). Since ZStack 4.3.36 (release history).
+    fn certificate_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.certificate_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().certificate_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `state`.
-    pub fn state(
+    /// Wire name `state` (body). Since ZStack 4.3.36 (release history). Server default: `enable`. One of `enable`, `disable`.
+    fn state(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.state = ::core::option::Option::Some(value.into());
+        self.held_mut().state = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachCCSCertificateToUser>,
+> AttachCCSCertificateToUserSetters for T {}
 /// `DELETE /crypto/ccs-certificate/delete/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -162,7 +190,6 @@ pub struct DeleteCCSCertificate {
 }
 impl DeleteCCSCertificate {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -171,35 +198,50 @@ impl DeleteCCSCertificate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteCCSCertificate`], settable on the request and on a client `Call` for it:
+ `client.delete_ccs_certificate(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteCCSCertificateSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteCCSCertificate,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 4.3.36 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteCCSCertificate>,
+> DeleteCCSCertificateSetters for T {}
 /// `POST /crypto/ccs-certificate/detach-user/{userUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -226,7 +268,6 @@ pub struct DetachCCSCertificateFromUser {
 }
 impl DetachCCSCertificateFromUser {
     /// A request with the required params `userUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(user_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             user_uuid: user_uuid.into(),
@@ -234,27 +275,42 @@ impl DetachCCSCertificateFromUser {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachCCSCertificateFromUser`], settable on the request and on a client `Call` for it:
+ `client.detach_ccs_certificate_from_user(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachCCSCertificateFromUserSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachCCSCertificateFromUser,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachCCSCertificateFromUser>,
+> DetachCCSCertificateFromUserSetters for T {}
 /// `GET /crypto/ccs-certificate/certificates/`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -273,7 +329,7 @@ pub struct QueryCCSCertificate {
 }
 impl QueryCCSCertificate {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -319,7 +375,6 @@ pub struct UpdateCCSCertificateUserState {
 }
 impl UpdateCCSCertificateUserState {
     /// A request with the required params `userUuid`, `state`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         user_uuid: impl ::core::convert::Into<::std::string::String>,
         state: impl ::core::convert::Into<::std::string::String>,
@@ -331,210 +386,97 @@ impl UpdateCCSCertificateUserState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateCCSCertificateUserState`], settable on the request and on a client `Call` for it:
+ `client.update_ccs_certificate_user_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateCCSCertificateUserStateSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateCCSCertificateUserState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateCCSCertificateUserState>,
+> UpdateCCSCertificateUserStateSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `PUT /crypto/ccs-certificate/add`: see [`AddCCSCertificate`](crate::api::AddCCSCertificate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_ccs_certificate(
+/// The `crypto` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait CryptoApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddCCSCertificate`]: `PUT /crypto/ccs-certificate/add`.
+    fn add_ccs_certificate(
         &self,
         certificate: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddCCSCertificate> {
-        crate::client::Call::new(self, crate::api::AddCCSCertificate::new(certificate))
-    }
-    /// `POST /crypto/ccs-certificate/attach-user/{userUuid}`: see [`AttachCCSCertificateToUser`](crate::api::AttachCCSCertificateToUser).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_ccs_certificate_to_user(
-        &self,
-        user_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachCCSCertificateToUser> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachCCSCertificateToUser::new(user_uuid),
+    ) -> ::zstack_sdk::client::Call<AddCCSCertificate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddCCSCertificate::new(certificate),
         )
     }
-    /// `DELETE /crypto/ccs-certificate/delete/{uuid}`: see [`DeleteCCSCertificate`](crate::api::DeleteCCSCertificate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_ccs_certificate(
+    /// Send (and wait for the job of) [`AttachCCSCertificateToUser`]: `POST /crypto/ccs-certificate/attach-user/{userUuid}`.
+    fn attach_ccs_certificate_to_user(
+        &self,
+        user_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<AttachCCSCertificateToUser> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachCCSCertificateToUser::new(user_uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`DeleteCCSCertificate`]: `DELETE /crypto/ccs-certificate/delete/{uuid}`.
+    fn delete_ccs_certificate(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteCCSCertificate> {
-        crate::client::Call::new(self, crate::api::DeleteCCSCertificate::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteCCSCertificate> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteCCSCertificate::new(uuid))
     }
-    /// `POST /crypto/ccs-certificate/detach-user/{userUuid}`: see [`DetachCCSCertificateFromUser`](crate::api::DetachCCSCertificateFromUser).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_ccs_certificate_from_user(
+    /// Send (and wait for the job of) [`DetachCCSCertificateFromUser`]: `POST /crypto/ccs-certificate/detach-user/{userUuid}`.
+    fn detach_ccs_certificate_from_user(
         &self,
         user_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachCCSCertificateFromUser> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachCCSCertificateFromUser::new(user_uuid),
+    ) -> ::zstack_sdk::client::Call<DetachCCSCertificateFromUser> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachCCSCertificateFromUser::new(user_uuid),
         )
     }
-    /// `GET /crypto/ccs-certificate/certificates/`: see [`QueryCCSCertificate`](crate::api::QueryCCSCertificate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_ccs_certificate(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryCCSCertificate> {
-        crate::client::Call::new(self, crate::api::QueryCCSCertificate::new())
+    /// Send [`QueryCCSCertificate`]: `GET /crypto/ccs-certificate/certificates/`.
+    fn query_ccs_certificate(&self) -> ::zstack_sdk::client::Call<QueryCCSCertificate> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryCCSCertificate::new())
     }
-    /// `POST /crypto/ccs-certificate/update-state/{userUuid}`: see [`UpdateCCSCertificateUserState`](crate::api::UpdateCCSCertificateUserState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_ccs_certificate_user_state(
+    /// Send (and wait for the job of) [`UpdateCCSCertificateUserState`]: `POST /crypto/ccs-certificate/update-state/{userUuid}`.
+    fn update_ccs_certificate_user_state(
         &self,
         user_uuid: impl ::core::convert::Into<::std::string::String>,
         state: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateCCSCertificateUserState> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateCCSCertificateUserState::new(user_uuid, state),
+    ) -> ::zstack_sdk::client::Call<UpdateCCSCertificateUserState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateCCSCertificateUserState::new(user_uuid, state),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddCCSCertificate> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachCCSCertificateToUser> {
-    /// Set `certificateUuid`.
-    pub fn certificate_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.certificate_uuid(value))
-    }
-    /// Set `state`.
-    pub fn state(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.state(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteCCSCertificate> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachCCSCertificateFromUser> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateCCSCertificateUserState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl CryptoApi for ::zstack_sdk::client::Client {}

@@ -40,7 +40,6 @@ pub struct CreateDatabaseBackup {
 }
 impl CreateDatabaseBackup {
     /// A request with the required params `name`, `backupStorageUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -55,53 +54,71 @@ impl CreateDatabaseBackup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateDatabaseBackup`], settable on the request and on a client `Call` for it:
+ `client.create_database_backup(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateDatabaseBackupSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateDatabaseBackup,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateDatabaseBackup>,
+> CreateDatabaseBackupSetters for T {}
 /// `DELETE /database-backups/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -129,7 +146,6 @@ pub struct DeleteDatabaseBackup {
 }
 impl DeleteDatabaseBackup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -138,40 +154,55 @@ impl DeleteDatabaseBackup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `backupStorageUuids`.
-    pub fn backup_storage_uuids(
+}
+/** The optional params of [`DeleteDatabaseBackup`], settable on the request and on a client `Call` for it:
+ `client.delete_database_backup(..).backup_storage_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteDatabaseBackupSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteDatabaseBackup,
+    > + ::core::marker::Sized {
+    /// Wire name `backupStorageUuids` (query string). Since ZStack 3.0.1 (release history).
+    fn backup_storage_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.backup_storage_uuids = value
+        self.held_mut().backup_storage_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteDatabaseBackup>,
+> DeleteDatabaseBackupSetters for T {}
 /// `PUT /database-backups/{databaseBackupUuid}/backup-storage/{backupStorageUuid}/actions`, body envelope `"exportDatabaseBackupFromBackupStorage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -201,7 +232,6 @@ pub struct ExportDatabaseBackupFromBackupStorage {
 }
 impl ExportDatabaseBackupFromBackupStorage {
     /// A request with the required params `backupStorageUuid`, `databaseBackupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         database_backup_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -213,27 +243,42 @@ impl ExportDatabaseBackupFromBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ExportDatabaseBackupFromBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.export_database_backup_from_backup_storage(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ExportDatabaseBackupFromBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        ExportDatabaseBackupFromBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ExportDatabaseBackupFromBackupStorage>,
+> ExportDatabaseBackupFromBackupStorageSetters for T {}
 /// `GET /database-backups/image-store`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -261,7 +306,6 @@ pub struct GetDatabaseBackupFromImageStore {
 }
 impl GetDatabaseBackupFromImageStore {
     /// A request with the required params `url`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(url: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             url: url.into(),
@@ -270,32 +314,47 @@ impl GetDatabaseBackupFromImageStore {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `registryPort`.
-    pub fn registry_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.registry_port = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetDatabaseBackupFromImageStore`], settable on the request and on a client `Call` for it:
+ `client.get_database_backup_from_image_store(..).registry_port(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetDatabaseBackupFromImageStoreSetters: ::zstack_sdk::runtime::request::Holds<
+        GetDatabaseBackupFromImageStore,
+    > + ::core::marker::Sized {
+    /// Wire name `registryPort` (query string). Since ZStack 3.0.1 (release history). Server default: `8000`.
+    fn registry_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().registry_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetDatabaseBackupFromImageStore>,
+> GetDatabaseBackupFromImageStoreSetters for T {}
 /// `GET /database-backups`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -314,7 +373,7 @@ pub struct QueryDatabaseBackup {
 }
 impl QueryDatabaseBackup {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -365,7 +424,6 @@ pub struct RecoverDatabaseFromBackup {
 }
 impl RecoverDatabaseFromBackup {
     /// A request with the required params `mysqlRootPassword`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         mysql_root_password: impl ::core::convert::Into<
             ::zstack_sdk::runtime::secret::Secret,
@@ -380,51 +438,63 @@ impl RecoverDatabaseFromBackup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `uuid`.
-    pub fn uuid(
+}
+/** The optional params of [`RecoverDatabaseFromBackup`], settable on the request and on a client `Call` for it:
+ `client.recover_database_from_backup(..).uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RecoverDatabaseFromBackupSetters: ::zstack_sdk::runtime::request::Holds<
+        RecoverDatabaseFromBackup,
+    > + ::core::marker::Sized {
+    /// Wire name `uuid` (body). Since ZStack 3.0.1 (release history).
+    fn uuid(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `backupStorageUrl` (body). Since ZStack 3.0.1 (release history).
+    fn backup_storage_url(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().backup_storage_url = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `backupStorageUrl`.
-    pub fn backup_storage_url(
+    /// Wire name `backupInstallPath` (body). Since ZStack 3.0.1 (release history).
+    fn backup_install_path(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.backup_storage_url = ::core::option::Option::Some(value.into());
+        self.held_mut().backup_install_path = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `backupInstallPath`.
-    pub fn backup_install_path(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.backup_install_path = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RecoverDatabaseFromBackup>,
+> RecoverDatabaseFromBackupSetters for T {}
 /// `PUT /database-backups/imageStore/{imageStoreUuid}/actions`, body envelope `"syncDatabaseBackup"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
@@ -451,7 +521,6 @@ pub struct SyncDatabaseBackup {
 }
 impl SyncDatabaseBackup {
     /// A request with the required params `imageStoreUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         image_store_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -461,27 +530,42 @@ impl SyncDatabaseBackup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SyncDatabaseBackup`], settable on the request and on a client `Call` for it:
+ `client.sync_database_backup(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncDatabaseBackupSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncDatabaseBackup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.2.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.2.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SyncDatabaseBackup>,
+> SyncDatabaseBackupSetters for T {}
 /// `PUT /database-backups/{uuid}/actions`, body envelope `"syncDatabaseBackupFromImageStoreBackupStorage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -513,7 +597,6 @@ pub struct SyncDatabaseBackupFromImageStoreBackupStorage {
 }
 impl SyncDatabaseBackupFromImageStoreBackupStorage {
     /// A request with the required params `uuid`, `srcBackupStorageUuid`, `dstBackupStorageUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         src_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -527,34 +610,51 @@ impl SyncDatabaseBackupFromImageStoreBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SyncDatabaseBackupFromImageStoreBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.sync_database_backup_from_image_store_backup_storage(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncDatabaseBackupFromImageStoreBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncDatabaseBackupFromImageStoreBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<
+            SyncDatabaseBackupFromImageStoreBackupStorage,
+        >,
+> SyncDatabaseBackupFromImageStoreBackupStorageSetters for T {}
 /// The result of [`ExportDatabaseBackupFromBackupStorage`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExportDatabaseBackupFromBackupStorageReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub database_backup_url: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ExportDatabaseBackupFromBackupStorageReply { "databaseBackupUrl" =>
     database_backup_url, }
 );
@@ -564,7 +664,7 @@ pub struct GetDatabaseBackupFromImageStoreReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub backups: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetDatabaseBackupFromImageStoreReply { "backups" => backups default, }
 );
 /// The result of [`RecoverDatabaseFromBackup`].
@@ -573,7 +673,7 @@ pub struct RecoverDatabaseFromBackupReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub log_listen_port: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     RecoverDatabaseFromBackupReply { "logListenPort" => log_listen_port lenient, }
 );
 /// The result of [`SyncDatabaseBackup`].
@@ -582,100 +682,90 @@ pub struct SyncDatabaseBackupReply {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub result: ::core::option::Option<crate::types::SyncBackupResult>,
 }
-::zstack_sdk::deserialize_struct!(SyncDatabaseBackupReply { "result" => result, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    SyncDatabaseBackupReply { "result" => result, }
+);
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /database-backups`: see [`CreateDatabaseBackup`](crate::api::CreateDatabaseBackup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_database_backup(
+/// The `database-backups` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait DatabaseBackupsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`CreateDatabaseBackup`]: `POST /database-backups`.
+    fn create_database_backup(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateDatabaseBackup> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateDatabaseBackup::new(name, backup_storage_uuid),
+    ) -> ::zstack_sdk::client::Call<CreateDatabaseBackup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateDatabaseBackup::new(name, backup_storage_uuid),
         )
     }
-    /// `DELETE /database-backups/{uuid}`: see [`DeleteDatabaseBackup`](crate::api::DeleteDatabaseBackup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_database_backup(
+    /// Send (and wait for the job of) [`DeleteDatabaseBackup`]: `DELETE /database-backups/{uuid}`.
+    fn delete_database_backup(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteDatabaseBackup> {
-        crate::client::Call::new(self, crate::api::DeleteDatabaseBackup::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteDatabaseBackup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteDatabaseBackup::new(uuid))
     }
-    /// `PUT /database-backups/{databaseBackupUuid}/backup-storage/{backupStorageUuid}/actions`: see [`ExportDatabaseBackupFromBackupStorage`](crate::api::ExportDatabaseBackupFromBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn export_database_backup_from_backup_storage(
+    /// Send (and wait for the job of) [`ExportDatabaseBackupFromBackupStorage`]: `PUT /database-backups/{databaseBackupUuid}/backup-storage/{backupStorageUuid}/actions`.
+    fn export_database_backup_from_backup_storage(
         &self,
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         database_backup_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ExportDatabaseBackupFromBackupStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::ExportDatabaseBackupFromBackupStorage::new(
+    ) -> ::zstack_sdk::client::Call<ExportDatabaseBackupFromBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ExportDatabaseBackupFromBackupStorage::new(
                 backup_storage_uuid,
                 database_backup_uuid,
             ),
         )
     }
-    /// `GET /database-backups/image-store`: see [`GetDatabaseBackupFromImageStore`](crate::api::GetDatabaseBackupFromImageStore).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_database_backup_from_image_store(
+    /// Send [`GetDatabaseBackupFromImageStore`]: `GET /database-backups/image-store`.
+    fn get_database_backup_from_image_store(
         &self,
         url: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetDatabaseBackupFromImageStore> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetDatabaseBackupFromImageStore::new(url),
+    ) -> ::zstack_sdk::client::Call<GetDatabaseBackupFromImageStore> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetDatabaseBackupFromImageStore::new(url),
         )
     }
-    /// `GET /database-backups`: see [`QueryDatabaseBackup`](crate::api::QueryDatabaseBackup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_database_backup(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryDatabaseBackup> {
-        crate::client::Call::new(self, crate::api::QueryDatabaseBackup::new())
+    /// Send [`QueryDatabaseBackup`]: `GET /database-backups`.
+    fn query_database_backup(&self) -> ::zstack_sdk::client::Call<QueryDatabaseBackup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryDatabaseBackup::new())
     }
-    /// `PUT /database-backups/actions`: see [`RecoverDatabaseFromBackup`](crate::api::RecoverDatabaseFromBackup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn recover_database_from_backup(
+    /// Send (and wait for the job of) [`RecoverDatabaseFromBackup`]: `PUT /database-backups/actions`.
+    fn recover_database_from_backup(
         &self,
         mysql_root_password: impl ::core::convert::Into<
             ::zstack_sdk::runtime::secret::Secret,
         >,
-    ) -> crate::client::Call<'_, crate::api::RecoverDatabaseFromBackup> {
-        crate::client::Call::new(
-            self,
-            crate::api::RecoverDatabaseFromBackup::new(mysql_root_password),
+    ) -> ::zstack_sdk::client::Call<RecoverDatabaseFromBackup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RecoverDatabaseFromBackup::new(mysql_root_password),
         )
     }
-    /// `PUT /database-backups/imageStore/{imageStoreUuid}/actions`: see [`SyncDatabaseBackup`](crate::api::SyncDatabaseBackup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_database_backup(
+    /// Send (and wait for the job of) [`SyncDatabaseBackup`]: `PUT /database-backups/imageStore/{imageStoreUuid}/actions`.
+    fn sync_database_backup(
         &self,
         image_store_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncDatabaseBackup> {
-        crate::client::Call::new(
-            self,
-            crate::api::SyncDatabaseBackup::new(image_store_uuid),
+    ) -> ::zstack_sdk::client::Call<SyncDatabaseBackup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SyncDatabaseBackup::new(image_store_uuid),
         )
     }
-    /// `PUT /database-backups/{uuid}/actions`: see [`SyncDatabaseBackupFromImageStoreBackupStorage`](crate::api::SyncDatabaseBackupFromImageStoreBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_database_backup_from_image_store_backup_storage(
+    /// Send (and wait for the job of) [`SyncDatabaseBackupFromImageStoreBackupStorage`]: `PUT /database-backups/{uuid}/actions`.
+    fn sync_database_backup_from_image_store_backup_storage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         src_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         dst_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<
-        '_,
-        crate::api::SyncDatabaseBackupFromImageStoreBackupStorage,
-    > {
-        crate::client::Call::new(
-            self,
-            crate::api::SyncDatabaseBackupFromImageStoreBackupStorage::new(
+    ) -> ::zstack_sdk::client::Call<SyncDatabaseBackupFromImageStoreBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SyncDatabaseBackupFromImageStoreBackupStorage::new(
                 uuid,
                 src_backup_storage_uuid,
                 dst_backup_storage_uuid,
@@ -684,203 +774,4 @@ impl crate::client::Client {
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateDatabaseBackup> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteDatabaseBackup> {
-    /// Set `backupStorageUuids`.
-    pub fn backup_storage_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.backup_storage_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ExportDatabaseBackupFromBackupStorage> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetDatabaseBackupFromImageStore> {
-    /// Set `registryPort`.
-    pub fn registry_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.registry_port(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RecoverDatabaseFromBackup> {
-    /// Set `uuid`.
-    pub fn uuid(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.uuid(value))
-    }
-    /// Set `backupStorageUrl`.
-    pub fn backup_storage_url(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.backup_storage_url(value))
-    }
-    /// Set `backupInstallPath`.
-    pub fn backup_install_path(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.backup_install_path(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncDatabaseBackup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncDatabaseBackupFromImageStoreBackupStorage> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl DatabaseBackupsApi for ::zstack_sdk::client::Client {}

@@ -28,7 +28,6 @@ pub struct DebugSignal {
 }
 impl DebugSignal {
     /// A request with the required params `signals`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         signals: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -40,27 +39,40 @@ impl DebugSignal {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DebugSignal`], settable on the request and on a client `Call` for it:
+ `client.debug_signal(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DebugSignalSetters: ::zstack_sdk::runtime::request::Holds<
+        DebugSignal,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DebugSignal>> DebugSignalSetters for T {}
 /// `GET /debug`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -82,100 +94,73 @@ pub struct GetDebugSignal {
 }
 impl GetDebugSignal {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetDebugSignal`], settable on the request and on a client `Call` for it:
+ `client.get_debug_signal(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetDebugSignalSetters: ::zstack_sdk::runtime::request::Holds<
+        GetDebugSignal,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.6.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetDebugSignal>> GetDebugSignalSetters
+for T {}
 /// The result of [`GetDebugSignal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetDebugSignalReply {
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub signals: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(GetDebugSignalReply { "signals" => signals default, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetDebugSignalReply { "signals" => signals default, }
+);
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /debug`: see [`DebugSignal`](crate::api::DebugSignal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn debug_signal(
+/// The `debug` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait DebugApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`DebugSignal`]: `POST /debug`.
+    fn debug_signal(
         &self,
         signals: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::DebugSignal> {
-        crate::client::Call::new(self, crate::api::DebugSignal::new(signals))
+    ) -> ::zstack_sdk::client::Call<DebugSignal> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DebugSignal::new(signals))
     }
-    /// `GET /debug`: see [`GetDebugSignal`](crate::api::GetDebugSignal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_debug_signal(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::GetDebugSignal> {
-        crate::client::Call::new(self, crate::api::GetDebugSignal::new())
+    /// Send [`GetDebugSignal`]: `GET /debug`.
+    fn get_debug_signal(&self) -> ::zstack_sdk::client::Call<GetDebugSignal> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetDebugSignal::new())
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DebugSignal> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetDebugSignal> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl DebugApi for ::zstack_sdk::client::Client {}

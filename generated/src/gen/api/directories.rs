@@ -31,7 +31,6 @@ pub struct AddResourcesToDirectory {
 }
 impl AddResourcesToDirectory {
     /// A request with the required params `resourceUuids`, `directoryUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         resource_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -48,27 +47,42 @@ impl AddResourcesToDirectory {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AddResourcesToDirectory`], settable on the request and on a client `Call` for it:
+ `client.add_resources_to_directory(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddResourcesToDirectorySetters: ::zstack_sdk::runtime::request::Holds<
+        AddResourcesToDirectory,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddResourcesToDirectory>,
+> AddResourcesToDirectorySetters for T {}
 /// `POST /create/directory`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -110,7 +124,6 @@ pub struct CreateDirectory {
 }
 impl CreateDirectory {
     /// A request with the required params `name`, `zoneUuid`, `type`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -127,53 +140,70 @@ impl CreateDirectory {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `parentUuid`.
-    pub fn parent_uuid(
+}
+/** The optional params of [`CreateDirectory`], settable on the request and on a client `Call` for it:
+ `client.create_directory(..).parent_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateDirectorySetters: ::zstack_sdk::runtime::request::Holds<
+        CreateDirectory,
+    > + ::core::marker::Sized {
+    /// Wire name `parentUuid` (body). Since ZStack 4.6.0.
+    fn parent_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.parent_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().parent_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.6.0.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.6.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.6.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.6.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateDirectory>> CreateDirectorySetters
+for T {}
 /// `DELETE /delete/directory`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -201,7 +231,6 @@ pub struct DeleteDirectory {
 }
 impl DeleteDirectory {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -210,35 +239,49 @@ impl DeleteDirectory {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteDirectory`], settable on the request and on a client `Call` for it:
+ `client.delete_directory(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteDirectorySetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteDirectory,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 4.6.0. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.6.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.6.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteDirectory>> DeleteDirectorySetters
+for T {}
 /// `PUT /move/directory`, body envelope `"moveDirectory"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -268,7 +311,6 @@ pub struct MoveDirectory {
 }
 impl MoveDirectory {
     /// A request with the required params `targetParentUuid`, `directoryUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         target_parent_uuid: impl ::core::convert::Into<::std::string::String>,
         directory_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -280,27 +322,41 @@ impl MoveDirectory {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`MoveDirectory`], settable on the request and on a client `Call` for it:
+ `client.move_directory(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait MoveDirectorySetters: ::zstack_sdk::runtime::request::Holds<
+        MoveDirectory,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.6.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.6.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<MoveDirectory>> MoveDirectorySetters
+for T {}
 /// `PUT /move/resources/directory`, body envelope `"moveResourcesToDirectory"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -330,7 +386,6 @@ pub struct MoveResourcesToDirectory {
 }
 impl MoveResourcesToDirectory {
     /// A request with the required params `resourceUuids`, `directoryUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         resource_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -347,27 +402,42 @@ impl MoveResourcesToDirectory {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`MoveResourcesToDirectory`], settable on the request and on a client `Call` for it:
+ `client.move_resources_to_directory(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait MoveResourcesToDirectorySetters: ::zstack_sdk::runtime::request::Holds<
+        MoveResourcesToDirectory,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<MoveResourcesToDirectory>,
+> MoveResourcesToDirectorySetters for T {}
 /// `GET /directories`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -386,7 +456,7 @@ pub struct QueryDirectory {
 }
 impl QueryDirectory {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -431,7 +501,6 @@ pub struct RemoveResourcesFromDirectory {
 }
 impl RemoveResourcesFromDirectory {
     /// A request with the required params `resourceUuids`, `directoryUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         resource_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -448,27 +517,42 @@ impl RemoveResourcesFromDirectory {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemoveResourcesFromDirectory`], settable on the request and on a client `Call` for it:
+ `client.remove_resources_from_directory(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveResourcesFromDirectorySetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveResourcesFromDirectory,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveResourcesFromDirectory>,
+> RemoveResourcesFromDirectorySetters for T {}
 /// `PUT /update/directory`, body envelope `"updateDirectory"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -497,7 +581,6 @@ pub struct UpdateDirectory {
 }
 impl UpdateDirectory {
     /// A request with the required params `uuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -509,295 +592,125 @@ impl UpdateDirectory {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateDirectory`], settable on the request and on a client `Call` for it:
+ `client.update_directory(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateDirectorySetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateDirectory,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.6.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.6.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateDirectory>> UpdateDirectorySetters
+for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /add/resources/directory`: see [`AddResourcesToDirectory`](crate::api::AddResourcesToDirectory).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_resources_to_directory(
+/// The `directories` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait DirectoriesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddResourcesToDirectory`]: `POST /add/resources/directory`.
+    fn add_resources_to_directory(
         &self,
         resource_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
         directory_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddResourcesToDirectory> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddResourcesToDirectory::new(resource_uuids, directory_uuid),
+    ) -> ::zstack_sdk::client::Call<AddResourcesToDirectory> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddResourcesToDirectory::new(resource_uuids, directory_uuid),
         )
     }
-    /// `POST /create/directory`: see [`CreateDirectory`](crate::api::CreateDirectory).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_directory(
+    /// Send (and wait for the job of) [`CreateDirectory`]: `POST /create/directory`.
+    fn create_directory(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateDirectory> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateDirectory::new(name, zone_uuid, type_),
+    ) -> ::zstack_sdk::client::Call<CreateDirectory> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateDirectory::new(name, zone_uuid, type_),
         )
     }
-    /// `DELETE /delete/directory`: see [`DeleteDirectory`](crate::api::DeleteDirectory).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_directory(
+    /// Send (and wait for the job of) [`DeleteDirectory`]: `DELETE /delete/directory`.
+    fn delete_directory(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteDirectory> {
-        crate::client::Call::new(self, crate::api::DeleteDirectory::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteDirectory> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteDirectory::new(uuid))
     }
-    /// `PUT /move/directory`: see [`MoveDirectory`](crate::api::MoveDirectory).
-    #[allow(clippy::too_many_arguments)]
-    pub fn move_directory(
+    /// Send (and wait for the job of) [`MoveDirectory`]: `PUT /move/directory`.
+    fn move_directory(
         &self,
         target_parent_uuid: impl ::core::convert::Into<::std::string::String>,
         directory_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::MoveDirectory> {
-        crate::client::Call::new(
-            self,
-            crate::api::MoveDirectory::new(target_parent_uuid, directory_uuid),
+    ) -> ::zstack_sdk::client::Call<MoveDirectory> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            MoveDirectory::new(target_parent_uuid, directory_uuid),
         )
     }
-    /// `PUT /move/resources/directory`: see [`MoveResourcesToDirectory`](crate::api::MoveResourcesToDirectory).
-    #[allow(clippy::too_many_arguments)]
-    pub fn move_resources_to_directory(
+    /// Send (and wait for the job of) [`MoveResourcesToDirectory`]: `PUT /move/resources/directory`.
+    fn move_resources_to_directory(
         &self,
         resource_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
         directory_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::MoveResourcesToDirectory> {
-        crate::client::Call::new(
-            self,
-            crate::api::MoveResourcesToDirectory::new(resource_uuids, directory_uuid),
+    ) -> ::zstack_sdk::client::Call<MoveResourcesToDirectory> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            MoveResourcesToDirectory::new(resource_uuids, directory_uuid),
         )
     }
-    /// `GET /directories`: see [`QueryDirectory`](crate::api::QueryDirectory).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_directory(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryDirectory> {
-        crate::client::Call::new(self, crate::api::QueryDirectory::new())
+    /// Send [`QueryDirectory`]: `GET /directories`.
+    fn query_directory(&self) -> ::zstack_sdk::client::Call<QueryDirectory> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryDirectory::new())
     }
-    /// `DELETE /remove/resources/directory`: see [`RemoveResourcesFromDirectory`](crate::api::RemoveResourcesFromDirectory).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_resources_from_directory(
+    /// Send (and wait for the job of) [`RemoveResourcesFromDirectory`]: `DELETE /remove/resources/directory`.
+    fn remove_resources_from_directory(
         &self,
         resource_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
         directory_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveResourcesFromDirectory> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveResourcesFromDirectory::new(resource_uuids, directory_uuid),
+    ) -> ::zstack_sdk::client::Call<RemoveResourcesFromDirectory> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveResourcesFromDirectory::new(resource_uuids, directory_uuid),
         )
     }
-    /// `PUT /update/directory`: see [`UpdateDirectory`](crate::api::UpdateDirectory).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_directory(
+    /// Send (and wait for the job of) [`UpdateDirectory`]: `PUT /update/directory`.
+    fn update_directory(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateDirectory> {
-        crate::client::Call::new(self, crate::api::UpdateDirectory::new(uuid, name))
+    ) -> ::zstack_sdk::client::Call<UpdateDirectory> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateDirectory::new(uuid, name))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddResourcesToDirectory> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateDirectory> {
-    /// Set `parentUuid`.
-    pub fn parent_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.parent_uuid(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteDirectory> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::MoveDirectory> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::MoveResourcesToDirectory> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveResourcesFromDirectory> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateDirectory> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl DirectoriesApi for ::zstack_sdk::client::Client {}

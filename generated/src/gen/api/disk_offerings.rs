@@ -30,7 +30,6 @@ pub struct ChangeDiskOfferingState {
 }
 impl ChangeDiskOfferingState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -42,27 +41,42 @@ impl ChangeDiskOfferingState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeDiskOfferingState`], settable on the request and on a client `Call` for it:
+ `client.change_disk_offering_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeDiskOfferingStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeDiskOfferingState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeDiskOfferingState>,
+> ChangeDiskOfferingStateSetters for T {}
 /// `POST /disk-offerings`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -110,7 +124,6 @@ pub struct CreateDiskOffering {
 }
 impl CreateDiskOffering {
     /// A request with the required params `name`, `diskSize`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         disk_size: impl ::core::convert::Into<i64>,
@@ -128,74 +141,92 @@ impl CreateDiskOffering {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateDiskOffering`], settable on the request and on a client `Call` for it:
+ `client.create_disk_offering(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateDiskOfferingSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateDiskOffering,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sortKey`.
-    pub fn sort_key(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.sort_key = ::core::option::Option::Some(value.into());
+    /// Wire name `sortKey` (body). Since ZStack 0.6. Server default: `0`.
+    fn sort_key(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().sort_key = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `allocationStrategy`.
-    pub fn allocation_strategy(
+    /// Wire name `allocationStrategy` (body). Since ZStack 0.6.
+    fn allocation_strategy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.allocation_strategy = ::core::option::Option::Some(value.into());
+        self.held_mut().allocation_strategy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 0.6. One of `zstack`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateDiskOffering>,
+> CreateDiskOfferingSetters for T {}
 /// `DELETE /disk-offerings/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -223,7 +254,6 @@ pub struct DeleteDiskOffering {
 }
 impl DeleteDiskOffering {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -232,35 +262,50 @@ impl DeleteDiskOffering {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteDiskOffering`], settable on the request and on a client `Call` for it:
+ `client.delete_disk_offering(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteDiskOfferingSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteDiskOffering,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteDiskOffering>,
+> DeleteDiskOfferingSetters for T {}
 /// `GET /disk-offerings`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -279,7 +324,7 @@ pub struct QueryDiskOffering {
 }
 impl QueryDiskOffering {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -327,7 +372,6 @@ pub struct UpdateDiskOffering {
 }
 impl UpdateDiskOffering {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -337,233 +381,98 @@ impl UpdateDiskOffering {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateDiskOffering`], settable on the request and on a client `Call` for it:
+ `client.update_disk_offering(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateDiskOfferingSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateDiskOffering,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 0.6.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateDiskOffering>,
+> UpdateDiskOfferingSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `PUT /disk-offerings/{uuid}/actions`: see [`ChangeDiskOfferingState`](crate::api::ChangeDiskOfferingState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_disk_offering_state(
+/// The `disk-offerings` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait DiskOfferingsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`ChangeDiskOfferingState`]: `PUT /disk-offerings/{uuid}/actions`.
+    fn change_disk_offering_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeDiskOfferingState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeDiskOfferingState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeDiskOfferingState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeDiskOfferingState::new(uuid, state_event),
         )
     }
-    /// `POST /disk-offerings`: see [`CreateDiskOffering`](crate::api::CreateDiskOffering).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_disk_offering(
+    /// Send (and wait for the job of) [`CreateDiskOffering`]: `POST /disk-offerings`.
+    fn create_disk_offering(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         disk_size: impl ::core::convert::Into<i64>,
-    ) -> crate::client::Call<'_, crate::api::CreateDiskOffering> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateDiskOffering::new(name, disk_size),
+    ) -> ::zstack_sdk::client::Call<CreateDiskOffering> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateDiskOffering::new(name, disk_size),
         )
     }
-    /// `DELETE /disk-offerings/{uuid}`: see [`DeleteDiskOffering`](crate::api::DeleteDiskOffering).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_disk_offering(
+    /// Send (and wait for the job of) [`DeleteDiskOffering`]: `DELETE /disk-offerings/{uuid}`.
+    fn delete_disk_offering(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteDiskOffering> {
-        crate::client::Call::new(self, crate::api::DeleteDiskOffering::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteDiskOffering> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteDiskOffering::new(uuid))
     }
-    /// `GET /disk-offerings`: see [`QueryDiskOffering`](crate::api::QueryDiskOffering).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_disk_offering(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryDiskOffering> {
-        crate::client::Call::new(self, crate::api::QueryDiskOffering::new())
+    /// Send [`QueryDiskOffering`]: `GET /disk-offerings`.
+    fn query_disk_offering(&self) -> ::zstack_sdk::client::Call<QueryDiskOffering> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryDiskOffering::new())
     }
-    /// `PUT /disk-offerings/{uuid}/actions`: see [`UpdateDiskOffering`](crate::api::UpdateDiskOffering).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_disk_offering(
+    /// Send (and wait for the job of) [`UpdateDiskOffering`]: `PUT /disk-offerings/{uuid}/actions`.
+    fn update_disk_offering(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateDiskOffering> {
-        crate::client::Call::new(self, crate::api::UpdateDiskOffering::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateDiskOffering> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateDiskOffering::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeDiskOfferingState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateDiskOffering> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `sortKey`.
-    pub fn sort_key(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.sort_key(value))
-    }
-    /// Set `allocationStrategy`.
-    pub fn allocation_strategy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.allocation_strategy(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteDiskOffering> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateDiskOffering> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl DiskOfferingsApi for ::zstack_sdk::client::Client {}

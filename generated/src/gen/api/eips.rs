@@ -34,7 +34,6 @@ pub struct AttachEip {
 }
 impl AttachEip {
     /// A request with the required params `eipUuid`, `vmNicUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         eip_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_nic_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -47,35 +46,48 @@ impl AttachEip {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `usedIpUuid`.
-    pub fn used_ip_uuid(
+}
+/** The optional params of [`AttachEip`], settable on the request and on a client `Call` for it:
+ `client.attach_eip(..).used_ip_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachEipSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachEip,
+    > + ::core::marker::Sized {
+    /// Wire name `usedIpUuid` (body). Since ZStack 3.1.
+    fn used_ip_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.used_ip_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().used_ip_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<AttachEip>> AttachEipSetters for T {}
 /// `PUT /eips/{uuid}/actions`, body envelope `"changeEipState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -104,7 +116,6 @@ pub struct ChangeEipState {
 }
 impl ChangeEipState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -116,27 +127,41 @@ impl ChangeEipState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeEipState`], settable on the request and on a client `Call` for it:
+ `client.change_eip_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeEipStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeEipState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<ChangeEipState>> ChangeEipStateSetters
+for T {}
 /// `POST /eips`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -181,7 +206,6 @@ pub struct CreateEip {
 }
 impl CreateEip {
     /// A request with the required params `name`, `vipUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         vip_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -198,69 +222,85 @@ impl CreateEip {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateEip`], settable on the request and on a client `Call` for it:
+ `client.create_eip(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateEipSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateEip,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vmNicUuid`.
-    pub fn vm_nic_uuid(
+    /// Wire name `vmNicUuid` (body). Since ZStack 0.6.
+    fn vm_nic_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vm_nic_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().vm_nic_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `usedIpUuid`.
-    pub fn used_ip_uuid(
+    /// Wire name `usedIpUuid` (body). Since ZStack 3.1.
+    fn used_ip_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.used_ip_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().used_ip_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateEip>> CreateEipSetters for T {}
 /// `DELETE /eips/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -288,7 +328,6 @@ pub struct DeleteEip {
 }
 impl DeleteEip {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -297,35 +336,48 @@ impl DeleteEip {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteEip`], settable on the request and on a client `Call` for it:
+ `client.delete_eip(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteEipSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteEip,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteEip>> DeleteEipSetters for T {}
 /// `DELETE /eips/{uuid}/vm-instances/nics`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -350,7 +402,6 @@ pub struct DetachEip {
 }
 impl DetachEip {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -358,27 +409,40 @@ impl DetachEip {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachEip`], settable on the request and on a client `Call` for it:
+ `client.detach_eip(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachEipSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachEip,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DetachEip>> DetachEipSetters for T {}
 /// `GET /eips/{eipUuid}/vm-instances/candidate-nics`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -425,7 +489,6 @@ pub struct GetEipAttachableVmNics {
 }
 impl GetEipAttachableVmNics {
     /// A request with the required params `eipUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(eip_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             eip_uuid: eip_uuid.into(),
@@ -440,74 +503,91 @@ impl GetEipAttachableVmNics {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `vipUuid`.
-    pub fn vip_uuid(
+}
+/** The optional params of [`GetEipAttachableVmNics`], settable on the request and on a client `Call` for it:
+ `client.get_eip_attachable_vm_nics(..).vip_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetEipAttachableVmNicsSetters: ::zstack_sdk::runtime::request::Holds<
+        GetEipAttachableVmNics,
+    > + ::core::marker::Sized {
+    /// Wire name `vipUuid` (query string). Since ZStack 0.6.
+    fn vip_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vip_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().vip_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vmUuid`.
-    pub fn vm_uuid(
+    /// Wire name `vmUuid` (query string). Since ZStack 3.8.
+    fn vm_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vm_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().vm_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vmName`.
-    pub fn vm_name(
+    /// Wire name `vmName` (query string). Since ZStack 3.8.
+    fn vm_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vm_name = ::core::option::Option::Some(value.into());
+        self.held_mut().vm_name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `networkServiceProvider`.
-    pub fn network_service_provider(
+    /// Wire name `networkServiceProvider` (query string). Since ZStack 3.9.0.
+    fn network_service_provider(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.network_service_provider = ::core::option::Option::Some(value.into());
+        self.held_mut().network_service_provider = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `attachedToVm`.
-    pub fn attached_to_vm(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.attached_to_vm = ::core::option::Option::Some(value.into());
+    /// Wire name `attachedToVm` (query string). Since ZStack 3.9.0. Server default: `true`.
+    fn attached_to_vm(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().attached_to_vm = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+    /// Wire name `limit` (query string). Since ZStack 3.8. Server default: `1000`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (query string). Since ZStack 3.8. Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetEipAttachableVmNics>,
+> GetEipAttachableVmNicsSetters for T {}
 /// `GET /eips`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -526,7 +606,7 @@ pub struct QueryEip {
 }
 impl QueryEip {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -574,7 +654,6 @@ pub struct UpdateEip {
 }
 impl UpdateEip {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -584,43 +663,53 @@ impl UpdateEip {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateEip`], settable on the request and on a client `Call` for it:
+ `client.update_eip(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateEipSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateEip,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 0.6.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateEip>> UpdateEipSetters for T {}
 /// The result of [`GetEipAttachableVmNics`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetEipAttachableVmNicsReply {
@@ -631,326 +720,78 @@ pub struct GetEipAttachableVmNicsReply {
     /// Since ZStack 3.8. Absent from older MNs' replies.
     pub more: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetEipAttachableVmNicsReply { "inventories" => inventories default, "start" => start
     lenient, "more" => more, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /eips/{eipUuid}/vm-instances/nics/{vmNicUuid}`: see [`AttachEip`](crate::api::AttachEip).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_eip(
+/// The `eips` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait EipsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AttachEip`]: `POST /eips/{eipUuid}/vm-instances/nics/{vmNicUuid}`.
+    fn attach_eip(
         &self,
         eip_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_nic_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachEip> {
-        crate::client::Call::new(self, crate::api::AttachEip::new(eip_uuid, vm_nic_uuid))
+    ) -> ::zstack_sdk::client::Call<AttachEip> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachEip::new(eip_uuid, vm_nic_uuid),
+        )
     }
-    /// `PUT /eips/{uuid}/actions`: see [`ChangeEipState`](crate::api::ChangeEipState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_eip_state(
+    /// Send (and wait for the job of) [`ChangeEipState`]: `PUT /eips/{uuid}/actions`.
+    fn change_eip_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeEipState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeEipState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeEipState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeEipState::new(uuid, state_event),
         )
     }
-    /// `POST /eips`: see [`CreateEip`](crate::api::CreateEip).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_eip(
+    /// Send (and wait for the job of) [`CreateEip`]: `POST /eips`.
+    fn create_eip(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         vip_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateEip> {
-        crate::client::Call::new(self, crate::api::CreateEip::new(name, vip_uuid))
+    ) -> ::zstack_sdk::client::Call<CreateEip> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CreateEip::new(name, vip_uuid))
     }
-    /// `DELETE /eips/{uuid}`: see [`DeleteEip`](crate::api::DeleteEip).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_eip(
+    /// Send (and wait for the job of) [`DeleteEip`]: `DELETE /eips/{uuid}`.
+    fn delete_eip(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteEip> {
-        crate::client::Call::new(self, crate::api::DeleteEip::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteEip> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteEip::new(uuid))
     }
-    /// `DELETE /eips/{uuid}/vm-instances/nics`: see [`DetachEip`](crate::api::DetachEip).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_eip(
+    /// Send (and wait for the job of) [`DetachEip`]: `DELETE /eips/{uuid}/vm-instances/nics`.
+    fn detach_eip(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachEip> {
-        crate::client::Call::new(self, crate::api::DetachEip::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DetachEip> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DetachEip::new(uuid))
     }
-    /// `GET /eips/{eipUuid}/vm-instances/candidate-nics`: see [`GetEipAttachableVmNics`](crate::api::GetEipAttachableVmNics).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_eip_attachable_vm_nics(
+    /// Send [`GetEipAttachableVmNics`]: `GET /eips/{eipUuid}/vm-instances/candidate-nics`.
+    fn get_eip_attachable_vm_nics(
         &self,
         eip_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetEipAttachableVmNics> {
-        crate::client::Call::new(self, crate::api::GetEipAttachableVmNics::new(eip_uuid))
+    ) -> ::zstack_sdk::client::Call<GetEipAttachableVmNics> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetEipAttachableVmNics::new(eip_uuid),
+        )
     }
-    /// `GET /eips`: see [`QueryEip`](crate::api::QueryEip).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_eip(&self) -> crate::client::Call<'_, crate::api::QueryEip> {
-        crate::client::Call::new(self, crate::api::QueryEip::new())
+    /// Send [`QueryEip`]: `GET /eips`.
+    fn query_eip(&self) -> ::zstack_sdk::client::Call<QueryEip> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryEip::new())
     }
-    /// `PUT /eips/{uuid}/actions`: see [`UpdateEip`](crate::api::UpdateEip).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_eip(
+    /// Send (and wait for the job of) [`UpdateEip`]: `PUT /eips/{uuid}/actions`.
+    fn update_eip(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateEip> {
-        crate::client::Call::new(self, crate::api::UpdateEip::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateEip> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateEip::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachEip> {
-    /// Set `usedIpUuid`.
-    pub fn used_ip_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.used_ip_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeEipState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateEip> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `vmNicUuid`.
-    pub fn vm_nic_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vm_nic_uuid(value))
-    }
-    /// Set `usedIpUuid`.
-    pub fn used_ip_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.used_ip_uuid(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteEip> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachEip> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetEipAttachableVmNics> {
-    /// Set `vipUuid`.
-    pub fn vip_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vip_uuid(value))
-    }
-    /// Set `vmUuid`.
-    pub fn vm_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vm_uuid(value))
-    }
-    /// Set `vmName`.
-    pub fn vm_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vm_name(value))
-    }
-    /// Set `networkServiceProvider`.
-    pub fn network_service_provider(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.network_service_provider(value))
-    }
-    /// Set `attachedToVm`.
-    pub fn attached_to_vm(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.attached_to_vm(value))
-    }
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateEip> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl EipsApi for ::zstack_sdk::client::Client {}

@@ -26,7 +26,7 @@ pub struct GetEncryptedField {
 }
 impl GetEncryptedField {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             encrypted_type: ::core::default::Default::default(),
@@ -34,79 +34,66 @@ impl GetEncryptedField {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `encryptedType`.
-    pub fn encrypted_type(
+}
+/** The optional params of [`GetEncryptedField`], settable on the request and on a client `Call` for it:
+ `client.get_encrypted_field(..).encrypted_type(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetEncryptedFieldSetters: ::zstack_sdk::runtime::request::Holds<
+        GetEncryptedField,
+    > + ::core::marker::Sized {
+    /// Wire name `encryptedType` (query string). Since ZStack 4.7.0.
+    fn encrypted_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.encrypted_type = ::core::option::Option::Some(value.into());
+        self.held_mut().encrypted_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.7.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetEncryptedField>,
+> GetEncryptedFieldSetters for T {}
 /// The result of [`GetEncryptedField`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetEncryptedFieldReply {
     /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub encrypted_fields: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetEncryptedFieldReply { "encryptedFields" => encrypted_fields default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /encrypted/fields`: see [`GetEncryptedField`](crate::api::GetEncryptedField).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_encrypted_field(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::GetEncryptedField> {
-        crate::client::Call::new(self, crate::api::GetEncryptedField::new())
+/// The `encrypted` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait EncryptedApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`GetEncryptedField`]: `GET /encrypted/fields`.
+    fn get_encrypted_field(&self) -> ::zstack_sdk::client::Call<GetEncryptedField> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetEncryptedField::new())
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetEncryptedField> {
-    /// Set `encryptedType`.
-    pub fn encrypted_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.encrypted_type(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl EncryptedApi for ::zstack_sdk::client::Client {}

@@ -30,7 +30,7 @@ pub struct CheckElaborationContent {
 }
 impl CheckElaborationContent {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             elaborate_file: ::core::default::Default::default(),
@@ -39,43 +39,58 @@ impl CheckElaborationContent {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `elaborateFile`.
-    pub fn elaborate_file(
+}
+/** The optional params of [`CheckElaborationContent`], settable on the request and on a client `Call` for it:
+ `client.check_elaboration_content(..).elaborate_file(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CheckElaborationContentSetters: ::zstack_sdk::runtime::request::Holds<
+        CheckElaborationContent,
+    > + ::core::marker::Sized {
+    /// Wire name `elaborateFile` (body). Since ZStack 3.3.0.
+    fn elaborate_file(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.elaborate_file = ::core::option::Option::Some(value.into());
+        self.held_mut().elaborate_file = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `elaborateContent`.
-    pub fn elaborate_content(
+    /// Wire name `elaborateContent` (body). Since ZStack 3.6.0.
+    fn elaborate_content(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.elaborate_content = ::core::option::Option::Some(value.into());
+        self.held_mut().elaborate_content = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.3.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.3.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CheckElaborationContent>,
+> CheckElaborationContentSetters for T {}
 /// `GET /errorcode/elaborations/categories`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
@@ -97,34 +112,49 @@ pub struct GetElaborationCategories {
 }
 impl GetElaborationCategories {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetElaborationCategories`], settable on the request and on a client `Call` for it:
+ `client.get_elaboration_categories(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetElaborationCategoriesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetElaborationCategories,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.3.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.3.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetElaborationCategories>,
+> GetElaborationCategoriesSetters for T {}
 /// `GET /errorcode/elaborations`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
@@ -153,7 +183,7 @@ pub struct GetElaborations {
 }
 impl GetElaborations {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             category: ::core::default::Default::default(),
@@ -163,51 +193,62 @@ impl GetElaborations {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `category`.
-    pub fn category(
+}
+/** The optional params of [`GetElaborations`], settable on the request and on a client `Call` for it:
+ `client.get_elaborations(..).category(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetElaborationsSetters: ::zstack_sdk::runtime::request::Holds<
+        GetElaborations,
+    > + ::core::marker::Sized {
+    /// Wire name `category` (query string). Since ZStack 3.3.0.
+    fn category(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.category = ::core::option::Option::Some(value.into());
+        self.held_mut().category = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `code`.
-    pub fn code(
+    /// Wire name `code` (query string). Since ZStack 3.6.0.
+    fn code(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().code = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `regex` (query string). Since ZStack 3.3.0.
+    fn regex(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.code = ::core::option::Option::Some(value.into());
+        self.held_mut().regex = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `regex`.
-    pub fn regex(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.regex = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.3.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.3.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetElaborations>> GetElaborationsSetters
+for T {}
 /// `PUT /errorcode/actions`, body envelope `"reloadElaboration"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
@@ -231,41 +272,56 @@ pub struct ReloadElaboration {
 }
 impl ReloadElaboration {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ReloadElaboration`], settable on the request and on a client `Call` for it:
+ `client.reload_elaboration(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ReloadElaborationSetters: ::zstack_sdk::runtime::request::Holds<
+        ReloadElaboration,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.3.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.3.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ReloadElaboration>,
+> ReloadElaborationSetters for T {}
 /// The result of [`CheckElaborationContent`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckElaborationContentReply {
     /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub results: ::std::vec::Vec<crate::types::ElaborationCheckResult>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CheckElaborationContentReply { "results" => results default, }
 );
 /// The result of [`GetElaborationCategories`].
@@ -274,7 +330,7 @@ pub struct GetElaborationCategoriesReply {
     /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub categories: ::std::vec::Vec<crate::types::ElaborationCategory>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetElaborationCategoriesReply { "categories" => categories default, }
 );
 /// The result of [`GetElaborations`].
@@ -283,153 +339,32 @@ pub struct GetElaborationsReply {
     /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub contents: ::std::vec::Vec<crate::types::ElaborationContent>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetElaborationsReply { "contents" => contents default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /errorcode/elaborations/check`: see [`CheckElaborationContent`](crate::api::CheckElaborationContent).
-    #[allow(clippy::too_many_arguments)]
-    pub fn check_elaboration_content(
+/// The `errorcode` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait ErrorcodeApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`CheckElaborationContent`]: `POST /errorcode/elaborations/check`.
+    fn check_elaboration_content(
         &self,
-    ) -> crate::client::Call<'_, crate::api::CheckElaborationContent> {
-        crate::client::Call::new(self, crate::api::CheckElaborationContent::new())
+    ) -> ::zstack_sdk::client::Call<CheckElaborationContent> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CheckElaborationContent::new())
     }
-    /// `GET /errorcode/elaborations/categories`: see [`GetElaborationCategories`](crate::api::GetElaborationCategories).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_elaboration_categories(
+    /// Send [`GetElaborationCategories`]: `GET /errorcode/elaborations/categories`.
+    fn get_elaboration_categories(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetElaborationCategories> {
-        crate::client::Call::new(self, crate::api::GetElaborationCategories::new())
+    ) -> ::zstack_sdk::client::Call<GetElaborationCategories> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetElaborationCategories::new())
     }
-    /// `GET /errorcode/elaborations`: see [`GetElaborations`](crate::api::GetElaborations).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_elaborations(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::GetElaborations> {
-        crate::client::Call::new(self, crate::api::GetElaborations::new())
+    /// Send [`GetElaborations`]: `GET /errorcode/elaborations`.
+    fn get_elaborations(&self) -> ::zstack_sdk::client::Call<GetElaborations> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetElaborations::new())
     }
-    /// `PUT /errorcode/actions`: see [`ReloadElaboration`](crate::api::ReloadElaboration).
-    #[allow(clippy::too_many_arguments)]
-    pub fn reload_elaboration(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::ReloadElaboration> {
-        crate::client::Call::new(self, crate::api::ReloadElaboration::new())
+    /// Send (and wait for the job of) [`ReloadElaboration`]: `PUT /errorcode/actions`.
+    fn reload_elaboration(&self) -> ::zstack_sdk::client::Call<ReloadElaboration> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), ReloadElaboration::new())
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CheckElaborationContent> {
-    /// Set `elaborateFile`.
-    pub fn elaborate_file(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.elaborate_file(value))
-    }
-    /// Set `elaborateContent`.
-    pub fn elaborate_content(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.elaborate_content(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetElaborationCategories> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetElaborations> {
-    /// Set `category`.
-    pub fn category(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.category(value))
-    }
-    /// Set `code`.
-    pub fn code(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.code(value))
-    }
-    /// Set `regex`.
-    pub fn regex(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.regex(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ReloadElaboration> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl ErrorcodeApi for ::zstack_sdk::client::Client {}

@@ -20,7 +20,7 @@ pub struct QueryEventLog {
 }
 impl QueryEventLog {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -38,10 +38,12 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEventLog {
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /eventlogs`: see [`QueryEventLog`](crate::api::QueryEventLog).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_event_log(&self) -> crate::client::Call<'_, crate::api::QueryEventLog> {
-        crate::client::Call::new(self, crate::api::QueryEventLog::new())
+/// The `eventlogs` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait EventlogsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`QueryEventLog`]: `GET /eventlogs`.
+    fn query_event_log(&self) -> ::zstack_sdk::client::Call<QueryEventLog> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryEventLog::new())
     }
 }
+#[cfg(feature = "client")]
+impl EventlogsApi for ::zstack_sdk::client::Client {}

@@ -20,7 +20,7 @@ pub struct QueryExponBlockVolume {
 }
 impl QueryExponBlockVolume {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -38,12 +38,14 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryExponBlockVolume {
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /expon/block-volumes`: see [`QueryExponBlockVolume`](crate::api::QueryExponBlockVolume).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_expon_block_volume(
+/// The `expon` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait ExponApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`QueryExponBlockVolume`]: `GET /expon/block-volumes`.
+    fn query_expon_block_volume(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryExponBlockVolume> {
-        crate::client::Call::new(self, crate::api::QueryExponBlockVolume::new())
+    ) -> ::zstack_sdk::client::Call<QueryExponBlockVolume> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryExponBlockVolume::new())
     }
 }
+#[cfg(feature = "client")]
+impl ExponApi for ::zstack_sdk::client::Client {}

@@ -30,7 +30,6 @@ pub struct DeleteExportedDatabaseBackupFromBackupStorage {
 }
 impl DeleteExportedDatabaseBackupFromBackupStorage {
     /// A request with the required params `backupStorageUuid`, `databaseBackupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         database_backup_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -42,42 +41,58 @@ impl DeleteExportedDatabaseBackupFromBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DeleteExportedDatabaseBackupFromBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.delete_exported_database_backup_from_backup_storage(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteExportedDatabaseBackupFromBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteExportedDatabaseBackupFromBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<
+            DeleteExportedDatabaseBackupFromBackupStorage,
+        >,
+> DeleteExportedDatabaseBackupFromBackupStorageSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `DELETE /exported-database-backup/{databaseBackupUuid}/backup-storage/{backupStorageUuid}`: see [`DeleteExportedDatabaseBackupFromBackupStorage`](crate::api::DeleteExportedDatabaseBackupFromBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_exported_database_backup_from_backup_storage(
+/// The `exported-database-backup` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait ExportedDatabaseBackupApi: ::core::convert::AsRef<
+        ::zstack_sdk::client::Client,
+    > {
+    /// Send (and wait for the job of) [`DeleteExportedDatabaseBackupFromBackupStorage`]: `DELETE /exported-database-backup/{databaseBackupUuid}/backup-storage/{backupStorageUuid}`.
+    fn delete_exported_database_backup_from_backup_storage(
         &self,
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         database_backup_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<
-        '_,
-        crate::api::DeleteExportedDatabaseBackupFromBackupStorage,
-    > {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteExportedDatabaseBackupFromBackupStorage::new(
+    ) -> ::zstack_sdk::client::Call<DeleteExportedDatabaseBackupFromBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteExportedDatabaseBackupFromBackupStorage::new(
                 backup_storage_uuid,
                 database_backup_uuid,
             ),
@@ -85,23 +100,4 @@ impl crate::client::Client {
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteExportedDatabaseBackupFromBackupStorage> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl ExportedDatabaseBackupApi for ::zstack_sdk::client::Client {}

@@ -24,34 +24,49 @@ pub struct GetExternalServices {
 }
 impl GetExternalServices {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetExternalServices`], settable on the request and on a client `Call` for it:
+ `client.get_external_services(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetExternalServicesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetExternalServices,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.7.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetExternalServices>,
+> GetExternalServicesSetters for T {}
 /// `PUT /external/services`, body envelope `"reloadExternalService"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
@@ -78,7 +93,6 @@ pub struct ReloadExternalService {
 }
 impl ReloadExternalService {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -86,84 +100,56 @@ impl ReloadExternalService {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ReloadExternalService`], settable on the request and on a client `Call` for it:
+ `client.reload_external_service(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ReloadExternalServiceSetters: ::zstack_sdk::runtime::request::Holds<
+        ReloadExternalService,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.7.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ReloadExternalService>,
+> ReloadExternalServiceSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /external/services`: see [`GetExternalServices`](crate::api::GetExternalServices).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_external_services(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::GetExternalServices> {
-        crate::client::Call::new(self, crate::api::GetExternalServices::new())
+/// The `external` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait ExternalApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`GetExternalServices`]: `GET /external/services`.
+    fn get_external_services(&self) -> ::zstack_sdk::client::Call<GetExternalServices> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetExternalServices::new())
     }
-    /// `PUT /external/services`: see [`ReloadExternalService`](crate::api::ReloadExternalService).
-    #[allow(clippy::too_many_arguments)]
-    pub fn reload_external_service(
+    /// Send (and wait for the job of) [`ReloadExternalService`]: `PUT /external/services`.
+    fn reload_external_service(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ReloadExternalService> {
-        crate::client::Call::new(self, crate::api::ReloadExternalService::new(name))
+    ) -> ::zstack_sdk::client::Call<ReloadExternalService> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), ReloadExternalService::new(name))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetExternalServices> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ReloadExternalService> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl ExternalApi for ::zstack_sdk::client::Client {}

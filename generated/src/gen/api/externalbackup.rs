@@ -48,7 +48,6 @@ pub struct CreateZBoxBackup {
 }
 impl CreateZBoxBackup {
     /// A request with the required params `zBoxUuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         z_box_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -66,81 +65,101 @@ impl CreateZBoxBackup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `hostUuids`.
-    pub fn host_uuids(
+}
+/** The optional params of [`CreateZBoxBackup`], settable on the request and on a client `Call` for it:
+ `client.create_z_box_backup(..).host_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateZBoxBackupSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateZBoxBackup,
+    > + ::core::marker::Sized {
+    /// Wire name `hostUuids` (body). Since ZStack 3.9.2 (release history).
+    fn host_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.host_uuids = value.into_iter().map(::core::convert::Into::into).collect();
-        self
-    }
-    /// Set `backupStorageUuids`.
-    pub fn backup_storage_uuids(
-        mut self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.backup_storage_uuids = value
+        self.held_mut().host_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `dryRun`.
-    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = ::core::option::Option::Some(value.into());
+    /// Wire name `backupStorageUuids` (body). Since ZStack 3.9.2 (release history).
+    fn backup_storage_uuids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.held_mut().backup_storage_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `dryRun` (body). Since ZStack 3.9.2 (release history). Server default: `false`.
+    fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().dry_run = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.9.2 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.9.2 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.9.2 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateZBoxBackup>> CreateZBoxBackupSetters
+for T {}
 /// `DELETE /externalbackup/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -168,7 +187,6 @@ pub struct DeleteExternalBackup {
 }
 impl DeleteExternalBackup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -177,35 +195,50 @@ impl DeleteExternalBackup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteExternalBackup`], settable on the request and on a client `Call` for it:
+ `client.delete_external_backup(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteExternalBackupSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteExternalBackup,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.9.2 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteExternalBackup>,
+> DeleteExternalBackupSetters for T {}
 /// `GET /externalbackup/zbox/{uuid}/details`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -229,7 +262,6 @@ pub struct GetZBoxBackupDetails {
 }
 impl GetZBoxBackupDetails {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -237,27 +269,42 @@ impl GetZBoxBackupDetails {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetZBoxBackupDetails`], settable on the request and on a client `Call` for it:
+ `client.get_z_box_backup_details(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetZBoxBackupDetailsSetters: ::zstack_sdk::runtime::request::Holds<
+        GetZBoxBackupDetails,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetZBoxBackupDetails>,
+> GetZBoxBackupDetailsSetters for T {}
 /// `GET /externalbackup`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -277,7 +324,7 @@ pub struct QueryExternalBackup {
 }
 impl QueryExternalBackup {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -312,7 +359,7 @@ pub struct QueryZBoxBackup {
 }
 impl QueryZBoxBackup {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -330,162 +377,41 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryZBoxBackup {
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /externalbackup/zbox`: see [`CreateZBoxBackup`](crate::api::CreateZBoxBackup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_z_box_backup(
+/// The `externalbackup` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait ExternalbackupApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`CreateZBoxBackup`]: `POST /externalbackup/zbox`.
+    fn create_z_box_backup(
         &self,
         z_box_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateZBoxBackup> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateZBoxBackup::new(z_box_uuid, name),
+    ) -> ::zstack_sdk::client::Call<CreateZBoxBackup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateZBoxBackup::new(z_box_uuid, name),
         )
     }
-    /// `DELETE /externalbackup/{uuid}`: see [`DeleteExternalBackup`](crate::api::DeleteExternalBackup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_external_backup(
+    /// Send (and wait for the job of) [`DeleteExternalBackup`]: `DELETE /externalbackup/{uuid}`.
+    fn delete_external_backup(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteExternalBackup> {
-        crate::client::Call::new(self, crate::api::DeleteExternalBackup::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteExternalBackup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteExternalBackup::new(uuid))
     }
-    /// `GET /externalbackup/zbox/{uuid}/details`: see [`GetZBoxBackupDetails`](crate::api::GetZBoxBackupDetails).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_z_box_backup_details(
+    /// Send [`GetZBoxBackupDetails`]: `GET /externalbackup/zbox/{uuid}/details`.
+    fn get_z_box_backup_details(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetZBoxBackupDetails> {
-        crate::client::Call::new(self, crate::api::GetZBoxBackupDetails::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetZBoxBackupDetails> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetZBoxBackupDetails::new(uuid))
     }
-    /// `GET /externalbackup`: see [`QueryExternalBackup`](crate::api::QueryExternalBackup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_external_backup(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryExternalBackup> {
-        crate::client::Call::new(self, crate::api::QueryExternalBackup::new())
+    /// Send [`QueryExternalBackup`]: `GET /externalbackup`.
+    fn query_external_backup(&self) -> ::zstack_sdk::client::Call<QueryExternalBackup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryExternalBackup::new())
     }
-    /// `GET /externalbackup/zbox`: see [`QueryZBoxBackup`](crate::api::QueryZBoxBackup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_z_box_backup(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryZBoxBackup> {
-        crate::client::Call::new(self, crate::api::QueryZBoxBackup::new())
+    /// Send [`QueryZBoxBackup`]: `GET /externalbackup/zbox`.
+    fn query_z_box_backup(&self) -> ::zstack_sdk::client::Call<QueryZBoxBackup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryZBoxBackup::new())
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateZBoxBackup> {
-    /// Set `hostUuids`.
-    pub fn host_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.host_uuids(value))
-    }
-    /// Set `backupStorageUuids`.
-    pub fn backup_storage_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.backup_storage_uuids(value))
-    }
-    /// Set `dryRun`.
-    pub fn dry_run(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.dry_run(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteExternalBackup> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetZBoxBackupDetails> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl ExternalbackupApi for ::zstack_sdk::client::Client {}

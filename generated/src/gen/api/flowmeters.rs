@@ -40,7 +40,6 @@ pub struct AddVRouterNetworksToFlowMeter {
 }
 impl AddVRouterNetworksToFlowMeter {
     /// A request with the required params `flowMeterUuid`, `vRouterUuid`, `l3NetworkUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         flow_meter_uuid: impl ::core::convert::Into<::std::string::String>,
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -61,45 +60,63 @@ impl AddVRouterNetworksToFlowMeter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`AddVRouterNetworksToFlowMeter`], settable on the request and on a client `Call` for it:
+ `client.add_v_router_networks_to_flow_meter(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddVRouterNetworksToFlowMeterSetters: ::zstack_sdk::runtime::request::Holds<
+        AddVRouterNetworksToFlowMeter,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.6.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.6.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddVRouterNetworksToFlowMeter>,
+> AddVRouterNetworksToFlowMeterSetters for T {}
 /// `POST /flowmeters/{flowMeterUuid}/collectors`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -144,7 +161,6 @@ pub struct CreateFlowCollector {
 }
 impl CreateFlowCollector {
     /// A request with the required params `flowMeterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         flow_meter_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -160,74 +176,89 @@ impl CreateFlowCollector {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`CreateFlowCollector`], settable on the request and on a client `Call` for it:
+ `client.create_flow_collector(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateFlowCollectorSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateFlowCollector,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.6.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `server` (body). Since ZStack 3.6.1 (release history).
+    fn server(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().server = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `server`.
-    pub fn server(
+    /// Wire name `port` (body). Since ZStack 3.6.1 (release history).
+    fn port(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().port = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `resourceUuid` (body). Since ZStack 3.6.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.server = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `port`.
-    pub fn port(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.port = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.6.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateFlowCollector>,
+> CreateFlowCollectorSetters for T {}
 /// `POST /flowmeters`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -281,7 +312,6 @@ pub struct CreateFlowMeter {
 }
 impl CreateFlowMeter {
     /// A request with the required params `type`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             version: ::core::default::Default::default(),
@@ -298,92 +328,106 @@ impl CreateFlowMeter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `version`.
-    pub fn version(
+}
+/** The optional params of [`CreateFlowMeter`], settable on the request and on a client `Call` for it:
+ `client.create_flow_meter(..).version(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateFlowMeterSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateFlowMeter,
+    > + ::core::marker::Sized {
+    /// Wire name `version` (body). Since ZStack 3.6.1 (release history). One of `V5`, `V9`.
+    fn version(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.version = ::core::option::Option::Some(value.into());
+        self.held_mut().version = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sample`.
-    pub fn sample(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.sample = ::core::option::Option::Some(value.into());
+    /// Wire name `sample` (body). Since ZStack 3.6.1 (release history).
+    fn sample(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().sample = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `generateInterval`.
-    pub fn generate_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.generate_interval = ::core::option::Option::Some(value.into());
+    /// Wire name `generateInterval` (body). Since ZStack 3.6.1 (release history).
+    fn generate_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().generate_interval = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 3.6.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `server` (body). Since ZStack 3.6.1 (release history).
+    fn server(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().server = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `server`.
-    pub fn server(
+    /// Wire name `port` (body). Since ZStack 3.6.1 (release history).
+    fn port(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().port = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `resourceUuid` (body). Since ZStack 3.6.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.server = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `port`.
-    pub fn port(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.port = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.6.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateFlowMeter>> CreateFlowMeterSetters
+for T {}
 /// `DELETE /flowmeters/collectors/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -411,7 +455,6 @@ pub struct DeleteFlowCollector {
 }
 impl DeleteFlowCollector {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -420,35 +463,50 @@ impl DeleteFlowCollector {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteFlowCollector`], settable on the request and on a client `Call` for it:
+ `client.delete_flow_collector(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteFlowCollectorSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteFlowCollector,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.6.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteFlowCollector>,
+> DeleteFlowCollectorSetters for T {}
 /// `DELETE /flowmeters/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -476,7 +534,6 @@ pub struct DeleteFlowMeter {
 }
 impl DeleteFlowMeter {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -485,35 +542,49 @@ impl DeleteFlowMeter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteFlowMeter`], settable on the request and on a client `Call` for it:
+ `client.delete_flow_meter(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteFlowMeterSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteFlowMeter,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.6.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteFlowMeter>> DeleteFlowMeterSetters
+for T {}
 /// `GET /flowmeters/{vRouterUuid}/routerid`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -538,7 +609,6 @@ pub struct GetFlowMeterRouterId {
 }
 impl GetFlowMeterRouterId {
     /// A request with the required params `vRouterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -548,27 +618,42 @@ impl GetFlowMeterRouterId {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetFlowMeterRouterId`], settable on the request and on a client `Call` for it:
+ `client.get_flow_meter_router_id(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetFlowMeterRouterIdSetters: ::zstack_sdk::runtime::request::Holds<
+        GetFlowMeterRouterId,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetFlowMeterRouterId>,
+> GetFlowMeterRouterIdSetters for T {}
 /// `GET /flowmeters/{vRouterUuid}/counter`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -593,7 +678,6 @@ pub struct GetVRouterFlowCounter {
 }
 impl GetVRouterFlowCounter {
     /// A request with the required params `vRouterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -603,27 +687,42 @@ impl GetVRouterFlowCounter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVRouterFlowCounter`], settable on the request and on a client `Call` for it:
+ `client.get_v_router_flow_counter(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVRouterFlowCounterSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVRouterFlowCounter,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVRouterFlowCounter>,
+> GetVRouterFlowCounterSetters for T {}
 /// `GET /flowmeters/collectors`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -642,7 +741,7 @@ pub struct QueryFlowCollector {
 }
 impl QueryFlowCollector {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -677,7 +776,7 @@ pub struct QueryFlowMeter {
 }
 impl QueryFlowMeter {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -712,7 +811,7 @@ pub struct QueryVRouterFlowMeterNetwork {
 }
 impl QueryVRouterFlowMeterNetwork {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -757,7 +856,6 @@ pub struct RemoveVRouterNetworksFromFlowMeter {
 }
 impl RemoveVRouterNetworksFromFlowMeter {
     /// A request with the required params `uuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
@@ -770,35 +868,50 @@ impl RemoveVRouterNetworksFromFlowMeter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`RemoveVRouterNetworksFromFlowMeter`], settable on the request and on a client `Call` for it:
+ `client.remove_v_router_networks_from_flow_meter(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveVRouterNetworksFromFlowMeterSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveVRouterNetworksFromFlowMeter,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.6.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveVRouterNetworksFromFlowMeter>,
+> RemoveVRouterNetworksFromFlowMeterSetters for T {}
 /// `POST /flowmeters/{vRouterUuid}/routerid`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -828,7 +941,6 @@ pub struct SetFlowMeterRouterId {
 }
 impl SetFlowMeterRouterId {
     /// A request with the required params `vRouterUuid`, `routerId`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
         router_id: impl ::core::convert::Into<i64>,
@@ -840,27 +952,42 @@ impl SetFlowMeterRouterId {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetFlowMeterRouterId`], settable on the request and on a client `Call` for it:
+ `client.set_flow_meter_router_id(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetFlowMeterRouterIdSetters: ::zstack_sdk::runtime::request::Holds<
+        SetFlowMeterRouterId,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SetFlowMeterRouterId>,
+> SetFlowMeterRouterIdSetters for T {}
 /// `PUT /flowmeters/collectors/{uuid}/actions`, body envelope `"updateFlowCollector"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -892,7 +1019,6 @@ pub struct UpdateFlowCollector {
 }
 impl UpdateFlowCollector {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -902,40 +1028,55 @@ impl UpdateFlowCollector {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `server`.
-    pub fn server(
+}
+/** The optional params of [`UpdateFlowCollector`], settable on the request and on a client `Call` for it:
+ `client.update_flow_collector(..).server(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateFlowCollectorSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateFlowCollector,
+    > + ::core::marker::Sized {
+    /// Wire name `server` (body). Since ZStack 3.6.1 (release history).
+    fn server(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.server = ::core::option::Option::Some(value.into());
+        self.held_mut().server = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `port`.
-    pub fn port(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.port = ::core::option::Option::Some(value.into());
+    /// Wire name `port` (body). Since ZStack 3.6.1 (release history).
+    fn port(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateFlowCollector>,
+> UpdateFlowCollectorSetters for T {}
 /// `PUT /flowmeters/{uuid}/actions`, body envelope `"updateFlowMeter"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -976,7 +1117,6 @@ pub struct UpdateFlowMeter {
 }
 impl UpdateFlowMeter {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -989,68 +1129,79 @@ impl UpdateFlowMeter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `version`.
-    pub fn version(
+}
+/** The optional params of [`UpdateFlowMeter`], settable on the request and on a client `Call` for it:
+ `client.update_flow_meter(..).version(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateFlowMeterSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateFlowMeter,
+    > + ::core::marker::Sized {
+    /// Wire name `version` (body). Since ZStack 3.6.1 (release history). One of `V5`, `V9`.
+    fn version(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.version = ::core::option::Option::Some(value.into());
+        self.held_mut().version = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sample`.
-    pub fn sample(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.sample = ::core::option::Option::Some(value.into());
+    /// Wire name `sample` (body). Since ZStack 3.6.1 (release history).
+    fn sample(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().sample = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 3.6.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `expireInterval` (body). Since ZStack 3.6.1 (release history).
+    fn expire_interval(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().expire_interval = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `expireInterval`.
-    pub fn expire_interval(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.expire_interval = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateFlowMeter>> UpdateFlowMeterSetters
+for T {}
 /// The result of [`AddVRouterNetworksToFlowMeter`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddVRouterNetworksToFlowMeterReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AddVRouterNetworksToFlowMeterReply { "inventories" => inventories default, }
 );
 /// The result of [`GetFlowMeterRouterId`].
@@ -1059,7 +1210,7 @@ pub struct GetFlowMeterRouterIdReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub router_id: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetFlowMeterRouterIdReply { "routerId" => router_id lenient, }
 );
 /// The result of [`GetVRouterFlowCounter`].
@@ -1068,7 +1219,7 @@ pub struct GetVRouterFlowCounterReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub counters: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVRouterFlowCounterReply { "counters" => counters default, }
 );
 /// The result of [`QueryVRouterFlowMeterNetwork`].
@@ -1079,7 +1230,7 @@ pub struct QueryVRouterFlowMeterNetworkReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryVRouterFlowMeterNetworkReply { "inventories" => inventories default, "total" =>
     total lenient, }
 );
@@ -1089,543 +1240,135 @@ pub struct SetFlowMeterRouterIdReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub router_id: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SetFlowMeterRouterIdReply { "routerId" => router_id lenient, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /flowmeters/{flowMeterUuid}/router/{vRouterUuid}/addnetworks`: see [`AddVRouterNetworksToFlowMeter`](crate::api::AddVRouterNetworksToFlowMeter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_v_router_networks_to_flow_meter(
+/// The `flowmeters` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait FlowmetersApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddVRouterNetworksToFlowMeter`]: `POST /flowmeters/{flowMeterUuid}/router/{vRouterUuid}/addnetworks`.
+    fn add_v_router_networks_to_flow_meter(
         &self,
         flow_meter_uuid: impl ::core::convert::Into<::std::string::String>,
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::AddVRouterNetworksToFlowMeter> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddVRouterNetworksToFlowMeter::new(
+    ) -> ::zstack_sdk::client::Call<AddVRouterNetworksToFlowMeter> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddVRouterNetworksToFlowMeter::new(
                 flow_meter_uuid,
                 v_router_uuid,
                 l3_network_uuids,
             ),
         )
     }
-    /// `POST /flowmeters/{flowMeterUuid}/collectors`: see [`CreateFlowCollector`](crate::api::CreateFlowCollector).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_flow_collector(
+    /// Send (and wait for the job of) [`CreateFlowCollector`]: `POST /flowmeters/{flowMeterUuid}/collectors`.
+    fn create_flow_collector(
         &self,
         flow_meter_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateFlowCollector> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateFlowCollector::new(flow_meter_uuid),
+    ) -> ::zstack_sdk::client::Call<CreateFlowCollector> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateFlowCollector::new(flow_meter_uuid),
         )
     }
-    /// `POST /flowmeters`: see [`CreateFlowMeter`](crate::api::CreateFlowMeter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_flow_meter(
+    /// Send (and wait for the job of) [`CreateFlowMeter`]: `POST /flowmeters`.
+    fn create_flow_meter(
         &self,
         type_: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateFlowMeter> {
-        crate::client::Call::new(self, crate::api::CreateFlowMeter::new(type_))
+    ) -> ::zstack_sdk::client::Call<CreateFlowMeter> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CreateFlowMeter::new(type_))
     }
-    /// `DELETE /flowmeters/collectors/{uuid}`: see [`DeleteFlowCollector`](crate::api::DeleteFlowCollector).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_flow_collector(
+    /// Send (and wait for the job of) [`DeleteFlowCollector`]: `DELETE /flowmeters/collectors/{uuid}`.
+    fn delete_flow_collector(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteFlowCollector> {
-        crate::client::Call::new(self, crate::api::DeleteFlowCollector::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteFlowCollector> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteFlowCollector::new(uuid))
     }
-    /// `DELETE /flowmeters/{uuid}`: see [`DeleteFlowMeter`](crate::api::DeleteFlowMeter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_flow_meter(
+    /// Send (and wait for the job of) [`DeleteFlowMeter`]: `DELETE /flowmeters/{uuid}`.
+    fn delete_flow_meter(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteFlowMeter> {
-        crate::client::Call::new(self, crate::api::DeleteFlowMeter::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteFlowMeter> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteFlowMeter::new(uuid))
     }
-    /// `GET /flowmeters/{vRouterUuid}/routerid`: see [`GetFlowMeterRouterId`](crate::api::GetFlowMeterRouterId).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_flow_meter_router_id(
+    /// Send [`GetFlowMeterRouterId`]: `GET /flowmeters/{vRouterUuid}/routerid`.
+    fn get_flow_meter_router_id(
         &self,
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetFlowMeterRouterId> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetFlowMeterRouterId::new(v_router_uuid),
+    ) -> ::zstack_sdk::client::Call<GetFlowMeterRouterId> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetFlowMeterRouterId::new(v_router_uuid),
         )
     }
-    /// `GET /flowmeters/{vRouterUuid}/counter`: see [`GetVRouterFlowCounter`](crate::api::GetVRouterFlowCounter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_v_router_flow_counter(
+    /// Send [`GetVRouterFlowCounter`]: `GET /flowmeters/{vRouterUuid}/counter`.
+    fn get_v_router_flow_counter(
         &self,
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVRouterFlowCounter> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetVRouterFlowCounter::new(v_router_uuid),
+    ) -> ::zstack_sdk::client::Call<GetVRouterFlowCounter> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetVRouterFlowCounter::new(v_router_uuid),
         )
     }
-    /// `GET /flowmeters/collectors`: see [`QueryFlowCollector`](crate::api::QueryFlowCollector).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_flow_collector(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryFlowCollector> {
-        crate::client::Call::new(self, crate::api::QueryFlowCollector::new())
+    /// Send [`QueryFlowCollector`]: `GET /flowmeters/collectors`.
+    fn query_flow_collector(&self) -> ::zstack_sdk::client::Call<QueryFlowCollector> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryFlowCollector::new())
     }
-    /// `GET /flowmeters`: see [`QueryFlowMeter`](crate::api::QueryFlowMeter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_flow_meter(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryFlowMeter> {
-        crate::client::Call::new(self, crate::api::QueryFlowMeter::new())
+    /// Send [`QueryFlowMeter`]: `GET /flowmeters`.
+    fn query_flow_meter(&self) -> ::zstack_sdk::client::Call<QueryFlowMeter> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryFlowMeter::new())
     }
-    /// `GET /flowmeters/networks`: see [`QueryVRouterFlowMeterNetwork`](crate::api::QueryVRouterFlowMeterNetwork).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_v_router_flow_meter_network(
+    /// Send [`QueryVRouterFlowMeterNetwork`]: `GET /flowmeters/networks`.
+    fn query_v_router_flow_meter_network(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVRouterFlowMeterNetwork> {
-        crate::client::Call::new(self, crate::api::QueryVRouterFlowMeterNetwork::new())
+    ) -> ::zstack_sdk::client::Call<QueryVRouterFlowMeterNetwork> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryVRouterFlowMeterNetwork::new(),
+        )
     }
-    /// `DELETE /flowmeters/networks`: see [`RemoveVRouterNetworksFromFlowMeter`](crate::api::RemoveVRouterNetworksFromFlowMeter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_v_router_networks_from_flow_meter(
+    /// Send (and wait for the job of) [`RemoveVRouterNetworksFromFlowMeter`]: `DELETE /flowmeters/networks`.
+    fn remove_v_router_networks_from_flow_meter(
         &self,
         uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::RemoveVRouterNetworksFromFlowMeter> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveVRouterNetworksFromFlowMeter::new(uuids),
+    ) -> ::zstack_sdk::client::Call<RemoveVRouterNetworksFromFlowMeter> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveVRouterNetworksFromFlowMeter::new(uuids),
         )
     }
-    /// `POST /flowmeters/{vRouterUuid}/routerid`: see [`SetFlowMeterRouterId`](crate::api::SetFlowMeterRouterId).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_flow_meter_router_id(
+    /// Send (and wait for the job of) [`SetFlowMeterRouterId`]: `POST /flowmeters/{vRouterUuid}/routerid`.
+    fn set_flow_meter_router_id(
         &self,
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
         router_id: impl ::core::convert::Into<i64>,
-    ) -> crate::client::Call<'_, crate::api::SetFlowMeterRouterId> {
-        crate::client::Call::new(
-            self,
-            crate::api::SetFlowMeterRouterId::new(v_router_uuid, router_id),
+    ) -> ::zstack_sdk::client::Call<SetFlowMeterRouterId> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetFlowMeterRouterId::new(v_router_uuid, router_id),
         )
     }
-    /// `PUT /flowmeters/collectors/{uuid}/actions`: see [`UpdateFlowCollector`](crate::api::UpdateFlowCollector).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_flow_collector(
+    /// Send (and wait for the job of) [`UpdateFlowCollector`]: `PUT /flowmeters/collectors/{uuid}/actions`.
+    fn update_flow_collector(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateFlowCollector> {
-        crate::client::Call::new(self, crate::api::UpdateFlowCollector::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateFlowCollector> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateFlowCollector::new(uuid))
     }
-    /// `PUT /flowmeters/{uuid}/actions`: see [`UpdateFlowMeter`](crate::api::UpdateFlowMeter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_flow_meter(
+    /// Send (and wait for the job of) [`UpdateFlowMeter`]: `PUT /flowmeters/{uuid}/actions`.
+    fn update_flow_meter(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateFlowMeter> {
-        crate::client::Call::new(self, crate::api::UpdateFlowMeter::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateFlowMeter> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateFlowMeter::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddVRouterNetworksToFlowMeter> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateFlowCollector> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `server`.
-    pub fn server(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.server(value))
-    }
-    /// Set `port`.
-    pub fn port(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.port(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateFlowMeter> {
-    /// Set `version`.
-    pub fn version(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.version(value))
-    }
-    /// Set `sample`.
-    pub fn sample(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.sample(value))
-    }
-    /// Set `generateInterval`.
-    pub fn generate_interval(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.generate_interval(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `server`.
-    pub fn server(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.server(value))
-    }
-    /// Set `port`.
-    pub fn port(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.port(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteFlowCollector> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteFlowMeter> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetFlowMeterRouterId> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVRouterFlowCounter> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveVRouterNetworksFromFlowMeter> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetFlowMeterRouterId> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateFlowCollector> {
-    /// Set `server`.
-    pub fn server(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.server(value))
-    }
-    /// Set `port`.
-    pub fn port(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.port(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateFlowMeter> {
-    /// Set `version`.
-    pub fn version(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.version(value))
-    }
-    /// Set `sample`.
-    pub fn sample(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.sample(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `expireInterval`.
-    pub fn expire_interval(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.expire_interval(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl FlowmetersApi for ::zstack_sdk::client::Client {}

@@ -26,7 +26,6 @@ pub struct DeleteGCJob {
 }
 impl DeleteGCJob {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -34,27 +33,40 @@ impl DeleteGCJob {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DeleteGCJob`], settable on the request and on a client `Call` for it:
+ `client.delete_gc_job(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteGCJobSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteGCJob,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteGCJob>> DeleteGCJobSetters for T {}
 /// `GET /gc-jobs`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -73,7 +85,7 @@ pub struct QueryGCJob {
 }
 impl QueryGCJob {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -115,7 +127,6 @@ pub struct TriggerGCJob {
 }
 impl TriggerGCJob {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -123,90 +134,61 @@ impl TriggerGCJob {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`TriggerGCJob`], settable on the request and on a client `Call` for it:
+ `client.trigger_gc_job(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait TriggerGCJobSetters: ::zstack_sdk::runtime::request::Holds<
+        TriggerGCJob,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<TriggerGCJob>> TriggerGCJobSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `DELETE /gc-jobs/{uuid}`: see [`DeleteGCJob`](crate::api::DeleteGCJob).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_gc_job(
+/// The `gc-jobs` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait GcJobsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`DeleteGCJob`]: `DELETE /gc-jobs/{uuid}`.
+    fn delete_gc_job(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteGCJob> {
-        crate::client::Call::new(self, crate::api::DeleteGCJob::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteGCJob> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteGCJob::new(uuid))
     }
-    /// `GET /gc-jobs`: see [`QueryGCJob`](crate::api::QueryGCJob).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_gc_job(&self) -> crate::client::Call<'_, crate::api::QueryGCJob> {
-        crate::client::Call::new(self, crate::api::QueryGCJob::new())
+    /// Send [`QueryGCJob`]: `GET /gc-jobs`.
+    fn query_gc_job(&self) -> ::zstack_sdk::client::Call<QueryGCJob> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryGCJob::new())
     }
-    /// `PUT /gc-jobs/{uuid}/actions`: see [`TriggerGCJob`](crate::api::TriggerGCJob).
-    #[allow(clippy::too_many_arguments)]
-    pub fn trigger_gc_job(
+    /// Send (and wait for the job of) [`TriggerGCJob`]: `PUT /gc-jobs/{uuid}/actions`.
+    fn trigger_gc_job(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::TriggerGCJob> {
-        crate::client::Call::new(self, crate::api::TriggerGCJob::new(uuid))
+    ) -> ::zstack_sdk::client::Call<TriggerGCJob> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), TriggerGCJob::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteGCJob> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::TriggerGCJob> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl GcJobsApi for ::zstack_sdk::client::Client {}

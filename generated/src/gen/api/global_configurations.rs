@@ -27,7 +27,6 @@ pub struct GetGlobalConfigOptions {
 }
 impl GetGlobalConfigOptions {
     /// A request with the required params `category`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         category: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -39,27 +38,42 @@ impl GetGlobalConfigOptions {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetGlobalConfigOptions`], settable on the request and on a client `Call` for it:
+ `client.get_global_config_options(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetGlobalConfigOptionsSetters: ::zstack_sdk::runtime::request::Holds<
+        GetGlobalConfigOptions,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.4.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.4.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetGlobalConfigOptions>,
+> GetGlobalConfigOptionsSetters for T {}
 /// `GET /global-configurations`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -78,7 +92,7 @@ pub struct QueryGlobalConfig {
 }
 impl QueryGlobalConfig {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -118,34 +132,49 @@ pub struct ResetGlobalConfig {
 }
 impl ResetGlobalConfig {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ResetGlobalConfig`], settable on the request and on a client `Call` for it:
+ `client.reset_global_config(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ResetGlobalConfigSetters: ::zstack_sdk::runtime::request::Holds<
+        ResetGlobalConfig,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.1.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.1.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ResetGlobalConfig>,
+> ResetGlobalConfigSetters for T {}
 /// `PUT /global-configurations/{category}/{name}/actions`, body envelope `"updateGlobalConfig"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -175,7 +204,6 @@ pub struct UpdateGlobalConfig {
 }
 impl UpdateGlobalConfig {
     /// A request with the required params `category`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         category: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -188,150 +216,92 @@ impl UpdateGlobalConfig {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `value`.
-    pub fn value(
+}
+/** The optional params of [`UpdateGlobalConfig`], settable on the request and on a client `Call` for it:
+ `client.update_global_config(..).value(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateGlobalConfigSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateGlobalConfig,
+    > + ::core::marker::Sized {
+    /// Wire name `value` (body). Since ZStack 0.6.
+    fn value(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.value = ::core::option::Option::Some(value.into());
+        self.held_mut().value = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateGlobalConfig>,
+> UpdateGlobalConfigSetters for T {}
 /// The result of [`GetGlobalConfigOptions`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetGlobalConfigOptionsReply {
     /// Since ZStack 4.4.0. Absent from older MNs' replies.
     pub options: ::core::option::Option<crate::types::GlobalConfigOptions>,
 }
-::zstack_sdk::deserialize_struct!(GetGlobalConfigOptionsReply { "options" => options, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetGlobalConfigOptionsReply { "options" => options, }
+);
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /global-configurations/{category}/{name}`: see [`GetGlobalConfigOptions`](crate::api::GetGlobalConfigOptions).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_global_config_options(
+/// The `global-configurations` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait GlobalConfigurationsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`GetGlobalConfigOptions`]: `GET /global-configurations/{category}/{name}`.
+    fn get_global_config_options(
         &self,
         category: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetGlobalConfigOptions> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetGlobalConfigOptions::new(category, name),
+    ) -> ::zstack_sdk::client::Call<GetGlobalConfigOptions> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetGlobalConfigOptions::new(category, name),
         )
     }
-    /// `GET /global-configurations`: see [`QueryGlobalConfig`](crate::api::QueryGlobalConfig).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_global_config(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryGlobalConfig> {
-        crate::client::Call::new(self, crate::api::QueryGlobalConfig::new())
+    /// Send [`QueryGlobalConfig`]: `GET /global-configurations`.
+    fn query_global_config(&self) -> ::zstack_sdk::client::Call<QueryGlobalConfig> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryGlobalConfig::new())
     }
-    /// `PUT /global-configurations/actions`: see [`ResetGlobalConfig`](crate::api::ResetGlobalConfig).
-    #[allow(clippy::too_many_arguments)]
-    pub fn reset_global_config(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::ResetGlobalConfig> {
-        crate::client::Call::new(self, crate::api::ResetGlobalConfig::new())
+    /// Send (and wait for the job of) [`ResetGlobalConfig`]: `PUT /global-configurations/actions`.
+    fn reset_global_config(&self) -> ::zstack_sdk::client::Call<ResetGlobalConfig> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), ResetGlobalConfig::new())
     }
-    /// `PUT /global-configurations/{category}/{name}/actions`: see [`UpdateGlobalConfig`](crate::api::UpdateGlobalConfig).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_global_config(
+    /// Send (and wait for the job of) [`UpdateGlobalConfig`]: `PUT /global-configurations/{category}/{name}/actions`.
+    fn update_global_config(
         &self,
         category: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateGlobalConfig> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateGlobalConfig::new(category, name),
+    ) -> ::zstack_sdk::client::Call<UpdateGlobalConfig> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateGlobalConfig::new(category, name),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetGlobalConfigOptions> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ResetGlobalConfig> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateGlobalConfig> {
-    /// Set `value`.
-    pub fn value(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.value(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl GlobalConfigurationsApi for ::zstack_sdk::client::Client {}

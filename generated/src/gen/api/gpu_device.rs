@@ -20,7 +20,7 @@ pub struct QueryGpuDevice {
 }
 impl QueryGpuDevice {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -38,12 +38,12 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryGpuDevice {
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /gpu-device/gpu-devices`: see [`QueryGpuDevice`](crate::api::QueryGpuDevice).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_gpu_device(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryGpuDevice> {
-        crate::client::Call::new(self, crate::api::QueryGpuDevice::new())
+/// The `gpu-device` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait GpuDeviceApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`QueryGpuDevice`]: `GET /gpu-device/gpu-devices`.
+    fn query_gpu_device(&self) -> ::zstack_sdk::client::Call<QueryGpuDevice> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryGpuDevice::new())
     }
 }
+#[cfg(feature = "client")]
+impl GpuDeviceApi for ::zstack_sdk::client::Client {}

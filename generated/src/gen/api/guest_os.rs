@@ -23,34 +23,49 @@ pub struct GetGuestOsMetadata {
 }
 impl GetGuestOsMetadata {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetGuestOsMetadata`], settable on the request and on a client `Call` for it:
+ `client.get_guest_os_metadata(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetGuestOsMetadataSetters: ::zstack_sdk::runtime::request::Holds<
+        GetGuestOsMetadata,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 5.1.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.1.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetGuestOsMetadata>,
+> GetGuestOsMetadataSetters for T {}
 /// `PUT /guest-os/metadata/actions`, body envelope `"refreshGuestOsMetadata"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -74,90 +89,62 @@ pub struct RefreshGuestOsMetadata {
 }
 impl RefreshGuestOsMetadata {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RefreshGuestOsMetadata`], settable on the request and on a client `Call` for it:
+ `client.refresh_guest_os_metadata(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RefreshGuestOsMetadataSetters: ::zstack_sdk::runtime::request::Holds<
+        RefreshGuestOsMetadata,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 5.1.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RefreshGuestOsMetadata>,
+> RefreshGuestOsMetadataSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /guest-os/metadata`: see [`GetGuestOsMetadata`](crate::api::GetGuestOsMetadata).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_guest_os_metadata(
+/// The `guest-os` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait GuestOsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`GetGuestOsMetadata`]: `GET /guest-os/metadata`.
+    fn get_guest_os_metadata(&self) -> ::zstack_sdk::client::Call<GetGuestOsMetadata> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetGuestOsMetadata::new())
+    }
+    /// Send (and wait for the job of) [`RefreshGuestOsMetadata`]: `PUT /guest-os/metadata/actions`.
+    fn refresh_guest_os_metadata(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetGuestOsMetadata> {
-        crate::client::Call::new(self, crate::api::GetGuestOsMetadata::new())
-    }
-    /// `PUT /guest-os/metadata/actions`: see [`RefreshGuestOsMetadata`](crate::api::RefreshGuestOsMetadata).
-    #[allow(clippy::too_many_arguments)]
-    pub fn refresh_guest_os_metadata(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::RefreshGuestOsMetadata> {
-        crate::client::Call::new(self, crate::api::RefreshGuestOsMetadata::new())
+    ) -> ::zstack_sdk::client::Call<RefreshGuestOsMetadata> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), RefreshGuestOsMetadata::new())
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetGuestOsMetadata> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RefreshGuestOsMetadata> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl GuestOsApi for ::zstack_sdk::client::Client {}

@@ -20,7 +20,7 @@ pub struct QueryGuestToolsState {
 }
 impl QueryGuestToolsState {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -38,12 +38,14 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryGuestToolsState {
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /guesttools`: see [`QueryGuestToolsState`](crate::api::QueryGuestToolsState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_guest_tools_state(
+/// The `guesttools` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait GuesttoolsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`QueryGuestToolsState`]: `GET /guesttools`.
+    fn query_guest_tools_state(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryGuestToolsState> {
-        crate::client::Call::new(self, crate::api::QueryGuestToolsState::new())
+    ) -> ::zstack_sdk::client::Call<QueryGuestToolsState> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryGuestToolsState::new())
     }
 }
+#[cfg(feature = "client")]
+impl GuesttoolsApi for ::zstack_sdk::client::Client {}

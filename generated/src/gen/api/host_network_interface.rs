@@ -31,7 +31,6 @@ pub struct ChangeHostNetworkInterfaceLldpMode {
 }
 impl ChangeHostNetworkInterfaceLldpMode {
     /// A request with the required params `interfaceUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         interface_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -47,35 +46,47 @@ impl ChangeHostNetworkInterfaceLldpMode {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `mode`.
-    pub fn mode(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mode = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`ChangeHostNetworkInterfaceLldpMode`], settable on the request and on a client `Call` for it:
+ `client.change_host_network_interface_lldp_mode(..).mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeHostNetworkInterfaceLldpModeSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeHostNetworkInterfaceLldpMode,
+    > + ::core::marker::Sized {
+    /// Wire name `mode` (body). Since ZStack 5.0.0. Server default: `rx_only`. One of `rx_only`, `tx_only`, `rx_and_tx`, `disable`.
+    fn mode(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.0.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeHostNetworkInterfaceLldpMode>,
+> ChangeHostNetworkInterfaceLldpModeSetters for T {}
 /// `GET /hostNetworkInterface/lldp/{interfaceUuid}/info`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -100,7 +111,6 @@ pub struct GetHostNetworkInterfaceLldp {
 }
 impl GetHostNetworkInterfaceLldp {
     /// A request with the required params `interfaceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         interface_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -110,27 +120,42 @@ impl GetHostNetworkInterfaceLldp {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetHostNetworkInterfaceLldp`], settable on the request and on a client `Call` for it:
+ `client.get_host_network_interface_lldp(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetHostNetworkInterfaceLldpSetters: ::zstack_sdk::runtime::request::Holds<
+        GetHostNetworkInterfaceLldp,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 5.0.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.0.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetHostNetworkInterfaceLldp>,
+> GetHostNetworkInterfaceLldpSetters for T {}
 /// `GET /hostNetworkInterface/lldp/all`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -149,7 +174,7 @@ pub struct QueryHostNetworkInterfaceLldp {
 }
 impl QueryHostNetworkInterfaceLldp {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -172,84 +197,43 @@ pub struct GetHostNetworkInterfaceLldpReply {
     /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub lldp: ::core::option::Option<crate::types::HostNetworkInterfaceLldpRefInventory>,
 }
-::zstack_sdk::deserialize_struct!(GetHostNetworkInterfaceLldpReply { "lldp" => lldp, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetHostNetworkInterfaceLldpReply { "lldp" => lldp, }
+);
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `PUT /hostNetworkInterface/lldp/actions`: see [`ChangeHostNetworkInterfaceLldpMode`](crate::api::ChangeHostNetworkInterfaceLldpMode).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_host_network_interface_lldp_mode(
+/// The `host-network-interface` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait HostNetworkInterfaceApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`ChangeHostNetworkInterfaceLldpMode`]: `PUT /hostNetworkInterface/lldp/actions`.
+    fn change_host_network_interface_lldp_mode(
         &self,
         interface_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::ChangeHostNetworkInterfaceLldpMode> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeHostNetworkInterfaceLldpMode::new(interface_uuids),
+    ) -> ::zstack_sdk::client::Call<ChangeHostNetworkInterfaceLldpMode> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeHostNetworkInterfaceLldpMode::new(interface_uuids),
         )
     }
-    /// `GET /hostNetworkInterface/lldp/{interfaceUuid}/info`: see [`GetHostNetworkInterfaceLldp`](crate::api::GetHostNetworkInterfaceLldp).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_host_network_interface_lldp(
+    /// Send [`GetHostNetworkInterfaceLldp`]: `GET /hostNetworkInterface/lldp/{interfaceUuid}/info`.
+    fn get_host_network_interface_lldp(
         &self,
         interface_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetHostNetworkInterfaceLldp> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetHostNetworkInterfaceLldp::new(interface_uuid),
+    ) -> ::zstack_sdk::client::Call<GetHostNetworkInterfaceLldp> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetHostNetworkInterfaceLldp::new(interface_uuid),
         )
     }
-    /// `GET /hostNetworkInterface/lldp/all`: see [`QueryHostNetworkInterfaceLldp`](crate::api::QueryHostNetworkInterfaceLldp).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_host_network_interface_lldp(
+    /// Send [`QueryHostNetworkInterfaceLldp`]: `GET /hostNetworkInterface/lldp/all`.
+    fn query_host_network_interface_lldp(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryHostNetworkInterfaceLldp> {
-        crate::client::Call::new(self, crate::api::QueryHostNetworkInterfaceLldp::new())
+    ) -> ::zstack_sdk::client::Call<QueryHostNetworkInterfaceLldp> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryHostNetworkInterfaceLldp::new(),
+        )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeHostNetworkInterfaceLldpMode> {
-    /// Set `mode`.
-    pub fn mode(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetHostNetworkInterfaceLldp> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl HostNetworkInterfaceApi for ::zstack_sdk::client::Client {}

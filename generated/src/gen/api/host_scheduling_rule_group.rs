@@ -31,7 +31,6 @@ pub struct AddHostToHostSchedulingRuleGroup {
 }
 impl AddHostToHostSchedulingRuleGroup {
     /// A request with the required params `hostGroupUuid`, `hostUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         host_group_uuid: impl ::core::convert::Into<::std::string::String>,
         host_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -43,27 +42,42 @@ impl AddHostToHostSchedulingRuleGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AddHostToHostSchedulingRuleGroup`], settable on the request and on a client `Call` for it:
+ `client.add_host_to_host_scheduling_rule_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddHostToHostSchedulingRuleGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        AddHostToHostSchedulingRuleGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddHostToHostSchedulingRuleGroup>,
+> AddHostToHostSchedulingRuleGroupSetters for T {}
 /// `POST /hostSchedulingRuleGroup`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -100,7 +114,6 @@ pub struct CreateHostSchedulingRuleGroup {
 }
 impl CreateHostSchedulingRuleGroup {
     /// A request with the required params `name`, `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -115,53 +128,71 @@ impl CreateHostSchedulingRuleGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateHostSchedulingRuleGroup`], settable on the request and on a client `Call` for it:
+ `client.create_host_scheduling_rule_group(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateHostSchedulingRuleGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateHostSchedulingRuleGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 4.6.32 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.6.32 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.6.32 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateHostSchedulingRuleGroup>,
+> CreateHostSchedulingRuleGroupSetters for T {}
 /// `DELETE /hostSchedulingRuleGroup/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -186,7 +217,6 @@ pub struct DeleteHostSchedulingRuleGroup {
 }
 impl DeleteHostSchedulingRuleGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -194,27 +224,42 @@ impl DeleteHostSchedulingRuleGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DeleteHostSchedulingRuleGroup`], settable on the request and on a client `Call` for it:
+ `client.delete_host_scheduling_rule_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteHostSchedulingRuleGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteHostSchedulingRuleGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteHostSchedulingRuleGroup>,
+> DeleteHostSchedulingRuleGroupSetters for T {}
 /// `DELETE /hostSchedulingRuleGroup/{hostGroupUuid}/host`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -243,7 +288,6 @@ pub struct DetachHostFromHostSchedulingRuleGroup {
 }
 impl DetachHostFromHostSchedulingRuleGroup {
     /// A request with the required params `hostGroupUuid`, `hostUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         host_group_uuid: impl ::core::convert::Into<::std::string::String>,
         host_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -255,27 +299,42 @@ impl DetachHostFromHostSchedulingRuleGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachHostFromHostSchedulingRuleGroup`], settable on the request and on a client `Call` for it:
+ `client.detach_host_from_host_scheduling_rule_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachHostFromHostSchedulingRuleGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachHostFromHostSchedulingRuleGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachHostFromHostSchedulingRuleGroup>,
+> DetachHostFromHostSchedulingRuleGroupSetters for T {}
 /// `GET /query/host/schedulingRule/group`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -294,7 +353,7 @@ pub struct QueryHostSchedulingRuleGroup {
 }
 impl QueryHostSchedulingRuleGroup {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -340,7 +399,6 @@ pub struct UpdateHostSchedulingRuleGroup {
 }
 impl UpdateHostSchedulingRuleGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -350,250 +408,122 @@ impl UpdateHostSchedulingRuleGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateHostSchedulingRuleGroup`], settable on the request and on a client `Call` for it:
+ `client.update_host_scheduling_rule_group(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateHostSchedulingRuleGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateHostSchedulingRuleGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 4.6.32 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.6.32 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateHostSchedulingRuleGroup>,
+> UpdateHostSchedulingRuleGroupSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /hostSchedulingRuleGroup/{hostGroupUuid}/host/{hostUuid}`: see [`AddHostToHostSchedulingRuleGroup`](crate::api::AddHostToHostSchedulingRuleGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_host_to_host_scheduling_rule_group(
+/// The `host-scheduling-rule-group` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait HostSchedulingRuleGroupApi: ::core::convert::AsRef<
+        ::zstack_sdk::client::Client,
+    > {
+    /// Send (and wait for the job of) [`AddHostToHostSchedulingRuleGroup`]: `POST /hostSchedulingRuleGroup/{hostGroupUuid}/host/{hostUuid}`.
+    fn add_host_to_host_scheduling_rule_group(
         &self,
         host_group_uuid: impl ::core::convert::Into<::std::string::String>,
         host_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddHostToHostSchedulingRuleGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddHostToHostSchedulingRuleGroup::new(host_group_uuid, host_uuid),
+    ) -> ::zstack_sdk::client::Call<AddHostToHostSchedulingRuleGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddHostToHostSchedulingRuleGroup::new(host_group_uuid, host_uuid),
         )
     }
-    /// `POST /hostSchedulingRuleGroup`: see [`CreateHostSchedulingRuleGroup`](crate::api::CreateHostSchedulingRuleGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_host_scheduling_rule_group(
+    /// Send (and wait for the job of) [`CreateHostSchedulingRuleGroup`]: `POST /hostSchedulingRuleGroup`.
+    fn create_host_scheduling_rule_group(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateHostSchedulingRuleGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateHostSchedulingRuleGroup::new(name, zone_uuid),
+    ) -> ::zstack_sdk::client::Call<CreateHostSchedulingRuleGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateHostSchedulingRuleGroup::new(name, zone_uuid),
         )
     }
-    /// `DELETE /hostSchedulingRuleGroup/{uuid}`: see [`DeleteHostSchedulingRuleGroup`](crate::api::DeleteHostSchedulingRuleGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_host_scheduling_rule_group(
+    /// Send (and wait for the job of) [`DeleteHostSchedulingRuleGroup`]: `DELETE /hostSchedulingRuleGroup/{uuid}`.
+    fn delete_host_scheduling_rule_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteHostSchedulingRuleGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteHostSchedulingRuleGroup::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteHostSchedulingRuleGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteHostSchedulingRuleGroup::new(uuid),
         )
     }
-    /// `DELETE /hostSchedulingRuleGroup/{hostGroupUuid}/host`: see [`DetachHostFromHostSchedulingRuleGroup`](crate::api::DetachHostFromHostSchedulingRuleGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_host_from_host_scheduling_rule_group(
+    /// Send (and wait for the job of) [`DetachHostFromHostSchedulingRuleGroup`]: `DELETE /hostSchedulingRuleGroup/{hostGroupUuid}/host`.
+    fn detach_host_from_host_scheduling_rule_group(
         &self,
         host_group_uuid: impl ::core::convert::Into<::std::string::String>,
         host_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachHostFromHostSchedulingRuleGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachHostFromHostSchedulingRuleGroup::new(
-                host_group_uuid,
-                host_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<DetachHostFromHostSchedulingRuleGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachHostFromHostSchedulingRuleGroup::new(host_group_uuid, host_uuid),
         )
     }
-    /// `GET /query/host/schedulingRule/group`: see [`QueryHostSchedulingRuleGroup`](crate::api::QueryHostSchedulingRuleGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_host_scheduling_rule_group(
+    /// Send [`QueryHostSchedulingRuleGroup`]: `GET /query/host/schedulingRule/group`.
+    fn query_host_scheduling_rule_group(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryHostSchedulingRuleGroup> {
-        crate::client::Call::new(self, crate::api::QueryHostSchedulingRuleGroup::new())
+    ) -> ::zstack_sdk::client::Call<QueryHostSchedulingRuleGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryHostSchedulingRuleGroup::new(),
+        )
     }
-    /// `PUT /hostSchedulingRuleGroup/{uuid}`: see [`UpdateHostSchedulingRuleGroup`](crate::api::UpdateHostSchedulingRuleGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_host_scheduling_rule_group(
+    /// Send (and wait for the job of) [`UpdateHostSchedulingRuleGroup`]: `PUT /hostSchedulingRuleGroup/{uuid}`.
+    fn update_host_scheduling_rule_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateHostSchedulingRuleGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateHostSchedulingRuleGroup::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateHostSchedulingRuleGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateHostSchedulingRuleGroup::new(uuid),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddHostToHostSchedulingRuleGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateHostSchedulingRuleGroup> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteHostSchedulingRuleGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachHostFromHostSchedulingRuleGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateHostSchedulingRuleGroup> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl HostSchedulingRuleGroupApi for ::zstack_sdk::client::Client {}

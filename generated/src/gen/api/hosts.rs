@@ -53,7 +53,6 @@ pub struct AddKVMHost {
 }
 impl AddKVMHost {
     /// A request with the required params `username`, `password`, `name`, `managementIp`, `clusterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         username: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
@@ -75,58 +74,74 @@ impl AddKVMHost {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `sshPort`.
-    pub fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ssh_port = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`AddKVMHost`], settable on the request and on a client `Call` for it:
+ `client.add_kvm_host(..).ssh_port(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddKVMHostSetters: ::zstack_sdk::runtime::request::Holds<
+        AddKVMHost,
+    > + ::core::marker::Sized {
+    /// Wire name `sshPort` (body). Since ZStack 0.6. Server default: `22`.
+    fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ssh_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<AddKVMHost>> AddKVMHostSetters for T {}
 /// `POST /hosts/kvm/from-file`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -159,7 +174,6 @@ pub struct AddKVMHostFromConfigFile {
 }
 impl AddKVMHostFromConfigFile {
     /// A request with the required params `hostInfo`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(host_info: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             host_info: host_info.into(),
@@ -169,45 +183,63 @@ impl AddKVMHostFromConfigFile {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`AddKVMHostFromConfigFile`], settable on the request and on a client `Call` for it:
+ `client.add_kvm_host_from_config_file(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddKVMHostFromConfigFileSetters: ::zstack_sdk::runtime::request::Holds<
+        AddKVMHostFromConfigFile,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.1.3 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddKVMHostFromConfigFile>,
+> AddKVMHostFromConfigFileSetters for T {}
 /// `POST /hosts/simulators`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -256,7 +288,6 @@ pub struct AddSimulatorHost {
 }
 impl AddSimulatorHost {
     /// A request with the required params `memoryCapacity`, `cpuCapacity`, `name`, `managementIp`, `clusterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         memory_capacity: impl ::core::convert::Into<i64>,
         cpu_capacity: impl ::core::convert::Into<i64>,
@@ -277,53 +308,70 @@ impl AddSimulatorHost {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddSimulatorHost`], settable on the request and on a client `Call` for it:
+ `client.add_simulator_host(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddSimulatorHostSetters: ::zstack_sdk::runtime::request::Holds<
+        AddSimulatorHost,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<AddSimulatorHost>> AddSimulatorHostSetters
+for T {}
 /// `POST /hosts/xdragon`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -384,7 +432,6 @@ pub struct AddXDragonHost {
 }
 impl AddXDragonHost {
     /// A request with the required params `username`, `password`, `name`, `managementIp`, `clusterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         username: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
@@ -409,76 +456,92 @@ impl AddXDragonHost {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `cpuNum`.
-    pub fn cpu_num(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.cpu_num = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`AddXDragonHost`], settable on the request and on a client `Call` for it:
+ `client.add_x_dragon_host(..).cpu_num(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddXDragonHostSetters: ::zstack_sdk::runtime::request::Holds<
+        AddXDragonHost,
+    > + ::core::marker::Sized {
+    /// Wire name `cpuNum` (body). Since ZStack 3.6.1 (release history).
+    fn cpu_num(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().cpu_num = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `cpuSockets`.
-    pub fn cpu_sockets(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.cpu_sockets = ::core::option::Option::Some(value.into());
+    /// Wire name `cpuSockets` (body). Since ZStack 3.6.1 (release history).
+    fn cpu_sockets(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().cpu_sockets = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `totalPhysicalMemory`.
-    pub fn total_physical_memory(
-        mut self,
-        value: impl ::core::convert::Into<i64>,
-    ) -> Self {
-        self.total_physical_memory = ::core::option::Option::Some(value.into());
+    /// Wire name `totalPhysicalMemory` (body). Since ZStack 3.6.1 (release history).
+    fn total_physical_memory(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().total_physical_memory = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `sshPort`.
-    pub fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ssh_port = ::core::option::Option::Some(value.into());
+    /// Wire name `sshPort` (body). Since ZStack 3.6.1 (release history). Server default: `22`.
+    fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ssh_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.6.1 (release history).
+    fn resource_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `tagUuids` (body). Since ZStack 3.6.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<AddXDragonHost>> AddXDragonHostSetters
+for T {}
 /// `POST /hosts/{uuid}/allocate-resource`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -516,7 +579,6 @@ pub struct AllocateHostResource {
 }
 impl AllocateHostResource {
     /// A request with the required params `uuid`, `strategy`, `scene`, `vcpu`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         strategy: impl ::core::convert::Into<::std::string::String>,
@@ -533,32 +595,47 @@ impl AllocateHostResource {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `memSize`.
-    pub fn mem_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.mem_size = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`AllocateHostResource`], settable on the request and on a client `Call` for it:
+ `client.allocate_host_resource(..).mem_size(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AllocateHostResourceSetters: ::zstack_sdk::runtime::request::Holds<
+        AllocateHostResource,
+    > + ::core::marker::Sized {
+    /// Wire name `memSize` (body). Since ZStack 4.7.24 (release history).
+    fn mem_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().mem_size = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AllocateHostResource>,
+> AllocateHostResourceSetters for T {}
 /// `PUT /hosts/bondings/{uuid}/attach`, body envelope `"attachNicToBonding"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -590,7 +667,6 @@ pub struct AttachNicToBonding {
 }
 impl AttachNicToBonding {
     /// A request with the required params `uuid`, `slaveUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         slave_uuids: impl ::core::iter::IntoIterator<
@@ -608,35 +684,50 @@ impl AttachNicToBonding {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `type`.
-    pub fn type_(
+}
+/** The optional params of [`AttachNicToBonding`], settable on the request and on a client `Call` for it:
+ `client.attach_nic_to_bonding(..).type_(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachNicToBondingSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachNicToBonding,
+    > + ::core::marker::Sized {
+    /// Wire name `type` (body). Since ZStack 4.7.24 (release history). Server default: `LinuxBonding`. One of `LinuxBonding`, `OvsBonding`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachNicToBonding>,
+> AttachNicToBondingSetters for T {}
 /// `PUT /hosts/kvm/{hostUuid}/actions`, body envelope `"changeHostPassword"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
@@ -666,7 +757,6 @@ pub struct ChangeHostPassword {
 }
 impl ChangeHostPassword {
     /// A request with the required params `hostUuid`, `password`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         host_uuid: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
@@ -678,27 +768,42 @@ impl ChangeHostPassword {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeHostPassword`], settable on the request and on a client `Call` for it:
+ `client.change_host_password(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeHostPasswordSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeHostPassword,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.8.22 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.8.22 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeHostPassword>,
+> ChangeHostPasswordSetters for T {}
 /// `PUT /hosts/{uuid}/actions`, body envelope `"changeHostState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -728,7 +833,6 @@ pub struct ChangeHostState {
 }
 impl ChangeHostState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -740,27 +844,41 @@ impl ChangeHostState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeHostState`], settable on the request and on a client `Call` for it:
+ `client.change_host_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeHostStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeHostState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<ChangeHostState>> ChangeHostStateSetters
+for T {}
 /// `POST /hosts/kvm/from-file/check`, body envelope `"params"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -786,7 +904,6 @@ pub struct CheckKVMHostConfigFile {
 }
 impl CheckKVMHostConfigFile {
     /// A request with the required params `hostInfo`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(host_info: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             host_info: host_info.into(),
@@ -794,27 +911,42 @@ impl CheckKVMHostConfigFile {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`CheckKVMHostConfigFile`], settable on the request and on a client `Call` for it:
+ `client.check_kvm_host_config_file(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CheckKVMHostConfigFileSetters: ::zstack_sdk::runtime::request::Holds<
+        CheckKVMHostConfigFile,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CheckKVMHostConfigFile>,
+> CheckKVMHostConfigFileSetters for T {}
 /// `POST /hosts/bondings`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -868,7 +1000,6 @@ pub struct CreateBonding {
 }
 impl CreateBonding {
     /// A request with the required params `hostUuids`, `bondingName`, `type`, `mode`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         host_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -895,81 +1026,104 @@ impl CreateBonding {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `slaveUuids`.
-    pub fn slave_uuids(
+}
+/** The optional params of [`CreateBonding`], settable on the request and on a client `Call` for it:
+ `client.create_bonding(..).slave_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateBondingSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateBonding,
+    > + ::core::marker::Sized {
+    /// Wire name `slaveUuids` (body). Since ZStack 4.7.24 (release history).
+    fn slave_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.slave_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().slave_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `slaveNames`.
-    pub fn slave_names(
+    /// Wire name `slaveNames` (body). Since ZStack 4.8.26 (release history).
+    fn slave_names(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.slave_names = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().slave_names = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `xmitHashPolicy`.
-    pub fn xmit_hash_policy(
+    /// Wire name `xmitHashPolicy` (body). Since ZStack 4.7.24 (release history). One of `layer2`, `layer2+3`, `layer3+4`.
+    fn xmit_hash_policy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.xmit_hash_policy = ::core::option::Option::Some(value.into());
+        self.held_mut().xmit_hash_policy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 4.7.24 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.7.24 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.7.24 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateBonding>> CreateBondingSetters
+for T {}
 /// `POST /hosts/service-types`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -1004,7 +1158,6 @@ pub struct CreateHostNetworkServiceType {
 }
 impl CreateHostNetworkServiceType {
     /// A request with the required params `serviceType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(service_type: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             service_type: service_type.into(),
@@ -1015,50 +1168,68 @@ impl CreateHostNetworkServiceType {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `system`.
-    pub fn system(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.system = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`CreateHostNetworkServiceType`], settable on the request and on a client `Call` for it:
+ `client.create_host_network_service_type(..).system(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateHostNetworkServiceTypeSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateHostNetworkServiceType,
+    > + ::core::marker::Sized {
+    /// Wire name `system` (body). Since ZStack 5.2.1. Server default: `false`.
+    fn system(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().system = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 5.2.1.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 5.2.1.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.2.1.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.2.1.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateHostNetworkServiceType>,
+> CreateHostNetworkServiceTypeSetters for T {}
 /// `DELETE /hosts/bondings/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -1086,7 +1257,6 @@ pub struct DeleteBonding {
 }
 impl DeleteBonding {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1095,35 +1265,49 @@ impl DeleteBonding {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteBonding`], settable on the request and on a client `Call` for it:
+ `client.delete_bonding(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteBondingSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteBonding,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 4.7.24 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteBonding>> DeleteBondingSetters
+for T {}
 /// `DELETE /hosts/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1151,7 +1335,6 @@ pub struct DeleteHost {
 }
 impl DeleteHost {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1160,35 +1343,48 @@ impl DeleteHost {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteHost`], settable on the request and on a client `Call` for it:
+ `client.delete_host(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteHostSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteHost,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteHost>> DeleteHostSetters for T {}
 /// `DELETE /hosts/service-types/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -1216,7 +1412,6 @@ pub struct DeleteHostNetworkServiceType {
 }
 impl DeleteHostNetworkServiceType {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1225,35 +1420,50 @@ impl DeleteHostNetworkServiceType {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteHostNetworkServiceType`], settable on the request and on a client `Call` for it:
+ `client.delete_host_network_service_type(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteHostNetworkServiceTypeSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteHostNetworkServiceType,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 5.2.1. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 5.2.1.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.2.1.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteHostNetworkServiceType>,
+> DeleteHostNetworkServiceTypeSetters for T {}
 /// `PUT /hosts/bondings/{uuid}/detach`, body envelope `"detachNicFromBonding"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -1285,7 +1495,6 @@ pub struct DetachNicFromBonding {
 }
 impl DetachNicFromBonding {
     /// A request with the required params `uuid`, `slaveUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         slave_uuids: impl ::core::iter::IntoIterator<
@@ -1303,35 +1512,50 @@ impl DetachNicFromBonding {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `type`.
-    pub fn type_(
+}
+/** The optional params of [`DetachNicFromBonding`], settable on the request and on a client `Call` for it:
+ `client.detach_nic_from_bonding(..).type_(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachNicFromBondingSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachNicFromBonding,
+    > + ::core::marker::Sized {
+    /// Wire name `type` (body). Since ZStack 4.7.24 (release history). Server default: `LinuxBonding`. One of `LinuxBonding`, `OvsBonding`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachNicFromBonding>,
+> DetachNicFromBondingSetters for T {}
 /// `GET /host/network-interface-vlan-ids`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -1360,7 +1584,6 @@ pub struct GetCandidateInterfaceVlanIds {
 }
 impl GetCandidateInterfaceVlanIds {
     /// A request with the required params `interfaceUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         interface_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -1377,37 +1600,52 @@ impl GetCandidateInterfaceVlanIds {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetCandidateInterfaceVlanIds`], settable on the request and on a client `Call` for it:
+ `client.get_candidate_interface_vlan_ids(..).limit_2(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetCandidateInterfaceVlanIdsSetters: ::zstack_sdk::runtime::request::Holds<
+        GetCandidateInterfaceVlanIds,
+    > + ::core::marker::Sized {
+    /// Wire name `limit` (query string). Since ZStack 4.7.24 (release history). Server default: `1000`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (query string). Since ZStack 4.7.24 (release history). Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetCandidateInterfaceVlanIds>,
+> GetCandidateInterfaceVlanIdsSetters for T {}
 /// `GET /hosts/capacities/cpu-memory`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1443,7 +1681,7 @@ pub struct GetCpuMemoryCapacity {
 }
 impl GetCpuMemoryCapacity {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             zone_uuids: ::core::default::Default::default(),
@@ -1455,73 +1693,94 @@ impl GetCpuMemoryCapacity {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `zoneUuids`.
-    pub fn zone_uuids(
+}
+/** The optional params of [`GetCpuMemoryCapacity`], settable on the request and on a client `Call` for it:
+ `client.get_cpu_memory_capacity(..).zone_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetCpuMemoryCapacitySetters: ::zstack_sdk::runtime::request::Holds<
+        GetCpuMemoryCapacity,
+    > + ::core::marker::Sized {
+    /// Wire name `zoneUuids` (query string). Since ZStack 0.6.
+    fn zone_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.zone_uuids = value.into_iter().map(::core::convert::Into::into).collect();
-        self
-    }
-    /// Set `clusterUuids`.
-    pub fn cluster_uuids(
-        mut self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.cluster_uuids = value
+        self.held_mut().zone_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `hostUuids`.
-    pub fn host_uuids(
+    /// Wire name `clusterUuids` (query string). Since ZStack 0.6.
+    fn cluster_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.host_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().cluster_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `hypervisorType`.
-    pub fn hypervisor_type(
+    /// Wire name `hostUuids` (query string). Since ZStack 0.6.
+    fn host_uuids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.held_mut().host_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Wire name `hypervisorType` (query string). Since ZStack 0.6. One of `KVM`, `ESX`.
+    fn hypervisor_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.hypervisor_type = ::core::option::Option::Some(value.into());
+        self.held_mut().hypervisor_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `all`.
-    pub fn all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.all = ::core::option::Option::Some(value.into());
+    /// Wire name `all` (query string). Since ZStack 0.6. Server default: `false`.
+    fn all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().all = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetCpuMemoryCapacity>,
+> GetCpuMemoryCapacitySetters for T {}
 /// `GET /hosts/allocators/strategies`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1543,34 +1802,49 @@ pub struct GetHostAllocatorStrategies {
 }
 impl GetHostAllocatorStrategies {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetHostAllocatorStrategies`], settable on the request and on a client `Call` for it:
+ `client.get_host_allocator_strategies(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetHostAllocatorStrategiesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetHostAllocatorStrategies,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetHostAllocatorStrategies>,
+> GetHostAllocatorStrategiesSetters for T {}
 /// `POST /hosts/{uuid}/numa`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -1596,7 +1870,6 @@ pub struct GetHostNUMATopology {
 }
 impl GetHostNUMATopology {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1604,27 +1877,42 @@ impl GetHostNUMATopology {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetHostNUMATopology`], settable on the request and on a client `Call` for it:
+ `client.get_host_numa_topology(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetHostNUMATopologySetters: ::zstack_sdk::runtime::request::Holds<
+        GetHostNUMATopology,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetHostNUMATopology>,
+> GetHostNUMATopologySetters for T {}
 /// `GET /hosts/network-facts/{hostUuid}`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -1649,7 +1937,6 @@ pub struct GetHostNetworkFacts {
 }
 impl GetHostNetworkFacts {
     /// A request with the required params `hostUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(host_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             host_uuid: host_uuid.into(),
@@ -1657,27 +1944,42 @@ impl GetHostNetworkFacts {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetHostNetworkFacts`], settable on the request and on a client `Call` for it:
+ `client.get_host_network_facts(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetHostNetworkFactsSetters: ::zstack_sdk::runtime::request::Holds<
+        GetHostNetworkFacts,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetHostNetworkFacts>,
+> GetHostNetworkFactsSetters for T {}
 /// `GET /hosts/physical-memory-facts/{hostUuid}`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -1702,7 +2004,6 @@ pub struct GetHostPhysicalMemoryFacts {
 }
 impl GetHostPhysicalMemoryFacts {
     /// A request with the required params `hostUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(host_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             host_uuid: host_uuid.into(),
@@ -1710,27 +2011,42 @@ impl GetHostPhysicalMemoryFacts {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetHostPhysicalMemoryFacts`], settable on the request and on a client `Call` for it:
+ `client.get_host_physical_memory_facts(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetHostPhysicalMemoryFactsSetters: ::zstack_sdk::runtime::request::Holds<
+        GetHostPhysicalMemoryFacts,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetHostPhysicalMemoryFacts>,
+> GetHostPhysicalMemoryFactsSetters for T {}
 /// `PUT /hosts/power/{uuid}/actions`, body envelope `"getHostPowerStatus"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -1759,7 +2075,6 @@ pub struct GetHostPowerStatus {
 }
 impl GetHostPowerStatus {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1768,35 +2083,50 @@ impl GetHostPowerStatus {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `method`.
-    pub fn method(
+}
+/** The optional params of [`GetHostPowerStatus`], settable on the request and on a client `Call` for it:
+ `client.get_host_power_status(..).method(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetHostPowerStatusSetters: ::zstack_sdk::runtime::request::Holds<
+        GetHostPowerStatus,
+    > + ::core::marker::Sized {
+    /// Wire name `method` (body). Since ZStack 4.7.0. Server default: `AUTO`. One of `AUTO`, `AGENT`, `IPMI`.
+    fn method(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.method = ::core::option::Option::Some(value.into());
+        self.held_mut().method = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetHostPowerStatus>,
+> GetHostPowerStatusSetters for T {}
 /// `POST /hosts/{uuid}/resource-allocation`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -1834,7 +2164,6 @@ pub struct GetHostResourceAllocation {
 }
 impl GetHostResourceAllocation {
     /// A request with the required params `uuid`, `strategy`, `scene`, `vcpu`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         strategy: impl ::core::convert::Into<::std::string::String>,
@@ -1851,32 +2180,47 @@ impl GetHostResourceAllocation {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `memSize`.
-    pub fn mem_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.mem_size = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetHostResourceAllocation`], settable on the request and on a client `Call` for it:
+ `client.get_host_resource_allocation(..).mem_size(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetHostResourceAllocationSetters: ::zstack_sdk::runtime::request::Holds<
+        GetHostResourceAllocation,
+    > + ::core::marker::Sized {
+    /// Wire name `memSize` (body). Since ZStack 4.3.36 (release history).
+    fn mem_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().mem_size = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetHostResourceAllocation>,
+> GetHostResourceAllocationSetters for T {}
 /// `GET /hosts/task-details`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -1904,7 +2248,6 @@ pub struct GetHostTask {
 }
 impl GetHostTask {
     /// A request with the required params `hostUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         host_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -1920,40 +2263,53 @@ impl GetHostTask {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `syncSignatures`.
-    pub fn sync_signatures(
+}
+/** The optional params of [`GetHostTask`], settable on the request and on a client `Call` for it:
+ `client.get_host_task(..).sync_signatures(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetHostTaskSetters: ::zstack_sdk::runtime::request::Holds<
+        GetHostTask,
+    > + ::core::marker::Sized {
+    /// Wire name `syncSignatures` (query string). Since ZStack 4.6.0.
+    fn sync_signatures(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.sync_signatures = value
+        self.held_mut().sync_signatures = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.6.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetHostTask>> GetHostTaskSetters for T {}
 /// `POST /hosts/webssh`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -1987,7 +2343,6 @@ pub struct GetHostWebSshUrl {
 }
 impl GetHostWebSshUrl {
     /// A request with the required params `uuid`, `userName`, `password`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         user_name: impl ::core::convert::Into<::std::string::String>,
@@ -2002,32 +2357,46 @@ impl GetHostWebSshUrl {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `https`.
-    pub fn https(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.https = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetHostWebSshUrl`], settable on the request and on a client `Call` for it:
+ `client.get_host_web_ssh_url(..).https(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetHostWebSshUrlSetters: ::zstack_sdk::runtime::request::Holds<
+        GetHostWebSshUrl,
+    > + ::core::marker::Sized {
+    /// Wire name `https` (body). Since ZStack 4.7.11. Server default: `false`.
+    fn https(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().https = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetHostWebSshUrl>> GetHostWebSshUrlSetters
+for T {}
 /// `GET /hosts/hypervisor-types`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2049,34 +2418,49 @@ pub struct GetHypervisorTypes {
 }
 impl GetHypervisorTypes {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetHypervisorTypes`], settable on the request and on a client `Call` for it:
+ `client.get_hypervisor_types(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetHypervisorTypesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetHypervisorTypes,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetHypervisorTypes>,
+> GetHypervisorTypesSetters for T {}
 /// `GET /hosts/hosts-network-interfaces/service-type-statistic`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -2144,7 +2528,7 @@ pub struct GetInterfaceServiceTypeStatistic {
 }
 impl GetInterfaceServiceTypeStatistic {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             interface_uuid: ::core::default::Default::default(),
@@ -2163,113 +2547,131 @@ impl GetInterfaceServiceTypeStatistic {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `interfaceUuid`.
-    pub fn interface_uuid(
+}
+/** The optional params of [`GetInterfaceServiceTypeStatistic`], settable on the request and on a client `Call` for it:
+ `client.get_interface_service_type_statistic(..).interface_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetInterfaceServiceTypeStatisticSetters: ::zstack_sdk::runtime::request::Holds<
+        GetInterfaceServiceTypeStatistic,
+    > + ::core::marker::Sized {
+    /// Wire name `interfaceUuid` (query string). Since ZStack 4.7.24 (release history).
+    fn interface_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.interface_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().interface_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vlanId`.
-    pub fn vlan_id(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.vlan_id = ::core::option::Option::Some(value.into());
+    /// Wire name `vlanId` (query string). Since ZStack 4.7.24 (release history).
+    fn vlan_id(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().vlan_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `interfaceType`.
-    pub fn interface_type(
+    /// Wire name `interfaceType` (query string). Since ZStack 4.7.24 (release history). Server default: `All`. One of `All`, `Interface`, `Bonding`.
+    fn interface_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.interface_type = ::core::option::Option::Some(value.into());
+        self.held_mut().interface_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `serviceType`.
-    pub fn service_type(
+    /// Wire name `serviceType` (query string). Since ZStack 4.7.24 (release history).
+    fn service_type(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.service_type = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().service_type = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
+    /// Wire name `zoneUuid` (query string). Since ZStack 4.7.24 (release history).
+    fn zone_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.zone_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().zone_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
+    /// Wire name `clusterUuid` (query string). Since ZStack 4.7.24 (release history).
+    fn cluster_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.cluster_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().cluster_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
+    /// Wire name `hostUuid` (query string). Since ZStack 4.7.24 (release history).
+    fn host_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.host_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().host_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sortBy`.
-    pub fn sort_by(
+    /// Wire name `sortBy` (query string). Since ZStack 4.7.24 (release history). Server default: `CreateDate`. One of `InterfaceName`, `VlanId`, `HostIp`, `HostName`, `ClusterName`, `CreateDate`.
+    fn sort_by_2(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.sort_by = ::core::option::Option::Some(value.into());
+        self.held_mut().sort_by = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sortDirection`.
-    pub fn sort_direction(
+    /// Wire name `sortDirection` (query string). Since ZStack 4.7.24 (release history). Server default: `asc`. One of `asc`, `desc`.
+    fn sort_direction(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.sort_direction = ::core::option::Option::Some(value.into());
+        self.held_mut().sort_direction = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (query string). Since ZStack 4.7.24 (release history). Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+    /// Wire name `limit` (query string). Since ZStack 4.7.24 (release history). Server default: `20`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `replyWithCount`.
-    pub fn reply_with_count(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.reply_with_count = ::core::option::Option::Some(value.into());
+    /// Wire name `replyWithCount` (query string). Since ZStack 4.7.24 (release history). Server default: `false`.
+    fn reply_with_count_2(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().reply_with_count = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetInterfaceServiceTypeStatistic>,
+> GetInterfaceServiceTypeStatisticSetters for T {}
 /// `PUT /hosts/kvm/{uuid}/actions`, body envelope `"identifyHost"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -2298,7 +2700,6 @@ pub struct IdentifyHost {
 }
 impl IdentifyHost {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2307,32 +2708,45 @@ impl IdentifyHost {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `interval`.
-    pub fn interval(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.interval = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`IdentifyHost`], settable on the request and on a client `Call` for it:
+ `client.identify_host(..).interval(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait IdentifyHostSetters: ::zstack_sdk::runtime::request::Holds<
+        IdentifyHost,
+    > + ::core::marker::Sized {
+    /// Wire name `interval` (body). Since ZStack 3.5.3 (release history). Server default: `60`.
+    fn interval(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().interval = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<IdentifyHost>> IdentifyHostSetters for T {}
 /// `PUT /hosts/kvm/actions`, body envelope `"kvmRunShell"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2361,7 +2775,6 @@ pub struct KvmRunShell {
 }
 impl KvmRunShell {
     /// A request with the required params `hostUuids`, `script`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         host_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -2378,27 +2791,40 @@ impl KvmRunShell {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`KvmRunShell`], settable on the request and on a client `Call` for it:
+ `client.kvm_run_shell(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait KvmRunShellSetters: ::zstack_sdk::runtime::request::Holds<
+        KvmRunShell,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<KvmRunShell>> KvmRunShellSetters for T {}
 /// `PUT /hosts/{hostUuid}/locate/network-interface`, body envelope `"locateHostNetworkInterface"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -2431,7 +2857,6 @@ pub struct LocateHostNetworkInterface {
 }
 impl LocateHostNetworkInterface {
     /// A request with the required params `hostUuid`, `networkInterfaceName`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         host_uuid: impl ::core::convert::Into<::std::string::String>,
         network_interface_name: impl ::core::convert::Into<::std::string::String>,
@@ -2444,32 +2869,47 @@ impl LocateHostNetworkInterface {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `interval`.
-    pub fn interval(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.interval = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`LocateHostNetworkInterface`], settable on the request and on a client `Call` for it:
+ `client.locate_host_network_interface(..).interval(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait LocateHostNetworkInterfaceSetters: ::zstack_sdk::runtime::request::Holds<
+        LocateHostNetworkInterface,
+    > + ::core::marker::Sized {
+    /// Wire name `interval` (body). Since ZStack 4.3.36 (release history). Server default: `15`.
+    fn interval(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().interval = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<LocateHostNetworkInterface>,
+> LocateHostNetworkInterfaceSetters for T {}
 /// `PUT /hosts/power-off/actions`, body envelope `"powerOffHost"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -2505,7 +2945,6 @@ pub struct PowerOffHost {
 }
 impl PowerOffHost {
     /// A request with the required params `adminPassword`, `hostUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         admin_password: impl ::core::convert::Into<
             ::zstack_sdk::runtime::secret::Secret,
@@ -2526,40 +2965,50 @@ impl PowerOffHost {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `waitTaskCompleted`.
-    pub fn wait_task_completed(
-        mut self,
-        value: impl ::core::convert::Into<bool>,
-    ) -> Self {
-        self.wait_task_completed = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`PowerOffHost`], settable on the request and on a client `Call` for it:
+ `client.power_off_host(..).wait_task_completed(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait PowerOffHostSetters: ::zstack_sdk::runtime::request::Holds<
+        PowerOffHost,
+    > + ::core::marker::Sized {
+    /// Wire name `waitTaskCompleted` (body). Since ZStack 3.6.1 (release history). Server default: `false`.
+    fn wait_task_completed(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().wait_task_completed = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `maxWaitTime`.
-    pub fn max_wait_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.max_wait_time = ::core::option::Option::Some(value.into());
+    /// Wire name `maxWaitTime` (body). Since ZStack 3.6.1 (release history).
+    fn max_wait_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().max_wait_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        mut self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
-        self
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<PowerOffHost>> PowerOffHostSetters for T {}
 /// `PUT /hosts/power/{uuid}/actions`, body envelope `"powerOnHost"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -2589,7 +3038,6 @@ pub struct PowerOnHost {
 }
 impl PowerOnHost {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2598,32 +3046,45 @@ impl PowerOnHost {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `returnEarly`.
-    pub fn return_early(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.return_early = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`PowerOnHost`], settable on the request and on a client `Call` for it:
+ `client.power_on_host(..).return_early(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait PowerOnHostSetters: ::zstack_sdk::runtime::request::Holds<
+        PowerOnHost,
+    > + ::core::marker::Sized {
+    /// Wire name `returnEarly` (body). Since ZStack 4.7.0. Server default: `false`.
+    fn return_early(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().return_early = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<PowerOnHost>> PowerOnHostSetters for T {}
 /// `PUT /hosts/power/{uuid}/actions`, body envelope `"powerResetHost"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -2656,7 +3117,6 @@ pub struct PowerResetHost {
 }
 impl PowerResetHost {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2666,40 +3126,54 @@ impl PowerResetHost {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `returnEarly`.
-    pub fn return_early(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.return_early = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`PowerResetHost`], settable on the request and on a client `Call` for it:
+ `client.power_reset_host(..).return_early(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait PowerResetHostSetters: ::zstack_sdk::runtime::request::Holds<
+        PowerResetHost,
+    > + ::core::marker::Sized {
+    /// Wire name `returnEarly` (body). Since ZStack 4.7.0. Server default: `false`.
+    fn return_early(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().return_early = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `method`.
-    pub fn method(
+    /// Wire name `method` (body). Since ZStack 4.7.0. Server default: `AUTO`. One of `AUTO`, `AGENT`, `IPMI`.
+    fn method(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.method = ::core::option::Option::Some(value.into());
+        self.held_mut().method = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<PowerResetHost>> PowerResetHostSetters
+for T {}
 /// `GET /hosts`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2719,7 +3193,7 @@ pub struct QueryHost {
 }
 impl QueryHost {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2754,7 +3228,7 @@ pub struct QueryHostNetworkBonding {
 }
 impl QueryHostNetworkBonding {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2789,7 +3263,7 @@ pub struct QueryHostNetworkInterface {
 }
 impl QueryHostNetworkInterface {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2824,7 +3298,7 @@ pub struct QueryHostOsCategory {
 }
 impl QueryHostOsCategory {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2859,7 +3333,7 @@ pub struct QueryHostPhysicalMemory {
 }
 impl QueryHostPhysicalMemory {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2894,7 +3368,7 @@ pub struct QueryKvmHypervisorInfo {
 }
 impl QueryKvmHypervisorInfo {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2937,7 +3411,6 @@ pub struct ReconnectHost {
 }
 impl ReconnectHost {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2945,27 +3418,41 @@ impl ReconnectHost {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ReconnectHost`], settable on the request and on a client `Call` for it:
+ `client.reconnect_host(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ReconnectHostSetters: ::zstack_sdk::runtime::request::Holds<
+        ReconnectHost,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<ReconnectHost>> ReconnectHostSetters
+for T {}
 /// `POST /hosts/bondings/{bondingUuid}/ip`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -2997,7 +3484,6 @@ pub struct SetIpOnHostNetworkBonding {
 }
 impl SetIpOnHostNetworkBonding {
     /// A request with the required params `bondingUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(bonding_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             bonding_uuid: bonding_uuid.into(),
@@ -3007,43 +3493,58 @@ impl SetIpOnHostNetworkBonding {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `ipAddress`.
-    pub fn ip_address(
+}
+/** The optional params of [`SetIpOnHostNetworkBonding`], settable on the request and on a client `Call` for it:
+ `client.set_ip_on_host_network_bonding(..).ip_address(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetIpOnHostNetworkBondingSetters: ::zstack_sdk::runtime::request::Holds<
+        SetIpOnHostNetworkBonding,
+    > + ::core::marker::Sized {
+    /// Wire name `ipAddress` (body). Since ZStack 4.7.24 (release history).
+    fn ip_address(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ip_address = ::core::option::Option::Some(value.into());
+        self.held_mut().ip_address = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `netmask`.
-    pub fn netmask(
+    /// Wire name `netmask` (body). Since ZStack 4.7.24 (release history).
+    fn netmask(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.netmask = ::core::option::Option::Some(value.into());
+        self.held_mut().netmask = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SetIpOnHostNetworkBonding>,
+> SetIpOnHostNetworkBondingSetters for T {}
 /// `POST /hosts/nics/{interfaceUuid}/ip`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -3075,7 +3576,6 @@ pub struct SetIpOnHostNetworkInterface {
 }
 impl SetIpOnHostNetworkInterface {
     /// A request with the required params `interfaceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         interface_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -3087,43 +3587,58 @@ impl SetIpOnHostNetworkInterface {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `ipAddress`.
-    pub fn ip_address(
+}
+/** The optional params of [`SetIpOnHostNetworkInterface`], settable on the request and on a client `Call` for it:
+ `client.set_ip_on_host_network_interface(..).ip_address(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetIpOnHostNetworkInterfaceSetters: ::zstack_sdk::runtime::request::Holds<
+        SetIpOnHostNetworkInterface,
+    > + ::core::marker::Sized {
+    /// Wire name `ipAddress` (body). Since ZStack 4.7.24 (release history).
+    fn ip_address(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ip_address = ::core::option::Option::Some(value.into());
+        self.held_mut().ip_address = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `netmask`.
-    pub fn netmask(
+    /// Wire name `netmask` (body). Since ZStack 4.7.24 (release history).
+    fn netmask(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.netmask = ::core::option::Option::Some(value.into());
+        self.held_mut().netmask = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SetIpOnHostNetworkInterface>,
+> SetIpOnHostNetworkInterfaceSetters for T {}
 /// `POST /hosts/bondings/service-types`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -3156,7 +3671,6 @@ pub struct SetServiceTypeOnHostNetworkBonding {
 }
 impl SetServiceTypeOnHostNetworkBonding {
     /// A request with the required params `bondingUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         bonding_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -3173,50 +3687,68 @@ impl SetServiceTypeOnHostNetworkBonding {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `vlanIds`.
-    pub fn vlan_ids(
+}
+/** The optional params of [`SetServiceTypeOnHostNetworkBonding`], settable on the request and on a client `Call` for it:
+ `client.set_service_type_on_host_network_bonding(..).vlan_ids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetServiceTypeOnHostNetworkBondingSetters: ::zstack_sdk::runtime::request::Holds<
+        SetServiceTypeOnHostNetworkBonding,
+    > + ::core::marker::Sized {
+    /// Wire name `vlanIds` (body). Since ZStack 4.7.24 (release history).
+    fn vlan_ids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.vlan_ids = value.into_iter().map(::core::convert::Into::into).collect();
-        self
-    }
-    /// Set `serviceTypes`.
-    pub fn service_types(
-        mut self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.service_types = value
+        self.held_mut().vlan_ids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `serviceTypes` (body). Since ZStack 4.7.24 (release history).
+    fn service_types(
         mut self,
         value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
+            Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().service_types = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SetServiceTypeOnHostNetworkBonding>,
+> SetServiceTypeOnHostNetworkBondingSetters for T {}
 /// `POST /hosts/nics/service-types`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -3249,7 +3781,6 @@ pub struct SetServiceTypeOnHostNetworkInterface {
 }
 impl SetServiceTypeOnHostNetworkInterface {
     /// A request with the required params `interfaceUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         interface_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -3266,50 +3797,68 @@ impl SetServiceTypeOnHostNetworkInterface {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `vlanIds`.
-    pub fn vlan_ids(
+}
+/** The optional params of [`SetServiceTypeOnHostNetworkInterface`], settable on the request and on a client `Call` for it:
+ `client.set_service_type_on_host_network_interface(..).vlan_ids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetServiceTypeOnHostNetworkInterfaceSetters: ::zstack_sdk::runtime::request::Holds<
+        SetServiceTypeOnHostNetworkInterface,
+    > + ::core::marker::Sized {
+    /// Wire name `vlanIds` (body). Since ZStack 4.7.24 (release history).
+    fn vlan_ids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.vlan_ids = value.into_iter().map(::core::convert::Into::into).collect();
-        self
-    }
-    /// Set `serviceTypes`.
-    pub fn service_types(
-        mut self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.service_types = value
+        self.held_mut().vlan_ids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `serviceTypes` (body). Since ZStack 4.7.24 (release history).
+    fn service_types(
         mut self,
         value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
+            Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().service_types = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SetServiceTypeOnHostNetworkInterface>,
+> SetServiceTypeOnHostNetworkInterfaceSetters for T {}
 /// `PUT /hosts/power/{uuid}/actions`, body envelope `"shutdownHost"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -3344,7 +3893,6 @@ pub struct ShutdownHost {
 }
 impl ShutdownHost {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3355,45 +3903,58 @@ impl ShutdownHost {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `returnEarly`.
-    pub fn return_early(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.return_early = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`ShutdownHost`], settable on the request and on a client `Call` for it:
+ `client.shutdown_host(..).return_early(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ShutdownHostSetters: ::zstack_sdk::runtime::request::Holds<
+        ShutdownHost,
+    > + ::core::marker::Sized {
+    /// Wire name `returnEarly` (body). Since ZStack 4.7.0. Server default: `false`.
+    fn return_early(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().return_early = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `force`.
-    pub fn force(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.force = ::core::option::Option::Some(value.into());
+    /// Wire name `force` (body). Since ZStack 0.6. Server default: `false`.
+    fn force(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().force = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `method`.
-    pub fn method(
+    /// Wire name `method` (body). Since ZStack 4.7.0. Server default: `AUTO`. One of `AUTO`, `AGENT`, `IPMI`.
+    fn method(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.method = ::core::option::Option::Some(value.into());
+        self.held_mut().method = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<ShutdownHost>> ShutdownHostSetters for T {}
 /// `PUT /hosts/bondings/{uuid}/actions`, body envelope `"updateBonding"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -3437,7 +3998,6 @@ pub struct UpdateBonding {
 }
 impl UpdateBonding {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3451,79 +4011,96 @@ impl UpdateBonding {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `slaveUuids`.
-    pub fn slave_uuids(
+}
+/** The optional params of [`UpdateBonding`], settable on the request and on a client `Call` for it:
+ `client.update_bonding(..).slave_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateBondingSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateBonding,
+    > + ::core::marker::Sized {
+    /// Wire name `slaveUuids` (body). Since ZStack 4.7.24 (release history).
+    fn slave_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.slave_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().slave_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `slaveNames`.
-    pub fn slave_names(
+    /// Wire name `slaveNames` (body). Since ZStack 4.8.26 (release history).
+    fn slave_names(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.slave_names = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().slave_names = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 4.7.24 (release history). One of `LinuxBonding`, `OvsBonding`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `mode`.
-    pub fn mode(
+    /// Wire name `mode` (body). Since ZStack 4.7.24 (release history). One of `802.3ad`, `active-backup`.
+    fn mode(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `xmitHashPolicy` (body). Since ZStack 4.7.24 (release history). One of `layer2`, `layer2+3`, `layer3+4`.
+    fn xmit_hash_policy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.mode = ::core::option::Option::Some(value.into());
+        self.held_mut().xmit_hash_policy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `xmitHashPolicy`.
-    pub fn xmit_hash_policy(
+    /// Wire name `description` (body). Since ZStack 4.7.24 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.xmit_hash_policy = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateBonding>> UpdateBondingSetters
+for T {}
 /// `PUT /hosts/{uuid}/actions`, body envelope `"updateHost"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3559,7 +4136,6 @@ pub struct UpdateHost {
 }
 impl UpdateHost {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3570,51 +4146,61 @@ impl UpdateHost {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateHost`], settable on the request and on a client `Call` for it:
+ `client.update_host(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateHostSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateHost,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 0.6.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `managementIp` (body). Since ZStack 0.6.
+    fn management_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().management_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `managementIp`.
-    pub fn management_ip(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.management_ip = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateHost>> UpdateHostSetters for T {}
 /// `PUT /hosts/ipmi/{uuid}/actions`, body envelope `"updateHostIpmi"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -3652,7 +4238,6 @@ pub struct UpdateHostIpmi {
 }
 impl UpdateHostIpmi {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3664,56 +4249,70 @@ impl UpdateHostIpmi {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `ipmiAddress`.
-    pub fn ipmi_address(
+}
+/** The optional params of [`UpdateHostIpmi`], settable on the request and on a client `Call` for it:
+ `client.update_host_ipmi(..).ipmi_address(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateHostIpmiSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateHostIpmi,
+    > + ::core::marker::Sized {
+    /// Wire name `ipmiAddress` (body). Since ZStack 4.7.0.
+    fn ipmi_address(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipmi_address = ::core::option::Option::Some(value.into());
+        self.held_mut().ipmi_address = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipmiUsername`.
-    pub fn ipmi_username(
+    /// Wire name `ipmiUsername` (body). Since ZStack 4.7.0.
+    fn ipmi_username(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipmi_username = ::core::option::Option::Some(value.into());
+        self.held_mut().ipmi_username = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipmiPassword`.
-    pub fn ipmi_password(
+    /// Wire name `ipmiPassword` (body). Since ZStack 4.7.0.
+    fn ipmi_password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.ipmi_password = ::core::option::Option::Some(value.into());
+        self.held_mut().ipmi_password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipmiPort`.
-    pub fn ipmi_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ipmi_port = ::core::option::Option::Some(value.into());
+    /// Wire name `ipmiPort` (body). Since ZStack 4.7.0. Server default: `623`.
+    fn ipmi_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ipmi_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateHostIpmi>> UpdateHostIpmiSetters
+for T {}
 /// `POST /hosts/nics/{interfaceUuid}/actions`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -3743,7 +4342,6 @@ pub struct UpdateHostNetworkInterface {
 }
 impl UpdateHostNetworkInterface {
     /// A request with the required params `interfaceUuid`, `description`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         interface_uuid: impl ::core::convert::Into<::std::string::String>,
         description: impl ::core::convert::Into<::std::string::String>,
@@ -3755,27 +4353,42 @@ impl UpdateHostNetworkInterface {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateHostNetworkInterface`], settable on the request and on a client `Call` for it:
+ `client.update_host_network_interface(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateHostNetworkInterfaceSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateHostNetworkInterface,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateHostNetworkInterface>,
+> UpdateHostNetworkInterfaceSetters for T {}
 /// `PUT /hosts/service-types/{uuid}/actions`, body envelope `"updateHostNetworkServiceType"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -3806,7 +4419,6 @@ pub struct UpdateHostNetworkServiceType {
 }
 impl UpdateHostNetworkServiceType {
     /// A request with the required params `uuid`, `serviceType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         service_type: impl ::core::convert::Into<::std::string::String>,
@@ -3819,32 +4431,47 @@ impl UpdateHostNetworkServiceType {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `system`.
-    pub fn system(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.system = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`UpdateHostNetworkServiceType`], settable on the request and on a client `Call` for it:
+ `client.update_host_network_service_type(..).system(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateHostNetworkServiceTypeSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateHostNetworkServiceType,
+    > + ::core::marker::Sized {
+    /// Wire name `system` (body). Since ZStack 5.2.1. Server default: `false`.
+    fn system(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().system = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.2.1.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.2.1.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateHostNetworkServiceType>,
+> UpdateHostNetworkServiceTypeSetters for T {}
 /// `PUT /hosts/kvm/{uuid}/actions`, body envelope `"updateKVMHost"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3889,7 +4516,6 @@ pub struct UpdateKVMHost {
 }
 impl UpdateKVMHost {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             username: ::core::default::Default::default(),
@@ -3903,79 +4529,90 @@ impl UpdateKVMHost {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `username`.
-    pub fn username(
+}
+/** The optional params of [`UpdateKVMHost`], settable on the request and on a client `Call` for it:
+ `client.update_kvm_host(..).username(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateKVMHostSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateKVMHost,
+    > + ::core::marker::Sized {
+    /// Wire name `username` (body). Since ZStack 0.6.
+    fn username(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.username = ::core::option::Option::Some(value.into());
+        self.held_mut().username = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `password`.
-    pub fn password(
+    /// Wire name `password` (body). Since ZStack 0.6.
+    fn password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.password = ::core::option::Option::Some(value.into());
+        self.held_mut().password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sshPort`.
-    pub fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ssh_port = ::core::option::Option::Some(value.into());
+    /// Wire name `sshPort` (body). Since ZStack 0.6.
+    fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ssh_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 0.6.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `managementIp` (body). Since ZStack 0.6.
+    fn management_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().management_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `managementIp`.
-    pub fn management_ip(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.management_ip = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateKVMHost>> UpdateKVMHostSetters
+for T {}
 /// The result of [`AddKVMHostFromConfigFile`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddKVMHostFromConfigFileReply {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AddKVMHostFromConfigFileReply { "results" => results default, }
 );
 /// The result of [`AllocateHostResource`].
@@ -3988,7 +4625,7 @@ pub struct AllocateHostResourceReply {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub v_cpu_pin: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AllocateHostResourceReply { "name" => name, "uuid" => uuid, "vCPUPin" => v_cpu_pin
     default, }
 );
@@ -3998,7 +4635,7 @@ pub struct CreateBondingReply {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub inventory: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CreateBondingReply { "inventory" => inventory default, }
 );
 /// The result of [`GetCandidateInterfaceVlanIds`].
@@ -4007,7 +4644,7 @@ pub struct GetCandidateInterfaceVlanIdsReply {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub vlan_ids: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetCandidateInterfaceVlanIdsReply { "vlanIds" => vlan_ids default, }
 );
 /// The result of [`GetCpuMemoryCapacity`].
@@ -4028,7 +4665,7 @@ pub struct GetCpuMemoryCapacityReply {
     /// Since ZStack 3.9.0. Absent from older MNs' replies.
     pub resource_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetCpuMemoryCapacityReply { "totalCpu" => total_cpu lenient, "availableCpu" =>
     available_cpu lenient, "totalMemory" => total_memory lenient, "availableMemory" =>
     available_memory lenient, "managedCpuNum" => managed_cpu_num lenient, "capacityData"
@@ -4040,7 +4677,7 @@ pub struct GetHostAllocatorStrategiesReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub strategies: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetHostAllocatorStrategiesReply { "strategies" => strategies default, }
 );
 /// The result of [`GetHostNUMATopology`].
@@ -4056,7 +4693,7 @@ pub struct GetHostNUMATopologyReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetHostNUMATopologyReply { "name" => name, "uuid" => uuid, "topology" => topology
     default, }
 );
@@ -4068,7 +4705,7 @@ pub struct GetHostNetworkFactsReply {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub nics: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetHostNetworkFactsReply { "bondings" => bondings default, "nics" => nics default, }
 );
 /// The result of [`GetHostPhysicalMemoryFacts`].
@@ -4077,7 +4714,7 @@ pub struct GetHostPhysicalMemoryFactsReply {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetHostPhysicalMemoryFactsReply { "inventories" => inventories default, }
 );
 /// The result of [`GetHostResourceAllocation`].
@@ -4090,7 +4727,7 @@ pub struct GetHostResourceAllocationReply {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub v_cpu_pin: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetHostResourceAllocationReply { "name" => name, "uuid" => uuid, "vCPUPin" =>
     v_cpu_pin default, }
 );
@@ -4103,21 +4740,25 @@ pub struct GetHostTaskReply {
         crate::types::ChainInfo,
     >,
 }
-::zstack_sdk::deserialize_struct!(GetHostTaskReply { "results" => results default, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetHostTaskReply { "results" => results default, }
+);
 /// The result of [`GetHostWebSshUrl`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostWebSshUrlReply {
     /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(GetHostWebSshUrlReply { "url" => url, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetHostWebSshUrlReply { "url" => url, }
+);
 /// The result of [`GetHypervisorTypes`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHypervisorTypesReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub hypervisor_types: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetHypervisorTypesReply { "hypervisorTypes" => hypervisor_types default, }
 );
 /// The result of [`GetInterfaceServiceTypeStatistic`].
@@ -4128,7 +4769,7 @@ pub struct GetInterfaceServiceTypeStatisticReply {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetInterfaceServiceTypeStatisticReply { "serviceTypeStatistics" =>
     service_type_statistics default, "total" => total lenient, }
 );
@@ -4141,7 +4782,7 @@ pub struct KvmRunShellReply {
         crate::types::ShellResult,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     KvmRunShellReply { "inventory" => inventory default, }
 );
 /// The result of [`PowerOffHost`].
@@ -4150,14 +4791,16 @@ pub struct PowerOffHostReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(PowerOffHostReply { "results" => results default, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    PowerOffHostReply { "results" => results default, }
+);
 /// The result of [`SetServiceTypeOnHostNetworkBonding`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetServiceTypeOnHostNetworkBondingReply {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub inventory: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SetServiceTypeOnHostNetworkBondingReply { "inventory" => inventory default, }
 );
 /// The result of [`SetServiceTypeOnHostNetworkInterface`].
@@ -4166,7 +4809,7 @@ pub struct SetServiceTypeOnHostNetworkInterfaceReply {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub inventory: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SetServiceTypeOnHostNetworkInterfaceReply { "inventory" => inventory default, }
 );
 /// The result of [`UpdateHostIpmi`].
@@ -4175,56 +4818,48 @@ pub struct UpdateHostIpmiReply {
     /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub host_ipmi_inventory: ::core::option::Option<crate::types::HostIpmiInventory>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     UpdateHostIpmiReply { "hostIpmiInventory" => host_ipmi_inventory, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /hosts/kvm`: see [`AddKVMHost`](crate::api::AddKVMHost).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_kvm_host(
+/// The `hosts` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait HostsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddKVMHost`]: `POST /hosts/kvm`.
+    fn add_kvm_host(
         &self,
         username: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
         name: impl ::core::convert::Into<::std::string::String>,
         management_ip: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddKVMHost> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddKVMHost::new(
-                username,
-                password,
-                name,
-                management_ip,
-                cluster_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<AddKVMHost> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddKVMHost::new(username, password, name, management_ip, cluster_uuid),
         )
     }
-    /// `POST /hosts/kvm/from-file`: see [`AddKVMHostFromConfigFile`](crate::api::AddKVMHostFromConfigFile).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_kvm_host_from_config_file(
+    /// Send (and wait for the job of) [`AddKVMHostFromConfigFile`]: `POST /hosts/kvm/from-file`.
+    fn add_kvm_host_from_config_file(
         &self,
         host_info: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddKVMHostFromConfigFile> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddKVMHostFromConfigFile::new(host_info),
+    ) -> ::zstack_sdk::client::Call<AddKVMHostFromConfigFile> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddKVMHostFromConfigFile::new(host_info),
         )
     }
-    /// `POST /hosts/simulators`: see [`AddSimulatorHost`](crate::api::AddSimulatorHost).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_simulator_host(
+    /// Send (and wait for the job of) [`AddSimulatorHost`]: `POST /hosts/simulators`.
+    fn add_simulator_host(
         &self,
         memory_capacity: impl ::core::convert::Into<i64>,
         cpu_capacity: impl ::core::convert::Into<i64>,
         name: impl ::core::convert::Into<::std::string::String>,
         management_ip: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddSimulatorHost> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddSimulatorHost::new(
+    ) -> ::zstack_sdk::client::Call<AddSimulatorHost> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddSimulatorHost::new(
                 memory_capacity,
                 cpu_capacity,
                 name,
@@ -4233,93 +4868,80 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /hosts/xdragon`: see [`AddXDragonHost`](crate::api::AddXDragonHost).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_x_dragon_host(
+    /// Send (and wait for the job of) [`AddXDragonHost`]: `POST /hosts/xdragon`.
+    fn add_x_dragon_host(
         &self,
         username: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
         name: impl ::core::convert::Into<::std::string::String>,
         management_ip: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddXDragonHost> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddXDragonHost::new(
-                username,
-                password,
-                name,
-                management_ip,
-                cluster_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<AddXDragonHost> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddXDragonHost::new(username, password, name, management_ip, cluster_uuid),
         )
     }
-    /// `POST /hosts/{uuid}/allocate-resource`: see [`AllocateHostResource`](crate::api::AllocateHostResource).
-    #[allow(clippy::too_many_arguments)]
-    pub fn allocate_host_resource(
+    /// Send (and wait for the job of) [`AllocateHostResource`]: `POST /hosts/{uuid}/allocate-resource`.
+    fn allocate_host_resource(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         strategy: impl ::core::convert::Into<::std::string::String>,
         scene: impl ::core::convert::Into<::std::string::String>,
         vcpu: impl ::core::convert::Into<i32>,
-    ) -> crate::client::Call<'_, crate::api::AllocateHostResource> {
-        crate::client::Call::new(
-            self,
-            crate::api::AllocateHostResource::new(uuid, strategy, scene, vcpu),
+    ) -> ::zstack_sdk::client::Call<AllocateHostResource> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AllocateHostResource::new(uuid, strategy, scene, vcpu),
         )
     }
-    /// `PUT /hosts/bondings/{uuid}/attach`: see [`AttachNicToBonding`](crate::api::AttachNicToBonding).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_nic_to_bonding(
+    /// Send (and wait for the job of) [`AttachNicToBonding`]: `PUT /hosts/bondings/{uuid}/attach`.
+    fn attach_nic_to_bonding(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         slave_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::AttachNicToBonding> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachNicToBonding::new(uuid, slave_uuids),
+    ) -> ::zstack_sdk::client::Call<AttachNicToBonding> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachNicToBonding::new(uuid, slave_uuids),
         )
     }
-    /// `PUT /hosts/kvm/{hostUuid}/actions`: see [`ChangeHostPassword`](crate::api::ChangeHostPassword).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_host_password(
+    /// Send (and wait for the job of) [`ChangeHostPassword`]: `PUT /hosts/kvm/{hostUuid}/actions`.
+    fn change_host_password(
         &self,
         host_uuid: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> crate::client::Call<'_, crate::api::ChangeHostPassword> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeHostPassword::new(host_uuid, password),
+    ) -> ::zstack_sdk::client::Call<ChangeHostPassword> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeHostPassword::new(host_uuid, password),
         )
     }
-    /// `PUT /hosts/{uuid}/actions`: see [`ChangeHostState`](crate::api::ChangeHostState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_host_state(
+    /// Send (and wait for the job of) [`ChangeHostState`]: `PUT /hosts/{uuid}/actions`.
+    fn change_host_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeHostState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeHostState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeHostState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeHostState::new(uuid, state_event),
         )
     }
-    /// `POST /hosts/kvm/from-file/check`: see [`CheckKVMHostConfigFile`](crate::api::CheckKVMHostConfigFile).
-    #[allow(clippy::too_many_arguments)]
-    pub fn check_kvm_host_config_file(
+    /// Send [`CheckKVMHostConfigFile`]: `POST /hosts/kvm/from-file/check`.
+    fn check_kvm_host_config_file(
         &self,
         host_info: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CheckKVMHostConfigFile> {
-        crate::client::Call::new(
-            self,
-            crate::api::CheckKVMHostConfigFile::new(host_info),
+    ) -> ::zstack_sdk::client::Call<CheckKVMHostConfigFile> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CheckKVMHostConfigFile::new(host_info),
         )
     }
-    /// `POST /hosts/bondings`: see [`CreateBonding`](crate::api::CreateBonding).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_bonding(
+    /// Send (and wait for the job of) [`CreateBonding`]: `POST /hosts/bondings`.
+    fn create_bonding(
         &self,
         host_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -4327,217 +4949,197 @@ impl crate::client::Client {
         bonding_name: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
         mode: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateBonding> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateBonding::new(host_uuids, bonding_name, type_, mode),
+    ) -> ::zstack_sdk::client::Call<CreateBonding> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateBonding::new(host_uuids, bonding_name, type_, mode),
         )
     }
-    /// `POST /hosts/service-types`: see [`CreateHostNetworkServiceType`](crate::api::CreateHostNetworkServiceType).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_host_network_service_type(
+    /// Send (and wait for the job of) [`CreateHostNetworkServiceType`]: `POST /hosts/service-types`.
+    fn create_host_network_service_type(
         &self,
         service_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateHostNetworkServiceType> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateHostNetworkServiceType::new(service_type),
+    ) -> ::zstack_sdk::client::Call<CreateHostNetworkServiceType> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateHostNetworkServiceType::new(service_type),
         )
     }
-    /// `DELETE /hosts/bondings/{uuid}`: see [`DeleteBonding`](crate::api::DeleteBonding).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_bonding(
+    /// Send (and wait for the job of) [`DeleteBonding`]: `DELETE /hosts/bondings/{uuid}`.
+    fn delete_bonding(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteBonding> {
-        crate::client::Call::new(self, crate::api::DeleteBonding::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteBonding> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteBonding::new(uuid))
     }
-    /// `DELETE /hosts/{uuid}`: see [`DeleteHost`](crate::api::DeleteHost).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_host(
+    /// Send (and wait for the job of) [`DeleteHost`]: `DELETE /hosts/{uuid}`.
+    fn delete_host(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteHost> {
-        crate::client::Call::new(self, crate::api::DeleteHost::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteHost> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteHost::new(uuid))
     }
-    /// `DELETE /hosts/service-types/{uuid}`: see [`DeleteHostNetworkServiceType`](crate::api::DeleteHostNetworkServiceType).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_host_network_service_type(
+    /// Send (and wait for the job of) [`DeleteHostNetworkServiceType`]: `DELETE /hosts/service-types/{uuid}`.
+    fn delete_host_network_service_type(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteHostNetworkServiceType> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteHostNetworkServiceType::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteHostNetworkServiceType> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteHostNetworkServiceType::new(uuid),
         )
     }
-    /// `PUT /hosts/bondings/{uuid}/detach`: see [`DetachNicFromBonding`](crate::api::DetachNicFromBonding).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_nic_from_bonding(
+    /// Send (and wait for the job of) [`DetachNicFromBonding`]: `PUT /hosts/bondings/{uuid}/detach`.
+    fn detach_nic_from_bonding(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         slave_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::DetachNicFromBonding> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachNicFromBonding::new(uuid, slave_uuids),
+    ) -> ::zstack_sdk::client::Call<DetachNicFromBonding> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachNicFromBonding::new(uuid, slave_uuids),
         )
     }
-    /// `GET /host/network-interface-vlan-ids`: see [`GetCandidateInterfaceVlanIds`](crate::api::GetCandidateInterfaceVlanIds).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_candidate_interface_vlan_ids(
+    /// Send [`GetCandidateInterfaceVlanIds`]: `GET /host/network-interface-vlan-ids`.
+    fn get_candidate_interface_vlan_ids(
         &self,
         interface_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::GetCandidateInterfaceVlanIds> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetCandidateInterfaceVlanIds::new(interface_uuids),
+    ) -> ::zstack_sdk::client::Call<GetCandidateInterfaceVlanIds> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetCandidateInterfaceVlanIds::new(interface_uuids),
         )
     }
-    /// `GET /hosts/capacities/cpu-memory`: see [`GetCpuMemoryCapacity`](crate::api::GetCpuMemoryCapacity).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_cpu_memory_capacity(
+    /// Send [`GetCpuMemoryCapacity`]: `GET /hosts/capacities/cpu-memory`.
+    fn get_cpu_memory_capacity(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetCpuMemoryCapacity> {
-        crate::client::Call::new(self, crate::api::GetCpuMemoryCapacity::new())
+    ) -> ::zstack_sdk::client::Call<GetCpuMemoryCapacity> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetCpuMemoryCapacity::new())
     }
-    /// `GET /hosts/allocators/strategies`: see [`GetHostAllocatorStrategies`](crate::api::GetHostAllocatorStrategies).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_host_allocator_strategies(
+    /// Send [`GetHostAllocatorStrategies`]: `GET /hosts/allocators/strategies`.
+    fn get_host_allocator_strategies(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetHostAllocatorStrategies> {
-        crate::client::Call::new(self, crate::api::GetHostAllocatorStrategies::new())
+    ) -> ::zstack_sdk::client::Call<GetHostAllocatorStrategies> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetHostAllocatorStrategies::new())
     }
-    /// `POST /hosts/{uuid}/numa`: see [`GetHostNUMATopology`](crate::api::GetHostNUMATopology).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_host_numa_topology(
+    /// Send (and wait for the job of) [`GetHostNUMATopology`]: `POST /hosts/{uuid}/numa`.
+    fn get_host_numa_topology(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetHostNUMATopology> {
-        crate::client::Call::new(self, crate::api::GetHostNUMATopology::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetHostNUMATopology> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetHostNUMATopology::new(uuid))
     }
-    /// `GET /hosts/network-facts/{hostUuid}`: see [`GetHostNetworkFacts`](crate::api::GetHostNetworkFacts).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_host_network_facts(
+    /// Send [`GetHostNetworkFacts`]: `GET /hosts/network-facts/{hostUuid}`.
+    fn get_host_network_facts(
         &self,
         host_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetHostNetworkFacts> {
-        crate::client::Call::new(self, crate::api::GetHostNetworkFacts::new(host_uuid))
-    }
-    /// `GET /hosts/physical-memory-facts/{hostUuid}`: see [`GetHostPhysicalMemoryFacts`](crate::api::GetHostPhysicalMemoryFacts).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_host_physical_memory_facts(
-        &self,
-        host_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetHostPhysicalMemoryFacts> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetHostPhysicalMemoryFacts::new(host_uuid),
+    ) -> ::zstack_sdk::client::Call<GetHostNetworkFacts> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetHostNetworkFacts::new(host_uuid),
         )
     }
-    /// `PUT /hosts/power/{uuid}/actions`: see [`GetHostPowerStatus`](crate::api::GetHostPowerStatus).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_host_power_status(
+    /// Send [`GetHostPhysicalMemoryFacts`]: `GET /hosts/physical-memory-facts/{hostUuid}`.
+    fn get_host_physical_memory_facts(
+        &self,
+        host_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<GetHostPhysicalMemoryFacts> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetHostPhysicalMemoryFacts::new(host_uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`GetHostPowerStatus`]: `PUT /hosts/power/{uuid}/actions`.
+    fn get_host_power_status(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetHostPowerStatus> {
-        crate::client::Call::new(self, crate::api::GetHostPowerStatus::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetHostPowerStatus> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetHostPowerStatus::new(uuid))
     }
-    /// `POST /hosts/{uuid}/resource-allocation`: see [`GetHostResourceAllocation`](crate::api::GetHostResourceAllocation).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_host_resource_allocation(
+    /// Send (and wait for the job of) [`GetHostResourceAllocation`]: `POST /hosts/{uuid}/resource-allocation`.
+    fn get_host_resource_allocation(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         strategy: impl ::core::convert::Into<::std::string::String>,
         scene: impl ::core::convert::Into<::std::string::String>,
         vcpu: impl ::core::convert::Into<i32>,
-    ) -> crate::client::Call<'_, crate::api::GetHostResourceAllocation> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetHostResourceAllocation::new(uuid, strategy, scene, vcpu),
+    ) -> ::zstack_sdk::client::Call<GetHostResourceAllocation> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetHostResourceAllocation::new(uuid, strategy, scene, vcpu),
         )
     }
-    /// `GET /hosts/task-details`: see [`GetHostTask`](crate::api::GetHostTask).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_host_task(
+    /// Send [`GetHostTask`]: `GET /hosts/task-details`.
+    fn get_host_task(
         &self,
         host_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::GetHostTask> {
-        crate::client::Call::new(self, crate::api::GetHostTask::new(host_uuids))
+    ) -> ::zstack_sdk::client::Call<GetHostTask> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetHostTask::new(host_uuids))
     }
-    /// `POST /hosts/webssh`: see [`GetHostWebSshUrl`](crate::api::GetHostWebSshUrl).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_host_web_ssh_url(
+    /// Send (and wait for the job of) [`GetHostWebSshUrl`]: `POST /hosts/webssh`.
+    fn get_host_web_ssh_url(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         user_name: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> crate::client::Call<'_, crate::api::GetHostWebSshUrl> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetHostWebSshUrl::new(uuid, user_name, password),
+    ) -> ::zstack_sdk::client::Call<GetHostWebSshUrl> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetHostWebSshUrl::new(uuid, user_name, password),
         )
     }
-    /// `GET /hosts/hypervisor-types`: see [`GetHypervisorTypes`](crate::api::GetHypervisorTypes).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_hypervisor_types(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::GetHypervisorTypes> {
-        crate::client::Call::new(self, crate::api::GetHypervisorTypes::new())
+    /// Send [`GetHypervisorTypes`]: `GET /hosts/hypervisor-types`.
+    fn get_hypervisor_types(&self) -> ::zstack_sdk::client::Call<GetHypervisorTypes> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetHypervisorTypes::new())
     }
-    /// `GET /hosts/hosts-network-interfaces/service-type-statistic`: see [`GetInterfaceServiceTypeStatistic`](crate::api::GetInterfaceServiceTypeStatistic).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_interface_service_type_statistic(
+    /// Send [`GetInterfaceServiceTypeStatistic`]: `GET /hosts/hosts-network-interfaces/service-type-statistic`.
+    fn get_interface_service_type_statistic(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetInterfaceServiceTypeStatistic> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetInterfaceServiceTypeStatistic::new(),
+    ) -> ::zstack_sdk::client::Call<GetInterfaceServiceTypeStatistic> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetInterfaceServiceTypeStatistic::new(),
         )
     }
-    /// `PUT /hosts/kvm/{uuid}/actions`: see [`IdentifyHost`](crate::api::IdentifyHost).
-    #[allow(clippy::too_many_arguments)]
-    pub fn identify_host(
+    /// Send (and wait for the job of) [`IdentifyHost`]: `PUT /hosts/kvm/{uuid}/actions`.
+    fn identify_host(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::IdentifyHost> {
-        crate::client::Call::new(self, crate::api::IdentifyHost::new(uuid))
+    ) -> ::zstack_sdk::client::Call<IdentifyHost> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), IdentifyHost::new(uuid))
     }
-    /// `PUT /hosts/kvm/actions`: see [`KvmRunShell`](crate::api::KvmRunShell).
-    #[allow(clippy::too_many_arguments)]
-    pub fn kvm_run_shell(
+    /// Send (and wait for the job of) [`KvmRunShell`]: `PUT /hosts/kvm/actions`.
+    fn kvm_run_shell(
         &self,
         host_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
         script: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::KvmRunShell> {
-        crate::client::Call::new(self, crate::api::KvmRunShell::new(host_uuids, script))
+    ) -> ::zstack_sdk::client::Call<KvmRunShell> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            KvmRunShell::new(host_uuids, script),
+        )
     }
-    /// `PUT /hosts/{hostUuid}/locate/network-interface`: see [`LocateHostNetworkInterface`](crate::api::LocateHostNetworkInterface).
-    #[allow(clippy::too_many_arguments)]
-    pub fn locate_host_network_interface(
+    /// Send (and wait for the job of) [`LocateHostNetworkInterface`]: `PUT /hosts/{hostUuid}/locate/network-interface`.
+    fn locate_host_network_interface(
         &self,
         host_uuid: impl ::core::convert::Into<::std::string::String>,
         network_interface_name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::LocateHostNetworkInterface> {
-        crate::client::Call::new(
-            self,
-            crate::api::LocateHostNetworkInterface::new(
-                host_uuid,
-                network_interface_name,
-            ),
+    ) -> ::zstack_sdk::client::Call<LocateHostNetworkInterface> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            LocateHostNetworkInterface::new(host_uuid, network_interface_name),
         )
     }
-    /// `PUT /hosts/power-off/actions`: see [`PowerOffHost`](crate::api::PowerOffHost).
-    #[allow(clippy::too_many_arguments)]
-    pub fn power_off_host(
+    /// Send (and wait for the job of) [`PowerOffHost`]: `PUT /hosts/power-off/actions`.
+    fn power_off_host(
         &self,
         admin_password: impl ::core::convert::Into<
             ::zstack_sdk::runtime::secret::Secret,
@@ -4545,1723 +5147,166 @@ impl crate::client::Client {
         host_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::PowerOffHost> {
-        crate::client::Call::new(
-            self,
-            crate::api::PowerOffHost::new(admin_password, host_uuids),
+    ) -> ::zstack_sdk::client::Call<PowerOffHost> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            PowerOffHost::new(admin_password, host_uuids),
         )
     }
-    /// `PUT /hosts/power/{uuid}/actions`: see [`PowerOnHost`](crate::api::PowerOnHost).
-    #[allow(clippy::too_many_arguments)]
-    pub fn power_on_host(
+    /// Send (and wait for the job of) [`PowerOnHost`]: `PUT /hosts/power/{uuid}/actions`.
+    fn power_on_host(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::PowerOnHost> {
-        crate::client::Call::new(self, crate::api::PowerOnHost::new(uuid))
+    ) -> ::zstack_sdk::client::Call<PowerOnHost> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), PowerOnHost::new(uuid))
     }
-    /// `PUT /hosts/power/{uuid}/actions`: see [`PowerResetHost`](crate::api::PowerResetHost).
-    #[allow(clippy::too_many_arguments)]
-    pub fn power_reset_host(
+    /// Send (and wait for the job of) [`PowerResetHost`]: `PUT /hosts/power/{uuid}/actions`.
+    fn power_reset_host(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::PowerResetHost> {
-        crate::client::Call::new(self, crate::api::PowerResetHost::new(uuid))
+    ) -> ::zstack_sdk::client::Call<PowerResetHost> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), PowerResetHost::new(uuid))
     }
-    /// `GET /hosts`: see [`QueryHost`](crate::api::QueryHost).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_host(&self) -> crate::client::Call<'_, crate::api::QueryHost> {
-        crate::client::Call::new(self, crate::api::QueryHost::new())
+    /// Send [`QueryHost`]: `GET /hosts`.
+    fn query_host(&self) -> ::zstack_sdk::client::Call<QueryHost> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryHost::new())
     }
-    /// `GET /hosts/bondings`: see [`QueryHostNetworkBonding`](crate::api::QueryHostNetworkBonding).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_host_network_bonding(
+    /// Send [`QueryHostNetworkBonding`]: `GET /hosts/bondings`.
+    fn query_host_network_bonding(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryHostNetworkBonding> {
-        crate::client::Call::new(self, crate::api::QueryHostNetworkBonding::new())
+    ) -> ::zstack_sdk::client::Call<QueryHostNetworkBonding> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryHostNetworkBonding::new())
     }
-    /// `GET /hosts/nics`: see [`QueryHostNetworkInterface`](crate::api::QueryHostNetworkInterface).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_host_network_interface(
+    /// Send [`QueryHostNetworkInterface`]: `GET /hosts/nics`.
+    fn query_host_network_interface(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryHostNetworkInterface> {
-        crate::client::Call::new(self, crate::api::QueryHostNetworkInterface::new())
+    ) -> ::zstack_sdk::client::Call<QueryHostNetworkInterface> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryHostNetworkInterface::new())
     }
-    /// `GET /hosts/os/category`: see [`QueryHostOsCategory`](crate::api::QueryHostOsCategory).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_host_os_category(
+    /// Send [`QueryHostOsCategory`]: `GET /hosts/os/category`.
+    fn query_host_os_category(&self) -> ::zstack_sdk::client::Call<QueryHostOsCategory> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryHostOsCategory::new())
+    }
+    /// Send [`QueryHostPhysicalMemory`]: `GET /hosts/physicalmemory`.
+    fn query_host_physical_memory(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryHostOsCategory> {
-        crate::client::Call::new(self, crate::api::QueryHostOsCategory::new())
+    ) -> ::zstack_sdk::client::Call<QueryHostPhysicalMemory> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryHostPhysicalMemory::new())
     }
-    /// `GET /hosts/physicalmemory`: see [`QueryHostPhysicalMemory`](crate::api::QueryHostPhysicalMemory).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_host_physical_memory(
+    /// Send [`QueryKvmHypervisorInfo`]: `GET /hosts/kvm/hypervisor/info`.
+    fn query_kvm_hypervisor_info(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryHostPhysicalMemory> {
-        crate::client::Call::new(self, crate::api::QueryHostPhysicalMemory::new())
+    ) -> ::zstack_sdk::client::Call<QueryKvmHypervisorInfo> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryKvmHypervisorInfo::new())
     }
-    /// `GET /hosts/kvm/hypervisor/info`: see [`QueryKvmHypervisorInfo`](crate::api::QueryKvmHypervisorInfo).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_kvm_hypervisor_info(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryKvmHypervisorInfo> {
-        crate::client::Call::new(self, crate::api::QueryKvmHypervisorInfo::new())
-    }
-    /// `PUT /hosts/{uuid}/actions`: see [`ReconnectHost`](crate::api::ReconnectHost).
-    #[allow(clippy::too_many_arguments)]
-    pub fn reconnect_host(
+    /// Send (and wait for the job of) [`ReconnectHost`]: `PUT /hosts/{uuid}/actions`.
+    fn reconnect_host(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ReconnectHost> {
-        crate::client::Call::new(self, crate::api::ReconnectHost::new(uuid))
+    ) -> ::zstack_sdk::client::Call<ReconnectHost> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), ReconnectHost::new(uuid))
     }
-    /// `POST /hosts/bondings/{bondingUuid}/ip`: see [`SetIpOnHostNetworkBonding`](crate::api::SetIpOnHostNetworkBonding).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_ip_on_host_network_bonding(
+    /// Send (and wait for the job of) [`SetIpOnHostNetworkBonding`]: `POST /hosts/bondings/{bondingUuid}/ip`.
+    fn set_ip_on_host_network_bonding(
         &self,
         bonding_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetIpOnHostNetworkBonding> {
-        crate::client::Call::new(
-            self,
-            crate::api::SetIpOnHostNetworkBonding::new(bonding_uuid),
+    ) -> ::zstack_sdk::client::Call<SetIpOnHostNetworkBonding> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetIpOnHostNetworkBonding::new(bonding_uuid),
         )
     }
-    /// `POST /hosts/nics/{interfaceUuid}/ip`: see [`SetIpOnHostNetworkInterface`](crate::api::SetIpOnHostNetworkInterface).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_ip_on_host_network_interface(
+    /// Send (and wait for the job of) [`SetIpOnHostNetworkInterface`]: `POST /hosts/nics/{interfaceUuid}/ip`.
+    fn set_ip_on_host_network_interface(
         &self,
         interface_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetIpOnHostNetworkInterface> {
-        crate::client::Call::new(
-            self,
-            crate::api::SetIpOnHostNetworkInterface::new(interface_uuid),
+    ) -> ::zstack_sdk::client::Call<SetIpOnHostNetworkInterface> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetIpOnHostNetworkInterface::new(interface_uuid),
         )
     }
-    /// `POST /hosts/bondings/service-types`: see [`SetServiceTypeOnHostNetworkBonding`](crate::api::SetServiceTypeOnHostNetworkBonding).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_service_type_on_host_network_bonding(
+    /// Send (and wait for the job of) [`SetServiceTypeOnHostNetworkBonding`]: `POST /hosts/bondings/service-types`.
+    fn set_service_type_on_host_network_bonding(
         &self,
         bonding_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::SetServiceTypeOnHostNetworkBonding> {
-        crate::client::Call::new(
-            self,
-            crate::api::SetServiceTypeOnHostNetworkBonding::new(bonding_uuids),
+    ) -> ::zstack_sdk::client::Call<SetServiceTypeOnHostNetworkBonding> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetServiceTypeOnHostNetworkBonding::new(bonding_uuids),
         )
     }
-    /// `POST /hosts/nics/service-types`: see [`SetServiceTypeOnHostNetworkInterface`](crate::api::SetServiceTypeOnHostNetworkInterface).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_service_type_on_host_network_interface(
+    /// Send (and wait for the job of) [`SetServiceTypeOnHostNetworkInterface`]: `POST /hosts/nics/service-types`.
+    fn set_service_type_on_host_network_interface(
         &self,
         interface_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::SetServiceTypeOnHostNetworkInterface> {
-        crate::client::Call::new(
-            self,
-            crate::api::SetServiceTypeOnHostNetworkInterface::new(interface_uuids),
+    ) -> ::zstack_sdk::client::Call<SetServiceTypeOnHostNetworkInterface> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetServiceTypeOnHostNetworkInterface::new(interface_uuids),
         )
     }
-    /// `PUT /hosts/power/{uuid}/actions`: see [`ShutdownHost`](crate::api::ShutdownHost).
-    #[allow(clippy::too_many_arguments)]
-    pub fn shutdown_host(
+    /// Send (and wait for the job of) [`ShutdownHost`]: `PUT /hosts/power/{uuid}/actions`.
+    fn shutdown_host(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ShutdownHost> {
-        crate::client::Call::new(self, crate::api::ShutdownHost::new(uuid))
+    ) -> ::zstack_sdk::client::Call<ShutdownHost> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), ShutdownHost::new(uuid))
     }
-    /// `PUT /hosts/bondings/{uuid}/actions`: see [`UpdateBonding`](crate::api::UpdateBonding).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_bonding(
+    /// Send (and wait for the job of) [`UpdateBonding`]: `PUT /hosts/bondings/{uuid}/actions`.
+    fn update_bonding(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateBonding> {
-        crate::client::Call::new(self, crate::api::UpdateBonding::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateBonding> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateBonding::new(uuid))
     }
-    /// `PUT /hosts/{uuid}/actions`: see [`UpdateHost`](crate::api::UpdateHost).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_host(
+    /// Send (and wait for the job of) [`UpdateHost`]: `PUT /hosts/{uuid}/actions`.
+    fn update_host(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateHost> {
-        crate::client::Call::new(self, crate::api::UpdateHost::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateHost> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateHost::new(uuid))
     }
-    /// `PUT /hosts/ipmi/{uuid}/actions`: see [`UpdateHostIpmi`](crate::api::UpdateHostIpmi).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_host_ipmi(
+    /// Send (and wait for the job of) [`UpdateHostIpmi`]: `PUT /hosts/ipmi/{uuid}/actions`.
+    fn update_host_ipmi(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateHostIpmi> {
-        crate::client::Call::new(self, crate::api::UpdateHostIpmi::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateHostIpmi> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateHostIpmi::new(uuid))
     }
-    /// `POST /hosts/nics/{interfaceUuid}/actions`: see [`UpdateHostNetworkInterface`](crate::api::UpdateHostNetworkInterface).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_host_network_interface(
+    /// Send (and wait for the job of) [`UpdateHostNetworkInterface`]: `POST /hosts/nics/{interfaceUuid}/actions`.
+    fn update_host_network_interface(
         &self,
         interface_uuid: impl ::core::convert::Into<::std::string::String>,
         description: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateHostNetworkInterface> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateHostNetworkInterface::new(interface_uuid, description),
+    ) -> ::zstack_sdk::client::Call<UpdateHostNetworkInterface> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateHostNetworkInterface::new(interface_uuid, description),
         )
     }
-    /// `PUT /hosts/service-types/{uuid}/actions`: see [`UpdateHostNetworkServiceType`](crate::api::UpdateHostNetworkServiceType).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_host_network_service_type(
+    /// Send (and wait for the job of) [`UpdateHostNetworkServiceType`]: `PUT /hosts/service-types/{uuid}/actions`.
+    fn update_host_network_service_type(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         service_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateHostNetworkServiceType> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateHostNetworkServiceType::new(uuid, service_type),
+    ) -> ::zstack_sdk::client::Call<UpdateHostNetworkServiceType> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateHostNetworkServiceType::new(uuid, service_type),
         )
     }
-    /// `PUT /hosts/kvm/{uuid}/actions`: see [`UpdateKVMHost`](crate::api::UpdateKVMHost).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_kvm_host(
+    /// Send (and wait for the job of) [`UpdateKVMHost`]: `PUT /hosts/kvm/{uuid}/actions`.
+    fn update_kvm_host(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateKVMHost> {
-        crate::client::Call::new(self, crate::api::UpdateKVMHost::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateKVMHost> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateKVMHost::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddKVMHost> {
-    /// Set `sshPort`.
-    pub fn ssh_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ssh_port(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddKVMHostFromConfigFile> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddSimulatorHost> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddXDragonHost> {
-    /// Set `cpuNum`.
-    pub fn cpu_num(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.cpu_num(value))
-    }
-    /// Set `cpuSockets`.
-    pub fn cpu_sockets(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.cpu_sockets(value))
-    }
-    /// Set `totalPhysicalMemory`.
-    pub fn total_physical_memory(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.total_physical_memory(value))
-    }
-    /// Set `sshPort`.
-    pub fn ssh_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ssh_port(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AllocateHostResource> {
-    /// Set `memSize`.
-    pub fn mem_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.mem_size(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachNicToBonding> {
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeHostPassword> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeHostState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CheckKVMHostConfigFile> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateBonding> {
-    /// Set `slaveUuids`.
-    pub fn slave_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.slave_uuids(value))
-    }
-    /// Set `slaveNames`.
-    pub fn slave_names(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.slave_names(value))
-    }
-    /// Set `xmitHashPolicy`.
-    pub fn xmit_hash_policy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.xmit_hash_policy(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateHostNetworkServiceType> {
-    /// Set `system`.
-    pub fn system(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.system(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteBonding> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteHost> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteHostNetworkServiceType> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachNicFromBonding> {
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetCandidateInterfaceVlanIds> {
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetCpuMemoryCapacity> {
-    /// Set `zoneUuids`.
-    pub fn zone_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.zone_uuids(value))
-    }
-    /// Set `clusterUuids`.
-    pub fn cluster_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.cluster_uuids(value))
-    }
-    /// Set `hostUuids`.
-    pub fn host_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.host_uuids(value))
-    }
-    /// Set `hypervisorType`.
-    pub fn hypervisor_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.hypervisor_type(value))
-    }
-    /// Set `all`.
-    pub fn all(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.all(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetHostAllocatorStrategies> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetHostNUMATopology> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetHostNetworkFacts> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetHostPhysicalMemoryFacts> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetHostPowerStatus> {
-    /// Set `method`.
-    pub fn method(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.method(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetHostResourceAllocation> {
-    /// Set `memSize`.
-    pub fn mem_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.mem_size(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetHostTask> {
-    /// Set `syncSignatures`.
-    pub fn sync_signatures(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.sync_signatures(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetHostWebSshUrl> {
-    /// Set `https`.
-    pub fn https(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.https(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetHypervisorTypes> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetInterfaceServiceTypeStatistic> {
-    /// Set `interfaceUuid`.
-    pub fn interface_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.interface_uuid(value))
-    }
-    /// Set `vlanId`.
-    pub fn vlan_id(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.vlan_id(value))
-    }
-    /// Set `interfaceType`.
-    pub fn interface_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.interface_type(value))
-    }
-    /// Set `serviceType`.
-    pub fn service_type(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.service_type(value))
-    }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.zone_uuid(value))
-    }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.cluster_uuid(value))
-    }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_uuid(value))
-    }
-    /// Set `sortBy`.
-    pub fn sort_by(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.sort_by(value))
-    }
-    /// Set `sortDirection`.
-    pub fn sort_direction(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.sort_direction(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `replyWithCount`.
-    pub fn reply_with_count(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.reply_with_count(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::IdentifyHost> {
-    /// Set `interval`.
-    pub fn interval(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.interval(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::KvmRunShell> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::LocateHostNetworkInterface> {
-    /// Set `interval`.
-    pub fn interval(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.interval(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::PowerOffHost> {
-    /// Set `waitTaskCompleted`.
-    pub fn wait_task_completed(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.wait_task_completed(value))
-    }
-    /// Set `maxWaitTime`.
-    pub fn max_wait_time(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.max_wait_time(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::PowerOnHost> {
-    /// Set `returnEarly`.
-    pub fn return_early(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.return_early(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::PowerResetHost> {
-    /// Set `returnEarly`.
-    pub fn return_early(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.return_early(value))
-    }
-    /// Set `method`.
-    pub fn method(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.method(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ReconnectHost> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetIpOnHostNetworkBonding> {
-    /// Set `ipAddress`.
-    pub fn ip_address(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ip_address(value))
-    }
-    /// Set `netmask`.
-    pub fn netmask(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.netmask(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetIpOnHostNetworkInterface> {
-    /// Set `ipAddress`.
-    pub fn ip_address(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ip_address(value))
-    }
-    /// Set `netmask`.
-    pub fn netmask(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.netmask(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetServiceTypeOnHostNetworkBonding> {
-    /// Set `vlanIds`.
-    pub fn vlan_ids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.vlan_ids(value))
-    }
-    /// Set `serviceTypes`.
-    pub fn service_types(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.service_types(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetServiceTypeOnHostNetworkInterface> {
-    /// Set `vlanIds`.
-    pub fn vlan_ids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.vlan_ids(value))
-    }
-    /// Set `serviceTypes`.
-    pub fn service_types(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.service_types(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ShutdownHost> {
-    /// Set `returnEarly`.
-    pub fn return_early(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.return_early(value))
-    }
-    /// Set `force`.
-    pub fn force(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.force(value))
-    }
-    /// Set `method`.
-    pub fn method(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.method(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateBonding> {
-    /// Set `slaveUuids`.
-    pub fn slave_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.slave_uuids(value))
-    }
-    /// Set `slaveNames`.
-    pub fn slave_names(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.slave_names(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `mode`.
-    pub fn mode(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.mode(value))
-    }
-    /// Set `xmitHashPolicy`.
-    pub fn xmit_hash_policy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.xmit_hash_policy(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateHost> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `managementIp`.
-    pub fn management_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.management_ip(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateHostIpmi> {
-    /// Set `ipmiAddress`.
-    pub fn ipmi_address(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ipmi_address(value))
-    }
-    /// Set `ipmiUsername`.
-    pub fn ipmi_username(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ipmi_username(value))
-    }
-    /// Set `ipmiPassword`.
-    pub fn ipmi_password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.ipmi_password(value))
-    }
-    /// Set `ipmiPort`.
-    pub fn ipmi_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ipmi_port(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateHostNetworkInterface> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateHostNetworkServiceType> {
-    /// Set `system`.
-    pub fn system(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.system(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateKVMHost> {
-    /// Set `username`.
-    pub fn username(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.username(value))
-    }
-    /// Set `password`.
-    pub fn password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.password(value))
-    }
-    /// Set `sshPort`.
-    pub fn ssh_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ssh_port(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `managementIp`.
-    pub fn management_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.management_ip(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl HostsApi for ::zstack_sdk::client::Client {}

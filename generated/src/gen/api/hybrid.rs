@@ -48,7 +48,6 @@ pub struct AddAliyunKeySecret {
 }
 impl AddAliyunKeySecret {
     /// A request with the required params `name`, `key`, `secret`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         key: impl ::core::convert::Into<::std::string::String>,
@@ -67,66 +66,84 @@ impl AddAliyunKeySecret {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `accountUuid`.
-    pub fn account_uuid(
+}
+/** The optional params of [`AddAliyunKeySecret`], settable on the request and on a client `Call` for it:
+ `client.add_aliyun_key_secret(..).account_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddAliyunKeySecretSetters: ::zstack_sdk::runtime::request::Holds<
+        AddAliyunKeySecret,
+    > + ::core::marker::Sized {
+    /// Wire name `accountUuid` (body). Since ZStack 3.0.1 (release history).
+    fn account_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.account_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().account_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sync`.
-    pub fn sync(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.sync = ::core::option::Option::Some(value.into());
+    /// Wire name `sync` (body). Since ZStack 3.0.1 (release history). Server default: `true`.
+    fn sync(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().sync = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddAliyunKeySecret>,
+> AddAliyunKeySecretSetters for T {}
 /// `POST /hybrid/aliyun/access-point`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -162,7 +179,6 @@ pub struct AddConnectionAccessPointFromRemote {
 }
 impl AddConnectionAccessPointFromRemote {
     /// A request with the required params `dataCenterUuid`, `accessPointId`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
         access_point_id: impl ::core::convert::Into<::std::string::String>,
@@ -176,45 +192,63 @@ impl AddConnectionAccessPointFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`AddConnectionAccessPointFromRemote`], settable on the request and on a client `Call` for it:
+ `client.add_connection_access_point_from_remote(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddConnectionAccessPointFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        AddConnectionAccessPointFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddConnectionAccessPointFromRemote>,
+> AddConnectionAccessPointFromRemoteSetters for T {}
 /// `POST /hybrid/data-center`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -259,7 +293,6 @@ pub struct AddDataCenterFromRemote {
 }
 impl AddDataCenterFromRemote {
     /// A request with the required params `regionId`, `type`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         region_id: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
@@ -276,66 +309,84 @@ impl AddDataCenterFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `syncZones`.
-    pub fn sync_zones(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.sync_zones = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`AddDataCenterFromRemote`], settable on the request and on a client `Call` for it:
+ `client.add_data_center_from_remote(..).sync_zones(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddDataCenterFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        AddDataCenterFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `syncZones` (body). Since ZStack 3.9.2 (release history). Server default: `false`.
+    fn sync_zones(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().sync_zones = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `endpoint`.
-    pub fn endpoint(
+    /// Wire name `endpoint` (body). Since ZStack 3.2.1 (release history).
+    fn endpoint(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.endpoint = ::core::option::Option::Some(value.into());
+        self.held_mut().endpoint = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddDataCenterFromRemote>,
+> AddDataCenterFromRemoteSetters for T {}
 /// `POST /hybrid/hybrid/key`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -385,7 +436,6 @@ pub struct AddHybridKeySecret {
 }
 impl AddHybridKeySecret {
     /// A request with the required params `name`, `key`, `secret`, `type`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         key: impl ::core::convert::Into<::std::string::String>,
@@ -406,66 +456,84 @@ impl AddHybridKeySecret {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `accountUuid`.
-    pub fn account_uuid(
+}
+/** The optional params of [`AddHybridKeySecret`], settable on the request and on a client `Call` for it:
+ `client.add_hybrid_key_secret(..).account_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddHybridKeySecretSetters: ::zstack_sdk::runtime::request::Holds<
+        AddHybridKeySecret,
+    > + ::core::marker::Sized {
+    /// Wire name `accountUuid` (body). Since ZStack 3.0.1 (release history).
+    fn account_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.account_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().account_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sync`.
-    pub fn sync(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.sync = ::core::option::Option::Some(value.into());
+    /// Wire name `sync` (body). Since ZStack 3.0.1 (release history). Server default: `true`.
+    fn sync(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().sync = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddHybridKeySecret>,
+> AddHybridKeySecretSetters for T {}
 /// `POST /hybrid/identity-zone`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -507,7 +575,6 @@ pub struct AddIdentityZoneFromRemote {
 }
 impl AddIdentityZoneFromRemote {
     /// A request with the required params `dataCenterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -522,69 +589,87 @@ impl AddIdentityZoneFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `zoneId`.
-    pub fn zone_id(
+}
+/** The optional params of [`AddIdentityZoneFromRemote`], settable on the request and on a client `Call` for it:
+ `client.add_identity_zone_from_remote(..).zone_id(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddIdentityZoneFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        AddIdentityZoneFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `zoneId` (body). Since ZStack 3.0.1 (release history).
+    fn zone_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.zone_id = ::core::option::Option::Some(value.into());
+        self.held_mut().zone_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history).
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddIdentityZoneFromRemote>,
+> AddIdentityZoneFromRemoteSetters for T {}
 /// `POST /hybrid/aliyun/oss-bucket`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -632,7 +717,6 @@ pub struct AddOssBucketFromRemote {
 }
 impl AddOssBucketFromRemote {
     /// A request with the required params `bucketName`, `dataCenterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         bucket_name: impl ::core::convert::Into<::std::string::String>,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -650,77 +734,95 @@ impl AddOssBucketFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddOssBucketFromRemote`], settable on the request and on a client `Call` for it:
+ `client.add_oss_bucket_from_remote(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddOssBucketFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        AddOssBucketFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ossDomain`.
-    pub fn oss_domain(
+    /// Wire name `ossDomain` (body). Since ZStack 3.2.1 (release history).
+    fn oss_domain(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.oss_domain = ::core::option::Option::Some(value.into());
+        self.held_mut().oss_domain = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ossKey`.
-    pub fn oss_key(
+    /// Wire name `ossKey` (body). Since ZStack 3.2.1 (release history).
+    fn oss_key(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.oss_key = ::core::option::Option::Some(value.into());
+        self.held_mut().oss_key = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ossSecret`.
-    pub fn oss_secret(
+    /// Wire name `ossSecret` (body). Since ZStack 3.2.1 (release history).
+    fn oss_secret(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.oss_secret = ::core::option::Option::Some(value.into());
+        self.held_mut().oss_secret = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddOssBucketFromRemote>,
+> AddOssBucketFromRemoteSetters for T {}
 /// `POST /hybrid/aliyun/disk/{diskUuid}/attach`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -759,7 +861,6 @@ pub struct AttachAliyunDiskToEcs {
 }
 impl AttachAliyunDiskToEcs {
     /// A request with the required params `ecsUuid`, `diskUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         ecs_uuid: impl ::core::convert::Into<::std::string::String>,
         disk_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -774,53 +875,70 @@ impl AttachAliyunDiskToEcs {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteWithInstance`.
-    pub fn delete_with_instance(
-        mut self,
-        value: impl ::core::convert::Into<bool>,
-    ) -> Self {
-        self.delete_with_instance = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`AttachAliyunDiskToEcs`], settable on the request and on a client `Call` for it:
+ `client.attach_aliyun_disk_to_ecs(..).delete_with_instance(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachAliyunDiskToEcsSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachAliyunDiskToEcs,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteWithInstance` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
+    fn delete_with_instance(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().delete_with_instance = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachAliyunDiskToEcs>,
+> AttachAliyunDiskToEcsSetters for T {}
 /// `PUT /hybrid/aliyun/key/{uuid}/attach`, body envelope `"attachAliyunKey"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -846,7 +964,6 @@ pub struct AttachAliyunKey {
 }
 impl AttachAliyunKey {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -854,27 +971,41 @@ impl AttachAliyunKey {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachAliyunKey`], settable on the request and on a client `Call` for it:
+ `client.attach_aliyun_key(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachAliyunKeySetters: ::zstack_sdk::runtime::request::Holds<
+        AttachAliyunKey,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<AttachAliyunKey>> AttachAliyunKeySetters
+for T {}
 /// `POST /hybrid/eip/{eipUuid}/attach`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -907,7 +1038,6 @@ pub struct AttachHybridEipToEcs {
 }
 impl AttachHybridEipToEcs {
     /// A request with the required params `eipUuid`, `ecsUuid`, `type`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         eip_uuid: impl ::core::convert::Into<::std::string::String>,
         ecs_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -921,27 +1051,42 @@ impl AttachHybridEipToEcs {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachHybridEipToEcs`], settable on the request and on a client `Call` for it:
+ `client.attach_hybrid_eip_to_ecs(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachHybridEipToEcsSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachHybridEipToEcs,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachHybridEipToEcs>,
+> AttachHybridEipToEcsSetters for T {}
 /// `PUT /hybrid/hybrid/key/{uuid}/attach`, body envelope `"attachHybridKey"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -967,7 +1112,6 @@ pub struct AttachHybridKey {
 }
 impl AttachHybridKey {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -975,27 +1119,41 @@ impl AttachHybridKey {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachHybridKey`], settable on the request and on a client `Call` for it:
+ `client.attach_hybrid_key(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachHybridKeySetters: ::zstack_sdk::runtime::request::Holds<
+        AttachHybridKey,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<AttachHybridKey>> AttachHybridKeySetters
+for T {}
 /// `PUT /hybrid/aliyun/oss-bucket/{ossBucketUuid}/attach`, body envelope `"attachOssBucketToEcsDataCenter"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1022,7 +1180,6 @@ pub struct AttachOssBucketToEcsDataCenter {
 }
 impl AttachOssBucketToEcsDataCenter {
     /// A request with the required params `ossBucketUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         oss_bucket_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -1032,27 +1189,42 @@ impl AttachOssBucketToEcsDataCenter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachOssBucketToEcsDataCenter`], settable on the request and on a client `Call` for it:
+ `client.attach_oss_bucket_to_ecs_data_center(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachOssBucketToEcsDataCenterSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachOssBucketToEcsDataCenter,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachOssBucketToEcsDataCenter>,
+> AttachOssBucketToEcsDataCenterSetters for T {}
 /// `POST /hybrid/backup-mysql`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1084,7 +1256,6 @@ pub struct BackupDatabaseToPublicCloud {
 }
 impl BackupDatabaseToPublicCloud {
     /// A request with the required params `type`, `regionId`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         type_: impl ::core::convert::Into<::std::string::String>,
         region_id: impl ::core::convert::Into<::std::string::String>,
@@ -1097,32 +1268,47 @@ impl BackupDatabaseToPublicCloud {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `local`.
-    pub fn local(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.local = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`BackupDatabaseToPublicCloud`], settable on the request and on a client `Call` for it:
+ `client.backup_database_to_public_cloud(..).local(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait BackupDatabaseToPublicCloudSetters: ::zstack_sdk::runtime::request::Holds<
+        BackupDatabaseToPublicCloud,
+    > + ::core::marker::Sized {
+    /// Wire name `local` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
+    fn local(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().local = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<BackupDatabaseToPublicCloud>,
+> BackupDatabaseToPublicCloudSetters for T {}
 /// `POST /hybrid/aliyun/disk`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1175,7 +1361,6 @@ pub struct CreateAliyunDiskFromRemote {
 }
 impl CreateAliyunDiskFromRemote {
     /// A request with the required params `identityUuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         identity_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -1193,74 +1378,92 @@ impl CreateAliyunDiskFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `sizeWithGB`.
-    pub fn size_with_gb(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.size_with_gb = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`CreateAliyunDiskFromRemote`], settable on the request and on a client `Call` for it:
+ `client.create_aliyun_disk_from_remote(..).size_with_gb(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateAliyunDiskFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateAliyunDiskFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `sizeWithGB` (body). Since ZStack 3.0.1 (release history).
+    fn size_with_gb(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().size_with_gb = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `diskCategory`.
-    pub fn disk_category(
+    /// Wire name `diskCategory` (body). Since ZStack 3.0.1 (release history). One of `cloud_efficiency`, `cloud_ssd`.
+    fn disk_category(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.disk_category = ::core::option::Option::Some(value.into());
+        self.held_mut().disk_category = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `snapshotUuid`.
-    pub fn snapshot_uuid(
+    /// Wire name `snapshotUuid` (body). Since ZStack 3.0.1 (release history).
+    fn snapshot_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.snapshot_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().snapshot_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateAliyunDiskFromRemote>,
+> CreateAliyunDiskFromRemoteSetters for T {}
 /// `POST /hybrid/aliyun/router-interface`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1311,7 +1514,6 @@ pub struct CreateAliyunRouterInterfaceRemote {
 }
 impl CreateAliyunRouterInterfaceRemote {
     /// A request with the required params `dataCenterUuid`, `vRouterUuid`, `routerType`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1332,69 +1534,84 @@ impl CreateAliyunRouterInterfaceRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `accessPointUuid`.
-    pub fn access_point_uuid(
+}
+/** The optional params of [`CreateAliyunRouterInterfaceRemote`], settable on the request and on a client `Call` for it:
+ `client.create_aliyun_router_interface_remote(..).access_point_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateAliyunRouterInterfaceRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateAliyunRouterInterfaceRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `accessPointUuid` (body). Since ZStack 3.0.1 (release history).
+    fn access_point_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.access_point_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().access_point_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `spec`.
-    pub fn spec(
+    /// Wire name `spec` (body). Since ZStack 3.0.1 (release history).
+    fn spec(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().spec = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.spec = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateAliyunRouterInterfaceRemote>,
+> CreateAliyunRouterInterfaceRemoteSetters for T {}
 /// `POST /hybrid/aliyun/snapshot`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1437,7 +1654,6 @@ pub struct CreateAliyunSnapshotRemote {
 }
 impl CreateAliyunSnapshotRemote {
     /// A request with the required params `diskUuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         disk_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -1452,53 +1668,71 @@ impl CreateAliyunSnapshotRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateAliyunSnapshotRemote`], settable on the request and on a client `Call` for it:
+ `client.create_aliyun_snapshot_remote(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateAliyunSnapshotRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateAliyunSnapshotRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateAliyunSnapshotRemote>,
+> CreateAliyunSnapshotRemoteSetters for T {}
 /// `POST /hybrid/aliyun/route-entry`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1543,7 +1777,6 @@ pub struct CreateAliyunVpcVirtualRouterEntryRemote {
 }
 impl CreateAliyunVpcVirtualRouterEntryRemote {
     /// A request with the required params `vRouterUuid`, `dstCidrBlock`, `nextHopUuid`, `nextHopType`, `vRouterType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
         dst_cidr_block: impl ::core::convert::Into<::std::string::String>,
@@ -1563,45 +1796,63 @@ impl CreateAliyunVpcVirtualRouterEntryRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`CreateAliyunVpcVirtualRouterEntryRemote`], settable on the request and on a client `Call` for it:
+ `client.create_aliyun_vpc_virtual_router_entry_remote(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateAliyunVpcVirtualRouterEntryRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateAliyunVpcVirtualRouterEntryRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateAliyunVpcVirtualRouterEntryRemote>,
+> CreateAliyunVpcVirtualRouterEntryRemoteSetters for T {}
 /// `POST /hybrid/aliyun/connections`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1652,7 +1903,6 @@ pub struct CreateConnectionBetweenL3NetworkAndAliyunVSwitch {
 }
 impl CreateConnectionBetweenL3NetworkAndAliyunVSwitch {
     /// A request with the required params `l3networkUuid`, `vpcUuid`, `vbrUuid`, `cpeIp`, `name`, `direction`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l3network_uuid: impl ::core::convert::Into<::std::string::String>,
         vpc_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1675,53 +1925,73 @@ impl CreateConnectionBetweenL3NetworkAndAliyunVSwitch {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateConnectionBetweenL3NetworkAndAliyunVSwitch`], settable on the request and on a client `Call` for it:
+ `client.create_connection_between_l3_network_and_aliyun_v_switch(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateConnectionBetweenL3NetworkAndAliyunVSwitchSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateConnectionBetweenL3NetworkAndAliyunVSwitch,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<
+            CreateConnectionBetweenL3NetworkAndAliyunVSwitch,
+        >,
+> CreateConnectionBetweenL3NetworkAndAliyunVSwitchSetters for T {}
 /// `POST /hybrid/aliyun/image/snapshot`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1765,7 +2035,6 @@ pub struct CreateEcsImageFromEcsSnapshot {
 }
 impl CreateEcsImageFromEcsSnapshot {
     /// A request with the required params `snapshotUuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         snapshot_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -1780,53 +2049,71 @@ impl CreateEcsImageFromEcsSnapshot {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateEcsImageFromEcsSnapshot`], settable on the request and on a client `Call` for it:
+ `client.create_ecs_image_from_ecs_snapshot(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateEcsImageFromEcsSnapshotSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateEcsImageFromEcsSnapshot,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateEcsImageFromEcsSnapshot>,
+> CreateEcsImageFromEcsSnapshotSetters for T {}
 /// `POST /hybrid/aliyun/image`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1876,7 +2163,6 @@ pub struct CreateEcsImageFromLocalImage {
 }
 impl CreateEcsImageFromLocalImage {
     /// A request with the required params `imageUuid`, `dataCenterUuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         image_uuid: impl ::core::convert::Into<::std::string::String>,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1894,61 +2180,79 @@ impl CreateEcsImageFromLocalImage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `backupStorageUuid`.
-    pub fn backup_storage_uuid(
+}
+/** The optional params of [`CreateEcsImageFromLocalImage`], settable on the request and on a client `Call` for it:
+ `client.create_ecs_image_from_local_image(..).backup_storage_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateEcsImageFromLocalImageSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateEcsImageFromLocalImage,
+    > + ::core::marker::Sized {
+    /// Wire name `backupStorageUuid` (body). Since ZStack 3.0.1 (release history).
+    fn backup_storage_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.backup_storage_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().backup_storage_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateEcsImageFromLocalImage>,
+> CreateEcsImageFromLocalImageSetters for T {}
 /// `POST /hybrid/aliyun/ecs`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2030,7 +2334,6 @@ pub struct CreateEcsInstanceFromEcsImage {
 }
 impl CreateEcsInstanceFromEcsImage {
     /// A request with the required params `name`, `ecsImageUuid`, `ecsVSwitchUuid`, `ecsSecurityGroupUuid`, `ecsRootPassword`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         ecs_image_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -2062,122 +2365,148 @@ impl CreateEcsInstanceFromEcsImage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `ecsRootVolumeType`.
-    pub fn ecs_root_volume_type(
+}
+/** The optional params of [`CreateEcsInstanceFromEcsImage`], settable on the request and on a client `Call` for it:
+ `client.create_ecs_instance_from_ecs_image(..).ecs_root_volume_type(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateEcsInstanceFromEcsImageSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateEcsInstanceFromEcsImage,
+    > + ::core::marker::Sized {
+    /// Wire name `ecsRootVolumeType` (body). Since ZStack 3.0.1 (release history).
+    fn ecs_root_volume_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ecs_root_volume_type = ::core::option::Option::Some(value.into());
+        self.held_mut().ecs_root_volume_type = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ecsRootVolumeGBSize`.
-    pub fn ecs_root_volume_gb_size(
+    /// Wire name `ecsRootVolumeGBSize` (body). Since ZStack 3.0.1 (release history).
+    fn ecs_root_volume_gb_size(
         mut self,
         value: impl ::core::convert::Into<i64>,
     ) -> Self {
-        self.ecs_root_volume_gb_size = ::core::option::Option::Some(value.into());
+        self.held_mut().ecs_root_volume_gb_size = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `createMode`.
-    pub fn create_mode(
+    /// Wire name `createMode` (body). Since ZStack 3.0.1 (release history). One of `atomic`, `permissive`.
+    fn create_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.create_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().create_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `privateIpAddress`.
-    pub fn private_ip_address(
+    /// Wire name `privateIpAddress` (body). Since ZStack 3.0.1 (release history).
+    fn private_ip_address(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.private_ip_address = ::core::option::Option::Some(value.into());
+        self.held_mut().private_ip_address = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `allocatePublicIp`.
-    pub fn allocate_public_ip(
+    /// Wire name `allocatePublicIp` (body). Since ZStack 3.0.1 (release history). One of `true`, `false`.
+    fn allocate_public_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.allocate_public_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().allocate_public_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ecsConsolePassword`.
-    pub fn ecs_console_password(
+    /// Wire name `ecsConsolePassword` (body). Since ZStack 3.0.1 (release history).
+    fn ecs_console_password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.ecs_console_password = ::core::option::Option::Some(value.into());
+        self.held_mut().ecs_console_password = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `instanceOfferingUuid`.
-    pub fn instance_offering_uuid(
+    /// Wire name `instanceOfferingUuid` (body). Since ZStack 3.0.1 (release history).
+    fn instance_offering_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_offering_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().instance_offering_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `instanceType`.
-    pub fn instance_type(
+    /// Wire name `instanceType` (body). Since ZStack 3.0.1 (release history).
+    fn instance_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_type = ::core::option::Option::Some(value.into());
+        self.held_mut().instance_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ecsBandWidth`.
-    pub fn ecs_band_width(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.ecs_band_width = ::core::option::Option::Some(value.into());
+    /// Wire name `ecsBandWidth` (body). Since ZStack 3.0.1 (release history).
+    fn ecs_band_width(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().ecs_band_width = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateEcsInstanceFromEcsImage>,
+> CreateEcsInstanceFromEcsImageSetters for T {}
 /// `POST /hybrid/aliyun/security-group/remote`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2219,7 +2548,6 @@ pub struct CreateEcsSecurityGroupRemote {
 }
 impl CreateEcsSecurityGroupRemote {
     /// A request with the required params `vpcUuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vpc_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -2235,61 +2563,79 @@ impl CreateEcsSecurityGroupRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateEcsSecurityGroupRemote`], settable on the request and on a client `Call` for it:
+ `client.create_ecs_security_group_remote(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateEcsSecurityGroupRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateEcsSecurityGroupRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `strategy`.
-    pub fn strategy(
+    /// Wire name `strategy` (body). Since ZStack 3.0.1 (release history). One of `all`, `security`, `basic`.
+    fn strategy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.strategy = ::core::option::Option::Some(value.into());
+        self.held_mut().strategy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateEcsSecurityGroupRemote>,
+> CreateEcsSecurityGroupRemoteSetters for T {}
 /// `POST /hybrid/aliyun/security-group-rule`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2342,7 +2688,6 @@ pub struct CreateEcsSecurityGroupRuleRemote {
 }
 impl CreateEcsSecurityGroupRuleRemote {
     /// A request with the required params `groupUuid`, `direction`, `protocol`, `portRange`, `cidr`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         group_uuid: impl ::core::convert::Into<::std::string::String>,
         direction: impl ::core::convert::Into<::std::string::String>,
@@ -2366,74 +2711,92 @@ impl CreateEcsSecurityGroupRuleRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `policy`.
-    pub fn policy(
+}
+/** The optional params of [`CreateEcsSecurityGroupRuleRemote`], settable on the request and on a client `Call` for it:
+ `client.create_ecs_security_group_rule_remote(..).policy(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateEcsSecurityGroupRuleRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateEcsSecurityGroupRuleRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `policy` (body). Since ZStack 3.0.1 (release history). Server default: `accept`.
+    fn policy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.policy = ::core::option::Option::Some(value.into());
+        self.held_mut().policy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `nictype`.
-    pub fn nictype(
+    /// Wire name `nictype` (body). Since ZStack 3.0.1 (release history). Server default: `intranet`.
+    fn nictype(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nictype = ::core::option::Option::Some(value.into());
+        self.held_mut().nictype = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `priority`.
-    pub fn priority(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.priority = ::core::option::Option::Some(value.into());
+    /// Wire name `priority` (body). Since ZStack 3.0.1 (release history). Server default: `1`.
+    fn priority(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().priority = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateEcsSecurityGroupRuleRemote>,
+> CreateEcsSecurityGroupRuleRemoteSetters for T {}
 /// `POST /hybrid/aliyun/vswitch`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2483,7 +2846,6 @@ pub struct CreateEcsVSwitchRemote {
 }
 impl CreateEcsVSwitchRemote {
     /// A request with the required params `vpcUuid`, `identityZoneUuid`, `cidrBlock`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vpc_uuid: impl ::core::convert::Into<::std::string::String>,
         identity_zone_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -2502,53 +2864,71 @@ impl CreateEcsVSwitchRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateEcsVSwitchRemote`], settable on the request and on a client `Call` for it:
+ `client.create_ecs_v_switch_remote(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateEcsVSwitchRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateEcsVSwitchRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateEcsVSwitchRemote>,
+> CreateEcsVSwitchRemoteSetters for T {}
 /// `POST /hybrid/aliyun/vpc`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2593,7 +2973,6 @@ pub struct CreateEcsVpcRemote {
 }
 impl CreateEcsVpcRemote {
     /// A request with the required params `dataCenterUuid`, `cidrBlock`, `name`, `vRouterName`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
         cidr_block: impl ::core::convert::Into<::std::string::String>,
@@ -2612,53 +2991,71 @@ impl CreateEcsVpcRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateEcsVpcRemote`], settable on the request and on a client `Call` for it:
+ `client.create_ecs_vpc_remote(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateEcsVpcRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateEcsVpcRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateEcsVpcRemote>,
+> CreateEcsVpcRemoteSetters for T {}
 /// `POST /hybrid/eip`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2706,7 +3103,6 @@ pub struct CreateHybridEip {
 }
 impl CreateHybridEip {
     /// A request with the required params `name`, `bandWidthMb`, `type`, `dataCenterUuid`, `chargeType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         band_width_mb: impl ::core::convert::Into<i64>,
@@ -2727,53 +3123,70 @@ impl CreateHybridEip {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateHybridEip`], settable on the request and on a client `Call` for it:
+ `client.create_hybrid_eip(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateHybridEipSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateHybridEip,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateHybridEip>> CreateHybridEipSetters
+for T {}
 /// `POST /hybrid/backup-mysql/oss`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2815,7 +3228,6 @@ pub struct CreateOssBackupBucketRemote {
 }
 impl CreateOssBackupBucketRemote {
     /// A request with the required params `regionId`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(region_id: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             region_id: region_id.into(),
@@ -2828,69 +3240,87 @@ impl CreateOssBackupBucketRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `ossDomain`.
-    pub fn oss_domain(
+}
+/** The optional params of [`CreateOssBackupBucketRemote`], settable on the request and on a client `Call` for it:
+ `client.create_oss_backup_bucket_remote(..).oss_domain(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateOssBackupBucketRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateOssBackupBucketRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `ossDomain` (body). Since ZStack 3.2.1 (release history).
+    fn oss_domain(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.oss_domain = ::core::option::Option::Some(value.into());
+        self.held_mut().oss_domain = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ossKey`.
-    pub fn oss_key(
+    /// Wire name `ossKey` (body). Since ZStack 3.2.1 (release history).
+    fn oss_key(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.oss_key = ::core::option::Option::Some(value.into());
+        self.held_mut().oss_key = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ossSecret`.
-    pub fn oss_secret(
+    /// Wire name `ossSecret` (body). Since ZStack 3.2.1 (release history).
+    fn oss_secret(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.oss_secret = ::core::option::Option::Some(value.into());
+        self.held_mut().oss_secret = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateOssBackupBucketRemote>,
+> CreateOssBackupBucketRemoteSetters for T {}
 /// `POST /hybrid/aliyun/oss-bucket/remote`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2938,7 +3368,6 @@ pub struct CreateOssBucketRemote {
 }
 impl CreateOssBucketRemote {
     /// A request with the required params `dataCenterUuid`, `bucketName`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
         bucket_name: impl ::core::convert::Into<::std::string::String>,
@@ -2956,77 +3385,95 @@ impl CreateOssBucketRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateOssBucketRemote`], settable on the request and on a client `Call` for it:
+ `client.create_oss_bucket_remote(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateOssBucketRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateOssBucketRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ossDomain`.
-    pub fn oss_domain(
+    /// Wire name `ossDomain` (body). Since ZStack 3.2.1 (release history).
+    fn oss_domain(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.oss_domain = ::core::option::Option::Some(value.into());
+        self.held_mut().oss_domain = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ossKey`.
-    pub fn oss_key(
+    /// Wire name `ossKey` (body). Since ZStack 3.2.1 (release history).
+    fn oss_key(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.oss_key = ::core::option::Option::Some(value.into());
+        self.held_mut().oss_key = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ossSecret`.
-    pub fn oss_secret(
+    /// Wire name `ossSecret` (body). Since ZStack 3.2.1 (release history).
+    fn oss_secret(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.oss_secret = ::core::option::Option::Some(value.into());
+        self.held_mut().oss_secret = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateOssBucketRemote>,
+> CreateOssBucketRemoteSetters for T {}
 /// `POST /hybrid/user-vpn`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3073,7 +3520,6 @@ pub struct CreateVpcUserVpnGatewayRemote {
 }
 impl CreateVpcUserVpnGatewayRemote {
     /// A request with the required params `dataCenterUuid`, `ip`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
         ip: impl ::core::convert::Into<::std::string::String>,
@@ -3090,53 +3536,71 @@ impl CreateVpcUserVpnGatewayRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateVpcUserVpnGatewayRemote`], settable on the request and on a client `Call` for it:
+ `client.create_vpc_user_vpn_gateway_remote(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVpcUserVpnGatewayRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVpcUserVpnGatewayRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateVpcUserVpnGatewayRemote>,
+> CreateVpcUserVpnGatewayRemoteSetters for T {}
 /// `POST /hybrid/vpn-connection`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3189,7 +3653,7 @@ pub struct CreateVpcVpnConnectionRemote {
 }
 impl CreateVpcVpnConnectionRemote {
     /// A request with the required params `userGatewayUuid`, `vpnGatewayUuid`, `name`, `localCidr`, `remoteCidr`, `active`, `ikeConfUuid`, `ipsecConfUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         user_gateway_uuid: impl ::core::convert::Into<::std::string::String>,
         vpn_gateway_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -3215,45 +3679,63 @@ impl CreateVpcVpnConnectionRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`CreateVpcVpnConnectionRemote`], settable on the request and on a client `Call` for it:
+ `client.create_vpc_vpn_connection_remote(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVpcVpnConnectionRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVpcVpnConnectionRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateVpcVpnConnectionRemote>,
+> CreateVpcVpnConnectionRemoteSetters for T {}
 /// `POST /hybrid/vpn-connection/ike`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3316,7 +3798,6 @@ pub struct CreateVpnIkeConfig {
 }
 impl CreateVpnIkeConfig {
     /// A request with the required params `name`, `psk`, `localIp`, `remoteIp`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         psk: impl ::core::convert::Into<::std::string::String>,
@@ -3341,98 +3822,110 @@ impl CreateVpnIkeConfig {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `pfs`.
-    pub fn pfs(
+}
+/** The optional params of [`CreateVpnIkeConfig`], settable on the request and on a client `Call` for it:
+ `client.create_vpn_ike_config(..).pfs(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVpnIkeConfigSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVpnIkeConfig,
+    > + ::core::marker::Sized {
+    /// Wire name `pfs` (body). Since ZStack 3.0.1 (release history). Server default: `group1`. One of `disabled`, `group1`, `group2`, `group5`, `group14`, `group24`.
+    fn pfs(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().pfs = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `version` (body). Since ZStack 3.0.1 (release history). Server default: `ikev1`. One of `ikev1`, `ikev2`.
+    fn version(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.pfs = ::core::option::Option::Some(value.into());
+        self.held_mut().version = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `version`.
-    pub fn version(
+    /// Wire name `mode` (body). Since ZStack 3.0.1 (release history). Server default: `main`. One of `main`, `aggressive`.
+    fn mode(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `encAlg` (body). Since ZStack 3.0.1 (release history). Server default: `3des`. One of `3des`, `aes-128`, `aes-192`, `aes-256`, `des`.
+    fn enc_alg(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.version = ::core::option::Option::Some(value.into());
+        self.held_mut().enc_alg = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `mode`.
-    pub fn mode(
+    /// Wire name `authAlg` (body). Since ZStack 3.0.1 (release history). Server default: `sha1`. One of `md5`, `sha1`.
+    fn auth_alg(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.mode = ::core::option::Option::Some(value.into());
+        self.held_mut().auth_alg = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `encAlg`.
-    pub fn enc_alg(
+    /// Wire name `lifetime` (body). Since ZStack 3.0.1 (release history). Server default: `86400`.
+    fn lifetime(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().lifetime = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.enc_alg = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `authAlg`.
-    pub fn auth_alg(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.auth_alg = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `lifetime`.
-    pub fn lifetime(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.lifetime = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateVpnIkeConfig>,
+> CreateVpnIkeConfigSetters for T {}
 /// `POST /hybrid/vpn-connection/ipsec`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3480,7 +3973,6 @@ pub struct CreateVpnIpsecConfig {
 }
 impl CreateVpnIpsecConfig {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -3495,82 +3987,97 @@ impl CreateVpnIpsecConfig {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `pfs`.
-    pub fn pfs(
+}
+/** The optional params of [`CreateVpnIpsecConfig`], settable on the request and on a client `Call` for it:
+ `client.create_vpn_ipsec_config(..).pfs(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVpnIpsecConfigSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVpnIpsecConfig,
+    > + ::core::marker::Sized {
+    /// Wire name `pfs` (body). Since ZStack 3.0.1 (release history). Server default: `group1`. One of `disabled`, `group1`, `group2`, `group5`, `group14`, `group24`.
+    fn pfs(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().pfs = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `encAlg` (body). Since ZStack 3.0.1 (release history). Server default: `3des`. One of `3des`, `aes-128`, `aes-192`, `aes-256`, `des`.
+    fn enc_alg(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.pfs = ::core::option::Option::Some(value.into());
+        self.held_mut().enc_alg = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `encAlg`.
-    pub fn enc_alg(
+    /// Wire name `authAlg` (body). Since ZStack 3.0.1 (release history). Server default: `sha1`. One of `md5`, `sha1`.
+    fn auth_alg(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.enc_alg = ::core::option::Option::Some(value.into());
+        self.held_mut().auth_alg = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `authAlg`.
-    pub fn auth_alg(
+    /// Wire name `lifetime` (body). Since ZStack 3.0.1 (release history). Server default: `86400`.
+    fn lifetime(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().lifetime = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.auth_alg = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `lifetime`.
-    pub fn lifetime(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.lifetime = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateVpnIpsecConfig>,
+> CreateVpnIpsecConfigSetters for T {}
 /// `DELETE /hybrid/aliyun/disk/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3598,7 +4105,6 @@ pub struct DeleteAliyunDiskFromLocal {
 }
 impl DeleteAliyunDiskFromLocal {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3607,35 +4113,50 @@ impl DeleteAliyunDiskFromLocal {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteAliyunDiskFromLocal`], settable on the request and on a client `Call` for it:
+ `client.delete_aliyun_disk_from_local(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteAliyunDiskFromLocalSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteAliyunDiskFromLocal,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteAliyunDiskFromLocal>,
+> DeleteAliyunDiskFromLocalSetters for T {}
 /// `DELETE /hybrid/aliyun/disk/{uuid}/remote`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3663,7 +4184,6 @@ pub struct DeleteAliyunDiskFromRemote {
 }
 impl DeleteAliyunDiskFromRemote {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3672,35 +4192,50 @@ impl DeleteAliyunDiskFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteAliyunDiskFromRemote`], settable on the request and on a client `Call` for it:
+ `client.delete_aliyun_disk_from_remote(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteAliyunDiskFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteAliyunDiskFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteAliyunDiskFromRemote>,
+> DeleteAliyunDiskFromRemoteSetters for T {}
 /// `DELETE /hybrid/aliyun/key/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3728,7 +4263,6 @@ pub struct DeleteAliyunKeySecret {
 }
 impl DeleteAliyunKeySecret {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3737,35 +4271,50 @@ impl DeleteAliyunKeySecret {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteAliyunKeySecret`], settable on the request and on a client `Call` for it:
+ `client.delete_aliyun_key_secret(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteAliyunKeySecretSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteAliyunKeySecret,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteAliyunKeySecret>,
+> DeleteAliyunKeySecretSetters for T {}
 /// `DELETE /hybrid/aliyun/route-entry/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3793,7 +4342,6 @@ pub struct DeleteAliyunRouteEntryRemote {
 }
 impl DeleteAliyunRouteEntryRemote {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3802,35 +4350,50 @@ impl DeleteAliyunRouteEntryRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteAliyunRouteEntryRemote`], settable on the request and on a client `Call` for it:
+ `client.delete_aliyun_route_entry_remote(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteAliyunRouteEntryRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteAliyunRouteEntryRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteAliyunRouteEntryRemote>,
+> DeleteAliyunRouteEntryRemoteSetters for T {}
 /// `DELETE /hybrid/aliyun/router-interface/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3858,7 +4421,6 @@ pub struct DeleteAliyunRouterInterfaceLocal {
 }
 impl DeleteAliyunRouterInterfaceLocal {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3867,35 +4429,50 @@ impl DeleteAliyunRouterInterfaceLocal {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteAliyunRouterInterfaceLocal`], settable on the request and on a client `Call` for it:
+ `client.delete_aliyun_router_interface_local(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteAliyunRouterInterfaceLocalSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteAliyunRouterInterfaceLocal,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteAliyunRouterInterfaceLocal>,
+> DeleteAliyunRouterInterfaceLocalSetters for T {}
 /// `DELETE /hybrid/aliyun/router-interface/remote/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3926,7 +4503,6 @@ pub struct DeleteAliyunRouterInterfaceRemote {
 }
 impl DeleteAliyunRouterInterfaceRemote {
     /// A request with the required params `uuid`, `vRouterType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         v_router_type: impl ::core::convert::Into<::std::string::String>,
@@ -3939,35 +4515,50 @@ impl DeleteAliyunRouterInterfaceRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteAliyunRouterInterfaceRemote`], settable on the request and on a client `Call` for it:
+ `client.delete_aliyun_router_interface_remote(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteAliyunRouterInterfaceRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteAliyunRouterInterfaceRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteAliyunRouterInterfaceRemote>,
+> DeleteAliyunRouterInterfaceRemoteSetters for T {}
 /// `DELETE /hybrid/aliyun/snapshot/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3995,7 +4586,6 @@ pub struct DeleteAliyunSnapshotFromLocal {
 }
 impl DeleteAliyunSnapshotFromLocal {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -4004,35 +4594,50 @@ impl DeleteAliyunSnapshotFromLocal {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteAliyunSnapshotFromLocal`], settable on the request and on a client `Call` for it:
+ `client.delete_aliyun_snapshot_from_local(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteAliyunSnapshotFromLocalSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteAliyunSnapshotFromLocal,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteAliyunSnapshotFromLocal>,
+> DeleteAliyunSnapshotFromLocalSetters for T {}
 /// `DELETE /hybrid/aliyun/snapshot/{uuid}/remote`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4060,7 +4665,6 @@ pub struct DeleteAliyunSnapshotFromRemote {
 }
 impl DeleteAliyunSnapshotFromRemote {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -4069,35 +4673,50 @@ impl DeleteAliyunSnapshotFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteAliyunSnapshotFromRemote`], settable on the request and on a client `Call` for it:
+ `client.delete_aliyun_snapshot_from_remote(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteAliyunSnapshotFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteAliyunSnapshotFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteAliyunSnapshotFromRemote>,
+> DeleteAliyunSnapshotFromRemoteSetters for T {}
 /// `DELETE /hybrid/aliyun/dc-ecs/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4125,7 +4744,6 @@ pub struct DeleteAllEcsInstancesFromDataCenter {
 }
 impl DeleteAllEcsInstancesFromDataCenter {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -4134,35 +4752,50 @@ impl DeleteAllEcsInstancesFromDataCenter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteAllEcsInstancesFromDataCenter`], settable on the request and on a client `Call` for it:
+ `client.delete_all_ecs_instances_from_data_center(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteAllEcsInstancesFromDataCenterSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteAllEcsInstancesFromDataCenter,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteAllEcsInstancesFromDataCenter>,
+> DeleteAllEcsInstancesFromDataCenterSetters for T {}
 /// `DELETE /hybrid/backup-mysql`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4197,7 +4830,6 @@ pub struct DeleteBackupFileInPublic {
 }
 impl DeleteBackupFileInPublic {
     /// A request with the required params `type`, `regionId`, `file`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         type_: impl ::core::convert::Into<::std::string::String>,
         region_id: impl ::core::convert::Into<::std::string::String>,
@@ -4212,35 +4844,50 @@ impl DeleteBackupFileInPublic {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteBackupFileInPublic`], settable on the request and on a client `Call` for it:
+ `client.delete_backup_file_in_public(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteBackupFileInPublicSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteBackupFileInPublic,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteBackupFileInPublic>,
+> DeleteBackupFileInPublicSetters for T {}
 /// `DELETE /hybrid/aliyun/access-point/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4268,7 +4915,6 @@ pub struct DeleteConnectionAccessPointLocal {
 }
 impl DeleteConnectionAccessPointLocal {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -4277,35 +4923,50 @@ impl DeleteConnectionAccessPointLocal {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteConnectionAccessPointLocal`], settable on the request and on a client `Call` for it:
+ `client.delete_connection_access_point_local(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteConnectionAccessPointLocalSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteConnectionAccessPointLocal,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteConnectionAccessPointLocal>,
+> DeleteConnectionAccessPointLocalSetters for T {}
 /// `DELETE /hybrid/aliyun/connections/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4333,7 +4994,6 @@ pub struct DeleteConnectionBetweenL3NetWorkAndAliyunVSwitch {
 }
 impl DeleteConnectionBetweenL3NetWorkAndAliyunVSwitch {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -4342,35 +5002,52 @@ impl DeleteConnectionBetweenL3NetWorkAndAliyunVSwitch {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteConnectionBetweenL3NetWorkAndAliyunVSwitch`], settable on the request and on a client `Call` for it:
+ `client.delete_connection_between_l3_net_work_and_aliyun_v_switch(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteConnectionBetweenL3NetWorkAndAliyunVSwitchSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteConnectionBetweenL3NetWorkAndAliyunVSwitch,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<
+            DeleteConnectionBetweenL3NetWorkAndAliyunVSwitch,
+        >,
+> DeleteConnectionBetweenL3NetWorkAndAliyunVSwitchSetters for T {}
 /// `DELETE /hybrid/data-center/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4398,7 +5075,6 @@ pub struct DeleteDataCenterInLocal {
 }
 impl DeleteDataCenterInLocal {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -4407,35 +5083,50 @@ impl DeleteDataCenterInLocal {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteDataCenterInLocal`], settable on the request and on a client `Call` for it:
+ `client.delete_data_center_in_local(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteDataCenterInLocalSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteDataCenterInLocal,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteDataCenterInLocal>,
+> DeleteDataCenterInLocalSetters for T {}
 /// `DELETE /hybrid/aliyun/image/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4463,7 +5154,6 @@ pub struct DeleteEcsImageLocal {
 }
 impl DeleteEcsImageLocal {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -4472,35 +5162,50 @@ impl DeleteEcsImageLocal {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteEcsImageLocal`], settable on the request and on a client `Call` for it:
+ `client.delete_ecs_image_local(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteEcsImageLocalSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteEcsImageLocal,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteEcsImageLocal>,
+> DeleteEcsImageLocalSetters for T {}
 /// `DELETE /hybrid/aliyun/image/remote/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4528,7 +5233,6 @@ pub struct DeleteEcsImageRemote {
 }
 impl DeleteEcsImageRemote {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -4537,35 +5241,50 @@ impl DeleteEcsImageRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteEcsImageRemote`], settable on the request and on a client `Call` for it:
+ `client.delete_ecs_image_remote(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteEcsImageRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteEcsImageRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteEcsImageRemote>,
+> DeleteEcsImageRemoteSetters for T {}
 /// `DELETE /hybrid/aliyun/ecs/{uuid}/remote`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4593,7 +5312,6 @@ pub struct DeleteEcsInstance {
 }
 impl DeleteEcsInstance {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -4602,35 +5320,50 @@ impl DeleteEcsInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteEcsInstance`], settable on the request and on a client `Call` for it:
+ `client.delete_ecs_instance(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteEcsInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteEcsInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteEcsInstance>,
+> DeleteEcsInstanceSetters for T {}
 /// `DELETE /hybrid/aliyun/ecs/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4658,7 +5391,6 @@ pub struct DeleteEcsInstanceLocal {
 }
 impl DeleteEcsInstanceLocal {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -4667,35 +5399,50 @@ impl DeleteEcsInstanceLocal {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteEcsInstanceLocal`], settable on the request and on a client `Call` for it:
+ `client.delete_ecs_instance_local(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteEcsInstanceLocalSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteEcsInstanceLocal,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteEcsInstanceLocal>,
+> DeleteEcsInstanceLocalSetters for T {}
 /// `DELETE /hybrid/aliyun/security-group/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4723,7 +5470,6 @@ pub struct DeleteEcsSecurityGroupInLocal {
 }
 impl DeleteEcsSecurityGroupInLocal {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -4732,35 +5478,50 @@ impl DeleteEcsSecurityGroupInLocal {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteEcsSecurityGroupInLocal`], settable on the request and on a client `Call` for it:
+ `client.delete_ecs_security_group_in_local(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteEcsSecurityGroupInLocalSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteEcsSecurityGroupInLocal,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteEcsSecurityGroupInLocal>,
+> DeleteEcsSecurityGroupInLocalSetters for T {}
 /// `DELETE /hybrid/aliyun/security-group/remote/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4788,7 +5549,6 @@ pub struct DeleteEcsSecurityGroupRemote {
 }
 impl DeleteEcsSecurityGroupRemote {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -4797,35 +5557,50 @@ impl DeleteEcsSecurityGroupRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteEcsSecurityGroupRemote`], settable on the request and on a client `Call` for it:
+ `client.delete_ecs_security_group_remote(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteEcsSecurityGroupRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteEcsSecurityGroupRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteEcsSecurityGroupRemote>,
+> DeleteEcsSecurityGroupRemoteSetters for T {}
 /// `DELETE /hybrid/aliyun/security-group-rule/remote/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4853,7 +5628,6 @@ pub struct DeleteEcsSecurityGroupRuleRemote {
 }
 impl DeleteEcsSecurityGroupRuleRemote {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -4862,35 +5636,50 @@ impl DeleteEcsSecurityGroupRuleRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteEcsSecurityGroupRuleRemote`], settable on the request and on a client `Call` for it:
+ `client.delete_ecs_security_group_rule_remote(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteEcsSecurityGroupRuleRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteEcsSecurityGroupRuleRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteEcsSecurityGroupRuleRemote>,
+> DeleteEcsSecurityGroupRuleRemoteSetters for T {}
 /// `DELETE /hybrid/aliyun/vswitch/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4918,7 +5707,6 @@ pub struct DeleteEcsVSwitchInLocal {
 }
 impl DeleteEcsVSwitchInLocal {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -4927,35 +5715,50 @@ impl DeleteEcsVSwitchInLocal {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteEcsVSwitchInLocal`], settable on the request and on a client `Call` for it:
+ `client.delete_ecs_v_switch_in_local(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteEcsVSwitchInLocalSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteEcsVSwitchInLocal,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteEcsVSwitchInLocal>,
+> DeleteEcsVSwitchInLocalSetters for T {}
 /// `DELETE /hybrid/aliyun/vswitch/remote/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4983,7 +5786,6 @@ pub struct DeleteEcsVSwitchRemote {
 }
 impl DeleteEcsVSwitchRemote {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -4992,35 +5794,50 @@ impl DeleteEcsVSwitchRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteEcsVSwitchRemote`], settable on the request and on a client `Call` for it:
+ `client.delete_ecs_v_switch_remote(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteEcsVSwitchRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteEcsVSwitchRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteEcsVSwitchRemote>,
+> DeleteEcsVSwitchRemoteSetters for T {}
 /// `DELETE /hybrid/aliyun/vpc/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5048,7 +5865,6 @@ pub struct DeleteEcsVpcInLocal {
 }
 impl DeleteEcsVpcInLocal {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -5057,35 +5873,50 @@ impl DeleteEcsVpcInLocal {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteEcsVpcInLocal`], settable on the request and on a client `Call` for it:
+ `client.delete_ecs_vpc_in_local(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteEcsVpcInLocalSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteEcsVpcInLocal,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteEcsVpcInLocal>,
+> DeleteEcsVpcInLocalSetters for T {}
 /// `DELETE /hybrid/aliyun/vpc/remote/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5113,7 +5944,6 @@ pub struct DeleteEcsVpcRemote {
 }
 impl DeleteEcsVpcRemote {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -5122,35 +5952,50 @@ impl DeleteEcsVpcRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteEcsVpcRemote`], settable on the request and on a client `Call` for it:
+ `client.delete_ecs_vpc_remote(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteEcsVpcRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteEcsVpcRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteEcsVpcRemote>,
+> DeleteEcsVpcRemoteSetters for T {}
 /// `DELETE /hybrid/eip/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5181,7 +6026,6 @@ pub struct DeleteHybridEipFromLocal {
 }
 impl DeleteHybridEipFromLocal {
     /// A request with the required params `type`, `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         type_: impl ::core::convert::Into<::std::string::String>,
         uuid: impl ::core::convert::Into<::std::string::String>,
@@ -5194,35 +6038,50 @@ impl DeleteHybridEipFromLocal {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteHybridEipFromLocal`], settable on the request and on a client `Call` for it:
+ `client.delete_hybrid_eip_from_local(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteHybridEipFromLocalSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteHybridEipFromLocal,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteHybridEipFromLocal>,
+> DeleteHybridEipFromLocalSetters for T {}
 /// `DELETE /hybrid/eip/{uuid}/remote`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5253,7 +6112,6 @@ pub struct DeleteHybridEipRemote {
 }
 impl DeleteHybridEipRemote {
     /// A request with the required params `type`, `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         type_: impl ::core::convert::Into<::std::string::String>,
         uuid: impl ::core::convert::Into<::std::string::String>,
@@ -5266,35 +6124,50 @@ impl DeleteHybridEipRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteHybridEipRemote`], settable on the request and on a client `Call` for it:
+ `client.delete_hybrid_eip_remote(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteHybridEipRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteHybridEipRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteHybridEipRemote>,
+> DeleteHybridEipRemoteSetters for T {}
 /// `DELETE /hybrid/hybrid/key/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5322,7 +6195,6 @@ pub struct DeleteHybridKeySecret {
 }
 impl DeleteHybridKeySecret {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -5331,35 +6203,50 @@ impl DeleteHybridKeySecret {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteHybridKeySecret`], settable on the request and on a client `Call` for it:
+ `client.delete_hybrid_key_secret(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteHybridKeySecretSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteHybridKeySecret,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteHybridKeySecret>,
+> DeleteHybridKeySecretSetters for T {}
 /// `DELETE /hybrid/identity-zone/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5387,7 +6274,6 @@ pub struct DeleteIdentityZoneInLocal {
 }
 impl DeleteIdentityZoneInLocal {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -5396,35 +6282,50 @@ impl DeleteIdentityZoneInLocal {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteIdentityZoneInLocal`], settable on the request and on a client `Call` for it:
+ `client.delete_identity_zone_in_local(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteIdentityZoneInLocalSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteIdentityZoneInLocal,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteIdentityZoneInLocal>,
+> DeleteIdentityZoneInLocalSetters for T {}
 /// `DELETE /hybrid/aliyun/oss-bucket-file/remote/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5455,7 +6356,6 @@ pub struct DeleteOssBucketFileRemote {
 }
 impl DeleteOssBucketFileRemote {
     /// A request with the required params `uuid`, `fileName`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         file_name: impl ::core::convert::Into<::std::string::String>,
@@ -5468,35 +6368,50 @@ impl DeleteOssBucketFileRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteOssBucketFileRemote`], settable on the request and on a client `Call` for it:
+ `client.delete_oss_bucket_file_remote(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteOssBucketFileRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteOssBucketFileRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteOssBucketFileRemote>,
+> DeleteOssBucketFileRemoteSetters for T {}
 /// `DELETE /hybrid/aliyun/oss-bucket/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5524,7 +6439,6 @@ pub struct DeleteOssBucketNameLocal {
 }
 impl DeleteOssBucketNameLocal {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -5533,35 +6447,50 @@ impl DeleteOssBucketNameLocal {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteOssBucketNameLocal`], settable on the request and on a client `Call` for it:
+ `client.delete_oss_bucket_name_local(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteOssBucketNameLocalSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteOssBucketNameLocal,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteOssBucketNameLocal>,
+> DeleteOssBucketNameLocalSetters for T {}
 /// `DELETE /hybrid/aliyun/oss-bucket/remote/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5589,7 +6518,6 @@ pub struct DeleteOssBucketRemote {
 }
 impl DeleteOssBucketRemote {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -5598,35 +6526,50 @@ impl DeleteOssBucketRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteOssBucketRemote`], settable on the request and on a client `Call` for it:
+ `client.delete_oss_bucket_remote(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteOssBucketRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteOssBucketRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteOssBucketRemote>,
+> DeleteOssBucketRemoteSetters for T {}
 /// `DELETE /hybrid/aliyun/border-router/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5654,7 +6597,6 @@ pub struct DeleteVirtualBorderRouterLocal {
 }
 impl DeleteVirtualBorderRouterLocal {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -5663,35 +6605,50 @@ impl DeleteVirtualBorderRouterLocal {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteVirtualBorderRouterLocal`], settable on the request and on a client `Call` for it:
+ `client.delete_virtual_border_router_local(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVirtualBorderRouterLocalSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVirtualBorderRouterLocal,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteVirtualBorderRouterLocal>,
+> DeleteVirtualBorderRouterLocalSetters for T {}
 /// `DELETE /hybrid/aliyun/vrouter/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5719,7 +6676,6 @@ pub struct DeleteVirtualRouterLocal {
 }
 impl DeleteVirtualRouterLocal {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -5728,35 +6684,50 @@ impl DeleteVirtualRouterLocal {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteVirtualRouterLocal`], settable on the request and on a client `Call` for it:
+ `client.delete_virtual_router_local(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVirtualRouterLocalSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVirtualRouterLocal,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteVirtualRouterLocal>,
+> DeleteVirtualRouterLocalSetters for T {}
 /// `DELETE /hybrid/vpn-connection/ike/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5784,7 +6755,6 @@ pub struct DeleteVpcIkeConfigLocal {
 }
 impl DeleteVpcIkeConfigLocal {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -5793,35 +6763,50 @@ impl DeleteVpcIkeConfigLocal {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteVpcIkeConfigLocal`], settable on the request and on a client `Call` for it:
+ `client.delete_vpc_ike_config_local(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVpcIkeConfigLocalSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVpcIkeConfigLocal,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteVpcIkeConfigLocal>,
+> DeleteVpcIkeConfigLocalSetters for T {}
 /// `DELETE /hybrid/vpn-connection/ipsec/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5849,7 +6834,6 @@ pub struct DeleteVpcIpSecConfigLocal {
 }
 impl DeleteVpcIpSecConfigLocal {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -5858,35 +6842,50 @@ impl DeleteVpcIpSecConfigLocal {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteVpcIpSecConfigLocal`], settable on the request and on a client `Call` for it:
+ `client.delete_vpc_ip_sec_config_local(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVpcIpSecConfigLocalSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVpcIpSecConfigLocal,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteVpcIpSecConfigLocal>,
+> DeleteVpcIpSecConfigLocalSetters for T {}
 /// `DELETE /hybrid/user-gateway/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5914,7 +6913,6 @@ pub struct DeleteVpcUserVpnGatewayLocal {
 }
 impl DeleteVpcUserVpnGatewayLocal {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -5923,35 +6921,50 @@ impl DeleteVpcUserVpnGatewayLocal {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteVpcUserVpnGatewayLocal`], settable on the request and on a client `Call` for it:
+ `client.delete_vpc_user_vpn_gateway_local(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVpcUserVpnGatewayLocalSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVpcUserVpnGatewayLocal,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteVpcUserVpnGatewayLocal>,
+> DeleteVpcUserVpnGatewayLocalSetters for T {}
 /// `DELETE /hybrid/user-gateway/{uuid}/remote`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5979,7 +6992,6 @@ pub struct DeleteVpcUserVpnGatewayRemote {
 }
 impl DeleteVpcUserVpnGatewayRemote {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -5988,35 +7000,50 @@ impl DeleteVpcUserVpnGatewayRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteVpcUserVpnGatewayRemote`], settable on the request and on a client `Call` for it:
+ `client.delete_vpc_user_vpn_gateway_remote(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVpcUserVpnGatewayRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVpcUserVpnGatewayRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteVpcUserVpnGatewayRemote>,
+> DeleteVpcUserVpnGatewayRemoteSetters for T {}
 /// `DELETE /hybrid/vpn-connection/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6044,7 +7071,6 @@ pub struct DeleteVpcVpnConnectionLocal {
 }
 impl DeleteVpcVpnConnectionLocal {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -6053,35 +7079,50 @@ impl DeleteVpcVpnConnectionLocal {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteVpcVpnConnectionLocal`], settable on the request and on a client `Call` for it:
+ `client.delete_vpc_vpn_connection_local(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVpcVpnConnectionLocalSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVpcVpnConnectionLocal,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteVpcVpnConnectionLocal>,
+> DeleteVpcVpnConnectionLocalSetters for T {}
 /// `DELETE /hybrid/vpn-connection/{uuid}/remote`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6109,7 +7150,6 @@ pub struct DeleteVpcVpnConnectionRemote {
 }
 impl DeleteVpcVpnConnectionRemote {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -6118,35 +7158,50 @@ impl DeleteVpcVpnConnectionRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteVpcVpnConnectionRemote`], settable on the request and on a client `Call` for it:
+ `client.delete_vpc_vpn_connection_remote(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVpcVpnConnectionRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVpcVpnConnectionRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteVpcVpnConnectionRemote>,
+> DeleteVpcVpnConnectionRemoteSetters for T {}
 /// `DELETE /hybrid/vpn-gateway/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6174,7 +7229,6 @@ pub struct DeleteVpcVpnGatewayLocal {
 }
 impl DeleteVpcVpnGatewayLocal {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -6183,35 +7237,50 @@ impl DeleteVpcVpnGatewayLocal {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteVpcVpnGatewayLocal`], settable on the request and on a client `Call` for it:
+ `client.delete_vpc_vpn_gateway_local(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVpcVpnGatewayLocalSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVpcVpnGatewayLocal,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteVpcVpnGatewayLocal>,
+> DeleteVpcVpnGatewayLocalSetters for T {}
 /// `POST /hybrid/aliyun/disk/{uuid}/detach`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6243,7 +7312,6 @@ pub struct DetachAliyunDiskFromEcs {
 }
 impl DetachAliyunDiskFromEcs {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -6253,45 +7321,63 @@ impl DetachAliyunDiskFromEcs {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`DetachAliyunDiskFromEcs`], settable on the request and on a client `Call` for it:
+ `client.detach_aliyun_disk_from_ecs(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachAliyunDiskFromEcsSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachAliyunDiskFromEcs,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachAliyunDiskFromEcs>,
+> DetachAliyunDiskFromEcsSetters for T {}
 /// `PUT /hybrid/aliyun/key/{uuid}/detach`, body envelope `"detachAliyunKey"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6317,7 +7403,6 @@ pub struct DetachAliyunKey {
 }
 impl DetachAliyunKey {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -6325,27 +7410,41 @@ impl DetachAliyunKey {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachAliyunKey`], settable on the request and on a client `Call` for it:
+ `client.detach_aliyun_key(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachAliyunKeySetters: ::zstack_sdk::runtime::request::Holds<
+        DetachAliyunKey,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DetachAliyunKey>> DetachAliyunKeySetters
+for T {}
 /// `POST /hybrid/eip/{eipUuid}/detach`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6375,7 +7474,6 @@ pub struct DetachHybridEipFromEcs {
 }
 impl DetachHybridEipFromEcs {
     /// A request with the required params `eipUuid`, `type`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         eip_uuid: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
@@ -6387,27 +7485,42 @@ impl DetachHybridEipFromEcs {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachHybridEipFromEcs`], settable on the request and on a client `Call` for it:
+ `client.detach_hybrid_eip_from_ecs(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachHybridEipFromEcsSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachHybridEipFromEcs,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachHybridEipFromEcs>,
+> DetachHybridEipFromEcsSetters for T {}
 /// `PUT /hybrid/hybrid/key/{uuid}/detach`, body envelope `"detachHybridKey"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6433,7 +7546,6 @@ pub struct DetachHybridKey {
 }
 impl DetachHybridKey {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -6441,27 +7553,41 @@ impl DetachHybridKey {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachHybridKey`], settable on the request and on a client `Call` for it:
+ `client.detach_hybrid_key(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachHybridKeySetters: ::zstack_sdk::runtime::request::Holds<
+        DetachHybridKey,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DetachHybridKey>> DetachHybridKeySetters
+for T {}
 /// `PUT /hybrid/aliyun/oss-bucket/{ossBucketUuid}/detach`, body envelope `"detachOssBucketFromEcsDataCenter"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6488,7 +7614,6 @@ pub struct DetachOssBucketFromEcsDataCenter {
 }
 impl DetachOssBucketFromEcsDataCenter {
     /// A request with the required params `ossBucketUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         oss_bucket_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -6498,27 +7623,42 @@ impl DetachOssBucketFromEcsDataCenter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachOssBucketFromEcsDataCenter`], settable on the request and on a client `Call` for it:
+ `client.detach_oss_bucket_from_ecs_data_center(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachOssBucketFromEcsDataCenterSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachOssBucketFromEcsDataCenter,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachOssBucketFromEcsDataCenter>,
+> DetachOssBucketFromEcsDataCenterSetters for T {}
 /// `POST /hybrid/backup-mysql/download`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6551,7 +7691,6 @@ pub struct DownloadBackupFileFromPublicCloud {
 }
 impl DownloadBackupFileFromPublicCloud {
     /// A request with the required params `regionId`, `file`, `type`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         region_id: impl ::core::convert::Into<::std::string::String>,
         file: impl ::core::convert::Into<::std::string::String>,
@@ -6565,27 +7704,42 @@ impl DownloadBackupFileFromPublicCloud {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DownloadBackupFileFromPublicCloud`], settable on the request and on a client `Call` for it:
+ `client.download_backup_file_from_public_cloud(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DownloadBackupFileFromPublicCloudSetters: ::zstack_sdk::runtime::request::Holds<
+        DownloadBackupFileFromPublicCloud,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DownloadBackupFileFromPublicCloud>,
+> DownloadBackupFileFromPublicCloudSetters for T {}
 /// `POST /hybrid/aliyun/snapshot/{dataCenterUuid}/gc`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6615,7 +7769,6 @@ pub struct GCAliyunSnapshotRemote {
 }
 impl GCAliyunSnapshotRemote {
     /// A request with the required params `dataCenterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -6626,35 +7779,50 @@ impl GCAliyunSnapshotRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`GCAliyunSnapshotRemote`], settable on the request and on a client `Call` for it:
+ `client.gc_aliyun_snapshot_remote(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GCAliyunSnapshotRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        GCAliyunSnapshotRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (body). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GCAliyunSnapshotRemote>,
+> GCAliyunSnapshotRemoteSetters for T {}
 /// `GET /hybrid/aliyun/access-point{dataCenterUuid}/remote`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6679,7 +7847,6 @@ pub struct GetConnectionAccessPointFromRemote {
 }
 impl GetConnectionAccessPointFromRemote {
     /// A request with the required params `dataCenterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -6689,27 +7856,42 @@ impl GetConnectionAccessPointFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetConnectionAccessPointFromRemote`], settable on the request and on a client `Call` for it:
+ `client.get_connection_access_point_from_remote(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetConnectionAccessPointFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        GetConnectionAccessPointFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetConnectionAccessPointFromRemote>,
+> GetConnectionAccessPointFromRemoteSetters for T {}
 /// `POST /hybrid/aliyun/relationships`, body envelope `"params"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6737,7 +7919,6 @@ pub struct GetConnectionBetweenL3NetworkAndAliyunVSwitch {
 }
 impl GetConnectionBetweenL3NetworkAndAliyunVSwitch {
     /// A request with the required params `uuid`, `resourceType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         resource_type: impl ::core::convert::Into<::std::string::String>,
@@ -6749,27 +7930,44 @@ impl GetConnectionBetweenL3NetworkAndAliyunVSwitch {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetConnectionBetweenL3NetworkAndAliyunVSwitch`], settable on the request and on a client `Call` for it:
+ `client.get_connection_between_l3_network_and_aliyun_v_switch(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetConnectionBetweenL3NetworkAndAliyunVSwitchSetters: ::zstack_sdk::runtime::request::Holds<
+        GetConnectionBetweenL3NetworkAndAliyunVSwitch,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<
+            GetConnectionBetweenL3NetworkAndAliyunVSwitch,
+        >,
+> GetConnectionBetweenL3NetworkAndAliyunVSwitchSetters for T {}
 /// `GET /hybrid/aliyun/image/{dataCenterUuid}/{imageUuid}/progress`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6797,7 +7995,6 @@ pub struct GetCreateEcsImageProgress {
 }
 impl GetCreateEcsImageProgress {
     /// A request with the required params `imageUuid`, `dataCenterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         image_uuid: impl ::core::convert::Into<::std::string::String>,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -6809,27 +8006,42 @@ impl GetCreateEcsImageProgress {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetCreateEcsImageProgress`], settable on the request and on a client `Call` for it:
+ `client.get_create_ecs_image_progress(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetCreateEcsImageProgressSetters: ::zstack_sdk::runtime::request::Holds<
+        GetCreateEcsImageProgress,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetCreateEcsImageProgress>,
+> GetCreateEcsImageProgressSetters for T {}
 /// `GET /hybrid/data-center/remote`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6857,7 +8069,6 @@ pub struct GetDataCenterFromRemote {
 }
 impl GetDataCenterFromRemote {
     /// A request with the required params `type`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             type_: type_.into(),
@@ -6866,35 +8077,50 @@ impl GetDataCenterFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `endpoint`.
-    pub fn endpoint(
+}
+/** The optional params of [`GetDataCenterFromRemote`], settable on the request and on a client `Call` for it:
+ `client.get_data_center_from_remote(..).endpoint(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetDataCenterFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        GetDataCenterFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `endpoint` (query string). Since ZStack 3.2.1 (release history).
+    fn endpoint(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.endpoint = ::core::option::Option::Some(value.into());
+        self.held_mut().endpoint = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetDataCenterFromRemote>,
+> GetDataCenterFromRemoteSetters for T {}
 /// `GET /hybrid/ecs/type`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6922,7 +8148,6 @@ pub struct GetEcsInstanceType {
 }
 impl GetEcsInstanceType {
     /// A request with the required params `identityZoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         identity_zone_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -6933,35 +8158,50 @@ impl GetEcsInstanceType {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `ecsImageUuid`.
-    pub fn ecs_image_uuid(
+}
+/** The optional params of [`GetEcsInstanceType`], settable on the request and on a client `Call` for it:
+ `client.get_ecs_instance_type(..).ecs_image_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetEcsInstanceTypeSetters: ::zstack_sdk::runtime::request::Holds<
+        GetEcsInstanceType,
+    > + ::core::marker::Sized {
+    /// Wire name `ecsImageUuid` (query string). Since ZStack 3.10.40 (release history).
+    fn ecs_image_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ecs_image_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().ecs_image_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetEcsInstanceType>,
+> GetEcsInstanceTypeSetters for T {}
 /// `GET /hybrid/aliyun/ecs-vnc/{uuid}`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6985,7 +8225,6 @@ pub struct GetEcsInstanceVncUrl {
 }
 impl GetEcsInstanceVncUrl {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -6993,27 +8232,42 @@ impl GetEcsInstanceVncUrl {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetEcsInstanceVncUrl`], settable on the request and on a client `Call` for it:
+ `client.get_ecs_instance_vnc_url(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetEcsInstanceVncUrlSetters: ::zstack_sdk::runtime::request::Holds<
+        GetEcsInstanceVncUrl,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetEcsInstanceVncUrl>,
+> GetEcsInstanceVncUrlSetters for T {}
 /// `GET /hybrid/identity-zone/remote`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -7044,7 +8298,6 @@ pub struct GetIdentityZoneFromRemote {
 }
 impl GetIdentityZoneFromRemote {
     /// A request with the required params `dataCenterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -7056,43 +8309,58 @@ impl GetIdentityZoneFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `type`.
-    pub fn type_(
+}
+/** The optional params of [`GetIdentityZoneFromRemote`], settable on the request and on a client `Call` for it:
+ `client.get_identity_zone_from_remote(..).type_(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetIdentityZoneFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        GetIdentityZoneFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `type` (query string). Since ZStack 3.0.1 (release history).
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `regionId`.
-    pub fn region_id(
+    /// Wire name `regionId` (query string). Since ZStack 3.0.1 (release history).
+    fn region_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = ::core::option::Option::Some(value.into());
+        self.held_mut().region_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetIdentityZoneFromRemote>,
+> GetIdentityZoneFromRemoteSetters for T {}
 /// `GET /hybrid/backup-mysql/oss`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -7114,34 +8382,49 @@ pub struct GetOssBackupBucketFromRemote {
 }
 impl GetOssBackupBucketFromRemote {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetOssBackupBucketFromRemote`], settable on the request and on a client `Call` for it:
+ `client.get_oss_backup_bucket_from_remote(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetOssBackupBucketFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        GetOssBackupBucketFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetOssBackupBucketFromRemote>,
+> GetOssBackupBucketFromRemoteSetters for T {}
 /// `GET /hybrid/oss/file/remote`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -7174,7 +8457,6 @@ pub struct GetOssBucketFileFromRemote {
 }
 impl GetOssBucketFileFromRemote {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -7185,51 +8467,66 @@ impl GetOssBucketFileFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `ossDomain`.
-    pub fn oss_domain(
+}
+/** The optional params of [`GetOssBucketFileFromRemote`], settable on the request and on a client `Call` for it:
+ `client.get_oss_bucket_file_from_remote(..).oss_domain(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetOssBucketFileFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        GetOssBucketFileFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `ossDomain` (query string). Since ZStack 3.2.1 (release history).
+    fn oss_domain(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.oss_domain = ::core::option::Option::Some(value.into());
+        self.held_mut().oss_domain = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ossKey`.
-    pub fn oss_key(
+    /// Wire name `ossKey` (query string). Since ZStack 3.2.1 (release history).
+    fn oss_key(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.oss_key = ::core::option::Option::Some(value.into());
+        self.held_mut().oss_key = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ossSecret`.
-    pub fn oss_secret(
+    /// Wire name `ossSecret` (query string). Since ZStack 3.2.1 (release history).
+    fn oss_secret(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.oss_secret = ::core::option::Option::Some(value.into());
+        self.held_mut().oss_secret = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetOssBucketFileFromRemote>,
+> GetOssBucketFileFromRemoteSetters for T {}
 /// `GET /hybrid/oss/{dataCenterUuid}/remote`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -7263,7 +8560,6 @@ pub struct GetOssBucketNameFromRemote {
 }
 impl GetOssBucketNameFromRemote {
     /// A request with the required params `dataCenterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -7276,51 +8572,66 @@ impl GetOssBucketNameFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `ossDomain`.
-    pub fn oss_domain(
+}
+/** The optional params of [`GetOssBucketNameFromRemote`], settable on the request and on a client `Call` for it:
+ `client.get_oss_bucket_name_from_remote(..).oss_domain(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetOssBucketNameFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        GetOssBucketNameFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `ossDomain` (query string). Since ZStack 3.2.1 (release history).
+    fn oss_domain(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.oss_domain = ::core::option::Option::Some(value.into());
+        self.held_mut().oss_domain = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ossKey`.
-    pub fn oss_key(
+    /// Wire name `ossKey` (query string). Since ZStack 3.2.1 (release history).
+    fn oss_key(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.oss_key = ::core::option::Option::Some(value.into());
+        self.held_mut().oss_key = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ossSecret`.
-    pub fn oss_secret(
+    /// Wire name `ossSecret` (query string). Since ZStack 3.2.1 (release history).
+    fn oss_secret(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.oss_secret = ::core::option::Option::Some(value.into());
+        self.held_mut().oss_secret = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetOssBucketNameFromRemote>,
+> GetOssBucketNameFromRemoteSetters for T {}
 /// `GET /hybrid/vpn-conf/{uuid}/remote`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -7344,7 +8655,6 @@ pub struct GetVpcVpnConfigurationFromRemote {
 }
 impl GetVpcVpnConfigurationFromRemote {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -7352,27 +8662,42 @@ impl GetVpcVpnConfigurationFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVpcVpnConfigurationFromRemote`], settable on the request and on a client `Call` for it:
+ `client.get_vpc_vpn_configuration_from_remote(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVpcVpnConfigurationFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVpcVpnConfigurationFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVpcVpnConfigurationFromRemote>,
+> GetVpcVpnConfigurationFromRemoteSetters for T {}
 /// `GET /hybrid/aliyun/disk`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -7391,7 +8716,7 @@ pub struct QueryAliyunDiskFromLocal {
 }
 impl QueryAliyunDiskFromLocal {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -7426,7 +8751,7 @@ pub struct QueryAliyunRouteEntryFromLocal {
 }
 impl QueryAliyunRouteEntryFromLocal {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -7461,7 +8786,7 @@ pub struct QueryAliyunRouterInterfaceFromLocal {
 }
 impl QueryAliyunRouterInterfaceFromLocal {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -7496,7 +8821,7 @@ pub struct QueryAliyunSnapshotFromLocal {
 }
 impl QueryAliyunSnapshotFromLocal {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -7531,7 +8856,7 @@ pub struct QueryAliyunVirtualRouterFromLocal {
 }
 impl QueryAliyunVirtualRouterFromLocal {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -7566,7 +8891,7 @@ pub struct QueryConnectionAccessPointFromLocal {
 }
 impl QueryConnectionAccessPointFromLocal {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -7601,7 +8926,7 @@ pub struct QueryConnectionBetweenL3NetworkAndAliyunVSwitch {
 }
 impl QueryConnectionBetweenL3NetworkAndAliyunVSwitch {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -7637,7 +8962,7 @@ pub struct QueryDataCenterFromLocal {
 }
 impl QueryDataCenterFromLocal {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -7672,7 +8997,7 @@ pub struct QueryEcsImageFromLocal {
 }
 impl QueryEcsImageFromLocal {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -7707,7 +9032,7 @@ pub struct QueryEcsInstanceFromLocal {
 }
 impl QueryEcsInstanceFromLocal {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -7742,7 +9067,7 @@ pub struct QueryEcsSecurityGroupFromLocal {
 }
 impl QueryEcsSecurityGroupFromLocal {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -7777,7 +9102,7 @@ pub struct QueryEcsSecurityGroupRuleFromLocal {
 }
 impl QueryEcsSecurityGroupRuleFromLocal {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -7812,7 +9137,7 @@ pub struct QueryEcsVSwitchFromLocal {
 }
 impl QueryEcsVSwitchFromLocal {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -7847,7 +9172,7 @@ pub struct QueryEcsVpcFromLocal {
 }
 impl QueryEcsVpcFromLocal {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -7882,7 +9207,7 @@ pub struct QueryHybridEipFromLocal {
 }
 impl QueryHybridEipFromLocal {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -7917,7 +9242,7 @@ pub struct QueryHybridKeySecret {
 }
 impl QueryHybridKeySecret {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -7952,7 +9277,7 @@ pub struct QueryIdentityZoneFromLocal {
 }
 impl QueryIdentityZoneFromLocal {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -7987,7 +9312,7 @@ pub struct QueryOssBucketFileName {
 }
 impl QueryOssBucketFileName {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -8022,7 +9347,7 @@ pub struct QueryVirtualBorderRouterFromLocal {
 }
 impl QueryVirtualBorderRouterFromLocal {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -8057,7 +9382,7 @@ pub struct QueryVpcIkeConfigFromLocal {
 }
 impl QueryVpcIkeConfigFromLocal {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -8092,7 +9417,7 @@ pub struct QueryVpcIpSecConfigFromLocal {
 }
 impl QueryVpcIpSecConfigFromLocal {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -8127,7 +9452,7 @@ pub struct QueryVpcUserVpnGatewayFromLocal {
 }
 impl QueryVpcUserVpnGatewayFromLocal {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -8162,7 +9487,7 @@ pub struct QueryVpcVpnConnectionFromLocal {
 }
 impl QueryVpcVpnConnectionFromLocal {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -8197,7 +9522,7 @@ pub struct QueryVpcVpnGatewayFromLocal {
 }
 impl QueryVpcVpnGatewayFromLocal {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -8239,7 +9564,6 @@ pub struct RebootEcsInstance {
 }
 impl RebootEcsInstance {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -8247,27 +9571,42 @@ impl RebootEcsInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RebootEcsInstance`], settable on the request and on a client `Call` for it:
+ `client.reboot_ecs_instance(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RebootEcsInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        RebootEcsInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RebootEcsInstance>,
+> RebootEcsInstanceSetters for T {}
 /// `PUT /hybrid/aliyun/border-router/{uuid}/actions`, body envelope `"recoveryVirtualBorderRouterRemote"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -8293,7 +9632,6 @@ pub struct RecoveryVirtualBorderRouterRemote {
 }
 impl RecoveryVirtualBorderRouterRemote {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -8301,27 +9639,42 @@ impl RecoveryVirtualBorderRouterRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RecoveryVirtualBorderRouterRemote`], settable on the request and on a client `Call` for it:
+ `client.recovery_virtual_border_router_remote(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RecoveryVirtualBorderRouterRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        RecoveryVirtualBorderRouterRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RecoveryVirtualBorderRouterRemote>,
+> RecoveryVirtualBorderRouterRemoteSetters for T {}
 /// `PUT /hybrid/aliyun/router-interface/{vbrInterfaceUuid}/actions`, body envelope `"startConnectionBetweenAliyunRouterInterface"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -8351,7 +9704,6 @@ pub struct StartConnectionBetweenAliyunRouterInterface {
 }
 impl StartConnectionBetweenAliyunRouterInterface {
     /// A request with the required params `vrouterInterfaceUuid`, `vbrInterfaceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vrouter_interface_uuid: impl ::core::convert::Into<::std::string::String>,
         vbr_interface_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -8363,27 +9715,42 @@ impl StartConnectionBetweenAliyunRouterInterface {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`StartConnectionBetweenAliyunRouterInterface`], settable on the request and on a client `Call` for it:
+ `client.start_connection_between_aliyun_router_interface(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait StartConnectionBetweenAliyunRouterInterfaceSetters: ::zstack_sdk::runtime::request::Holds<
+        StartConnectionBetweenAliyunRouterInterface,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<StartConnectionBetweenAliyunRouterInterface>,
+> StartConnectionBetweenAliyunRouterInterfaceSetters for T {}
 /// `PUT /hybrid/aliyun/ecs/{uuid}/actions`, body envelope `"startEcsInstance"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -8409,7 +9776,6 @@ pub struct StartEcsInstance {
 }
 impl StartEcsInstance {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -8417,27 +9783,41 @@ impl StartEcsInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`StartEcsInstance`], settable on the request and on a client `Call` for it:
+ `client.start_ecs_instance(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait StartEcsInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        StartEcsInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<StartEcsInstance>> StartEcsInstanceSetters
+for T {}
 /// `PUT /hybrid/aliyun/ecs/{uuid}/actions`, body envelope `"stopEcsInstance"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -8463,7 +9843,6 @@ pub struct StopEcsInstance {
 }
 impl StopEcsInstance {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -8471,27 +9850,41 @@ impl StopEcsInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`StopEcsInstance`], settable on the request and on a client `Call` for it:
+ `client.stop_ecs_instance(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait StopEcsInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        StopEcsInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<StopEcsInstance>> StopEcsInstanceSetters
+for T {}
 /// `PUT /hybrid/aliyun/route-entry/{vRouterUuid}/sync`, body envelope `"syncAliyunRouteEntryFromRemote"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -8527,7 +9920,6 @@ pub struct SyncAliyunRouteEntryFromRemote {
 }
 impl SyncAliyunRouteEntryFromRemote {
     /// A request with the required params `vRouterUuid`, `vRouterType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
         v_router_type: impl ::core::convert::Into<::std::string::String>,
@@ -8541,45 +9933,63 @@ impl SyncAliyunRouteEntryFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`SyncAliyunRouteEntryFromRemote`], settable on the request and on a client `Call` for it:
+ `client.sync_aliyun_route_entry_from_remote(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncAliyunRouteEntryFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncAliyunRouteEntryFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SyncAliyunRouteEntryFromRemote>,
+> SyncAliyunRouteEntryFromRemoteSetters for T {}
 /// `PUT /hybrid/aliyun/router-interface/{dataCenterUuid}/sync`, body envelope `"syncAliyunRouterInterfaceFromRemote"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -8612,7 +10022,6 @@ pub struct SyncAliyunRouterInterfaceFromRemote {
 }
 impl SyncAliyunRouterInterfaceFromRemote {
     /// A request with the required params `dataCenterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -8624,45 +10033,63 @@ impl SyncAliyunRouterInterfaceFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`SyncAliyunRouterInterfaceFromRemote`], settable on the request and on a client `Call` for it:
+ `client.sync_aliyun_router_interface_from_remote(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncAliyunRouterInterfaceFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncAliyunRouterInterfaceFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SyncAliyunRouterInterfaceFromRemote>,
+> SyncAliyunRouterInterfaceFromRemoteSetters for T {}
 /// `POST /hybrid/aliyun/snapshot/{dataCenterUuid}/sync`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -8698,7 +10125,6 @@ pub struct SyncAliyunSnapshotRemote {
 }
 impl SyncAliyunSnapshotRemote {
     /// A request with the required params `dataCenterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -8711,53 +10137,71 @@ impl SyncAliyunSnapshotRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `snapshotId`.
-    pub fn snapshot_id(
+}
+/** The optional params of [`SyncAliyunSnapshotRemote`], settable on the request and on a client `Call` for it:
+ `client.sync_aliyun_snapshot_remote(..).snapshot_id(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncAliyunSnapshotRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncAliyunSnapshotRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `snapshotId` (body). Since ZStack 3.0.1 (release history).
+    fn snapshot_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.snapshot_id = ::core::option::Option::Some(value.into());
+        self.held_mut().snapshot_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SyncAliyunSnapshotRemote>,
+> SyncAliyunSnapshotRemoteSetters for T {}
 /// `PUT /hybrid/aliyun/vrouter/{vpcUuid}/sync`, body envelope `"syncAliyunVirtualRouterFromRemote"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -8790,7 +10234,6 @@ pub struct SyncAliyunVirtualRouterFromRemote {
 }
 impl SyncAliyunVirtualRouterFromRemote {
     /// A request with the required params `vpcUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(vpc_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             vpc_uuid: vpc_uuid.into(),
@@ -8800,45 +10243,63 @@ impl SyncAliyunVirtualRouterFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`SyncAliyunVirtualRouterFromRemote`], settable on the request and on a client `Call` for it:
+ `client.sync_aliyun_virtual_router_from_remote(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncAliyunVirtualRouterFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncAliyunVirtualRouterFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SyncAliyunVirtualRouterFromRemote>,
+> SyncAliyunVirtualRouterFromRemoteSetters for T {}
 /// `PUT /hybrid/aliyun/access-point/{dataCenterUuid}/sync`, body envelope `"syncConnectionAccessPointFromRemote"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -8874,7 +10335,6 @@ pub struct SyncConnectionAccessPointFromRemote {
 }
 impl SyncConnectionAccessPointFromRemote {
     /// A request with the required params `dataCenterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -8887,53 +10347,71 @@ impl SyncConnectionAccessPointFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `accessPointId`.
-    pub fn access_point_id(
+}
+/** The optional params of [`SyncConnectionAccessPointFromRemote`], settable on the request and on a client `Call` for it:
+ `client.sync_connection_access_point_from_remote(..).access_point_id(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncConnectionAccessPointFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncConnectionAccessPointFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `accessPointId` (body). Since ZStack 3.0.1 (release history).
+    fn access_point_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.access_point_id = ::core::option::Option::Some(value.into());
+        self.held_mut().access_point_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SyncConnectionAccessPointFromRemote>,
+> SyncConnectionAccessPointFromRemoteSetters for T {}
 /// `GET /hybrid/data-center/{uuid}/sync`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -8964,7 +10442,6 @@ pub struct SyncDataCenterFromRemote {
 }
 impl SyncDataCenterFromRemote {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -8974,45 +10451,63 @@ impl SyncDataCenterFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`SyncDataCenterFromRemote`], settable on the request and on a client `Call` for it:
+ `client.sync_data_center_from_remote(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncDataCenterFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncDataCenterFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (query string). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (query string). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SyncDataCenterFromRemote>,
+> SyncDataCenterFromRemoteSetters for T {}
 /// `POST /hybrid/aliyun/disk/{identityUuid}/sync`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -9048,7 +10543,6 @@ pub struct SyncDiskFromAliyunFromRemote {
 }
 impl SyncDiskFromAliyunFromRemote {
     /// A request with the required params `identityUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         identity_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -9061,53 +10555,71 @@ impl SyncDiskFromAliyunFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `diskId`.
-    pub fn disk_id(
+}
+/** The optional params of [`SyncDiskFromAliyunFromRemote`], settable on the request and on a client `Call` for it:
+ `client.sync_disk_from_aliyun_from_remote(..).disk_id(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncDiskFromAliyunFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncDiskFromAliyunFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `diskId` (body). Since ZStack 3.0.1 (release history).
+    fn disk_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.disk_id = ::core::option::Option::Some(value.into());
+        self.held_mut().disk_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SyncDiskFromAliyunFromRemote>,
+> SyncDiskFromAliyunFromRemoteSetters for T {}
 /// `POST /hybrid/aliyun/image/{dataCenterUuid}/sync`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -9143,7 +10655,6 @@ pub struct SyncEcsImageFromRemote {
 }
 impl SyncEcsImageFromRemote {
     /// A request with the required params `dataCenterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -9156,53 +10667,71 @@ impl SyncEcsImageFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `type`.
-    pub fn type_(
+}
+/** The optional params of [`SyncEcsImageFromRemote`], settable on the request and on a client `Call` for it:
+ `client.sync_ecs_image_from_remote(..).type_(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncEcsImageFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncEcsImageFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `system`, `self`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SyncEcsImageFromRemote>,
+> SyncEcsImageFromRemoteSetters for T {}
 /// `POST /hybrid/aliyun/ecs/{dataCenterUuid}/sync`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -9238,7 +10767,6 @@ pub struct SyncEcsInstanceFromRemote {
 }
 impl SyncEcsInstanceFromRemote {
     /// A request with the required params `dataCenterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -9251,50 +10779,68 @@ impl SyncEcsInstanceFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `onlyZstack`.
-    pub fn only_zstack(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.only_zstack = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`SyncEcsInstanceFromRemote`], settable on the request and on a client `Call` for it:
+ `client.sync_ecs_instance_from_remote(..).only_zstack(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncEcsInstanceFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncEcsInstanceFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `onlyZstack` (body). Since ZStack 3.0.1 (release history). Server default: `true`.
+    fn only_zstack(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().only_zstack = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SyncEcsInstanceFromRemote>,
+> SyncEcsInstanceFromRemoteSetters for T {}
 /// `PUT /hybrid/aliyun/security-group/{ecsVpcUuid}/sync`, body envelope `"syncEcsSecurityGroupFromRemote"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -9330,7 +10876,6 @@ pub struct SyncEcsSecurityGroupFromRemote {
 }
 impl SyncEcsSecurityGroupFromRemote {
     /// A request with the required params `ecsVpcUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(ecs_vpc_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             ecs_vpc_uuid: ecs_vpc_uuid.into(),
@@ -9341,53 +10886,71 @@ impl SyncEcsSecurityGroupFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `securityGroupId`.
-    pub fn security_group_id(
+}
+/** The optional params of [`SyncEcsSecurityGroupFromRemote`], settable on the request and on a client `Call` for it:
+ `client.sync_ecs_security_group_from_remote(..).security_group_id(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncEcsSecurityGroupFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncEcsSecurityGroupFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `securityGroupId` (body). Since ZStack 3.0.1 (release history).
+    fn security_group_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.security_group_id = ::core::option::Option::Some(value.into());
+        self.held_mut().security_group_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SyncEcsSecurityGroupFromRemote>,
+> SyncEcsSecurityGroupFromRemoteSetters for T {}
 /// `PUT /hybrid/aliyun/security-group-rule/{uuid}/sync`, body envelope `"syncEcsSecurityGroupRuleFromRemote"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -9419,7 +10982,6 @@ pub struct SyncEcsSecurityGroupRuleFromRemote {
 }
 impl SyncEcsSecurityGroupRuleFromRemote {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -9429,45 +10991,63 @@ impl SyncEcsSecurityGroupRuleFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`SyncEcsSecurityGroupRuleFromRemote`], settable on the request and on a client `Call` for it:
+ `client.sync_ecs_security_group_rule_from_remote(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncEcsSecurityGroupRuleFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncEcsSecurityGroupRuleFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SyncEcsSecurityGroupRuleFromRemote>,
+> SyncEcsSecurityGroupRuleFromRemoteSetters for T {}
 /// `POST /hybrid/aliyun/vswitch/{dataCenterUuid}/sync`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -9503,7 +11083,6 @@ pub struct SyncEcsVSwitchFromRemote {
 }
 impl SyncEcsVSwitchFromRemote {
     /// A request with the required params `dataCenterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -9516,53 +11095,71 @@ impl SyncEcsVSwitchFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `vSwitchId`.
-    pub fn v_switch_id(
+}
+/** The optional params of [`SyncEcsVSwitchFromRemote`], settable on the request and on a client `Call` for it:
+ `client.sync_ecs_v_switch_from_remote(..).v_switch_id(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncEcsVSwitchFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncEcsVSwitchFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `vSwitchId` (body). Since ZStack 3.0.1 (release history).
+    fn v_switch_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.v_switch_id = ::core::option::Option::Some(value.into());
+        self.held_mut().v_switch_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SyncEcsVSwitchFromRemote>,
+> SyncEcsVSwitchFromRemoteSetters for T {}
 /// `POST /hybrid/aliyun/vpc/{dataCenterUuid}/sync`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -9598,7 +11195,6 @@ pub struct SyncEcsVpcFromRemote {
 }
 impl SyncEcsVpcFromRemote {
     /// A request with the required params `dataCenterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -9611,53 +11207,71 @@ impl SyncEcsVpcFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `ecsVpcId`.
-    pub fn ecs_vpc_id(
+}
+/** The optional params of [`SyncEcsVpcFromRemote`], settable on the request and on a client `Call` for it:
+ `client.sync_ecs_vpc_from_remote(..).ecs_vpc_id(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncEcsVpcFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncEcsVpcFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `ecsVpcId` (body). Since ZStack 3.0.1 (release history).
+    fn ecs_vpc_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ecs_vpc_id = ::core::option::Option::Some(value.into());
+        self.held_mut().ecs_vpc_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SyncEcsVpcFromRemote>,
+> SyncEcsVpcFromRemoteSetters for T {}
 /// `PUT /hybrid/eip/{dataCenterUuid}/sync`, body envelope `"syncHybridEipFromRemote"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -9693,7 +11307,6 @@ pub struct SyncHybridEipFromRemote {
 }
 impl SyncHybridEipFromRemote {
     /// A request with the required params `type`, `dataCenterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         type_: impl ::core::convert::Into<::std::string::String>,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -9707,45 +11320,63 @@ impl SyncHybridEipFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`SyncHybridEipFromRemote`], settable on the request and on a client `Call` for it:
+ `client.sync_hybrid_eip_from_remote(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncHybridEipFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncHybridEipFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SyncHybridEipFromRemote>,
+> SyncHybridEipFromRemoteSetters for T {}
 /// `GET /hybrid/identity-zone/{uuid}/sync`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -9776,7 +11407,6 @@ pub struct SyncIdentityFromRemote {
 }
 impl SyncIdentityFromRemote {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -9786,45 +11416,63 @@ impl SyncIdentityFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`SyncIdentityFromRemote`], settable on the request and on a client `Call` for it:
+ `client.sync_identity_from_remote(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncIdentityFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncIdentityFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (query string). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (query string). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SyncIdentityFromRemote>,
+> SyncIdentityFromRemoteSetters for T {}
 /// `PUT /hybrid/aliyun/border-router/{dataCenterUuid}/sync`, body envelope `"syncVirtualBorderRouterFromRemote"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -9857,7 +11505,6 @@ pub struct SyncVirtualBorderRouterFromRemote {
 }
 impl SyncVirtualBorderRouterFromRemote {
     /// A request with the required params `dataCenterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -9869,45 +11516,63 @@ impl SyncVirtualBorderRouterFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`SyncVirtualBorderRouterFromRemote`], settable on the request and on a client `Call` for it:
+ `client.sync_virtual_border_router_from_remote(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncVirtualBorderRouterFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncVirtualBorderRouterFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SyncVirtualBorderRouterFromRemote>,
+> SyncVirtualBorderRouterFromRemoteSetters for T {}
 /// `PUT /hybrid/user-vpn/{dataCenterUuid}/sync`, body envelope `"syncVpcUserVpnGatewayFromRemote"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -9940,7 +11605,6 @@ pub struct SyncVpcUserVpnGatewayFromRemote {
 }
 impl SyncVpcUserVpnGatewayFromRemote {
     /// A request with the required params `dataCenterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -9952,45 +11616,63 @@ impl SyncVpcUserVpnGatewayFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`SyncVpcUserVpnGatewayFromRemote`], settable on the request and on a client `Call` for it:
+ `client.sync_vpc_user_vpn_gateway_from_remote(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncVpcUserVpnGatewayFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncVpcUserVpnGatewayFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SyncVpcUserVpnGatewayFromRemote>,
+> SyncVpcUserVpnGatewayFromRemoteSetters for T {}
 /// `PUT /hybrid/vpn-connection/{dataCenterUuid}/sync`, body envelope `"syncVpcVpnConnectionFromRemote"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -10023,7 +11705,6 @@ pub struct SyncVpcVpnConnectionFromRemote {
 }
 impl SyncVpcVpnConnectionFromRemote {
     /// A request with the required params `dataCenterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -10035,45 +11716,63 @@ impl SyncVpcVpnConnectionFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`SyncVpcVpnConnectionFromRemote`], settable on the request and on a client `Call` for it:
+ `client.sync_vpc_vpn_connection_from_remote(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncVpcVpnConnectionFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncVpcVpnConnectionFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SyncVpcVpnConnectionFromRemote>,
+> SyncVpcVpnConnectionFromRemoteSetters for T {}
 /// `PUT /hybrid/vpc-vpn/{dataCenterUuid}/sync`, body envelope `"syncVpcVpnGatewayFromRemote"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -10106,7 +11805,6 @@ pub struct SyncVpcVpnGatewayFromRemote {
 }
 impl SyncVpcVpnGatewayFromRemote {
     /// A request with the required params `dataCenterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -10118,45 +11816,63 @@ impl SyncVpcVpnGatewayFromRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`SyncVpcVpnGatewayFromRemote`], settable on the request and on a client `Call` for it:
+ `client.sync_vpc_vpn_gateway_from_remote(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncVpcVpnGatewayFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncVpcVpnGatewayFromRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SyncVpcVpnGatewayFromRemote>,
+> SyncVpcVpnGatewayFromRemoteSetters for T {}
 /// `PUT /hybrid/aliyun/border-router/{uuid}/actions`, body envelope `"terminateVirtualBorderRouterRemote"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -10182,7 +11898,6 @@ pub struct TerminateVirtualBorderRouterRemote {
 }
 impl TerminateVirtualBorderRouterRemote {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -10190,27 +11905,42 @@ impl TerminateVirtualBorderRouterRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`TerminateVirtualBorderRouterRemote`], settable on the request and on a client `Call` for it:
+ `client.terminate_virtual_border_router_remote(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait TerminateVirtualBorderRouterRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        TerminateVirtualBorderRouterRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<TerminateVirtualBorderRouterRemote>,
+> TerminateVirtualBorderRouterRemoteSetters for T {}
 /// `PUT /hybrid/aliyun/disk/{uuid}/actions`, body envelope `"updateAliyunDisk"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -10256,7 +11986,6 @@ pub struct UpdateAliyunDisk {
 }
 impl UpdateAliyunDisk {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -10269,67 +11998,75 @@ impl UpdateAliyunDisk {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateAliyunDisk`], settable on the request and on a client `Call` for it:
+ `client.update_aliyun_disk(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAliyunDiskSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAliyunDisk,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+    /// Wire name `deleteWithInstance` (body). Since ZStack 3.0.1 (release history).
+    fn delete_with_instance(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().delete_with_instance = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `deleteWithInstance`.
-    pub fn delete_with_instance(
-        mut self,
-        value: impl ::core::convert::Into<bool>,
-    ) -> Self {
-        self.delete_with_instance = ::core::option::Option::Some(value.into());
+    /// Wire name `deleteAutoSnapshot` (body). Since ZStack 3.0.1 (release history).
+    fn delete_auto_snapshot(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().delete_auto_snapshot = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `deleteAutoSnapshot`.
-    pub fn delete_auto_snapshot(
-        mut self,
-        value: impl ::core::convert::Into<bool>,
-    ) -> Self {
-        self.delete_auto_snapshot = ::core::option::Option::Some(value.into());
+    /// Wire name `enableAutoSnapshot` (body). Since ZStack 3.0.1 (release history).
+    fn enable_auto_snapshot(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().enable_auto_snapshot = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `enableAutoSnapshot`.
-    pub fn enable_auto_snapshot(
-        mut self,
-        value: impl ::core::convert::Into<bool>,
-    ) -> Self {
-        self.enable_auto_snapshot = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateAliyunDisk>> UpdateAliyunDiskSetters
+for T {}
 /// `POST /hybrid/aliyun/{uuid}/key`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -10359,7 +12096,6 @@ pub struct UpdateAliyunKeySecret {
 }
 impl UpdateAliyunKeySecret {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -10369,43 +12105,55 @@ impl UpdateAliyunKeySecret {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateAliyunKeySecret`], settable on the request and on a client `Call` for it:
+ `client.update_aliyun_key_secret(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAliyunKeySecretSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAliyunKeySecret,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateAliyunKeySecret>,
+> UpdateAliyunKeySecretSetters for T {}
 /// `PUT /hybrid/aliyun/router-interface/{uuid}/actions`, body envelope `"updateAliyunRouteInterfaceRemote"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -10437,7 +12185,6 @@ pub struct UpdateAliyunRouteInterfaceRemote {
 }
 impl UpdateAliyunRouteInterfaceRemote {
     /// A request with the required params `uuid`, `op`, `vRouterType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         op: impl ::core::convert::Into<::std::string::String>,
@@ -10451,27 +12198,42 @@ impl UpdateAliyunRouteInterfaceRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateAliyunRouteInterfaceRemote`], settable on the request and on a client `Call` for it:
+ `client.update_aliyun_route_interface_remote(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAliyunRouteInterfaceRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAliyunRouteInterfaceRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateAliyunRouteInterfaceRemote>,
+> UpdateAliyunRouteInterfaceRemoteSetters for T {}
 /// `PUT /hybrid/aliyun/snapshot/{uuid}/actions`, body envelope `"updateAliyunSnapshot"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -10508,7 +12270,6 @@ pub struct UpdateAliyunSnapshot {
 }
 impl UpdateAliyunSnapshot {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -10518,43 +12279,55 @@ impl UpdateAliyunSnapshot {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateAliyunSnapshot`], settable on the request and on a client `Call` for it:
+ `client.update_aliyun_snapshot(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAliyunSnapshotSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAliyunSnapshot,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateAliyunSnapshot>,
+> UpdateAliyunSnapshotSetters for T {}
 /// `PUT /hybrid/aliyun/vrouter/{uuid}/actions`, body envelope `"updateAliyunVirtualRouter"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -10591,7 +12364,6 @@ pub struct UpdateAliyunVirtualRouter {
 }
 impl UpdateAliyunVirtualRouter {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -10601,43 +12373,55 @@ impl UpdateAliyunVirtualRouter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateAliyunVirtualRouter`], settable on the request and on a client `Call` for it:
+ `client.update_aliyun_virtual_router(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAliyunVirtualRouterSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAliyunVirtualRouter,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateAliyunVirtualRouter>,
+> UpdateAliyunVirtualRouterSetters for T {}
 /// `PUT /hybrid/aliyun/connections/{uuid}`, body envelope `"updateConnectionBetweenL3NetWorkAndAliyunVSwitch"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -10669,7 +12453,6 @@ pub struct UpdateConnectionBetweenL3NetWorkAndAliyunVSwitch {
 }
 impl UpdateConnectionBetweenL3NetWorkAndAliyunVSwitch {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -10679,43 +12462,57 @@ impl UpdateConnectionBetweenL3NetWorkAndAliyunVSwitch {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateConnectionBetweenL3NetWorkAndAliyunVSwitch`], settable on the request and on a client `Call` for it:
+ `client.update_connection_between_l3_net_work_and_aliyun_v_switch(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateConnectionBetweenL3NetWorkAndAliyunVSwitchSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateConnectionBetweenL3NetWorkAndAliyunVSwitch,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<
+            UpdateConnectionBetweenL3NetWorkAndAliyunVSwitch,
+        >,
+> UpdateConnectionBetweenL3NetWorkAndAliyunVSwitchSetters for T {}
 /// `PUT /hybrid/aliyun/image/{uuid}/actions`, body envelope `"updateEcsImage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -10752,7 +12549,6 @@ pub struct UpdateEcsImage {
 }
 impl UpdateEcsImage {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -10762,43 +12558,54 @@ impl UpdateEcsImage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`UpdateEcsImage`], settable on the request and on a client `Call` for it:
+ `client.update_ecs_image(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateEcsImageSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateEcsImage,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateEcsImage>> UpdateEcsImageSetters
+for T {}
 /// `POST /hybrid/aliyun/{uuid}/ecs`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -10833,7 +12640,6 @@ pub struct UpdateEcsInstance {
 }
 impl UpdateEcsInstance {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -10844,51 +12650,63 @@ impl UpdateEcsInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateEcsInstance`], settable on the request and on a client `Call` for it:
+ `client.update_ecs_instance(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateEcsInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateEcsInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `password`.
-    pub fn password(
+    /// Wire name `password` (body). Since ZStack 3.0.1 (release history).
+    fn password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.password = ::core::option::Option::Some(value.into());
+        self.held_mut().password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateEcsInstance>,
+> UpdateEcsInstanceSetters for T {}
 /// `POST /hybrid/aliyun/{uuid}/ecs-vnc`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -10917,7 +12735,6 @@ pub struct UpdateEcsInstanceVncPassword {
 }
 impl UpdateEcsInstanceVncPassword {
     /// A request with the required params `uuid`, `password`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
@@ -10929,27 +12746,42 @@ impl UpdateEcsInstanceVncPassword {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateEcsInstanceVncPassword`], settable on the request and on a client `Call` for it:
+ `client.update_ecs_instance_vnc_password(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateEcsInstanceVncPasswordSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateEcsInstanceVncPassword,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateEcsInstanceVncPassword>,
+> UpdateEcsInstanceVncPasswordSetters for T {}
 /// `PUT /hybrid/aliyun/security-group/{uuid}/actions`, body envelope `"updateEcsSecurityGroup"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -10981,7 +12813,6 @@ pub struct UpdateEcsSecurityGroup {
 }
 impl UpdateEcsSecurityGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -10991,43 +12822,55 @@ impl UpdateEcsSecurityGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`UpdateEcsSecurityGroup`], settable on the request and on a client `Call` for it:
+ `client.update_ecs_security_group(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateEcsSecurityGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateEcsSecurityGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateEcsSecurityGroup>,
+> UpdateEcsSecurityGroupSetters for T {}
 /// `PUT /hybrid/aliyun/vswitch/{uuid}/actions`, body envelope `"updateEcsVSwitch"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -11064,7 +12907,6 @@ pub struct UpdateEcsVSwitch {
 }
 impl UpdateEcsVSwitch {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -11074,43 +12916,54 @@ impl UpdateEcsVSwitch {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateEcsVSwitch`], settable on the request and on a client `Call` for it:
+ `client.update_ecs_v_switch(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateEcsVSwitchSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateEcsVSwitch,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateEcsVSwitch>> UpdateEcsVSwitchSetters
+for T {}
 /// `PUT /hybrid/aliyun/vpc/{uuid}/actions`, body envelope `"updateEcsVpc"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -11142,7 +12995,6 @@ pub struct UpdateEcsVpc {
 }
 impl UpdateEcsVpc {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -11152,43 +13004,53 @@ impl UpdateEcsVpc {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateEcsVpc`], settable on the request and on a client `Call` for it:
+ `client.update_ecs_vpc(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateEcsVpcSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateEcsVpc,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateEcsVpc>> UpdateEcsVpcSetters for T {}
 /// `PUT /hybrid/eip/{uuid}/actions`, body envelope `"updateHybridEip"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -11223,7 +13085,6 @@ pub struct UpdateHybridEip {
 }
 impl UpdateHybridEip {
     /// A request with the required params `uuid`, `type`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
@@ -11237,43 +13098,54 @@ impl UpdateHybridEip {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateHybridEip`], settable on the request and on a client `Call` for it:
+ `client.update_hybrid_eip(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateHybridEipSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateHybridEip,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateHybridEip>> UpdateHybridEipSetters
+for T {}
 /// `POST /hybrid/hybrid/{uuid}/key`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -11304,7 +13176,6 @@ pub struct UpdateHybridKeySecret {
 }
 impl UpdateHybridKeySecret {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -11314,43 +13185,55 @@ impl UpdateHybridKeySecret {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateHybridKeySecret`], settable on the request and on a client `Call` for it:
+ `client.update_hybrid_key_secret(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateHybridKeySecretSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateHybridKeySecret,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateHybridKeySecret>,
+> UpdateHybridKeySecretSetters for T {}
 /// `PUT /hybrid/aliyun/oss-bucket/{uuid}/actions`, body envelope `"updateOssBucket"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -11388,7 +13271,6 @@ pub struct UpdateOssBucket {
 }
 impl UpdateOssBucket {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -11400,59 +13282,73 @@ impl UpdateOssBucket {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`UpdateOssBucket`], settable on the request and on a client `Call` for it:
+ `client.update_oss_bucket(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateOssBucketSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateOssBucket,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ossDomain`.
-    pub fn oss_domain(
+    /// Wire name `ossDomain` (body). Since ZStack 3.2.1 (release history).
+    fn oss_domain(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.oss_domain = ::core::option::Option::Some(value.into());
+        self.held_mut().oss_domain = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ossKey`.
-    pub fn oss_key(
+    /// Wire name `ossKey` (body). Since ZStack 3.2.1 (release history).
+    fn oss_key(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.oss_key = ::core::option::Option::Some(value.into());
+        self.held_mut().oss_key = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ossSecret`.
-    pub fn oss_secret(
+    /// Wire name `ossSecret` (body). Since ZStack 3.2.1 (release history).
+    fn oss_secret(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.oss_secret = ::core::option::Option::Some(value.into());
+        self.held_mut().oss_secret = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateOssBucket>> UpdateOssBucketSetters
+for T {}
 /// `PUT /hybrid/aliyun/border-router/{uuid}/actions`, body envelope `"updateVirtualBorderRouterRemote"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -11499,7 +13395,6 @@ pub struct UpdateVirtualBorderRouterRemote {
 }
 impl UpdateVirtualBorderRouterRemote {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -11514,83 +13409,95 @@ impl UpdateVirtualBorderRouterRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `localGatewayIp`.
-    pub fn local_gateway_ip(
+}
+/** The optional params of [`UpdateVirtualBorderRouterRemote`], settable on the request and on a client `Call` for it:
+ `client.update_virtual_border_router_remote(..).local_gateway_ip(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateVirtualBorderRouterRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateVirtualBorderRouterRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `localGatewayIp` (body). Since ZStack 3.0.1 (release history).
+    fn local_gateway_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.local_gateway_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().local_gateway_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `peerGatewayIp`.
-    pub fn peer_gateway_ip(
+    /// Wire name `peerGatewayIp` (body). Since ZStack 3.0.1 (release history).
+    fn peer_gateway_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.peer_gateway_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().peer_gateway_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `peeringSubnetMask`.
-    pub fn peering_subnet_mask(
+    /// Wire name `peeringSubnetMask` (body). Since ZStack 3.0.1 (release history).
+    fn peering_subnet_mask(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.peering_subnet_mask = ::core::option::Option::Some(value.into());
+        self.held_mut().peering_subnet_mask = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `vlanId` (body). Since ZStack 3.0.1 (release history).
+    fn vlan_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().vlan_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vlanId`.
-    pub fn vlan_id(
+    /// Wire name `circuitCode` (body). Since ZStack 3.0.1 (release history).
+    fn circuit_code(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vlan_id = ::core::option::Option::Some(value.into());
+        self.held_mut().circuit_code = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `circuitCode`.
-    pub fn circuit_code(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.circuit_code = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateVirtualBorderRouterRemote>,
+> UpdateVirtualBorderRouterRemoteSetters for T {}
 /// `PUT /hybrid/user-vpn/{uuid}/actions`, body envelope `"updateVpcUserVpnGateway"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -11627,7 +13534,6 @@ pub struct UpdateVpcUserVpnGateway {
 }
 impl UpdateVpcUserVpnGateway {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -11637,43 +13543,55 @@ impl UpdateVpcUserVpnGateway {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateVpcUserVpnGateway`], settable on the request and on a client `Call` for it:
+ `client.update_vpc_user_vpn_gateway(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateVpcUserVpnGatewaySetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateVpcUserVpnGateway,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateVpcUserVpnGateway>,
+> UpdateVpcUserVpnGatewaySetters for T {}
 /// `PUT /hybrid/vpn-connection/{uuid}/actions`, body envelope `"updateVpcVpnConnectionRemote"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -11719,7 +13637,6 @@ pub struct UpdateVpcVpnConnectionRemote {
 }
 impl UpdateVpcVpnConnectionRemote {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -11734,80 +13651,92 @@ impl UpdateVpcVpnConnectionRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateVpcVpnConnectionRemote`], settable on the request and on a client `Call` for it:
+ `client.update_vpc_vpn_connection_remote(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateVpcVpnConnectionRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateVpcVpnConnectionRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `localCidr` (body). Since ZStack 3.0.1 (release history).
+    fn local_cidr(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().local_cidr = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `localCidr`.
-    pub fn local_cidr(
+    /// Wire name `remoteCidr` (body). Since ZStack 3.0.1 (release history).
+    fn remote_cidr(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.local_cidr = ::core::option::Option::Some(value.into());
+        self.held_mut().remote_cidr = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `remoteCidr`.
-    pub fn remote_cidr(
+    /// Wire name `active` (body). Since ZStack 3.0.1 (release history).
+    fn active(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().active = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `ikeConfUuid` (body). Since ZStack 3.0.1 (release history).
+    fn ike_conf_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.remote_cidr = ::core::option::Option::Some(value.into());
+        self.held_mut().ike_conf_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `active`.
-    pub fn active(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.active = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `ikeConfUuid`.
-    pub fn ike_conf_uuid(
+    /// Wire name `ipsecConfUuid` (body). Since ZStack 3.0.1 (release history).
+    fn ipsec_conf_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ike_conf_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().ipsec_conf_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipsecConfUuid`.
-    pub fn ipsec_conf_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.ipsec_conf_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateVpcVpnConnectionRemote>,
+> UpdateVpcVpnConnectionRemoteSetters for T {}
 /// `PUT /hybrid/vpc-vpn/{uuid}/actions`, body envelope `"updateVpcVpnGateway"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -11839,7 +13768,6 @@ pub struct UpdateVpcVpnGateway {
 }
 impl UpdateVpcVpnGateway {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -11849,43 +13777,55 @@ impl UpdateVpcVpnGateway {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateVpcVpnGateway`], settable on the request and on a client `Call` for it:
+ `client.update_vpc_vpn_gateway(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateVpcVpnGatewaySetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateVpcVpnGateway,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateVpcVpnGateway>,
+> UpdateVpcVpnGatewaySetters for T {}
 /// The result of [`BackupDatabaseToPublicCloud`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BackupDatabaseToPublicCloudReply {
@@ -11896,7 +13836,7 @@ pub struct BackupDatabaseToPublicCloudReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub region_id: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BackupDatabaseToPublicCloudReply { "local" => local, "remote" => remote, "regionId"
     => region_id, }
 );
@@ -11906,7 +13846,7 @@ pub struct DownloadBackupFileFromPublicCloudReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub local: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     DownloadBackupFileFromPublicCloudReply { "local" => local, }
 );
 /// The result of [`GetConnectionAccessPointFromRemote`].
@@ -11915,7 +13855,7 @@ pub struct GetConnectionAccessPointFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetConnectionAccessPointFromRemoteReply { "inventories" => inventories default, }
 );
 /// The result of [`GetConnectionBetweenL3NetworkAndAliyunVSwitch`].
@@ -11926,7 +13866,7 @@ pub struct GetConnectionBetweenL3NetworkAndAliyunVSwitchReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetConnectionBetweenL3NetworkAndAliyunVSwitchReply { "inventories" => inventories
     default, "total" => total lenient, }
 );
@@ -11936,7 +13876,7 @@ pub struct GetCreateEcsImageProgressReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub progress: ::core::option::Option<crate::types::ProgressProperty>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetCreateEcsImageProgressReply { "progress" => progress, }
 );
 /// The result of [`GetDataCenterFromRemote`].
@@ -11945,7 +13885,7 @@ pub struct GetDataCenterFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetDataCenterFromRemoteReply { "inventories" => inventories default, }
 );
 /// The result of [`GetEcsInstanceType`].
@@ -11954,7 +13894,9 @@ pub struct GetEcsInstanceTypeReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub types: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(GetEcsInstanceTypeReply { "types" => types default, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetEcsInstanceTypeReply { "types" => types default, }
+);
 /// The result of [`GetEcsInstanceVncUrl`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetEcsInstanceVncUrlReply {
@@ -11963,7 +13905,7 @@ pub struct GetEcsInstanceVncUrlReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub vnc_url: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetEcsInstanceVncUrlReply { "ecsId" => ecs_id, "vncUrl" => vnc_url, }
 );
 /// The result of [`GetIdentityZoneFromRemote`].
@@ -11972,7 +13914,7 @@ pub struct GetIdentityZoneFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetIdentityZoneFromRemoteReply { "inventories" => inventories default, }
 );
 /// The result of [`GetOssBucketFileFromRemote`].
@@ -11981,7 +13923,7 @@ pub struct GetOssBucketFileFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub files: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetOssBucketFileFromRemoteReply { "files" => files default, }
 );
 /// The result of [`GetOssBucketNameFromRemote`].
@@ -11990,7 +13932,7 @@ pub struct GetOssBucketNameFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetOssBucketNameFromRemoteReply { "inventories" => inventories default, }
 );
 /// The result of [`GetVpcVpnConfigurationFromRemote`].
@@ -12001,7 +13943,7 @@ pub struct GetVpcVpnConfigurationFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub ip_sec_conf: ::core::option::Option<crate::types::VpcVpnIpSecConfigStruct>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVpcVpnConfigurationFromRemoteReply { "ikeConf" => ike_conf, "ipSecConf" =>
     ip_sec_conf, }
 );
@@ -12013,7 +13955,7 @@ pub struct QueryAliyunDiskFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryAliyunDiskFromLocalReply { "inventories" => inventories default, "total" =>
     total lenient, }
 );
@@ -12025,7 +13967,7 @@ pub struct QueryAliyunRouteEntryFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryAliyunRouteEntryFromLocalReply { "inventories" => inventories default, "total"
     => total lenient, }
 );
@@ -12037,7 +13979,7 @@ pub struct QueryAliyunRouterInterfaceFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryAliyunRouterInterfaceFromLocalReply { "inventories" => inventories default,
     "total" => total lenient, }
 );
@@ -12049,7 +13991,7 @@ pub struct QueryAliyunSnapshotFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryAliyunSnapshotFromLocalReply { "inventories" => inventories default, "total" =>
     total lenient, }
 );
@@ -12061,7 +14003,7 @@ pub struct QueryAliyunVirtualRouterFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryAliyunVirtualRouterFromLocalReply { "inventories" => inventories default,
     "total" => total lenient, }
 );
@@ -12073,7 +14015,7 @@ pub struct QueryConnectionAccessPointFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryConnectionAccessPointFromLocalReply { "inventories" => inventories default,
     "total" => total lenient, }
 );
@@ -12085,7 +14027,7 @@ pub struct QueryConnectionBetweenL3NetworkAndAliyunVSwitchReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryConnectionBetweenL3NetworkAndAliyunVSwitchReply { "inventories" => inventories
     default, "total" => total lenient, }
 );
@@ -12097,7 +14039,7 @@ pub struct QueryDataCenterFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryDataCenterFromLocalReply { "inventories" => inventories default, "total" =>
     total lenient, }
 );
@@ -12109,7 +14051,7 @@ pub struct QueryEcsImageFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryEcsImageFromLocalReply { "inventories" => inventories default, "total" => total
     lenient, }
 );
@@ -12121,7 +14063,7 @@ pub struct QueryEcsInstanceFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryEcsInstanceFromLocalReply { "inventories" => inventories default, "total" =>
     total lenient, }
 );
@@ -12133,7 +14075,7 @@ pub struct QueryEcsSecurityGroupFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryEcsSecurityGroupFromLocalReply { "inventories" => inventories default, "total"
     => total lenient, }
 );
@@ -12145,7 +14087,7 @@ pub struct QueryEcsSecurityGroupRuleFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryEcsSecurityGroupRuleFromLocalReply { "inventories" => inventories default,
     "total" => total lenient, }
 );
@@ -12157,7 +14099,7 @@ pub struct QueryEcsVSwitchFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryEcsVSwitchFromLocalReply { "inventories" => inventories default, "total" =>
     total lenient, }
 );
@@ -12169,7 +14111,7 @@ pub struct QueryEcsVpcFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryEcsVpcFromLocalReply { "inventories" => inventories default, "total" => total
     lenient, }
 );
@@ -12181,7 +14123,7 @@ pub struct QueryHybridEipFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryHybridEipFromLocalReply { "inventories" => inventories default, "total" => total
     lenient, }
 );
@@ -12193,7 +14135,7 @@ pub struct QueryHybridKeySecretReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryHybridKeySecretReply { "inventories" => inventories default, "total" => total
     lenient, }
 );
@@ -12205,7 +14147,7 @@ pub struct QueryIdentityZoneFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryIdentityZoneFromLocalReply { "inventories" => inventories default, "total" =>
     total lenient, }
 );
@@ -12217,7 +14159,7 @@ pub struct QueryOssBucketFileNameReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryOssBucketFileNameReply { "inventories" => inventories default, "total" => total
     lenient, }
 );
@@ -12229,7 +14171,7 @@ pub struct QueryVirtualBorderRouterFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryVirtualBorderRouterFromLocalReply { "inventories" => inventories default,
     "total" => total lenient, }
 );
@@ -12241,7 +14183,7 @@ pub struct QueryVpcIkeConfigFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryVpcIkeConfigFromLocalReply { "inventories" => inventories default, "total" =>
     total lenient, }
 );
@@ -12253,7 +14195,7 @@ pub struct QueryVpcIpSecConfigFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryVpcIpSecConfigFromLocalReply { "inventories" => inventories default, "total" =>
     total lenient, }
 );
@@ -12265,7 +14207,7 @@ pub struct QueryVpcUserVpnGatewayFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryVpcUserVpnGatewayFromLocalReply { "inventories" => inventories default, "total"
     => total lenient, }
 );
@@ -12277,7 +14219,7 @@ pub struct QueryVpcVpnConnectionFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryVpcVpnConnectionFromLocalReply { "inventories" => inventories default, "total"
     => total lenient, }
 );
@@ -12289,7 +14231,7 @@ pub struct QueryVpcVpnGatewayFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryVpcVpnGatewayFromLocalReply { "inventories" => inventories default, "total" =>
     total lenient, }
 );
@@ -12299,7 +14241,7 @@ pub struct SyncAliyunRouteEntryFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SyncAliyunRouteEntryFromRemoteReply { "inventories" => inventories default, }
 );
 /// The result of [`SyncAliyunRouterInterfaceFromRemote`].
@@ -12308,7 +14250,7 @@ pub struct SyncAliyunRouterInterfaceFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SyncAliyunRouterInterfaceFromRemoteReply { "inventories" => inventories default, }
 );
 /// The result of [`SyncAliyunSnapshotRemote`].
@@ -12317,7 +14259,7 @@ pub struct SyncAliyunSnapshotRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SyncAliyunSnapshotRemoteReply { "inventories" => inventories default, }
 );
 /// The result of [`SyncAliyunVirtualRouterFromRemote`].
@@ -12326,7 +14268,7 @@ pub struct SyncAliyunVirtualRouterFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SyncAliyunVirtualRouterFromRemoteReply { "inventories" => inventories default, }
 );
 /// The result of [`SyncConnectionAccessPointFromRemote`].
@@ -12335,7 +14277,7 @@ pub struct SyncConnectionAccessPointFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SyncConnectionAccessPointFromRemoteReply { "inventories" => inventories default, }
 );
 /// The result of [`SyncDiskFromAliyunFromRemote`].
@@ -12344,7 +14286,7 @@ pub struct SyncDiskFromAliyunFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SyncDiskFromAliyunFromRemoteReply { "inventories" => inventories default, }
 );
 /// The result of [`SyncEcsImageFromRemote`].
@@ -12353,7 +14295,7 @@ pub struct SyncEcsImageFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SyncEcsImageFromRemoteReply { "inventories" => inventories default, }
 );
 /// The result of [`SyncEcsInstanceFromRemote`].
@@ -12362,7 +14304,7 @@ pub struct SyncEcsInstanceFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SyncEcsInstanceFromRemoteReply { "inventories" => inventories default, }
 );
 /// The result of [`SyncEcsSecurityGroupFromRemote`].
@@ -12371,7 +14313,7 @@ pub struct SyncEcsSecurityGroupFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SyncEcsSecurityGroupFromRemoteReply { "inventories" => inventories default, }
 );
 /// The result of [`SyncEcsSecurityGroupRuleFromRemote`].
@@ -12380,7 +14322,7 @@ pub struct SyncEcsSecurityGroupRuleFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SyncEcsSecurityGroupRuleFromRemoteReply { "inventories" => inventories default, }
 );
 /// The result of [`SyncEcsVSwitchFromRemote`].
@@ -12389,7 +14331,7 @@ pub struct SyncEcsVSwitchFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SyncEcsVSwitchFromRemoteReply { "inventories" => inventories default, }
 );
 /// The result of [`SyncEcsVpcFromRemote`].
@@ -12398,7 +14340,7 @@ pub struct SyncEcsVpcFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SyncEcsVpcFromRemoteReply { "inventories" => inventories default, }
 );
 /// The result of [`SyncHybridEipFromRemote`].
@@ -12407,7 +14349,7 @@ pub struct SyncHybridEipFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SyncHybridEipFromRemoteReply { "inventories" => inventories default, }
 );
 /// The result of [`SyncVirtualBorderRouterFromRemote`].
@@ -12416,7 +14358,7 @@ pub struct SyncVirtualBorderRouterFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SyncVirtualBorderRouterFromRemoteReply { "inventories" => inventories default, }
 );
 /// The result of [`SyncVpcUserVpnGatewayFromRemote`].
@@ -12425,7 +14367,7 @@ pub struct SyncVpcUserVpnGatewayFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SyncVpcUserVpnGatewayFromRemoteReply { "inventories" => inventories default, }
 );
 /// The result of [`SyncVpcVpnConnectionFromRemote`].
@@ -12434,7 +14376,7 @@ pub struct SyncVpcVpnConnectionFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SyncVpcVpnConnectionFromRemoteReply { "inventories" => inventories default, }
 );
 /// The result of [`SyncVpcVpnGatewayFromRemote`].
@@ -12443,176 +14385,160 @@ pub struct SyncVpcVpnGatewayFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SyncVpcVpnGatewayFromRemoteReply { "inventories" => inventories default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /hybrid/aliyun/key`: see [`AddAliyunKeySecret`](crate::api::AddAliyunKeySecret).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_aliyun_key_secret(
+/// The `hybrid` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait HybridApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddAliyunKeySecret`]: `POST /hybrid/aliyun/key`.
+    fn add_aliyun_key_secret(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         key: impl ::core::convert::Into<::std::string::String>,
         secret: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> crate::client::Call<'_, crate::api::AddAliyunKeySecret> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddAliyunKeySecret::new(name, key, secret),
+    ) -> ::zstack_sdk::client::Call<AddAliyunKeySecret> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddAliyunKeySecret::new(name, key, secret),
         )
     }
-    /// `POST /hybrid/aliyun/access-point`: see [`AddConnectionAccessPointFromRemote`](crate::api::AddConnectionAccessPointFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_connection_access_point_from_remote(
+    /// Send (and wait for the job of) [`AddConnectionAccessPointFromRemote`]: `POST /hybrid/aliyun/access-point`.
+    fn add_connection_access_point_from_remote(
         &self,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
         access_point_id: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddConnectionAccessPointFromRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddConnectionAccessPointFromRemote::new(
-                data_center_uuid,
-                access_point_id,
-            ),
+    ) -> ::zstack_sdk::client::Call<AddConnectionAccessPointFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddConnectionAccessPointFromRemote::new(data_center_uuid, access_point_id),
         )
     }
-    /// `POST /hybrid/data-center`: see [`AddDataCenterFromRemote`](crate::api::AddDataCenterFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_data_center_from_remote(
+    /// Send (and wait for the job of) [`AddDataCenterFromRemote`]: `POST /hybrid/data-center`.
+    fn add_data_center_from_remote(
         &self,
         region_id: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddDataCenterFromRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddDataCenterFromRemote::new(region_id, type_),
+    ) -> ::zstack_sdk::client::Call<AddDataCenterFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddDataCenterFromRemote::new(region_id, type_),
         )
     }
-    /// `POST /hybrid/hybrid/key`: see [`AddHybridKeySecret`](crate::api::AddHybridKeySecret).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_hybrid_key_secret(
+    /// Send (and wait for the job of) [`AddHybridKeySecret`]: `POST /hybrid/hybrid/key`.
+    fn add_hybrid_key_secret(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         key: impl ::core::convert::Into<::std::string::String>,
         secret: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
         type_: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddHybridKeySecret> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddHybridKeySecret::new(name, key, secret, type_),
+    ) -> ::zstack_sdk::client::Call<AddHybridKeySecret> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddHybridKeySecret::new(name, key, secret, type_),
         )
     }
-    /// `POST /hybrid/identity-zone`: see [`AddIdentityZoneFromRemote`](crate::api::AddIdentityZoneFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_identity_zone_from_remote(
+    /// Send (and wait for the job of) [`AddIdentityZoneFromRemote`]: `POST /hybrid/identity-zone`.
+    fn add_identity_zone_from_remote(
         &self,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddIdentityZoneFromRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddIdentityZoneFromRemote::new(data_center_uuid),
+    ) -> ::zstack_sdk::client::Call<AddIdentityZoneFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddIdentityZoneFromRemote::new(data_center_uuid),
         )
     }
-    /// `POST /hybrid/aliyun/oss-bucket`: see [`AddOssBucketFromRemote`](crate::api::AddOssBucketFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_oss_bucket_from_remote(
+    /// Send (and wait for the job of) [`AddOssBucketFromRemote`]: `POST /hybrid/aliyun/oss-bucket`.
+    fn add_oss_bucket_from_remote(
         &self,
         bucket_name: impl ::core::convert::Into<::std::string::String>,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddOssBucketFromRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddOssBucketFromRemote::new(bucket_name, data_center_uuid),
+    ) -> ::zstack_sdk::client::Call<AddOssBucketFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddOssBucketFromRemote::new(bucket_name, data_center_uuid),
         )
     }
-    /// `POST /hybrid/aliyun/disk/{diskUuid}/attach`: see [`AttachAliyunDiskToEcs`](crate::api::AttachAliyunDiskToEcs).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_aliyun_disk_to_ecs(
+    /// Send (and wait for the job of) [`AttachAliyunDiskToEcs`]: `POST /hybrid/aliyun/disk/{diskUuid}/attach`.
+    fn attach_aliyun_disk_to_ecs(
         &self,
         ecs_uuid: impl ::core::convert::Into<::std::string::String>,
         disk_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachAliyunDiskToEcs> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachAliyunDiskToEcs::new(ecs_uuid, disk_uuid),
+    ) -> ::zstack_sdk::client::Call<AttachAliyunDiskToEcs> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachAliyunDiskToEcs::new(ecs_uuid, disk_uuid),
         )
     }
-    /// `PUT /hybrid/aliyun/key/{uuid}/attach`: see [`AttachAliyunKey`](crate::api::AttachAliyunKey).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_aliyun_key(
+    /// Send (and wait for the job of) [`AttachAliyunKey`]: `PUT /hybrid/aliyun/key/{uuid}/attach`.
+    fn attach_aliyun_key(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachAliyunKey> {
-        crate::client::Call::new(self, crate::api::AttachAliyunKey::new(uuid))
+    ) -> ::zstack_sdk::client::Call<AttachAliyunKey> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), AttachAliyunKey::new(uuid))
     }
-    /// `POST /hybrid/eip/{eipUuid}/attach`: see [`AttachHybridEipToEcs`](crate::api::AttachHybridEipToEcs).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_hybrid_eip_to_ecs(
+    /// Send (and wait for the job of) [`AttachHybridEipToEcs`]: `POST /hybrid/eip/{eipUuid}/attach`.
+    fn attach_hybrid_eip_to_ecs(
         &self,
         eip_uuid: impl ::core::convert::Into<::std::string::String>,
         ecs_uuid: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachHybridEipToEcs> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachHybridEipToEcs::new(eip_uuid, ecs_uuid, type_),
+    ) -> ::zstack_sdk::client::Call<AttachHybridEipToEcs> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachHybridEipToEcs::new(eip_uuid, ecs_uuid, type_),
         )
     }
-    /// `PUT /hybrid/hybrid/key/{uuid}/attach`: see [`AttachHybridKey`](crate::api::AttachHybridKey).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_hybrid_key(
+    /// Send (and wait for the job of) [`AttachHybridKey`]: `PUT /hybrid/hybrid/key/{uuid}/attach`.
+    fn attach_hybrid_key(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachHybridKey> {
-        crate::client::Call::new(self, crate::api::AttachHybridKey::new(uuid))
+    ) -> ::zstack_sdk::client::Call<AttachHybridKey> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), AttachHybridKey::new(uuid))
     }
-    /// `PUT /hybrid/aliyun/oss-bucket/{ossBucketUuid}/attach`: see [`AttachOssBucketToEcsDataCenter`](crate::api::AttachOssBucketToEcsDataCenter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_oss_bucket_to_ecs_data_center(
+    /// Send (and wait for the job of) [`AttachOssBucketToEcsDataCenter`]: `PUT /hybrid/aliyun/oss-bucket/{ossBucketUuid}/attach`.
+    fn attach_oss_bucket_to_ecs_data_center(
         &self,
         oss_bucket_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachOssBucketToEcsDataCenter> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachOssBucketToEcsDataCenter::new(oss_bucket_uuid),
+    ) -> ::zstack_sdk::client::Call<AttachOssBucketToEcsDataCenter> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachOssBucketToEcsDataCenter::new(oss_bucket_uuid),
         )
     }
-    /// `POST /hybrid/backup-mysql`: see [`BackupDatabaseToPublicCloud`](crate::api::BackupDatabaseToPublicCloud).
-    #[allow(clippy::too_many_arguments)]
-    pub fn backup_database_to_public_cloud(
+    /// Send (and wait for the job of) [`BackupDatabaseToPublicCloud`]: `POST /hybrid/backup-mysql`.
+    fn backup_database_to_public_cloud(
         &self,
         type_: impl ::core::convert::Into<::std::string::String>,
         region_id: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::BackupDatabaseToPublicCloud> {
-        crate::client::Call::new(
-            self,
-            crate::api::BackupDatabaseToPublicCloud::new(type_, region_id),
+    ) -> ::zstack_sdk::client::Call<BackupDatabaseToPublicCloud> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            BackupDatabaseToPublicCloud::new(type_, region_id),
         )
     }
-    /// `POST /hybrid/aliyun/disk`: see [`CreateAliyunDiskFromRemote`](crate::api::CreateAliyunDiskFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_aliyun_disk_from_remote(
+    /// Send (and wait for the job of) [`CreateAliyunDiskFromRemote`]: `POST /hybrid/aliyun/disk`.
+    fn create_aliyun_disk_from_remote(
         &self,
         identity_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateAliyunDiskFromRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateAliyunDiskFromRemote::new(identity_uuid, name),
+    ) -> ::zstack_sdk::client::Call<CreateAliyunDiskFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateAliyunDiskFromRemote::new(identity_uuid, name),
         )
     }
-    /// `POST /hybrid/aliyun/router-interface`: see [`CreateAliyunRouterInterfaceRemote`](crate::api::CreateAliyunRouterInterfaceRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_aliyun_router_interface_remote(
+    /// Send (and wait for the job of) [`CreateAliyunRouterInterfaceRemote`]: `POST /hybrid/aliyun/router-interface`.
+    fn create_aliyun_router_interface_remote(
         &self,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
         router_type: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateAliyunRouterInterfaceRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateAliyunRouterInterfaceRemote::new(
+    ) -> ::zstack_sdk::client::Call<CreateAliyunRouterInterfaceRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateAliyunRouterInterfaceRemote::new(
                 data_center_uuid,
                 v_router_uuid,
                 router_type,
@@ -12620,31 +14546,29 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /hybrid/aliyun/snapshot`: see [`CreateAliyunSnapshotRemote`](crate::api::CreateAliyunSnapshotRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_aliyun_snapshot_remote(
+    /// Send (and wait for the job of) [`CreateAliyunSnapshotRemote`]: `POST /hybrid/aliyun/snapshot`.
+    fn create_aliyun_snapshot_remote(
         &self,
         disk_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateAliyunSnapshotRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateAliyunSnapshotRemote::new(disk_uuid, name),
+    ) -> ::zstack_sdk::client::Call<CreateAliyunSnapshotRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateAliyunSnapshotRemote::new(disk_uuid, name),
         )
     }
-    /// `POST /hybrid/aliyun/route-entry`: see [`CreateAliyunVpcVirtualRouterEntryRemote`](crate::api::CreateAliyunVpcVirtualRouterEntryRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_aliyun_vpc_virtual_router_entry_remote(
+    /// Send (and wait for the job of) [`CreateAliyunVpcVirtualRouterEntryRemote`]: `POST /hybrid/aliyun/route-entry`.
+    fn create_aliyun_vpc_virtual_router_entry_remote(
         &self,
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
         dst_cidr_block: impl ::core::convert::Into<::std::string::String>,
         next_hop_uuid: impl ::core::convert::Into<::std::string::String>,
         next_hop_type: impl ::core::convert::Into<::std::string::String>,
         v_router_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateAliyunVpcVirtualRouterEntryRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateAliyunVpcVirtualRouterEntryRemote::new(
+    ) -> ::zstack_sdk::client::Call<CreateAliyunVpcVirtualRouterEntryRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateAliyunVpcVirtualRouterEntryRemote::new(
                 v_router_uuid,
                 dst_cidr_block,
                 next_hop_uuid,
@@ -12653,9 +14577,8 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /hybrid/aliyun/connections`: see [`CreateConnectionBetweenL3NetworkAndAliyunVSwitch`](crate::api::CreateConnectionBetweenL3NetworkAndAliyunVSwitch).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_connection_between_l3_network_and_aliyun_v_switch(
+    /// Send (and wait for the job of) [`CreateConnectionBetweenL3NetworkAndAliyunVSwitch`]: `POST /hybrid/aliyun/connections`.
+    fn create_connection_between_l3_network_and_aliyun_v_switch(
         &self,
         l3network_uuid: impl ::core::convert::Into<::std::string::String>,
         vpc_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -12663,13 +14586,10 @@ impl crate::client::Client {
         cpe_ip: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         direction: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<
-        '_,
-        crate::api::CreateConnectionBetweenL3NetworkAndAliyunVSwitch,
-    > {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateConnectionBetweenL3NetworkAndAliyunVSwitch::new(
+    ) -> ::zstack_sdk::client::Call<CreateConnectionBetweenL3NetworkAndAliyunVSwitch> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateConnectionBetweenL3NetworkAndAliyunVSwitch::new(
                 l3network_uuid,
                 vpc_uuid,
                 vbr_uuid,
@@ -12679,38 +14599,31 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /hybrid/aliyun/image/snapshot`: see [`CreateEcsImageFromEcsSnapshot`](crate::api::CreateEcsImageFromEcsSnapshot).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_ecs_image_from_ecs_snapshot(
+    /// Send (and wait for the job of) [`CreateEcsImageFromEcsSnapshot`]: `POST /hybrid/aliyun/image/snapshot`.
+    fn create_ecs_image_from_ecs_snapshot(
         &self,
         snapshot_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateEcsImageFromEcsSnapshot> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateEcsImageFromEcsSnapshot::new(snapshot_uuid, name),
+    ) -> ::zstack_sdk::client::Call<CreateEcsImageFromEcsSnapshot> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateEcsImageFromEcsSnapshot::new(snapshot_uuid, name),
         )
     }
-    /// `POST /hybrid/aliyun/image`: see [`CreateEcsImageFromLocalImage`](crate::api::CreateEcsImageFromLocalImage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_ecs_image_from_local_image(
+    /// Send (and wait for the job of) [`CreateEcsImageFromLocalImage`]: `POST /hybrid/aliyun/image`.
+    fn create_ecs_image_from_local_image(
         &self,
         image_uuid: impl ::core::convert::Into<::std::string::String>,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateEcsImageFromLocalImage> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateEcsImageFromLocalImage::new(
-                image_uuid,
-                data_center_uuid,
-                name,
-            ),
+    ) -> ::zstack_sdk::client::Call<CreateEcsImageFromLocalImage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateEcsImageFromLocalImage::new(image_uuid, data_center_uuid, name),
         )
     }
-    /// `POST /hybrid/aliyun/ecs`: see [`CreateEcsInstanceFromEcsImage`](crate::api::CreateEcsInstanceFromEcsImage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_ecs_instance_from_ecs_image(
+    /// Send (and wait for the job of) [`CreateEcsInstanceFromEcsImage`]: `POST /hybrid/aliyun/ecs`.
+    fn create_ecs_instance_from_ecs_image(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         ecs_image_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -12719,10 +14632,10 @@ impl crate::client::Client {
         ecs_root_password: impl ::core::convert::Into<
             ::zstack_sdk::runtime::secret::Secret,
         >,
-    ) -> crate::client::Call<'_, crate::api::CreateEcsInstanceFromEcsImage> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateEcsInstanceFromEcsImage::new(
+    ) -> ::zstack_sdk::client::Call<CreateEcsInstanceFromEcsImage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateEcsInstanceFromEcsImage::new(
                 name,
                 ecs_image_uuid,
                 ecs_v_switch_uuid,
@@ -12731,31 +14644,29 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /hybrid/aliyun/security-group/remote`: see [`CreateEcsSecurityGroupRemote`](crate::api::CreateEcsSecurityGroupRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_ecs_security_group_remote(
+    /// Send (and wait for the job of) [`CreateEcsSecurityGroupRemote`]: `POST /hybrid/aliyun/security-group/remote`.
+    fn create_ecs_security_group_remote(
         &self,
         vpc_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateEcsSecurityGroupRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateEcsSecurityGroupRemote::new(vpc_uuid, name),
+    ) -> ::zstack_sdk::client::Call<CreateEcsSecurityGroupRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateEcsSecurityGroupRemote::new(vpc_uuid, name),
         )
     }
-    /// `POST /hybrid/aliyun/security-group-rule`: see [`CreateEcsSecurityGroupRuleRemote`](crate::api::CreateEcsSecurityGroupRuleRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_ecs_security_group_rule_remote(
+    /// Send (and wait for the job of) [`CreateEcsSecurityGroupRuleRemote`]: `POST /hybrid/aliyun/security-group-rule`.
+    fn create_ecs_security_group_rule_remote(
         &self,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
         direction: impl ::core::convert::Into<::std::string::String>,
         protocol: impl ::core::convert::Into<::std::string::String>,
         port_range: impl ::core::convert::Into<::std::string::String>,
         cidr: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateEcsSecurityGroupRuleRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateEcsSecurityGroupRuleRemote::new(
+    ) -> ::zstack_sdk::client::Call<CreateEcsSecurityGroupRuleRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateEcsSecurityGroupRuleRemote::new(
                 group_uuid,
                 direction,
                 protocol,
@@ -12764,57 +14675,44 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /hybrid/aliyun/vswitch`: see [`CreateEcsVSwitchRemote`](crate::api::CreateEcsVSwitchRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_ecs_v_switch_remote(
+    /// Send (and wait for the job of) [`CreateEcsVSwitchRemote`]: `POST /hybrid/aliyun/vswitch`.
+    fn create_ecs_v_switch_remote(
         &self,
         vpc_uuid: impl ::core::convert::Into<::std::string::String>,
         identity_zone_uuid: impl ::core::convert::Into<::std::string::String>,
         cidr_block: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateEcsVSwitchRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateEcsVSwitchRemote::new(
-                vpc_uuid,
-                identity_zone_uuid,
-                cidr_block,
-                name,
-            ),
+    ) -> ::zstack_sdk::client::Call<CreateEcsVSwitchRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateEcsVSwitchRemote::new(vpc_uuid, identity_zone_uuid, cidr_block, name),
         )
     }
-    /// `POST /hybrid/aliyun/vpc`: see [`CreateEcsVpcRemote`](crate::api::CreateEcsVpcRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_ecs_vpc_remote(
+    /// Send (and wait for the job of) [`CreateEcsVpcRemote`]: `POST /hybrid/aliyun/vpc`.
+    fn create_ecs_vpc_remote(
         &self,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
         cidr_block: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         v_router_name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateEcsVpcRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateEcsVpcRemote::new(
-                data_center_uuid,
-                cidr_block,
-                name,
-                v_router_name,
-            ),
+    ) -> ::zstack_sdk::client::Call<CreateEcsVpcRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateEcsVpcRemote::new(data_center_uuid, cidr_block, name, v_router_name),
         )
     }
-    /// `POST /hybrid/eip`: see [`CreateHybridEip`](crate::api::CreateHybridEip).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_hybrid_eip(
+    /// Send (and wait for the job of) [`CreateHybridEip`]: `POST /hybrid/eip`.
+    fn create_hybrid_eip(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         band_width_mb: impl ::core::convert::Into<i64>,
         type_: impl ::core::convert::Into<::std::string::String>,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
         charge_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateHybridEip> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateHybridEip::new(
+    ) -> ::zstack_sdk::client::Call<CreateHybridEip> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateHybridEip::new(
                 name,
                 band_width_mb,
                 type_,
@@ -12823,45 +14721,42 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /hybrid/backup-mysql/oss`: see [`CreateOssBackupBucketRemote`](crate::api::CreateOssBackupBucketRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_oss_backup_bucket_remote(
+    /// Send (and wait for the job of) [`CreateOssBackupBucketRemote`]: `POST /hybrid/backup-mysql/oss`.
+    fn create_oss_backup_bucket_remote(
         &self,
         region_id: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateOssBackupBucketRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateOssBackupBucketRemote::new(region_id),
+    ) -> ::zstack_sdk::client::Call<CreateOssBackupBucketRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateOssBackupBucketRemote::new(region_id),
         )
     }
-    /// `POST /hybrid/aliyun/oss-bucket/remote`: see [`CreateOssBucketRemote`](crate::api::CreateOssBucketRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_oss_bucket_remote(
+    /// Send (and wait for the job of) [`CreateOssBucketRemote`]: `POST /hybrid/aliyun/oss-bucket/remote`.
+    fn create_oss_bucket_remote(
         &self,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
         bucket_name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateOssBucketRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateOssBucketRemote::new(data_center_uuid, bucket_name),
+    ) -> ::zstack_sdk::client::Call<CreateOssBucketRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateOssBucketRemote::new(data_center_uuid, bucket_name),
         )
     }
-    /// `POST /hybrid/user-vpn`: see [`CreateVpcUserVpnGatewayRemote`](crate::api::CreateVpcUserVpnGatewayRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_vpc_user_vpn_gateway_remote(
+    /// Send (and wait for the job of) [`CreateVpcUserVpnGatewayRemote`]: `POST /hybrid/user-vpn`.
+    fn create_vpc_user_vpn_gateway_remote(
         &self,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
         ip: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVpcUserVpnGatewayRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateVpcUserVpnGatewayRemote::new(data_center_uuid, ip, name),
+    ) -> ::zstack_sdk::client::Call<CreateVpcUserVpnGatewayRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateVpcUserVpnGatewayRemote::new(data_center_uuid, ip, name),
         )
     }
-    /// `POST /hybrid/vpn-connection`: see [`CreateVpcVpnConnectionRemote`](crate::api::CreateVpcVpnConnectionRemote).
+    /// Send (and wait for the job of) [`CreateVpcVpnConnectionRemote`]: `POST /hybrid/vpn-connection`.
     #[allow(clippy::too_many_arguments)]
-    pub fn create_vpc_vpn_connection_remote(
+    fn create_vpc_vpn_connection_remote(
         &self,
         user_gateway_uuid: impl ::core::convert::Into<::std::string::String>,
         vpn_gateway_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -12871,10 +14766,10 @@ impl crate::client::Client {
         active: impl ::core::convert::Into<bool>,
         ike_conf_uuid: impl ::core::convert::Into<::std::string::String>,
         ipsec_conf_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVpcVpnConnectionRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateVpcVpnConnectionRemote::new(
+    ) -> ::zstack_sdk::client::Call<CreateVpcVpnConnectionRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateVpcVpnConnectionRemote::new(
                 user_gateway_uuid,
                 vpn_gateway_uuid,
                 name,
@@ -12886,5916 +14781,1162 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /hybrid/vpn-connection/ike`: see [`CreateVpnIkeConfig`](crate::api::CreateVpnIkeConfig).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_vpn_ike_config(
+    /// Send (and wait for the job of) [`CreateVpnIkeConfig`]: `POST /hybrid/vpn-connection/ike`.
+    fn create_vpn_ike_config(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         psk: impl ::core::convert::Into<::std::string::String>,
         local_ip: impl ::core::convert::Into<::std::string::String>,
         remote_ip: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVpnIkeConfig> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateVpnIkeConfig::new(name, psk, local_ip, remote_ip),
+    ) -> ::zstack_sdk::client::Call<CreateVpnIkeConfig> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateVpnIkeConfig::new(name, psk, local_ip, remote_ip),
         )
     }
-    /// `POST /hybrid/vpn-connection/ipsec`: see [`CreateVpnIpsecConfig`](crate::api::CreateVpnIpsecConfig).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_vpn_ipsec_config(
+    /// Send (and wait for the job of) [`CreateVpnIpsecConfig`]: `POST /hybrid/vpn-connection/ipsec`.
+    fn create_vpn_ipsec_config(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVpnIpsecConfig> {
-        crate::client::Call::new(self, crate::api::CreateVpnIpsecConfig::new(name))
+    ) -> ::zstack_sdk::client::Call<CreateVpnIpsecConfig> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CreateVpnIpsecConfig::new(name))
     }
-    /// `DELETE /hybrid/aliyun/disk/{uuid}`: see [`DeleteAliyunDiskFromLocal`](crate::api::DeleteAliyunDiskFromLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_aliyun_disk_from_local(
+    /// Send (and wait for the job of) [`DeleteAliyunDiskFromLocal`]: `DELETE /hybrid/aliyun/disk/{uuid}`.
+    fn delete_aliyun_disk_from_local(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteAliyunDiskFromLocal> {
-        crate::client::Call::new(self, crate::api::DeleteAliyunDiskFromLocal::new(uuid))
-    }
-    /// `DELETE /hybrid/aliyun/disk/{uuid}/remote`: see [`DeleteAliyunDiskFromRemote`](crate::api::DeleteAliyunDiskFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_aliyun_disk_from_remote(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteAliyunDiskFromRemote> {
-        crate::client::Call::new(self, crate::api::DeleteAliyunDiskFromRemote::new(uuid))
-    }
-    /// `DELETE /hybrid/aliyun/key/{uuid}`: see [`DeleteAliyunKeySecret`](crate::api::DeleteAliyunKeySecret).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_aliyun_key_secret(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteAliyunKeySecret> {
-        crate::client::Call::new(self, crate::api::DeleteAliyunKeySecret::new(uuid))
-    }
-    /// `DELETE /hybrid/aliyun/route-entry/{uuid}`: see [`DeleteAliyunRouteEntryRemote`](crate::api::DeleteAliyunRouteEntryRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_aliyun_route_entry_remote(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteAliyunRouteEntryRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteAliyunRouteEntryRemote::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteAliyunDiskFromLocal> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteAliyunDiskFromLocal::new(uuid),
         )
     }
-    /// `DELETE /hybrid/aliyun/router-interface/{uuid}`: see [`DeleteAliyunRouterInterfaceLocal`](crate::api::DeleteAliyunRouterInterfaceLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_aliyun_router_interface_local(
+    /// Send (and wait for the job of) [`DeleteAliyunDiskFromRemote`]: `DELETE /hybrid/aliyun/disk/{uuid}/remote`.
+    fn delete_aliyun_disk_from_remote(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteAliyunRouterInterfaceLocal> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteAliyunRouterInterfaceLocal::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteAliyunDiskFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteAliyunDiskFromRemote::new(uuid),
         )
     }
-    /// `DELETE /hybrid/aliyun/router-interface/remote/{uuid}`: see [`DeleteAliyunRouterInterfaceRemote`](crate::api::DeleteAliyunRouterInterfaceRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_aliyun_router_interface_remote(
+    /// Send (and wait for the job of) [`DeleteAliyunKeySecret`]: `DELETE /hybrid/aliyun/key/{uuid}`.
+    fn delete_aliyun_key_secret(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<DeleteAliyunKeySecret> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteAliyunKeySecret::new(uuid))
+    }
+    /// Send (and wait for the job of) [`DeleteAliyunRouteEntryRemote`]: `DELETE /hybrid/aliyun/route-entry/{uuid}`.
+    fn delete_aliyun_route_entry_remote(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<DeleteAliyunRouteEntryRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteAliyunRouteEntryRemote::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`DeleteAliyunRouterInterfaceLocal`]: `DELETE /hybrid/aliyun/router-interface/{uuid}`.
+    fn delete_aliyun_router_interface_local(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<DeleteAliyunRouterInterfaceLocal> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteAliyunRouterInterfaceLocal::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`DeleteAliyunRouterInterfaceRemote`]: `DELETE /hybrid/aliyun/router-interface/remote/{uuid}`.
+    fn delete_aliyun_router_interface_remote(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         v_router_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteAliyunRouterInterfaceRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteAliyunRouterInterfaceRemote::new(uuid, v_router_type),
+    ) -> ::zstack_sdk::client::Call<DeleteAliyunRouterInterfaceRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteAliyunRouterInterfaceRemote::new(uuid, v_router_type),
         )
     }
-    /// `DELETE /hybrid/aliyun/snapshot/{uuid}`: see [`DeleteAliyunSnapshotFromLocal`](crate::api::DeleteAliyunSnapshotFromLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_aliyun_snapshot_from_local(
+    /// Send (and wait for the job of) [`DeleteAliyunSnapshotFromLocal`]: `DELETE /hybrid/aliyun/snapshot/{uuid}`.
+    fn delete_aliyun_snapshot_from_local(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteAliyunSnapshotFromLocal> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteAliyunSnapshotFromLocal::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteAliyunSnapshotFromLocal> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteAliyunSnapshotFromLocal::new(uuid),
         )
     }
-    /// `DELETE /hybrid/aliyun/snapshot/{uuid}/remote`: see [`DeleteAliyunSnapshotFromRemote`](crate::api::DeleteAliyunSnapshotFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_aliyun_snapshot_from_remote(
+    /// Send (and wait for the job of) [`DeleteAliyunSnapshotFromRemote`]: `DELETE /hybrid/aliyun/snapshot/{uuid}/remote`.
+    fn delete_aliyun_snapshot_from_remote(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteAliyunSnapshotFromRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteAliyunSnapshotFromRemote::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteAliyunSnapshotFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteAliyunSnapshotFromRemote::new(uuid),
         )
     }
-    /// `DELETE /hybrid/aliyun/dc-ecs/{uuid}`: see [`DeleteAllEcsInstancesFromDataCenter`](crate::api::DeleteAllEcsInstancesFromDataCenter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_all_ecs_instances_from_data_center(
+    /// Send (and wait for the job of) [`DeleteAllEcsInstancesFromDataCenter`]: `DELETE /hybrid/aliyun/dc-ecs/{uuid}`.
+    fn delete_all_ecs_instances_from_data_center(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteAllEcsInstancesFromDataCenter> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteAllEcsInstancesFromDataCenter::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteAllEcsInstancesFromDataCenter> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteAllEcsInstancesFromDataCenter::new(uuid),
         )
     }
-    /// `DELETE /hybrid/backup-mysql`: see [`DeleteBackupFileInPublic`](crate::api::DeleteBackupFileInPublic).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_backup_file_in_public(
+    /// Send (and wait for the job of) [`DeleteBackupFileInPublic`]: `DELETE /hybrid/backup-mysql`.
+    fn delete_backup_file_in_public(
         &self,
         type_: impl ::core::convert::Into<::std::string::String>,
         region_id: impl ::core::convert::Into<::std::string::String>,
         file: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteBackupFileInPublic> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteBackupFileInPublic::new(type_, region_id, file),
+    ) -> ::zstack_sdk::client::Call<DeleteBackupFileInPublic> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteBackupFileInPublic::new(type_, region_id, file),
         )
     }
-    /// `DELETE /hybrid/aliyun/access-point/{uuid}`: see [`DeleteConnectionAccessPointLocal`](crate::api::DeleteConnectionAccessPointLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_connection_access_point_local(
+    /// Send (and wait for the job of) [`DeleteConnectionAccessPointLocal`]: `DELETE /hybrid/aliyun/access-point/{uuid}`.
+    fn delete_connection_access_point_local(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteConnectionAccessPointLocal> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteConnectionAccessPointLocal::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteConnectionAccessPointLocal> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteConnectionAccessPointLocal::new(uuid),
         )
     }
-    /// `DELETE /hybrid/aliyun/connections/{uuid}`: see [`DeleteConnectionBetweenL3NetWorkAndAliyunVSwitch`](crate::api::DeleteConnectionBetweenL3NetWorkAndAliyunVSwitch).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_connection_between_l3_net_work_and_aliyun_v_switch(
+    /// Send (and wait for the job of) [`DeleteConnectionBetweenL3NetWorkAndAliyunVSwitch`]: `DELETE /hybrid/aliyun/connections/{uuid}`.
+    fn delete_connection_between_l3_net_work_and_aliyun_v_switch(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<
-        '_,
-        crate::api::DeleteConnectionBetweenL3NetWorkAndAliyunVSwitch,
-    > {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteConnectionBetweenL3NetWorkAndAliyunVSwitch::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteConnectionBetweenL3NetWorkAndAliyunVSwitch> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteConnectionBetweenL3NetWorkAndAliyunVSwitch::new(uuid),
         )
     }
-    /// `DELETE /hybrid/data-center/{uuid}`: see [`DeleteDataCenterInLocal`](crate::api::DeleteDataCenterInLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_data_center_in_local(
+    /// Send (and wait for the job of) [`DeleteDataCenterInLocal`]: `DELETE /hybrid/data-center/{uuid}`.
+    fn delete_data_center_in_local(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteDataCenterInLocal> {
-        crate::client::Call::new(self, crate::api::DeleteDataCenterInLocal::new(uuid))
-    }
-    /// `DELETE /hybrid/aliyun/image/{uuid}`: see [`DeleteEcsImageLocal`](crate::api::DeleteEcsImageLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_ecs_image_local(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteEcsImageLocal> {
-        crate::client::Call::new(self, crate::api::DeleteEcsImageLocal::new(uuid))
-    }
-    /// `DELETE /hybrid/aliyun/image/remote/{uuid}`: see [`DeleteEcsImageRemote`](crate::api::DeleteEcsImageRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_ecs_image_remote(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteEcsImageRemote> {
-        crate::client::Call::new(self, crate::api::DeleteEcsImageRemote::new(uuid))
-    }
-    /// `DELETE /hybrid/aliyun/ecs/{uuid}/remote`: see [`DeleteEcsInstance`](crate::api::DeleteEcsInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_ecs_instance(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteEcsInstance> {
-        crate::client::Call::new(self, crate::api::DeleteEcsInstance::new(uuid))
-    }
-    /// `DELETE /hybrid/aliyun/ecs/{uuid}`: see [`DeleteEcsInstanceLocal`](crate::api::DeleteEcsInstanceLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_ecs_instance_local(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteEcsInstanceLocal> {
-        crate::client::Call::new(self, crate::api::DeleteEcsInstanceLocal::new(uuid))
-    }
-    /// `DELETE /hybrid/aliyun/security-group/{uuid}`: see [`DeleteEcsSecurityGroupInLocal`](crate::api::DeleteEcsSecurityGroupInLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_ecs_security_group_in_local(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteEcsSecurityGroupInLocal> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteEcsSecurityGroupInLocal::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteDataCenterInLocal> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteDataCenterInLocal::new(uuid),
         )
     }
-    /// `DELETE /hybrid/aliyun/security-group/remote/{uuid}`: see [`DeleteEcsSecurityGroupRemote`](crate::api::DeleteEcsSecurityGroupRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_ecs_security_group_remote(
+    /// Send (and wait for the job of) [`DeleteEcsImageLocal`]: `DELETE /hybrid/aliyun/image/{uuid}`.
+    fn delete_ecs_image_local(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteEcsSecurityGroupRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteEcsSecurityGroupRemote::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteEcsImageLocal> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteEcsImageLocal::new(uuid))
+    }
+    /// Send (and wait for the job of) [`DeleteEcsImageRemote`]: `DELETE /hybrid/aliyun/image/remote/{uuid}`.
+    fn delete_ecs_image_remote(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<DeleteEcsImageRemote> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteEcsImageRemote::new(uuid))
+    }
+    /// Send (and wait for the job of) [`DeleteEcsInstance`]: `DELETE /hybrid/aliyun/ecs/{uuid}/remote`.
+    fn delete_ecs_instance(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<DeleteEcsInstance> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteEcsInstance::new(uuid))
+    }
+    /// Send (and wait for the job of) [`DeleteEcsInstanceLocal`]: `DELETE /hybrid/aliyun/ecs/{uuid}`.
+    fn delete_ecs_instance_local(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<DeleteEcsInstanceLocal> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteEcsInstanceLocal::new(uuid))
+    }
+    /// Send (and wait for the job of) [`DeleteEcsSecurityGroupInLocal`]: `DELETE /hybrid/aliyun/security-group/{uuid}`.
+    fn delete_ecs_security_group_in_local(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<DeleteEcsSecurityGroupInLocal> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteEcsSecurityGroupInLocal::new(uuid),
         )
     }
-    /// `DELETE /hybrid/aliyun/security-group-rule/remote/{uuid}`: see [`DeleteEcsSecurityGroupRuleRemote`](crate::api::DeleteEcsSecurityGroupRuleRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_ecs_security_group_rule_remote(
+    /// Send (and wait for the job of) [`DeleteEcsSecurityGroupRemote`]: `DELETE /hybrid/aliyun/security-group/remote/{uuid}`.
+    fn delete_ecs_security_group_remote(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteEcsSecurityGroupRuleRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteEcsSecurityGroupRuleRemote::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteEcsSecurityGroupRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteEcsSecurityGroupRemote::new(uuid),
         )
     }
-    /// `DELETE /hybrid/aliyun/vswitch/{uuid}`: see [`DeleteEcsVSwitchInLocal`](crate::api::DeleteEcsVSwitchInLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_ecs_v_switch_in_local(
+    /// Send (and wait for the job of) [`DeleteEcsSecurityGroupRuleRemote`]: `DELETE /hybrid/aliyun/security-group-rule/remote/{uuid}`.
+    fn delete_ecs_security_group_rule_remote(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteEcsVSwitchInLocal> {
-        crate::client::Call::new(self, crate::api::DeleteEcsVSwitchInLocal::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteEcsSecurityGroupRuleRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteEcsSecurityGroupRuleRemote::new(uuid),
+        )
     }
-    /// `DELETE /hybrid/aliyun/vswitch/remote/{uuid}`: see [`DeleteEcsVSwitchRemote`](crate::api::DeleteEcsVSwitchRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_ecs_v_switch_remote(
+    /// Send (and wait for the job of) [`DeleteEcsVSwitchInLocal`]: `DELETE /hybrid/aliyun/vswitch/{uuid}`.
+    fn delete_ecs_v_switch_in_local(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteEcsVSwitchRemote> {
-        crate::client::Call::new(self, crate::api::DeleteEcsVSwitchRemote::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteEcsVSwitchInLocal> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteEcsVSwitchInLocal::new(uuid),
+        )
     }
-    /// `DELETE /hybrid/aliyun/vpc/{uuid}`: see [`DeleteEcsVpcInLocal`](crate::api::DeleteEcsVpcInLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_ecs_vpc_in_local(
+    /// Send (and wait for the job of) [`DeleteEcsVSwitchRemote`]: `DELETE /hybrid/aliyun/vswitch/remote/{uuid}`.
+    fn delete_ecs_v_switch_remote(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteEcsVpcInLocal> {
-        crate::client::Call::new(self, crate::api::DeleteEcsVpcInLocal::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteEcsVSwitchRemote> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteEcsVSwitchRemote::new(uuid))
     }
-    /// `DELETE /hybrid/aliyun/vpc/remote/{uuid}`: see [`DeleteEcsVpcRemote`](crate::api::DeleteEcsVpcRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_ecs_vpc_remote(
+    /// Send (and wait for the job of) [`DeleteEcsVpcInLocal`]: `DELETE /hybrid/aliyun/vpc/{uuid}`.
+    fn delete_ecs_vpc_in_local(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteEcsVpcRemote> {
-        crate::client::Call::new(self, crate::api::DeleteEcsVpcRemote::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteEcsVpcInLocal> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteEcsVpcInLocal::new(uuid))
     }
-    /// `DELETE /hybrid/eip/{uuid}`: see [`DeleteHybridEipFromLocal`](crate::api::DeleteHybridEipFromLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_hybrid_eip_from_local(
+    /// Send (and wait for the job of) [`DeleteEcsVpcRemote`]: `DELETE /hybrid/aliyun/vpc/remote/{uuid}`.
+    fn delete_ecs_vpc_remote(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<DeleteEcsVpcRemote> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteEcsVpcRemote::new(uuid))
+    }
+    /// Send (and wait for the job of) [`DeleteHybridEipFromLocal`]: `DELETE /hybrid/eip/{uuid}`.
+    fn delete_hybrid_eip_from_local(
         &self,
         type_: impl ::core::convert::Into<::std::string::String>,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteHybridEipFromLocal> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteHybridEipFromLocal::new(type_, uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteHybridEipFromLocal> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteHybridEipFromLocal::new(type_, uuid),
         )
     }
-    /// `DELETE /hybrid/eip/{uuid}/remote`: see [`DeleteHybridEipRemote`](crate::api::DeleteHybridEipRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_hybrid_eip_remote(
+    /// Send (and wait for the job of) [`DeleteHybridEipRemote`]: `DELETE /hybrid/eip/{uuid}/remote`.
+    fn delete_hybrid_eip_remote(
         &self,
         type_: impl ::core::convert::Into<::std::string::String>,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteHybridEipRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteHybridEipRemote::new(type_, uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteHybridEipRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteHybridEipRemote::new(type_, uuid),
         )
     }
-    /// `DELETE /hybrid/hybrid/key/{uuid}`: see [`DeleteHybridKeySecret`](crate::api::DeleteHybridKeySecret).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_hybrid_key_secret(
+    /// Send (and wait for the job of) [`DeleteHybridKeySecret`]: `DELETE /hybrid/hybrid/key/{uuid}`.
+    fn delete_hybrid_key_secret(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteHybridKeySecret> {
-        crate::client::Call::new(self, crate::api::DeleteHybridKeySecret::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteHybridKeySecret> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteHybridKeySecret::new(uuid))
     }
-    /// `DELETE /hybrid/identity-zone/{uuid}`: see [`DeleteIdentityZoneInLocal`](crate::api::DeleteIdentityZoneInLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_identity_zone_in_local(
+    /// Send (and wait for the job of) [`DeleteIdentityZoneInLocal`]: `DELETE /hybrid/identity-zone/{uuid}`.
+    fn delete_identity_zone_in_local(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteIdentityZoneInLocal> {
-        crate::client::Call::new(self, crate::api::DeleteIdentityZoneInLocal::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteIdentityZoneInLocal> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteIdentityZoneInLocal::new(uuid),
+        )
     }
-    /// `DELETE /hybrid/aliyun/oss-bucket-file/remote/{uuid}`: see [`DeleteOssBucketFileRemote`](crate::api::DeleteOssBucketFileRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_oss_bucket_file_remote(
+    /// Send (and wait for the job of) [`DeleteOssBucketFileRemote`]: `DELETE /hybrid/aliyun/oss-bucket-file/remote/{uuid}`.
+    fn delete_oss_bucket_file_remote(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         file_name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteOssBucketFileRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteOssBucketFileRemote::new(uuid, file_name),
+    ) -> ::zstack_sdk::client::Call<DeleteOssBucketFileRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteOssBucketFileRemote::new(uuid, file_name),
         )
     }
-    /// `DELETE /hybrid/aliyun/oss-bucket/{uuid}`: see [`DeleteOssBucketNameLocal`](crate::api::DeleteOssBucketNameLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_oss_bucket_name_local(
+    /// Send (and wait for the job of) [`DeleteOssBucketNameLocal`]: `DELETE /hybrid/aliyun/oss-bucket/{uuid}`.
+    fn delete_oss_bucket_name_local(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteOssBucketNameLocal> {
-        crate::client::Call::new(self, crate::api::DeleteOssBucketNameLocal::new(uuid))
-    }
-    /// `DELETE /hybrid/aliyun/oss-bucket/remote/{uuid}`: see [`DeleteOssBucketRemote`](crate::api::DeleteOssBucketRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_oss_bucket_remote(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteOssBucketRemote> {
-        crate::client::Call::new(self, crate::api::DeleteOssBucketRemote::new(uuid))
-    }
-    /// `DELETE /hybrid/aliyun/border-router/{uuid}`: see [`DeleteVirtualBorderRouterLocal`](crate::api::DeleteVirtualBorderRouterLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_virtual_border_router_local(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVirtualBorderRouterLocal> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteVirtualBorderRouterLocal::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteOssBucketNameLocal> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteOssBucketNameLocal::new(uuid),
         )
     }
-    /// `DELETE /hybrid/aliyun/vrouter/{uuid}`: see [`DeleteVirtualRouterLocal`](crate::api::DeleteVirtualRouterLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_virtual_router_local(
+    /// Send (and wait for the job of) [`DeleteOssBucketRemote`]: `DELETE /hybrid/aliyun/oss-bucket/remote/{uuid}`.
+    fn delete_oss_bucket_remote(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVirtualRouterLocal> {
-        crate::client::Call::new(self, crate::api::DeleteVirtualRouterLocal::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteOssBucketRemote> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteOssBucketRemote::new(uuid))
     }
-    /// `DELETE /hybrid/vpn-connection/ike/{uuid}`: see [`DeleteVpcIkeConfigLocal`](crate::api::DeleteVpcIkeConfigLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_vpc_ike_config_local(
+    /// Send (and wait for the job of) [`DeleteVirtualBorderRouterLocal`]: `DELETE /hybrid/aliyun/border-router/{uuid}`.
+    fn delete_virtual_border_router_local(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVpcIkeConfigLocal> {
-        crate::client::Call::new(self, crate::api::DeleteVpcIkeConfigLocal::new(uuid))
-    }
-    /// `DELETE /hybrid/vpn-connection/ipsec/{uuid}`: see [`DeleteVpcIpSecConfigLocal`](crate::api::DeleteVpcIpSecConfigLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_vpc_ip_sec_config_local(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVpcIpSecConfigLocal> {
-        crate::client::Call::new(self, crate::api::DeleteVpcIpSecConfigLocal::new(uuid))
-    }
-    /// `DELETE /hybrid/user-gateway/{uuid}`: see [`DeleteVpcUserVpnGatewayLocal`](crate::api::DeleteVpcUserVpnGatewayLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_vpc_user_vpn_gateway_local(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVpcUserVpnGatewayLocal> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteVpcUserVpnGatewayLocal::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteVirtualBorderRouterLocal> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteVirtualBorderRouterLocal::new(uuid),
         )
     }
-    /// `DELETE /hybrid/user-gateway/{uuid}/remote`: see [`DeleteVpcUserVpnGatewayRemote`](crate::api::DeleteVpcUserVpnGatewayRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_vpc_user_vpn_gateway_remote(
+    /// Send (and wait for the job of) [`DeleteVirtualRouterLocal`]: `DELETE /hybrid/aliyun/vrouter/{uuid}`.
+    fn delete_virtual_router_local(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVpcUserVpnGatewayRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteVpcUserVpnGatewayRemote::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteVirtualRouterLocal> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteVirtualRouterLocal::new(uuid),
         )
     }
-    /// `DELETE /hybrid/vpn-connection/{uuid}`: see [`DeleteVpcVpnConnectionLocal`](crate::api::DeleteVpcVpnConnectionLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_vpc_vpn_connection_local(
+    /// Send (and wait for the job of) [`DeleteVpcIkeConfigLocal`]: `DELETE /hybrid/vpn-connection/ike/{uuid}`.
+    fn delete_vpc_ike_config_local(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVpcVpnConnectionLocal> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteVpcVpnConnectionLocal::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteVpcIkeConfigLocal> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteVpcIkeConfigLocal::new(uuid),
         )
     }
-    /// `DELETE /hybrid/vpn-connection/{uuid}/remote`: see [`DeleteVpcVpnConnectionRemote`](crate::api::DeleteVpcVpnConnectionRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_vpc_vpn_connection_remote(
+    /// Send (and wait for the job of) [`DeleteVpcIpSecConfigLocal`]: `DELETE /hybrid/vpn-connection/ipsec/{uuid}`.
+    fn delete_vpc_ip_sec_config_local(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVpcVpnConnectionRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteVpcVpnConnectionRemote::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteVpcIpSecConfigLocal> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteVpcIpSecConfigLocal::new(uuid),
         )
     }
-    /// `DELETE /hybrid/vpn-gateway/{uuid}`: see [`DeleteVpcVpnGatewayLocal`](crate::api::DeleteVpcVpnGatewayLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_vpc_vpn_gateway_local(
+    /// Send (and wait for the job of) [`DeleteVpcUserVpnGatewayLocal`]: `DELETE /hybrid/user-gateway/{uuid}`.
+    fn delete_vpc_user_vpn_gateway_local(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVpcVpnGatewayLocal> {
-        crate::client::Call::new(self, crate::api::DeleteVpcVpnGatewayLocal::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteVpcUserVpnGatewayLocal> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteVpcUserVpnGatewayLocal::new(uuid),
+        )
     }
-    /// `POST /hybrid/aliyun/disk/{uuid}/detach`: see [`DetachAliyunDiskFromEcs`](crate::api::DetachAliyunDiskFromEcs).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_aliyun_disk_from_ecs(
+    /// Send (and wait for the job of) [`DeleteVpcUserVpnGatewayRemote`]: `DELETE /hybrid/user-gateway/{uuid}/remote`.
+    fn delete_vpc_user_vpn_gateway_remote(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachAliyunDiskFromEcs> {
-        crate::client::Call::new(self, crate::api::DetachAliyunDiskFromEcs::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteVpcUserVpnGatewayRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteVpcUserVpnGatewayRemote::new(uuid),
+        )
     }
-    /// `PUT /hybrid/aliyun/key/{uuid}/detach`: see [`DetachAliyunKey`](crate::api::DetachAliyunKey).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_aliyun_key(
+    /// Send (and wait for the job of) [`DeleteVpcVpnConnectionLocal`]: `DELETE /hybrid/vpn-connection/{uuid}`.
+    fn delete_vpc_vpn_connection_local(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachAliyunKey> {
-        crate::client::Call::new(self, crate::api::DetachAliyunKey::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteVpcVpnConnectionLocal> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteVpcVpnConnectionLocal::new(uuid),
+        )
     }
-    /// `POST /hybrid/eip/{eipUuid}/detach`: see [`DetachHybridEipFromEcs`](crate::api::DetachHybridEipFromEcs).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_hybrid_eip_from_ecs(
+    /// Send (and wait for the job of) [`DeleteVpcVpnConnectionRemote`]: `DELETE /hybrid/vpn-connection/{uuid}/remote`.
+    fn delete_vpc_vpn_connection_remote(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<DeleteVpcVpnConnectionRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteVpcVpnConnectionRemote::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`DeleteVpcVpnGatewayLocal`]: `DELETE /hybrid/vpn-gateway/{uuid}`.
+    fn delete_vpc_vpn_gateway_local(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<DeleteVpcVpnGatewayLocal> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteVpcVpnGatewayLocal::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`DetachAliyunDiskFromEcs`]: `POST /hybrid/aliyun/disk/{uuid}/detach`.
+    fn detach_aliyun_disk_from_ecs(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<DetachAliyunDiskFromEcs> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachAliyunDiskFromEcs::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`DetachAliyunKey`]: `PUT /hybrid/aliyun/key/{uuid}/detach`.
+    fn detach_aliyun_key(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<DetachAliyunKey> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DetachAliyunKey::new(uuid))
+    }
+    /// Send (and wait for the job of) [`DetachHybridEipFromEcs`]: `POST /hybrid/eip/{eipUuid}/detach`.
+    fn detach_hybrid_eip_from_ecs(
         &self,
         eip_uuid: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachHybridEipFromEcs> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachHybridEipFromEcs::new(eip_uuid, type_),
+    ) -> ::zstack_sdk::client::Call<DetachHybridEipFromEcs> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachHybridEipFromEcs::new(eip_uuid, type_),
         )
     }
-    /// `PUT /hybrid/hybrid/key/{uuid}/detach`: see [`DetachHybridKey`](crate::api::DetachHybridKey).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_hybrid_key(
+    /// Send (and wait for the job of) [`DetachHybridKey`]: `PUT /hybrid/hybrid/key/{uuid}/detach`.
+    fn detach_hybrid_key(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachHybridKey> {
-        crate::client::Call::new(self, crate::api::DetachHybridKey::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DetachHybridKey> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DetachHybridKey::new(uuid))
     }
-    /// `PUT /hybrid/aliyun/oss-bucket/{ossBucketUuid}/detach`: see [`DetachOssBucketFromEcsDataCenter`](crate::api::DetachOssBucketFromEcsDataCenter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_oss_bucket_from_ecs_data_center(
+    /// Send (and wait for the job of) [`DetachOssBucketFromEcsDataCenter`]: `PUT /hybrid/aliyun/oss-bucket/{ossBucketUuid}/detach`.
+    fn detach_oss_bucket_from_ecs_data_center(
         &self,
         oss_bucket_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachOssBucketFromEcsDataCenter> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachOssBucketFromEcsDataCenter::new(oss_bucket_uuid),
+    ) -> ::zstack_sdk::client::Call<DetachOssBucketFromEcsDataCenter> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachOssBucketFromEcsDataCenter::new(oss_bucket_uuid),
         )
     }
-    /// `POST /hybrid/backup-mysql/download`: see [`DownloadBackupFileFromPublicCloud`](crate::api::DownloadBackupFileFromPublicCloud).
-    #[allow(clippy::too_many_arguments)]
-    pub fn download_backup_file_from_public_cloud(
+    /// Send (and wait for the job of) [`DownloadBackupFileFromPublicCloud`]: `POST /hybrid/backup-mysql/download`.
+    fn download_backup_file_from_public_cloud(
         &self,
         region_id: impl ::core::convert::Into<::std::string::String>,
         file: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DownloadBackupFileFromPublicCloud> {
-        crate::client::Call::new(
-            self,
-            crate::api::DownloadBackupFileFromPublicCloud::new(region_id, file, type_),
+    ) -> ::zstack_sdk::client::Call<DownloadBackupFileFromPublicCloud> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DownloadBackupFileFromPublicCloud::new(region_id, file, type_),
         )
     }
-    /// `POST /hybrid/aliyun/snapshot/{dataCenterUuid}/gc`: see [`GCAliyunSnapshotRemote`](crate::api::GCAliyunSnapshotRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn gc_aliyun_snapshot_remote(
+    /// Send (and wait for the job of) [`GCAliyunSnapshotRemote`]: `POST /hybrid/aliyun/snapshot/{dataCenterUuid}/gc`.
+    fn gc_aliyun_snapshot_remote(
         &self,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GCAliyunSnapshotRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::GCAliyunSnapshotRemote::new(data_center_uuid),
+    ) -> ::zstack_sdk::client::Call<GCAliyunSnapshotRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GCAliyunSnapshotRemote::new(data_center_uuid),
         )
     }
-    /// `GET /hybrid/aliyun/access-point{dataCenterUuid}/remote`: see [`GetConnectionAccessPointFromRemote`](crate::api::GetConnectionAccessPointFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_connection_access_point_from_remote(
+    /// Send [`GetConnectionAccessPointFromRemote`]: `GET /hybrid/aliyun/access-point{dataCenterUuid}/remote`.
+    fn get_connection_access_point_from_remote(
         &self,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetConnectionAccessPointFromRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetConnectionAccessPointFromRemote::new(data_center_uuid),
+    ) -> ::zstack_sdk::client::Call<GetConnectionAccessPointFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetConnectionAccessPointFromRemote::new(data_center_uuid),
         )
     }
-    /// `POST /hybrid/aliyun/relationships`: see [`GetConnectionBetweenL3NetworkAndAliyunVSwitch`](crate::api::GetConnectionBetweenL3NetworkAndAliyunVSwitch).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_connection_between_l3_network_and_aliyun_v_switch(
+    /// Send [`GetConnectionBetweenL3NetworkAndAliyunVSwitch`]: `POST /hybrid/aliyun/relationships`.
+    fn get_connection_between_l3_network_and_aliyun_v_switch(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         resource_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<
-        '_,
-        crate::api::GetConnectionBetweenL3NetworkAndAliyunVSwitch,
-    > {
-        crate::client::Call::new(
-            self,
-            crate::api::GetConnectionBetweenL3NetworkAndAliyunVSwitch::new(
-                uuid,
-                resource_type,
-            ),
+    ) -> ::zstack_sdk::client::Call<GetConnectionBetweenL3NetworkAndAliyunVSwitch> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetConnectionBetweenL3NetworkAndAliyunVSwitch::new(uuid, resource_type),
         )
     }
-    /// `GET /hybrid/aliyun/image/{dataCenterUuid}/{imageUuid}/progress`: see [`GetCreateEcsImageProgress`](crate::api::GetCreateEcsImageProgress).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_create_ecs_image_progress(
+    /// Send [`GetCreateEcsImageProgress`]: `GET /hybrid/aliyun/image/{dataCenterUuid}/{imageUuid}/progress`.
+    fn get_create_ecs_image_progress(
         &self,
         image_uuid: impl ::core::convert::Into<::std::string::String>,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetCreateEcsImageProgress> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetCreateEcsImageProgress::new(image_uuid, data_center_uuid),
+    ) -> ::zstack_sdk::client::Call<GetCreateEcsImageProgress> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetCreateEcsImageProgress::new(image_uuid, data_center_uuid),
         )
     }
-    /// `GET /hybrid/data-center/remote`: see [`GetDataCenterFromRemote`](crate::api::GetDataCenterFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_data_center_from_remote(
+    /// Send [`GetDataCenterFromRemote`]: `GET /hybrid/data-center/remote`.
+    fn get_data_center_from_remote(
         &self,
         type_: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetDataCenterFromRemote> {
-        crate::client::Call::new(self, crate::api::GetDataCenterFromRemote::new(type_))
+    ) -> ::zstack_sdk::client::Call<GetDataCenterFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetDataCenterFromRemote::new(type_),
+        )
     }
-    /// `GET /hybrid/ecs/type`: see [`GetEcsInstanceType`](crate::api::GetEcsInstanceType).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_ecs_instance_type(
+    /// Send [`GetEcsInstanceType`]: `GET /hybrid/ecs/type`.
+    fn get_ecs_instance_type(
         &self,
         identity_zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetEcsInstanceType> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetEcsInstanceType::new(identity_zone_uuid),
+    ) -> ::zstack_sdk::client::Call<GetEcsInstanceType> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetEcsInstanceType::new(identity_zone_uuid),
         )
     }
-    /// `GET /hybrid/aliyun/ecs-vnc/{uuid}`: see [`GetEcsInstanceVncUrl`](crate::api::GetEcsInstanceVncUrl).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_ecs_instance_vnc_url(
+    /// Send [`GetEcsInstanceVncUrl`]: `GET /hybrid/aliyun/ecs-vnc/{uuid}`.
+    fn get_ecs_instance_vnc_url(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetEcsInstanceVncUrl> {
-        crate::client::Call::new(self, crate::api::GetEcsInstanceVncUrl::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetEcsInstanceVncUrl> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetEcsInstanceVncUrl::new(uuid))
     }
-    /// `GET /hybrid/identity-zone/remote`: see [`GetIdentityZoneFromRemote`](crate::api::GetIdentityZoneFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_identity_zone_from_remote(
+    /// Send [`GetIdentityZoneFromRemote`]: `GET /hybrid/identity-zone/remote`.
+    fn get_identity_zone_from_remote(
         &self,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetIdentityZoneFromRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetIdentityZoneFromRemote::new(data_center_uuid),
+    ) -> ::zstack_sdk::client::Call<GetIdentityZoneFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetIdentityZoneFromRemote::new(data_center_uuid),
         )
     }
-    /// `GET /hybrid/backup-mysql/oss`: see [`GetOssBackupBucketFromRemote`](crate::api::GetOssBackupBucketFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_oss_backup_bucket_from_remote(
+    /// Send [`GetOssBackupBucketFromRemote`]: `GET /hybrid/backup-mysql/oss`.
+    fn get_oss_backup_bucket_from_remote(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetOssBackupBucketFromRemote> {
-        crate::client::Call::new(self, crate::api::GetOssBackupBucketFromRemote::new())
+    ) -> ::zstack_sdk::client::Call<GetOssBackupBucketFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetOssBackupBucketFromRemote::new(),
+        )
     }
-    /// `GET /hybrid/oss/file/remote`: see [`GetOssBucketFileFromRemote`](crate::api::GetOssBucketFileFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_oss_bucket_file_from_remote(
+    /// Send [`GetOssBucketFileFromRemote`]: `GET /hybrid/oss/file/remote`.
+    fn get_oss_bucket_file_from_remote(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetOssBucketFileFromRemote> {
-        crate::client::Call::new(self, crate::api::GetOssBucketFileFromRemote::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetOssBucketFileFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetOssBucketFileFromRemote::new(uuid),
+        )
     }
-    /// `GET /hybrid/oss/{dataCenterUuid}/remote`: see [`GetOssBucketNameFromRemote`](crate::api::GetOssBucketNameFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_oss_bucket_name_from_remote(
+    /// Send [`GetOssBucketNameFromRemote`]: `GET /hybrid/oss/{dataCenterUuid}/remote`.
+    fn get_oss_bucket_name_from_remote(
         &self,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetOssBucketNameFromRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetOssBucketNameFromRemote::new(data_center_uuid),
+    ) -> ::zstack_sdk::client::Call<GetOssBucketNameFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetOssBucketNameFromRemote::new(data_center_uuid),
         )
     }
-    /// `GET /hybrid/vpn-conf/{uuid}/remote`: see [`GetVpcVpnConfigurationFromRemote`](crate::api::GetVpcVpnConfigurationFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vpc_vpn_configuration_from_remote(
+    /// Send [`GetVpcVpnConfigurationFromRemote`]: `GET /hybrid/vpn-conf/{uuid}/remote`.
+    fn get_vpc_vpn_configuration_from_remote(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVpcVpnConfigurationFromRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetVpcVpnConfigurationFromRemote::new(uuid),
+    ) -> ::zstack_sdk::client::Call<GetVpcVpnConfigurationFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetVpcVpnConfigurationFromRemote::new(uuid),
         )
     }
-    /// `GET /hybrid/aliyun/disk`: see [`QueryAliyunDiskFromLocal`](crate::api::QueryAliyunDiskFromLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_aliyun_disk_from_local(
+    /// Send [`QueryAliyunDiskFromLocal`]: `GET /hybrid/aliyun/disk`.
+    fn query_aliyun_disk_from_local(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAliyunDiskFromLocal> {
-        crate::client::Call::new(self, crate::api::QueryAliyunDiskFromLocal::new())
+    ) -> ::zstack_sdk::client::Call<QueryAliyunDiskFromLocal> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryAliyunDiskFromLocal::new())
     }
-    /// `GET /hybrid/aliyun/route-entry`: see [`QueryAliyunRouteEntryFromLocal`](crate::api::QueryAliyunRouteEntryFromLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_aliyun_route_entry_from_local(
+    /// Send [`QueryAliyunRouteEntryFromLocal`]: `GET /hybrid/aliyun/route-entry`.
+    fn query_aliyun_route_entry_from_local(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAliyunRouteEntryFromLocal> {
-        crate::client::Call::new(self, crate::api::QueryAliyunRouteEntryFromLocal::new())
-    }
-    /// `GET /hybrid/aliyun/router-interface`: see [`QueryAliyunRouterInterfaceFromLocal`](crate::api::QueryAliyunRouterInterfaceFromLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_aliyun_router_interface_from_local(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAliyunRouterInterfaceFromLocal> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryAliyunRouterInterfaceFromLocal::new(),
+    ) -> ::zstack_sdk::client::Call<QueryAliyunRouteEntryFromLocal> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryAliyunRouteEntryFromLocal::new(),
         )
     }
-    /// `GET /hybrid/aliyun/snapshot`: see [`QueryAliyunSnapshotFromLocal`](crate::api::QueryAliyunSnapshotFromLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_aliyun_snapshot_from_local(
+    /// Send [`QueryAliyunRouterInterfaceFromLocal`]: `GET /hybrid/aliyun/router-interface`.
+    fn query_aliyun_router_interface_from_local(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAliyunSnapshotFromLocal> {
-        crate::client::Call::new(self, crate::api::QueryAliyunSnapshotFromLocal::new())
-    }
-    /// `GET /hybrid/aliyun/vrouter`: see [`QueryAliyunVirtualRouterFromLocal`](crate::api::QueryAliyunVirtualRouterFromLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_aliyun_virtual_router_from_local(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAliyunVirtualRouterFromLocal> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryAliyunVirtualRouterFromLocal::new(),
+    ) -> ::zstack_sdk::client::Call<QueryAliyunRouterInterfaceFromLocal> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryAliyunRouterInterfaceFromLocal::new(),
         )
     }
-    /// `GET /hybrid/aliyun/access-point`: see [`QueryConnectionAccessPointFromLocal`](crate::api::QueryConnectionAccessPointFromLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_connection_access_point_from_local(
+    /// Send [`QueryAliyunSnapshotFromLocal`]: `GET /hybrid/aliyun/snapshot`.
+    fn query_aliyun_snapshot_from_local(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryConnectionAccessPointFromLocal> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryConnectionAccessPointFromLocal::new(),
+    ) -> ::zstack_sdk::client::Call<QueryAliyunSnapshotFromLocal> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryAliyunSnapshotFromLocal::new(),
         )
     }
-    /// `GET /hybrid/aliyun/relationships`: see [`QueryConnectionBetweenL3NetworkAndAliyunVSwitch`](crate::api::QueryConnectionBetweenL3NetworkAndAliyunVSwitch).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_connection_between_l3_network_and_aliyun_v_switch(
+    /// Send [`QueryAliyunVirtualRouterFromLocal`]: `GET /hybrid/aliyun/vrouter`.
+    fn query_aliyun_virtual_router_from_local(
         &self,
-    ) -> crate::client::Call<
-        '_,
-        crate::api::QueryConnectionBetweenL3NetworkAndAliyunVSwitch,
-    > {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryConnectionBetweenL3NetworkAndAliyunVSwitch::new(),
+    ) -> ::zstack_sdk::client::Call<QueryAliyunVirtualRouterFromLocal> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryAliyunVirtualRouterFromLocal::new(),
         )
     }
-    /// `GET /hybrid/data-center`: see [`QueryDataCenterFromLocal`](crate::api::QueryDataCenterFromLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_data_center_from_local(
+    /// Send [`QueryConnectionAccessPointFromLocal`]: `GET /hybrid/aliyun/access-point`.
+    fn query_connection_access_point_from_local(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryDataCenterFromLocal> {
-        crate::client::Call::new(self, crate::api::QueryDataCenterFromLocal::new())
-    }
-    /// `GET /hybrid/aliyun/image`: see [`QueryEcsImageFromLocal`](crate::api::QueryEcsImageFromLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_ecs_image_from_local(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryEcsImageFromLocal> {
-        crate::client::Call::new(self, crate::api::QueryEcsImageFromLocal::new())
-    }
-    /// `GET /hybrid/aliyun/ecs`: see [`QueryEcsInstanceFromLocal`](crate::api::QueryEcsInstanceFromLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_ecs_instance_from_local(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryEcsInstanceFromLocal> {
-        crate::client::Call::new(self, crate::api::QueryEcsInstanceFromLocal::new())
-    }
-    /// `GET /hybrid/aliyun/security-group`: see [`QueryEcsSecurityGroupFromLocal`](crate::api::QueryEcsSecurityGroupFromLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_ecs_security_group_from_local(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryEcsSecurityGroupFromLocal> {
-        crate::client::Call::new(self, crate::api::QueryEcsSecurityGroupFromLocal::new())
-    }
-    /// `GET /hybrid/aliyun/security-group-rule`: see [`QueryEcsSecurityGroupRuleFromLocal`](crate::api::QueryEcsSecurityGroupRuleFromLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_ecs_security_group_rule_from_local(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryEcsSecurityGroupRuleFromLocal> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryEcsSecurityGroupRuleFromLocal::new(),
+    ) -> ::zstack_sdk::client::Call<QueryConnectionAccessPointFromLocal> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryConnectionAccessPointFromLocal::new(),
         )
     }
-    /// `GET /hybrid/aliyun/vswitch`: see [`QueryEcsVSwitchFromLocal`](crate::api::QueryEcsVSwitchFromLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_ecs_v_switch_from_local(
+    /// Send [`QueryConnectionBetweenL3NetworkAndAliyunVSwitch`]: `GET /hybrid/aliyun/relationships`.
+    fn query_connection_between_l3_network_and_aliyun_v_switch(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryEcsVSwitchFromLocal> {
-        crate::client::Call::new(self, crate::api::QueryEcsVSwitchFromLocal::new())
-    }
-    /// `GET /hybrid/aliyun/vpc`: see [`QueryEcsVpcFromLocal`](crate::api::QueryEcsVpcFromLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_ecs_vpc_from_local(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryEcsVpcFromLocal> {
-        crate::client::Call::new(self, crate::api::QueryEcsVpcFromLocal::new())
-    }
-    /// `GET /hybrid/eip`: see [`QueryHybridEipFromLocal`](crate::api::QueryHybridEipFromLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_hybrid_eip_from_local(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryHybridEipFromLocal> {
-        crate::client::Call::new(self, crate::api::QueryHybridEipFromLocal::new())
-    }
-    /// `GET /hybrid/hybrid/key`: see [`QueryHybridKeySecret`](crate::api::QueryHybridKeySecret).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_hybrid_key_secret(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryHybridKeySecret> {
-        crate::client::Call::new(self, crate::api::QueryHybridKeySecret::new())
-    }
-    /// `GET /hybrid/identity-zone`: see [`QueryIdentityZoneFromLocal`](crate::api::QueryIdentityZoneFromLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_identity_zone_from_local(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryIdentityZoneFromLocal> {
-        crate::client::Call::new(self, crate::api::QueryIdentityZoneFromLocal::new())
-    }
-    /// `GET /hybrid/aliyun/oss-bucket`: see [`QueryOssBucketFileName`](crate::api::QueryOssBucketFileName).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_oss_bucket_file_name(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryOssBucketFileName> {
-        crate::client::Call::new(self, crate::api::QueryOssBucketFileName::new())
-    }
-    /// `GET /hybrid/aliyun/border-router`: see [`QueryVirtualBorderRouterFromLocal`](crate::api::QueryVirtualBorderRouterFromLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_virtual_border_router_from_local(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVirtualBorderRouterFromLocal> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryVirtualBorderRouterFromLocal::new(),
+    ) -> ::zstack_sdk::client::Call<QueryConnectionBetweenL3NetworkAndAliyunVSwitch> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryConnectionBetweenL3NetworkAndAliyunVSwitch::new(),
         )
     }
-    /// `GET /hybrid/vpn-connection/ike`: see [`QueryVpcIkeConfigFromLocal`](crate::api::QueryVpcIkeConfigFromLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_vpc_ike_config_from_local(
+    /// Send [`QueryDataCenterFromLocal`]: `GET /hybrid/data-center`.
+    fn query_data_center_from_local(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVpcIkeConfigFromLocal> {
-        crate::client::Call::new(self, crate::api::QueryVpcIkeConfigFromLocal::new())
+    ) -> ::zstack_sdk::client::Call<QueryDataCenterFromLocal> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryDataCenterFromLocal::new())
     }
-    /// `GET /hybrid/vpn-connection/ipsec`: see [`QueryVpcIpSecConfigFromLocal`](crate::api::QueryVpcIpSecConfigFromLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_vpc_ip_sec_config_from_local(
+    /// Send [`QueryEcsImageFromLocal`]: `GET /hybrid/aliyun/image`.
+    fn query_ecs_image_from_local(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVpcIpSecConfigFromLocal> {
-        crate::client::Call::new(self, crate::api::QueryVpcIpSecConfigFromLocal::new())
+    ) -> ::zstack_sdk::client::Call<QueryEcsImageFromLocal> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryEcsImageFromLocal::new())
     }
-    /// `GET /hybrid/user-vpn`: see [`QueryVpcUserVpnGatewayFromLocal`](crate::api::QueryVpcUserVpnGatewayFromLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_vpc_user_vpn_gateway_from_local(
+    /// Send [`QueryEcsInstanceFromLocal`]: `GET /hybrid/aliyun/ecs`.
+    fn query_ecs_instance_from_local(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVpcUserVpnGatewayFromLocal> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryVpcUserVpnGatewayFromLocal::new(),
+    ) -> ::zstack_sdk::client::Call<QueryEcsInstanceFromLocal> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryEcsInstanceFromLocal::new())
+    }
+    /// Send [`QueryEcsSecurityGroupFromLocal`]: `GET /hybrid/aliyun/security-group`.
+    fn query_ecs_security_group_from_local(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryEcsSecurityGroupFromLocal> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryEcsSecurityGroupFromLocal::new(),
         )
     }
-    /// `GET /hybrid/vpn-connection`: see [`QueryVpcVpnConnectionFromLocal`](crate::api::QueryVpcVpnConnectionFromLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_vpc_vpn_connection_from_local(
+    /// Send [`QueryEcsSecurityGroupRuleFromLocal`]: `GET /hybrid/aliyun/security-group-rule`.
+    fn query_ecs_security_group_rule_from_local(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVpcVpnConnectionFromLocal> {
-        crate::client::Call::new(self, crate::api::QueryVpcVpnConnectionFromLocal::new())
+    ) -> ::zstack_sdk::client::Call<QueryEcsSecurityGroupRuleFromLocal> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryEcsSecurityGroupRuleFromLocal::new(),
+        )
     }
-    /// `GET /hybrid/vpc-vpn`: see [`QueryVpcVpnGatewayFromLocal`](crate::api::QueryVpcVpnGatewayFromLocal).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_vpc_vpn_gateway_from_local(
+    /// Send [`QueryEcsVSwitchFromLocal`]: `GET /hybrid/aliyun/vswitch`.
+    fn query_ecs_v_switch_from_local(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVpcVpnGatewayFromLocal> {
-        crate::client::Call::new(self, crate::api::QueryVpcVpnGatewayFromLocal::new())
+    ) -> ::zstack_sdk::client::Call<QueryEcsVSwitchFromLocal> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryEcsVSwitchFromLocal::new())
     }
-    /// `PUT /hybrid/aliyun/ecs/{uuid}/actions`: see [`RebootEcsInstance`](crate::api::RebootEcsInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn reboot_ecs_instance(
+    /// Send [`QueryEcsVpcFromLocal`]: `GET /hybrid/aliyun/vpc`.
+    fn query_ecs_vpc_from_local(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryEcsVpcFromLocal> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryEcsVpcFromLocal::new())
+    }
+    /// Send [`QueryHybridEipFromLocal`]: `GET /hybrid/eip`.
+    fn query_hybrid_eip_from_local(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryHybridEipFromLocal> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryHybridEipFromLocal::new())
+    }
+    /// Send [`QueryHybridKeySecret`]: `GET /hybrid/hybrid/key`.
+    fn query_hybrid_key_secret(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryHybridKeySecret> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryHybridKeySecret::new())
+    }
+    /// Send [`QueryIdentityZoneFromLocal`]: `GET /hybrid/identity-zone`.
+    fn query_identity_zone_from_local(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryIdentityZoneFromLocal> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryIdentityZoneFromLocal::new())
+    }
+    /// Send [`QueryOssBucketFileName`]: `GET /hybrid/aliyun/oss-bucket`.
+    fn query_oss_bucket_file_name(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryOssBucketFileName> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryOssBucketFileName::new())
+    }
+    /// Send [`QueryVirtualBorderRouterFromLocal`]: `GET /hybrid/aliyun/border-router`.
+    fn query_virtual_border_router_from_local(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryVirtualBorderRouterFromLocal> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryVirtualBorderRouterFromLocal::new(),
+        )
+    }
+    /// Send [`QueryVpcIkeConfigFromLocal`]: `GET /hybrid/vpn-connection/ike`.
+    fn query_vpc_ike_config_from_local(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryVpcIkeConfigFromLocal> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVpcIkeConfigFromLocal::new())
+    }
+    /// Send [`QueryVpcIpSecConfigFromLocal`]: `GET /hybrid/vpn-connection/ipsec`.
+    fn query_vpc_ip_sec_config_from_local(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryVpcIpSecConfigFromLocal> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryVpcIpSecConfigFromLocal::new(),
+        )
+    }
+    /// Send [`QueryVpcUserVpnGatewayFromLocal`]: `GET /hybrid/user-vpn`.
+    fn query_vpc_user_vpn_gateway_from_local(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryVpcUserVpnGatewayFromLocal> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryVpcUserVpnGatewayFromLocal::new(),
+        )
+    }
+    /// Send [`QueryVpcVpnConnectionFromLocal`]: `GET /hybrid/vpn-connection`.
+    fn query_vpc_vpn_connection_from_local(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryVpcVpnConnectionFromLocal> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryVpcVpnConnectionFromLocal::new(),
+        )
+    }
+    /// Send [`QueryVpcVpnGatewayFromLocal`]: `GET /hybrid/vpc-vpn`.
+    fn query_vpc_vpn_gateway_from_local(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryVpcVpnGatewayFromLocal> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryVpcVpnGatewayFromLocal::new(),
+        )
+    }
+    /// Send (and wait for the job of) [`RebootEcsInstance`]: `PUT /hybrid/aliyun/ecs/{uuid}/actions`.
+    fn reboot_ecs_instance(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RebootEcsInstance> {
-        crate::client::Call::new(self, crate::api::RebootEcsInstance::new(uuid))
+    ) -> ::zstack_sdk::client::Call<RebootEcsInstance> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), RebootEcsInstance::new(uuid))
     }
-    /// `PUT /hybrid/aliyun/border-router/{uuid}/actions`: see [`RecoveryVirtualBorderRouterRemote`](crate::api::RecoveryVirtualBorderRouterRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn recovery_virtual_border_router_remote(
+    /// Send (and wait for the job of) [`RecoveryVirtualBorderRouterRemote`]: `PUT /hybrid/aliyun/border-router/{uuid}/actions`.
+    fn recovery_virtual_border_router_remote(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RecoveryVirtualBorderRouterRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::RecoveryVirtualBorderRouterRemote::new(uuid),
+    ) -> ::zstack_sdk::client::Call<RecoveryVirtualBorderRouterRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RecoveryVirtualBorderRouterRemote::new(uuid),
         )
     }
-    /// `PUT /hybrid/aliyun/router-interface/{vbrInterfaceUuid}/actions`: see [`StartConnectionBetweenAliyunRouterInterface`](crate::api::StartConnectionBetweenAliyunRouterInterface).
-    #[allow(clippy::too_many_arguments)]
-    pub fn start_connection_between_aliyun_router_interface(
+    /// Send (and wait for the job of) [`StartConnectionBetweenAliyunRouterInterface`]: `PUT /hybrid/aliyun/router-interface/{vbrInterfaceUuid}/actions`.
+    fn start_connection_between_aliyun_router_interface(
         &self,
         vrouter_interface_uuid: impl ::core::convert::Into<::std::string::String>,
         vbr_interface_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<
-        '_,
-        crate::api::StartConnectionBetweenAliyunRouterInterface,
-    > {
-        crate::client::Call::new(
-            self,
-            crate::api::StartConnectionBetweenAliyunRouterInterface::new(
+    ) -> ::zstack_sdk::client::Call<StartConnectionBetweenAliyunRouterInterface> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            StartConnectionBetweenAliyunRouterInterface::new(
                 vrouter_interface_uuid,
                 vbr_interface_uuid,
             ),
         )
     }
-    /// `PUT /hybrid/aliyun/ecs/{uuid}/actions`: see [`StartEcsInstance`](crate::api::StartEcsInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn start_ecs_instance(
+    /// Send (and wait for the job of) [`StartEcsInstance`]: `PUT /hybrid/aliyun/ecs/{uuid}/actions`.
+    fn start_ecs_instance(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::StartEcsInstance> {
-        crate::client::Call::new(self, crate::api::StartEcsInstance::new(uuid))
+    ) -> ::zstack_sdk::client::Call<StartEcsInstance> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), StartEcsInstance::new(uuid))
     }
-    /// `PUT /hybrid/aliyun/ecs/{uuid}/actions`: see [`StopEcsInstance`](crate::api::StopEcsInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn stop_ecs_instance(
+    /// Send (and wait for the job of) [`StopEcsInstance`]: `PUT /hybrid/aliyun/ecs/{uuid}/actions`.
+    fn stop_ecs_instance(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::StopEcsInstance> {
-        crate::client::Call::new(self, crate::api::StopEcsInstance::new(uuid))
+    ) -> ::zstack_sdk::client::Call<StopEcsInstance> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), StopEcsInstance::new(uuid))
     }
-    /// `PUT /hybrid/aliyun/route-entry/{vRouterUuid}/sync`: see [`SyncAliyunRouteEntryFromRemote`](crate::api::SyncAliyunRouteEntryFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_aliyun_route_entry_from_remote(
+    /// Send (and wait for the job of) [`SyncAliyunRouteEntryFromRemote`]: `PUT /hybrid/aliyun/route-entry/{vRouterUuid}/sync`.
+    fn sync_aliyun_route_entry_from_remote(
         &self,
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
         v_router_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncAliyunRouteEntryFromRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::SyncAliyunRouteEntryFromRemote::new(v_router_uuid, v_router_type),
+    ) -> ::zstack_sdk::client::Call<SyncAliyunRouteEntryFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SyncAliyunRouteEntryFromRemote::new(v_router_uuid, v_router_type),
         )
     }
-    /// `PUT /hybrid/aliyun/router-interface/{dataCenterUuid}/sync`: see [`SyncAliyunRouterInterfaceFromRemote`](crate::api::SyncAliyunRouterInterfaceFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_aliyun_router_interface_from_remote(
+    /// Send (and wait for the job of) [`SyncAliyunRouterInterfaceFromRemote`]: `PUT /hybrid/aliyun/router-interface/{dataCenterUuid}/sync`.
+    fn sync_aliyun_router_interface_from_remote(
         &self,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncAliyunRouterInterfaceFromRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::SyncAliyunRouterInterfaceFromRemote::new(data_center_uuid),
+    ) -> ::zstack_sdk::client::Call<SyncAliyunRouterInterfaceFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SyncAliyunRouterInterfaceFromRemote::new(data_center_uuid),
         )
     }
-    /// `POST /hybrid/aliyun/snapshot/{dataCenterUuid}/sync`: see [`SyncAliyunSnapshotRemote`](crate::api::SyncAliyunSnapshotRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_aliyun_snapshot_remote(
+    /// Send (and wait for the job of) [`SyncAliyunSnapshotRemote`]: `POST /hybrid/aliyun/snapshot/{dataCenterUuid}/sync`.
+    fn sync_aliyun_snapshot_remote(
         &self,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncAliyunSnapshotRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::SyncAliyunSnapshotRemote::new(data_center_uuid),
+    ) -> ::zstack_sdk::client::Call<SyncAliyunSnapshotRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SyncAliyunSnapshotRemote::new(data_center_uuid),
         )
     }
-    /// `PUT /hybrid/aliyun/vrouter/{vpcUuid}/sync`: see [`SyncAliyunVirtualRouterFromRemote`](crate::api::SyncAliyunVirtualRouterFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_aliyun_virtual_router_from_remote(
+    /// Send (and wait for the job of) [`SyncAliyunVirtualRouterFromRemote`]: `PUT /hybrid/aliyun/vrouter/{vpcUuid}/sync`.
+    fn sync_aliyun_virtual_router_from_remote(
         &self,
         vpc_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncAliyunVirtualRouterFromRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::SyncAliyunVirtualRouterFromRemote::new(vpc_uuid),
+    ) -> ::zstack_sdk::client::Call<SyncAliyunVirtualRouterFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SyncAliyunVirtualRouterFromRemote::new(vpc_uuid),
         )
     }
-    /// `PUT /hybrid/aliyun/access-point/{dataCenterUuid}/sync`: see [`SyncConnectionAccessPointFromRemote`](crate::api::SyncConnectionAccessPointFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_connection_access_point_from_remote(
+    /// Send (and wait for the job of) [`SyncConnectionAccessPointFromRemote`]: `PUT /hybrid/aliyun/access-point/{dataCenterUuid}/sync`.
+    fn sync_connection_access_point_from_remote(
         &self,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncConnectionAccessPointFromRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::SyncConnectionAccessPointFromRemote::new(data_center_uuid),
+    ) -> ::zstack_sdk::client::Call<SyncConnectionAccessPointFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SyncConnectionAccessPointFromRemote::new(data_center_uuid),
         )
     }
-    /// `GET /hybrid/data-center/{uuid}/sync`: see [`SyncDataCenterFromRemote`](crate::api::SyncDataCenterFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_data_center_from_remote(
+    /// Send (and wait for the job of) [`SyncDataCenterFromRemote`]: `GET /hybrid/data-center/{uuid}/sync`.
+    fn sync_data_center_from_remote(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncDataCenterFromRemote> {
-        crate::client::Call::new(self, crate::api::SyncDataCenterFromRemote::new(uuid))
+    ) -> ::zstack_sdk::client::Call<SyncDataCenterFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SyncDataCenterFromRemote::new(uuid),
+        )
     }
-    /// `POST /hybrid/aliyun/disk/{identityUuid}/sync`: see [`SyncDiskFromAliyunFromRemote`](crate::api::SyncDiskFromAliyunFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_disk_from_aliyun_from_remote(
+    /// Send (and wait for the job of) [`SyncDiskFromAliyunFromRemote`]: `POST /hybrid/aliyun/disk/{identityUuid}/sync`.
+    fn sync_disk_from_aliyun_from_remote(
         &self,
         identity_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncDiskFromAliyunFromRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::SyncDiskFromAliyunFromRemote::new(identity_uuid),
+    ) -> ::zstack_sdk::client::Call<SyncDiskFromAliyunFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SyncDiskFromAliyunFromRemote::new(identity_uuid),
         )
     }
-    /// `POST /hybrid/aliyun/image/{dataCenterUuid}/sync`: see [`SyncEcsImageFromRemote`](crate::api::SyncEcsImageFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_ecs_image_from_remote(
+    /// Send (and wait for the job of) [`SyncEcsImageFromRemote`]: `POST /hybrid/aliyun/image/{dataCenterUuid}/sync`.
+    fn sync_ecs_image_from_remote(
         &self,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncEcsImageFromRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::SyncEcsImageFromRemote::new(data_center_uuid),
+    ) -> ::zstack_sdk::client::Call<SyncEcsImageFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SyncEcsImageFromRemote::new(data_center_uuid),
         )
     }
-    /// `POST /hybrid/aliyun/ecs/{dataCenterUuid}/sync`: see [`SyncEcsInstanceFromRemote`](crate::api::SyncEcsInstanceFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_ecs_instance_from_remote(
+    /// Send (and wait for the job of) [`SyncEcsInstanceFromRemote`]: `POST /hybrid/aliyun/ecs/{dataCenterUuid}/sync`.
+    fn sync_ecs_instance_from_remote(
         &self,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncEcsInstanceFromRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::SyncEcsInstanceFromRemote::new(data_center_uuid),
+    ) -> ::zstack_sdk::client::Call<SyncEcsInstanceFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SyncEcsInstanceFromRemote::new(data_center_uuid),
         )
     }
-    /// `PUT /hybrid/aliyun/security-group/{ecsVpcUuid}/sync`: see [`SyncEcsSecurityGroupFromRemote`](crate::api::SyncEcsSecurityGroupFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_ecs_security_group_from_remote(
+    /// Send (and wait for the job of) [`SyncEcsSecurityGroupFromRemote`]: `PUT /hybrid/aliyun/security-group/{ecsVpcUuid}/sync`.
+    fn sync_ecs_security_group_from_remote(
         &self,
         ecs_vpc_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncEcsSecurityGroupFromRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::SyncEcsSecurityGroupFromRemote::new(ecs_vpc_uuid),
+    ) -> ::zstack_sdk::client::Call<SyncEcsSecurityGroupFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SyncEcsSecurityGroupFromRemote::new(ecs_vpc_uuid),
         )
     }
-    /// `PUT /hybrid/aliyun/security-group-rule/{uuid}/sync`: see [`SyncEcsSecurityGroupRuleFromRemote`](crate::api::SyncEcsSecurityGroupRuleFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_ecs_security_group_rule_from_remote(
+    /// Send (and wait for the job of) [`SyncEcsSecurityGroupRuleFromRemote`]: `PUT /hybrid/aliyun/security-group-rule/{uuid}/sync`.
+    fn sync_ecs_security_group_rule_from_remote(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncEcsSecurityGroupRuleFromRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::SyncEcsSecurityGroupRuleFromRemote::new(uuid),
+    ) -> ::zstack_sdk::client::Call<SyncEcsSecurityGroupRuleFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SyncEcsSecurityGroupRuleFromRemote::new(uuid),
         )
     }
-    /// `POST /hybrid/aliyun/vswitch/{dataCenterUuid}/sync`: see [`SyncEcsVSwitchFromRemote`](crate::api::SyncEcsVSwitchFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_ecs_v_switch_from_remote(
+    /// Send (and wait for the job of) [`SyncEcsVSwitchFromRemote`]: `POST /hybrid/aliyun/vswitch/{dataCenterUuid}/sync`.
+    fn sync_ecs_v_switch_from_remote(
         &self,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncEcsVSwitchFromRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::SyncEcsVSwitchFromRemote::new(data_center_uuid),
+    ) -> ::zstack_sdk::client::Call<SyncEcsVSwitchFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SyncEcsVSwitchFromRemote::new(data_center_uuid),
         )
     }
-    /// `POST /hybrid/aliyun/vpc/{dataCenterUuid}/sync`: see [`SyncEcsVpcFromRemote`](crate::api::SyncEcsVpcFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_ecs_vpc_from_remote(
+    /// Send (and wait for the job of) [`SyncEcsVpcFromRemote`]: `POST /hybrid/aliyun/vpc/{dataCenterUuid}/sync`.
+    fn sync_ecs_vpc_from_remote(
         &self,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncEcsVpcFromRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::SyncEcsVpcFromRemote::new(data_center_uuid),
+    ) -> ::zstack_sdk::client::Call<SyncEcsVpcFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SyncEcsVpcFromRemote::new(data_center_uuid),
         )
     }
-    /// `PUT /hybrid/eip/{dataCenterUuid}/sync`: see [`SyncHybridEipFromRemote`](crate::api::SyncHybridEipFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_hybrid_eip_from_remote(
+    /// Send (and wait for the job of) [`SyncHybridEipFromRemote`]: `PUT /hybrid/eip/{dataCenterUuid}/sync`.
+    fn sync_hybrid_eip_from_remote(
         &self,
         type_: impl ::core::convert::Into<::std::string::String>,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncHybridEipFromRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::SyncHybridEipFromRemote::new(type_, data_center_uuid),
+    ) -> ::zstack_sdk::client::Call<SyncHybridEipFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SyncHybridEipFromRemote::new(type_, data_center_uuid),
         )
     }
-    /// `GET /hybrid/identity-zone/{uuid}/sync`: see [`SyncIdentityFromRemote`](crate::api::SyncIdentityFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_identity_from_remote(
+    /// Send (and wait for the job of) [`SyncIdentityFromRemote`]: `GET /hybrid/identity-zone/{uuid}/sync`.
+    fn sync_identity_from_remote(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncIdentityFromRemote> {
-        crate::client::Call::new(self, crate::api::SyncIdentityFromRemote::new(uuid))
+    ) -> ::zstack_sdk::client::Call<SyncIdentityFromRemote> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), SyncIdentityFromRemote::new(uuid))
     }
-    /// `PUT /hybrid/aliyun/border-router/{dataCenterUuid}/sync`: see [`SyncVirtualBorderRouterFromRemote`](crate::api::SyncVirtualBorderRouterFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_virtual_border_router_from_remote(
+    /// Send (and wait for the job of) [`SyncVirtualBorderRouterFromRemote`]: `PUT /hybrid/aliyun/border-router/{dataCenterUuid}/sync`.
+    fn sync_virtual_border_router_from_remote(
         &self,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncVirtualBorderRouterFromRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::SyncVirtualBorderRouterFromRemote::new(data_center_uuid),
+    ) -> ::zstack_sdk::client::Call<SyncVirtualBorderRouterFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SyncVirtualBorderRouterFromRemote::new(data_center_uuid),
         )
     }
-    /// `PUT /hybrid/user-vpn/{dataCenterUuid}/sync`: see [`SyncVpcUserVpnGatewayFromRemote`](crate::api::SyncVpcUserVpnGatewayFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_vpc_user_vpn_gateway_from_remote(
+    /// Send (and wait for the job of) [`SyncVpcUserVpnGatewayFromRemote`]: `PUT /hybrid/user-vpn/{dataCenterUuid}/sync`.
+    fn sync_vpc_user_vpn_gateway_from_remote(
         &self,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncVpcUserVpnGatewayFromRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::SyncVpcUserVpnGatewayFromRemote::new(data_center_uuid),
+    ) -> ::zstack_sdk::client::Call<SyncVpcUserVpnGatewayFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SyncVpcUserVpnGatewayFromRemote::new(data_center_uuid),
         )
     }
-    /// `PUT /hybrid/vpn-connection/{dataCenterUuid}/sync`: see [`SyncVpcVpnConnectionFromRemote`](crate::api::SyncVpcVpnConnectionFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_vpc_vpn_connection_from_remote(
+    /// Send (and wait for the job of) [`SyncVpcVpnConnectionFromRemote`]: `PUT /hybrid/vpn-connection/{dataCenterUuid}/sync`.
+    fn sync_vpc_vpn_connection_from_remote(
         &self,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncVpcVpnConnectionFromRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::SyncVpcVpnConnectionFromRemote::new(data_center_uuid),
+    ) -> ::zstack_sdk::client::Call<SyncVpcVpnConnectionFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SyncVpcVpnConnectionFromRemote::new(data_center_uuid),
         )
     }
-    /// `PUT /hybrid/vpc-vpn/{dataCenterUuid}/sync`: see [`SyncVpcVpnGatewayFromRemote`](crate::api::SyncVpcVpnGatewayFromRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_vpc_vpn_gateway_from_remote(
+    /// Send (and wait for the job of) [`SyncVpcVpnGatewayFromRemote`]: `PUT /hybrid/vpc-vpn/{dataCenterUuid}/sync`.
+    fn sync_vpc_vpn_gateway_from_remote(
         &self,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncVpcVpnGatewayFromRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::SyncVpcVpnGatewayFromRemote::new(data_center_uuid),
+    ) -> ::zstack_sdk::client::Call<SyncVpcVpnGatewayFromRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SyncVpcVpnGatewayFromRemote::new(data_center_uuid),
         )
     }
-    /// `PUT /hybrid/aliyun/border-router/{uuid}/actions`: see [`TerminateVirtualBorderRouterRemote`](crate::api::TerminateVirtualBorderRouterRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn terminate_virtual_border_router_remote(
+    /// Send (and wait for the job of) [`TerminateVirtualBorderRouterRemote`]: `PUT /hybrid/aliyun/border-router/{uuid}/actions`.
+    fn terminate_virtual_border_router_remote(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::TerminateVirtualBorderRouterRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::TerminateVirtualBorderRouterRemote::new(uuid),
+    ) -> ::zstack_sdk::client::Call<TerminateVirtualBorderRouterRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            TerminateVirtualBorderRouterRemote::new(uuid),
         )
     }
-    /// `PUT /hybrid/aliyun/disk/{uuid}/actions`: see [`UpdateAliyunDisk`](crate::api::UpdateAliyunDisk).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_aliyun_disk(
+    /// Send (and wait for the job of) [`UpdateAliyunDisk`]: `PUT /hybrid/aliyun/disk/{uuid}/actions`.
+    fn update_aliyun_disk(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateAliyunDisk> {
-        crate::client::Call::new(self, crate::api::UpdateAliyunDisk::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateAliyunDisk> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateAliyunDisk::new(uuid))
     }
-    /// `POST /hybrid/aliyun/{uuid}/key`: see [`UpdateAliyunKeySecret`](crate::api::UpdateAliyunKeySecret).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_aliyun_key_secret(
+    /// Send (and wait for the job of) [`UpdateAliyunKeySecret`]: `POST /hybrid/aliyun/{uuid}/key`.
+    fn update_aliyun_key_secret(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateAliyunKeySecret> {
-        crate::client::Call::new(self, crate::api::UpdateAliyunKeySecret::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateAliyunKeySecret> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateAliyunKeySecret::new(uuid))
     }
-    /// `PUT /hybrid/aliyun/router-interface/{uuid}/actions`: see [`UpdateAliyunRouteInterfaceRemote`](crate::api::UpdateAliyunRouteInterfaceRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_aliyun_route_interface_remote(
+    /// Send (and wait for the job of) [`UpdateAliyunRouteInterfaceRemote`]: `PUT /hybrid/aliyun/router-interface/{uuid}/actions`.
+    fn update_aliyun_route_interface_remote(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         op: impl ::core::convert::Into<::std::string::String>,
         v_router_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateAliyunRouteInterfaceRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateAliyunRouteInterfaceRemote::new(uuid, op, v_router_type),
+    ) -> ::zstack_sdk::client::Call<UpdateAliyunRouteInterfaceRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateAliyunRouteInterfaceRemote::new(uuid, op, v_router_type),
         )
     }
-    /// `PUT /hybrid/aliyun/snapshot/{uuid}/actions`: see [`UpdateAliyunSnapshot`](crate::api::UpdateAliyunSnapshot).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_aliyun_snapshot(
+    /// Send (and wait for the job of) [`UpdateAliyunSnapshot`]: `PUT /hybrid/aliyun/snapshot/{uuid}/actions`.
+    fn update_aliyun_snapshot(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateAliyunSnapshot> {
-        crate::client::Call::new(self, crate::api::UpdateAliyunSnapshot::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateAliyunSnapshot> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateAliyunSnapshot::new(uuid))
     }
-    /// `PUT /hybrid/aliyun/vrouter/{uuid}/actions`: see [`UpdateAliyunVirtualRouter`](crate::api::UpdateAliyunVirtualRouter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_aliyun_virtual_router(
+    /// Send (and wait for the job of) [`UpdateAliyunVirtualRouter`]: `PUT /hybrid/aliyun/vrouter/{uuid}/actions`.
+    fn update_aliyun_virtual_router(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateAliyunVirtualRouter> {
-        crate::client::Call::new(self, crate::api::UpdateAliyunVirtualRouter::new(uuid))
-    }
-    /// `PUT /hybrid/aliyun/connections/{uuid}`: see [`UpdateConnectionBetweenL3NetWorkAndAliyunVSwitch`](crate::api::UpdateConnectionBetweenL3NetWorkAndAliyunVSwitch).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_connection_between_l3_net_work_and_aliyun_v_switch(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<
-        '_,
-        crate::api::UpdateConnectionBetweenL3NetWorkAndAliyunVSwitch,
-    > {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateConnectionBetweenL3NetWorkAndAliyunVSwitch::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateAliyunVirtualRouter> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateAliyunVirtualRouter::new(uuid),
         )
     }
-    /// `PUT /hybrid/aliyun/image/{uuid}/actions`: see [`UpdateEcsImage`](crate::api::UpdateEcsImage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_ecs_image(
+    /// Send (and wait for the job of) [`UpdateConnectionBetweenL3NetWorkAndAliyunVSwitch`]: `PUT /hybrid/aliyun/connections/{uuid}`.
+    fn update_connection_between_l3_net_work_and_aliyun_v_switch(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateEcsImage> {
-        crate::client::Call::new(self, crate::api::UpdateEcsImage::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateConnectionBetweenL3NetWorkAndAliyunVSwitch> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateConnectionBetweenL3NetWorkAndAliyunVSwitch::new(uuid),
+        )
     }
-    /// `POST /hybrid/aliyun/{uuid}/ecs`: see [`UpdateEcsInstance`](crate::api::UpdateEcsInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_ecs_instance(
+    /// Send (and wait for the job of) [`UpdateEcsImage`]: `PUT /hybrid/aliyun/image/{uuid}/actions`.
+    fn update_ecs_image(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateEcsInstance> {
-        crate::client::Call::new(self, crate::api::UpdateEcsInstance::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateEcsImage> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateEcsImage::new(uuid))
     }
-    /// `POST /hybrid/aliyun/{uuid}/ecs-vnc`: see [`UpdateEcsInstanceVncPassword`](crate::api::UpdateEcsInstanceVncPassword).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_ecs_instance_vnc_password(
+    /// Send (and wait for the job of) [`UpdateEcsInstance`]: `POST /hybrid/aliyun/{uuid}/ecs`.
+    fn update_ecs_instance(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<UpdateEcsInstance> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateEcsInstance::new(uuid))
+    }
+    /// Send (and wait for the job of) [`UpdateEcsInstanceVncPassword`]: `POST /hybrid/aliyun/{uuid}/ecs-vnc`.
+    fn update_ecs_instance_vnc_password(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> crate::client::Call<'_, crate::api::UpdateEcsInstanceVncPassword> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateEcsInstanceVncPassword::new(uuid, password),
+    ) -> ::zstack_sdk::client::Call<UpdateEcsInstanceVncPassword> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateEcsInstanceVncPassword::new(uuid, password),
         )
     }
-    /// `PUT /hybrid/aliyun/security-group/{uuid}/actions`: see [`UpdateEcsSecurityGroup`](crate::api::UpdateEcsSecurityGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_ecs_security_group(
+    /// Send (and wait for the job of) [`UpdateEcsSecurityGroup`]: `PUT /hybrid/aliyun/security-group/{uuid}/actions`.
+    fn update_ecs_security_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateEcsSecurityGroup> {
-        crate::client::Call::new(self, crate::api::UpdateEcsSecurityGroup::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateEcsSecurityGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateEcsSecurityGroup::new(uuid))
     }
-    /// `PUT /hybrid/aliyun/vswitch/{uuid}/actions`: see [`UpdateEcsVSwitch`](crate::api::UpdateEcsVSwitch).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_ecs_v_switch(
+    /// Send (and wait for the job of) [`UpdateEcsVSwitch`]: `PUT /hybrid/aliyun/vswitch/{uuid}/actions`.
+    fn update_ecs_v_switch(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateEcsVSwitch> {
-        crate::client::Call::new(self, crate::api::UpdateEcsVSwitch::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateEcsVSwitch> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateEcsVSwitch::new(uuid))
     }
-    /// `PUT /hybrid/aliyun/vpc/{uuid}/actions`: see [`UpdateEcsVpc`](crate::api::UpdateEcsVpc).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_ecs_vpc(
+    /// Send (and wait for the job of) [`UpdateEcsVpc`]: `PUT /hybrid/aliyun/vpc/{uuid}/actions`.
+    fn update_ecs_vpc(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateEcsVpc> {
-        crate::client::Call::new(self, crate::api::UpdateEcsVpc::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateEcsVpc> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateEcsVpc::new(uuid))
     }
-    /// `PUT /hybrid/eip/{uuid}/actions`: see [`UpdateHybridEip`](crate::api::UpdateHybridEip).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_hybrid_eip(
+    /// Send (and wait for the job of) [`UpdateHybridEip`]: `PUT /hybrid/eip/{uuid}/actions`.
+    fn update_hybrid_eip(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateHybridEip> {
-        crate::client::Call::new(self, crate::api::UpdateHybridEip::new(uuid, type_))
+    ) -> ::zstack_sdk::client::Call<UpdateHybridEip> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateHybridEip::new(uuid, type_))
     }
-    /// `POST /hybrid/hybrid/{uuid}/key`: see [`UpdateHybridKeySecret`](crate::api::UpdateHybridKeySecret).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_hybrid_key_secret(
+    /// Send (and wait for the job of) [`UpdateHybridKeySecret`]: `POST /hybrid/hybrid/{uuid}/key`.
+    fn update_hybrid_key_secret(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateHybridKeySecret> {
-        crate::client::Call::new(self, crate::api::UpdateHybridKeySecret::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateHybridKeySecret> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateHybridKeySecret::new(uuid))
     }
-    /// `PUT /hybrid/aliyun/oss-bucket/{uuid}/actions`: see [`UpdateOssBucket`](crate::api::UpdateOssBucket).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_oss_bucket(
+    /// Send (and wait for the job of) [`UpdateOssBucket`]: `PUT /hybrid/aliyun/oss-bucket/{uuid}/actions`.
+    fn update_oss_bucket(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateOssBucket> {
-        crate::client::Call::new(self, crate::api::UpdateOssBucket::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateOssBucket> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateOssBucket::new(uuid))
     }
-    /// `PUT /hybrid/aliyun/border-router/{uuid}/actions`: see [`UpdateVirtualBorderRouterRemote`](crate::api::UpdateVirtualBorderRouterRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_virtual_border_router_remote(
+    /// Send (and wait for the job of) [`UpdateVirtualBorderRouterRemote`]: `PUT /hybrid/aliyun/border-router/{uuid}/actions`.
+    fn update_virtual_border_router_remote(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateVirtualBorderRouterRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateVirtualBorderRouterRemote::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateVirtualBorderRouterRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateVirtualBorderRouterRemote::new(uuid),
         )
     }
-    /// `PUT /hybrid/user-vpn/{uuid}/actions`: see [`UpdateVpcUserVpnGateway`](crate::api::UpdateVpcUserVpnGateway).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_vpc_user_vpn_gateway(
+    /// Send (and wait for the job of) [`UpdateVpcUserVpnGateway`]: `PUT /hybrid/user-vpn/{uuid}/actions`.
+    fn update_vpc_user_vpn_gateway(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateVpcUserVpnGateway> {
-        crate::client::Call::new(self, crate::api::UpdateVpcUserVpnGateway::new(uuid))
-    }
-    /// `PUT /hybrid/vpn-connection/{uuid}/actions`: see [`UpdateVpcVpnConnectionRemote`](crate::api::UpdateVpcVpnConnectionRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_vpc_vpn_connection_remote(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateVpcVpnConnectionRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateVpcVpnConnectionRemote::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateVpcUserVpnGateway> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateVpcUserVpnGateway::new(uuid),
         )
     }
-    /// `PUT /hybrid/vpc-vpn/{uuid}/actions`: see [`UpdateVpcVpnGateway`](crate::api::UpdateVpcVpnGateway).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_vpc_vpn_gateway(
+    /// Send (and wait for the job of) [`UpdateVpcVpnConnectionRemote`]: `PUT /hybrid/vpn-connection/{uuid}/actions`.
+    fn update_vpc_vpn_connection_remote(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateVpcVpnGateway> {
-        crate::client::Call::new(self, crate::api::UpdateVpcVpnGateway::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateVpcVpnConnectionRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateVpcVpnConnectionRemote::new(uuid),
+        )
     }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddAliyunKeySecret> {
-    /// Set `accountUuid`.
-    pub fn account_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.account_uuid(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `sync`.
-    pub fn sync(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.sync(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddConnectionAccessPointFromRemote> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddDataCenterFromRemote> {
-    /// Set `syncZones`.
-    pub fn sync_zones(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.sync_zones(value))
-    }
-    /// Set `endpoint`.
-    pub fn endpoint(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.endpoint(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddHybridKeySecret> {
-    /// Set `accountUuid`.
-    pub fn account_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.account_uuid(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `sync`.
-    pub fn sync(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.sync(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddIdentityZoneFromRemote> {
-    /// Set `zoneId`.
-    pub fn zone_id(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.zone_id(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddOssBucketFromRemote> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `ossDomain`.
-    pub fn oss_domain(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.oss_domain(value))
-    }
-    /// Set `ossKey`.
-    pub fn oss_key(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.oss_key(value))
-    }
-    /// Set `ossSecret`.
-    pub fn oss_secret(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.oss_secret(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachAliyunDiskToEcs> {
-    /// Set `deleteWithInstance`.
-    pub fn delete_with_instance(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.delete_with_instance(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachAliyunKey> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachHybridEipToEcs> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachHybridKey> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachOssBucketToEcsDataCenter> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::BackupDatabaseToPublicCloud> {
-    /// Set `local`.
-    pub fn local(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.local(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateAliyunDiskFromRemote> {
-    /// Set `sizeWithGB`.
-    pub fn size_with_gb(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.size_with_gb(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `diskCategory`.
-    pub fn disk_category(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.disk_category(value))
-    }
-    /// Set `snapshotUuid`.
-    pub fn snapshot_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.snapshot_uuid(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateAliyunRouterInterfaceRemote> {
-    /// Set `accessPointUuid`.
-    pub fn access_point_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.access_point_uuid(value))
-    }
-    /// Set `spec`.
-    pub fn spec(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.spec(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateAliyunSnapshotRemote> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateAliyunVpcVirtualRouterEntryRemote> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<
-    '_,
-    crate::api::CreateConnectionBetweenL3NetworkAndAliyunVSwitch,
-> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateEcsImageFromEcsSnapshot> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateEcsImageFromLocalImage> {
-    /// Set `backupStorageUuid`.
-    pub fn backup_storage_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.backup_storage_uuid(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateEcsInstanceFromEcsImage> {
-    /// Set `ecsRootVolumeType`.
-    pub fn ecs_root_volume_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ecs_root_volume_type(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `ecsRootVolumeGBSize`.
-    pub fn ecs_root_volume_gb_size(
-        self,
-        value: impl ::core::convert::Into<i64>,
-    ) -> Self {
-        self.map(|request| request.ecs_root_volume_gb_size(value))
-    }
-    /// Set `createMode`.
-    pub fn create_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.create_mode(value))
-    }
-    /// Set `privateIpAddress`.
-    pub fn private_ip_address(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.private_ip_address(value))
-    }
-    /// Set `allocatePublicIp`.
-    pub fn allocate_public_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.allocate_public_ip(value))
-    }
-    /// Set `ecsConsolePassword`.
-    pub fn ecs_console_password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.ecs_console_password(value))
-    }
-    /// Set `instanceOfferingUuid`.
-    pub fn instance_offering_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.instance_offering_uuid(value))
-    }
-    /// Set `instanceType`.
-    pub fn instance_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.instance_type(value))
-    }
-    /// Set `ecsBandWidth`.
-    pub fn ecs_band_width(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.ecs_band_width(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateEcsSecurityGroupRemote> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `strategy`.
-    pub fn strategy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.strategy(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateEcsSecurityGroupRuleRemote> {
-    /// Set `policy`.
-    pub fn policy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.policy(value))
-    }
-    /// Set `nictype`.
-    pub fn nictype(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.nictype(value))
-    }
-    /// Set `priority`.
-    pub fn priority(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.priority(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateEcsVSwitchRemote> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateEcsVpcRemote> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateHybridEip> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateOssBackupBucketRemote> {
-    /// Set `ossDomain`.
-    pub fn oss_domain(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.oss_domain(value))
-    }
-    /// Set `ossKey`.
-    pub fn oss_key(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.oss_key(value))
-    }
-    /// Set `ossSecret`.
-    pub fn oss_secret(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.oss_secret(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateOssBucketRemote> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `ossDomain`.
-    pub fn oss_domain(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.oss_domain(value))
-    }
-    /// Set `ossKey`.
-    pub fn oss_key(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.oss_key(value))
-    }
-    /// Set `ossSecret`.
-    pub fn oss_secret(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.oss_secret(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVpcUserVpnGatewayRemote> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVpcVpnConnectionRemote> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVpnIkeConfig> {
-    /// Set `pfs`.
-    pub fn pfs(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.pfs(value))
-    }
-    /// Set `version`.
-    pub fn version(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.version(value))
-    }
-    /// Set `mode`.
-    pub fn mode(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.mode(value))
-    }
-    /// Set `encAlg`.
-    pub fn enc_alg(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.enc_alg(value))
-    }
-    /// Set `authAlg`.
-    pub fn auth_alg(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.auth_alg(value))
-    }
-    /// Set `lifetime`.
-    pub fn lifetime(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.lifetime(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVpnIpsecConfig> {
-    /// Set `pfs`.
-    pub fn pfs(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.pfs(value))
-    }
-    /// Set `encAlg`.
-    pub fn enc_alg(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.enc_alg(value))
-    }
-    /// Set `authAlg`.
-    pub fn auth_alg(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.auth_alg(value))
-    }
-    /// Set `lifetime`.
-    pub fn lifetime(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.lifetime(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteAliyunDiskFromLocal> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteAliyunDiskFromRemote> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteAliyunKeySecret> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteAliyunRouteEntryRemote> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteAliyunRouterInterfaceLocal> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteAliyunRouterInterfaceRemote> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteAliyunSnapshotFromLocal> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteAliyunSnapshotFromRemote> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteAllEcsInstancesFromDataCenter> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteBackupFileInPublic> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteConnectionAccessPointLocal> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<
-    '_,
-    crate::api::DeleteConnectionBetweenL3NetWorkAndAliyunVSwitch,
-> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteDataCenterInLocal> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteEcsImageLocal> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteEcsImageRemote> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteEcsInstance> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteEcsInstanceLocal> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteEcsSecurityGroupInLocal> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteEcsSecurityGroupRemote> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteEcsSecurityGroupRuleRemote> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteEcsVSwitchInLocal> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteEcsVSwitchRemote> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteEcsVpcInLocal> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteEcsVpcRemote> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteHybridEipFromLocal> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteHybridEipRemote> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteHybridKeySecret> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteIdentityZoneInLocal> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteOssBucketFileRemote> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteOssBucketNameLocal> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteOssBucketRemote> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVirtualBorderRouterLocal> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVirtualRouterLocal> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVpcIkeConfigLocal> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVpcIpSecConfigLocal> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVpcUserVpnGatewayLocal> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVpcUserVpnGatewayRemote> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVpcVpnConnectionLocal> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVpcVpnConnectionRemote> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVpcVpnGatewayLocal> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachAliyunDiskFromEcs> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachAliyunKey> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachHybridEipFromEcs> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachHybridKey> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachOssBucketFromEcsDataCenter> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DownloadBackupFileFromPublicCloud> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GCAliyunSnapshotRemote> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetConnectionAccessPointFromRemote> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetConnectionBetweenL3NetworkAndAliyunVSwitch> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetCreateEcsImageProgress> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetDataCenterFromRemote> {
-    /// Set `endpoint`.
-    pub fn endpoint(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.endpoint(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetEcsInstanceType> {
-    /// Set `ecsImageUuid`.
-    pub fn ecs_image_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ecs_image_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetEcsInstanceVncUrl> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetIdentityZoneFromRemote> {
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `regionId`.
-    pub fn region_id(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.region_id(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetOssBackupBucketFromRemote> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetOssBucketFileFromRemote> {
-    /// Set `ossDomain`.
-    pub fn oss_domain(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.oss_domain(value))
-    }
-    /// Set `ossKey`.
-    pub fn oss_key(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.oss_key(value))
-    }
-    /// Set `ossSecret`.
-    pub fn oss_secret(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.oss_secret(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetOssBucketNameFromRemote> {
-    /// Set `ossDomain`.
-    pub fn oss_domain(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.oss_domain(value))
-    }
-    /// Set `ossKey`.
-    pub fn oss_key(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.oss_key(value))
-    }
-    /// Set `ossSecret`.
-    pub fn oss_secret(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.oss_secret(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVpcVpnConfigurationFromRemote> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RebootEcsInstance> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RecoveryVirtualBorderRouterRemote> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::StartConnectionBetweenAliyunRouterInterface> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::StartEcsInstance> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::StopEcsInstance> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncAliyunRouteEntryFromRemote> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncAliyunRouterInterfaceFromRemote> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncAliyunSnapshotRemote> {
-    /// Set `snapshotId`.
-    pub fn snapshot_id(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.snapshot_id(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncAliyunVirtualRouterFromRemote> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncConnectionAccessPointFromRemote> {
-    /// Set `accessPointId`.
-    pub fn access_point_id(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.access_point_id(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncDataCenterFromRemote> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncDiskFromAliyunFromRemote> {
-    /// Set `diskId`.
-    pub fn disk_id(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.disk_id(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncEcsImageFromRemote> {
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncEcsInstanceFromRemote> {
-    /// Set `onlyZstack`.
-    pub fn only_zstack(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.only_zstack(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncEcsSecurityGroupFromRemote> {
-    /// Set `securityGroupId`.
-    pub fn security_group_id(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.security_group_id(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncEcsSecurityGroupRuleFromRemote> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncEcsVSwitchFromRemote> {
-    /// Set `vSwitchId`.
-    pub fn v_switch_id(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.v_switch_id(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncEcsVpcFromRemote> {
-    /// Set `ecsVpcId`.
-    pub fn ecs_vpc_id(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ecs_vpc_id(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncHybridEipFromRemote> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncIdentityFromRemote> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncVirtualBorderRouterFromRemote> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncVpcUserVpnGatewayFromRemote> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncVpcVpnConnectionFromRemote> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncVpcVpnGatewayFromRemote> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
+    /// Send (and wait for the job of) [`UpdateVpcVpnGateway`]: `PUT /hybrid/vpc-vpn/{uuid}/actions`.
+    fn update_vpc_vpn_gateway(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<UpdateVpcVpnGateway> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateVpcVpnGateway::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::TerminateVirtualBorderRouterRemote> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAliyunDisk> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `deleteWithInstance`.
-    pub fn delete_with_instance(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.delete_with_instance(value))
-    }
-    /// Set `deleteAutoSnapshot`.
-    pub fn delete_auto_snapshot(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.delete_auto_snapshot(value))
-    }
-    /// Set `enableAutoSnapshot`.
-    pub fn enable_auto_snapshot(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.enable_auto_snapshot(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAliyunKeySecret> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAliyunRouteInterfaceRemote> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAliyunSnapshot> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAliyunVirtualRouter> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<
-    '_,
-    crate::api::UpdateConnectionBetweenL3NetWorkAndAliyunVSwitch,
-> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateEcsImage> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateEcsInstance> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `password`.
-    pub fn password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.password(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateEcsInstanceVncPassword> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateEcsSecurityGroup> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateEcsVSwitch> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateEcsVpc> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateHybridEip> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateHybridKeySecret> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateOssBucket> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `ossDomain`.
-    pub fn oss_domain(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.oss_domain(value))
-    }
-    /// Set `ossKey`.
-    pub fn oss_key(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.oss_key(value))
-    }
-    /// Set `ossSecret`.
-    pub fn oss_secret(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.oss_secret(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateVirtualBorderRouterRemote> {
-    /// Set `localGatewayIp`.
-    pub fn local_gateway_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.local_gateway_ip(value))
-    }
-    /// Set `peerGatewayIp`.
-    pub fn peer_gateway_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.peer_gateway_ip(value))
-    }
-    /// Set `peeringSubnetMask`.
-    pub fn peering_subnet_mask(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.peering_subnet_mask(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `vlanId`.
-    pub fn vlan_id(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vlan_id(value))
-    }
-    /// Set `circuitCode`.
-    pub fn circuit_code(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.circuit_code(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateVpcUserVpnGateway> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateVpcVpnConnectionRemote> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `localCidr`.
-    pub fn local_cidr(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.local_cidr(value))
-    }
-    /// Set `remoteCidr`.
-    pub fn remote_cidr(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.remote_cidr(value))
-    }
-    /// Set `active`.
-    pub fn active(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.active(value))
-    }
-    /// Set `ikeConfUuid`.
-    pub fn ike_conf_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ike_conf_uuid(value))
-    }
-    /// Set `ipsecConfUuid`.
-    pub fn ipsec_conf_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ipsec_conf_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateVpcVpnGateway> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl HybridApi for ::zstack_sdk::client::Client {}

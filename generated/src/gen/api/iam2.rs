@@ -30,7 +30,6 @@ pub struct AddAttributesToIAM2Organization {
 }
 impl AddAttributesToIAM2Organization {
     /// A request with the required params `uuid`, `attributes`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         attributes: impl ::core::iter::IntoIterator<
@@ -47,27 +46,42 @@ impl AddAttributesToIAM2Organization {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AddAttributesToIAM2Organization`], settable on the request and on a client `Call` for it:
+ `client.add_attributes_to_iam2_organization(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddAttributesToIAM2OrganizationSetters: ::zstack_sdk::runtime::request::Holds<
+        AddAttributesToIAM2Organization,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddAttributesToIAM2Organization>,
+> AddAttributesToIAM2OrganizationSetters for T {}
 /// `POST /iam2/projects/{uuid}/attributes`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -96,7 +110,6 @@ pub struct AddAttributesToIAM2Project {
 }
 impl AddAttributesToIAM2Project {
     /// A request with the required params `uuid`, `attributes`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         attributes: impl ::core::iter::IntoIterator<
@@ -113,27 +126,42 @@ impl AddAttributesToIAM2Project {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AddAttributesToIAM2Project`], settable on the request and on a client `Call` for it:
+ `client.add_attributes_to_iam2_project(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddAttributesToIAM2ProjectSetters: ::zstack_sdk::runtime::request::Holds<
+        AddAttributesToIAM2Project,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddAttributesToIAM2Project>,
+> AddAttributesToIAM2ProjectSetters for T {}
 /// `POST /iam2/virtual-ids/{uuid}/attributes`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -162,7 +190,6 @@ pub struct AddAttributesToIAM2VirtualID {
 }
 impl AddAttributesToIAM2VirtualID {
     /// A request with the required params `uuid`, `attributes`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         attributes: impl ::core::iter::IntoIterator<
@@ -179,27 +206,42 @@ impl AddAttributesToIAM2VirtualID {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AddAttributesToIAM2VirtualID`], settable on the request and on a client `Call` for it:
+ `client.add_attributes_to_iam2_virtual_id(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddAttributesToIAM2VirtualIDSetters: ::zstack_sdk::runtime::request::Holds<
+        AddAttributesToIAM2VirtualID,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddAttributesToIAM2VirtualID>,
+> AddAttributesToIAM2VirtualIDSetters for T {}
 /// `POST /iam2/projects/groups/{uuid}/attributes`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -228,7 +270,6 @@ pub struct AddAttributesToIAM2VirtualIDGroup {
 }
 impl AddAttributesToIAM2VirtualIDGroup {
     /// A request with the required params `uuid`, `attributes`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         attributes: impl ::core::iter::IntoIterator<
@@ -245,27 +286,42 @@ impl AddAttributesToIAM2VirtualIDGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AddAttributesToIAM2VirtualIDGroup`], settable on the request and on a client `Call` for it:
+ `client.add_attributes_to_iam2_virtual_id_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddAttributesToIAM2VirtualIDGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        AddAttributesToIAM2VirtualIDGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddAttributesToIAM2VirtualIDGroup>,
+> AddAttributesToIAM2VirtualIDGroupSetters for T {}
 /// `POST /iam2/projects/groups`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -291,7 +347,7 @@ pub struct AddIAM2VirtualIDGroupToProjects {
 }
 impl AddIAM2VirtualIDGroupToProjects {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             structs: ::core::default::Default::default(),
@@ -299,37 +355,55 @@ impl AddIAM2VirtualIDGroupToProjects {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `structs`.
-    pub fn structs(
+}
+/** The optional params of [`AddIAM2VirtualIDGroupToProjects`], settable on the request and on a client `Call` for it:
+ `client.add_iam2_virtual_id_group_to_projects(..).structs(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddIAM2VirtualIDGroupToProjectsSetters: ::zstack_sdk::runtime::request::Holds<
+        AddIAM2VirtualIDGroupToProjects,
+    > + ::core::marker::Sized {
+    /// Wire name `structs` (body). Since ZStack 4.0.1 (release history).
+    fn structs(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.structs = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().structs = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddIAM2VirtualIDGroupToProjects>,
+> AddIAM2VirtualIDGroupToProjectsSetters for T {}
 /// `POST /iam2/projects/groups/{groupUuid}/virtual-ids`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -359,7 +433,6 @@ pub struct AddIAM2VirtualIDsToGroup {
 }
 impl AddIAM2VirtualIDsToGroup {
     /// A request with the required params `virtualIDUuids`, `groupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         virtual_id_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -376,27 +449,42 @@ impl AddIAM2VirtualIDsToGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AddIAM2VirtualIDsToGroup`], settable on the request and on a client `Call` for it:
+ `client.add_iam2_virtual_i_ds_to_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddIAM2VirtualIDsToGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        AddIAM2VirtualIDsToGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddIAM2VirtualIDsToGroup>,
+> AddIAM2VirtualIDsToGroupSetters for T {}
 /// `POST /iam2/organizations/{organizationUuid}/virtual-ids`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -426,7 +514,6 @@ pub struct AddIAM2VirtualIDsToOrganization {
 }
 impl AddIAM2VirtualIDsToOrganization {
     /// A request with the required params `virtualIDUuids`, `organizationUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         virtual_id_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -443,27 +530,42 @@ impl AddIAM2VirtualIDsToOrganization {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AddIAM2VirtualIDsToOrganization`], settable on the request and on a client `Call` for it:
+ `client.add_iam2_virtual_i_ds_to_organization(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddIAM2VirtualIDsToOrganizationSetters: ::zstack_sdk::runtime::request::Holds<
+        AddIAM2VirtualIDsToOrganization,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddIAM2VirtualIDsToOrganization>,
+> AddIAM2VirtualIDsToOrganizationSetters for T {}
 /// `POST /iam2/projects/{projectUuid}/virtual-ids`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -496,7 +598,6 @@ pub struct AddIAM2VirtualIDsToProject {
 }
 impl AddIAM2VirtualIDsToProject {
     /// A request with the required params `projectUuid`, `virtualIDUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         project_uuid: impl ::core::convert::Into<::std::string::String>,
         virtual_id_uuids: impl ::core::iter::IntoIterator<
@@ -514,37 +615,55 @@ impl AddIAM2VirtualIDsToProject {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `roleUuids`.
-    pub fn role_uuids(
+}
+/** The optional params of [`AddIAM2VirtualIDsToProject`], settable on the request and on a client `Call` for it:
+ `client.add_iam2_virtual_i_ds_to_project(..).role_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddIAM2VirtualIDsToProjectSetters: ::zstack_sdk::runtime::request::Holds<
+        AddIAM2VirtualIDsToProject,
+    > + ::core::marker::Sized {
+    /// Wire name `roleUuids` (body). Since ZStack 3.0.1 (release history).
+    fn role_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.role_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().role_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddIAM2VirtualIDsToProject>,
+> AddIAM2VirtualIDsToProjectSetters for T {}
 /// `POST /iam2/projects/virtual-ids`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -577,7 +696,6 @@ pub struct AddIAM2VirtualIDsToProjects {
 }
 impl AddIAM2VirtualIDsToProjects {
     /// A request with the required params `projectUuids`, `virtualIDUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         project_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -600,37 +718,55 @@ impl AddIAM2VirtualIDsToProjects {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `roleUuids`.
-    pub fn role_uuids(
+}
+/** The optional params of [`AddIAM2VirtualIDsToProjects`], settable on the request and on a client `Call` for it:
+ `client.add_iam2_virtual_i_ds_to_projects(..).role_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddIAM2VirtualIDsToProjectsSetters: ::zstack_sdk::runtime::request::Holds<
+        AddIAM2VirtualIDsToProjects,
+    > + ::core::marker::Sized {
+    /// Wire name `roleUuids` (body). Since ZStack 4.0.1 (release history).
+    fn role_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.role_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().role_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddIAM2VirtualIDsToProjects>,
+> AddIAM2VirtualIDsToProjectsSetters for T {}
 /// `POST /iam2/projects/add/resource/`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
@@ -660,7 +796,6 @@ pub struct AddResourceToIAM2Project {
 }
 impl AddResourceToIAM2Project {
     /// A request with the required params `projectUuid`, `resourceTemplates`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         project_uuid: impl ::core::convert::Into<::std::string::String>,
         resource_templates: impl ::core::iter::IntoIterator<
@@ -677,27 +812,42 @@ impl AddResourceToIAM2Project {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AddResourceToIAM2Project`], settable on the request and on a client `Call` for it:
+ `client.add_resource_to_iam2_project(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddResourceToIAM2ProjectSetters: ::zstack_sdk::runtime::request::Holds<
+        AddResourceToIAM2Project,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.4.65 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.4.65 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddResourceToIAM2Project>,
+> AddResourceToIAM2ProjectSetters for T {}
 /// `POST /iam2/projects/virtual-ids/{virtualIDUuid}/roles`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -730,7 +880,6 @@ pub struct AddRolesToIAM2VirtualID {
 }
 impl AddRolesToIAM2VirtualID {
     /// A request with the required params `virtualIDUuid`, `roleUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         virtual_id_uuid: impl ::core::convert::Into<::std::string::String>,
         role_uuids: impl ::core::iter::IntoIterator<
@@ -748,35 +897,50 @@ impl AddRolesToIAM2VirtualID {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `projectUuid`.
-    pub fn project_uuid(
+}
+/** The optional params of [`AddRolesToIAM2VirtualID`], settable on the request and on a client `Call` for it:
+ `client.add_roles_to_iam2_virtual_id(..).project_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddRolesToIAM2VirtualIDSetters: ::zstack_sdk::runtime::request::Holds<
+        AddRolesToIAM2VirtualID,
+    > + ::core::marker::Sized {
+    /// Wire name `projectUuid` (body). Since ZStack 4.0.1 (release history).
+    fn project_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.project_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().project_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddRolesToIAM2VirtualID>,
+> AddRolesToIAM2VirtualIDSetters for T {}
 /// `POST /iam2/projects/groups/{groupUuid}/roles`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -809,7 +973,6 @@ pub struct AddRolesToIAM2VirtualIDGroup {
 }
 impl AddRolesToIAM2VirtualIDGroup {
     /// A request with the required params `roleUuids`, `groupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         role_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -827,35 +990,50 @@ impl AddRolesToIAM2VirtualIDGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `projectUuid`.
-    pub fn project_uuid(
+}
+/** The optional params of [`AddRolesToIAM2VirtualIDGroup`], settable on the request and on a client `Call` for it:
+ `client.add_roles_to_iam2_virtual_id_group(..).project_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddRolesToIAM2VirtualIDGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        AddRolesToIAM2VirtualIDGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `projectUuid` (body). Since ZStack 4.0.1 (release history).
+    fn project_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.project_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().project_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddRolesToIAM2VirtualIDGroup>,
+> AddRolesToIAM2VirtualIDGroupSetters for T {}
 /// `POST /iam2/projects/{projectUuid}/iam2/organizations/{organizationUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -885,7 +1063,6 @@ pub struct AttachIAM2ProjectToIAM2Organization {
 }
 impl AttachIAM2ProjectToIAM2Organization {
     /// A request with the required params `projectUuid`, `organizationUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         project_uuid: impl ::core::convert::Into<::std::string::String>,
         organization_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -897,27 +1074,42 @@ impl AttachIAM2ProjectToIAM2Organization {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachIAM2ProjectToIAM2Organization`], settable on the request and on a client `Call` for it:
+ `client.attach_iam2_project_to_iam2_organization(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachIAM2ProjectToIAM2OrganizationSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachIAM2ProjectToIAM2Organization,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachIAM2ProjectToIAM2Organization>,
+> AttachIAM2ProjectToIAM2OrganizationSetters for T {}
 /// `POST /iam2/virtual-ids/from-file`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -950,7 +1142,6 @@ pub struct BatchCreateIAM2VirtualIDFromConfigFile {
 }
 impl BatchCreateIAM2VirtualIDFromConfigFile {
     /// A request with the required params `virtualIDInfos`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         virtual_id_infos: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -962,45 +1153,63 @@ impl BatchCreateIAM2VirtualIDFromConfigFile {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`BatchCreateIAM2VirtualIDFromConfigFile`], settable on the request and on a client `Call` for it:
+ `client.batch_create_iam2_virtual_id_from_config_file(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait BatchCreateIAM2VirtualIDFromConfigFileSetters: ::zstack_sdk::runtime::request::Holds<
+        BatchCreateIAM2VirtualIDFromConfigFile,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.6.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.6.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<BatchCreateIAM2VirtualIDFromConfigFile>,
+> BatchCreateIAM2VirtualIDFromConfigFileSetters for T {}
 /// `PUT /iam2/organizations/{parentUuid}/actions`, body envelope `"changeIAM2OrganizationParent"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1030,7 +1239,6 @@ pub struct ChangeIAM2OrganizationParent {
 }
 impl ChangeIAM2OrganizationParent {
     /// A request with the required params `parentUuid`, `childrenUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         parent_uuid: impl ::core::convert::Into<::std::string::String>,
         children_uuids: impl ::core::iter::IntoIterator<
@@ -1047,27 +1255,42 @@ impl ChangeIAM2OrganizationParent {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeIAM2OrganizationParent`], settable on the request and on a client `Call` for it:
+ `client.change_iam2_organization_parent(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeIAM2OrganizationParentSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeIAM2OrganizationParent,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeIAM2OrganizationParent>,
+> ChangeIAM2OrganizationParentSetters for T {}
 /// `PUT /iam2/organizations/{uuid}/actions`, body envelope `"changeIAM2OrganizationState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1096,7 +1319,6 @@ pub struct ChangeIAM2OrganizationState {
 }
 impl ChangeIAM2OrganizationState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<crate::types::StateEvent>,
@@ -1108,27 +1330,42 @@ impl ChangeIAM2OrganizationState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeIAM2OrganizationState`], settable on the request and on a client `Call` for it:
+ `client.change_iam2_organization_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeIAM2OrganizationStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeIAM2OrganizationState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeIAM2OrganizationState>,
+> ChangeIAM2OrganizationStateSetters for T {}
 /// `PUT /iam2/projects/{uuid}/actions`, body envelope `"changeIAM2ProjectState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1157,7 +1394,6 @@ pub struct ChangeIAM2ProjectState {
 }
 impl ChangeIAM2ProjectState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<crate::types::StateEvent>,
@@ -1169,27 +1405,42 @@ impl ChangeIAM2ProjectState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeIAM2ProjectState`], settable on the request and on a client `Call` for it:
+ `client.change_iam2_project_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeIAM2ProjectStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeIAM2ProjectState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeIAM2ProjectState>,
+> ChangeIAM2ProjectStateSetters for T {}
 /// `PUT /iam2/projects/groups/{uuid}/actions`, body envelope `"changeIAM2VirtualIDGroupState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1218,7 +1469,6 @@ pub struct ChangeIAM2VirtualIDGroupState {
 }
 impl ChangeIAM2VirtualIDGroupState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<crate::types::StateEvent>,
@@ -1230,27 +1480,42 @@ impl ChangeIAM2VirtualIDGroupState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeIAM2VirtualIDGroupState`], settable on the request and on a client `Call` for it:
+ `client.change_iam2_virtual_id_group_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeIAM2VirtualIDGroupStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeIAM2VirtualIDGroupState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeIAM2VirtualIDGroupState>,
+> ChangeIAM2VirtualIDGroupStateSetters for T {}
 /// `PUT /iam2/virtual-ids/{uuid}/actions`, body envelope `"changeIAM2VirtualIDState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1279,7 +1544,6 @@ pub struct ChangeIAM2VirtualIDState {
 }
 impl ChangeIAM2VirtualIDState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<crate::types::StateEvent>,
@@ -1291,27 +1555,42 @@ impl ChangeIAM2VirtualIDState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeIAM2VirtualIDState`], settable on the request and on a client `Call` for it:
+ `client.change_iam2_virtual_id_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeIAM2VirtualIDStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeIAM2VirtualIDState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeIAM2VirtualIDState>,
+> ChangeIAM2VirtualIDStateSetters for T {}
 /// `PUT /iam2/virtual-ids/{uuid}/actions`, body envelope `"changeIAM2VirtualIDType"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -1340,7 +1619,6 @@ pub struct ChangeIAM2VirtualIDType {
 }
 impl ChangeIAM2VirtualIDType {
     /// A request with the required params `uuid`, `type`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
@@ -1352,27 +1630,42 @@ impl ChangeIAM2VirtualIDType {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeIAM2VirtualIDType`], settable on the request and on a client `Call` for it:
+ `client.change_iam2_virtual_id_type(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeIAM2VirtualIDTypeSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeIAM2VirtualIDType,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeIAM2VirtualIDType>,
+> ChangeIAM2VirtualIDTypeSetters for T {}
 /// `GET /iam2/organizations/availabilities`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -1394,34 +1687,49 @@ pub struct CheckIAM2OrganizationAvailability {
 }
 impl CheckIAM2OrganizationAvailability {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`CheckIAM2OrganizationAvailability`], settable on the request and on a client `Call` for it:
+ `client.check_iam2_organization_availability(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CheckIAM2OrganizationAvailabilitySetters: ::zstack_sdk::runtime::request::Holds<
+        CheckIAM2OrganizationAvailability,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CheckIAM2OrganizationAvailability>,
+> CheckIAM2OrganizationAvailabilitySetters for T {}
 /// `PUT /iam2/virtual-ids/from-file`, body envelope `"checkIAM2VirtualIDConfigFile"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -1447,7 +1755,6 @@ pub struct CheckIAM2VirtualIDConfigFile {
 }
 impl CheckIAM2VirtualIDConfigFile {
     /// A request with the required params `virtualIDInfos`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         virtual_id_infos: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -1457,27 +1764,42 @@ impl CheckIAM2VirtualIDConfigFile {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`CheckIAM2VirtualIDConfigFile`], settable on the request and on a client `Call` for it:
+ `client.check_iam2_virtual_id_config_file(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CheckIAM2VirtualIDConfigFileSetters: ::zstack_sdk::runtime::request::Holds<
+        CheckIAM2VirtualIDConfigFile,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CheckIAM2VirtualIDConfigFile>,
+> CheckIAM2VirtualIDConfigFileSetters for T {}
 /// `PUT /iam2/ldap/bindings/actions`, body envelope `"cleanInvalidLdapIAM2Binding"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -1501,34 +1823,49 @@ pub struct CleanInvalidLdapIAM2Binding {
 }
 impl CleanInvalidLdapIAM2Binding {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`CleanInvalidLdapIAM2Binding`], settable on the request and on a client `Call` for it:
+ `client.clean_invalid_ldap_iam2_binding(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CleanInvalidLdapIAM2BindingSetters: ::zstack_sdk::runtime::request::Holds<
+        CleanInvalidLdapIAM2Binding,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CleanInvalidLdapIAM2Binding>,
+> CleanInvalidLdapIAM2BindingSetters for T {}
 /// `POST /iam2/organizations`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1578,7 +1915,6 @@ pub struct CreateIAM2Organization {
 }
 impl CreateIAM2Organization {
     /// A request with the required params `name`, `type`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<crate::types::OrganizationType>,
@@ -1597,89 +1933,110 @@ impl CreateIAM2Organization {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateIAM2Organization`], settable on the request and on a client `Call` for it:
+ `client.create_iam2_organization(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateIAM2OrganizationSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateIAM2Organization,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `parentUuid`.
-    pub fn parent_uuid(
+    /// Wire name `parentUuid` (body). Since ZStack 3.0.1 (release history).
+    fn parent_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.parent_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().parent_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `attributes`.
-    pub fn attributes(
+    /// Wire name `attributes` (body). Since ZStack 3.0.1 (release history).
+    fn attributes(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.attributes = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().attributes = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `quota`.
-    pub fn quota(
+    /// Wire name `quota` (body). Since ZStack 4.3.36 (release history).
+    fn quota(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
         >,
     ) -> Self {
-        self.quota = value.into();
+        self.held_mut().quota = value.into();
         self
     }
-    /// Set `srcType`.
-    pub fn src_type(
+    /// Wire name `srcType` (body). Since ZStack 4.3.36 (release history).
+    fn src_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.src_type = ::core::option::Option::Some(value.into());
+        self.held_mut().src_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateIAM2Organization>,
+> CreateIAM2OrganizationSetters for T {}
 /// `POST /iam2/projects`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1728,7 +2085,6 @@ pub struct CreateIAM2Project {
 }
 impl CreateIAM2Project {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -1744,104 +2100,128 @@ impl CreateIAM2Project {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateIAM2Project`], settable on the request and on a client `Call` for it:
+ `client.create_iam2_project(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateIAM2ProjectSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateIAM2Project,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `attributes`.
-    pub fn attributes(
+    /// Wire name `attributes` (body). Since ZStack 3.0.1 (release history).
+    fn attributes(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.attributes = value.into_iter().map(::core::convert::Into::into).collect();
-        self
-    }
-    /// Set `quota`.
-    pub fn quota(
-        mut self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.quota = value.into();
-        self
-    }
-    /// Set `roleUuids`.
-    pub fn role_uuids(
-        mut self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.role_uuids = value.into_iter().map(::core::convert::Into::into).collect();
-        self
-    }
-    /// Set `resourceTemplates`.
-    pub fn resource_templates(
-        mut self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.resource_templates = value
+        self.held_mut().attributes = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `organizationUuid`.
-    pub fn organization_uuid(
+    /// Wire name `quota` (body). Since ZStack 3.0.1 (release history).
+    fn quota(
+        mut self,
+        value: impl ::core::convert::Into<
+            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        >,
+    ) -> Self {
+        self.held_mut().quota = value.into();
+        self
+    }
+    /// Wire name `roleUuids` (body). Since ZStack 3.0.1 (release history).
+    fn role_uuids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.held_mut().role_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Wire name `resourceTemplates` (body). Since ZStack 4.4.65 (release history).
+    fn resource_templates(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::serde_json::Value>,
+        >,
+    ) -> Self {
+        self.held_mut().resource_templates = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Wire name `organizationUuid` (body). Since ZStack 4.4.65 (release history).
+    fn organization_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.organization_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().organization_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateIAM2Project>,
+> CreateIAM2ProjectSetters for T {}
 /// `POST /iam2/projects/from/templates/{templateUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1889,7 +2269,6 @@ pub struct CreateIAM2ProjectFromTemplate {
 }
 impl CreateIAM2ProjectFromTemplate {
     /// A request with the required params `name`, `templateUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         template_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1907,84 +2286,105 @@ impl CreateIAM2ProjectFromTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateIAM2ProjectFromTemplate`], settable on the request and on a client `Call` for it:
+ `client.create_iam2_project_from_template(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateIAM2ProjectFromTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateIAM2ProjectFromTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `roleUuids`.
-    pub fn role_uuids(
+    /// Wire name `roleUuids` (body). Since ZStack 3.0.1 (release history).
+    fn role_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.role_uuids = value.into_iter().map(::core::convert::Into::into).collect();
-        self
-    }
-    /// Set `organizationUuid`.
-    pub fn organization_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.organization_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `resourceTemplates`.
-    pub fn resource_templates(
-        mut self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.resource_templates = value
+        self.held_mut().role_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `organizationUuid` (body). Since ZStack 4.4.65 (release history).
+    fn organization_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().organization_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `resourceTemplates` (body). Since ZStack 5.0.0 (release history).
+    fn resource_templates(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::serde_json::Value>,
+        >,
+    ) -> Self {
+        self.held_mut().resource_templates = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateIAM2ProjectFromTemplate>,
+> CreateIAM2ProjectFromTemplateSetters for T {}
 /// `POST /iam2/project-roles`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -2029,7 +2429,6 @@ pub struct CreateIAM2ProjectRole {
 }
 impl CreateIAM2ProjectRole {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -2043,81 +2442,105 @@ impl CreateIAM2ProjectRole {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateIAM2ProjectRole`], settable on the request and on a client `Call` for it:
+ `client.create_iam2_project_role(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateIAM2ProjectRoleSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateIAM2ProjectRole,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `statements`.
-    pub fn statements(
+    /// Wire name `statements` (body). Since ZStack 4.0.1 (release history).
+    fn statements(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.statements = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().statements = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `policyUuids`.
-    pub fn policy_uuids(
+    /// Wire name `policyUuids` (body). Since ZStack 4.0.1 (release history).
+    fn policy_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.policy_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().policy_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `identity`.
-    pub fn identity(
+    /// Wire name `identity` (body). Since ZStack 4.0.1 (release history).
+    fn identity(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.identity = ::core::option::Option::Some(value.into());
+        self.held_mut().identity = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateIAM2ProjectRole>,
+> CreateIAM2ProjectRoleSetters for T {}
 /// `POST /iam2/projects/templates`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2157,7 +2580,6 @@ pub struct CreateIAM2ProjectTemplate {
 }
 impl CreateIAM2ProjectTemplate {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -2170,73 +2592,94 @@ impl CreateIAM2ProjectTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateIAM2ProjectTemplate`], settable on the request and on a client `Call` for it:
+ `client.create_iam2_project_template(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateIAM2ProjectTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateIAM2ProjectTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `attributes`.
-    pub fn attributes(
+    /// Wire name `attributes` (body). Since ZStack 3.0.1 (release history).
+    fn attributes(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.attributes = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().attributes = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `quota`.
-    pub fn quota(
+    /// Wire name `quota` (body). Since ZStack 3.0.1 (release history).
+    fn quota(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
         >,
     ) -> Self {
-        self.quota = value.into();
+        self.held_mut().quota = value.into();
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateIAM2ProjectTemplate>,
+> CreateIAM2ProjectTemplateSetters for T {}
 /// `POST /iam2/projects/templates/from/projects/{projectUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2275,7 +2718,6 @@ pub struct CreateIAM2ProjectTemplateFromProject {
 }
 impl CreateIAM2ProjectTemplateFromProject {
     /// A request with the required params `name`, `projectUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         project_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -2290,53 +2732,71 @@ impl CreateIAM2ProjectTemplateFromProject {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateIAM2ProjectTemplateFromProject`], settable on the request and on a client `Call` for it:
+ `client.create_iam2_project_template_from_project(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateIAM2ProjectTemplateFromProjectSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateIAM2ProjectTemplateFromProject,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateIAM2ProjectTemplateFromProject>,
+> CreateIAM2ProjectTemplateFromProjectSetters for T {}
 /// `POST /iam2/virtual-ids`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2386,7 +2846,6 @@ pub struct CreateIAM2VirtualID {
 }
 impl CreateIAM2VirtualID {
     /// A request with the required params `name`, `password`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
@@ -2405,87 +2864,107 @@ impl CreateIAM2VirtualID {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateIAM2VirtualID`], settable on the request and on a client `Call` for it:
+ `client.create_iam2_virtual_id(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateIAM2VirtualIDSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateIAM2VirtualID,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `attributes`.
-    pub fn attributes(
+    /// Wire name `attributes` (body). Since ZStack 3.0.1 (release history).
+    fn attributes(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.attributes = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().attributes = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `projectUuid`.
-    pub fn project_uuid(
+    /// Wire name `projectUuid` (body). Since ZStack 3.0.1 (release history).
+    fn project_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.project_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().project_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `organizationUuid`.
-    pub fn organization_uuid(
+    /// Wire name `organizationUuid` (body). Since ZStack 3.0.1 (release history).
+    fn organization_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.organization_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().organization_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `withoutDefaultRole`.
-    pub fn without_default_role(
-        mut self,
-        value: impl ::core::convert::Into<bool>,
-    ) -> Self {
-        self.without_default_role = ::core::option::Option::Some(value.into());
+    /// Wire name `withoutDefaultRole` (body). Since ZStack 3.4.1 (release history). Server default: `false`.
+    fn without_default_role(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().without_default_role = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateIAM2VirtualID>,
+> CreateIAM2VirtualIDSetters for T {}
 /// `POST /iam2/virtual-id/ldap/uid`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -2518,7 +2997,6 @@ pub struct CreateIAM2VirtualIDFromLdapUid {
 }
 impl CreateIAM2VirtualIDFromLdapUid {
     /// A request with the required params `ldapUid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(ldap_uid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             ldap_uid: ldap_uid.into(),
@@ -2528,45 +3006,63 @@ impl CreateIAM2VirtualIDFromLdapUid {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`CreateIAM2VirtualIDFromLdapUid`], settable on the request and on a client `Call` for it:
+ `client.create_iam2_virtual_id_from_ldap_uid(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateIAM2VirtualIDFromLdapUidSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateIAM2VirtualIDFromLdapUid,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.5.3 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.5.3 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateIAM2VirtualIDFromLdapUid>,
+> CreateIAM2VirtualIDFromLdapUidSetters for T {}
 /// `POST /iam2/groups`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2607,7 +3103,6 @@ pub struct CreateIAM2VirtualIDGroup {
 }
 impl CreateIAM2VirtualIDGroup {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             project_uuid: ::core::default::Default::default(),
@@ -2620,71 +3115,92 @@ impl CreateIAM2VirtualIDGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `projectUuid`.
-    pub fn project_uuid(
+}
+/** The optional params of [`CreateIAM2VirtualIDGroup`], settable on the request and on a client `Call` for it:
+ `client.create_iam2_virtual_id_group(..).project_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateIAM2VirtualIDGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateIAM2VirtualIDGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `projectUuid` (body). Since ZStack 3.0.1 (release history).
+    fn project_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.project_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().project_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `attributes`.
-    pub fn attributes(
+    /// Wire name `attributes` (body). Since ZStack 3.0.1 (release history).
+    fn attributes(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.attributes = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().attributes = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateIAM2VirtualIDGroup>,
+> CreateIAM2VirtualIDGroupSetters for T {}
 /// `POST /iam2/ldap/bindings`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -2720,7 +3236,6 @@ pub struct CreateIAM2VirtualIDLdapBinding {
 }
 impl CreateIAM2VirtualIDLdapBinding {
     /// A request with the required params `virtualIDUuid`, `ldapUid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         virtual_id_uuid: impl ::core::convert::Into<::std::string::String>,
         ldap_uid: impl ::core::convert::Into<::std::string::String>,
@@ -2734,45 +3249,63 @@ impl CreateIAM2VirtualIDLdapBinding {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`CreateIAM2VirtualIDLdapBinding`], settable on the request and on a client `Call` for it:
+ `client.create_iam2_virtual_id_ldap_binding(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateIAM2VirtualIDLdapBindingSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateIAM2VirtualIDLdapBinding,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.5.3 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.5.3 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateIAM2VirtualIDLdapBinding>,
+> CreateIAM2VirtualIDLdapBindingSetters for T {}
 /// `DELETE /iam2/organizations/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2797,7 +3330,6 @@ pub struct DeleteIAM2Organization {
 }
 impl DeleteIAM2Organization {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2805,27 +3337,42 @@ impl DeleteIAM2Organization {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DeleteIAM2Organization`], settable on the request and on a client `Call` for it:
+ `client.delete_iam2_organization(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteIAM2OrganizationSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteIAM2Organization,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteIAM2Organization>,
+> DeleteIAM2OrganizationSetters for T {}
 /// `DELETE /iam2/projects/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2850,7 +3397,6 @@ pub struct DeleteIAM2Project {
 }
 impl DeleteIAM2Project {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2858,27 +3404,42 @@ impl DeleteIAM2Project {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DeleteIAM2Project`], settable on the request and on a client `Call` for it:
+ `client.delete_iam2_project(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteIAM2ProjectSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteIAM2Project,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteIAM2Project>,
+> DeleteIAM2ProjectSetters for T {}
 /// `DELETE /iam2/projects/templates/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2903,7 +3464,6 @@ pub struct DeleteIAM2ProjectTemplate {
 }
 impl DeleteIAM2ProjectTemplate {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2911,27 +3471,42 @@ impl DeleteIAM2ProjectTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DeleteIAM2ProjectTemplate`], settable on the request and on a client `Call` for it:
+ `client.delete_iam2_project_template(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteIAM2ProjectTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteIAM2ProjectTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteIAM2ProjectTemplate>,
+> DeleteIAM2ProjectTemplateSetters for T {}
 /// `DELETE /iam2/virtual-ids/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2959,7 +3534,6 @@ pub struct DeleteIAM2VirtualID {
 }
 impl DeleteIAM2VirtualID {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2968,35 +3542,50 @@ impl DeleteIAM2VirtualID {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteIAM2VirtualID`], settable on the request and on a client `Call` for it:
+ `client.delete_iam2_virtual_id(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteIAM2VirtualIDSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteIAM2VirtualID,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteIAM2VirtualID>,
+> DeleteIAM2VirtualIDSetters for T {}
 /// `DELETE /iam2/projects/groups/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3021,7 +3610,6 @@ pub struct DeleteIAM2VirtualIDGroup {
 }
 impl DeleteIAM2VirtualIDGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3029,27 +3617,42 @@ impl DeleteIAM2VirtualIDGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DeleteIAM2VirtualIDGroup`], settable on the request and on a client `Call` for it:
+ `client.delete_iam2_virtual_id_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteIAM2VirtualIDGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteIAM2VirtualIDGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteIAM2VirtualIDGroup>,
+> DeleteIAM2VirtualIDGroupSetters for T {}
 /// `DELETE /iam2/ldap/bindings/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -3077,7 +3680,6 @@ pub struct DeleteIAM2VirtualIDLdapBinding {
 }
 impl DeleteIAM2VirtualIDLdapBinding {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3086,35 +3688,50 @@ impl DeleteIAM2VirtualIDLdapBinding {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteIAM2VirtualIDLdapBinding`], settable on the request and on a client `Call` for it:
+ `client.delete_iam2_virtual_id_ldap_binding(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteIAM2VirtualIDLdapBindingSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteIAM2VirtualIDLdapBinding,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.5.3 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteIAM2VirtualIDLdapBinding>,
+> DeleteIAM2VirtualIDLdapBindingSetters for T {}
 /// `DELETE /iam2/projects/{projectUuid}/iam2/organizations`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -3140,7 +3757,6 @@ pub struct DetachIAM2ProjectFromIAM2Organization {
 }
 impl DetachIAM2ProjectFromIAM2Organization {
     /// A request with the required params `projectUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(project_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             project_uuid: project_uuid.into(),
@@ -3148,27 +3764,42 @@ impl DetachIAM2ProjectFromIAM2Organization {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachIAM2ProjectFromIAM2Organization`], settable on the request and on a client `Call` for it:
+ `client.detach_iam2_project_from_iam2_organization(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachIAM2ProjectFromIAM2OrganizationSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachIAM2ProjectFromIAM2Organization,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachIAM2ProjectFromIAM2Organization>,
+> DetachIAM2ProjectFromIAM2OrganizationSetters for T {}
 /// `PUT /iam2/projects/{uuid}/actions`, body envelope `"expungeIAM2Project"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3194,7 +3825,6 @@ pub struct ExpungeIAM2Project {
 }
 impl ExpungeIAM2Project {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3202,27 +3832,42 @@ impl ExpungeIAM2Project {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ExpungeIAM2Project`], settable on the request and on a client `Call` for it:
+ `client.expunge_iam2_project(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ExpungeIAM2ProjectSetters: ::zstack_sdk::runtime::request::Holds<
+        ExpungeIAM2Project,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ExpungeIAM2Project>,
+> ExpungeIAM2ProjectSetters for T {}
 /// `GET /iam2/ldap/entries/candidates`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -3250,7 +3895,6 @@ pub struct GetCandidateLdapEntryForIAM2Binding {
 }
 impl GetCandidateLdapEntryForIAM2Binding {
     /// A request with the required params `ldapFilter`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(ldap_filter: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             ldap_filter: ldap_filter.into(),
@@ -3259,32 +3903,47 @@ impl GetCandidateLdapEntryForIAM2Binding {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetCandidateLdapEntryForIAM2Binding`], settable on the request and on a client `Call` for it:
+ `client.get_candidate_ldap_entry_for_iam2_binding(..).limit_2(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetCandidateLdapEntryForIAM2BindingSetters: ::zstack_sdk::runtime::request::Holds<
+        GetCandidateLdapEntryForIAM2Binding,
+    > + ::core::marker::Sized {
+    /// Wire name `limit` (query string). Since ZStack 3.5.3 (release history). Server default: `2500`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetCandidateLdapEntryForIAM2Binding>,
+> GetCandidateLdapEntryForIAM2BindingSetters for T {}
 /// `GET /iam2/organizations/{uuid}/virtualIDNumber`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -3308,7 +3967,6 @@ pub struct GetIAM2OrganizationVirtualIDNumber {
 }
 impl GetIAM2OrganizationVirtualIDNumber {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3316,27 +3974,42 @@ impl GetIAM2OrganizationVirtualIDNumber {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetIAM2OrganizationVirtualIDNumber`], settable on the request and on a client `Call` for it:
+ `client.get_iam2_organization_virtual_id_number(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetIAM2OrganizationVirtualIDNumberSetters: ::zstack_sdk::runtime::request::Holds<
+        GetIAM2OrganizationVirtualIDNumber,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetIAM2OrganizationVirtualIDNumber>,
+> GetIAM2OrganizationVirtualIDNumberSetters for T {}
 /// `GET /iam2/projects/container/cluster/candidates`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -3358,34 +4031,49 @@ pub struct GetIAM2ProjectContainerClusterCandidates {
 }
 impl GetIAM2ProjectContainerClusterCandidates {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetIAM2ProjectContainerClusterCandidates`], settable on the request and on a client `Call` for it:
+ `client.get_iam2_project_container_cluster_candidates(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetIAM2ProjectContainerClusterCandidatesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetIAM2ProjectContainerClusterCandidates,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetIAM2ProjectContainerClusterCandidates>,
+> GetIAM2ProjectContainerClusterCandidatesSetters for T {}
 /// `GET /iam2/project/{projectId}/repository/{repositoryId}/image/{imageName}/tag`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -3420,7 +4108,6 @@ pub struct GetIAM2ProjectContainerImageTags {
 }
 impl GetIAM2ProjectContainerImageTags {
     /// A request with the required params `projectId`, `repositoryId`, `imageName`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         project_id: impl ::core::convert::Into<::std::string::String>,
         repository_id: impl ::core::convert::Into<::std::string::String>,
@@ -3436,37 +4123,52 @@ impl GetIAM2ProjectContainerImageTags {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetIAM2ProjectContainerImageTags`], settable on the request and on a client `Call` for it:
+ `client.get_iam2_project_container_image_tags(..).limit_2(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetIAM2ProjectContainerImageTagsSetters: ::zstack_sdk::runtime::request::Holds<
+        GetIAM2ProjectContainerImageTags,
+    > + ::core::marker::Sized {
+    /// Wire name `limit` (query string). Since ZStack 5.3.0 (release history). Server default: `1000`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (query string). Since ZStack 5.3.0 (release history). Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetIAM2ProjectContainerImageTags>,
+> GetIAM2ProjectContainerImageTagsSetters for T {}
 /// `GET /iam2/project/{projectId}/repository/{repositoryId}/image`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -3498,7 +4200,6 @@ pub struct GetIAM2ProjectContainerImages {
 }
 impl GetIAM2ProjectContainerImages {
     /// A request with the required params `projectId`, `repositoryId`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         project_id: impl ::core::convert::Into<::std::string::String>,
         repository_id: impl ::core::convert::Into<::std::string::String>,
@@ -3512,37 +4213,52 @@ impl GetIAM2ProjectContainerImages {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetIAM2ProjectContainerImages`], settable on the request and on a client `Call` for it:
+ `client.get_iam2_project_container_images(..).limit_2(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetIAM2ProjectContainerImagesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetIAM2ProjectContainerImages,
+    > + ::core::marker::Sized {
+    /// Wire name `limit` (query string). Since ZStack 5.3.0 (release history). Server default: `1000`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (query string). Since ZStack 5.3.0 (release history). Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetIAM2ProjectContainerImages>,
+> GetIAM2ProjectContainerImagesSetters for T {}
 /// `GET /iam2/projects/repositories`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -3568,7 +4284,7 @@ pub struct GetIAM2ProjectRepository {
 }
 impl GetIAM2ProjectRepository {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             limit: ::core::default::Default::default(),
@@ -3577,37 +4293,52 @@ impl GetIAM2ProjectRepository {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetIAM2ProjectRepository`], settable on the request and on a client `Call` for it:
+ `client.get_iam2_project_repository(..).limit_2(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetIAM2ProjectRepositorySetters: ::zstack_sdk::runtime::request::Holds<
+        GetIAM2ProjectRepository,
+    > + ::core::marker::Sized {
+    /// Wire name `limit` (query string). Since ZStack 5.3.0 (release history). Server default: `1000`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (query string). Since ZStack 5.3.0 (release history). Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetIAM2ProjectRepository>,
+> GetIAM2ProjectRepositorySetters for T {}
 /// `GET /iam2/virtual-ids/projects`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3629,34 +4360,49 @@ pub struct GetIAM2ProjectsOfVirtualID {
 }
 impl GetIAM2ProjectsOfVirtualID {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetIAM2ProjectsOfVirtualID`], settable on the request and on a client `Call` for it:
+ `client.get_iam2_projects_of_virtual_id(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetIAM2ProjectsOfVirtualIDSetters: ::zstack_sdk::runtime::request::Holds<
+        GetIAM2ProjectsOfVirtualID,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetIAM2ProjectsOfVirtualID>,
+> GetIAM2ProjectsOfVirtualIDSetters for T {}
 /// `GET /iam2/attributes/system`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3678,34 +4424,49 @@ pub struct GetIAM2SystemAttributes {
 }
 impl GetIAM2SystemAttributes {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetIAM2SystemAttributes`], settable on the request and on a client `Call` for it:
+ `client.get_iam2_system_attributes(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetIAM2SystemAttributesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetIAM2SystemAttributes,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetIAM2SystemAttributes>,
+> GetIAM2SystemAttributesSetters for T {}
 /// `GET /iam2/virtual-ids/api-permissions`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3733,7 +4494,7 @@ pub struct GetIAM2VirtualIDAPIPermission {
 }
 impl GetIAM2VirtualIDAPIPermission {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             apis_to_check: ::core::default::Default::default(),
@@ -3742,45 +4503,60 @@ impl GetIAM2VirtualIDAPIPermission {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `apisToCheck`.
-    pub fn apis_to_check(
+}
+/** The optional params of [`GetIAM2VirtualIDAPIPermission`], settable on the request and on a client `Call` for it:
+ `client.get_iam2_virtual_idapi_permission(..).apis_to_check(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetIAM2VirtualIDAPIPermissionSetters: ::zstack_sdk::runtime::request::Holds<
+        GetIAM2VirtualIDAPIPermission,
+    > + ::core::marker::Sized {
+    /// Wire name `apisToCheck` (query string). Since ZStack 3.0.1 (release history).
+    fn apis_to_check(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.apis_to_check = value
+        self.held_mut().apis_to_check = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `onlyCheckParams`.
-    pub fn only_check_params(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.only_check_params = ::core::option::Option::Some(value.into());
+    /// Wire name `onlyCheckParams` (query string). Since ZStack 3.5.3 (release history). Server default: `false`.
+    fn only_check_params(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().only_check_params = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetIAM2VirtualIDAPIPermission>,
+> GetIAM2VirtualIDAPIPermissionSetters for T {}
 /// `GET /iam2/IAM2VirtualIDGroup/IAM2VirtualID`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
@@ -3820,7 +4596,6 @@ pub struct GetIAM2VirtualIDInGroup {
 }
 impl GetIAM2VirtualIDInGroup {
     /// A request with the required params `groupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(group_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             group_uuid: group_uuid.into(),
@@ -3834,63 +4609,78 @@ impl GetIAM2VirtualIDInGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetIAM2VirtualIDInGroup`], settable on the request and on a client `Call` for it:
+ `client.get_iam2_virtual_id_in_group(..).limit_2(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetIAM2VirtualIDInGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        GetIAM2VirtualIDInGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `limit` (query string). Since ZStack 4.1.8 (release history). Server default: `1000`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (query string). Since ZStack 4.1.8 (release history). Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `count`.
-    pub fn count(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.count = ::core::option::Option::Some(value.into());
+    /// Wire name `count` (query string). Since ZStack 4.1.8 (release history). Server default: `false`.
+    fn count_2(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().count = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sortDirection`.
-    pub fn sort_direction(
+    /// Wire name `sortDirection` (query string). Since ZStack 4.1.8 (release history). One of `asc`, `desc`.
+    fn sort_direction(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.sort_direction = ::core::option::Option::Some(value.into());
+        self.held_mut().sort_direction = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sortBy`.
-    pub fn sort_by(
+    /// Wire name `sortBy` (query string). Since ZStack 4.1.8 (release history).
+    fn sort_by_2(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.sort_by = ::core::option::Option::Some(value.into());
+        self.held_mut().sort_by = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `replyWithCount`.
-    pub fn reply_with_count(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.reply_with_count = ::core::option::Option::Some(value.into());
+    /// Wire name `replyWithCount` (query string). Since ZStack 4.1.8 (release history). Server default: `false`.
+    fn reply_with_count_2(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().reply_with_count = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.1.8 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.1.8 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetIAM2VirtualIDInGroup>,
+> GetIAM2VirtualIDInGroupSetters for T {}
 /// `GET /iam2/organizations/quota/{uuid}/usages`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -3914,7 +4704,6 @@ pub struct GetOrganizationQuotaUsage {
 }
 impl GetOrganizationQuotaUsage {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3922,27 +4711,42 @@ impl GetOrganizationQuotaUsage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetOrganizationQuotaUsage`], settable on the request and on a client `Call` for it:
+ `client.get_organization_quota_usage(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetOrganizationQuotaUsageSetters: ::zstack_sdk::runtime::request::Holds<
+        GetOrganizationQuotaUsage,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetOrganizationQuotaUsage>,
+> GetOrganizationQuotaUsageSetters for T {}
 /// `PUT /iam2/platform/login`, body envelope `"loginIAM2Platform"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -3972,7 +4776,7 @@ pub struct LoginIAM2Platform {
 }
 impl LoginIAM2Platform {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             client_info: ::core::default::Default::default(),
@@ -3980,37 +4784,52 @@ impl LoginIAM2Platform {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `clientInfo`.
-    pub fn client_info(
+}
+/** The optional params of [`LoginIAM2Platform`], settable on the request and on a client `Call` for it:
+ `client.login_iam2_platform(..).client_info(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait LoginIAM2PlatformSetters: ::zstack_sdk::runtime::request::Holds<
+        LoginIAM2Platform,
+    > + ::core::marker::Sized {
+    /// Wire name `clientInfo` (body). Since ZStack 4.0.1 (release history).
+    fn client_info(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
         >,
     ) -> Self {
-        self.client_info = value.into();
+        self.held_mut().client_info = value.into();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<LoginIAM2Platform>,
+> LoginIAM2PlatformSetters for T {}
 /// `PUT /iam2/projects/login`, body envelope `"loginIAM2Project"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4043,7 +4862,6 @@ pub struct LoginIAM2Project {
 }
 impl LoginIAM2Project {
     /// A request with the required params `projectName`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(project_name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             project_name: project_name.into(),
@@ -4052,37 +4870,51 @@ impl LoginIAM2Project {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `clientInfo`.
-    pub fn client_info(
+}
+/** The optional params of [`LoginIAM2Project`], settable on the request and on a client `Call` for it:
+ `client.login_iam2_project(..).client_info(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait LoginIAM2ProjectSetters: ::zstack_sdk::runtime::request::Holds<
+        LoginIAM2Project,
+    > + ::core::marker::Sized {
+    /// Wire name `clientInfo` (body). Since ZStack 3.5.3 (release history).
+    fn client_info(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
         >,
     ) -> Self {
-        self.client_info = value.into();
+        self.held_mut().client_info = value.into();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<LoginIAM2Project>> LoginIAM2ProjectSetters
+for T {}
 /// `PUT /iam2/virtual-ids/login`, body envelope `"loginIAM2VirtualID"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4123,7 +4955,6 @@ pub struct LoginIAM2VirtualID {
 }
 impl LoginIAM2VirtualID {
     /// A request with the required params `name`, `password`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
@@ -4138,53 +4969,68 @@ impl LoginIAM2VirtualID {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `captchaUuid`.
-    pub fn captcha_uuid(
+}
+/** The optional params of [`LoginIAM2VirtualID`], settable on the request and on a client `Call` for it:
+ `client.login_iam2_virtual_id(..).captcha_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait LoginIAM2VirtualIDSetters: ::zstack_sdk::runtime::request::Holds<
+        LoginIAM2VirtualID,
+    > + ::core::marker::Sized {
+    /// Wire name `captchaUuid` (body). Since ZStack 3.0.1 (release history).
+    fn captcha_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.captcha_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().captcha_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `verifyCode`.
-    pub fn verify_code(
+    /// Wire name `verifyCode` (body). Since ZStack 3.0.1 (release history).
+    fn verify_code(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.verify_code = ::core::option::Option::Some(value.into());
+        self.held_mut().verify_code = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `clientInfo`.
-    pub fn client_info(
+    /// Wire name `clientInfo` (body). Since ZStack 3.5.3 (release history).
+    fn client_info(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
         >,
     ) -> Self {
-        self.client_info = value.into();
+        self.held_mut().client_info = value.into();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<LoginIAM2VirtualID>,
+> LoginIAM2VirtualIDSetters for T {}
 /// `PUT /iam2/login/virtual-ids/ldap`, body envelope `"loginIAM2VirtualIDWithLdap"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -4219,7 +5065,6 @@ pub struct LoginIAM2VirtualIDWithLdap {
 }
 impl LoginIAM2VirtualIDWithLdap {
     /// A request with the required params `uid`, `password`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uid: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
@@ -4233,43 +5078,58 @@ impl LoginIAM2VirtualIDWithLdap {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `verifyCode`.
-    pub fn verify_code(
+}
+/** The optional params of [`LoginIAM2VirtualIDWithLdap`], settable on the request and on a client `Call` for it:
+ `client.login_iam2_virtual_id_with_ldap(..).verify_code(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait LoginIAM2VirtualIDWithLdapSetters: ::zstack_sdk::runtime::request::Holds<
+        LoginIAM2VirtualIDWithLdap,
+    > + ::core::marker::Sized {
+    /// Wire name `verifyCode` (body). Since ZStack 3.5.3 (release history).
+    fn verify_code(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.verify_code = ::core::option::Option::Some(value.into());
+        self.held_mut().verify_code = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `captchaUuid`.
-    pub fn captcha_uuid(
+    /// Wire name `captchaUuid` (body). Since ZStack 3.5.3 (release history).
+    fn captcha_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.captcha_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().captcha_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<LoginIAM2VirtualIDWithLdap>,
+> LoginIAM2VirtualIDWithLdapSetters for T {}
 /// `GET /iam2/ldap/bindings`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -4288,7 +5148,7 @@ pub struct QueryIAM2LdapBinding {
 }
 impl QueryIAM2LdapBinding {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4323,7 +5183,7 @@ pub struct QueryIAM2Organization {
 }
 impl QueryIAM2Organization {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4358,7 +5218,7 @@ pub struct QueryIAM2OrganizationAttribute {
 }
 impl QueryIAM2OrganizationAttribute {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4393,7 +5253,7 @@ pub struct QueryIAM2OrganizationProjectRef {
 }
 impl QueryIAM2OrganizationProjectRef {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4428,7 +5288,7 @@ pub struct QueryIAM2Project {
 }
 impl QueryIAM2Project {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4463,7 +5323,7 @@ pub struct QueryIAM2ProjectAccountRef {
 }
 impl QueryIAM2ProjectAccountRef {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4498,7 +5358,7 @@ pub struct QueryIAM2ProjectAttribute {
 }
 impl QueryIAM2ProjectAttribute {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4533,7 +5393,7 @@ pub struct QueryIAM2ProjectRole {
 }
 impl QueryIAM2ProjectRole {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4568,7 +5428,7 @@ pub struct QueryIAM2ProjectTemplate {
 }
 impl QueryIAM2ProjectTemplate {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4603,7 +5463,7 @@ pub struct QueryIAM2VirtualID {
 }
 impl QueryIAM2VirtualID {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4638,7 +5498,7 @@ pub struct QueryIAM2VirtualIDAttribute {
 }
 impl QueryIAM2VirtualIDAttribute {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4673,7 +5533,7 @@ pub struct QueryIAM2VirtualIDGroup {
 }
 impl QueryIAM2VirtualIDGroup {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4708,7 +5568,7 @@ pub struct QueryIAM2VirtualIDGroupAttribute {
 }
 impl QueryIAM2VirtualIDGroupAttribute {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4750,7 +5610,6 @@ pub struct RecoverIAM2Project {
 }
 impl RecoverIAM2Project {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -4758,27 +5617,42 @@ impl RecoverIAM2Project {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RecoverIAM2Project`], settable on the request and on a client `Call` for it:
+ `client.recover_iam2_project(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RecoverIAM2ProjectSetters: ::zstack_sdk::runtime::request::Holds<
+        RecoverIAM2Project,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RecoverIAM2Project>,
+> RecoverIAM2ProjectSetters for T {}
 /// `DELETE /iam2/organizations/{uuid}/attributes`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4806,7 +5680,6 @@ pub struct RemoveAttributesFromIAM2Organization {
 }
 impl RemoveAttributesFromIAM2Organization {
     /// A request with the required params `uuid`, `attributeUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         attribute_uuids: impl ::core::iter::IntoIterator<
@@ -4823,27 +5696,42 @@ impl RemoveAttributesFromIAM2Organization {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemoveAttributesFromIAM2Organization`], settable on the request and on a client `Call` for it:
+ `client.remove_attributes_from_iam2_organization(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveAttributesFromIAM2OrganizationSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveAttributesFromIAM2Organization,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveAttributesFromIAM2Organization>,
+> RemoveAttributesFromIAM2OrganizationSetters for T {}
 /// `DELETE /iam2/projects/{uuid}/attributes`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4871,7 +5759,6 @@ pub struct RemoveAttributesFromIAM2Project {
 }
 impl RemoveAttributesFromIAM2Project {
     /// A request with the required params `uuid`, `attributeUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         attribute_uuids: impl ::core::iter::IntoIterator<
@@ -4888,27 +5775,42 @@ impl RemoveAttributesFromIAM2Project {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemoveAttributesFromIAM2Project`], settable on the request and on a client `Call` for it:
+ `client.remove_attributes_from_iam2_project(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveAttributesFromIAM2ProjectSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveAttributesFromIAM2Project,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveAttributesFromIAM2Project>,
+> RemoveAttributesFromIAM2ProjectSetters for T {}
 /// `DELETE /iam2/virtual-ids/{uuid}/attributes`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4936,7 +5838,6 @@ pub struct RemoveAttributesFromIAM2VirtualID {
 }
 impl RemoveAttributesFromIAM2VirtualID {
     /// A request with the required params `uuid`, `attributeUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         attribute_uuids: impl ::core::iter::IntoIterator<
@@ -4953,27 +5854,42 @@ impl RemoveAttributesFromIAM2VirtualID {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemoveAttributesFromIAM2VirtualID`], settable on the request and on a client `Call` for it:
+ `client.remove_attributes_from_iam2_virtual_id(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveAttributesFromIAM2VirtualIDSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveAttributesFromIAM2VirtualID,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveAttributesFromIAM2VirtualID>,
+> RemoveAttributesFromIAM2VirtualIDSetters for T {}
 /// `DELETE /iam2/projects/groups/{uuid}/attributes`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5001,7 +5917,6 @@ pub struct RemoveAttributesFromIAM2VirtualIDGroup {
 }
 impl RemoveAttributesFromIAM2VirtualIDGroup {
     /// A request with the required params `uuid`, `attributeUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         attribute_uuids: impl ::core::iter::IntoIterator<
@@ -5018,27 +5933,42 @@ impl RemoveAttributesFromIAM2VirtualIDGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemoveAttributesFromIAM2VirtualIDGroup`], settable on the request and on a client `Call` for it:
+ `client.remove_attributes_from_iam2_virtual_id_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveAttributesFromIAM2VirtualIDGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveAttributesFromIAM2VirtualIDGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveAttributesFromIAM2VirtualIDGroup>,
+> RemoveAttributesFromIAM2VirtualIDGroupSetters for T {}
 /// `PUT /iam2/projects/remove/login-expired/{uuid}/actions`, body envelope `"removeIAM2ProjectLoginExpired"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -5067,7 +5997,6 @@ pub struct RemoveIAM2ProjectLoginExpired {
 }
 impl RemoveIAM2ProjectLoginExpired {
     /// A request with the required params `uuid`, `attributeUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         attribute_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -5079,27 +6008,42 @@ impl RemoveIAM2ProjectLoginExpired {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemoveIAM2ProjectLoginExpired`], settable on the request and on a client `Call` for it:
+ `client.remove_iam2_project_login_expired(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveIAM2ProjectLoginExpiredSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveIAM2ProjectLoginExpired,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveIAM2ProjectLoginExpired>,
+> RemoveIAM2ProjectLoginExpiredSetters for T {}
 /// `DELETE /iam2/projects/groups`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -5128,7 +6072,7 @@ pub struct RemoveIAM2VirtualIDGroupFromProjects {
 }
 impl RemoveIAM2VirtualIDGroupFromProjects {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             project_uuids: ::core::default::Default::default(),
@@ -5137,50 +6081,68 @@ impl RemoveIAM2VirtualIDGroupFromProjects {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `projectUuids`.
-    pub fn project_uuids(
+}
+/** The optional params of [`RemoveIAM2VirtualIDGroupFromProjects`], settable on the request and on a client `Call` for it:
+ `client.remove_iam2_virtual_id_group_from_projects(..).project_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveIAM2VirtualIDGroupFromProjectsSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveIAM2VirtualIDGroupFromProjects,
+    > + ::core::marker::Sized {
+    /// Wire name `projectUuids` (query string). Since ZStack 4.0.1 (release history).
+    fn project_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.project_uuids = value
+        self.held_mut().project_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `groupUuids`.
-    pub fn group_uuids(
+    /// Wire name `groupUuids` (query string). Since ZStack 4.0.1 (release history).
+    fn group_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.group_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().group_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveIAM2VirtualIDGroupFromProjects>,
+> RemoveIAM2VirtualIDGroupFromProjectsSetters for T {}
 /// `DELETE /iam2/projects/groups/{groupUuid}/virtual-ids`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5209,7 +6171,6 @@ pub struct RemoveIAM2VirtualIDsFromGroup {
 }
 impl RemoveIAM2VirtualIDsFromGroup {
     /// A request with the required params `virtualIDUuids`, `groupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         virtual_id_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -5226,27 +6187,42 @@ impl RemoveIAM2VirtualIDsFromGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemoveIAM2VirtualIDsFromGroup`], settable on the request and on a client `Call` for it:
+ `client.remove_iam2_virtual_i_ds_from_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveIAM2VirtualIDsFromGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveIAM2VirtualIDsFromGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveIAM2VirtualIDsFromGroup>,
+> RemoveIAM2VirtualIDsFromGroupSetters for T {}
 /// `DELETE /iam2/organizations/{organizationUuid}/virtual-ids`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5275,7 +6251,6 @@ pub struct RemoveIAM2VirtualIDsFromOrganization {
 }
 impl RemoveIAM2VirtualIDsFromOrganization {
     /// A request with the required params `virtualIDUuids`, `organizationUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         virtual_id_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -5292,27 +6267,42 @@ impl RemoveIAM2VirtualIDsFromOrganization {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemoveIAM2VirtualIDsFromOrganization`], settable on the request and on a client `Call` for it:
+ `client.remove_iam2_virtual_i_ds_from_organization(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveIAM2VirtualIDsFromOrganizationSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveIAM2VirtualIDsFromOrganization,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveIAM2VirtualIDsFromOrganization>,
+> RemoveIAM2VirtualIDsFromOrganizationSetters for T {}
 /// `DELETE /iam2/projects/{projectUuid}/virtual-ids`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5341,7 +6331,6 @@ pub struct RemoveIAM2VirtualIDsFromProject {
 }
 impl RemoveIAM2VirtualIDsFromProject {
     /// A request with the required params `projectUuid`, `virtualIDUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         project_uuid: impl ::core::convert::Into<::std::string::String>,
         virtual_id_uuids: impl ::core::iter::IntoIterator<
@@ -5358,27 +6347,42 @@ impl RemoveIAM2VirtualIDsFromProject {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemoveIAM2VirtualIDsFromProject`], settable on the request and on a client `Call` for it:
+ `client.remove_iam2_virtual_i_ds_from_project(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveIAM2VirtualIDsFromProjectSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveIAM2VirtualIDsFromProject,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveIAM2VirtualIDsFromProject>,
+> RemoveIAM2VirtualIDsFromProjectSetters for T {}
 /// `DELETE /iam2/projects/virtual-ids`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -5407,7 +6411,6 @@ pub struct RemoveIAM2VirtualIDsFromProjects {
 }
 impl RemoveIAM2VirtualIDsFromProjects {
     /// A request with the required params `projectUuids`, `virtualIDUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         project_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -5429,27 +6432,42 @@ impl RemoveIAM2VirtualIDsFromProjects {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemoveIAM2VirtualIDsFromProjects`], settable on the request and on a client `Call` for it:
+ `client.remove_iam2_virtual_i_ds_from_projects(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveIAM2VirtualIDsFromProjectsSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveIAM2VirtualIDsFromProjects,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveIAM2VirtualIDsFromProjects>,
+> RemoveIAM2VirtualIDsFromProjectsSetters for T {}
 /// `DELETE /iam2/projects/virtual-ids/{virtualIDUuid}/roles`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5481,7 +6499,6 @@ pub struct RemoveRolesFromIAM2VirtualID {
 }
 impl RemoveRolesFromIAM2VirtualID {
     /// A request with the required params `roleUuids`, `virtualIDUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         role_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -5499,35 +6516,50 @@ impl RemoveRolesFromIAM2VirtualID {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `projectUuid`.
-    pub fn project_uuid(
+}
+/** The optional params of [`RemoveRolesFromIAM2VirtualID`], settable on the request and on a client `Call` for it:
+ `client.remove_roles_from_iam2_virtual_id(..).project_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveRolesFromIAM2VirtualIDSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveRolesFromIAM2VirtualID,
+    > + ::core::marker::Sized {
+    /// Wire name `projectUuid` (query string). Since ZStack 4.0.1 (release history).
+    fn project_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.project_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().project_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveRolesFromIAM2VirtualID>,
+> RemoveRolesFromIAM2VirtualIDSetters for T {}
 /// `DELETE /iam2/projects/groups/{groupUuid}/roles`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5559,7 +6591,6 @@ pub struct RemoveRolesFromIAM2VirtualIDGroup {
 }
 impl RemoveRolesFromIAM2VirtualIDGroup {
     /// A request with the required params `roleUuids`, `groupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         role_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -5577,35 +6608,50 @@ impl RemoveRolesFromIAM2VirtualIDGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `projectUuid`.
-    pub fn project_uuid(
+}
+/** The optional params of [`RemoveRolesFromIAM2VirtualIDGroup`], settable on the request and on a client `Call` for it:
+ `client.remove_roles_from_iam2_virtual_id_group(..).project_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveRolesFromIAM2VirtualIDGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveRolesFromIAM2VirtualIDGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `projectUuid` (query string). Since ZStack 4.0.1 (release history).
+    fn project_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.project_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().project_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveRolesFromIAM2VirtualIDGroup>,
+> RemoveRolesFromIAM2VirtualIDGroupSetters for T {}
 /// `POST /iam2/iam2-script/run`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -5638,7 +6684,6 @@ pub struct RunIAM2Script {
 }
 impl RunIAM2Script {
     /// A request with the required params `scriptContent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         script_content: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -5650,48 +6695,62 @@ impl RunIAM2Script {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `scriptExecutor`.
-    pub fn script_executor(
+}
+/** The optional params of [`RunIAM2Script`], settable on the request and on a client `Call` for it:
+ `client.run_iam2_script(..).script_executor(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RunIAM2ScriptSetters: ::zstack_sdk::runtime::request::Holds<
+        RunIAM2Script,
+    > + ::core::marker::Sized {
+    /// Wire name `scriptExecutor` (body). Since ZStack 3.9.2 (release history).
+    fn script_executor(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.script_executor = ::core::option::Option::Some(value.into());
+        self.held_mut().script_executor = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `scriptParams`.
-    pub fn script_params(
+    /// Wire name `scriptParams` (body). Since ZStack 3.9.2 (release history).
+    fn script_params(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.script_params = value
+        self.held_mut().script_params = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<RunIAM2Script>> RunIAM2ScriptSetters
+for T {}
 /// `PUT /iam2/projects/{uuid}/container/cluster/actions`, body envelope `"setIAM2ProjectContainerCluster"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -5723,7 +6782,6 @@ pub struct SetIAM2ProjectContainerCluster {
 }
 impl SetIAM2ProjectContainerCluster {
     /// A request with the required params `uuid`, `containerUuid`, `clusterId`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         container_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -5737,27 +6795,42 @@ impl SetIAM2ProjectContainerCluster {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetIAM2ProjectContainerCluster`], settable on the request and on a client `Call` for it:
+ `client.set_iam2_project_container_cluster(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetIAM2ProjectContainerClusterSetters: ::zstack_sdk::runtime::request::Holds<
+        SetIAM2ProjectContainerCluster,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SetIAM2ProjectContainerCluster>,
+> SetIAM2ProjectContainerClusterSetters for T {}
 /// `PUT /iam2/projects/add/login-expired/{uuid}/actions`, body envelope `"setIAM2ProjectLoginExpired"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -5786,7 +6859,6 @@ pub struct SetIAM2ProjectLoginExpired {
 }
 impl SetIAM2ProjectLoginExpired {
     /// A request with the required params `uuid`, `loginExpired`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         login_expired: impl ::core::convert::Into<::std::string::String>,
@@ -5798,27 +6870,42 @@ impl SetIAM2ProjectLoginExpired {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetIAM2ProjectLoginExpired`], settable on the request and on a client `Call` for it:
+ `client.set_iam2_project_login_expired(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetIAM2ProjectLoginExpiredSetters: ::zstack_sdk::runtime::request::Holds<
+        SetIAM2ProjectLoginExpired,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SetIAM2ProjectLoginExpired>,
+> SetIAM2ProjectLoginExpiredSetters for T {}
 /// `PUT /iam2/projects/retire-policies/{uuid}/actions`, body envelope `"setIAM2ProjectRetirePolicy"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -5846,7 +6933,6 @@ pub struct SetIAM2ProjectRetirePolicy {
 }
 impl SetIAM2ProjectRetirePolicy {
     /// A request with the required params `uuid`, `policy`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         policy: impl ::core::convert::Into<::std::string::String>,
@@ -5858,27 +6944,42 @@ impl SetIAM2ProjectRetirePolicy {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetIAM2ProjectRetirePolicy`], settable on the request and on a client `Call` for it:
+ `client.set_iam2_project_retire_policy(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetIAM2ProjectRetirePolicySetters: ::zstack_sdk::runtime::request::Holds<
+        SetIAM2ProjectRetirePolicy,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SetIAM2ProjectRetirePolicy>,
+> SetIAM2ProjectRetirePolicySetters for T {}
 /// `PUT /iam2/organizations/{uuid}/operation`, body envelope `"setOrganizationOperation"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -5907,7 +7008,6 @@ pub struct SetOrganizationOperation {
 }
 impl SetOrganizationOperation {
     /// A request with the required params `uuid`, `virtualIDUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         virtual_id_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -5919,27 +7019,42 @@ impl SetOrganizationOperation {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetOrganizationOperation`], settable on the request and on a client `Call` for it:
+ `client.set_organization_operation(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetOrganizationOperationSetters: ::zstack_sdk::runtime::request::Holds<
+        SetOrganizationOperation,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SetOrganizationOperation>,
+> SetOrganizationOperationSetters for T {}
 /// `PUT /iam2/organizations/{uuid}/actions`, body envelope `"setOrganizationSupervisor"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -5968,7 +7083,6 @@ pub struct SetOrganizationSupervisor {
 }
 impl SetOrganizationSupervisor {
     /// A request with the required params `uuid`, `virtualIDUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         virtual_id_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -5980,27 +7094,42 @@ impl SetOrganizationSupervisor {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetOrganizationSupervisor`], settable on the request and on a client `Call` for it:
+ `client.set_organization_supervisor(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetOrganizationSupervisorSetters: ::zstack_sdk::runtime::request::Holds<
+        SetOrganizationSupervisor,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SetOrganizationSupervisor>,
+> SetOrganizationSupervisorSetters for T {}
 /// `PUT /iam2/projects/{uuid}/actions`, body envelope `"stopAllResourcesInIAM2Project"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6026,7 +7155,6 @@ pub struct StopAllResourcesInIAM2Project {
 }
 impl StopAllResourcesInIAM2Project {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -6034,27 +7162,42 @@ impl StopAllResourcesInIAM2Project {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`StopAllResourcesInIAM2Project`], settable on the request and on a client `Call` for it:
+ `client.stop_all_resources_in_iam2_project(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait StopAllResourcesInIAM2ProjectSetters: ::zstack_sdk::runtime::request::Holds<
+        StopAllResourcesInIAM2Project,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<StopAllResourcesInIAM2Project>,
+> StopAllResourcesInIAM2ProjectSetters for T {}
 /// `PUT /iam2/organizations/{uuid}/actions`, body envelope `"updateIAM2Organization"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6092,7 +7235,6 @@ pub struct UpdateIAM2Organization {
 }
 impl UpdateIAM2Organization {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -6104,59 +7246,71 @@ impl UpdateIAM2Organization {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateIAM2Organization`], settable on the request and on a client `Call` for it:
+ `client.update_iam2_organization(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateIAM2OrganizationSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateIAM2Organization,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `parentUuid` (body). Since ZStack 3.0.1 (release history).
+    fn parent_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().parent_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `parentUuid`.
-    pub fn parent_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.parent_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `Company`, `Department`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<crate::types::OrganizationType>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateIAM2Organization>,
+> UpdateIAM2OrganizationSetters for T {}
 /// `PUT /iam2/organizations/attributes/{uuid}/actions`, body envelope `"updateIAM2OrganizationAttribute"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6185,7 +7339,6 @@ pub struct UpdateIAM2OrganizationAttribute {
 }
 impl UpdateIAM2OrganizationAttribute {
     /// A request with the required params `uuid`, `value`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -6197,27 +7350,42 @@ impl UpdateIAM2OrganizationAttribute {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateIAM2OrganizationAttribute`], settable on the request and on a client `Call` for it:
+ `client.update_iam2_organization_attribute(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateIAM2OrganizationAttributeSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateIAM2OrganizationAttribute,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateIAM2OrganizationAttribute>,
+> UpdateIAM2OrganizationAttributeSetters for T {}
 /// `PUT /iam2/projects/{uuid}/actions`, body envelope `"updateIAM2Project"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6249,7 +7417,6 @@ pub struct UpdateIAM2Project {
 }
 impl UpdateIAM2Project {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -6259,43 +7426,55 @@ impl UpdateIAM2Project {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateIAM2Project`], settable on the request and on a client `Call` for it:
+ `client.update_iam2_project(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateIAM2ProjectSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateIAM2Project,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateIAM2Project>,
+> UpdateIAM2ProjectSetters for T {}
 /// `PUT /iam2/projects/attributes/{uuid}/actions`, body envelope `"updateIAM2ProjectAttribute"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6324,7 +7503,6 @@ pub struct UpdateIAM2ProjectAttribute {
 }
 impl UpdateIAM2ProjectAttribute {
     /// A request with the required params `uuid`, `value`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -6336,27 +7514,42 @@ impl UpdateIAM2ProjectAttribute {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateIAM2ProjectAttribute`], settable on the request and on a client `Call` for it:
+ `client.update_iam2_project_attribute(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateIAM2ProjectAttributeSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateIAM2ProjectAttribute,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateIAM2ProjectAttribute>,
+> UpdateIAM2ProjectAttributeSetters for T {}
 /// `PUT /iam2/projects/templates/{uuid}/actions`, body envelope `"updateIAM2ProjectTemplate"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6392,7 +7585,6 @@ pub struct UpdateIAM2ProjectTemplate {
 }
 impl UpdateIAM2ProjectTemplate {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -6404,63 +7596,78 @@ impl UpdateIAM2ProjectTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateIAM2ProjectTemplate`], settable on the request and on a client `Call` for it:
+ `client.update_iam2_project_template(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateIAM2ProjectTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateIAM2ProjectTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `attributes`.
-    pub fn attributes(
+    /// Wire name `attributes` (body). Since ZStack 3.0.1 (release history).
+    fn attributes(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.attributes = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().attributes = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `quota`.
-    pub fn quota(
+    /// Wire name `quota` (body). Since ZStack 3.0.1 (release history).
+    fn quota(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
         >,
     ) -> Self {
-        self.quota = value.into();
+        self.held_mut().quota = value.into();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateIAM2ProjectTemplate>,
+> UpdateIAM2ProjectTemplateSetters for T {}
 /// `PUT /iam2/virtual-ids/{uuid}/actions`, body envelope `"updateIAM2VirtualID"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6498,7 +7705,6 @@ pub struct UpdateIAM2VirtualID {
 }
 impl UpdateIAM2VirtualID {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -6510,59 +7716,71 @@ impl UpdateIAM2VirtualID {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateIAM2VirtualID`], settable on the request and on a client `Call` for it:
+ `client.update_iam2_virtual_id(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateIAM2VirtualIDSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateIAM2VirtualID,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `password`.
-    pub fn password(
+    /// Wire name `password` (body). Since ZStack 3.0.1 (release history).
+    fn password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.password = ::core::option::Option::Some(value.into());
+        self.held_mut().password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `oldPassword`.
-    pub fn old_password(
+    /// Wire name `oldPassword` (body). Since ZStack 3.5.3 (release history).
+    fn old_password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.old_password = ::core::option::Option::Some(value.into());
+        self.held_mut().old_password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateIAM2VirtualID>,
+> UpdateIAM2VirtualIDSetters for T {}
 /// `PUT /iam2/virtual-ids/attributes/{uuid}/actions`, body envelope `"updateIAM2VirtualIDAttribute"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6591,7 +7809,6 @@ pub struct UpdateIAM2VirtualIDAttribute {
 }
 impl UpdateIAM2VirtualIDAttribute {
     /// A request with the required params `uuid`, `value`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -6603,27 +7820,42 @@ impl UpdateIAM2VirtualIDAttribute {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateIAM2VirtualIDAttribute`], settable on the request and on a client `Call` for it:
+ `client.update_iam2_virtual_id_attribute(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateIAM2VirtualIDAttributeSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateIAM2VirtualIDAttribute,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateIAM2VirtualIDAttribute>,
+> UpdateIAM2VirtualIDAttributeSetters for T {}
 /// `PUT /iam2/projects/groups/{uuid}/actions`, body envelope `"updateIAM2VirtualIDGroup"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6655,7 +7887,6 @@ pub struct UpdateIAM2VirtualIDGroup {
 }
 impl UpdateIAM2VirtualIDGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -6665,43 +7896,55 @@ impl UpdateIAM2VirtualIDGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateIAM2VirtualIDGroup`], settable on the request and on a client `Call` for it:
+ `client.update_iam2_virtual_id_group(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateIAM2VirtualIDGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateIAM2VirtualIDGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateIAM2VirtualIDGroup>,
+> UpdateIAM2VirtualIDGroupSetters for T {}
 /// `PUT /iam2/projects/groups/attributes/{uuid}/actions`, body envelope `"updateIAM2VirtualIDGroupAttribute"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6730,7 +7973,6 @@ pub struct UpdateIAM2VirtualIDGroupAttribute {
 }
 impl UpdateIAM2VirtualIDGroupAttribute {
     /// A request with the required params `uuid`, `value`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -6742,27 +7984,42 @@ impl UpdateIAM2VirtualIDGroupAttribute {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateIAM2VirtualIDGroupAttribute`], settable on the request and on a client `Call` for it:
+ `client.update_iam2_virtual_id_group_attribute(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateIAM2VirtualIDGroupAttributeSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateIAM2VirtualIDGroupAttribute,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateIAM2VirtualIDGroupAttribute>,
+> UpdateIAM2VirtualIDGroupAttributeSetters for T {}
 /// `PUT /iam2/Organization/quotas/actions`, body envelope `"updateOrganizationQuota"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -6793,7 +8050,6 @@ pub struct UpdateOrganizationQuota {
 }
 impl UpdateOrganizationQuota {
     /// A request with the required params `identityUuid`, `name`, `value`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         identity_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -6807,34 +8063,49 @@ impl UpdateOrganizationQuota {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateOrganizationQuota`], settable on the request and on a client `Call` for it:
+ `client.update_organization_quota(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateOrganizationQuotaSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateOrganizationQuota,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateOrganizationQuota>,
+> UpdateOrganizationQuotaSetters for T {}
 /// The result of [`BatchCreateIAM2VirtualIDFromConfigFile`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchCreateIAM2VirtualIDFromConfigFileReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub number_of_imported_user: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BatchCreateIAM2VirtualIDFromConfigFileReply { "numberOfImportedUser" =>
     number_of_imported_user lenient, }
 );
@@ -6844,7 +8115,7 @@ pub struct CheckIAM2OrganizationAvailabilityReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub exists: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CheckIAM2OrganizationAvailabilityReply { "exists" => exists, }
 );
 /// The result of [`CheckIAM2VirtualIDConfigFile`].
@@ -6853,7 +8124,7 @@ pub struct CheckIAM2VirtualIDConfigFileReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CheckIAM2VirtualIDConfigFileReply { "results" => results default, }
 );
 /// The result of [`CleanInvalidLdapIAM2Binding`].
@@ -6862,7 +8133,7 @@ pub struct CleanInvalidLdapIAM2BindingReply {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CleanInvalidLdapIAM2BindingReply { "inventories" => inventories default, }
 );
 /// The result of [`GetCandidateLdapEntryForIAM2Binding`].
@@ -6871,7 +8142,7 @@ pub struct GetCandidateLdapEntryForIAM2BindingReply {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetCandidateLdapEntryForIAM2BindingReply { "inventories" => inventories default, }
 );
 /// The result of [`GetIAM2OrganizationVirtualIDNumber`].
@@ -6882,7 +8153,7 @@ pub struct GetIAM2OrganizationVirtualIDNumberReply {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub virtual_direct_number: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetIAM2OrganizationVirtualIDNumberReply { "virtualTotalNumber" =>
     virtual_total_number lenient, "virtualDirectNumber" => virtual_direct_number lenient,
     }
@@ -6893,7 +8164,7 @@ pub struct GetIAM2ProjectContainerClusterCandidatesReply {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetIAM2ProjectContainerClusterCandidatesReply { "inventories" => inventories default,
     }
 );
@@ -6905,7 +8176,7 @@ pub struct GetIAM2ProjectContainerImageTagsReply {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetIAM2ProjectContainerImageTagsReply { "inventories" => inventories default, "total"
     => total lenient, }
 );
@@ -6917,7 +8188,7 @@ pub struct GetIAM2ProjectContainerImagesReply {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetIAM2ProjectContainerImagesReply { "inventories" => inventories default, "total" =>
     total lenient, }
 );
@@ -6927,7 +8198,7 @@ pub struct GetIAM2ProjectRepositoryReply {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetIAM2ProjectRepositoryReply { "inventories" => inventories default, }
 );
 /// The result of [`GetIAM2ProjectsOfVirtualID`].
@@ -6936,7 +8207,7 @@ pub struct GetIAM2ProjectsOfVirtualIDReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetIAM2ProjectsOfVirtualIDReply { "inventories" => inventories default, }
 );
 /// The result of [`GetIAM2SystemAttributes`].
@@ -6945,7 +8216,7 @@ pub struct GetIAM2SystemAttributesReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetIAM2SystemAttributesReply { "inventories" => inventories default, }
 );
 /// The result of [`GetIAM2VirtualIDAPIPermission`].
@@ -6959,7 +8230,7 @@ pub struct GetIAM2VirtualIDAPIPermissionReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub no_permission: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetIAM2VirtualIDAPIPermissionReply { "permissions" => permissions default,
     "noPermission" => no_permission, }
 );
@@ -6971,7 +8242,7 @@ pub struct GetIAM2VirtualIDInGroupReply {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetIAM2VirtualIDInGroupReply { "inventories" => inventories default, "total" => total
     lenient, }
 );
@@ -6981,7 +8252,7 @@ pub struct GetOrganizationQuotaUsageReply {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub usages: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetOrganizationQuotaUsageReply { "usages" => usages default, }
 );
 /// The result of [`QueryIAM2LdapBinding`].
@@ -6992,126 +8263,115 @@ pub struct QueryIAM2LdapBindingReply {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryIAM2LdapBindingReply { "inventories" => inventories default, "total" => total
     lenient, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /iam2/organizations/{uuid}/attributes`: see [`AddAttributesToIAM2Organization`](crate::api::AddAttributesToIAM2Organization).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_attributes_to_iam2_organization(
+/// The `iam2` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait Iam2Api: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddAttributesToIAM2Organization`]: `POST /iam2/organizations/{uuid}/attributes`.
+    fn add_attributes_to_iam2_organization(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         attributes: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::AddAttributesToIAM2Organization> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddAttributesToIAM2Organization::new(uuid, attributes),
+    ) -> ::zstack_sdk::client::Call<AddAttributesToIAM2Organization> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddAttributesToIAM2Organization::new(uuid, attributes),
         )
     }
-    /// `POST /iam2/projects/{uuid}/attributes`: see [`AddAttributesToIAM2Project`](crate::api::AddAttributesToIAM2Project).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_attributes_to_iam2_project(
+    /// Send (and wait for the job of) [`AddAttributesToIAM2Project`]: `POST /iam2/projects/{uuid}/attributes`.
+    fn add_attributes_to_iam2_project(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         attributes: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::AddAttributesToIAM2Project> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddAttributesToIAM2Project::new(uuid, attributes),
+    ) -> ::zstack_sdk::client::Call<AddAttributesToIAM2Project> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddAttributesToIAM2Project::new(uuid, attributes),
         )
     }
-    /// `POST /iam2/virtual-ids/{uuid}/attributes`: see [`AddAttributesToIAM2VirtualID`](crate::api::AddAttributesToIAM2VirtualID).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_attributes_to_iam2_virtual_id(
+    /// Send (and wait for the job of) [`AddAttributesToIAM2VirtualID`]: `POST /iam2/virtual-ids/{uuid}/attributes`.
+    fn add_attributes_to_iam2_virtual_id(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         attributes: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::AddAttributesToIAM2VirtualID> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddAttributesToIAM2VirtualID::new(uuid, attributes),
+    ) -> ::zstack_sdk::client::Call<AddAttributesToIAM2VirtualID> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddAttributesToIAM2VirtualID::new(uuid, attributes),
         )
     }
-    /// `POST /iam2/projects/groups/{uuid}/attributes`: see [`AddAttributesToIAM2VirtualIDGroup`](crate::api::AddAttributesToIAM2VirtualIDGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_attributes_to_iam2_virtual_id_group(
+    /// Send (and wait for the job of) [`AddAttributesToIAM2VirtualIDGroup`]: `POST /iam2/projects/groups/{uuid}/attributes`.
+    fn add_attributes_to_iam2_virtual_id_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         attributes: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::AddAttributesToIAM2VirtualIDGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddAttributesToIAM2VirtualIDGroup::new(uuid, attributes),
+    ) -> ::zstack_sdk::client::Call<AddAttributesToIAM2VirtualIDGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddAttributesToIAM2VirtualIDGroup::new(uuid, attributes),
         )
     }
-    /// `POST /iam2/projects/groups`: see [`AddIAM2VirtualIDGroupToProjects`](crate::api::AddIAM2VirtualIDGroupToProjects).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_iam2_virtual_id_group_to_projects(
+    /// Send (and wait for the job of) [`AddIAM2VirtualIDGroupToProjects`]: `POST /iam2/projects/groups`.
+    fn add_iam2_virtual_id_group_to_projects(
         &self,
-    ) -> crate::client::Call<'_, crate::api::AddIAM2VirtualIDGroupToProjects> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddIAM2VirtualIDGroupToProjects::new(),
+    ) -> ::zstack_sdk::client::Call<AddIAM2VirtualIDGroupToProjects> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddIAM2VirtualIDGroupToProjects::new(),
         )
     }
-    /// `POST /iam2/projects/groups/{groupUuid}/virtual-ids`: see [`AddIAM2VirtualIDsToGroup`](crate::api::AddIAM2VirtualIDsToGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_iam2_virtual_i_ds_to_group(
+    /// Send (and wait for the job of) [`AddIAM2VirtualIDsToGroup`]: `POST /iam2/projects/groups/{groupUuid}/virtual-ids`.
+    fn add_iam2_virtual_i_ds_to_group(
         &self,
         virtual_id_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddIAM2VirtualIDsToGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddIAM2VirtualIDsToGroup::new(virtual_id_uuids, group_uuid),
+    ) -> ::zstack_sdk::client::Call<AddIAM2VirtualIDsToGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddIAM2VirtualIDsToGroup::new(virtual_id_uuids, group_uuid),
         )
     }
-    /// `POST /iam2/organizations/{organizationUuid}/virtual-ids`: see [`AddIAM2VirtualIDsToOrganization`](crate::api::AddIAM2VirtualIDsToOrganization).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_iam2_virtual_i_ds_to_organization(
+    /// Send (and wait for the job of) [`AddIAM2VirtualIDsToOrganization`]: `POST /iam2/organizations/{organizationUuid}/virtual-ids`.
+    fn add_iam2_virtual_i_ds_to_organization(
         &self,
         virtual_id_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
         organization_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddIAM2VirtualIDsToOrganization> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddIAM2VirtualIDsToOrganization::new(
-                virtual_id_uuids,
-                organization_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<AddIAM2VirtualIDsToOrganization> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddIAM2VirtualIDsToOrganization::new(virtual_id_uuids, organization_uuid),
         )
     }
-    /// `POST /iam2/projects/{projectUuid}/virtual-ids`: see [`AddIAM2VirtualIDsToProject`](crate::api::AddIAM2VirtualIDsToProject).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_iam2_virtual_i_ds_to_project(
+    /// Send (and wait for the job of) [`AddIAM2VirtualIDsToProject`]: `POST /iam2/projects/{projectUuid}/virtual-ids`.
+    fn add_iam2_virtual_i_ds_to_project(
         &self,
         project_uuid: impl ::core::convert::Into<::std::string::String>,
         virtual_id_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::AddIAM2VirtualIDsToProject> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddIAM2VirtualIDsToProject::new(project_uuid, virtual_id_uuids),
+    ) -> ::zstack_sdk::client::Call<AddIAM2VirtualIDsToProject> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddIAM2VirtualIDsToProject::new(project_uuid, virtual_id_uuids),
         )
     }
-    /// `POST /iam2/projects/virtual-ids`: see [`AddIAM2VirtualIDsToProjects`](crate::api::AddIAM2VirtualIDsToProjects).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_iam2_virtual_i_ds_to_projects(
+    /// Send (and wait for the job of) [`AddIAM2VirtualIDsToProjects`]: `POST /iam2/projects/virtual-ids`.
+    fn add_iam2_virtual_i_ds_to_projects(
         &self,
         project_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -7119,739 +8379,679 @@ impl crate::client::Client {
         virtual_id_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::AddIAM2VirtualIDsToProjects> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddIAM2VirtualIDsToProjects::new(project_uuids, virtual_id_uuids),
+    ) -> ::zstack_sdk::client::Call<AddIAM2VirtualIDsToProjects> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddIAM2VirtualIDsToProjects::new(project_uuids, virtual_id_uuids),
         )
     }
-    /// `POST /iam2/projects/add/resource/`: see [`AddResourceToIAM2Project`](crate::api::AddResourceToIAM2Project).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_resource_to_iam2_project(
+    /// Send (and wait for the job of) [`AddResourceToIAM2Project`]: `POST /iam2/projects/add/resource/`.
+    fn add_resource_to_iam2_project(
         &self,
         project_uuid: impl ::core::convert::Into<::std::string::String>,
         resource_templates: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::AddResourceToIAM2Project> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddResourceToIAM2Project::new(project_uuid, resource_templates),
+    ) -> ::zstack_sdk::client::Call<AddResourceToIAM2Project> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddResourceToIAM2Project::new(project_uuid, resource_templates),
         )
     }
-    /// `POST /iam2/projects/virtual-ids/{virtualIDUuid}/roles`: see [`AddRolesToIAM2VirtualID`](crate::api::AddRolesToIAM2VirtualID).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_roles_to_iam2_virtual_id(
+    /// Send (and wait for the job of) [`AddRolesToIAM2VirtualID`]: `POST /iam2/projects/virtual-ids/{virtualIDUuid}/roles`.
+    fn add_roles_to_iam2_virtual_id(
         &self,
         virtual_id_uuid: impl ::core::convert::Into<::std::string::String>,
         role_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::AddRolesToIAM2VirtualID> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddRolesToIAM2VirtualID::new(virtual_id_uuid, role_uuids),
+    ) -> ::zstack_sdk::client::Call<AddRolesToIAM2VirtualID> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddRolesToIAM2VirtualID::new(virtual_id_uuid, role_uuids),
         )
     }
-    /// `POST /iam2/projects/groups/{groupUuid}/roles`: see [`AddRolesToIAM2VirtualIDGroup`](crate::api::AddRolesToIAM2VirtualIDGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_roles_to_iam2_virtual_id_group(
+    /// Send (and wait for the job of) [`AddRolesToIAM2VirtualIDGroup`]: `POST /iam2/projects/groups/{groupUuid}/roles`.
+    fn add_roles_to_iam2_virtual_id_group(
         &self,
         role_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddRolesToIAM2VirtualIDGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddRolesToIAM2VirtualIDGroup::new(role_uuids, group_uuid),
+    ) -> ::zstack_sdk::client::Call<AddRolesToIAM2VirtualIDGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddRolesToIAM2VirtualIDGroup::new(role_uuids, group_uuid),
         )
     }
-    /// `POST /iam2/projects/{projectUuid}/iam2/organizations/{organizationUuid}`: see [`AttachIAM2ProjectToIAM2Organization`](crate::api::AttachIAM2ProjectToIAM2Organization).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_iam2_project_to_iam2_organization(
+    /// Send (and wait for the job of) [`AttachIAM2ProjectToIAM2Organization`]: `POST /iam2/projects/{projectUuid}/iam2/organizations/{organizationUuid}`.
+    fn attach_iam2_project_to_iam2_organization(
         &self,
         project_uuid: impl ::core::convert::Into<::std::string::String>,
         organization_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachIAM2ProjectToIAM2Organization> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachIAM2ProjectToIAM2Organization::new(
-                project_uuid,
-                organization_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<AttachIAM2ProjectToIAM2Organization> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachIAM2ProjectToIAM2Organization::new(project_uuid, organization_uuid),
         )
     }
-    /// `POST /iam2/virtual-ids/from-file`: see [`BatchCreateIAM2VirtualIDFromConfigFile`](crate::api::BatchCreateIAM2VirtualIDFromConfigFile).
-    #[allow(clippy::too_many_arguments)]
-    pub fn batch_create_iam2_virtual_id_from_config_file(
+    /// Send (and wait for the job of) [`BatchCreateIAM2VirtualIDFromConfigFile`]: `POST /iam2/virtual-ids/from-file`.
+    fn batch_create_iam2_virtual_id_from_config_file(
         &self,
         virtual_id_infos: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::BatchCreateIAM2VirtualIDFromConfigFile> {
-        crate::client::Call::new(
-            self,
-            crate::api::BatchCreateIAM2VirtualIDFromConfigFile::new(virtual_id_infos),
+    ) -> ::zstack_sdk::client::Call<BatchCreateIAM2VirtualIDFromConfigFile> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            BatchCreateIAM2VirtualIDFromConfigFile::new(virtual_id_infos),
         )
     }
-    /// `PUT /iam2/organizations/{parentUuid}/actions`: see [`ChangeIAM2OrganizationParent`](crate::api::ChangeIAM2OrganizationParent).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_iam2_organization_parent(
+    /// Send (and wait for the job of) [`ChangeIAM2OrganizationParent`]: `PUT /iam2/organizations/{parentUuid}/actions`.
+    fn change_iam2_organization_parent(
         &self,
         parent_uuid: impl ::core::convert::Into<::std::string::String>,
         children_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::ChangeIAM2OrganizationParent> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeIAM2OrganizationParent::new(parent_uuid, children_uuids),
+    ) -> ::zstack_sdk::client::Call<ChangeIAM2OrganizationParent> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeIAM2OrganizationParent::new(parent_uuid, children_uuids),
         )
     }
-    /// `PUT /iam2/organizations/{uuid}/actions`: see [`ChangeIAM2OrganizationState`](crate::api::ChangeIAM2OrganizationState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_iam2_organization_state(
+    /// Send (and wait for the job of) [`ChangeIAM2OrganizationState`]: `PUT /iam2/organizations/{uuid}/actions`.
+    fn change_iam2_organization_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<crate::types::StateEvent>,
-    ) -> crate::client::Call<'_, crate::api::ChangeIAM2OrganizationState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeIAM2OrganizationState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeIAM2OrganizationState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeIAM2OrganizationState::new(uuid, state_event),
         )
     }
-    /// `PUT /iam2/projects/{uuid}/actions`: see [`ChangeIAM2ProjectState`](crate::api::ChangeIAM2ProjectState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_iam2_project_state(
+    /// Send (and wait for the job of) [`ChangeIAM2ProjectState`]: `PUT /iam2/projects/{uuid}/actions`.
+    fn change_iam2_project_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<crate::types::StateEvent>,
-    ) -> crate::client::Call<'_, crate::api::ChangeIAM2ProjectState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeIAM2ProjectState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeIAM2ProjectState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeIAM2ProjectState::new(uuid, state_event),
         )
     }
-    /// `PUT /iam2/projects/groups/{uuid}/actions`: see [`ChangeIAM2VirtualIDGroupState`](crate::api::ChangeIAM2VirtualIDGroupState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_iam2_virtual_id_group_state(
+    /// Send (and wait for the job of) [`ChangeIAM2VirtualIDGroupState`]: `PUT /iam2/projects/groups/{uuid}/actions`.
+    fn change_iam2_virtual_id_group_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<crate::types::StateEvent>,
-    ) -> crate::client::Call<'_, crate::api::ChangeIAM2VirtualIDGroupState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeIAM2VirtualIDGroupState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeIAM2VirtualIDGroupState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeIAM2VirtualIDGroupState::new(uuid, state_event),
         )
     }
-    /// `PUT /iam2/virtual-ids/{uuid}/actions`: see [`ChangeIAM2VirtualIDState`](crate::api::ChangeIAM2VirtualIDState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_iam2_virtual_id_state(
+    /// Send (and wait for the job of) [`ChangeIAM2VirtualIDState`]: `PUT /iam2/virtual-ids/{uuid}/actions`.
+    fn change_iam2_virtual_id_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<crate::types::StateEvent>,
-    ) -> crate::client::Call<'_, crate::api::ChangeIAM2VirtualIDState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeIAM2VirtualIDState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeIAM2VirtualIDState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeIAM2VirtualIDState::new(uuid, state_event),
         )
     }
-    /// `PUT /iam2/virtual-ids/{uuid}/actions`: see [`ChangeIAM2VirtualIDType`](crate::api::ChangeIAM2VirtualIDType).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_iam2_virtual_id_type(
+    /// Send (and wait for the job of) [`ChangeIAM2VirtualIDType`]: `PUT /iam2/virtual-ids/{uuid}/actions`.
+    fn change_iam2_virtual_id_type(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeIAM2VirtualIDType> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeIAM2VirtualIDType::new(uuid, type_),
+    ) -> ::zstack_sdk::client::Call<ChangeIAM2VirtualIDType> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeIAM2VirtualIDType::new(uuid, type_),
         )
     }
-    /// `GET /iam2/organizations/availabilities`: see [`CheckIAM2OrganizationAvailability`](crate::api::CheckIAM2OrganizationAvailability).
-    #[allow(clippy::too_many_arguments)]
-    pub fn check_iam2_organization_availability(
+    /// Send [`CheckIAM2OrganizationAvailability`]: `GET /iam2/organizations/availabilities`.
+    fn check_iam2_organization_availability(
         &self,
-    ) -> crate::client::Call<'_, crate::api::CheckIAM2OrganizationAvailability> {
-        crate::client::Call::new(
-            self,
-            crate::api::CheckIAM2OrganizationAvailability::new(),
+    ) -> ::zstack_sdk::client::Call<CheckIAM2OrganizationAvailability> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CheckIAM2OrganizationAvailability::new(),
         )
     }
-    /// `PUT /iam2/virtual-ids/from-file`: see [`CheckIAM2VirtualIDConfigFile`](crate::api::CheckIAM2VirtualIDConfigFile).
-    #[allow(clippy::too_many_arguments)]
-    pub fn check_iam2_virtual_id_config_file(
+    /// Send [`CheckIAM2VirtualIDConfigFile`]: `PUT /iam2/virtual-ids/from-file`.
+    fn check_iam2_virtual_id_config_file(
         &self,
         virtual_id_infos: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CheckIAM2VirtualIDConfigFile> {
-        crate::client::Call::new(
-            self,
-            crate::api::CheckIAM2VirtualIDConfigFile::new(virtual_id_infos),
+    ) -> ::zstack_sdk::client::Call<CheckIAM2VirtualIDConfigFile> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CheckIAM2VirtualIDConfigFile::new(virtual_id_infos),
         )
     }
-    /// `PUT /iam2/ldap/bindings/actions`: see [`CleanInvalidLdapIAM2Binding`](crate::api::CleanInvalidLdapIAM2Binding).
-    #[allow(clippy::too_many_arguments)]
-    pub fn clean_invalid_ldap_iam2_binding(
+    /// Send (and wait for the job of) [`CleanInvalidLdapIAM2Binding`]: `PUT /iam2/ldap/bindings/actions`.
+    fn clean_invalid_ldap_iam2_binding(
         &self,
-    ) -> crate::client::Call<'_, crate::api::CleanInvalidLdapIAM2Binding> {
-        crate::client::Call::new(self, crate::api::CleanInvalidLdapIAM2Binding::new())
+    ) -> ::zstack_sdk::client::Call<CleanInvalidLdapIAM2Binding> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CleanInvalidLdapIAM2Binding::new(),
+        )
     }
-    /// `POST /iam2/organizations`: see [`CreateIAM2Organization`](crate::api::CreateIAM2Organization).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_iam2_organization(
+    /// Send (and wait for the job of) [`CreateIAM2Organization`]: `POST /iam2/organizations`.
+    fn create_iam2_organization(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<crate::types::OrganizationType>,
-    ) -> crate::client::Call<'_, crate::api::CreateIAM2Organization> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateIAM2Organization::new(name, type_),
+    ) -> ::zstack_sdk::client::Call<CreateIAM2Organization> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateIAM2Organization::new(name, type_),
         )
     }
-    /// `POST /iam2/projects`: see [`CreateIAM2Project`](crate::api::CreateIAM2Project).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_iam2_project(
+    /// Send (and wait for the job of) [`CreateIAM2Project`]: `POST /iam2/projects`.
+    fn create_iam2_project(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateIAM2Project> {
-        crate::client::Call::new(self, crate::api::CreateIAM2Project::new(name))
+    ) -> ::zstack_sdk::client::Call<CreateIAM2Project> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CreateIAM2Project::new(name))
     }
-    /// `POST /iam2/projects/from/templates/{templateUuid}`: see [`CreateIAM2ProjectFromTemplate`](crate::api::CreateIAM2ProjectFromTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_iam2_project_from_template(
+    /// Send (and wait for the job of) [`CreateIAM2ProjectFromTemplate`]: `POST /iam2/projects/from/templates/{templateUuid}`.
+    fn create_iam2_project_from_template(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         template_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateIAM2ProjectFromTemplate> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateIAM2ProjectFromTemplate::new(name, template_uuid),
+    ) -> ::zstack_sdk::client::Call<CreateIAM2ProjectFromTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateIAM2ProjectFromTemplate::new(name, template_uuid),
         )
     }
-    /// `POST /iam2/project-roles`: see [`CreateIAM2ProjectRole`](crate::api::CreateIAM2ProjectRole).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_iam2_project_role(
+    /// Send (and wait for the job of) [`CreateIAM2ProjectRole`]: `POST /iam2/project-roles`.
+    fn create_iam2_project_role(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateIAM2ProjectRole> {
-        crate::client::Call::new(self, crate::api::CreateIAM2ProjectRole::new(name))
+    ) -> ::zstack_sdk::client::Call<CreateIAM2ProjectRole> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CreateIAM2ProjectRole::new(name))
     }
-    /// `POST /iam2/projects/templates`: see [`CreateIAM2ProjectTemplate`](crate::api::CreateIAM2ProjectTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_iam2_project_template(
+    /// Send (and wait for the job of) [`CreateIAM2ProjectTemplate`]: `POST /iam2/projects/templates`.
+    fn create_iam2_project_template(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateIAM2ProjectTemplate> {
-        crate::client::Call::new(self, crate::api::CreateIAM2ProjectTemplate::new(name))
+    ) -> ::zstack_sdk::client::Call<CreateIAM2ProjectTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateIAM2ProjectTemplate::new(name),
+        )
     }
-    /// `POST /iam2/projects/templates/from/projects/{projectUuid}`: see [`CreateIAM2ProjectTemplateFromProject`](crate::api::CreateIAM2ProjectTemplateFromProject).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_iam2_project_template_from_project(
+    /// Send (and wait for the job of) [`CreateIAM2ProjectTemplateFromProject`]: `POST /iam2/projects/templates/from/projects/{projectUuid}`.
+    fn create_iam2_project_template_from_project(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         project_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateIAM2ProjectTemplateFromProject> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateIAM2ProjectTemplateFromProject::new(name, project_uuid),
+    ) -> ::zstack_sdk::client::Call<CreateIAM2ProjectTemplateFromProject> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateIAM2ProjectTemplateFromProject::new(name, project_uuid),
         )
     }
-    /// `POST /iam2/virtual-ids`: see [`CreateIAM2VirtualID`](crate::api::CreateIAM2VirtualID).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_iam2_virtual_id(
+    /// Send (and wait for the job of) [`CreateIAM2VirtualID`]: `POST /iam2/virtual-ids`.
+    fn create_iam2_virtual_id(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> crate::client::Call<'_, crate::api::CreateIAM2VirtualID> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateIAM2VirtualID::new(name, password),
+    ) -> ::zstack_sdk::client::Call<CreateIAM2VirtualID> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateIAM2VirtualID::new(name, password),
         )
     }
-    /// `POST /iam2/virtual-id/ldap/uid`: see [`CreateIAM2VirtualIDFromLdapUid`](crate::api::CreateIAM2VirtualIDFromLdapUid).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_iam2_virtual_id_from_ldap_uid(
+    /// Send (and wait for the job of) [`CreateIAM2VirtualIDFromLdapUid`]: `POST /iam2/virtual-id/ldap/uid`.
+    fn create_iam2_virtual_id_from_ldap_uid(
         &self,
         ldap_uid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateIAM2VirtualIDFromLdapUid> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateIAM2VirtualIDFromLdapUid::new(ldap_uid),
+    ) -> ::zstack_sdk::client::Call<CreateIAM2VirtualIDFromLdapUid> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateIAM2VirtualIDFromLdapUid::new(ldap_uid),
         )
     }
-    /// `POST /iam2/groups`: see [`CreateIAM2VirtualIDGroup`](crate::api::CreateIAM2VirtualIDGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_iam2_virtual_id_group(
+    /// Send (and wait for the job of) [`CreateIAM2VirtualIDGroup`]: `POST /iam2/groups`.
+    fn create_iam2_virtual_id_group(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateIAM2VirtualIDGroup> {
-        crate::client::Call::new(self, crate::api::CreateIAM2VirtualIDGroup::new(name))
+    ) -> ::zstack_sdk::client::Call<CreateIAM2VirtualIDGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateIAM2VirtualIDGroup::new(name),
+        )
     }
-    /// `POST /iam2/ldap/bindings`: see [`CreateIAM2VirtualIDLdapBinding`](crate::api::CreateIAM2VirtualIDLdapBinding).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_iam2_virtual_id_ldap_binding(
+    /// Send (and wait for the job of) [`CreateIAM2VirtualIDLdapBinding`]: `POST /iam2/ldap/bindings`.
+    fn create_iam2_virtual_id_ldap_binding(
         &self,
         virtual_id_uuid: impl ::core::convert::Into<::std::string::String>,
         ldap_uid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateIAM2VirtualIDLdapBinding> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateIAM2VirtualIDLdapBinding::new(virtual_id_uuid, ldap_uid),
+    ) -> ::zstack_sdk::client::Call<CreateIAM2VirtualIDLdapBinding> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateIAM2VirtualIDLdapBinding::new(virtual_id_uuid, ldap_uid),
         )
     }
-    /// `DELETE /iam2/organizations/{uuid}`: see [`DeleteIAM2Organization`](crate::api::DeleteIAM2Organization).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_iam2_organization(
+    /// Send (and wait for the job of) [`DeleteIAM2Organization`]: `DELETE /iam2/organizations/{uuid}`.
+    fn delete_iam2_organization(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteIAM2Organization> {
-        crate::client::Call::new(self, crate::api::DeleteIAM2Organization::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteIAM2Organization> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteIAM2Organization::new(uuid))
     }
-    /// `DELETE /iam2/projects/{uuid}`: see [`DeleteIAM2Project`](crate::api::DeleteIAM2Project).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_iam2_project(
+    /// Send (and wait for the job of) [`DeleteIAM2Project`]: `DELETE /iam2/projects/{uuid}`.
+    fn delete_iam2_project(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteIAM2Project> {
-        crate::client::Call::new(self, crate::api::DeleteIAM2Project::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteIAM2Project> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteIAM2Project::new(uuid))
     }
-    /// `DELETE /iam2/projects/templates/{uuid}`: see [`DeleteIAM2ProjectTemplate`](crate::api::DeleteIAM2ProjectTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_iam2_project_template(
+    /// Send (and wait for the job of) [`DeleteIAM2ProjectTemplate`]: `DELETE /iam2/projects/templates/{uuid}`.
+    fn delete_iam2_project_template(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteIAM2ProjectTemplate> {
-        crate::client::Call::new(self, crate::api::DeleteIAM2ProjectTemplate::new(uuid))
-    }
-    /// `DELETE /iam2/virtual-ids/{uuid}`: see [`DeleteIAM2VirtualID`](crate::api::DeleteIAM2VirtualID).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_iam2_virtual_id(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteIAM2VirtualID> {
-        crate::client::Call::new(self, crate::api::DeleteIAM2VirtualID::new(uuid))
-    }
-    /// `DELETE /iam2/projects/groups/{uuid}`: see [`DeleteIAM2VirtualIDGroup`](crate::api::DeleteIAM2VirtualIDGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_iam2_virtual_id_group(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteIAM2VirtualIDGroup> {
-        crate::client::Call::new(self, crate::api::DeleteIAM2VirtualIDGroup::new(uuid))
-    }
-    /// `DELETE /iam2/ldap/bindings/{uuid}`: see [`DeleteIAM2VirtualIDLdapBinding`](crate::api::DeleteIAM2VirtualIDLdapBinding).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_iam2_virtual_id_ldap_binding(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteIAM2VirtualIDLdapBinding> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteIAM2VirtualIDLdapBinding::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteIAM2ProjectTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteIAM2ProjectTemplate::new(uuid),
         )
     }
-    /// `DELETE /iam2/projects/{projectUuid}/iam2/organizations`: see [`DetachIAM2ProjectFromIAM2Organization`](crate::api::DetachIAM2ProjectFromIAM2Organization).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_iam2_project_from_iam2_organization(
+    /// Send (and wait for the job of) [`DeleteIAM2VirtualID`]: `DELETE /iam2/virtual-ids/{uuid}`.
+    fn delete_iam2_virtual_id(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<DeleteIAM2VirtualID> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteIAM2VirtualID::new(uuid))
+    }
+    /// Send (and wait for the job of) [`DeleteIAM2VirtualIDGroup`]: `DELETE /iam2/projects/groups/{uuid}`.
+    fn delete_iam2_virtual_id_group(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<DeleteIAM2VirtualIDGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteIAM2VirtualIDGroup::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`DeleteIAM2VirtualIDLdapBinding`]: `DELETE /iam2/ldap/bindings/{uuid}`.
+    fn delete_iam2_virtual_id_ldap_binding(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<DeleteIAM2VirtualIDLdapBinding> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteIAM2VirtualIDLdapBinding::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`DetachIAM2ProjectFromIAM2Organization`]: `DELETE /iam2/projects/{projectUuid}/iam2/organizations`.
+    fn detach_iam2_project_from_iam2_organization(
         &self,
         project_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachIAM2ProjectFromIAM2Organization> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachIAM2ProjectFromIAM2Organization::new(project_uuid),
+    ) -> ::zstack_sdk::client::Call<DetachIAM2ProjectFromIAM2Organization> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachIAM2ProjectFromIAM2Organization::new(project_uuid),
         )
     }
-    /// `PUT /iam2/projects/{uuid}/actions`: see [`ExpungeIAM2Project`](crate::api::ExpungeIAM2Project).
-    #[allow(clippy::too_many_arguments)]
-    pub fn expunge_iam2_project(
+    /// Send (and wait for the job of) [`ExpungeIAM2Project`]: `PUT /iam2/projects/{uuid}/actions`.
+    fn expunge_iam2_project(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ExpungeIAM2Project> {
-        crate::client::Call::new(self, crate::api::ExpungeIAM2Project::new(uuid))
+    ) -> ::zstack_sdk::client::Call<ExpungeIAM2Project> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), ExpungeIAM2Project::new(uuid))
     }
-    /// `GET /iam2/ldap/entries/candidates`: see [`GetCandidateLdapEntryForIAM2Binding`](crate::api::GetCandidateLdapEntryForIAM2Binding).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_candidate_ldap_entry_for_iam2_binding(
+    /// Send [`GetCandidateLdapEntryForIAM2Binding`]: `GET /iam2/ldap/entries/candidates`.
+    fn get_candidate_ldap_entry_for_iam2_binding(
         &self,
         ldap_filter: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetCandidateLdapEntryForIAM2Binding> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetCandidateLdapEntryForIAM2Binding::new(ldap_filter),
+    ) -> ::zstack_sdk::client::Call<GetCandidateLdapEntryForIAM2Binding> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetCandidateLdapEntryForIAM2Binding::new(ldap_filter),
         )
     }
-    /// `GET /iam2/organizations/{uuid}/virtualIDNumber`: see [`GetIAM2OrganizationVirtualIDNumber`](crate::api::GetIAM2OrganizationVirtualIDNumber).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_iam2_organization_virtual_id_number(
+    /// Send [`GetIAM2OrganizationVirtualIDNumber`]: `GET /iam2/organizations/{uuid}/virtualIDNumber`.
+    fn get_iam2_organization_virtual_id_number(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetIAM2OrganizationVirtualIDNumber> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetIAM2OrganizationVirtualIDNumber::new(uuid),
+    ) -> ::zstack_sdk::client::Call<GetIAM2OrganizationVirtualIDNumber> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetIAM2OrganizationVirtualIDNumber::new(uuid),
         )
     }
-    /// `GET /iam2/projects/container/cluster/candidates`: see [`GetIAM2ProjectContainerClusterCandidates`](crate::api::GetIAM2ProjectContainerClusterCandidates).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_iam2_project_container_cluster_candidates(
+    /// Send [`GetIAM2ProjectContainerClusterCandidates`]: `GET /iam2/projects/container/cluster/candidates`.
+    fn get_iam2_project_container_cluster_candidates(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetIAM2ProjectContainerClusterCandidates> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetIAM2ProjectContainerClusterCandidates::new(),
+    ) -> ::zstack_sdk::client::Call<GetIAM2ProjectContainerClusterCandidates> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetIAM2ProjectContainerClusterCandidates::new(),
         )
     }
-    /// `GET /iam2/project/{projectId}/repository/{repositoryId}/image/{imageName}/tag`: see [`GetIAM2ProjectContainerImageTags`](crate::api::GetIAM2ProjectContainerImageTags).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_iam2_project_container_image_tags(
+    /// Send [`GetIAM2ProjectContainerImageTags`]: `GET /iam2/project/{projectId}/repository/{repositoryId}/image/{imageName}/tag`.
+    fn get_iam2_project_container_image_tags(
         &self,
         project_id: impl ::core::convert::Into<::std::string::String>,
         repository_id: impl ::core::convert::Into<::std::string::String>,
         image_name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetIAM2ProjectContainerImageTags> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetIAM2ProjectContainerImageTags::new(
-                project_id,
-                repository_id,
-                image_name,
-            ),
+    ) -> ::zstack_sdk::client::Call<GetIAM2ProjectContainerImageTags> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetIAM2ProjectContainerImageTags::new(project_id, repository_id, image_name),
         )
     }
-    /// `GET /iam2/project/{projectId}/repository/{repositoryId}/image`: see [`GetIAM2ProjectContainerImages`](crate::api::GetIAM2ProjectContainerImages).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_iam2_project_container_images(
+    /// Send [`GetIAM2ProjectContainerImages`]: `GET /iam2/project/{projectId}/repository/{repositoryId}/image`.
+    fn get_iam2_project_container_images(
         &self,
         project_id: impl ::core::convert::Into<::std::string::String>,
         repository_id: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetIAM2ProjectContainerImages> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetIAM2ProjectContainerImages::new(project_id, repository_id),
+    ) -> ::zstack_sdk::client::Call<GetIAM2ProjectContainerImages> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetIAM2ProjectContainerImages::new(project_id, repository_id),
         )
     }
-    /// `GET /iam2/projects/repositories`: see [`GetIAM2ProjectRepository`](crate::api::GetIAM2ProjectRepository).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_iam2_project_repository(
+    /// Send [`GetIAM2ProjectRepository`]: `GET /iam2/projects/repositories`.
+    fn get_iam2_project_repository(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetIAM2ProjectRepository> {
-        crate::client::Call::new(self, crate::api::GetIAM2ProjectRepository::new())
+    ) -> ::zstack_sdk::client::Call<GetIAM2ProjectRepository> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetIAM2ProjectRepository::new())
     }
-    /// `GET /iam2/virtual-ids/projects`: see [`GetIAM2ProjectsOfVirtualID`](crate::api::GetIAM2ProjectsOfVirtualID).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_iam2_projects_of_virtual_id(
+    /// Send [`GetIAM2ProjectsOfVirtualID`]: `GET /iam2/virtual-ids/projects`.
+    fn get_iam2_projects_of_virtual_id(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetIAM2ProjectsOfVirtualID> {
-        crate::client::Call::new(self, crate::api::GetIAM2ProjectsOfVirtualID::new())
+    ) -> ::zstack_sdk::client::Call<GetIAM2ProjectsOfVirtualID> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetIAM2ProjectsOfVirtualID::new())
     }
-    /// `GET /iam2/attributes/system`: see [`GetIAM2SystemAttributes`](crate::api::GetIAM2SystemAttributes).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_iam2_system_attributes(
+    /// Send [`GetIAM2SystemAttributes`]: `GET /iam2/attributes/system`.
+    fn get_iam2_system_attributes(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetIAM2SystemAttributes> {
-        crate::client::Call::new(self, crate::api::GetIAM2SystemAttributes::new())
+    ) -> ::zstack_sdk::client::Call<GetIAM2SystemAttributes> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetIAM2SystemAttributes::new())
     }
-    /// `GET /iam2/virtual-ids/api-permissions`: see [`GetIAM2VirtualIDAPIPermission`](crate::api::GetIAM2VirtualIDAPIPermission).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_iam2_virtual_idapi_permission(
+    /// Send [`GetIAM2VirtualIDAPIPermission`]: `GET /iam2/virtual-ids/api-permissions`.
+    fn get_iam2_virtual_idapi_permission(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetIAM2VirtualIDAPIPermission> {
-        crate::client::Call::new(self, crate::api::GetIAM2VirtualIDAPIPermission::new())
+    ) -> ::zstack_sdk::client::Call<GetIAM2VirtualIDAPIPermission> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetIAM2VirtualIDAPIPermission::new(),
+        )
     }
-    /// `GET /iam2/IAM2VirtualIDGroup/IAM2VirtualID`: see [`GetIAM2VirtualIDInGroup`](crate::api::GetIAM2VirtualIDInGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_iam2_virtual_id_in_group(
+    /// Send [`GetIAM2VirtualIDInGroup`]: `GET /iam2/IAM2VirtualIDGroup/IAM2VirtualID`.
+    fn get_iam2_virtual_id_in_group(
         &self,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetIAM2VirtualIDInGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetIAM2VirtualIDInGroup::new(group_uuid),
+    ) -> ::zstack_sdk::client::Call<GetIAM2VirtualIDInGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetIAM2VirtualIDInGroup::new(group_uuid),
         )
     }
-    /// `GET /iam2/organizations/quota/{uuid}/usages`: see [`GetOrganizationQuotaUsage`](crate::api::GetOrganizationQuotaUsage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_organization_quota_usage(
+    /// Send [`GetOrganizationQuotaUsage`]: `GET /iam2/organizations/quota/{uuid}/usages`.
+    fn get_organization_quota_usage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetOrganizationQuotaUsage> {
-        crate::client::Call::new(self, crate::api::GetOrganizationQuotaUsage::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetOrganizationQuotaUsage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetOrganizationQuotaUsage::new(uuid),
+        )
     }
-    /// `PUT /iam2/platform/login`: see [`LoginIAM2Platform`](crate::api::LoginIAM2Platform).
-    #[allow(clippy::too_many_arguments)]
-    pub fn login_iam2_platform(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::LoginIAM2Platform> {
-        crate::client::Call::new(self, crate::api::LoginIAM2Platform::new())
+    /// Send [`LoginIAM2Platform`]: `PUT /iam2/platform/login`.
+    fn login_iam2_platform(&self) -> ::zstack_sdk::client::Call<LoginIAM2Platform> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), LoginIAM2Platform::new())
     }
-    /// `PUT /iam2/projects/login`: see [`LoginIAM2Project`](crate::api::LoginIAM2Project).
-    #[allow(clippy::too_many_arguments)]
-    pub fn login_iam2_project(
+    /// Send [`LoginIAM2Project`]: `PUT /iam2/projects/login`.
+    fn login_iam2_project(
         &self,
         project_name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::LoginIAM2Project> {
-        crate::client::Call::new(self, crate::api::LoginIAM2Project::new(project_name))
+    ) -> ::zstack_sdk::client::Call<LoginIAM2Project> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            LoginIAM2Project::new(project_name),
+        )
     }
-    /// `PUT /iam2/virtual-ids/login`: see [`LoginIAM2VirtualID`](crate::api::LoginIAM2VirtualID).
-    #[allow(clippy::too_many_arguments)]
-    pub fn login_iam2_virtual_id(
+    /// Send [`LoginIAM2VirtualID`]: `PUT /iam2/virtual-ids/login`.
+    fn login_iam2_virtual_id(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> crate::client::Call<'_, crate::api::LoginIAM2VirtualID> {
-        crate::client::Call::new(
-            self,
-            crate::api::LoginIAM2VirtualID::new(name, password),
+    ) -> ::zstack_sdk::client::Call<LoginIAM2VirtualID> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            LoginIAM2VirtualID::new(name, password),
         )
     }
-    /// `PUT /iam2/login/virtual-ids/ldap`: see [`LoginIAM2VirtualIDWithLdap`](crate::api::LoginIAM2VirtualIDWithLdap).
-    #[allow(clippy::too_many_arguments)]
-    pub fn login_iam2_virtual_id_with_ldap(
+    /// Send [`LoginIAM2VirtualIDWithLdap`]: `PUT /iam2/login/virtual-ids/ldap`.
+    fn login_iam2_virtual_id_with_ldap(
         &self,
         uid: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> crate::client::Call<'_, crate::api::LoginIAM2VirtualIDWithLdap> {
-        crate::client::Call::new(
-            self,
-            crate::api::LoginIAM2VirtualIDWithLdap::new(uid, password),
+    ) -> ::zstack_sdk::client::Call<LoginIAM2VirtualIDWithLdap> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            LoginIAM2VirtualIDWithLdap::new(uid, password),
         )
     }
-    /// `GET /iam2/ldap/bindings`: see [`QueryIAM2LdapBinding`](crate::api::QueryIAM2LdapBinding).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_iam2_ldap_binding(
+    /// Send [`QueryIAM2LdapBinding`]: `GET /iam2/ldap/bindings`.
+    fn query_iam2_ldap_binding(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryIAM2LdapBinding> {
-        crate::client::Call::new(self, crate::api::QueryIAM2LdapBinding::new())
+    ) -> ::zstack_sdk::client::Call<QueryIAM2LdapBinding> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryIAM2LdapBinding::new())
     }
-    /// `GET /iam2/organizations`: see [`QueryIAM2Organization`](crate::api::QueryIAM2Organization).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_iam2_organization(
+    /// Send [`QueryIAM2Organization`]: `GET /iam2/organizations`.
+    fn query_iam2_organization(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryIAM2Organization> {
-        crate::client::Call::new(self, crate::api::QueryIAM2Organization::new())
+    ) -> ::zstack_sdk::client::Call<QueryIAM2Organization> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryIAM2Organization::new())
     }
-    /// `GET /iam2/organizations/attributes`: see [`QueryIAM2OrganizationAttribute`](crate::api::QueryIAM2OrganizationAttribute).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_iam2_organization_attribute(
+    /// Send [`QueryIAM2OrganizationAttribute`]: `GET /iam2/organizations/attributes`.
+    fn query_iam2_organization_attribute(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryIAM2OrganizationAttribute> {
-        crate::client::Call::new(self, crate::api::QueryIAM2OrganizationAttribute::new())
-    }
-    /// `GET /iam2/projects/organizations/refs`: see [`QueryIAM2OrganizationProjectRef`](crate::api::QueryIAM2OrganizationProjectRef).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_iam2_organization_project_ref(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryIAM2OrganizationProjectRef> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryIAM2OrganizationProjectRef::new(),
+    ) -> ::zstack_sdk::client::Call<QueryIAM2OrganizationAttribute> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryIAM2OrganizationAttribute::new(),
         )
     }
-    /// `GET /iam2/projects`: see [`QueryIAM2Project`](crate::api::QueryIAM2Project).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_iam2_project(
+    /// Send [`QueryIAM2OrganizationProjectRef`]: `GET /iam2/projects/organizations/refs`.
+    fn query_iam2_organization_project_ref(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryIAM2Project> {
-        crate::client::Call::new(self, crate::api::QueryIAM2Project::new())
-    }
-    /// `GET /iam2/projects/account/refs`: see [`QueryIAM2ProjectAccountRef`](crate::api::QueryIAM2ProjectAccountRef).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_iam2_project_account_ref(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryIAM2ProjectAccountRef> {
-        crate::client::Call::new(self, crate::api::QueryIAM2ProjectAccountRef::new())
-    }
-    /// `GET /iam2/projects/attributes`: see [`QueryIAM2ProjectAttribute`](crate::api::QueryIAM2ProjectAttribute).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_iam2_project_attribute(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryIAM2ProjectAttribute> {
-        crate::client::Call::new(self, crate::api::QueryIAM2ProjectAttribute::new())
-    }
-    /// `GET /iam2/project-roles`: see [`QueryIAM2ProjectRole`](crate::api::QueryIAM2ProjectRole).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_iam2_project_role(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryIAM2ProjectRole> {
-        crate::client::Call::new(self, crate::api::QueryIAM2ProjectRole::new())
-    }
-    /// `GET /iam2/projects/templates`: see [`QueryIAM2ProjectTemplate`](crate::api::QueryIAM2ProjectTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_iam2_project_template(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryIAM2ProjectTemplate> {
-        crate::client::Call::new(self, crate::api::QueryIAM2ProjectTemplate::new())
-    }
-    /// `GET /iam2/virtual-ids`: see [`QueryIAM2VirtualID`](crate::api::QueryIAM2VirtualID).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_iam2_virtual_id(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryIAM2VirtualID> {
-        crate::client::Call::new(self, crate::api::QueryIAM2VirtualID::new())
-    }
-    /// `GET /iam2/virtual-ids/attributes`: see [`QueryIAM2VirtualIDAttribute`](crate::api::QueryIAM2VirtualIDAttribute).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_iam2_virtual_id_attribute(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryIAM2VirtualIDAttribute> {
-        crate::client::Call::new(self, crate::api::QueryIAM2VirtualIDAttribute::new())
-    }
-    /// `GET /iam2/projects/groups`: see [`QueryIAM2VirtualIDGroup`](crate::api::QueryIAM2VirtualIDGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_iam2_virtual_id_group(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryIAM2VirtualIDGroup> {
-        crate::client::Call::new(self, crate::api::QueryIAM2VirtualIDGroup::new())
-    }
-    /// `GET /iam2/projects/groups/attributes/`: see [`QueryIAM2VirtualIDGroupAttribute`](crate::api::QueryIAM2VirtualIDGroupAttribute).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_iam2_virtual_id_group_attribute(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryIAM2VirtualIDGroupAttribute> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryIAM2VirtualIDGroupAttribute::new(),
+    ) -> ::zstack_sdk::client::Call<QueryIAM2OrganizationProjectRef> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryIAM2OrganizationProjectRef::new(),
         )
     }
-    /// `PUT /iam2/projects/{uuid}/actions`: see [`RecoverIAM2Project`](crate::api::RecoverIAM2Project).
-    #[allow(clippy::too_many_arguments)]
-    pub fn recover_iam2_project(
+    /// Send [`QueryIAM2Project`]: `GET /iam2/projects`.
+    fn query_iam2_project(&self) -> ::zstack_sdk::client::Call<QueryIAM2Project> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryIAM2Project::new())
+    }
+    /// Send [`QueryIAM2ProjectAccountRef`]: `GET /iam2/projects/account/refs`.
+    fn query_iam2_project_account_ref(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryIAM2ProjectAccountRef> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryIAM2ProjectAccountRef::new())
+    }
+    /// Send [`QueryIAM2ProjectAttribute`]: `GET /iam2/projects/attributes`.
+    fn query_iam2_project_attribute(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryIAM2ProjectAttribute> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryIAM2ProjectAttribute::new())
+    }
+    /// Send [`QueryIAM2ProjectRole`]: `GET /iam2/project-roles`.
+    fn query_iam2_project_role(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryIAM2ProjectRole> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryIAM2ProjectRole::new())
+    }
+    /// Send [`QueryIAM2ProjectTemplate`]: `GET /iam2/projects/templates`.
+    fn query_iam2_project_template(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryIAM2ProjectTemplate> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryIAM2ProjectTemplate::new())
+    }
+    /// Send [`QueryIAM2VirtualID`]: `GET /iam2/virtual-ids`.
+    fn query_iam2_virtual_id(&self) -> ::zstack_sdk::client::Call<QueryIAM2VirtualID> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryIAM2VirtualID::new())
+    }
+    /// Send [`QueryIAM2VirtualIDAttribute`]: `GET /iam2/virtual-ids/attributes`.
+    fn query_iam2_virtual_id_attribute(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryIAM2VirtualIDAttribute> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryIAM2VirtualIDAttribute::new(),
+        )
+    }
+    /// Send [`QueryIAM2VirtualIDGroup`]: `GET /iam2/projects/groups`.
+    fn query_iam2_virtual_id_group(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryIAM2VirtualIDGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryIAM2VirtualIDGroup::new())
+    }
+    /// Send [`QueryIAM2VirtualIDGroupAttribute`]: `GET /iam2/projects/groups/attributes/`.
+    fn query_iam2_virtual_id_group_attribute(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryIAM2VirtualIDGroupAttribute> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryIAM2VirtualIDGroupAttribute::new(),
+        )
+    }
+    /// Send (and wait for the job of) [`RecoverIAM2Project`]: `PUT /iam2/projects/{uuid}/actions`.
+    fn recover_iam2_project(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RecoverIAM2Project> {
-        crate::client::Call::new(self, crate::api::RecoverIAM2Project::new(uuid))
+    ) -> ::zstack_sdk::client::Call<RecoverIAM2Project> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), RecoverIAM2Project::new(uuid))
     }
-    /// `DELETE /iam2/organizations/{uuid}/attributes`: see [`RemoveAttributesFromIAM2Organization`](crate::api::RemoveAttributesFromIAM2Organization).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_attributes_from_iam2_organization(
+    /// Send (and wait for the job of) [`RemoveAttributesFromIAM2Organization`]: `DELETE /iam2/organizations/{uuid}/attributes`.
+    fn remove_attributes_from_iam2_organization(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         attribute_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::RemoveAttributesFromIAM2Organization> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveAttributesFromIAM2Organization::new(uuid, attribute_uuids),
+    ) -> ::zstack_sdk::client::Call<RemoveAttributesFromIAM2Organization> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveAttributesFromIAM2Organization::new(uuid, attribute_uuids),
         )
     }
-    /// `DELETE /iam2/projects/{uuid}/attributes`: see [`RemoveAttributesFromIAM2Project`](crate::api::RemoveAttributesFromIAM2Project).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_attributes_from_iam2_project(
+    /// Send (and wait for the job of) [`RemoveAttributesFromIAM2Project`]: `DELETE /iam2/projects/{uuid}/attributes`.
+    fn remove_attributes_from_iam2_project(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         attribute_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::RemoveAttributesFromIAM2Project> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveAttributesFromIAM2Project::new(uuid, attribute_uuids),
+    ) -> ::zstack_sdk::client::Call<RemoveAttributesFromIAM2Project> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveAttributesFromIAM2Project::new(uuid, attribute_uuids),
         )
     }
-    /// `DELETE /iam2/virtual-ids/{uuid}/attributes`: see [`RemoveAttributesFromIAM2VirtualID`](crate::api::RemoveAttributesFromIAM2VirtualID).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_attributes_from_iam2_virtual_id(
+    /// Send (and wait for the job of) [`RemoveAttributesFromIAM2VirtualID`]: `DELETE /iam2/virtual-ids/{uuid}/attributes`.
+    fn remove_attributes_from_iam2_virtual_id(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         attribute_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::RemoveAttributesFromIAM2VirtualID> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveAttributesFromIAM2VirtualID::new(uuid, attribute_uuids),
+    ) -> ::zstack_sdk::client::Call<RemoveAttributesFromIAM2VirtualID> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveAttributesFromIAM2VirtualID::new(uuid, attribute_uuids),
         )
     }
-    /// `DELETE /iam2/projects/groups/{uuid}/attributes`: see [`RemoveAttributesFromIAM2VirtualIDGroup`](crate::api::RemoveAttributesFromIAM2VirtualIDGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_attributes_from_iam2_virtual_id_group(
+    /// Send (and wait for the job of) [`RemoveAttributesFromIAM2VirtualIDGroup`]: `DELETE /iam2/projects/groups/{uuid}/attributes`.
+    fn remove_attributes_from_iam2_virtual_id_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         attribute_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::RemoveAttributesFromIAM2VirtualIDGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveAttributesFromIAM2VirtualIDGroup::new(
-                uuid,
-                attribute_uuids,
-            ),
+    ) -> ::zstack_sdk::client::Call<RemoveAttributesFromIAM2VirtualIDGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveAttributesFromIAM2VirtualIDGroup::new(uuid, attribute_uuids),
         )
     }
-    /// `PUT /iam2/projects/remove/login-expired/{uuid}/actions`: see [`RemoveIAM2ProjectLoginExpired`](crate::api::RemoveIAM2ProjectLoginExpired).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_iam2_project_login_expired(
+    /// Send (and wait for the job of) [`RemoveIAM2ProjectLoginExpired`]: `PUT /iam2/projects/remove/login-expired/{uuid}/actions`.
+    fn remove_iam2_project_login_expired(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         attribute_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveIAM2ProjectLoginExpired> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveIAM2ProjectLoginExpired::new(uuid, attribute_uuid),
+    ) -> ::zstack_sdk::client::Call<RemoveIAM2ProjectLoginExpired> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveIAM2ProjectLoginExpired::new(uuid, attribute_uuid),
         )
     }
-    /// `DELETE /iam2/projects/groups`: see [`RemoveIAM2VirtualIDGroupFromProjects`](crate::api::RemoveIAM2VirtualIDGroupFromProjects).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_iam2_virtual_id_group_from_projects(
+    /// Send (and wait for the job of) [`RemoveIAM2VirtualIDGroupFromProjects`]: `DELETE /iam2/projects/groups`.
+    fn remove_iam2_virtual_id_group_from_projects(
         &self,
-    ) -> crate::client::Call<'_, crate::api::RemoveIAM2VirtualIDGroupFromProjects> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveIAM2VirtualIDGroupFromProjects::new(),
+    ) -> ::zstack_sdk::client::Call<RemoveIAM2VirtualIDGroupFromProjects> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveIAM2VirtualIDGroupFromProjects::new(),
         )
     }
-    /// `DELETE /iam2/projects/groups/{groupUuid}/virtual-ids`: see [`RemoveIAM2VirtualIDsFromGroup`](crate::api::RemoveIAM2VirtualIDsFromGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_iam2_virtual_i_ds_from_group(
+    /// Send (and wait for the job of) [`RemoveIAM2VirtualIDsFromGroup`]: `DELETE /iam2/projects/groups/{groupUuid}/virtual-ids`.
+    fn remove_iam2_virtual_i_ds_from_group(
         &self,
         virtual_id_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveIAM2VirtualIDsFromGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveIAM2VirtualIDsFromGroup::new(virtual_id_uuids, group_uuid),
+    ) -> ::zstack_sdk::client::Call<RemoveIAM2VirtualIDsFromGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveIAM2VirtualIDsFromGroup::new(virtual_id_uuids, group_uuid),
         )
     }
-    /// `DELETE /iam2/organizations/{organizationUuid}/virtual-ids`: see [`RemoveIAM2VirtualIDsFromOrganization`](crate::api::RemoveIAM2VirtualIDsFromOrganization).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_iam2_virtual_i_ds_from_organization(
+    /// Send (and wait for the job of) [`RemoveIAM2VirtualIDsFromOrganization`]: `DELETE /iam2/organizations/{organizationUuid}/virtual-ids`.
+    fn remove_iam2_virtual_i_ds_from_organization(
         &self,
         virtual_id_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
         organization_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveIAM2VirtualIDsFromOrganization> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveIAM2VirtualIDsFromOrganization::new(
+    ) -> ::zstack_sdk::client::Call<RemoveIAM2VirtualIDsFromOrganization> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveIAM2VirtualIDsFromOrganization::new(
                 virtual_id_uuids,
                 organization_uuid,
             ),
         )
     }
-    /// `DELETE /iam2/projects/{projectUuid}/virtual-ids`: see [`RemoveIAM2VirtualIDsFromProject`](crate::api::RemoveIAM2VirtualIDsFromProject).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_iam2_virtual_i_ds_from_project(
+    /// Send (and wait for the job of) [`RemoveIAM2VirtualIDsFromProject`]: `DELETE /iam2/projects/{projectUuid}/virtual-ids`.
+    fn remove_iam2_virtual_i_ds_from_project(
         &self,
         project_uuid: impl ::core::convert::Into<::std::string::String>,
         virtual_id_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::RemoveIAM2VirtualIDsFromProject> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveIAM2VirtualIDsFromProject::new(
-                project_uuid,
-                virtual_id_uuids,
-            ),
+    ) -> ::zstack_sdk::client::Call<RemoveIAM2VirtualIDsFromProject> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveIAM2VirtualIDsFromProject::new(project_uuid, virtual_id_uuids),
         )
     }
-    /// `DELETE /iam2/projects/virtual-ids`: see [`RemoveIAM2VirtualIDsFromProjects`](crate::api::RemoveIAM2VirtualIDsFromProjects).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_iam2_virtual_i_ds_from_projects(
+    /// Send (and wait for the job of) [`RemoveIAM2VirtualIDsFromProjects`]: `DELETE /iam2/projects/virtual-ids`.
+    fn remove_iam2_virtual_i_ds_from_projects(
         &self,
         project_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -7859,2780 +9059,211 @@ impl crate::client::Client {
         virtual_id_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::RemoveIAM2VirtualIDsFromProjects> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveIAM2VirtualIDsFromProjects::new(
-                project_uuids,
-                virtual_id_uuids,
-            ),
+    ) -> ::zstack_sdk::client::Call<RemoveIAM2VirtualIDsFromProjects> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveIAM2VirtualIDsFromProjects::new(project_uuids, virtual_id_uuids),
         )
     }
-    /// `DELETE /iam2/projects/virtual-ids/{virtualIDUuid}/roles`: see [`RemoveRolesFromIAM2VirtualID`](crate::api::RemoveRolesFromIAM2VirtualID).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_roles_from_iam2_virtual_id(
+    /// Send (and wait for the job of) [`RemoveRolesFromIAM2VirtualID`]: `DELETE /iam2/projects/virtual-ids/{virtualIDUuid}/roles`.
+    fn remove_roles_from_iam2_virtual_id(
         &self,
         role_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
         virtual_id_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveRolesFromIAM2VirtualID> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveRolesFromIAM2VirtualID::new(role_uuids, virtual_id_uuid),
+    ) -> ::zstack_sdk::client::Call<RemoveRolesFromIAM2VirtualID> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveRolesFromIAM2VirtualID::new(role_uuids, virtual_id_uuid),
         )
     }
-    /// `DELETE /iam2/projects/groups/{groupUuid}/roles`: see [`RemoveRolesFromIAM2VirtualIDGroup`](crate::api::RemoveRolesFromIAM2VirtualIDGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_roles_from_iam2_virtual_id_group(
+    /// Send (and wait for the job of) [`RemoveRolesFromIAM2VirtualIDGroup`]: `DELETE /iam2/projects/groups/{groupUuid}/roles`.
+    fn remove_roles_from_iam2_virtual_id_group(
         &self,
         role_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveRolesFromIAM2VirtualIDGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveRolesFromIAM2VirtualIDGroup::new(role_uuids, group_uuid),
+    ) -> ::zstack_sdk::client::Call<RemoveRolesFromIAM2VirtualIDGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveRolesFromIAM2VirtualIDGroup::new(role_uuids, group_uuid),
         )
     }
-    /// `POST /iam2/iam2-script/run`: see [`RunIAM2Script`](crate::api::RunIAM2Script).
-    #[allow(clippy::too_many_arguments)]
-    pub fn run_iam2_script(
+    /// Send (and wait for the job of) [`RunIAM2Script`]: `POST /iam2/iam2-script/run`.
+    fn run_iam2_script(
         &self,
         script_content: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RunIAM2Script> {
-        crate::client::Call::new(self, crate::api::RunIAM2Script::new(script_content))
+    ) -> ::zstack_sdk::client::Call<RunIAM2Script> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RunIAM2Script::new(script_content),
+        )
     }
-    /// `PUT /iam2/projects/{uuid}/container/cluster/actions`: see [`SetIAM2ProjectContainerCluster`](crate::api::SetIAM2ProjectContainerCluster).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_iam2_project_container_cluster(
+    /// Send (and wait for the job of) [`SetIAM2ProjectContainerCluster`]: `PUT /iam2/projects/{uuid}/container/cluster/actions`.
+    fn set_iam2_project_container_cluster(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         container_uuid: impl ::core::convert::Into<::std::string::String>,
         cluster_id: impl ::core::convert::Into<i64>,
-    ) -> crate::client::Call<'_, crate::api::SetIAM2ProjectContainerCluster> {
-        crate::client::Call::new(
-            self,
-            crate::api::SetIAM2ProjectContainerCluster::new(
-                uuid,
-                container_uuid,
-                cluster_id,
-            ),
+    ) -> ::zstack_sdk::client::Call<SetIAM2ProjectContainerCluster> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetIAM2ProjectContainerCluster::new(uuid, container_uuid, cluster_id),
         )
     }
-    /// `PUT /iam2/projects/add/login-expired/{uuid}/actions`: see [`SetIAM2ProjectLoginExpired`](crate::api::SetIAM2ProjectLoginExpired).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_iam2_project_login_expired(
+    /// Send (and wait for the job of) [`SetIAM2ProjectLoginExpired`]: `PUT /iam2/projects/add/login-expired/{uuid}/actions`.
+    fn set_iam2_project_login_expired(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         login_expired: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetIAM2ProjectLoginExpired> {
-        crate::client::Call::new(
-            self,
-            crate::api::SetIAM2ProjectLoginExpired::new(uuid, login_expired),
+    ) -> ::zstack_sdk::client::Call<SetIAM2ProjectLoginExpired> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetIAM2ProjectLoginExpired::new(uuid, login_expired),
         )
     }
-    /// `PUT /iam2/projects/retire-policies/{uuid}/actions`: see [`SetIAM2ProjectRetirePolicy`](crate::api::SetIAM2ProjectRetirePolicy).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_iam2_project_retire_policy(
+    /// Send (and wait for the job of) [`SetIAM2ProjectRetirePolicy`]: `PUT /iam2/projects/retire-policies/{uuid}/actions`.
+    fn set_iam2_project_retire_policy(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         policy: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetIAM2ProjectRetirePolicy> {
-        crate::client::Call::new(
-            self,
-            crate::api::SetIAM2ProjectRetirePolicy::new(uuid, policy),
+    ) -> ::zstack_sdk::client::Call<SetIAM2ProjectRetirePolicy> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetIAM2ProjectRetirePolicy::new(uuid, policy),
         )
     }
-    /// `PUT /iam2/organizations/{uuid}/operation`: see [`SetOrganizationOperation`](crate::api::SetOrganizationOperation).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_organization_operation(
+    /// Send (and wait for the job of) [`SetOrganizationOperation`]: `PUT /iam2/organizations/{uuid}/operation`.
+    fn set_organization_operation(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         virtual_id_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetOrganizationOperation> {
-        crate::client::Call::new(
-            self,
-            crate::api::SetOrganizationOperation::new(uuid, virtual_id_uuid),
+    ) -> ::zstack_sdk::client::Call<SetOrganizationOperation> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetOrganizationOperation::new(uuid, virtual_id_uuid),
         )
     }
-    /// `PUT /iam2/organizations/{uuid}/actions`: see [`SetOrganizationSupervisor`](crate::api::SetOrganizationSupervisor).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_organization_supervisor(
+    /// Send (and wait for the job of) [`SetOrganizationSupervisor`]: `PUT /iam2/organizations/{uuid}/actions`.
+    fn set_organization_supervisor(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         virtual_id_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetOrganizationSupervisor> {
-        crate::client::Call::new(
-            self,
-            crate::api::SetOrganizationSupervisor::new(uuid, virtual_id_uuid),
+    ) -> ::zstack_sdk::client::Call<SetOrganizationSupervisor> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetOrganizationSupervisor::new(uuid, virtual_id_uuid),
         )
     }
-    /// `PUT /iam2/projects/{uuid}/actions`: see [`StopAllResourcesInIAM2Project`](crate::api::StopAllResourcesInIAM2Project).
-    #[allow(clippy::too_many_arguments)]
-    pub fn stop_all_resources_in_iam2_project(
+    /// Send (and wait for the job of) [`StopAllResourcesInIAM2Project`]: `PUT /iam2/projects/{uuid}/actions`.
+    fn stop_all_resources_in_iam2_project(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::StopAllResourcesInIAM2Project> {
-        crate::client::Call::new(
-            self,
-            crate::api::StopAllResourcesInIAM2Project::new(uuid),
+    ) -> ::zstack_sdk::client::Call<StopAllResourcesInIAM2Project> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            StopAllResourcesInIAM2Project::new(uuid),
         )
     }
-    /// `PUT /iam2/organizations/{uuid}/actions`: see [`UpdateIAM2Organization`](crate::api::UpdateIAM2Organization).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_iam2_organization(
+    /// Send (and wait for the job of) [`UpdateIAM2Organization`]: `PUT /iam2/organizations/{uuid}/actions`.
+    fn update_iam2_organization(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateIAM2Organization> {
-        crate::client::Call::new(self, crate::api::UpdateIAM2Organization::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateIAM2Organization> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateIAM2Organization::new(uuid))
     }
-    /// `PUT /iam2/organizations/attributes/{uuid}/actions`: see [`UpdateIAM2OrganizationAttribute`](crate::api::UpdateIAM2OrganizationAttribute).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_iam2_organization_attribute(
+    /// Send (and wait for the job of) [`UpdateIAM2OrganizationAttribute`]: `PUT /iam2/organizations/attributes/{uuid}/actions`.
+    fn update_iam2_organization_attribute(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         value: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateIAM2OrganizationAttribute> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateIAM2OrganizationAttribute::new(uuid, value),
+    ) -> ::zstack_sdk::client::Call<UpdateIAM2OrganizationAttribute> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateIAM2OrganizationAttribute::new(uuid, value),
         )
     }
-    /// `PUT /iam2/projects/{uuid}/actions`: see [`UpdateIAM2Project`](crate::api::UpdateIAM2Project).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_iam2_project(
+    /// Send (and wait for the job of) [`UpdateIAM2Project`]: `PUT /iam2/projects/{uuid}/actions`.
+    fn update_iam2_project(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateIAM2Project> {
-        crate::client::Call::new(self, crate::api::UpdateIAM2Project::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateIAM2Project> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateIAM2Project::new(uuid))
     }
-    /// `PUT /iam2/projects/attributes/{uuid}/actions`: see [`UpdateIAM2ProjectAttribute`](crate::api::UpdateIAM2ProjectAttribute).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_iam2_project_attribute(
+    /// Send (and wait for the job of) [`UpdateIAM2ProjectAttribute`]: `PUT /iam2/projects/attributes/{uuid}/actions`.
+    fn update_iam2_project_attribute(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         value: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateIAM2ProjectAttribute> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateIAM2ProjectAttribute::new(uuid, value),
+    ) -> ::zstack_sdk::client::Call<UpdateIAM2ProjectAttribute> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateIAM2ProjectAttribute::new(uuid, value),
         )
     }
-    /// `PUT /iam2/projects/templates/{uuid}/actions`: see [`UpdateIAM2ProjectTemplate`](crate::api::UpdateIAM2ProjectTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_iam2_project_template(
+    /// Send (and wait for the job of) [`UpdateIAM2ProjectTemplate`]: `PUT /iam2/projects/templates/{uuid}/actions`.
+    fn update_iam2_project_template(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateIAM2ProjectTemplate> {
-        crate::client::Call::new(self, crate::api::UpdateIAM2ProjectTemplate::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateIAM2ProjectTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateIAM2ProjectTemplate::new(uuid),
+        )
     }
-    /// `PUT /iam2/virtual-ids/{uuid}/actions`: see [`UpdateIAM2VirtualID`](crate::api::UpdateIAM2VirtualID).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_iam2_virtual_id(
+    /// Send (and wait for the job of) [`UpdateIAM2VirtualID`]: `PUT /iam2/virtual-ids/{uuid}/actions`.
+    fn update_iam2_virtual_id(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateIAM2VirtualID> {
-        crate::client::Call::new(self, crate::api::UpdateIAM2VirtualID::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateIAM2VirtualID> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateIAM2VirtualID::new(uuid))
     }
-    /// `PUT /iam2/virtual-ids/attributes/{uuid}/actions`: see [`UpdateIAM2VirtualIDAttribute`](crate::api::UpdateIAM2VirtualIDAttribute).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_iam2_virtual_id_attribute(
+    /// Send (and wait for the job of) [`UpdateIAM2VirtualIDAttribute`]: `PUT /iam2/virtual-ids/attributes/{uuid}/actions`.
+    fn update_iam2_virtual_id_attribute(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         value: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateIAM2VirtualIDAttribute> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateIAM2VirtualIDAttribute::new(uuid, value),
+    ) -> ::zstack_sdk::client::Call<UpdateIAM2VirtualIDAttribute> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateIAM2VirtualIDAttribute::new(uuid, value),
         )
     }
-    /// `PUT /iam2/projects/groups/{uuid}/actions`: see [`UpdateIAM2VirtualIDGroup`](crate::api::UpdateIAM2VirtualIDGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_iam2_virtual_id_group(
+    /// Send (and wait for the job of) [`UpdateIAM2VirtualIDGroup`]: `PUT /iam2/projects/groups/{uuid}/actions`.
+    fn update_iam2_virtual_id_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateIAM2VirtualIDGroup> {
-        crate::client::Call::new(self, crate::api::UpdateIAM2VirtualIDGroup::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateIAM2VirtualIDGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateIAM2VirtualIDGroup::new(uuid),
+        )
     }
-    /// `PUT /iam2/projects/groups/attributes/{uuid}/actions`: see [`UpdateIAM2VirtualIDGroupAttribute`](crate::api::UpdateIAM2VirtualIDGroupAttribute).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_iam2_virtual_id_group_attribute(
+    /// Send (and wait for the job of) [`UpdateIAM2VirtualIDGroupAttribute`]: `PUT /iam2/projects/groups/attributes/{uuid}/actions`.
+    fn update_iam2_virtual_id_group_attribute(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         value: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateIAM2VirtualIDGroupAttribute> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateIAM2VirtualIDGroupAttribute::new(uuid, value),
+    ) -> ::zstack_sdk::client::Call<UpdateIAM2VirtualIDGroupAttribute> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateIAM2VirtualIDGroupAttribute::new(uuid, value),
         )
     }
-    /// `PUT /iam2/Organization/quotas/actions`: see [`UpdateOrganizationQuota`](crate::api::UpdateOrganizationQuota).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_organization_quota(
+    /// Send (and wait for the job of) [`UpdateOrganizationQuota`]: `PUT /iam2/Organization/quotas/actions`.
+    fn update_organization_quota(
         &self,
         identity_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         value: impl ::core::convert::Into<i64>,
-    ) -> crate::client::Call<'_, crate::api::UpdateOrganizationQuota> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateOrganizationQuota::new(identity_uuid, name, value),
+    ) -> ::zstack_sdk::client::Call<UpdateOrganizationQuota> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateOrganizationQuota::new(identity_uuid, name, value),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddAttributesToIAM2Organization> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddAttributesToIAM2Project> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddAttributesToIAM2VirtualID> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddAttributesToIAM2VirtualIDGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddIAM2VirtualIDGroupToProjects> {
-    /// Set `structs`.
-    pub fn structs(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.structs(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddIAM2VirtualIDsToGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddIAM2VirtualIDsToOrganization> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddIAM2VirtualIDsToProject> {
-    /// Set `roleUuids`.
-    pub fn role_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.role_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddIAM2VirtualIDsToProjects> {
-    /// Set `roleUuids`.
-    pub fn role_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.role_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddResourceToIAM2Project> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddRolesToIAM2VirtualID> {
-    /// Set `projectUuid`.
-    pub fn project_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.project_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddRolesToIAM2VirtualIDGroup> {
-    /// Set `projectUuid`.
-    pub fn project_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.project_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachIAM2ProjectToIAM2Organization> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::BatchCreateIAM2VirtualIDFromConfigFile> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeIAM2OrganizationParent> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeIAM2OrganizationState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeIAM2ProjectState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeIAM2VirtualIDGroupState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeIAM2VirtualIDState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeIAM2VirtualIDType> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CheckIAM2OrganizationAvailability> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CheckIAM2VirtualIDConfigFile> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CleanInvalidLdapIAM2Binding> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateIAM2Organization> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `parentUuid`.
-    pub fn parent_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.parent_uuid(value))
-    }
-    /// Set `attributes`.
-    pub fn attributes(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.attributes(value))
-    }
-    /// Set `quota`.
-    pub fn quota(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.quota(value))
-    }
-    /// Set `srcType`.
-    pub fn src_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.src_type(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateIAM2Project> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `attributes`.
-    pub fn attributes(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.attributes(value))
-    }
-    /// Set `quota`.
-    pub fn quota(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.quota(value))
-    }
-    /// Set `roleUuids`.
-    pub fn role_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.role_uuids(value))
-    }
-    /// Set `resourceTemplates`.
-    pub fn resource_templates(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.resource_templates(value))
-    }
-    /// Set `organizationUuid`.
-    pub fn organization_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.organization_uuid(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateIAM2ProjectFromTemplate> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `roleUuids`.
-    pub fn role_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.role_uuids(value))
-    }
-    /// Set `organizationUuid`.
-    pub fn organization_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.organization_uuid(value))
-    }
-    /// Set `resourceTemplates`.
-    pub fn resource_templates(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.resource_templates(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateIAM2ProjectRole> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `statements`.
-    pub fn statements(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.statements(value))
-    }
-    /// Set `policyUuids`.
-    pub fn policy_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.policy_uuids(value))
-    }
-    /// Set `identity`.
-    pub fn identity(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.identity(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateIAM2ProjectTemplate> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `attributes`.
-    pub fn attributes(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.attributes(value))
-    }
-    /// Set `quota`.
-    pub fn quota(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.quota(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateIAM2ProjectTemplateFromProject> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateIAM2VirtualID> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `attributes`.
-    pub fn attributes(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.attributes(value))
-    }
-    /// Set `projectUuid`.
-    pub fn project_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.project_uuid(value))
-    }
-    /// Set `organizationUuid`.
-    pub fn organization_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.organization_uuid(value))
-    }
-    /// Set `withoutDefaultRole`.
-    pub fn without_default_role(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.without_default_role(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateIAM2VirtualIDFromLdapUid> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateIAM2VirtualIDGroup> {
-    /// Set `projectUuid`.
-    pub fn project_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.project_uuid(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `attributes`.
-    pub fn attributes(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.attributes(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateIAM2VirtualIDLdapBinding> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteIAM2Organization> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteIAM2Project> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteIAM2ProjectTemplate> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteIAM2VirtualID> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteIAM2VirtualIDGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteIAM2VirtualIDLdapBinding> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachIAM2ProjectFromIAM2Organization> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ExpungeIAM2Project> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetCandidateLdapEntryForIAM2Binding> {
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetIAM2OrganizationVirtualIDNumber> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetIAM2ProjectContainerClusterCandidates> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetIAM2ProjectContainerImageTags> {
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetIAM2ProjectContainerImages> {
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetIAM2ProjectRepository> {
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetIAM2ProjectsOfVirtualID> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetIAM2SystemAttributes> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetIAM2VirtualIDAPIPermission> {
-    /// Set `apisToCheck`.
-    pub fn apis_to_check(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.apis_to_check(value))
-    }
-    /// Set `onlyCheckParams`.
-    pub fn only_check_params(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.only_check_params(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetIAM2VirtualIDInGroup> {
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `count`.
-    pub fn count_2(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.count(value))
-    }
-    /// Set `sortDirection`.
-    pub fn sort_direction(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.sort_direction(value))
-    }
-    /// Set `sortBy`.
-    pub fn sort_by(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.sort_by(value))
-    }
-    /// Set `replyWithCount`.
-    pub fn reply_with_count(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.reply_with_count(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetOrganizationQuotaUsage> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::LoginIAM2Platform> {
-    /// Set `clientInfo`.
-    pub fn client_info(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.client_info(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::LoginIAM2Project> {
-    /// Set `clientInfo`.
-    pub fn client_info(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.client_info(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::LoginIAM2VirtualID> {
-    /// Set `captchaUuid`.
-    pub fn captcha_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.captcha_uuid(value))
-    }
-    /// Set `verifyCode`.
-    pub fn verify_code(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.verify_code(value))
-    }
-    /// Set `clientInfo`.
-    pub fn client_info(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.client_info(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::LoginIAM2VirtualIDWithLdap> {
-    /// Set `verifyCode`.
-    pub fn verify_code(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.verify_code(value))
-    }
-    /// Set `captchaUuid`.
-    pub fn captcha_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.captcha_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RecoverIAM2Project> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveAttributesFromIAM2Organization> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveAttributesFromIAM2Project> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveAttributesFromIAM2VirtualID> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveAttributesFromIAM2VirtualIDGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveIAM2ProjectLoginExpired> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveIAM2VirtualIDGroupFromProjects> {
-    /// Set `projectUuids`.
-    pub fn project_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.project_uuids(value))
-    }
-    /// Set `groupUuids`.
-    pub fn group_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.group_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveIAM2VirtualIDsFromGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveIAM2VirtualIDsFromOrganization> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveIAM2VirtualIDsFromProject> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveIAM2VirtualIDsFromProjects> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveRolesFromIAM2VirtualID> {
-    /// Set `projectUuid`.
-    pub fn project_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.project_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveRolesFromIAM2VirtualIDGroup> {
-    /// Set `projectUuid`.
-    pub fn project_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.project_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RunIAM2Script> {
-    /// Set `scriptExecutor`.
-    pub fn script_executor(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.script_executor(value))
-    }
-    /// Set `scriptParams`.
-    pub fn script_params(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.script_params(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetIAM2ProjectContainerCluster> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetIAM2ProjectLoginExpired> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetIAM2ProjectRetirePolicy> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetOrganizationOperation> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetOrganizationSupervisor> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::StopAllResourcesInIAM2Project> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateIAM2Organization> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `parentUuid`.
-    pub fn parent_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.parent_uuid(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<crate::types::OrganizationType>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateIAM2OrganizationAttribute> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateIAM2Project> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateIAM2ProjectAttribute> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateIAM2ProjectTemplate> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `attributes`.
-    pub fn attributes(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.attributes(value))
-    }
-    /// Set `quota`.
-    pub fn quota(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.quota(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateIAM2VirtualID> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `password`.
-    pub fn password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.password(value))
-    }
-    /// Set `oldPassword`.
-    pub fn old_password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.old_password(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateIAM2VirtualIDAttribute> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateIAM2VirtualIDGroup> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateIAM2VirtualIDGroupAttribute> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateOrganizationQuota> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl Iam2Api for ::zstack_sdk::client::Client {}

@@ -30,7 +30,6 @@ pub struct AddPolicyStatementsToRole {
 }
 impl AddPolicyStatementsToRole {
     /// A request with the required params `uuid`, `statements`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         statements: impl ::core::iter::IntoIterator<
@@ -47,27 +46,42 @@ impl AddPolicyStatementsToRole {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AddPolicyStatementsToRole`], settable on the request and on a client `Call` for it:
+ `client.add_policy_statements_to_role(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddPolicyStatementsToRoleSetters: ::zstack_sdk::runtime::request::Holds<
+        AddPolicyStatementsToRole,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddPolicyStatementsToRole>,
+> AddPolicyStatementsToRoleSetters for T {}
 /// `POST /identities/policies/{policyUuid}/roles/{roleUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -97,7 +111,6 @@ pub struct AttachPolicyToRole {
 }
 impl AttachPolicyToRole {
     /// A request with the required params `roleUuid`, `policyUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         role_uuid: impl ::core::convert::Into<::std::string::String>,
         policy_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -109,27 +122,42 @@ impl AttachPolicyToRole {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachPolicyToRole`], settable on the request and on a client `Call` for it:
+ `client.attach_policy_to_role(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachPolicyToRoleSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachPolicyToRole,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachPolicyToRole>,
+> AttachPolicyToRoleSetters for T {}
 /// `POST /identities/accounts/{accountUuid}/roles/{roleUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -159,7 +187,6 @@ pub struct AttachRoleToAccount {
 }
 impl AttachRoleToAccount {
     /// A request with the required params `roleUuid`, `accountUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         role_uuid: impl ::core::convert::Into<::std::string::String>,
         account_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -171,27 +198,42 @@ impl AttachRoleToAccount {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachRoleToAccount`], settable on the request and on a client `Call` for it:
+ `client.attach_role_to_account(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachRoleToAccountSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachRoleToAccount,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachRoleToAccount>,
+> AttachRoleToAccountSetters for T {}
 /// `PUT /identities/roles/{uuid}/actions`, body envelope `"changeRoleState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -221,7 +263,6 @@ pub struct ChangeRoleState {
 }
 impl ChangeRoleState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<crate::types::RoleStateEvent>,
@@ -233,27 +274,41 @@ impl ChangeRoleState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeRoleState`], settable on the request and on a client `Call` for it:
+ `client.change_role_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeRoleStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeRoleState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<ChangeRoleState>> ChangeRoleStateSetters
+for T {}
 /// `POST /identities/roles`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -298,7 +353,6 @@ pub struct CreateRole {
 }
 impl CreateRole {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -312,81 +366,103 @@ impl CreateRole {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateRole`], settable on the request and on a client `Call` for it:
+ `client.create_role(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateRoleSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateRole,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `statements`.
-    pub fn statements(
+    /// Wire name `statements` (body). Since ZStack 0.6.
+    fn statements(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<crate::types::PolicyStatement>,
         >,
     ) -> Self {
-        self.statements = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().statements = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `policyUuids`.
-    pub fn policy_uuids(
+    /// Wire name `policyUuids` (body). Since ZStack 0.6.
+    fn policy_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.policy_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().policy_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `identity`.
-    pub fn identity(
+    /// Wire name `identity` (body). Since ZStack 0.6.
+    fn identity(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.identity = ::core::option::Option::Some(value.into());
+        self.held_mut().identity = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateRole>> CreateRoleSetters for T {}
 /// `DELETE /identities/roles/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -414,7 +490,6 @@ pub struct DeleteRole {
 }
 impl DeleteRole {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -423,35 +498,48 @@ impl DeleteRole {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteRole`], settable on the request and on a client `Call` for it:
+ `client.delete_role(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteRoleSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteRole,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteRole>> DeleteRoleSetters for T {}
 /// `DELETE /identities/policies/{policyUuid}/roles/{roleUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -480,7 +568,6 @@ pub struct DetachPolicyFromRole {
 }
 impl DetachPolicyFromRole {
     /// A request with the required params `roleUuid`, `policyUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         role_uuid: impl ::core::convert::Into<::std::string::String>,
         policy_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -492,27 +579,42 @@ impl DetachPolicyFromRole {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachPolicyFromRole`], settable on the request and on a client `Call` for it:
+ `client.detach_policy_from_role(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachPolicyFromRoleSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachPolicyFromRole,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachPolicyFromRole>,
+> DetachPolicyFromRoleSetters for T {}
 /// `DELETE /identities/accounts/{accountUuid}/roles/{roleUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -544,7 +646,6 @@ pub struct DetachRoleFromAccount {
 }
 impl DetachRoleFromAccount {
     /// A request with the required params `roleUuid`, `accountUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         role_uuid: impl ::core::convert::Into<::std::string::String>,
         account_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -557,35 +658,50 @@ impl DetachRoleFromAccount {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DetachRoleFromAccount`], settable on the request and on a client `Call` for it:
+ `client.detach_role_from_account(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachRoleFromAccountSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachRoleFromAccount,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachRoleFromAccount>,
+> DetachRoleFromAccountSetters for T {}
 /// `GET /identities/roles`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -605,7 +721,7 @@ pub struct QueryRole {
 }
 impl QueryRole {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -649,7 +765,6 @@ pub struct RemovePolicyStatementsFromRole {
 }
 impl RemovePolicyStatementsFromRole {
     /// A request with the required params `uuid`, `policyStatementUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         policy_statement_uuids: impl ::core::iter::IntoIterator<
@@ -666,27 +781,42 @@ impl RemovePolicyStatementsFromRole {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemovePolicyStatementsFromRole`], settable on the request and on a client `Call` for it:
+ `client.remove_policy_statements_from_role(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemovePolicyStatementsFromRoleSetters: ::zstack_sdk::runtime::request::Holds<
+        RemovePolicyStatementsFromRole,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemovePolicyStatementsFromRole>,
+> RemovePolicyStatementsFromRoleSetters for T {}
 /// `PUT /identities/roles/{uuid}/actions`, body envelope `"updateRole"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -724,7 +854,6 @@ pub struct UpdateRole {
 }
 impl UpdateRole {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -736,481 +865,188 @@ impl UpdateRole {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateRole`], settable on the request and on a client `Call` for it:
+ `client.update_role(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateRoleSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateRole,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 0.6.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `statements`.
-    pub fn statements(
+    /// Wire name `statements` (body). Since ZStack 0.6.
+    fn statements(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<crate::types::PolicyStatement>,
         >,
     ) -> Self {
-        self.statements = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().statements = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `policyUuids`.
-    pub fn policy_uuids(
+    /// Wire name `policyUuids` (body). Since ZStack 0.6.
+    fn policy_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.policy_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().policy_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateRole>> UpdateRoleSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /identities/roles/{uuid}/policy-statements`: see [`AddPolicyStatementsToRole`](crate::api::AddPolicyStatementsToRole).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_policy_statements_to_role(
+/// The `identities` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait IdentitiesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddPolicyStatementsToRole`]: `POST /identities/roles/{uuid}/policy-statements`.
+    fn add_policy_statements_to_role(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         statements: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<crate::types::PolicyStatement>,
         >,
-    ) -> crate::client::Call<'_, crate::api::AddPolicyStatementsToRole> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddPolicyStatementsToRole::new(uuid, statements),
+    ) -> ::zstack_sdk::client::Call<AddPolicyStatementsToRole> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddPolicyStatementsToRole::new(uuid, statements),
         )
     }
-    /// `POST /identities/policies/{policyUuid}/roles/{roleUuid}`: see [`AttachPolicyToRole`](crate::api::AttachPolicyToRole).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_policy_to_role(
+    /// Send (and wait for the job of) [`AttachPolicyToRole`]: `POST /identities/policies/{policyUuid}/roles/{roleUuid}`.
+    fn attach_policy_to_role(
         &self,
         role_uuid: impl ::core::convert::Into<::std::string::String>,
         policy_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachPolicyToRole> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachPolicyToRole::new(role_uuid, policy_uuid),
+    ) -> ::zstack_sdk::client::Call<AttachPolicyToRole> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachPolicyToRole::new(role_uuid, policy_uuid),
         )
     }
-    /// `POST /identities/accounts/{accountUuid}/roles/{roleUuid}`: see [`AttachRoleToAccount`](crate::api::AttachRoleToAccount).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_role_to_account(
+    /// Send (and wait for the job of) [`AttachRoleToAccount`]: `POST /identities/accounts/{accountUuid}/roles/{roleUuid}`.
+    fn attach_role_to_account(
         &self,
         role_uuid: impl ::core::convert::Into<::std::string::String>,
         account_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachRoleToAccount> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachRoleToAccount::new(role_uuid, account_uuid),
+    ) -> ::zstack_sdk::client::Call<AttachRoleToAccount> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachRoleToAccount::new(role_uuid, account_uuid),
         )
     }
-    /// `PUT /identities/roles/{uuid}/actions`: see [`ChangeRoleState`](crate::api::ChangeRoleState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_role_state(
+    /// Send (and wait for the job of) [`ChangeRoleState`]: `PUT /identities/roles/{uuid}/actions`.
+    fn change_role_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<crate::types::RoleStateEvent>,
-    ) -> crate::client::Call<'_, crate::api::ChangeRoleState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeRoleState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeRoleState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeRoleState::new(uuid, state_event),
         )
     }
-    /// `POST /identities/roles`: see [`CreateRole`](crate::api::CreateRole).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_role(
+    /// Send (and wait for the job of) [`CreateRole`]: `POST /identities/roles`.
+    fn create_role(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateRole> {
-        crate::client::Call::new(self, crate::api::CreateRole::new(name))
+    ) -> ::zstack_sdk::client::Call<CreateRole> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CreateRole::new(name))
     }
-    /// `DELETE /identities/roles/{uuid}`: see [`DeleteRole`](crate::api::DeleteRole).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_role(
+    /// Send (and wait for the job of) [`DeleteRole`]: `DELETE /identities/roles/{uuid}`.
+    fn delete_role(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteRole> {
-        crate::client::Call::new(self, crate::api::DeleteRole::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteRole> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteRole::new(uuid))
     }
-    /// `DELETE /identities/policies/{policyUuid}/roles/{roleUuid}`: see [`DetachPolicyFromRole`](crate::api::DetachPolicyFromRole).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_policy_from_role(
+    /// Send (and wait for the job of) [`DetachPolicyFromRole`]: `DELETE /identities/policies/{policyUuid}/roles/{roleUuid}`.
+    fn detach_policy_from_role(
         &self,
         role_uuid: impl ::core::convert::Into<::std::string::String>,
         policy_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachPolicyFromRole> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachPolicyFromRole::new(role_uuid, policy_uuid),
+    ) -> ::zstack_sdk::client::Call<DetachPolicyFromRole> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachPolicyFromRole::new(role_uuid, policy_uuid),
         )
     }
-    /// `DELETE /identities/accounts/{accountUuid}/roles/{roleUuid}`: see [`DetachRoleFromAccount`](crate::api::DetachRoleFromAccount).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_role_from_account(
+    /// Send (and wait for the job of) [`DetachRoleFromAccount`]: `DELETE /identities/accounts/{accountUuid}/roles/{roleUuid}`.
+    fn detach_role_from_account(
         &self,
         role_uuid: impl ::core::convert::Into<::std::string::String>,
         account_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachRoleFromAccount> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachRoleFromAccount::new(role_uuid, account_uuid),
+    ) -> ::zstack_sdk::client::Call<DetachRoleFromAccount> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachRoleFromAccount::new(role_uuid, account_uuid),
         )
     }
-    /// `GET /identities/roles`: see [`QueryRole`](crate::api::QueryRole).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_role(&self) -> crate::client::Call<'_, crate::api::QueryRole> {
-        crate::client::Call::new(self, crate::api::QueryRole::new())
+    /// Send [`QueryRole`]: `GET /identities/roles`.
+    fn query_role(&self) -> ::zstack_sdk::client::Call<QueryRole> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryRole::new())
     }
-    /// `DELETE /identities/roles/{uuid}/policy-statements`: see [`RemovePolicyStatementsFromRole`](crate::api::RemovePolicyStatementsFromRole).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_policy_statements_from_role(
+    /// Send (and wait for the job of) [`RemovePolicyStatementsFromRole`]: `DELETE /identities/roles/{uuid}/policy-statements`.
+    fn remove_policy_statements_from_role(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         policy_statement_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::RemovePolicyStatementsFromRole> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemovePolicyStatementsFromRole::new(uuid, policy_statement_uuids),
+    ) -> ::zstack_sdk::client::Call<RemovePolicyStatementsFromRole> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemovePolicyStatementsFromRole::new(uuid, policy_statement_uuids),
         )
     }
-    /// `PUT /identities/roles/{uuid}/actions`: see [`UpdateRole`](crate::api::UpdateRole).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_role(
+    /// Send (and wait for the job of) [`UpdateRole`]: `PUT /identities/roles/{uuid}/actions`.
+    fn update_role(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateRole> {
-        crate::client::Call::new(self, crate::api::UpdateRole::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateRole> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateRole::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddPolicyStatementsToRole> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachPolicyToRole> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachRoleToAccount> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeRoleState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateRole> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `statements`.
-    pub fn statements(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<crate::types::PolicyStatement>,
-        >,
-    ) -> Self {
-        self.map(|request| request.statements(value))
-    }
-    /// Set `policyUuids`.
-    pub fn policy_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.policy_uuids(value))
-    }
-    /// Set `identity`.
-    pub fn identity(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.identity(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteRole> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachPolicyFromRole> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachRoleFromAccount> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemovePolicyStatementsFromRole> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateRole> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `statements`.
-    pub fn statements(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<crate::types::PolicyStatement>,
-        >,
-    ) -> Self {
-        self.map(|request| request.statements(value))
-    }
-    /// Set `policyUuids`.
-    pub fn policy_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.policy_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl IdentitiesApi for ::zstack_sdk::client::Client {}

@@ -24,71 +24,67 @@ pub struct GetSupportedIdentityModels {
 }
 impl GetSupportedIdentityModels {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetSupportedIdentityModels`], settable on the request and on a client `Call` for it:
+ `client.get_supported_identity_models(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetSupportedIdentityModelsSetters: ::zstack_sdk::runtime::request::Holds<
+        GetSupportedIdentityModels,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.7.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetSupportedIdentityModels>,
+> GetSupportedIdentityModelsSetters for T {}
 /// The result of [`GetSupportedIdentityModels`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetSupportedIdentityModelsReply {
     /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub configs: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetSupportedIdentityModelsReply { "configs" => configs default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /identity-models`: see [`GetSupportedIdentityModels`](crate::api::GetSupportedIdentityModels).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_supported_identity_models(
+/// The `identity-models` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait IdentityModelsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`GetSupportedIdentityModels`]: `GET /identity-models`.
+    fn get_supported_identity_models(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetSupportedIdentityModels> {
-        crate::client::Call::new(self, crate::api::GetSupportedIdentityModels::new())
+    ) -> ::zstack_sdk::client::Call<GetSupportedIdentityModels> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetSupportedIdentityModels::new())
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetSupportedIdentityModels> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl IdentityModelsApi for ::zstack_sdk::client::Client {}

@@ -29,7 +29,6 @@ pub struct DeleteImagePackage {
 }
 impl DeleteImagePackage {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -38,35 +37,50 @@ impl DeleteImagePackage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteImagePackage`], settable on the request and on a client `Call` for it:
+ `client.delete_image_package(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteImagePackageSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteImagePackage,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 4.4.65 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.4.65 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.4.65 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteImagePackage>,
+> DeleteImagePackageSetters for T {}
 /// `GET /image-packages`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
@@ -85,7 +99,7 @@ pub struct QueryImagePackage {
 }
 impl QueryImagePackage {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -131,7 +145,6 @@ pub struct UpdateImagePackage {
 }
 impl UpdateImagePackage {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -141,126 +154,76 @@ impl UpdateImagePackage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateImagePackage`], settable on the request and on a client `Call` for it:
+ `client.update_image_package(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateImagePackageSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateImagePackage,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 4.4.65 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.4.65 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.4.65 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.4.65 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateImagePackage>,
+> UpdateImagePackageSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `DELETE /image-packages/{uuid}`: see [`DeleteImagePackage`](crate::api::DeleteImagePackage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_image_package(
+/// The `image-packages` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait ImagePackagesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`DeleteImagePackage`]: `DELETE /image-packages/{uuid}`.
+    fn delete_image_package(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteImagePackage> {
-        crate::client::Call::new(self, crate::api::DeleteImagePackage::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteImagePackage> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteImagePackage::new(uuid))
     }
-    /// `GET /image-packages`: see [`QueryImagePackage`](crate::api::QueryImagePackage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_image_package(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryImagePackage> {
-        crate::client::Call::new(self, crate::api::QueryImagePackage::new())
+    /// Send [`QueryImagePackage`]: `GET /image-packages`.
+    fn query_image_package(&self) -> ::zstack_sdk::client::Call<QueryImagePackage> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryImagePackage::new())
     }
-    /// `PUT /image-packages/{uuid}`: see [`UpdateImagePackage`](crate::api::UpdateImagePackage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_image_package(
+    /// Send (and wait for the job of) [`UpdateImagePackage`]: `PUT /image-packages/{uuid}`.
+    fn update_image_package(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateImagePackage> {
-        crate::client::Call::new(self, crate::api::UpdateImagePackage::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateImagePackage> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateImagePackage::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteImagePackage> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateImagePackage> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl ImagePackagesApi for ::zstack_sdk::client::Client {}

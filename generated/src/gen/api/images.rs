@@ -73,7 +73,6 @@ pub struct AddImage {
 }
 impl AddImage {
     /// A request with the required params `name`, `url`, `backupStorageUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         url: impl ::core::convert::Into<::std::string::String>,
@@ -103,111 +102,127 @@ impl AddImage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddImage`], settable on the request and on a client `Call` for it:
+ `client.add_image(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddImageSetters: ::zstack_sdk::runtime::request::Holds<
+        AddImage,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `mediaType`.
-    pub fn media_type(
+    /// Wire name `mediaType` (body). Since ZStack 0.6. One of `RootVolumeTemplate`, `ISO`, `DataVolumeTemplate`.
+    fn media_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.media_type = ::core::option::Option::Some(value.into());
+        self.held_mut().media_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `guestOsType`.
-    pub fn guest_os_type(
+    /// Wire name `guestOsType` (body). Since ZStack 0.6.
+    fn guest_os_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.guest_os_type = ::core::option::Option::Some(value.into());
+        self.held_mut().guest_os_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `architecture`.
-    pub fn architecture(
+    /// Wire name `architecture` (body). Since ZStack 4.0. One of `x86_64`, `aarch64`, `mips64el`, `loongarch64`.
+    fn architecture(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.architecture = ::core::option::Option::Some(value.into());
+        self.held_mut().architecture = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `system`.
-    pub fn system(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.system = ::core::option::Option::Some(value.into());
+    /// Wire name `system` (body). Since ZStack 0.6. Server default: `false`.
+    fn system(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().system = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `format`.
-    pub fn format(
+    /// Wire name `format` (body). Since ZStack 0.6.
+    fn format(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.format = ::core::option::Option::Some(value.into());
+        self.held_mut().format = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `platform`.
-    pub fn platform(
+    /// Wire name `platform` (body). Since ZStack 0.6. One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
+    fn platform(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.platform = ::core::option::Option::Some(value.into());
+        self.held_mut().platform = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 0.6.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `virtio`.
-    pub fn virtio(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.virtio = ::core::option::Option::Some(value.into());
+    /// Wire name `virtio` (body). Since ZStack 4.1.2. Server default: `true`.
+    fn virtio(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().virtio = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<AddImage>> AddImageSetters for T {}
 /// `PUT /images/{uuid}/actions`, body envelope `"calculateImageHash"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -239,7 +254,6 @@ pub struct CalculateImageHash {
 }
 impl CalculateImageHash {
     /// A request with the required params `uuid`, `backupStorageUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -252,35 +266,50 @@ impl CalculateImageHash {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `algorithm`.
-    pub fn algorithm(
+}
+/** The optional params of [`CalculateImageHash`], settable on the request and on a client `Call` for it:
+ `client.calculate_image_hash(..).algorithm(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CalculateImageHashSetters: ::zstack_sdk::runtime::request::Holds<
+        CalculateImageHash,
+    > + ::core::marker::Sized {
+    /// Wire name `algorithm` (body). Since ZStack 4.1.0. Server default: `MD5`.
+    fn algorithm(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.algorithm = ::core::option::Option::Some(value.into());
+        self.held_mut().algorithm = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.1.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.1.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CalculateImageHash>,
+> CalculateImageHashSetters for T {}
 /// `PUT /images/{uuid}/actions`, body envelope `"changeImageState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -310,7 +339,6 @@ pub struct ChangeImageState {
 }
 impl ChangeImageState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -322,27 +350,41 @@ impl ChangeImageState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeImageState`], settable on the request and on a client `Call` for it:
+ `client.change_image_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeImageStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeImageState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<ChangeImageState>> ChangeImageStateSetters
+for T {}
 /// `POST /images/data-volume-templates/from/volumes/{volumeUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -385,7 +427,6 @@ pub struct CreateDataVolumeTemplateFromVolume {
 }
 impl CreateDataVolumeTemplateFromVolume {
     /// A request with the required params `name`, `volumeUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         volume_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -401,66 +442,84 @@ impl CreateDataVolumeTemplateFromVolume {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateDataVolumeTemplateFromVolume`], settable on the request and on a client `Call` for it:
+ `client.create_data_volume_template_from_volume(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateDataVolumeTemplateFromVolumeSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateDataVolumeTemplateFromVolume,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `backupStorageUuids`.
-    pub fn backup_storage_uuids(
+    /// Wire name `backupStorageUuids` (body). Since ZStack 0.6.
+    fn backup_storage_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.backup_storage_uuids = value
+        self.held_mut().backup_storage_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateDataVolumeTemplateFromVolume>,
+> CreateDataVolumeTemplateFromVolumeSetters for T {}
 /// `POST /images/data-volume-templates/from/volume-template/{backupUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -517,7 +576,6 @@ pub struct CreateDataVolumeTemplateFromVolumeBackup {
 }
 impl CreateDataVolumeTemplateFromVolumeBackup {
     /// A request with the required params `backupUuid`, `backupStorageUuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         backup_uuid: impl ::core::convert::Into<::std::string::String>,
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -539,87 +597,105 @@ impl CreateDataVolumeTemplateFromVolumeBackup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateDataVolumeTemplateFromVolumeBackup`], settable on the request and on a client `Call` for it:
+ `client.create_data_volume_template_from_volume_backup(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateDataVolumeTemplateFromVolumeBackupSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateDataVolumeTemplateFromVolumeBackup,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `guestOsType`.
-    pub fn guest_os_type(
+    /// Wire name `guestOsType` (body). Since ZStack 3.0.1 (release history).
+    fn guest_os_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.guest_os_type = ::core::option::Option::Some(value.into());
+        self.held_mut().guest_os_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `platform`.
-    pub fn platform(
+    /// Wire name `platform` (body). Since ZStack 3.0.1 (release history). One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
+    fn platform(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.platform = ::core::option::Option::Some(value.into());
+        self.held_mut().platform = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `architecture`.
-    pub fn architecture(
+    /// Wire name `architecture` (body). Since ZStack 4.0.1 (release history).
+    fn architecture(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.architecture = ::core::option::Option::Some(value.into());
+        self.held_mut().architecture = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `system`.
-    pub fn system(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.system = ::core::option::Option::Some(value.into());
+    /// Wire name `system` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
+    fn system(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().system = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `virtio`.
-    pub fn virtio(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.virtio = ::core::option::Option::Some(value.into());
+    /// Wire name `virtio` (body). Since ZStack 4.1.8 (release history).
+    fn virtio(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().virtio = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateDataVolumeTemplateFromVolumeBackup>,
+> CreateDataVolumeTemplateFromVolumeBackupSetters for T {}
 /// `POST /images/data-volume-templates/from/volume-snapshots/{snapshotUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
@@ -662,7 +738,6 @@ pub struct CreateDataVolumeTemplateFromVolumeSnapshot {
 }
 impl CreateDataVolumeTemplateFromVolumeSnapshot {
     /// A request with the required params `snapshotUuid`, `name`, `backupStorageUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         snapshot_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -684,53 +759,71 @@ impl CreateDataVolumeTemplateFromVolumeSnapshot {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateDataVolumeTemplateFromVolumeSnapshot`], settable on the request and on a client `Call` for it:
+ `client.create_data_volume_template_from_volume_snapshot(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateDataVolumeTemplateFromVolumeSnapshotSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateDataVolumeTemplateFromVolumeSnapshot,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateDataVolumeTemplateFromVolumeSnapshot>,
+> CreateDataVolumeTemplateFromVolumeSnapshotSetters for T {}
 /// `POST /images/root-volume-templates/from/volumes/{rootVolumeUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -787,7 +880,6 @@ pub struct CreateRootVolumeTemplateFromRootVolume {
 }
 impl CreateRootVolumeTemplateFromRootVolume {
     /// A request with the required params `name`, `rootVolumeUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         root_volume_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -808,100 +900,118 @@ impl CreateRootVolumeTemplateFromRootVolume {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateRootVolumeTemplateFromRootVolume`], settable on the request and on a client `Call` for it:
+ `client.create_root_volume_template_from_root_volume(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateRootVolumeTemplateFromRootVolumeSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateRootVolumeTemplateFromRootVolume,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `guestOsType`.
-    pub fn guest_os_type(
+    /// Wire name `guestOsType` (body). Since ZStack 0.6.
+    fn guest_os_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.guest_os_type = ::core::option::Option::Some(value.into());
+        self.held_mut().guest_os_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `backupStorageUuids`.
-    pub fn backup_storage_uuids(
+    /// Wire name `backupStorageUuids` (body). Since ZStack 0.6.
+    fn backup_storage_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.backup_storage_uuids = value
+        self.held_mut().backup_storage_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `platform`.
-    pub fn platform(
+    /// Wire name `platform` (body). Since ZStack 0.6. One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
+    fn platform(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.platform = ::core::option::Option::Some(value.into());
+        self.held_mut().platform = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `system`.
-    pub fn system(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.system = ::core::option::Option::Some(value.into());
+    /// Wire name `system` (body). Since ZStack 0.6. Server default: `false`.
+    fn system(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().system = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `architecture`.
-    pub fn architecture(
+    /// Wire name `architecture` (body). Since ZStack 4.0.
+    fn architecture(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.architecture = ::core::option::Option::Some(value.into());
+        self.held_mut().architecture = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `virtio`.
-    pub fn virtio(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.virtio = ::core::option::Option::Some(value.into());
+    /// Wire name `virtio` (body). Since ZStack 4.1.2. Server default: `true`.
+    fn virtio(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().virtio = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateRootVolumeTemplateFromRootVolume>,
+> CreateRootVolumeTemplateFromRootVolumeSetters for T {}
 /// `POST /images/root-volume-templates/from/volume-template/{backupUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -958,7 +1068,6 @@ pub struct CreateRootVolumeTemplateFromVolumeBackup {
 }
 impl CreateRootVolumeTemplateFromVolumeBackup {
     /// A request with the required params `backupUuid`, `backupStorageUuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         backup_uuid: impl ::core::convert::Into<::std::string::String>,
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -980,87 +1089,105 @@ impl CreateRootVolumeTemplateFromVolumeBackup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateRootVolumeTemplateFromVolumeBackup`], settable on the request and on a client `Call` for it:
+ `client.create_root_volume_template_from_volume_backup(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateRootVolumeTemplateFromVolumeBackupSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateRootVolumeTemplateFromVolumeBackup,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `guestOsType`.
-    pub fn guest_os_type(
+    /// Wire name `guestOsType` (body). Since ZStack 3.0.1 (release history).
+    fn guest_os_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.guest_os_type = ::core::option::Option::Some(value.into());
+        self.held_mut().guest_os_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `platform`.
-    pub fn platform(
+    /// Wire name `platform` (body). Since ZStack 3.0.1 (release history). One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
+    fn platform(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.platform = ::core::option::Option::Some(value.into());
+        self.held_mut().platform = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `architecture`.
-    pub fn architecture(
+    /// Wire name `architecture` (body). Since ZStack 4.0.1 (release history). One of `x86_64`, `aarch64`, `mips64el`, `loongarch64`.
+    fn architecture(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.architecture = ::core::option::Option::Some(value.into());
+        self.held_mut().architecture = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `system`.
-    pub fn system(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.system = ::core::option::Option::Some(value.into());
+    /// Wire name `system` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
+    fn system(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().system = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `virtio`.
-    pub fn virtio(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.virtio = ::core::option::Option::Some(value.into());
+    /// Wire name `virtio` (body). Since ZStack 4.1.8 (release history).
+    fn virtio(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().virtio = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateRootVolumeTemplateFromVolumeBackup>,
+> CreateRootVolumeTemplateFromVolumeBackupSetters for T {}
 /// `POST /images/root-volume-templates/from/volume-snapshots/{snapshotUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1117,7 +1244,6 @@ pub struct CreateRootVolumeTemplateFromVolumeSnapshot {
 }
 impl CreateRootVolumeTemplateFromVolumeSnapshot {
     /// A request with the required params `snapshotUuid`, `name`, `backupStorageUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         snapshot_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -1144,87 +1270,105 @@ impl CreateRootVolumeTemplateFromVolumeSnapshot {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateRootVolumeTemplateFromVolumeSnapshot`], settable on the request and on a client `Call` for it:
+ `client.create_root_volume_template_from_volume_snapshot(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateRootVolumeTemplateFromVolumeSnapshotSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateRootVolumeTemplateFromVolumeSnapshot,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `guestOsType`.
-    pub fn guest_os_type(
+    /// Wire name `guestOsType` (body). Since ZStack 0.6.
+    fn guest_os_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.guest_os_type = ::core::option::Option::Some(value.into());
+        self.held_mut().guest_os_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `platform`.
-    pub fn platform(
+    /// Wire name `platform` (body). Since ZStack 0.6. One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
+    fn platform(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.platform = ::core::option::Option::Some(value.into());
+        self.held_mut().platform = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `architecture`.
-    pub fn architecture(
+    /// Wire name `architecture` (body). Since ZStack 4.0.
+    fn architecture(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.architecture = ::core::option::Option::Some(value.into());
+        self.held_mut().architecture = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `system`.
-    pub fn system(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.system = ::core::option::Option::Some(value.into());
+    /// Wire name `system` (body). Since ZStack 0.6. Server default: `false`.
+    fn system(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().system = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `virtio`.
-    pub fn virtio(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.virtio = ::core::option::Option::Some(value.into());
+    /// Wire name `virtio` (body). Since ZStack 4.1.2. Server default: `true`.
+    fn virtio(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().virtio = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateRootVolumeTemplateFromVolumeSnapshot>,
+> CreateRootVolumeTemplateFromVolumeSnapshotSetters for T {}
 /// `DELETE /images/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1255,7 +1399,6 @@ pub struct DeleteImage {
 }
 impl DeleteImage {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1265,48 +1408,61 @@ impl DeleteImage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `backupStorageUuids`.
-    pub fn backup_storage_uuids(
+}
+/** The optional params of [`DeleteImage`], settable on the request and on a client `Call` for it:
+ `client.delete_image(..).backup_storage_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteImageSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteImage,
+    > + ::core::marker::Sized {
+    /// Wire name `backupStorageUuids` (query string). Since ZStack 0.6.
+    fn backup_storage_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.backup_storage_uuids = value
+        self.held_mut().backup_storage_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteImage>> DeleteImageSetters for T {}
 /// `PUT /images/{imageUuid}/actions`, body envelope `"expungeImage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1339,7 +1495,6 @@ pub struct ExpungeImage {
 }
 impl ExpungeImage {
     /// A request with the required params `imageUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(image_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: ::core::default::Default::default(),
@@ -1349,48 +1504,58 @@ impl ExpungeImage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `uuid`.
-    pub fn uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.uuid = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`ExpungeImage`], settable on the request and on a client `Call` for it:
+ `client.expunge_image(..).uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ExpungeImageSetters: ::zstack_sdk::runtime::request::Holds<
+        ExpungeImage,
+    > + ::core::marker::Sized {
+    /// Wire name `uuid` (body). Since ZStack 3.2.0.
+    fn uuid(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `backupStorageUuids`.
-    pub fn backup_storage_uuids(
+    /// Wire name `backupStorageUuids` (body). Since ZStack 0.6.
+    fn backup_storage_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.backup_storage_uuids = value
+        self.held_mut().backup_storage_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<ExpungeImage>> ExpungeImageSetters for T {}
 /// `GET /images/volumes/{volumeUuid}/candidate-backup-storage`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1419,7 +1584,6 @@ pub struct GetBackupStorageForCreatingImageFromVolume {
 }
 impl GetBackupStorageForCreatingImageFromVolume {
     /// A request with the required params `volumeUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(volume_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             volume_uuid: volume_uuid.into(),
@@ -1428,35 +1592,52 @@ impl GetBackupStorageForCreatingImageFromVolume {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `volumeSnapshotUuid`.
-    pub fn volume_snapshot_uuid(
+}
+/** The optional params of [`GetBackupStorageForCreatingImageFromVolume`], settable on the request and on a client `Call` for it:
+ `client.get_backup_storage_for_creating_image_from_volume(..).volume_snapshot_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetBackupStorageForCreatingImageFromVolumeSetters: ::zstack_sdk::runtime::request::Holds<
+        GetBackupStorageForCreatingImageFromVolume,
+    > + ::core::marker::Sized {
+    /// Wire name `volumeSnapshotUuid` (query string). Since ZStack 0.6.
+    fn volume_snapshot_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.volume_snapshot_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().volume_snapshot_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetBackupStorageForCreatingImageFromVolume>,
+> GetBackupStorageForCreatingImageFromVolumeSetters for T {}
 /// `GET /images/volume-snapshots/{volumeSnapshotUuid}/candidate-backup-storage`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1485,7 +1666,6 @@ pub struct GetBackupStorageForCreatingImageFromVolumeSnapshot {
 }
 impl GetBackupStorageForCreatingImageFromVolumeSnapshot {
     /// A request with the required params `volumeSnapshotUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         volume_snapshot_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -1496,35 +1676,52 @@ impl GetBackupStorageForCreatingImageFromVolumeSnapshot {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `volumeUuid`.
-    pub fn volume_uuid(
+}
+/** The optional params of [`GetBackupStorageForCreatingImageFromVolumeSnapshot`], settable on the request and on a client `Call` for it:
+ `client.get_backup_storage_for_creating_image_from_volume_snapshot(..).volume_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetBackupStorageForCreatingImageFromVolumeSnapshotSetters: ::zstack_sdk::runtime::request::Holds<
+        GetBackupStorageForCreatingImageFromVolumeSnapshot,
+    > + ::core::marker::Sized {
+    /// Wire name `volumeUuid` (query string). Since ZStack 0.6.
+    fn volume_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.volume_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().volume_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<
+            GetBackupStorageForCreatingImageFromVolumeSnapshot,
+        >,
+> GetBackupStorageForCreatingImageFromVolumeSnapshotSetters for T {}
 /// `GET /images/candidate-backup-storage`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
@@ -1553,7 +1750,7 @@ pub struct GetCandidateBackupStorageForCreatingImage {
 }
 impl GetCandidateBackupStorageForCreatingImage {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             volume_uuid: ::core::default::Default::default(),
@@ -1562,43 +1759,60 @@ impl GetCandidateBackupStorageForCreatingImage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `volumeUuid`.
-    pub fn volume_uuid(
+}
+/** The optional params of [`GetCandidateBackupStorageForCreatingImage`], settable on the request and on a client `Call` for it:
+ `client.get_candidate_backup_storage_for_creating_image(..).volume_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetCandidateBackupStorageForCreatingImageSetters: ::zstack_sdk::runtime::request::Holds<
+        GetCandidateBackupStorageForCreatingImage,
+    > + ::core::marker::Sized {
+    /// Wire name `volumeUuid` (query string). Since ZStack 0.6.
+    fn volume_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.volume_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().volume_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `volumeSnapshotUuid`.
-    pub fn volume_snapshot_uuid(
+    /// Wire name `volumeSnapshotUuid` (query string). Since ZStack 0.6.
+    fn volume_snapshot_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.volume_snapshot_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().volume_snapshot_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetCandidateBackupStorageForCreatingImage>,
+> GetCandidateBackupStorageForCreatingImageSetters for T {}
 /// `GET /images/iso/{isoUuid}/vm-candidates`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1624,7 +1838,6 @@ pub struct GetCandidateVmForAttachingIso {
 }
 impl GetCandidateVmForAttachingIso {
     /// A request with the required params `isoUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(iso_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             iso_uuid: iso_uuid.into(),
@@ -1632,27 +1845,42 @@ impl GetCandidateVmForAttachingIso {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetCandidateVmForAttachingIso`], settable on the request and on a client `Call` for it:
+ `client.get_candidate_vm_for_attaching_iso(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetCandidateVmForAttachingIsoSetters: ::zstack_sdk::runtime::request::Holds<
+        GetCandidateVmForAttachingIso,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetCandidateVmForAttachingIso>,
+> GetCandidateVmForAttachingIsoSetters for T {}
 /// `GET /images/{uuid}/qga`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1676,7 +1904,6 @@ pub struct GetImageQga {
 }
 impl GetImageQga {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1684,27 +1911,40 @@ impl GetImageQga {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetImageQga`], settable on the request and on a client `Call` for it:
+ `client.get_image_qga(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetImageQgaSetters: ::zstack_sdk::runtime::request::Holds<
+        GetImageQga,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetImageQga>> GetImageQgaSetters for T {}
 /// `GET /images/upload-job/details/{imageId}`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
@@ -1729,7 +1969,6 @@ pub struct GetUploadImageJobDetails {
 }
 impl GetUploadImageJobDetails {
     /// A request with the required params `imageId`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(image_id: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             image_id: image_id.into(),
@@ -1737,27 +1976,42 @@ impl GetUploadImageJobDetails {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetUploadImageJobDetails`], settable on the request and on a client `Call` for it:
+ `client.get_upload_image_job_details(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetUploadImageJobDetailsSetters: ::zstack_sdk::runtime::request::Holds<
+        GetUploadImageJobDetails,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.1.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.1.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetUploadImageJobDetails>,
+> GetUploadImageJobDetailsSetters for T {}
 /// `GET /images`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1777,7 +2031,7 @@ pub struct QueryImage {
 }
 impl QueryImage {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1824,7 +2078,6 @@ pub struct RecoverImage {
 }
 impl RecoverImage {
     /// A request with the required params `imageUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(image_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             image_uuid: image_uuid.into(),
@@ -1833,40 +2086,53 @@ impl RecoverImage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `backupStorageUuids`.
-    pub fn backup_storage_uuids(
+}
+/** The optional params of [`RecoverImage`], settable on the request and on a client `Call` for it:
+ `client.recover_image(..).backup_storage_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RecoverImageSetters: ::zstack_sdk::runtime::request::Holds<
+        RecoverImage,
+    > + ::core::marker::Sized {
+    /// Wire name `backupStorageUuids` (body). Since ZStack 0.6.
+    fn backup_storage_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.backup_storage_uuids = value
+        self.held_mut().backup_storage_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<RecoverImage>> RecoverImageSetters for T {}
 /// `PUT /images/{uuid}/actions`, body envelope `"setImageBootMode"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -1895,7 +2161,6 @@ pub struct SetImageBootMode {
 }
 impl SetImageBootMode {
     /// A request with the required params `uuid`, `bootMode`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         boot_mode: impl ::core::convert::Into<::std::string::String>,
@@ -1907,27 +2172,41 @@ impl SetImageBootMode {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetImageBootMode`], settable on the request and on a client `Call` for it:
+ `client.set_image_boot_mode(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetImageBootModeSetters: ::zstack_sdk::runtime::request::Holds<
+        SetImageBootMode,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.9.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SetImageBootMode>> SetImageBootModeSetters
+for T {}
 /// `PUT /images/{uuid}/actions`, body envelope `"setImageQga"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1955,7 +2234,6 @@ pub struct SetImageQga {
 }
 impl SetImageQga {
     /// A request with the required params `uuid`, `enable`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         enable: impl ::core::convert::Into<bool>,
@@ -1967,27 +2245,40 @@ impl SetImageQga {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetImageQga`], settable on the request and on a client `Call` for it:
+ `client.set_image_qga(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetImageQgaSetters: ::zstack_sdk::runtime::request::Holds<
+        SetImageQga,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SetImageQga>> SetImageQgaSetters for T {}
 /// `PUT /images/{uuid}/actions`, body envelope `"setImageSecurityLevel"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
@@ -2016,7 +2307,6 @@ pub struct SetImageSecurityLevel {
 }
 impl SetImageSecurityLevel {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2025,35 +2315,50 @@ impl SetImageSecurityLevel {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `securityLevel`.
-    pub fn security_level(
+}
+/** The optional params of [`SetImageSecurityLevel`], settable on the request and on a client `Call` for it:
+ `client.set_image_security_level(..).security_level(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetImageSecurityLevelSetters: ::zstack_sdk::runtime::request::Holds<
+        SetImageSecurityLevel,
+    > + ::core::marker::Sized {
+    /// Wire name `securityLevel` (body). Since ZStack 3.8.22 (release history).
+    fn security_level(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.security_level = ::core::option::Option::Some(value.into());
+        self.held_mut().security_level = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.8.22 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.8.22 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SetImageSecurityLevel>,
+> SetImageSecurityLevelSetters for T {}
 /// `PUT /images/{uuid}/actions`, body envelope `"syncImageFromImageStoreBackupStorage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2092,7 +2397,6 @@ pub struct SyncImageFromImageStoreBackupStorage {
 }
 impl SyncImageFromImageStoreBackupStorage {
     /// A request with the required params `uuid`, `srcBackupStorageUuid`, `dstBackupStorageUuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         src_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -2109,35 +2413,50 @@ impl SyncImageFromImageStoreBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`SyncImageFromImageStoreBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.sync_image_from_image_store_backup_storage(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncImageFromImageStoreBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncImageFromImageStoreBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SyncImageFromImageStoreBackupStorage>,
+> SyncImageFromImageStoreBackupStorageSetters for T {}
 /// `PUT /images/{uuid}/actions`, body envelope `"syncImageSize"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2164,7 +2483,6 @@ pub struct SyncImageSize {
 }
 impl SyncImageSize {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2172,27 +2490,41 @@ impl SyncImageSize {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SyncImageSize`], settable on the request and on a client `Call` for it:
+ `client.sync_image_size(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncImageSizeSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncImageSize,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SyncImageSize>> SyncImageSizeSetters
+for T {}
 /// `PUT /images/{uuid}/actions`, body envelope `"updateImage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2253,7 +2585,6 @@ pub struct UpdateImage {
 }
 impl UpdateImage {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2270,93 +2601,103 @@ impl UpdateImage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateImage`], settable on the request and on a client `Call` for it:
+ `client.update_image(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateImageSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateImage,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 0.6.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `guestOsType` (body). Since ZStack 0.6.
+    fn guest_os_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().guest_os_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `guestOsType`.
-    pub fn guest_os_type(
+    /// Wire name `mediaType` (body). Since ZStack 0.6. One of `RootVolumeTemplate`, `DataVolumeTemplate`, `ISO`.
+    fn media_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.guest_os_type = ::core::option::Option::Some(value.into());
+        self.held_mut().media_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `mediaType`.
-    pub fn media_type(
+    /// Wire name `format` (body). Since ZStack 0.6. One of `raw`, `qcow2`, `iso`.
+    fn format(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.media_type = ::core::option::Option::Some(value.into());
+        self.held_mut().format = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `format`.
-    pub fn format(
+    /// Wire name `system` (body). Since ZStack 0.6.
+    fn system(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().system = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `platform` (body). Since ZStack 0.6. One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
+    fn platform(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.format = ::core::option::Option::Some(value.into());
+        self.held_mut().platform = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `system`.
-    pub fn system(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.system = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `platform`.
-    pub fn platform(
+    /// Wire name `architecture` (body). Since ZStack 4.0. One of `x86_64`, `aarch64`, `mips64el`, `loongarch64`.
+    fn architecture(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.platform = ::core::option::Option::Some(value.into());
+        self.held_mut().architecture = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `architecture`.
-    pub fn architecture(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.architecture = ::core::option::Option::Some(value.into());
+    /// Wire name `virtio` (body). Since ZStack 4.1.2.
+    fn virtio(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().virtio = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `virtio`.
-    pub fn virtio(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.virtio = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateImage>> UpdateImageSetters for T {}
 /// The result of [`CreateDataVolumeTemplateFromVolumeSnapshot`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateDataVolumeTemplateFromVolumeSnapshotReply {
@@ -2367,7 +2708,7 @@ pub struct CreateDataVolumeTemplateFromVolumeSnapshotReply {
         crate::types::CreateDataVolumeTemplateFromVolumeSnapshotFailure,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CreateDataVolumeTemplateFromVolumeSnapshotReply { "inventory" => inventory,
     "failures" => failures default, }
 );
@@ -2381,7 +2722,7 @@ pub struct CreateRootVolumeTemplateFromVolumeSnapshotReply {
         crate::types::CreateRootVolumeTemplateFromVolumeSnapshotFailure,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CreateRootVolumeTemplateFromVolumeSnapshotReply { "inventory" => inventory,
     "failures" => failures default, }
 );
@@ -2391,303 +2732,266 @@ pub struct GetImageQgaReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub enable: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(GetImageQgaReply { "enable" => enable, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetImageQgaReply { "enable" => enable, }
+);
 /// The result of [`GetUploadImageJobDetails`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetUploadImageJobDetailsReply {
     /// Since ZStack 4.1.0. Absent from older MNs' replies.
     pub existing_job_details: ::std::vec::Vec<crate::types::JobDetails>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetUploadImageJobDetailsReply { "existingJobDetails" => existing_job_details default,
     }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /images`: see [`AddImage`](crate::api::AddImage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_image(
+/// The `images` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait ImagesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddImage`]: `POST /images`.
+    fn add_image(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         url: impl ::core::convert::Into<::std::string::String>,
         backup_storage_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::AddImage> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddImage::new(name, url, backup_storage_uuids),
+    ) -> ::zstack_sdk::client::Call<AddImage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddImage::new(name, url, backup_storage_uuids),
         )
     }
-    /// `PUT /images/{uuid}/actions`: see [`CalculateImageHash`](crate::api::CalculateImageHash).
-    #[allow(clippy::too_many_arguments)]
-    pub fn calculate_image_hash(
+    /// Send (and wait for the job of) [`CalculateImageHash`]: `PUT /images/{uuid}/actions`.
+    fn calculate_image_hash(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CalculateImageHash> {
-        crate::client::Call::new(
-            self,
-            crate::api::CalculateImageHash::new(uuid, backup_storage_uuid),
+    ) -> ::zstack_sdk::client::Call<CalculateImageHash> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CalculateImageHash::new(uuid, backup_storage_uuid),
         )
     }
-    /// `PUT /images/{uuid}/actions`: see [`ChangeImageState`](crate::api::ChangeImageState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_image_state(
+    /// Send (and wait for the job of) [`ChangeImageState`]: `PUT /images/{uuid}/actions`.
+    fn change_image_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeImageState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeImageState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeImageState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeImageState::new(uuid, state_event),
         )
     }
-    /// `POST /images/data-volume-templates/from/volumes/{volumeUuid}`: see [`CreateDataVolumeTemplateFromVolume`](crate::api::CreateDataVolumeTemplateFromVolume).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_data_volume_template_from_volume(
+    /// Send (and wait for the job of) [`CreateDataVolumeTemplateFromVolume`]: `POST /images/data-volume-templates/from/volumes/{volumeUuid}`.
+    fn create_data_volume_template_from_volume(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         volume_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateDataVolumeTemplateFromVolume> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateDataVolumeTemplateFromVolume::new(name, volume_uuid),
+    ) -> ::zstack_sdk::client::Call<CreateDataVolumeTemplateFromVolume> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateDataVolumeTemplateFromVolume::new(name, volume_uuid),
         )
     }
-    /// `POST /images/data-volume-templates/from/volume-template/{backupUuid}`: see [`CreateDataVolumeTemplateFromVolumeBackup`](crate::api::CreateDataVolumeTemplateFromVolumeBackup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_data_volume_template_from_volume_backup(
+    /// Send (and wait for the job of) [`CreateDataVolumeTemplateFromVolumeBackup`]: `POST /images/data-volume-templates/from/volume-template/{backupUuid}`.
+    fn create_data_volume_template_from_volume_backup(
         &self,
         backup_uuid: impl ::core::convert::Into<::std::string::String>,
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateDataVolumeTemplateFromVolumeBackup> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateDataVolumeTemplateFromVolumeBackup::new(
+    ) -> ::zstack_sdk::client::Call<CreateDataVolumeTemplateFromVolumeBackup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateDataVolumeTemplateFromVolumeBackup::new(
                 backup_uuid,
                 backup_storage_uuid,
                 name,
             ),
         )
     }
-    /// `POST /images/data-volume-templates/from/volume-snapshots/{snapshotUuid}`: see [`CreateDataVolumeTemplateFromVolumeSnapshot`](crate::api::CreateDataVolumeTemplateFromVolumeSnapshot).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_data_volume_template_from_volume_snapshot(
+    /// Send (and wait for the job of) [`CreateDataVolumeTemplateFromVolumeSnapshot`]: `POST /images/data-volume-templates/from/volume-snapshots/{snapshotUuid}`.
+    fn create_data_volume_template_from_volume_snapshot(
         &self,
         snapshot_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         backup_storage_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<
-        '_,
-        crate::api::CreateDataVolumeTemplateFromVolumeSnapshot,
-    > {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateDataVolumeTemplateFromVolumeSnapshot::new(
+    ) -> ::zstack_sdk::client::Call<CreateDataVolumeTemplateFromVolumeSnapshot> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateDataVolumeTemplateFromVolumeSnapshot::new(
                 snapshot_uuid,
                 name,
                 backup_storage_uuids,
             ),
         )
     }
-    /// `POST /images/root-volume-templates/from/volumes/{rootVolumeUuid}`: see [`CreateRootVolumeTemplateFromRootVolume`](crate::api::CreateRootVolumeTemplateFromRootVolume).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_root_volume_template_from_root_volume(
+    /// Send (and wait for the job of) [`CreateRootVolumeTemplateFromRootVolume`]: `POST /images/root-volume-templates/from/volumes/{rootVolumeUuid}`.
+    fn create_root_volume_template_from_root_volume(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         root_volume_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateRootVolumeTemplateFromRootVolume> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateRootVolumeTemplateFromRootVolume::new(
-                name,
-                root_volume_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<CreateRootVolumeTemplateFromRootVolume> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateRootVolumeTemplateFromRootVolume::new(name, root_volume_uuid),
         )
     }
-    /// `POST /images/root-volume-templates/from/volume-template/{backupUuid}`: see [`CreateRootVolumeTemplateFromVolumeBackup`](crate::api::CreateRootVolumeTemplateFromVolumeBackup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_root_volume_template_from_volume_backup(
+    /// Send (and wait for the job of) [`CreateRootVolumeTemplateFromVolumeBackup`]: `POST /images/root-volume-templates/from/volume-template/{backupUuid}`.
+    fn create_root_volume_template_from_volume_backup(
         &self,
         backup_uuid: impl ::core::convert::Into<::std::string::String>,
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateRootVolumeTemplateFromVolumeBackup> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateRootVolumeTemplateFromVolumeBackup::new(
+    ) -> ::zstack_sdk::client::Call<CreateRootVolumeTemplateFromVolumeBackup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateRootVolumeTemplateFromVolumeBackup::new(
                 backup_uuid,
                 backup_storage_uuid,
                 name,
             ),
         )
     }
-    /// `POST /images/root-volume-templates/from/volume-snapshots/{snapshotUuid}`: see [`CreateRootVolumeTemplateFromVolumeSnapshot`](crate::api::CreateRootVolumeTemplateFromVolumeSnapshot).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_root_volume_template_from_volume_snapshot(
+    /// Send (and wait for the job of) [`CreateRootVolumeTemplateFromVolumeSnapshot`]: `POST /images/root-volume-templates/from/volume-snapshots/{snapshotUuid}`.
+    fn create_root_volume_template_from_volume_snapshot(
         &self,
         snapshot_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         backup_storage_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<
-        '_,
-        crate::api::CreateRootVolumeTemplateFromVolumeSnapshot,
-    > {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateRootVolumeTemplateFromVolumeSnapshot::new(
+    ) -> ::zstack_sdk::client::Call<CreateRootVolumeTemplateFromVolumeSnapshot> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateRootVolumeTemplateFromVolumeSnapshot::new(
                 snapshot_uuid,
                 name,
                 backup_storage_uuids,
             ),
         )
     }
-    /// `DELETE /images/{uuid}`: see [`DeleteImage`](crate::api::DeleteImage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_image(
+    /// Send (and wait for the job of) [`DeleteImage`]: `DELETE /images/{uuid}`.
+    fn delete_image(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteImage> {
-        crate::client::Call::new(self, crate::api::DeleteImage::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteImage> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteImage::new(uuid))
     }
-    /// `PUT /images/{imageUuid}/actions`: see [`ExpungeImage`](crate::api::ExpungeImage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn expunge_image(
+    /// Send (and wait for the job of) [`ExpungeImage`]: `PUT /images/{imageUuid}/actions`.
+    fn expunge_image(
         &self,
         image_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ExpungeImage> {
-        crate::client::Call::new(self, crate::api::ExpungeImage::new(image_uuid))
+    ) -> ::zstack_sdk::client::Call<ExpungeImage> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), ExpungeImage::new(image_uuid))
     }
-    /// `GET /images/volumes/{volumeUuid}/candidate-backup-storage`: see [`GetBackupStorageForCreatingImageFromVolume`](crate::api::GetBackupStorageForCreatingImageFromVolume).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_backup_storage_for_creating_image_from_volume(
+    /// Send [`GetBackupStorageForCreatingImageFromVolume`]: `GET /images/volumes/{volumeUuid}/candidate-backup-storage`.
+    fn get_backup_storage_for_creating_image_from_volume(
         &self,
         volume_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<
-        '_,
-        crate::api::GetBackupStorageForCreatingImageFromVolume,
-    > {
-        crate::client::Call::new(
-            self,
-            crate::api::GetBackupStorageForCreatingImageFromVolume::new(volume_uuid),
+    ) -> ::zstack_sdk::client::Call<GetBackupStorageForCreatingImageFromVolume> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetBackupStorageForCreatingImageFromVolume::new(volume_uuid),
         )
     }
-    /// `GET /images/volume-snapshots/{volumeSnapshotUuid}/candidate-backup-storage`: see [`GetBackupStorageForCreatingImageFromVolumeSnapshot`](crate::api::GetBackupStorageForCreatingImageFromVolumeSnapshot).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_backup_storage_for_creating_image_from_volume_snapshot(
+    /// Send [`GetBackupStorageForCreatingImageFromVolumeSnapshot`]: `GET /images/volume-snapshots/{volumeSnapshotUuid}/candidate-backup-storage`.
+    fn get_backup_storage_for_creating_image_from_volume_snapshot(
         &self,
         volume_snapshot_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<
-        '_,
-        crate::api::GetBackupStorageForCreatingImageFromVolumeSnapshot,
-    > {
-        crate::client::Call::new(
-            self,
-            crate::api::GetBackupStorageForCreatingImageFromVolumeSnapshot::new(
-                volume_snapshot_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<GetBackupStorageForCreatingImageFromVolumeSnapshot> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetBackupStorageForCreatingImageFromVolumeSnapshot::new(volume_snapshot_uuid),
         )
     }
-    /// `GET /images/candidate-backup-storage`: see [`GetCandidateBackupStorageForCreatingImage`](crate::api::GetCandidateBackupStorageForCreatingImage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_candidate_backup_storage_for_creating_image(
+    /// Send [`GetCandidateBackupStorageForCreatingImage`]: `GET /images/candidate-backup-storage`.
+    fn get_candidate_backup_storage_for_creating_image(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetCandidateBackupStorageForCreatingImage> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetCandidateBackupStorageForCreatingImage::new(),
+    ) -> ::zstack_sdk::client::Call<GetCandidateBackupStorageForCreatingImage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetCandidateBackupStorageForCreatingImage::new(),
         )
     }
-    /// `GET /images/iso/{isoUuid}/vm-candidates`: see [`GetCandidateVmForAttachingIso`](crate::api::GetCandidateVmForAttachingIso).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_candidate_vm_for_attaching_iso(
+    /// Send [`GetCandidateVmForAttachingIso`]: `GET /images/iso/{isoUuid}/vm-candidates`.
+    fn get_candidate_vm_for_attaching_iso(
         &self,
         iso_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetCandidateVmForAttachingIso> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetCandidateVmForAttachingIso::new(iso_uuid),
+    ) -> ::zstack_sdk::client::Call<GetCandidateVmForAttachingIso> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetCandidateVmForAttachingIso::new(iso_uuid),
         )
     }
-    /// `GET /images/{uuid}/qga`: see [`GetImageQga`](crate::api::GetImageQga).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_image_qga(
+    /// Send [`GetImageQga`]: `GET /images/{uuid}/qga`.
+    fn get_image_qga(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetImageQga> {
-        crate::client::Call::new(self, crate::api::GetImageQga::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetImageQga> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetImageQga::new(uuid))
     }
-    /// `GET /images/upload-job/details/{imageId}`: see [`GetUploadImageJobDetails`](crate::api::GetUploadImageJobDetails).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_upload_image_job_details(
+    /// Send [`GetUploadImageJobDetails`]: `GET /images/upload-job/details/{imageId}`.
+    fn get_upload_image_job_details(
         &self,
         image_id: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetUploadImageJobDetails> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetUploadImageJobDetails::new(image_id),
+    ) -> ::zstack_sdk::client::Call<GetUploadImageJobDetails> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetUploadImageJobDetails::new(image_id),
         )
     }
-    /// `GET /images`: see [`QueryImage`](crate::api::QueryImage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_image(&self) -> crate::client::Call<'_, crate::api::QueryImage> {
-        crate::client::Call::new(self, crate::api::QueryImage::new())
+    /// Send [`QueryImage`]: `GET /images`.
+    fn query_image(&self) -> ::zstack_sdk::client::Call<QueryImage> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryImage::new())
     }
-    /// `PUT /images/{imageUuid}/actions`: see [`RecoverImage`](crate::api::RecoverImage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn recover_image(
+    /// Send (and wait for the job of) [`RecoverImage`]: `PUT /images/{imageUuid}/actions`.
+    fn recover_image(
         &self,
         image_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RecoverImage> {
-        crate::client::Call::new(self, crate::api::RecoverImage::new(image_uuid))
+    ) -> ::zstack_sdk::client::Call<RecoverImage> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), RecoverImage::new(image_uuid))
     }
-    /// `PUT /images/{uuid}/actions`: see [`SetImageBootMode`](crate::api::SetImageBootMode).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_image_boot_mode(
+    /// Send (and wait for the job of) [`SetImageBootMode`]: `PUT /images/{uuid}/actions`.
+    fn set_image_boot_mode(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         boot_mode: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetImageBootMode> {
-        crate::client::Call::new(
-            self,
-            crate::api::SetImageBootMode::new(uuid, boot_mode),
+    ) -> ::zstack_sdk::client::Call<SetImageBootMode> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetImageBootMode::new(uuid, boot_mode),
         )
     }
-    /// `PUT /images/{uuid}/actions`: see [`SetImageQga`](crate::api::SetImageQga).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_image_qga(
+    /// Send (and wait for the job of) [`SetImageQga`]: `PUT /images/{uuid}/actions`.
+    fn set_image_qga(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         enable: impl ::core::convert::Into<bool>,
-    ) -> crate::client::Call<'_, crate::api::SetImageQga> {
-        crate::client::Call::new(self, crate::api::SetImageQga::new(uuid, enable))
+    ) -> ::zstack_sdk::client::Call<SetImageQga> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), SetImageQga::new(uuid, enable))
     }
-    /// `PUT /images/{uuid}/actions`: see [`SetImageSecurityLevel`](crate::api::SetImageSecurityLevel).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_image_security_level(
+    /// Send (and wait for the job of) [`SetImageSecurityLevel`]: `PUT /images/{uuid}/actions`.
+    fn set_image_security_level(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetImageSecurityLevel> {
-        crate::client::Call::new(self, crate::api::SetImageSecurityLevel::new(uuid))
+    ) -> ::zstack_sdk::client::Call<SetImageSecurityLevel> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), SetImageSecurityLevel::new(uuid))
     }
-    /// `PUT /images/{uuid}/actions`: see [`SyncImageFromImageStoreBackupStorage`](crate::api::SyncImageFromImageStoreBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_image_from_image_store_backup_storage(
+    /// Send (and wait for the job of) [`SyncImageFromImageStoreBackupStorage`]: `PUT /images/{uuid}/actions`.
+    fn sync_image_from_image_store_backup_storage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         src_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         dst_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncImageFromImageStoreBackupStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::SyncImageFromImageStoreBackupStorage::new(
+    ) -> ::zstack_sdk::client::Call<SyncImageFromImageStoreBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SyncImageFromImageStoreBackupStorage::new(
                 uuid,
                 src_backup_storage_uuid,
                 dst_backup_storage_uuid,
@@ -2695,1013 +2999,20 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `PUT /images/{uuid}/actions`: see [`SyncImageSize`](crate::api::SyncImageSize).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_image_size(
+    /// Send (and wait for the job of) [`SyncImageSize`]: `PUT /images/{uuid}/actions`.
+    fn sync_image_size(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncImageSize> {
-        crate::client::Call::new(self, crate::api::SyncImageSize::new(uuid))
+    ) -> ::zstack_sdk::client::Call<SyncImageSize> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), SyncImageSize::new(uuid))
     }
-    /// `PUT /images/{uuid}/actions`: see [`UpdateImage`](crate::api::UpdateImage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_image(
+    /// Send (and wait for the job of) [`UpdateImage`]: `PUT /images/{uuid}/actions`.
+    fn update_image(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateImage> {
-        crate::client::Call::new(self, crate::api::UpdateImage::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateImage> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateImage::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddImage> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `mediaType`.
-    pub fn media_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.media_type(value))
-    }
-    /// Set `guestOsType`.
-    pub fn guest_os_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.guest_os_type(value))
-    }
-    /// Set `architecture`.
-    pub fn architecture(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.architecture(value))
-    }
-    /// Set `system`.
-    pub fn system(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.system(value))
-    }
-    /// Set `format`.
-    pub fn format(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.format(value))
-    }
-    /// Set `platform`.
-    pub fn platform(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `virtio`.
-    pub fn virtio(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.virtio(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CalculateImageHash> {
-    /// Set `algorithm`.
-    pub fn algorithm(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.algorithm(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeImageState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateDataVolumeTemplateFromVolume> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `backupStorageUuids`.
-    pub fn backup_storage_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.backup_storage_uuids(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateDataVolumeTemplateFromVolumeBackup> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `guestOsType`.
-    pub fn guest_os_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.guest_os_type(value))
-    }
-    /// Set `platform`.
-    pub fn platform(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform(value))
-    }
-    /// Set `architecture`.
-    pub fn architecture(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.architecture(value))
-    }
-    /// Set `system`.
-    pub fn system(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.system(value))
-    }
-    /// Set `virtio`.
-    pub fn virtio(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.virtio(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateDataVolumeTemplateFromVolumeSnapshot> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateRootVolumeTemplateFromRootVolume> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `guestOsType`.
-    pub fn guest_os_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.guest_os_type(value))
-    }
-    /// Set `backupStorageUuids`.
-    pub fn backup_storage_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.backup_storage_uuids(value))
-    }
-    /// Set `platform`.
-    pub fn platform(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform(value))
-    }
-    /// Set `system`.
-    pub fn system(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.system(value))
-    }
-    /// Set `architecture`.
-    pub fn architecture(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.architecture(value))
-    }
-    /// Set `virtio`.
-    pub fn virtio(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.virtio(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateRootVolumeTemplateFromVolumeBackup> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `guestOsType`.
-    pub fn guest_os_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.guest_os_type(value))
-    }
-    /// Set `platform`.
-    pub fn platform(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform(value))
-    }
-    /// Set `architecture`.
-    pub fn architecture(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.architecture(value))
-    }
-    /// Set `system`.
-    pub fn system(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.system(value))
-    }
-    /// Set `virtio`.
-    pub fn virtio(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.virtio(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateRootVolumeTemplateFromVolumeSnapshot> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `guestOsType`.
-    pub fn guest_os_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.guest_os_type(value))
-    }
-    /// Set `platform`.
-    pub fn platform(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform(value))
-    }
-    /// Set `architecture`.
-    pub fn architecture(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.architecture(value))
-    }
-    /// Set `system`.
-    pub fn system(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.system(value))
-    }
-    /// Set `virtio`.
-    pub fn virtio(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.virtio(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteImage> {
-    /// Set `backupStorageUuids`.
-    pub fn backup_storage_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.backup_storage_uuids(value))
-    }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ExpungeImage> {
-    /// Set `uuid`.
-    pub fn uuid(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.uuid(value))
-    }
-    /// Set `backupStorageUuids`.
-    pub fn backup_storage_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.backup_storage_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetBackupStorageForCreatingImageFromVolume> {
-    /// Set `volumeSnapshotUuid`.
-    pub fn volume_snapshot_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.volume_snapshot_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<
-    '_,
-    crate::api::GetBackupStorageForCreatingImageFromVolumeSnapshot,
-> {
-    /// Set `volumeUuid`.
-    pub fn volume_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.volume_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetCandidateBackupStorageForCreatingImage> {
-    /// Set `volumeUuid`.
-    pub fn volume_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.volume_uuid(value))
-    }
-    /// Set `volumeSnapshotUuid`.
-    pub fn volume_snapshot_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.volume_snapshot_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetCandidateVmForAttachingIso> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetImageQga> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetUploadImageJobDetails> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RecoverImage> {
-    /// Set `backupStorageUuids`.
-    pub fn backup_storage_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.backup_storage_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetImageBootMode> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetImageQga> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetImageSecurityLevel> {
-    /// Set `securityLevel`.
-    pub fn security_level(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.security_level(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncImageFromImageStoreBackupStorage> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncImageSize> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateImage> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `guestOsType`.
-    pub fn guest_os_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.guest_os_type(value))
-    }
-    /// Set `mediaType`.
-    pub fn media_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.media_type(value))
-    }
-    /// Set `format`.
-    pub fn format(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.format(value))
-    }
-    /// Set `system`.
-    pub fn system(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.system(value))
-    }
-    /// Set `platform`.
-    pub fn platform(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform(value))
-    }
-    /// Set `architecture`.
-    pub fn architecture(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.architecture(value))
-    }
-    /// Set `virtio`.
-    pub fn virtio(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.virtio(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl ImagesApi for ::zstack_sdk::client::Client {}

@@ -35,7 +35,6 @@ pub struct GetInterdependentL3NetworksImages {
 }
 impl GetInterdependentL3NetworksImages {
     /// A request with the required params `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(zone_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             zone_uuid: zone_uuid.into(),
@@ -46,114 +45,90 @@ impl GetInterdependentL3NetworksImages {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `l3NetworkUuids`.
-    pub fn l3_network_uuids(
+}
+/** The optional params of [`GetInterdependentL3NetworksImages`], settable on the request and on a client `Call` for it:
+ `client.get_interdependent_l3_networks_images(..).l3_network_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetInterdependentL3NetworksImagesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetInterdependentL3NetworksImages,
+    > + ::core::marker::Sized {
+    /// Wire name `l3NetworkUuids` (query string). Since ZStack 0.6.
+    fn l3_network_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.l3_network_uuids = value
+        self.held_mut().l3_network_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `imageUuid`.
-    pub fn image_uuid(
+    /// Wire name `imageUuid` (query string). Since ZStack 0.6.
+    fn image_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.image_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().image_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `raiseException`.
-    pub fn raise_exception(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.raise_exception = ::core::option::Option::Some(value.into());
+    /// Wire name `raiseException` (query string). Since ZStack 4.6.11. Server default: `false`.
+    fn raise_exception(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().raise_exception = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetInterdependentL3NetworksImages>,
+> GetInterdependentL3NetworksImagesSetters for T {}
 /// The result of [`GetInterdependentL3NetworksImages`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetInterdependentL3NetworksImagesReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetInterdependentL3NetworksImagesReply { "inventories" => inventories default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /images-l3networks/dependencies`: see [`GetInterdependentL3NetworksImages`](crate::api::GetInterdependentL3NetworksImages).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_interdependent_l3_networks_images(
+/// The `images-l3networks` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait ImagesL3networksApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`GetInterdependentL3NetworksImages`]: `GET /images-l3networks/dependencies`.
+    fn get_interdependent_l3_networks_images(
         &self,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetInterdependentL3NetworksImages> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetInterdependentL3NetworksImages::new(zone_uuid),
+    ) -> ::zstack_sdk::client::Call<GetInterdependentL3NetworksImages> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetInterdependentL3NetworksImages::new(zone_uuid),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetInterdependentL3NetworksImages> {
-    /// Set `l3NetworkUuids`.
-    pub fn l3_network_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.l3_network_uuids(value))
-    }
-    /// Set `imageUuid`.
-    pub fn image_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.image_uuid(value))
-    }
-    /// Set `raiseException`.
-    pub fn raise_exception(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.raise_exception(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl ImagesL3networksApi for ::zstack_sdk::client::Client {}

@@ -31,7 +31,6 @@ pub struct ChangeInstanceOfferingState {
 }
 impl ChangeInstanceOfferingState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -43,27 +42,42 @@ impl ChangeInstanceOfferingState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeInstanceOfferingState`], settable on the request and on a client `Call` for it:
+ `client.change_instance_offering_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeInstanceOfferingStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeInstanceOfferingState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeInstanceOfferingState>,
+> ChangeInstanceOfferingStateSetters for T {}
 /// `POST /instance-offerings`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -122,7 +136,6 @@ pub struct CreateInstanceOffering {
 }
 impl CreateInstanceOffering {
     /// A request with the required params `name`, `cpuNum`, `memorySize`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         cpu_num: impl ::core::convert::Into<i32>,
@@ -143,82 +156,99 @@ impl CreateInstanceOffering {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateInstanceOffering`], settable on the request and on a client `Call` for it:
+ `client.create_instance_offering(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateInstanceOfferingSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateInstanceOffering,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `reservedMemorySize`.
-    pub fn reserved_memory_size(
-        mut self,
-        value: impl ::core::convert::Into<i64>,
-    ) -> Self {
-        self.reserved_memory_size = ::core::option::Option::Some(value.into());
+    /// Wire name `reservedMemorySize` (body). Since ZStack 4.7.21. Server default: `0`.
+    fn reserved_memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().reserved_memory_size = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `allocatorStrategy`.
-    pub fn allocator_strategy(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.allocator_strategy = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `sortKey`.
-    pub fn sort_key(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.sort_key = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `allocatorStrategy` (body). Since ZStack 0.6.
+    fn allocator_strategy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().allocator_strategy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `sortKey` (body). Since ZStack 0.6. Server default: `0`.
+    fn sort_key(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().sort_key = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `type` (body). Since ZStack 0.6.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateInstanceOffering>,
+> CreateInstanceOfferingSetters for T {}
 /// `POST /instance-offerings/ovn`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
@@ -282,7 +312,6 @@ pub struct CreateOvnControllerOffering {
 }
 impl CreateOvnControllerOffering {
     /// A request with the required params `zoneUuid`, `managementNetworkUuid`, `imageUuid`, `name`, `cpuNum`, `memorySize`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         management_network_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -309,82 +338,99 @@ impl CreateOvnControllerOffering {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateOvnControllerOffering`], settable on the request and on a client `Call` for it:
+ `client.create_ovn_controller_offering(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateOvnControllerOfferingSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateOvnControllerOffering,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 5.3.20 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `reservedMemorySize`.
-    pub fn reserved_memory_size(
-        mut self,
-        value: impl ::core::convert::Into<i64>,
-    ) -> Self {
-        self.reserved_memory_size = ::core::option::Option::Some(value.into());
+    /// Wire name `reservedMemorySize` (body). Since ZStack 5.3.20 (release history). Server default: `0`.
+    fn reserved_memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().reserved_memory_size = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `allocatorStrategy`.
-    pub fn allocator_strategy(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.allocator_strategy = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `sortKey`.
-    pub fn sort_key(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.sort_key = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `allocatorStrategy` (body). Since ZStack 5.3.20 (release history).
+    fn allocator_strategy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().allocator_strategy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `sortKey` (body). Since ZStack 5.3.20 (release history). Server default: `0`.
+    fn sort_key(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().sort_key = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `type` (body). Since ZStack 5.3.20 (release history).
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `resourceUuid` (body). Since ZStack 5.3.20 (release history).
+    fn resource_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `tagUuids` (body). Since ZStack 5.3.20 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.3.20 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.20 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateOvnControllerOffering>,
+> CreateOvnControllerOfferingSetters for T {}
 /// `POST /instance-offerings/slb`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -452,7 +498,6 @@ pub struct CreateSlbOffering {
 }
 impl CreateSlbOffering {
     /// A request with the required params `zoneUuid`, `managementNetworkUuid`, `imageUuid`, `name`, `cpuNum`, `memorySize`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         management_network_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -479,82 +524,99 @@ impl CreateSlbOffering {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateSlbOffering`], settable on the request and on a client `Call` for it:
+ `client.create_slb_offering(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateSlbOfferingSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateSlbOffering,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `reservedMemorySize`.
-    pub fn reserved_memory_size(
-        mut self,
-        value: impl ::core::convert::Into<i64>,
-    ) -> Self {
-        self.reserved_memory_size = ::core::option::Option::Some(value.into());
+    /// Wire name `reservedMemorySize` (body). Since ZStack 4.7.24 (release history). Server default: `0`.
+    fn reserved_memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().reserved_memory_size = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `allocatorStrategy`.
-    pub fn allocator_strategy(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.allocator_strategy = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `sortKey`.
-    pub fn sort_key(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.sort_key = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `allocatorStrategy` (body). Since ZStack 4.0.1 (release history).
+    fn allocator_strategy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().allocator_strategy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `sortKey` (body). Since ZStack 4.0.1 (release history). Server default: `0`.
+    fn sort_key(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().sort_key = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `type` (body). Since ZStack 4.0.1 (release history).
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
+    fn resource_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateSlbOffering>,
+> CreateSlbOfferingSetters for T {}
 /// `POST /instance-offerings/virtual-routers`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -628,7 +690,6 @@ pub struct CreateVirtualRouterOffering {
 }
 impl CreateVirtualRouterOffering {
     /// A request with the required params `zoneUuid`, `managementNetworkUuid`, `imageUuid`, `name`, `cpuNum`, `memorySize`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         management_network_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -657,95 +718,113 @@ impl CreateVirtualRouterOffering {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `publicNetworkUuid`.
-    pub fn public_network_uuid(
+}
+/** The optional params of [`CreateVirtualRouterOffering`], settable on the request and on a client `Call` for it:
+ `client.create_virtual_router_offering(..).public_network_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVirtualRouterOfferingSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVirtualRouterOffering,
+    > + ::core::marker::Sized {
+    /// Wire name `publicNetworkUuid` (body). Since ZStack 0.6.
+    fn public_network_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.public_network_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().public_network_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `isDefault`.
-    pub fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.is_default = ::core::option::Option::Some(value.into());
+    /// Wire name `isDefault` (body). Since ZStack 0.6.
+    #[allow(clippy::wrong_self_convention)]
+    fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().is_default = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `reservedMemorySize`.
-    pub fn reserved_memory_size(
-        mut self,
-        value: impl ::core::convert::Into<i64>,
-    ) -> Self {
-        self.reserved_memory_size = ::core::option::Option::Some(value.into());
+    /// Wire name `reservedMemorySize` (body). Since ZStack 4.7.21. Server default: `0`.
+    fn reserved_memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().reserved_memory_size = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `allocatorStrategy`.
-    pub fn allocator_strategy(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.allocator_strategy = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `sortKey`.
-    pub fn sort_key(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.sort_key = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `allocatorStrategy` (body). Since ZStack 0.6.
+    fn allocator_strategy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().allocator_strategy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `sortKey` (body). Since ZStack 0.6. Server default: `0`.
+    fn sort_key(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().sort_key = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `type` (body). Since ZStack 0.6.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `tagUuids` (body). Since ZStack 4.7.21.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateVirtualRouterOffering>,
+> CreateVirtualRouterOfferingSetters for T {}
 /// `DELETE /instance-offerings/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -773,7 +852,6 @@ pub struct DeleteInstanceOffering {
 }
 impl DeleteInstanceOffering {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -782,35 +860,50 @@ impl DeleteInstanceOffering {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteInstanceOffering`], settable on the request and on a client `Call` for it:
+ `client.delete_instance_offering(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteInstanceOfferingSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteInstanceOffering,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteInstanceOffering>,
+> DeleteInstanceOfferingSetters for T {}
 /// `GET /instance-offerings`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -830,7 +923,7 @@ pub struct QueryInstanceOffering {
 }
 impl QueryInstanceOffering {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -865,7 +958,7 @@ pub struct QuerySlbOffering {
 }
 impl QuerySlbOffering {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -900,7 +993,7 @@ pub struct QueryVirtualRouterOffering {
 }
 impl QueryVirtualRouterOffering {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -952,7 +1045,6 @@ pub struct UpdateInstanceOffering {
 }
 impl UpdateInstanceOffering {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -963,51 +1055,63 @@ impl UpdateInstanceOffering {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateInstanceOffering`], settable on the request and on a client `Call` for it:
+ `client.update_instance_offering(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateInstanceOfferingSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateInstanceOffering,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 0.6.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `allocatorStrategy` (body). Since ZStack 2.3.1.
+    fn allocator_strategy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().allocator_strategy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `allocatorStrategy`.
-    pub fn allocator_strategy(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.allocator_strategy = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateInstanceOffering>,
+> UpdateInstanceOfferingSetters for T {}
 /// `PUT /instance-offerings/virtual-routers/{uuid}/actions`, body envelope `"updateVirtualRouterOffering"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1049,7 +1153,6 @@ pub struct UpdateVirtualRouterOffering {
 }
 impl UpdateVirtualRouterOffering {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             is_default: ::core::default::Default::default(),
@@ -1062,94 +1165,105 @@ impl UpdateVirtualRouterOffering {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `isDefault`.
-    pub fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.is_default = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`UpdateVirtualRouterOffering`], settable on the request and on a client `Call` for it:
+ `client.update_virtual_router_offering(..).is_default(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateVirtualRouterOfferingSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateVirtualRouterOffering,
+    > + ::core::marker::Sized {
+    /// Wire name `isDefault` (body). Since ZStack 0.6.
+    #[allow(clippy::wrong_self_convention)]
+    fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().is_default = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `imageUuid`.
-    pub fn image_uuid(
+    /// Wire name `imageUuid` (body). Since ZStack 0.6.
+    fn image_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.image_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().image_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 0.6.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `allocatorStrategy` (body). Since ZStack 2.3.1.
+    fn allocator_strategy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().allocator_strategy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `allocatorStrategy`.
-    pub fn allocator_strategy(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.allocator_strategy = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateVirtualRouterOffering>,
+> UpdateVirtualRouterOfferingSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `PUT /instance-offerings/{uuid}/actions`: see [`ChangeInstanceOfferingState`](crate::api::ChangeInstanceOfferingState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_instance_offering_state(
+/// The `instance-offerings` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait InstanceOfferingsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`ChangeInstanceOfferingState`]: `PUT /instance-offerings/{uuid}/actions`.
+    fn change_instance_offering_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeInstanceOfferingState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeInstanceOfferingState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeInstanceOfferingState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeInstanceOfferingState::new(uuid, state_event),
         )
     }
-    /// `POST /instance-offerings`: see [`CreateInstanceOffering`](crate::api::CreateInstanceOffering).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_instance_offering(
+    /// Send (and wait for the job of) [`CreateInstanceOffering`]: `POST /instance-offerings`.
+    fn create_instance_offering(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         cpu_num: impl ::core::convert::Into<i32>,
         memory_size: impl ::core::convert::Into<i64>,
-    ) -> crate::client::Call<'_, crate::api::CreateInstanceOffering> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateInstanceOffering::new(name, cpu_num, memory_size),
+    ) -> ::zstack_sdk::client::Call<CreateInstanceOffering> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateInstanceOffering::new(name, cpu_num, memory_size),
         )
     }
-    /// `POST /instance-offerings/ovn`: see [`CreateOvnControllerOffering`](crate::api::CreateOvnControllerOffering).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_ovn_controller_offering(
+    /// Send (and wait for the job of) [`CreateOvnControllerOffering`]: `POST /instance-offerings/ovn`.
+    fn create_ovn_controller_offering(
         &self,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         management_network_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1157,10 +1271,10 @@ impl crate::client::Client {
         name: impl ::core::convert::Into<::std::string::String>,
         cpu_num: impl ::core::convert::Into<i32>,
         memory_size: impl ::core::convert::Into<i64>,
-    ) -> crate::client::Call<'_, crate::api::CreateOvnControllerOffering> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateOvnControllerOffering::new(
+    ) -> ::zstack_sdk::client::Call<CreateOvnControllerOffering> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateOvnControllerOffering::new(
                 zone_uuid,
                 management_network_uuid,
                 image_uuid,
@@ -1170,9 +1284,8 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /instance-offerings/slb`: see [`CreateSlbOffering`](crate::api::CreateSlbOffering).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_slb_offering(
+    /// Send (and wait for the job of) [`CreateSlbOffering`]: `POST /instance-offerings/slb`.
+    fn create_slb_offering(
         &self,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         management_network_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1180,10 +1293,10 @@ impl crate::client::Client {
         name: impl ::core::convert::Into<::std::string::String>,
         cpu_num: impl ::core::convert::Into<i32>,
         memory_size: impl ::core::convert::Into<i64>,
-    ) -> crate::client::Call<'_, crate::api::CreateSlbOffering> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateSlbOffering::new(
+    ) -> ::zstack_sdk::client::Call<CreateSlbOffering> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateSlbOffering::new(
                 zone_uuid,
                 management_network_uuid,
                 image_uuid,
@@ -1193,9 +1306,8 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /instance-offerings/virtual-routers`: see [`CreateVirtualRouterOffering`](crate::api::CreateVirtualRouterOffering).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_virtual_router_offering(
+    /// Send (and wait for the job of) [`CreateVirtualRouterOffering`]: `POST /instance-offerings/virtual-routers`.
+    fn create_virtual_router_offering(
         &self,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         management_network_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1203,10 +1315,10 @@ impl crate::client::Client {
         name: impl ::core::convert::Into<::std::string::String>,
         cpu_num: impl ::core::convert::Into<i32>,
         memory_size: impl ::core::convert::Into<i64>,
-    ) -> crate::client::Call<'_, crate::api::CreateVirtualRouterOffering> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateVirtualRouterOffering::new(
+    ) -> ::zstack_sdk::client::Call<CreateVirtualRouterOffering> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateVirtualRouterOffering::new(
                 zone_uuid,
                 management_network_uuid,
                 image_uuid,
@@ -1216,465 +1328,46 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `DELETE /instance-offerings/{uuid}`: see [`DeleteInstanceOffering`](crate::api::DeleteInstanceOffering).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_instance_offering(
+    /// Send (and wait for the job of) [`DeleteInstanceOffering`]: `DELETE /instance-offerings/{uuid}`.
+    fn delete_instance_offering(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteInstanceOffering> {
-        crate::client::Call::new(self, crate::api::DeleteInstanceOffering::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteInstanceOffering> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteInstanceOffering::new(uuid))
     }
-    /// `GET /instance-offerings`: see [`QueryInstanceOffering`](crate::api::QueryInstanceOffering).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_instance_offering(
+    /// Send [`QueryInstanceOffering`]: `GET /instance-offerings`.
+    fn query_instance_offering(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryInstanceOffering> {
-        crate::client::Call::new(self, crate::api::QueryInstanceOffering::new())
+    ) -> ::zstack_sdk::client::Call<QueryInstanceOffering> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryInstanceOffering::new())
     }
-    /// `GET /instance-offerings/slb`: see [`QuerySlbOffering`](crate::api::QuerySlbOffering).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_slb_offering(
+    /// Send [`QuerySlbOffering`]: `GET /instance-offerings/slb`.
+    fn query_slb_offering(&self) -> ::zstack_sdk::client::Call<QuerySlbOffering> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySlbOffering::new())
+    }
+    /// Send [`QueryVirtualRouterOffering`]: `GET /instance-offerings/virtual-routers`.
+    fn query_virtual_router_offering(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySlbOffering> {
-        crate::client::Call::new(self, crate::api::QuerySlbOffering::new())
+    ) -> ::zstack_sdk::client::Call<QueryVirtualRouterOffering> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVirtualRouterOffering::new())
     }
-    /// `GET /instance-offerings/virtual-routers`: see [`QueryVirtualRouterOffering`](crate::api::QueryVirtualRouterOffering).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_virtual_router_offering(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVirtualRouterOffering> {
-        crate::client::Call::new(self, crate::api::QueryVirtualRouterOffering::new())
-    }
-    /// `PUT /instance-offerings/{uuid}/actions`: see [`UpdateInstanceOffering`](crate::api::UpdateInstanceOffering).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_instance_offering(
+    /// Send (and wait for the job of) [`UpdateInstanceOffering`]: `PUT /instance-offerings/{uuid}/actions`.
+    fn update_instance_offering(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateInstanceOffering> {
-        crate::client::Call::new(self, crate::api::UpdateInstanceOffering::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateInstanceOffering> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateInstanceOffering::new(uuid))
     }
-    /// `PUT /instance-offerings/virtual-routers/{uuid}/actions`: see [`UpdateVirtualRouterOffering`](crate::api::UpdateVirtualRouterOffering).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_virtual_router_offering(
+    /// Send (and wait for the job of) [`UpdateVirtualRouterOffering`]: `PUT /instance-offerings/virtual-routers/{uuid}/actions`.
+    fn update_virtual_router_offering(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateVirtualRouterOffering> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateVirtualRouterOffering::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateVirtualRouterOffering> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateVirtualRouterOffering::new(uuid),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeInstanceOfferingState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateInstanceOffering> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `reservedMemorySize`.
-    pub fn reserved_memory_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.reserved_memory_size(value))
-    }
-    /// Set `allocatorStrategy`.
-    pub fn allocator_strategy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.allocator_strategy(value))
-    }
-    /// Set `sortKey`.
-    pub fn sort_key(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.sort_key(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateOvnControllerOffering> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `reservedMemorySize`.
-    pub fn reserved_memory_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.reserved_memory_size(value))
-    }
-    /// Set `allocatorStrategy`.
-    pub fn allocator_strategy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.allocator_strategy(value))
-    }
-    /// Set `sortKey`.
-    pub fn sort_key(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.sort_key(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateSlbOffering> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `reservedMemorySize`.
-    pub fn reserved_memory_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.reserved_memory_size(value))
-    }
-    /// Set `allocatorStrategy`.
-    pub fn allocator_strategy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.allocator_strategy(value))
-    }
-    /// Set `sortKey`.
-    pub fn sort_key(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.sort_key(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVirtualRouterOffering> {
-    /// Set `publicNetworkUuid`.
-    pub fn public_network_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.public_network_uuid(value))
-    }
-    /// Set `isDefault`.
-    pub fn is_default(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.is_default(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `reservedMemorySize`.
-    pub fn reserved_memory_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.reserved_memory_size(value))
-    }
-    /// Set `allocatorStrategy`.
-    pub fn allocator_strategy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.allocator_strategy(value))
-    }
-    /// Set `sortKey`.
-    pub fn sort_key(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.sort_key(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteInstanceOffering> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateInstanceOffering> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `allocatorStrategy`.
-    pub fn allocator_strategy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.allocator_strategy(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateVirtualRouterOffering> {
-    /// Set `isDefault`.
-    pub fn is_default(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.is_default(value))
-    }
-    /// Set `imageUuid`.
-    pub fn image_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.image_uuid(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `allocatorStrategy`.
-    pub fn allocator_strategy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.allocator_strategy(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl InstanceOfferingsApi for ::zstack_sdk::client::Client {}

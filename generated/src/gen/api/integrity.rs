@@ -31,7 +31,6 @@ pub struct AddIntegrityResource {
 }
 impl AddIntegrityResource {
     /// A request with the required params `resourceType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         resource_type: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -42,37 +41,52 @@ impl AddIntegrityResource {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `integrityResourceDataRangeInDays`.
-    pub fn integrity_resource_data_range_in_days(
+}
+/** The optional params of [`AddIntegrityResource`], settable on the request and on a client `Call` for it:
+ `client.add_integrity_resource(..).integrity_resource_data_range_in_days(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddIntegrityResourceSetters: ::zstack_sdk::runtime::request::Holds<
+        AddIntegrityResource,
+    > + ::core::marker::Sized {
+    /// Wire name `integrityResourceDataRangeInDays` (body). Since ZStack 4.7.24 (release history).
+    fn integrity_resource_data_range_in_days(
         mut self,
         value: impl ::core::convert::Into<i32>,
     ) -> Self {
-        self.integrity_resource_data_range_in_days = ::core::option::Option::Some(
+        self.held_mut().integrity_resource_data_range_in_days = ::core::option::Option::Some(
             value.into(),
         );
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddIntegrityResource>,
+> AddIntegrityResourceSetters for T {}
 /// `GET /check/batch/data/integrity/`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -100,7 +114,6 @@ pub struct CheckBatchDataIntegrity {
 }
 impl CheckBatchDataIntegrity {
     /// A request with the required params `resourceType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         resource_type: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -111,40 +124,55 @@ impl CheckBatchDataIntegrity {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuids`.
-    pub fn resource_uuids(
+}
+/** The optional params of [`CheckBatchDataIntegrity`], settable on the request and on a client `Call` for it:
+ `client.check_batch_data_integrity(..).resource_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CheckBatchDataIntegritySetters: ::zstack_sdk::runtime::request::Holds<
+        CheckBatchDataIntegrity,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuids` (query string). Since ZStack 4.3.36 (release history).
+    fn resource_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.resource_uuids = value
+        self.held_mut().resource_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CheckBatchDataIntegrity>,
+> CheckBatchDataIntegritySetters for T {}
 /// `POST /start/data/protection/`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -174,7 +202,6 @@ pub struct StartDataProtection {
 }
 impl StartDataProtection {
     /// A request with the required params `encryptType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(encrypt_type: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             encrypt_type: encrypt_type.into(),
@@ -183,35 +210,49 @@ impl StartDataProtection {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `auditsIntegrityDate`.
-    pub fn audits_integrity_date(
-        mut self,
-        value: impl ::core::convert::Into<i32>,
-    ) -> Self {
-        self.audits_integrity_date = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`StartDataProtection`], settable on the request and on a client `Call` for it:
+ `client.start_data_protection(..).audits_integrity_date(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait StartDataProtectionSetters: ::zstack_sdk::runtime::request::Holds<
+        StartDataProtection,
+    > + ::core::marker::Sized {
+    /// Wire name `auditsIntegrityDate` (body). Since ZStack 4.7.24 (release history).
+    fn audits_integrity_date(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().audits_integrity_date = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<StartDataProtection>,
+> StartDataProtectionSetters for T {}
 /// The result of [`CheckBatchDataIntegrity`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckBatchDataIntegrityReply {
@@ -221,125 +262,42 @@ pub struct CheckBatchDataIntegrityReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CheckBatchDataIntegrityReply { "resourceMap" => resource_map default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /integrity/resource/actions`: see [`AddIntegrityResource`](crate::api::AddIntegrityResource).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_integrity_resource(
+/// The `integrity` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait IntegrityApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddIntegrityResource`]: `POST /integrity/resource/actions`.
+    fn add_integrity_resource(
         &self,
         resource_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddIntegrityResource> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddIntegrityResource::new(resource_type),
+    ) -> ::zstack_sdk::client::Call<AddIntegrityResource> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddIntegrityResource::new(resource_type),
         )
     }
-    /// `GET /check/batch/data/integrity/`: see [`CheckBatchDataIntegrity`](crate::api::CheckBatchDataIntegrity).
-    #[allow(clippy::too_many_arguments)]
-    pub fn check_batch_data_integrity(
+    /// Send [`CheckBatchDataIntegrity`]: `GET /check/batch/data/integrity/`.
+    fn check_batch_data_integrity(
         &self,
         resource_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CheckBatchDataIntegrity> {
-        crate::client::Call::new(
-            self,
-            crate::api::CheckBatchDataIntegrity::new(resource_type),
+    ) -> ::zstack_sdk::client::Call<CheckBatchDataIntegrity> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CheckBatchDataIntegrity::new(resource_type),
         )
     }
-    /// `POST /start/data/protection/`: see [`StartDataProtection`](crate::api::StartDataProtection).
-    #[allow(clippy::too_many_arguments)]
-    pub fn start_data_protection(
+    /// Send (and wait for the job of) [`StartDataProtection`]: `POST /start/data/protection/`.
+    fn start_data_protection(
         &self,
         encrypt_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::StartDataProtection> {
-        crate::client::Call::new(
-            self,
-            crate::api::StartDataProtection::new(encrypt_type),
+    ) -> ::zstack_sdk::client::Call<StartDataProtection> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            StartDataProtection::new(encrypt_type),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddIntegrityResource> {
-    /// Set `integrityResourceDataRangeInDays`.
-    pub fn integrity_resource_data_range_in_days(
-        self,
-        value: impl ::core::convert::Into<i32>,
-    ) -> Self {
-        self.map(|request| request.integrity_resource_data_range_in_days(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CheckBatchDataIntegrity> {
-    /// Set `resourceUuids`.
-    pub fn resource_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.resource_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::StartDataProtection> {
-    /// Set `auditsIntegrityDate`.
-    pub fn audits_integrity_date(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.audits_integrity_date(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl IntegrityApi for ::zstack_sdk::client::Client {}

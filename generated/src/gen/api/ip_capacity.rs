@@ -34,7 +34,7 @@ pub struct GetIpAddressCapacity {
 }
 impl GetIpAddressCapacity {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             zone_uuids: ::core::default::Default::default(),
@@ -45,68 +45,86 @@ impl GetIpAddressCapacity {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `zoneUuids`.
-    pub fn zone_uuids(
+}
+/** The optional params of [`GetIpAddressCapacity`], settable on the request and on a client `Call` for it:
+ `client.get_ip_address_capacity(..).zone_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetIpAddressCapacitySetters: ::zstack_sdk::runtime::request::Holds<
+        GetIpAddressCapacity,
+    > + ::core::marker::Sized {
+    /// Wire name `zoneUuids` (query string). Since ZStack 0.6.
+    fn zone_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.zone_uuids = value.into_iter().map(::core::convert::Into::into).collect();
-        self
-    }
-    /// Set `l3NetworkUuids`.
-    pub fn l3_network_uuids(
-        mut self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.l3_network_uuids = value
+        self.held_mut().zone_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `ipRangeUuids`.
-    pub fn ip_range_uuids(
+    /// Wire name `l3NetworkUuids` (query string). Since ZStack 0.6.
+    fn l3_network_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.ip_range_uuids = value
+        self.held_mut().l3_network_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `all`.
-    pub fn all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.all = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `ipRangeUuids` (query string). Since ZStack 0.6.
+    fn ip_range_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().ip_range_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `all` (query string). Since ZStack 0.6. Server default: `false`.
+    fn all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().all = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetIpAddressCapacity>,
+> GetIpAddressCapacitySetters for T {}
 /// The result of [`GetIpAddressCapacity`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetIpAddressCapacityReply {
@@ -133,7 +151,7 @@ pub struct GetIpAddressCapacityReply {
     /// Since ZStack 3.9.0. Absent from older MNs' replies.
     pub resource_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetIpAddressCapacityReply { "totalCapacity" => total_capacity lenient,
     "availableCapacity" => available_capacity lenient, "usedIpAddressNumber" =>
     used_ip_address_number lenient, "ipv4TotalCapacity" => ipv4_total_capacity lenient,
@@ -144,64 +162,14 @@ pub struct GetIpAddressCapacityReply {
     capacity_data default, "resourceType" => resource_type, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /ip-capacity`: see [`GetIpAddressCapacity`](crate::api::GetIpAddressCapacity).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_ip_address_capacity(
+/// The `ip-capacity` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait IpCapacityApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`GetIpAddressCapacity`]: `GET /ip-capacity`.
+    fn get_ip_address_capacity(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetIpAddressCapacity> {
-        crate::client::Call::new(self, crate::api::GetIpAddressCapacity::new())
+    ) -> ::zstack_sdk::client::Call<GetIpAddressCapacity> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetIpAddressCapacity::new())
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetIpAddressCapacity> {
-    /// Set `zoneUuids`.
-    pub fn zone_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.zone_uuids(value))
-    }
-    /// Set `l3NetworkUuids`.
-    pub fn l3_network_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.l3_network_uuids(value))
-    }
-    /// Set `ipRangeUuids`.
-    pub fn ip_range_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.ip_range_uuids(value))
-    }
-    /// Set `all`.
-    pub fn all(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.all(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl IpCapacityApi for ::zstack_sdk::client::Client {}

@@ -36,7 +36,6 @@ pub struct AddRemoteCidrsToIPsecConnection {
 }
 impl AddRemoteCidrsToIPsecConnection {
     /// A request with the required params `uuid`, `peerCidrs`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         peer_cidrs: impl ::core::iter::IntoIterator<
@@ -55,45 +54,63 @@ impl AddRemoteCidrsToIPsecConnection {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`AddRemoteCidrsToIPsecConnection`], settable on the request and on a client `Call` for it:
+ `client.add_remote_cidrs_to_i_psec_connection(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddRemoteCidrsToIPsecConnectionSetters: ::zstack_sdk::runtime::request::Holds<
+        AddRemoteCidrsToIPsecConnection,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddRemoteCidrsToIPsecConnection>,
+> AddRemoteCidrsToIPsecConnectionSetters for T {}
 /// `POST /ipsec/{uuid}/l3networks`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -128,7 +145,6 @@ pub struct AttachL3NetworksToIPsecConnection {
 }
 impl AttachL3NetworksToIPsecConnection {
     /// A request with the required params `uuid`, `l3NetworkUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuids: impl ::core::iter::IntoIterator<
@@ -147,45 +163,63 @@ impl AttachL3NetworksToIPsecConnection {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`AttachL3NetworksToIPsecConnection`], settable on the request and on a client `Call` for it:
+ `client.attach_l3_networks_to_i_psec_connection(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachL3NetworksToIPsecConnectionSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachL3NetworksToIPsecConnection,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachL3NetworksToIPsecConnection>,
+> AttachL3NetworksToIPsecConnectionSetters for T {}
 /// `PUT /ipsec/{uuid}/actions`, body envelope `"changeIPSecConnectionState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -214,7 +248,6 @@ pub struct ChangeIPSecConnectionState {
 }
 impl ChangeIPSecConnectionState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -226,27 +259,42 @@ impl ChangeIPSecConnectionState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeIPSecConnectionState`], settable on the request and on a client `Call` for it:
+ `client.change_ip_sec_connection_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeIPSecConnectionStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeIPSecConnectionState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeIPSecConnectionState>,
+> ChangeIPSecConnectionStateSetters for T {}
 /// `PUT /ipsec/config/{uuid}`, body envelope `"changeIPsecConnection"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
@@ -359,7 +407,6 @@ pub struct ChangeIPsecConnection {
 }
 impl ChangeIPsecConnection {
     /// A request with the required params `uuid`, `peerAddress`, `authKey`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         peer_address: impl ::core::convert::Into<::std::string::String>,
@@ -388,138 +435,156 @@ impl ChangeIPsecConnection {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `authMode`.
-    pub fn auth_mode(
+}
+/** The optional params of [`ChangeIPsecConnection`], settable on the request and on a client `Call` for it:
+ `client.change_i_psec_connection(..).auth_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeIPsecConnectionSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeIPsecConnection,
+    > + ::core::marker::Sized {
+    /// Wire name `authMode` (body). Since ZStack 4.5.11 (release history). Server default: `psk`. One of `psk`, `certs`.
+    fn auth_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.auth_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().auth_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `idType`.
-    pub fn id_type(
+    /// Wire name `idType` (body). Since ZStack 4.5.11 (release history). Server default: `ip`. One of `ip`, `name`, `fqdn`.
+    fn id_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.id_type = ::core::option::Option::Some(value.into());
+        self.held_mut().id_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `localId`.
-    pub fn local_id(
+    /// Wire name `localId` (body). Since ZStack 4.5.11 (release history).
+    fn local_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.local_id = ::core::option::Option::Some(value.into());
+        self.held_mut().local_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `remoteId`.
-    pub fn remote_id(
+    /// Wire name `remoteId` (body). Since ZStack 4.5.11 (release history).
+    fn remote_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.remote_id = ::core::option::Option::Some(value.into());
+        self.held_mut().remote_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ikeVersion`.
-    pub fn ike_version(
+    /// Wire name `ikeVersion` (body). Since ZStack 4.5.11 (release history). Server default: `ike`. One of `ike`, `ikev1`, `ikev2`.
+    fn ike_version(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ike_version = ::core::option::Option::Some(value.into());
+        self.held_mut().ike_version = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ikeAuthAlgorithm`.
-    pub fn ike_auth_algorithm(
+    /// Wire name `ikeAuthAlgorithm` (body). Since ZStack 4.5.11 (release history). Server default: `sha256`. One of `md5`, `sha1`, `sha256`, `sha384`, `sha512`.
+    fn ike_auth_algorithm(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ike_auth_algorithm = ::core::option::Option::Some(value.into());
+        self.held_mut().ike_auth_algorithm = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ikeEncryptionAlgorithm`.
-    pub fn ike_encryption_algorithm(
+    /// Wire name `ikeEncryptionAlgorithm` (body). Since ZStack 4.5.11 (release history). Server default: `aes-256`. One of `3des`, `aes-128`, `aes-192`, `aes-256`.
+    fn ike_encryption_algorithm(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ike_encryption_algorithm = ::core::option::Option::Some(value.into());
+        self.held_mut().ike_encryption_algorithm = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `ikeDhGroup`.
-    pub fn ike_dh_group(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ike_dh_group = ::core::option::Option::Some(value.into());
+    /// Wire name `ikeDhGroup` (body). Since ZStack 4.5.11 (release history). Server default: `2`.
+    fn ike_dh_group(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ike_dh_group = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ikeLifeTime`.
-    pub fn ike_life_time(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ike_life_time = ::core::option::Option::Some(value.into());
+    /// Wire name `ikeLifeTime` (body). Since ZStack 4.5.11 (release history). Server default: `86400`.
+    fn ike_life_time(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ike_life_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `policyAuthAlgorithm`.
-    pub fn policy_auth_algorithm(
+    /// Wire name `policyAuthAlgorithm` (body). Since ZStack 4.5.11 (release history). Server default: `sha256`. One of `md5`, `sha1`, `sha256`, `sha384`, `sha512`.
+    fn policy_auth_algorithm(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.policy_auth_algorithm = ::core::option::Option::Some(value.into());
+        self.held_mut().policy_auth_algorithm = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `policyEncryptionAlgorithm`.
-    pub fn policy_encryption_algorithm(
+    /// Wire name `policyEncryptionAlgorithm` (body). Since ZStack 4.5.11 (release history). Server default: `aes-256`. One of `3des`, `aes-128`, `aes-192`, `aes-256`.
+    fn policy_encryption_algorithm(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.policy_encryption_algorithm = ::core::option::Option::Some(value.into());
+        self.held_mut().policy_encryption_algorithm = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `pfs`.
-    pub fn pfs(
+    /// Wire name `pfs` (body). Since ZStack 4.5.11 (release history). Server default: `dh-group14`. One of `none`, `dh-group2`, `dh-group5`, `dh-group14`, `dh-group15`, `dh-group16`, `dh-group17`, `dh-group18`, `dh-group19`, `dh-group20`, `dh-group21`, `dh-group22`, `dh-group23`, `dh-group24`, `dh-group25`, `dh-group26`.
+    fn pfs(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().pfs = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `policyMode` (body). Since ZStack 4.5.11 (release history). Server default: `tunnel`. One of `tunnel`, `transport`.
+    fn policy_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.pfs = ::core::option::Option::Some(value.into());
+        self.held_mut().policy_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `policyMode`.
-    pub fn policy_mode(
+    /// Wire name `transformProtocol` (body). Since ZStack 4.5.11 (release history). Server default: `esp`. One of `esp`, `ah`, `ah-esp`.
+    fn transform_protocol(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.policy_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().transform_protocol = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `transformProtocol`.
-    pub fn transform_protocol(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.transform_protocol = ::core::option::Option::Some(value.into());
+    /// Wire name `lifeTime` (body). Since ZStack 4.5.11 (release history). Server default: `3600`.
+    fn life_time(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().life_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `lifeTime`.
-    pub fn life_time(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.life_time = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.5.11 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.5.11 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeIPsecConnection>,
+> ChangeIPsecConnectionSetters for T {}
 /// `POST /ipsec`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -662,7 +727,6 @@ pub struct CreateIPsecConnection {
 }
 impl CreateIPsecConnection {
     /// A request with the required params `name`, `vipUuid`, `peerAddress`, `authKey`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         vip_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -698,182 +762,206 @@ impl CreateIPsecConnection {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateIPsecConnection`], settable on the request and on a client `Call` for it:
+ `client.create_i_psec_connection(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateIPsecConnectionSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateIPsecConnection,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `authMode`.
-    pub fn auth_mode(
+    /// Wire name `authMode` (body). Since ZStack 3.0.1 (release history). Server default: `psk`. One of `psk`, `certs`.
+    fn auth_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.auth_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().auth_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `idType`.
-    pub fn id_type(
+    /// Wire name `idType` (body). Since ZStack 4.4.65 (release history). Server default: `ip`. One of `ip`, `name`, `fqdn`.
+    fn id_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.id_type = ::core::option::Option::Some(value.into());
+        self.held_mut().id_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `localId`.
-    pub fn local_id(
+    /// Wire name `localId` (body). Since ZStack 4.4.65 (release history).
+    fn local_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.local_id = ::core::option::Option::Some(value.into());
+        self.held_mut().local_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `remoteId`.
-    pub fn remote_id(
+    /// Wire name `remoteId` (body). Since ZStack 4.4.65 (release history).
+    fn remote_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.remote_id = ::core::option::Option::Some(value.into());
+        self.held_mut().remote_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `l3NetworkUuid`.
-    pub fn l3_network_uuid(
+    /// Wire name `l3NetworkUuid` (body). Since ZStack 3.0.1 (release history).
+    fn l3_network_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.l3_network_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().l3_network_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `peerCidrs`.
-    pub fn peer_cidrs(
+    /// Wire name `peerCidrs` (body). Since ZStack 3.0.1 (release history).
+    fn peer_cidrs(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.peer_cidrs = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().peer_cidrs = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `ikeVersion`.
-    pub fn ike_version(
+    /// Wire name `ikeVersion` (body). Since ZStack 4.4.65 (release history). Server default: `ike`. One of `ike`, `ikev1`, `ikev2`.
+    fn ike_version(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ike_version = ::core::option::Option::Some(value.into());
+        self.held_mut().ike_version = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ikeAuthAlgorithm`.
-    pub fn ike_auth_algorithm(
+    /// Wire name `ikeAuthAlgorithm` (body). Since ZStack 3.0.1 (release history). Server default: `sha256`. One of `md5`, `sha1`, `sha256`, `sha384`, `sha512`.
+    fn ike_auth_algorithm(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ike_auth_algorithm = ::core::option::Option::Some(value.into());
+        self.held_mut().ike_auth_algorithm = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ikeEncryptionAlgorithm`.
-    pub fn ike_encryption_algorithm(
+    /// Wire name `ikeEncryptionAlgorithm` (body). Since ZStack 3.0.1 (release history). Server default: `aes-256`. One of `3des`, `aes-128`, `aes-192`, `aes-256`.
+    fn ike_encryption_algorithm(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ike_encryption_algorithm = ::core::option::Option::Some(value.into());
+        self.held_mut().ike_encryption_algorithm = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `ikeDhGroup`.
-    pub fn ike_dh_group(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ike_dh_group = ::core::option::Option::Some(value.into());
+    /// Wire name `ikeDhGroup` (body). Since ZStack 3.0.1 (release history). Server default: `2`.
+    fn ike_dh_group(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ike_dh_group = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ikeLifeTime`.
-    pub fn ike_life_time(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ike_life_time = ::core::option::Option::Some(value.into());
+    /// Wire name `ikeLifeTime` (body). Since ZStack 4.4.65 (release history). Server default: `86400`.
+    fn ike_life_time(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ike_life_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `policyAuthAlgorithm`.
-    pub fn policy_auth_algorithm(
+    /// Wire name `policyAuthAlgorithm` (body). Since ZStack 3.0.1 (release history). Server default: `sha256`. One of `md5`, `sha1`, `sha256`, `sha384`, `sha512`.
+    fn policy_auth_algorithm(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.policy_auth_algorithm = ::core::option::Option::Some(value.into());
+        self.held_mut().policy_auth_algorithm = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `policyEncryptionAlgorithm`.
-    pub fn policy_encryption_algorithm(
+    /// Wire name `policyEncryptionAlgorithm` (body). Since ZStack 3.0.1 (release history). Server default: `aes-256`. One of `3des`, `aes-128`, `aes-192`, `aes-256`.
+    fn policy_encryption_algorithm(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.policy_encryption_algorithm = ::core::option::Option::Some(value.into());
+        self.held_mut().policy_encryption_algorithm = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `pfs`.
-    pub fn pfs(
+    /// Wire name `pfs` (body). Since ZStack 3.0.1 (release history). Server default: `dh-group14`. One of `none`, `dh-group0`, `dh-group2`, `dh-group5`, `dh-group14`, `dh-group15`, `dh-group16`, `dh-group17`, `dh-group18`, `dh-group19`, `dh-group20`, `dh-group21`, `dh-group22`, `dh-group23`, `dh-group24`, `dh-group25`, `dh-group26`.
+    fn pfs(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().pfs = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `policyMode` (body). Since ZStack 3.0.1 (release history). Server default: `tunnel`. One of `tunnel`, `transport`.
+    fn policy_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.pfs = ::core::option::Option::Some(value.into());
+        self.held_mut().policy_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `policyMode`.
-    pub fn policy_mode(
+    /// Wire name `transformProtocol` (body). Since ZStack 3.0.1 (release history). Server default: `esp`. One of `esp`, `ah`, `ah-esp`.
+    fn transform_protocol(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.policy_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().transform_protocol = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `transformProtocol`.
-    pub fn transform_protocol(
+    /// Wire name `lifeTime` (body). Since ZStack 4.4.65 (release history). Server default: `3600`.
+    fn life_time(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().life_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.transform_protocol = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `lifeTime`.
-    pub fn life_time(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.life_time = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateIPsecConnection>,
+> CreateIPsecConnectionSetters for T {}
 /// `DELETE /ipsec/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -901,7 +989,6 @@ pub struct DeleteIPsecConnection {
 }
 impl DeleteIPsecConnection {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -910,35 +997,50 @@ impl DeleteIPsecConnection {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteIPsecConnection`], settable on the request and on a client `Call` for it:
+ `client.delete_i_psec_connection(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteIPsecConnectionSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteIPsecConnection,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteIPsecConnection>,
+> DeleteIPsecConnectionSetters for T {}
 /// `DELETE /ipsec/{uuid}/l3networks`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -966,7 +1068,6 @@ pub struct DetachL3NetworksFromIPsecConnection {
 }
 impl DetachL3NetworksFromIPsecConnection {
     /// A request with the required params `uuid`, `l3NetworkUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuids: impl ::core::iter::IntoIterator<
@@ -983,27 +1084,42 @@ impl DetachL3NetworksFromIPsecConnection {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachL3NetworksFromIPsecConnection`], settable on the request and on a client `Call` for it:
+ `client.detach_l3_networks_from_i_psec_connection(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachL3NetworksFromIPsecConnectionSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachL3NetworksFromIPsecConnection,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachL3NetworksFromIPsecConnection>,
+> DetachL3NetworksFromIPsecConnectionSetters for T {}
 /// `GET /ipsec/candidatesL3Networks`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -1037,7 +1153,7 @@ pub struct GetCandidateL3NetworksForIpSecConnection {
 }
 impl GetCandidateL3NetworksForIpSecConnection {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             uuid: ::core::default::Default::default(),
@@ -1049,61 +1165,73 @@ impl GetCandidateL3NetworksForIpSecConnection {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `uuid`.
-    pub fn uuid(
+}
+/** The optional params of [`GetCandidateL3NetworksForIpSecConnection`], settable on the request and on a client `Call` for it:
+ `client.get_candidate_l3_networks_for_ip_sec_connection(..).uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetCandidateL3NetworksForIpSecConnectionSetters: ::zstack_sdk::runtime::request::Holds<
+        GetCandidateL3NetworksForIpSecConnection,
+    > + ::core::marker::Sized {
+    /// Wire name `uuid` (query string). Since ZStack 4.0.1 (release history).
+    fn uuid(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `publicL3Uuid` (query string). Since ZStack 4.0.1 (release history).
+    fn public_l3_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().public_l3_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `publicL3Uuid`.
-    pub fn public_l3_uuid(
+    /// Wire name `vipUuid` (query string). Since ZStack 4.3.36 (release history).
+    fn vip_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.public_l3_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().vip_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vipUuid`.
-    pub fn vip_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.vip_uuid = ::core::option::Option::Some(value.into());
+    /// Wire name `limit` (query string). Since ZStack 4.0.1 (release history). Server default: `1000`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (query string). Since ZStack 4.0.1 (release history). Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetCandidateL3NetworksForIpSecConnection>,
+> GetCandidateL3NetworksForIpSecConnectionSetters for T {}
 /// `GET /ipsec`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1122,7 +1250,7 @@ pub struct QueryIPSecConnection {
 }
 impl QueryIPSecConnection {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1164,7 +1292,6 @@ pub struct ReconnectIPsecConnection {
 }
 impl ReconnectIPsecConnection {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1172,27 +1299,42 @@ impl ReconnectIPsecConnection {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ReconnectIPsecConnection`], settable on the request and on a client `Call` for it:
+ `client.reconnect_i_psec_connection(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ReconnectIPsecConnectionSetters: ::zstack_sdk::runtime::request::Holds<
+        ReconnectIPsecConnection,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.5.11 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.5.11 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ReconnectIPsecConnection>,
+> ReconnectIPsecConnectionSetters for T {}
 /// `DELETE /ipsec/{uuid}/remote-cidrs`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1220,7 +1362,6 @@ pub struct RemoveRemoteCidrsFromIPsecConnection {
 }
 impl RemoveRemoteCidrsFromIPsecConnection {
     /// A request with the required params `uuid`, `peerCidrs`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         peer_cidrs: impl ::core::iter::IntoIterator<
@@ -1237,27 +1378,42 @@ impl RemoveRemoteCidrsFromIPsecConnection {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemoveRemoteCidrsFromIPsecConnection`], settable on the request and on a client `Call` for it:
+ `client.remove_remote_cidrs_from_i_psec_connection(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveRemoteCidrsFromIPsecConnectionSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveRemoteCidrsFromIPsecConnection,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveRemoteCidrsFromIPsecConnection>,
+> RemoveRemoteCidrsFromIPsecConnectionSetters for T {}
 /// `PUT /ipsec/{uuid}`, body envelope `"updateIPsecConnection"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1289,7 +1445,6 @@ pub struct UpdateIPsecConnection {
 }
 impl UpdateIPsecConnection {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1299,50 +1454,62 @@ impl UpdateIPsecConnection {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateIPsecConnection`], settable on the request and on a client `Call` for it:
+ `client.update_i_psec_connection(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateIPsecConnectionSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateIPsecConnection,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateIPsecConnection>,
+> UpdateIPsecConnectionSetters for T {}
 /// The result of [`GetCandidateL3NetworksForIpSecConnection`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateL3NetworksForIpSecConnectionReply {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetCandidateL3NetworksForIpSecConnectionReply { "inventories" => inventories default,
     }
 );
@@ -1354,683 +1521,140 @@ pub struct QueryIPSecConnectionReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryIPSecConnectionReply { "inventories" => inventories default, "total" => total
     lenient, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /ipsec/{uuid}/remote-cidrs`: see [`AddRemoteCidrsToIPsecConnection`](crate::api::AddRemoteCidrsToIPsecConnection).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_remote_cidrs_to_i_psec_connection(
+/// The `ipsec` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait IpsecApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddRemoteCidrsToIPsecConnection`]: `POST /ipsec/{uuid}/remote-cidrs`.
+    fn add_remote_cidrs_to_i_psec_connection(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         peer_cidrs: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::AddRemoteCidrsToIPsecConnection> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddRemoteCidrsToIPsecConnection::new(uuid, peer_cidrs),
+    ) -> ::zstack_sdk::client::Call<AddRemoteCidrsToIPsecConnection> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddRemoteCidrsToIPsecConnection::new(uuid, peer_cidrs),
         )
     }
-    /// `POST /ipsec/{uuid}/l3networks`: see [`AttachL3NetworksToIPsecConnection`](crate::api::AttachL3NetworksToIPsecConnection).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_l3_networks_to_i_psec_connection(
+    /// Send (and wait for the job of) [`AttachL3NetworksToIPsecConnection`]: `POST /ipsec/{uuid}/l3networks`.
+    fn attach_l3_networks_to_i_psec_connection(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::AttachL3NetworksToIPsecConnection> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachL3NetworksToIPsecConnection::new(uuid, l3_network_uuids),
+    ) -> ::zstack_sdk::client::Call<AttachL3NetworksToIPsecConnection> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachL3NetworksToIPsecConnection::new(uuid, l3_network_uuids),
         )
     }
-    /// `PUT /ipsec/{uuid}/actions`: see [`ChangeIPSecConnectionState`](crate::api::ChangeIPSecConnectionState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_ip_sec_connection_state(
+    /// Send (and wait for the job of) [`ChangeIPSecConnectionState`]: `PUT /ipsec/{uuid}/actions`.
+    fn change_ip_sec_connection_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeIPSecConnectionState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeIPSecConnectionState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeIPSecConnectionState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeIPSecConnectionState::new(uuid, state_event),
         )
     }
-    /// `PUT /ipsec/config/{uuid}`: see [`ChangeIPsecConnection`](crate::api::ChangeIPsecConnection).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_i_psec_connection(
+    /// Send (and wait for the job of) [`ChangeIPsecConnection`]: `PUT /ipsec/config/{uuid}`.
+    fn change_i_psec_connection(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         peer_address: impl ::core::convert::Into<::std::string::String>,
         auth_key: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeIPsecConnection> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeIPsecConnection::new(uuid, peer_address, auth_key),
+    ) -> ::zstack_sdk::client::Call<ChangeIPsecConnection> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeIPsecConnection::new(uuid, peer_address, auth_key),
         )
     }
-    /// `POST /ipsec`: see [`CreateIPsecConnection`](crate::api::CreateIPsecConnection).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_i_psec_connection(
+    /// Send (and wait for the job of) [`CreateIPsecConnection`]: `POST /ipsec`.
+    fn create_i_psec_connection(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         vip_uuid: impl ::core::convert::Into<::std::string::String>,
         peer_address: impl ::core::convert::Into<::std::string::String>,
         auth_key: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateIPsecConnection> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateIPsecConnection::new(
-                name,
-                vip_uuid,
-                peer_address,
-                auth_key,
-            ),
+    ) -> ::zstack_sdk::client::Call<CreateIPsecConnection> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateIPsecConnection::new(name, vip_uuid, peer_address, auth_key),
         )
     }
-    /// `DELETE /ipsec/{uuid}`: see [`DeleteIPsecConnection`](crate::api::DeleteIPsecConnection).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_i_psec_connection(
+    /// Send (and wait for the job of) [`DeleteIPsecConnection`]: `DELETE /ipsec/{uuid}`.
+    fn delete_i_psec_connection(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteIPsecConnection> {
-        crate::client::Call::new(self, crate::api::DeleteIPsecConnection::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteIPsecConnection> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteIPsecConnection::new(uuid))
     }
-    /// `DELETE /ipsec/{uuid}/l3networks`: see [`DetachL3NetworksFromIPsecConnection`](crate::api::DetachL3NetworksFromIPsecConnection).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_l3_networks_from_i_psec_connection(
+    /// Send (and wait for the job of) [`DetachL3NetworksFromIPsecConnection`]: `DELETE /ipsec/{uuid}/l3networks`.
+    fn detach_l3_networks_from_i_psec_connection(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::DetachL3NetworksFromIPsecConnection> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachL3NetworksFromIPsecConnection::new(uuid, l3_network_uuids),
+    ) -> ::zstack_sdk::client::Call<DetachL3NetworksFromIPsecConnection> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachL3NetworksFromIPsecConnection::new(uuid, l3_network_uuids),
         )
     }
-    /// `GET /ipsec/candidatesL3Networks`: see [`GetCandidateL3NetworksForIpSecConnection`](crate::api::GetCandidateL3NetworksForIpSecConnection).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_candidate_l3_networks_for_ip_sec_connection(
+    /// Send [`GetCandidateL3NetworksForIpSecConnection`]: `GET /ipsec/candidatesL3Networks`.
+    fn get_candidate_l3_networks_for_ip_sec_connection(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetCandidateL3NetworksForIpSecConnection> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetCandidateL3NetworksForIpSecConnection::new(),
+    ) -> ::zstack_sdk::client::Call<GetCandidateL3NetworksForIpSecConnection> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetCandidateL3NetworksForIpSecConnection::new(),
         )
     }
-    /// `GET /ipsec`: see [`QueryIPSecConnection`](crate::api::QueryIPSecConnection).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_ip_sec_connection(
+    /// Send [`QueryIPSecConnection`]: `GET /ipsec`.
+    fn query_ip_sec_connection(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryIPSecConnection> {
-        crate::client::Call::new(self, crate::api::QueryIPSecConnection::new())
+    ) -> ::zstack_sdk::client::Call<QueryIPSecConnection> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryIPSecConnection::new())
     }
-    /// `PUT /ipsec/{uuid}/actions`: see [`ReconnectIPsecConnection`](crate::api::ReconnectIPsecConnection).
-    #[allow(clippy::too_many_arguments)]
-    pub fn reconnect_i_psec_connection(
+    /// Send (and wait for the job of) [`ReconnectIPsecConnection`]: `PUT /ipsec/{uuid}/actions`.
+    fn reconnect_i_psec_connection(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ReconnectIPsecConnection> {
-        crate::client::Call::new(self, crate::api::ReconnectIPsecConnection::new(uuid))
+    ) -> ::zstack_sdk::client::Call<ReconnectIPsecConnection> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ReconnectIPsecConnection::new(uuid),
+        )
     }
-    /// `DELETE /ipsec/{uuid}/remote-cidrs`: see [`RemoveRemoteCidrsFromIPsecConnection`](crate::api::RemoveRemoteCidrsFromIPsecConnection).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_remote_cidrs_from_i_psec_connection(
+    /// Send (and wait for the job of) [`RemoveRemoteCidrsFromIPsecConnection`]: `DELETE /ipsec/{uuid}/remote-cidrs`.
+    fn remove_remote_cidrs_from_i_psec_connection(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         peer_cidrs: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::RemoveRemoteCidrsFromIPsecConnection> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveRemoteCidrsFromIPsecConnection::new(uuid, peer_cidrs),
+    ) -> ::zstack_sdk::client::Call<RemoveRemoteCidrsFromIPsecConnection> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveRemoteCidrsFromIPsecConnection::new(uuid, peer_cidrs),
         )
     }
-    /// `PUT /ipsec/{uuid}`: see [`UpdateIPsecConnection`](crate::api::UpdateIPsecConnection).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_i_psec_connection(
+    /// Send (and wait for the job of) [`UpdateIPsecConnection`]: `PUT /ipsec/{uuid}`.
+    fn update_i_psec_connection(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateIPsecConnection> {
-        crate::client::Call::new(self, crate::api::UpdateIPsecConnection::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateIPsecConnection> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateIPsecConnection::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddRemoteCidrsToIPsecConnection> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachL3NetworksToIPsecConnection> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeIPSecConnectionState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeIPsecConnection> {
-    /// Set `authMode`.
-    pub fn auth_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.auth_mode(value))
-    }
-    /// Set `idType`.
-    pub fn id_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.id_type(value))
-    }
-    /// Set `localId`.
-    pub fn local_id(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.local_id(value))
-    }
-    /// Set `remoteId`.
-    pub fn remote_id(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.remote_id(value))
-    }
-    /// Set `ikeVersion`.
-    pub fn ike_version(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ike_version(value))
-    }
-    /// Set `ikeAuthAlgorithm`.
-    pub fn ike_auth_algorithm(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ike_auth_algorithm(value))
-    }
-    /// Set `ikeEncryptionAlgorithm`.
-    pub fn ike_encryption_algorithm(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ike_encryption_algorithm(value))
-    }
-    /// Set `ikeDhGroup`.
-    pub fn ike_dh_group(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ike_dh_group(value))
-    }
-    /// Set `ikeLifeTime`.
-    pub fn ike_life_time(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ike_life_time(value))
-    }
-    /// Set `policyAuthAlgorithm`.
-    pub fn policy_auth_algorithm(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.policy_auth_algorithm(value))
-    }
-    /// Set `policyEncryptionAlgorithm`.
-    pub fn policy_encryption_algorithm(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.policy_encryption_algorithm(value))
-    }
-    /// Set `pfs`.
-    pub fn pfs(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.pfs(value))
-    }
-    /// Set `policyMode`.
-    pub fn policy_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.policy_mode(value))
-    }
-    /// Set `transformProtocol`.
-    pub fn transform_protocol(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.transform_protocol(value))
-    }
-    /// Set `lifeTime`.
-    pub fn life_time(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.life_time(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateIPsecConnection> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `authMode`.
-    pub fn auth_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.auth_mode(value))
-    }
-    /// Set `idType`.
-    pub fn id_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.id_type(value))
-    }
-    /// Set `localId`.
-    pub fn local_id(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.local_id(value))
-    }
-    /// Set `remoteId`.
-    pub fn remote_id(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.remote_id(value))
-    }
-    /// Set `l3NetworkUuid`.
-    pub fn l3_network_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.l3_network_uuid(value))
-    }
-    /// Set `peerCidrs`.
-    pub fn peer_cidrs(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.peer_cidrs(value))
-    }
-    /// Set `ikeVersion`.
-    pub fn ike_version(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ike_version(value))
-    }
-    /// Set `ikeAuthAlgorithm`.
-    pub fn ike_auth_algorithm(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ike_auth_algorithm(value))
-    }
-    /// Set `ikeEncryptionAlgorithm`.
-    pub fn ike_encryption_algorithm(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ike_encryption_algorithm(value))
-    }
-    /// Set `ikeDhGroup`.
-    pub fn ike_dh_group(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ike_dh_group(value))
-    }
-    /// Set `ikeLifeTime`.
-    pub fn ike_life_time(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ike_life_time(value))
-    }
-    /// Set `policyAuthAlgorithm`.
-    pub fn policy_auth_algorithm(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.policy_auth_algorithm(value))
-    }
-    /// Set `policyEncryptionAlgorithm`.
-    pub fn policy_encryption_algorithm(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.policy_encryption_algorithm(value))
-    }
-    /// Set `pfs`.
-    pub fn pfs(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.pfs(value))
-    }
-    /// Set `policyMode`.
-    pub fn policy_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.policy_mode(value))
-    }
-    /// Set `transformProtocol`.
-    pub fn transform_protocol(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.transform_protocol(value))
-    }
-    /// Set `lifeTime`.
-    pub fn life_time(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.life_time(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteIPsecConnection> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachL3NetworksFromIPsecConnection> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetCandidateL3NetworksForIpSecConnection> {
-    /// Set `uuid`.
-    pub fn uuid(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.uuid(value))
-    }
-    /// Set `publicL3Uuid`.
-    pub fn public_l3_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.public_l3_uuid(value))
-    }
-    /// Set `vipUuid`.
-    pub fn vip_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vip_uuid(value))
-    }
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ReconnectIPsecConnection> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveRemoteCidrsFromIPsecConnection> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateIPsecConnection> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl IpsecApi for ::zstack_sdk::client::Client {}

@@ -35,7 +35,6 @@ pub struct AttachL2NetworkToCluster {
 }
 impl AttachL2NetworkToCluster {
     /// A request with the required params `l2NetworkUuid`, `clusterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l2_network_uuid: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -48,35 +47,50 @@ impl AttachL2NetworkToCluster {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `l2ProviderType`.
-    pub fn l2_provider_type(
+}
+/** The optional params of [`AttachL2NetworkToCluster`], settable on the request and on a client `Call` for it:
+ `client.attach_l2_network_to_cluster(..).l2_provider_type(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachL2NetworkToClusterSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachL2NetworkToCluster,
+    > + ::core::marker::Sized {
+    /// Wire name `l2ProviderType` (body). Since ZStack 4.7.21. One of `LinuxBridge`.
+    fn l2_provider_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.l2_provider_type = ::core::option::Option::Some(value.into());
+        self.held_mut().l2_provider_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachL2NetworkToCluster>,
+> AttachL2NetworkToClusterSetters for T {}
 /// `PUT /l2-networks/{uuid}/actions`, body envelope `"changeL2NetworkVlanId"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -108,7 +122,6 @@ pub struct ChangeL2NetworkVlanId {
 }
 impl ChangeL2NetworkVlanId {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -118,40 +131,55 @@ impl ChangeL2NetworkVlanId {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `vlan`.
-    pub fn vlan(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.vlan = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`ChangeL2NetworkVlanId`], settable on the request and on a client `Call` for it:
+ `client.change_l2_network_vlan_id(..).vlan(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeL2NetworkVlanIdSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeL2NetworkVlanId,
+    > + ::core::marker::Sized {
+    /// Wire name `vlan` (body). Since ZStack 5.1.0.
+    fn vlan(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().vlan = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 5.1.0.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.1.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeL2NetworkVlanId>,
+> ChangeL2NetworkVlanIdSetters for T {}
 /// `POST /l2-networks/hardware-vxlan`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -216,7 +244,6 @@ pub struct CreateL2HardwareVxlanNetwork {
 }
 impl CreateL2HardwareVxlanNetwork {
     /// A request with the required params `poolUuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         pool_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -238,103 +265,121 @@ impl CreateL2HardwareVxlanNetwork {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `vni`.
-    pub fn vni(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.vni = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`CreateL2HardwareVxlanNetwork`], settable on the request and on a client `Call` for it:
+ `client.create_l2_hardware_vxlan_network(..).vni(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateL2HardwareVxlanNetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateL2HardwareVxlanNetwork,
+    > + ::core::marker::Sized {
+    /// Wire name `vni` (body). Since ZStack 3.7.
+    fn vni(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().vni = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.7.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
+    /// Wire name `zoneUuid` (body). Since ZStack 3.7.
+    fn zone_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.zone_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().zone_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `physicalInterface`.
-    pub fn physical_interface(
+    /// Wire name `physicalInterface` (body). Since ZStack 3.7.
+    fn physical_interface(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.physical_interface = ::core::option::Option::Some(value.into());
+        self.held_mut().physical_interface = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 3.7.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vSwitchType`.
-    pub fn v_switch_type(
+    /// Wire name `vSwitchType` (body). Since ZStack 0.6. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
+    fn v_switch_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.v_switch_type = ::core::option::Option::Some(value.into());
+        self.held_mut().v_switch_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `isolated`.
-    pub fn isolated(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.isolated = ::core::option::Option::Some(value.into());
+    /// Wire name `isolated` (body). Since ZStack 4.8.0. Server default: `false`.
+    fn isolated(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().isolated = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `pvlan`.
-    pub fn pvlan(
+    /// Wire name `pvlan` (body). Since ZStack 4.8.0.
+    fn pvlan(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.pvlan = ::core::option::Option::Some(value.into());
+        self.held_mut().pvlan = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.7.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.7.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.7.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateL2HardwareVxlanNetwork>,
+> CreateL2HardwareVxlanNetworkSetters for T {}
 /// `POST /l2-networks/hardware-vxlan-pool`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -397,7 +442,6 @@ pub struct CreateL2HardwareVxlanNetworkPool {
 }
 impl CreateL2HardwareVxlanNetworkPool {
     /// A request with the required params `sdnControllerUuid`, `name`, `zoneUuid`, `physicalInterface`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         sdn_controller_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -420,82 +464,100 @@ impl CreateL2HardwareVxlanNetworkPool {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateL2HardwareVxlanNetworkPool`], settable on the request and on a client `Call` for it:
+ `client.create_l2_hardware_vxlan_network_pool(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateL2HardwareVxlanNetworkPoolSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateL2HardwareVxlanNetworkPool,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.7.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 3.7.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vSwitchType`.
-    pub fn v_switch_type(
+    /// Wire name `vSwitchType` (body). Since ZStack 4.1.2. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
+    fn v_switch_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.v_switch_type = ::core::option::Option::Some(value.into());
+        self.held_mut().v_switch_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `isolated`.
-    pub fn isolated(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.isolated = ::core::option::Option::Some(value.into());
+    /// Wire name `isolated` (body). Since ZStack 4.8.0. Server default: `false`.
+    fn isolated(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().isolated = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `pvlan`.
-    pub fn pvlan(
+    /// Wire name `pvlan` (body). Since ZStack 4.8.0.
+    fn pvlan(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.pvlan = ::core::option::Option::Some(value.into());
+        self.held_mut().pvlan = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.7.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.7.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.7.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateL2HardwareVxlanNetworkPool>,
+> CreateL2HardwareVxlanNetworkPoolSetters for T {}
 /// `POST /l2-networks/no-vlan`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -555,7 +617,6 @@ pub struct CreateL2NoVlanNetwork {
 }
 impl CreateL2NoVlanNetwork {
     /// A request with the required params `name`, `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -575,90 +636,108 @@ impl CreateL2NoVlanNetwork {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateL2NoVlanNetwork`], settable on the request and on a client `Call` for it:
+ `client.create_l2_no_vlan_network(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateL2NoVlanNetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateL2NoVlanNetwork,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `physicalInterface`.
-    pub fn physical_interface(
+    /// Wire name `physicalInterface` (body). Since ZStack 0.6.
+    fn physical_interface(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.physical_interface = ::core::option::Option::Some(value.into());
+        self.held_mut().physical_interface = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 0.6.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vSwitchType`.
-    pub fn v_switch_type(
+    /// Wire name `vSwitchType` (body). Since ZStack 4.1.0. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
+    fn v_switch_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.v_switch_type = ::core::option::Option::Some(value.into());
+        self.held_mut().v_switch_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `isolated`.
-    pub fn isolated(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.isolated = ::core::option::Option::Some(value.into());
+    /// Wire name `isolated` (body). Since ZStack 4.8.0. Server default: `false`.
+    fn isolated(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().isolated = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `pvlan`.
-    pub fn pvlan(
+    /// Wire name `pvlan` (body). Since ZStack 4.8.0.
+    fn pvlan(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.pvlan = ::core::option::Option::Some(value.into());
+        self.held_mut().pvlan = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateL2NoVlanNetwork>,
+> CreateL2NoVlanNetworkSetters for T {}
 /// `POST /l2-networks/port-group`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.8.26 (release history). Source: catalog.
@@ -729,7 +808,6 @@ pub struct CreateL2PortGroup {
 }
 impl CreateL2PortGroup {
     /// A request with the required params `vSwitchUuid`, `vlan`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         v_switch_uuid: impl ::core::convert::Into<::std::string::String>,
         vlan: impl ::core::convert::Into<i32>,
@@ -754,114 +832,132 @@ impl CreateL2PortGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `vlanMode`.
-    pub fn vlan_mode(
+}
+/** The optional params of [`CreateL2PortGroup`], settable on the request and on a client `Call` for it:
+ `client.create_l2_port_group(..).vlan_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateL2PortGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateL2PortGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `vlanMode` (body). Since ZStack 4.8.26 (release history). One of `ACCESS`, `TRUNK`, `PVLAN`.
+    fn vlan_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vlan_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().vlan_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vlanRanges`.
-    pub fn vlan_ranges(
+    /// Wire name `vlanRanges` (body). Since ZStack 4.8.26 (release history).
+    fn vlan_ranges(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vlan_ranges = ::core::option::Option::Some(value.into());
+        self.held_mut().vlan_ranges = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 4.8.26 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
+    /// Wire name `zoneUuid` (body). Since ZStack 4.8.26 (release history).
+    fn zone_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.zone_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().zone_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `physicalInterface`.
-    pub fn physical_interface(
+    /// Wire name `physicalInterface` (body). Since ZStack 4.8.26 (release history).
+    fn physical_interface(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.physical_interface = ::core::option::Option::Some(value.into());
+        self.held_mut().physical_interface = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 4.8.26 (release history).
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vSwitchType`.
-    pub fn v_switch_type(
+    /// Wire name `vSwitchType` (body). Since ZStack 4.8.26 (release history). Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
+    fn v_switch_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.v_switch_type = ::core::option::Option::Some(value.into());
+        self.held_mut().v_switch_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `isolated`.
-    pub fn isolated(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.isolated = ::core::option::Option::Some(value.into());
+    /// Wire name `isolated` (body). Since ZStack 5.0.0 (release history). Server default: `false`.
+    fn isolated(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().isolated = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `pvlan`.
-    pub fn pvlan(
+    /// Wire name `pvlan` (body). Since ZStack 5.0.0 (release history).
+    fn pvlan(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.pvlan = ::core::option::Option::Some(value.into());
+        self.held_mut().pvlan = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.8.26 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.8.26 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.8.26 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.8.26 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateL2PortGroup>,
+> CreateL2PortGroupSetters for T {}
 /// `POST /l2-networks/tf`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.8.26 (release history). Source: catalog.
@@ -925,7 +1021,6 @@ pub struct CreateL2TfNetwork {
 }
 impl CreateL2TfNetwork {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             ip_prefix: ::core::default::Default::default(),
@@ -944,111 +1039,129 @@ impl CreateL2TfNetwork {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `ipPrefix`.
-    pub fn ip_prefix(
+}
+/** The optional params of [`CreateL2TfNetwork`], settable on the request and on a client `Call` for it:
+ `client.create_l2_tf_network(..).ip_prefix(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateL2TfNetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateL2TfNetwork,
+    > + ::core::marker::Sized {
+    /// Wire name `ipPrefix` (body). Since ZStack 4.8.0.
+    fn ip_prefix(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ip_prefix = ::core::option::Option::Some(value.into());
+        self.held_mut().ip_prefix = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipPrefixLength`.
-    pub fn ip_prefix_length(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ip_prefix_length = ::core::option::Option::Some(value.into());
+    /// Wire name `ipPrefixLength` (body). Since ZStack 4.8.0.
+    fn ip_prefix_length(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ip_prefix_length = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 4.8.0.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
+    /// Wire name `zoneUuid` (body). Since ZStack 4.8.0.
+    fn zone_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.zone_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().zone_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `physicalInterface`.
-    pub fn physical_interface(
+    /// Wire name `physicalInterface` (body). Since ZStack 4.8.0.
+    fn physical_interface(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.physical_interface = ::core::option::Option::Some(value.into());
+        self.held_mut().physical_interface = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 4.8.0.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vSwitchType`.
-    pub fn v_switch_type(
+    /// Wire name `vSwitchType` (body). Since ZStack 4.8.0. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
+    fn v_switch_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.v_switch_type = ::core::option::Option::Some(value.into());
+        self.held_mut().v_switch_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `isolated`.
-    pub fn isolated(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.isolated = ::core::option::Option::Some(value.into());
+    /// Wire name `isolated` (body). Since ZStack 4.8.0. Server default: `false`.
+    fn isolated(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().isolated = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `pvlan`.
-    pub fn pvlan(
+    /// Wire name `pvlan` (body). Since ZStack 4.8.0.
+    fn pvlan(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.pvlan = ::core::option::Option::Some(value.into());
+        self.held_mut().pvlan = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.8.0.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.8.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.8.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.8.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateL2TfNetwork>,
+> CreateL2TfNetworkSetters for T {}
 /// `POST /l2-networks/virtual-switch`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.8.26 (release history). Source: catalog.
@@ -1110,7 +1223,6 @@ pub struct CreateL2VirtualSwitch {
 }
 impl CreateL2VirtualSwitch {
     /// A request with the required params `name`, `zoneUuid`, `physicalInterface`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1132,87 +1244,106 @@ impl CreateL2VirtualSwitch {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `isDistributed`.
-    pub fn is_distributed(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.is_distributed = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`CreateL2VirtualSwitch`], settable on the request and on a client `Call` for it:
+ `client.create_l2_virtual_switch(..).is_distributed(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateL2VirtualSwitchSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateL2VirtualSwitch,
+    > + ::core::marker::Sized {
+    /// Wire name `isDistributed` (body). Since ZStack 4.8.26 (release history).
+    #[allow(clippy::wrong_self_convention)]
+    fn is_distributed(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().is_distributed = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 4.8.26 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 4.8.26 (release history).
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vSwitchType`.
-    pub fn v_switch_type(
+    /// Wire name `vSwitchType` (body). Since ZStack 4.8.26 (release history). Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
+    fn v_switch_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.v_switch_type = ::core::option::Option::Some(value.into());
+        self.held_mut().v_switch_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `isolated`.
-    pub fn isolated(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.isolated = ::core::option::Option::Some(value.into());
+    /// Wire name `isolated` (body). Since ZStack 5.0.0 (release history). Server default: `false`.
+    fn isolated(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().isolated = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `pvlan`.
-    pub fn pvlan(
+    /// Wire name `pvlan` (body). Since ZStack 5.0.0 (release history).
+    fn pvlan(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.pvlan = ::core::option::Option::Some(value.into());
+        self.held_mut().pvlan = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.8.26 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.8.26 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.8.26 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.8.26 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateL2VirtualSwitch>,
+> CreateL2VirtualSwitchSetters for T {}
 /// `POST /l2-networks/vlan`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1275,7 +1406,6 @@ pub struct CreateL2VlanNetwork {
 }
 impl CreateL2VlanNetwork {
     /// A request with the required params `vlan`, `name`, `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vlan: impl ::core::convert::Into<i32>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -1297,90 +1427,108 @@ impl CreateL2VlanNetwork {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateL2VlanNetwork`], settable on the request and on a client `Call` for it:
+ `client.create_l2_vlan_network(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateL2VlanNetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateL2VlanNetwork,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `physicalInterface`.
-    pub fn physical_interface(
+    /// Wire name `physicalInterface` (body). Since ZStack 0.6.
+    fn physical_interface(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.physical_interface = ::core::option::Option::Some(value.into());
+        self.held_mut().physical_interface = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 0.6.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vSwitchType`.
-    pub fn v_switch_type(
+    /// Wire name `vSwitchType` (body). Since ZStack 4.1.0. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
+    fn v_switch_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.v_switch_type = ::core::option::Option::Some(value.into());
+        self.held_mut().v_switch_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `isolated`.
-    pub fn isolated(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.isolated = ::core::option::Option::Some(value.into());
+    /// Wire name `isolated` (body). Since ZStack 4.8.0. Server default: `false`.
+    fn isolated(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().isolated = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `pvlan`.
-    pub fn pvlan(
+    /// Wire name `pvlan` (body). Since ZStack 4.8.0.
+    fn pvlan(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.pvlan = ::core::option::Option::Some(value.into());
+        self.held_mut().pvlan = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateL2VlanNetwork>,
+> CreateL2VlanNetworkSetters for T {}
 /// `POST /l2-networks/vxlan`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1445,7 +1593,6 @@ pub struct CreateL2VxlanNetwork {
 }
 impl CreateL2VxlanNetwork {
     /// A request with the required params `poolUuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         pool_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -1467,103 +1614,121 @@ impl CreateL2VxlanNetwork {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `vni`.
-    pub fn vni(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.vni = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`CreateL2VxlanNetwork`], settable on the request and on a client `Call` for it:
+ `client.create_l2_vxlan_network(..).vni(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateL2VxlanNetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateL2VxlanNetwork,
+    > + ::core::marker::Sized {
+    /// Wire name `vni` (body). Since ZStack 0.6.
+    fn vni(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().vni = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
+    /// Wire name `zoneUuid` (body). Since ZStack 0.6.
+    fn zone_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.zone_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().zone_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `physicalInterface`.
-    pub fn physical_interface(
+    /// Wire name `physicalInterface` (body). Since ZStack 0.6.
+    fn physical_interface(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.physical_interface = ::core::option::Option::Some(value.into());
+        self.held_mut().physical_interface = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 0.6.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vSwitchType`.
-    pub fn v_switch_type(
+    /// Wire name `vSwitchType` (body). Since ZStack 0.6. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
+    fn v_switch_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.v_switch_type = ::core::option::Option::Some(value.into());
+        self.held_mut().v_switch_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `isolated`.
-    pub fn isolated(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.isolated = ::core::option::Option::Some(value.into());
+    /// Wire name `isolated` (body). Since ZStack 4.8.0. Server default: `false`.
+    fn isolated(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().isolated = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `pvlan`.
-    pub fn pvlan(
+    /// Wire name `pvlan` (body). Since ZStack 4.8.0.
+    fn pvlan(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.pvlan = ::core::option::Option::Some(value.into());
+        self.held_mut().pvlan = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateL2VxlanNetwork>,
+> CreateL2VxlanNetworkSetters for T {}
 /// `POST /l2-networks/vxlan-pool`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1623,7 +1788,6 @@ pub struct CreateL2VxlanNetworkPool {
 }
 impl CreateL2VxlanNetworkPool {
     /// A request with the required params `name`, `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1643,90 +1807,108 @@ impl CreateL2VxlanNetworkPool {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateL2VxlanNetworkPool`], settable on the request and on a client `Call` for it:
+ `client.create_l2_vxlan_network_pool(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateL2VxlanNetworkPoolSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateL2VxlanNetworkPool,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `physicalInterface`.
-    pub fn physical_interface(
+    /// Wire name `physicalInterface` (body). Since ZStack 0.6.
+    fn physical_interface(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.physical_interface = ::core::option::Option::Some(value.into());
+        self.held_mut().physical_interface = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 0.6.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vSwitchType`.
-    pub fn v_switch_type(
+    /// Wire name `vSwitchType` (body). Since ZStack 4.1.2. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
+    fn v_switch_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.v_switch_type = ::core::option::Option::Some(value.into());
+        self.held_mut().v_switch_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `isolated`.
-    pub fn isolated(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.isolated = ::core::option::Option::Some(value.into());
+    /// Wire name `isolated` (body). Since ZStack 4.8.0. Server default: `false`.
+    fn isolated(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().isolated = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `pvlan`.
-    pub fn pvlan(
+    /// Wire name `pvlan` (body). Since ZStack 4.8.0.
+    fn pvlan(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.pvlan = ::core::option::Option::Some(value.into());
+        self.held_mut().pvlan = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateL2VxlanNetworkPool>,
+> CreateL2VxlanNetworkPoolSetters for T {}
 /// `POST /l2-networks/vxlan-pool/{l2NetworkUuid}/vni-ranges`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1771,7 +1953,6 @@ pub struct CreateVniRange {
 }
 impl CreateVniRange {
     /// A request with the required params `name`, `startVni`, `endVni`, `l2NetworkUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         start_vni: impl ::core::convert::Into<i32>,
@@ -1790,53 +1971,70 @@ impl CreateVniRange {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateVniRange`], settable on the request and on a client `Call` for it:
+ `client.create_vni_range(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVniRangeSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVniRange,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateVniRange>> CreateVniRangeSetters
+for T {}
 /// `POST /l2-networks/{l2NetworkUuid}/clusters/{clusterUuid}/remote-vtep-ip`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -1875,7 +2073,6 @@ pub struct CreateVxlanPoolRemoteVtep {
 }
 impl CreateVxlanPoolRemoteVtep {
     /// A request with the required params `l2NetworkUuid`, `clusterUuid`, `remoteVtepIp`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l2_network_uuid: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1891,45 +2088,63 @@ impl CreateVxlanPoolRemoteVtep {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`CreateVxlanPoolRemoteVtep`], settable on the request and on a client `Call` for it:
+ `client.create_vxlan_pool_remote_vtep(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVxlanPoolRemoteVtepSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVxlanPoolRemoteVtep,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 4.7.11.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.7.11.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.11.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.11.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateVxlanPoolRemoteVtep>,
+> CreateVxlanPoolRemoteVtepSetters for T {}
 /// `POST /l2-networks/vxlan/vteps`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1968,7 +2183,6 @@ pub struct CreateVxlanVtep {
 }
 impl CreateVxlanVtep {
     /// A request with the required params `hostUuid`, `poolUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         host_uuid: impl ::core::convert::Into<::std::string::String>,
         pool_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1983,53 +2197,70 @@ impl CreateVxlanVtep {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `vtepIp`.
-    pub fn vtep_ip(
+}
+/** The optional params of [`CreateVxlanVtep`], settable on the request and on a client `Call` for it:
+ `client.create_vxlan_vtep(..).vtep_ip(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVxlanVtepSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVxlanVtep,
+    > + ::core::marker::Sized {
+    /// Wire name `vtepIp` (body). Since ZStack 3.0.
+    fn vtep_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vtep_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().vtep_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateVxlanVtep>> CreateVxlanVtepSetters
+for T {}
 /// `DELETE /l2-networks/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2057,7 +2288,6 @@ pub struct DeleteL2Network {
 }
 impl DeleteL2Network {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2066,35 +2296,49 @@ impl DeleteL2Network {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteL2Network`], settable on the request and on a client `Call` for it:
+ `client.delete_l2_network(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteL2NetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteL2Network,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteL2Network>> DeleteL2NetworkSetters
+for T {}
 /// `DELETE /l2-networks/vxlan-pool/vni-ranges/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2122,7 +2366,6 @@ pub struct DeleteVniRange {
 }
 impl DeleteVniRange {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2131,35 +2374,49 @@ impl DeleteVniRange {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteVniRange`], settable on the request and on a client `Call` for it:
+ `client.delete_vni_range(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVniRangeSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVniRange,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteVniRange>> DeleteVniRangeSetters
+for T {}
 /// `DELETE /l2-networks/vxlan/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
@@ -2187,7 +2444,6 @@ pub struct DeleteVxlanL2Network {
 }
 impl DeleteVxlanL2Network {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2196,35 +2452,50 @@ impl DeleteVxlanL2Network {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteVxlanL2Network`], settable on the request and on a client `Call` for it:
+ `client.delete_vxlan_l2_network(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVxlanL2NetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVxlanL2Network,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 4.1.8 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.1.8 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.1.8 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteVxlanL2Network>,
+> DeleteVxlanL2NetworkSetters for T {}
 /// `DELETE /l2-networks/{l2NetworkUuid}/clusters/{clusterUuid}/delete/remote-vtep-ip`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -2259,7 +2530,6 @@ pub struct DeleteVxlanPoolRemoteVtep {
 }
 impl DeleteVxlanPoolRemoteVtep {
     /// A request with the required params `l2NetworkUuid`, `clusterUuid`, `remoteVtepIp`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l2_network_uuid: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -2274,35 +2544,50 @@ impl DeleteVxlanPoolRemoteVtep {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteVxlanPoolRemoteVtep`], settable on the request and on a client `Call` for it:
+ `client.delete_vxlan_pool_remote_vtep(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVxlanPoolRemoteVtepSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVxlanPoolRemoteVtep,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 4.7.11. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.11.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.7.11.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteVxlanPoolRemoteVtep>,
+> DeleteVxlanPoolRemoteVtepSetters for T {}
 /// `DELETE /l2-networks/{l2NetworkUuid}/clusters/{clusterUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2332,7 +2617,6 @@ pub struct DetachL2NetworkFromCluster {
 }
 impl DetachL2NetworkFromCluster {
     /// A request with the required params `l2NetworkUuid`, `clusterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l2_network_uuid: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -2344,27 +2628,42 @@ impl DetachL2NetworkFromCluster {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachL2NetworkFromCluster`], settable on the request and on a client `Call` for it:
+ `client.detach_l2_network_from_cluster(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachL2NetworkFromClusterSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachL2NetworkFromCluster,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachL2NetworkFromCluster>,
+> DetachL2NetworkFromClusterSetters for T {}
 /// `GET /l2-networks/{l2NetworkUuid}/cluster-candidates`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -2397,7 +2696,6 @@ pub struct GetCandidateClustersForAttachingL2Network {
 }
 impl GetCandidateClustersForAttachingL2Network {
     /// A request with the required params `l2NetworkUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l2_network_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -2410,50 +2708,65 @@ impl GetCandidateClustersForAttachingL2Network {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `clusterTypes`.
-    pub fn cluster_types(
+}
+/** The optional params of [`GetCandidateClustersForAttachingL2Network`], settable on the request and on a client `Call` for it:
+ `client.get_candidate_clusters_for_attaching_l2_network(..).cluster_types(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetCandidateClustersForAttachingL2NetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        GetCandidateClustersForAttachingL2Network,
+    > + ::core::marker::Sized {
+    /// Wire name `clusterTypes` (query string). Since ZStack 4.0.0.
+    fn cluster_types(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.cluster_types = value
+        self.held_mut().cluster_types = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+    /// Wire name `limit` (query string). Since ZStack 4.0.0. Server default: `1000`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (query string). Since ZStack 4.0.0. Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetCandidateClustersForAttachingL2Network>,
+> GetCandidateClustersForAttachingL2NetworkSetters for T {}
 /// `GET /l2-networks/types`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2475,34 +2788,49 @@ pub struct GetL2NetworkTypes {
 }
 impl GetL2NetworkTypes {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetL2NetworkTypes`], settable on the request and on a client `Call` for it:
+ `client.get_l2_network_types(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetL2NetworkTypesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetL2NetworkTypes,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetL2NetworkTypes>,
+> GetL2NetworkTypesSetters for T {}
 /// `GET /l2-networks/vSwitchTypes`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
@@ -2524,34 +2852,48 @@ pub struct GetVSwitchTypes {
 }
 impl GetVSwitchTypes {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVSwitchTypes`], settable on the request and on a client `Call` for it:
+ `client.get_v_switch_types(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVSwitchTypesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVSwitchTypes,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.1.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.1.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetVSwitchTypes>> GetVSwitchTypesSetters
+for T {}
 /// `GET /l2-networks/vf-pci-devices-available`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
@@ -2576,7 +2918,6 @@ pub struct GetVfPciDeviceAvailableInL2Network {
 }
 impl GetVfPciDeviceAvailableInL2Network {
     /// A request with the required params `l2NetworkUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l2_network_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -2591,27 +2932,42 @@ impl GetVfPciDeviceAvailableInL2Network {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVfPciDeviceAvailableInL2Network`], settable on the request and on a client `Call` for it:
+ `client.get_vf_pci_device_available_in_l2_network(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVfPciDeviceAvailableInL2NetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVfPciDeviceAvailableInL2Network,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.20 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.3.20 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVfPciDeviceAvailableInL2Network>,
+> GetVfPciDeviceAvailableInL2NetworkSetters for T {}
 /// `GET /l2-networks`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2631,7 +2987,7 @@ pub struct QueryL2Network {
 }
 impl QueryL2Network {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2666,7 +3022,7 @@ pub struct QueryL2PortGroupNetwork {
 }
 impl QueryL2PortGroupNetwork {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2701,7 +3057,7 @@ pub struct QueryL2VirtualSwitchNetwork {
 }
 impl QueryL2VirtualSwitchNetwork {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2736,7 +3092,7 @@ pub struct QueryL2VlanNetwork {
 }
 impl QueryL2VlanNetwork {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2771,7 +3127,7 @@ pub struct QueryL2VxlanNetwork {
 }
 impl QueryL2VxlanNetwork {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2807,7 +3163,7 @@ pub struct QueryL2VxlanNetworkPool {
 }
 impl QueryL2VxlanNetworkPool {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2842,7 +3198,7 @@ pub struct QueryVniRange {
 }
 impl QueryVniRange {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2877,7 +3233,7 @@ pub struct QueryVtep {
 }
 impl QueryVtep {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2926,7 +3282,6 @@ pub struct UpdateL2Network {
 }
 impl UpdateL2Network {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2936,43 +3291,54 @@ impl UpdateL2Network {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateL2Network`], settable on the request and on a client `Call` for it:
+ `client.update_l2_network(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateL2NetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateL2Network,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 0.6.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateL2Network>> UpdateL2NetworkSetters
+for T {}
 /// `PUT /l2-networks/vxlan-pool/vni-ranges/{uuid}`, body envelope `"updateVniRange"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
@@ -3001,7 +3367,6 @@ pub struct UpdateVniRange {
 }
 impl UpdateVniRange {
     /// A request with the required params `uuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -3013,41 +3378,59 @@ impl UpdateVniRange {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateVniRange`], settable on the request and on a client `Call` for it:
+ `client.update_vni_range(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateVniRangeSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateVniRange,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.3.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.3.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateVniRange>> UpdateVniRangeSetters
+for T {}
 /// The result of [`GetL2NetworkTypes`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetL2NetworkTypesReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub types: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(GetL2NetworkTypesReply { "types" => types default, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetL2NetworkTypesReply { "types" => types default, }
+);
 /// The result of [`GetVSwitchTypes`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVSwitchTypesReply {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub types: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(GetVSwitchTypesReply { "types" => types default, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetVSwitchTypesReply { "types" => types default, }
+);
 /// The result of [`GetVfPciDeviceAvailableInL2Network`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVfPciDeviceAvailableInL2NetworkReply {
@@ -3057,56 +3440,53 @@ pub struct GetVfPciDeviceAvailableInL2NetworkReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVfPciDeviceAvailableInL2NetworkReply { "l2VfAvailableClusters" =>
     l2_vf_available_clusters default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /l2-networks/{l2NetworkUuid}/clusters/{clusterUuid}`: see [`AttachL2NetworkToCluster`](crate::api::AttachL2NetworkToCluster).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_l2_network_to_cluster(
+/// The `l2-networks` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait L2NetworksApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AttachL2NetworkToCluster`]: `POST /l2-networks/{l2NetworkUuid}/clusters/{clusterUuid}`.
+    fn attach_l2_network_to_cluster(
         &self,
         l2_network_uuid: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachL2NetworkToCluster> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachL2NetworkToCluster::new(l2_network_uuid, cluster_uuid),
+    ) -> ::zstack_sdk::client::Call<AttachL2NetworkToCluster> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachL2NetworkToCluster::new(l2_network_uuid, cluster_uuid),
         )
     }
-    /// `PUT /l2-networks/{uuid}/actions`: see [`ChangeL2NetworkVlanId`](crate::api::ChangeL2NetworkVlanId).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_l2_network_vlan_id(
+    /// Send (and wait for the job of) [`ChangeL2NetworkVlanId`]: `PUT /l2-networks/{uuid}/actions`.
+    fn change_l2_network_vlan_id(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeL2NetworkVlanId> {
-        crate::client::Call::new(self, crate::api::ChangeL2NetworkVlanId::new(uuid))
+    ) -> ::zstack_sdk::client::Call<ChangeL2NetworkVlanId> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), ChangeL2NetworkVlanId::new(uuid))
     }
-    /// `POST /l2-networks/hardware-vxlan`: see [`CreateL2HardwareVxlanNetwork`](crate::api::CreateL2HardwareVxlanNetwork).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_l2_hardware_vxlan_network(
+    /// Send (and wait for the job of) [`CreateL2HardwareVxlanNetwork`]: `POST /l2-networks/hardware-vxlan`.
+    fn create_l2_hardware_vxlan_network(
         &self,
         pool_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateL2HardwareVxlanNetwork> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateL2HardwareVxlanNetwork::new(pool_uuid, name),
+    ) -> ::zstack_sdk::client::Call<CreateL2HardwareVxlanNetwork> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateL2HardwareVxlanNetwork::new(pool_uuid, name),
         )
     }
-    /// `POST /l2-networks/hardware-vxlan-pool`: see [`CreateL2HardwareVxlanNetworkPool`](crate::api::CreateL2HardwareVxlanNetworkPool).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_l2_hardware_vxlan_network_pool(
+    /// Send (and wait for the job of) [`CreateL2HardwareVxlanNetworkPool`]: `POST /l2-networks/hardware-vxlan-pool`.
+    fn create_l2_hardware_vxlan_network_pool(
         &self,
         sdn_controller_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         physical_interface: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateL2HardwareVxlanNetworkPool> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateL2HardwareVxlanNetworkPool::new(
+    ) -> ::zstack_sdk::client::Call<CreateL2HardwareVxlanNetworkPool> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateL2HardwareVxlanNetworkPool::new(
                 sdn_controller_uuid,
                 name,
                 zone_uuid,
@@ -3114,1497 +3494,248 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /l2-networks/no-vlan`: see [`CreateL2NoVlanNetwork`](crate::api::CreateL2NoVlanNetwork).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_l2_no_vlan_network(
+    /// Send (and wait for the job of) [`CreateL2NoVlanNetwork`]: `POST /l2-networks/no-vlan`.
+    fn create_l2_no_vlan_network(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateL2NoVlanNetwork> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateL2NoVlanNetwork::new(name, zone_uuid),
+    ) -> ::zstack_sdk::client::Call<CreateL2NoVlanNetwork> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateL2NoVlanNetwork::new(name, zone_uuid),
         )
     }
-    /// `POST /l2-networks/port-group`: see [`CreateL2PortGroup`](crate::api::CreateL2PortGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_l2_port_group(
+    /// Send (and wait for the job of) [`CreateL2PortGroup`]: `POST /l2-networks/port-group`.
+    fn create_l2_port_group(
         &self,
         v_switch_uuid: impl ::core::convert::Into<::std::string::String>,
         vlan: impl ::core::convert::Into<i32>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateL2PortGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateL2PortGroup::new(v_switch_uuid, vlan, name),
+    ) -> ::zstack_sdk::client::Call<CreateL2PortGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateL2PortGroup::new(v_switch_uuid, vlan, name),
         )
     }
-    /// `POST /l2-networks/tf`: see [`CreateL2TfNetwork`](crate::api::CreateL2TfNetwork).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_l2_tf_network(
+    /// Send (and wait for the job of) [`CreateL2TfNetwork`]: `POST /l2-networks/tf`.
+    fn create_l2_tf_network(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateL2TfNetwork> {
-        crate::client::Call::new(self, crate::api::CreateL2TfNetwork::new(name))
+    ) -> ::zstack_sdk::client::Call<CreateL2TfNetwork> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CreateL2TfNetwork::new(name))
     }
-    /// `POST /l2-networks/virtual-switch`: see [`CreateL2VirtualSwitch`](crate::api::CreateL2VirtualSwitch).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_l2_virtual_switch(
+    /// Send (and wait for the job of) [`CreateL2VirtualSwitch`]: `POST /l2-networks/virtual-switch`.
+    fn create_l2_virtual_switch(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         physical_interface: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateL2VirtualSwitch> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateL2VirtualSwitch::new(name, zone_uuid, physical_interface),
+    ) -> ::zstack_sdk::client::Call<CreateL2VirtualSwitch> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateL2VirtualSwitch::new(name, zone_uuid, physical_interface),
         )
     }
-    /// `POST /l2-networks/vlan`: see [`CreateL2VlanNetwork`](crate::api::CreateL2VlanNetwork).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_l2_vlan_network(
+    /// Send (and wait for the job of) [`CreateL2VlanNetwork`]: `POST /l2-networks/vlan`.
+    fn create_l2_vlan_network(
         &self,
         vlan: impl ::core::convert::Into<i32>,
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateL2VlanNetwork> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateL2VlanNetwork::new(vlan, name, zone_uuid),
+    ) -> ::zstack_sdk::client::Call<CreateL2VlanNetwork> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateL2VlanNetwork::new(vlan, name, zone_uuid),
         )
     }
-    /// `POST /l2-networks/vxlan`: see [`CreateL2VxlanNetwork`](crate::api::CreateL2VxlanNetwork).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_l2_vxlan_network(
+    /// Send (and wait for the job of) [`CreateL2VxlanNetwork`]: `POST /l2-networks/vxlan`.
+    fn create_l2_vxlan_network(
         &self,
         pool_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateL2VxlanNetwork> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateL2VxlanNetwork::new(pool_uuid, name),
+    ) -> ::zstack_sdk::client::Call<CreateL2VxlanNetwork> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateL2VxlanNetwork::new(pool_uuid, name),
         )
     }
-    /// `POST /l2-networks/vxlan-pool`: see [`CreateL2VxlanNetworkPool`](crate::api::CreateL2VxlanNetworkPool).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_l2_vxlan_network_pool(
+    /// Send (and wait for the job of) [`CreateL2VxlanNetworkPool`]: `POST /l2-networks/vxlan-pool`.
+    fn create_l2_vxlan_network_pool(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateL2VxlanNetworkPool> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateL2VxlanNetworkPool::new(name, zone_uuid),
+    ) -> ::zstack_sdk::client::Call<CreateL2VxlanNetworkPool> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateL2VxlanNetworkPool::new(name, zone_uuid),
         )
     }
-    /// `POST /l2-networks/vxlan-pool/{l2NetworkUuid}/vni-ranges`: see [`CreateVniRange`](crate::api::CreateVniRange).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_vni_range(
+    /// Send (and wait for the job of) [`CreateVniRange`]: `POST /l2-networks/vxlan-pool/{l2NetworkUuid}/vni-ranges`.
+    fn create_vni_range(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         start_vni: impl ::core::convert::Into<i32>,
         end_vni: impl ::core::convert::Into<i32>,
         l2_network_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVniRange> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateVniRange::new(name, start_vni, end_vni, l2_network_uuid),
+    ) -> ::zstack_sdk::client::Call<CreateVniRange> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateVniRange::new(name, start_vni, end_vni, l2_network_uuid),
         )
     }
-    /// `POST /l2-networks/{l2NetworkUuid}/clusters/{clusterUuid}/remote-vtep-ip`: see [`CreateVxlanPoolRemoteVtep`](crate::api::CreateVxlanPoolRemoteVtep).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_vxlan_pool_remote_vtep(
+    /// Send (and wait for the job of) [`CreateVxlanPoolRemoteVtep`]: `POST /l2-networks/{l2NetworkUuid}/clusters/{clusterUuid}/remote-vtep-ip`.
+    fn create_vxlan_pool_remote_vtep(
         &self,
         l2_network_uuid: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
         remote_vtep_ip: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVxlanPoolRemoteVtep> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateVxlanPoolRemoteVtep::new(
-                l2_network_uuid,
-                cluster_uuid,
-                remote_vtep_ip,
-            ),
+    ) -> ::zstack_sdk::client::Call<CreateVxlanPoolRemoteVtep> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateVxlanPoolRemoteVtep::new(l2_network_uuid, cluster_uuid, remote_vtep_ip),
         )
     }
-    /// `POST /l2-networks/vxlan/vteps`: see [`CreateVxlanVtep`](crate::api::CreateVxlanVtep).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_vxlan_vtep(
+    /// Send (and wait for the job of) [`CreateVxlanVtep`]: `POST /l2-networks/vxlan/vteps`.
+    fn create_vxlan_vtep(
         &self,
         host_uuid: impl ::core::convert::Into<::std::string::String>,
         pool_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVxlanVtep> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateVxlanVtep::new(host_uuid, pool_uuid),
+    ) -> ::zstack_sdk::client::Call<CreateVxlanVtep> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateVxlanVtep::new(host_uuid, pool_uuid),
         )
     }
-    /// `DELETE /l2-networks/{uuid}`: see [`DeleteL2Network`](crate::api::DeleteL2Network).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_l2_network(
+    /// Send (and wait for the job of) [`DeleteL2Network`]: `DELETE /l2-networks/{uuid}`.
+    fn delete_l2_network(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteL2Network> {
-        crate::client::Call::new(self, crate::api::DeleteL2Network::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteL2Network> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteL2Network::new(uuid))
     }
-    /// `DELETE /l2-networks/vxlan-pool/vni-ranges/{uuid}`: see [`DeleteVniRange`](crate::api::DeleteVniRange).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_vni_range(
+    /// Send (and wait for the job of) [`DeleteVniRange`]: `DELETE /l2-networks/vxlan-pool/vni-ranges/{uuid}`.
+    fn delete_vni_range(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVniRange> {
-        crate::client::Call::new(self, crate::api::DeleteVniRange::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteVniRange> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteVniRange::new(uuid))
     }
-    /// `DELETE /l2-networks/vxlan/{uuid}`: see [`DeleteVxlanL2Network`](crate::api::DeleteVxlanL2Network).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_vxlan_l2_network(
+    /// Send (and wait for the job of) [`DeleteVxlanL2Network`]: `DELETE /l2-networks/vxlan/{uuid}`.
+    fn delete_vxlan_l2_network(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVxlanL2Network> {
-        crate::client::Call::new(self, crate::api::DeleteVxlanL2Network::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteVxlanL2Network> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteVxlanL2Network::new(uuid))
     }
-    /// `DELETE /l2-networks/{l2NetworkUuid}/clusters/{clusterUuid}/delete/remote-vtep-ip`: see [`DeleteVxlanPoolRemoteVtep`](crate::api::DeleteVxlanPoolRemoteVtep).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_vxlan_pool_remote_vtep(
+    /// Send (and wait for the job of) [`DeleteVxlanPoolRemoteVtep`]: `DELETE /l2-networks/{l2NetworkUuid}/clusters/{clusterUuid}/delete/remote-vtep-ip`.
+    fn delete_vxlan_pool_remote_vtep(
         &self,
         l2_network_uuid: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
         remote_vtep_ip: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVxlanPoolRemoteVtep> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteVxlanPoolRemoteVtep::new(
-                l2_network_uuid,
-                cluster_uuid,
-                remote_vtep_ip,
-            ),
+    ) -> ::zstack_sdk::client::Call<DeleteVxlanPoolRemoteVtep> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteVxlanPoolRemoteVtep::new(l2_network_uuid, cluster_uuid, remote_vtep_ip),
         )
     }
-    /// `DELETE /l2-networks/{l2NetworkUuid}/clusters/{clusterUuid}`: see [`DetachL2NetworkFromCluster`](crate::api::DetachL2NetworkFromCluster).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_l2_network_from_cluster(
+    /// Send (and wait for the job of) [`DetachL2NetworkFromCluster`]: `DELETE /l2-networks/{l2NetworkUuid}/clusters/{clusterUuid}`.
+    fn detach_l2_network_from_cluster(
         &self,
         l2_network_uuid: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachL2NetworkFromCluster> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachL2NetworkFromCluster::new(l2_network_uuid, cluster_uuid),
+    ) -> ::zstack_sdk::client::Call<DetachL2NetworkFromCluster> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachL2NetworkFromCluster::new(l2_network_uuid, cluster_uuid),
         )
     }
-    /// `GET /l2-networks/{l2NetworkUuid}/cluster-candidates`: see [`GetCandidateClustersForAttachingL2Network`](crate::api::GetCandidateClustersForAttachingL2Network).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_candidate_clusters_for_attaching_l2_network(
+    /// Send [`GetCandidateClustersForAttachingL2Network`]: `GET /l2-networks/{l2NetworkUuid}/cluster-candidates`.
+    fn get_candidate_clusters_for_attaching_l2_network(
         &self,
         l2_network_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetCandidateClustersForAttachingL2Network> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetCandidateClustersForAttachingL2Network::new(l2_network_uuid),
+    ) -> ::zstack_sdk::client::Call<GetCandidateClustersForAttachingL2Network> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetCandidateClustersForAttachingL2Network::new(l2_network_uuid),
         )
     }
-    /// `GET /l2-networks/types`: see [`GetL2NetworkTypes`](crate::api::GetL2NetworkTypes).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_l2_network_types(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::GetL2NetworkTypes> {
-        crate::client::Call::new(self, crate::api::GetL2NetworkTypes::new())
+    /// Send [`GetL2NetworkTypes`]: `GET /l2-networks/types`.
+    fn get_l2_network_types(&self) -> ::zstack_sdk::client::Call<GetL2NetworkTypes> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetL2NetworkTypes::new())
     }
-    /// `GET /l2-networks/vSwitchTypes`: see [`GetVSwitchTypes`](crate::api::GetVSwitchTypes).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_v_switch_types(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::GetVSwitchTypes> {
-        crate::client::Call::new(self, crate::api::GetVSwitchTypes::new())
+    /// Send [`GetVSwitchTypes`]: `GET /l2-networks/vSwitchTypes`.
+    fn get_v_switch_types(&self) -> ::zstack_sdk::client::Call<GetVSwitchTypes> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVSwitchTypes::new())
     }
-    /// `GET /l2-networks/vf-pci-devices-available`: see [`GetVfPciDeviceAvailableInL2Network`](crate::api::GetVfPciDeviceAvailableInL2Network).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vf_pci_device_available_in_l2_network(
+    /// Send [`GetVfPciDeviceAvailableInL2Network`]: `GET /l2-networks/vf-pci-devices-available`.
+    fn get_vf_pci_device_available_in_l2_network(
         &self,
         l2_network_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::GetVfPciDeviceAvailableInL2Network> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetVfPciDeviceAvailableInL2Network::new(l2_network_uuids),
+    ) -> ::zstack_sdk::client::Call<GetVfPciDeviceAvailableInL2Network> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetVfPciDeviceAvailableInL2Network::new(l2_network_uuids),
         )
     }
-    /// `GET /l2-networks`: see [`QueryL2Network`](crate::api::QueryL2Network).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_l2_network(
+    /// Send [`QueryL2Network`]: `GET /l2-networks`.
+    fn query_l2_network(&self) -> ::zstack_sdk::client::Call<QueryL2Network> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryL2Network::new())
+    }
+    /// Send [`QueryL2PortGroupNetwork`]: `GET /l2-networks/port-group`.
+    fn query_l2_port_group_network(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryL2Network> {
-        crate::client::Call::new(self, crate::api::QueryL2Network::new())
+    ) -> ::zstack_sdk::client::Call<QueryL2PortGroupNetwork> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryL2PortGroupNetwork::new())
     }
-    /// `GET /l2-networks/port-group`: see [`QueryL2PortGroupNetwork`](crate::api::QueryL2PortGroupNetwork).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_l2_port_group_network(
+    /// Send [`QueryL2VirtualSwitchNetwork`]: `GET /l2-networks/virtual-switch`.
+    fn query_l2_virtual_switch_network(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryL2PortGroupNetwork> {
-        crate::client::Call::new(self, crate::api::QueryL2PortGroupNetwork::new())
+    ) -> ::zstack_sdk::client::Call<QueryL2VirtualSwitchNetwork> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryL2VirtualSwitchNetwork::new(),
+        )
     }
-    /// `GET /l2-networks/virtual-switch`: see [`QueryL2VirtualSwitchNetwork`](crate::api::QueryL2VirtualSwitchNetwork).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_l2_virtual_switch_network(
+    /// Send [`QueryL2VlanNetwork`]: `GET /l2-networks/vlan`.
+    fn query_l2_vlan_network(&self) -> ::zstack_sdk::client::Call<QueryL2VlanNetwork> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryL2VlanNetwork::new())
+    }
+    /// Send [`QueryL2VxlanNetwork`]: `GET /l2-networks/vxlan`.
+    fn query_l2_vxlan_network(&self) -> ::zstack_sdk::client::Call<QueryL2VxlanNetwork> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryL2VxlanNetwork::new())
+    }
+    /// Send [`QueryL2VxlanNetworkPool`]: `GET /l2-networks/vxlan-pool`.
+    fn query_l2_vxlan_network_pool(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryL2VirtualSwitchNetwork> {
-        crate::client::Call::new(self, crate::api::QueryL2VirtualSwitchNetwork::new())
+    ) -> ::zstack_sdk::client::Call<QueryL2VxlanNetworkPool> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryL2VxlanNetworkPool::new())
     }
-    /// `GET /l2-networks/vlan`: see [`QueryL2VlanNetwork`](crate::api::QueryL2VlanNetwork).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_l2_vlan_network(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryL2VlanNetwork> {
-        crate::client::Call::new(self, crate::api::QueryL2VlanNetwork::new())
+    /// Send [`QueryVniRange`]: `GET /l2-networks/vxlan-pool/vni-range`.
+    fn query_vni_range(&self) -> ::zstack_sdk::client::Call<QueryVniRange> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVniRange::new())
     }
-    /// `GET /l2-networks/vxlan`: see [`QueryL2VxlanNetwork`](crate::api::QueryL2VxlanNetwork).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_l2_vxlan_network(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryL2VxlanNetwork> {
-        crate::client::Call::new(self, crate::api::QueryL2VxlanNetwork::new())
+    /// Send [`QueryVtep`]: `GET /l2-networks/vteps`.
+    fn query_vtep(&self) -> ::zstack_sdk::client::Call<QueryVtep> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVtep::new())
     }
-    /// `GET /l2-networks/vxlan-pool`: see [`QueryL2VxlanNetworkPool`](crate::api::QueryL2VxlanNetworkPool).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_l2_vxlan_network_pool(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryL2VxlanNetworkPool> {
-        crate::client::Call::new(self, crate::api::QueryL2VxlanNetworkPool::new())
-    }
-    /// `GET /l2-networks/vxlan-pool/vni-range`: see [`QueryVniRange`](crate::api::QueryVniRange).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_vni_range(&self) -> crate::client::Call<'_, crate::api::QueryVniRange> {
-        crate::client::Call::new(self, crate::api::QueryVniRange::new())
-    }
-    /// `GET /l2-networks/vteps`: see [`QueryVtep`](crate::api::QueryVtep).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_vtep(&self) -> crate::client::Call<'_, crate::api::QueryVtep> {
-        crate::client::Call::new(self, crate::api::QueryVtep::new())
-    }
-    /// `PUT /l2-networks/{uuid}/actions`: see [`UpdateL2Network`](crate::api::UpdateL2Network).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_l2_network(
+    /// Send (and wait for the job of) [`UpdateL2Network`]: `PUT /l2-networks/{uuid}/actions`.
+    fn update_l2_network(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateL2Network> {
-        crate::client::Call::new(self, crate::api::UpdateL2Network::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateL2Network> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateL2Network::new(uuid))
     }
-    /// `PUT /l2-networks/vxlan-pool/vni-ranges/{uuid}`: see [`UpdateVniRange`](crate::api::UpdateVniRange).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_vni_range(
+    /// Send (and wait for the job of) [`UpdateVniRange`]: `PUT /l2-networks/vxlan-pool/vni-ranges/{uuid}`.
+    fn update_vni_range(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateVniRange> {
-        crate::client::Call::new(self, crate::api::UpdateVniRange::new(uuid, name))
+    ) -> ::zstack_sdk::client::Call<UpdateVniRange> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateVniRange::new(uuid, name))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachL2NetworkToCluster> {
-    /// Set `l2ProviderType`.
-    pub fn l2_provider_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.l2_provider_type(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeL2NetworkVlanId> {
-    /// Set `vlan`.
-    pub fn vlan(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.vlan(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateL2HardwareVxlanNetwork> {
-    /// Set `vni`.
-    pub fn vni(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.vni(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.zone_uuid(value))
-    }
-    /// Set `physicalInterface`.
-    pub fn physical_interface(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.physical_interface(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `vSwitchType`.
-    pub fn v_switch_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.v_switch_type(value))
-    }
-    /// Set `isolated`.
-    pub fn isolated(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.isolated(value))
-    }
-    /// Set `pvlan`.
-    pub fn pvlan(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.pvlan(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateL2HardwareVxlanNetworkPool> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `vSwitchType`.
-    pub fn v_switch_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.v_switch_type(value))
-    }
-    /// Set `isolated`.
-    pub fn isolated(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.isolated(value))
-    }
-    /// Set `pvlan`.
-    pub fn pvlan(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.pvlan(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateL2NoVlanNetwork> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `physicalInterface`.
-    pub fn physical_interface(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.physical_interface(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `vSwitchType`.
-    pub fn v_switch_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.v_switch_type(value))
-    }
-    /// Set `isolated`.
-    pub fn isolated(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.isolated(value))
-    }
-    /// Set `pvlan`.
-    pub fn pvlan(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.pvlan(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateL2PortGroup> {
-    /// Set `vlanMode`.
-    pub fn vlan_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vlan_mode(value))
-    }
-    /// Set `vlanRanges`.
-    pub fn vlan_ranges(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vlan_ranges(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.zone_uuid(value))
-    }
-    /// Set `physicalInterface`.
-    pub fn physical_interface(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.physical_interface(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `vSwitchType`.
-    pub fn v_switch_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.v_switch_type(value))
-    }
-    /// Set `isolated`.
-    pub fn isolated(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.isolated(value))
-    }
-    /// Set `pvlan`.
-    pub fn pvlan(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.pvlan(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateL2TfNetwork> {
-    /// Set `ipPrefix`.
-    pub fn ip_prefix(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ip_prefix(value))
-    }
-    /// Set `ipPrefixLength`.
-    pub fn ip_prefix_length(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ip_prefix_length(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.zone_uuid(value))
-    }
-    /// Set `physicalInterface`.
-    pub fn physical_interface(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.physical_interface(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `vSwitchType`.
-    pub fn v_switch_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.v_switch_type(value))
-    }
-    /// Set `isolated`.
-    pub fn isolated(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.isolated(value))
-    }
-    /// Set `pvlan`.
-    pub fn pvlan(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.pvlan(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateL2VirtualSwitch> {
-    /// Set `isDistributed`.
-    pub fn is_distributed(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.is_distributed(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `vSwitchType`.
-    pub fn v_switch_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.v_switch_type(value))
-    }
-    /// Set `isolated`.
-    pub fn isolated(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.isolated(value))
-    }
-    /// Set `pvlan`.
-    pub fn pvlan(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.pvlan(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateL2VlanNetwork> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `physicalInterface`.
-    pub fn physical_interface(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.physical_interface(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `vSwitchType`.
-    pub fn v_switch_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.v_switch_type(value))
-    }
-    /// Set `isolated`.
-    pub fn isolated(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.isolated(value))
-    }
-    /// Set `pvlan`.
-    pub fn pvlan(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.pvlan(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateL2VxlanNetwork> {
-    /// Set `vni`.
-    pub fn vni(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.vni(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.zone_uuid(value))
-    }
-    /// Set `physicalInterface`.
-    pub fn physical_interface(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.physical_interface(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `vSwitchType`.
-    pub fn v_switch_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.v_switch_type(value))
-    }
-    /// Set `isolated`.
-    pub fn isolated(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.isolated(value))
-    }
-    /// Set `pvlan`.
-    pub fn pvlan(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.pvlan(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateL2VxlanNetworkPool> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `physicalInterface`.
-    pub fn physical_interface(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.physical_interface(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `vSwitchType`.
-    pub fn v_switch_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.v_switch_type(value))
-    }
-    /// Set `isolated`.
-    pub fn isolated(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.isolated(value))
-    }
-    /// Set `pvlan`.
-    pub fn pvlan(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.pvlan(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVniRange> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVxlanPoolRemoteVtep> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVxlanVtep> {
-    /// Set `vtepIp`.
-    pub fn vtep_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vtep_ip(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteL2Network> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVniRange> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVxlanL2Network> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVxlanPoolRemoteVtep> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachL2NetworkFromCluster> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetCandidateClustersForAttachingL2Network> {
-    /// Set `clusterTypes`.
-    pub fn cluster_types(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.cluster_types(value))
-    }
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetL2NetworkTypes> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVSwitchTypes> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVfPciDeviceAvailableInL2Network> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateL2Network> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateVniRange> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl L2NetworksApi for ::zstack_sdk::client::Client {}

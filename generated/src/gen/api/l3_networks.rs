@@ -31,7 +31,6 @@ pub struct AddDnsToL3Network {
 }
 impl AddDnsToL3Network {
     /// A request with the required params `l3NetworkUuid`, `dns`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         dns: impl ::core::convert::Into<::std::string::String>,
@@ -43,27 +42,42 @@ impl AddDnsToL3Network {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AddDnsToL3Network`], settable on the request and on a client `Call` for it:
+ `client.add_dns_to_l3_network(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddDnsToL3NetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        AddDnsToL3Network,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddDnsToL3Network>,
+> AddDnsToL3NetworkSetters for T {}
 /// `POST /l3-networks/{l3NetworkUuid}/hostroute`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -95,7 +109,6 @@ pub struct AddHostRouteToL3Network {
 }
 impl AddHostRouteToL3Network {
     /// A request with the required params `l3NetworkUuid`, `prefix`, `nexthop`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         prefix: impl ::core::convert::Into<::std::string::String>,
@@ -109,27 +122,42 @@ impl AddHostRouteToL3Network {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AddHostRouteToL3Network`], settable on the request and on a client `Call` for it:
+ `client.add_host_route_to_l3_network(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddHostRouteToL3NetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        AddHostRouteToL3Network,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 2.3.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 2.3.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddHostRouteToL3Network>,
+> AddHostRouteToL3NetworkSetters for T {}
 /// `POST /l3-networks/{l3NetworkUuid}/ip-ranges`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -182,7 +210,6 @@ pub struct AddIpRange {
 }
 impl AddIpRange {
     /// A request with the required params `l3NetworkUuid`, `name`, `startIp`, `endIp`, `netmask`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -205,69 +232,85 @@ impl AddIpRange {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddIpRange`], settable on the request and on a client `Call` for it:
+ `client.add_ip_range(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddIpRangeSetters: ::zstack_sdk::runtime::request::Holds<
+        AddIpRange,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `gateway`.
-    pub fn gateway(
+    /// Wire name `gateway` (body). Since ZStack 0.6.
+    fn gateway(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.gateway = ::core::option::Option::Some(value.into());
+        self.held_mut().gateway = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipRangeType`.
-    pub fn ip_range_type(
+    /// Wire name `ipRangeType` (body). Since ZStack 3.9. One of `Normal`, `AddressPool`.
+    fn ip_range_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ip_range_type = ::core::option::Option::Some(value.into());
+        self.held_mut().ip_range_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<AddIpRange>> AddIpRangeSetters for T {}
 /// `POST /l3-networks/{l3NetworkUuid}/ip-ranges/by-cidr`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -316,7 +359,6 @@ pub struct AddIpRangeByNetworkCidr {
 }
 impl AddIpRangeByNetworkCidr {
     /// A request with the required params `name`, `l3NetworkUuid`, `networkCidr`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -335,69 +377,87 @@ impl AddIpRangeByNetworkCidr {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddIpRangeByNetworkCidr`], settable on the request and on a client `Call` for it:
+ `client.add_ip_range_by_network_cidr(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddIpRangeByNetworkCidrSetters: ::zstack_sdk::runtime::request::Holds<
+        AddIpRangeByNetworkCidr,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `gateway`.
-    pub fn gateway(
+    /// Wire name `gateway` (body). Since ZStack 3.7.
+    fn gateway(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.gateway = ::core::option::Option::Some(value.into());
+        self.held_mut().gateway = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipRangeType`.
-    pub fn ip_range_type(
+    /// Wire name `ipRangeType` (body). Since ZStack 3.9. One of `Normal`, `AddressPool`.
+    fn ip_range_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ip_range_type = ::core::option::Option::Some(value.into());
+        self.held_mut().ip_range_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddIpRangeByNetworkCidr>,
+> AddIpRangeByNetworkCidrSetters for T {}
 /// `POST /l3-networks/{l3NetworkUuid}/ipv6-ranges`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -454,7 +514,6 @@ pub struct AddIpv6Range {
 }
 impl AddIpv6Range {
     /// A request with the required params `l3NetworkUuid`, `name`, `startIp`, `endIp`, `gateway`, `prefixLen`, `addressMode`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -480,61 +539,77 @@ impl AddIpv6Range {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddIpv6Range`], settable on the request and on a client `Call` for it:
+ `client.add_ipv6_range(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddIpv6RangeSetters: ::zstack_sdk::runtime::request::Holds<
+        AddIpv6Range,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.1.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipRangeType`.
-    pub fn ip_range_type(
+    /// Wire name `ipRangeType` (body). Since ZStack 3.9. One of `Normal`, `AddressPool`.
+    fn ip_range_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ip_range_type = ::core::option::Option::Some(value.into());
+        self.held_mut().ip_range_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.1.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.1.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.1.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<AddIpv6Range>> AddIpv6RangeSetters for T {}
 /// `POST /l3-networks/{l3NetworkUuid}/ipv6-ranges/by-cidr`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -583,7 +658,6 @@ pub struct AddIpv6RangeByNetworkCidr {
 }
 impl AddIpv6RangeByNetworkCidr {
     /// A request with the required params `name`, `l3NetworkUuid`, `networkCidr`, `addressMode`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -603,61 +677,79 @@ impl AddIpv6RangeByNetworkCidr {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddIpv6RangeByNetworkCidr`], settable on the request and on a client `Call` for it:
+ `client.add_ipv6_range_by_network_cidr(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddIpv6RangeByNetworkCidrSetters: ::zstack_sdk::runtime::request::Holds<
+        AddIpv6RangeByNetworkCidr,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.1.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipRangeType`.
-    pub fn ip_range_type(
+    /// Wire name `ipRangeType` (body). Since ZStack 3.9. One of `Normal`, `AddressPool`.
+    fn ip_range_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ip_range_type = ::core::option::Option::Some(value.into());
+        self.held_mut().ip_range_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.1.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.1.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.1.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddIpv6RangeByNetworkCidr>,
+> AddIpv6RangeByNetworkCidrSetters for T {}
 /// `POST /l3-networks/{l3NetworkUuid}/reserved-ip-ranges`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -696,7 +788,6 @@ pub struct AddReservedIpRange {
 }
 impl AddReservedIpRange {
     /// A request with the required params `l3NetworkUuid`, `startIp`, `endIp`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         start_ip: impl ::core::convert::Into<::std::string::String>,
@@ -712,45 +803,63 @@ impl AddReservedIpRange {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`AddReservedIpRange`], settable on the request and on a client `Call` for it:
+ `client.add_reserved_ip_range(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddReservedIpRangeSetters: ::zstack_sdk::runtime::request::Holds<
+        AddReservedIpRange,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 5.1.0.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 5.1.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.1.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddReservedIpRange>,
+> AddReservedIpRangeSetters for T {}
 /// `POST /l3-networks/{l3NetworkUuid}/network-services`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -784,7 +893,6 @@ pub struct AttachNetworkServiceToL3Network {
 }
 impl AttachNetworkServiceToL3Network {
     /// A request with the required params `l3NetworkUuid`, `networkServices`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         network_services: impl ::core::convert::Into<
@@ -801,27 +909,42 @@ impl AttachNetworkServiceToL3Network {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachNetworkServiceToL3Network`], settable on the request and on a client `Call` for it:
+ `client.attach_network_service_to_l3_network(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachNetworkServiceToL3NetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachNetworkServiceToL3Network,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachNetworkServiceToL3Network>,
+> AttachNetworkServiceToL3NetworkSetters for T {}
 /// `PUT /l3-networks/{l3NetworkUuid}/dhcp-ip`, body envelope `"changeL3NetworkDhcpIpAddress"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -854,7 +977,6 @@ pub struct ChangeL3NetworkDhcpIpAddress {
 }
 impl ChangeL3NetworkDhcpIpAddress {
     /// A request with the required params `l3NetworkUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -866,43 +988,58 @@ impl ChangeL3NetworkDhcpIpAddress {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `dhcpServerIp`.
-    pub fn dhcp_server_ip(
+}
+/** The optional params of [`ChangeL3NetworkDhcpIpAddress`], settable on the request and on a client `Call` for it:
+ `client.change_l3_network_dhcp_ip_address(..).dhcp_server_ip(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeL3NetworkDhcpIpAddressSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeL3NetworkDhcpIpAddress,
+    > + ::core::marker::Sized {
+    /// Wire name `dhcpServerIp` (body). Since ZStack 5.1.0.
+    fn dhcp_server_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dhcp_server_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().dhcp_server_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dhcpv6ServerIp`.
-    pub fn dhcpv6_server_ip(
+    /// Wire name `dhcpv6ServerIp` (body). Since ZStack 5.1.0.
+    fn dhcpv6_server_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dhcpv6_server_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().dhcpv6_server_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.1.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeL3NetworkDhcpIpAddress>,
+> ChangeL3NetworkDhcpIpAddressSetters for T {}
 /// `PUT /l3-networks/{uuid}/actions`, body envelope `"changeL3NetworkState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -932,7 +1069,6 @@ pub struct ChangeL3NetworkState {
 }
 impl ChangeL3NetworkState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -944,27 +1080,42 @@ impl ChangeL3NetworkState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeL3NetworkState`], settable on the request and on a client `Call` for it:
+ `client.change_l3_network_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeL3NetworkStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeL3NetworkState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeL3NetworkState>,
+> ChangeL3NetworkStateSetters for T {}
 /// `GET /l3-networks/{l3NetworkUuid}/ip/{ip}/availability`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -998,7 +1149,6 @@ pub struct CheckIpAvailability {
 }
 impl CheckIpAvailability {
     /// A request with the required params `l3NetworkUuid`, `ip`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         ip: impl ::core::convert::Into<::std::string::String>,
@@ -1012,37 +1162,52 @@ impl CheckIpAvailability {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `arpCheck`.
-    pub fn arp_check(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.arp_check = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`CheckIpAvailability`], settable on the request and on a client `Call` for it:
+ `client.check_ip_availability(..).arp_check(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CheckIpAvailabilitySetters: ::zstack_sdk::runtime::request::Holds<
+        CheckIpAvailability,
+    > + ::core::marker::Sized {
+    /// Wire name `arpCheck` (query string). Since ZStack 5.1.0. Server default: `false`.
+    fn arp_check(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().arp_check = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipRangeCheck`.
-    pub fn ip_range_check(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.ip_range_check = ::core::option::Option::Some(value.into());
+    /// Wire name `ipRangeCheck` (query string). Since ZStack 5.1.0. Server default: `true`.
+    fn ip_range_check(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().ip_range_check = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CheckIpAvailability>,
+> CheckIpAvailabilitySetters for T {}
 /// `POST /l3-networks`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1099,7 +1264,6 @@ pub struct CreateL3Network {
 }
 impl CreateL3Network {
     /// A request with the required params `name`, `l2NetworkUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         l2_network_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1120,92 +1284,109 @@ impl CreateL3Network {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateL3Network`], settable on the request and on a client `Call` for it:
+ `client.create_l3_network(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateL3NetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateL3Network,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 0.6. Server default: `L3BasicNetwork`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `category`.
-    pub fn category(
+    /// Wire name `category` (body). Since ZStack 2.2. Server default: `Private`. One of `Public`, `Private`, `System`.
+    fn category(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.category = ::core::option::Option::Some(value.into());
+        self.held_mut().category = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipVersion`.
-    pub fn ip_version(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ip_version = ::core::option::Option::Some(value.into());
+    /// Wire name `ipVersion` (body). Since ZStack 3.1. One of `4`, `6`.
+    fn ip_version(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ip_version = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `system`.
-    pub fn system(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.system = ::core::option::Option::Some(value.into());
+    /// Wire name `system` (body). Since ZStack 0.6. Server default: `false`.
+    fn system(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().system = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dnsDomain`.
-    pub fn dns_domain(
+    /// Wire name `dnsDomain` (body). Since ZStack 0.6.
+    fn dns_domain(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dns_domain = ::core::option::Option::Some(value.into());
+        self.held_mut().dns_domain = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `enableIPAM`.
-    pub fn enable_ipam(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.enable_ipam = ::core::option::Option::Some(value.into());
+    /// Wire name `enableIPAM` (body). Since ZStack 0.6. Server default: `true`.
+    fn enable_ipam(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().enable_ipam = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateL3Network>> CreateL3NetworkSetters
+for T {}
 /// `DELETE /l3-networks/{l3NetworkUuid}/ip-address`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -1237,7 +1418,6 @@ pub struct DeleteIpAddress {
 }
 impl DeleteIpAddress {
     /// A request with the required params `l3NetworkUuid`, `usedIpUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         used_ip_uuids: impl ::core::iter::IntoIterator<
@@ -1255,35 +1435,49 @@ impl DeleteIpAddress {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteIpAddress`], settable on the request and on a client `Call` for it:
+ `client.delete_ip_address(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteIpAddressSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteIpAddress,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 5.1.0. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 5.1.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.1.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteIpAddress>> DeleteIpAddressSetters
+for T {}
 /// `DELETE /l3-networks/ip-ranges/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1311,7 +1505,6 @@ pub struct DeleteIpRange {
 }
 impl DeleteIpRange {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1320,35 +1513,49 @@ impl DeleteIpRange {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteIpRange`], settable on the request and on a client `Call` for it:
+ `client.delete_ip_range(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteIpRangeSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteIpRange,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteIpRange>> DeleteIpRangeSetters
+for T {}
 /// `DELETE /l3-networks/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1376,7 +1583,6 @@ pub struct DeleteL3Network {
 }
 impl DeleteL3Network {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1385,35 +1591,49 @@ impl DeleteL3Network {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteL3Network`], settable on the request and on a client `Call` for it:
+ `client.delete_l3_network(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteL3NetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteL3Network,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteL3Network>> DeleteL3NetworkSetters
+for T {}
 /// `DELETE /l3-networks/reserved-ip-ranges/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -1441,7 +1661,6 @@ pub struct DeleteReservedIpRange {
 }
 impl DeleteReservedIpRange {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1450,35 +1669,50 @@ impl DeleteReservedIpRange {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteReservedIpRange`], settable on the request and on a client `Call` for it:
+ `client.delete_reserved_ip_range(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteReservedIpRangeSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteReservedIpRange,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 5.1.0. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 5.1.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.1.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteReservedIpRange>,
+> DeleteReservedIpRangeSetters for T {}
 /// `DELETE /l3-networks/{l3NetworkUuid}/network-services`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1514,7 +1748,6 @@ pub struct DetachNetworkServiceFromL3Network {
 }
 impl DetachNetworkServiceFromL3Network {
     /// A request with the required params `l3NetworkUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -1526,8 +1759,14 @@ impl DetachNetworkServiceFromL3Network {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `networkServices`.
-    pub fn network_services(
+}
+/** The optional params of [`DetachNetworkServiceFromL3Network`], settable on the request and on a client `Call` for it:
+ `client.detach_network_service_from_l3_network(..).network_services(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachNetworkServiceFromL3NetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachNetworkServiceFromL3Network,
+    > + ::core::marker::Sized {
+    /// Wire name `networkServices` (query string). Since ZStack 0.6.
+    fn network_services(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<
@@ -1536,38 +1775,47 @@ impl DetachNetworkServiceFromL3Network {
             >,
         >,
     ) -> Self {
-        self.network_services = value.into();
+        self.held_mut().network_services = value.into();
         self
     }
-    /// Set `service`.
-    pub fn service(
+    /// Wire name `service` (query string). Since ZStack 5.1.0.
+    fn service(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.service = ::core::option::Option::Some(value.into());
+        self.held_mut().service = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachNetworkServiceFromL3Network>,
+> DetachNetworkServiceFromL3NetworkSetters for T {}
 /// `GET /l3-networks/ip/free`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
@@ -1605,7 +1853,7 @@ pub struct GetFreeIp {
 }
 impl GetFreeIp {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             l3_network_uuid: ::core::default::Default::default(),
@@ -1618,69 +1866,82 @@ impl GetFreeIp {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `l3NetworkUuid`.
-    pub fn l3_network_uuid(
+}
+/** The optional params of [`GetFreeIp`], settable on the request and on a client `Call` for it:
+ `client.get_free_ip(..).l3_network_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetFreeIpSetters: ::zstack_sdk::runtime::request::Holds<
+        GetFreeIp,
+    > + ::core::marker::Sized {
+    /// Wire name `l3NetworkUuid` (query string). Since ZStack 0.6.
+    fn l3_network_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.l3_network_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().l3_network_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipRangeUuid`.
-    pub fn ip_range_uuid(
+    /// Wire name `ipRangeUuid` (query string). Since ZStack 0.6.
+    fn ip_range_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ip_range_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().ip_range_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(
+    /// Wire name `start` (query string). Since ZStack 0.6.
+    fn start_2(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipRangeType`.
-    pub fn ip_range_type(
+    /// Wire name `ipRangeType` (query string). Since ZStack 3.9. One of `Normal`, `AddressPool`.
+    fn ip_range_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ip_range_type = ::core::option::Option::Some(value.into());
+        self.held_mut().ip_range_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipVersion`.
-    pub fn ip_version(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ip_version = ::core::option::Option::Some(value.into());
+    /// Wire name `ipVersion` (query string). Since ZStack 3.10. One of `4`, `6`.
+    fn ip_version(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ip_version = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+    /// Wire name `limit` (query string). Since ZStack 0.6. Server default: `100`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetFreeIp>> GetFreeIpSetters for T {}
 /// `GET /l3-networks/ip-ranges/{ipRangeUuid}/ip/free`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1718,7 +1979,6 @@ pub struct GetFreeIpOfIpRange {
 }
 impl GetFreeIpOfIpRange {
     /// A request with the required params `ipRangeUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         ip_range_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -1733,61 +1993,76 @@ impl GetFreeIpOfIpRange {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `l3NetworkUuid`.
-    pub fn l3_network_uuid(
+}
+/** The optional params of [`GetFreeIpOfIpRange`], settable on the request and on a client `Call` for it:
+ `client.get_free_ip_of_ip_range(..).l3_network_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetFreeIpOfIpRangeSetters: ::zstack_sdk::runtime::request::Holds<
+        GetFreeIpOfIpRange,
+    > + ::core::marker::Sized {
+    /// Wire name `l3NetworkUuid` (query string). Since ZStack 0.6.
+    fn l3_network_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.l3_network_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().l3_network_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(
+    /// Wire name `start` (query string). Since ZStack 0.6.
+    fn start_2(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipRangeType`.
-    pub fn ip_range_type(
+    /// Wire name `ipRangeType` (query string). Since ZStack 3.9. One of `Normal`, `AddressPool`.
+    fn ip_range_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ip_range_type = ::core::option::Option::Some(value.into());
+        self.held_mut().ip_range_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipVersion`.
-    pub fn ip_version(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ip_version = ::core::option::Option::Some(value.into());
+    /// Wire name `ipVersion` (query string). Since ZStack 3.10. One of `4`, `6`.
+    fn ip_version(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ip_version = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+    /// Wire name `limit` (query string). Since ZStack 0.6. Server default: `100`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetFreeIpOfIpRange>,
+> GetFreeIpOfIpRangeSetters for T {}
 /// `GET /l3-networks/{l3NetworkUuid}/ip/free`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1825,7 +2100,6 @@ pub struct GetFreeIpOfL3Network {
 }
 impl GetFreeIpOfL3Network {
     /// A request with the required params `l3NetworkUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -1840,61 +2114,76 @@ impl GetFreeIpOfL3Network {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `ipRangeUuid`.
-    pub fn ip_range_uuid(
+}
+/** The optional params of [`GetFreeIpOfL3Network`], settable on the request and on a client `Call` for it:
+ `client.get_free_ip_of_l3_network(..).ip_range_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetFreeIpOfL3NetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        GetFreeIpOfL3Network,
+    > + ::core::marker::Sized {
+    /// Wire name `ipRangeUuid` (query string). Since ZStack 0.6.
+    fn ip_range_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ip_range_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().ip_range_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(
+    /// Wire name `start` (query string). Since ZStack 0.6.
+    fn start_2(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipRangeType`.
-    pub fn ip_range_type(
+    /// Wire name `ipRangeType` (query string). Since ZStack 3.9. One of `Normal`, `AddressPool`.
+    fn ip_range_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ip_range_type = ::core::option::Option::Some(value.into());
+        self.held_mut().ip_range_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipVersion`.
-    pub fn ip_version(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ip_version = ::core::option::Option::Some(value.into());
+    /// Wire name `ipVersion` (query string). Since ZStack 3.10. One of `4`, `6`.
+    fn ip_version(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ip_version = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+    /// Wire name `limit` (query string). Since ZStack 0.6. Server default: `100`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetFreeIpOfL3Network>,
+> GetFreeIpOfL3NetworkSetters for T {}
 /// `GET /l3-networks/{l3NetworkUuid}/dhcp-ip`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1919,7 +2208,6 @@ pub struct GetL3NetworkDhcpIpAddress {
 }
 impl GetL3NetworkDhcpIpAddress {
     /// A request with the required params `l3NetworkUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -1929,27 +2217,42 @@ impl GetL3NetworkDhcpIpAddress {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetL3NetworkDhcpIpAddress`], settable on the request and on a client `Call` for it:
+ `client.get_l3_network_dhcp_ip_address(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetL3NetworkDhcpIpAddressSetters: ::zstack_sdk::runtime::request::Holds<
+        GetL3NetworkDhcpIpAddress,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetL3NetworkDhcpIpAddress>,
+> GetL3NetworkDhcpIpAddressSetters for T {}
 /// `GET /l3-networks/{l3NetworkUuid}/ip-statistic`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -1994,7 +2297,6 @@ pub struct GetL3NetworkIpStatistic {
 }
 impl GetL3NetworkIpStatistic {
     /// A request with the required params `l3NetworkUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -2011,74 +2313,86 @@ impl GetL3NetworkIpStatistic {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceType`.
-    pub fn resource_type(
+}
+/** The optional params of [`GetL3NetworkIpStatistic`], settable on the request and on a client `Call` for it:
+ `client.get_l3_network_ip_statistic(..).resource_type(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetL3NetworkIpStatisticSetters: ::zstack_sdk::runtime::request::Holds<
+        GetL3NetworkIpStatistic,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceType` (query string). Since ZStack 3.7.0. Server default: `All`. One of `All`, `Vip`, `VM`.
+    fn resource_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_type = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ip`.
-    pub fn ip(
+    /// Wire name `ip` (query string). Since ZStack 3.7.0.
+    fn ip(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `sortBy` (query string). Since ZStack 3.7.0. Server default: `Ip`. One of `Ip`, `CreateDate`.
+    fn sort_by_2(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ip = ::core::option::Option::Some(value.into());
+        self.held_mut().sort_by = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sortBy`.
-    pub fn sort_by(
+    /// Wire name `sortDirection` (query string). Since ZStack 3.7.0. Server default: `asc`. One of `asc`, `desc`.
+    fn sort_direction(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.sort_by = ::core::option::Option::Some(value.into());
+        self.held_mut().sort_direction = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sortDirection`.
-    pub fn sort_direction(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sort_direction = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (query string). Since ZStack 3.7.0. Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `limit` (query string). Since ZStack 3.7.0. Server default: `20`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+    /// Wire name `replyWithCount` (query string). Since ZStack 3.7.0. Server default: `false`.
+    fn reply_with_count_2(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().reply_with_count = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `replyWithCount`.
-    pub fn reply_with_count(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.reply_with_count = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.7.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetL3NetworkIpStatistic>,
+> GetL3NetworkIpStatisticSetters for T {}
 /// `GET /l3-networks/{l3NetworkUuid}/mtu`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2103,7 +2417,6 @@ pub struct GetL3NetworkMtu {
 }
 impl GetL3NetworkMtu {
     /// A request with the required params `l3NetworkUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -2113,27 +2426,41 @@ impl GetL3NetworkMtu {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetL3NetworkMtu`], settable on the request and on a client `Call` for it:
+ `client.get_l3_network_mtu(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetL3NetworkMtuSetters: ::zstack_sdk::runtime::request::Holds<
+        GetL3NetworkMtu,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetL3NetworkMtu>> GetL3NetworkMtuSetters
+for T {}
 /// `GET /l3-networks/{l3NetworkUuid}/router-interface-ip`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2158,7 +2485,6 @@ pub struct GetL3NetworkRouterInterfaceIp {
 }
 impl GetL3NetworkRouterInterfaceIp {
     /// A request with the required params `l3NetworkUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -2168,27 +2494,42 @@ impl GetL3NetworkRouterInterfaceIp {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetL3NetworkRouterInterfaceIp`], settable on the request and on a client `Call` for it:
+ `client.get_l3_network_router_interface_ip(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetL3NetworkRouterInterfaceIpSetters: ::zstack_sdk::runtime::request::Holds<
+        GetL3NetworkRouterInterfaceIp,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 2.2.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 2.2.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetL3NetworkRouterInterfaceIp>,
+> GetL3NetworkRouterInterfaceIpSetters for T {}
 /// `GET /l3-networks/types`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2210,34 +2551,49 @@ pub struct GetL3NetworkTypes {
 }
 impl GetL3NetworkTypes {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetL3NetworkTypes`], settable on the request and on a client `Call` for it:
+ `client.get_l3_network_types(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetL3NetworkTypesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetL3NetworkTypes,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetL3NetworkTypes>,
+> GetL3NetworkTypesSetters for T {}
 /// `GET /l3-networks/{l3NetworkUuid}/hosts/{hostUuid}/vfnicavailable`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -2265,7 +2621,6 @@ pub struct IsVfNicAvailableInL3Network {
 }
 impl IsVfNicAvailableInL3Network {
     /// A request with the required params `l3NetworkUuid`, `hostUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         host_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -2277,27 +2632,42 @@ impl IsVfNicAvailableInL3Network {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`IsVfNicAvailableInL3Network`], settable on the request and on a client `Call` for it:
+ `client.is_vf_nic_available_in_l3_network(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait IsVfNicAvailableInL3NetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        IsVfNicAvailableInL3Network,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<IsVfNicAvailableInL3Network>,
+> IsVfNicAvailableInL3NetworkSetters for T {}
 /// `GET /l3-networks/address-pools`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -2316,7 +2686,7 @@ pub struct QueryAddressPool {
 }
 impl QueryAddressPool {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2351,7 +2721,7 @@ pub struct QueryIpAddress {
 }
 impl QueryIpAddress {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2387,7 +2757,7 @@ pub struct QueryIpRange {
 }
 impl QueryIpRange {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2423,7 +2793,7 @@ pub struct QueryL3Network {
 }
 impl QueryL3Network {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2458,7 +2828,7 @@ pub struct QueryNetworkServiceL3NetworkRef {
 }
 impl QueryNetworkServiceL3NetworkRef {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2503,7 +2873,6 @@ pub struct RemoveDnsFromL3Network {
 }
 impl RemoveDnsFromL3Network {
     /// A request with the required params `l3NetworkUuid`, `dns`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         dns: impl ::core::convert::Into<::std::string::String>,
@@ -2515,27 +2884,42 @@ impl RemoveDnsFromL3Network {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemoveDnsFromL3Network`], settable on the request and on a client `Call` for it:
+ `client.remove_dns_from_l3_network(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveDnsFromL3NetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveDnsFromL3Network,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveDnsFromL3Network>,
+> RemoveDnsFromL3NetworkSetters for T {}
 /// `DELETE /l3-networks/{l3NetworkUuid}/hostroute`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2564,7 +2948,6 @@ pub struct RemoveHostRouteFromL3Network {
 }
 impl RemoveHostRouteFromL3Network {
     /// A request with the required params `l3NetworkUuid`, `prefix`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         prefix: impl ::core::convert::Into<::std::string::String>,
@@ -2576,27 +2959,42 @@ impl RemoveHostRouteFromL3Network {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemoveHostRouteFromL3Network`], settable on the request and on a client `Call` for it:
+ `client.remove_host_route_from_l3_network(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveHostRouteFromL3NetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveHostRouteFromL3Network,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 2.3.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 2.3.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveHostRouteFromL3Network>,
+> RemoveHostRouteFromL3NetworkSetters for T {}
 /// `POST /l3-networks/{l3NetworkUuid}/mtu`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2626,7 +3024,6 @@ pub struct SetL3NetworkMtu {
 }
 impl SetL3NetworkMtu {
     /// A request with the required params `l3NetworkUuid`, `mtu`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         mtu: impl ::core::convert::Into<i32>,
@@ -2638,27 +3035,41 @@ impl SetL3NetworkMtu {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetL3NetworkMtu`], settable on the request and on a client `Call` for it:
+ `client.set_l3_network_mtu(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetL3NetworkMtuSetters: ::zstack_sdk::runtime::request::Holds<
+        SetL3NetworkMtu,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SetL3NetworkMtu>> SetL3NetworkMtuSetters
+for T {}
 /// `POST /l3-networks/{l3NetworkUuid}/router-interface-ip`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2688,7 +3099,6 @@ pub struct SetL3NetworkRouterInterfaceIp {
 }
 impl SetL3NetworkRouterInterfaceIp {
     /// A request with the required params `l3NetworkUuid`, `routerInterfaceIp`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         router_interface_ip: impl ::core::convert::Into<::std::string::String>,
@@ -2700,27 +3110,42 @@ impl SetL3NetworkRouterInterfaceIp {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetL3NetworkRouterInterfaceIp`], settable on the request and on a client `Call` for it:
+ `client.set_l3_network_router_interface_ip(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetL3NetworkRouterInterfaceIpSetters: ::zstack_sdk::runtime::request::Holds<
+        SetL3NetworkRouterInterfaceIp,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 2.2.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 2.2.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SetL3NetworkRouterInterfaceIp>,
+> SetL3NetworkRouterInterfaceIpSetters for T {}
 /// `PUT /l3-networks/ip-ranges/{uuid}/actions`, body envelope `"updateIpRange"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2753,7 +3178,6 @@ pub struct UpdateIpRange {
 }
 impl UpdateIpRange {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2763,43 +3187,54 @@ impl UpdateIpRange {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateIpRange`], settable on the request and on a client `Call` for it:
+ `client.update_ip_range(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateIpRangeSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateIpRange,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 0.6.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateIpRange>> UpdateIpRangeSetters
+for T {}
 /// `PUT /l3-networks/{uuid}/actions`, body envelope `"updateL3Network"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2840,7 +3275,6 @@ pub struct UpdateL3Network {
 }
 impl UpdateL3Network {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2853,64 +3287,75 @@ impl UpdateL3Network {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateL3Network`], settable on the request and on a client `Call` for it:
+ `client.update_l3_network(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateL3NetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateL3Network,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 0.6.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `dnsDomain` (body). Since ZStack 2.6.0.
+    fn dns_domain(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().dns_domain = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dnsDomain`.
-    pub fn dns_domain(
+    /// Wire name `category` (body). Since ZStack 2.2. One of `Public`, `Private`, `System`.
+    fn category(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dns_domain = ::core::option::Option::Some(value.into());
+        self.held_mut().category = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `category`.
-    pub fn category(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.category = ::core::option::Option::Some(value.into());
+    /// Wire name `system` (body). Since ZStack 0.6.
+    fn system(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().system = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `system`.
-    pub fn system(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.system = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateL3Network>> UpdateL3NetworkSetters
+for T {}
 /// The result of [`AddIpRangeByNetworkCidr`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddIpRangeByNetworkCidrReply {
@@ -2919,7 +3364,7 @@ pub struct AddIpRangeByNetworkCidrReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<crate::types::AnyIpRangeInventory>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AddIpRangeByNetworkCidrReply { "inventory" => inventory, "inventories" => inventories
     default, }
 );
@@ -2931,7 +3376,7 @@ pub struct AddIpv6RangeByNetworkCidrReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<crate::types::AnyIpRangeInventory>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AddIpv6RangeByNetworkCidrReply { "inventory" => inventory, "inventories" =>
     inventories default, }
 );
@@ -2943,7 +3388,7 @@ pub struct ChangeL3NetworkDhcpIpAddressReply {
     /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub dhcpv6_server_ip: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ChangeL3NetworkDhcpIpAddressReply { "dhcpServerIp" => dhcp_server_ip,
     "dhcpv6ServerIp" => dhcpv6_server_ip, }
 );
@@ -2955,7 +3400,7 @@ pub struct CheckIpAvailabilityReply {
     /// Since ZStack 3.4. Absent from older MNs' replies.
     pub reason: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CheckIpAvailabilityReply { "available" => available, "reason" => reason, }
 );
 /// The result of [`GetL3NetworkDhcpIpAddress`].
@@ -2966,7 +3411,7 @@ pub struct GetL3NetworkDhcpIpAddressReply {
     /// Since ZStack 3.10. Absent from older MNs' replies.
     pub ip6: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetL3NetworkDhcpIpAddressReply { "ip" => ip, "ip6" => ip6, }
 );
 /// The result of [`GetL3NetworkIpStatistic`].
@@ -2977,7 +3422,7 @@ pub struct GetL3NetworkIpStatisticReply {
     /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetL3NetworkIpStatisticReply { "ipStatistics" => ip_statistics default, "total" =>
     total lenient, }
 );
@@ -2987,14 +3432,16 @@ pub struct GetL3NetworkMtuReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub mtu: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(GetL3NetworkMtuReply { "mtu" => mtu lenient, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetL3NetworkMtuReply { "mtu" => mtu lenient, }
+);
 /// The result of [`GetL3NetworkRouterInterfaceIp`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetL3NetworkRouterInterfaceIpReply {
     /// Since ZStack 2.2. Absent from older MNs' replies.
     pub router_interface_ip: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetL3NetworkRouterInterfaceIpReply { "routerInterfaceIp" => router_interface_ip, }
 );
 /// The result of [`GetL3NetworkTypes`].
@@ -3003,74 +3450,73 @@ pub struct GetL3NetworkTypesReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub types: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(GetL3NetworkTypesReply { "types" => types default, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetL3NetworkTypesReply { "types" => types default, }
+);
 /// The result of [`IsVfNicAvailableInL3Network`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IsVfNicAvailableInL3NetworkReply {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub vf_nic_available: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     IsVfNicAvailableInL3NetworkReply { "vfNicAvailable" => vf_nic_available, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /l3-networks/{l3NetworkUuid}/dns`: see [`AddDnsToL3Network`](crate::api::AddDnsToL3Network).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_dns_to_l3_network(
+/// The `l3-networks` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait L3NetworksApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddDnsToL3Network`]: `POST /l3-networks/{l3NetworkUuid}/dns`.
+    fn add_dns_to_l3_network(
         &self,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         dns: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddDnsToL3Network> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddDnsToL3Network::new(l3_network_uuid, dns),
+    ) -> ::zstack_sdk::client::Call<AddDnsToL3Network> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddDnsToL3Network::new(l3_network_uuid, dns),
         )
     }
-    /// `POST /l3-networks/{l3NetworkUuid}/hostroute`: see [`AddHostRouteToL3Network`](crate::api::AddHostRouteToL3Network).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_host_route_to_l3_network(
+    /// Send (and wait for the job of) [`AddHostRouteToL3Network`]: `POST /l3-networks/{l3NetworkUuid}/hostroute`.
+    fn add_host_route_to_l3_network(
         &self,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         prefix: impl ::core::convert::Into<::std::string::String>,
         nexthop: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddHostRouteToL3Network> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddHostRouteToL3Network::new(l3_network_uuid, prefix, nexthop),
+    ) -> ::zstack_sdk::client::Call<AddHostRouteToL3Network> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddHostRouteToL3Network::new(l3_network_uuid, prefix, nexthop),
         )
     }
-    /// `POST /l3-networks/{l3NetworkUuid}/ip-ranges`: see [`AddIpRange`](crate::api::AddIpRange).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_ip_range(
+    /// Send (and wait for the job of) [`AddIpRange`]: `POST /l3-networks/{l3NetworkUuid}/ip-ranges`.
+    fn add_ip_range(
         &self,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         start_ip: impl ::core::convert::Into<::std::string::String>,
         end_ip: impl ::core::convert::Into<::std::string::String>,
         netmask: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddIpRange> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddIpRange::new(l3_network_uuid, name, start_ip, end_ip, netmask),
+    ) -> ::zstack_sdk::client::Call<AddIpRange> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddIpRange::new(l3_network_uuid, name, start_ip, end_ip, netmask),
         )
     }
-    /// `POST /l3-networks/{l3NetworkUuid}/ip-ranges/by-cidr`: see [`AddIpRangeByNetworkCidr`](crate::api::AddIpRangeByNetworkCidr).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_ip_range_by_network_cidr(
+    /// Send (and wait for the job of) [`AddIpRangeByNetworkCidr`]: `POST /l3-networks/{l3NetworkUuid}/ip-ranges/by-cidr`.
+    fn add_ip_range_by_network_cidr(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         network_cidr: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddIpRangeByNetworkCidr> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddIpRangeByNetworkCidr::new(name, l3_network_uuid, network_cidr),
+    ) -> ::zstack_sdk::client::Call<AddIpRangeByNetworkCidr> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddIpRangeByNetworkCidr::new(name, l3_network_uuid, network_cidr),
         )
     }
-    /// `POST /l3-networks/{l3NetworkUuid}/ipv6-ranges`: see [`AddIpv6Range`](crate::api::AddIpv6Range).
+    /// Send (and wait for the job of) [`AddIpv6Range`]: `POST /l3-networks/{l3NetworkUuid}/ipv6-ranges`.
     #[allow(clippy::too_many_arguments)]
-    pub fn add_ipv6_range(
+    fn add_ipv6_range(
         &self,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -3079,10 +3525,10 @@ impl crate::client::Client {
         gateway: impl ::core::convert::Into<::std::string::String>,
         prefix_len: impl ::core::convert::Into<i32>,
         address_mode: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddIpv6Range> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddIpv6Range::new(
+    ) -> ::zstack_sdk::client::Call<AddIpv6Range> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddIpv6Range::new(
                 l3_network_uuid,
                 name,
                 start_ip,
@@ -3093,18 +3539,17 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /l3-networks/{l3NetworkUuid}/ipv6-ranges/by-cidr`: see [`AddIpv6RangeByNetworkCidr`](crate::api::AddIpv6RangeByNetworkCidr).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_ipv6_range_by_network_cidr(
+    /// Send (and wait for the job of) [`AddIpv6RangeByNetworkCidr`]: `POST /l3-networks/{l3NetworkUuid}/ipv6-ranges/by-cidr`.
+    fn add_ipv6_range_by_network_cidr(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         network_cidr: impl ::core::convert::Into<::std::string::String>,
         address_mode: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddIpv6RangeByNetworkCidr> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddIpv6RangeByNetworkCidr::new(
+    ) -> ::zstack_sdk::client::Call<AddIpv6RangeByNetworkCidr> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddIpv6RangeByNetworkCidr::new(
                 name,
                 l3_network_uuid,
                 network_cidr,
@@ -3112,22 +3557,20 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /l3-networks/{l3NetworkUuid}/reserved-ip-ranges`: see [`AddReservedIpRange`](crate::api::AddReservedIpRange).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_reserved_ip_range(
+    /// Send (and wait for the job of) [`AddReservedIpRange`]: `POST /l3-networks/{l3NetworkUuid}/reserved-ip-ranges`.
+    fn add_reserved_ip_range(
         &self,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         start_ip: impl ::core::convert::Into<::std::string::String>,
         end_ip: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddReservedIpRange> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddReservedIpRange::new(l3_network_uuid, start_ip, end_ip),
+    ) -> ::zstack_sdk::client::Call<AddReservedIpRange> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddReservedIpRange::new(l3_network_uuid, start_ip, end_ip),
         )
     }
-    /// `POST /l3-networks/{l3NetworkUuid}/network-services`: see [`AttachNetworkServiceToL3Network`](crate::api::AttachNetworkServiceToL3Network).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_network_service_to_l3_network(
+    /// Send (and wait for the job of) [`AttachNetworkServiceToL3Network`]: `POST /l3-networks/{l3NetworkUuid}/network-services`.
+    fn attach_network_service_to_l3_network(
         &self,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         network_services: impl ::core::convert::Into<
@@ -3136,1417 +3579,261 @@ impl crate::client::Client {
                 ::std::vec::Vec<::std::string::String>,
             >,
         >,
-    ) -> crate::client::Call<'_, crate::api::AttachNetworkServiceToL3Network> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachNetworkServiceToL3Network::new(
-                l3_network_uuid,
-                network_services,
-            ),
+    ) -> ::zstack_sdk::client::Call<AttachNetworkServiceToL3Network> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachNetworkServiceToL3Network::new(l3_network_uuid, network_services),
         )
     }
-    /// `PUT /l3-networks/{l3NetworkUuid}/dhcp-ip`: see [`ChangeL3NetworkDhcpIpAddress`](crate::api::ChangeL3NetworkDhcpIpAddress).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_l3_network_dhcp_ip_address(
+    /// Send (and wait for the job of) [`ChangeL3NetworkDhcpIpAddress`]: `PUT /l3-networks/{l3NetworkUuid}/dhcp-ip`.
+    fn change_l3_network_dhcp_ip_address(
         &self,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeL3NetworkDhcpIpAddress> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeL3NetworkDhcpIpAddress::new(l3_network_uuid),
+    ) -> ::zstack_sdk::client::Call<ChangeL3NetworkDhcpIpAddress> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeL3NetworkDhcpIpAddress::new(l3_network_uuid),
         )
     }
-    /// `PUT /l3-networks/{uuid}/actions`: see [`ChangeL3NetworkState`](crate::api::ChangeL3NetworkState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_l3_network_state(
+    /// Send (and wait for the job of) [`ChangeL3NetworkState`]: `PUT /l3-networks/{uuid}/actions`.
+    fn change_l3_network_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeL3NetworkState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeL3NetworkState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeL3NetworkState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeL3NetworkState::new(uuid, state_event),
         )
     }
-    /// `GET /l3-networks/{l3NetworkUuid}/ip/{ip}/availability`: see [`CheckIpAvailability`](crate::api::CheckIpAvailability).
-    #[allow(clippy::too_many_arguments)]
-    pub fn check_ip_availability(
+    /// Send [`CheckIpAvailability`]: `GET /l3-networks/{l3NetworkUuid}/ip/{ip}/availability`.
+    fn check_ip_availability(
         &self,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         ip: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CheckIpAvailability> {
-        crate::client::Call::new(
-            self,
-            crate::api::CheckIpAvailability::new(l3_network_uuid, ip),
+    ) -> ::zstack_sdk::client::Call<CheckIpAvailability> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CheckIpAvailability::new(l3_network_uuid, ip),
         )
     }
-    /// `POST /l3-networks`: see [`CreateL3Network`](crate::api::CreateL3Network).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_l3_network(
+    /// Send (and wait for the job of) [`CreateL3Network`]: `POST /l3-networks`.
+    fn create_l3_network(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         l2_network_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateL3Network> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateL3Network::new(name, l2_network_uuid),
+    ) -> ::zstack_sdk::client::Call<CreateL3Network> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateL3Network::new(name, l2_network_uuid),
         )
     }
-    /// `DELETE /l3-networks/{l3NetworkUuid}/ip-address`: see [`DeleteIpAddress`](crate::api::DeleteIpAddress).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_ip_address(
+    /// Send (and wait for the job of) [`DeleteIpAddress`]: `DELETE /l3-networks/{l3NetworkUuid}/ip-address`.
+    fn delete_ip_address(
         &self,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         used_ip_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::DeleteIpAddress> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteIpAddress::new(l3_network_uuid, used_ip_uuids),
+    ) -> ::zstack_sdk::client::Call<DeleteIpAddress> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteIpAddress::new(l3_network_uuid, used_ip_uuids),
         )
     }
-    /// `DELETE /l3-networks/ip-ranges/{uuid}`: see [`DeleteIpRange`](crate::api::DeleteIpRange).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_ip_range(
+    /// Send (and wait for the job of) [`DeleteIpRange`]: `DELETE /l3-networks/ip-ranges/{uuid}`.
+    fn delete_ip_range(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteIpRange> {
-        crate::client::Call::new(self, crate::api::DeleteIpRange::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteIpRange> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteIpRange::new(uuid))
     }
-    /// `DELETE /l3-networks/{uuid}`: see [`DeleteL3Network`](crate::api::DeleteL3Network).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_l3_network(
+    /// Send (and wait for the job of) [`DeleteL3Network`]: `DELETE /l3-networks/{uuid}`.
+    fn delete_l3_network(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteL3Network> {
-        crate::client::Call::new(self, crate::api::DeleteL3Network::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteL3Network> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteL3Network::new(uuid))
     }
-    /// `DELETE /l3-networks/reserved-ip-ranges/{uuid}`: see [`DeleteReservedIpRange`](crate::api::DeleteReservedIpRange).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_reserved_ip_range(
+    /// Send (and wait for the job of) [`DeleteReservedIpRange`]: `DELETE /l3-networks/reserved-ip-ranges/{uuid}`.
+    fn delete_reserved_ip_range(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteReservedIpRange> {
-        crate::client::Call::new(self, crate::api::DeleteReservedIpRange::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteReservedIpRange> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteReservedIpRange::new(uuid))
     }
-    /// `DELETE /l3-networks/{l3NetworkUuid}/network-services`: see [`DetachNetworkServiceFromL3Network`](crate::api::DetachNetworkServiceFromL3Network).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_network_service_from_l3_network(
+    /// Send (and wait for the job of) [`DetachNetworkServiceFromL3Network`]: `DELETE /l3-networks/{l3NetworkUuid}/network-services`.
+    fn detach_network_service_from_l3_network(
         &self,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachNetworkServiceFromL3Network> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachNetworkServiceFromL3Network::new(l3_network_uuid),
+    ) -> ::zstack_sdk::client::Call<DetachNetworkServiceFromL3Network> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachNetworkServiceFromL3Network::new(l3_network_uuid),
         )
     }
-    /// `GET /l3-networks/ip/free`: see [`GetFreeIp`](crate::api::GetFreeIp).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_free_ip(&self) -> crate::client::Call<'_, crate::api::GetFreeIp> {
-        crate::client::Call::new(self, crate::api::GetFreeIp::new())
+    /// Send [`GetFreeIp`]: `GET /l3-networks/ip/free`.
+    fn get_free_ip(&self) -> ::zstack_sdk::client::Call<GetFreeIp> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetFreeIp::new())
     }
-    /// `GET /l3-networks/ip-ranges/{ipRangeUuid}/ip/free`: see [`GetFreeIpOfIpRange`](crate::api::GetFreeIpOfIpRange).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_free_ip_of_ip_range(
+    /// Send [`GetFreeIpOfIpRange`]: `GET /l3-networks/ip-ranges/{ipRangeUuid}/ip/free`.
+    fn get_free_ip_of_ip_range(
         &self,
         ip_range_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetFreeIpOfIpRange> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetFreeIpOfIpRange::new(ip_range_uuid),
+    ) -> ::zstack_sdk::client::Call<GetFreeIpOfIpRange> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetFreeIpOfIpRange::new(ip_range_uuid),
         )
     }
-    /// `GET /l3-networks/{l3NetworkUuid}/ip/free`: see [`GetFreeIpOfL3Network`](crate::api::GetFreeIpOfL3Network).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_free_ip_of_l3_network(
+    /// Send [`GetFreeIpOfL3Network`]: `GET /l3-networks/{l3NetworkUuid}/ip/free`.
+    fn get_free_ip_of_l3_network(
         &self,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetFreeIpOfL3Network> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetFreeIpOfL3Network::new(l3_network_uuid),
+    ) -> ::zstack_sdk::client::Call<GetFreeIpOfL3Network> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetFreeIpOfL3Network::new(l3_network_uuid),
         )
     }
-    /// `GET /l3-networks/{l3NetworkUuid}/dhcp-ip`: see [`GetL3NetworkDhcpIpAddress`](crate::api::GetL3NetworkDhcpIpAddress).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_l3_network_dhcp_ip_address(
+    /// Send [`GetL3NetworkDhcpIpAddress`]: `GET /l3-networks/{l3NetworkUuid}/dhcp-ip`.
+    fn get_l3_network_dhcp_ip_address(
         &self,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetL3NetworkDhcpIpAddress> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetL3NetworkDhcpIpAddress::new(l3_network_uuid),
+    ) -> ::zstack_sdk::client::Call<GetL3NetworkDhcpIpAddress> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetL3NetworkDhcpIpAddress::new(l3_network_uuid),
         )
     }
-    /// `GET /l3-networks/{l3NetworkUuid}/ip-statistic`: see [`GetL3NetworkIpStatistic`](crate::api::GetL3NetworkIpStatistic).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_l3_network_ip_statistic(
+    /// Send [`GetL3NetworkIpStatistic`]: `GET /l3-networks/{l3NetworkUuid}/ip-statistic`.
+    fn get_l3_network_ip_statistic(
         &self,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetL3NetworkIpStatistic> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetL3NetworkIpStatistic::new(l3_network_uuid),
+    ) -> ::zstack_sdk::client::Call<GetL3NetworkIpStatistic> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetL3NetworkIpStatistic::new(l3_network_uuid),
         )
     }
-    /// `GET /l3-networks/{l3NetworkUuid}/mtu`: see [`GetL3NetworkMtu`](crate::api::GetL3NetworkMtu).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_l3_network_mtu(
+    /// Send [`GetL3NetworkMtu`]: `GET /l3-networks/{l3NetworkUuid}/mtu`.
+    fn get_l3_network_mtu(
         &self,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetL3NetworkMtu> {
-        crate::client::Call::new(self, crate::api::GetL3NetworkMtu::new(l3_network_uuid))
-    }
-    /// `GET /l3-networks/{l3NetworkUuid}/router-interface-ip`: see [`GetL3NetworkRouterInterfaceIp`](crate::api::GetL3NetworkRouterInterfaceIp).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_l3_network_router_interface_ip(
-        &self,
-        l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetL3NetworkRouterInterfaceIp> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetL3NetworkRouterInterfaceIp::new(l3_network_uuid),
+    ) -> ::zstack_sdk::client::Call<GetL3NetworkMtu> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetL3NetworkMtu::new(l3_network_uuid),
         )
     }
-    /// `GET /l3-networks/types`: see [`GetL3NetworkTypes`](crate::api::GetL3NetworkTypes).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_l3_network_types(
+    /// Send [`GetL3NetworkRouterInterfaceIp`]: `GET /l3-networks/{l3NetworkUuid}/router-interface-ip`.
+    fn get_l3_network_router_interface_ip(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetL3NetworkTypes> {
-        crate::client::Call::new(self, crate::api::GetL3NetworkTypes::new())
+        l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<GetL3NetworkRouterInterfaceIp> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetL3NetworkRouterInterfaceIp::new(l3_network_uuid),
+        )
     }
-    /// `GET /l3-networks/{l3NetworkUuid}/hosts/{hostUuid}/vfnicavailable`: see [`IsVfNicAvailableInL3Network`](crate::api::IsVfNicAvailableInL3Network).
-    #[allow(clippy::too_many_arguments)]
-    pub fn is_vf_nic_available_in_l3_network(
+    /// Send [`GetL3NetworkTypes`]: `GET /l3-networks/types`.
+    fn get_l3_network_types(&self) -> ::zstack_sdk::client::Call<GetL3NetworkTypes> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetL3NetworkTypes::new())
+    }
+    /// Send [`IsVfNicAvailableInL3Network`]: `GET /l3-networks/{l3NetworkUuid}/hosts/{hostUuid}/vfnicavailable`.
+    fn is_vf_nic_available_in_l3_network(
         &self,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         host_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::IsVfNicAvailableInL3Network> {
-        crate::client::Call::new(
-            self,
-            crate::api::IsVfNicAvailableInL3Network::new(l3_network_uuid, host_uuid),
+    ) -> ::zstack_sdk::client::Call<IsVfNicAvailableInL3Network> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            IsVfNicAvailableInL3Network::new(l3_network_uuid, host_uuid),
         )
     }
-    /// `GET /l3-networks/address-pools`: see [`QueryAddressPool`](crate::api::QueryAddressPool).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_address_pool(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAddressPool> {
-        crate::client::Call::new(self, crate::api::QueryAddressPool::new())
+    /// Send [`QueryAddressPool`]: `GET /l3-networks/address-pools`.
+    fn query_address_pool(&self) -> ::zstack_sdk::client::Call<QueryAddressPool> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryAddressPool::new())
     }
-    /// `GET /l3-networks/ip-address`: see [`QueryIpAddress`](crate::api::QueryIpAddress).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_ip_address(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryIpAddress> {
-        crate::client::Call::new(self, crate::api::QueryIpAddress::new())
+    /// Send [`QueryIpAddress`]: `GET /l3-networks/ip-address`.
+    fn query_ip_address(&self) -> ::zstack_sdk::client::Call<QueryIpAddress> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryIpAddress::new())
     }
-    /// `GET /l3-networks/ip-ranges`: see [`QueryIpRange`](crate::api::QueryIpRange).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_ip_range(&self) -> crate::client::Call<'_, crate::api::QueryIpRange> {
-        crate::client::Call::new(self, crate::api::QueryIpRange::new())
+    /// Send [`QueryIpRange`]: `GET /l3-networks/ip-ranges`.
+    fn query_ip_range(&self) -> ::zstack_sdk::client::Call<QueryIpRange> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryIpRange::new())
     }
-    /// `GET /l3-networks`: see [`QueryL3Network`](crate::api::QueryL3Network).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_l3_network(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryL3Network> {
-        crate::client::Call::new(self, crate::api::QueryL3Network::new())
+    /// Send [`QueryL3Network`]: `GET /l3-networks`.
+    fn query_l3_network(&self) -> ::zstack_sdk::client::Call<QueryL3Network> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryL3Network::new())
     }
-    /// `GET /l3-networks/network-services/refs`: see [`QueryNetworkServiceL3NetworkRef`](crate::api::QueryNetworkServiceL3NetworkRef).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_network_service_l3_network_ref(
+    /// Send [`QueryNetworkServiceL3NetworkRef`]: `GET /l3-networks/network-services/refs`.
+    fn query_network_service_l3_network_ref(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryNetworkServiceL3NetworkRef> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryNetworkServiceL3NetworkRef::new(),
+    ) -> ::zstack_sdk::client::Call<QueryNetworkServiceL3NetworkRef> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryNetworkServiceL3NetworkRef::new(),
         )
     }
-    /// `DELETE /l3-networks/{l3NetworkUuid}/dns/{dns}`: see [`RemoveDnsFromL3Network`](crate::api::RemoveDnsFromL3Network).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_dns_from_l3_network(
+    /// Send (and wait for the job of) [`RemoveDnsFromL3Network`]: `DELETE /l3-networks/{l3NetworkUuid}/dns/{dns}`.
+    fn remove_dns_from_l3_network(
         &self,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         dns: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveDnsFromL3Network> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveDnsFromL3Network::new(l3_network_uuid, dns),
+    ) -> ::zstack_sdk::client::Call<RemoveDnsFromL3Network> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveDnsFromL3Network::new(l3_network_uuid, dns),
         )
     }
-    /// `DELETE /l3-networks/{l3NetworkUuid}/hostroute`: see [`RemoveHostRouteFromL3Network`](crate::api::RemoveHostRouteFromL3Network).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_host_route_from_l3_network(
+    /// Send (and wait for the job of) [`RemoveHostRouteFromL3Network`]: `DELETE /l3-networks/{l3NetworkUuid}/hostroute`.
+    fn remove_host_route_from_l3_network(
         &self,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         prefix: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveHostRouteFromL3Network> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveHostRouteFromL3Network::new(l3_network_uuid, prefix),
+    ) -> ::zstack_sdk::client::Call<RemoveHostRouteFromL3Network> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveHostRouteFromL3Network::new(l3_network_uuid, prefix),
         )
     }
-    /// `POST /l3-networks/{l3NetworkUuid}/mtu`: see [`SetL3NetworkMtu`](crate::api::SetL3NetworkMtu).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_l3_network_mtu(
+    /// Send (and wait for the job of) [`SetL3NetworkMtu`]: `POST /l3-networks/{l3NetworkUuid}/mtu`.
+    fn set_l3_network_mtu(
         &self,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         mtu: impl ::core::convert::Into<i32>,
-    ) -> crate::client::Call<'_, crate::api::SetL3NetworkMtu> {
-        crate::client::Call::new(
-            self,
-            crate::api::SetL3NetworkMtu::new(l3_network_uuid, mtu),
+    ) -> ::zstack_sdk::client::Call<SetL3NetworkMtu> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetL3NetworkMtu::new(l3_network_uuid, mtu),
         )
     }
-    /// `POST /l3-networks/{l3NetworkUuid}/router-interface-ip`: see [`SetL3NetworkRouterInterfaceIp`](crate::api::SetL3NetworkRouterInterfaceIp).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_l3_network_router_interface_ip(
+    /// Send (and wait for the job of) [`SetL3NetworkRouterInterfaceIp`]: `POST /l3-networks/{l3NetworkUuid}/router-interface-ip`.
+    fn set_l3_network_router_interface_ip(
         &self,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         router_interface_ip: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetL3NetworkRouterInterfaceIp> {
-        crate::client::Call::new(
-            self,
-            crate::api::SetL3NetworkRouterInterfaceIp::new(
-                l3_network_uuid,
-                router_interface_ip,
-            ),
+    ) -> ::zstack_sdk::client::Call<SetL3NetworkRouterInterfaceIp> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetL3NetworkRouterInterfaceIp::new(l3_network_uuid, router_interface_ip),
         )
     }
-    /// `PUT /l3-networks/ip-ranges/{uuid}/actions`: see [`UpdateIpRange`](crate::api::UpdateIpRange).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_ip_range(
+    /// Send (and wait for the job of) [`UpdateIpRange`]: `PUT /l3-networks/ip-ranges/{uuid}/actions`.
+    fn update_ip_range(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateIpRange> {
-        crate::client::Call::new(self, crate::api::UpdateIpRange::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateIpRange> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateIpRange::new(uuid))
     }
-    /// `PUT /l3-networks/{uuid}/actions`: see [`UpdateL3Network`](crate::api::UpdateL3Network).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_l3_network(
+    /// Send (and wait for the job of) [`UpdateL3Network`]: `PUT /l3-networks/{uuid}/actions`.
+    fn update_l3_network(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateL3Network> {
-        crate::client::Call::new(self, crate::api::UpdateL3Network::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateL3Network> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateL3Network::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddDnsToL3Network> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddHostRouteToL3Network> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddIpRange> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `gateway`.
-    pub fn gateway(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.gateway(value))
-    }
-    /// Set `ipRangeType`.
-    pub fn ip_range_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ip_range_type(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddIpRangeByNetworkCidr> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `gateway`.
-    pub fn gateway(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.gateway(value))
-    }
-    /// Set `ipRangeType`.
-    pub fn ip_range_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ip_range_type(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddIpv6Range> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `ipRangeType`.
-    pub fn ip_range_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ip_range_type(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddIpv6RangeByNetworkCidr> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `ipRangeType`.
-    pub fn ip_range_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ip_range_type(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddReservedIpRange> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachNetworkServiceToL3Network> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeL3NetworkDhcpIpAddress> {
-    /// Set `dhcpServerIp`.
-    pub fn dhcp_server_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dhcp_server_ip(value))
-    }
-    /// Set `dhcpv6ServerIp`.
-    pub fn dhcpv6_server_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dhcpv6_server_ip(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeL3NetworkState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CheckIpAvailability> {
-    /// Set `arpCheck`.
-    pub fn arp_check(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.arp_check(value))
-    }
-    /// Set `ipRangeCheck`.
-    pub fn ip_range_check(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.ip_range_check(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateL3Network> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `category`.
-    pub fn category(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.category(value))
-    }
-    /// Set `ipVersion`.
-    pub fn ip_version(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ip_version(value))
-    }
-    /// Set `system`.
-    pub fn system(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.system(value))
-    }
-    /// Set `dnsDomain`.
-    pub fn dns_domain(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dns_domain(value))
-    }
-    /// Set `enableIPAM`.
-    pub fn enable_ipam(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.enable_ipam(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteIpAddress> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteIpRange> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteL3Network> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteReservedIpRange> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachNetworkServiceFromL3Network> {
-    /// Set `networkServices`.
-    pub fn network_services(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::std::vec::Vec<::std::string::String>,
-            >,
-        >,
-    ) -> Self {
-        self.map(|request| request.network_services(value))
-    }
-    /// Set `service`.
-    pub fn service(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.service(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetFreeIp> {
-    /// Set `l3NetworkUuid`.
-    pub fn l3_network_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.l3_network_uuid(value))
-    }
-    /// Set `ipRangeUuid`.
-    pub fn ip_range_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ip_range_uuid(value))
-    }
-    /// Set `start`.
-    pub fn start(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `ipRangeType`.
-    pub fn ip_range_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ip_range_type(value))
-    }
-    /// Set `ipVersion`.
-    pub fn ip_version(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ip_version(value))
-    }
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetFreeIpOfIpRange> {
-    /// Set `l3NetworkUuid`.
-    pub fn l3_network_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.l3_network_uuid(value))
-    }
-    /// Set `start`.
-    pub fn start(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `ipRangeType`.
-    pub fn ip_range_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ip_range_type(value))
-    }
-    /// Set `ipVersion`.
-    pub fn ip_version(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ip_version(value))
-    }
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetFreeIpOfL3Network> {
-    /// Set `ipRangeUuid`.
-    pub fn ip_range_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ip_range_uuid(value))
-    }
-    /// Set `start`.
-    pub fn start(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `ipRangeType`.
-    pub fn ip_range_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ip_range_type(value))
-    }
-    /// Set `ipVersion`.
-    pub fn ip_version(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ip_version(value))
-    }
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetL3NetworkDhcpIpAddress> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetL3NetworkIpStatistic> {
-    /// Set `resourceType`.
-    pub fn resource_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_type(value))
-    }
-    /// Set `ip`.
-    pub fn ip(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.ip(value))
-    }
-    /// Set `sortBy`.
-    pub fn sort_by(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.sort_by(value))
-    }
-    /// Set `sortDirection`.
-    pub fn sort_direction(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.sort_direction(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `replyWithCount`.
-    pub fn reply_with_count(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.reply_with_count(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetL3NetworkMtu> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetL3NetworkRouterInterfaceIp> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetL3NetworkTypes> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::IsVfNicAvailableInL3Network> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveDnsFromL3Network> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveHostRouteFromL3Network> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetL3NetworkMtu> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetL3NetworkRouterInterfaceIp> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateIpRange> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateL3Network> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `dnsDomain`.
-    pub fn dns_domain(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dns_domain(value))
-    }
-    /// Set `category`.
-    pub fn category(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.category(value))
-    }
-    /// Set `system`.
-    pub fn system(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.system(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl L3NetworksApi for ::zstack_sdk::client::Client {}

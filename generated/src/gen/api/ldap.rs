@@ -49,7 +49,6 @@ pub struct AddLdapServer {
 }
 impl AddLdapServer {
     /// A request with the required params `name`, `url`, `base`, `username`, `password`, `encryption`, `scope`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         url: impl ::core::convert::Into<::std::string::String>,
@@ -72,35 +71,49 @@ impl AddLdapServer {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddLdapServer`], settable on the request and on a client `Call` for it:
+ `client.add_ldap_server(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddLdapServerSetters: ::zstack_sdk::runtime::request::Holds<
+        AddLdapServer,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<AddLdapServer>> AddLdapServerSetters
+for T {}
 /// `PUT /ldap/bindings/actions`, body envelope `"cleanInvalidLdapBinding"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -124,34 +137,49 @@ pub struct CleanInvalidLdapBinding {
 }
 impl CleanInvalidLdapBinding {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`CleanInvalidLdapBinding`], settable on the request and on a client `Call` for it:
+ `client.clean_invalid_ldap_binding(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CleanInvalidLdapBindingSetters: ::zstack_sdk::runtime::request::Holds<
+        CleanInvalidLdapBinding,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CleanInvalidLdapBinding>,
+> CleanInvalidLdapBindingSetters for T {}
 /// `POST /ldap/bindings`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -181,7 +209,6 @@ pub struct CreateLdapBinding {
 }
 impl CreateLdapBinding {
     /// A request with the required params `ldapUid`, `accountUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         ldap_uid: impl ::core::convert::Into<::std::string::String>,
         account_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -193,27 +220,42 @@ impl CreateLdapBinding {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`CreateLdapBinding`], settable on the request and on a client `Call` for it:
+ `client.create_ldap_binding(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateLdapBindingSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateLdapBinding,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateLdapBinding>,
+> CreateLdapBindingSetters for T {}
 /// `DELETE /ldap/bindings/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -239,7 +281,6 @@ pub struct DeleteLdapBinding {
 }
 impl DeleteLdapBinding {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -247,27 +288,42 @@ impl DeleteLdapBinding {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DeleteLdapBinding`], settable on the request and on a client `Call` for it:
+ `client.delete_ldap_binding(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteLdapBindingSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteLdapBinding,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteLdapBinding>,
+> DeleteLdapBindingSetters for T {}
 /// `DELETE /ldap/servers/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -295,7 +351,6 @@ pub struct DeleteLdapServer {
 }
 impl DeleteLdapServer {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -304,35 +359,49 @@ impl DeleteLdapServer {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteLdapServer`], settable on the request and on a client `Call` for it:
+ `client.delete_ldap_server(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteLdapServerSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteLdapServer,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteLdapServer>> DeleteLdapServerSetters
+for T {}
 /// `GET /ldap/entries/candidates`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -360,7 +429,6 @@ pub struct GetCandidateLdapEntryForBinding {
 }
 impl GetCandidateLdapEntryForBinding {
     /// A request with the required params `ldapFilter`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(ldap_filter: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             ldap_filter: ldap_filter.into(),
@@ -369,32 +437,47 @@ impl GetCandidateLdapEntryForBinding {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetCandidateLdapEntryForBinding`], settable on the request and on a client `Call` for it:
+ `client.get_candidate_ldap_entry_for_binding(..).limit_2(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetCandidateLdapEntryForBindingSetters: ::zstack_sdk::runtime::request::Holds<
+        GetCandidateLdapEntryForBinding,
+    > + ::core::marker::Sized {
+    /// Wire name `limit` (query string). Since ZStack 0.6. Server default: `2500`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetCandidateLdapEntryForBinding>,
+> GetCandidateLdapEntryForBindingSetters for T {}
 /// `GET /ldap/entry`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -425,7 +508,6 @@ pub struct GetLdapEntry {
 }
 impl GetLdapEntry {
     /// A request with the required params `ldapFilter`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(ldap_filter: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             ldap_filter: ldap_filter.into(),
@@ -435,40 +517,53 @@ impl GetLdapEntry {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetLdapEntry`], settable on the request and on a client `Call` for it:
+ `client.get_ldap_entry(..).limit_2(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetLdapEntrySetters: ::zstack_sdk::runtime::request::Holds<
+        GetLdapEntry,
+    > + ::core::marker::Sized {
+    /// Wire name `limit` (query string). Since ZStack 0.6. Server default: `2500`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ldapServerUuid`.
-    pub fn ldap_server_uuid(
+    /// Wire name `ldapServerUuid` (query string). Since ZStack 3.6.0.
+    fn ldap_server_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ldap_server_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().ldap_server_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetLdapEntry>> GetLdapEntrySetters for T {}
 /// `GET /ldap/server/attributes/{uuid}`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -492,7 +587,6 @@ pub struct GetLdapServerAvailableAttributes {
 }
 impl GetLdapServerAvailableAttributes {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -500,27 +594,42 @@ impl GetLdapServerAvailableAttributes {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetLdapServerAvailableAttributes`], settable on the request and on a client `Call` for it:
+ `client.get_ldap_server_available_attributes(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetLdapServerAvailableAttributesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetLdapServerAvailableAttributes,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetLdapServerAvailableAttributes>,
+> GetLdapServerAvailableAttributesSetters for T {}
 /// `PUT /ldap/login`, body envelope `"logInByLdap"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -561,7 +670,6 @@ pub struct LogInByLdap {
 }
 impl LogInByLdap {
     /// A request with the required params `uid`, `password`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uid: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
@@ -576,53 +684,66 @@ impl LogInByLdap {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `verifyCode`.
-    pub fn verify_code(
+}
+/** The optional params of [`LogInByLdap`], settable on the request and on a client `Call` for it:
+ `client.log_in_by_ldap(..).verify_code(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait LogInByLdapSetters: ::zstack_sdk::runtime::request::Holds<
+        LogInByLdap,
+    > + ::core::marker::Sized {
+    /// Wire name `verifyCode` (body). Since ZStack 0.6.
+    fn verify_code(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.verify_code = ::core::option::Option::Some(value.into());
+        self.held_mut().verify_code = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `captchaUuid`.
-    pub fn captcha_uuid(
+    /// Wire name `captchaUuid` (body). Since ZStack 0.6.
+    fn captcha_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.captcha_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().captcha_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `clientInfo`.
-    pub fn client_info(
+    /// Wire name `clientInfo` (body). Since ZStack 3.5.0.
+    fn client_info(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
-        self.client_info = value.into();
+        self.held_mut().client_info = value.into();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<LogInByLdap>> LogInByLdapSetters for T {}
 /// `GET /ldap/bindings`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -641,7 +762,7 @@ pub struct QueryLdapBinding {
 }
 impl QueryLdapBinding {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -676,7 +797,7 @@ pub struct QueryLdapServer {
 }
 impl QueryLdapServer {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -718,7 +839,6 @@ pub struct SyncLdapServer {
 }
 impl SyncLdapServer {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -726,27 +846,41 @@ impl SyncLdapServer {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SyncLdapServer`], settable on the request and on a client `Call` for it:
+ `client.sync_ldap_server(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncLdapServerSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncLdapServer,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SyncLdapServer>> SyncLdapServerSetters
+for T {}
 /// `PUT /ldap/servers/{ldapServerUuid}`, body envelope `"updateLdapServer"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -794,7 +928,6 @@ pub struct UpdateLdapServer {
 }
 impl UpdateLdapServer {
     /// A request with the required params `ldapServerUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         ldap_server_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -811,90 +944,95 @@ impl UpdateLdapServer {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateLdapServer`], settable on the request and on a client `Call` for it:
+ `client.update_ldap_server(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateLdapServerSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateLdapServer,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 0.6.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `url` (body). Since ZStack 0.6.
+    fn url(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().url = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `base` (body). Since ZStack 0.6.
+    fn base(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().base = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `username` (body). Since ZStack 0.6.
+    fn username(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().username = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `url`.
-    pub fn url(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.url = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `base`.
-    pub fn base(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.base = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `username`.
-    pub fn username(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.username = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `password`.
-    pub fn password(
+    /// Wire name `password` (body). Since ZStack 0.6.
+    fn password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.password = ::core::option::Option::Some(value.into());
+        self.held_mut().password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `encryption`.
-    pub fn encryption(
+    /// Wire name `encryption` (body). Since ZStack 0.6. One of `None`, `TLS`.
+    fn encryption(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.encryption = ::core::option::Option::Some(value.into());
+        self.held_mut().encryption = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateLdapServer>> UpdateLdapServerSetters
+for T {}
 /// The result of [`GetCandidateLdapEntryForBinding`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateLdapEntryForBindingReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetCandidateLdapEntryForBindingReply { "inventories" => inventories default, }
 );
 /// The result of [`GetLdapEntry`].
@@ -903,7 +1041,7 @@ pub struct GetLdapEntryReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetLdapEntryReply { "inventories" => inventories default, }
 );
 /// The result of [`GetLdapServerAvailableAttributes`].
@@ -912,7 +1050,7 @@ pub struct GetLdapServerAvailableAttributesReply {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetLdapServerAvailableAttributesReply { "inventories" => inventories default, }
 );
 /// The result of [`LogInByLdap`].
@@ -923,15 +1061,16 @@ pub struct LogInByLdapReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub account_inventory: ::core::option::Option<crate::types::AccountInventory>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     LogInByLdapReply { "inventory" => inventory, "accountInventory" => account_inventory,
     }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /ldap/servers`: see [`AddLdapServer`](crate::api::AddLdapServer).
+/// The `ldap` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait LdapApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddLdapServer`]: `POST /ldap/servers`.
     #[allow(clippy::too_many_arguments)]
-    pub fn add_ldap_server(
+    fn add_ldap_server(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         url: impl ::core::convert::Into<::std::string::String>,
@@ -940,448 +1079,103 @@ impl crate::client::Client {
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
         encryption: impl ::core::convert::Into<::std::string::String>,
         scope: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddLdapServer> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddLdapServer::new(
-                name,
-                url,
-                base,
-                username,
-                password,
-                encryption,
-                scope,
-            ),
+    ) -> ::zstack_sdk::client::Call<AddLdapServer> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddLdapServer::new(name, url, base, username, password, encryption, scope),
         )
     }
-    /// `PUT /ldap/bindings/actions`: see [`CleanInvalidLdapBinding`](crate::api::CleanInvalidLdapBinding).
-    #[allow(clippy::too_many_arguments)]
-    pub fn clean_invalid_ldap_binding(
+    /// Send (and wait for the job of) [`CleanInvalidLdapBinding`]: `PUT /ldap/bindings/actions`.
+    fn clean_invalid_ldap_binding(
         &self,
-    ) -> crate::client::Call<'_, crate::api::CleanInvalidLdapBinding> {
-        crate::client::Call::new(self, crate::api::CleanInvalidLdapBinding::new())
+    ) -> ::zstack_sdk::client::Call<CleanInvalidLdapBinding> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CleanInvalidLdapBinding::new())
     }
-    /// `POST /ldap/bindings`: see [`CreateLdapBinding`](crate::api::CreateLdapBinding).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_ldap_binding(
+    /// Send (and wait for the job of) [`CreateLdapBinding`]: `POST /ldap/bindings`.
+    fn create_ldap_binding(
         &self,
         ldap_uid: impl ::core::convert::Into<::std::string::String>,
         account_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateLdapBinding> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateLdapBinding::new(ldap_uid, account_uuid),
+    ) -> ::zstack_sdk::client::Call<CreateLdapBinding> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateLdapBinding::new(ldap_uid, account_uuid),
         )
     }
-    /// `DELETE /ldap/bindings/{uuid}`: see [`DeleteLdapBinding`](crate::api::DeleteLdapBinding).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_ldap_binding(
+    /// Send (and wait for the job of) [`DeleteLdapBinding`]: `DELETE /ldap/bindings/{uuid}`.
+    fn delete_ldap_binding(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteLdapBinding> {
-        crate::client::Call::new(self, crate::api::DeleteLdapBinding::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteLdapBinding> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteLdapBinding::new(uuid))
     }
-    /// `DELETE /ldap/servers/{uuid}`: see [`DeleteLdapServer`](crate::api::DeleteLdapServer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_ldap_server(
+    /// Send (and wait for the job of) [`DeleteLdapServer`]: `DELETE /ldap/servers/{uuid}`.
+    fn delete_ldap_server(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteLdapServer> {
-        crate::client::Call::new(self, crate::api::DeleteLdapServer::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteLdapServer> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteLdapServer::new(uuid))
     }
-    /// `GET /ldap/entries/candidates`: see [`GetCandidateLdapEntryForBinding`](crate::api::GetCandidateLdapEntryForBinding).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_candidate_ldap_entry_for_binding(
+    /// Send [`GetCandidateLdapEntryForBinding`]: `GET /ldap/entries/candidates`.
+    fn get_candidate_ldap_entry_for_binding(
         &self,
         ldap_filter: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetCandidateLdapEntryForBinding> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetCandidateLdapEntryForBinding::new(ldap_filter),
+    ) -> ::zstack_sdk::client::Call<GetCandidateLdapEntryForBinding> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetCandidateLdapEntryForBinding::new(ldap_filter),
         )
     }
-    /// `GET /ldap/entry`: see [`GetLdapEntry`](crate::api::GetLdapEntry).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_ldap_entry(
+    /// Send [`GetLdapEntry`]: `GET /ldap/entry`.
+    fn get_ldap_entry(
         &self,
         ldap_filter: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetLdapEntry> {
-        crate::client::Call::new(self, crate::api::GetLdapEntry::new(ldap_filter))
+    ) -> ::zstack_sdk::client::Call<GetLdapEntry> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetLdapEntry::new(ldap_filter))
     }
-    /// `GET /ldap/server/attributes/{uuid}`: see [`GetLdapServerAvailableAttributes`](crate::api::GetLdapServerAvailableAttributes).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_ldap_server_available_attributes(
+    /// Send [`GetLdapServerAvailableAttributes`]: `GET /ldap/server/attributes/{uuid}`.
+    fn get_ldap_server_available_attributes(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetLdapServerAvailableAttributes> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetLdapServerAvailableAttributes::new(uuid),
+    ) -> ::zstack_sdk::client::Call<GetLdapServerAvailableAttributes> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetLdapServerAvailableAttributes::new(uuid),
         )
     }
-    /// `PUT /ldap/login`: see [`LogInByLdap`](crate::api::LogInByLdap).
-    #[allow(clippy::too_many_arguments)]
-    pub fn log_in_by_ldap(
+    /// Send [`LogInByLdap`]: `PUT /ldap/login`.
+    fn log_in_by_ldap(
         &self,
         uid: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> crate::client::Call<'_, crate::api::LogInByLdap> {
-        crate::client::Call::new(self, crate::api::LogInByLdap::new(uid, password))
+    ) -> ::zstack_sdk::client::Call<LogInByLdap> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), LogInByLdap::new(uid, password))
     }
-    /// `GET /ldap/bindings`: see [`QueryLdapBinding`](crate::api::QueryLdapBinding).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_ldap_binding(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryLdapBinding> {
-        crate::client::Call::new(self, crate::api::QueryLdapBinding::new())
+    /// Send [`QueryLdapBinding`]: `GET /ldap/bindings`.
+    fn query_ldap_binding(&self) -> ::zstack_sdk::client::Call<QueryLdapBinding> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryLdapBinding::new())
     }
-    /// `GET /ldap/servers`: see [`QueryLdapServer`](crate::api::QueryLdapServer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_ldap_server(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryLdapServer> {
-        crate::client::Call::new(self, crate::api::QueryLdapServer::new())
+    /// Send [`QueryLdapServer`]: `GET /ldap/servers`.
+    fn query_ldap_server(&self) -> ::zstack_sdk::client::Call<QueryLdapServer> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryLdapServer::new())
     }
-    /// `PUT /ldap/servers/{uuid}/actions`: see [`SyncLdapServer`](crate::api::SyncLdapServer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_ldap_server(
+    /// Send (and wait for the job of) [`SyncLdapServer`]: `PUT /ldap/servers/{uuid}/actions`.
+    fn sync_ldap_server(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncLdapServer> {
-        crate::client::Call::new(self, crate::api::SyncLdapServer::new(uuid))
+    ) -> ::zstack_sdk::client::Call<SyncLdapServer> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), SyncLdapServer::new(uuid))
     }
-    /// `PUT /ldap/servers/{ldapServerUuid}`: see [`UpdateLdapServer`](crate::api::UpdateLdapServer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_ldap_server(
+    /// Send (and wait for the job of) [`UpdateLdapServer`]: `PUT /ldap/servers/{ldapServerUuid}`.
+    fn update_ldap_server(
         &self,
         ldap_server_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateLdapServer> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateLdapServer::new(ldap_server_uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateLdapServer> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateLdapServer::new(ldap_server_uuid),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddLdapServer> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CleanInvalidLdapBinding> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateLdapBinding> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteLdapBinding> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteLdapServer> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetCandidateLdapEntryForBinding> {
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetLdapEntry> {
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `ldapServerUuid`.
-    pub fn ldap_server_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ldap_server_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetLdapServerAvailableAttributes> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::LogInByLdap> {
-    /// Set `verifyCode`.
-    pub fn verify_code(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.verify_code(value))
-    }
-    /// Set `captchaUuid`.
-    pub fn captcha_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.captcha_uuid(value))
-    }
-    /// Set `clientInfo`.
-    pub fn client_info(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.client_info(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncLdapServer> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateLdapServer> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `url`.
-    pub fn url(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.url(value))
-    }
-    /// Set `base`.
-    pub fn base(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.base(value))
-    }
-    /// Set `username`.
-    pub fn username(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.username(value))
-    }
-    /// Set `password`.
-    pub fn password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.password(value))
-    }
-    /// Set `encryption`.
-    pub fn encryption(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.encryption(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl LdapApi for ::zstack_sdk::client::Client {}

@@ -32,7 +32,6 @@ pub struct DeleteLicense {
 }
 impl DeleteLicense {
     /// A request with the required params `managementNodeUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         management_node_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -44,43 +43,54 @@ impl DeleteLicense {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `uuid`.
-    pub fn uuid(
+}
+/** The optional params of [`DeleteLicense`], settable on the request and on a client `Call` for it:
+ `client.delete_license(..).uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteLicenseSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteLicense,
+    > + ::core::marker::Sized {
+    /// Wire name `uuid` (query string). Since ZStack 3.0.1 (release history).
+    fn uuid(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `module` (query string). Since ZStack 3.5.3 (release history).
+    fn module(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().module = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `module`.
-    pub fn module(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.module = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteLicense>> DeleteLicenseSetters
+for T {}
 /// `GET /licenses/addons`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -103,34 +113,48 @@ pub struct GetLicenseAddOns {
 }
 impl GetLicenseAddOns {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetLicenseAddOns`], settable on the request and on a client `Call` for it:
+ `client.get_license_add_ons(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetLicenseAddOnsSetters: ::zstack_sdk::runtime::request::Holds<
+        GetLicenseAddOns,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetLicenseAddOns>> GetLicenseAddOnsSetters
+for T {}
 /// `GET /licenses/capabilities`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -152,34 +176,49 @@ pub struct GetLicenseCapabilities {
 }
 impl GetLicenseCapabilities {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetLicenseCapabilities`], settable on the request and on a client `Call` for it:
+ `client.get_license_capabilities(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetLicenseCapabilitiesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetLicenseCapabilities,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetLicenseCapabilities>,
+> GetLicenseCapabilitiesSetters for T {}
 /// `GET /licenses`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -206,7 +245,7 @@ pub struct GetLicenseInfo {
 }
 impl GetLicenseInfo {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             addition_session: ::core::default::Default::default(),
@@ -214,35 +253,49 @@ impl GetLicenseInfo {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `additionSession`.
-    pub fn addition_session(
+}
+/** The optional params of [`GetLicenseInfo`], settable on the request and on a client `Call` for it:
+ `client.get_license_info(..).addition_session(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetLicenseInfoSetters: ::zstack_sdk::runtime::request::Holds<
+        GetLicenseInfo,
+    > + ::core::marker::Sized {
+    /// Wire name `additionSession` (query string). Since ZStack 4.1.8 (release history).
+    fn addition_session(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.addition_session = ::core::option::Option::Some(value.into());
+        self.held_mut().addition_session = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetLicenseInfo>> GetLicenseInfoSetters
+for T {}
 /// `GET /licenses/records`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 4.1.8 (release history). Source: catalog.
@@ -280,7 +333,7 @@ pub struct GetLicenseRecords {
 }
 impl GetLicenseRecords {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             limit: ::core::default::Default::default(),
@@ -293,63 +346,78 @@ impl GetLicenseRecords {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetLicenseRecords`], settable on the request and on a client `Call` for it:
+ `client.get_license_records(..).limit_2(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetLicenseRecordsSetters: ::zstack_sdk::runtime::request::Holds<
+        GetLicenseRecords,
+    > + ::core::marker::Sized {
+    /// Wire name `limit` (query string). Since ZStack 4.1.8 (release history). Server default: `20`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (query string). Since ZStack 4.1.8 (release history). Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `replyWithCount`.
-    pub fn reply_with_count(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.reply_with_count = ::core::option::Option::Some(value.into());
+    /// Wire name `replyWithCount` (query string). Since ZStack 4.1.8 (release history). Server default: `false`.
+    fn reply_with_count_2(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().reply_with_count = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `count`.
-    pub fn count(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.count = ::core::option::Option::Some(value.into());
+    /// Wire name `count` (query string). Since ZStack 4.1.8 (release history). Server default: `false`.
+    fn count_2(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().count = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sortBy`.
-    pub fn sort_by(
+    /// Wire name `sortBy` (query string). Since ZStack 4.1.8 (release history). One of `issuedDate`, `expiredDate`, `uploadDate`.
+    fn sort_by_2(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.sort_by = ::core::option::Option::Some(value.into());
+        self.held_mut().sort_by = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sortDirection`.
-    pub fn sort_direction(
+    /// Wire name `sortDirection` (query string). Since ZStack 4.1.8 (release history). One of `asc`, `desc`.
+    fn sort_direction(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.sort_direction = ::core::option::Option::Some(value.into());
+        self.held_mut().sort_direction = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.1.8 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.1.8 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetLicenseRecords>,
+> GetLicenseRecordsSetters for T {}
 /// `POST /licenses/actions`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.2.40 (release history). Source: catalog.
@@ -373,34 +441,49 @@ pub struct GetLicenseUKeyStatus {
 }
 impl GetLicenseUKeyStatus {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetLicenseUKeyStatus`], settable on the request and on a client `Call` for it:
+ `client.get_license_u_key_status(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetLicenseUKeyStatusSetters: ::zstack_sdk::runtime::request::Holds<
+        GetLicenseUKeyStatus,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.2.40 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.2.40 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetLicenseUKeyStatus>,
+> GetLicenseUKeyStatusSetters for T {}
 /// `PUT /licenses/addons/usage`, body envelope `"pushLicenseAddOnsUsage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -427,7 +510,6 @@ pub struct PushLicenseAddOnsUsage {
 }
 impl PushLicenseAddOnsUsage {
     /// A request with the required params `addOnsUsage`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         add_ons_usage: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -437,27 +519,42 @@ impl PushLicenseAddOnsUsage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`PushLicenseAddOnsUsage`], settable on the request and on a client `Call` for it:
+ `client.push_license_add_ons_usage(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait PushLicenseAddOnsUsageSetters: ::zstack_sdk::runtime::request::Holds<
+        PushLicenseAddOnsUsage,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<PushLicenseAddOnsUsage>,
+> PushLicenseAddOnsUsageSetters for T {}
 /// `POST /licenses/applications`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
@@ -487,7 +584,6 @@ pub struct RegisterLicenseRequestedApplication {
 }
 impl RegisterLicenseRequestedApplication {
     /// A request with the required params `licenseRequestCode`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         license_request_code: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -498,35 +594,50 @@ impl RegisterLicenseRequestedApplication {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `clientPubKey`.
-    pub fn client_pub_key(
+}
+/** The optional params of [`RegisterLicenseRequestedApplication`], settable on the request and on a client `Call` for it:
+ `client.register_license_requested_application(..).client_pub_key(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RegisterLicenseRequestedApplicationSetters: ::zstack_sdk::runtime::request::Holds<
+        RegisterLicenseRequestedApplication,
+    > + ::core::marker::Sized {
+    /// Wire name `clientPubKey` (body). Since ZStack 4.4.65 (release history).
+    fn client_pub_key(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_pub_key = ::core::option::Option::Some(value.into());
+        self.held_mut().client_pub_key = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.4.65 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.4.65 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RegisterLicenseRequestedApplication>,
+> RegisterLicenseRequestedApplicationSetters for T {}
 /// `PUT /licenses/actions`, body envelope `"reloadLicense"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -556,7 +667,7 @@ pub struct ReloadLicense {
 }
 impl ReloadLicense {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             management_node_uuids: ::core::default::Default::default(),
@@ -565,48 +676,62 @@ impl ReloadLicense {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `managementNodeUuids`.
-    pub fn management_node_uuids(
+}
+/** The optional params of [`ReloadLicense`], settable on the request and on a client `Call` for it:
+ `client.reload_license(..).management_node_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ReloadLicenseSetters: ::zstack_sdk::runtime::request::Holds<
+        ReloadLicense,
+    > + ::core::marker::Sized {
+    /// Wire name `managementNodeUuids` (body). Since ZStack 3.0.1 (release history).
+    fn management_node_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.management_node_uuids = value
+        self.held_mut().management_node_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `additionSession`.
-    pub fn addition_session(
+    /// Wire name `additionSession` (body). Since ZStack 5.3.20 (release history).
+    fn addition_session(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.addition_session = ::core::option::Option::Some(value.into());
+        self.held_mut().addition_session = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<ReloadLicense>> ReloadLicenseSetters
+for T {}
 /// `PUT /licenses/mn/{managementNodeUuid}/actions`, body envelope `"updateLicense"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -639,7 +764,6 @@ pub struct UpdateLicense {
 }
 impl UpdateLicense {
     /// A request with the required params `managementNodeUuid`, `license`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         management_node_uuid: impl ::core::convert::Into<::std::string::String>,
         license: impl ::core::convert::Into<::std::string::String>,
@@ -652,42 +776,58 @@ impl UpdateLicense {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `additionSession`.
-    pub fn addition_session(
+}
+/** The optional params of [`UpdateLicense`], settable on the request and on a client `Call` for it:
+ `client.update_license(..).addition_session(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateLicenseSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateLicense,
+    > + ::core::marker::Sized {
+    /// Wire name `additionSession` (body). Since ZStack 4.1.8 (release history).
+    fn addition_session(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.addition_session = ::core::option::Option::Some(value.into());
+        self.held_mut().addition_session = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateLicense>> UpdateLicenseSetters
+for T {}
 /// The result of [`GetLicenseAddOns`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLicenseAddOnsReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub addons: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(GetLicenseAddOnsReply { "addons" => addons default, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetLicenseAddOnsReply { "addons" => addons default, }
+);
 /// The result of [`GetLicenseCapabilities`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLicenseCapabilitiesReply {
@@ -697,7 +837,7 @@ pub struct GetLicenseCapabilitiesReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetLicenseCapabilitiesReply { "capabilities" => capabilities default, }
 );
 /// The result of [`GetLicenseInfo`].
@@ -708,7 +848,7 @@ pub struct GetLicenseInfoReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub additions: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetLicenseInfoReply { "inventory" => inventory, "additions" => additions default, }
 );
 /// The result of [`GetLicenseRecords`].
@@ -719,7 +859,7 @@ pub struct GetLicenseRecordsReply {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetLicenseRecordsReply { "inventories" => inventories default, "total" => total
     lenient, }
 );
@@ -729,7 +869,7 @@ pub struct GetLicenseUKeyStatusReply {
     /// Since ZStack 4.2.40 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetLicenseUKeyStatusReply { "inventories" => inventories default, }
 );
 /// The result of [`RegisterLicenseRequestedApplication`].
@@ -740,383 +880,82 @@ pub struct RegisterLicenseRequestedApplicationReply {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub service_pub_key: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     RegisterLicenseRequestedApplicationReply { "appId" => app_id, "servicePubKey" =>
     service_pub_key, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `DELETE /licenses/mn/{managementNodeUuid}/actions`: see [`DeleteLicense`](crate::api::DeleteLicense).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_license(
+/// The `licenses` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait LicensesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`DeleteLicense`]: `DELETE /licenses/mn/{managementNodeUuid}/actions`.
+    fn delete_license(
         &self,
         management_node_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteLicense> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteLicense::new(management_node_uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteLicense> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteLicense::new(management_node_uuid),
         )
     }
-    /// `GET /licenses/addons`: see [`GetLicenseAddOns`](crate::api::GetLicenseAddOns).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_license_add_ons(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::GetLicenseAddOns> {
-        crate::client::Call::new(self, crate::api::GetLicenseAddOns::new())
+    /// Send [`GetLicenseAddOns`]: `GET /licenses/addons`.
+    fn get_license_add_ons(&self) -> ::zstack_sdk::client::Call<GetLicenseAddOns> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetLicenseAddOns::new())
     }
-    /// `GET /licenses/capabilities`: see [`GetLicenseCapabilities`](crate::api::GetLicenseCapabilities).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_license_capabilities(
+    /// Send [`GetLicenseCapabilities`]: `GET /licenses/capabilities`.
+    fn get_license_capabilities(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetLicenseCapabilities> {
-        crate::client::Call::new(self, crate::api::GetLicenseCapabilities::new())
+    ) -> ::zstack_sdk::client::Call<GetLicenseCapabilities> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetLicenseCapabilities::new())
     }
-    /// `GET /licenses`: see [`GetLicenseInfo`](crate::api::GetLicenseInfo).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_license_info(
+    /// Send [`GetLicenseInfo`]: `GET /licenses`.
+    fn get_license_info(&self) -> ::zstack_sdk::client::Call<GetLicenseInfo> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetLicenseInfo::new())
+    }
+    /// Send [`GetLicenseRecords`]: `GET /licenses/records`.
+    fn get_license_records(&self) -> ::zstack_sdk::client::Call<GetLicenseRecords> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetLicenseRecords::new())
+    }
+    /// Send (and wait for the job of) [`GetLicenseUKeyStatus`]: `POST /licenses/actions`.
+    fn get_license_u_key_status(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetLicenseInfo> {
-        crate::client::Call::new(self, crate::api::GetLicenseInfo::new())
+    ) -> ::zstack_sdk::client::Call<GetLicenseUKeyStatus> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetLicenseUKeyStatus::new())
     }
-    /// `GET /licenses/records`: see [`GetLicenseRecords`](crate::api::GetLicenseRecords).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_license_records(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::GetLicenseRecords> {
-        crate::client::Call::new(self, crate::api::GetLicenseRecords::new())
-    }
-    /// `POST /licenses/actions`: see [`GetLicenseUKeyStatus`](crate::api::GetLicenseUKeyStatus).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_license_u_key_status(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::GetLicenseUKeyStatus> {
-        crate::client::Call::new(self, crate::api::GetLicenseUKeyStatus::new())
-    }
-    /// `PUT /licenses/addons/usage`: see [`PushLicenseAddOnsUsage`](crate::api::PushLicenseAddOnsUsage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn push_license_add_ons_usage(
+    /// Send (and wait for the job of) [`PushLicenseAddOnsUsage`]: `PUT /licenses/addons/usage`.
+    fn push_license_add_ons_usage(
         &self,
         add_ons_usage: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::PushLicenseAddOnsUsage> {
-        crate::client::Call::new(
-            self,
-            crate::api::PushLicenseAddOnsUsage::new(add_ons_usage),
+    ) -> ::zstack_sdk::client::Call<PushLicenseAddOnsUsage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            PushLicenseAddOnsUsage::new(add_ons_usage),
         )
     }
-    /// `POST /licenses/applications`: see [`RegisterLicenseRequestedApplication`](crate::api::RegisterLicenseRequestedApplication).
-    #[allow(clippy::too_many_arguments)]
-    pub fn register_license_requested_application(
+    /// Send (and wait for the job of) [`RegisterLicenseRequestedApplication`]: `POST /licenses/applications`.
+    fn register_license_requested_application(
         &self,
         license_request_code: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RegisterLicenseRequestedApplication> {
-        crate::client::Call::new(
-            self,
-            crate::api::RegisterLicenseRequestedApplication::new(license_request_code),
+    ) -> ::zstack_sdk::client::Call<RegisterLicenseRequestedApplication> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RegisterLicenseRequestedApplication::new(license_request_code),
         )
     }
-    /// `PUT /licenses/actions`: see [`ReloadLicense`](crate::api::ReloadLicense).
-    #[allow(clippy::too_many_arguments)]
-    pub fn reload_license(&self) -> crate::client::Call<'_, crate::api::ReloadLicense> {
-        crate::client::Call::new(self, crate::api::ReloadLicense::new())
+    /// Send [`ReloadLicense`]: `PUT /licenses/actions`.
+    fn reload_license(&self) -> ::zstack_sdk::client::Call<ReloadLicense> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), ReloadLicense::new())
     }
-    /// `PUT /licenses/mn/{managementNodeUuid}/actions`: see [`UpdateLicense`](crate::api::UpdateLicense).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_license(
+    /// Send (and wait for the job of) [`UpdateLicense`]: `PUT /licenses/mn/{managementNodeUuid}/actions`.
+    fn update_license(
         &self,
         management_node_uuid: impl ::core::convert::Into<::std::string::String>,
         license: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateLicense> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateLicense::new(management_node_uuid, license),
+    ) -> ::zstack_sdk::client::Call<UpdateLicense> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateLicense::new(management_node_uuid, license),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteLicense> {
-    /// Set `uuid`.
-    pub fn uuid(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.uuid(value))
-    }
-    /// Set `module`.
-    pub fn module(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.module(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetLicenseAddOns> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetLicenseCapabilities> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetLicenseInfo> {
-    /// Set `additionSession`.
-    pub fn addition_session(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.addition_session(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetLicenseRecords> {
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `replyWithCount`.
-    pub fn reply_with_count(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.reply_with_count(value))
-    }
-    /// Set `count`.
-    pub fn count_2(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.count(value))
-    }
-    /// Set `sortBy`.
-    pub fn sort_by(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.sort_by(value))
-    }
-    /// Set `sortDirection`.
-    pub fn sort_direction(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.sort_direction(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetLicenseUKeyStatus> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::PushLicenseAddOnsUsage> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RegisterLicenseRequestedApplication> {
-    /// Set `clientPubKey`.
-    pub fn client_pub_key(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.client_pub_key(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ReloadLicense> {
-    /// Set `managementNodeUuids`.
-    pub fn management_node_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.management_node_uuids(value))
-    }
-    /// Set `additionSession`.
-    pub fn addition_session(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.addition_session(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateLicense> {
-    /// Set `additionSession`.
-    pub fn addition_session(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.addition_session(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl LicensesApi for ::zstack_sdk::client::Client {}

@@ -37,7 +37,6 @@ pub struct AddAccessControlListToLoadBalancer {
 }
 impl AddAccessControlListToLoadBalancer {
     /// A request with the required params `aclUuids`, `aclType`, `listenerUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         acl_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -54,40 +53,55 @@ impl AddAccessControlListToLoadBalancer {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `serverGroupUuids`.
-    pub fn server_group_uuids(
+}
+/** The optional params of [`AddAccessControlListToLoadBalancer`], settable on the request and on a client `Call` for it:
+ `client.add_access_control_list_to_load_balancer(..).server_group_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddAccessControlListToLoadBalancerSetters: ::zstack_sdk::runtime::request::Holds<
+        AddAccessControlListToLoadBalancer,
+    > + ::core::marker::Sized {
+    /// Wire name `serverGroupUuids` (body). Since ZStack 4.1.3.
+    fn server_group_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.server_group_uuids = value
+        self.held_mut().server_group_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.9.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddAccessControlListToLoadBalancer>,
+> AddAccessControlListToLoadBalancerSetters for T {}
 /// `POST /load-balancers/servergroups/{serverGroupUuid}/backendservers`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -123,7 +137,6 @@ pub struct AddBackendServerToServerGroup {
 }
 impl AddBackendServerToServerGroup {
     /// A request with the required params `serverGroupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         server_group_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -135,8 +148,14 @@ impl AddBackendServerToServerGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `vmNics`.
-    pub fn vm_nics(
+}
+/** The optional params of [`AddBackendServerToServerGroup`], settable on the request and on a client `Call` for it:
+ `client.add_backend_server_to_server_group(..).vm_nics(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddBackendServerToServerGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        AddBackendServerToServerGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `vmNics` (body). Since ZStack 4.0.
+    fn vm_nics(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<
@@ -147,11 +166,14 @@ impl AddBackendServerToServerGroup {
             >,
         >,
     ) -> Self {
-        self.vm_nics = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().vm_nics = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `servers`.
-    pub fn servers(
+    /// Wire name `servers` (body). Since ZStack 4.0.
+    fn servers(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<
@@ -162,30 +184,42 @@ impl AddBackendServerToServerGroup {
             >,
         >,
     ) -> Self {
-        self.servers = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().servers = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddBackendServerToServerGroup>,
+> AddBackendServerToServerGroupSetters for T {}
 /// `POST /load-balancers/listeners/{listenerUuid}/certificate`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -215,7 +249,6 @@ pub struct AddCertificateToLoadBalancerListener {
 }
 impl AddCertificateToLoadBalancerListener {
     /// A request with the required params `certificateUuid`, `listenerUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         certificate_uuid: impl ::core::convert::Into<::std::string::String>,
         listener_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -227,27 +260,42 @@ impl AddCertificateToLoadBalancerListener {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AddCertificateToLoadBalancerListener`], settable on the request and on a client `Call` for it:
+ `client.add_certificate_to_load_balancer_listener(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddCertificateToLoadBalancerListenerSetters: ::zstack_sdk::runtime::request::Holds<
+        AddCertificateToLoadBalancerListener,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 2.3.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 2.3.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddCertificateToLoadBalancerListener>,
+> AddCertificateToLoadBalancerListenerSetters for T {}
 /// `POST /load-balancers/listeners/{listenerUuid}/servergroups`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -277,7 +325,6 @@ pub struct AddServerGroupToLoadBalancerListener {
 }
 impl AddServerGroupToLoadBalancerListener {
     /// A request with the required params `serverGroupUuid`, `listenerUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         server_group_uuid: impl ::core::convert::Into<::std::string::String>,
         listener_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -289,27 +336,42 @@ impl AddServerGroupToLoadBalancerListener {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AddServerGroupToLoadBalancerListener`], settable on the request and on a client `Call` for it:
+ `client.add_server_group_to_load_balancer_listener(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddServerGroupToLoadBalancerListenerSetters: ::zstack_sdk::runtime::request::Holds<
+        AddServerGroupToLoadBalancerListener,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddServerGroupToLoadBalancerListener>,
+> AddServerGroupToLoadBalancerListenerSetters for T {}
 /// `POST /load-balancers/listeners/{listenerUuid}/vm-instances/nics`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -339,7 +401,6 @@ pub struct AddVmNicToLoadBalancer {
 }
 impl AddVmNicToLoadBalancer {
     /// A request with the required params `vmNicUuids`, `listenerUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_nic_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -356,27 +417,42 @@ impl AddVmNicToLoadBalancer {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AddVmNicToLoadBalancer`], settable on the request and on a client `Call` for it:
+ `client.add_vm_nic_to_load_balancer(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddVmNicToLoadBalancerSetters: ::zstack_sdk::runtime::request::Holds<
+        AddVmNicToLoadBalancer,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddVmNicToLoadBalancer>,
+> AddVmNicToLoadBalancerSetters for T {}
 /// `POST /load-balancers/{loadBalancerUuid}/vip/{vipUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -407,7 +483,6 @@ pub struct AttachVipToLoadBalancer {
 }
 impl AttachVipToLoadBalancer {
     /// A request with the required params `loadBalancerUuid`, `vipUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         load_balancer_uuid: impl ::core::convert::Into<::std::string::String>,
         vip_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -419,27 +494,42 @@ impl AttachVipToLoadBalancer {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachVipToLoadBalancer`], settable on the request and on a client `Call` for it:
+ `client.attach_vip_to_load_balancer(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachVipToLoadBalancerSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachVipToLoadBalancer,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.0.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachVipToLoadBalancer>,
+> AttachVipToLoadBalancerSetters for T {}
 /// `PUT /load-balancers/listener/acl/{aclUuid}/servergroup/actions`, body envelope `"changeAccessControlListServerGroup"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
@@ -472,7 +562,6 @@ pub struct ChangeAccessControlListServerGroup {
 }
 impl ChangeAccessControlListServerGroup {
     /// A request with the required params `serverGroupUuids`, `listenerUuid`, `aclUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         server_group_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -491,27 +580,42 @@ impl ChangeAccessControlListServerGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeAccessControlListServerGroup`], settable on the request and on a client `Call` for it:
+ `client.change_access_control_list_server_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeAccessControlListServerGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeAccessControlListServerGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.1.3.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.1.3.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeAccessControlListServerGroup>,
+> ChangeAccessControlListServerGroupSetters for T {}
 /// `PUT /load-balancers/servergroups/{serverGroupUuid}/backendserver/actions`, body envelope `"changeLoadBalancerBackendServer"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -547,7 +651,6 @@ pub struct ChangeLoadBalancerBackendServer {
 }
 impl ChangeLoadBalancerBackendServer {
     /// A request with the required params `serverGroupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         server_group_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -559,8 +662,14 @@ impl ChangeLoadBalancerBackendServer {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `vmNics`.
-    pub fn vm_nics(
+}
+/** The optional params of [`ChangeLoadBalancerBackendServer`], settable on the request and on a client `Call` for it:
+ `client.change_load_balancer_backend_server(..).vm_nics(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeLoadBalancerBackendServerSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeLoadBalancerBackendServer,
+    > + ::core::marker::Sized {
+    /// Wire name `vmNics` (body). Since ZStack 4.0.
+    fn vm_nics(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<
@@ -571,11 +680,14 @@ impl ChangeLoadBalancerBackendServer {
             >,
         >,
     ) -> Self {
-        self.vm_nics = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().vm_nics = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `servers`.
-    pub fn servers(
+    /// Wire name `servers` (body). Since ZStack 4.0.
+    fn servers(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<
@@ -586,30 +698,42 @@ impl ChangeLoadBalancerBackendServer {
             >,
         >,
     ) -> Self {
-        self.servers = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().servers = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeLoadBalancerBackendServer>,
+> ChangeLoadBalancerBackendServerSetters for T {}
 /// `PUT /load-balancers/listeners/{uuid}/actions`, body envelope `"changeLoadBalancerListener"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -749,7 +873,6 @@ pub struct ChangeLoadBalancerListener {
 }
 impl ChangeLoadBalancerListener {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -781,214 +904,232 @@ impl ChangeLoadBalancerListener {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `connectionIdleTimeout`.
-    pub fn connection_idle_timeout(
+}
+/** The optional params of [`ChangeLoadBalancerListener`], settable on the request and on a client `Call` for it:
+ `client.change_load_balancer_listener(..).connection_idle_timeout(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeLoadBalancerListenerSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeLoadBalancerListener,
+    > + ::core::marker::Sized {
+    /// Wire name `connectionIdleTimeout` (body). Since ZStack 3.4.
+    fn connection_idle_timeout(
         mut self,
         value: impl ::core::convert::Into<i32>,
     ) -> Self {
-        self.connection_idle_timeout = ::core::option::Option::Some(value.into());
+        self.held_mut().connection_idle_timeout = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `maxConnection`.
-    pub fn max_connection(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.max_connection = ::core::option::Option::Some(value.into());
+    /// Wire name `maxConnection` (body). Since ZStack 3.4.
+    fn max_connection(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().max_connection = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `balancerAlgorithm`.
-    pub fn balancer_algorithm(
+    /// Wire name `balancerAlgorithm` (body). Since ZStack 3.4. One of `weightroundrobin`, `roundrobin`, `leastconn`, `source`.
+    fn balancer_algorithm(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.balancer_algorithm = ::core::option::Option::Some(value.into());
+        self.held_mut().balancer_algorithm = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `healthCheckTarget`.
-    pub fn health_check_target(
+    /// Wire name `healthCheckTarget` (body). Since ZStack 3.4.
+    fn health_check_target(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.health_check_target = ::core::option::Option::Some(value.into());
+        self.held_mut().health_check_target = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `healthyThreshold`.
-    pub fn healthy_threshold(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.healthy_threshold = ::core::option::Option::Some(value.into());
+    /// Wire name `healthyThreshold` (body). Since ZStack 3.4.
+    fn healthy_threshold(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().healthy_threshold = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `unhealthyThreshold`.
-    pub fn unhealthy_threshold(
-        mut self,
-        value: impl ::core::convert::Into<i32>,
-    ) -> Self {
-        self.unhealthy_threshold = ::core::option::Option::Some(value.into());
+    /// Wire name `unhealthyThreshold` (body). Since ZStack 3.4.
+    fn unhealthy_threshold(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().unhealthy_threshold = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `healthCheckInterval`.
-    pub fn health_check_interval(
-        mut self,
-        value: impl ::core::convert::Into<i32>,
-    ) -> Self {
-        self.health_check_interval = ::core::option::Option::Some(value.into());
+    /// Wire name `healthCheckInterval` (body). Since ZStack 3.4.
+    fn health_check_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().health_check_interval = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `healthCheckProtocol`.
-    pub fn health_check_protocol(
+    /// Wire name `healthCheckProtocol` (body). Since ZStack 3.9. One of `tcp`, `udp`, `http`.
+    fn health_check_protocol(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.health_check_protocol = ::core::option::Option::Some(value.into());
+        self.held_mut().health_check_protocol = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `healthCheckMethod`.
-    pub fn health_check_method(
+    /// Wire name `healthCheckMethod` (body). Since ZStack 3.9. One of `GET`, `HEAD`.
+    fn health_check_method(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.health_check_method = ::core::option::Option::Some(value.into());
+        self.held_mut().health_check_method = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `healthCheckURI`.
-    pub fn health_check_uri(
+    /// Wire name `healthCheckURI` (body). Since ZStack 3.9.
+    fn health_check_uri(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.health_check_uri = ::core::option::Option::Some(value.into());
+        self.held_mut().health_check_uri = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `healthCheckHttpCode`.
-    pub fn health_check_http_code(
+    /// Wire name `healthCheckHttpCode` (body). Since ZStack 3.9.
+    fn health_check_http_code(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.health_check_http_code = ::core::option::Option::Some(value.into());
+        self.held_mut().health_check_http_code = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `aclStatus`.
-    pub fn acl_status(
+    /// Wire name `aclStatus` (body). Since ZStack 3.9. One of `enable`, `disable`.
+    fn acl_status(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.acl_status = ::core::option::Option::Some(value.into());
+        self.held_mut().acl_status = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `securityPolicyType`.
-    pub fn security_policy_type(
+    /// Wire name `securityPolicyType` (body). Since ZStack 4.1. One of `tls_cipher_policy_default`, `tls_cipher_policy_1_0`, `tls_cipher_policy_1_1`, `tls_cipher_policy_1_2`, `tls_cipher_policy_1_2_strict`, `tls_cipher_policy_1_2_strict_with_1_3`.
+    fn security_policy_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.security_policy_type = ::core::option::Option::Some(value.into());
+        self.held_mut().security_policy_type = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `nbprocess`.
-    pub fn nbprocess(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.nbprocess = ::core::option::Option::Some(value.into());
+    /// Wire name `nbprocess` (body). Since ZStack 4.1.
+    fn nbprocess(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().nbprocess = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `httpMode`.
-    pub fn http_mode(
+    /// Wire name `httpMode` (body). Since ZStack 4.1. One of `http-keep-alive`, `http-server-close`, `http-tunnel`, `httpclose`, `forceclose`.
+    fn http_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.http_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().http_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sessionPersistence`.
-    pub fn session_persistence(
+    /// Wire name `sessionPersistence` (body). Since ZStack 4.6. One of `disable`, `iphash`, `insert`, `rewrite`.
+    fn session_persistence(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.session_persistence = ::core::option::Option::Some(value.into());
+        self.held_mut().session_persistence = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sessionIdleTimeout`.
-    pub fn session_idle_timeout(
-        mut self,
-        value: impl ::core::convert::Into<i32>,
-    ) -> Self {
-        self.session_idle_timeout = ::core::option::Option::Some(value.into());
+    /// Wire name `sessionIdleTimeout` (body). Since ZStack 4.6.
+    fn session_idle_timeout(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().session_idle_timeout = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `cookieName`.
-    pub fn cookie_name(
+    /// Wire name `cookieName` (body). Since ZStack 4.6.
+    fn cookie_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.cookie_name = ::core::option::Option::Some(value.into());
+        self.held_mut().cookie_name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `httpVersions`.
-    pub fn http_versions(
+    /// Wire name `httpVersions` (body). Since ZStack 5.0.0.
+    fn http_versions(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.http_versions = value
+        self.held_mut().http_versions = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `httpRedirectHttps`.
-    pub fn http_redirect_https(
+    /// Wire name `httpRedirectHttps` (body). Since ZStack 4.7.21. One of `disable`, `enable`.
+    fn http_redirect_https(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.http_redirect_https = ::core::option::Option::Some(value.into());
+        self.held_mut().http_redirect_https = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `redirectPort`.
-    pub fn redirect_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.redirect_port = ::core::option::Option::Some(value.into());
+    /// Wire name `redirectPort` (body). Since ZStack 4.7.21.
+    fn redirect_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().redirect_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `statusCode`.
-    pub fn status_code(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.status_code = ::core::option::Option::Some(value.into());
+    /// Wire name `statusCode` (body). Since ZStack 4.7.21. One of `301`, `302`, `303`, `307`, `308`.
+    fn status_code(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().status_code = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tcpProxyProtocol`.
-    pub fn tcp_proxy_protocol(
+    /// Wire name `tcpProxyProtocol` (body). Since ZStack 5.0.0.
+    fn tcp_proxy_protocol(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.tcp_proxy_protocol = ::core::option::Option::Some(value.into());
+        self.held_mut().tcp_proxy_protocol = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `httpCompressAlgos`.
-    pub fn http_compress_algos(
+    /// Wire name `httpCompressAlgos` (body). Since ZStack 5.0.0.
+    fn http_compress_algos(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.http_compress_algos = value
+        self.held_mut().http_compress_algos = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.4.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.4.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeLoadBalancerListener>,
+> ChangeLoadBalancerListenerSetters for T {}
 /// `PUT /load-balancers/slb/groups/{slbGroupUuid}/deployType`, body envelope `"changeSlbGroupDeployType"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -1018,7 +1159,6 @@ pub struct ChangeSlbGroupDeployType {
 }
 impl ChangeSlbGroupDeployType {
     /// A request with the required params `slbGroupUuid`, `deployType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         slb_group_uuid: impl ::core::convert::Into<::std::string::String>,
         deploy_type: impl ::core::convert::Into<::std::string::String>,
@@ -1030,27 +1170,42 @@ impl ChangeSlbGroupDeployType {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeSlbGroupDeployType`], settable on the request and on a client `Call` for it:
+ `client.change_slb_group_deploy_type(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeSlbGroupDeployTypeSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeSlbGroupDeployType,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeSlbGroupDeployType>,
+> ChangeSlbGroupDeployTypeSetters for T {}
 /// `PUT /load-balancers/slb/groups/{slbGroupUuid}/monitorIps`, body envelope `"changeSlbGroupMonitorIps"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -1080,7 +1235,6 @@ pub struct ChangeSlbGroupMonitorIps {
 }
 impl ChangeSlbGroupMonitorIps {
     /// A request with the required params `slbGroupUuid`, `monitorIps`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         slb_group_uuid: impl ::core::convert::Into<::std::string::String>,
         monitor_ips: impl ::core::iter::IntoIterator<
@@ -1097,27 +1251,42 @@ impl ChangeSlbGroupMonitorIps {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeSlbGroupMonitorIps`], settable on the request and on a client `Call` for it:
+ `client.change_slb_group_monitor_ips(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeSlbGroupMonitorIpsSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeSlbGroupMonitorIps,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeSlbGroupMonitorIps>,
+> ChangeSlbGroupMonitorIpsSetters for T {}
 /// `POST /load-balancers`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1163,7 +1332,6 @@ pub struct CreateLoadBalancer {
 }
 impl CreateLoadBalancer {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -1177,77 +1345,95 @@ impl CreateLoadBalancer {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateLoadBalancer`], settable on the request and on a client `Call` for it:
+ `client.create_load_balancer(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateLoadBalancerSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateLoadBalancer,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vipUuid`.
-    pub fn vip_uuid(
+    /// Wire name `vipUuid` (body). Since ZStack 0.6.
+    fn vip_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vip_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().vip_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipv6VipUuid`.
-    pub fn ipv6_vip_uuid(
+    /// Wire name `ipv6VipUuid` (body). Since ZStack 5.0.0 (release history).
+    fn ipv6_vip_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_vip_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().ipv6_vip_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 0.6.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateLoadBalancer>,
+> CreateLoadBalancerSetters for T {}
 /// `POST /load-balancers/{loadBalancerUuid}/listeners`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1347,7 +1533,6 @@ pub struct CreateLoadBalancerListener {
 }
 impl CreateLoadBalancerListener {
     /// A request with the required params `loadBalancerUuid`, `name`, `loadBalancerPort`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         load_balancer_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -1378,174 +1563,201 @@ impl CreateLoadBalancerListener {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateLoadBalancerListener`], settable on the request and on a client `Call` for it:
+ `client.create_load_balancer_listener(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateLoadBalancerListenerSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateLoadBalancerListener,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `instancePort`.
-    pub fn instance_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.instance_port = ::core::option::Option::Some(value.into());
+    /// Wire name `instancePort` (body). Since ZStack 0.6.
+    fn instance_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().instance_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `protocol`.
-    pub fn protocol(
+    /// Wire name `protocol` (body). Since ZStack 3.0. One of `udp`, `tcp`, `http`, `https`.
+    fn protocol(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.protocol = ::core::option::Option::Some(value.into());
+        self.held_mut().protocol = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `certificateUuid`.
-    pub fn certificate_uuid(
+    /// Wire name `certificateUuid` (body). Since ZStack 2.3.
+    fn certificate_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.certificate_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().certificate_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `healthCheckProtocol`.
-    pub fn health_check_protocol(
+    /// Wire name `healthCheckProtocol` (body). Since ZStack 3.9. One of `tcp`, `udp`, `http`.
+    fn health_check_protocol(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.health_check_protocol = ::core::option::Option::Some(value.into());
+        self.held_mut().health_check_protocol = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `healthCheckMethod`.
-    pub fn health_check_method(
+    /// Wire name `healthCheckMethod` (body). Since ZStack 3.9. One of `GET`, `HEAD`.
+    fn health_check_method(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.health_check_method = ::core::option::Option::Some(value.into());
+        self.held_mut().health_check_method = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `healthCheckURI`.
-    pub fn health_check_uri(
+    /// Wire name `healthCheckURI` (body). Since ZStack 3.9.
+    fn health_check_uri(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.health_check_uri = ::core::option::Option::Some(value.into());
+        self.held_mut().health_check_uri = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `healthCheckHttpCode`.
-    pub fn health_check_http_code(
+    /// Wire name `healthCheckHttpCode` (body). Since ZStack 3.9.
+    fn health_check_http_code(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.health_check_http_code = ::core::option::Option::Some(value.into());
+        self.held_mut().health_check_http_code = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `aclStatus`.
-    pub fn acl_status(
+    /// Wire name `aclStatus` (body). Since ZStack 3.9. Server default: `disable`. One of `enable`, `disable`.
+    fn acl_status(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.acl_status = ::core::option::Option::Some(value.into());
+        self.held_mut().acl_status = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `aclUuids`.
-    pub fn acl_uuids(
+    /// Wire name `aclUuids` (body). Since ZStack 3.9.
+    fn acl_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.acl_uuids = value.into_iter().map(::core::convert::Into::into).collect();
-        self
-    }
-    /// Set `aclType`.
-    pub fn acl_type(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.acl_type = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `securityPolicyType`.
-    pub fn security_policy_type(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.security_policy_type = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `httpVersions`.
-    pub fn http_versions(
-        mut self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.http_versions = value
+        self.held_mut().acl_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `tcpProxyProtocol`.
-    pub fn tcp_proxy_protocol(
+    /// Wire name `aclType` (body). Since ZStack 3.9. Server default: `black`. One of `white`, `black`.
+    fn acl_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.tcp_proxy_protocol = ::core::option::Option::Some(value.into());
+        self.held_mut().acl_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `httpCompressAlgos`.
-    pub fn http_compress_algos(
+    /// Wire name `securityPolicyType` (body). Since ZStack 4.1. One of `tls_cipher_policy_default`, `tls_cipher_policy_1_0`, `tls_cipher_policy_1_1`, `tls_cipher_policy_1_2`, `tls_cipher_policy_1_2_strict`, `tls_cipher_policy_1_2_strict_with_1_3`.
+    fn security_policy_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().security_policy_type = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `httpVersions` (body). Since ZStack 5.0.0.
+    fn http_versions(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.http_compress_algos = value
+        self.held_mut().http_versions = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `tcpProxyProtocol` (body). Since ZStack 5.0.0.
+    fn tcp_proxy_protocol(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().tcp_proxy_protocol = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `httpCompressAlgos` (body). Since ZStack 5.0.0.
+    fn http_compress_algos(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().http_compress_algos = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateLoadBalancerListener>,
+> CreateLoadBalancerListenerSetters for T {}
 /// `POST /load-balancers/{loadBalancerUuid}/servergroups`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -1587,7 +1799,6 @@ pub struct CreateLoadBalancerServerGroup {
 }
 impl CreateLoadBalancerServerGroup {
     /// A request with the required params `name`, `loadBalancerUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         load_balancer_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1603,58 +1814,76 @@ impl CreateLoadBalancerServerGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateLoadBalancerServerGroup`], settable on the request and on a client `Call` for it:
+ `client.create_load_balancer_server_group(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateLoadBalancerServerGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateLoadBalancerServerGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipVersion`.
-    pub fn ip_version(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ip_version = ::core::option::Option::Some(value.into());
+    /// Wire name `ipVersion` (body). Since ZStack 5.1.0.
+    fn ip_version(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ip_version = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateLoadBalancerServerGroup>,
+> CreateLoadBalancerServerGroupSetters for T {}
 /// `POST /load-balancers/slb/groups`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -1708,7 +1937,6 @@ pub struct CreateSlbGroup {
 }
 impl CreateSlbGroup {
     /// A request with the required params `name`, `slbOfferingUuid`, `frontEndL3NetworkUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         slb_offering_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1729,92 +1957,112 @@ impl CreateSlbGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `backendL3NetworkUuids`.
-    pub fn backend_l3_network_uuids(
+}
+/** The optional params of [`CreateSlbGroup`], settable on the request and on a client `Call` for it:
+ `client.create_slb_group(..).backend_l3_network_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateSlbGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateSlbGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `backendL3NetworkUuids` (body). Since ZStack 4.0.1 (release history).
+    fn backend_l3_network_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.backend_l3_network_uuids = value
+        self.held_mut().backend_l3_network_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `backendType`.
-    pub fn backend_type(
+    /// Wire name `backendType` (body). Since ZStack 4.0.1 (release history). One of `VYOS`.
+    fn backend_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.backend_type = ::core::option::Option::Some(value.into());
+        self.held_mut().backend_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `deployType`.
-    pub fn deploy_type(
+    /// Wire name `deployType` (body). Since ZStack 4.0.1 (release history). One of `NoHA`, `HA`.
+    fn deploy_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.deploy_type = ::core::option::Option::Some(value.into());
+        self.held_mut().deploy_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `monitorIps`.
-    pub fn monitor_ips(
+    /// Wire name `monitorIps` (body). Since ZStack 5.1.30 (release history).
+    fn monitor_ips(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.monitor_ips = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().monitor_ips = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateSlbGroup>> CreateSlbGroupSetters
+for T {}
 /// `POST /load-balancers/slb/instances`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -1863,7 +2111,6 @@ pub struct CreateSlbInstance {
 }
 impl CreateSlbInstance {
     /// A request with the required params `name`, `slbGroupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         slb_group_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1881,77 +2128,95 @@ impl CreateSlbInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateSlbInstance`], settable on the request and on a client `Call` for it:
+ `client.create_slb_instance(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateSlbInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateSlbInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
+    /// Wire name `zoneUuid` (body). Since ZStack 4.0.1 (release history).
+    fn zone_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.zone_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().zone_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
+    /// Wire name `clusterUuid` (body). Since ZStack 4.0.1 (release history).
+    fn cluster_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.cluster_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().cluster_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
+    /// Wire name `hostUuid` (body). Since ZStack 4.0.1 (release history).
+    fn host_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.host_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().host_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateSlbInstance>,
+> CreateSlbInstanceSetters for T {}
 /// `DELETE /load-balancers/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1979,7 +2244,6 @@ pub struct DeleteLoadBalancer {
 }
 impl DeleteLoadBalancer {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1988,35 +2252,50 @@ impl DeleteLoadBalancer {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteLoadBalancer`], settable on the request and on a client `Call` for it:
+ `client.delete_load_balancer(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteLoadBalancerSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteLoadBalancer,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteLoadBalancer>,
+> DeleteLoadBalancerSetters for T {}
 /// `DELETE /load-balancers/listeners/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2042,7 +2321,6 @@ pub struct DeleteLoadBalancerListener {
 }
 impl DeleteLoadBalancerListener {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2050,27 +2328,42 @@ impl DeleteLoadBalancerListener {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DeleteLoadBalancerListener`], settable on the request and on a client `Call` for it:
+ `client.delete_load_balancer_listener(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteLoadBalancerListenerSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteLoadBalancerListener,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteLoadBalancerListener>,
+> DeleteLoadBalancerListenerSetters for T {}
 /// `DELETE /load-balancers/servergroups/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -2095,7 +2388,6 @@ pub struct DeleteLoadBalancerServerGroup {
 }
 impl DeleteLoadBalancerServerGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2103,27 +2395,42 @@ impl DeleteLoadBalancerServerGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DeleteLoadBalancerServerGroup`], settable on the request and on a client `Call` for it:
+ `client.delete_load_balancer_server_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteLoadBalancerServerGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteLoadBalancerServerGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteLoadBalancerServerGroup>,
+> DeleteLoadBalancerServerGroupSetters for T {}
 /// `DELETE /load-balancers/slb/group/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -2151,7 +2458,6 @@ pub struct DeleteSlbGroup {
 }
 impl DeleteSlbGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2160,35 +2466,49 @@ impl DeleteSlbGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteSlbGroup`], settable on the request and on a client `Call` for it:
+ `client.delete_slb_group(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteSlbGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteSlbGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 4.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteSlbGroup>> DeleteSlbGroupSetters
+for T {}
 /// `GET /load-balancers/listeners/{listenerUuid}/networks/candidates`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -2218,7 +2538,6 @@ pub struct GetCandidateL3NetworksForLoadBalancer {
 }
 impl GetCandidateL3NetworksForLoadBalancer {
     /// A request with the required params `listenerUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         listener_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -2230,37 +2549,52 @@ impl GetCandidateL3NetworksForLoadBalancer {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetCandidateL3NetworksForLoadBalancer`], settable on the request and on a client `Call` for it:
+ `client.get_candidate_l3_networks_for_load_balancer(..).limit_2(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetCandidateL3NetworksForLoadBalancerSetters: ::zstack_sdk::runtime::request::Holds<
+        GetCandidateL3NetworksForLoadBalancer,
+    > + ::core::marker::Sized {
+    /// Wire name `limit` (query string). Since ZStack 3.9.0. Server default: `1000`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (query string). Since ZStack 3.9.0. Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.9.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetCandidateL3NetworksForLoadBalancer>,
+> GetCandidateL3NetworksForLoadBalancerSetters for T {}
 /// `GET /load-balancers/servergroups/candidate-l3network`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -2293,7 +2627,7 @@ pub struct GetCandidateL3NetworksForServerGroup {
 }
 impl GetCandidateL3NetworksForServerGroup {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             server_group_uuid: ::core::default::Default::default(),
@@ -2304,53 +2638,68 @@ impl GetCandidateL3NetworksForServerGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `serverGroupUuid`.
-    pub fn server_group_uuid(
+}
+/** The optional params of [`GetCandidateL3NetworksForServerGroup`], settable on the request and on a client `Call` for it:
+ `client.get_candidate_l3_networks_for_server_group(..).server_group_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetCandidateL3NetworksForServerGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        GetCandidateL3NetworksForServerGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `serverGroupUuid` (query string). Since ZStack 4.3.0.
+    fn server_group_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.server_group_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().server_group_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `loadBalancerUuid`.
-    pub fn load_balancer_uuid(
+    /// Wire name `loadBalancerUuid` (query string). Since ZStack 4.3.0.
+    fn load_balancer_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.load_balancer_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().load_balancer_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+    /// Wire name `limit` (query string). Since ZStack 4.3.0. Server default: `1000`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (query string). Since ZStack 4.3.0. Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.3.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetCandidateL3NetworksForServerGroup>,
+> GetCandidateL3NetworksForServerGroupSetters for T {}
 /// `GET /load-balancers/listeners/{listenerUuid}/vm-instances/candidate-nics`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2376,7 +2725,6 @@ pub struct GetCandidateVmNicsForLoadBalancer {
 }
 impl GetCandidateVmNicsForLoadBalancer {
     /// A request with the required params `listenerUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         listener_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -2386,27 +2734,42 @@ impl GetCandidateVmNicsForLoadBalancer {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetCandidateVmNicsForLoadBalancer`], settable on the request and on a client `Call` for it:
+ `client.get_candidate_vm_nics_for_load_balancer(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetCandidateVmNicsForLoadBalancerSetters: ::zstack_sdk::runtime::request::Holds<
+        GetCandidateVmNicsForLoadBalancer,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetCandidateVmNicsForLoadBalancer>,
+> GetCandidateVmNicsForLoadBalancerSetters for T {}
 /// `GET /load-balancers/servergroups/candidate-nics`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -2438,7 +2801,7 @@ pub struct GetCandidateVmNicsForLoadBalancerServerGroup {
 }
 impl GetCandidateVmNicsForLoadBalancerServerGroup {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             servergroup_uuid: ::core::default::Default::default(),
@@ -2448,48 +2811,65 @@ impl GetCandidateVmNicsForLoadBalancerServerGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `servergroupUuid`.
-    pub fn servergroup_uuid(
+}
+/** The optional params of [`GetCandidateVmNicsForLoadBalancerServerGroup`], settable on the request and on a client `Call` for it:
+ `client.get_candidate_vm_nics_for_load_balancer_server_group(..).servergroup_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetCandidateVmNicsForLoadBalancerServerGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        GetCandidateVmNicsForLoadBalancerServerGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `servergroupUuid` (query string). Since ZStack 0.6.
+    fn servergroup_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.servergroup_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().servergroup_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `loadBalancerUuid`.
-    pub fn load_balancer_uuid(
+    /// Wire name `loadBalancerUuid` (query string). Since ZStack 0.6.
+    fn load_balancer_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.load_balancer_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().load_balancer_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipVersion`.
-    pub fn ip_version(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ip_version = ::core::option::Option::Some(value.into());
+    /// Wire name `ipVersion` (query string). Since ZStack 5.1.0. One of `4`, `6`.
+    fn ip_version(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ip_version = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<
+            GetCandidateVmNicsForLoadBalancerServerGroup,
+        >,
+> GetCandidateVmNicsForLoadBalancerServerGroupSetters for T {}
 /// `GET /load-balancers/listeners/access-control-lists/entries`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
@@ -2517,7 +2897,7 @@ pub struct GetLoadBalancerListenerACLEntries {
 }
 impl GetLoadBalancerListenerACLEntries {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             listener_uuids: ::core::default::Default::default(),
@@ -2526,48 +2906,63 @@ impl GetLoadBalancerListenerACLEntries {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `listenerUuids`.
-    pub fn listener_uuids(
+}
+/** The optional params of [`GetLoadBalancerListenerACLEntries`], settable on the request and on a client `Call` for it:
+ `client.get_load_balancer_listener_acl_entries(..).listener_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetLoadBalancerListenerACLEntriesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetLoadBalancerListenerACLEntries,
+    > + ::core::marker::Sized {
+    /// Wire name `listenerUuids` (query string). Since ZStack 0.6.
+    fn listener_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.listener_uuids = value
+        self.held_mut().listener_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (query string). Since ZStack 0.6. One of `RedirectRule`, `IpEntry`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetLoadBalancerListenerACLEntries>,
+> GetLoadBalancerListenerACLEntriesSetters for T {}
 /// `GET /load-balancers/{loadBalancerUuid}/owner`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -2593,7 +2988,6 @@ pub struct GetLoadBalancerOwner {
 }
 impl GetLoadBalancerOwner {
     /// A request with the required params `loadBalancerUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         load_balancer_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -2603,27 +2997,42 @@ impl GetLoadBalancerOwner {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetLoadBalancerOwner`], settable on the request and on a client `Call` for it:
+ `client.get_load_balancer_owner(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetLoadBalancerOwnerSetters: ::zstack_sdk::runtime::request::Holds<
+        GetLoadBalancerOwner,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 5.1.30 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.1.30 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetLoadBalancerOwner>,
+> GetLoadBalancerOwnerSetters for T {}
 /// `PUT /load-balancers/slb/instances/{uuid}/provision`, body envelope `"provisionSlbInstance"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -2649,7 +3058,6 @@ pub struct ProvisionSlbInstance {
 }
 impl ProvisionSlbInstance {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2657,27 +3065,42 @@ impl ProvisionSlbInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ProvisionSlbInstance`], settable on the request and on a client `Call` for it:
+ `client.provision_slb_instance(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ProvisionSlbInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        ProvisionSlbInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ProvisionSlbInstance>,
+> ProvisionSlbInstanceSetters for T {}
 /// `GET /load-balancers`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2697,7 +3120,7 @@ pub struct QueryLoadBalancer {
 }
 impl QueryLoadBalancer {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2732,7 +3155,7 @@ pub struct QueryLoadBalancerListener {
 }
 impl QueryLoadBalancerListener {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2767,7 +3190,7 @@ pub struct QueryLoadBalancerServerGroup {
 }
 impl QueryLoadBalancerServerGroup {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2802,7 +3225,7 @@ pub struct QuerySlbGroup {
 }
 impl QuerySlbGroup {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2838,7 +3261,7 @@ pub struct QuerySlbVmInstance {
 }
 impl QuerySlbVmInstance {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2881,7 +3304,6 @@ pub struct RefreshLoadBalancer {
 }
 impl RefreshLoadBalancer {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2889,27 +3311,42 @@ impl RefreshLoadBalancer {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RefreshLoadBalancer`], settable on the request and on a client `Call` for it:
+ `client.refresh_load_balancer(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RefreshLoadBalancerSetters: ::zstack_sdk::runtime::request::Holds<
+        RefreshLoadBalancer,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RefreshLoadBalancer>,
+> RefreshLoadBalancerSetters for T {}
 /// `DELETE /load-balancers/listeners/{listenerUuid}/access-control-lists`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -2941,7 +3378,6 @@ pub struct RemoveAccessControlListFromLoadBalancer {
 }
 impl RemoveAccessControlListFromLoadBalancer {
     /// A request with the required params `aclUuids`, `listenerUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         acl_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -2956,40 +3392,55 @@ impl RemoveAccessControlListFromLoadBalancer {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `serverGroupUuids`.
-    pub fn server_group_uuids(
+}
+/** The optional params of [`RemoveAccessControlListFromLoadBalancer`], settable on the request and on a client `Call` for it:
+ `client.remove_access_control_list_from_load_balancer(..).server_group_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveAccessControlListFromLoadBalancerSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveAccessControlListFromLoadBalancer,
+    > + ::core::marker::Sized {
+    /// Wire name `serverGroupUuids` (query string). Since ZStack 0.6.
+    fn server_group_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.server_group_uuids = value
+        self.held_mut().server_group_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.9.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveAccessControlListFromLoadBalancer>,
+> RemoveAccessControlListFromLoadBalancerSetters for T {}
 /// `PUT /load-balancers/servergroups/{serverGroupUuid}/backendservers/actions`, body envelope `"removeBackendServerFromServerGroup"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -3022,7 +3473,6 @@ pub struct RemoveBackendServerFromServerGroup {
 }
 impl RemoveBackendServerFromServerGroup {
     /// A request with the required params `serverGroupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         server_group_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -3034,47 +3484,68 @@ impl RemoveBackendServerFromServerGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `vmNicUuids`.
-    pub fn vm_nic_uuids(
+}
+/** The optional params of [`RemoveBackendServerFromServerGroup`], settable on the request and on a client `Call` for it:
+ `client.remove_backend_server_from_server_group(..).vm_nic_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveBackendServerFromServerGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveBackendServerFromServerGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `vmNicUuids` (body). Since ZStack 0.6.
+    fn vm_nic_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.vm_nic_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().vm_nic_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `serverIps`.
-    pub fn server_ips(
+    /// Wire name `serverIps` (body). Since ZStack 0.6.
+    fn server_ips(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.server_ips = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().server_ips = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveBackendServerFromServerGroup>,
+> RemoveBackendServerFromServerGroupSetters for T {}
 /// `DELETE /load-balancers/listeners/{listenerUuid}/certificate`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3103,7 +3574,6 @@ pub struct RemoveCertificateFromLoadBalancerListener {
 }
 impl RemoveCertificateFromLoadBalancerListener {
     /// A request with the required params `certificateUuid`, `listenerUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         certificate_uuid: impl ::core::convert::Into<::std::string::String>,
         listener_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -3115,27 +3585,42 @@ impl RemoveCertificateFromLoadBalancerListener {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemoveCertificateFromLoadBalancerListener`], settable on the request and on a client `Call` for it:
+ `client.remove_certificate_from_load_balancer_listener(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveCertificateFromLoadBalancerListenerSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveCertificateFromLoadBalancerListener,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 2.3.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 2.3.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveCertificateFromLoadBalancerListener>,
+> RemoveCertificateFromLoadBalancerListenerSetters for T {}
 /// `DELETE /load-balancers/listeners/{listenerUuid}/servergroups`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -3164,7 +3649,6 @@ pub struct RemoveServerGroupFromLoadBalancerListener {
 }
 impl RemoveServerGroupFromLoadBalancerListener {
     /// A request with the required params `serverGroupUuid`, `listenerUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         server_group_uuid: impl ::core::convert::Into<::std::string::String>,
         listener_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -3176,27 +3660,42 @@ impl RemoveServerGroupFromLoadBalancerListener {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemoveServerGroupFromLoadBalancerListener`], settable on the request and on a client `Call` for it:
+ `client.remove_server_group_from_load_balancer_listener(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveServerGroupFromLoadBalancerListenerSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveServerGroupFromLoadBalancerListener,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveServerGroupFromLoadBalancerListener>,
+> RemoveServerGroupFromLoadBalancerListenerSetters for T {}
 /// `DELETE /load-balancers/listeners/{listenerUuid}/vm-instances/nics`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3226,7 +3725,6 @@ pub struct RemoveVmNicFromLoadBalancer {
 }
 impl RemoveVmNicFromLoadBalancer {
     /// A request with the required params `vmNicUuids`, `listenerUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_nic_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -3243,27 +3741,42 @@ impl RemoveVmNicFromLoadBalancer {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemoveVmNicFromLoadBalancer`], settable on the request and on a client `Call` for it:
+ `client.remove_vm_nic_from_load_balancer(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveVmNicFromLoadBalancerSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveVmNicFromLoadBalancer,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveVmNicFromLoadBalancer>,
+> RemoveVmNicFromLoadBalancerSetters for T {}
 /// `PUT /load-balancers/{uuid}/actions`, body envelope `"updateLoadBalancer"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3302,7 +3815,6 @@ pub struct UpdateLoadBalancer {
 }
 impl UpdateLoadBalancer {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3314,61 +3826,76 @@ impl UpdateLoadBalancer {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateLoadBalancer`], settable on the request and on a client `Call` for it:
+ `client.update_load_balancer(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateLoadBalancerSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateLoadBalancer,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 0.6.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateLoadBalancer>,
+> UpdateLoadBalancerSetters for T {}
 /// `PUT /load-balancers/listeners/{uuid}`, body envelope `"updateLoadBalancerListener"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3400,7 +3927,6 @@ pub struct UpdateLoadBalancerListener {
 }
 impl UpdateLoadBalancerListener {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3410,43 +3936,55 @@ impl UpdateLoadBalancerListener {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateLoadBalancerListener`], settable on the request and on a client `Call` for it:
+ `client.update_load_balancer_listener(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateLoadBalancerListenerSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateLoadBalancerListener,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 0.6.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateLoadBalancerListener>,
+> UpdateLoadBalancerListenerSetters for T {}
 /// `PUT /load-balancers/servergroups/{uuid}/actions`, body envelope `"updateLoadBalancerServerGroup"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -3478,7 +4016,6 @@ pub struct UpdateLoadBalancerServerGroup {
 }
 impl UpdateLoadBalancerServerGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3488,43 +4025,55 @@ impl UpdateLoadBalancerServerGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateLoadBalancerServerGroup`], settable on the request and on a client `Call` for it:
+ `client.update_load_balancer_server_group(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateLoadBalancerServerGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateLoadBalancerServerGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 4.0.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.0.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateLoadBalancerServerGroup>,
+> UpdateLoadBalancerServerGroupSetters for T {}
 /// `PUT /load-balancers/slb/group/{uuid}/actions`, body envelope `"updateSlbGroup"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -3559,7 +4108,6 @@ pub struct UpdateSlbGroup {
 }
 impl UpdateSlbGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3570,51 +4118,62 @@ impl UpdateSlbGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateSlbGroup`], settable on the request and on a client `Call` for it:
+ `client.update_slb_group(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateSlbGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateSlbGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `slbOfferingUuid` (body). Since ZStack 4.0.1 (release history).
+    fn slb_offering_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().slb_offering_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `slbOfferingUuid`.
-    pub fn slb_offering_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.slb_offering_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateSlbGroup>> UpdateSlbGroupSetters
+for T {}
 /// The result of [`GetLoadBalancerListenerACLEntries`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLoadBalancerListenerACLEntriesReply {
@@ -3624,7 +4183,7 @@ pub struct GetLoadBalancerListenerACLEntriesReply {
         ::std::vec::Vec<crate::types::LoadBalancerACLEntry>,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetLoadBalancerListenerACLEntriesReply { "inventories" => inventories default, }
 );
 /// The result of [`GetLoadBalancerOwner`].
@@ -3639,1939 +4198,428 @@ pub struct GetLoadBalancerOwnerReply {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub slb: ::core::option::Option<crate::types::SlbGroupInventory>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetLoadBalancerOwnerReply { "type" => type_, "vpc" => vpc, "vpcHa" => vpc_ha, "slb"
     => slb, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /load-balancers/listeners/{listenerUuid}/access-control-lists`: see [`AddAccessControlListToLoadBalancer`](crate::api::AddAccessControlListToLoadBalancer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_access_control_list_to_load_balancer(
+/// The `load-balancers` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait LoadBalancersApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddAccessControlListToLoadBalancer`]: `POST /load-balancers/listeners/{listenerUuid}/access-control-lists`.
+    fn add_access_control_list_to_load_balancer(
         &self,
         acl_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
         acl_type: impl ::core::convert::Into<::std::string::String>,
         listener_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddAccessControlListToLoadBalancer> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddAccessControlListToLoadBalancer::new(
-                acl_uuids,
-                acl_type,
-                listener_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<AddAccessControlListToLoadBalancer> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddAccessControlListToLoadBalancer::new(acl_uuids, acl_type, listener_uuid),
         )
     }
-    /// `POST /load-balancers/servergroups/{serverGroupUuid}/backendservers`: see [`AddBackendServerToServerGroup`](crate::api::AddBackendServerToServerGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_backend_server_to_server_group(
+    /// Send (and wait for the job of) [`AddBackendServerToServerGroup`]: `POST /load-balancers/servergroups/{serverGroupUuid}/backendservers`.
+    fn add_backend_server_to_server_group(
         &self,
         server_group_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddBackendServerToServerGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddBackendServerToServerGroup::new(server_group_uuid),
+    ) -> ::zstack_sdk::client::Call<AddBackendServerToServerGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddBackendServerToServerGroup::new(server_group_uuid),
         )
     }
-    /// `POST /load-balancers/listeners/{listenerUuid}/certificate`: see [`AddCertificateToLoadBalancerListener`](crate::api::AddCertificateToLoadBalancerListener).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_certificate_to_load_balancer_listener(
+    /// Send (and wait for the job of) [`AddCertificateToLoadBalancerListener`]: `POST /load-balancers/listeners/{listenerUuid}/certificate`.
+    fn add_certificate_to_load_balancer_listener(
         &self,
         certificate_uuid: impl ::core::convert::Into<::std::string::String>,
         listener_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddCertificateToLoadBalancerListener> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddCertificateToLoadBalancerListener::new(
-                certificate_uuid,
-                listener_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<AddCertificateToLoadBalancerListener> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddCertificateToLoadBalancerListener::new(certificate_uuid, listener_uuid),
         )
     }
-    /// `POST /load-balancers/listeners/{listenerUuid}/servergroups`: see [`AddServerGroupToLoadBalancerListener`](crate::api::AddServerGroupToLoadBalancerListener).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_server_group_to_load_balancer_listener(
+    /// Send (and wait for the job of) [`AddServerGroupToLoadBalancerListener`]: `POST /load-balancers/listeners/{listenerUuid}/servergroups`.
+    fn add_server_group_to_load_balancer_listener(
         &self,
         server_group_uuid: impl ::core::convert::Into<::std::string::String>,
         listener_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddServerGroupToLoadBalancerListener> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddServerGroupToLoadBalancerListener::new(
-                server_group_uuid,
-                listener_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<AddServerGroupToLoadBalancerListener> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddServerGroupToLoadBalancerListener::new(server_group_uuid, listener_uuid),
         )
     }
-    /// `POST /load-balancers/listeners/{listenerUuid}/vm-instances/nics`: see [`AddVmNicToLoadBalancer`](crate::api::AddVmNicToLoadBalancer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_vm_nic_to_load_balancer(
+    /// Send (and wait for the job of) [`AddVmNicToLoadBalancer`]: `POST /load-balancers/listeners/{listenerUuid}/vm-instances/nics`.
+    fn add_vm_nic_to_load_balancer(
         &self,
         vm_nic_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
         listener_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddVmNicToLoadBalancer> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddVmNicToLoadBalancer::new(vm_nic_uuids, listener_uuid),
+    ) -> ::zstack_sdk::client::Call<AddVmNicToLoadBalancer> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddVmNicToLoadBalancer::new(vm_nic_uuids, listener_uuid),
         )
     }
-    /// `POST /load-balancers/{loadBalancerUuid}/vip/{vipUuid}`: see [`AttachVipToLoadBalancer`](crate::api::AttachVipToLoadBalancer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_vip_to_load_balancer(
+    /// Send (and wait for the job of) [`AttachVipToLoadBalancer`]: `POST /load-balancers/{loadBalancerUuid}/vip/{vipUuid}`.
+    fn attach_vip_to_load_balancer(
         &self,
         load_balancer_uuid: impl ::core::convert::Into<::std::string::String>,
         vip_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachVipToLoadBalancer> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachVipToLoadBalancer::new(load_balancer_uuid, vip_uuid),
+    ) -> ::zstack_sdk::client::Call<AttachVipToLoadBalancer> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachVipToLoadBalancer::new(load_balancer_uuid, vip_uuid),
         )
     }
-    /// `PUT /load-balancers/listener/acl/{aclUuid}/servergroup/actions`: see [`ChangeAccessControlListServerGroup`](crate::api::ChangeAccessControlListServerGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_access_control_list_server_group(
+    /// Send (and wait for the job of) [`ChangeAccessControlListServerGroup`]: `PUT /load-balancers/listener/acl/{aclUuid}/servergroup/actions`.
+    fn change_access_control_list_server_group(
         &self,
         server_group_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
         listener_uuid: impl ::core::convert::Into<::std::string::String>,
         acl_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeAccessControlListServerGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeAccessControlListServerGroup::new(
+    ) -> ::zstack_sdk::client::Call<ChangeAccessControlListServerGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeAccessControlListServerGroup::new(
                 server_group_uuids,
                 listener_uuid,
                 acl_uuid,
             ),
         )
     }
-    /// `PUT /load-balancers/servergroups/{serverGroupUuid}/backendserver/actions`: see [`ChangeLoadBalancerBackendServer`](crate::api::ChangeLoadBalancerBackendServer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_load_balancer_backend_server(
+    /// Send (and wait for the job of) [`ChangeLoadBalancerBackendServer`]: `PUT /load-balancers/servergroups/{serverGroupUuid}/backendserver/actions`.
+    fn change_load_balancer_backend_server(
         &self,
         server_group_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeLoadBalancerBackendServer> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeLoadBalancerBackendServer::new(server_group_uuid),
+    ) -> ::zstack_sdk::client::Call<ChangeLoadBalancerBackendServer> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeLoadBalancerBackendServer::new(server_group_uuid),
         )
     }
-    /// `PUT /load-balancers/listeners/{uuid}/actions`: see [`ChangeLoadBalancerListener`](crate::api::ChangeLoadBalancerListener).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_load_balancer_listener(
+    /// Send (and wait for the job of) [`ChangeLoadBalancerListener`]: `PUT /load-balancers/listeners/{uuid}/actions`.
+    fn change_load_balancer_listener(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeLoadBalancerListener> {
-        crate::client::Call::new(self, crate::api::ChangeLoadBalancerListener::new(uuid))
+    ) -> ::zstack_sdk::client::Call<ChangeLoadBalancerListener> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeLoadBalancerListener::new(uuid),
+        )
     }
-    /// `PUT /load-balancers/slb/groups/{slbGroupUuid}/deployType`: see [`ChangeSlbGroupDeployType`](crate::api::ChangeSlbGroupDeployType).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_slb_group_deploy_type(
+    /// Send (and wait for the job of) [`ChangeSlbGroupDeployType`]: `PUT /load-balancers/slb/groups/{slbGroupUuid}/deployType`.
+    fn change_slb_group_deploy_type(
         &self,
         slb_group_uuid: impl ::core::convert::Into<::std::string::String>,
         deploy_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeSlbGroupDeployType> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeSlbGroupDeployType::new(slb_group_uuid, deploy_type),
+    ) -> ::zstack_sdk::client::Call<ChangeSlbGroupDeployType> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeSlbGroupDeployType::new(slb_group_uuid, deploy_type),
         )
     }
-    /// `PUT /load-balancers/slb/groups/{slbGroupUuid}/monitorIps`: see [`ChangeSlbGroupMonitorIps`](crate::api::ChangeSlbGroupMonitorIps).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_slb_group_monitor_ips(
+    /// Send (and wait for the job of) [`ChangeSlbGroupMonitorIps`]: `PUT /load-balancers/slb/groups/{slbGroupUuid}/monitorIps`.
+    fn change_slb_group_monitor_ips(
         &self,
         slb_group_uuid: impl ::core::convert::Into<::std::string::String>,
         monitor_ips: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::ChangeSlbGroupMonitorIps> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeSlbGroupMonitorIps::new(slb_group_uuid, monitor_ips),
+    ) -> ::zstack_sdk::client::Call<ChangeSlbGroupMonitorIps> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeSlbGroupMonitorIps::new(slb_group_uuid, monitor_ips),
         )
     }
-    /// `POST /load-balancers`: see [`CreateLoadBalancer`](crate::api::CreateLoadBalancer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_load_balancer(
+    /// Send (and wait for the job of) [`CreateLoadBalancer`]: `POST /load-balancers`.
+    fn create_load_balancer(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateLoadBalancer> {
-        crate::client::Call::new(self, crate::api::CreateLoadBalancer::new(name))
+    ) -> ::zstack_sdk::client::Call<CreateLoadBalancer> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CreateLoadBalancer::new(name))
     }
-    /// `POST /load-balancers/{loadBalancerUuid}/listeners`: see [`CreateLoadBalancerListener`](crate::api::CreateLoadBalancerListener).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_load_balancer_listener(
+    /// Send (and wait for the job of) [`CreateLoadBalancerListener`]: `POST /load-balancers/{loadBalancerUuid}/listeners`.
+    fn create_load_balancer_listener(
         &self,
         load_balancer_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         load_balancer_port: impl ::core::convert::Into<i32>,
-    ) -> crate::client::Call<'_, crate::api::CreateLoadBalancerListener> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateLoadBalancerListener::new(
-                load_balancer_uuid,
-                name,
-                load_balancer_port,
-            ),
+    ) -> ::zstack_sdk::client::Call<CreateLoadBalancerListener> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateLoadBalancerListener::new(load_balancer_uuid, name, load_balancer_port),
         )
     }
-    /// `POST /load-balancers/{loadBalancerUuid}/servergroups`: see [`CreateLoadBalancerServerGroup`](crate::api::CreateLoadBalancerServerGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_load_balancer_server_group(
+    /// Send (and wait for the job of) [`CreateLoadBalancerServerGroup`]: `POST /load-balancers/{loadBalancerUuid}/servergroups`.
+    fn create_load_balancer_server_group(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         load_balancer_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateLoadBalancerServerGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateLoadBalancerServerGroup::new(name, load_balancer_uuid),
+    ) -> ::zstack_sdk::client::Call<CreateLoadBalancerServerGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateLoadBalancerServerGroup::new(name, load_balancer_uuid),
         )
     }
-    /// `POST /load-balancers/slb/groups`: see [`CreateSlbGroup`](crate::api::CreateSlbGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_slb_group(
+    /// Send (and wait for the job of) [`CreateSlbGroup`]: `POST /load-balancers/slb/groups`.
+    fn create_slb_group(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         slb_offering_uuid: impl ::core::convert::Into<::std::string::String>,
         front_end_l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateSlbGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateSlbGroup::new(
-                name,
-                slb_offering_uuid,
-                front_end_l3_network_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<CreateSlbGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateSlbGroup::new(name, slb_offering_uuid, front_end_l3_network_uuid),
         )
     }
-    /// `POST /load-balancers/slb/instances`: see [`CreateSlbInstance`](crate::api::CreateSlbInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_slb_instance(
+    /// Send (and wait for the job of) [`CreateSlbInstance`]: `POST /load-balancers/slb/instances`.
+    fn create_slb_instance(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         slb_group_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateSlbInstance> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateSlbInstance::new(name, slb_group_uuid),
+    ) -> ::zstack_sdk::client::Call<CreateSlbInstance> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateSlbInstance::new(name, slb_group_uuid),
         )
     }
-    /// `DELETE /load-balancers/{uuid}`: see [`DeleteLoadBalancer`](crate::api::DeleteLoadBalancer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_load_balancer(
+    /// Send (and wait for the job of) [`DeleteLoadBalancer`]: `DELETE /load-balancers/{uuid}`.
+    fn delete_load_balancer(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteLoadBalancer> {
-        crate::client::Call::new(self, crate::api::DeleteLoadBalancer::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteLoadBalancer> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteLoadBalancer::new(uuid))
     }
-    /// `DELETE /load-balancers/listeners/{uuid}`: see [`DeleteLoadBalancerListener`](crate::api::DeleteLoadBalancerListener).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_load_balancer_listener(
+    /// Send (and wait for the job of) [`DeleteLoadBalancerListener`]: `DELETE /load-balancers/listeners/{uuid}`.
+    fn delete_load_balancer_listener(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteLoadBalancerListener> {
-        crate::client::Call::new(self, crate::api::DeleteLoadBalancerListener::new(uuid))
-    }
-    /// `DELETE /load-balancers/servergroups/{uuid}`: see [`DeleteLoadBalancerServerGroup`](crate::api::DeleteLoadBalancerServerGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_load_balancer_server_group(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteLoadBalancerServerGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteLoadBalancerServerGroup::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteLoadBalancerListener> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteLoadBalancerListener::new(uuid),
         )
     }
-    /// `DELETE /load-balancers/slb/group/{uuid}`: see [`DeleteSlbGroup`](crate::api::DeleteSlbGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_slb_group(
+    /// Send (and wait for the job of) [`DeleteLoadBalancerServerGroup`]: `DELETE /load-balancers/servergroups/{uuid}`.
+    fn delete_load_balancer_server_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteSlbGroup> {
-        crate::client::Call::new(self, crate::api::DeleteSlbGroup::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteLoadBalancerServerGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteLoadBalancerServerGroup::new(uuid),
+        )
     }
-    /// `GET /load-balancers/listeners/{listenerUuid}/networks/candidates`: see [`GetCandidateL3NetworksForLoadBalancer`](crate::api::GetCandidateL3NetworksForLoadBalancer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_candidate_l3_networks_for_load_balancer(
+    /// Send (and wait for the job of) [`DeleteSlbGroup`]: `DELETE /load-balancers/slb/group/{uuid}`.
+    fn delete_slb_group(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<DeleteSlbGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteSlbGroup::new(uuid))
+    }
+    /// Send [`GetCandidateL3NetworksForLoadBalancer`]: `GET /load-balancers/listeners/{listenerUuid}/networks/candidates`.
+    fn get_candidate_l3_networks_for_load_balancer(
         &self,
         listener_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetCandidateL3NetworksForLoadBalancer> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetCandidateL3NetworksForLoadBalancer::new(listener_uuid),
+    ) -> ::zstack_sdk::client::Call<GetCandidateL3NetworksForLoadBalancer> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetCandidateL3NetworksForLoadBalancer::new(listener_uuid),
         )
     }
-    /// `GET /load-balancers/servergroups/candidate-l3network`: see [`GetCandidateL3NetworksForServerGroup`](crate::api::GetCandidateL3NetworksForServerGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_candidate_l3_networks_for_server_group(
+    /// Send [`GetCandidateL3NetworksForServerGroup`]: `GET /load-balancers/servergroups/candidate-l3network`.
+    fn get_candidate_l3_networks_for_server_group(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetCandidateL3NetworksForServerGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetCandidateL3NetworksForServerGroup::new(),
+    ) -> ::zstack_sdk::client::Call<GetCandidateL3NetworksForServerGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetCandidateL3NetworksForServerGroup::new(),
         )
     }
-    /// `GET /load-balancers/listeners/{listenerUuid}/vm-instances/candidate-nics`: see [`GetCandidateVmNicsForLoadBalancer`](crate::api::GetCandidateVmNicsForLoadBalancer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_candidate_vm_nics_for_load_balancer(
+    /// Send [`GetCandidateVmNicsForLoadBalancer`]: `GET /load-balancers/listeners/{listenerUuid}/vm-instances/candidate-nics`.
+    fn get_candidate_vm_nics_for_load_balancer(
         &self,
         listener_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetCandidateVmNicsForLoadBalancer> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetCandidateVmNicsForLoadBalancer::new(listener_uuid),
+    ) -> ::zstack_sdk::client::Call<GetCandidateVmNicsForLoadBalancer> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetCandidateVmNicsForLoadBalancer::new(listener_uuid),
         )
     }
-    /// `GET /load-balancers/servergroups/candidate-nics`: see [`GetCandidateVmNicsForLoadBalancerServerGroup`](crate::api::GetCandidateVmNicsForLoadBalancerServerGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_candidate_vm_nics_for_load_balancer_server_group(
+    /// Send [`GetCandidateVmNicsForLoadBalancerServerGroup`]: `GET /load-balancers/servergroups/candidate-nics`.
+    fn get_candidate_vm_nics_for_load_balancer_server_group(
         &self,
-    ) -> crate::client::Call<
-        '_,
-        crate::api::GetCandidateVmNicsForLoadBalancerServerGroup,
-    > {
-        crate::client::Call::new(
-            self,
-            crate::api::GetCandidateVmNicsForLoadBalancerServerGroup::new(),
+    ) -> ::zstack_sdk::client::Call<GetCandidateVmNicsForLoadBalancerServerGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetCandidateVmNicsForLoadBalancerServerGroup::new(),
         )
     }
-    /// `GET /load-balancers/listeners/access-control-lists/entries`: see [`GetLoadBalancerListenerACLEntries`](crate::api::GetLoadBalancerListenerACLEntries).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_load_balancer_listener_acl_entries(
+    /// Send [`GetLoadBalancerListenerACLEntries`]: `GET /load-balancers/listeners/access-control-lists/entries`.
+    fn get_load_balancer_listener_acl_entries(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetLoadBalancerListenerACLEntries> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetLoadBalancerListenerACLEntries::new(),
+    ) -> ::zstack_sdk::client::Call<GetLoadBalancerListenerACLEntries> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetLoadBalancerListenerACLEntries::new(),
         )
     }
-    /// `GET /load-balancers/{loadBalancerUuid}/owner`: see [`GetLoadBalancerOwner`](crate::api::GetLoadBalancerOwner).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_load_balancer_owner(
+    /// Send [`GetLoadBalancerOwner`]: `GET /load-balancers/{loadBalancerUuid}/owner`.
+    fn get_load_balancer_owner(
         &self,
         load_balancer_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetLoadBalancerOwner> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetLoadBalancerOwner::new(load_balancer_uuid),
+    ) -> ::zstack_sdk::client::Call<GetLoadBalancerOwner> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetLoadBalancerOwner::new(load_balancer_uuid),
         )
     }
-    /// `PUT /load-balancers/slb/instances/{uuid}/provision`: see [`ProvisionSlbInstance`](crate::api::ProvisionSlbInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn provision_slb_instance(
+    /// Send (and wait for the job of) [`ProvisionSlbInstance`]: `PUT /load-balancers/slb/instances/{uuid}/provision`.
+    fn provision_slb_instance(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ProvisionSlbInstance> {
-        crate::client::Call::new(self, crate::api::ProvisionSlbInstance::new(uuid))
+    ) -> ::zstack_sdk::client::Call<ProvisionSlbInstance> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), ProvisionSlbInstance::new(uuid))
     }
-    /// `GET /load-balancers`: see [`QueryLoadBalancer`](crate::api::QueryLoadBalancer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_load_balancer(
+    /// Send [`QueryLoadBalancer`]: `GET /load-balancers`.
+    fn query_load_balancer(&self) -> ::zstack_sdk::client::Call<QueryLoadBalancer> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryLoadBalancer::new())
+    }
+    /// Send [`QueryLoadBalancerListener`]: `GET /load-balancers/listeners`.
+    fn query_load_balancer_listener(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryLoadBalancer> {
-        crate::client::Call::new(self, crate::api::QueryLoadBalancer::new())
+    ) -> ::zstack_sdk::client::Call<QueryLoadBalancerListener> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryLoadBalancerListener::new())
     }
-    /// `GET /load-balancers/listeners`: see [`QueryLoadBalancerListener`](crate::api::QueryLoadBalancerListener).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_load_balancer_listener(
+    /// Send [`QueryLoadBalancerServerGroup`]: `GET /load-balancers/servergroups`.
+    fn query_load_balancer_server_group(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryLoadBalancerListener> {
-        crate::client::Call::new(self, crate::api::QueryLoadBalancerListener::new())
+    ) -> ::zstack_sdk::client::Call<QueryLoadBalancerServerGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryLoadBalancerServerGroup::new(),
+        )
     }
-    /// `GET /load-balancers/servergroups`: see [`QueryLoadBalancerServerGroup`](crate::api::QueryLoadBalancerServerGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_load_balancer_server_group(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryLoadBalancerServerGroup> {
-        crate::client::Call::new(self, crate::api::QueryLoadBalancerServerGroup::new())
+    /// Send [`QuerySlbGroup`]: `GET /load-balancers/slb/groups`.
+    fn query_slb_group(&self) -> ::zstack_sdk::client::Call<QuerySlbGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySlbGroup::new())
     }
-    /// `GET /load-balancers/slb/groups`: see [`QuerySlbGroup`](crate::api::QuerySlbGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_slb_group(&self) -> crate::client::Call<'_, crate::api::QuerySlbGroup> {
-        crate::client::Call::new(self, crate::api::QuerySlbGroup::new())
+    /// Send [`QuerySlbVmInstance`]: `GET /load-balancers/slb/instances`.
+    fn query_slb_vm_instance(&self) -> ::zstack_sdk::client::Call<QuerySlbVmInstance> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySlbVmInstance::new())
     }
-    /// `GET /load-balancers/slb/instances`: see [`QuerySlbVmInstance`](crate::api::QuerySlbVmInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_slb_vm_instance(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySlbVmInstance> {
-        crate::client::Call::new(self, crate::api::QuerySlbVmInstance::new())
-    }
-    /// `PUT /load-balancers/{uuid}/actions`: see [`RefreshLoadBalancer`](crate::api::RefreshLoadBalancer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn refresh_load_balancer(
+    /// Send (and wait for the job of) [`RefreshLoadBalancer`]: `PUT /load-balancers/{uuid}/actions`.
+    fn refresh_load_balancer(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RefreshLoadBalancer> {
-        crate::client::Call::new(self, crate::api::RefreshLoadBalancer::new(uuid))
+    ) -> ::zstack_sdk::client::Call<RefreshLoadBalancer> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), RefreshLoadBalancer::new(uuid))
     }
-    /// `DELETE /load-balancers/listeners/{listenerUuid}/access-control-lists`: see [`RemoveAccessControlListFromLoadBalancer`](crate::api::RemoveAccessControlListFromLoadBalancer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_access_control_list_from_load_balancer(
+    /// Send (and wait for the job of) [`RemoveAccessControlListFromLoadBalancer`]: `DELETE /load-balancers/listeners/{listenerUuid}/access-control-lists`.
+    fn remove_access_control_list_from_load_balancer(
         &self,
         acl_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
         listener_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveAccessControlListFromLoadBalancer> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveAccessControlListFromLoadBalancer::new(
-                acl_uuids,
-                listener_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<RemoveAccessControlListFromLoadBalancer> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveAccessControlListFromLoadBalancer::new(acl_uuids, listener_uuid),
         )
     }
-    /// `PUT /load-balancers/servergroups/{serverGroupUuid}/backendservers/actions`: see [`RemoveBackendServerFromServerGroup`](crate::api::RemoveBackendServerFromServerGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_backend_server_from_server_group(
+    /// Send (and wait for the job of) [`RemoveBackendServerFromServerGroup`]: `PUT /load-balancers/servergroups/{serverGroupUuid}/backendservers/actions`.
+    fn remove_backend_server_from_server_group(
         &self,
         server_group_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveBackendServerFromServerGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveBackendServerFromServerGroup::new(server_group_uuid),
+    ) -> ::zstack_sdk::client::Call<RemoveBackendServerFromServerGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveBackendServerFromServerGroup::new(server_group_uuid),
         )
     }
-    /// `DELETE /load-balancers/listeners/{listenerUuid}/certificate`: see [`RemoveCertificateFromLoadBalancerListener`](crate::api::RemoveCertificateFromLoadBalancerListener).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_certificate_from_load_balancer_listener(
+    /// Send (and wait for the job of) [`RemoveCertificateFromLoadBalancerListener`]: `DELETE /load-balancers/listeners/{listenerUuid}/certificate`.
+    fn remove_certificate_from_load_balancer_listener(
         &self,
         certificate_uuid: impl ::core::convert::Into<::std::string::String>,
         listener_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveCertificateFromLoadBalancerListener> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveCertificateFromLoadBalancerListener::new(
+    ) -> ::zstack_sdk::client::Call<RemoveCertificateFromLoadBalancerListener> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveCertificateFromLoadBalancerListener::new(
                 certificate_uuid,
                 listener_uuid,
             ),
         )
     }
-    /// `DELETE /load-balancers/listeners/{listenerUuid}/servergroups`: see [`RemoveServerGroupFromLoadBalancerListener`](crate::api::RemoveServerGroupFromLoadBalancerListener).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_server_group_from_load_balancer_listener(
+    /// Send (and wait for the job of) [`RemoveServerGroupFromLoadBalancerListener`]: `DELETE /load-balancers/listeners/{listenerUuid}/servergroups`.
+    fn remove_server_group_from_load_balancer_listener(
         &self,
         server_group_uuid: impl ::core::convert::Into<::std::string::String>,
         listener_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveServerGroupFromLoadBalancerListener> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveServerGroupFromLoadBalancerListener::new(
+    ) -> ::zstack_sdk::client::Call<RemoveServerGroupFromLoadBalancerListener> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveServerGroupFromLoadBalancerListener::new(
                 server_group_uuid,
                 listener_uuid,
             ),
         )
     }
-    /// `DELETE /load-balancers/listeners/{listenerUuid}/vm-instances/nics`: see [`RemoveVmNicFromLoadBalancer`](crate::api::RemoveVmNicFromLoadBalancer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_vm_nic_from_load_balancer(
+    /// Send (and wait for the job of) [`RemoveVmNicFromLoadBalancer`]: `DELETE /load-balancers/listeners/{listenerUuid}/vm-instances/nics`.
+    fn remove_vm_nic_from_load_balancer(
         &self,
         vm_nic_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
         listener_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveVmNicFromLoadBalancer> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveVmNicFromLoadBalancer::new(vm_nic_uuids, listener_uuid),
+    ) -> ::zstack_sdk::client::Call<RemoveVmNicFromLoadBalancer> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveVmNicFromLoadBalancer::new(vm_nic_uuids, listener_uuid),
         )
     }
-    /// `PUT /load-balancers/{uuid}/actions`: see [`UpdateLoadBalancer`](crate::api::UpdateLoadBalancer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_load_balancer(
+    /// Send (and wait for the job of) [`UpdateLoadBalancer`]: `PUT /load-balancers/{uuid}/actions`.
+    fn update_load_balancer(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateLoadBalancer> {
-        crate::client::Call::new(self, crate::api::UpdateLoadBalancer::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateLoadBalancer> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateLoadBalancer::new(uuid))
     }
-    /// `PUT /load-balancers/listeners/{uuid}`: see [`UpdateLoadBalancerListener`](crate::api::UpdateLoadBalancerListener).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_load_balancer_listener(
+    /// Send (and wait for the job of) [`UpdateLoadBalancerListener`]: `PUT /load-balancers/listeners/{uuid}`.
+    fn update_load_balancer_listener(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateLoadBalancerListener> {
-        crate::client::Call::new(self, crate::api::UpdateLoadBalancerListener::new(uuid))
-    }
-    /// `PUT /load-balancers/servergroups/{uuid}/actions`: see [`UpdateLoadBalancerServerGroup`](crate::api::UpdateLoadBalancerServerGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_load_balancer_server_group(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateLoadBalancerServerGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateLoadBalancerServerGroup::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateLoadBalancerListener> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateLoadBalancerListener::new(uuid),
         )
     }
-    /// `PUT /load-balancers/slb/group/{uuid}/actions`: see [`UpdateSlbGroup`](crate::api::UpdateSlbGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_slb_group(
+    /// Send (and wait for the job of) [`UpdateLoadBalancerServerGroup`]: `PUT /load-balancers/servergroups/{uuid}/actions`.
+    fn update_load_balancer_server_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateSlbGroup> {
-        crate::client::Call::new(self, crate::api::UpdateSlbGroup::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateLoadBalancerServerGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateLoadBalancerServerGroup::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`UpdateSlbGroup`]: `PUT /load-balancers/slb/group/{uuid}/actions`.
+    fn update_slb_group(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<UpdateSlbGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateSlbGroup::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddAccessControlListToLoadBalancer> {
-    /// Set `serverGroupUuids`.
-    pub fn server_group_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.server_group_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddBackendServerToServerGroup> {
-    /// Set `vmNics`.
-    pub fn vm_nics(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    ::std::string::String,
-                >,
-            >,
-        >,
-    ) -> Self {
-        self.map(|request| request.vm_nics(value))
-    }
-    /// Set `servers`.
-    pub fn servers(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    ::std::string::String,
-                >,
-            >,
-        >,
-    ) -> Self {
-        self.map(|request| request.servers(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddCertificateToLoadBalancerListener> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddServerGroupToLoadBalancerListener> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddVmNicToLoadBalancer> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachVipToLoadBalancer> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeAccessControlListServerGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeLoadBalancerBackendServer> {
-    /// Set `vmNics`.
-    pub fn vm_nics(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    ::std::string::String,
-                >,
-            >,
-        >,
-    ) -> Self {
-        self.map(|request| request.vm_nics(value))
-    }
-    /// Set `servers`.
-    pub fn servers(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    ::std::string::String,
-                >,
-            >,
-        >,
-    ) -> Self {
-        self.map(|request| request.servers(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeLoadBalancerListener> {
-    /// Set `connectionIdleTimeout`.
-    pub fn connection_idle_timeout(
-        self,
-        value: impl ::core::convert::Into<i32>,
-    ) -> Self {
-        self.map(|request| request.connection_idle_timeout(value))
-    }
-    /// Set `maxConnection`.
-    pub fn max_connection(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.max_connection(value))
-    }
-    /// Set `balancerAlgorithm`.
-    pub fn balancer_algorithm(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.balancer_algorithm(value))
-    }
-    /// Set `healthCheckTarget`.
-    pub fn health_check_target(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.health_check_target(value))
-    }
-    /// Set `healthyThreshold`.
-    pub fn healthy_threshold(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.healthy_threshold(value))
-    }
-    /// Set `unhealthyThreshold`.
-    pub fn unhealthy_threshold(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.unhealthy_threshold(value))
-    }
-    /// Set `healthCheckInterval`.
-    pub fn health_check_interval(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.health_check_interval(value))
-    }
-    /// Set `healthCheckProtocol`.
-    pub fn health_check_protocol(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.health_check_protocol(value))
-    }
-    /// Set `healthCheckMethod`.
-    pub fn health_check_method(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.health_check_method(value))
-    }
-    /// Set `healthCheckURI`.
-    pub fn health_check_uri(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.health_check_uri(value))
-    }
-    /// Set `healthCheckHttpCode`.
-    pub fn health_check_http_code(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.health_check_http_code(value))
-    }
-    /// Set `aclStatus`.
-    pub fn acl_status(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.acl_status(value))
-    }
-    /// Set `securityPolicyType`.
-    pub fn security_policy_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.security_policy_type(value))
-    }
-    /// Set `nbprocess`.
-    pub fn nbprocess(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.nbprocess(value))
-    }
-    /// Set `httpMode`.
-    pub fn http_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.http_mode(value))
-    }
-    /// Set `sessionPersistence`.
-    pub fn session_persistence(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.session_persistence(value))
-    }
-    /// Set `sessionIdleTimeout`.
-    pub fn session_idle_timeout(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.session_idle_timeout(value))
-    }
-    /// Set `cookieName`.
-    pub fn cookie_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.cookie_name(value))
-    }
-    /// Set `httpVersions`.
-    pub fn http_versions(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.http_versions(value))
-    }
-    /// Set `httpRedirectHttps`.
-    pub fn http_redirect_https(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.http_redirect_https(value))
-    }
-    /// Set `redirectPort`.
-    pub fn redirect_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.redirect_port(value))
-    }
-    /// Set `statusCode`.
-    pub fn status_code(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.status_code(value))
-    }
-    /// Set `tcpProxyProtocol`.
-    pub fn tcp_proxy_protocol(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.tcp_proxy_protocol(value))
-    }
-    /// Set `httpCompressAlgos`.
-    pub fn http_compress_algos(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.http_compress_algos(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeSlbGroupDeployType> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeSlbGroupMonitorIps> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateLoadBalancer> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `vipUuid`.
-    pub fn vip_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vip_uuid(value))
-    }
-    /// Set `ipv6VipUuid`.
-    pub fn ipv6_vip_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ipv6_vip_uuid(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateLoadBalancerListener> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `instancePort`.
-    pub fn instance_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.instance_port(value))
-    }
-    /// Set `protocol`.
-    pub fn protocol(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.protocol(value))
-    }
-    /// Set `certificateUuid`.
-    pub fn certificate_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.certificate_uuid(value))
-    }
-    /// Set `healthCheckProtocol`.
-    pub fn health_check_protocol(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.health_check_protocol(value))
-    }
-    /// Set `healthCheckMethod`.
-    pub fn health_check_method(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.health_check_method(value))
-    }
-    /// Set `healthCheckURI`.
-    pub fn health_check_uri(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.health_check_uri(value))
-    }
-    /// Set `healthCheckHttpCode`.
-    pub fn health_check_http_code(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.health_check_http_code(value))
-    }
-    /// Set `aclStatus`.
-    pub fn acl_status(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.acl_status(value))
-    }
-    /// Set `aclUuids`.
-    pub fn acl_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.acl_uuids(value))
-    }
-    /// Set `aclType`.
-    pub fn acl_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.acl_type(value))
-    }
-    /// Set `securityPolicyType`.
-    pub fn security_policy_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.security_policy_type(value))
-    }
-    /// Set `httpVersions`.
-    pub fn http_versions(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.http_versions(value))
-    }
-    /// Set `tcpProxyProtocol`.
-    pub fn tcp_proxy_protocol(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.tcp_proxy_protocol(value))
-    }
-    /// Set `httpCompressAlgos`.
-    pub fn http_compress_algos(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.http_compress_algos(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateLoadBalancerServerGroup> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `ipVersion`.
-    pub fn ip_version(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ip_version(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateSlbGroup> {
-    /// Set `backendL3NetworkUuids`.
-    pub fn backend_l3_network_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.backend_l3_network_uuids(value))
-    }
-    /// Set `backendType`.
-    pub fn backend_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.backend_type(value))
-    }
-    /// Set `deployType`.
-    pub fn deploy_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.deploy_type(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `monitorIps`.
-    pub fn monitor_ips(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.monitor_ips(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateSlbInstance> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.zone_uuid(value))
-    }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.cluster_uuid(value))
-    }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_uuid(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteLoadBalancer> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteLoadBalancerListener> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteLoadBalancerServerGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteSlbGroup> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetCandidateL3NetworksForLoadBalancer> {
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetCandidateL3NetworksForServerGroup> {
-    /// Set `serverGroupUuid`.
-    pub fn server_group_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.server_group_uuid(value))
-    }
-    /// Set `loadBalancerUuid`.
-    pub fn load_balancer_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.load_balancer_uuid(value))
-    }
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetCandidateVmNicsForLoadBalancer> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetCandidateVmNicsForLoadBalancerServerGroup> {
-    /// Set `servergroupUuid`.
-    pub fn servergroup_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.servergroup_uuid(value))
-    }
-    /// Set `loadBalancerUuid`.
-    pub fn load_balancer_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.load_balancer_uuid(value))
-    }
-    /// Set `ipVersion`.
-    pub fn ip_version(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ip_version(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetLoadBalancerListenerACLEntries> {
-    /// Set `listenerUuids`.
-    pub fn listener_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.listener_uuids(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetLoadBalancerOwner> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ProvisionSlbInstance> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RefreshLoadBalancer> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveAccessControlListFromLoadBalancer> {
-    /// Set `serverGroupUuids`.
-    pub fn server_group_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.server_group_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveBackendServerFromServerGroup> {
-    /// Set `vmNicUuids`.
-    pub fn vm_nic_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.vm_nic_uuids(value))
-    }
-    /// Set `serverIps`.
-    pub fn server_ips(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.server_ips(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveCertificateFromLoadBalancerListener> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveServerGroupFromLoadBalancerListener> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveVmNicFromLoadBalancer> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateLoadBalancer> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateLoadBalancerListener> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateLoadBalancerServerGroup> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateSlbGroup> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `slbOfferingUuid`.
-    pub fn slb_offering_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.slb_offering_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl LoadBalancersApi for ::zstack_sdk::client::Client {}

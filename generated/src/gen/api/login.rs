@@ -33,7 +33,6 @@ pub struct GetLoginCaptcha {
 }
 impl GetLoginCaptcha {
     /// A request with the required params `resourceName`, `loginType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         resource_name: impl ::core::convert::Into<::std::string::String>,
         login_type: impl ::core::convert::Into<::std::string::String>,
@@ -46,35 +45,49 @@ impl GetLoginCaptcha {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `captchaUuid`.
-    pub fn captcha_uuid(
+}
+/** The optional params of [`GetLoginCaptcha`], settable on the request and on a client `Call` for it:
+ `client.get_login_captcha(..).captcha_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetLoginCaptchaSetters: ::zstack_sdk::runtime::request::Holds<
+        GetLoginCaptcha,
+    > + ::core::marker::Sized {
+    /// Wire name `captchaUuid` (query string). Since ZStack 3.0.1 (release history).
+    fn captcha_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.captcha_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().captcha_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetLoginCaptcha>> GetLoginCaptchaSetters
+for T {}
 /// `GET /login/procedures`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -102,7 +115,6 @@ pub struct GetLoginProcedures {
 }
 impl GetLoginProcedures {
     /// A request with the required params `username`, `loginType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         username: impl ::core::convert::Into<::std::string::String>,
         login_type: impl ::core::convert::Into<::std::string::String>,
@@ -114,27 +126,42 @@ impl GetLoginProcedures {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetLoginProcedures`], settable on the request and on a client `Call` for it:
+ `client.get_login_procedures(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetLoginProceduresSetters: ::zstack_sdk::runtime::request::Holds<
+        GetLoginProcedures,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.6.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.6.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetLoginProcedures>,
+> GetLoginProceduresSetters for T {}
 /// `PUT /login`, body envelope `"logIn"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -183,7 +210,6 @@ pub struct LogIn {
 }
 impl LogIn {
     /// A request with the required params `username`, `password`, `loginType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         username: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
@@ -201,63 +227,76 @@ impl LogIn {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `captchaUuid`.
-    pub fn captcha_uuid(
+}
+/** The optional params of [`LogIn`], settable on the request and on a client `Call` for it:
+ `client.log_in(..).captcha_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait LogInSetters: ::zstack_sdk::runtime::request::Holds<
+        LogIn,
+    > + ::core::marker::Sized {
+    /// Wire name `captchaUuid` (body). Since ZStack 4.6.0.
+    fn captcha_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.captcha_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().captcha_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `verifyCode`.
-    pub fn verify_code(
+    /// Wire name `verifyCode` (body). Since ZStack 4.6.0.
+    fn verify_code(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.verify_code = ::core::option::Option::Some(value.into());
+        self.held_mut().verify_code = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `clientInfo`.
-    pub fn client_info(
+    /// Wire name `clientInfo` (body). Since ZStack 4.6.0.
+    fn client_info(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
-        self.client_info = value.into();
+        self.held_mut().client_info = value.into();
         self
     }
-    /// Set `properties`.
-    pub fn properties(
+    /// Wire name `properties` (body). Since ZStack 4.6.0.
+    fn properties(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
-        self.properties = value.into();
+        self.held_mut().properties = value.into();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.6.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.6.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<LogIn>> LogInSetters for T {}
 /// `GET /login/control/unlock`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -285,7 +324,6 @@ pub struct UnlockIdentity {
 }
 impl UnlockIdentity {
     /// A request with the required params `resourceName`, `loginType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         resource_name: impl ::core::convert::Into<::std::string::String>,
         login_type: impl ::core::convert::Into<::std::string::String>,
@@ -297,27 +335,41 @@ impl UnlockIdentity {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UnlockIdentity`], settable on the request and on a client `Call` for it:
+ `client.unlock_identity(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UnlockIdentitySetters: ::zstack_sdk::runtime::request::Holds<
+        UnlockIdentity,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UnlockIdentity>> UnlockIdentitySetters
+for T {}
 /// The result of [`GetLoginCaptcha`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLoginCaptchaReply {
@@ -326,7 +378,7 @@ pub struct GetLoginCaptchaReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub captcha: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetLoginCaptchaReply { "captchaUuid" => captcha_uuid, "captcha" => captcha, }
 );
 /// The result of [`GetLoginProcedures`].
@@ -335,181 +387,57 @@ pub struct GetLoginProceduresReply {
     /// Since ZStack 4.6.0. Absent from older MNs' replies.
     pub procedures: ::std::vec::Vec<crate::types::LoginAuthenticationProcedureDesc>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetLoginProceduresReply { "procedures" => procedures default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /login/control/captcha`: see [`GetLoginCaptcha`](crate::api::GetLoginCaptcha).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_login_captcha(
+/// The `login` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait LoginApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`GetLoginCaptcha`]: `GET /login/control/captcha`.
+    fn get_login_captcha(
         &self,
         resource_name: impl ::core::convert::Into<::std::string::String>,
         login_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetLoginCaptcha> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetLoginCaptcha::new(resource_name, login_type),
+    ) -> ::zstack_sdk::client::Call<GetLoginCaptcha> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetLoginCaptcha::new(resource_name, login_type),
         )
     }
-    /// `GET /login/procedures`: see [`GetLoginProcedures`](crate::api::GetLoginProcedures).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_login_procedures(
+    /// Send [`GetLoginProcedures`]: `GET /login/procedures`.
+    fn get_login_procedures(
         &self,
         username: impl ::core::convert::Into<::std::string::String>,
         login_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetLoginProcedures> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetLoginProcedures::new(username, login_type),
+    ) -> ::zstack_sdk::client::Call<GetLoginProcedures> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetLoginProcedures::new(username, login_type),
         )
     }
-    /// `PUT /login`: see [`LogIn`](crate::api::LogIn).
-    #[allow(clippy::too_many_arguments)]
-    pub fn log_in(
+    /// Send [`LogIn`]: `PUT /login`.
+    fn log_in(
         &self,
         username: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
         login_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::LogIn> {
-        crate::client::Call::new(
-            self,
-            crate::api::LogIn::new(username, password, login_type),
+    ) -> ::zstack_sdk::client::Call<LogIn> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            LogIn::new(username, password, login_type),
         )
     }
-    /// `GET /login/control/unlock`: see [`UnlockIdentity`](crate::api::UnlockIdentity).
-    #[allow(clippy::too_many_arguments)]
-    pub fn unlock_identity(
+    /// Send [`UnlockIdentity`]: `GET /login/control/unlock`.
+    fn unlock_identity(
         &self,
         resource_name: impl ::core::convert::Into<::std::string::String>,
         login_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UnlockIdentity> {
-        crate::client::Call::new(
-            self,
-            crate::api::UnlockIdentity::new(resource_name, login_type),
+    ) -> ::zstack_sdk::client::Call<UnlockIdentity> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UnlockIdentity::new(resource_name, login_type),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetLoginCaptcha> {
-    /// Set `captchaUuid`.
-    pub fn captcha_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.captcha_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetLoginProcedures> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::LogIn> {
-    /// Set `captchaUuid`.
-    pub fn captcha_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.captcha_uuid(value))
-    }
-    /// Set `verifyCode`.
-    pub fn verify_code(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.verify_code(value))
-    }
-    /// Set `clientInfo`.
-    pub fn client_info(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.client_info(value))
-    }
-    /// Set `properties`.
-    pub fn properties(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.properties(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UnlockIdentity> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl LoginApi for ::zstack_sdk::client::Client {}

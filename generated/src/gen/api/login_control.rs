@@ -40,7 +40,6 @@ pub struct AddAccessControlRule {
 }
 impl AddAccessControlRule {
     /// A request with the required params `name`, `rule`, `controlStrategy`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         rule: impl ::core::convert::Into<::std::string::String>,
@@ -57,53 +56,71 @@ impl AddAccessControlRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddAccessControlRule`], settable on the request and on a client `Call` for it:
+ `client.add_access_control_rule(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddAccessControlRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        AddAccessControlRule,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.5.3 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.5.3 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.5.3 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddAccessControlRule>,
+> AddAccessControlRuleSetters for T {}
 /// `DELETE /login-control/access-control/rules/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -131,7 +148,6 @@ pub struct DeleteAccessControlRule {
 }
 impl DeleteAccessControlRule {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -140,35 +156,50 @@ impl DeleteAccessControlRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteAccessControlRule`], settable on the request and on a client `Call` for it:
+ `client.delete_access_control_rule(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteAccessControlRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteAccessControlRule,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.5.3 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteAccessControlRule>,
+> DeleteAccessControlRuleSetters for T {}
 /// `GET /login-control/access-control/rules`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -187,7 +218,7 @@ pub struct QueryAccessControlRule {
 }
 impl QueryAccessControlRule {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -237,7 +268,6 @@ pub struct UpdateAccessControlRule {
 }
 impl UpdateAccessControlRule {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -248,195 +278,101 @@ impl UpdateAccessControlRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateAccessControlRule`], settable on the request and on a client `Call` for it:
+ `client.update_access_control_rule(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAccessControlRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAccessControlRule,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.5.3 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.5.3 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+    /// Wire name `rule` (body). Since ZStack 3.5.3 (release history).
+    fn rule(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().rule = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `rule`.
-    pub fn rule(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.rule = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateAccessControlRule>,
+> UpdateAccessControlRuleSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /login-control/access-control/rules`: see [`AddAccessControlRule`](crate::api::AddAccessControlRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_access_control_rule(
+/// The `login-control` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait LoginControlApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddAccessControlRule`]: `POST /login-control/access-control/rules`.
+    fn add_access_control_rule(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         rule: impl ::core::convert::Into<::std::string::String>,
         control_strategy: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddAccessControlRule> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddAccessControlRule::new(name, rule, control_strategy),
+    ) -> ::zstack_sdk::client::Call<AddAccessControlRule> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddAccessControlRule::new(name, rule, control_strategy),
         )
     }
-    /// `DELETE /login-control/access-control/rules/{uuid}`: see [`DeleteAccessControlRule`](crate::api::DeleteAccessControlRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_access_control_rule(
+    /// Send (and wait for the job of) [`DeleteAccessControlRule`]: `DELETE /login-control/access-control/rules/{uuid}`.
+    fn delete_access_control_rule(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteAccessControlRule> {
-        crate::client::Call::new(self, crate::api::DeleteAccessControlRule::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteAccessControlRule> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteAccessControlRule::new(uuid),
+        )
     }
-    /// `GET /login-control/access-control/rules`: see [`QueryAccessControlRule`](crate::api::QueryAccessControlRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_access_control_rule(
+    /// Send [`QueryAccessControlRule`]: `GET /login-control/access-control/rules`.
+    fn query_access_control_rule(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAccessControlRule> {
-        crate::client::Call::new(self, crate::api::QueryAccessControlRule::new())
+    ) -> ::zstack_sdk::client::Call<QueryAccessControlRule> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryAccessControlRule::new())
     }
-    /// `PUT /login-control/access-control/rules/{uuid}/actions`: see [`UpdateAccessControlRule`](crate::api::UpdateAccessControlRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_access_control_rule(
+    /// Send (and wait for the job of) [`UpdateAccessControlRule`]: `PUT /login-control/access-control/rules/{uuid}/actions`.
+    fn update_access_control_rule(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateAccessControlRule> {
-        crate::client::Call::new(self, crate::api::UpdateAccessControlRule::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateAccessControlRule> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateAccessControlRule::new(uuid),
+        )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddAccessControlRule> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteAccessControlRule> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAccessControlRule> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `rule`.
-    pub fn rule(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.rule(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl LoginControlApi for ::zstack_sdk::client::Client {}

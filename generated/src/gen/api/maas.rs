@@ -23,67 +23,63 @@ pub struct GetMaaSUsage {
 }
 impl GetMaaSUsage {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetMaaSUsage`], settable on the request and on a client `Call` for it:
+ `client.get_maa_s_usage(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetMaaSUsageSetters: ::zstack_sdk::runtime::request::Holds<
+        GetMaaSUsage,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetMaaSUsage>> GetMaaSUsageSetters for T {}
 /// The result of [`GetMaaSUsage`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetMaaSUsageReply {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub usages: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(GetMaaSUsageReply { "usages" => usages default, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetMaaSUsageReply { "usages" => usages default, }
+);
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /maas/usage`: see [`GetMaaSUsage`](crate::api::GetMaaSUsage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_maa_s_usage(&self) -> crate::client::Call<'_, crate::api::GetMaaSUsage> {
-        crate::client::Call::new(self, crate::api::GetMaaSUsage::new())
+/// The `maas` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait MaasApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`GetMaaSUsage`]: `GET /maas/usage`.
+    fn get_maa_s_usage(&self) -> ::zstack_sdk::client::Call<GetMaaSUsage> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetMaaSUsage::new())
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetMaaSUsage> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl MaasApi for ::zstack_sdk::client::Client {}

@@ -25,34 +25,48 @@ pub struct GetCurrentTime {
 }
 impl GetCurrentTime {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetCurrentTime`], settable on the request and on a client `Call` for it:
+ `client.get_current_time(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetCurrentTimeSetters: ::zstack_sdk::runtime::request::Holds<
+        GetCurrentTime,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetCurrentTime>> GetCurrentTimeSetters
+for T {}
 /// `GET /management-nodes/factory-mode-state`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
@@ -74,34 +88,49 @@ pub struct GetFactoryModeState {
 }
 impl GetFactoryModeState {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetFactoryModeState`], settable on the request and on a client `Call` for it:
+ `client.get_factory_mode_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetFactoryModeStateSetters: ::zstack_sdk::runtime::request::Holds<
+        GetFactoryModeState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.8.22 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.8.22 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetFactoryModeState>,
+> GetFactoryModeStateSetters for T {}
 /// `PUT /management-nodes/actions`, body envelope `"getManagementNodeArch"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 4.1.8 (release history). Source: catalog.
@@ -125,34 +154,49 @@ pub struct GetManagementNodeArch {
 }
 impl GetManagementNodeArch {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetManagementNodeArch`], settable on the request and on a client `Call` for it:
+ `client.get_management_node_arch(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetManagementNodeArchSetters: ::zstack_sdk::runtime::request::Holds<
+        GetManagementNodeArch,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.1.2.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.1.2.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetManagementNodeArch>,
+> GetManagementNodeArchSetters for T {}
 /// `PUT /management/actions`, body envelope `"getManagementNodeOS"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 4.1.8 (release history). Source: catalog.
@@ -176,34 +220,49 @@ pub struct GetManagementNodeOS {
 }
 impl GetManagementNodeOS {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetManagementNodeOS`], settable on the request and on a client `Call` for it:
+ `client.get_management_node_os(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetManagementNodeOSSetters: ::zstack_sdk::runtime::request::Holds<
+        GetManagementNodeOS,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.1.2.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.1.2.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetManagementNodeOS>,
+> GetManagementNodeOSSetters for T {}
 /// `GET /management-nodes/platform-timezone`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
@@ -225,34 +284,49 @@ pub struct GetPlatformTimeZone {
 }
 impl GetPlatformTimeZone {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetPlatformTimeZone`], settable on the request and on a client `Call` for it:
+ `client.get_platform_time_zone(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetPlatformTimeZoneSetters: ::zstack_sdk::runtime::request::Holds<
+        GetPlatformTimeZone,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.1.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.1.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetPlatformTimeZone>,
+> GetPlatformTimeZoneSetters for T {}
 /// `PUT /management-nodes/actions`, body envelope `"getSupportAPIs"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 4.4.65 (release history). Source: catalog.
@@ -276,34 +350,48 @@ pub struct GetSupportAPIs {
 }
 impl GetSupportAPIs {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetSupportAPIs`], settable on the request and on a client `Call` for it:
+ `client.get_support_ap_is(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetSupportAPIsSetters: ::zstack_sdk::runtime::request::Holds<
+        GetSupportAPIs,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetSupportAPIs>> GetSupportAPIsSetters
+for T {}
 /// `PUT /management-nodes/actions`, body envelope `"getVersion"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -327,34 +415,47 @@ pub struct GetVersion {
 }
 impl GetVersion {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVersion`], settable on the request and on a client `Call` for it:
+ `client.get_version(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVersionSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVersion,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetVersion>> GetVersionSetters for T {}
 /// `GET /management-nodes/ready`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -380,7 +481,7 @@ pub struct IsReadyToGo {
 }
 impl IsReadyToGo {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             management_node_id: ::core::default::Default::default(),
@@ -388,35 +489,48 @@ impl IsReadyToGo {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `managementNodeId`.
-    pub fn management_node_id(
+}
+/** The optional params of [`IsReadyToGo`], settable on the request and on a client `Call` for it:
+ `client.is_ready_to_go(..).management_node_id(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait IsReadyToGoSetters: ::zstack_sdk::runtime::request::Holds<
+        IsReadyToGo,
+    > + ::core::marker::Sized {
+    /// Wire name `managementNodeId` (query string). Since ZStack 0.6.
+    fn management_node_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.management_node_id = ::core::option::Option::Some(value.into());
+        self.held_mut().management_node_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<IsReadyToGo>> IsReadyToGoSetters for T {}
 /// `GET /management-nodes`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -435,7 +549,7 @@ pub struct QueryManagementNode {
 }
 impl QueryManagementNode {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -478,7 +592,6 @@ pub struct UpdateFactoryModeState {
 }
 impl UpdateFactoryModeState {
     /// A request with the required params `factoryModeState`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(factory_mode_state: impl ::core::convert::Into<bool>) -> Self {
         Self {
             factory_mode_state: factory_mode_state.into(),
@@ -486,34 +599,49 @@ impl UpdateFactoryModeState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateFactoryModeState`], settable on the request and on a client `Call` for it:
+ `client.update_factory_mode_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateFactoryModeStateSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateFactoryModeState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.8.22 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.8.22 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateFactoryModeState>,
+> UpdateFactoryModeStateSetters for T {}
 /// The result of [`GetCurrentTime`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCurrentTimeReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub current_time: ::std::collections::BTreeMap<::std::string::String, i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetCurrentTimeReply { "currentTime" => current_time lenient_default, }
 );
 /// The result of [`GetFactoryModeState`].
@@ -522,7 +650,7 @@ pub struct GetFactoryModeStateReply {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub factory_mode_state: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetFactoryModeStateReply { "factoryModeState" => factory_mode_state, }
 );
 /// The result of [`GetManagementNodeArch`].
@@ -531,7 +659,7 @@ pub struct GetManagementNodeArchReply {
     /// Since ZStack 4.1.2. Absent from older MNs' replies.
     pub architecture: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetManagementNodeArchReply { "architecture" => architecture, }
 );
 /// The result of [`GetManagementNodeOS`].
@@ -542,7 +670,7 @@ pub struct GetManagementNodeOSReply {
     /// Since ZStack 4.1.2. Absent from older MNs' replies.
     pub version: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetManagementNodeOSReply { "name" => name, "version" => version, }
 );
 /// The result of [`GetPlatformTimeZone`].
@@ -553,7 +681,7 @@ pub struct GetPlatformTimeZoneReply {
     /// Since ZStack 4.1.0. Absent from older MNs' replies.
     pub offset: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetPlatformTimeZoneReply { "timezone" => timezone, "offset" => offset, }
 );
 /// The result of [`GetSupportAPIs`].
@@ -562,7 +690,7 @@ pub struct GetSupportAPIsReply {
     /// Since ZStack 4.5.0. Absent from older MNs' replies.
     pub support_apis: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetSupportAPIsReply { "supportApis" => support_apis default, }
 );
 /// The result of [`GetVersion`].
@@ -571,273 +699,60 @@ pub struct GetVersionReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub version: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(GetVersionReply { "version" => version, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetVersionReply { "version" => version, }
+);
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `PUT /management-nodes/actions`: see [`GetCurrentTime`](crate::api::GetCurrentTime).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_current_time(
+/// The `management-nodes` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait ManagementNodesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`GetCurrentTime`]: `PUT /management-nodes/actions`.
+    fn get_current_time(&self) -> ::zstack_sdk::client::Call<GetCurrentTime> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetCurrentTime::new())
+    }
+    /// Send [`GetFactoryModeState`]: `GET /management-nodes/factory-mode-state`.
+    fn get_factory_mode_state(&self) -> ::zstack_sdk::client::Call<GetFactoryModeState> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetFactoryModeState::new())
+    }
+    /// Send [`GetManagementNodeArch`]: `PUT /management-nodes/actions`.
+    fn get_management_node_arch(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetCurrentTime> {
-        crate::client::Call::new(self, crate::api::GetCurrentTime::new())
+    ) -> ::zstack_sdk::client::Call<GetManagementNodeArch> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetManagementNodeArch::new())
     }
-    /// `GET /management-nodes/factory-mode-state`: see [`GetFactoryModeState`](crate::api::GetFactoryModeState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_factory_mode_state(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::GetFactoryModeState> {
-        crate::client::Call::new(self, crate::api::GetFactoryModeState::new())
+    /// Send [`GetManagementNodeOS`]: `PUT /management/actions`.
+    fn get_management_node_os(&self) -> ::zstack_sdk::client::Call<GetManagementNodeOS> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetManagementNodeOS::new())
     }
-    /// `PUT /management-nodes/actions`: see [`GetManagementNodeArch`](crate::api::GetManagementNodeArch).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_management_node_arch(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::GetManagementNodeArch> {
-        crate::client::Call::new(self, crate::api::GetManagementNodeArch::new())
+    /// Send [`GetPlatformTimeZone`]: `GET /management-nodes/platform-timezone`.
+    fn get_platform_time_zone(&self) -> ::zstack_sdk::client::Call<GetPlatformTimeZone> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetPlatformTimeZone::new())
     }
-    /// `PUT /management/actions`: see [`GetManagementNodeOS`](crate::api::GetManagementNodeOS).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_management_node_os(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::GetManagementNodeOS> {
-        crate::client::Call::new(self, crate::api::GetManagementNodeOS::new())
+    /// Send [`GetSupportAPIs`]: `PUT /management-nodes/actions`.
+    fn get_support_ap_is(&self) -> ::zstack_sdk::client::Call<GetSupportAPIs> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetSupportAPIs::new())
     }
-    /// `GET /management-nodes/platform-timezone`: see [`GetPlatformTimeZone`](crate::api::GetPlatformTimeZone).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_platform_time_zone(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::GetPlatformTimeZone> {
-        crate::client::Call::new(self, crate::api::GetPlatformTimeZone::new())
+    /// Send [`GetVersion`]: `PUT /management-nodes/actions`.
+    fn get_version(&self) -> ::zstack_sdk::client::Call<GetVersion> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVersion::new())
     }
-    /// `PUT /management-nodes/actions`: see [`GetSupportAPIs`](crate::api::GetSupportAPIs).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_support_ap_is(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::GetSupportAPIs> {
-        crate::client::Call::new(self, crate::api::GetSupportAPIs::new())
+    /// Send [`IsReadyToGo`]: `GET /management-nodes/ready`.
+    fn is_ready_to_go(&self) -> ::zstack_sdk::client::Call<IsReadyToGo> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), IsReadyToGo::new())
     }
-    /// `PUT /management-nodes/actions`: see [`GetVersion`](crate::api::GetVersion).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_version(&self) -> crate::client::Call<'_, crate::api::GetVersion> {
-        crate::client::Call::new(self, crate::api::GetVersion::new())
+    /// Send [`QueryManagementNode`]: `GET /management-nodes`.
+    fn query_management_node(&self) -> ::zstack_sdk::client::Call<QueryManagementNode> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryManagementNode::new())
     }
-    /// `GET /management-nodes/ready`: see [`IsReadyToGo`](crate::api::IsReadyToGo).
-    #[allow(clippy::too_many_arguments)]
-    pub fn is_ready_to_go(&self) -> crate::client::Call<'_, crate::api::IsReadyToGo> {
-        crate::client::Call::new(self, crate::api::IsReadyToGo::new())
-    }
-    /// `GET /management-nodes`: see [`QueryManagementNode`](crate::api::QueryManagementNode).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_management_node(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryManagementNode> {
-        crate::client::Call::new(self, crate::api::QueryManagementNode::new())
-    }
-    /// `PUT /management-nodes/actions`: see [`UpdateFactoryModeState`](crate::api::UpdateFactoryModeState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_factory_mode_state(
+    /// Send (and wait for the job of) [`UpdateFactoryModeState`]: `PUT /management-nodes/actions`.
+    fn update_factory_mode_state(
         &self,
         factory_mode_state: impl ::core::convert::Into<bool>,
-    ) -> crate::client::Call<'_, crate::api::UpdateFactoryModeState> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateFactoryModeState::new(factory_mode_state),
+    ) -> ::zstack_sdk::client::Call<UpdateFactoryModeState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateFactoryModeState::new(factory_mode_state),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetCurrentTime> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetFactoryModeState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetManagementNodeArch> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetManagementNodeOS> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetPlatformTimeZone> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetSupportAPIs> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVersion> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::IsReadyToGo> {
-    /// Set `managementNodeId`.
-    pub fn management_node_id(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.management_node_id(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateFactoryModeState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl ManagementNodesApi for ::zstack_sdk::client::Client {}

@@ -34,7 +34,6 @@ pub struct AddMdevDeviceSpecToVmInstance {
 }
 impl AddMdevDeviceSpecToVmInstance {
     /// A request with the required params `mdevSpecUuid`, `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         mdev_spec_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -47,32 +46,47 @@ impl AddMdevDeviceSpecToVmInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `mdevDeviceNumber`.
-    pub fn mdev_device_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.mdev_device_number = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`AddMdevDeviceSpecToVmInstance`], settable on the request and on a client `Call` for it:
+ `client.add_mdev_device_spec_to_vm_instance(..).mdev_device_number(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddMdevDeviceSpecToVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        AddMdevDeviceSpecToVmInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `mdevDeviceNumber` (body). Since ZStack 3.5.3 (release history). Server default: `1`.
+    fn mdev_device_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().mdev_device_number = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddMdevDeviceSpecToVmInstance>,
+> AddMdevDeviceSpecToVmInstanceSetters for T {}
 /// `GET /mdev-device-specs/candidates`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -108,7 +122,7 @@ pub struct GetMdevDeviceSpecCandidates {
 }
 impl GetMdevDeviceSpecCandidates {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             cluster_uuids: ::core::default::Default::default(),
@@ -120,79 +134,97 @@ impl GetMdevDeviceSpecCandidates {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `clusterUuids`.
-    pub fn cluster_uuids(
+}
+/** The optional params of [`GetMdevDeviceSpecCandidates`], settable on the request and on a client `Call` for it:
+ `client.get_mdev_device_spec_candidates(..).cluster_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetMdevDeviceSpecCandidatesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetMdevDeviceSpecCandidates,
+    > + ::core::marker::Sized {
+    /// Wire name `clusterUuids` (query string). Since ZStack 3.5.3 (release history).
+    fn cluster_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.cluster_uuids = value
+        self.held_mut().cluster_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
+    /// Wire name `hostUuid` (query string). Since ZStack 3.5.3 (release history).
+    fn host_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.host_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().host_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vmInstanceUuid`.
-    pub fn vm_instance_uuid(
+    /// Wire name `vmInstanceUuid` (query string). Since ZStack 3.5.3 (release history).
+    fn vm_instance_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vm_instance_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().vm_instance_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vmInstanceUuids`.
-    pub fn vm_instance_uuids(
+    /// Wire name `vmInstanceUuids` (query string). Since ZStack 3.6.1 (release history).
+    fn vm_instance_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.vm_instance_uuids = value
+        self.held_mut().vm_instance_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `types`.
-    pub fn types(
+    /// Wire name `types` (query string). Since ZStack 3.5.3 (release history).
+    fn types(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.types = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().types = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetMdevDeviceSpecCandidates>,
+> GetMdevDeviceSpecCandidatesSetters for T {}
 /// `GET /mdev-device-specs`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -211,7 +243,7 @@ pub struct QueryMdevDeviceSpec {
 }
 impl QueryMdevDeviceSpec {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -256,7 +288,6 @@ pub struct RemoveMdevDeviceSpecFromVmInstance {
 }
 impl RemoveMdevDeviceSpecFromVmInstance {
     /// A request with the required params `mdevSpecUuid`, `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         mdev_spec_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -268,27 +299,42 @@ impl RemoveMdevDeviceSpecFromVmInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemoveMdevDeviceSpecFromVmInstance`], settable on the request and on a client `Call` for it:
+ `client.remove_mdev_device_spec_from_vm_instance(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveMdevDeviceSpecFromVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveMdevDeviceSpecFromVmInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveMdevDeviceSpecFromVmInstance>,
+> RemoveMdevDeviceSpecFromVmInstanceSetters for T {}
 /// `PUT /mdev-device-specs/{uuid}/actions`, body envelope `"updateMdevDeviceSpec"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -323,7 +369,6 @@ pub struct UpdateMdevDeviceSpec {
 }
 impl UpdateMdevDeviceSpec {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -334,259 +379,117 @@ impl UpdateMdevDeviceSpec {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateMdevDeviceSpec`], settable on the request and on a client `Call` for it:
+ `client.update_mdev_device_spec(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateMdevDeviceSpecSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateMdevDeviceSpec,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.5.3 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.5.3 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `state` (body). Since ZStack 3.5.3 (release history). One of `Enabled`, `Disabled`.
+    fn state(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().state = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `state`.
-    pub fn state(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.state = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateMdevDeviceSpec>,
+> UpdateMdevDeviceSpecSetters for T {}
 /// The result of [`GetMdevDeviceSpecCandidates`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetMdevDeviceSpecCandidatesReply {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetMdevDeviceSpecCandidatesReply { "inventories" => inventories default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /mdev-device-specs/{mdevSpecUuid}/vm-instances/{vmInstanceUuid}`: see [`AddMdevDeviceSpecToVmInstance`](crate::api::AddMdevDeviceSpecToVmInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_mdev_device_spec_to_vm_instance(
+/// The `mdev-device-specs` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait MdevDeviceSpecsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddMdevDeviceSpecToVmInstance`]: `POST /mdev-device-specs/{mdevSpecUuid}/vm-instances/{vmInstanceUuid}`.
+    fn add_mdev_device_spec_to_vm_instance(
         &self,
         mdev_spec_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddMdevDeviceSpecToVmInstance> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddMdevDeviceSpecToVmInstance::new(
-                mdev_spec_uuid,
-                vm_instance_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<AddMdevDeviceSpecToVmInstance> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddMdevDeviceSpecToVmInstance::new(mdev_spec_uuid, vm_instance_uuid),
         )
     }
-    /// `GET /mdev-device-specs/candidates`: see [`GetMdevDeviceSpecCandidates`](crate::api::GetMdevDeviceSpecCandidates).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_mdev_device_spec_candidates(
+    /// Send [`GetMdevDeviceSpecCandidates`]: `GET /mdev-device-specs/candidates`.
+    fn get_mdev_device_spec_candidates(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetMdevDeviceSpecCandidates> {
-        crate::client::Call::new(self, crate::api::GetMdevDeviceSpecCandidates::new())
+    ) -> ::zstack_sdk::client::Call<GetMdevDeviceSpecCandidates> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetMdevDeviceSpecCandidates::new(),
+        )
     }
-    /// `GET /mdev-device-specs`: see [`QueryMdevDeviceSpec`](crate::api::QueryMdevDeviceSpec).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_mdev_device_spec(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryMdevDeviceSpec> {
-        crate::client::Call::new(self, crate::api::QueryMdevDeviceSpec::new())
+    /// Send [`QueryMdevDeviceSpec`]: `GET /mdev-device-specs`.
+    fn query_mdev_device_spec(&self) -> ::zstack_sdk::client::Call<QueryMdevDeviceSpec> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryMdevDeviceSpec::new())
     }
-    /// `DELETE /mdev-device-specs/{mdevSpecUuid}/vm-instances/{vmInstanceUuid}`: see [`RemoveMdevDeviceSpecFromVmInstance`](crate::api::RemoveMdevDeviceSpecFromVmInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_mdev_device_spec_from_vm_instance(
+    /// Send (and wait for the job of) [`RemoveMdevDeviceSpecFromVmInstance`]: `DELETE /mdev-device-specs/{mdevSpecUuid}/vm-instances/{vmInstanceUuid}`.
+    fn remove_mdev_device_spec_from_vm_instance(
         &self,
         mdev_spec_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveMdevDeviceSpecFromVmInstance> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveMdevDeviceSpecFromVmInstance::new(
-                mdev_spec_uuid,
-                vm_instance_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<RemoveMdevDeviceSpecFromVmInstance> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveMdevDeviceSpecFromVmInstance::new(mdev_spec_uuid, vm_instance_uuid),
         )
     }
-    /// `PUT /mdev-device-specs/{uuid}/actions`: see [`UpdateMdevDeviceSpec`](crate::api::UpdateMdevDeviceSpec).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_mdev_device_spec(
+    /// Send (and wait for the job of) [`UpdateMdevDeviceSpec`]: `PUT /mdev-device-specs/{uuid}/actions`.
+    fn update_mdev_device_spec(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateMdevDeviceSpec> {
-        crate::client::Call::new(self, crate::api::UpdateMdevDeviceSpec::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateMdevDeviceSpec> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateMdevDeviceSpec::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddMdevDeviceSpecToVmInstance> {
-    /// Set `mdevDeviceNumber`.
-    pub fn mdev_device_number(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.mdev_device_number(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetMdevDeviceSpecCandidates> {
-    /// Set `clusterUuids`.
-    pub fn cluster_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.cluster_uuids(value))
-    }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_uuid(value))
-    }
-    /// Set `vmInstanceUuid`.
-    pub fn vm_instance_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vm_instance_uuid(value))
-    }
-    /// Set `vmInstanceUuids`.
-    pub fn vm_instance_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.vm_instance_uuids(value))
-    }
-    /// Set `types`.
-    pub fn types(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.types(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveMdevDeviceSpecFromVmInstance> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateMdevDeviceSpec> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `state`.
-    pub fn state(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.state(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl MdevDeviceSpecsApi for ::zstack_sdk::client::Client {}

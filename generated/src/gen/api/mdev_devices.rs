@@ -31,7 +31,6 @@ pub struct AttachMdevDeviceToVm {
 }
 impl AttachMdevDeviceToVm {
     /// A request with the required params `mdevDeviceUuid`, `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         mdev_device_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -43,27 +42,42 @@ impl AttachMdevDeviceToVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachMdevDeviceToVm`], settable on the request and on a client `Call` for it:
+ `client.attach_mdev_device_to_vm(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachMdevDeviceToVmSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachMdevDeviceToVm,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachMdevDeviceToVm>,
+> AttachMdevDeviceToVmSetters for T {}
 /// `DELETE /mdev-devices/{mdevDeviceUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
@@ -92,7 +106,6 @@ pub struct DeleteMdevDevice {
 }
 impl DeleteMdevDevice {
     /// A request with the required params `mdevDeviceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         mdev_device_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -103,35 +116,49 @@ impl DeleteMdevDevice {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteMdevDevice`], settable on the request and on a client `Call` for it:
+ `client.delete_mdev_device(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteMdevDeviceSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteMdevDevice,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 4.5.11 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.5.11 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.5.11 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteMdevDevice>> DeleteMdevDeviceSetters
+for T {}
 /// `DELETE /mdev-devices/{mdevDeviceUuid}/vm-instances/{vmInstanceUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -160,7 +187,6 @@ pub struct DetachMdevDeviceFromVm {
 }
 impl DetachMdevDeviceFromVm {
     /// A request with the required params `mdevDeviceUuid`, `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         mdev_device_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -172,27 +198,42 @@ impl DetachMdevDeviceFromVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachMdevDeviceFromVm`], settable on the request and on a client `Call` for it:
+ `client.detach_mdev_device_from_vm(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachMdevDeviceFromVmSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachMdevDeviceFromVm,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachMdevDeviceFromVm>,
+> DetachMdevDeviceFromVmSetters for T {}
 /// `GET /mdev-devices/candidates`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -225,7 +266,7 @@ pub struct GetMdevDeviceCandidates {
 }
 impl GetMdevDeviceCandidates {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             cluster_uuids: ::core::default::Default::default(),
@@ -236,66 +277,84 @@ impl GetMdevDeviceCandidates {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `clusterUuids`.
-    pub fn cluster_uuids(
+}
+/** The optional params of [`GetMdevDeviceCandidates`], settable on the request and on a client `Call` for it:
+ `client.get_mdev_device_candidates(..).cluster_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetMdevDeviceCandidatesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetMdevDeviceCandidates,
+    > + ::core::marker::Sized {
+    /// Wire name `clusterUuids` (query string). Since ZStack 3.5.3 (release history).
+    fn cluster_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.cluster_uuids = value
+        self.held_mut().cluster_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
+    /// Wire name `hostUuid` (query string). Since ZStack 3.5.3 (release history).
+    fn host_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.host_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().host_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vmInstanceUuid`.
-    pub fn vm_instance_uuid(
+    /// Wire name `vmInstanceUuid` (query string). Since ZStack 3.5.3 (release history).
+    fn vm_instance_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vm_instance_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().vm_instance_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `types`.
-    pub fn types(
+    /// Wire name `types` (query string). Since ZStack 3.5.3 (release history).
+    fn types(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.types = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().types = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetMdevDeviceCandidates>,
+> GetMdevDeviceCandidatesSetters for T {}
 /// `GET /mdev-devices`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -314,7 +373,7 @@ pub struct QueryMdevDevice {
 }
 impl QueryMdevDevice {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -365,7 +424,6 @@ pub struct UpdateMdevDevice {
 }
 impl UpdateMdevDevice {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -376,279 +434,123 @@ impl UpdateMdevDevice {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateMdevDevice`], settable on the request and on a client `Call` for it:
+ `client.update_mdev_device(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateMdevDeviceSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateMdevDevice,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.5.3 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.5.3 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `state` (body). Since ZStack 3.5.3 (release history). One of `Enabled`, `Disabled`.
+    fn state(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().state = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `state`.
-    pub fn state(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.state = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateMdevDevice>> UpdateMdevDeviceSetters
+for T {}
 /// The result of [`GetMdevDeviceCandidates`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetMdevDeviceCandidatesReply {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetMdevDeviceCandidatesReply { "inventories" => inventories default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /mdev-devices/{mdevDeviceUuid}/vm-instances/{vmInstanceUuid}`: see [`AttachMdevDeviceToVm`](crate::api::AttachMdevDeviceToVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_mdev_device_to_vm(
+/// The `mdev-devices` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait MdevDevicesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AttachMdevDeviceToVm`]: `POST /mdev-devices/{mdevDeviceUuid}/vm-instances/{vmInstanceUuid}`.
+    fn attach_mdev_device_to_vm(
         &self,
         mdev_device_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachMdevDeviceToVm> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachMdevDeviceToVm::new(mdev_device_uuid, vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<AttachMdevDeviceToVm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachMdevDeviceToVm::new(mdev_device_uuid, vm_instance_uuid),
         )
     }
-    /// `DELETE /mdev-devices/{mdevDeviceUuid}`: see [`DeleteMdevDevice`](crate::api::DeleteMdevDevice).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_mdev_device(
+    /// Send (and wait for the job of) [`DeleteMdevDevice`]: `DELETE /mdev-devices/{mdevDeviceUuid}`.
+    fn delete_mdev_device(
         &self,
         mdev_device_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteMdevDevice> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteMdevDevice::new(mdev_device_uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteMdevDevice> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteMdevDevice::new(mdev_device_uuid),
         )
     }
-    /// `DELETE /mdev-devices/{mdevDeviceUuid}/vm-instances/{vmInstanceUuid}`: see [`DetachMdevDeviceFromVm`](crate::api::DetachMdevDeviceFromVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_mdev_device_from_vm(
+    /// Send (and wait for the job of) [`DetachMdevDeviceFromVm`]: `DELETE /mdev-devices/{mdevDeviceUuid}/vm-instances/{vmInstanceUuid}`.
+    fn detach_mdev_device_from_vm(
         &self,
         mdev_device_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachMdevDeviceFromVm> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachMdevDeviceFromVm::new(mdev_device_uuid, vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<DetachMdevDeviceFromVm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachMdevDeviceFromVm::new(mdev_device_uuid, vm_instance_uuid),
         )
     }
-    /// `GET /mdev-devices/candidates`: see [`GetMdevDeviceCandidates`](crate::api::GetMdevDeviceCandidates).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_mdev_device_candidates(
+    /// Send [`GetMdevDeviceCandidates`]: `GET /mdev-devices/candidates`.
+    fn get_mdev_device_candidates(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetMdevDeviceCandidates> {
-        crate::client::Call::new(self, crate::api::GetMdevDeviceCandidates::new())
+    ) -> ::zstack_sdk::client::Call<GetMdevDeviceCandidates> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetMdevDeviceCandidates::new())
     }
-    /// `GET /mdev-devices`: see [`QueryMdevDevice`](crate::api::QueryMdevDevice).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_mdev_device(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryMdevDevice> {
-        crate::client::Call::new(self, crate::api::QueryMdevDevice::new())
+    /// Send [`QueryMdevDevice`]: `GET /mdev-devices`.
+    fn query_mdev_device(&self) -> ::zstack_sdk::client::Call<QueryMdevDevice> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryMdevDevice::new())
     }
-    /// `PUT /mdev-devices/{uuid}/actions`: see [`UpdateMdevDevice`](crate::api::UpdateMdevDevice).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_mdev_device(
+    /// Send (and wait for the job of) [`UpdateMdevDevice`]: `PUT /mdev-devices/{uuid}/actions`.
+    fn update_mdev_device(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateMdevDevice> {
-        crate::client::Call::new(self, crate::api::UpdateMdevDevice::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateMdevDevice> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateMdevDevice::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachMdevDeviceToVm> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteMdevDevice> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachMdevDeviceFromVm> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetMdevDeviceCandidates> {
-    /// Set `clusterUuids`.
-    pub fn cluster_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.cluster_uuids(value))
-    }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_uuid(value))
-    }
-    /// Set `vmInstanceUuid`.
-    pub fn vm_instance_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vm_instance_uuid(value))
-    }
-    /// Set `types`.
-    pub fn types(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.types(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateMdevDevice> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `state`.
-    pub fn state(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.state(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl MdevDevicesApi for ::zstack_sdk::client::Client {}

@@ -31,7 +31,6 @@ pub struct ChangeMediaState {
 }
 impl ChangeMediaState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -43,27 +42,41 @@ impl ChangeMediaState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeMediaState`], settable on the request and on a client `Call` for it:
+ `client.change_media_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeMediaStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeMediaState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<ChangeMediaState>> ChangeMediaStateSetters
+for T {}
 /// `POST /media/emails`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -110,7 +123,6 @@ pub struct CreateEmailMedia {
 }
 impl CreateEmailMedia {
     /// A request with the required params `smtpServer`, `smtpPort`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         smtp_server: impl ::core::convert::Into<::std::string::String>,
         smtp_port: impl ::core::convert::Into<i32>,
@@ -129,69 +141,86 @@ impl CreateEmailMedia {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `username`.
-    pub fn username(
+}
+/** The optional params of [`CreateEmailMedia`], settable on the request and on a client `Call` for it:
+ `client.create_email_media(..).username(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateEmailMediaSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateEmailMedia,
+    > + ::core::marker::Sized {
+    /// Wire name `username` (body). Since ZStack 3.0.1 (release history).
+    fn username(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.username = ::core::option::Option::Some(value.into());
+        self.held_mut().username = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `password`.
-    pub fn password(
+    /// Wire name `password` (body). Since ZStack 3.0.1 (release history).
+    fn password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.password = ::core::option::Option::Some(value.into());
+        self.held_mut().password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateEmailMedia>> CreateEmailMediaSetters
+for T {}
 /// `DELETE /media/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -219,7 +248,6 @@ pub struct DeleteMedia {
 }
 impl DeleteMedia {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -228,35 +256,48 @@ impl DeleteMedia {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteMedia`], settable on the request and on a client `Call` for it:
+ `client.delete_media(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteMediaSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteMedia,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteMedia>> DeleteMediaSetters for T {}
 /// `GET /media/emails`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -275,7 +316,7 @@ pub struct QueryEmailMedia {
 }
 impl QueryEmailMedia {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -311,7 +352,7 @@ pub struct QueryMedia {
 }
 impl QueryMedia {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -369,7 +410,6 @@ pub struct UpdateEmailMedia {
 }
 impl UpdateEmailMedia {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -383,289 +423,131 @@ impl UpdateEmailMedia {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateEmailMedia`], settable on the request and on a client `Call` for it:
+ `client.update_email_media(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateEmailMediaSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateEmailMedia,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `smtpServer` (body). Since ZStack 3.0.1 (release history).
+    fn smtp_server(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().smtp_server = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `smtpServer`.
-    pub fn smtp_server(
+    /// Wire name `smtpPort` (body). Since ZStack 3.0.1 (release history).
+    fn smtp_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().smtp_port = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `username` (body). Since ZStack 3.0.1 (release history).
+    fn username(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.smtp_server = ::core::option::Option::Some(value.into());
+        self.held_mut().username = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `smtpPort`.
-    pub fn smtp_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.smtp_port = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `username`.
-    pub fn username(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.username = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `password`.
-    pub fn password(
+    /// Wire name `password` (body). Since ZStack 3.0.1 (release history).
+    fn password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.password = ::core::option::Option::Some(value.into());
+        self.held_mut().password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateEmailMedia>> UpdateEmailMediaSetters
+for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `PUT /media/{uuid}/actions`: see [`ChangeMediaState`](crate::api::ChangeMediaState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_media_state(
+/// The `media` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait MediaApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`ChangeMediaState`]: `PUT /media/{uuid}/actions`.
+    fn change_media_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeMediaState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeMediaState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeMediaState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeMediaState::new(uuid, state_event),
         )
     }
-    /// `POST /media/emails`: see [`CreateEmailMedia`](crate::api::CreateEmailMedia).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_email_media(
+    /// Send (and wait for the job of) [`CreateEmailMedia`]: `POST /media/emails`.
+    fn create_email_media(
         &self,
         smtp_server: impl ::core::convert::Into<::std::string::String>,
         smtp_port: impl ::core::convert::Into<i32>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateEmailMedia> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateEmailMedia::new(smtp_server, smtp_port, name),
+    ) -> ::zstack_sdk::client::Call<CreateEmailMedia> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateEmailMedia::new(smtp_server, smtp_port, name),
         )
     }
-    /// `DELETE /media/{uuid}`: see [`DeleteMedia`](crate::api::DeleteMedia).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_media(
+    /// Send (and wait for the job of) [`DeleteMedia`]: `DELETE /media/{uuid}`.
+    fn delete_media(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteMedia> {
-        crate::client::Call::new(self, crate::api::DeleteMedia::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteMedia> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteMedia::new(uuid))
     }
-    /// `GET /media/emails`: see [`QueryEmailMedia`](crate::api::QueryEmailMedia).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_email_media(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryEmailMedia> {
-        crate::client::Call::new(self, crate::api::QueryEmailMedia::new())
+    /// Send [`QueryEmailMedia`]: `GET /media/emails`.
+    fn query_email_media(&self) -> ::zstack_sdk::client::Call<QueryEmailMedia> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryEmailMedia::new())
     }
-    /// `GET /media`: see [`QueryMedia`](crate::api::QueryMedia).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_media(&self) -> crate::client::Call<'_, crate::api::QueryMedia> {
-        crate::client::Call::new(self, crate::api::QueryMedia::new())
+    /// Send [`QueryMedia`]: `GET /media`.
+    fn query_media(&self) -> ::zstack_sdk::client::Call<QueryMedia> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryMedia::new())
     }
-    /// `PUT /media/emails/{uuid}`: see [`UpdateEmailMedia`](crate::api::UpdateEmailMedia).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_email_media(
+    /// Send (and wait for the job of) [`UpdateEmailMedia`]: `PUT /media/emails/{uuid}`.
+    fn update_email_media(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateEmailMedia> {
-        crate::client::Call::new(self, crate::api::UpdateEmailMedia::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateEmailMedia> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateEmailMedia::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeMediaState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateEmailMedia> {
-    /// Set `username`.
-    pub fn username(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.username(value))
-    }
-    /// Set `password`.
-    pub fn password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.password(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteMedia> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateEmailMedia> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `smtpServer`.
-    pub fn smtp_server(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.smtp_server(value))
-    }
-    /// Set `smtpPort`.
-    pub fn smtp_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.smtp_port(value))
-    }
-    /// Set `username`.
-    pub fn username(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.username(value))
-    }
-    /// Set `password`.
-    pub fn password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.password(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl MediaApi for ::zstack_sdk::client::Client {}

@@ -29,7 +29,6 @@ pub struct GetMemorySnapshotGroupReference {
 }
 impl GetMemorySnapshotGroupReference {
     /// A request with the required params `resourceUuid`, `resourceType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         resource_uuid: impl ::core::convert::Into<::std::string::String>,
         resource_type: impl ::core::convert::Into<::std::string::String>,
@@ -41,27 +40,42 @@ impl GetMemorySnapshotGroupReference {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetMemorySnapshotGroupReference`], settable on the request and on a client `Call` for it:
+ `client.get_memory_snapshot_group_reference(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetMemorySnapshotGroupReferenceSetters: ::zstack_sdk::runtime::request::Holds<
+        GetMemorySnapshotGroupReference,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.4.24.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.4.24.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetMemorySnapshotGroupReference>,
+> GetMemorySnapshotGroupReferenceSetters for T {}
 /// The result of [`GetMemorySnapshotGroupReference`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetMemorySnapshotGroupReferenceReply {
@@ -70,46 +84,24 @@ pub struct GetMemorySnapshotGroupReferenceReply {
     /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetMemorySnapshotGroupReferenceReply { "inventories" => inventories default,
     "resourceUuid" => resource_uuid, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /memory-snapshots/group/reference`: see [`GetMemorySnapshotGroupReference`](crate::api::GetMemorySnapshotGroupReference).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_memory_snapshot_group_reference(
+/// The `memory-snapshots` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait MemorySnapshotsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`GetMemorySnapshotGroupReference`]: `GET /memory-snapshots/group/reference`.
+    fn get_memory_snapshot_group_reference(
         &self,
         resource_uuid: impl ::core::convert::Into<::std::string::String>,
         resource_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetMemorySnapshotGroupReference> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetMemorySnapshotGroupReference::new(
-                resource_uuid,
-                resource_type,
-            ),
+    ) -> ::zstack_sdk::client::Call<GetMemorySnapshotGroupReference> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetMemorySnapshotGroupReference::new(resource_uuid, resource_type),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetMemorySnapshotGroupReference> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl MemorySnapshotsApi for ::zstack_sdk::client::Client {}

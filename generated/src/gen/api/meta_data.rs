@@ -24,71 +24,65 @@ pub struct IsOpensourceVersion {
 }
 impl IsOpensourceVersion {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`IsOpensourceVersion`], settable on the request and on a client `Call` for it:
+ `client.is_opensource_version(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait IsOpensourceVersionSetters: ::zstack_sdk::runtime::request::Holds<
+        IsOpensourceVersion,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<IsOpensourceVersion>,
+> IsOpensourceVersionSetters for T {}
 /// The result of [`IsOpensourceVersion`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IsOpensourceVersionReply {
     /// Since ZStack 2.0. Absent from older MNs' replies.
     pub opensource: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     IsOpensourceVersionReply { "opensource" => opensource, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /meta-data/opensource`: see [`IsOpensourceVersion`](crate::api::IsOpensourceVersion).
-    #[allow(clippy::too_many_arguments)]
-    pub fn is_opensource_version(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::IsOpensourceVersion> {
-        crate::client::Call::new(self, crate::api::IsOpensourceVersion::new())
+/// The `meta-data` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait MetaDataApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`IsOpensourceVersion`]: `GET /meta-data/opensource`.
+    fn is_opensource_version(&self) -> ::zstack_sdk::client::Call<IsOpensourceVersion> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), IsOpensourceVersion::new())
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::IsOpensourceVersion> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl MetaDataApi for ::zstack_sdk::client::Client {}

@@ -35,7 +35,6 @@ pub struct BootstrapMiniHost {
 }
 impl BootstrapMiniHost {
     /// A request with the required params `local`, `peer`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         local: impl ::core::convert::Into<crate::types::MiniHostInfo>,
         peer: impl ::core::convert::Into<crate::types::MiniHostInfo>,
@@ -49,45 +48,63 @@ impl BootstrapMiniHost {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`BootstrapMiniHost`], settable on the request and on a client `Call` for it:
+ `client.bootstrap_mini_host(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait BootstrapMiniHostSetters: ::zstack_sdk::runtime::request::Holds<
+        BootstrapMiniHost,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.6.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.6.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<BootstrapMiniHost>,
+> BootstrapMiniHostSetters for T {}
 /// `POST /mini-clusters`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -142,7 +159,6 @@ pub struct CreateMiniCluster {
 }
 impl CreateMiniCluster {
     /// A request with the required params `zoneUuid`, `name`, `hostManagementIps`, `password`, `hypervisorType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -170,66 +186,84 @@ impl CreateMiniCluster {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `username`.
-    pub fn username(
+}
+/** The optional params of [`CreateMiniCluster`], settable on the request and on a client `Call` for it:
+ `client.create_mini_cluster(..).username(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateMiniClusterSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateMiniCluster,
+    > + ::core::marker::Sized {
+    /// Wire name `username` (body). Since ZStack 3.4.1 (release history). Server default: `root`.
+    fn username(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.username = ::core::option::Option::Some(value.into());
+        self.held_mut().username = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sshPort`.
-    pub fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ssh_port = ::core::option::Option::Some(value.into());
+    /// Wire name `sshPort` (body). Since ZStack 3.4.1 (release history). Server default: `22`.
+    fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ssh_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.4.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.4.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateMiniCluster>,
+> CreateMiniClusterSetters for T {}
 /// `GET /mini-clusters/candidate-hosts`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -256,7 +290,7 @@ pub struct GetCandidateMiniHosts {
 }
 impl GetCandidateMiniHosts {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             local: ::core::default::Default::default(),
@@ -265,67 +299,86 @@ impl GetCandidateMiniHosts {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `local`.
-    pub fn local(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.local = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetCandidateMiniHosts`], settable on the request and on a client `Call` for it:
+ `client.get_candidate_mini_hosts(..).local(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetCandidateMiniHostsSetters: ::zstack_sdk::runtime::request::Holds<
+        GetCandidateMiniHosts,
+    > + ::core::marker::Sized {
+    /// Wire name `local` (query string). Since ZStack 3.6.1 (release history). Server default: `false`.
+    fn local(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().local = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `configure`.
-    pub fn configure(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.configure = ::core::option::Option::Some(value.into());
+    /// Wire name `configure` (query string). Since ZStack 3.8.22 (release history). Server default: `false`.
+    fn configure(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().configure = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetCandidateMiniHosts>,
+> GetCandidateMiniHostsSetters for T {}
 /// The result of [`BootstrapMiniHost`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BootstrapMiniHostReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub stage: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(BootstrapMiniHostReply { "stage" => stage, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    BootstrapMiniHostReply { "stage" => stage, }
+);
 /// The result of [`GetCandidateMiniHosts`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateMiniHostsReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub hosts: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetCandidateMiniHostsReply { "hosts" => hosts default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /mini-clusters/hosts`: see [`BootstrapMiniHost`](crate::api::BootstrapMiniHost).
-    #[allow(clippy::too_many_arguments)]
-    pub fn bootstrap_mini_host(
+/// The `mini-clusters` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait MiniClustersApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`BootstrapMiniHost`]: `POST /mini-clusters/hosts`.
+    fn bootstrap_mini_host(
         &self,
         local: impl ::core::convert::Into<crate::types::MiniHostInfo>,
         peer: impl ::core::convert::Into<crate::types::MiniHostInfo>,
-    ) -> crate::client::Call<'_, crate::api::BootstrapMiniHost> {
-        crate::client::Call::new(self, crate::api::BootstrapMiniHost::new(local, peer))
+    ) -> ::zstack_sdk::client::Call<BootstrapMiniHost> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            BootstrapMiniHost::new(local, peer),
+        )
     }
-    /// `POST /mini-clusters`: see [`CreateMiniCluster`](crate::api::CreateMiniCluster).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_mini_cluster(
+    /// Send (and wait for the job of) [`CreateMiniCluster`]: `POST /mini-clusters`.
+    fn create_mini_cluster(
         &self,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -334,10 +387,10 @@ impl crate::client::Client {
         >,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
         hypervisor_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateMiniCluster> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateMiniCluster::new(
+    ) -> ::zstack_sdk::client::Call<CreateMiniCluster> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateMiniCluster::new(
                 zone_uuid,
                 name,
                 host_management_ips,
@@ -346,132 +399,12 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `GET /mini-clusters/candidate-hosts`: see [`GetCandidateMiniHosts`](crate::api::GetCandidateMiniHosts).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_candidate_mini_hosts(
+    /// Send [`GetCandidateMiniHosts`]: `GET /mini-clusters/candidate-hosts`.
+    fn get_candidate_mini_hosts(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetCandidateMiniHosts> {
-        crate::client::Call::new(self, crate::api::GetCandidateMiniHosts::new())
+    ) -> ::zstack_sdk::client::Call<GetCandidateMiniHosts> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetCandidateMiniHosts::new())
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::BootstrapMiniHost> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateMiniCluster> {
-    /// Set `username`.
-    pub fn username(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.username(value))
-    }
-    /// Set `sshPort`.
-    pub fn ssh_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ssh_port(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetCandidateMiniHosts> {
-    /// Set `local`.
-    pub fn local(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.local(value))
-    }
-    /// Set `configure`.
-    pub fn configure(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.configure(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl MiniClustersApi for ::zstack_sdk::client::Client {}

@@ -26,7 +26,6 @@ pub struct DeleteModelEvaluationTask {
 }
 impl DeleteModelEvaluationTask {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -34,27 +33,42 @@ impl DeleteModelEvaluationTask {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DeleteModelEvaluationTask`], settable on the request and on a client `Call` for it:
+ `client.delete_model_evaluation_task(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteModelEvaluationTaskSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteModelEvaluationTask,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteModelEvaluationTask>,
+> DeleteModelEvaluationTaskSetters for T {}
 /// `DELETE /model-evaluation-tasks`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
@@ -80,7 +94,6 @@ pub struct DeleteModelEvaluationTasks {
 }
 impl DeleteModelEvaluationTasks {
     /// A request with the required params `uuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
@@ -92,27 +105,42 @@ impl DeleteModelEvaluationTasks {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DeleteModelEvaluationTasks`], settable on the request and on a client `Call` for it:
+ `client.delete_model_evaluation_tasks(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteModelEvaluationTasksSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteModelEvaluationTasks,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.20 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.3.20 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteModelEvaluationTasks>,
+> DeleteModelEvaluationTasksSetters for T {}
 /// `GET /model-evaluation-tasks`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -131,7 +159,7 @@ pub struct QueryModelEvaluationTask {
 }
 impl QueryModelEvaluationTask {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -149,75 +177,36 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryModelEvaluationTask {
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `DELETE /model-evaluation-tasks/{uuid}`: see [`DeleteModelEvaluationTask`](crate::api::DeleteModelEvaluationTask).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_model_evaluation_task(
+/// The `model-evaluation-tasks` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait ModelEvaluationTasksApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`DeleteModelEvaluationTask`]: `DELETE /model-evaluation-tasks/{uuid}`.
+    fn delete_model_evaluation_task(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteModelEvaluationTask> {
-        crate::client::Call::new(self, crate::api::DeleteModelEvaluationTask::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteModelEvaluationTask> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteModelEvaluationTask::new(uuid),
+        )
     }
-    /// `DELETE /model-evaluation-tasks`: see [`DeleteModelEvaluationTasks`](crate::api::DeleteModelEvaluationTasks).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_model_evaluation_tasks(
+    /// Send (and wait for the job of) [`DeleteModelEvaluationTasks`]: `DELETE /model-evaluation-tasks`.
+    fn delete_model_evaluation_tasks(
         &self,
         uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::DeleteModelEvaluationTasks> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteModelEvaluationTasks::new(uuids),
+    ) -> ::zstack_sdk::client::Call<DeleteModelEvaluationTasks> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteModelEvaluationTasks::new(uuids),
         )
     }
-    /// `GET /model-evaluation-tasks`: see [`QueryModelEvaluationTask`](crate::api::QueryModelEvaluationTask).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_model_evaluation_task(
+    /// Send [`QueryModelEvaluationTask`]: `GET /model-evaluation-tasks`.
+    fn query_model_evaluation_task(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryModelEvaluationTask> {
-        crate::client::Call::new(self, crate::api::QueryModelEvaluationTask::new())
+    ) -> ::zstack_sdk::client::Call<QueryModelEvaluationTask> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryModelEvaluationTask::new())
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteModelEvaluationTask> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteModelEvaluationTasks> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl ModelEvaluationTasksApi for ::zstack_sdk::client::Client {}

@@ -34,7 +34,6 @@ pub struct UpdateModelServiceInstanceGroup {
 }
 impl UpdateModelServiceInstanceGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -44,86 +43,70 @@ impl UpdateModelServiceInstanceGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateModelServiceInstanceGroup`], settable on the request and on a client `Call` for it:
+ `client.update_model_service_instance_group(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateModelServiceInstanceGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateModelServiceInstanceGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 5.3.0 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 5.3.20 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateModelServiceInstanceGroup>,
+> UpdateModelServiceInstanceGroupSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `PUT /model-service-instance-groups/{uuid}`: see [`UpdateModelServiceInstanceGroup`](crate::api::UpdateModelServiceInstanceGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_model_service_instance_group(
+/// The `model-service-instance-groups` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait ModelServiceInstanceGroupsApi: ::core::convert::AsRef<
+        ::zstack_sdk::client::Client,
+    > {
+    /// Send (and wait for the job of) [`UpdateModelServiceInstanceGroup`]: `PUT /model-service-instance-groups/{uuid}`.
+    fn update_model_service_instance_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateModelServiceInstanceGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateModelServiceInstanceGroup::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateModelServiceInstanceGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateModelServiceInstanceGroup::new(uuid),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateModelServiceInstanceGroup> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl ModelServiceInstanceGroupsApi for ::zstack_sdk::client::Client {}

@@ -31,7 +31,6 @@ pub struct AttachMonitorTriggerActionToTrigger {
 }
 impl AttachMonitorTriggerActionToTrigger {
     /// A request with the required params `triggerUuid`, `actionUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         trigger_uuid: impl ::core::convert::Into<::std::string::String>,
         action_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -43,27 +42,42 @@ impl AttachMonitorTriggerActionToTrigger {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachMonitorTriggerActionToTrigger`], settable on the request and on a client `Call` for it:
+ `client.attach_monitor_trigger_action_to_trigger(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachMonitorTriggerActionToTriggerSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachMonitorTriggerActionToTrigger,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachMonitorTriggerActionToTrigger>,
+> AttachMonitorTriggerActionToTriggerSetters for T {}
 /// `PUT /monitoring/trigger-actions/{uuid}/actions`, body envelope `"changeMonitorTriggerActionState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -93,7 +107,6 @@ pub struct ChangeMonitorTriggerActionState {
 }
 impl ChangeMonitorTriggerActionState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -105,27 +118,42 @@ impl ChangeMonitorTriggerActionState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeMonitorTriggerActionState`], settable on the request and on a client `Call` for it:
+ `client.change_monitor_trigger_action_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeMonitorTriggerActionStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeMonitorTriggerActionState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeMonitorTriggerActionState>,
+> ChangeMonitorTriggerActionStateSetters for T {}
 /// `PUT /monitoring/triggers/{uuid}/actions`, body envelope `"changeMonitorTriggerState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -154,7 +182,6 @@ pub struct ChangeMonitorTriggerState {
 }
 impl ChangeMonitorTriggerState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -166,27 +193,42 @@ impl ChangeMonitorTriggerState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeMonitorTriggerState`], settable on the request and on a client `Call` for it:
+ `client.change_monitor_trigger_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeMonitorTriggerStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeMonitorTriggerState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeMonitorTriggerState>,
+> ChangeMonitorTriggerStateSetters for T {}
 /// `POST /monitoring/trigger-actions/emails`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -232,7 +274,6 @@ pub struct CreateEmailMonitorTriggerAction {
 }
 impl CreateEmailMonitorTriggerAction {
     /// A request with the required params `email`, `mediaUuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         email: impl ::core::convert::Into<::std::string::String>,
         media_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -250,66 +291,84 @@ impl CreateEmailMonitorTriggerAction {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateEmailMonitorTriggerAction`], settable on the request and on a client `Call` for it:
+ `client.create_email_monitor_trigger_action(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateEmailMonitorTriggerActionSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateEmailMonitorTriggerAction,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `triggerUuids`.
-    pub fn trigger_uuids(
+    /// Wire name `triggerUuids` (body). Since ZStack 3.0.1 (release history).
+    fn trigger_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.trigger_uuids = value
+        self.held_mut().trigger_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateEmailMonitorTriggerAction>,
+> CreateEmailMonitorTriggerActionSetters for T {}
 /// `POST /monitoring/triggers`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -357,7 +416,6 @@ pub struct CreateMonitorTrigger {
 }
 impl CreateMonitorTrigger {
     /// A request with the required params `name`, `expression`, `duration`, `targetResourceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         expression: impl ::core::convert::Into<::std::string::String>,
@@ -377,61 +435,79 @@ impl CreateMonitorTrigger {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `recoveryExpression`.
-    pub fn recovery_expression(
+}
+/** The optional params of [`CreateMonitorTrigger`], settable on the request and on a client `Call` for it:
+ `client.create_monitor_trigger(..).recovery_expression(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateMonitorTriggerSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateMonitorTrigger,
+    > + ::core::marker::Sized {
+    /// Wire name `recoveryExpression` (body). Since ZStack 3.0.1 (release history).
+    fn recovery_expression(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.recovery_expression = ::core::option::Option::Some(value.into());
+        self.held_mut().recovery_expression = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateMonitorTrigger>,
+> CreateMonitorTriggerSetters for T {}
 /// `DELETE /monitoring/alerts`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -460,7 +536,6 @@ pub struct DeleteAlert {
 }
 impl DeleteAlert {
     /// A request with the required params `uuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
@@ -473,35 +548,48 @@ impl DeleteAlert {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteAlert`], settable on the request and on a client `Call` for it:
+ `client.delete_alert(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteAlertSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteAlert,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteAlert>> DeleteAlertSetters for T {}
 /// `DELETE /monitoring/triggers/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -529,7 +617,6 @@ pub struct DeleteMonitorTrigger {
 }
 impl DeleteMonitorTrigger {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -538,35 +625,50 @@ impl DeleteMonitorTrigger {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteMonitorTrigger`], settable on the request and on a client `Call` for it:
+ `client.delete_monitor_trigger(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteMonitorTriggerSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteMonitorTrigger,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteMonitorTrigger>,
+> DeleteMonitorTriggerSetters for T {}
 /// `DELETE /monitoring/trigger-actions/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -594,7 +696,6 @@ pub struct DeleteMonitorTriggerAction {
 }
 impl DeleteMonitorTriggerAction {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -603,35 +704,50 @@ impl DeleteMonitorTriggerAction {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteMonitorTriggerAction`], settable on the request and on a client `Call` for it:
+ `client.delete_monitor_trigger_action(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteMonitorTriggerActionSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteMonitorTriggerAction,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteMonitorTriggerAction>,
+> DeleteMonitorTriggerActionSetters for T {}
 /// `DELETE /monitoring/triggers/{triggerUuid}/trigger-actions/{actionUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -660,7 +776,6 @@ pub struct DetachMonitorTriggerActionFromTrigger {
 }
 impl DetachMonitorTriggerActionFromTrigger {
     /// A request with the required params `triggerUuid`, `actionUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         trigger_uuid: impl ::core::convert::Into<::std::string::String>,
         action_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -672,27 +787,42 @@ impl DetachMonitorTriggerActionFromTrigger {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachMonitorTriggerActionFromTrigger`], settable on the request and on a client `Call` for it:
+ `client.detach_monitor_trigger_action_from_trigger(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachMonitorTriggerActionFromTriggerSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachMonitorTriggerActionFromTrigger,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachMonitorTriggerActionFromTrigger>,
+> DetachMonitorTriggerActionFromTriggerSetters for T {}
 /// `GET /monitoring/items`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -717,7 +847,6 @@ pub struct GetMonitorItem {
 }
 impl GetMonitorItem {
     /// A request with the required params `resourceType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         resource_type: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -727,27 +856,41 @@ impl GetMonitorItem {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetMonitorItem`], settable on the request and on a client `Call` for it:
+ `client.get_monitor_item(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetMonitorItemSetters: ::zstack_sdk::runtime::request::Holds<
+        GetMonitorItem,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetMonitorItem>> GetMonitorItemSetters
+for T {}
 /// `GET /monitoring/alerts`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -766,7 +909,7 @@ pub struct QueryAlert {
 }
 impl QueryAlert {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -801,7 +944,7 @@ pub struct QueryEmailTriggerAction {
 }
 impl QueryEmailTriggerAction {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -836,7 +979,7 @@ pub struct QueryMonitorTrigger {
 }
 impl QueryMonitorTrigger {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -872,7 +1015,7 @@ pub struct QueryMonitorTriggerAction {
 }
 impl QueryMonitorTriggerAction {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -927,7 +1070,6 @@ pub struct UpdateEmailMonitorTriggerAction {
 }
 impl UpdateEmailMonitorTriggerAction {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -939,59 +1081,71 @@ impl UpdateEmailMonitorTriggerAction {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateEmailMonitorTriggerAction`], settable on the request and on a client `Call` for it:
+ `client.update_email_monitor_trigger_action(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateEmailMonitorTriggerActionSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateEmailMonitorTriggerAction,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `email` (body). Since ZStack 3.0.1 (release history).
+    fn email(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().email = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `email`.
-    pub fn email(
+    /// Wire name `mediaUuid` (body). Since ZStack 3.0.1 (release history).
+    fn media_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.email = ::core::option::Option::Some(value.into());
+        self.held_mut().media_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `mediaUuid`.
-    pub fn media_uuid(
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.media_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateEmailMonitorTriggerAction>,
+> UpdateEmailMonitorTriggerActionSetters for T {}
 /// `PUT /monitoring/triggers/{uuid}/actions`, body envelope `"updateMonitorTrigger"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1029,7 +1183,6 @@ pub struct UpdateMonitorTrigger {
 }
 impl UpdateMonitorTrigger {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1041,612 +1194,222 @@ impl UpdateMonitorTrigger {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateMonitorTrigger`], settable on the request and on a client `Call` for it:
+ `client.update_monitor_trigger(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateMonitorTriggerSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateMonitorTrigger,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `expression` (body). Since ZStack 3.0.1 (release history).
+    fn expression(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().expression = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `expression`.
-    pub fn expression(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.expression = ::core::option::Option::Some(value.into());
+    /// Wire name `duration` (body). Since ZStack 3.0.1 (release history).
+    fn duration(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().duration = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `duration`.
-    pub fn duration(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.duration = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateMonitorTrigger>,
+> UpdateMonitorTriggerSetters for T {}
 /// The result of [`GetMonitorItem`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetMonitorItemReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetMonitorItemReply { "inventories" => inventories default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /monitoring/triggers/{triggerUuid}/trigger-actions/{actionUuid}`: see [`AttachMonitorTriggerActionToTrigger`](crate::api::AttachMonitorTriggerActionToTrigger).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_monitor_trigger_action_to_trigger(
+/// The `monitoring` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait MonitoringApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AttachMonitorTriggerActionToTrigger`]: `POST /monitoring/triggers/{triggerUuid}/trigger-actions/{actionUuid}`.
+    fn attach_monitor_trigger_action_to_trigger(
         &self,
         trigger_uuid: impl ::core::convert::Into<::std::string::String>,
         action_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachMonitorTriggerActionToTrigger> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachMonitorTriggerActionToTrigger::new(
-                trigger_uuid,
-                action_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<AttachMonitorTriggerActionToTrigger> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachMonitorTriggerActionToTrigger::new(trigger_uuid, action_uuid),
         )
     }
-    /// `PUT /monitoring/trigger-actions/{uuid}/actions`: see [`ChangeMonitorTriggerActionState`](crate::api::ChangeMonitorTriggerActionState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_monitor_trigger_action_state(
+    /// Send (and wait for the job of) [`ChangeMonitorTriggerActionState`]: `PUT /monitoring/trigger-actions/{uuid}/actions`.
+    fn change_monitor_trigger_action_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeMonitorTriggerActionState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeMonitorTriggerActionState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeMonitorTriggerActionState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeMonitorTriggerActionState::new(uuid, state_event),
         )
     }
-    /// `PUT /monitoring/triggers/{uuid}/actions`: see [`ChangeMonitorTriggerState`](crate::api::ChangeMonitorTriggerState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_monitor_trigger_state(
+    /// Send (and wait for the job of) [`ChangeMonitorTriggerState`]: `PUT /monitoring/triggers/{uuid}/actions`.
+    fn change_monitor_trigger_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeMonitorTriggerState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeMonitorTriggerState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeMonitorTriggerState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeMonitorTriggerState::new(uuid, state_event),
         )
     }
-    /// `POST /monitoring/trigger-actions/emails`: see [`CreateEmailMonitorTriggerAction`](crate::api::CreateEmailMonitorTriggerAction).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_email_monitor_trigger_action(
+    /// Send (and wait for the job of) [`CreateEmailMonitorTriggerAction`]: `POST /monitoring/trigger-actions/emails`.
+    fn create_email_monitor_trigger_action(
         &self,
         email: impl ::core::convert::Into<::std::string::String>,
         media_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateEmailMonitorTriggerAction> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateEmailMonitorTriggerAction::new(email, media_uuid, name),
+    ) -> ::zstack_sdk::client::Call<CreateEmailMonitorTriggerAction> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateEmailMonitorTriggerAction::new(email, media_uuid, name),
         )
     }
-    /// `POST /monitoring/triggers`: see [`CreateMonitorTrigger`](crate::api::CreateMonitorTrigger).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_monitor_trigger(
+    /// Send (and wait for the job of) [`CreateMonitorTrigger`]: `POST /monitoring/triggers`.
+    fn create_monitor_trigger(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         expression: impl ::core::convert::Into<::std::string::String>,
         duration: impl ::core::convert::Into<i32>,
         target_resource_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateMonitorTrigger> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateMonitorTrigger::new(
-                name,
-                expression,
-                duration,
-                target_resource_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<CreateMonitorTrigger> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateMonitorTrigger::new(name, expression, duration, target_resource_uuid),
         )
     }
-    /// `DELETE /monitoring/alerts`: see [`DeleteAlert`](crate::api::DeleteAlert).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_alert(
+    /// Send (and wait for the job of) [`DeleteAlert`]: `DELETE /monitoring/alerts`.
+    fn delete_alert(
         &self,
         uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::DeleteAlert> {
-        crate::client::Call::new(self, crate::api::DeleteAlert::new(uuids))
+    ) -> ::zstack_sdk::client::Call<DeleteAlert> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteAlert::new(uuids))
     }
-    /// `DELETE /monitoring/triggers/{uuid}`: see [`DeleteMonitorTrigger`](crate::api::DeleteMonitorTrigger).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_monitor_trigger(
+    /// Send (and wait for the job of) [`DeleteMonitorTrigger`]: `DELETE /monitoring/triggers/{uuid}`.
+    fn delete_monitor_trigger(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteMonitorTrigger> {
-        crate::client::Call::new(self, crate::api::DeleteMonitorTrigger::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteMonitorTrigger> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteMonitorTrigger::new(uuid))
     }
-    /// `DELETE /monitoring/trigger-actions/{uuid}`: see [`DeleteMonitorTriggerAction`](crate::api::DeleteMonitorTriggerAction).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_monitor_trigger_action(
+    /// Send (and wait for the job of) [`DeleteMonitorTriggerAction`]: `DELETE /monitoring/trigger-actions/{uuid}`.
+    fn delete_monitor_trigger_action(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteMonitorTriggerAction> {
-        crate::client::Call::new(self, crate::api::DeleteMonitorTriggerAction::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteMonitorTriggerAction> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteMonitorTriggerAction::new(uuid),
+        )
     }
-    /// `DELETE /monitoring/triggers/{triggerUuid}/trigger-actions/{actionUuid}`: see [`DetachMonitorTriggerActionFromTrigger`](crate::api::DetachMonitorTriggerActionFromTrigger).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_monitor_trigger_action_from_trigger(
+    /// Send (and wait for the job of) [`DetachMonitorTriggerActionFromTrigger`]: `DELETE /monitoring/triggers/{triggerUuid}/trigger-actions/{actionUuid}`.
+    fn detach_monitor_trigger_action_from_trigger(
         &self,
         trigger_uuid: impl ::core::convert::Into<::std::string::String>,
         action_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachMonitorTriggerActionFromTrigger> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachMonitorTriggerActionFromTrigger::new(
-                trigger_uuid,
-                action_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<DetachMonitorTriggerActionFromTrigger> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachMonitorTriggerActionFromTrigger::new(trigger_uuid, action_uuid),
         )
     }
-    /// `GET /monitoring/items`: see [`GetMonitorItem`](crate::api::GetMonitorItem).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_monitor_item(
+    /// Send [`GetMonitorItem`]: `GET /monitoring/items`.
+    fn get_monitor_item(
         &self,
         resource_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetMonitorItem> {
-        crate::client::Call::new(self, crate::api::GetMonitorItem::new(resource_type))
-    }
-    /// `GET /monitoring/alerts`: see [`QueryAlert`](crate::api::QueryAlert).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_alert(&self) -> crate::client::Call<'_, crate::api::QueryAlert> {
-        crate::client::Call::new(self, crate::api::QueryAlert::new())
-    }
-    /// `GET /monitoring/trigger-actions/emails`: see [`QueryEmailTriggerAction`](crate::api::QueryEmailTriggerAction).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_email_trigger_action(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryEmailTriggerAction> {
-        crate::client::Call::new(self, crate::api::QueryEmailTriggerAction::new())
-    }
-    /// `GET /monitoring/triggers`: see [`QueryMonitorTrigger`](crate::api::QueryMonitorTrigger).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_monitor_trigger(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryMonitorTrigger> {
-        crate::client::Call::new(self, crate::api::QueryMonitorTrigger::new())
-    }
-    /// `GET /monitoring/trigger-actions`: see [`QueryMonitorTriggerAction`](crate::api::QueryMonitorTriggerAction).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_monitor_trigger_action(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryMonitorTriggerAction> {
-        crate::client::Call::new(self, crate::api::QueryMonitorTriggerAction::new())
-    }
-    /// `PUT /monitoring/trigger-actions/emails/{uuid}`: see [`UpdateEmailMonitorTriggerAction`](crate::api::UpdateEmailMonitorTriggerAction).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_email_monitor_trigger_action(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateEmailMonitorTriggerAction> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateEmailMonitorTriggerAction::new(uuid),
+    ) -> ::zstack_sdk::client::Call<GetMonitorItem> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetMonitorItem::new(resource_type),
         )
     }
-    /// `PUT /monitoring/triggers/{uuid}/actions`: see [`UpdateMonitorTrigger`](crate::api::UpdateMonitorTrigger).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_monitor_trigger(
+    /// Send [`QueryAlert`]: `GET /monitoring/alerts`.
+    fn query_alert(&self) -> ::zstack_sdk::client::Call<QueryAlert> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryAlert::new())
+    }
+    /// Send [`QueryEmailTriggerAction`]: `GET /monitoring/trigger-actions/emails`.
+    fn query_email_trigger_action(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryEmailTriggerAction> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryEmailTriggerAction::new())
+    }
+    /// Send [`QueryMonitorTrigger`]: `GET /monitoring/triggers`.
+    fn query_monitor_trigger(&self) -> ::zstack_sdk::client::Call<QueryMonitorTrigger> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryMonitorTrigger::new())
+    }
+    /// Send [`QueryMonitorTriggerAction`]: `GET /monitoring/trigger-actions`.
+    fn query_monitor_trigger_action(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryMonitorTriggerAction> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryMonitorTriggerAction::new())
+    }
+    /// Send (and wait for the job of) [`UpdateEmailMonitorTriggerAction`]: `PUT /monitoring/trigger-actions/emails/{uuid}`.
+    fn update_email_monitor_trigger_action(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateMonitorTrigger> {
-        crate::client::Call::new(self, crate::api::UpdateMonitorTrigger::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateEmailMonitorTriggerAction> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateEmailMonitorTriggerAction::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`UpdateMonitorTrigger`]: `PUT /monitoring/triggers/{uuid}/actions`.
+    fn update_monitor_trigger(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<UpdateMonitorTrigger> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateMonitorTrigger::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachMonitorTriggerActionToTrigger> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeMonitorTriggerActionState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeMonitorTriggerState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateEmailMonitorTriggerAction> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `triggerUuids`.
-    pub fn trigger_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.trigger_uuids(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateMonitorTrigger> {
-    /// Set `recoveryExpression`.
-    pub fn recovery_expression(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.recovery_expression(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteAlert> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteMonitorTrigger> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteMonitorTriggerAction> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachMonitorTriggerActionFromTrigger> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetMonitorItem> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateEmailMonitorTriggerAction> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `email`.
-    pub fn email(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.email(value))
-    }
-    /// Set `mediaUuid`.
-    pub fn media_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.media_uuid(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateMonitorTrigger> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `expression`.
-    pub fn expression(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.expression(value))
-    }
-    /// Set `duration`.
-    pub fn duration(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.duration(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl MonitoringApi for ::zstack_sdk::client::Client {}

@@ -31,7 +31,6 @@ pub struct GenerateSeMdevDevices {
 }
 impl GenerateSeMdevDevices {
     /// A request with the required params `mttyDeviceUuid`, `virtPartNum`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         mtty_device_uuid: impl ::core::convert::Into<::std::string::String>,
         virt_part_num: impl ::core::convert::Into<i32>,
@@ -43,27 +42,42 @@ impl GenerateSeMdevDevices {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GenerateSeMdevDevices`], settable on the request and on a client `Call` for it:
+ `client.generate_se_mdev_devices(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GenerateSeMdevDevicesSetters: ::zstack_sdk::runtime::request::Holds<
+        GenerateSeMdevDevices,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.5.11 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.5.11 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GenerateSeMdevDevices>,
+> GenerateSeMdevDevicesSetters for T {}
 /// `GET /mtty-devices`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
@@ -82,7 +96,7 @@ pub struct QueryMttyDevice {
 }
 impl QueryMttyDevice {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -125,7 +139,6 @@ pub struct UngenerateSeMdevDevices {
 }
 impl UngenerateSeMdevDevices {
     /// A request with the required params `mttyDeviceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         mtty_device_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -135,99 +148,70 @@ impl UngenerateSeMdevDevices {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UngenerateSeMdevDevices`], settable on the request and on a client `Call` for it:
+ `client.ungenerate_se_mdev_devices(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UngenerateSeMdevDevicesSetters: ::zstack_sdk::runtime::request::Holds<
+        UngenerateSeMdevDevices,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.5.11 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.5.11 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UngenerateSeMdevDevices>,
+> UngenerateSeMdevDevicesSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `PUT /mtty-devices/{mttyDeviceUuid}/actions`: see [`GenerateSeMdevDevices`](crate::api::GenerateSeMdevDevices).
-    #[allow(clippy::too_many_arguments)]
-    pub fn generate_se_mdev_devices(
+/// The `mtty-devices` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait MttyDevicesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`GenerateSeMdevDevices`]: `PUT /mtty-devices/{mttyDeviceUuid}/actions`.
+    fn generate_se_mdev_devices(
         &self,
         mtty_device_uuid: impl ::core::convert::Into<::std::string::String>,
         virt_part_num: impl ::core::convert::Into<i32>,
-    ) -> crate::client::Call<'_, crate::api::GenerateSeMdevDevices> {
-        crate::client::Call::new(
-            self,
-            crate::api::GenerateSeMdevDevices::new(mtty_device_uuid, virt_part_num),
+    ) -> ::zstack_sdk::client::Call<GenerateSeMdevDevices> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GenerateSeMdevDevices::new(mtty_device_uuid, virt_part_num),
         )
     }
-    /// `GET /mtty-devices`: see [`QueryMttyDevice`](crate::api::QueryMttyDevice).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_mtty_device(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryMttyDevice> {
-        crate::client::Call::new(self, crate::api::QueryMttyDevice::new())
+    /// Send [`QueryMttyDevice`]: `GET /mtty-devices`.
+    fn query_mtty_device(&self) -> ::zstack_sdk::client::Call<QueryMttyDevice> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryMttyDevice::new())
     }
-    /// `PUT /mtty-devices/{mttyDeviceUuid}/actions`: see [`UngenerateSeMdevDevices`](crate::api::UngenerateSeMdevDevices).
-    #[allow(clippy::too_many_arguments)]
-    pub fn ungenerate_se_mdev_devices(
+    /// Send (and wait for the job of) [`UngenerateSeMdevDevices`]: `PUT /mtty-devices/{mttyDeviceUuid}/actions`.
+    fn ungenerate_se_mdev_devices(
         &self,
         mtty_device_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UngenerateSeMdevDevices> {
-        crate::client::Call::new(
-            self,
-            crate::api::UngenerateSeMdevDevices::new(mtty_device_uuid),
+    ) -> ::zstack_sdk::client::Call<UngenerateSeMdevDevices> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UngenerateSeMdevDevices::new(mtty_device_uuid),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GenerateSeMdevDevices> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UngenerateSeMdevDevices> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl MttyDevicesApi for ::zstack_sdk::client::Client {}

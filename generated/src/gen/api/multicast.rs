@@ -39,7 +39,6 @@ pub struct AddRendezvousPointToMulticastRouter {
 }
 impl AddRendezvousPointToMulticastRouter {
     /// A request with the required params `uuid`, `rpAddress`, `groupAddress`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         rp_address: impl ::core::convert::Into<::std::string::String>,
@@ -55,45 +54,63 @@ impl AddRendezvousPointToMulticastRouter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`AddRendezvousPointToMulticastRouter`], settable on the request and on a client `Call` for it:
+ `client.add_rendezvous_point_to_multicast_router(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddRendezvousPointToMulticastRouterSetters: ::zstack_sdk::runtime::request::Holds<
+        AddRendezvousPointToMulticastRouter,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.7.5 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.7.5 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddRendezvousPointToMulticastRouter>,
+> AddRendezvousPointToMulticastRouterSetters for T {}
 /// `PUT /multicast/virtual-routers/{uuid}/actions`, body envelope `"changeMulticastRouterState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -122,7 +139,6 @@ pub struct ChangeMulticastRouterState {
 }
 impl ChangeMulticastRouterState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -134,27 +150,42 @@ impl ChangeMulticastRouterState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeMulticastRouterState`], settable on the request and on a client `Call` for it:
+ `client.change_multicast_router_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeMulticastRouterStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeMulticastRouterState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeMulticastRouterState>,
+> ChangeMulticastRouterStateSetters for T {}
 /// `POST /multicast/virtual-routers`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -190,7 +221,6 @@ pub struct CreateMulticastRouter {
 }
 impl CreateMulticastRouter {
     /// A request with the required params `vpcRouterVmUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vpc_router_vm_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -203,53 +233,71 @@ impl CreateMulticastRouter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateMulticastRouter`], settable on the request and on a client `Call` for it:
+ `client.create_multicast_router(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateMulticastRouterSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateMulticastRouter,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.7.5 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.7.5 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.7.5 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateMulticastRouter>,
+> CreateMulticastRouterSetters for T {}
 /// `DELETE /multicast/virtual-routers/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -277,7 +325,6 @@ pub struct DeleteMulticastRouter {
 }
 impl DeleteMulticastRouter {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -286,35 +333,50 @@ impl DeleteMulticastRouter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteMulticastRouter`], settable on the request and on a client `Call` for it:
+ `client.delete_multicast_router(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteMulticastRouterSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteMulticastRouter,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.7.5 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteMulticastRouter>,
+> DeleteMulticastRouterSetters for T {}
 /// `GET /multicast/virtual-routers/{uuid}/routes`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -338,7 +400,6 @@ pub struct GetVpcMulticastRoute {
 }
 impl GetVpcMulticastRoute {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -346,27 +407,42 @@ impl GetVpcMulticastRoute {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVpcMulticastRoute`], settable on the request and on a client `Call` for it:
+ `client.get_vpc_multicast_route(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVpcMulticastRouteSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVpcMulticastRoute,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVpcMulticastRoute>,
+> GetVpcMulticastRouteSetters for T {}
 /// `GET /multicast/virtual-routers`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -385,7 +461,7 @@ pub struct QueryMulticastRouter {
 }
 impl QueryMulticastRouter {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -435,7 +511,6 @@ pub struct RemoveRendezvousPointFromMulticastRouter {
 }
 impl RemoveRendezvousPointFromMulticastRouter {
     /// A request with the required params `uuid`, `rpAddress`, `groupAddress`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         rp_address: impl ::core::convert::Into<::std::string::String>,
@@ -450,120 +525,125 @@ impl RemoveRendezvousPointFromMulticastRouter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`RemoveRendezvousPointFromMulticastRouter`], settable on the request and on a client `Call` for it:
+ `client.remove_rendezvous_point_from_multicast_router(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveRendezvousPointFromMulticastRouterSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveRendezvousPointFromMulticastRouter,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.7.5 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveRendezvousPointFromMulticastRouter>,
+> RemoveRendezvousPointFromMulticastRouterSetters for T {}
 /// The result of [`GetVpcMulticastRoute`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcMulticastRouteReply {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVpcMulticastRouteReply { "inventories" => inventories default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /multicast/virtual-routers/{uuid}/RendezvousPoint`: see [`AddRendezvousPointToMulticastRouter`](crate::api::AddRendezvousPointToMulticastRouter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_rendezvous_point_to_multicast_router(
+/// The `multicast` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait MulticastApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddRendezvousPointToMulticastRouter`]: `POST /multicast/virtual-routers/{uuid}/RendezvousPoint`.
+    fn add_rendezvous_point_to_multicast_router(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         rp_address: impl ::core::convert::Into<::std::string::String>,
         group_address: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddRendezvousPointToMulticastRouter> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddRendezvousPointToMulticastRouter::new(
-                uuid,
-                rp_address,
-                group_address,
-            ),
+    ) -> ::zstack_sdk::client::Call<AddRendezvousPointToMulticastRouter> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddRendezvousPointToMulticastRouter::new(uuid, rp_address, group_address),
         )
     }
-    /// `PUT /multicast/virtual-routers/{uuid}/actions`: see [`ChangeMulticastRouterState`](crate::api::ChangeMulticastRouterState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_multicast_router_state(
+    /// Send (and wait for the job of) [`ChangeMulticastRouterState`]: `PUT /multicast/virtual-routers/{uuid}/actions`.
+    fn change_multicast_router_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeMulticastRouterState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeMulticastRouterState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeMulticastRouterState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeMulticastRouterState::new(uuid, state_event),
         )
     }
-    /// `POST /multicast/virtual-routers`: see [`CreateMulticastRouter`](crate::api::CreateMulticastRouter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_multicast_router(
+    /// Send (and wait for the job of) [`CreateMulticastRouter`]: `POST /multicast/virtual-routers`.
+    fn create_multicast_router(
         &self,
         vpc_router_vm_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateMulticastRouter> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateMulticastRouter::new(vpc_router_vm_uuid),
+    ) -> ::zstack_sdk::client::Call<CreateMulticastRouter> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateMulticastRouter::new(vpc_router_vm_uuid),
         )
     }
-    /// `DELETE /multicast/virtual-routers/{uuid}`: see [`DeleteMulticastRouter`](crate::api::DeleteMulticastRouter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_multicast_router(
+    /// Send (and wait for the job of) [`DeleteMulticastRouter`]: `DELETE /multicast/virtual-routers/{uuid}`.
+    fn delete_multicast_router(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteMulticastRouter> {
-        crate::client::Call::new(self, crate::api::DeleteMulticastRouter::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteMulticastRouter> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteMulticastRouter::new(uuid))
     }
-    /// `GET /multicast/virtual-routers/{uuid}/routes`: see [`GetVpcMulticastRoute`](crate::api::GetVpcMulticastRoute).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vpc_multicast_route(
+    /// Send [`GetVpcMulticastRoute`]: `GET /multicast/virtual-routers/{uuid}/routes`.
+    fn get_vpc_multicast_route(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVpcMulticastRoute> {
-        crate::client::Call::new(self, crate::api::GetVpcMulticastRoute::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetVpcMulticastRoute> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVpcMulticastRoute::new(uuid))
     }
-    /// `GET /multicast/virtual-routers`: see [`QueryMulticastRouter`](crate::api::QueryMulticastRouter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_multicast_router(
+    /// Send [`QueryMulticastRouter`]: `GET /multicast/virtual-routers`.
+    fn query_multicast_router(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryMulticastRouter> {
-        crate::client::Call::new(self, crate::api::QueryMulticastRouter::new())
+    ) -> ::zstack_sdk::client::Call<QueryMulticastRouter> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryMulticastRouter::new())
     }
-    /// `DELETE /multicast/virtual-routers/{uuid}/RendezvousPoint`: see [`RemoveRendezvousPointFromMulticastRouter`](crate::api::RemoveRendezvousPointFromMulticastRouter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_rendezvous_point_from_multicast_router(
+    /// Send (and wait for the job of) [`RemoveRendezvousPointFromMulticastRouter`]: `DELETE /multicast/virtual-routers/{uuid}/RendezvousPoint`.
+    fn remove_rendezvous_point_from_multicast_router(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         rp_address: impl ::core::convert::Into<::std::string::String>,
         group_address: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveRendezvousPointFromMulticastRouter> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveRendezvousPointFromMulticastRouter::new(
+    ) -> ::zstack_sdk::client::Call<RemoveRendezvousPointFromMulticastRouter> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveRendezvousPointFromMulticastRouter::new(
                 uuid,
                 rp_address,
                 group_address,
@@ -572,181 +652,4 @@ impl crate::client::Client {
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddRendezvousPointToMulticastRouter> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeMulticastRouterState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateMulticastRouter> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteMulticastRouter> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVpcMulticastRoute> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveRendezvousPointFromMulticastRouter> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl MulticastApi for ::zstack_sdk::client::Client {}

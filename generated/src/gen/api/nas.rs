@@ -37,7 +37,6 @@ pub struct AddAliyunNasAccessGroup {
 }
 impl AddAliyunNasAccessGroup {
     /// A request with the required params `dataCenterUuid`, `groupName`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
         group_name: impl ::core::convert::Into<::std::string::String>,
@@ -51,45 +50,63 @@ impl AddAliyunNasAccessGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`AddAliyunNasAccessGroup`], settable on the request and on a client `Call` for it:
+ `client.add_aliyun_nas_access_group(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddAliyunNasAccessGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        AddAliyunNasAccessGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddAliyunNasAccessGroup>,
+> AddAliyunNasAccessGroupSetters for T {}
 /// `PUT /nas/aliyun`, body envelope `"addAliyunNasFileSystem"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -128,7 +145,6 @@ pub struct AddAliyunNasFileSystem {
 }
 impl AddAliyunNasFileSystem {
     /// A request with the required params `fileSystemId`, `name`, `dataCenterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         file_system_id: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -144,45 +160,63 @@ impl AddAliyunNasFileSystem {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`AddAliyunNasFileSystem`], settable on the request and on a client `Call` for it:
+ `client.add_aliyun_nas_file_system(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddAliyunNasFileSystemSetters: ::zstack_sdk::runtime::request::Holds<
+        AddAliyunNasFileSystem,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddAliyunNasFileSystem>,
+> AddAliyunNasFileSystemSetters for T {}
 /// `PUT /nas/aliyun/mount`, body envelope `"addAliyunNasMountTarget"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -221,7 +255,6 @@ pub struct AddAliyunNasMountTarget {
 }
 impl AddAliyunNasMountTarget {
     /// A request with the required params `nasFSUuid`, `name`, `mountDomain`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         nas_fs_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -237,45 +270,63 @@ impl AddAliyunNasMountTarget {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`AddAliyunNasMountTarget`], settable on the request and on a client `Call` for it:
+ `client.add_aliyun_nas_mount_target(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddAliyunNasMountTargetSetters: ::zstack_sdk::runtime::request::Holds<
+        AddAliyunNasMountTarget,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddAliyunNasMountTarget>,
+> AddAliyunNasMountTargetSetters for T {}
 /// `POST /nas/aliyun/access`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -317,7 +368,6 @@ pub struct CreateAliyunNasAccessGroup {
 }
 impl CreateAliyunNasAccessGroup {
     /// A request with the required params `dataCenterUuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -333,61 +383,79 @@ impl CreateAliyunNasAccessGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateAliyunNasAccessGroup`], settable on the request and on a client `Call` for it:
+ `client.create_aliyun_nas_access_group(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateAliyunNasAccessGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateAliyunNasAccessGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `networkType`.
-    pub fn network_type(
+    /// Wire name `networkType` (body). Since ZStack 3.0.1 (release history). One of `classic`, `vpc`.
+    fn network_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.network_type = ::core::option::Option::Some(value.into());
+        self.held_mut().network_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateAliyunNasAccessGroup>,
+> CreateAliyunNasAccessGroupSetters for T {}
 /// `POST /nas/aliyun/rule`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -429,7 +497,6 @@ pub struct CreateAliyunNasAccessGroupRule {
 }
 impl CreateAliyunNasAccessGroupRule {
     /// A request with the required params `accessGroupUuid`, `sourceCidrIp`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         access_group_uuid: impl ::core::convert::Into<::std::string::String>,
         source_cidr_ip: impl ::core::convert::Into<::std::string::String>,
@@ -445,58 +512,76 @@ impl CreateAliyunNasAccessGroupRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `rwAccessType`.
-    pub fn rw_access_type(
+}
+/** The optional params of [`CreateAliyunNasAccessGroupRule`], settable on the request and on a client `Call` for it:
+ `client.create_aliyun_nas_access_group_rule(..).rw_access_type(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateAliyunNasAccessGroupRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateAliyunNasAccessGroupRule,
+    > + ::core::marker::Sized {
+    /// Wire name `rwAccessType` (body). Since ZStack 3.0.1 (release history). Server default: `RDWR`. One of `RDWR`, `RDONLY`.
+    fn rw_access_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.rw_access_type = ::core::option::Option::Some(value.into());
+        self.held_mut().rw_access_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `priority`.
-    pub fn priority(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.priority = ::core::option::Option::Some(value.into());
+    /// Wire name `priority` (body). Since ZStack 3.0.1 (release history). Server default: `1`.
+    fn priority(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().priority = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateAliyunNasAccessGroupRule>,
+> CreateAliyunNasAccessGroupRuleSetters for T {}
 /// `POST /nas/aliyun`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -542,7 +627,6 @@ pub struct CreateAliyunNasFileSystem {
 }
 impl CreateAliyunNasFileSystem {
     /// A request with the required params `storageType`, `dataCenterUuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         storage_type: impl ::core::convert::Into<::std::string::String>,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -560,61 +644,79 @@ impl CreateAliyunNasFileSystem {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `protocol`.
-    pub fn protocol(
+}
+/** The optional params of [`CreateAliyunNasFileSystem`], settable on the request and on a client `Call` for it:
+ `client.create_aliyun_nas_file_system(..).protocol(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateAliyunNasFileSystemSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateAliyunNasFileSystem,
+    > + ::core::marker::Sized {
+    /// Wire name `protocol` (body). Since ZStack 3.0.1 (release history). One of `NFS`, `SMB`.
+    fn protocol(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.protocol = ::core::option::Option::Some(value.into());
+        self.held_mut().protocol = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateAliyunNasFileSystem>,
+> CreateAliyunNasFileSystemSetters for T {}
 /// `POST /nas/aliyun/mount`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -660,7 +762,6 @@ pub struct CreateAliyunNasMountTarget {
 }
 impl CreateAliyunNasMountTarget {
     /// A request with the required params `nasAccessGroupUuid`, `nasFSUuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         nas_access_group_uuid: impl ::core::convert::Into<::std::string::String>,
         nas_fs_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -678,61 +779,79 @@ impl CreateAliyunNasMountTarget {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `vSwitchUuid`.
-    pub fn v_switch_uuid(
+}
+/** The optional params of [`CreateAliyunNasMountTarget`], settable on the request and on a client `Call` for it:
+ `client.create_aliyun_nas_mount_target(..).v_switch_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateAliyunNasMountTargetSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateAliyunNasMountTarget,
+    > + ::core::marker::Sized {
+    /// Wire name `vSwitchUuid` (body). Since ZStack 3.0.1 (release history).
+    fn v_switch_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.v_switch_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().v_switch_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateAliyunNasMountTarget>,
+> CreateAliyunNasMountTargetSetters for T {}
 /// `DELETE /nas/access/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -760,7 +879,6 @@ pub struct DeleteAliyunNasAccessGroup {
 }
 impl DeleteAliyunNasAccessGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -769,35 +887,50 @@ impl DeleteAliyunNasAccessGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteAliyunNasAccessGroup`], settable on the request and on a client `Call` for it:
+ `client.delete_aliyun_nas_access_group(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteAliyunNasAccessGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteAliyunNasAccessGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteAliyunNasAccessGroup>,
+> DeleteAliyunNasAccessGroupSetters for T {}
 /// `DELETE /nas/access/rule/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -825,7 +958,6 @@ pub struct DeleteAliyunNasAccessGroupRule {
 }
 impl DeleteAliyunNasAccessGroupRule {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -834,35 +966,50 @@ impl DeleteAliyunNasAccessGroupRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteAliyunNasAccessGroupRule`], settable on the request and on a client `Call` for it:
+ `client.delete_aliyun_nas_access_group_rule(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteAliyunNasAccessGroupRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteAliyunNasAccessGroupRule,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteAliyunNasAccessGroupRule>,
+> DeleteAliyunNasAccessGroupRuleSetters for T {}
 /// `GET /nas/aliyun/access/remote`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -890,7 +1037,6 @@ pub struct GetAliyunNasAccessGroupRemote {
 }
 impl GetAliyunNasAccessGroupRemote {
     /// A request with the required params `dataCenterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -901,35 +1047,50 @@ impl GetAliyunNasAccessGroupRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `groupName`.
-    pub fn group_name(
+}
+/** The optional params of [`GetAliyunNasAccessGroupRemote`], settable on the request and on a client `Call` for it:
+ `client.get_aliyun_nas_access_group_remote(..).group_name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetAliyunNasAccessGroupRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        GetAliyunNasAccessGroupRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `groupName` (query string). Since ZStack 3.0.1 (release history).
+    fn group_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.group_name = ::core::option::Option::Some(value.into());
+        self.held_mut().group_name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetAliyunNasAccessGroupRemote>,
+> GetAliyunNasAccessGroupRemoteSetters for T {}
 /// `GET /nas/aliyun/remote`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -957,7 +1118,6 @@ pub struct GetAliyunNasFileSystemRemote {
 }
 impl GetAliyunNasFileSystemRemote {
     /// A request with the required params `dataCenterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -968,35 +1128,50 @@ impl GetAliyunNasFileSystemRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `fileSystemId`.
-    pub fn file_system_id(
+}
+/** The optional params of [`GetAliyunNasFileSystemRemote`], settable on the request and on a client `Call` for it:
+ `client.get_aliyun_nas_file_system_remote(..).file_system_id(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetAliyunNasFileSystemRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        GetAliyunNasFileSystemRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `fileSystemId` (query string). Since ZStack 3.0.1 (release history).
+    fn file_system_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.file_system_id = ::core::option::Option::Some(value.into());
+        self.held_mut().file_system_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetAliyunNasFileSystemRemote>,
+> GetAliyunNasFileSystemRemoteSetters for T {}
 /// `GET /nas/aliyun/mount/remote`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1024,7 +1199,6 @@ pub struct GetAliyunNasMountTargetRemote {
 }
 impl GetAliyunNasMountTargetRemote {
     /// A request with the required params `nasFSUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(nas_fs_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             nas_fs_uuid: nas_fs_uuid.into(),
@@ -1033,35 +1207,50 @@ impl GetAliyunNasMountTargetRemote {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `mountDomain`.
-    pub fn mount_domain(
+}
+/** The optional params of [`GetAliyunNasMountTargetRemote`], settable on the request and on a client `Call` for it:
+ `client.get_aliyun_nas_mount_target_remote(..).mount_domain(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetAliyunNasMountTargetRemoteSetters: ::zstack_sdk::runtime::request::Holds<
+        GetAliyunNasMountTargetRemote,
+    > + ::core::marker::Sized {
+    /// Wire name `mountDomain` (query string). Since ZStack 3.0.1 (release history).
+    fn mount_domain(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.mount_domain = ::core::option::Option::Some(value.into());
+        self.held_mut().mount_domain = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetAliyunNasMountTargetRemote>,
+> GetAliyunNasMountTargetRemoteSetters for T {}
 /// `GET /nas/aliyun/access`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1080,7 +1269,7 @@ pub struct QueryAliyunNasAccessGroup {
 }
 impl QueryAliyunNasAccessGroup {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1132,7 +1321,6 @@ pub struct UpdateAliyunMountTarget {
 }
 impl UpdateAliyunMountTarget {
     /// A request with the required params `accessGroupUuid`, `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         access_group_uuid: impl ::core::convert::Into<::std::string::String>,
         uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1146,43 +1334,55 @@ impl UpdateAliyunMountTarget {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateAliyunMountTarget`], settable on the request and on a client `Call` for it:
+ `client.update_aliyun_mount_target(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAliyunMountTargetSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAliyunMountTarget,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateAliyunMountTarget>,
+> UpdateAliyunMountTargetSetters for T {}
 /// `PUT /nas/aliyun/access`, body envelope `"updateAliyunNasAccessGroup"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1211,7 +1411,6 @@ pub struct UpdateAliyunNasAccessGroup {
 }
 impl UpdateAliyunNasAccessGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1220,42 +1419,57 @@ impl UpdateAliyunNasAccessGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`UpdateAliyunNasAccessGroup`], settable on the request and on a client `Call` for it:
+ `client.update_aliyun_nas_access_group(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAliyunNasAccessGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAliyunNasAccessGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateAliyunNasAccessGroup>,
+> UpdateAliyunNasAccessGroupSetters for T {}
 /// The result of [`GetAliyunNasAccessGroupRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAliyunNasAccessGroupRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetAliyunNasAccessGroupRemoteReply { "inventories" => inventories default, }
 );
 /// The result of [`GetAliyunNasFileSystemRemote`].
@@ -1264,7 +1478,7 @@ pub struct GetAliyunNasFileSystemRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetAliyunNasFileSystemRemoteReply { "inventories" => inventories default, }
 );
 /// The result of [`GetAliyunNasMountTargetRemote`].
@@ -1273,703 +1487,170 @@ pub struct GetAliyunNasMountTargetRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetAliyunNasMountTargetRemoteReply { "inventories" => inventories default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `PUT /nas/aliyun/access`: see [`AddAliyunNasAccessGroup`](crate::api::AddAliyunNasAccessGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_aliyun_nas_access_group(
+/// The `nas` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait NasApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddAliyunNasAccessGroup`]: `PUT /nas/aliyun/access`.
+    fn add_aliyun_nas_access_group(
         &self,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
         group_name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddAliyunNasAccessGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddAliyunNasAccessGroup::new(data_center_uuid, group_name),
+    ) -> ::zstack_sdk::client::Call<AddAliyunNasAccessGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddAliyunNasAccessGroup::new(data_center_uuid, group_name),
         )
     }
-    /// `PUT /nas/aliyun`: see [`AddAliyunNasFileSystem`](crate::api::AddAliyunNasFileSystem).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_aliyun_nas_file_system(
+    /// Send (and wait for the job of) [`AddAliyunNasFileSystem`]: `PUT /nas/aliyun`.
+    fn add_aliyun_nas_file_system(
         &self,
         file_system_id: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddAliyunNasFileSystem> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddAliyunNasFileSystem::new(
-                file_system_id,
-                name,
-                data_center_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<AddAliyunNasFileSystem> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddAliyunNasFileSystem::new(file_system_id, name, data_center_uuid),
         )
     }
-    /// `PUT /nas/aliyun/mount`: see [`AddAliyunNasMountTarget`](crate::api::AddAliyunNasMountTarget).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_aliyun_nas_mount_target(
+    /// Send (and wait for the job of) [`AddAliyunNasMountTarget`]: `PUT /nas/aliyun/mount`.
+    fn add_aliyun_nas_mount_target(
         &self,
         nas_fs_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         mount_domain: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddAliyunNasMountTarget> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddAliyunNasMountTarget::new(nas_fs_uuid, name, mount_domain),
+    ) -> ::zstack_sdk::client::Call<AddAliyunNasMountTarget> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddAliyunNasMountTarget::new(nas_fs_uuid, name, mount_domain),
         )
     }
-    /// `POST /nas/aliyun/access`: see [`CreateAliyunNasAccessGroup`](crate::api::CreateAliyunNasAccessGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_aliyun_nas_access_group(
+    /// Send (and wait for the job of) [`CreateAliyunNasAccessGroup`]: `POST /nas/aliyun/access`.
+    fn create_aliyun_nas_access_group(
         &self,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateAliyunNasAccessGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateAliyunNasAccessGroup::new(data_center_uuid, name),
+    ) -> ::zstack_sdk::client::Call<CreateAliyunNasAccessGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateAliyunNasAccessGroup::new(data_center_uuid, name),
         )
     }
-    /// `POST /nas/aliyun/rule`: see [`CreateAliyunNasAccessGroupRule`](crate::api::CreateAliyunNasAccessGroupRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_aliyun_nas_access_group_rule(
+    /// Send (and wait for the job of) [`CreateAliyunNasAccessGroupRule`]: `POST /nas/aliyun/rule`.
+    fn create_aliyun_nas_access_group_rule(
         &self,
         access_group_uuid: impl ::core::convert::Into<::std::string::String>,
         source_cidr_ip: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateAliyunNasAccessGroupRule> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateAliyunNasAccessGroupRule::new(
-                access_group_uuid,
-                source_cidr_ip,
-            ),
+    ) -> ::zstack_sdk::client::Call<CreateAliyunNasAccessGroupRule> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateAliyunNasAccessGroupRule::new(access_group_uuid, source_cidr_ip),
         )
     }
-    /// `POST /nas/aliyun`: see [`CreateAliyunNasFileSystem`](crate::api::CreateAliyunNasFileSystem).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_aliyun_nas_file_system(
+    /// Send (and wait for the job of) [`CreateAliyunNasFileSystem`]: `POST /nas/aliyun`.
+    fn create_aliyun_nas_file_system(
         &self,
         storage_type: impl ::core::convert::Into<::std::string::String>,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateAliyunNasFileSystem> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateAliyunNasFileSystem::new(
-                storage_type,
-                data_center_uuid,
-                name,
-            ),
+    ) -> ::zstack_sdk::client::Call<CreateAliyunNasFileSystem> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateAliyunNasFileSystem::new(storage_type, data_center_uuid, name),
         )
     }
-    /// `POST /nas/aliyun/mount`: see [`CreateAliyunNasMountTarget`](crate::api::CreateAliyunNasMountTarget).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_aliyun_nas_mount_target(
+    /// Send (and wait for the job of) [`CreateAliyunNasMountTarget`]: `POST /nas/aliyun/mount`.
+    fn create_aliyun_nas_mount_target(
         &self,
         nas_access_group_uuid: impl ::core::convert::Into<::std::string::String>,
         nas_fs_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateAliyunNasMountTarget> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateAliyunNasMountTarget::new(
-                nas_access_group_uuid,
-                nas_fs_uuid,
-                name,
-            ),
+    ) -> ::zstack_sdk::client::Call<CreateAliyunNasMountTarget> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateAliyunNasMountTarget::new(nas_access_group_uuid, nas_fs_uuid, name),
         )
     }
-    /// `DELETE /nas/access/{uuid}`: see [`DeleteAliyunNasAccessGroup`](crate::api::DeleteAliyunNasAccessGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_aliyun_nas_access_group(
+    /// Send (and wait for the job of) [`DeleteAliyunNasAccessGroup`]: `DELETE /nas/access/{uuid}`.
+    fn delete_aliyun_nas_access_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteAliyunNasAccessGroup> {
-        crate::client::Call::new(self, crate::api::DeleteAliyunNasAccessGroup::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteAliyunNasAccessGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteAliyunNasAccessGroup::new(uuid),
+        )
     }
-    /// `DELETE /nas/access/rule/{uuid}`: see [`DeleteAliyunNasAccessGroupRule`](crate::api::DeleteAliyunNasAccessGroupRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_aliyun_nas_access_group_rule(
+    /// Send (and wait for the job of) [`DeleteAliyunNasAccessGroupRule`]: `DELETE /nas/access/rule/{uuid}`.
+    fn delete_aliyun_nas_access_group_rule(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteAliyunNasAccessGroupRule> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteAliyunNasAccessGroupRule::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteAliyunNasAccessGroupRule> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteAliyunNasAccessGroupRule::new(uuid),
         )
     }
-    /// `GET /nas/aliyun/access/remote`: see [`GetAliyunNasAccessGroupRemote`](crate::api::GetAliyunNasAccessGroupRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_aliyun_nas_access_group_remote(
+    /// Send [`GetAliyunNasAccessGroupRemote`]: `GET /nas/aliyun/access/remote`.
+    fn get_aliyun_nas_access_group_remote(
         &self,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetAliyunNasAccessGroupRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetAliyunNasAccessGroupRemote::new(data_center_uuid),
+    ) -> ::zstack_sdk::client::Call<GetAliyunNasAccessGroupRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetAliyunNasAccessGroupRemote::new(data_center_uuid),
         )
     }
-    /// `GET /nas/aliyun/remote`: see [`GetAliyunNasFileSystemRemote`](crate::api::GetAliyunNasFileSystemRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_aliyun_nas_file_system_remote(
+    /// Send [`GetAliyunNasFileSystemRemote`]: `GET /nas/aliyun/remote`.
+    fn get_aliyun_nas_file_system_remote(
         &self,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetAliyunNasFileSystemRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetAliyunNasFileSystemRemote::new(data_center_uuid),
+    ) -> ::zstack_sdk::client::Call<GetAliyunNasFileSystemRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetAliyunNasFileSystemRemote::new(data_center_uuid),
         )
     }
-    /// `GET /nas/aliyun/mount/remote`: see [`GetAliyunNasMountTargetRemote`](crate::api::GetAliyunNasMountTargetRemote).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_aliyun_nas_mount_target_remote(
+    /// Send [`GetAliyunNasMountTargetRemote`]: `GET /nas/aliyun/mount/remote`.
+    fn get_aliyun_nas_mount_target_remote(
         &self,
         nas_fs_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetAliyunNasMountTargetRemote> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetAliyunNasMountTargetRemote::new(nas_fs_uuid),
+    ) -> ::zstack_sdk::client::Call<GetAliyunNasMountTargetRemote> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetAliyunNasMountTargetRemote::new(nas_fs_uuid),
         )
     }
-    /// `GET /nas/aliyun/access`: see [`QueryAliyunNasAccessGroup`](crate::api::QueryAliyunNasAccessGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_aliyun_nas_access_group(
+    /// Send [`QueryAliyunNasAccessGroup`]: `GET /nas/aliyun/access`.
+    fn query_aliyun_nas_access_group(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAliyunNasAccessGroup> {
-        crate::client::Call::new(self, crate::api::QueryAliyunNasAccessGroup::new())
+    ) -> ::zstack_sdk::client::Call<QueryAliyunNasAccessGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryAliyunNasAccessGroup::new())
     }
-    /// `PUT /nas/aliyun/mount`: see [`UpdateAliyunMountTarget`](crate::api::UpdateAliyunMountTarget).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_aliyun_mount_target(
+    /// Send (and wait for the job of) [`UpdateAliyunMountTarget`]: `PUT /nas/aliyun/mount`.
+    fn update_aliyun_mount_target(
         &self,
         access_group_uuid: impl ::core::convert::Into<::std::string::String>,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateAliyunMountTarget> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateAliyunMountTarget::new(access_group_uuid, uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateAliyunMountTarget> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateAliyunMountTarget::new(access_group_uuid, uuid),
         )
     }
-    /// `PUT /nas/aliyun/access`: see [`UpdateAliyunNasAccessGroup`](crate::api::UpdateAliyunNasAccessGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_aliyun_nas_access_group(
+    /// Send (and wait for the job of) [`UpdateAliyunNasAccessGroup`]: `PUT /nas/aliyun/access`.
+    fn update_aliyun_nas_access_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateAliyunNasAccessGroup> {
-        crate::client::Call::new(self, crate::api::UpdateAliyunNasAccessGroup::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateAliyunNasAccessGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateAliyunNasAccessGroup::new(uuid),
+        )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddAliyunNasAccessGroup> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddAliyunNasFileSystem> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddAliyunNasMountTarget> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateAliyunNasAccessGroup> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `networkType`.
-    pub fn network_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.network_type(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateAliyunNasAccessGroupRule> {
-    /// Set `rwAccessType`.
-    pub fn rw_access_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.rw_access_type(value))
-    }
-    /// Set `priority`.
-    pub fn priority(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.priority(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateAliyunNasFileSystem> {
-    /// Set `protocol`.
-    pub fn protocol(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.protocol(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateAliyunNasMountTarget> {
-    /// Set `vSwitchUuid`.
-    pub fn v_switch_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.v_switch_uuid(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteAliyunNasAccessGroup> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteAliyunNasAccessGroupRule> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetAliyunNasAccessGroupRemote> {
-    /// Set `groupName`.
-    pub fn group_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.group_name(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetAliyunNasFileSystemRemote> {
-    /// Set `fileSystemId`.
-    pub fn file_system_id(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.file_system_id(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetAliyunNasMountTargetRemote> {
-    /// Set `mountDomain`.
-    pub fn mount_domain(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.mount_domain(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAliyunMountTarget> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAliyunNasAccessGroup> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl NasApi for ::zstack_sdk::client::Client {}

@@ -23,34 +23,49 @@ pub struct GetNetworkServiceTypes {
 }
 impl GetNetworkServiceTypes {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetNetworkServiceTypes`], settable on the request and on a client `Call` for it:
+ `client.get_network_service_types(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetNetworkServiceTypesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetNetworkServiceTypes,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetNetworkServiceTypes>,
+> GetNetworkServiceTypesSetters for T {}
 /// `GET /network-services/providers`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -69,7 +84,7 @@ pub struct QueryNetworkServiceProvider {
 }
 impl QueryNetworkServiceProvider {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -95,44 +110,27 @@ pub struct GetNetworkServiceTypesReply {
         ::std::vec::Vec<::std::string::String>,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetNetworkServiceTypesReply { "types" => types default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /network-services/types`: see [`GetNetworkServiceTypes`](crate::api::GetNetworkServiceTypes).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_network_service_types(
+/// The `network-services` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait NetworkServicesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`GetNetworkServiceTypes`]: `GET /network-services/types`.
+    fn get_network_service_types(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetNetworkServiceTypes> {
-        crate::client::Call::new(self, crate::api::GetNetworkServiceTypes::new())
+    ) -> ::zstack_sdk::client::Call<GetNetworkServiceTypes> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetNetworkServiceTypes::new())
     }
-    /// `GET /network-services/providers`: see [`QueryNetworkServiceProvider`](crate::api::QueryNetworkServiceProvider).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_network_service_provider(
+    /// Send [`QueryNetworkServiceProvider`]: `GET /network-services/providers`.
+    fn query_network_service_provider(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryNetworkServiceProvider> {
-        crate::client::Call::new(self, crate::api::QueryNetworkServiceProvider::new())
+    ) -> ::zstack_sdk::client::Call<QueryNetworkServiceProvider> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryNetworkServiceProvider::new(),
+        )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetNetworkServiceTypes> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl NetworkServicesApi for ::zstack_sdk::client::Client {}

@@ -35,7 +35,6 @@ pub struct AttachL3NetworkToVmNic {
 }
 impl AttachL3NetworkToVmNic {
     /// A request with the required params `vmNicUuid`, `l3NetworkUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_nic_uuid: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -48,35 +47,50 @@ impl AttachL3NetworkToVmNic {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `staticIp`.
-    pub fn static_ip(
+}
+/** The optional params of [`AttachL3NetworkToVmNic`], settable on the request and on a client `Call` for it:
+ `client.attach_l3_network_to_vm_nic(..).static_ip(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachL3NetworkToVmNicSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachL3NetworkToVmNic,
+    > + ::core::marker::Sized {
+    /// Wire name `staticIp` (body). Since ZStack 0.6.
+    fn static_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.static_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().static_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachL3NetworkToVmNic>,
+> AttachL3NetworkToVmNicSetters for T {}
 /// `POST /nics`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -113,7 +127,6 @@ pub struct CreateVmNic {
 }
 impl CreateVmNic {
     /// A request with the required params `l3NetworkUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -126,53 +139,66 @@ impl CreateVmNic {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `ip`.
-    pub fn ip(
+}
+/** The optional params of [`CreateVmNic`], settable on the request and on a client `Call` for it:
+ `client.create_vm_nic(..).ip(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVmNicSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVmNic,
+    > + ::core::marker::Sized {
+    /// Wire name `ip` (body). Since ZStack 4.0.
+    fn ip(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ip = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateVmNic>> CreateVmNicSetters for T {}
 /// `DELETE /nics/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -201,7 +227,6 @@ pub struct DeleteVmNic {
 }
 impl DeleteVmNic {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -210,160 +235,76 @@ impl DeleteVmNic {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteVmNic`], settable on the request and on a client `Call` for it:
+ `client.delete_vm_nic(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVmNicSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVmNic,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 4.0. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteVmNic>> DeleteVmNicSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /nics/{vmNicUuid}/l3-networks/{l3NetworkUuid}`: see [`AttachL3NetworkToVmNic`](crate::api::AttachL3NetworkToVmNic).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_l3_network_to_vm_nic(
+/// The `nics` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait NicsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AttachL3NetworkToVmNic`]: `POST /nics/{vmNicUuid}/l3-networks/{l3NetworkUuid}`.
+    fn attach_l3_network_to_vm_nic(
         &self,
         vm_nic_uuid: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachL3NetworkToVmNic> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachL3NetworkToVmNic::new(vm_nic_uuid, l3_network_uuid),
+    ) -> ::zstack_sdk::client::Call<AttachL3NetworkToVmNic> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachL3NetworkToVmNic::new(vm_nic_uuid, l3_network_uuid),
         )
     }
-    /// `POST /nics`: see [`CreateVmNic`](crate::api::CreateVmNic).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_vm_nic(
+    /// Send (and wait for the job of) [`CreateVmNic`]: `POST /nics`.
+    fn create_vm_nic(
         &self,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVmNic> {
-        crate::client::Call::new(self, crate::api::CreateVmNic::new(l3_network_uuid))
+    ) -> ::zstack_sdk::client::Call<CreateVmNic> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CreateVmNic::new(l3_network_uuid))
     }
-    /// `DELETE /nics/{uuid}`: see [`DeleteVmNic`](crate::api::DeleteVmNic).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_vm_nic(
+    /// Send (and wait for the job of) [`DeleteVmNic`]: `DELETE /nics/{uuid}`.
+    fn delete_vm_nic(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVmNic> {
-        crate::client::Call::new(self, crate::api::DeleteVmNic::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteVmNic> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteVmNic::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachL3NetworkToVmNic> {
-    /// Set `staticIp`.
-    pub fn static_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.static_ip(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVmNic> {
-    /// Set `ip`.
-    pub fn ip(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.ip(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVmNic> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl NicsApi for ::zstack_sdk::client::Client {}

@@ -74,7 +74,6 @@ pub struct CreateOAuthClient {
 }
 impl CreateOAuthClient {
     /// A request with the required params `name`, `clientId`, `tokenUrl`, `loginType`, `grantType`, `urlTemplate`, `clientType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         client_id: impl ::core::convert::Into<::std::string::String>,
@@ -106,111 +105,132 @@ impl CreateOAuthClient {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateOAuthClient`], settable on the request and on a client `Call` for it:
+ `client.create_o_auth_client(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateOAuthClientSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateOAuthClient,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 4.5.11 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `clientSecret`.
-    pub fn client_secret(
+    /// Wire name `clientSecret` (body). Since ZStack 4.5.11 (release history).
+    fn client_secret(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.client_secret = ::core::option::Option::Some(value.into());
+        self.held_mut().client_secret = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `authorizationUrl`.
-    pub fn authorization_url(
+    /// Wire name `authorizationUrl` (body). Since ZStack 4.5.11 (release history).
+    fn authorization_url(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.authorization_url = ::core::option::Option::Some(value.into());
+        self.held_mut().authorization_url = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `userinfoUrl`.
-    pub fn userinfo_url(
+    /// Wire name `userinfoUrl` (body). Since ZStack 4.7.24 (release history).
+    fn userinfo_url(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.userinfo_url = ::core::option::Option::Some(value.into());
+        self.held_mut().userinfo_url = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `redirectUrl`.
-    pub fn redirect_url(
+    /// Wire name `redirectUrl` (body). Since ZStack 4.7.24 (release history).
+    fn redirect_url(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.redirect_url = ::core::option::Option::Some(value.into());
+        self.held_mut().redirect_url = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `logoutUrl`.
-    pub fn logout_url(
+    /// Wire name `logoutUrl` (body). Since ZStack 4.7.24 (release history).
+    fn logout_url(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.logout_url = ::core::option::Option::Some(value.into());
+        self.held_mut().logout_url = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `identityProvider`.
-    pub fn identity_provider(
+    /// Wire name `identityProvider` (body). Since ZStack 5.1.30 (release history).
+    fn identity_provider(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.identity_provider = ::core::option::Option::Some(value.into());
+        self.held_mut().identity_provider = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `scopeList`.
-    pub fn scope_list(
+    /// Wire name `scopeList` (body). Since ZStack 5.1.30 (release history).
+    fn scope_list(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.scope_list = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().scope_list = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.5.11 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.5.11 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.5.11 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.5.11 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateOAuthClient>,
+> CreateOAuthClientSetters for T {}
 /// `GET /get/oauth2/token`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -232,34 +252,48 @@ pub struct GetOAuth2Token {
 }
 impl GetOAuth2Token {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetOAuth2Token`], settable on the request and on a client `Call` for it:
+ `client.get_o_auth2_token(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetOAuth2TokenSetters: ::zstack_sdk::runtime::request::Holds<
+        GetOAuth2Token,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetOAuth2Token>> GetOAuth2TokenSetters
+for T {}
 /// `POST /update/oauth2/client`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
@@ -319,7 +353,6 @@ pub struct UpdateOAuthClient {
 }
 impl UpdateOAuthClient {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -339,125 +372,140 @@ impl UpdateOAuthClient {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateOAuthClient`], settable on the request and on a client `Call` for it:
+ `client.update_o_auth_client(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateOAuthClientSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateOAuthClient,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 4.5.11 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.5.11 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `clientId` (body). Since ZStack 4.5.11 (release history).
+    fn client_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().client_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `clientId`.
-    pub fn client_id(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.client_id = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `clientSecret`.
-    pub fn client_secret(
+    /// Wire name `clientSecret` (body). Since ZStack 4.5.11 (release history).
+    fn client_secret(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.client_secret = ::core::option::Option::Some(value.into());
+        self.held_mut().client_secret = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `authorizationUrl`.
-    pub fn authorization_url(
+    /// Wire name `authorizationUrl` (body). Since ZStack 4.5.11 (release history).
+    fn authorization_url(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.authorization_url = ::core::option::Option::Some(value.into());
+        self.held_mut().authorization_url = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tokenUrl`.
-    pub fn token_url(
+    /// Wire name `tokenUrl` (body). Since ZStack 4.5.11 (release history).
+    fn token_url(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.token_url = ::core::option::Option::Some(value.into());
+        self.held_mut().token_url = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `redirectUrl`.
-    pub fn redirect_url(
+    /// Wire name `redirectUrl` (body). Since ZStack 4.7.24 (release history).
+    fn redirect_url(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.redirect_url = ::core::option::Option::Some(value.into());
+        self.held_mut().redirect_url = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `userinfoUrl`.
-    pub fn userinfo_url(
+    /// Wire name `userinfoUrl` (body). Since ZStack 4.7.24 (release history).
+    fn userinfo_url(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.userinfo_url = ::core::option::Option::Some(value.into());
+        self.held_mut().userinfo_url = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `identityProvider`.
-    pub fn identity_provider(
+    /// Wire name `identityProvider` (body). Since ZStack 5.1.30 (release history).
+    fn identity_provider(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.identity_provider = ::core::option::Option::Some(value.into());
+        self.held_mut().identity_provider = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `loginType`.
-    pub fn login_type(
+    /// Wire name `loginType` (body). Since ZStack 4.5.11 (release history).
+    fn login_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.login_type = ::core::option::Option::Some(value.into());
+        self.held_mut().login_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `logoutUrl`.
-    pub fn logout_url(
+    /// Wire name `logoutUrl` (body). Since ZStack 4.7.24 (release history).
+    fn logout_url(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.logout_url = ::core::option::Option::Some(value.into());
+        self.held_mut().logout_url = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `scopeList`.
-    pub fn scope_list(
+    /// Wire name `scopeList` (body). Since ZStack 5.1.30 (release history).
+    fn scope_list(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.scope_list = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().scope_list = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.5.11 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.5.11 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateOAuthClient>,
+> UpdateOAuthClientSetters for T {}
 /// The result of [`GetOAuth2Token`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetOAuth2TokenReply {
@@ -473,16 +521,17 @@ pub struct GetOAuth2TokenReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetOAuth2TokenReply { "inventory" => inventory, "serverTokenInventory" =>
     server_token_inventory, "additionalTokenInventory" => additional_token_inventory
     default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /create/oauth2/client`: see [`CreateOAuthClient`](crate::api::CreateOAuthClient).
+/// The `oauth2` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait Oauth2Api: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`CreateOAuthClient`]: `POST /create/oauth2/client`.
     #[allow(clippy::too_many_arguments)]
-    pub fn create_o_auth_client(
+    fn create_o_auth_client(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         client_id: impl ::core::convert::Into<::std::string::String>,
@@ -491,10 +540,10 @@ impl crate::client::Client {
         grant_type: impl ::core::convert::Into<::std::string::String>,
         url_template: impl ::core::convert::Into<::std::string::String>,
         client_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateOAuthClient> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateOAuthClient::new(
+    ) -> ::zstack_sdk::client::Call<CreateOAuthClient> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateOAuthClient::new(
                 name,
                 client_id,
                 token_url,
@@ -505,239 +554,17 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `GET /get/oauth2/token`: see [`GetOAuth2Token`](crate::api::GetOAuth2Token).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_o_auth2_token(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::GetOAuth2Token> {
-        crate::client::Call::new(self, crate::api::GetOAuth2Token::new())
+    /// Send [`GetOAuth2Token`]: `GET /get/oauth2/token`.
+    fn get_o_auth2_token(&self) -> ::zstack_sdk::client::Call<GetOAuth2Token> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetOAuth2Token::new())
     }
-    /// `POST /update/oauth2/client`: see [`UpdateOAuthClient`](crate::api::UpdateOAuthClient).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_o_auth_client(
+    /// Send (and wait for the job of) [`UpdateOAuthClient`]: `POST /update/oauth2/client`.
+    fn update_o_auth_client(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateOAuthClient> {
-        crate::client::Call::new(self, crate::api::UpdateOAuthClient::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateOAuthClient> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateOAuthClient::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateOAuthClient> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `clientSecret`.
-    pub fn client_secret(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.client_secret(value))
-    }
-    /// Set `authorizationUrl`.
-    pub fn authorization_url(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.authorization_url(value))
-    }
-    /// Set `userinfoUrl`.
-    pub fn userinfo_url(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.userinfo_url(value))
-    }
-    /// Set `redirectUrl`.
-    pub fn redirect_url(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.redirect_url(value))
-    }
-    /// Set `logoutUrl`.
-    pub fn logout_url(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.logout_url(value))
-    }
-    /// Set `identityProvider`.
-    pub fn identity_provider(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.identity_provider(value))
-    }
-    /// Set `scopeList`.
-    pub fn scope_list(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.scope_list(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetOAuth2Token> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateOAuthClient> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `clientId`.
-    pub fn client_id(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.client_id(value))
-    }
-    /// Set `clientSecret`.
-    pub fn client_secret(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.client_secret(value))
-    }
-    /// Set `authorizationUrl`.
-    pub fn authorization_url(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.authorization_url(value))
-    }
-    /// Set `tokenUrl`.
-    pub fn token_url(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.token_url(value))
-    }
-    /// Set `redirectUrl`.
-    pub fn redirect_url(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.redirect_url(value))
-    }
-    /// Set `userinfoUrl`.
-    pub fn userinfo_url(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.userinfo_url(value))
-    }
-    /// Set `identityProvider`.
-    pub fn identity_provider(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.identity_provider(value))
-    }
-    /// Set `loginType`.
-    pub fn login_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.login_type(value))
-    }
-    /// Set `logoutUrl`.
-    pub fn logout_url(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.logout_url(value))
-    }
-    /// Set `scopeList`.
-    pub fn scope_list(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.scope_list(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl Oauth2Api for ::zstack_sdk::client::Client {}

@@ -50,7 +50,6 @@ pub struct CreateVmInstanceFromOvf {
 }
 impl CreateVmInstanceFromOvf {
     /// A request with the required params `xmlBase64`, `jsonImageInfos`, `backupStorageUuid`, `jsonCreateVmParam`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         xml_base64: impl ::core::convert::Into<::std::string::String>,
         json_image_infos: impl ::core::convert::Into<::std::string::String>,
@@ -70,61 +69,80 @@ impl CreateVmInstanceFromOvf {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteImageAfterSuccess`.
-    pub fn delete_image_after_success(
+}
+/** The optional params of [`CreateVmInstanceFromOvf`], settable on the request and on a client `Call` for it:
+ `client.create_vm_instance_from_ovf(..).delete_image_after_success(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVmInstanceFromOvfSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVmInstanceFromOvf,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteImageAfterSuccess` (body). Since ZStack 4.4.65 (release history). Server default: `true`.
+    fn delete_image_after_success(
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.delete_image_after_success = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_image_after_success = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `deleteImageOnFail`.
-    pub fn delete_image_on_fail(
-        mut self,
-        value: impl ::core::convert::Into<bool>,
-    ) -> Self {
-        self.delete_image_on_fail = ::core::option::Option::Some(value.into());
+    /// Wire name `deleteImageOnFail` (body). Since ZStack 4.4.65 (release history). Server default: `false`.
+    fn delete_image_on_fail(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().delete_image_on_fail = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.4.65 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.4.65 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.4.65 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.4.65 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateVmInstanceFromOvf>,
+> CreateVmInstanceFromOvfSetters for T {}
 /// `POST /ovf/ova-packages`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
@@ -166,7 +184,6 @@ pub struct ExportVmOvaPackage {
 }
 impl ExportVmOvaPackage {
     /// A request with the required params `vmUuid`, `backupStorageUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_uuid: impl ::core::convert::Into<::std::string::String>,
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -182,61 +199,76 @@ impl ExportVmOvaPackage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`ExportVmOvaPackage`], settable on the request and on a client `Call` for it:
+ `client.export_vm_ova_package(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ExportVmOvaPackageSetters: ::zstack_sdk::runtime::request::Holds<
+        ExportVmOvaPackage,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 4.4.65 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.4.65 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.4.65 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.4.65 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.4.65 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.4.65 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ExportVmOvaPackage>,
+> ExportVmOvaPackageSetters for T {}
 /// `POST /ovf/parse`, body envelope `"params"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
@@ -262,7 +294,6 @@ pub struct ParseOvf {
 }
 impl ParseOvf {
     /// A request with the required params `xmlBase64`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(xml_base64: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             xml_base64: xml_base64.into(),
@@ -270,48 +301,63 @@ impl ParseOvf {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ParseOvf`], settable on the request and on a client `Call` for it:
+ `client.parse_ovf(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ParseOvfSetters: ::zstack_sdk::runtime::request::Holds<
+        ParseOvf,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.4.65 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.4.65 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<ParseOvf>> ParseOvfSetters for T {}
 /// The result of [`ParseOvf`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ParseOvfReply {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub ovf_info: ::core::option::Option<crate::types::OvfInfo>,
 }
-::zstack_sdk::deserialize_struct!(ParseOvfReply { "ovfInfo" => ovf_info, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    ParseOvfReply { "ovfInfo" => ovf_info, }
+);
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /ovf/create-vm-instance`: see [`CreateVmInstanceFromOvf`](crate::api::CreateVmInstanceFromOvf).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_vm_instance_from_ovf(
+/// The `ovf` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait OvfApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`CreateVmInstanceFromOvf`]: `POST /ovf/create-vm-instance`.
+    fn create_vm_instance_from_ovf(
         &self,
         xml_base64: impl ::core::convert::Into<::std::string::String>,
         json_image_infos: impl ::core::convert::Into<::std::string::String>,
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         json_create_vm_param: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVmInstanceFromOvf> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateVmInstanceFromOvf::new(
+    ) -> ::zstack_sdk::client::Call<CreateVmInstanceFromOvf> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateVmInstanceFromOvf::new(
                 xml_base64,
                 json_image_infos,
                 backup_storage_uuid,
@@ -319,141 +365,24 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /ovf/ova-packages`: see [`ExportVmOvaPackage`](crate::api::ExportVmOvaPackage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn export_vm_ova_package(
+    /// Send (and wait for the job of) [`ExportVmOvaPackage`]: `POST /ovf/ova-packages`.
+    fn export_vm_ova_package(
         &self,
         vm_uuid: impl ::core::convert::Into<::std::string::String>,
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ExportVmOvaPackage> {
-        crate::client::Call::new(
-            self,
-            crate::api::ExportVmOvaPackage::new(vm_uuid, backup_storage_uuid),
+    ) -> ::zstack_sdk::client::Call<ExportVmOvaPackage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ExportVmOvaPackage::new(vm_uuid, backup_storage_uuid),
         )
     }
-    /// `POST /ovf/parse`: see [`ParseOvf`](crate::api::ParseOvf).
-    #[allow(clippy::too_many_arguments)]
-    pub fn parse_ovf(
+    /// Send [`ParseOvf`]: `POST /ovf/parse`.
+    fn parse_ovf(
         &self,
         xml_base64: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ParseOvf> {
-        crate::client::Call::new(self, crate::api::ParseOvf::new(xml_base64))
+    ) -> ::zstack_sdk::client::Call<ParseOvf> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), ParseOvf::new(xml_base64))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVmInstanceFromOvf> {
-    /// Set `deleteImageAfterSuccess`.
-    pub fn delete_image_after_success(
-        self,
-        value: impl ::core::convert::Into<bool>,
-    ) -> Self {
-        self.map(|request| request.delete_image_after_success(value))
-    }
-    /// Set `deleteImageOnFail`.
-    pub fn delete_image_on_fail(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.delete_image_on_fail(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ExportVmOvaPackage> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ParseOvf> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl OvfApi for ::zstack_sdk::client::Client {}

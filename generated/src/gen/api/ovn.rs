@@ -123,7 +123,6 @@ pub struct CreateOvnControllerVm {
 }
 impl CreateOvnControllerVm {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -161,535 +160,329 @@ impl CreateOvnControllerVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `instanceOfferingUuid`.
-    pub fn instance_offering_uuid(
+}
+/** The optional params of [`CreateOvnControllerVm`], settable on the request and on a client `Call` for it:
+ `client.create_ovn_controller_vm(..).instance_offering_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateOvnControllerVmSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateOvnControllerVm,
+    > + ::core::marker::Sized {
+    /// Wire name `instanceOfferingUuid` (body). Since ZStack 5.3.20 (release history).
+    fn instance_offering_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_offering_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `cpuNum`.
-    pub fn cpu_num(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.cpu_num = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `memorySize`.
-    pub fn memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.memory_size = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `reservedMemorySize`.
-    pub fn reserved_memory_size(
-        mut self,
-        value: impl ::core::convert::Into<i64>,
-    ) -> Self {
-        self.reserved_memory_size = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `imageUuid`.
-    pub fn image_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.image_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `l3NetworkUuids`.
-    pub fn l3_network_uuids(
-        mut self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.l3_network_uuids = value
-            .into_iter()
-            .map(::core::convert::Into::into)
-            .collect();
-        self
-    }
-    /// Set `vmNicParams`.
-    pub fn vm_nic_params(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.vm_nic_params = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `rootDiskOfferingUuid`.
-    pub fn root_disk_offering_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.root_disk_offering_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `rootDiskSize`.
-    pub fn root_disk_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.root_disk_size = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `dataDiskSizes`.
-    pub fn data_disk_sizes(
-        mut self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.data_disk_sizes = value
-            .into_iter()
-            .map(::core::convert::Into::into)
-            .collect();
-        self
-    }
-    /// Set `dataDiskOfferingUuids`.
-    pub fn data_disk_offering_uuids(
-        mut self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.data_disk_offering_uuids = value
-            .into_iter()
-            .map(::core::convert::Into::into)
-            .collect();
-        self
-    }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.zone_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.cluster_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.host_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `primaryStorageUuidForRootVolume`.
-    pub fn primary_storage_uuid_for_root_volume(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.primary_storage_uuid_for_root_volume = ::core::option::Option::Some(
+        self.held_mut().instance_offering_uuid = ::core::option::Option::Some(
             value.into(),
         );
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `cpuNum` (body). Since ZStack 5.3.20 (release history).
+    fn cpu_num(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().cpu_num = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `memorySize` (body). Since ZStack 5.3.20 (release history).
+    fn memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().memory_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `reservedMemorySize` (body). Since ZStack 5.3.20 (release history).
+    fn reserved_memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().reserved_memory_size = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `imageUuid` (body). Since ZStack 5.3.20 (release history).
+    fn image_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().image_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `defaultL3NetworkUuid`.
-    pub fn default_l3_network_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.default_l3_network_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `strategy`.
-    pub fn strategy(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.strategy = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `rootVolumeSystemTags`.
-    pub fn root_volume_system_tags(
+    /// Wire name `l3NetworkUuids` (body). Since ZStack 5.3.20 (release history).
+    fn l3_network_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
+            Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.root_volume_system_tags = value
+        self.held_mut().l3_network_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `dataVolumeSystemTags`.
-    pub fn data_volume_system_tags(
+    /// Wire name `vmNicParams` (body). Since ZStack 5.3.20 (release history).
+    fn vm_nic_params(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().vm_nic_params = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `type` (body). Since ZStack 5.3.20 (release history). One of `UserVm`, `ApplianceVm`.
+    fn type_(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `rootDiskOfferingUuid` (body). Since ZStack 5.3.20 (release history).
+    fn root_disk_offering_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().root_disk_offering_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `rootDiskSize` (body). Since ZStack 5.3.20 (release history).
+    fn root_disk_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().root_disk_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `dataDiskSizes` (body). Since ZStack 5.3.20 (release history).
+    fn data_disk_sizes(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.data_volume_system_tags = value
+        self.held_mut().data_disk_sizes = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `dataVolumeSystemTagsOnIndex`.
-    pub fn data_volume_system_tags_on_index(
+    /// Wire name `dataDiskOfferingUuids` (body). Since ZStack 5.3.20 (release history).
+    fn data_disk_offering_uuids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.held_mut().data_disk_offering_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Wire name `zoneUuid` (body). Since ZStack 5.3.20 (release history).
+    fn zone_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().zone_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `clusterUuid` (body). Since ZStack 5.3.20 (release history).
+    fn cluster_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().cluster_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `hostUuid` (body). Since ZStack 5.3.20 (release history).
+    fn host_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().host_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `primaryStorageUuidForRootVolume` (body). Since ZStack 5.3.20 (release history).
+    fn primary_storage_uuid_for_root_volume(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().primary_storage_uuid_for_root_volume = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 5.3.20 (release history).
+    fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `defaultL3NetworkUuid` (body). Since ZStack 5.3.20 (release history).
+    fn default_l3_network_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().default_l3_network_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `strategy` (body). Since ZStack 5.3.20 (release history). Server default: `InstantStart`. One of `InstantStart`, `JustCreate`, `CreateStopped`.
+    fn strategy(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().strategy = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `rootVolumeSystemTags` (body). Since ZStack 5.3.20 (release history).
+    fn root_volume_system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::serde_json::Value>,
+        >,
+    ) -> Self {
+        self.held_mut().root_volume_system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Wire name `dataVolumeSystemTags` (body). Since ZStack 5.3.20 (release history).
+    fn data_volume_system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::serde_json::Value>,
+        >,
+    ) -> Self {
+        self.held_mut().data_volume_system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Wire name `dataVolumeSystemTagsOnIndex` (body). Since ZStack 5.3.20 (release history).
+    fn data_volume_system_tags_on_index(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
         >,
     ) -> Self {
-        self.data_volume_system_tags_on_index = value.into();
+        self.held_mut().data_volume_system_tags_on_index = value.into();
         self
     }
-    /// Set `sshKeyPairUuids`.
-    pub fn ssh_key_pair_uuids(
+    /// Wire name `sshKeyPairUuids` (body). Since ZStack 5.3.20 (release history).
+    fn ssh_key_pair_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.ssh_key_pair_uuids = value
+        self.held_mut().ssh_key_pair_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `platform`.
-    pub fn platform(
+    /// Wire name `platform` (body). Since ZStack 5.3.20 (release history). One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
+    fn platform(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.platform = ::core::option::Option::Some(value.into());
+        self.held_mut().platform = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `guestOsType`.
-    pub fn guest_os_type(
+    /// Wire name `guestOsType` (body). Since ZStack 5.3.20 (release history).
+    fn guest_os_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.guest_os_type = ::core::option::Option::Some(value.into());
+        self.held_mut().guest_os_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `architecture`.
-    pub fn architecture(
+    /// Wire name `architecture` (body). Since ZStack 5.3.20 (release history). One of `x86_64`, `aarch64`, `mips64el`, `loongarch64`.
+    fn architecture(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.architecture = ::core::option::Option::Some(value.into());
+        self.held_mut().architecture = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `virtio`.
-    pub fn virtio(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.virtio = ::core::option::Option::Some(value.into());
+    /// Wire name `virtio` (body). Since ZStack 5.3.20 (release history).
+    fn virtio(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().virtio = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `diskAOs`.
-    pub fn disk_a_os(
+    /// Wire name `diskAOs` (body). Since ZStack 5.3.20 (release history).
+    fn disk_a_os(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.disk_a_os = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().disk_a_os = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 5.3.20 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 5.3.20 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.3.20 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.20 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateOvnControllerVm>,
+> CreateOvnControllerVmSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /ovn/instances`: see [`CreateOvnControllerVm`](crate::api::CreateOvnControllerVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_ovn_controller_vm(
+/// The `ovn` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait OvnApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`CreateOvnControllerVm`]: `POST /ovn/instances`.
+    fn create_ovn_controller_vm(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateOvnControllerVm> {
-        crate::client::Call::new(self, crate::api::CreateOvnControllerVm::new(name))
+    ) -> ::zstack_sdk::client::Call<CreateOvnControllerVm> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CreateOvnControllerVm::new(name))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateOvnControllerVm> {
-    /// Set `instanceOfferingUuid`.
-    pub fn instance_offering_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.instance_offering_uuid(value))
-    }
-    /// Set `cpuNum`.
-    pub fn cpu_num(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.cpu_num(value))
-    }
-    /// Set `memorySize`.
-    pub fn memory_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.memory_size(value))
-    }
-    /// Set `reservedMemorySize`.
-    pub fn reserved_memory_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.reserved_memory_size(value))
-    }
-    /// Set `imageUuid`.
-    pub fn image_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.image_uuid(value))
-    }
-    /// Set `l3NetworkUuids`.
-    pub fn l3_network_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.l3_network_uuids(value))
-    }
-    /// Set `vmNicParams`.
-    pub fn vm_nic_params(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vm_nic_params(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `rootDiskOfferingUuid`.
-    pub fn root_disk_offering_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.root_disk_offering_uuid(value))
-    }
-    /// Set `rootDiskSize`.
-    pub fn root_disk_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.root_disk_size(value))
-    }
-    /// Set `dataDiskSizes`.
-    pub fn data_disk_sizes(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.data_disk_sizes(value))
-    }
-    /// Set `dataDiskOfferingUuids`.
-    pub fn data_disk_offering_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.data_disk_offering_uuids(value))
-    }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.zone_uuid(value))
-    }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.cluster_uuid(value))
-    }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_uuid(value))
-    }
-    /// Set `primaryStorageUuidForRootVolume`.
-    pub fn primary_storage_uuid_for_root_volume(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.primary_storage_uuid_for_root_volume(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `defaultL3NetworkUuid`.
-    pub fn default_l3_network_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.default_l3_network_uuid(value))
-    }
-    /// Set `strategy`.
-    pub fn strategy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.strategy(value))
-    }
-    /// Set `rootVolumeSystemTags`.
-    pub fn root_volume_system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.root_volume_system_tags(value))
-    }
-    /// Set `dataVolumeSystemTags`.
-    pub fn data_volume_system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.data_volume_system_tags(value))
-    }
-    /// Set `dataVolumeSystemTagsOnIndex`.
-    pub fn data_volume_system_tags_on_index(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.data_volume_system_tags_on_index(value))
-    }
-    /// Set `sshKeyPairUuids`.
-    pub fn ssh_key_pair_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.ssh_key_pair_uuids(value))
-    }
-    /// Set `platform`.
-    pub fn platform(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform(value))
-    }
-    /// Set `guestOsType`.
-    pub fn guest_os_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.guest_os_type(value))
-    }
-    /// Set `architecture`.
-    pub fn architecture(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.architecture(value))
-    }
-    /// Set `virtio`.
-    pub fn virtio(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.virtio(value))
-    }
-    /// Set `diskAOs`.
-    pub fn disk_a_os(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.disk_a_os(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl OvnApi for ::zstack_sdk::client::Client {}

@@ -33,7 +33,6 @@ pub struct ValidatePassword {
 }
 impl ValidatePassword {
     /// A request with the required params `loginName`, `password`, `loginType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         login_name: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
@@ -47,68 +46,65 @@ impl ValidatePassword {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ValidatePassword`], settable on the request and on a client `Call` for it:
+ `client.validate_password(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ValidatePasswordSetters: ::zstack_sdk::runtime::request::Holds<
+        ValidatePassword,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<ValidatePassword>> ValidatePasswordSetters
+for T {}
 /// The result of [`ValidatePassword`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ValidatePasswordReply {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub available: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(ValidatePasswordReply { "available" => available, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    ValidatePasswordReply { "available" => available, }
+);
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `PUT /password/verify`: see [`ValidatePassword`](crate::api::ValidatePassword).
-    #[allow(clippy::too_many_arguments)]
-    pub fn validate_password(
+/// The `password` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait PasswordApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`ValidatePassword`]: `PUT /password/verify`.
+    fn validate_password(
         &self,
         login_name: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
         login_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ValidatePassword> {
-        crate::client::Call::new(
-            self,
-            crate::api::ValidatePassword::new(login_name, password, login_type),
+    ) -> ::zstack_sdk::client::Call<ValidatePassword> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ValidatePassword::new(login_name, password, login_type),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ValidatePassword> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl PasswordApi for ::zstack_sdk::client::Client {}

@@ -34,7 +34,6 @@ pub struct AddPciDeviceSpecToVmInstance {
 }
 impl AddPciDeviceSpecToVmInstance {
     /// A request with the required params `pciSpecUuid`, `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         pci_spec_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -47,32 +46,47 @@ impl AddPciDeviceSpecToVmInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `pciDeviceNumber`.
-    pub fn pci_device_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.pci_device_number = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`AddPciDeviceSpecToVmInstance`], settable on the request and on a client `Call` for it:
+ `client.add_pci_device_spec_to_vm_instance(..).pci_device_number(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddPciDeviceSpecToVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        AddPciDeviceSpecToVmInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `pciDeviceNumber` (body). Since ZStack 3.5.3 (release history). Server default: `1`.
+    fn pci_device_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().pci_device_number = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddPciDeviceSpecToVmInstance>,
+> AddPciDeviceSpecToVmInstanceSetters for T {}
 /// `GET /pci-device-specs/candidates`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
@@ -109,7 +123,7 @@ pub struct GetPciDeviceSpecCandidates {
 }
 impl GetPciDeviceSpecCandidates {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             cluster_uuids: ::core::default::Default::default(),
@@ -121,79 +135,97 @@ impl GetPciDeviceSpecCandidates {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `clusterUuids`.
-    pub fn cluster_uuids(
+}
+/** The optional params of [`GetPciDeviceSpecCandidates`], settable on the request and on a client `Call` for it:
+ `client.get_pci_device_spec_candidates(..).cluster_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetPciDeviceSpecCandidatesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetPciDeviceSpecCandidates,
+    > + ::core::marker::Sized {
+    /// Wire name `clusterUuids` (query string). Since ZStack 3.5.3 (release history).
+    fn cluster_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.cluster_uuids = value
+        self.held_mut().cluster_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
+    /// Wire name `hostUuid` (query string). Since ZStack 3.5.3 (release history).
+    fn host_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.host_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().host_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vmInstanceUuid`.
-    pub fn vm_instance_uuid(
+    /// Wire name `vmInstanceUuid` (query string). Since ZStack 3.5.3 (release history).
+    fn vm_instance_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vm_instance_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().vm_instance_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vmInstanceUuids`.
-    pub fn vm_instance_uuids(
+    /// Wire name `vmInstanceUuids` (query string). Since ZStack 3.6.1 (release history).
+    fn vm_instance_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.vm_instance_uuids = value
+        self.held_mut().vm_instance_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `types`.
-    pub fn types(
+    /// Wire name `types` (query string). Since ZStack 3.5.3 (release history).
+    fn types(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.types = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().types = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.3.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.3.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetPciDeviceSpecCandidates>,
+> GetPciDeviceSpecCandidatesSetters for T {}
 /// `GET /pci-device-specs`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
@@ -212,7 +244,7 @@ pub struct QueryPciDeviceSpec {
 }
 impl QueryPciDeviceSpec {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -257,7 +289,6 @@ pub struct RemovePciDeviceSpecFromVmInstance {
 }
 impl RemovePciDeviceSpecFromVmInstance {
     /// A request with the required params `pciSpecUuid`, `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         pci_spec_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -269,27 +300,42 @@ impl RemovePciDeviceSpecFromVmInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemovePciDeviceSpecFromVmInstance`], settable on the request and on a client `Call` for it:
+ `client.remove_pci_device_spec_from_vm_instance(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemovePciDeviceSpecFromVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        RemovePciDeviceSpecFromVmInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemovePciDeviceSpecFromVmInstance>,
+> RemovePciDeviceSpecFromVmInstanceSetters for T {}
 /// `PUT /pci-device-specs/{uuid}/actions`, body envelope `"updatePciDeviceSpec"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
@@ -333,7 +379,6 @@ pub struct UpdatePciDeviceSpec {
 }
 impl UpdatePciDeviceSpec {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -347,298 +392,135 @@ impl UpdatePciDeviceSpec {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdatePciDeviceSpec`], settable on the request and on a client `Call` for it:
+ `client.update_pci_device_spec(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdatePciDeviceSpecSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdatePciDeviceSpec,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.3.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.3.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `romContent` (body). Since ZStack 3.3.1 (release history).
+    fn rom_content(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().rom_content = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `romContent`.
-    pub fn rom_content(
+    /// Wire name `romVersion` (body). Since ZStack 3.3.1 (release history).
+    fn rom_version(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.rom_content = ::core::option::Option::Some(value.into());
+        self.held_mut().rom_version = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `romVersion`.
-    pub fn rom_version(
+    /// Wire name `abandonSpecRom` (body). Since ZStack 3.3.1 (release history). Server default: `false`.
+    fn abandon_spec_rom(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().abandon_spec_rom = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `state` (body). Since ZStack 3.5.3 (release history). One of `Enabled`, `Disabled`.
+    fn state(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.rom_version = ::core::option::Option::Some(value.into());
+        self.held_mut().state = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `abandonSpecRom`.
-    pub fn abandon_spec_rom(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.abandon_spec_rom = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `state`.
-    pub fn state(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.state = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.3.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.3.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdatePciDeviceSpec>,
+> UpdatePciDeviceSpecSetters for T {}
 /// The result of [`GetPciDeviceSpecCandidates`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPciDeviceSpecCandidatesReply {
     /// Since ZStack 3.3.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetPciDeviceSpecCandidatesReply { "inventories" => inventories default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /pci-device-specs/{pciSpecUuid}/vm-instances/{vmInstanceUuid}`: see [`AddPciDeviceSpecToVmInstance`](crate::api::AddPciDeviceSpecToVmInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_pci_device_spec_to_vm_instance(
+/// The `pci-device-specs` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait PciDeviceSpecsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddPciDeviceSpecToVmInstance`]: `POST /pci-device-specs/{pciSpecUuid}/vm-instances/{vmInstanceUuid}`.
+    fn add_pci_device_spec_to_vm_instance(
         &self,
         pci_spec_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddPciDeviceSpecToVmInstance> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddPciDeviceSpecToVmInstance::new(
-                pci_spec_uuid,
-                vm_instance_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<AddPciDeviceSpecToVmInstance> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddPciDeviceSpecToVmInstance::new(pci_spec_uuid, vm_instance_uuid),
         )
     }
-    /// `GET /pci-device-specs/candidates`: see [`GetPciDeviceSpecCandidates`](crate::api::GetPciDeviceSpecCandidates).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_pci_device_spec_candidates(
+    /// Send [`GetPciDeviceSpecCandidates`]: `GET /pci-device-specs/candidates`.
+    fn get_pci_device_spec_candidates(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetPciDeviceSpecCandidates> {
-        crate::client::Call::new(self, crate::api::GetPciDeviceSpecCandidates::new())
+    ) -> ::zstack_sdk::client::Call<GetPciDeviceSpecCandidates> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetPciDeviceSpecCandidates::new())
     }
-    /// `GET /pci-device-specs`: see [`QueryPciDeviceSpec`](crate::api::QueryPciDeviceSpec).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_pci_device_spec(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryPciDeviceSpec> {
-        crate::client::Call::new(self, crate::api::QueryPciDeviceSpec::new())
+    /// Send [`QueryPciDeviceSpec`]: `GET /pci-device-specs`.
+    fn query_pci_device_spec(&self) -> ::zstack_sdk::client::Call<QueryPciDeviceSpec> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryPciDeviceSpec::new())
     }
-    /// `DELETE /pci-device-specs/{pciSpecUuid}/vm-instances/{vmInstanceUuid}`: see [`RemovePciDeviceSpecFromVmInstance`](crate::api::RemovePciDeviceSpecFromVmInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_pci_device_spec_from_vm_instance(
+    /// Send (and wait for the job of) [`RemovePciDeviceSpecFromVmInstance`]: `DELETE /pci-device-specs/{pciSpecUuid}/vm-instances/{vmInstanceUuid}`.
+    fn remove_pci_device_spec_from_vm_instance(
         &self,
         pci_spec_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemovePciDeviceSpecFromVmInstance> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemovePciDeviceSpecFromVmInstance::new(
-                pci_spec_uuid,
-                vm_instance_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<RemovePciDeviceSpecFromVmInstance> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemovePciDeviceSpecFromVmInstance::new(pci_spec_uuid, vm_instance_uuid),
         )
     }
-    /// `PUT /pci-device-specs/{uuid}/actions`: see [`UpdatePciDeviceSpec`](crate::api::UpdatePciDeviceSpec).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_pci_device_spec(
+    /// Send (and wait for the job of) [`UpdatePciDeviceSpec`]: `PUT /pci-device-specs/{uuid}/actions`.
+    fn update_pci_device_spec(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdatePciDeviceSpec> {
-        crate::client::Call::new(self, crate::api::UpdatePciDeviceSpec::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdatePciDeviceSpec> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdatePciDeviceSpec::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddPciDeviceSpecToVmInstance> {
-    /// Set `pciDeviceNumber`.
-    pub fn pci_device_number(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.pci_device_number(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetPciDeviceSpecCandidates> {
-    /// Set `clusterUuids`.
-    pub fn cluster_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.cluster_uuids(value))
-    }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_uuid(value))
-    }
-    /// Set `vmInstanceUuid`.
-    pub fn vm_instance_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vm_instance_uuid(value))
-    }
-    /// Set `vmInstanceUuids`.
-    pub fn vm_instance_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.vm_instance_uuids(value))
-    }
-    /// Set `types`.
-    pub fn types(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.types(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemovePciDeviceSpecFromVmInstance> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdatePciDeviceSpec> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `romContent`.
-    pub fn rom_content(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.rom_content(value))
-    }
-    /// Set `romVersion`.
-    pub fn rom_version(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.rom_version(value))
-    }
-    /// Set `abandonSpecRom`.
-    pub fn abandon_spec_rom(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.abandon_spec_rom(value))
-    }
-    /// Set `state`.
-    pub fn state(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.state(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl PciDeviceSpecsApi for ::zstack_sdk::client::Client {}

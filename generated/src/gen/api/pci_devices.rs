@@ -32,7 +32,6 @@ pub struct AttachPciDeviceToVm {
 }
 impl AttachPciDeviceToVm {
     /// A request with the required params `pciDeviceUuid`, `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         pci_device_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -44,27 +43,42 @@ impl AttachPciDeviceToVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachPciDeviceToVm`], settable on the request and on a client `Call` for it:
+ `client.attach_pci_device_to_vm(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachPciDeviceToVmSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachPciDeviceToVm,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachPciDeviceToVm>,
+> AttachPciDeviceToVmSetters for T {}
 /// `POST /pci-device/pci-device-offerings`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -115,7 +129,6 @@ pub struct CreatePciDeviceOffering {
 }
 impl CreatePciDeviceOffering {
     /// A request with the required params `vendorId`, `deviceId`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vendor_id: impl ::core::convert::Into<::std::string::String>,
         device_id: impl ::core::convert::Into<::std::string::String>,
@@ -134,85 +147,100 @@ impl CreatePciDeviceOffering {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`CreatePciDeviceOffering`], settable on the request and on a client `Call` for it:
+ `client.create_pci_device_offering(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreatePciDeviceOfferingSetters: ::zstack_sdk::runtime::request::Holds<
+        CreatePciDeviceOffering,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `subvendorId` (body). Since ZStack 3.0.1 (release history).
+    fn subvendor_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().subvendor_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `subvendorId`.
-    pub fn subvendor_id(
+    /// Wire name `subdeviceId` (body). Since ZStack 3.0.1 (release history).
+    fn subdevice_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.subvendor_id = ::core::option::Option::Some(value.into());
+        self.held_mut().subdevice_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `subdeviceId`.
-    pub fn subdevice_id(
+    /// Wire name `ramSize` (body). Since ZStack 3.5.3 (release history).
+    fn ram_size(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.subdevice_id = ::core::option::Option::Some(value.into());
+        self.held_mut().ram_size = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ramSize`.
-    pub fn ram_size(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ram_size = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreatePciDeviceOffering>,
+> CreatePciDeviceOfferingSetters for T {}
 /// `DELETE /pci-device/pci-devices/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -240,7 +268,6 @@ pub struct DeletePciDevice {
 }
 impl DeletePciDevice {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -249,35 +276,49 @@ impl DeletePciDevice {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeletePciDevice`], settable on the request and on a client `Call` for it:
+ `client.delete_pci_device(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeletePciDeviceSetters: ::zstack_sdk::runtime::request::Holds<
+        DeletePciDevice,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeletePciDevice>> DeletePciDeviceSetters
+for T {}
 /// `DELETE /pci-device/pci-device-offerings/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -305,7 +346,6 @@ pub struct DeletePciDeviceOffering {
 }
 impl DeletePciDeviceOffering {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -314,35 +354,50 @@ impl DeletePciDeviceOffering {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeletePciDeviceOffering`], settable on the request and on a client `Call` for it:
+ `client.delete_pci_device_offering(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeletePciDeviceOfferingSetters: ::zstack_sdk::runtime::request::Holds<
+        DeletePciDeviceOffering,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeletePciDeviceOffering>,
+> DeletePciDeviceOfferingSetters for T {}
 /// `POST /pci-device/pci-devices/{pciDeviceUuid}/detach`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -373,7 +428,6 @@ pub struct DetachPciDeviceFromVm {
 }
 impl DetachPciDeviceFromVm {
     /// A request with the required params `pciDeviceUuid`, `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         pci_device_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -385,27 +439,42 @@ impl DetachPciDeviceFromVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachPciDeviceFromVm`], settable on the request and on a client `Call` for it:
+ `client.detach_pci_device_from_vm(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachPciDeviceFromVmSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachPciDeviceFromVm,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachPciDeviceFromVm>,
+> DetachPciDeviceFromVmSetters for T {}
 /// `PUT /pci-devices/{pciDeviceUuid}/actions`, body envelope `"generateMdevDevices"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -435,7 +504,6 @@ pub struct GenerateMdevDevices {
 }
 impl GenerateMdevDevices {
     /// A request with the required params `pciDeviceUuid`, `mdevSpecUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         pci_device_uuid: impl ::core::convert::Into<::std::string::String>,
         mdev_spec_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -447,27 +515,42 @@ impl GenerateMdevDevices {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GenerateMdevDevices`], settable on the request and on a client `Call` for it:
+ `client.generate_mdev_devices(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GenerateMdevDevicesSetters: ::zstack_sdk::runtime::request::Holds<
+        GenerateMdevDevices,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GenerateMdevDevices>,
+> GenerateMdevDevicesSetters for T {}
 /// `PUT /pci-devices/{pciDeviceUuid}/actions`, body envelope `"generateSriovPciDevices"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -497,7 +580,6 @@ pub struct GenerateSriovPciDevices {
 }
 impl GenerateSriovPciDevices {
     /// A request with the required params `pciDeviceUuid`, `virtPartNum`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         pci_device_uuid: impl ::core::convert::Into<::std::string::String>,
         virt_part_num: impl ::core::convert::Into<i32>,
@@ -509,27 +591,42 @@ impl GenerateSriovPciDevices {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GenerateSriovPciDevices`], settable on the request and on a client `Call` for it:
+ `client.generate_sriov_pci_devices(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GenerateSriovPciDevicesSetters: ::zstack_sdk::runtime::request::Holds<
+        GenerateSriovPciDevices,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GenerateSriovPciDevices>,
+> GenerateSriovPciDevicesSetters for T {}
 /// `GET /pci-device/hosts/{uuid}/state`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -553,7 +650,6 @@ pub struct GetHostIommuState {
 }
 impl GetHostIommuState {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -561,27 +657,42 @@ impl GetHostIommuState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetHostIommuState`], settable on the request and on a client `Call` for it:
+ `client.get_host_iommu_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetHostIommuStateSetters: ::zstack_sdk::runtime::request::Holds<
+        GetHostIommuState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetHostIommuState>,
+> GetHostIommuStateSetters for T {}
 /// `GET /pci-device/hosts/{uuid}/status`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -605,7 +716,6 @@ pub struct GetHostIommuStatus {
 }
 impl GetHostIommuStatus {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -613,27 +723,42 @@ impl GetHostIommuStatus {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetHostIommuStatus`], settable on the request and on a client `Call` for it:
+ `client.get_host_iommu_status(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetHostIommuStatusSetters: ::zstack_sdk::runtime::request::Holds<
+        GetHostIommuStatus,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetHostIommuStatus>,
+> GetHostIommuStatusSetters for T {}
 /// `GET /pci-device/candidate-pci-devices-for-new-create-vm`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -663,7 +788,7 @@ pub struct GetPciDeviceCandidatesForNewCreateVm {
 }
 impl GetPciDeviceCandidatesForNewCreateVm {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             host_uuid: ::core::default::Default::default(),
@@ -673,58 +798,76 @@ impl GetPciDeviceCandidatesForNewCreateVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
+}
+/** The optional params of [`GetPciDeviceCandidatesForNewCreateVm`], settable on the request and on a client `Call` for it:
+ `client.get_pci_device_candidates_for_new_create_vm(..).host_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetPciDeviceCandidatesForNewCreateVmSetters: ::zstack_sdk::runtime::request::Holds<
+        GetPciDeviceCandidatesForNewCreateVm,
+    > + ::core::marker::Sized {
+    /// Wire name `hostUuid` (query string). Since ZStack 3.0.1 (release history).
+    fn host_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.host_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().host_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `clusterUuids`.
-    pub fn cluster_uuids(
+    /// Wire name `clusterUuids` (query string). Since ZStack 3.0.1 (release history).
+    fn cluster_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.cluster_uuids = value
+        self.held_mut().cluster_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `types`.
-    pub fn types(
+    /// Wire name `types` (query string). Since ZStack 3.0.1 (release history).
+    fn types(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.types = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().types = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetPciDeviceCandidatesForNewCreateVm>,
+> GetPciDeviceCandidatesForNewCreateVmSetters for T {}
 /// `GET /pci-device/ethernet-vfs`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -743,7 +886,7 @@ pub struct QueryEthernetVF {
 }
 impl QueryEthernetVF {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -779,7 +922,7 @@ pub struct QueryPciDevice {
 }
 impl QueryPciDevice {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -814,7 +957,7 @@ pub struct QueryPciDeviceOffering {
 }
 impl QueryPciDeviceOffering {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -849,7 +992,7 @@ pub struct QueryPciDevicePciDeviceOffering {
 }
 impl QueryPciDevicePciDeviceOffering {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -892,7 +1035,6 @@ pub struct UngenerateMdevDevices {
 }
 impl UngenerateMdevDevices {
     /// A request with the required params `pciDeviceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         pci_device_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -902,27 +1044,42 @@ impl UngenerateMdevDevices {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UngenerateMdevDevices`], settable on the request and on a client `Call` for it:
+ `client.ungenerate_mdev_devices(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UngenerateMdevDevicesSetters: ::zstack_sdk::runtime::request::Holds<
+        UngenerateMdevDevices,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UngenerateMdevDevices>,
+> UngenerateMdevDevicesSetters for T {}
 /// `PUT /pci-devices/{pciDeviceUuid}/actions`, body envelope `"ungenerateSriovPciDevices"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -949,7 +1106,6 @@ pub struct UngenerateSriovPciDevices {
 }
 impl UngenerateSriovPciDevices {
     /// A request with the required params `pciDeviceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         pci_device_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -959,27 +1115,42 @@ impl UngenerateSriovPciDevices {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UngenerateSriovPciDevices`], settable on the request and on a client `Call` for it:
+ `client.ungenerate_sriov_pci_devices(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UngenerateSriovPciDevicesSetters: ::zstack_sdk::runtime::request::Holds<
+        UngenerateSriovPciDevices,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UngenerateSriovPciDevices>,
+> UngenerateSriovPciDevicesSetters for T {}
 /// `PUT /pci-device/hosts/{uuid}/actions`, body envelope `"updateHostIommuState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1008,7 +1179,6 @@ pub struct UpdateHostIommuState {
 }
 impl UpdateHostIommuState {
     /// A request with the required params `uuid`, `state`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state: impl ::core::convert::Into<::std::string::String>,
@@ -1020,27 +1190,42 @@ impl UpdateHostIommuState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateHostIommuState`], settable on the request and on a client `Call` for it:
+ `client.update_host_iommu_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateHostIommuStateSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateHostIommuState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateHostIommuState>,
+> UpdateHostIommuStateSetters for T {}
 /// `PUT /pci-device/pci-devices/{uuid}/actions`, body envelope `"updatePciDevice"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1079,7 +1264,6 @@ pub struct UpdatePciDevice {
 }
 impl UpdatePciDevice {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1091,80 +1275,95 @@ impl UpdatePciDevice {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `state`.
-    pub fn state(
+}
+/** The optional params of [`UpdatePciDevice`], settable on the request and on a client `Call` for it:
+ `client.update_pci_device(..).state(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdatePciDeviceSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdatePciDevice,
+    > + ::core::marker::Sized {
+    /// Wire name `state` (body). Since ZStack 3.0.1 (release history). One of `Enabled`, `Disabled`.
+    fn state(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.state = ::core::option::Option::Some(value.into());
+        self.held_mut().state = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 3.5.3 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `metaData` (body). Since ZStack 3.0.1 (release history).
+    fn meta_data(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().meta_data = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `metaData`.
-    pub fn meta_data(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.meta_data = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdatePciDevice>> UpdatePciDeviceSetters
+for T {}
 /// The result of [`GetHostIommuState`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostIommuStateReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<crate::types::HostIommuStateType>,
 }
-::zstack_sdk::deserialize_struct!(GetHostIommuStateReply { "state" => state, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetHostIommuStateReply { "state" => state, }
+);
 /// The result of [`GetHostIommuStatus`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostIommuStatusReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<crate::types::HostIommuStatusType>,
 }
-::zstack_sdk::deserialize_struct!(GetHostIommuStatusReply { "status" => status, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetHostIommuStatusReply { "status" => status, }
+);
 /// The result of [`GetPciDeviceCandidatesForNewCreateVm`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPciDeviceCandidatesForNewCreateVmReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetPciDeviceCandidatesForNewCreateVmReply { "inventories" => inventories default, }
 );
 /// The result of [`QueryEthernetVF`].
@@ -1175,7 +1374,7 @@ pub struct QueryEthernetVFReply {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryEthernetVFReply { "inventories" => inventories default, "total" => total
     lenient, }
 );
@@ -1187,7 +1386,7 @@ pub struct QueryPciDevicePciDeviceOfferingReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryPciDevicePciDeviceOfferingReply { "inventories" => inventories default, "total"
     => total lenient, }
 );
@@ -1197,588 +1396,168 @@ pub struct UpdateHostIommuStateReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<crate::types::HostIommuStateType>,
 }
-::zstack_sdk::deserialize_struct!(UpdateHostIommuStateReply { "state" => state, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    UpdateHostIommuStateReply { "state" => state, }
+);
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /pci-device/pci-devices/{pciDeviceUuid}/attach`: see [`AttachPciDeviceToVm`](crate::api::AttachPciDeviceToVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_pci_device_to_vm(
+/// The `pci-devices` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait PciDevicesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AttachPciDeviceToVm`]: `POST /pci-device/pci-devices/{pciDeviceUuid}/attach`.
+    fn attach_pci_device_to_vm(
         &self,
         pci_device_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachPciDeviceToVm> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachPciDeviceToVm::new(pci_device_uuid, vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<AttachPciDeviceToVm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachPciDeviceToVm::new(pci_device_uuid, vm_instance_uuid),
         )
     }
-    /// `POST /pci-device/pci-device-offerings`: see [`CreatePciDeviceOffering`](crate::api::CreatePciDeviceOffering).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_pci_device_offering(
+    /// Send (and wait for the job of) [`CreatePciDeviceOffering`]: `POST /pci-device/pci-device-offerings`.
+    fn create_pci_device_offering(
         &self,
         vendor_id: impl ::core::convert::Into<::std::string::String>,
         device_id: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreatePciDeviceOffering> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreatePciDeviceOffering::new(vendor_id, device_id),
+    ) -> ::zstack_sdk::client::Call<CreatePciDeviceOffering> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreatePciDeviceOffering::new(vendor_id, device_id),
         )
     }
-    /// `DELETE /pci-device/pci-devices/{uuid}`: see [`DeletePciDevice`](crate::api::DeletePciDevice).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_pci_device(
+    /// Send (and wait for the job of) [`DeletePciDevice`]: `DELETE /pci-device/pci-devices/{uuid}`.
+    fn delete_pci_device(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeletePciDevice> {
-        crate::client::Call::new(self, crate::api::DeletePciDevice::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeletePciDevice> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeletePciDevice::new(uuid))
     }
-    /// `DELETE /pci-device/pci-device-offerings/{uuid}`: see [`DeletePciDeviceOffering`](crate::api::DeletePciDeviceOffering).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_pci_device_offering(
+    /// Send (and wait for the job of) [`DeletePciDeviceOffering`]: `DELETE /pci-device/pci-device-offerings/{uuid}`.
+    fn delete_pci_device_offering(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeletePciDeviceOffering> {
-        crate::client::Call::new(self, crate::api::DeletePciDeviceOffering::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeletePciDeviceOffering> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeletePciDeviceOffering::new(uuid),
+        )
     }
-    /// `POST /pci-device/pci-devices/{pciDeviceUuid}/detach`: see [`DetachPciDeviceFromVm`](crate::api::DetachPciDeviceFromVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_pci_device_from_vm(
+    /// Send (and wait for the job of) [`DetachPciDeviceFromVm`]: `POST /pci-device/pci-devices/{pciDeviceUuid}/detach`.
+    fn detach_pci_device_from_vm(
         &self,
         pci_device_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachPciDeviceFromVm> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachPciDeviceFromVm::new(pci_device_uuid, vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<DetachPciDeviceFromVm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachPciDeviceFromVm::new(pci_device_uuid, vm_instance_uuid),
         )
     }
-    /// `PUT /pci-devices/{pciDeviceUuid}/actions`: see [`GenerateMdevDevices`](crate::api::GenerateMdevDevices).
-    #[allow(clippy::too_many_arguments)]
-    pub fn generate_mdev_devices(
+    /// Send (and wait for the job of) [`GenerateMdevDevices`]: `PUT /pci-devices/{pciDeviceUuid}/actions`.
+    fn generate_mdev_devices(
         &self,
         pci_device_uuid: impl ::core::convert::Into<::std::string::String>,
         mdev_spec_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GenerateMdevDevices> {
-        crate::client::Call::new(
-            self,
-            crate::api::GenerateMdevDevices::new(pci_device_uuid, mdev_spec_uuid),
+    ) -> ::zstack_sdk::client::Call<GenerateMdevDevices> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GenerateMdevDevices::new(pci_device_uuid, mdev_spec_uuid),
         )
     }
-    /// `PUT /pci-devices/{pciDeviceUuid}/actions`: see [`GenerateSriovPciDevices`](crate::api::GenerateSriovPciDevices).
-    #[allow(clippy::too_many_arguments)]
-    pub fn generate_sriov_pci_devices(
+    /// Send (and wait for the job of) [`GenerateSriovPciDevices`]: `PUT /pci-devices/{pciDeviceUuid}/actions`.
+    fn generate_sriov_pci_devices(
         &self,
         pci_device_uuid: impl ::core::convert::Into<::std::string::String>,
         virt_part_num: impl ::core::convert::Into<i32>,
-    ) -> crate::client::Call<'_, crate::api::GenerateSriovPciDevices> {
-        crate::client::Call::new(
-            self,
-            crate::api::GenerateSriovPciDevices::new(pci_device_uuid, virt_part_num),
+    ) -> ::zstack_sdk::client::Call<GenerateSriovPciDevices> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GenerateSriovPciDevices::new(pci_device_uuid, virt_part_num),
         )
     }
-    /// `GET /pci-device/hosts/{uuid}/state`: see [`GetHostIommuState`](crate::api::GetHostIommuState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_host_iommu_state(
+    /// Send [`GetHostIommuState`]: `GET /pci-device/hosts/{uuid}/state`.
+    fn get_host_iommu_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetHostIommuState> {
-        crate::client::Call::new(self, crate::api::GetHostIommuState::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetHostIommuState> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetHostIommuState::new(uuid))
     }
-    /// `GET /pci-device/hosts/{uuid}/status`: see [`GetHostIommuStatus`](crate::api::GetHostIommuStatus).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_host_iommu_status(
+    /// Send [`GetHostIommuStatus`]: `GET /pci-device/hosts/{uuid}/status`.
+    fn get_host_iommu_status(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetHostIommuStatus> {
-        crate::client::Call::new(self, crate::api::GetHostIommuStatus::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetHostIommuStatus> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetHostIommuStatus::new(uuid))
     }
-    /// `GET /pci-device/candidate-pci-devices-for-new-create-vm`: see [`GetPciDeviceCandidatesForNewCreateVm`](crate::api::GetPciDeviceCandidatesForNewCreateVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_pci_device_candidates_for_new_create_vm(
+    /// Send [`GetPciDeviceCandidatesForNewCreateVm`]: `GET /pci-device/candidate-pci-devices-for-new-create-vm`.
+    fn get_pci_device_candidates_for_new_create_vm(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetPciDeviceCandidatesForNewCreateVm> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetPciDeviceCandidatesForNewCreateVm::new(),
+    ) -> ::zstack_sdk::client::Call<GetPciDeviceCandidatesForNewCreateVm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetPciDeviceCandidatesForNewCreateVm::new(),
         )
     }
-    /// `GET /pci-device/ethernet-vfs`: see [`QueryEthernetVF`](crate::api::QueryEthernetVF).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_ethernet_vf(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryEthernetVF> {
-        crate::client::Call::new(self, crate::api::QueryEthernetVF::new())
+    /// Send [`QueryEthernetVF`]: `GET /pci-device/ethernet-vfs`.
+    fn query_ethernet_vf(&self) -> ::zstack_sdk::client::Call<QueryEthernetVF> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryEthernetVF::new())
     }
-    /// `GET /pci-device/pci-devices`: see [`QueryPciDevice`](crate::api::QueryPciDevice).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_pci_device(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryPciDevice> {
-        crate::client::Call::new(self, crate::api::QueryPciDevice::new())
+    /// Send [`QueryPciDevice`]: `GET /pci-device/pci-devices`.
+    fn query_pci_device(&self) -> ::zstack_sdk::client::Call<QueryPciDevice> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryPciDevice::new())
     }
-    /// `GET /pci-device/pci-device-offerings`: see [`QueryPciDeviceOffering`](crate::api::QueryPciDeviceOffering).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_pci_device_offering(
+    /// Send [`QueryPciDeviceOffering`]: `GET /pci-device/pci-device-offerings`.
+    fn query_pci_device_offering(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryPciDeviceOffering> {
-        crate::client::Call::new(self, crate::api::QueryPciDeviceOffering::new())
+    ) -> ::zstack_sdk::client::Call<QueryPciDeviceOffering> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryPciDeviceOffering::new())
     }
-    /// `GET /pci-devices/pci-devices/pci-device-offerings`: see [`QueryPciDevicePciDeviceOffering`](crate::api::QueryPciDevicePciDeviceOffering).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_pci_device_pci_device_offering(
+    /// Send [`QueryPciDevicePciDeviceOffering`]: `GET /pci-devices/pci-devices/pci-device-offerings`.
+    fn query_pci_device_pci_device_offering(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryPciDevicePciDeviceOffering> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryPciDevicePciDeviceOffering::new(),
+    ) -> ::zstack_sdk::client::Call<QueryPciDevicePciDeviceOffering> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryPciDevicePciDeviceOffering::new(),
         )
     }
-    /// `PUT /pci-devices/{pciDeviceUuid}/actions`: see [`UngenerateMdevDevices`](crate::api::UngenerateMdevDevices).
-    #[allow(clippy::too_many_arguments)]
-    pub fn ungenerate_mdev_devices(
+    /// Send (and wait for the job of) [`UngenerateMdevDevices`]: `PUT /pci-devices/{pciDeviceUuid}/actions`.
+    fn ungenerate_mdev_devices(
         &self,
         pci_device_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UngenerateMdevDevices> {
-        crate::client::Call::new(
-            self,
-            crate::api::UngenerateMdevDevices::new(pci_device_uuid),
+    ) -> ::zstack_sdk::client::Call<UngenerateMdevDevices> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UngenerateMdevDevices::new(pci_device_uuid),
         )
     }
-    /// `PUT /pci-devices/{pciDeviceUuid}/actions`: see [`UngenerateSriovPciDevices`](crate::api::UngenerateSriovPciDevices).
-    #[allow(clippy::too_many_arguments)]
-    pub fn ungenerate_sriov_pci_devices(
+    /// Send (and wait for the job of) [`UngenerateSriovPciDevices`]: `PUT /pci-devices/{pciDeviceUuid}/actions`.
+    fn ungenerate_sriov_pci_devices(
         &self,
         pci_device_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UngenerateSriovPciDevices> {
-        crate::client::Call::new(
-            self,
-            crate::api::UngenerateSriovPciDevices::new(pci_device_uuid),
+    ) -> ::zstack_sdk::client::Call<UngenerateSriovPciDevices> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UngenerateSriovPciDevices::new(pci_device_uuid),
         )
     }
-    /// `PUT /pci-device/hosts/{uuid}/actions`: see [`UpdateHostIommuState`](crate::api::UpdateHostIommuState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_host_iommu_state(
+    /// Send (and wait for the job of) [`UpdateHostIommuState`]: `PUT /pci-device/hosts/{uuid}/actions`.
+    fn update_host_iommu_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateHostIommuState> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateHostIommuState::new(uuid, state),
+    ) -> ::zstack_sdk::client::Call<UpdateHostIommuState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateHostIommuState::new(uuid, state),
         )
     }
-    /// `PUT /pci-device/pci-devices/{uuid}/actions`: see [`UpdatePciDevice`](crate::api::UpdatePciDevice).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_pci_device(
+    /// Send (and wait for the job of) [`UpdatePciDevice`]: `PUT /pci-device/pci-devices/{uuid}/actions`.
+    fn update_pci_device(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdatePciDevice> {
-        crate::client::Call::new(self, crate::api::UpdatePciDevice::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdatePciDevice> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdatePciDevice::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachPciDeviceToVm> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreatePciDeviceOffering> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `subvendorId`.
-    pub fn subvendor_id(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.subvendor_id(value))
-    }
-    /// Set `subdeviceId`.
-    pub fn subdevice_id(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.subdevice_id(value))
-    }
-    /// Set `ramSize`.
-    pub fn ram_size(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ram_size(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeletePciDevice> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeletePciDeviceOffering> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachPciDeviceFromVm> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GenerateMdevDevices> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GenerateSriovPciDevices> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetHostIommuState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetHostIommuStatus> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetPciDeviceCandidatesForNewCreateVm> {
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_uuid(value))
-    }
-    /// Set `clusterUuids`.
-    pub fn cluster_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.cluster_uuids(value))
-    }
-    /// Set `types`.
-    pub fn types(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.types(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UngenerateMdevDevices> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UngenerateSriovPciDevices> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateHostIommuState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdatePciDevice> {
-    /// Set `state`.
-    pub fn state(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.state(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `metaData`.
-    pub fn meta_data(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.meta_data(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl PciDevicesApi for ::zstack_sdk::client::Client {}

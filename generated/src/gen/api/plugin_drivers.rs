@@ -38,7 +38,6 @@ pub struct DeletePluginDrivers {
 }
 impl DeletePluginDrivers {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -47,35 +46,56 @@ impl DeletePluginDrivers {
             delete_mode: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DeletePluginDrivers`], settable on the request and on a client `Call` for it:
+ `client.delete_plugin_drivers(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeletePluginDriversSetters: ::zstack_sdk::runtime::request::Holds<
+        DeletePluginDrivers,
+    > + ::core::marker::Sized {
+    /// The system tags.
+    ///
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.28.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// The user tags.
+    ///
+    /// Wire name `userTags` (query string). Since ZStack 5.3.28.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+    /// The deletion mode (Permissive / Enforcing; default Permissive).
+    ///
+    /// Wire name `deleteMode` (query string). Since ZStack 5.3.28. Server default: `Permissive`. One of `Permissive`, `Enforcing`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeletePluginDrivers>,
+> DeletePluginDriversSetters for T {}
 /// Refresh an external plugin driver, named by `name` (e.g. prometheus, the page's sample); the result is {}. Seed-only API (commercial edition): whether the MN answers 202 is undocumented; async is set false, and the client handles both 200 and 202.
 ///
 /// `PUT /external/plugins`, body envelope `"refreshPluginDrivers"`.
@@ -108,7 +128,6 @@ pub struct RefreshPluginDrivers {
 }
 impl RefreshPluginDrivers {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -116,92 +135,63 @@ impl RefreshPluginDrivers {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RefreshPluginDrivers`], settable on the request and on a client `Call` for it:
+ `client.refresh_plugin_drivers(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RefreshPluginDriversSetters: ::zstack_sdk::runtime::request::Holds<
+        RefreshPluginDrivers,
+    > + ::core::marker::Sized {
+    /// The system tags.
+    ///
+    /// Wire name `systemTags` (body). Since ZStack 5.3.28.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// The user tags.
+    ///
+    /// Wire name `userTags` (body). Since ZStack 5.3.28.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RefreshPluginDrivers>,
+> RefreshPluginDriversSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `DELETE /external/plugins/{uuid}`: see [`DeletePluginDrivers`](crate::api::DeletePluginDrivers).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_plugin_drivers(
+/// The `plugin-drivers` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait PluginDriversApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`DeletePluginDrivers`]: `DELETE /external/plugins/{uuid}`.
+    fn delete_plugin_drivers(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeletePluginDrivers> {
-        crate::client::Call::new(self, crate::api::DeletePluginDrivers::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeletePluginDrivers> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeletePluginDrivers::new(uuid))
     }
-    /// `PUT /external/plugins`: see [`RefreshPluginDrivers`](crate::api::RefreshPluginDrivers).
-    #[allow(clippy::too_many_arguments)]
-    pub fn refresh_plugin_drivers(
+    /// Send [`RefreshPluginDrivers`]: `PUT /external/plugins`.
+    fn refresh_plugin_drivers(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RefreshPluginDrivers> {
-        crate::client::Call::new(self, crate::api::RefreshPluginDrivers::new(name))
+    ) -> ::zstack_sdk::client::Call<RefreshPluginDrivers> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), RefreshPluginDrivers::new(name))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeletePluginDrivers> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RefreshPluginDrivers> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl PluginDriversApi for ::zstack_sdk::client::Client {}

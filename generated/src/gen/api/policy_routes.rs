@@ -31,7 +31,6 @@ pub struct AttachPolicyRouteRuleSetToL3 {
 }
 impl AttachPolicyRouteRuleSetToL3 {
     /// A request with the required params `l3Uuid`, `ruleSetUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l3_uuid: impl ::core::convert::Into<::std::string::String>,
         rule_set_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -43,27 +42,42 @@ impl AttachPolicyRouteRuleSetToL3 {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachPolicyRouteRuleSetToL3`], settable on the request and on a client `Call` for it:
+ `client.attach_policy_route_rule_set_to_l3(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachPolicyRouteRuleSetToL3Setters: ::zstack_sdk::runtime::request::Holds<
+        AttachPolicyRouteRuleSetToL3,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachPolicyRouteRuleSetToL3>,
+> AttachPolicyRouteRuleSetToL3Setters for T {}
 /// `POST /policy-routes/rules`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -116,7 +130,6 @@ pub struct CreatePolicyRouteRule {
 }
 impl CreatePolicyRouteRule {
     /// A request with the required params `ruleSetUuid`, `tableUuid`, `ruleNumber`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         rule_set_uuid: impl ::core::convert::Into<::std::string::String>,
         table_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -137,85 +150,103 @@ impl CreatePolicyRouteRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `destIp`.
-    pub fn dest_ip(
+}
+/** The optional params of [`CreatePolicyRouteRule`], settable on the request and on a client `Call` for it:
+ `client.create_policy_route_rule(..).dest_ip(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreatePolicyRouteRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        CreatePolicyRouteRule,
+    > + ::core::marker::Sized {
+    /// Wire name `destIp` (body). Since ZStack 3.6.1 (release history).
+    fn dest_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dest_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().dest_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sourceIp`.
-    pub fn source_ip(
+    /// Wire name `sourceIp` (body). Since ZStack 3.6.1 (release history).
+    fn source_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.source_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().source_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `destPort`.
-    pub fn dest_port(
+    /// Wire name `destPort` (body). Since ZStack 3.6.1 (release history).
+    fn dest_port(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dest_port = ::core::option::Option::Some(value.into());
+        self.held_mut().dest_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sourcePort`.
-    pub fn source_port(
+    /// Wire name `sourcePort` (body). Since ZStack 3.6.1 (release history).
+    fn source_port(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.source_port = ::core::option::Option::Some(value.into());
+        self.held_mut().source_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `protocol`.
-    pub fn protocol(
+    /// Wire name `protocol` (body). Since ZStack 3.6.1 (release history).
+    fn protocol(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.protocol = ::core::option::Option::Some(value.into());
+        self.held_mut().protocol = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.6.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.6.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreatePolicyRouteRule>,
+> CreatePolicyRouteRuleSetters for T {}
 /// `POST /policy-routes/rulesets`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -256,7 +287,6 @@ pub struct CreatePolicyRouteRuleSet {
 }
 impl CreatePolicyRouteRuleSet {
     /// A request with the required params `name`, `vRouterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -272,61 +302,79 @@ impl CreatePolicyRouteRuleSet {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreatePolicyRouteRuleSet`], settable on the request and on a client `Call` for it:
+ `client.create_policy_route_rule_set(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreatePolicyRouteRuleSetSetters: ::zstack_sdk::runtime::request::Holds<
+        CreatePolicyRouteRuleSet,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 3.9.2 (release history). One of `User`, `EgressWhereComeFrom`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.6.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.6.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreatePolicyRouteRuleSet>,
+> CreatePolicyRouteRuleSetSetters for T {}
 /// `POST /policy-routes/tables`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -365,7 +413,6 @@ pub struct CreatePolicyRouteTable {
 }
 impl CreatePolicyRouteTable {
     /// A request with the required params `vRouterUuid`, `number`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
         number: impl ::core::convert::Into<i32>,
@@ -380,53 +427,71 @@ impl CreatePolicyRouteTable {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreatePolicyRouteTable`], settable on the request and on a client `Call` for it:
+ `client.create_policy_route_table(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreatePolicyRouteTableSetters: ::zstack_sdk::runtime::request::Holds<
+        CreatePolicyRouteTable,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.6.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.6.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreatePolicyRouteTable>,
+> CreatePolicyRouteTableSetters for T {}
 /// `POST /policy-routes/routes`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -468,7 +533,6 @@ pub struct CreatePolicyRouteTableRouteEntry {
 }
 impl CreatePolicyRouteTableRouteEntry {
     /// A request with the required params `tableUuid`, `destinationCidr`, `nextHopIp`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         table_uuid: impl ::core::convert::Into<::std::string::String>,
         destination_cidr: impl ::core::convert::Into<::std::string::String>,
@@ -485,50 +549,68 @@ impl CreatePolicyRouteTableRouteEntry {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `distance`.
-    pub fn distance(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.distance = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`CreatePolicyRouteTableRouteEntry`], settable on the request and on a client `Call` for it:
+ `client.create_policy_route_table_route_entry(..).distance(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreatePolicyRouteTableRouteEntrySetters: ::zstack_sdk::runtime::request::Holds<
+        CreatePolicyRouteTableRouteEntry,
+    > + ::core::marker::Sized {
+    /// Wire name `distance` (body). Since ZStack 3.6.1 (release history).
+    fn distance(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().distance = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.6.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.6.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreatePolicyRouteTableRouteEntry>,
+> CreatePolicyRouteTableRouteEntrySetters for T {}
 /// `DELETE /policy-routes/rules/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -556,7 +638,6 @@ pub struct DeletePolicyRouteRule {
 }
 impl DeletePolicyRouteRule {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -565,35 +646,50 @@ impl DeletePolicyRouteRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeletePolicyRouteRule`], settable on the request and on a client `Call` for it:
+ `client.delete_policy_route_rule(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeletePolicyRouteRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        DeletePolicyRouteRule,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.6.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeletePolicyRouteRule>,
+> DeletePolicyRouteRuleSetters for T {}
 /// `DELETE /policy-routes/ruleSets/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -621,7 +717,6 @@ pub struct DeletePolicyRouteRuleSet {
 }
 impl DeletePolicyRouteRuleSet {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -630,35 +725,50 @@ impl DeletePolicyRouteRuleSet {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeletePolicyRouteRuleSet`], settable on the request and on a client `Call` for it:
+ `client.delete_policy_route_rule_set(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeletePolicyRouteRuleSetSetters: ::zstack_sdk::runtime::request::Holds<
+        DeletePolicyRouteRuleSet,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.6.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeletePolicyRouteRuleSet>,
+> DeletePolicyRouteRuleSetSetters for T {}
 /// `DELETE /policy-routes/tables/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -686,7 +796,6 @@ pub struct DeletePolicyRouteTable {
 }
 impl DeletePolicyRouteTable {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -695,35 +804,50 @@ impl DeletePolicyRouteTable {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeletePolicyRouteTable`], settable on the request and on a client `Call` for it:
+ `client.delete_policy_route_table(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeletePolicyRouteTableSetters: ::zstack_sdk::runtime::request::Holds<
+        DeletePolicyRouteTable,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.6.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeletePolicyRouteTable>,
+> DeletePolicyRouteTableSetters for T {}
 /// `DELETE /policy-routes/routes/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -751,7 +875,6 @@ pub struct DeletePolicyRouteTableRouteEntry {
 }
 impl DeletePolicyRouteTableRouteEntry {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -760,35 +883,50 @@ impl DeletePolicyRouteTableRouteEntry {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeletePolicyRouteTableRouteEntry`], settable on the request and on a client `Call` for it:
+ `client.delete_policy_route_table_route_entry(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeletePolicyRouteTableRouteEntrySetters: ::zstack_sdk::runtime::request::Holds<
+        DeletePolicyRouteTableRouteEntry,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.6.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeletePolicyRouteTableRouteEntry>,
+> DeletePolicyRouteTableRouteEntrySetters for T {}
 /// `DELETE /policy-routes/rulesets/{ruleSetUuid}/l3networks/{l3Uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -817,7 +955,6 @@ pub struct DetachPolicyRouteRuleSetFromL3 {
 }
 impl DetachPolicyRouteRuleSetFromL3 {
     /// A request with the required params `l3Uuid`, `ruleSetUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         l3_uuid: impl ::core::convert::Into<::std::string::String>,
         rule_set_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -829,27 +966,42 @@ impl DetachPolicyRouteRuleSetFromL3 {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachPolicyRouteRuleSetFromL3`], settable on the request and on a client `Call` for it:
+ `client.detach_policy_route_rule_set_from_l3(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachPolicyRouteRuleSetFromL3Setters: ::zstack_sdk::runtime::request::Holds<
+        DetachPolicyRouteRuleSetFromL3,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachPolicyRouteRuleSetFromL3>,
+> DetachPolicyRouteRuleSetFromL3Setters for T {}
 /// `GET /policy-routes/rulesets/virtualrouter/{vmInstanceUuid}`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -874,7 +1026,6 @@ pub struct GetPolicyRouteRuleSetFromVirtualRouter {
 }
 impl GetPolicyRouteRuleSetFromVirtualRouter {
     /// A request with the required params `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -884,27 +1035,42 @@ impl GetPolicyRouteRuleSetFromVirtualRouter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetPolicyRouteRuleSetFromVirtualRouter`], settable on the request and on a client `Call` for it:
+ `client.get_policy_route_rule_set_from_virtual_router(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetPolicyRouteRuleSetFromVirtualRouterSetters: ::zstack_sdk::runtime::request::Holds<
+        GetPolicyRouteRuleSetFromVirtualRouter,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetPolicyRouteRuleSetFromVirtualRouter>,
+> GetPolicyRouteRuleSetFromVirtualRouterSetters for T {}
 /// `GET /policy-routes/rules`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -923,7 +1089,7 @@ pub struct QueryPolicyRouteRule {
 }
 impl QueryPolicyRouteRule {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -958,7 +1124,7 @@ pub struct QueryPolicyRouteRuleSet {
 }
 impl QueryPolicyRouteRuleSet {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -993,7 +1159,7 @@ pub struct QueryPolicyRouteRuleSetL3Ref {
 }
 impl QueryPolicyRouteRuleSetL3Ref {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1028,7 +1194,7 @@ pub struct QueryPolicyRouteRuleSetVRouterRef {
 }
 impl QueryPolicyRouteRuleSetVRouterRef {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1063,7 +1229,7 @@ pub struct QueryPolicyRouteTable {
 }
 impl QueryPolicyRouteTable {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1098,7 +1264,7 @@ pub struct QueryPolicyRouteTableRouteEntry {
 }
 impl QueryPolicyRouteTableRouteEntry {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1133,7 +1299,7 @@ pub struct QueryPolicyRouteTableVRouterRef {
 }
 impl QueryPolicyRouteTableVRouterRef {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1180,7 +1346,6 @@ pub struct UpdatePolicyRouteRuleSet {
 }
 impl UpdatePolicyRouteRuleSet {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1190,661 +1355,247 @@ impl UpdatePolicyRouteRuleSet {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdatePolicyRouteRuleSet`], settable on the request and on a client `Call` for it:
+ `client.update_policy_route_rule_set(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdatePolicyRouteRuleSetSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdatePolicyRouteRuleSet,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.6.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdatePolicyRouteRuleSet>,
+> UpdatePolicyRouteRuleSetSetters for T {}
 /// The result of [`GetPolicyRouteRuleSetFromVirtualRouter`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPolicyRouteRuleSetFromVirtualRouterReply {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetPolicyRouteRuleSetFromVirtualRouterReply { "inventories" => inventories default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /policy-routes/rulesets/{ruleSetUuid}/l3networks/{l3Uuid}`: see [`AttachPolicyRouteRuleSetToL3`](crate::api::AttachPolicyRouteRuleSetToL3).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_policy_route_rule_set_to_l3(
+/// The `policy-routes` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait PolicyRoutesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AttachPolicyRouteRuleSetToL3`]: `POST /policy-routes/rulesets/{ruleSetUuid}/l3networks/{l3Uuid}`.
+    fn attach_policy_route_rule_set_to_l3(
         &self,
         l3_uuid: impl ::core::convert::Into<::std::string::String>,
         rule_set_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachPolicyRouteRuleSetToL3> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachPolicyRouteRuleSetToL3::new(l3_uuid, rule_set_uuid),
+    ) -> ::zstack_sdk::client::Call<AttachPolicyRouteRuleSetToL3> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachPolicyRouteRuleSetToL3::new(l3_uuid, rule_set_uuid),
         )
     }
-    /// `POST /policy-routes/rules`: see [`CreatePolicyRouteRule`](crate::api::CreatePolicyRouteRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_policy_route_rule(
+    /// Send (and wait for the job of) [`CreatePolicyRouteRule`]: `POST /policy-routes/rules`.
+    fn create_policy_route_rule(
         &self,
         rule_set_uuid: impl ::core::convert::Into<::std::string::String>,
         table_uuid: impl ::core::convert::Into<::std::string::String>,
         rule_number: impl ::core::convert::Into<i32>,
-    ) -> crate::client::Call<'_, crate::api::CreatePolicyRouteRule> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreatePolicyRouteRule::new(
-                rule_set_uuid,
-                table_uuid,
-                rule_number,
-            ),
+    ) -> ::zstack_sdk::client::Call<CreatePolicyRouteRule> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreatePolicyRouteRule::new(rule_set_uuid, table_uuid, rule_number),
         )
     }
-    /// `POST /policy-routes/rulesets`: see [`CreatePolicyRouteRuleSet`](crate::api::CreatePolicyRouteRuleSet).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_policy_route_rule_set(
+    /// Send (and wait for the job of) [`CreatePolicyRouteRuleSet`]: `POST /policy-routes/rulesets`.
+    fn create_policy_route_rule_set(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreatePolicyRouteRuleSet> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreatePolicyRouteRuleSet::new(name, v_router_uuid),
+    ) -> ::zstack_sdk::client::Call<CreatePolicyRouteRuleSet> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreatePolicyRouteRuleSet::new(name, v_router_uuid),
         )
     }
-    /// `POST /policy-routes/tables`: see [`CreatePolicyRouteTable`](crate::api::CreatePolicyRouteTable).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_policy_route_table(
+    /// Send (and wait for the job of) [`CreatePolicyRouteTable`]: `POST /policy-routes/tables`.
+    fn create_policy_route_table(
         &self,
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
         number: impl ::core::convert::Into<i32>,
-    ) -> crate::client::Call<'_, crate::api::CreatePolicyRouteTable> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreatePolicyRouteTable::new(v_router_uuid, number),
+    ) -> ::zstack_sdk::client::Call<CreatePolicyRouteTable> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreatePolicyRouteTable::new(v_router_uuid, number),
         )
     }
-    /// `POST /policy-routes/routes`: see [`CreatePolicyRouteTableRouteEntry`](crate::api::CreatePolicyRouteTableRouteEntry).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_policy_route_table_route_entry(
+    /// Send (and wait for the job of) [`CreatePolicyRouteTableRouteEntry`]: `POST /policy-routes/routes`.
+    fn create_policy_route_table_route_entry(
         &self,
         table_uuid: impl ::core::convert::Into<::std::string::String>,
         destination_cidr: impl ::core::convert::Into<::std::string::String>,
         next_hop_ip: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreatePolicyRouteTableRouteEntry> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreatePolicyRouteTableRouteEntry::new(
+    ) -> ::zstack_sdk::client::Call<CreatePolicyRouteTableRouteEntry> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreatePolicyRouteTableRouteEntry::new(
                 table_uuid,
                 destination_cidr,
                 next_hop_ip,
             ),
         )
     }
-    /// `DELETE /policy-routes/rules/{uuid}`: see [`DeletePolicyRouteRule`](crate::api::DeletePolicyRouteRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_policy_route_rule(
+    /// Send (and wait for the job of) [`DeletePolicyRouteRule`]: `DELETE /policy-routes/rules/{uuid}`.
+    fn delete_policy_route_rule(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeletePolicyRouteRule> {
-        crate::client::Call::new(self, crate::api::DeletePolicyRouteRule::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeletePolicyRouteRule> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeletePolicyRouteRule::new(uuid))
     }
-    /// `DELETE /policy-routes/ruleSets/{uuid}`: see [`DeletePolicyRouteRuleSet`](crate::api::DeletePolicyRouteRuleSet).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_policy_route_rule_set(
+    /// Send (and wait for the job of) [`DeletePolicyRouteRuleSet`]: `DELETE /policy-routes/ruleSets/{uuid}`.
+    fn delete_policy_route_rule_set(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeletePolicyRouteRuleSet> {
-        crate::client::Call::new(self, crate::api::DeletePolicyRouteRuleSet::new(uuid))
-    }
-    /// `DELETE /policy-routes/tables/{uuid}`: see [`DeletePolicyRouteTable`](crate::api::DeletePolicyRouteTable).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_policy_route_table(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeletePolicyRouteTable> {
-        crate::client::Call::new(self, crate::api::DeletePolicyRouteTable::new(uuid))
-    }
-    /// `DELETE /policy-routes/routes/{uuid}`: see [`DeletePolicyRouteTableRouteEntry`](crate::api::DeletePolicyRouteTableRouteEntry).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_policy_route_table_route_entry(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeletePolicyRouteTableRouteEntry> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeletePolicyRouteTableRouteEntry::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeletePolicyRouteRuleSet> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeletePolicyRouteRuleSet::new(uuid),
         )
     }
-    /// `DELETE /policy-routes/rulesets/{ruleSetUuid}/l3networks/{l3Uuid}`: see [`DetachPolicyRouteRuleSetFromL3`](crate::api::DetachPolicyRouteRuleSetFromL3).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_policy_route_rule_set_from_l3(
+    /// Send (and wait for the job of) [`DeletePolicyRouteTable`]: `DELETE /policy-routes/tables/{uuid}`.
+    fn delete_policy_route_table(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<DeletePolicyRouteTable> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeletePolicyRouteTable::new(uuid))
+    }
+    /// Send (and wait for the job of) [`DeletePolicyRouteTableRouteEntry`]: `DELETE /policy-routes/routes/{uuid}`.
+    fn delete_policy_route_table_route_entry(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<DeletePolicyRouteTableRouteEntry> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeletePolicyRouteTableRouteEntry::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`DetachPolicyRouteRuleSetFromL3`]: `DELETE /policy-routes/rulesets/{ruleSetUuid}/l3networks/{l3Uuid}`.
+    fn detach_policy_route_rule_set_from_l3(
         &self,
         l3_uuid: impl ::core::convert::Into<::std::string::String>,
         rule_set_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachPolicyRouteRuleSetFromL3> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachPolicyRouteRuleSetFromL3::new(l3_uuid, rule_set_uuid),
+    ) -> ::zstack_sdk::client::Call<DetachPolicyRouteRuleSetFromL3> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachPolicyRouteRuleSetFromL3::new(l3_uuid, rule_set_uuid),
         )
     }
-    /// `GET /policy-routes/rulesets/virtualrouter/{vmInstanceUuid}`: see [`GetPolicyRouteRuleSetFromVirtualRouter`](crate::api::GetPolicyRouteRuleSetFromVirtualRouter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_policy_route_rule_set_from_virtual_router(
+    /// Send [`GetPolicyRouteRuleSetFromVirtualRouter`]: `GET /policy-routes/rulesets/virtualrouter/{vmInstanceUuid}`.
+    fn get_policy_route_rule_set_from_virtual_router(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetPolicyRouteRuleSetFromVirtualRouter> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetPolicyRouteRuleSetFromVirtualRouter::new(vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<GetPolicyRouteRuleSetFromVirtualRouter> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetPolicyRouteRuleSetFromVirtualRouter::new(vm_instance_uuid),
         )
     }
-    /// `GET /policy-routes/rules`: see [`QueryPolicyRouteRule`](crate::api::QueryPolicyRouteRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_policy_route_rule(
+    /// Send [`QueryPolicyRouteRule`]: `GET /policy-routes/rules`.
+    fn query_policy_route_rule(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryPolicyRouteRule> {
-        crate::client::Call::new(self, crate::api::QueryPolicyRouteRule::new())
+    ) -> ::zstack_sdk::client::Call<QueryPolicyRouteRule> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryPolicyRouteRule::new())
     }
-    /// `GET /policy-routes/rulesets`: see [`QueryPolicyRouteRuleSet`](crate::api::QueryPolicyRouteRuleSet).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_policy_route_rule_set(
+    /// Send [`QueryPolicyRouteRuleSet`]: `GET /policy-routes/rulesets`.
+    fn query_policy_route_rule_set(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryPolicyRouteRuleSet> {
-        crate::client::Call::new(self, crate::api::QueryPolicyRouteRuleSet::new())
+    ) -> ::zstack_sdk::client::Call<QueryPolicyRouteRuleSet> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryPolicyRouteRuleSet::new())
     }
-    /// `GET /policy-routes/rulesets/l3networdks/refs`: see [`QueryPolicyRouteRuleSetL3Ref`](crate::api::QueryPolicyRouteRuleSetL3Ref).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_policy_route_rule_set_l3_ref(
+    /// Send [`QueryPolicyRouteRuleSetL3Ref`]: `GET /policy-routes/rulesets/l3networdks/refs`.
+    fn query_policy_route_rule_set_l3_ref(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryPolicyRouteRuleSetL3Ref> {
-        crate::client::Call::new(self, crate::api::QueryPolicyRouteRuleSetL3Ref::new())
-    }
-    /// `GET /policy-routes/rulesets/vrouters/refs`: see [`QueryPolicyRouteRuleSetVRouterRef`](crate::api::QueryPolicyRouteRuleSetVRouterRef).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_policy_route_rule_set_v_router_ref(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryPolicyRouteRuleSetVRouterRef> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryPolicyRouteRuleSetVRouterRef::new(),
+    ) -> ::zstack_sdk::client::Call<QueryPolicyRouteRuleSetL3Ref> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryPolicyRouteRuleSetL3Ref::new(),
         )
     }
-    /// `GET /policy-routes/tables`: see [`QueryPolicyRouteTable`](crate::api::QueryPolicyRouteTable).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_policy_route_table(
+    /// Send [`QueryPolicyRouteRuleSetVRouterRef`]: `GET /policy-routes/rulesets/vrouters/refs`.
+    fn query_policy_route_rule_set_v_router_ref(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryPolicyRouteTable> {
-        crate::client::Call::new(self, crate::api::QueryPolicyRouteTable::new())
-    }
-    /// `GET /policy-routes/routes`: see [`QueryPolicyRouteTableRouteEntry`](crate::api::QueryPolicyRouteTableRouteEntry).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_policy_route_table_route_entry(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryPolicyRouteTableRouteEntry> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryPolicyRouteTableRouteEntry::new(),
+    ) -> ::zstack_sdk::client::Call<QueryPolicyRouteRuleSetVRouterRef> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryPolicyRouteRuleSetVRouterRef::new(),
         )
     }
-    /// `GET /policy-routes/tables/vrouters/refs`: see [`QueryPolicyRouteTableVRouterRef`](crate::api::QueryPolicyRouteTableVRouterRef).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_policy_route_table_v_router_ref(
+    /// Send [`QueryPolicyRouteTable`]: `GET /policy-routes/tables`.
+    fn query_policy_route_table(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryPolicyRouteTableVRouterRef> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryPolicyRouteTableVRouterRef::new(),
+    ) -> ::zstack_sdk::client::Call<QueryPolicyRouteTable> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryPolicyRouteTable::new())
+    }
+    /// Send [`QueryPolicyRouteTableRouteEntry`]: `GET /policy-routes/routes`.
+    fn query_policy_route_table_route_entry(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryPolicyRouteTableRouteEntry> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryPolicyRouteTableRouteEntry::new(),
         )
     }
-    /// `PUT /policy-routes/ruleSets/{uuid}/actions`: see [`UpdatePolicyRouteRuleSet`](crate::api::UpdatePolicyRouteRuleSet).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_policy_route_rule_set(
+    /// Send [`QueryPolicyRouteTableVRouterRef`]: `GET /policy-routes/tables/vrouters/refs`.
+    fn query_policy_route_table_v_router_ref(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryPolicyRouteTableVRouterRef> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryPolicyRouteTableVRouterRef::new(),
+        )
+    }
+    /// Send (and wait for the job of) [`UpdatePolicyRouteRuleSet`]: `PUT /policy-routes/ruleSets/{uuid}/actions`.
+    fn update_policy_route_rule_set(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdatePolicyRouteRuleSet> {
-        crate::client::Call::new(self, crate::api::UpdatePolicyRouteRuleSet::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdatePolicyRouteRuleSet> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdatePolicyRouteRuleSet::new(uuid),
+        )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachPolicyRouteRuleSetToL3> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreatePolicyRouteRule> {
-    /// Set `destIp`.
-    pub fn dest_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dest_ip(value))
-    }
-    /// Set `sourceIp`.
-    pub fn source_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.source_ip(value))
-    }
-    /// Set `destPort`.
-    pub fn dest_port(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dest_port(value))
-    }
-    /// Set `sourcePort`.
-    pub fn source_port(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.source_port(value))
-    }
-    /// Set `protocol`.
-    pub fn protocol(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.protocol(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreatePolicyRouteRuleSet> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreatePolicyRouteTable> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreatePolicyRouteTableRouteEntry> {
-    /// Set `distance`.
-    pub fn distance(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.distance(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeletePolicyRouteRule> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeletePolicyRouteRuleSet> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeletePolicyRouteTable> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeletePolicyRouteTableRouteEntry> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachPolicyRouteRuleSetFromL3> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetPolicyRouteRuleSetFromVirtualRouter> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdatePolicyRouteRuleSet> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl PolicyRoutesApi for ::zstack_sdk::client::Client {}

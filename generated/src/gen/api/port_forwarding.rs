@@ -31,7 +31,6 @@ pub struct AttachPortForwardingRule {
 }
 impl AttachPortForwardingRule {
     /// A request with the required params `ruleUuid`, `vmNicUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         rule_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_nic_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -43,27 +42,42 @@ impl AttachPortForwardingRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachPortForwardingRule`], settable on the request and on a client `Call` for it:
+ `client.attach_port_forwarding_rule(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachPortForwardingRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachPortForwardingRule,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachPortForwardingRule>,
+> AttachPortForwardingRuleSetters for T {}
 /// `PUT /port-forwarding/{uuid}/actions`, body envelope `"changePortForwardingRuleState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -92,7 +106,6 @@ pub struct ChangePortForwardingRuleState {
 }
 impl ChangePortForwardingRuleState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -104,27 +117,42 @@ impl ChangePortForwardingRuleState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangePortForwardingRuleState`], settable on the request and on a client `Call` for it:
+ `client.change_port_forwarding_rule_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangePortForwardingRuleStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangePortForwardingRuleState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangePortForwardingRuleState>,
+> ChangePortForwardingRuleStateSetters for T {}
 /// `POST /port-forwarding`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -184,7 +212,6 @@ pub struct CreatePortForwardingRule {
 }
 impl CreatePortForwardingRule {
     /// A request with the required params `vipUuid`, `vipPortStart`, `protocolType`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vip_uuid: impl ::core::convert::Into<::std::string::String>,
         vip_port_start: impl ::core::convert::Into<i32>,
@@ -208,84 +235,102 @@ impl CreatePortForwardingRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `vipPortEnd`.
-    pub fn vip_port_end(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.vip_port_end = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`CreatePortForwardingRule`], settable on the request and on a client `Call` for it:
+ `client.create_port_forwarding_rule(..).vip_port_end(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreatePortForwardingRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        CreatePortForwardingRule,
+    > + ::core::marker::Sized {
+    /// Wire name `vipPortEnd` (body). Since ZStack 0.6.
+    fn vip_port_end(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().vip_port_end = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `privatePortStart`.
-    pub fn private_port_start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.private_port_start = ::core::option::Option::Some(value.into());
+    /// Wire name `privatePortStart` (body). Since ZStack 0.6.
+    fn private_port_start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().private_port_start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `privatePortEnd`.
-    pub fn private_port_end(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.private_port_end = ::core::option::Option::Some(value.into());
+    /// Wire name `privatePortEnd` (body). Since ZStack 0.6.
+    fn private_port_end(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().private_port_end = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vmNicUuid`.
-    pub fn vm_nic_uuid(
+    /// Wire name `vmNicUuid` (body). Since ZStack 0.6.
+    fn vm_nic_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vm_nic_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().vm_nic_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `allowedCidr`.
-    pub fn allowed_cidr(
+    /// Wire name `allowedCidr` (body). Since ZStack 0.6.
+    fn allowed_cidr(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.allowed_cidr = ::core::option::Option::Some(value.into());
+        self.held_mut().allowed_cidr = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreatePortForwardingRule>,
+> CreatePortForwardingRuleSetters for T {}
 /// `DELETE /port-forwarding/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -313,7 +358,6 @@ pub struct DeletePortForwardingRule {
 }
 impl DeletePortForwardingRule {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -322,35 +366,50 @@ impl DeletePortForwardingRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeletePortForwardingRule`], settable on the request and on a client `Call` for it:
+ `client.delete_port_forwarding_rule(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeletePortForwardingRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        DeletePortForwardingRule,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeletePortForwardingRule>,
+> DeletePortForwardingRuleSetters for T {}
 /// `DELETE /port-forwarding/{uuid}/vm-instances/nics`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -375,7 +434,6 @@ pub struct DetachPortForwardingRule {
 }
 impl DetachPortForwardingRule {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -383,27 +441,42 @@ impl DetachPortForwardingRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachPortForwardingRule`], settable on the request and on a client `Call` for it:
+ `client.detach_port_forwarding_rule(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachPortForwardingRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachPortForwardingRule,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachPortForwardingRule>,
+> DetachPortForwardingRuleSetters for T {}
 /// `GET /port-forwarding/{ruleUuid}/vm-instances/candidate-nics`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -429,7 +502,6 @@ pub struct GetPortForwardingAttachableVmNics {
 }
 impl GetPortForwardingAttachableVmNics {
     /// A request with the required params `ruleUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(rule_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             rule_uuid: rule_uuid.into(),
@@ -437,27 +509,42 @@ impl GetPortForwardingAttachableVmNics {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetPortForwardingAttachableVmNics`], settable on the request and on a client `Call` for it:
+ `client.get_port_forwarding_attachable_vm_nics(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetPortForwardingAttachableVmNicsSetters: ::zstack_sdk::runtime::request::Holds<
+        GetPortForwardingAttachableVmNics,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetPortForwardingAttachableVmNics>,
+> GetPortForwardingAttachableVmNicsSetters for T {}
 /// `GET /port-forwarding`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -476,7 +563,7 @@ pub struct QueryPortForwardingRule {
 }
 impl QueryPortForwardingRule {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -524,7 +611,6 @@ pub struct UpdatePortForwardingRule {
 }
 impl UpdatePortForwardingRule {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -534,342 +620,139 @@ impl UpdatePortForwardingRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdatePortForwardingRule`], settable on the request and on a client `Call` for it:
+ `client.update_port_forwarding_rule(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdatePortForwardingRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdatePortForwardingRule,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 0.6.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdatePortForwardingRule>,
+> UpdatePortForwardingRuleSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /port-forwarding/{ruleUuid}/vm-instances/nics/{vmNicUuid}`: see [`AttachPortForwardingRule`](crate::api::AttachPortForwardingRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_port_forwarding_rule(
+/// The `port-forwarding` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait PortForwardingApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AttachPortForwardingRule`]: `POST /port-forwarding/{ruleUuid}/vm-instances/nics/{vmNicUuid}`.
+    fn attach_port_forwarding_rule(
         &self,
         rule_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_nic_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachPortForwardingRule> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachPortForwardingRule::new(rule_uuid, vm_nic_uuid),
+    ) -> ::zstack_sdk::client::Call<AttachPortForwardingRule> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachPortForwardingRule::new(rule_uuid, vm_nic_uuid),
         )
     }
-    /// `PUT /port-forwarding/{uuid}/actions`: see [`ChangePortForwardingRuleState`](crate::api::ChangePortForwardingRuleState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_port_forwarding_rule_state(
+    /// Send (and wait for the job of) [`ChangePortForwardingRuleState`]: `PUT /port-forwarding/{uuid}/actions`.
+    fn change_port_forwarding_rule_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangePortForwardingRuleState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangePortForwardingRuleState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangePortForwardingRuleState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangePortForwardingRuleState::new(uuid, state_event),
         )
     }
-    /// `POST /port-forwarding`: see [`CreatePortForwardingRule`](crate::api::CreatePortForwardingRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_port_forwarding_rule(
+    /// Send (and wait for the job of) [`CreatePortForwardingRule`]: `POST /port-forwarding`.
+    fn create_port_forwarding_rule(
         &self,
         vip_uuid: impl ::core::convert::Into<::std::string::String>,
         vip_port_start: impl ::core::convert::Into<i32>,
         protocol_type: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreatePortForwardingRule> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreatePortForwardingRule::new(
-                vip_uuid,
-                vip_port_start,
-                protocol_type,
-                name,
-            ),
+    ) -> ::zstack_sdk::client::Call<CreatePortForwardingRule> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreatePortForwardingRule::new(vip_uuid, vip_port_start, protocol_type, name),
         )
     }
-    /// `DELETE /port-forwarding/{uuid}`: see [`DeletePortForwardingRule`](crate::api::DeletePortForwardingRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_port_forwarding_rule(
+    /// Send (and wait for the job of) [`DeletePortForwardingRule`]: `DELETE /port-forwarding/{uuid}`.
+    fn delete_port_forwarding_rule(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeletePortForwardingRule> {
-        crate::client::Call::new(self, crate::api::DeletePortForwardingRule::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeletePortForwardingRule> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeletePortForwardingRule::new(uuid),
+        )
     }
-    /// `DELETE /port-forwarding/{uuid}/vm-instances/nics`: see [`DetachPortForwardingRule`](crate::api::DetachPortForwardingRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_port_forwarding_rule(
+    /// Send (and wait for the job of) [`DetachPortForwardingRule`]: `DELETE /port-forwarding/{uuid}/vm-instances/nics`.
+    fn detach_port_forwarding_rule(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachPortForwardingRule> {
-        crate::client::Call::new(self, crate::api::DetachPortForwardingRule::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DetachPortForwardingRule> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachPortForwardingRule::new(uuid),
+        )
     }
-    /// `GET /port-forwarding/{ruleUuid}/vm-instances/candidate-nics`: see [`GetPortForwardingAttachableVmNics`](crate::api::GetPortForwardingAttachableVmNics).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_port_forwarding_attachable_vm_nics(
+    /// Send [`GetPortForwardingAttachableVmNics`]: `GET /port-forwarding/{ruleUuid}/vm-instances/candidate-nics`.
+    fn get_port_forwarding_attachable_vm_nics(
         &self,
         rule_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetPortForwardingAttachableVmNics> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetPortForwardingAttachableVmNics::new(rule_uuid),
+    ) -> ::zstack_sdk::client::Call<GetPortForwardingAttachableVmNics> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetPortForwardingAttachableVmNics::new(rule_uuid),
         )
     }
-    /// `GET /port-forwarding`: see [`QueryPortForwardingRule`](crate::api::QueryPortForwardingRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_port_forwarding_rule(
+    /// Send [`QueryPortForwardingRule`]: `GET /port-forwarding`.
+    fn query_port_forwarding_rule(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryPortForwardingRule> {
-        crate::client::Call::new(self, crate::api::QueryPortForwardingRule::new())
+    ) -> ::zstack_sdk::client::Call<QueryPortForwardingRule> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryPortForwardingRule::new())
     }
-    /// `PUT /port-forwarding/{uuid}/actions`: see [`UpdatePortForwardingRule`](crate::api::UpdatePortForwardingRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_port_forwarding_rule(
+    /// Send (and wait for the job of) [`UpdatePortForwardingRule`]: `PUT /port-forwarding/{uuid}/actions`.
+    fn update_port_forwarding_rule(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdatePortForwardingRule> {
-        crate::client::Call::new(self, crate::api::UpdatePortForwardingRule::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdatePortForwardingRule> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdatePortForwardingRule::new(uuid),
+        )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachPortForwardingRule> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangePortForwardingRuleState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreatePortForwardingRule> {
-    /// Set `vipPortEnd`.
-    pub fn vip_port_end(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.vip_port_end(value))
-    }
-    /// Set `privatePortStart`.
-    pub fn private_port_start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.private_port_start(value))
-    }
-    /// Set `privatePortEnd`.
-    pub fn private_port_end(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.private_port_end(value))
-    }
-    /// Set `vmNicUuid`.
-    pub fn vm_nic_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vm_nic_uuid(value))
-    }
-    /// Set `allowedCidr`.
-    pub fn allowed_cidr(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.allowed_cidr(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeletePortForwardingRule> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachPortForwardingRule> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetPortForwardingAttachableVmNics> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdatePortForwardingRule> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl PortForwardingApi for ::zstack_sdk::client::Client {}

@@ -30,7 +30,6 @@ pub struct ChangePortMirrorState {
 }
 impl ChangePortMirrorState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -42,27 +41,42 @@ impl ChangePortMirrorState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangePortMirrorState`], settable on the request and on a client `Call` for it:
+ `client.change_port_mirror_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangePortMirrorStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangePortMirrorState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangePortMirrorState>,
+> ChangePortMirrorStateSetters for T {}
 /// `POST /port-mirrors`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -104,7 +118,6 @@ pub struct CreatePortMirror {
 }
 impl CreatePortMirror {
     /// A request with the required params `mirrorNetworkUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         mirror_network_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -119,69 +132,83 @@ impl CreatePortMirror {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`CreatePortMirror`], settable on the request and on a client `Call` for it:
+ `client.create_port_mirror(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreatePortMirrorSetters: ::zstack_sdk::runtime::request::Holds<
+        CreatePortMirror,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.7.5 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.7.5 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `stateEvent` (body). Since ZStack 3.7.5 (release history). One of `enable`, `disable`.
+    fn state_event(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().state_event = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `stateEvent`.
-    pub fn state_event(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.7.5 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.state_event = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.7.5 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreatePortMirror>> CreatePortMirrorSetters
+for T {}
 /// `POST /port-mirrors/sessions`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -229,7 +256,6 @@ pub struct CreatePortMirrorSession {
 }
 impl CreatePortMirrorSession {
     /// A request with the required params `portMirrorUuid`, `name`, `type`, `srcEndPoint`, `dstEndPoint`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         port_mirror_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -250,53 +276,71 @@ impl CreatePortMirrorSession {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreatePortMirrorSession`], settable on the request and on a client `Call` for it:
+ `client.create_port_mirror_session(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreatePortMirrorSessionSetters: ::zstack_sdk::runtime::request::Holds<
+        CreatePortMirrorSession,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.7.5 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.7.5 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.7.5 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreatePortMirrorSession>,
+> CreatePortMirrorSessionSetters for T {}
 /// `DELETE /port-mirrors/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -324,7 +368,6 @@ pub struct DeletePortMirror {
 }
 impl DeletePortMirror {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -333,35 +376,49 @@ impl DeletePortMirror {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeletePortMirror`], settable on the request and on a client `Call` for it:
+ `client.delete_port_mirror(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeletePortMirrorSetters: ::zstack_sdk::runtime::request::Holds<
+        DeletePortMirror,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.7.5 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeletePortMirror>> DeletePortMirrorSetters
+for T {}
 /// `DELETE /port-mirrors/sessons/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -389,7 +446,6 @@ pub struct DeletePortMirrorSession {
 }
 impl DeletePortMirrorSession {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -398,35 +454,50 @@ impl DeletePortMirrorSession {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeletePortMirrorSession`], settable on the request and on a client `Call` for it:
+ `client.delete_port_mirror_session(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeletePortMirrorSessionSetters: ::zstack_sdk::runtime::request::Holds<
+        DeletePortMirrorSession,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.7.5 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeletePortMirrorSession>,
+> DeletePortMirrorSessionSetters for T {}
 /// `GET /port-mirrors/{portMirrorUuid}/vm-instances/candidate-nics/{type}`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -454,7 +525,6 @@ pub struct GetCandidateVmNicsForPortMirror {
 }
 impl GetCandidateVmNicsForPortMirror {
     /// A request with the required params `portMirrorUuid`, `type`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         port_mirror_uuid: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
@@ -466,27 +536,42 @@ impl GetCandidateVmNicsForPortMirror {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetCandidateVmNicsForPortMirror`], settable on the request and on a client `Call` for it:
+ `client.get_candidate_vm_nics_for_port_mirror(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetCandidateVmNicsForPortMirrorSetters: ::zstack_sdk::runtime::request::Holds<
+        GetCandidateVmNicsForPortMirror,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetCandidateVmNicsForPortMirror>,
+> GetCandidateVmNicsForPortMirrorSetters for T {}
 /// `GET /port-mirrors`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -505,7 +590,7 @@ pub struct QueryPortMirror {
 }
 impl QueryPortMirror {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -540,7 +625,7 @@ pub struct QueryPortMirrorNetworkUsedIp {
 }
 impl QueryPortMirrorNetworkUsedIp {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -575,7 +660,7 @@ pub struct QueryPortMirrorSession {
 }
 impl QueryPortMirrorSession {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -623,7 +708,6 @@ pub struct UpdatePortMirror {
 }
 impl UpdatePortMirror {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -633,50 +717,61 @@ impl UpdatePortMirror {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdatePortMirror`], settable on the request and on a client `Call` for it:
+ `client.update_port_mirror(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdatePortMirrorSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdatePortMirror,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.7.5 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.7.5 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdatePortMirror>> UpdatePortMirrorSetters
+for T {}
 /// The result of [`GetCandidateVmNicsForPortMirror`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateVmNicsForPortMirrorReply {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetCandidateVmNicsForPortMirrorReply { "inventories" => inventories default, }
 );
 /// The result of [`QueryPortMirrorNetworkUsedIp`].
@@ -687,48 +782,46 @@ pub struct QueryPortMirrorNetworkUsedIpReply {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryPortMirrorNetworkUsedIpReply { "inventories" => inventories default, "total" =>
     total lenient, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `PUT /port-mirrors/{uuid}/actions`: see [`ChangePortMirrorState`](crate::api::ChangePortMirrorState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_port_mirror_state(
+/// The `port-mirrors` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait PortMirrorsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`ChangePortMirrorState`]: `PUT /port-mirrors/{uuid}/actions`.
+    fn change_port_mirror_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangePortMirrorState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangePortMirrorState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangePortMirrorState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangePortMirrorState::new(uuid, state_event),
         )
     }
-    /// `POST /port-mirrors`: see [`CreatePortMirror`](crate::api::CreatePortMirror).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_port_mirror(
+    /// Send (and wait for the job of) [`CreatePortMirror`]: `POST /port-mirrors`.
+    fn create_port_mirror(
         &self,
         mirror_network_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreatePortMirror> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreatePortMirror::new(mirror_network_uuid),
+    ) -> ::zstack_sdk::client::Call<CreatePortMirror> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreatePortMirror::new(mirror_network_uuid),
         )
     }
-    /// `POST /port-mirrors/sessions`: see [`CreatePortMirrorSession`](crate::api::CreatePortMirrorSession).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_port_mirror_session(
+    /// Send (and wait for the job of) [`CreatePortMirrorSession`]: `POST /port-mirrors/sessions`.
+    fn create_port_mirror_session(
         &self,
         port_mirror_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
         src_end_point: impl ::core::convert::Into<::std::string::String>,
         dst_end_point: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreatePortMirrorSession> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreatePortMirrorSession::new(
+    ) -> ::zstack_sdk::client::Call<CreatePortMirrorSession> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreatePortMirrorSession::new(
                 port_mirror_uuid,
                 name,
                 type_,
@@ -737,290 +830,60 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `DELETE /port-mirrors/{uuid}`: see [`DeletePortMirror`](crate::api::DeletePortMirror).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_port_mirror(
+    /// Send (and wait for the job of) [`DeletePortMirror`]: `DELETE /port-mirrors/{uuid}`.
+    fn delete_port_mirror(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeletePortMirror> {
-        crate::client::Call::new(self, crate::api::DeletePortMirror::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeletePortMirror> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeletePortMirror::new(uuid))
     }
-    /// `DELETE /port-mirrors/sessons/{uuid}`: see [`DeletePortMirrorSession`](crate::api::DeletePortMirrorSession).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_port_mirror_session(
+    /// Send (and wait for the job of) [`DeletePortMirrorSession`]: `DELETE /port-mirrors/sessons/{uuid}`.
+    fn delete_port_mirror_session(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeletePortMirrorSession> {
-        crate::client::Call::new(self, crate::api::DeletePortMirrorSession::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeletePortMirrorSession> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeletePortMirrorSession::new(uuid),
+        )
     }
-    /// `GET /port-mirrors/{portMirrorUuid}/vm-instances/candidate-nics/{type}`: see [`GetCandidateVmNicsForPortMirror`](crate::api::GetCandidateVmNicsForPortMirror).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_candidate_vm_nics_for_port_mirror(
+    /// Send [`GetCandidateVmNicsForPortMirror`]: `GET /port-mirrors/{portMirrorUuid}/vm-instances/candidate-nics/{type}`.
+    fn get_candidate_vm_nics_for_port_mirror(
         &self,
         port_mirror_uuid: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetCandidateVmNicsForPortMirror> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetCandidateVmNicsForPortMirror::new(port_mirror_uuid, type_),
+    ) -> ::zstack_sdk::client::Call<GetCandidateVmNicsForPortMirror> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetCandidateVmNicsForPortMirror::new(port_mirror_uuid, type_),
         )
     }
-    /// `GET /port-mirrors`: see [`QueryPortMirror`](crate::api::QueryPortMirror).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_port_mirror(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryPortMirror> {
-        crate::client::Call::new(self, crate::api::QueryPortMirror::new())
+    /// Send [`QueryPortMirror`]: `GET /port-mirrors`.
+    fn query_port_mirror(&self) -> ::zstack_sdk::client::Call<QueryPortMirror> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryPortMirror::new())
     }
-    /// `GET /port-mirrors/networks/usedIps`: see [`QueryPortMirrorNetworkUsedIp`](crate::api::QueryPortMirrorNetworkUsedIp).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_port_mirror_network_used_ip(
+    /// Send [`QueryPortMirrorNetworkUsedIp`]: `GET /port-mirrors/networks/usedIps`.
+    fn query_port_mirror_network_used_ip(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryPortMirrorNetworkUsedIp> {
-        crate::client::Call::new(self, crate::api::QueryPortMirrorNetworkUsedIp::new())
+    ) -> ::zstack_sdk::client::Call<QueryPortMirrorNetworkUsedIp> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryPortMirrorNetworkUsedIp::new(),
+        )
     }
-    /// `GET /port-mirrors/sessions`: see [`QueryPortMirrorSession`](crate::api::QueryPortMirrorSession).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_port_mirror_session(
+    /// Send [`QueryPortMirrorSession`]: `GET /port-mirrors/sessions`.
+    fn query_port_mirror_session(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryPortMirrorSession> {
-        crate::client::Call::new(self, crate::api::QueryPortMirrorSession::new())
+    ) -> ::zstack_sdk::client::Call<QueryPortMirrorSession> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryPortMirrorSession::new())
     }
-    /// `PUT /port-mirrors/{uuid}/actions`: see [`UpdatePortMirror`](crate::api::UpdatePortMirror).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_port_mirror(
+    /// Send (and wait for the job of) [`UpdatePortMirror`]: `PUT /port-mirrors/{uuid}/actions`.
+    fn update_port_mirror(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdatePortMirror> {
-        crate::client::Call::new(self, crate::api::UpdatePortMirror::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdatePortMirror> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdatePortMirror::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangePortMirrorState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreatePortMirror> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `stateEvent`.
-    pub fn state_event(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.state_event(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreatePortMirrorSession> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeletePortMirror> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeletePortMirrorSession> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetCandidateVmNicsForPortMirror> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdatePortMirror> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl PortMirrorsApi for ::zstack_sdk::client::Client {}

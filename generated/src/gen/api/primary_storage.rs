@@ -59,7 +59,6 @@ pub struct AddAliyunEbsPrimaryStorage {
 }
 impl AddAliyunEbsPrimaryStorage {
     /// A request with the required params `tdcConfigContent`, `url`, `name`, `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         tdc_config_content: impl ::core::convert::Into<::std::string::String>,
         url: impl ::core::convert::Into<::std::string::String>,
@@ -82,85 +81,105 @@ impl AddAliyunEbsPrimaryStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `panguPartitionUuid`.
-    pub fn pangu_partition_uuid(
+}
+/** The optional params of [`AddAliyunEbsPrimaryStorage`], settable on the request and on a client `Call` for it:
+ `client.add_aliyun_ebs_primary_storage(..).pangu_partition_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddAliyunEbsPrimaryStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        AddAliyunEbsPrimaryStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `panguPartitionUuid` (body). Since ZStack 3.2.1 (release history).
+    fn pangu_partition_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.pangu_partition_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().pangu_partition_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `identityZoneUuid`.
-    pub fn identity_zone_uuid(
+    /// Wire name `identityZoneUuid` (body). Since ZStack 3.2.1 (release history).
+    fn identity_zone_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.identity_zone_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().identity_zone_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `defaultIoType`.
-    pub fn default_io_type(
+    /// Wire name `defaultIoType` (body). Since ZStack 3.2.1 (release history). One of `io7`, `io8`.
+    fn default_io_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.default_io_type = ::core::option::Option::Some(value.into());
+        self.held_mut().default_io_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `AliyunEBS`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddAliyunEbsPrimaryStorage>,
+> AddAliyunEbsPrimaryStorageSetters for T {}
 /// `POST /primary-storage/aliyun/nas`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -215,7 +234,6 @@ pub struct AddAliyunNasPrimaryStorage {
 }
 impl AddAliyunNasPrimaryStorage {
     /// A request with the required params `nasUuid`, `accessGroupUuid`, `url`, `name`, `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         nas_uuid: impl ::core::convert::Into<::std::string::String>,
         access_group_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -238,69 +256,87 @@ impl AddAliyunNasPrimaryStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `vSwitchUuid`.
-    pub fn v_switch_uuid(
+}
+/** The optional params of [`AddAliyunNasPrimaryStorage`], settable on the request and on a client `Call` for it:
+ `client.add_aliyun_nas_primary_storage(..).v_switch_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddAliyunNasPrimaryStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        AddAliyunNasPrimaryStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `vSwitchUuid` (body). Since ZStack 3.0.1 (release history).
+    fn v_switch_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.v_switch_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().v_switch_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history).
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddAliyunNasPrimaryStorage>,
+> AddAliyunNasPrimaryStorageSetters for T {}
 /// `POST /primary-storage/block`, body envelope `"param"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
@@ -351,7 +387,6 @@ pub struct AddBlockPrimaryStorage {
 }
 impl AddBlockPrimaryStorage {
     /// A request with the required params `vendorName`, `metadata`, `url`, `name`, `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vendor_name: impl ::core::convert::Into<::std::string::String>,
         metadata: impl ::core::convert::Into<::std::string::String>,
@@ -373,61 +408,79 @@ impl AddBlockPrimaryStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddBlockPrimaryStorage`], settable on the request and on a client `Call` for it:
+ `client.add_block_primary_storage(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddBlockPrimaryStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        AddBlockPrimaryStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 4.5.11 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 4.5.11 (release history).
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.5.11 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.5.11 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.5.11 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.5.11 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddBlockPrimaryStorage>,
+> AddBlockPrimaryStorageSetters for T {}
 /// `POST /primary-storage/ceph`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -485,7 +538,6 @@ pub struct AddCephPrimaryStorage {
 }
 impl AddCephPrimaryStorage {
     /// A request with the required params `monUrls`, `name`, `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         mon_urls: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -509,93 +561,114 @@ impl AddCephPrimaryStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `rootVolumePoolName`.
-    pub fn root_volume_pool_name(
+}
+/** The optional params of [`AddCephPrimaryStorage`], settable on the request and on a client `Call` for it:
+ `client.add_ceph_primary_storage(..).root_volume_pool_name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddCephPrimaryStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        AddCephPrimaryStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `rootVolumePoolName` (body). Since ZStack 0.6.
+    fn root_volume_pool_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.root_volume_pool_name = ::core::option::Option::Some(value.into());
+        self.held_mut().root_volume_pool_name = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `dataVolumePoolName`.
-    pub fn data_volume_pool_name(
+    /// Wire name `dataVolumePoolName` (body). Since ZStack 0.6.
+    fn data_volume_pool_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.data_volume_pool_name = ::core::option::Option::Some(value.into());
+        self.held_mut().data_volume_pool_name = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `imageCachePoolName`.
-    pub fn image_cache_pool_name(
+    /// Wire name `imageCachePoolName` (body). Since ZStack 0.6.
+    fn image_cache_pool_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.image_cache_pool_name = ::core::option::Option::Some(value.into());
+        self.held_mut().image_cache_pool_name = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `url`.
-    pub fn url(
+    /// Wire name `url` (body). Since ZStack 0.6.
+    fn url(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().url = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.url = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `type` (body). Since ZStack 0.6.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddCephPrimaryStorage>,
+> AddCephPrimaryStorageSetters for T {}
 /// `POST /primary-storage/ceph/{primaryStorageUuid}/pools`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -643,7 +716,6 @@ pub struct AddCephPrimaryStoragePool {
 }
 impl AddCephPrimaryStoragePool {
     /// A request with the required params `primaryStorageUuid`, `poolName`, `type`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         primary_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         pool_name: impl ::core::convert::Into<::std::string::String>,
@@ -662,66 +734,85 @@ impl AddCephPrimaryStoragePool {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `aliasName`.
-    pub fn alias_name(
+}
+/** The optional params of [`AddCephPrimaryStoragePool`], settable on the request and on a client `Call` for it:
+ `client.add_ceph_primary_storage_pool(..).alias_name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddCephPrimaryStoragePoolSetters: ::zstack_sdk::runtime::request::Holds<
+        AddCephPrimaryStoragePool,
+    > + ::core::marker::Sized {
+    /// Wire name `aliasName` (body). Since ZStack 0.6.
+    fn alias_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.alias_name = ::core::option::Option::Some(value.into());
+        self.held_mut().alias_name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `isCreate`.
-    pub fn is_create(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.is_create = ::core::option::Option::Some(value.into());
+    /// Wire name `isCreate` (body). Since ZStack 0.6. Server default: `false`.
+    #[allow(clippy::wrong_self_convention)]
+    fn is_create(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().is_create = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddCephPrimaryStoragePool>,
+> AddCephPrimaryStoragePoolSetters for T {}
 /// `POST /primary-storage/addon`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -778,7 +869,6 @@ pub struct AddExternalPrimaryStorage {
 }
 impl AddExternalPrimaryStorage {
     /// A request with the required params `identity`, `defaultOutputProtocol`, `url`, `name`, `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         identity: impl ::core::convert::Into<::std::string::String>,
         default_output_protocol: impl ::core::convert::Into<::std::string::String>,
@@ -801,69 +891,87 @@ impl AddExternalPrimaryStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `config`.
-    pub fn config(
+}
+/** The optional params of [`AddExternalPrimaryStorage`], settable on the request and on a client `Call` for it:
+ `client.add_external_primary_storage(..).config(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddExternalPrimaryStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        AddExternalPrimaryStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `config` (body). Since ZStack 5.0.0.
+    fn config(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.config = ::core::option::Option::Some(value.into());
+        self.held_mut().config = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 5.0.0.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 5.0.0.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 5.0.0.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 5.0.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.0.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddExternalPrimaryStorage>,
+> AddExternalPrimaryStorageSetters for T {}
 /// `POST /primary-storage/local-storage`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -909,7 +1017,6 @@ pub struct AddLocalPrimaryStorage {
 }
 impl AddLocalPrimaryStorage {
     /// A request with the required params `url`, `name`, `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -927,61 +1034,79 @@ impl AddLocalPrimaryStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddLocalPrimaryStorage`], settable on the request and on a client `Call` for it:
+ `client.add_local_primary_storage(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddLocalPrimaryStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        AddLocalPrimaryStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 0.6.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddLocalPrimaryStorage>,
+> AddLocalPrimaryStorageSetters for T {}
 /// `POST /primary-storage/mini`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -1030,7 +1155,6 @@ pub struct AddMiniStorage {
 }
 impl AddMiniStorage {
     /// A request with the required params `diskIdentifier`, `name`, `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         disk_identifier: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -1049,69 +1173,83 @@ impl AddMiniStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `url`.
-    pub fn url(
+}
+/** The optional params of [`AddMiniStorage`], settable on the request and on a client `Call` for it:
+ `client.add_mini_storage(..).url(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddMiniStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        AddMiniStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `url` (body). Since ZStack 3.5.3 (release history).
+    fn url(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().url = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.5.3 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.url = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `type` (body). Since ZStack 3.5.3 (release history). Server default: `MiniStorage`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.5.3 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.5.3 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<AddMiniStorage>> AddMiniStorageSetters
+for T {}
 /// `POST /primary-storage/ceph/{uuid}/mons`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1140,7 +1278,6 @@ pub struct AddMonToCephPrimaryStorage {
 }
 impl AddMonToCephPrimaryStorage {
     /// A request with the required params `uuid`, `monUrls`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         mon_urls: impl ::core::iter::IntoIterator<
@@ -1154,27 +1291,42 @@ impl AddMonToCephPrimaryStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AddMonToCephPrimaryStorage`], settable on the request and on a client `Call` for it:
+ `client.add_mon_to_ceph_primary_storage(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddMonToCephPrimaryStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        AddMonToCephPrimaryStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddMonToCephPrimaryStorage>,
+> AddMonToCephPrimaryStorageSetters for T {}
 /// `POST /primary-storage/nfs`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1220,7 +1372,6 @@ pub struct AddNfsPrimaryStorage {
 }
 impl AddNfsPrimaryStorage {
     /// A request with the required params `url`, `name`, `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -1238,61 +1389,79 @@ impl AddNfsPrimaryStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddNfsPrimaryStorage`], settable on the request and on a client `Call` for it:
+ `client.add_nfs_primary_storage(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddNfsPrimaryStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        AddNfsPrimaryStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 0.6. Server default: `NFS`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddNfsPrimaryStorage>,
+> AddNfsPrimaryStorageSetters for T {}
 /// `POST /primary-storage/sharedblockgroup`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1341,7 +1510,6 @@ pub struct AddSharedBlockGroupPrimaryStorage {
 }
 impl AddSharedBlockGroupPrimaryStorage {
     /// A request with the required params `diskUuids`, `name`, `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         disk_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -1365,69 +1533,84 @@ impl AddSharedBlockGroupPrimaryStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `url`.
-    pub fn url(
+}
+/** The optional params of [`AddSharedBlockGroupPrimaryStorage`], settable on the request and on a client `Call` for it:
+ `client.add_shared_block_group_primary_storage(..).url(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddSharedBlockGroupPrimaryStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        AddSharedBlockGroupPrimaryStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `url` (body). Since ZStack 3.0.1 (release history).
+    fn url(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().url = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.url = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `SharedBlock`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddSharedBlockGroupPrimaryStorage>,
+> AddSharedBlockGroupPrimaryStorageSetters for T {}
 /// `POST /primary-storage/sharedblockgroup/{uuid}/sharedblocks`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1456,7 +1639,6 @@ pub struct AddSharedBlockToSharedBlockGroup {
 }
 impl AddSharedBlockToSharedBlockGroup {
     /// A request with the required params `diskUuid`, `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         disk_uuid: impl ::core::convert::Into<::std::string::String>,
         uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1468,27 +1650,42 @@ impl AddSharedBlockToSharedBlockGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AddSharedBlockToSharedBlockGroup`], settable on the request and on a client `Call` for it:
+ `client.add_shared_block_to_shared_block_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddSharedBlockToSharedBlockGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        AddSharedBlockToSharedBlockGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddSharedBlockToSharedBlockGroup>,
+> AddSharedBlockToSharedBlockGroupSetters for T {}
 /// `POST /primary-storage/smp`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1534,7 +1731,6 @@ pub struct AddSharedMountPointPrimaryStorage {
 }
 impl AddSharedMountPointPrimaryStorage {
     /// A request with the required params `url`, `name`, `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -1552,61 +1748,79 @@ impl AddSharedMountPointPrimaryStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddSharedMountPointPrimaryStorage`], settable on the request and on a client `Call` for it:
+ `client.add_shared_mount_point_primary_storage(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddSharedMountPointPrimaryStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        AddSharedMountPointPrimaryStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 0.6. Server default: `SharedMountPoint`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddSharedMountPointPrimaryStorage>,
+> AddSharedMountPointPrimaryStorageSetters for T {}
 /// `POST /primary-storage/simulators`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1664,7 +1878,6 @@ pub struct AddSimulatorPrimaryStorage {
 }
 impl AddSimulatorPrimaryStorage {
     /// A request with the required params `url`, `name`, `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -1686,87 +1899,109 @@ impl AddSimulatorPrimaryStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `totalCapacity`.
-    pub fn total_capacity(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.total_capacity = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`AddSimulatorPrimaryStorage`], settable on the request and on a client `Call` for it:
+ `client.add_simulator_primary_storage(..).total_capacity(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddSimulatorPrimaryStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        AddSimulatorPrimaryStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `totalCapacity` (body). Since ZStack 0.6. Server default: `100000000`.
+    fn total_capacity(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().total_capacity = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `availableCapacity`.
-    pub fn available_capacity(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.available_capacity = ::core::option::Option::Some(value.into());
+    /// Wire name `availableCapacity` (body). Since ZStack 0.6. Server default: `10000000`.
+    fn available_capacity(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().available_capacity = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `availablePhysicalCapacity`.
-    pub fn available_physical_capacity(
+    /// Wire name `availablePhysicalCapacity` (body). Since ZStack 0.6. Server default: `10000000`.
+    fn available_physical_capacity(
         mut self,
         value: impl ::core::convert::Into<i64>,
     ) -> Self {
-        self.available_physical_capacity = ::core::option::Option::Some(value.into());
+        self.held_mut().available_physical_capacity = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `totalPhysicalCapacity`.
-    pub fn total_physical_capacity(
+    /// Wire name `totalPhysicalCapacity` (body). Since ZStack 0.6. Server default: `10000000`.
+    fn total_physical_capacity(
         mut self,
         value: impl ::core::convert::Into<i64>,
     ) -> Self {
-        self.total_physical_capacity = ::core::option::Option::Some(value.into());
+        self.held_mut().total_physical_capacity = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 0.6.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddSimulatorPrimaryStorage>,
+> AddSimulatorPrimaryStorageSetters for T {}
 /// `POST /primary-storage/protocol`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -1795,7 +2030,6 @@ pub struct AddStorageProtocol {
 }
 impl AddStorageProtocol {
     /// A request with the required params `uuid`, `outputProtocol`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         output_protocol: impl ::core::convert::Into<::std::string::String>,
@@ -1807,27 +2041,42 @@ impl AddStorageProtocol {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AddStorageProtocol`], settable on the request and on a client `Call` for it:
+ `client.add_storage_protocol(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddStorageProtocolSetters: ::zstack_sdk::runtime::request::Holds<
+        AddStorageProtocol,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 5.1.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddStorageProtocol>,
+> AddStorageProtocolSetters for T {}
 /// `PUT /primary-storage/{uuid}/actions`, body envelope `"changePrimaryStorageState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1857,7 +2106,6 @@ pub struct ChangePrimaryStorageState {
 }
 impl ChangePrimaryStorageState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -1869,27 +2117,42 @@ impl ChangePrimaryStorageState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangePrimaryStorageState`], settable on the request and on a client `Call` for it:
+ `client.change_primary_storage_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangePrimaryStorageStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangePrimaryStorageState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangePrimaryStorageState>,
+> ChangePrimaryStorageStateSetters for T {}
 /// `PUT /primary-storage/{uuid}/actions`, body envelope `"cleanUpImageCacheOnPrimaryStorage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1918,7 +2181,6 @@ pub struct CleanUpImageCacheOnPrimaryStorage {
 }
 impl CleanUpImageCacheOnPrimaryStorage {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1927,32 +2189,47 @@ impl CleanUpImageCacheOnPrimaryStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `force`.
-    pub fn force(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.force = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`CleanUpImageCacheOnPrimaryStorage`], settable on the request and on a client `Call` for it:
+ `client.clean_up_image_cache_on_primary_storage(..).force(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CleanUpImageCacheOnPrimaryStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        CleanUpImageCacheOnPrimaryStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `force` (body). Since ZStack 4.0.0. Server default: `false`.
+    fn force(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().force = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CleanUpImageCacheOnPrimaryStorage>,
+> CleanUpImageCacheOnPrimaryStorageSetters for T {}
 /// `PUT /primary-storage/{uuid}/storagetrash/actions`, body envelope `"cleanUpStorageTrashOnPrimaryStorage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.8.26 (release history). Source: catalog.
@@ -1980,7 +2257,6 @@ pub struct CleanUpStorageTrashOnPrimaryStorage {
 }
 impl CleanUpStorageTrashOnPrimaryStorage {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1989,32 +2265,47 @@ impl CleanUpStorageTrashOnPrimaryStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `force`.
-    pub fn force(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.force = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`CleanUpStorageTrashOnPrimaryStorage`], settable on the request and on a client `Call` for it:
+ `client.clean_up_storage_trash_on_primary_storage(..).force(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CleanUpStorageTrashOnPrimaryStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        CleanUpStorageTrashOnPrimaryStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `force` (body). Since ZStack 4.8.0. Server default: `false`.
+    fn force(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().force = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CleanUpStorageTrashOnPrimaryStorage>,
+> CleanUpStorageTrashOnPrimaryStorageSetters for T {}
 /// `PUT /primary-storage/{uuid}/trash/actions`, body envelope `"cleanUpTrashOnPrimaryStorage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -2044,7 +2335,6 @@ pub struct CleanUpTrashOnPrimaryStorage {
 }
 impl CleanUpTrashOnPrimaryStorage {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2053,32 +2343,47 @@ impl CleanUpTrashOnPrimaryStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `trashId`.
-    pub fn trash_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.trash_id = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`CleanUpTrashOnPrimaryStorage`], settable on the request and on a client `Call` for it:
+ `client.clean_up_trash_on_primary_storage(..).trash_id(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CleanUpTrashOnPrimaryStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        CleanUpTrashOnPrimaryStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `trashId` (body). Since ZStack 3.3.0.
+    fn trash_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().trash_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.2.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.2.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CleanUpTrashOnPrimaryStorage>,
+> CleanUpTrashOnPrimaryStorageSetters for T {}
 /// `DELETE /primary-storage/ceph/pools/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2103,7 +2408,6 @@ pub struct DeleteCephPrimaryStoragePool {
 }
 impl DeleteCephPrimaryStoragePool {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2111,27 +2415,42 @@ impl DeleteCephPrimaryStoragePool {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DeleteCephPrimaryStoragePool`], settable on the request and on a client `Call` for it:
+ `client.delete_ceph_primary_storage_pool(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteCephPrimaryStoragePoolSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteCephPrimaryStoragePool,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteCephPrimaryStoragePool>,
+> DeleteCephPrimaryStoragePoolSetters for T {}
 /// `DELETE /primary-storage/nas/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2159,7 +2478,6 @@ pub struct DeleteNasFileSystem {
 }
 impl DeleteNasFileSystem {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2168,35 +2486,50 @@ impl DeleteNasFileSystem {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteNasFileSystem`], settable on the request and on a client `Call` for it:
+ `client.delete_nas_file_system(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteNasFileSystemSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteNasFileSystem,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteNasFileSystem>,
+> DeleteNasFileSystemSetters for T {}
 /// `DELETE /primary-storage/nas/mount/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2224,7 +2557,6 @@ pub struct DeleteNasMountTarget {
 }
 impl DeleteNasMountTarget {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2233,35 +2565,50 @@ impl DeleteNasMountTarget {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteNasMountTarget`], settable on the request and on a client `Call` for it:
+ `client.delete_nas_mount_target(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteNasMountTargetSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteNasMountTarget,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteNasMountTarget>,
+> DeleteNasMountTargetSetters for T {}
 /// `DELETE /primary-storage/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2289,7 +2636,6 @@ pub struct DeletePrimaryStorage {
 }
 impl DeletePrimaryStorage {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2298,35 +2644,50 @@ impl DeletePrimaryStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeletePrimaryStorage`], settable on the request and on a client `Call` for it:
+ `client.delete_primary_storage(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeletePrimaryStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        DeletePrimaryStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeletePrimaryStorage>,
+> DeletePrimaryStorageSetters for T {}
 /// `POST /primary-storage/addon/discover`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -2356,7 +2717,6 @@ pub struct DiscoverExternalPrimaryStorage {
 }
 impl DiscoverExternalPrimaryStorage {
     /// A request with the required params `url`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(url: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             url: url.into(),
@@ -2366,43 +2726,58 @@ impl DiscoverExternalPrimaryStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `identity`.
-    pub fn identity(
+}
+/** The optional params of [`DiscoverExternalPrimaryStorage`], settable on the request and on a client `Call` for it:
+ `client.discover_external_primary_storage(..).identity(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DiscoverExternalPrimaryStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        DiscoverExternalPrimaryStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `identity` (body). Since ZStack 5.0.0.
+    fn identity(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.identity = ::core::option::Option::Some(value.into());
+        self.held_mut().identity = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `config`.
-    pub fn config(
+    /// Wire name `config` (body). Since ZStack 5.0.0.
+    fn config(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.config = ::core::option::Option::Some(value.into());
+        self.held_mut().config = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.0.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DiscoverExternalPrimaryStorage>,
+> DiscoverExternalPrimaryStorageSetters for T {}
 /// `POST /primary-storage/block/metadata`, body envelope `"param"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
@@ -2430,7 +2805,6 @@ pub struct GetBlockPrimaryStorageMetadata {
 }
 impl GetBlockPrimaryStorageMetadata {
     /// A request with the required params `vendorName`, `metadata`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vendor_name: impl ::core::convert::Into<::std::string::String>,
         metadata: impl ::core::convert::Into<::std::string::String>,
@@ -2442,27 +2816,42 @@ impl GetBlockPrimaryStorageMetadata {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetBlockPrimaryStorageMetadata`], settable on the request and on a client `Call` for it:
+ `client.get_block_primary_storage_metadata(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetBlockPrimaryStorageMetadataSetters: ::zstack_sdk::runtime::request::Holds<
+        GetBlockPrimaryStorageMetadata,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.5.11 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.5.11 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetBlockPrimaryStorageMetadata>,
+> GetBlockPrimaryStorageMetadataSetters for T {}
 /// `GET /primary-storage/hosts/{vmInstanceUuid}/migration-candidates`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -2493,7 +2882,6 @@ pub struct GetHostCandidatesForVmMigration {
 }
 impl GetHostCandidatesForVmMigration {
     /// A request with the required params `vmInstanceUuid`, `dstPrimaryStorageUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         dst_primary_storage_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -2506,32 +2894,47 @@ impl GetHostCandidatesForVmMigration {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetHostCandidatesForVmMigration`], settable on the request and on a client `Call` for it:
+ `client.get_host_candidates_for_vm_migration(..).limit_2(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetHostCandidatesForVmMigrationSetters: ::zstack_sdk::runtime::request::Holds<
+        GetHostCandidatesForVmMigration,
+    > + ::core::marker::Sized {
+    /// Wire name `limit` (query string). Since ZStack 4.0.1 (release history).
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetHostCandidatesForVmMigration>,
+> GetHostCandidatesForVmMigrationSetters for T {}
 /// `GET /primary-storage/local-storage/{primaryStorageUuid}/capacities`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2559,7 +2962,6 @@ pub struct GetLocalStorageHostDiskCapacity {
 }
 impl GetLocalStorageHostDiskCapacity {
     /// A request with the required params `primaryStorageUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         primary_storage_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -2570,35 +2972,50 @@ impl GetLocalStorageHostDiskCapacity {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
+}
+/** The optional params of [`GetLocalStorageHostDiskCapacity`], settable on the request and on a client `Call` for it:
+ `client.get_local_storage_host_disk_capacity(..).host_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetLocalStorageHostDiskCapacitySetters: ::zstack_sdk::runtime::request::Holds<
+        GetLocalStorageHostDiskCapacity,
+    > + ::core::marker::Sized {
+    /// Wire name `hostUuid` (query string). Since ZStack 0.6.
+    fn host_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.host_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().host_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetLocalStorageHostDiskCapacity>,
+> GetLocalStorageHostDiskCapacitySetters for T {}
 /// `GET /primary-storage/allocators/strategies`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2620,34 +3037,49 @@ pub struct GetPrimaryStorageAllocatorStrategies {
 }
 impl GetPrimaryStorageAllocatorStrategies {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetPrimaryStorageAllocatorStrategies`], settable on the request and on a client `Call` for it:
+ `client.get_primary_storage_allocator_strategies(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetPrimaryStorageAllocatorStrategiesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetPrimaryStorageAllocatorStrategies,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetPrimaryStorageAllocatorStrategies>,
+> GetPrimaryStorageAllocatorStrategiesSetters for T {}
 /// `GET /primary-storage/volumes/{volumeUuid}/migration-candidates`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2672,7 +3104,6 @@ pub struct GetPrimaryStorageCandidatesForVolumeMigration {
 }
 impl GetPrimaryStorageCandidatesForVolumeMigration {
     /// A request with the required params `volumeUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(volume_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             volume_uuid: volume_uuid.into(),
@@ -2680,27 +3111,44 @@ impl GetPrimaryStorageCandidatesForVolumeMigration {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetPrimaryStorageCandidatesForVolumeMigration`], settable on the request and on a client `Call` for it:
+ `client.get_primary_storage_candidates_for_volume_migration(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetPrimaryStorageCandidatesForVolumeMigrationSetters: ::zstack_sdk::runtime::request::Holds<
+        GetPrimaryStorageCandidatesForVolumeMigration,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<
+            GetPrimaryStorageCandidatesForVolumeMigration,
+        >,
+> GetPrimaryStorageCandidatesForVolumeMigrationSetters for T {}
 /// `GET /primary-storage/capacities`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2733,7 +3181,7 @@ pub struct GetPrimaryStorageCapacity {
 }
 impl GetPrimaryStorageCapacity {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             zone_uuids: ::core::default::Default::default(),
@@ -2744,68 +3192,86 @@ impl GetPrimaryStorageCapacity {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `zoneUuids`.
-    pub fn zone_uuids(
+}
+/** The optional params of [`GetPrimaryStorageCapacity`], settable on the request and on a client `Call` for it:
+ `client.get_primary_storage_capacity(..).zone_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetPrimaryStorageCapacitySetters: ::zstack_sdk::runtime::request::Holds<
+        GetPrimaryStorageCapacity,
+    > + ::core::marker::Sized {
+    /// Wire name `zoneUuids` (query string). Since ZStack 0.6.
+    fn zone_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.zone_uuids = value.into_iter().map(::core::convert::Into::into).collect();
-        self
-    }
-    /// Set `clusterUuids`.
-    pub fn cluster_uuids(
-        mut self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.cluster_uuids = value
+        self.held_mut().zone_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `primaryStorageUuids`.
-    pub fn primary_storage_uuids(
+    /// Wire name `clusterUuids` (query string). Since ZStack 0.6.
+    fn cluster_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.primary_storage_uuids = value
+        self.held_mut().cluster_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `all`.
-    pub fn all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.all = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `primaryStorageUuids` (query string). Since ZStack 0.6.
+    fn primary_storage_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().primary_storage_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `all` (query string). Since ZStack 0.6. Server default: `false`.
+    fn all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().all = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetPrimaryStorageCapacity>,
+> GetPrimaryStorageCapacitySetters for T {}
 /// `GET /primary-storage/{uuid}/license`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -2829,7 +3295,6 @@ pub struct GetPrimaryStorageLicenseInfo {
 }
 impl GetPrimaryStorageLicenseInfo {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2837,27 +3302,42 @@ impl GetPrimaryStorageLicenseInfo {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetPrimaryStorageLicenseInfo`], settable on the request and on a client `Call` for it:
+ `client.get_primary_storage_license_info(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetPrimaryStorageLicenseInfoSetters: ::zstack_sdk::runtime::request::Holds<
+        GetPrimaryStorageLicenseInfo,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetPrimaryStorageLicenseInfo>,
+> GetPrimaryStorageLicenseInfoSetters for T {}
 /// `GET /primary-storage/types`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2879,34 +3359,49 @@ pub struct GetPrimaryStorageTypes {
 }
 impl GetPrimaryStorageTypes {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetPrimaryStorageTypes`], settable on the request and on a client `Call` for it:
+ `client.get_primary_storage_types(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetPrimaryStorageTypesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetPrimaryStorageTypes,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetPrimaryStorageTypes>,
+> GetPrimaryStorageTypesSetters for T {}
 /// `GET /primary-storage/{primaryStorageUuid}/usage/report`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -2933,7 +3428,6 @@ pub struct GetPrimaryStorageUsageReport {
 }
 impl GetPrimaryStorageUsageReport {
     /// A request with the required params `primaryStorageUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         primary_storage_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -2944,37 +3438,55 @@ impl GetPrimaryStorageUsageReport {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `uris`.
-    pub fn uris(
+}
+/** The optional params of [`GetPrimaryStorageUsageReport`], settable on the request and on a client `Call` for it:
+ `client.get_primary_storage_usage_report(..).uris(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetPrimaryStorageUsageReportSetters: ::zstack_sdk::runtime::request::Holds<
+        GetPrimaryStorageUsageReport,
+    > + ::core::marker::Sized {
+    /// Wire name `uris` (query string). Since ZStack 4.7.21.
+    fn uris(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.uris = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().uris = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.21.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.7.21.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetPrimaryStorageUsageReport>,
+> GetPrimaryStorageUsageReportSetters for T {}
 /// `GET /primary-storage/sharedblockgroup/sharedblock-candidates`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2999,7 +3511,6 @@ pub struct GetSharedBlockCandidate {
 }
 impl GetSharedBlockCandidate {
     /// A request with the required params `clusterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(cluster_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             cluster_uuid: cluster_uuid.into(),
@@ -3007,27 +3518,42 @@ impl GetSharedBlockCandidate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetSharedBlockCandidate`], settable on the request and on a client `Call` for it:
+ `client.get_shared_block_candidate(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetSharedBlockCandidateSetters: ::zstack_sdk::runtime::request::Holds<
+        GetSharedBlockCandidate,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetSharedBlockCandidate>,
+> GetSharedBlockCandidateSetters for T {}
 /// `GET /primary-storage/trash`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -3070,7 +3596,6 @@ pub struct GetTrashOnPrimaryStorage {
 }
 impl GetTrashOnPrimaryStorage {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3081,51 +3606,66 @@ impl GetTrashOnPrimaryStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`GetTrashOnPrimaryStorage`], settable on the request and on a client `Call` for it:
+ `client.get_trash_on_primary_storage(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetTrashOnPrimaryStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        GetTrashOnPrimaryStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (query string). Since ZStack 3.5.0.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceType`.
-    pub fn resource_type(
+    /// Wire name `resourceType` (query string). Since ZStack 3.5.0.
+    fn resource_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_type = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `trashType`.
-    pub fn trash_type(
+    /// Wire name `trashType` (query string). Since ZStack 3.5.0. One of `MigrateVolume`, `MigrateVolumeSnapshot`, `RevertVolume`, `VolumeSnapshot`.
+    fn trash_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.trash_type = ::core::option::Option::Some(value.into());
+        self.held_mut().trash_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.2.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.2.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetTrashOnPrimaryStorage>,
+> GetTrashOnPrimaryStorageSetters for T {}
 /// `PUT /primary-storage/local-storage/volumes/{volumeUuid}/actions`, body envelope `"localStorageMigrateVolume"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3155,7 +3695,6 @@ pub struct LocalStorageMigrateVolume {
 }
 impl LocalStorageMigrateVolume {
     /// A request with the required params `volumeUuid`, `destHostUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         volume_uuid: impl ::core::convert::Into<::std::string::String>,
         dest_host_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -3167,27 +3706,42 @@ impl LocalStorageMigrateVolume {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`LocalStorageMigrateVolume`], settable on the request and on a client `Call` for it:
+ `client.local_storage_migrate_volume(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait LocalStorageMigrateVolumeSetters: ::zstack_sdk::runtime::request::Holds<
+        LocalStorageMigrateVolume,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<LocalStorageMigrateVolume>,
+> LocalStorageMigrateVolumeSetters for T {}
 /// `PUT /primary-storage/volumes/{volumeUuid}/actions`, body envelope `"primaryStorageMigrateVolume"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3218,7 +3772,6 @@ pub struct PrimaryStorageMigrateVolume {
 }
 impl PrimaryStorageMigrateVolume {
     /// A request with the required params `volumeUuid`, `dstPrimaryStorageUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         volume_uuid: impl ::core::convert::Into<::std::string::String>,
         dst_primary_storage_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -3230,27 +3783,42 @@ impl PrimaryStorageMigrateVolume {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`PrimaryStorageMigrateVolume`], settable on the request and on a client `Call` for it:
+ `client.primary_storage_migrate_volume(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait PrimaryStorageMigrateVolumeSetters: ::zstack_sdk::runtime::request::Holds<
+        PrimaryStorageMigrateVolume,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<PrimaryStorageMigrateVolume>,
+> PrimaryStorageMigrateVolumeSetters for T {}
 /// `GET /primary-storage/aliyun/ebs`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3269,7 +3837,7 @@ pub struct QueryAliyunEbsPrimaryStorage {
 }
 impl QueryAliyunEbsPrimaryStorage {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -3304,7 +3872,7 @@ pub struct QueryBlockPrimaryStorage {
 }
 impl QueryBlockPrimaryStorage {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -3339,7 +3907,7 @@ pub struct QueryCephOsdGroup {
 }
 impl QueryCephOsdGroup {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -3375,7 +3943,7 @@ pub struct QueryCephPrimaryStorage {
 }
 impl QueryCephPrimaryStorage {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -3410,7 +3978,7 @@ pub struct QueryCephPrimaryStoragePool {
 }
 impl QueryCephPrimaryStoragePool {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -3445,7 +4013,7 @@ pub struct QueryImageCache {
 }
 impl QueryImageCache {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -3480,7 +4048,7 @@ pub struct QueryLocalStorageResourceRef {
 }
 impl QueryLocalStorageResourceRef {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -3515,7 +4083,7 @@ pub struct QueryMiniStorage {
 }
 impl QueryMiniStorage {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -3550,7 +4118,7 @@ pub struct QueryMiniStorageHostRef {
 }
 impl QueryMiniStorageHostRef {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -3585,7 +4153,7 @@ pub struct QueryMiniStorageResourceReplication {
 }
 impl QueryMiniStorageResourceReplication {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -3621,7 +4189,7 @@ pub struct QueryNasFileSystem {
 }
 impl QueryNasFileSystem {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -3657,7 +4225,7 @@ pub struct QueryNasMountTarget {
 }
 impl QueryNasMountTarget {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -3693,7 +4261,7 @@ pub struct QueryPrimaryStorage {
 }
 impl QueryPrimaryStorage {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -3728,7 +4296,7 @@ pub struct QuerySharedBlockGroupPrimaryStorage {
 }
 impl QuerySharedBlockGroupPrimaryStorage {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -3771,7 +4339,6 @@ pub struct ReconnectPrimaryStorage {
 }
 impl ReconnectPrimaryStorage {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3779,27 +4346,42 @@ impl ReconnectPrimaryStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ReconnectPrimaryStorage`], settable on the request and on a client `Call` for it:
+ `client.reconnect_primary_storage(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ReconnectPrimaryStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        ReconnectPrimaryStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ReconnectPrimaryStorage>,
+> ReconnectPrimaryStorageSetters for T {}
 /// `PUT /primary-storage/mini/{resourceUuid}/actions`, body envelope `"recoverResourceSplitBrain"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -3838,7 +4420,6 @@ pub struct RecoverResourceSplitBrain {
 }
 impl RecoverResourceSplitBrain {
     /// A request with the required params `resourceUuid`, `hostUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         resource_uuid: impl ::core::convert::Into<::std::string::String>,
         host_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -3853,48 +4434,65 @@ impl RecoverResourceSplitBrain {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `primaryStorageUuid`.
-    pub fn primary_storage_uuid(
+}
+/** The optional params of [`RecoverResourceSplitBrain`], settable on the request and on a client `Call` for it:
+ `client.recover_resource_split_brain(..).primary_storage_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RecoverResourceSplitBrainSetters: ::zstack_sdk::runtime::request::Holds<
+        RecoverResourceSplitBrain,
+    > + ::core::marker::Sized {
+    /// Wire name `primaryStorageUuid` (body). Since ZStack 4.3.36 (release history).
+    fn primary_storage_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.primary_storage_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().primary_storage_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `forceRecover`.
-    pub fn force_recover(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.force_recover = ::core::option::Option::Some(value.into());
+    /// Wire name `forceRecover` (body). Since ZStack 4.3.36 (release history). Server default: `false`.
+    fn force_recover(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().force_recover = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceType`.
-    pub fn resource_type(
+    /// Wire name `resourceType` (body). Since ZStack 4.3.36 (release history).
+    fn resource_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_type = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RecoverResourceSplitBrain>,
+> RecoverResourceSplitBrainSetters for T {}
 /// `POST /primary-storage/sharedblockgroup/{sharedBlockGroupUuid}/sharedblocks/{uuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3923,7 +4521,6 @@ pub struct RefreshSharedblockDeviceCapacity {
 }
 impl RefreshSharedblockDeviceCapacity {
     /// A request with the required params `uuid`, `sharedBlockGroupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         shared_block_group_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -3935,27 +4532,42 @@ impl RefreshSharedblockDeviceCapacity {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RefreshSharedblockDeviceCapacity`], settable on the request and on a client `Call` for it:
+ `client.refresh_sharedblock_device_capacity(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RefreshSharedblockDeviceCapacitySetters: ::zstack_sdk::runtime::request::Holds<
+        RefreshSharedblockDeviceCapacity,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RefreshSharedblockDeviceCapacity>,
+> RefreshSharedblockDeviceCapacitySetters for T {}
 /// `DELETE /primary-storage/ceph/{uuid}/mons`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3983,7 +4595,6 @@ pub struct RemoveMonFromCephPrimaryStorage {
 }
 impl RemoveMonFromCephPrimaryStorage {
     /// A request with the required params `uuid`, `monHostnames`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         mon_hostnames: impl ::core::iter::IntoIterator<
@@ -4000,27 +4611,42 @@ impl RemoveMonFromCephPrimaryStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemoveMonFromCephPrimaryStorage`], settable on the request and on a client `Call` for it:
+ `client.remove_mon_from_ceph_primary_storage(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveMonFromCephPrimaryStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveMonFromCephPrimaryStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveMonFromCephPrimaryStorage>,
+> RemoveMonFromCephPrimaryStorageSetters for T {}
 /// `PUT /primary-storage/{primaryStorageUuid}/actions`, body envelope `"syncPrimaryStorageCapacity"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4048,7 +4674,6 @@ pub struct SyncPrimaryStorageCapacity {
 }
 impl SyncPrimaryStorageCapacity {
     /// A request with the required params `primaryStorageUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         primary_storage_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -4058,27 +4683,42 @@ impl SyncPrimaryStorageCapacity {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SyncPrimaryStorageCapacity`], settable on the request and on a client `Call` for it:
+ `client.sync_primary_storage_capacity(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncPrimaryStorageCapacitySetters: ::zstack_sdk::runtime::request::Holds<
+        SyncPrimaryStorageCapacity,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SyncPrimaryStorageCapacity>,
+> SyncPrimaryStorageCapacitySetters for T {}
 /// `PUT /primary-storage/aliyun/ebs/{uuid}/actions`, body envelope `"updateAliyunEbsPrimaryStorage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4120,7 +4760,6 @@ pub struct UpdateAliyunEbsPrimaryStorage {
 }
 impl UpdateAliyunEbsPrimaryStorage {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             pangu_app_name: ::core::default::Default::default(),
@@ -4133,67 +4772,78 @@ impl UpdateAliyunEbsPrimaryStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `panguAppName`.
-    pub fn pangu_app_name(
+}
+/** The optional params of [`UpdateAliyunEbsPrimaryStorage`], settable on the request and on a client `Call` for it:
+ `client.update_aliyun_ebs_primary_storage(..).pangu_app_name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAliyunEbsPrimaryStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAliyunEbsPrimaryStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `panguAppName` (body). Since ZStack 3.2.1 (release history).
+    fn pangu_app_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.pangu_app_name = ::core::option::Option::Some(value.into());
+        self.held_mut().pangu_app_name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `panguPartitionName`.
-    pub fn pangu_partition_name(
+    /// Wire name `panguPartitionName` (body). Since ZStack 3.2.1 (release history).
+    fn pangu_partition_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.pangu_partition_name = ::core::option::Option::Some(value.into());
+        self.held_mut().pangu_partition_name = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+    /// Wire name `url` (body). Since ZStack 3.0.1 (release history).
+    fn url(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().url = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `url`.
-    pub fn url(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.url = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateAliyunEbsPrimaryStorage>,
+> UpdateAliyunEbsPrimaryStorageSetters for T {}
 /// `PUT /primary-storage/block/{uuid}/actions`, body envelope `"updateBlockPrimaryStorage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.8.26 (release history). Source: catalog.
@@ -4224,7 +4874,6 @@ pub struct UpdateBlockPrimaryStorage {
 }
 impl UpdateBlockPrimaryStorage {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             vendor_name: ::core::default::Default::default(),
@@ -4234,43 +4883,58 @@ impl UpdateBlockPrimaryStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `vendorName`.
-    pub fn vendor_name(
+}
+/** The optional params of [`UpdateBlockPrimaryStorage`], settable on the request and on a client `Call` for it:
+ `client.update_block_primary_storage(..).vendor_name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateBlockPrimaryStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateBlockPrimaryStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `vendorName` (body). Since ZStack 4.8.26 (release history).
+    fn vendor_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vendor_name = ::core::option::Option::Some(value.into());
+        self.held_mut().vendor_name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `metadata`.
-    pub fn metadata(
+    /// Wire name `metadata` (body). Since ZStack 4.8.26 (release history).
+    fn metadata(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.metadata = ::core::option::Option::Some(value.into());
+        self.held_mut().metadata = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.8.26 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.8.26 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateBlockPrimaryStorage>,
+> UpdateBlockPrimaryStorageSetters for T {}
 /// `PUT /primary-storage/ceph/mons/{monUuid}/actions`, body envelope `"updateCephPrimaryStorageMon"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4312,7 +4976,6 @@ pub struct UpdateCephPrimaryStorageMon {
 }
 impl UpdateCephPrimaryStorageMon {
     /// A request with the required params `monUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(mon_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             mon_uuid: mon_uuid.into(),
@@ -4325,61 +4988,76 @@ impl UpdateCephPrimaryStorageMon {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `hostname`.
-    pub fn hostname(
+}
+/** The optional params of [`UpdateCephPrimaryStorageMon`], settable on the request and on a client `Call` for it:
+ `client.update_ceph_primary_storage_mon(..).hostname(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateCephPrimaryStorageMonSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateCephPrimaryStorageMon,
+    > + ::core::marker::Sized {
+    /// Wire name `hostname` (body). Since ZStack 0.6.
+    fn hostname(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.hostname = ::core::option::Option::Some(value.into());
+        self.held_mut().hostname = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sshUsername`.
-    pub fn ssh_username(
+    /// Wire name `sshUsername` (body). Since ZStack 0.6.
+    fn ssh_username(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ssh_username = ::core::option::Option::Some(value.into());
+        self.held_mut().ssh_username = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sshPassword`.
-    pub fn ssh_password(
+    /// Wire name `sshPassword` (body). Since ZStack 0.6.
+    fn ssh_password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.ssh_password = ::core::option::Option::Some(value.into());
+        self.held_mut().ssh_password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sshPort`.
-    pub fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ssh_port = ::core::option::Option::Some(value.into());
+    /// Wire name `sshPort` (body). Since ZStack 0.6.
+    fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ssh_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `monPort`.
-    pub fn mon_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.mon_port = ::core::option::Option::Some(value.into());
+    /// Wire name `monPort` (body). Since ZStack 0.6.
+    fn mon_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().mon_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateCephPrimaryStorageMon>,
+> UpdateCephPrimaryStorageMonSetters for T {}
 /// `PUT /primary-storage/ceph/pools/{uuid}/actions`, body envelope `"updateCephPrimaryStoragePool"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4411,7 +5089,6 @@ pub struct UpdateCephPrimaryStoragePool {
 }
 impl UpdateCephPrimaryStoragePool {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -4421,43 +5098,58 @@ impl UpdateCephPrimaryStoragePool {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `aliasName`.
-    pub fn alias_name(
+}
+/** The optional params of [`UpdateCephPrimaryStoragePool`], settable on the request and on a client `Call` for it:
+ `client.update_ceph_primary_storage_pool(..).alias_name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateCephPrimaryStoragePoolSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateCephPrimaryStoragePool,
+    > + ::core::marker::Sized {
+    /// Wire name `aliasName` (body). Since ZStack 0.6.
+    fn alias_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.alias_name = ::core::option::Option::Some(value.into());
+        self.held_mut().alias_name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateCephPrimaryStoragePool>,
+> UpdateCephPrimaryStoragePoolSetters for T {}
 /// `PUT /primary-storage/addon/{uuid}/actions`, body envelope `"updateExternalPrimaryStorage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -4501,7 +5193,6 @@ pub struct UpdateExternalPrimaryStorage {
 }
 impl UpdateExternalPrimaryStorage {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             config: ::core::default::Default::default(),
@@ -4514,67 +5205,76 @@ impl UpdateExternalPrimaryStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `config`.
-    pub fn config(
+}
+/** The optional params of [`UpdateExternalPrimaryStorage`], settable on the request and on a client `Call` for it:
+ `client.update_external_primary_storage(..).config(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateExternalPrimaryStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateExternalPrimaryStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `config` (body). Since ZStack 5.0.0.
+    fn config(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.config = ::core::option::Option::Some(value.into());
+        self.held_mut().config = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `defaultProtocol`.
-    pub fn default_protocol(
+    /// Wire name `defaultProtocol` (body). Since ZStack 5.0.0. One of `Vhost`, `Scsi`, `Nvme`, `CBD`, `file`.
+    fn default_protocol(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.default_protocol = ::core::option::Option::Some(value.into());
+        self.held_mut().default_protocol = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 5.0.0.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 5.0.0.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+    /// Wire name `url` (body). Since ZStack 5.0.0.
+    fn url(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().url = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `url`.
-    pub fn url(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.url = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.0.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateExternalPrimaryStorage>,
+> UpdateExternalPrimaryStorageSetters for T {}
 /// `PUT /primary-storage/nas/{uuid}/actions`, body envelope `"updateNasFileSystem"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4607,7 +5307,6 @@ pub struct UpdateNasFileSystem {
 }
 impl UpdateNasFileSystem {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -4617,43 +5316,55 @@ impl UpdateNasFileSystem {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateNasFileSystem`], settable on the request and on a client `Call` for it:
+ `client.update_nas_file_system(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateNasFileSystemSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateNasFileSystem,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateNasFileSystem>,
+> UpdateNasFileSystemSetters for T {}
 /// `PUT /primary-storage/nas/mount/{uuid}/actions`, body envelope `"updateNasMountTarget"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4686,7 +5397,6 @@ pub struct UpdateNasMountTarget {
 }
 impl UpdateNasMountTarget {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -4696,43 +5406,55 @@ impl UpdateNasMountTarget {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateNasMountTarget`], settable on the request and on a client `Call` for it:
+ `client.update_nas_mount_target(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateNasMountTargetSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateNasMountTarget,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateNasMountTarget>,
+> UpdateNasMountTargetSetters for T {}
 /// `PUT /primary-storage/{uuid}/actions`, body envelope `"updatePrimaryStorage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4768,7 +5490,6 @@ pub struct UpdatePrimaryStorage {
 }
 impl UpdatePrimaryStorage {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -4779,51 +5500,60 @@ impl UpdatePrimaryStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdatePrimaryStorage`], settable on the request and on a client `Call` for it:
+ `client.update_primary_storage(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdatePrimaryStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdatePrimaryStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 0.6.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+    /// Wire name `url` (body). Since ZStack 0.6.
+    fn url(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().url = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `url`.
-    pub fn url(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.url = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdatePrimaryStorage>,
+> UpdatePrimaryStorageSetters for T {}
 /// `PUT /primary-storage/sharedblockgroup/{sharedBlockGroupUuid}/sharedblocks/{uuid}/actions`, body envelope `"updateSharedBlock"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -4861,7 +5591,6 @@ pub struct UpdateSharedBlock {
 }
 impl UpdateSharedBlock {
     /// A request with the required params `uuid`, `sharedBlockGroupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         shared_block_group_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -4876,51 +5605,63 @@ impl UpdateSharedBlock {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateSharedBlock`], settable on the request and on a client `Call` for it:
+ `client.update_shared_block(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateSharedBlockSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateSharedBlock,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `diskUuid` (body). Since ZStack 4.0.1 (release history).
+    fn disk_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().disk_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `diskUuid`.
-    pub fn disk_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.disk_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateSharedBlock>,
+> UpdateSharedBlockSetters for T {}
 /// The result of [`CleanUpStorageTrashOnPrimaryStorage`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CleanUpStorageTrashOnPrimaryStorageReply {
@@ -4932,7 +5673,7 @@ pub struct CleanUpStorageTrashOnPrimaryStorageReply {
     /// Since ZStack 4.8.0. Absent from older MNs' replies.
     pub total: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CleanUpStorageTrashOnPrimaryStorageReply { "result" => result default, "total" =>
     total lenient, }
 );
@@ -4944,7 +5685,7 @@ pub struct CleanUpTrashOnPrimaryStorageReply {
     /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub results: ::std::vec::Vec<crate::types::TrashCleanupResult>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CleanUpTrashOnPrimaryStorageReply { "result" => result, "results" => results default,
     }
 );
@@ -4956,7 +5697,7 @@ pub struct GetBlockPrimaryStorageMetadataReply {
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetBlockPrimaryStorageMetadataReply { "inventories" => inventories default, "total"
     => total lenient, }
 );
@@ -4966,7 +5707,7 @@ pub struct GetHostCandidatesForVmMigrationReply {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetHostCandidatesForVmMigrationReply { "inventories" => inventories default, }
 );
 /// The result of [`GetPrimaryStorageAllocatorStrategies`].
@@ -4975,7 +5716,7 @@ pub struct GetPrimaryStorageAllocatorStrategiesReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub strategies: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetPrimaryStorageAllocatorStrategiesReply { "strategies" => strategies default, }
 );
 /// The result of [`GetPrimaryStorageCandidatesForVolumeMigration`].
@@ -4984,7 +5725,7 @@ pub struct GetPrimaryStorageCandidatesForVolumeMigrationReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetPrimaryStorageCandidatesForVolumeMigrationReply { "inventories" => inventories
     default, }
 );
@@ -5000,7 +5741,7 @@ pub struct GetPrimaryStorageCapacityReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_physical_capacity: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetPrimaryStorageCapacityReply { "totalCapacity" => total_capacity lenient,
     "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity" =>
     total_physical_capacity lenient, "availablePhysicalCapacity" =>
@@ -5016,7 +5757,7 @@ pub struct GetPrimaryStorageLicenseInfoReply {
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub expire_time: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetPrimaryStorageLicenseInfoReply { "uuid" => uuid, "name" => name, "expireTime" =>
     expire_time, }
 );
@@ -5026,7 +5767,7 @@ pub struct GetPrimaryStorageTypesReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub types: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetPrimaryStorageTypesReply { "types" => types default, }
 );
 /// The result of [`GetPrimaryStorageUsageReport`].
@@ -5040,7 +5781,7 @@ pub struct GetPrimaryStorageUsageReportReply {
     /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub usage_report: ::core::option::Option<crate::types::UsageReport>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetPrimaryStorageUsageReportReply { "uriUsageForecast" => uri_usage_forecast default,
     "usageReport" => usage_report, }
 );
@@ -5050,43 +5791,37 @@ pub struct GetSharedBlockCandidateReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetSharedBlockCandidateReply { "results" => results default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /primary-storage/aliyun/ebs`: see [`AddAliyunEbsPrimaryStorage`](crate::api::AddAliyunEbsPrimaryStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_aliyun_ebs_primary_storage(
+/// The `primary-storage` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait PrimaryStorageApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddAliyunEbsPrimaryStorage`]: `POST /primary-storage/aliyun/ebs`.
+    fn add_aliyun_ebs_primary_storage(
         &self,
         tdc_config_content: impl ::core::convert::Into<::std::string::String>,
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddAliyunEbsPrimaryStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddAliyunEbsPrimaryStorage::new(
-                tdc_config_content,
-                url,
-                name,
-                zone_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<AddAliyunEbsPrimaryStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddAliyunEbsPrimaryStorage::new(tdc_config_content, url, name, zone_uuid),
         )
     }
-    /// `POST /primary-storage/aliyun/nas`: see [`AddAliyunNasPrimaryStorage`](crate::api::AddAliyunNasPrimaryStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_aliyun_nas_primary_storage(
+    /// Send (and wait for the job of) [`AddAliyunNasPrimaryStorage`]: `POST /primary-storage/aliyun/nas`.
+    fn add_aliyun_nas_primary_storage(
         &self,
         nas_uuid: impl ::core::convert::Into<::std::string::String>,
         access_group_uuid: impl ::core::convert::Into<::std::string::String>,
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddAliyunNasPrimaryStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddAliyunNasPrimaryStorage::new(
+    ) -> ::zstack_sdk::client::Call<AddAliyunNasPrimaryStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddAliyunNasPrimaryStorage::new(
                 nas_uuid,
                 access_group_uuid,
                 url,
@@ -5095,72 +5830,58 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /primary-storage/block`: see [`AddBlockPrimaryStorage`](crate::api::AddBlockPrimaryStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_block_primary_storage(
+    /// Send (and wait for the job of) [`AddBlockPrimaryStorage`]: `POST /primary-storage/block`.
+    fn add_block_primary_storage(
         &self,
         vendor_name: impl ::core::convert::Into<::std::string::String>,
         metadata: impl ::core::convert::Into<::std::string::String>,
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddBlockPrimaryStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddBlockPrimaryStorage::new(
-                vendor_name,
-                metadata,
-                url,
-                name,
-                zone_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<AddBlockPrimaryStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddBlockPrimaryStorage::new(vendor_name, metadata, url, name, zone_uuid),
         )
     }
-    /// `POST /primary-storage/ceph`: see [`AddCephPrimaryStorage`](crate::api::AddCephPrimaryStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_ceph_primary_storage(
+    /// Send (and wait for the job of) [`AddCephPrimaryStorage`]: `POST /primary-storage/ceph`.
+    fn add_ceph_primary_storage(
         &self,
         mon_urls: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddCephPrimaryStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddCephPrimaryStorage::new(mon_urls, name, zone_uuid),
+    ) -> ::zstack_sdk::client::Call<AddCephPrimaryStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddCephPrimaryStorage::new(mon_urls, name, zone_uuid),
         )
     }
-    /// `POST /primary-storage/ceph/{primaryStorageUuid}/pools`: see [`AddCephPrimaryStoragePool`](crate::api::AddCephPrimaryStoragePool).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_ceph_primary_storage_pool(
+    /// Send (and wait for the job of) [`AddCephPrimaryStoragePool`]: `POST /primary-storage/ceph/{primaryStorageUuid}/pools`.
+    fn add_ceph_primary_storage_pool(
         &self,
         primary_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         pool_name: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddCephPrimaryStoragePool> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddCephPrimaryStoragePool::new(
-                primary_storage_uuid,
-                pool_name,
-                type_,
-            ),
+    ) -> ::zstack_sdk::client::Call<AddCephPrimaryStoragePool> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddCephPrimaryStoragePool::new(primary_storage_uuid, pool_name, type_),
         )
     }
-    /// `POST /primary-storage/addon`: see [`AddExternalPrimaryStorage`](crate::api::AddExternalPrimaryStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_external_primary_storage(
+    /// Send (and wait for the job of) [`AddExternalPrimaryStorage`]: `POST /primary-storage/addon`.
+    fn add_external_primary_storage(
         &self,
         identity: impl ::core::convert::Into<::std::string::String>,
         default_output_protocol: impl ::core::convert::Into<::std::string::String>,
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddExternalPrimaryStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddExternalPrimaryStorage::new(
+    ) -> ::zstack_sdk::client::Call<AddExternalPrimaryStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddExternalPrimaryStorage::new(
                 identity,
                 default_output_protocol,
                 url,
@@ -5169,2445 +5890,549 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /primary-storage/local-storage`: see [`AddLocalPrimaryStorage`](crate::api::AddLocalPrimaryStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_local_primary_storage(
+    /// Send (and wait for the job of) [`AddLocalPrimaryStorage`]: `POST /primary-storage/local-storage`.
+    fn add_local_primary_storage(
         &self,
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddLocalPrimaryStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddLocalPrimaryStorage::new(url, name, zone_uuid),
+    ) -> ::zstack_sdk::client::Call<AddLocalPrimaryStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddLocalPrimaryStorage::new(url, name, zone_uuid),
         )
     }
-    /// `POST /primary-storage/mini`: see [`AddMiniStorage`](crate::api::AddMiniStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_mini_storage(
+    /// Send (and wait for the job of) [`AddMiniStorage`]: `POST /primary-storage/mini`.
+    fn add_mini_storage(
         &self,
         disk_identifier: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddMiniStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddMiniStorage::new(disk_identifier, name, zone_uuid),
+    ) -> ::zstack_sdk::client::Call<AddMiniStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddMiniStorage::new(disk_identifier, name, zone_uuid),
         )
     }
-    /// `POST /primary-storage/ceph/{uuid}/mons`: see [`AddMonToCephPrimaryStorage`](crate::api::AddMonToCephPrimaryStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_mon_to_ceph_primary_storage(
+    /// Send (and wait for the job of) [`AddMonToCephPrimaryStorage`]: `POST /primary-storage/ceph/{uuid}/mons`.
+    fn add_mon_to_ceph_primary_storage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         mon_urls: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::AddMonToCephPrimaryStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddMonToCephPrimaryStorage::new(uuid, mon_urls),
+    ) -> ::zstack_sdk::client::Call<AddMonToCephPrimaryStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddMonToCephPrimaryStorage::new(uuid, mon_urls),
         )
     }
-    /// `POST /primary-storage/nfs`: see [`AddNfsPrimaryStorage`](crate::api::AddNfsPrimaryStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_nfs_primary_storage(
+    /// Send (and wait for the job of) [`AddNfsPrimaryStorage`]: `POST /primary-storage/nfs`.
+    fn add_nfs_primary_storage(
         &self,
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddNfsPrimaryStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddNfsPrimaryStorage::new(url, name, zone_uuid),
+    ) -> ::zstack_sdk::client::Call<AddNfsPrimaryStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddNfsPrimaryStorage::new(url, name, zone_uuid),
         )
     }
-    /// `POST /primary-storage/sharedblockgroup`: see [`AddSharedBlockGroupPrimaryStorage`](crate::api::AddSharedBlockGroupPrimaryStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_shared_block_group_primary_storage(
+    /// Send (and wait for the job of) [`AddSharedBlockGroupPrimaryStorage`]: `POST /primary-storage/sharedblockgroup`.
+    fn add_shared_block_group_primary_storage(
         &self,
         disk_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddSharedBlockGroupPrimaryStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddSharedBlockGroupPrimaryStorage::new(
-                disk_uuids,
-                name,
-                zone_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<AddSharedBlockGroupPrimaryStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddSharedBlockGroupPrimaryStorage::new(disk_uuids, name, zone_uuid),
         )
     }
-    /// `POST /primary-storage/sharedblockgroup/{uuid}/sharedblocks`: see [`AddSharedBlockToSharedBlockGroup`](crate::api::AddSharedBlockToSharedBlockGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_shared_block_to_shared_block_group(
+    /// Send (and wait for the job of) [`AddSharedBlockToSharedBlockGroup`]: `POST /primary-storage/sharedblockgroup/{uuid}/sharedblocks`.
+    fn add_shared_block_to_shared_block_group(
         &self,
         disk_uuid: impl ::core::convert::Into<::std::string::String>,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddSharedBlockToSharedBlockGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddSharedBlockToSharedBlockGroup::new(disk_uuid, uuid),
+    ) -> ::zstack_sdk::client::Call<AddSharedBlockToSharedBlockGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddSharedBlockToSharedBlockGroup::new(disk_uuid, uuid),
         )
     }
-    /// `POST /primary-storage/smp`: see [`AddSharedMountPointPrimaryStorage`](crate::api::AddSharedMountPointPrimaryStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_shared_mount_point_primary_storage(
+    /// Send (and wait for the job of) [`AddSharedMountPointPrimaryStorage`]: `POST /primary-storage/smp`.
+    fn add_shared_mount_point_primary_storage(
         &self,
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddSharedMountPointPrimaryStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddSharedMountPointPrimaryStorage::new(url, name, zone_uuid),
+    ) -> ::zstack_sdk::client::Call<AddSharedMountPointPrimaryStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddSharedMountPointPrimaryStorage::new(url, name, zone_uuid),
         )
     }
-    /// `POST /primary-storage/simulators`: see [`AddSimulatorPrimaryStorage`](crate::api::AddSimulatorPrimaryStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_simulator_primary_storage(
+    /// Send (and wait for the job of) [`AddSimulatorPrimaryStorage`]: `POST /primary-storage/simulators`.
+    fn add_simulator_primary_storage(
         &self,
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddSimulatorPrimaryStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddSimulatorPrimaryStorage::new(url, name, zone_uuid),
+    ) -> ::zstack_sdk::client::Call<AddSimulatorPrimaryStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddSimulatorPrimaryStorage::new(url, name, zone_uuid),
         )
     }
-    /// `POST /primary-storage/protocol`: see [`AddStorageProtocol`](crate::api::AddStorageProtocol).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_storage_protocol(
+    /// Send (and wait for the job of) [`AddStorageProtocol`]: `POST /primary-storage/protocol`.
+    fn add_storage_protocol(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         output_protocol: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddStorageProtocol> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddStorageProtocol::new(uuid, output_protocol),
+    ) -> ::zstack_sdk::client::Call<AddStorageProtocol> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddStorageProtocol::new(uuid, output_protocol),
         )
     }
-    /// `PUT /primary-storage/{uuid}/actions`: see [`ChangePrimaryStorageState`](crate::api::ChangePrimaryStorageState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_primary_storage_state(
+    /// Send (and wait for the job of) [`ChangePrimaryStorageState`]: `PUT /primary-storage/{uuid}/actions`.
+    fn change_primary_storage_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangePrimaryStorageState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangePrimaryStorageState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangePrimaryStorageState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangePrimaryStorageState::new(uuid, state_event),
         )
     }
-    /// `PUT /primary-storage/{uuid}/actions`: see [`CleanUpImageCacheOnPrimaryStorage`](crate::api::CleanUpImageCacheOnPrimaryStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn clean_up_image_cache_on_primary_storage(
+    /// Send (and wait for the job of) [`CleanUpImageCacheOnPrimaryStorage`]: `PUT /primary-storage/{uuid}/actions`.
+    fn clean_up_image_cache_on_primary_storage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CleanUpImageCacheOnPrimaryStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::CleanUpImageCacheOnPrimaryStorage::new(uuid),
+    ) -> ::zstack_sdk::client::Call<CleanUpImageCacheOnPrimaryStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CleanUpImageCacheOnPrimaryStorage::new(uuid),
         )
     }
-    /// `PUT /primary-storage/{uuid}/storagetrash/actions`: see [`CleanUpStorageTrashOnPrimaryStorage`](crate::api::CleanUpStorageTrashOnPrimaryStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn clean_up_storage_trash_on_primary_storage(
+    /// Send (and wait for the job of) [`CleanUpStorageTrashOnPrimaryStorage`]: `PUT /primary-storage/{uuid}/storagetrash/actions`.
+    fn clean_up_storage_trash_on_primary_storage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CleanUpStorageTrashOnPrimaryStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::CleanUpStorageTrashOnPrimaryStorage::new(uuid),
+    ) -> ::zstack_sdk::client::Call<CleanUpStorageTrashOnPrimaryStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CleanUpStorageTrashOnPrimaryStorage::new(uuid),
         )
     }
-    /// `PUT /primary-storage/{uuid}/trash/actions`: see [`CleanUpTrashOnPrimaryStorage`](crate::api::CleanUpTrashOnPrimaryStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn clean_up_trash_on_primary_storage(
+    /// Send (and wait for the job of) [`CleanUpTrashOnPrimaryStorage`]: `PUT /primary-storage/{uuid}/trash/actions`.
+    fn clean_up_trash_on_primary_storage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CleanUpTrashOnPrimaryStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::CleanUpTrashOnPrimaryStorage::new(uuid),
+    ) -> ::zstack_sdk::client::Call<CleanUpTrashOnPrimaryStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CleanUpTrashOnPrimaryStorage::new(uuid),
         )
     }
-    /// `DELETE /primary-storage/ceph/pools/{uuid}`: see [`DeleteCephPrimaryStoragePool`](crate::api::DeleteCephPrimaryStoragePool).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_ceph_primary_storage_pool(
+    /// Send (and wait for the job of) [`DeleteCephPrimaryStoragePool`]: `DELETE /primary-storage/ceph/pools/{uuid}`.
+    fn delete_ceph_primary_storage_pool(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteCephPrimaryStoragePool> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteCephPrimaryStoragePool::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteCephPrimaryStoragePool> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteCephPrimaryStoragePool::new(uuid),
         )
     }
-    /// `DELETE /primary-storage/nas/{uuid}`: see [`DeleteNasFileSystem`](crate::api::DeleteNasFileSystem).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_nas_file_system(
+    /// Send (and wait for the job of) [`DeleteNasFileSystem`]: `DELETE /primary-storage/nas/{uuid}`.
+    fn delete_nas_file_system(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteNasFileSystem> {
-        crate::client::Call::new(self, crate::api::DeleteNasFileSystem::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteNasFileSystem> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteNasFileSystem::new(uuid))
     }
-    /// `DELETE /primary-storage/nas/mount/{uuid}`: see [`DeleteNasMountTarget`](crate::api::DeleteNasMountTarget).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_nas_mount_target(
+    /// Send (and wait for the job of) [`DeleteNasMountTarget`]: `DELETE /primary-storage/nas/mount/{uuid}`.
+    fn delete_nas_mount_target(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteNasMountTarget> {
-        crate::client::Call::new(self, crate::api::DeleteNasMountTarget::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteNasMountTarget> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteNasMountTarget::new(uuid))
     }
-    /// `DELETE /primary-storage/{uuid}`: see [`DeletePrimaryStorage`](crate::api::DeletePrimaryStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_primary_storage(
+    /// Send (and wait for the job of) [`DeletePrimaryStorage`]: `DELETE /primary-storage/{uuid}`.
+    fn delete_primary_storage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeletePrimaryStorage> {
-        crate::client::Call::new(self, crate::api::DeletePrimaryStorage::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeletePrimaryStorage> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeletePrimaryStorage::new(uuid))
     }
-    /// `POST /primary-storage/addon/discover`: see [`DiscoverExternalPrimaryStorage`](crate::api::DiscoverExternalPrimaryStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn discover_external_primary_storage(
+    /// Send (and wait for the job of) [`DiscoverExternalPrimaryStorage`]: `POST /primary-storage/addon/discover`.
+    fn discover_external_primary_storage(
         &self,
         url: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DiscoverExternalPrimaryStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::DiscoverExternalPrimaryStorage::new(url),
+    ) -> ::zstack_sdk::client::Call<DiscoverExternalPrimaryStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DiscoverExternalPrimaryStorage::new(url),
         )
     }
-    /// `POST /primary-storage/block/metadata`: see [`GetBlockPrimaryStorageMetadata`](crate::api::GetBlockPrimaryStorageMetadata).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_block_primary_storage_metadata(
+    /// Send [`GetBlockPrimaryStorageMetadata`]: `POST /primary-storage/block/metadata`.
+    fn get_block_primary_storage_metadata(
         &self,
         vendor_name: impl ::core::convert::Into<::std::string::String>,
         metadata: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetBlockPrimaryStorageMetadata> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetBlockPrimaryStorageMetadata::new(vendor_name, metadata),
+    ) -> ::zstack_sdk::client::Call<GetBlockPrimaryStorageMetadata> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetBlockPrimaryStorageMetadata::new(vendor_name, metadata),
         )
     }
-    /// `GET /primary-storage/hosts/{vmInstanceUuid}/migration-candidates`: see [`GetHostCandidatesForVmMigration`](crate::api::GetHostCandidatesForVmMigration).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_host_candidates_for_vm_migration(
+    /// Send [`GetHostCandidatesForVmMigration`]: `GET /primary-storage/hosts/{vmInstanceUuid}/migration-candidates`.
+    fn get_host_candidates_for_vm_migration(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         dst_primary_storage_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetHostCandidatesForVmMigration> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetHostCandidatesForVmMigration::new(
+    ) -> ::zstack_sdk::client::Call<GetHostCandidatesForVmMigration> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetHostCandidatesForVmMigration::new(
                 vm_instance_uuid,
                 dst_primary_storage_uuid,
             ),
         )
     }
-    /// `GET /primary-storage/local-storage/{primaryStorageUuid}/capacities`: see [`GetLocalStorageHostDiskCapacity`](crate::api::GetLocalStorageHostDiskCapacity).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_local_storage_host_disk_capacity(
+    /// Send [`GetLocalStorageHostDiskCapacity`]: `GET /primary-storage/local-storage/{primaryStorageUuid}/capacities`.
+    fn get_local_storage_host_disk_capacity(
         &self,
         primary_storage_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetLocalStorageHostDiskCapacity> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetLocalStorageHostDiskCapacity::new(primary_storage_uuid),
+    ) -> ::zstack_sdk::client::Call<GetLocalStorageHostDiskCapacity> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetLocalStorageHostDiskCapacity::new(primary_storage_uuid),
         )
     }
-    /// `GET /primary-storage/allocators/strategies`: see [`GetPrimaryStorageAllocatorStrategies`](crate::api::GetPrimaryStorageAllocatorStrategies).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_primary_storage_allocator_strategies(
+    /// Send [`GetPrimaryStorageAllocatorStrategies`]: `GET /primary-storage/allocators/strategies`.
+    fn get_primary_storage_allocator_strategies(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetPrimaryStorageAllocatorStrategies> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetPrimaryStorageAllocatorStrategies::new(),
+    ) -> ::zstack_sdk::client::Call<GetPrimaryStorageAllocatorStrategies> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetPrimaryStorageAllocatorStrategies::new(),
         )
     }
-    /// `GET /primary-storage/volumes/{volumeUuid}/migration-candidates`: see [`GetPrimaryStorageCandidatesForVolumeMigration`](crate::api::GetPrimaryStorageCandidatesForVolumeMigration).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_primary_storage_candidates_for_volume_migration(
+    /// Send [`GetPrimaryStorageCandidatesForVolumeMigration`]: `GET /primary-storage/volumes/{volumeUuid}/migration-candidates`.
+    fn get_primary_storage_candidates_for_volume_migration(
         &self,
         volume_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<
-        '_,
-        crate::api::GetPrimaryStorageCandidatesForVolumeMigration,
-    > {
-        crate::client::Call::new(
-            self,
-            crate::api::GetPrimaryStorageCandidatesForVolumeMigration::new(volume_uuid),
+    ) -> ::zstack_sdk::client::Call<GetPrimaryStorageCandidatesForVolumeMigration> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetPrimaryStorageCandidatesForVolumeMigration::new(volume_uuid),
         )
     }
-    /// `GET /primary-storage/capacities`: see [`GetPrimaryStorageCapacity`](crate::api::GetPrimaryStorageCapacity).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_primary_storage_capacity(
+    /// Send [`GetPrimaryStorageCapacity`]: `GET /primary-storage/capacities`.
+    fn get_primary_storage_capacity(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetPrimaryStorageCapacity> {
-        crate::client::Call::new(self, crate::api::GetPrimaryStorageCapacity::new())
+    ) -> ::zstack_sdk::client::Call<GetPrimaryStorageCapacity> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetPrimaryStorageCapacity::new())
     }
-    /// `GET /primary-storage/{uuid}/license`: see [`GetPrimaryStorageLicenseInfo`](crate::api::GetPrimaryStorageLicenseInfo).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_primary_storage_license_info(
+    /// Send [`GetPrimaryStorageLicenseInfo`]: `GET /primary-storage/{uuid}/license`.
+    fn get_primary_storage_license_info(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetPrimaryStorageLicenseInfo> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetPrimaryStorageLicenseInfo::new(uuid),
+    ) -> ::zstack_sdk::client::Call<GetPrimaryStorageLicenseInfo> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetPrimaryStorageLicenseInfo::new(uuid),
         )
     }
-    /// `GET /primary-storage/types`: see [`GetPrimaryStorageTypes`](crate::api::GetPrimaryStorageTypes).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_primary_storage_types(
+    /// Send [`GetPrimaryStorageTypes`]: `GET /primary-storage/types`.
+    fn get_primary_storage_types(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetPrimaryStorageTypes> {
-        crate::client::Call::new(self, crate::api::GetPrimaryStorageTypes::new())
+    ) -> ::zstack_sdk::client::Call<GetPrimaryStorageTypes> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetPrimaryStorageTypes::new())
     }
-    /// `GET /primary-storage/{primaryStorageUuid}/usage/report`: see [`GetPrimaryStorageUsageReport`](crate::api::GetPrimaryStorageUsageReport).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_primary_storage_usage_report(
+    /// Send [`GetPrimaryStorageUsageReport`]: `GET /primary-storage/{primaryStorageUuid}/usage/report`.
+    fn get_primary_storage_usage_report(
         &self,
         primary_storage_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetPrimaryStorageUsageReport> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetPrimaryStorageUsageReport::new(primary_storage_uuid),
+    ) -> ::zstack_sdk::client::Call<GetPrimaryStorageUsageReport> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetPrimaryStorageUsageReport::new(primary_storage_uuid),
         )
     }
-    /// `GET /primary-storage/sharedblockgroup/sharedblock-candidates`: see [`GetSharedBlockCandidate`](crate::api::GetSharedBlockCandidate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_shared_block_candidate(
+    /// Send [`GetSharedBlockCandidate`]: `GET /primary-storage/sharedblockgroup/sharedblock-candidates`.
+    fn get_shared_block_candidate(
         &self,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetSharedBlockCandidate> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetSharedBlockCandidate::new(cluster_uuid),
+    ) -> ::zstack_sdk::client::Call<GetSharedBlockCandidate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetSharedBlockCandidate::new(cluster_uuid),
         )
     }
-    /// `GET /primary-storage/trash`: see [`GetTrashOnPrimaryStorage`](crate::api::GetTrashOnPrimaryStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_trash_on_primary_storage(
+    /// Send [`GetTrashOnPrimaryStorage`]: `GET /primary-storage/trash`.
+    fn get_trash_on_primary_storage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetTrashOnPrimaryStorage> {
-        crate::client::Call::new(self, crate::api::GetTrashOnPrimaryStorage::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetTrashOnPrimaryStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetTrashOnPrimaryStorage::new(uuid),
+        )
     }
-    /// `PUT /primary-storage/local-storage/volumes/{volumeUuid}/actions`: see [`LocalStorageMigrateVolume`](crate::api::LocalStorageMigrateVolume).
-    #[allow(clippy::too_many_arguments)]
-    pub fn local_storage_migrate_volume(
+    /// Send (and wait for the job of) [`LocalStorageMigrateVolume`]: `PUT /primary-storage/local-storage/volumes/{volumeUuid}/actions`.
+    fn local_storage_migrate_volume(
         &self,
         volume_uuid: impl ::core::convert::Into<::std::string::String>,
         dest_host_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::LocalStorageMigrateVolume> {
-        crate::client::Call::new(
-            self,
-            crate::api::LocalStorageMigrateVolume::new(volume_uuid, dest_host_uuid),
+    ) -> ::zstack_sdk::client::Call<LocalStorageMigrateVolume> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            LocalStorageMigrateVolume::new(volume_uuid, dest_host_uuid),
         )
     }
-    /// `PUT /primary-storage/volumes/{volumeUuid}/actions`: see [`PrimaryStorageMigrateVolume`](crate::api::PrimaryStorageMigrateVolume).
-    #[allow(clippy::too_many_arguments)]
-    pub fn primary_storage_migrate_volume(
+    /// Send (and wait for the job of) [`PrimaryStorageMigrateVolume`]: `PUT /primary-storage/volumes/{volumeUuid}/actions`.
+    fn primary_storage_migrate_volume(
         &self,
         volume_uuid: impl ::core::convert::Into<::std::string::String>,
         dst_primary_storage_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::PrimaryStorageMigrateVolume> {
-        crate::client::Call::new(
-            self,
-            crate::api::PrimaryStorageMigrateVolume::new(
-                volume_uuid,
-                dst_primary_storage_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<PrimaryStorageMigrateVolume> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            PrimaryStorageMigrateVolume::new(volume_uuid, dst_primary_storage_uuid),
         )
     }
-    /// `GET /primary-storage/aliyun/ebs`: see [`QueryAliyunEbsPrimaryStorage`](crate::api::QueryAliyunEbsPrimaryStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_aliyun_ebs_primary_storage(
+    /// Send [`QueryAliyunEbsPrimaryStorage`]: `GET /primary-storage/aliyun/ebs`.
+    fn query_aliyun_ebs_primary_storage(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAliyunEbsPrimaryStorage> {
-        crate::client::Call::new(self, crate::api::QueryAliyunEbsPrimaryStorage::new())
-    }
-    /// `GET /primary-storage/block`: see [`QueryBlockPrimaryStorage`](crate::api::QueryBlockPrimaryStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_block_primary_storage(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryBlockPrimaryStorage> {
-        crate::client::Call::new(self, crate::api::QueryBlockPrimaryStorage::new())
-    }
-    /// `GET /primary-storage/ceph/osdgroups`: see [`QueryCephOsdGroup`](crate::api::QueryCephOsdGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_ceph_osd_group(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryCephOsdGroup> {
-        crate::client::Call::new(self, crate::api::QueryCephOsdGroup::new())
-    }
-    /// `GET /primary-storage/ceph`: see [`QueryCephPrimaryStorage`](crate::api::QueryCephPrimaryStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_ceph_primary_storage(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryCephPrimaryStorage> {
-        crate::client::Call::new(self, crate::api::QueryCephPrimaryStorage::new())
-    }
-    /// `GET /primary-storage/ceph/pools`: see [`QueryCephPrimaryStoragePool`](crate::api::QueryCephPrimaryStoragePool).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_ceph_primary_storage_pool(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryCephPrimaryStoragePool> {
-        crate::client::Call::new(self, crate::api::QueryCephPrimaryStoragePool::new())
-    }
-    /// `GET /primary-storage/imagecache`: see [`QueryImageCache`](crate::api::QueryImageCache).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_image_cache(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryImageCache> {
-        crate::client::Call::new(self, crate::api::QueryImageCache::new())
-    }
-    /// `GET /primary-storage/local-storage/resource-refs`: see [`QueryLocalStorageResourceRef`](crate::api::QueryLocalStorageResourceRef).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_local_storage_resource_ref(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryLocalStorageResourceRef> {
-        crate::client::Call::new(self, crate::api::QueryLocalStorageResourceRef::new())
-    }
-    /// `GET /primary-storage/mini`: see [`QueryMiniStorage`](crate::api::QueryMiniStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_mini_storage(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryMiniStorage> {
-        crate::client::Call::new(self, crate::api::QueryMiniStorage::new())
-    }
-    /// `GET /primary-storage/mini/host-refs`: see [`QueryMiniStorageHostRef`](crate::api::QueryMiniStorageHostRef).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_mini_storage_host_ref(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryMiniStorageHostRef> {
-        crate::client::Call::new(self, crate::api::QueryMiniStorageHostRef::new())
-    }
-    /// `GET /primary-storage/mini/replications`: see [`QueryMiniStorageResourceReplication`](crate::api::QueryMiniStorageResourceReplication).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_mini_storage_resource_replication(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryMiniStorageResourceReplication> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryMiniStorageResourceReplication::new(),
+    ) -> ::zstack_sdk::client::Call<QueryAliyunEbsPrimaryStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryAliyunEbsPrimaryStorage::new(),
         )
     }
-    /// `GET /primary-storage/nas`: see [`QueryNasFileSystem`](crate::api::QueryNasFileSystem).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_nas_file_system(
+    /// Send [`QueryBlockPrimaryStorage`]: `GET /primary-storage/block`.
+    fn query_block_primary_storage(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryNasFileSystem> {
-        crate::client::Call::new(self, crate::api::QueryNasFileSystem::new())
+    ) -> ::zstack_sdk::client::Call<QueryBlockPrimaryStorage> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryBlockPrimaryStorage::new())
     }
-    /// `GET /primary-storage/nas/mount`: see [`QueryNasMountTarget`](crate::api::QueryNasMountTarget).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_nas_mount_target(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryNasMountTarget> {
-        crate::client::Call::new(self, crate::api::QueryNasMountTarget::new())
+    /// Send [`QueryCephOsdGroup`]: `GET /primary-storage/ceph/osdgroups`.
+    fn query_ceph_osd_group(&self) -> ::zstack_sdk::client::Call<QueryCephOsdGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryCephOsdGroup::new())
     }
-    /// `GET /primary-storage`: see [`QueryPrimaryStorage`](crate::api::QueryPrimaryStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_primary_storage(
+    /// Send [`QueryCephPrimaryStorage`]: `GET /primary-storage/ceph`.
+    fn query_ceph_primary_storage(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryPrimaryStorage> {
-        crate::client::Call::new(self, crate::api::QueryPrimaryStorage::new())
+    ) -> ::zstack_sdk::client::Call<QueryCephPrimaryStorage> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryCephPrimaryStorage::new())
     }
-    /// `GET /primary-storage/sharedblockgroup`: see [`QuerySharedBlockGroupPrimaryStorage`](crate::api::QuerySharedBlockGroupPrimaryStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_shared_block_group_primary_storage(
+    /// Send [`QueryCephPrimaryStoragePool`]: `GET /primary-storage/ceph/pools`.
+    fn query_ceph_primary_storage_pool(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySharedBlockGroupPrimaryStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::QuerySharedBlockGroupPrimaryStorage::new(),
+    ) -> ::zstack_sdk::client::Call<QueryCephPrimaryStoragePool> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryCephPrimaryStoragePool::new(),
         )
     }
-    /// `PUT /primary-storage/{uuid}/actions`: see [`ReconnectPrimaryStorage`](crate::api::ReconnectPrimaryStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn reconnect_primary_storage(
+    /// Send [`QueryImageCache`]: `GET /primary-storage/imagecache`.
+    fn query_image_cache(&self) -> ::zstack_sdk::client::Call<QueryImageCache> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryImageCache::new())
+    }
+    /// Send [`QueryLocalStorageResourceRef`]: `GET /primary-storage/local-storage/resource-refs`.
+    fn query_local_storage_resource_ref(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryLocalStorageResourceRef> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryLocalStorageResourceRef::new(),
+        )
+    }
+    /// Send [`QueryMiniStorage`]: `GET /primary-storage/mini`.
+    fn query_mini_storage(&self) -> ::zstack_sdk::client::Call<QueryMiniStorage> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryMiniStorage::new())
+    }
+    /// Send [`QueryMiniStorageHostRef`]: `GET /primary-storage/mini/host-refs`.
+    fn query_mini_storage_host_ref(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryMiniStorageHostRef> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryMiniStorageHostRef::new())
+    }
+    /// Send [`QueryMiniStorageResourceReplication`]: `GET /primary-storage/mini/replications`.
+    fn query_mini_storage_resource_replication(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryMiniStorageResourceReplication> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryMiniStorageResourceReplication::new(),
+        )
+    }
+    /// Send [`QueryNasFileSystem`]: `GET /primary-storage/nas`.
+    fn query_nas_file_system(&self) -> ::zstack_sdk::client::Call<QueryNasFileSystem> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryNasFileSystem::new())
+    }
+    /// Send [`QueryNasMountTarget`]: `GET /primary-storage/nas/mount`.
+    fn query_nas_mount_target(&self) -> ::zstack_sdk::client::Call<QueryNasMountTarget> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryNasMountTarget::new())
+    }
+    /// Send [`QueryPrimaryStorage`]: `GET /primary-storage`.
+    fn query_primary_storage(&self) -> ::zstack_sdk::client::Call<QueryPrimaryStorage> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryPrimaryStorage::new())
+    }
+    /// Send [`QuerySharedBlockGroupPrimaryStorage`]: `GET /primary-storage/sharedblockgroup`.
+    fn query_shared_block_group_primary_storage(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QuerySharedBlockGroupPrimaryStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QuerySharedBlockGroupPrimaryStorage::new(),
+        )
+    }
+    /// Send (and wait for the job of) [`ReconnectPrimaryStorage`]: `PUT /primary-storage/{uuid}/actions`.
+    fn reconnect_primary_storage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ReconnectPrimaryStorage> {
-        crate::client::Call::new(self, crate::api::ReconnectPrimaryStorage::new(uuid))
+    ) -> ::zstack_sdk::client::Call<ReconnectPrimaryStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ReconnectPrimaryStorage::new(uuid),
+        )
     }
-    /// `PUT /primary-storage/mini/{resourceUuid}/actions`: see [`RecoverResourceSplitBrain`](crate::api::RecoverResourceSplitBrain).
-    #[allow(clippy::too_many_arguments)]
-    pub fn recover_resource_split_brain(
+    /// Send (and wait for the job of) [`RecoverResourceSplitBrain`]: `PUT /primary-storage/mini/{resourceUuid}/actions`.
+    fn recover_resource_split_brain(
         &self,
         resource_uuid: impl ::core::convert::Into<::std::string::String>,
         host_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RecoverResourceSplitBrain> {
-        crate::client::Call::new(
-            self,
-            crate::api::RecoverResourceSplitBrain::new(resource_uuid, host_uuid),
+    ) -> ::zstack_sdk::client::Call<RecoverResourceSplitBrain> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RecoverResourceSplitBrain::new(resource_uuid, host_uuid),
         )
     }
-    /// `POST /primary-storage/sharedblockgroup/{sharedBlockGroupUuid}/sharedblocks/{uuid}`: see [`RefreshSharedblockDeviceCapacity`](crate::api::RefreshSharedblockDeviceCapacity).
-    #[allow(clippy::too_many_arguments)]
-    pub fn refresh_sharedblock_device_capacity(
+    /// Send (and wait for the job of) [`RefreshSharedblockDeviceCapacity`]: `POST /primary-storage/sharedblockgroup/{sharedBlockGroupUuid}/sharedblocks/{uuid}`.
+    fn refresh_sharedblock_device_capacity(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         shared_block_group_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RefreshSharedblockDeviceCapacity> {
-        crate::client::Call::new(
-            self,
-            crate::api::RefreshSharedblockDeviceCapacity::new(
-                uuid,
-                shared_block_group_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<RefreshSharedblockDeviceCapacity> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RefreshSharedblockDeviceCapacity::new(uuid, shared_block_group_uuid),
         )
     }
-    /// `DELETE /primary-storage/ceph/{uuid}/mons`: see [`RemoveMonFromCephPrimaryStorage`](crate::api::RemoveMonFromCephPrimaryStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_mon_from_ceph_primary_storage(
+    /// Send (and wait for the job of) [`RemoveMonFromCephPrimaryStorage`]: `DELETE /primary-storage/ceph/{uuid}/mons`.
+    fn remove_mon_from_ceph_primary_storage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         mon_hostnames: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::RemoveMonFromCephPrimaryStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveMonFromCephPrimaryStorage::new(uuid, mon_hostnames),
+    ) -> ::zstack_sdk::client::Call<RemoveMonFromCephPrimaryStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveMonFromCephPrimaryStorage::new(uuid, mon_hostnames),
         )
     }
-    /// `PUT /primary-storage/{primaryStorageUuid}/actions`: see [`SyncPrimaryStorageCapacity`](crate::api::SyncPrimaryStorageCapacity).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_primary_storage_capacity(
+    /// Send (and wait for the job of) [`SyncPrimaryStorageCapacity`]: `PUT /primary-storage/{primaryStorageUuid}/actions`.
+    fn sync_primary_storage_capacity(
         &self,
         primary_storage_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncPrimaryStorageCapacity> {
-        crate::client::Call::new(
-            self,
-            crate::api::SyncPrimaryStorageCapacity::new(primary_storage_uuid),
+    ) -> ::zstack_sdk::client::Call<SyncPrimaryStorageCapacity> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SyncPrimaryStorageCapacity::new(primary_storage_uuid),
         )
     }
-    /// `PUT /primary-storage/aliyun/ebs/{uuid}/actions`: see [`UpdateAliyunEbsPrimaryStorage`](crate::api::UpdateAliyunEbsPrimaryStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_aliyun_ebs_primary_storage(
+    /// Send (and wait for the job of) [`UpdateAliyunEbsPrimaryStorage`]: `PUT /primary-storage/aliyun/ebs/{uuid}/actions`.
+    fn update_aliyun_ebs_primary_storage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateAliyunEbsPrimaryStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateAliyunEbsPrimaryStorage::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateAliyunEbsPrimaryStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateAliyunEbsPrimaryStorage::new(uuid),
         )
     }
-    /// `PUT /primary-storage/block/{uuid}/actions`: see [`UpdateBlockPrimaryStorage`](crate::api::UpdateBlockPrimaryStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_block_primary_storage(
+    /// Send (and wait for the job of) [`UpdateBlockPrimaryStorage`]: `PUT /primary-storage/block/{uuid}/actions`.
+    fn update_block_primary_storage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateBlockPrimaryStorage> {
-        crate::client::Call::new(self, crate::api::UpdateBlockPrimaryStorage::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateBlockPrimaryStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateBlockPrimaryStorage::new(uuid),
+        )
     }
-    /// `PUT /primary-storage/ceph/mons/{monUuid}/actions`: see [`UpdateCephPrimaryStorageMon`](crate::api::UpdateCephPrimaryStorageMon).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_ceph_primary_storage_mon(
+    /// Send (and wait for the job of) [`UpdateCephPrimaryStorageMon`]: `PUT /primary-storage/ceph/mons/{monUuid}/actions`.
+    fn update_ceph_primary_storage_mon(
         &self,
         mon_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateCephPrimaryStorageMon> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateCephPrimaryStorageMon::new(mon_uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateCephPrimaryStorageMon> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateCephPrimaryStorageMon::new(mon_uuid),
         )
     }
-    /// `PUT /primary-storage/ceph/pools/{uuid}/actions`: see [`UpdateCephPrimaryStoragePool`](crate::api::UpdateCephPrimaryStoragePool).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_ceph_primary_storage_pool(
+    /// Send (and wait for the job of) [`UpdateCephPrimaryStoragePool`]: `PUT /primary-storage/ceph/pools/{uuid}/actions`.
+    fn update_ceph_primary_storage_pool(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateCephPrimaryStoragePool> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateCephPrimaryStoragePool::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateCephPrimaryStoragePool> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateCephPrimaryStoragePool::new(uuid),
         )
     }
-    /// `PUT /primary-storage/addon/{uuid}/actions`: see [`UpdateExternalPrimaryStorage`](crate::api::UpdateExternalPrimaryStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_external_primary_storage(
+    /// Send (and wait for the job of) [`UpdateExternalPrimaryStorage`]: `PUT /primary-storage/addon/{uuid}/actions`.
+    fn update_external_primary_storage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateExternalPrimaryStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateExternalPrimaryStorage::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateExternalPrimaryStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateExternalPrimaryStorage::new(uuid),
         )
     }
-    /// `PUT /primary-storage/nas/{uuid}/actions`: see [`UpdateNasFileSystem`](crate::api::UpdateNasFileSystem).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_nas_file_system(
+    /// Send (and wait for the job of) [`UpdateNasFileSystem`]: `PUT /primary-storage/nas/{uuid}/actions`.
+    fn update_nas_file_system(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateNasFileSystem> {
-        crate::client::Call::new(self, crate::api::UpdateNasFileSystem::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateNasFileSystem> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateNasFileSystem::new(uuid))
     }
-    /// `PUT /primary-storage/nas/mount/{uuid}/actions`: see [`UpdateNasMountTarget`](crate::api::UpdateNasMountTarget).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_nas_mount_target(
+    /// Send (and wait for the job of) [`UpdateNasMountTarget`]: `PUT /primary-storage/nas/mount/{uuid}/actions`.
+    fn update_nas_mount_target(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateNasMountTarget> {
-        crate::client::Call::new(self, crate::api::UpdateNasMountTarget::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateNasMountTarget> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateNasMountTarget::new(uuid))
     }
-    /// `PUT /primary-storage/{uuid}/actions`: see [`UpdatePrimaryStorage`](crate::api::UpdatePrimaryStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_primary_storage(
+    /// Send (and wait for the job of) [`UpdatePrimaryStorage`]: `PUT /primary-storage/{uuid}/actions`.
+    fn update_primary_storage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdatePrimaryStorage> {
-        crate::client::Call::new(self, crate::api::UpdatePrimaryStorage::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdatePrimaryStorage> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdatePrimaryStorage::new(uuid))
     }
-    /// `PUT /primary-storage/sharedblockgroup/{sharedBlockGroupUuid}/sharedblocks/{uuid}/actions`: see [`UpdateSharedBlock`](crate::api::UpdateSharedBlock).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_shared_block(
+    /// Send (and wait for the job of) [`UpdateSharedBlock`]: `PUT /primary-storage/sharedblockgroup/{sharedBlockGroupUuid}/sharedblocks/{uuid}/actions`.
+    fn update_shared_block(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         shared_block_group_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateSharedBlock> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateSharedBlock::new(uuid, shared_block_group_uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateSharedBlock> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateSharedBlock::new(uuid, shared_block_group_uuid),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddAliyunEbsPrimaryStorage> {
-    /// Set `panguPartitionUuid`.
-    pub fn pangu_partition_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.pangu_partition_uuid(value))
-    }
-    /// Set `identityZoneUuid`.
-    pub fn identity_zone_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.identity_zone_uuid(value))
-    }
-    /// Set `defaultIoType`.
-    pub fn default_io_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.default_io_type(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddAliyunNasPrimaryStorage> {
-    /// Set `vSwitchUuid`.
-    pub fn v_switch_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.v_switch_uuid(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddBlockPrimaryStorage> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddCephPrimaryStorage> {
-    /// Set `rootVolumePoolName`.
-    pub fn root_volume_pool_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.root_volume_pool_name(value))
-    }
-    /// Set `dataVolumePoolName`.
-    pub fn data_volume_pool_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.data_volume_pool_name(value))
-    }
-    /// Set `imageCachePoolName`.
-    pub fn image_cache_pool_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.image_cache_pool_name(value))
-    }
-    /// Set `url`.
-    pub fn url(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.url(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddCephPrimaryStoragePool> {
-    /// Set `aliasName`.
-    pub fn alias_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.alias_name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `isCreate`.
-    pub fn is_create(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.is_create(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddExternalPrimaryStorage> {
-    /// Set `config`.
-    pub fn config(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.config(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddLocalPrimaryStorage> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddMiniStorage> {
-    /// Set `url`.
-    pub fn url(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.url(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddMonToCephPrimaryStorage> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddNfsPrimaryStorage> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddSharedBlockGroupPrimaryStorage> {
-    /// Set `url`.
-    pub fn url(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.url(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddSharedBlockToSharedBlockGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddSharedMountPointPrimaryStorage> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddSimulatorPrimaryStorage> {
-    /// Set `totalCapacity`.
-    pub fn total_capacity(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.total_capacity(value))
-    }
-    /// Set `availableCapacity`.
-    pub fn available_capacity(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.available_capacity(value))
-    }
-    /// Set `availablePhysicalCapacity`.
-    pub fn available_physical_capacity(
-        self,
-        value: impl ::core::convert::Into<i64>,
-    ) -> Self {
-        self.map(|request| request.available_physical_capacity(value))
-    }
-    /// Set `totalPhysicalCapacity`.
-    pub fn total_physical_capacity(
-        self,
-        value: impl ::core::convert::Into<i64>,
-    ) -> Self {
-        self.map(|request| request.total_physical_capacity(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddStorageProtocol> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangePrimaryStorageState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CleanUpImageCacheOnPrimaryStorage> {
-    /// Set `force`.
-    pub fn force(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.force(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CleanUpStorageTrashOnPrimaryStorage> {
-    /// Set `force`.
-    pub fn force(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.force(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CleanUpTrashOnPrimaryStorage> {
-    /// Set `trashId`.
-    pub fn trash_id(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.trash_id(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteCephPrimaryStoragePool> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteNasFileSystem> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteNasMountTarget> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeletePrimaryStorage> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DiscoverExternalPrimaryStorage> {
-    /// Set `identity`.
-    pub fn identity(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.identity(value))
-    }
-    /// Set `config`.
-    pub fn config(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.config(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetBlockPrimaryStorageMetadata> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetHostCandidatesForVmMigration> {
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetLocalStorageHostDiskCapacity> {
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetPrimaryStorageAllocatorStrategies> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetPrimaryStorageCandidatesForVolumeMigration> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetPrimaryStorageCapacity> {
-    /// Set `zoneUuids`.
-    pub fn zone_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.zone_uuids(value))
-    }
-    /// Set `clusterUuids`.
-    pub fn cluster_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.cluster_uuids(value))
-    }
-    /// Set `primaryStorageUuids`.
-    pub fn primary_storage_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.primary_storage_uuids(value))
-    }
-    /// Set `all`.
-    pub fn all(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.all(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetPrimaryStorageLicenseInfo> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetPrimaryStorageTypes> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetPrimaryStorageUsageReport> {
-    /// Set `uris`.
-    pub fn uris(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.uris(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetSharedBlockCandidate> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetTrashOnPrimaryStorage> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `resourceType`.
-    pub fn resource_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_type(value))
-    }
-    /// Set `trashType`.
-    pub fn trash_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.trash_type(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::LocalStorageMigrateVolume> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::PrimaryStorageMigrateVolume> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ReconnectPrimaryStorage> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RecoverResourceSplitBrain> {
-    /// Set `primaryStorageUuid`.
-    pub fn primary_storage_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.primary_storage_uuid(value))
-    }
-    /// Set `forceRecover`.
-    pub fn force_recover(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.force_recover(value))
-    }
-    /// Set `resourceType`.
-    pub fn resource_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_type(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RefreshSharedblockDeviceCapacity> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveMonFromCephPrimaryStorage> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncPrimaryStorageCapacity> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAliyunEbsPrimaryStorage> {
-    /// Set `panguAppName`.
-    pub fn pangu_app_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.pangu_app_name(value))
-    }
-    /// Set `panguPartitionName`.
-    pub fn pangu_partition_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.pangu_partition_name(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `url`.
-    pub fn url(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.url(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateBlockPrimaryStorage> {
-    /// Set `vendorName`.
-    pub fn vendor_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vendor_name(value))
-    }
-    /// Set `metadata`.
-    pub fn metadata(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.metadata(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateCephPrimaryStorageMon> {
-    /// Set `hostname`.
-    pub fn hostname(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.hostname(value))
-    }
-    /// Set `sshUsername`.
-    pub fn ssh_username(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ssh_username(value))
-    }
-    /// Set `sshPassword`.
-    pub fn ssh_password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.ssh_password(value))
-    }
-    /// Set `sshPort`.
-    pub fn ssh_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ssh_port(value))
-    }
-    /// Set `monPort`.
-    pub fn mon_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.mon_port(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateCephPrimaryStoragePool> {
-    /// Set `aliasName`.
-    pub fn alias_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.alias_name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateExternalPrimaryStorage> {
-    /// Set `config`.
-    pub fn config(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.config(value))
-    }
-    /// Set `defaultProtocol`.
-    pub fn default_protocol(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.default_protocol(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `url`.
-    pub fn url(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.url(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateNasFileSystem> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateNasMountTarget> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdatePrimaryStorage> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `url`.
-    pub fn url(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.url(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateSharedBlock> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `diskUuid`.
-    pub fn disk_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.disk_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl PrimaryStorageApi for ::zstack_sdk::client::Client {}

@@ -26,7 +26,6 @@ pub struct PrometheusQueryLabelValues {
 }
 impl PrometheusQueryLabelValues {
     /// A request with the required params `labels`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         labels: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
@@ -38,27 +37,42 @@ impl PrometheusQueryLabelValues {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`PrometheusQueryLabelValues`], settable on the request and on a client `Call` for it:
+ `client.prometheus_query_label_values(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait PrometheusQueryLabelValuesSetters: ::zstack_sdk::runtime::request::Holds<
+        PrometheusQueryLabelValues,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<PrometheusQueryLabelValues>,
+> PrometheusQueryLabelValuesSetters for T {}
 /// `GET /prometheus/meta-data`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -83,7 +97,6 @@ pub struct PrometheusQueryMetadata {
 }
 impl PrometheusQueryMetadata {
     /// A request with the required params `matches`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         matches: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
@@ -95,27 +108,42 @@ impl PrometheusQueryMetadata {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`PrometheusQueryMetadata`], settable on the request and on a client `Call` for it:
+ `client.prometheus_query_metadata(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait PrometheusQueryMetadataSetters: ::zstack_sdk::runtime::request::Holds<
+        PrometheusQueryMetadata,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<PrometheusQueryMetadata>,
+> PrometheusQueryMetadataSetters for T {}
 /// `GET /prometheus/all`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -152,7 +180,6 @@ pub struct PrometheusQueryPassThrough {
 }
 impl PrometheusQueryPassThrough {
     /// A request with the required params `expression`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(expression: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             instant: ::core::default::Default::default(),
@@ -165,58 +192,70 @@ impl PrometheusQueryPassThrough {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `instant`.
-    pub fn instant(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.instant = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`PrometheusQueryPassThrough`], settable on the request and on a client `Call` for it:
+ `client.prometheus_query_pass_through(..).instant(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait PrometheusQueryPassThroughSetters: ::zstack_sdk::runtime::request::Holds<
+        PrometheusQueryPassThrough,
+    > + ::core::marker::Sized {
+    /// Wire name `instant` (query string). Since ZStack 3.0.1 (release history). Server default: `false`.
+    fn instant(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().instant = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `startTime`.
-    pub fn start_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.start_time = ::core::option::Option::Some(value.into());
+    /// Wire name `startTime` (query string). Since ZStack 3.0.1 (release history).
+    fn start_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().start_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `endTime`.
-    pub fn end_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.end_time = ::core::option::Option::Some(value.into());
+    /// Wire name `endTime` (query string). Since ZStack 3.0.1 (release history).
+    fn end_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().end_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `step`.
-    pub fn step(
+    /// Wire name `step` (query string). Since ZStack 3.0.1 (release history).
+    fn step(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().step = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `relativeTime` (query string). Since ZStack 3.0.1 (release history).
+    fn relative_time(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.step = ::core::option::Option::Some(value.into());
+        self.held_mut().relative_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `relativeTime`.
-    pub fn relative_time(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.relative_time = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<PrometheusQueryPassThrough>,
+> PrometheusQueryPassThroughSetters for T {}
 /// `GET /prometheus/vm-instances`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -256,7 +295,6 @@ pub struct PrometheusQueryVmMonitoringData {
 }
 impl PrometheusQueryVmMonitoringData {
     /// A request with the required params `vmUuids`, `expression`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -275,58 +313,70 @@ impl PrometheusQueryVmMonitoringData {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `instant`.
-    pub fn instant(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.instant = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`PrometheusQueryVmMonitoringData`], settable on the request and on a client `Call` for it:
+ `client.prometheus_query_vm_monitoring_data(..).instant(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait PrometheusQueryVmMonitoringDataSetters: ::zstack_sdk::runtime::request::Holds<
+        PrometheusQueryVmMonitoringData,
+    > + ::core::marker::Sized {
+    /// Wire name `instant` (query string). Since ZStack 3.0.1 (release history). Server default: `false`.
+    fn instant(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().instant = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `startTime`.
-    pub fn start_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.start_time = ::core::option::Option::Some(value.into());
+    /// Wire name `startTime` (query string). Since ZStack 3.0.1 (release history).
+    fn start_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().start_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `endTime`.
-    pub fn end_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.end_time = ::core::option::Option::Some(value.into());
+    /// Wire name `endTime` (query string). Since ZStack 3.0.1 (release history).
+    fn end_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().end_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `step`.
-    pub fn step(
+    /// Wire name `step` (query string). Since ZStack 3.0.1 (release history).
+    fn step(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().step = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `relativeTime` (query string). Since ZStack 3.0.1 (release history).
+    fn relative_time(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.step = ::core::option::Option::Some(value.into());
+        self.held_mut().relative_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `relativeTime`.
-    pub fn relative_time(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.relative_time = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<PrometheusQueryVmMonitoringData>,
+> PrometheusQueryVmMonitoringDataSetters for T {}
 /// The result of [`PrometheusQueryLabelValues`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PrometheusQueryLabelValuesReply {
@@ -336,7 +386,7 @@ pub struct PrometheusQueryLabelValuesReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PrometheusQueryLabelValuesReply { "inventories" => inventories default, }
 );
 /// The result of [`PrometheusQueryMetadata`].
@@ -348,7 +398,7 @@ pub struct PrometheusQueryMetadataReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PrometheusQueryMetadataReply { "inventories" => inventories default, }
 );
 /// The result of [`PrometheusQueryPassThrough`].
@@ -360,7 +410,7 @@ pub struct PrometheusQueryPassThroughReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PrometheusQueryPassThroughReply { "inventories" => inventories default, }
 );
 /// The result of [`PrometheusQueryVmMonitoringData`].
@@ -372,187 +422,59 @@ pub struct PrometheusQueryVmMonitoringDataReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PrometheusQueryVmMonitoringDataReply { "inventories" => inventories default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /prometheus/labels`: see [`PrometheusQueryLabelValues`](crate::api::PrometheusQueryLabelValues).
-    #[allow(clippy::too_many_arguments)]
-    pub fn prometheus_query_label_values(
+/// The `prometheus` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait PrometheusApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`PrometheusQueryLabelValues`]: `GET /prometheus/labels`.
+    fn prometheus_query_label_values(
         &self,
         labels: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::PrometheusQueryLabelValues> {
-        crate::client::Call::new(
-            self,
-            crate::api::PrometheusQueryLabelValues::new(labels),
+    ) -> ::zstack_sdk::client::Call<PrometheusQueryLabelValues> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            PrometheusQueryLabelValues::new(labels),
         )
     }
-    /// `GET /prometheus/meta-data`: see [`PrometheusQueryMetadata`](crate::api::PrometheusQueryMetadata).
-    #[allow(clippy::too_many_arguments)]
-    pub fn prometheus_query_metadata(
+    /// Send [`PrometheusQueryMetadata`]: `GET /prometheus/meta-data`.
+    fn prometheus_query_metadata(
         &self,
         matches: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::PrometheusQueryMetadata> {
-        crate::client::Call::new(self, crate::api::PrometheusQueryMetadata::new(matches))
-    }
-    /// `GET /prometheus/all`: see [`PrometheusQueryPassThrough`](crate::api::PrometheusQueryPassThrough).
-    #[allow(clippy::too_many_arguments)]
-    pub fn prometheus_query_pass_through(
-        &self,
-        expression: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::PrometheusQueryPassThrough> {
-        crate::client::Call::new(
-            self,
-            crate::api::PrometheusQueryPassThrough::new(expression),
+    ) -> ::zstack_sdk::client::Call<PrometheusQueryMetadata> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            PrometheusQueryMetadata::new(matches),
         )
     }
-    /// `GET /prometheus/vm-instances`: see [`PrometheusQueryVmMonitoringData`](crate::api::PrometheusQueryVmMonitoringData).
-    #[allow(clippy::too_many_arguments)]
-    pub fn prometheus_query_vm_monitoring_data(
+    /// Send [`PrometheusQueryPassThrough`]: `GET /prometheus/all`.
+    fn prometheus_query_pass_through(
+        &self,
+        expression: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<PrometheusQueryPassThrough> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            PrometheusQueryPassThrough::new(expression),
+        )
+    }
+    /// Send [`PrometheusQueryVmMonitoringData`]: `GET /prometheus/vm-instances`.
+    fn prometheus_query_vm_monitoring_data(
         &self,
         vm_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
         expression: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::PrometheusQueryVmMonitoringData> {
-        crate::client::Call::new(
-            self,
-            crate::api::PrometheusQueryVmMonitoringData::new(vm_uuids, expression),
+    ) -> ::zstack_sdk::client::Call<PrometheusQueryVmMonitoringData> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            PrometheusQueryVmMonitoringData::new(vm_uuids, expression),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::PrometheusQueryLabelValues> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::PrometheusQueryMetadata> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::PrometheusQueryPassThrough> {
-    /// Set `instant`.
-    pub fn instant(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.instant(value))
-    }
-    /// Set `startTime`.
-    pub fn start_time(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.start_time(value))
-    }
-    /// Set `endTime`.
-    pub fn end_time(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.end_time(value))
-    }
-    /// Set `step`.
-    pub fn step(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.step(value))
-    }
-    /// Set `relativeTime`.
-    pub fn relative_time(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.relative_time(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::PrometheusQueryVmMonitoringData> {
-    /// Set `instant`.
-    pub fn instant(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.instant(value))
-    }
-    /// Set `startTime`.
-    pub fn start_time(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.start_time(value))
-    }
-    /// Set `endTime`.
-    pub fn end_time(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.end_time(value))
-    }
-    /// Set `step`.
-    pub fn step(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.step(value))
-    }
-    /// Set `relativeTime`.
-    pub fn relative_time(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.relative_time(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl PrometheusApi for ::zstack_sdk::client::Client {}

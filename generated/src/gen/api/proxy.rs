@@ -31,7 +31,6 @@ pub struct AddProxyToResource {
 }
 impl AddProxyToResource {
     /// A request with the required params `proxyUuid`, `resourceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         proxy_uuid: impl ::core::convert::Into<::std::string::String>,
         resource_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -43,60 +42,56 @@ impl AddProxyToResource {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AddProxyToResource`], settable on the request and on a client `Call` for it:
+ `client.add_proxy_to_resource(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddProxyToResourceSetters: ::zstack_sdk::runtime::request::Holds<
+        AddProxyToResource,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddProxyToResource>,
+> AddProxyToResourceSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /proxy/{proxyUuid}/resource/{resourceUuid}`: see [`AddProxyToResource`](crate::api::AddProxyToResource).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_proxy_to_resource(
+/// The `proxy` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait ProxyApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddProxyToResource`]: `POST /proxy/{proxyUuid}/resource/{resourceUuid}`.
+    fn add_proxy_to_resource(
         &self,
         proxy_uuid: impl ::core::convert::Into<::std::string::String>,
         resource_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddProxyToResource> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddProxyToResource::new(proxy_uuid, resource_uuid),
+    ) -> ::zstack_sdk::client::Call<AddProxyToResource> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddProxyToResource::new(proxy_uuid, resource_uuid),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddProxyToResource> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl ProxyApi for ::zstack_sdk::client::Client {}

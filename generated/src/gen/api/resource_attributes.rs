@@ -57,7 +57,6 @@ pub struct CreateResourceAttributeKey {
 }
 impl CreateResourceAttributeKey {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -70,76 +69,111 @@ impl CreateResourceAttributeKey {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateResourceAttributeKey`], settable on the request and on a client `Call` for it:
+ `client.create_resource_attribute_key(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateResourceAttributeKeySetters: ::zstack_sdk::runtime::request::Holds<
+        CreateResourceAttributeKey,
+    > + ::core::marker::Sized {
+    /// Detailed description of the resource.
+    ///
+    /// Wire name `description` (body). Since ZStack 4.10.16.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceTypes`.
-    pub fn resource_types(
+    /// List of resource types supported by this attribute, e.g. VmInstanceVO. Defaults to all supported types.
+    ///
+    /// Wire name `resourceTypes` (body). Since ZStack 4.10.16.
+    fn resource_types(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.resource_types = value
+        self.held_mut().resource_types = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `constraints`.
-    pub fn constraints(
+    /// Attribute constraint list (element shape not documented; raw JSON).
+    ///
+    /// Wire name `constraints` (body). Since ZStack 4.10.16.
+    fn constraints(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.constraints = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().constraints = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Resource UUID.
+    ///
+    /// Wire name `resourceUuid` (body). Since ZStack 4.10.16.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Tag UUID list.
+    ///
+    /// Wire name `tagUuids` (body). Since ZStack 4.10.16.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// System tags.
+    ///
+    /// Wire name `systemTags` (body). Since ZStack 4.10.16.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// User tags.
+    ///
+    /// Wire name `userTags` (body). Since ZStack 4.10.16.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateResourceAttributeKey>,
+> CreateResourceAttributeKeySetters for T {}
 /// Delete a custom attribute key; the result is {}. Seed-only API (commercial edition): whether the MN answers 202 is undocumented; async is set false, and the client handles both 200 and 202. This is the only seed DELETE page that correctly locates its params in the query.
 ///
 /// `DELETE /resource-attributes/{uuid}`.
@@ -176,7 +210,6 @@ pub struct DeleteResourceAttributeKey {
 }
 impl DeleteResourceAttributeKey {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -185,35 +218,56 @@ impl DeleteResourceAttributeKey {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteResourceAttributeKey`], settable on the request and on a client `Call` for it:
+ `client.delete_resource_attribute_key(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteResourceAttributeKeySetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteResourceAttributeKey,
+    > + ::core::marker::Sized {
+    /// Deletion mode (Permissive or Enforcing, defaults to Permissive).
+    ///
+    /// Wire name `deleteMode` (query string). Since ZStack 4.10.16. Server default: `Permissive`. One of `Permissive`, `Enforcing`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// System tags.
+    ///
+    /// Wire name `systemTags` (query string). Since ZStack 4.10.16.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// User tags.
+    ///
+    /// Wire name `userTags` (query string). Since ZStack 4.10.16.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteResourceAttributeKey>,
+> DeleteResourceAttributeKeySetters for T {}
 /// Update a custom attribute key and its constraints. Seed-only API (commercial edition): whether the MN answers 202 is undocumented; async is set false, and the client handles both 200 and 202.
 ///
 /// `PUT /resource-attributes/{uuid}/actions`, body envelope `"updateResourceAttributeKey"`.
@@ -274,7 +328,6 @@ pub struct UpdateResourceAttributeKey {
 }
 impl UpdateResourceAttributeKey {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -288,273 +341,154 @@ impl UpdateResourceAttributeKey {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateResourceAttributeKey`], settable on the request and on a client `Call` for it:
+ `client.update_resource_attribute_key(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateResourceAttributeKeySetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateResourceAttributeKey,
+    > + ::core::marker::Sized {
+    /// Key name.
+    ///
+    /// Wire name `name` (body). Since ZStack 4.10.16.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Detailed description of the resource.
+    ///
+    /// Wire name `description` (body). Since ZStack 4.10.16.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `resourceTypes`.
-    pub fn resource_types(
+    /// List of resource types supported by this attribute, e.g. VmInstanceVO.
+    ///
+    /// Wire name `resourceTypes` (body). Since ZStack 4.10.16.
+    fn resource_types(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.resource_types = value
+        self.held_mut().resource_types = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `createConstraints`.
-    pub fn create_constraints(
+    /// Newly created constraints (element shape not documented; raw JSON).
+    ///
+    /// Wire name `createConstraints` (body). Since ZStack 4.10.16.
+    fn create_constraints(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.create_constraints = value
+        self.held_mut().create_constraints = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `updateConstraints`.
-    pub fn update_constraints(
+    /// Updated constraints (element shape not documented; raw JSON).
+    ///
+    /// Wire name `updateConstraints` (body). Since ZStack 4.10.16.
+    fn update_constraints(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.update_constraints = value
+        self.held_mut().update_constraints = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `deleteConstraintIds`.
-    pub fn delete_constraint_ids(
+    /// List of constraint IDs to delete (the `id` of a constraint).
+    ///
+    /// Wire name `deleteConstraintIds` (body). Since ZStack 4.10.16.
+    fn delete_constraint_ids(
         mut self,
         value: impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<i64>>,
     ) -> Self {
-        self.delete_constraint_ids = value
+        self.held_mut().delete_constraint_ids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// System tags.
+    ///
+    /// Wire name `systemTags` (body). Since ZStack 4.10.16.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// User tags.
+    ///
+    /// Wire name `userTags` (body). Since ZStack 4.10.16.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateResourceAttributeKey>,
+> UpdateResourceAttributeKeySetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /resource-attributes`: see [`CreateResourceAttributeKey`](crate::api::CreateResourceAttributeKey).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_resource_attribute_key(
+/// The `resource-attributes` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait ResourceAttributesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`CreateResourceAttributeKey`]: `POST /resource-attributes`.
+    fn create_resource_attribute_key(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateResourceAttributeKey> {
-        crate::client::Call::new(self, crate::api::CreateResourceAttributeKey::new(name))
+    ) -> ::zstack_sdk::client::Call<CreateResourceAttributeKey> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateResourceAttributeKey::new(name),
+        )
     }
-    /// `DELETE /resource-attributes/{uuid}`: see [`DeleteResourceAttributeKey`](crate::api::DeleteResourceAttributeKey).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_resource_attribute_key(
+    /// Send [`DeleteResourceAttributeKey`]: `DELETE /resource-attributes/{uuid}`.
+    fn delete_resource_attribute_key(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteResourceAttributeKey> {
-        crate::client::Call::new(self, crate::api::DeleteResourceAttributeKey::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteResourceAttributeKey> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteResourceAttributeKey::new(uuid),
+        )
     }
-    /// `PUT /resource-attributes/{uuid}/actions`: see [`UpdateResourceAttributeKey`](crate::api::UpdateResourceAttributeKey).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_resource_attribute_key(
+    /// Send [`UpdateResourceAttributeKey`]: `PUT /resource-attributes/{uuid}/actions`.
+    fn update_resource_attribute_key(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateResourceAttributeKey> {
-        crate::client::Call::new(self, crate::api::UpdateResourceAttributeKey::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateResourceAttributeKey> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateResourceAttributeKey::new(uuid),
+        )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateResourceAttributeKey> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceTypes`.
-    pub fn resource_types(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.resource_types(value))
-    }
-    /// Set `constraints`.
-    pub fn constraints(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.constraints(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteResourceAttributeKey> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateResourceAttributeKey> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceTypes`.
-    pub fn resource_types(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.resource_types(value))
-    }
-    /// Set `createConstraints`.
-    pub fn create_constraints(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.create_constraints(value))
-    }
-    /// Set `updateConstraints`.
-    pub fn update_constraints(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.update_constraints(value))
-    }
-    /// Set `deleteConstraintIds`.
-    pub fn delete_constraint_ids(
-        self,
-        value: impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<i64>>,
-    ) -> Self {
-        self.map(|request| request.delete_constraint_ids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl ResourceAttributesApi for ::zstack_sdk::client::Client {}

@@ -34,7 +34,6 @@ pub struct DeleteResourceConfig {
 }
 impl DeleteResourceConfig {
     /// A request with the required params `category`, `name`, `resourceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         category: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -49,35 +48,50 @@ impl DeleteResourceConfig {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteResourceConfig`], settable on the request and on a client `Call` for it:
+ `client.delete_resource_config(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteResourceConfigSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteResourceConfig,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.4.0. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.4.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.4.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteResourceConfig>,
+> DeleteResourceConfigSetters for T {}
 /// `GET /resource-configurations/bindable`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -101,7 +115,7 @@ pub struct GetResourceBindableConfig {
 }
 impl GetResourceBindableConfig {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             category: ::core::default::Default::default(),
@@ -109,35 +123,50 @@ impl GetResourceBindableConfig {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `category`.
-    pub fn category(
+}
+/** The optional params of [`GetResourceBindableConfig`], settable on the request and on a client `Call` for it:
+ `client.get_resource_bindable_config(..).category(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetResourceBindableConfigSetters: ::zstack_sdk::runtime::request::Holds<
+        GetResourceBindableConfig,
+    > + ::core::marker::Sized {
+    /// Wire name `category` (query string). Since ZStack 3.4.0.
+    fn category(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.category = ::core::option::Option::Some(value.into());
+        self.held_mut().category = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.4.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.4.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetResourceBindableConfig>,
+> GetResourceBindableConfigSetters for T {}
 /// `GET /resource-configurations/{resourceUuid}/{category}/{name}`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -166,7 +195,6 @@ pub struct GetResourceConfig {
 }
 impl GetResourceConfig {
     /// A request with the required params `category`, `name`, `resourceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         category: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -180,27 +208,42 @@ impl GetResourceConfig {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetResourceConfig`], settable on the request and on a client `Call` for it:
+ `client.get_resource_config(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetResourceConfigSetters: ::zstack_sdk::runtime::request::Holds<
+        GetResourceConfig,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.4.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.4.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetResourceConfig>,
+> GetResourceConfigSetters for T {}
 /// `GET /resource-configurations/{resourceUuid}/{category}`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -230,7 +273,6 @@ pub struct GetResourceConfigs {
 }
 impl GetResourceConfigs {
     /// A request with the required params `category`, `names`, `resourceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         category: impl ::core::convert::Into<::std::string::String>,
         names: impl ::core::iter::IntoIterator<
@@ -246,27 +288,42 @@ impl GetResourceConfigs {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetResourceConfigs`], settable on the request and on a client `Call` for it:
+ `client.get_resource_configs(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetResourceConfigsSetters: ::zstack_sdk::runtime::request::Holds<
+        GetResourceConfigs,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.7.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetResourceConfigs>,
+> GetResourceConfigsSetters for T {}
 /// `GET /resource-configurations`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -285,7 +342,7 @@ pub struct QueryResourceConfig {
 }
 impl QueryResourceConfig {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -334,7 +391,6 @@ pub struct UpdateResourceConfig {
 }
 impl UpdateResourceConfig {
     /// A request with the required params `category`, `name`, `resourceUuid`, `value`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         category: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -350,27 +406,42 @@ impl UpdateResourceConfig {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateResourceConfig`], settable on the request and on a client `Call` for it:
+ `client.update_resource_config(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateResourceConfigSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateResourceConfig,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.4.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.4.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateResourceConfig>,
+> UpdateResourceConfigSetters for T {}
 /// `POST /resource-configurations/{resourceUuid}/resource-configs/actions`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.8.26 (release history). Source: catalog.
@@ -400,7 +471,6 @@ pub struct UpdateResourceConfigs {
 }
 impl UpdateResourceConfigs {
     /// A request with the required params `resourceUuid`, `resourceConfigs`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         resource_uuid: impl ::core::convert::Into<::std::string::String>,
         resource_configs: impl ::core::iter::IntoIterator<
@@ -417,34 +487,49 @@ impl UpdateResourceConfigs {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateResourceConfigs`], settable on the request and on a client `Call` for it:
+ `client.update_resource_configs(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateResourceConfigsSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateResourceConfigs,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.7.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateResourceConfigs>,
+> UpdateResourceConfigsSetters for T {}
 /// The result of [`GetResourceBindableConfig`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetResourceBindableConfigReply {
     /// Since ZStack 3.4.0. Absent from older MNs' replies.
     pub bindable_configs: ::std::vec::Vec<crate::types::ResourceBindableConfigStruct>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetResourceBindableConfigReply { "bindableConfigs" => bindable_configs default, }
 );
 /// The result of [`GetResourceConfig`].
@@ -455,7 +540,7 @@ pub struct GetResourceConfigReply {
     /// Since ZStack 3.4.0. Absent from older MNs' replies.
     pub effective_configs: ::std::vec::Vec<crate::types::ResourceConfigInventory>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetResourceConfigReply { "value" => value, "effectiveConfigs" => effective_configs
     default, }
 );
@@ -465,232 +550,88 @@ pub struct GetResourceConfigsReply {
     /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub configs: ::std::vec::Vec<crate::types::ResourceConfigStruct>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetResourceConfigsReply { "configs" => configs default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `DELETE /resource-configurations/{category}/{name}/{resourceUuid}`: see [`DeleteResourceConfig`](crate::api::DeleteResourceConfig).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_resource_config(
+/// The `resource-configurations` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait ResourceConfigurationsApi: ::core::convert::AsRef<
+        ::zstack_sdk::client::Client,
+    > {
+    /// Send (and wait for the job of) [`DeleteResourceConfig`]: `DELETE /resource-configurations/{category}/{name}/{resourceUuid}`.
+    fn delete_resource_config(
         &self,
         category: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         resource_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteResourceConfig> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteResourceConfig::new(category, name, resource_uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteResourceConfig> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteResourceConfig::new(category, name, resource_uuid),
         )
     }
-    /// `GET /resource-configurations/bindable`: see [`GetResourceBindableConfig`](crate::api::GetResourceBindableConfig).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_resource_bindable_config(
+    /// Send [`GetResourceBindableConfig`]: `GET /resource-configurations/bindable`.
+    fn get_resource_bindable_config(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetResourceBindableConfig> {
-        crate::client::Call::new(self, crate::api::GetResourceBindableConfig::new())
+    ) -> ::zstack_sdk::client::Call<GetResourceBindableConfig> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetResourceBindableConfig::new())
     }
-    /// `GET /resource-configurations/{resourceUuid}/{category}/{name}`: see [`GetResourceConfig`](crate::api::GetResourceConfig).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_resource_config(
+    /// Send [`GetResourceConfig`]: `GET /resource-configurations/{resourceUuid}/{category}/{name}`.
+    fn get_resource_config(
         &self,
         category: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         resource_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetResourceConfig> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetResourceConfig::new(category, name, resource_uuid),
+    ) -> ::zstack_sdk::client::Call<GetResourceConfig> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetResourceConfig::new(category, name, resource_uuid),
         )
     }
-    /// `GET /resource-configurations/{resourceUuid}/{category}`: see [`GetResourceConfigs`](crate::api::GetResourceConfigs).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_resource_configs(
+    /// Send [`GetResourceConfigs`]: `GET /resource-configurations/{resourceUuid}/{category}`.
+    fn get_resource_configs(
         &self,
         category: impl ::core::convert::Into<::std::string::String>,
         names: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
         resource_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetResourceConfigs> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetResourceConfigs::new(category, names, resource_uuid),
+    ) -> ::zstack_sdk::client::Call<GetResourceConfigs> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetResourceConfigs::new(category, names, resource_uuid),
         )
     }
-    /// `GET /resource-configurations`: see [`QueryResourceConfig`](crate::api::QueryResourceConfig).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_resource_config(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryResourceConfig> {
-        crate::client::Call::new(self, crate::api::QueryResourceConfig::new())
+    /// Send [`QueryResourceConfig`]: `GET /resource-configurations`.
+    fn query_resource_config(&self) -> ::zstack_sdk::client::Call<QueryResourceConfig> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryResourceConfig::new())
     }
-    /// `PUT /resource-configurations/{category}/{name}/{resourceUuid}/actions`: see [`UpdateResourceConfig`](crate::api::UpdateResourceConfig).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_resource_config(
+    /// Send (and wait for the job of) [`UpdateResourceConfig`]: `PUT /resource-configurations/{category}/{name}/{resourceUuid}/actions`.
+    fn update_resource_config(
         &self,
         category: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         resource_uuid: impl ::core::convert::Into<::std::string::String>,
         value: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateResourceConfig> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateResourceConfig::new(category, name, resource_uuid, value),
+    ) -> ::zstack_sdk::client::Call<UpdateResourceConfig> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateResourceConfig::new(category, name, resource_uuid, value),
         )
     }
-    /// `POST /resource-configurations/{resourceUuid}/resource-configs/actions`: see [`UpdateResourceConfigs`](crate::api::UpdateResourceConfigs).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_resource_configs(
+    /// Send (and wait for the job of) [`UpdateResourceConfigs`]: `POST /resource-configurations/{resourceUuid}/resource-configs/actions`.
+    fn update_resource_configs(
         &self,
         resource_uuid: impl ::core::convert::Into<::std::string::String>,
         resource_configs: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<crate::types::ResourceConfigAO>,
         >,
-    ) -> crate::client::Call<'_, crate::api::UpdateResourceConfigs> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateResourceConfigs::new(resource_uuid, resource_configs),
+    ) -> ::zstack_sdk::client::Call<UpdateResourceConfigs> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateResourceConfigs::new(resource_uuid, resource_configs),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteResourceConfig> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetResourceBindableConfig> {
-    /// Set `category`.
-    pub fn category(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.category(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetResourceConfig> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetResourceConfigs> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateResourceConfig> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateResourceConfigs> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl ResourceConfigurationsApi for ::zstack_sdk::client::Client {}

@@ -26,7 +26,6 @@ pub struct GetResourceAccount {
 }
 impl GetResourceAccount {
     /// A request with the required params `resourceUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         resource_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -41,27 +40,42 @@ impl GetResourceAccount {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetResourceAccount`], settable on the request and on a client `Call` for it:
+ `client.get_resource_account(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetResourceAccountSetters: ::zstack_sdk::runtime::request::Holds<
+        GetResourceAccount,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetResourceAccount>,
+> GetResourceAccountSetters for T {}
 /// `GET /resources/names`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -87,7 +101,6 @@ pub struct GetResourceNames {
 }
 impl GetResourceNames {
     /// A request with the required params `uuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -99,27 +112,41 @@ impl GetResourceNames {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetResourceNames`], settable on the request and on a client `Call` for it:
+ `client.get_resource_names(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetResourceNamesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetResourceNames,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetResourceNames>> GetResourceNamesSetters
+for T {}
 /// The result of [`GetResourceAccount`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetResourceAccountReply {
@@ -129,74 +156,33 @@ pub struct GetResourceAccountReply {
         crate::types::AccountInventory,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetResourceAccountReply { "inventories" => inventories default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /resources/accounts`: see [`GetResourceAccount`](crate::api::GetResourceAccount).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_resource_account(
+/// The `resources` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait ResourcesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`GetResourceAccount`]: `GET /resources/accounts`.
+    fn get_resource_account(
         &self,
         resource_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::GetResourceAccount> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetResourceAccount::new(resource_uuids),
+    ) -> ::zstack_sdk::client::Call<GetResourceAccount> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetResourceAccount::new(resource_uuids),
         )
     }
-    /// `GET /resources/names`: see [`GetResourceNames`](crate::api::GetResourceNames).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_resource_names(
+    /// Send [`GetResourceNames`]: `GET /resources/names`.
+    fn get_resource_names(
         &self,
         uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::GetResourceNames> {
-        crate::client::Call::new(self, crate::api::GetResourceNames::new(uuids))
+    ) -> ::zstack_sdk::client::Call<GetResourceNames> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetResourceNames::new(uuids))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetResourceAccount> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetResourceNames> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl ResourcesApi for ::zstack_sdk::client::Client {}

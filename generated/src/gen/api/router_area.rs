@@ -40,7 +40,6 @@ pub struct AddVRouterNetworksToOspfArea {
 }
 impl AddVRouterNetworksToOspfArea {
     /// A request with the required params `routerAreaUuid`, `vRouterUuid`, `l3NetworkUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         router_area_uuid: impl ::core::convert::Into<::std::string::String>,
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -61,45 +60,63 @@ impl AddVRouterNetworksToOspfArea {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`AddVRouterNetworksToOspfArea`], settable on the request and on a client `Call` for it:
+ `client.add_v_router_networks_to_ospf_area(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddVRouterNetworksToOspfAreaSetters: ::zstack_sdk::runtime::request::Holds<
+        AddVRouterNetworksToOspfArea,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.4.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddVRouterNetworksToOspfArea>,
+> AddVRouterNetworksToOspfAreaSetters for T {}
 /// `POST /routerArea`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -144,7 +161,6 @@ pub struct CreateVRouterOspfArea {
 }
 impl CreateVRouterOspfArea {
     /// A request with the required params `areaId`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(area_id: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             area_id: area_id.into(),
@@ -158,74 +174,92 @@ impl CreateVRouterOspfArea {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `areaAuth`.
-    pub fn area_auth(
+}
+/** The optional params of [`CreateVRouterOspfArea`], settable on the request and on a client `Call` for it:
+ `client.create_v_router_ospf_area(..).area_auth(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVRouterOspfAreaSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVRouterOspfArea,
+    > + ::core::marker::Sized {
+    /// Wire name `areaAuth` (body). Since ZStack 3.4.1 (release history).
+    fn area_auth(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.area_auth = ::core::option::Option::Some(value.into());
+        self.held_mut().area_auth = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `areaType`.
-    pub fn area_type(
+    /// Wire name `areaType` (body). Since ZStack 3.4.1 (release history).
+    fn area_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.area_type = ::core::option::Option::Some(value.into());
+        self.held_mut().area_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `password`.
-    pub fn password(
+    /// Wire name `password` (body). Since ZStack 3.4.1 (release history).
+    fn password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.password = ::core::option::Option::Some(value.into());
+        self.held_mut().password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `keyId`.
-    pub fn key_id(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.key_id = ::core::option::Option::Some(value.into());
+    /// Wire name `keyId` (body). Since ZStack 3.4.1 (release history).
+    fn key_id(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().key_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.4.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateVRouterOspfArea>,
+> CreateVRouterOspfAreaSetters for T {}
 /// `DELETE /routerArea/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -253,7 +287,6 @@ pub struct DeleteVRouterOspfArea {
 }
 impl DeleteVRouterOspfArea {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -262,35 +295,50 @@ impl DeleteVRouterOspfArea {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteVRouterOspfArea`], settable on the request and on a client `Call` for it:
+ `client.delete_v_router_ospf_area(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVRouterOspfAreaSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVRouterOspfArea,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.4.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteVRouterOspfArea>,
+> DeleteVRouterOspfAreaSetters for T {}
 /// `GET /routerArea/{vRouterUuid}/neighbor`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -315,7 +363,6 @@ pub struct GetVRouterOspfNeighbor {
 }
 impl GetVRouterOspfNeighbor {
     /// A request with the required params `vRouterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -325,27 +372,42 @@ impl GetVRouterOspfNeighbor {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVRouterOspfNeighbor`], settable on the request and on a client `Call` for it:
+ `client.get_v_router_ospf_neighbor(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVRouterOspfNeighborSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVRouterOspfNeighbor,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVRouterOspfNeighbor>,
+> GetVRouterOspfNeighborSetters for T {}
 /// `GET /routerArea/{vRouterUuid}/routerid`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -370,7 +432,6 @@ pub struct GetVRouterRouterId {
 }
 impl GetVRouterRouterId {
     /// A request with the required params `vRouterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -380,27 +441,42 @@ impl GetVRouterRouterId {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVRouterRouterId`], settable on the request and on a client `Call` for it:
+ `client.get_v_router_router_id(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVRouterRouterIdSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVRouterRouterId,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVRouterRouterId>,
+> GetVRouterRouterIdSetters for T {}
 /// `GET /routerArea`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -419,7 +495,7 @@ pub struct QueryVRouterOspfArea {
 }
 impl QueryVRouterOspfArea {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -454,7 +530,7 @@ pub struct QueryVRouterOspfNetwork {
 }
 impl QueryVRouterOspfNetwork {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -499,7 +575,6 @@ pub struct RemoveVRouterNetworksFromOspfArea {
 }
 impl RemoveVRouterNetworksFromOspfArea {
     /// A request with the required params `uuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
@@ -512,35 +587,50 @@ impl RemoveVRouterNetworksFromOspfArea {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`RemoveVRouterNetworksFromOspfArea`], settable on the request and on a client `Call` for it:
+ `client.remove_v_router_networks_from_ospf_area(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveVRouterNetworksFromOspfAreaSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveVRouterNetworksFromOspfArea,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.4.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveVRouterNetworksFromOspfArea>,
+> RemoveVRouterNetworksFromOspfAreaSetters for T {}
 /// `POST /routerArea/{vRouterUuid}/routerid`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -570,7 +660,6 @@ pub struct SetVRouterRouterId {
 }
 impl SetVRouterRouterId {
     /// A request with the required params `vRouterUuid`, `routerId`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
         router_id: impl ::core::convert::Into<::std::string::String>,
@@ -582,27 +671,42 @@ impl SetVRouterRouterId {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetVRouterRouterId`], settable on the request and on a client `Call` for it:
+ `client.set_v_router_router_id(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVRouterRouterIdSetters: ::zstack_sdk::runtime::request::Holds<
+        SetVRouterRouterId,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SetVRouterRouterId>,
+> SetVRouterRouterIdSetters for T {}
 /// `PUT /routerArea/{uuid}/actions`, body envelope `"updateVRouterOspfArea"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -640,7 +744,6 @@ pub struct UpdateVRouterOspfArea {
 }
 impl UpdateVRouterOspfArea {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -652,63 +755,78 @@ impl UpdateVRouterOspfArea {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `areaAuth`.
-    pub fn area_auth(
+}
+/** The optional params of [`UpdateVRouterOspfArea`], settable on the request and on a client `Call` for it:
+ `client.update_v_router_ospf_area(..).area_auth(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateVRouterOspfAreaSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateVRouterOspfArea,
+    > + ::core::marker::Sized {
+    /// Wire name `areaAuth` (body). Since ZStack 3.4.1 (release history).
+    fn area_auth(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.area_auth = ::core::option::Option::Some(value.into());
+        self.held_mut().area_auth = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `areaType`.
-    pub fn area_type(
+    /// Wire name `areaType` (body). Since ZStack 3.4.1 (release history).
+    fn area_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.area_type = ::core::option::Option::Some(value.into());
+        self.held_mut().area_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `password`.
-    pub fn password(
+    /// Wire name `password` (body). Since ZStack 3.4.1 (release history).
+    fn password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.password = ::core::option::Option::Some(value.into());
+        self.held_mut().password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `keyId`.
-    pub fn key_id(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.key_id = ::core::option::Option::Some(value.into());
+    /// Wire name `keyId` (body). Since ZStack 3.4.1 (release history).
+    fn key_id(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().key_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateVRouterOspfArea>,
+> UpdateVRouterOspfAreaSetters for T {}
 /// The result of [`AddVRouterNetworksToOspfArea`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddVRouterNetworksToOspfAreaReply {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AddVRouterNetworksToOspfAreaReply { "inventories" => inventories default, }
 );
 /// The result of [`GetVRouterOspfNeighbor`].
@@ -717,7 +835,7 @@ pub struct GetVRouterOspfNeighborReply {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub neighbors: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVRouterOspfNeighborReply { "neighbors" => neighbors default, }
 );
 /// The result of [`GetVRouterRouterId`].
@@ -726,7 +844,9 @@ pub struct GetVRouterRouterIdReply {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub router_id: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(GetVRouterRouterIdReply { "routerId" => router_id, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetVRouterRouterIdReply { "routerId" => router_id, }
+);
 /// The result of [`QueryVRouterOspfArea`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVRouterOspfAreaReply {
@@ -735,7 +855,7 @@ pub struct QueryVRouterOspfAreaReply {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryVRouterOspfAreaReply { "inventories" => inventories default, "total" => total
     lenient, }
 );
@@ -747,7 +867,7 @@ pub struct QueryVRouterOspfNetworkReply {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryVRouterOspfNetworkReply { "inventories" => inventories default, "total" => total
     lenient, }
 );
@@ -757,375 +877,109 @@ pub struct SetVRouterRouterIdReply {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub router_id: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(SetVRouterRouterIdReply { "routerId" => router_id, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    SetVRouterRouterIdReply { "routerId" => router_id, }
+);
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /routerArea/{routerAreaUuid}/router/{vRouterUuid}/addnetworks`: see [`AddVRouterNetworksToOspfArea`](crate::api::AddVRouterNetworksToOspfArea).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_v_router_networks_to_ospf_area(
+/// The `router-area` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait RouterAreaApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddVRouterNetworksToOspfArea`]: `POST /routerArea/{routerAreaUuid}/router/{vRouterUuid}/addnetworks`.
+    fn add_v_router_networks_to_ospf_area(
         &self,
         router_area_uuid: impl ::core::convert::Into<::std::string::String>,
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::AddVRouterNetworksToOspfArea> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddVRouterNetworksToOspfArea::new(
+    ) -> ::zstack_sdk::client::Call<AddVRouterNetworksToOspfArea> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddVRouterNetworksToOspfArea::new(
                 router_area_uuid,
                 v_router_uuid,
                 l3_network_uuids,
             ),
         )
     }
-    /// `POST /routerArea`: see [`CreateVRouterOspfArea`](crate::api::CreateVRouterOspfArea).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_v_router_ospf_area(
+    /// Send (and wait for the job of) [`CreateVRouterOspfArea`]: `POST /routerArea`.
+    fn create_v_router_ospf_area(
         &self,
         area_id: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVRouterOspfArea> {
-        crate::client::Call::new(self, crate::api::CreateVRouterOspfArea::new(area_id))
+    ) -> ::zstack_sdk::client::Call<CreateVRouterOspfArea> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateVRouterOspfArea::new(area_id),
+        )
     }
-    /// `DELETE /routerArea/{uuid}`: see [`DeleteVRouterOspfArea`](crate::api::DeleteVRouterOspfArea).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_v_router_ospf_area(
+    /// Send (and wait for the job of) [`DeleteVRouterOspfArea`]: `DELETE /routerArea/{uuid}`.
+    fn delete_v_router_ospf_area(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVRouterOspfArea> {
-        crate::client::Call::new(self, crate::api::DeleteVRouterOspfArea::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteVRouterOspfArea> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteVRouterOspfArea::new(uuid))
     }
-    /// `GET /routerArea/{vRouterUuid}/neighbor`: see [`GetVRouterOspfNeighbor`](crate::api::GetVRouterOspfNeighbor).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_v_router_ospf_neighbor(
+    /// Send [`GetVRouterOspfNeighbor`]: `GET /routerArea/{vRouterUuid}/neighbor`.
+    fn get_v_router_ospf_neighbor(
         &self,
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVRouterOspfNeighbor> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetVRouterOspfNeighbor::new(v_router_uuid),
+    ) -> ::zstack_sdk::client::Call<GetVRouterOspfNeighbor> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetVRouterOspfNeighbor::new(v_router_uuid),
         )
     }
-    /// `GET /routerArea/{vRouterUuid}/routerid`: see [`GetVRouterRouterId`](crate::api::GetVRouterRouterId).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_v_router_router_id(
+    /// Send [`GetVRouterRouterId`]: `GET /routerArea/{vRouterUuid}/routerid`.
+    fn get_v_router_router_id(
         &self,
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVRouterRouterId> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetVRouterRouterId::new(v_router_uuid),
+    ) -> ::zstack_sdk::client::Call<GetVRouterRouterId> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetVRouterRouterId::new(v_router_uuid),
         )
     }
-    /// `GET /routerArea`: see [`QueryVRouterOspfArea`](crate::api::QueryVRouterOspfArea).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_v_router_ospf_area(
+    /// Send [`QueryVRouterOspfArea`]: `GET /routerArea`.
+    fn query_v_router_ospf_area(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVRouterOspfArea> {
-        crate::client::Call::new(self, crate::api::QueryVRouterOspfArea::new())
+    ) -> ::zstack_sdk::client::Call<QueryVRouterOspfArea> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVRouterOspfArea::new())
     }
-    /// `GET /routerArea/network`: see [`QueryVRouterOspfNetwork`](crate::api::QueryVRouterOspfNetwork).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_v_router_ospf_network(
+    /// Send [`QueryVRouterOspfNetwork`]: `GET /routerArea/network`.
+    fn query_v_router_ospf_network(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVRouterOspfNetwork> {
-        crate::client::Call::new(self, crate::api::QueryVRouterOspfNetwork::new())
+    ) -> ::zstack_sdk::client::Call<QueryVRouterOspfNetwork> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVRouterOspfNetwork::new())
     }
-    /// `DELETE /routerArea/networks`: see [`RemoveVRouterNetworksFromOspfArea`](crate::api::RemoveVRouterNetworksFromOspfArea).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_v_router_networks_from_ospf_area(
+    /// Send (and wait for the job of) [`RemoveVRouterNetworksFromOspfArea`]: `DELETE /routerArea/networks`.
+    fn remove_v_router_networks_from_ospf_area(
         &self,
         uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::RemoveVRouterNetworksFromOspfArea> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveVRouterNetworksFromOspfArea::new(uuids),
+    ) -> ::zstack_sdk::client::Call<RemoveVRouterNetworksFromOspfArea> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveVRouterNetworksFromOspfArea::new(uuids),
         )
     }
-    /// `POST /routerArea/{vRouterUuid}/routerid`: see [`SetVRouterRouterId`](crate::api::SetVRouterRouterId).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_v_router_router_id(
+    /// Send (and wait for the job of) [`SetVRouterRouterId`]: `POST /routerArea/{vRouterUuid}/routerid`.
+    fn set_v_router_router_id(
         &self,
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
         router_id: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetVRouterRouterId> {
-        crate::client::Call::new(
-            self,
-            crate::api::SetVRouterRouterId::new(v_router_uuid, router_id),
+    ) -> ::zstack_sdk::client::Call<SetVRouterRouterId> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetVRouterRouterId::new(v_router_uuid, router_id),
         )
     }
-    /// `PUT /routerArea/{uuid}/actions`: see [`UpdateVRouterOspfArea`](crate::api::UpdateVRouterOspfArea).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_v_router_ospf_area(
+    /// Send (and wait for the job of) [`UpdateVRouterOspfArea`]: `PUT /routerArea/{uuid}/actions`.
+    fn update_v_router_ospf_area(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateVRouterOspfArea> {
-        crate::client::Call::new(self, crate::api::UpdateVRouterOspfArea::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateVRouterOspfArea> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateVRouterOspfArea::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddVRouterNetworksToOspfArea> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVRouterOspfArea> {
-    /// Set `areaAuth`.
-    pub fn area_auth(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.area_auth(value))
-    }
-    /// Set `areaType`.
-    pub fn area_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.area_type(value))
-    }
-    /// Set `password`.
-    pub fn password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.password(value))
-    }
-    /// Set `keyId`.
-    pub fn key_id(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.key_id(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVRouterOspfArea> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVRouterOspfNeighbor> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVRouterRouterId> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveVRouterNetworksFromOspfArea> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVRouterRouterId> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateVRouterOspfArea> {
-    /// Set `areaAuth`.
-    pub fn area_auth(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.area_auth(value))
-    }
-    /// Set `areaType`.
-    pub fn area_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.area_type(value))
-    }
-    /// Set `password`.
-    pub fn password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.password(value))
-    }
-    /// Set `keyId`.
-    pub fn key_id(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.key_id(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl RouterAreaApi for ::zstack_sdk::client::Client {}

@@ -34,7 +34,6 @@ pub struct AddSchedulerJobGroupToSchedulerTrigger {
 }
 impl AddSchedulerJobGroupToSchedulerTrigger {
     /// A request with the required params `schedulerJobGroupUuid`, `schedulerTriggerUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         scheduler_job_group_uuid: impl ::core::convert::Into<::std::string::String>,
         scheduler_trigger_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -47,32 +46,47 @@ impl AddSchedulerJobGroupToSchedulerTrigger {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `triggerNow`.
-    pub fn trigger_now(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.trigger_now = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`AddSchedulerJobGroupToSchedulerTrigger`], settable on the request and on a client `Call` for it:
+ `client.add_scheduler_job_group_to_scheduler_trigger(..).trigger_now(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddSchedulerJobGroupToSchedulerTriggerSetters: ::zstack_sdk::runtime::request::Holds<
+        AddSchedulerJobGroupToSchedulerTrigger,
+    > + ::core::marker::Sized {
+    /// Wire name `triggerNow` (body). Since ZStack 3.4.1 (release history). Server default: `false`.
+    fn trigger_now(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().trigger_now = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddSchedulerJobGroupToSchedulerTrigger>,
+> AddSchedulerJobGroupToSchedulerTriggerSetters for T {}
 /// `POST /scheduler/jobs/{schedulerJobUuid}/scheduler/triggers/{schedulerTriggerUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -105,7 +119,6 @@ pub struct AddSchedulerJobToSchedulerTrigger {
 }
 impl AddSchedulerJobToSchedulerTrigger {
     /// A request with the required params `schedulerJobUuid`, `schedulerTriggerUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         scheduler_job_uuid: impl ::core::convert::Into<::std::string::String>,
         scheduler_trigger_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -118,32 +131,47 @@ impl AddSchedulerJobToSchedulerTrigger {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `triggerNow`.
-    pub fn trigger_now(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.trigger_now = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`AddSchedulerJobToSchedulerTrigger`], settable on the request and on a client `Call` for it:
+ `client.add_scheduler_job_to_scheduler_trigger(..).trigger_now(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddSchedulerJobToSchedulerTriggerSetters: ::zstack_sdk::runtime::request::Holds<
+        AddSchedulerJobToSchedulerTrigger,
+    > + ::core::marker::Sized {
+    /// Wire name `triggerNow` (body). Since ZStack 3.2.1 (release history). Server default: `false`.
+    fn trigger_now(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().trigger_now = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddSchedulerJobToSchedulerTrigger>,
+> AddSchedulerJobToSchedulerTriggerSetters for T {}
 /// `POST /scheduler/jobgroups/{schedulerJobGroupUuid}/job`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -173,7 +201,6 @@ pub struct AddSchedulerJobsToSchedulerJobGroup {
 }
 impl AddSchedulerJobsToSchedulerJobGroup {
     /// A request with the required params `schedulerJobGroupUuid`, `schedulerJobUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         scheduler_job_group_uuid: impl ::core::convert::Into<::std::string::String>,
         scheduler_job_uuids: impl ::core::iter::IntoIterator<
@@ -190,27 +217,42 @@ impl AddSchedulerJobsToSchedulerJobGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AddSchedulerJobsToSchedulerJobGroup`], settable on the request and on a client `Call` for it:
+ `client.add_scheduler_jobs_to_scheduler_job_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddSchedulerJobsToSchedulerJobGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        AddSchedulerJobsToSchedulerJobGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddSchedulerJobsToSchedulerJobGroup>,
+> AddSchedulerJobsToSchedulerJobGroupSetters for T {}
 /// `PUT /schedulers/{uuid}`, body envelope `"changeSchedulerState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -239,7 +281,6 @@ pub struct ChangeSchedulerState {
 }
 impl ChangeSchedulerState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -251,27 +292,42 @@ impl ChangeSchedulerState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeSchedulerState`], settable on the request and on a client `Call` for it:
+ `client.change_scheduler_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeSchedulerStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeSchedulerState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeSchedulerState>,
+> ChangeSchedulerStateSetters for T {}
 /// `POST /scheduler/jobs/{schedulerJobUuid}/autoscaling/rules/{ruleUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
@@ -317,7 +373,6 @@ pub struct CreateAutoScalingRuleSchedulerJobTrigger {
 }
 impl CreateAutoScalingRuleSchedulerJobTrigger {
     /// A request with the required params `schedulerJobUuid`, `name`, `ruleUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         scheduler_job_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -335,61 +390,79 @@ impl CreateAutoScalingRuleSchedulerJobTrigger {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `triggerType`.
-    pub fn trigger_type(
+}
+/** The optional params of [`CreateAutoScalingRuleSchedulerJobTrigger`], settable on the request and on a client `Call` for it:
+ `client.create_auto_scaling_rule_scheduler_job_trigger(..).trigger_type(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateAutoScalingRuleSchedulerJobTriggerSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateAutoScalingRuleSchedulerJobTrigger,
+    > + ::core::marker::Sized {
+    /// Wire name `triggerType` (body). Since ZStack 3.10.40 (release history).
+    fn trigger_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.trigger_type = ::core::option::Option::Some(value.into());
+        self.held_mut().trigger_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.10.40 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.10.40 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.10.40 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.10.40 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.10.40 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateAutoScalingRuleSchedulerJobTrigger>,
+> CreateAutoScalingRuleSchedulerJobTriggerSetters for T {}
 /// `POST /scheduler/jobs`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -453,7 +526,6 @@ pub struct CreateSchedulerJob {
 }
 impl CreateSchedulerJob {
     /// A request with the required params `name`, `targetResourceUuid`, `type`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         target_resource_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -471,63 +543,81 @@ impl CreateSchedulerJob {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateSchedulerJob`], settable on the request and on a client `Call` for it:
+ `client.create_scheduler_job(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateSchedulerJobSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateSchedulerJob,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `parameters`.
-    pub fn parameters(
+    /// Wire name `parameters` (body). Since ZStack 3.0.1 (release history).
+    fn parameters(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
         >,
     ) -> Self {
-        self.parameters = value.into();
+        self.held_mut().parameters = value.into();
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateSchedulerJob>,
+> CreateSchedulerJobSetters for T {}
 /// `POST /scheduler/jobgroups`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -587,7 +677,6 @@ pub struct CreateSchedulerJobGroup {
 }
 impl CreateSchedulerJobGroup {
     /// A request with the required params `name`, `type`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
@@ -603,63 +692,81 @@ impl CreateSchedulerJobGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateSchedulerJobGroup`], settable on the request and on a client `Call` for it:
+ `client.create_scheduler_job_group(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateSchedulerJobGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateSchedulerJobGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.4.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `parameters`.
-    pub fn parameters(
+    /// Wire name `parameters` (body). Since ZStack 3.4.1 (release history).
+    fn parameters(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
         >,
     ) -> Self {
-        self.parameters = value.into();
+        self.held_mut().parameters = value.into();
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.4.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateSchedulerJobGroup>,
+> CreateSchedulerJobGroupSetters for T {}
 /// `POST /scheduler/triggers`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -709,7 +816,6 @@ pub struct CreateSchedulerTrigger {
 }
 impl CreateSchedulerTrigger {
     /// A request with the required params `name`, `schedulerType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         scheduler_type: impl ::core::convert::Into<::std::string::String>,
@@ -728,76 +834,91 @@ impl CreateSchedulerTrigger {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateSchedulerTrigger`], settable on the request and on a client `Call` for it:
+ `client.create_scheduler_trigger(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateSchedulerTriggerSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateSchedulerTrigger,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `schedulerInterval`.
-    pub fn scheduler_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.scheduler_interval = ::core::option::Option::Some(value.into());
+    /// Wire name `schedulerInterval` (body). Since ZStack 3.0.1 (release history).
+    fn scheduler_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().scheduler_interval = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `repeatCount`.
-    pub fn repeat_count(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.repeat_count = ::core::option::Option::Some(value.into());
+    /// Wire name `repeatCount` (body). Since ZStack 3.0.1 (release history). Server default: `0`.
+    fn repeat_count(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().repeat_count = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `startTime`.
-    pub fn start_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.start_time = ::core::option::Option::Some(value.into());
+    /// Wire name `startTime` (body). Since ZStack 3.0.1 (release history).
+    fn start_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().start_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `cron`.
-    pub fn cron(
+    /// Wire name `cron` (body). Since ZStack 3.0.1 (release history).
+    fn cron(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().cron = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.cron = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateSchedulerTrigger>,
+> CreateSchedulerTriggerSetters for T {}
 /// `DELETE /scheduler/jobs/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -825,7 +946,6 @@ pub struct DeleteSchedulerJob {
 }
 impl DeleteSchedulerJob {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -834,35 +954,50 @@ impl DeleteSchedulerJob {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteSchedulerJob`], settable on the request and on a client `Call` for it:
+ `client.delete_scheduler_job(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteSchedulerJobSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteSchedulerJob,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteSchedulerJob>,
+> DeleteSchedulerJobSetters for T {}
 /// `DELETE /scheduler/jobgroups/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -890,7 +1025,6 @@ pub struct DeleteSchedulerJobGroup {
 }
 impl DeleteSchedulerJobGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -899,35 +1033,50 @@ impl DeleteSchedulerJobGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteSchedulerJobGroup`], settable on the request and on a client `Call` for it:
+ `client.delete_scheduler_job_group(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteSchedulerJobGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteSchedulerJobGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.4.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteSchedulerJobGroup>,
+> DeleteSchedulerJobGroupSetters for T {}
 /// `DELETE /scheduler/triggers/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -955,7 +1104,6 @@ pub struct DeleteSchedulerTrigger {
 }
 impl DeleteSchedulerTrigger {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -964,35 +1112,50 @@ impl DeleteSchedulerTrigger {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteSchedulerTrigger`], settable on the request and on a client `Call` for it:
+ `client.delete_scheduler_trigger(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteSchedulerTriggerSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteSchedulerTrigger,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteSchedulerTrigger>,
+> DeleteSchedulerTriggerSetters for T {}
 /// `GET /scheduler/triggers/available`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1014,34 +1177,49 @@ pub struct GetAvailableTriggers {
 }
 impl GetAvailableTriggers {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetAvailableTriggers`], settable on the request and on a client `Call` for it:
+ `client.get_available_triggers(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetAvailableTriggersSetters: ::zstack_sdk::runtime::request::Holds<
+        GetAvailableTriggers,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetAvailableTriggers>,
+> GetAvailableTriggersSetters for T {}
 /// `GET /scheduler/jobs/candidates`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1063,34 +1241,49 @@ pub struct GetNoTriggerSchedulerJobs {
 }
 impl GetNoTriggerSchedulerJobs {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetNoTriggerSchedulerJobs`], settable on the request and on a client `Call` for it:
+ `client.get_no_trigger_scheduler_jobs(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetNoTriggerSchedulerJobsSetters: ::zstack_sdk::runtime::request::Holds<
+        GetNoTriggerSchedulerJobs,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetNoTriggerSchedulerJobs>,
+> GetNoTriggerSchedulerJobsSetters for T {}
 /// `GET /scheduler/report`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -1124,7 +1317,6 @@ pub struct GetSchedulerExecutionReport {
 }
 impl GetSchedulerExecutionReport {
     /// A request with the required params `startTime`, `intervalTimeUnit`, `range`, `schedulerJobTypes`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         start_time: impl ::core::convert::Into<i64>,
         interval_time_unit: impl ::core::convert::Into<::std::string::String>,
@@ -1145,27 +1337,42 @@ impl GetSchedulerExecutionReport {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetSchedulerExecutionReport`], settable on the request and on a client `Call` for it:
+ `client.get_scheduler_execution_report(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetSchedulerExecutionReportSetters: ::zstack_sdk::runtime::request::Holds<
+        GetSchedulerExecutionReport,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetSchedulerExecutionReport>,
+> GetSchedulerExecutionReportSetters for T {}
 /// `GET /scheduler/jobs`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1184,7 +1391,7 @@ pub struct QuerySchedulerJob {
 }
 impl QuerySchedulerJob {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1219,7 +1426,7 @@ pub struct QuerySchedulerJobGroup {
 }
 impl QuerySchedulerJobGroup {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1254,7 +1461,7 @@ pub struct QuerySchedulerJobHistory {
 }
 impl QuerySchedulerJobHistory {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1289,7 +1496,7 @@ pub struct QuerySchedulerTrigger {
 }
 impl QuerySchedulerTrigger {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1334,7 +1541,6 @@ pub struct RemoveSchedulerJobFromSchedulerTrigger {
 }
 impl RemoveSchedulerJobFromSchedulerTrigger {
     /// A request with the required params `schedulerJobUuid`, `schedulerTriggerUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         scheduler_job_uuid: impl ::core::convert::Into<::std::string::String>,
         scheduler_trigger_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1346,27 +1552,42 @@ impl RemoveSchedulerJobFromSchedulerTrigger {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemoveSchedulerJobFromSchedulerTrigger`], settable on the request and on a client `Call` for it:
+ `client.remove_scheduler_job_from_scheduler_trigger(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveSchedulerJobFromSchedulerTriggerSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveSchedulerJobFromSchedulerTrigger,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveSchedulerJobFromSchedulerTrigger>,
+> RemoveSchedulerJobFromSchedulerTriggerSetters for T {}
 /// `DELETE /scheduler/jobgroups/{schedulerJobGroupUuid}/scheduler/triggers/{schedulerTriggerUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -1395,7 +1616,6 @@ pub struct RemoveSchedulerJobGroupFromSchedulerTrigger {
 }
 impl RemoveSchedulerJobGroupFromSchedulerTrigger {
     /// A request with the required params `schedulerJobGroupUuid`, `schedulerTriggerUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         scheduler_job_group_uuid: impl ::core::convert::Into<::std::string::String>,
         scheduler_trigger_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1407,27 +1627,42 @@ impl RemoveSchedulerJobGroupFromSchedulerTrigger {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemoveSchedulerJobGroupFromSchedulerTrigger`], settable on the request and on a client `Call` for it:
+ `client.remove_scheduler_job_group_from_scheduler_trigger(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveSchedulerJobGroupFromSchedulerTriggerSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveSchedulerJobGroupFromSchedulerTrigger,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveSchedulerJobGroupFromSchedulerTrigger>,
+> RemoveSchedulerJobGroupFromSchedulerTriggerSetters for T {}
 /// `DELETE /scheduler/jobgroups/{schedulerJobGroupUuid}/job`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -1456,7 +1691,6 @@ pub struct RemoveSchedulerJobsFromSchedulerJobGroup {
 }
 impl RemoveSchedulerJobsFromSchedulerJobGroup {
     /// A request with the required params `schedulerJobGroupUuid`, `schedulerJobUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         scheduler_job_group_uuid: impl ::core::convert::Into<::std::string::String>,
         scheduler_job_uuids: impl ::core::iter::IntoIterator<
@@ -1473,27 +1707,42 @@ impl RemoveSchedulerJobsFromSchedulerJobGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemoveSchedulerJobsFromSchedulerJobGroup`], settable on the request and on a client `Call` for it:
+ `client.remove_scheduler_jobs_from_scheduler_job_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveSchedulerJobsFromSchedulerJobGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveSchedulerJobsFromSchedulerJobGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveSchedulerJobsFromSchedulerJobGroup>,
+> RemoveSchedulerJobsFromSchedulerJobGroupSetters for T {}
 /// `PUT /scheduler/triggers/{uuid}/actions`, body envelope `"runSchedulerTrigger"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -1522,7 +1771,6 @@ pub struct RunSchedulerTrigger {
 }
 impl RunSchedulerTrigger {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1531,37 +1779,55 @@ impl RunSchedulerTrigger {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `jobUuids`.
-    pub fn job_uuids(
+}
+/** The optional params of [`RunSchedulerTrigger`], settable on the request and on a client `Call` for it:
+ `client.run_scheduler_trigger(..).job_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RunSchedulerTriggerSetters: ::zstack_sdk::runtime::request::Holds<
+        RunSchedulerTrigger,
+    > + ::core::marker::Sized {
+    /// Wire name `jobUuids` (body). Since ZStack 3.5.3 (release history).
+    fn job_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.job_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().job_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RunSchedulerTrigger>,
+> RunSchedulerTriggerSetters for T {}
 /// `PUT /scheduler/jobs/{uuid}/actions`, body envelope `"updateSchedulerJob"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1599,7 +1865,6 @@ pub struct UpdateSchedulerJob {
 }
 impl UpdateSchedulerJob {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1610,53 +1875,65 @@ impl UpdateSchedulerJob {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateSchedulerJob`], settable on the request and on a client `Call` for it:
+ `client.update_scheduler_job(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateSchedulerJobSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateSchedulerJob,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `parameters`.
-    pub fn parameters(
+    /// Wire name `parameters` (body). Since ZStack 3.1.3 (release history).
+    fn parameters(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
         >,
     ) -> Self {
-        self.parameters = value.into();
+        self.held_mut().parameters = value.into();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateSchedulerJob>,
+> UpdateSchedulerJobSetters for T {}
 /// `PUT /scheduler/jobgroups/{uuid}/actions`, body envelope `"updateSchedulerJobGroup"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -1696,7 +1973,6 @@ pub struct UpdateSchedulerJobGroup {
 }
 impl UpdateSchedulerJobGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1708,61 +1984,73 @@ impl UpdateSchedulerJobGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateSchedulerJobGroup`], settable on the request and on a client `Call` for it:
+ `client.update_scheduler_job_group(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateSchedulerJobGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateSchedulerJobGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.4.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.4.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `state` (body). Since ZStack 3.4.1 (release history). One of `Enabled`, `Disabled`.
+    fn state(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().state = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `state`.
-    pub fn state(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.state = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `parameters`.
-    pub fn parameters(
+    /// Wire name `parameters` (body). Since ZStack 3.4.1 (release history).
+    fn parameters(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
         >,
     ) -> Self {
-        self.parameters = value.into();
+        self.held_mut().parameters = value.into();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateSchedulerJobGroup>,
+> UpdateSchedulerJobGroupSetters for T {}
 /// `PUT /scheduler/triggers/{uuid}/actions`, body envelope `"updateSchedulerTrigger"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1808,7 +2096,6 @@ pub struct UpdateSchedulerTrigger {
 }
 impl UpdateSchedulerTrigger {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1823,81 +2110,90 @@ impl UpdateSchedulerTrigger {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateSchedulerTrigger`], settable on the request and on a client `Call` for it:
+ `client.update_scheduler_trigger(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateSchedulerTriggerSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateSchedulerTrigger,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `schedulerInterval` (body). Since ZStack 3.0.1 (release history).
+    fn scheduler_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().scheduler_interval = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `repeatCount` (body). Since ZStack 3.0.1 (release history).
+    fn repeat_count(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().repeat_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `startTime` (body). Since ZStack 3.0.1 (release history).
+    fn start_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().start_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `cron` (body). Since ZStack 3.0.1 (release history).
+    fn cron(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().cron = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `schedulerType` (body). Since ZStack 4.1.8 (release history). One of `cron`, `simple`.
+    fn scheduler_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().scheduler_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `schedulerInterval`.
-    pub fn scheduler_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.scheduler_interval = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `repeatCount`.
-    pub fn repeat_count(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.repeat_count = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `startTime`.
-    pub fn start_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.start_time = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `cron`.
-    pub fn cron(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.cron = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `schedulerType`.
-    pub fn scheduler_type(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.scheduler_type = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateSchedulerTrigger>,
+> UpdateSchedulerTriggerSetters for T {}
 /// The result of [`AddSchedulerJobsToSchedulerJobGroup`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddSchedulerJobsToSchedulerJobGroupReply {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AddSchedulerJobsToSchedulerJobGroupReply { "inventories" => inventories default, }
 );
 /// The result of [`GetAvailableTriggers`].
@@ -1906,7 +2202,7 @@ pub struct GetAvailableTriggersReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetAvailableTriggersReply { "inventories" => inventories default, }
 );
 /// The result of [`GetNoTriggerSchedulerJobs`].
@@ -1915,7 +2211,7 @@ pub struct GetNoTriggerSchedulerJobsReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetNoTriggerSchedulerJobsReply { "inventories" => inventories default, }
 );
 /// The result of [`GetSchedulerExecutionReport`].
@@ -1930,167 +2226,157 @@ pub struct GetSchedulerExecutionReportReply {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub waiting_records: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetSchedulerExecutionReportReply { "successRecords" => success_records default,
     "failureRecords" => failure_records default, "partialSuccessRecords" =>
     partial_success_records default, "waitingRecords" => waiting_records default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /scheduler/jobgroups/{schedulerJobGroupUuid}/scheduler/triggers/{schedulerTriggerUuid}`: see [`AddSchedulerJobGroupToSchedulerTrigger`](crate::api::AddSchedulerJobGroupToSchedulerTrigger).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_scheduler_job_group_to_scheduler_trigger(
+/// The `scheduler` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait SchedulerApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddSchedulerJobGroupToSchedulerTrigger`]: `POST /scheduler/jobgroups/{schedulerJobGroupUuid}/scheduler/triggers/{schedulerTriggerUuid}`.
+    fn add_scheduler_job_group_to_scheduler_trigger(
         &self,
         scheduler_job_group_uuid: impl ::core::convert::Into<::std::string::String>,
         scheduler_trigger_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddSchedulerJobGroupToSchedulerTrigger> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddSchedulerJobGroupToSchedulerTrigger::new(
+    ) -> ::zstack_sdk::client::Call<AddSchedulerJobGroupToSchedulerTrigger> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddSchedulerJobGroupToSchedulerTrigger::new(
                 scheduler_job_group_uuid,
                 scheduler_trigger_uuid,
             ),
         )
     }
-    /// `POST /scheduler/jobs/{schedulerJobUuid}/scheduler/triggers/{schedulerTriggerUuid}`: see [`AddSchedulerJobToSchedulerTrigger`](crate::api::AddSchedulerJobToSchedulerTrigger).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_scheduler_job_to_scheduler_trigger(
+    /// Send (and wait for the job of) [`AddSchedulerJobToSchedulerTrigger`]: `POST /scheduler/jobs/{schedulerJobUuid}/scheduler/triggers/{schedulerTriggerUuid}`.
+    fn add_scheduler_job_to_scheduler_trigger(
         &self,
         scheduler_job_uuid: impl ::core::convert::Into<::std::string::String>,
         scheduler_trigger_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddSchedulerJobToSchedulerTrigger> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddSchedulerJobToSchedulerTrigger::new(
+    ) -> ::zstack_sdk::client::Call<AddSchedulerJobToSchedulerTrigger> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddSchedulerJobToSchedulerTrigger::new(
                 scheduler_job_uuid,
                 scheduler_trigger_uuid,
             ),
         )
     }
-    /// `POST /scheduler/jobgroups/{schedulerJobGroupUuid}/job`: see [`AddSchedulerJobsToSchedulerJobGroup`](crate::api::AddSchedulerJobsToSchedulerJobGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_scheduler_jobs_to_scheduler_job_group(
+    /// Send (and wait for the job of) [`AddSchedulerJobsToSchedulerJobGroup`]: `POST /scheduler/jobgroups/{schedulerJobGroupUuid}/job`.
+    fn add_scheduler_jobs_to_scheduler_job_group(
         &self,
         scheduler_job_group_uuid: impl ::core::convert::Into<::std::string::String>,
         scheduler_job_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::AddSchedulerJobsToSchedulerJobGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddSchedulerJobsToSchedulerJobGroup::new(
+    ) -> ::zstack_sdk::client::Call<AddSchedulerJobsToSchedulerJobGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddSchedulerJobsToSchedulerJobGroup::new(
                 scheduler_job_group_uuid,
                 scheduler_job_uuids,
             ),
         )
     }
-    /// `PUT /schedulers/{uuid}`: see [`ChangeSchedulerState`](crate::api::ChangeSchedulerState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_scheduler_state(
+    /// Send (and wait for the job of) [`ChangeSchedulerState`]: `PUT /schedulers/{uuid}`.
+    fn change_scheduler_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeSchedulerState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeSchedulerState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeSchedulerState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeSchedulerState::new(uuid, state_event),
         )
     }
-    /// `POST /scheduler/jobs/{schedulerJobUuid}/autoscaling/rules/{ruleUuid}`: see [`CreateAutoScalingRuleSchedulerJobTrigger`](crate::api::CreateAutoScalingRuleSchedulerJobTrigger).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_auto_scaling_rule_scheduler_job_trigger(
+    /// Send (and wait for the job of) [`CreateAutoScalingRuleSchedulerJobTrigger`]: `POST /scheduler/jobs/{schedulerJobUuid}/autoscaling/rules/{ruleUuid}`.
+    fn create_auto_scaling_rule_scheduler_job_trigger(
         &self,
         scheduler_job_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         rule_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateAutoScalingRuleSchedulerJobTrigger> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateAutoScalingRuleSchedulerJobTrigger::new(
+    ) -> ::zstack_sdk::client::Call<CreateAutoScalingRuleSchedulerJobTrigger> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateAutoScalingRuleSchedulerJobTrigger::new(
                 scheduler_job_uuid,
                 name,
                 rule_uuid,
             ),
         )
     }
-    /// `POST /scheduler/jobs`: see [`CreateSchedulerJob`](crate::api::CreateSchedulerJob).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_scheduler_job(
+    /// Send (and wait for the job of) [`CreateSchedulerJob`]: `POST /scheduler/jobs`.
+    fn create_scheduler_job(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         target_resource_uuid: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateSchedulerJob> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateSchedulerJob::new(name, target_resource_uuid, type_),
+    ) -> ::zstack_sdk::client::Call<CreateSchedulerJob> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateSchedulerJob::new(name, target_resource_uuid, type_),
         )
     }
-    /// `POST /scheduler/jobgroups`: see [`CreateSchedulerJobGroup`](crate::api::CreateSchedulerJobGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_scheduler_job_group(
+    /// Send (and wait for the job of) [`CreateSchedulerJobGroup`]: `POST /scheduler/jobgroups`.
+    fn create_scheduler_job_group(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateSchedulerJobGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateSchedulerJobGroup::new(name, type_),
+    ) -> ::zstack_sdk::client::Call<CreateSchedulerJobGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateSchedulerJobGroup::new(name, type_),
         )
     }
-    /// `POST /scheduler/triggers`: see [`CreateSchedulerTrigger`](crate::api::CreateSchedulerTrigger).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_scheduler_trigger(
+    /// Send (and wait for the job of) [`CreateSchedulerTrigger`]: `POST /scheduler/triggers`.
+    fn create_scheduler_trigger(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         scheduler_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateSchedulerTrigger> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateSchedulerTrigger::new(name, scheduler_type),
+    ) -> ::zstack_sdk::client::Call<CreateSchedulerTrigger> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateSchedulerTrigger::new(name, scheduler_type),
         )
     }
-    /// `DELETE /scheduler/jobs/{uuid}`: see [`DeleteSchedulerJob`](crate::api::DeleteSchedulerJob).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_scheduler_job(
+    /// Send (and wait for the job of) [`DeleteSchedulerJob`]: `DELETE /scheduler/jobs/{uuid}`.
+    fn delete_scheduler_job(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteSchedulerJob> {
-        crate::client::Call::new(self, crate::api::DeleteSchedulerJob::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteSchedulerJob> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteSchedulerJob::new(uuid))
     }
-    /// `DELETE /scheduler/jobgroups/{uuid}`: see [`DeleteSchedulerJobGroup`](crate::api::DeleteSchedulerJobGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_scheduler_job_group(
+    /// Send (and wait for the job of) [`DeleteSchedulerJobGroup`]: `DELETE /scheduler/jobgroups/{uuid}`.
+    fn delete_scheduler_job_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteSchedulerJobGroup> {
-        crate::client::Call::new(self, crate::api::DeleteSchedulerJobGroup::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteSchedulerJobGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteSchedulerJobGroup::new(uuid),
+        )
     }
-    /// `DELETE /scheduler/triggers/{uuid}`: see [`DeleteSchedulerTrigger`](crate::api::DeleteSchedulerTrigger).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_scheduler_trigger(
+    /// Send (and wait for the job of) [`DeleteSchedulerTrigger`]: `DELETE /scheduler/triggers/{uuid}`.
+    fn delete_scheduler_trigger(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteSchedulerTrigger> {
-        crate::client::Call::new(self, crate::api::DeleteSchedulerTrigger::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteSchedulerTrigger> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteSchedulerTrigger::new(uuid))
     }
-    /// `GET /scheduler/triggers/available`: see [`GetAvailableTriggers`](crate::api::GetAvailableTriggers).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_available_triggers(
+    /// Send [`GetAvailableTriggers`]: `GET /scheduler/triggers/available`.
+    fn get_available_triggers(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetAvailableTriggers> {
-        crate::client::Call::new(self, crate::api::GetAvailableTriggers::new())
+    ) -> ::zstack_sdk::client::Call<GetAvailableTriggers> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetAvailableTriggers::new())
     }
-    /// `GET /scheduler/jobs/candidates`: see [`GetNoTriggerSchedulerJobs`](crate::api::GetNoTriggerSchedulerJobs).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_no_trigger_scheduler_jobs(
+    /// Send [`GetNoTriggerSchedulerJobs`]: `GET /scheduler/jobs/candidates`.
+    fn get_no_trigger_scheduler_jobs(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetNoTriggerSchedulerJobs> {
-        crate::client::Call::new(self, crate::api::GetNoTriggerSchedulerJobs::new())
+    ) -> ::zstack_sdk::client::Call<GetNoTriggerSchedulerJobs> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetNoTriggerSchedulerJobs::new())
     }
-    /// `GET /scheduler/report`: see [`GetSchedulerExecutionReport`](crate::api::GetSchedulerExecutionReport).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_scheduler_execution_report(
+    /// Send [`GetSchedulerExecutionReport`]: `GET /scheduler/report`.
+    fn get_scheduler_execution_report(
         &self,
         start_time: impl ::core::convert::Into<i64>,
         interval_time_unit: impl ::core::convert::Into<::std::string::String>,
@@ -2098,10 +2384,10 @@ impl crate::client::Client {
         scheduler_job_types: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::GetSchedulerExecutionReport> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetSchedulerExecutionReport::new(
+    ) -> ::zstack_sdk::client::Call<GetSchedulerExecutionReport> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetSchedulerExecutionReport::new(
                 start_time,
                 interval_time_unit,
                 range,
@@ -2109,807 +2395,103 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `GET /scheduler/jobs`: see [`QuerySchedulerJob`](crate::api::QuerySchedulerJob).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_scheduler_job(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySchedulerJob> {
-        crate::client::Call::new(self, crate::api::QuerySchedulerJob::new())
+    /// Send [`QuerySchedulerJob`]: `GET /scheduler/jobs`.
+    fn query_scheduler_job(&self) -> ::zstack_sdk::client::Call<QuerySchedulerJob> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySchedulerJob::new())
     }
-    /// `GET /scheduler/jobgroups`: see [`QuerySchedulerJobGroup`](crate::api::QuerySchedulerJobGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_scheduler_job_group(
+    /// Send [`QuerySchedulerJobGroup`]: `GET /scheduler/jobgroups`.
+    fn query_scheduler_job_group(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySchedulerJobGroup> {
-        crate::client::Call::new(self, crate::api::QuerySchedulerJobGroup::new())
+    ) -> ::zstack_sdk::client::Call<QuerySchedulerJobGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySchedulerJobGroup::new())
     }
-    /// `GET /scheduler/job/history`: see [`QuerySchedulerJobHistory`](crate::api::QuerySchedulerJobHistory).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_scheduler_job_history(
+    /// Send [`QuerySchedulerJobHistory`]: `GET /scheduler/job/history`.
+    fn query_scheduler_job_history(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySchedulerJobHistory> {
-        crate::client::Call::new(self, crate::api::QuerySchedulerJobHistory::new())
+    ) -> ::zstack_sdk::client::Call<QuerySchedulerJobHistory> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySchedulerJobHistory::new())
     }
-    /// `GET /scheduler/triggers`: see [`QuerySchedulerTrigger`](crate::api::QuerySchedulerTrigger).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_scheduler_trigger(
+    /// Send [`QuerySchedulerTrigger`]: `GET /scheduler/triggers`.
+    fn query_scheduler_trigger(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySchedulerTrigger> {
-        crate::client::Call::new(self, crate::api::QuerySchedulerTrigger::new())
+    ) -> ::zstack_sdk::client::Call<QuerySchedulerTrigger> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySchedulerTrigger::new())
     }
-    /// `DELETE /scheduler/jobs/{schedulerJobUuid}/scheduler/triggers/{schedulerTriggerUuid}`: see [`RemoveSchedulerJobFromSchedulerTrigger`](crate::api::RemoveSchedulerJobFromSchedulerTrigger).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_scheduler_job_from_scheduler_trigger(
+    /// Send (and wait for the job of) [`RemoveSchedulerJobFromSchedulerTrigger`]: `DELETE /scheduler/jobs/{schedulerJobUuid}/scheduler/triggers/{schedulerTriggerUuid}`.
+    fn remove_scheduler_job_from_scheduler_trigger(
         &self,
         scheduler_job_uuid: impl ::core::convert::Into<::std::string::String>,
         scheduler_trigger_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveSchedulerJobFromSchedulerTrigger> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveSchedulerJobFromSchedulerTrigger::new(
+    ) -> ::zstack_sdk::client::Call<RemoveSchedulerJobFromSchedulerTrigger> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveSchedulerJobFromSchedulerTrigger::new(
                 scheduler_job_uuid,
                 scheduler_trigger_uuid,
             ),
         )
     }
-    /// `DELETE /scheduler/jobgroups/{schedulerJobGroupUuid}/scheduler/triggers/{schedulerTriggerUuid}`: see [`RemoveSchedulerJobGroupFromSchedulerTrigger`](crate::api::RemoveSchedulerJobGroupFromSchedulerTrigger).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_scheduler_job_group_from_scheduler_trigger(
+    /// Send (and wait for the job of) [`RemoveSchedulerJobGroupFromSchedulerTrigger`]: `DELETE /scheduler/jobgroups/{schedulerJobGroupUuid}/scheduler/triggers/{schedulerTriggerUuid}`.
+    fn remove_scheduler_job_group_from_scheduler_trigger(
         &self,
         scheduler_job_group_uuid: impl ::core::convert::Into<::std::string::String>,
         scheduler_trigger_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<
-        '_,
-        crate::api::RemoveSchedulerJobGroupFromSchedulerTrigger,
-    > {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveSchedulerJobGroupFromSchedulerTrigger::new(
+    ) -> ::zstack_sdk::client::Call<RemoveSchedulerJobGroupFromSchedulerTrigger> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveSchedulerJobGroupFromSchedulerTrigger::new(
                 scheduler_job_group_uuid,
                 scheduler_trigger_uuid,
             ),
         )
     }
-    /// `DELETE /scheduler/jobgroups/{schedulerJobGroupUuid}/job`: see [`RemoveSchedulerJobsFromSchedulerJobGroup`](crate::api::RemoveSchedulerJobsFromSchedulerJobGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_scheduler_jobs_from_scheduler_job_group(
+    /// Send (and wait for the job of) [`RemoveSchedulerJobsFromSchedulerJobGroup`]: `DELETE /scheduler/jobgroups/{schedulerJobGroupUuid}/job`.
+    fn remove_scheduler_jobs_from_scheduler_job_group(
         &self,
         scheduler_job_group_uuid: impl ::core::convert::Into<::std::string::String>,
         scheduler_job_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::RemoveSchedulerJobsFromSchedulerJobGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveSchedulerJobsFromSchedulerJobGroup::new(
+    ) -> ::zstack_sdk::client::Call<RemoveSchedulerJobsFromSchedulerJobGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveSchedulerJobsFromSchedulerJobGroup::new(
                 scheduler_job_group_uuid,
                 scheduler_job_uuids,
             ),
         )
     }
-    /// `PUT /scheduler/triggers/{uuid}/actions`: see [`RunSchedulerTrigger`](crate::api::RunSchedulerTrigger).
-    #[allow(clippy::too_many_arguments)]
-    pub fn run_scheduler_trigger(
+    /// Send (and wait for the job of) [`RunSchedulerTrigger`]: `PUT /scheduler/triggers/{uuid}/actions`.
+    fn run_scheduler_trigger(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RunSchedulerTrigger> {
-        crate::client::Call::new(self, crate::api::RunSchedulerTrigger::new(uuid))
+    ) -> ::zstack_sdk::client::Call<RunSchedulerTrigger> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), RunSchedulerTrigger::new(uuid))
     }
-    /// `PUT /scheduler/jobs/{uuid}/actions`: see [`UpdateSchedulerJob`](crate::api::UpdateSchedulerJob).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_scheduler_job(
+    /// Send (and wait for the job of) [`UpdateSchedulerJob`]: `PUT /scheduler/jobs/{uuid}/actions`.
+    fn update_scheduler_job(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateSchedulerJob> {
-        crate::client::Call::new(self, crate::api::UpdateSchedulerJob::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateSchedulerJob> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateSchedulerJob::new(uuid))
     }
-    /// `PUT /scheduler/jobgroups/{uuid}/actions`: see [`UpdateSchedulerJobGroup`](crate::api::UpdateSchedulerJobGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_scheduler_job_group(
+    /// Send (and wait for the job of) [`UpdateSchedulerJobGroup`]: `PUT /scheduler/jobgroups/{uuid}/actions`.
+    fn update_scheduler_job_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateSchedulerJobGroup> {
-        crate::client::Call::new(self, crate::api::UpdateSchedulerJobGroup::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateSchedulerJobGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateSchedulerJobGroup::new(uuid),
+        )
     }
-    /// `PUT /scheduler/triggers/{uuid}/actions`: see [`UpdateSchedulerTrigger`](crate::api::UpdateSchedulerTrigger).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_scheduler_trigger(
+    /// Send (and wait for the job of) [`UpdateSchedulerTrigger`]: `PUT /scheduler/triggers/{uuid}/actions`.
+    fn update_scheduler_trigger(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateSchedulerTrigger> {
-        crate::client::Call::new(self, crate::api::UpdateSchedulerTrigger::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateSchedulerTrigger> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateSchedulerTrigger::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddSchedulerJobGroupToSchedulerTrigger> {
-    /// Set `triggerNow`.
-    pub fn trigger_now(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.trigger_now(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddSchedulerJobToSchedulerTrigger> {
-    /// Set `triggerNow`.
-    pub fn trigger_now(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.trigger_now(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddSchedulerJobsToSchedulerJobGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeSchedulerState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateAutoScalingRuleSchedulerJobTrigger> {
-    /// Set `triggerType`.
-    pub fn trigger_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.trigger_type(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateSchedulerJob> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `parameters`.
-    pub fn parameters(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.parameters(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateSchedulerJobGroup> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `parameters`.
-    pub fn parameters(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.parameters(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateSchedulerTrigger> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `schedulerInterval`.
-    pub fn scheduler_interval(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.scheduler_interval(value))
-    }
-    /// Set `repeatCount`.
-    pub fn repeat_count(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.repeat_count(value))
-    }
-    /// Set `startTime`.
-    pub fn start_time(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.start_time(value))
-    }
-    /// Set `cron`.
-    pub fn cron(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.cron(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteSchedulerJob> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteSchedulerJobGroup> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteSchedulerTrigger> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetAvailableTriggers> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetNoTriggerSchedulerJobs> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetSchedulerExecutionReport> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveSchedulerJobFromSchedulerTrigger> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveSchedulerJobGroupFromSchedulerTrigger> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveSchedulerJobsFromSchedulerJobGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RunSchedulerTrigger> {
-    /// Set `jobUuids`.
-    pub fn job_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.job_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateSchedulerJob> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `parameters`.
-    pub fn parameters(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.parameters(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateSchedulerJobGroup> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `state`.
-    pub fn state(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.state(value))
-    }
-    /// Set `parameters`.
-    pub fn parameters(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.parameters(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateSchedulerTrigger> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `schedulerInterval`.
-    pub fn scheduler_interval(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.scheduler_interval(value))
-    }
-    /// Set `repeatCount`.
-    pub fn repeat_count(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.repeat_count(value))
-    }
-    /// Set `startTime`.
-    pub fn start_time(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.start_time(value))
-    }
-    /// Set `cron`.
-    pub fn cron(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.cron(value))
-    }
-    /// Set `schedulerType`.
-    pub fn scheduler_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.scheduler_type(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl SchedulerApi for ::zstack_sdk::client::Client {}

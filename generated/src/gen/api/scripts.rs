@@ -52,7 +52,6 @@ pub struct CreateGuestVmScript {
 }
 impl CreateGuestVmScript {
     /// A request with the required params `name`, `scriptContent`, `platform`, `scriptType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         script_content: impl ::core::convert::Into<::std::string::String>,
@@ -73,66 +72,84 @@ impl CreateGuestVmScript {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateGuestVmScript`], settable on the request and on a client `Call` for it:
+ `client.create_guest_vm_script(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateGuestVmScriptSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateGuestVmScript,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 5.2.0 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `renderParams`.
-    pub fn render_params(
+    /// Wire name `renderParams` (body). Since ZStack 5.2.0 (release history).
+    fn render_params(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.render_params = ::core::option::Option::Some(value.into());
+        self.held_mut().render_params = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `scriptTimeout`.
-    pub fn script_timeout(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.script_timeout = ::core::option::Option::Some(value.into());
+    /// Wire name `scriptTimeout` (body). Since ZStack 5.2.0 (release history). Server default: `60`.
+    fn script_timeout(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().script_timeout = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 5.2.0 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 5.2.0 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.2.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.2.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateGuestVmScript>,
+> CreateGuestVmScriptSetters for T {}
 /// `DELETE /scripts/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.2.0 (release history). Source: catalog.
@@ -160,7 +177,6 @@ pub struct DeleteGuestVmScript {
 }
 impl DeleteGuestVmScript {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -169,35 +185,50 @@ impl DeleteGuestVmScript {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteGuestVmScript`], settable on the request and on a client `Call` for it:
+ `client.delete_guest_vm_script(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteGuestVmScriptSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteGuestVmScript,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 5.2.0 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 5.2.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.2.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteGuestVmScript>,
+> DeleteGuestVmScriptSetters for T {}
 /// `PUT /scripts/{uuid}/actions`, body envelope `"executeGuestVmScript"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.2.0 (release history). Source: catalog.
@@ -232,7 +263,6 @@ pub struct ExecuteGuestVmScript {
 }
 impl ExecuteGuestVmScript {
     /// A request with the required params `uuid`, `vmInstanceUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuids: impl ::core::iter::IntoIterator<
@@ -251,40 +281,55 @@ impl ExecuteGuestVmScript {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `scriptTimeout`.
-    pub fn script_timeout(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.script_timeout = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`ExecuteGuestVmScript`], settable on the request and on a client `Call` for it:
+ `client.execute_guest_vm_script(..).script_timeout(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ExecuteGuestVmScriptSetters: ::zstack_sdk::runtime::request::Holds<
+        ExecuteGuestVmScript,
+    > + ::core::marker::Sized {
+    /// Wire name `scriptTimeout` (body). Since ZStack 5.2.0 (release history).
+    fn script_timeout(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().script_timeout = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `logPath`.
-    pub fn log_path(
+    /// Wire name `logPath` (body). Since ZStack 5.2.0 (release history).
+    fn log_path(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.log_path = ::core::option::Option::Some(value.into());
+        self.held_mut().log_path = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.2.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.2.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ExecuteGuestVmScript>,
+> ExecuteGuestVmScriptSetters for T {}
 /// `GET /scripts`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.2.0 (release history). Source: catalog.
@@ -303,7 +348,7 @@ pub struct QueryGuestVmScript {
 }
 impl QueryGuestVmScript {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -338,7 +383,7 @@ pub struct QueryGuestVmScriptExecutedRecord {
 }
 impl QueryGuestVmScriptExecutedRecord {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -373,7 +418,7 @@ pub struct QueryGuestVmScriptExecutedRecordDetail {
 }
 impl QueryGuestVmScriptExecutedRecordDetail {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -437,7 +482,6 @@ pub struct UpdateGuestVmScript {
 }
 impl UpdateGuestVmScript {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -452,335 +496,157 @@ impl UpdateGuestVmScript {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateGuestVmScript`], settable on the request and on a client `Call` for it:
+ `client.update_guest_vm_script(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateGuestVmScriptSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateGuestVmScript,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 5.2.0 (release history). Must match `^(?! )[\u4E00-\u9FFFa-zA-Z0-9_\-\.():+\s]*(?<! )$`; only the MN checks this (the pattern uses Java regex features, such as look-around, that the client's regex engine lacks).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 5.2.0 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `scriptContent` (body). Since ZStack 5.2.0 (release history).
+    fn script_content(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().script_content = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `scriptContent`.
-    pub fn script_content(
+    /// Wire name `renderParams` (body). Since ZStack 5.2.0 (release history).
+    fn render_params(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.script_content = ::core::option::Option::Some(value.into());
+        self.held_mut().render_params = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `renderParams`.
-    pub fn render_params(
+    /// Wire name `platform` (body). Since ZStack 5.2.0 (release history). One of `Windows`, `Linux`.
+    fn platform(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.render_params = ::core::option::Option::Some(value.into());
+        self.held_mut().platform = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `platform`.
-    pub fn platform(
+    /// Wire name `scriptType` (body). Since ZStack 5.2.0 (release history). One of `Shell`, `Python`, `Perl`, `Bat`, `Powershell`.
+    fn script_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.platform = ::core::option::Option::Some(value.into());
+        self.held_mut().script_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `scriptType`.
-    pub fn script_type(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.script_type = ::core::option::Option::Some(value.into());
+    /// Wire name `scriptTimeout` (body). Since ZStack 5.2.0 (release history).
+    fn script_timeout(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().script_timeout = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `scriptTimeout`.
-    pub fn script_timeout(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.script_timeout = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.2.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.2.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateGuestVmScript>,
+> UpdateGuestVmScriptSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /scripts`: see [`CreateGuestVmScript`](crate::api::CreateGuestVmScript).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_guest_vm_script(
+/// The `scripts` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait ScriptsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`CreateGuestVmScript`]: `POST /scripts`.
+    fn create_guest_vm_script(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         script_content: impl ::core::convert::Into<::std::string::String>,
         platform: impl ::core::convert::Into<::std::string::String>,
         script_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateGuestVmScript> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateGuestVmScript::new(
-                name,
-                script_content,
-                platform,
-                script_type,
-            ),
+    ) -> ::zstack_sdk::client::Call<CreateGuestVmScript> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateGuestVmScript::new(name, script_content, platform, script_type),
         )
     }
-    /// `DELETE /scripts/{uuid}`: see [`DeleteGuestVmScript`](crate::api::DeleteGuestVmScript).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_guest_vm_script(
+    /// Send (and wait for the job of) [`DeleteGuestVmScript`]: `DELETE /scripts/{uuid}`.
+    fn delete_guest_vm_script(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteGuestVmScript> {
-        crate::client::Call::new(self, crate::api::DeleteGuestVmScript::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteGuestVmScript> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteGuestVmScript::new(uuid))
     }
-    /// `PUT /scripts/{uuid}/actions`: see [`ExecuteGuestVmScript`](crate::api::ExecuteGuestVmScript).
-    #[allow(clippy::too_many_arguments)]
-    pub fn execute_guest_vm_script(
+    /// Send (and wait for the job of) [`ExecuteGuestVmScript`]: `PUT /scripts/{uuid}/actions`.
+    fn execute_guest_vm_script(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::ExecuteGuestVmScript> {
-        crate::client::Call::new(
-            self,
-            crate::api::ExecuteGuestVmScript::new(uuid, vm_instance_uuids),
+    ) -> ::zstack_sdk::client::Call<ExecuteGuestVmScript> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ExecuteGuestVmScript::new(uuid, vm_instance_uuids),
         )
     }
-    /// `GET /scripts`: see [`QueryGuestVmScript`](crate::api::QueryGuestVmScript).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_guest_vm_script(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryGuestVmScript> {
-        crate::client::Call::new(self, crate::api::QueryGuestVmScript::new())
+    /// Send [`QueryGuestVmScript`]: `GET /scripts`.
+    fn query_guest_vm_script(&self) -> ::zstack_sdk::client::Call<QueryGuestVmScript> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryGuestVmScript::new())
     }
-    /// `GET /scripts/records`: see [`QueryGuestVmScriptExecutedRecord`](crate::api::QueryGuestVmScriptExecutedRecord).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_guest_vm_script_executed_record(
+    /// Send [`QueryGuestVmScriptExecutedRecord`]: `GET /scripts/records`.
+    fn query_guest_vm_script_executed_record(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryGuestVmScriptExecutedRecord> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryGuestVmScriptExecutedRecord::new(),
+    ) -> ::zstack_sdk::client::Call<QueryGuestVmScriptExecutedRecord> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryGuestVmScriptExecutedRecord::new(),
         )
     }
-    /// `GET /scripts/records/details`: see [`QueryGuestVmScriptExecutedRecordDetail`](crate::api::QueryGuestVmScriptExecutedRecordDetail).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_guest_vm_script_executed_record_detail(
+    /// Send [`QueryGuestVmScriptExecutedRecordDetail`]: `GET /scripts/records/details`.
+    fn query_guest_vm_script_executed_record_detail(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryGuestVmScriptExecutedRecordDetail> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryGuestVmScriptExecutedRecordDetail::new(),
+    ) -> ::zstack_sdk::client::Call<QueryGuestVmScriptExecutedRecordDetail> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryGuestVmScriptExecutedRecordDetail::new(),
         )
     }
-    /// `PUT /scripts/{uuid}/actions`: see [`UpdateGuestVmScript`](crate::api::UpdateGuestVmScript).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_guest_vm_script(
+    /// Send (and wait for the job of) [`UpdateGuestVmScript`]: `PUT /scripts/{uuid}/actions`.
+    fn update_guest_vm_script(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateGuestVmScript> {
-        crate::client::Call::new(self, crate::api::UpdateGuestVmScript::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateGuestVmScript> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateGuestVmScript::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateGuestVmScript> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `renderParams`.
-    pub fn render_params(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.render_params(value))
-    }
-    /// Set `scriptTimeout`.
-    pub fn script_timeout(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.script_timeout(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteGuestVmScript> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ExecuteGuestVmScript> {
-    /// Set `scriptTimeout`.
-    pub fn script_timeout(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.script_timeout(value))
-    }
-    /// Set `logPath`.
-    pub fn log_path(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.log_path(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateGuestVmScript> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `scriptContent`.
-    pub fn script_content(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.script_content(value))
-    }
-    /// Set `renderParams`.
-    pub fn render_params(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.render_params(value))
-    }
-    /// Set `platform`.
-    pub fn platform(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform(value))
-    }
-    /// Set `scriptType`.
-    pub fn script_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.script_type(value))
-    }
-    /// Set `scriptTimeout`.
-    pub fn script_timeout(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.script_timeout(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl ScriptsApi for ::zstack_sdk::client::Client {}

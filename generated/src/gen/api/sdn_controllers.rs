@@ -49,7 +49,6 @@ pub struct AddSdnController {
 }
 impl AddSdnController {
     /// A request with the required params `vendorType`, `name`, `ip`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vendor_type: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -68,69 +67,86 @@ impl AddSdnController {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddSdnController`], settable on the request and on a client `Call` for it:
+ `client.add_sdn_controller(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddSdnControllerSetters: ::zstack_sdk::runtime::request::Holds<
+        AddSdnController,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.7.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `userName`.
-    pub fn user_name(
+    /// Wire name `userName` (body). Since ZStack 3.7.
+    fn user_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.user_name = ::core::option::Option::Some(value.into());
+        self.held_mut().user_name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `password`.
-    pub fn password(
+    /// Wire name `password` (body). Since ZStack 3.7.
+    fn password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.password = ::core::option::Option::Some(value.into());
+        self.held_mut().password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.7.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.7.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.7.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<AddSdnController>> AddSdnControllerSetters
+for T {}
 /// `GET /sdn-controllers`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -149,7 +165,7 @@ pub struct QuerySdnController {
 }
 impl QuerySdnController {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -192,7 +208,6 @@ pub struct ReconnectSdnController {
 }
 impl ReconnectSdnController {
     /// A request with the required params `sdnControllerUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         sdn_controller_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -202,27 +217,42 @@ impl ReconnectSdnController {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ReconnectSdnController`], settable on the request and on a client `Call` for it:
+ `client.reconnect_sdn_controller(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ReconnectSdnControllerSetters: ::zstack_sdk::runtime::request::Holds<
+        ReconnectSdnController,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ReconnectSdnController>,
+> ReconnectSdnControllerSetters for T {}
 /// `DELETE /sdn-controllers/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -250,7 +280,6 @@ pub struct RemoveSdnController {
 }
 impl RemoveSdnController {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -259,35 +288,50 @@ impl RemoveSdnController {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`RemoveSdnController`], settable on the request and on a client `Call` for it:
+ `client.remove_sdn_controller(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveSdnControllerSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveSdnController,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.7. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.7.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveSdnController>,
+> RemoveSdnControllerSetters for T {}
 /// `POST /sdn-controllers/{sdnControllerUuid}/hosts/{hostUuid}`, body envelope `"null"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
@@ -334,7 +378,6 @@ pub struct SdnControllerAddHost {
 }
 impl SdnControllerAddHost {
     /// A request with the required params `sdnControllerUuid`, `hostUuid`, `nicNames`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         sdn_controller_uuid: impl ::core::convert::Into<::std::string::String>,
         host_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -355,67 +398,82 @@ impl SdnControllerAddHost {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `vSwitchType`.
-    pub fn v_switch_type(
+}
+/** The optional params of [`SdnControllerAddHost`], settable on the request and on a client `Call` for it:
+ `client.sdn_controller_add_host(..).v_switch_type(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SdnControllerAddHostSetters: ::zstack_sdk::runtime::request::Holds<
+        SdnControllerAddHost,
+    > + ::core::marker::Sized {
+    /// Wire name `vSwitchType` (body). Since ZStack 5.3.0. Server default: `OvnDpdk`. One of `OvnDpdk`, `OvnKernel`.
+    fn v_switch_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.v_switch_type = ::core::option::Option::Some(value.into());
+        self.held_mut().v_switch_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vtepIp`.
-    pub fn vtep_ip(
+    /// Wire name `vtepIp` (body). Since ZStack 5.3.0.
+    fn vtep_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vtep_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().vtep_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `netmask`.
-    pub fn netmask(
+    /// Wire name `netmask` (body). Since ZStack 5.3.0.
+    fn netmask(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.netmask = ::core::option::Option::Some(value.into());
+        self.held_mut().netmask = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `bondMode`.
-    pub fn bond_mode(
+    /// Wire name `bondMode` (body). Since ZStack 5.3.0.
+    fn bond_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bond_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().bond_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `lacpMode`.
-    pub fn lacp_mode(
+    /// Wire name `lacpMode` (body). Since ZStack 5.3.0.
+    fn lacp_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.lacp_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().lacp_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SdnControllerAddHost>,
+> SdnControllerAddHostSetters for T {}
 /// `PUT /sdn-controllers/{sdnControllerUuid}/hosts/{hostUuid}/actions`, body envelope `"sdnControllerChangeHost"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
@@ -462,7 +520,6 @@ pub struct SdnControllerChangeHost {
 }
 impl SdnControllerChangeHost {
     /// A request with the required params `sdnControllerUuid`, `hostUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         sdn_controller_uuid: impl ::core::convert::Into<::std::string::String>,
         host_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -480,77 +537,95 @@ impl SdnControllerChangeHost {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `vSwitchType`.
-    pub fn v_switch_type(
+}
+/** The optional params of [`SdnControllerChangeHost`], settable on the request and on a client `Call` for it:
+ `client.sdn_controller_change_host(..).v_switch_type(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SdnControllerChangeHostSetters: ::zstack_sdk::runtime::request::Holds<
+        SdnControllerChangeHost,
+    > + ::core::marker::Sized {
+    /// Wire name `vSwitchType` (body). Since ZStack 5.3.0. Server default: `OvnDpdk`. One of `OvnDpdk`, `OvnKernel`.
+    fn v_switch_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.v_switch_type = ::core::option::Option::Some(value.into());
+        self.held_mut().v_switch_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `nicNames`.
-    pub fn nic_names(
+    /// Wire name `nicNames` (body). Since ZStack 5.3.0.
+    fn nic_names(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.nic_names = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().nic_names = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `vtepIp`.
-    pub fn vtep_ip(
+    /// Wire name `vtepIp` (body). Since ZStack 5.3.0.
+    fn vtep_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vtep_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().vtep_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `netmask`.
-    pub fn netmask(
+    /// Wire name `netmask` (body). Since ZStack 5.3.0.
+    fn netmask(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.netmask = ::core::option::Option::Some(value.into());
+        self.held_mut().netmask = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `bondMode`.
-    pub fn bond_mode(
+    /// Wire name `bondMode` (body). Since ZStack 5.3.0.
+    fn bond_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bond_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().bond_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `lacpMode`.
-    pub fn lacp_mode(
+    /// Wire name `lacpMode` (body). Since ZStack 5.3.0.
+    fn lacp_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.lacp_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().lacp_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SdnControllerChangeHost>,
+> SdnControllerChangeHostSetters for T {}
 /// `DELETE /sdn-controllers/{sdnControllerUuid}/hosts/{hostUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
@@ -582,7 +657,6 @@ pub struct SdnControllerRemoveHost {
 }
 impl SdnControllerRemoveHost {
     /// A request with the required params `sdnControllerUuid`, `hostUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         sdn_controller_uuid: impl ::core::convert::Into<::std::string::String>,
         host_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -595,35 +669,50 @@ impl SdnControllerRemoveHost {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `vSwitchType`.
-    pub fn v_switch_type(
+}
+/** The optional params of [`SdnControllerRemoveHost`], settable on the request and on a client `Call` for it:
+ `client.sdn_controller_remove_host(..).v_switch_type(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SdnControllerRemoveHostSetters: ::zstack_sdk::runtime::request::Holds<
+        SdnControllerRemoveHost,
+    > + ::core::marker::Sized {
+    /// Wire name `vSwitchType` (query string). Since ZStack 5.3.0. Server default: `OvnDpdk`. One of `OvnDpdk`, `OvnKernel`.
+    fn v_switch_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.v_switch_type = ::core::option::Option::Some(value.into());
+        self.held_mut().v_switch_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SdnControllerRemoveHost>,
+> SdnControllerRemoveHostSetters for T {}
 /// `PUT /sdn-controllers/{uuid}/actions`, body envelope `"updateSdnController"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -655,7 +744,6 @@ pub struct UpdateSdnController {
 }
 impl UpdateSdnController {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -665,421 +753,134 @@ impl UpdateSdnController {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateSdnController`], settable on the request and on a client `Call` for it:
+ `client.update_sdn_controller(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateSdnControllerSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateSdnController,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.7.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.7.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.7.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateSdnController>,
+> UpdateSdnControllerSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /sdn-controllers`: see [`AddSdnController`](crate::api::AddSdnController).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_sdn_controller(
+/// The `sdn-controllers` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait SdnControllersApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddSdnController`]: `POST /sdn-controllers`.
+    fn add_sdn_controller(
         &self,
         vendor_type: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         ip: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddSdnController> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddSdnController::new(vendor_type, name, ip),
+    ) -> ::zstack_sdk::client::Call<AddSdnController> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddSdnController::new(vendor_type, name, ip),
         )
     }
-    /// `GET /sdn-controllers`: see [`QuerySdnController`](crate::api::QuerySdnController).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_sdn_controller(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySdnController> {
-        crate::client::Call::new(self, crate::api::QuerySdnController::new())
+    /// Send [`QuerySdnController`]: `GET /sdn-controllers`.
+    fn query_sdn_controller(&self) -> ::zstack_sdk::client::Call<QuerySdnController> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySdnController::new())
     }
-    /// `PUT /sdn-controllers/{sdnControllerUuid}/actions`: see [`ReconnectSdnController`](crate::api::ReconnectSdnController).
-    #[allow(clippy::too_many_arguments)]
-    pub fn reconnect_sdn_controller(
+    /// Send (and wait for the job of) [`ReconnectSdnController`]: `PUT /sdn-controllers/{sdnControllerUuid}/actions`.
+    fn reconnect_sdn_controller(
         &self,
         sdn_controller_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ReconnectSdnController> {
-        crate::client::Call::new(
-            self,
-            crate::api::ReconnectSdnController::new(sdn_controller_uuid),
+    ) -> ::zstack_sdk::client::Call<ReconnectSdnController> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ReconnectSdnController::new(sdn_controller_uuid),
         )
     }
-    /// `DELETE /sdn-controllers/{uuid}`: see [`RemoveSdnController`](crate::api::RemoveSdnController).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_sdn_controller(
+    /// Send (and wait for the job of) [`RemoveSdnController`]: `DELETE /sdn-controllers/{uuid}`.
+    fn remove_sdn_controller(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveSdnController> {
-        crate::client::Call::new(self, crate::api::RemoveSdnController::new(uuid))
+    ) -> ::zstack_sdk::client::Call<RemoveSdnController> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), RemoveSdnController::new(uuid))
     }
-    /// `POST /sdn-controllers/{sdnControllerUuid}/hosts/{hostUuid}`: see [`SdnControllerAddHost`](crate::api::SdnControllerAddHost).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sdn_controller_add_host(
+    /// Send (and wait for the job of) [`SdnControllerAddHost`]: `POST /sdn-controllers/{sdnControllerUuid}/hosts/{hostUuid}`.
+    fn sdn_controller_add_host(
         &self,
         sdn_controller_uuid: impl ::core::convert::Into<::std::string::String>,
         host_uuid: impl ::core::convert::Into<::std::string::String>,
         nic_names: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::SdnControllerAddHost> {
-        crate::client::Call::new(
-            self,
-            crate::api::SdnControllerAddHost::new(
-                sdn_controller_uuid,
-                host_uuid,
-                nic_names,
-            ),
+    ) -> ::zstack_sdk::client::Call<SdnControllerAddHost> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SdnControllerAddHost::new(sdn_controller_uuid, host_uuid, nic_names),
         )
     }
-    /// `PUT /sdn-controllers/{sdnControllerUuid}/hosts/{hostUuid}/actions`: see [`SdnControllerChangeHost`](crate::api::SdnControllerChangeHost).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sdn_controller_change_host(
+    /// Send (and wait for the job of) [`SdnControllerChangeHost`]: `PUT /sdn-controllers/{sdnControllerUuid}/hosts/{hostUuid}/actions`.
+    fn sdn_controller_change_host(
         &self,
         sdn_controller_uuid: impl ::core::convert::Into<::std::string::String>,
         host_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SdnControllerChangeHost> {
-        crate::client::Call::new(
-            self,
-            crate::api::SdnControllerChangeHost::new(sdn_controller_uuid, host_uuid),
+    ) -> ::zstack_sdk::client::Call<SdnControllerChangeHost> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SdnControllerChangeHost::new(sdn_controller_uuid, host_uuid),
         )
     }
-    /// `DELETE /sdn-controllers/{sdnControllerUuid}/hosts/{hostUuid}`: see [`SdnControllerRemoveHost`](crate::api::SdnControllerRemoveHost).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sdn_controller_remove_host(
+    /// Send (and wait for the job of) [`SdnControllerRemoveHost`]: `DELETE /sdn-controllers/{sdnControllerUuid}/hosts/{hostUuid}`.
+    fn sdn_controller_remove_host(
         &self,
         sdn_controller_uuid: impl ::core::convert::Into<::std::string::String>,
         host_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SdnControllerRemoveHost> {
-        crate::client::Call::new(
-            self,
-            crate::api::SdnControllerRemoveHost::new(sdn_controller_uuid, host_uuid),
+    ) -> ::zstack_sdk::client::Call<SdnControllerRemoveHost> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SdnControllerRemoveHost::new(sdn_controller_uuid, host_uuid),
         )
     }
-    /// `PUT /sdn-controllers/{uuid}/actions`: see [`UpdateSdnController`](crate::api::UpdateSdnController).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_sdn_controller(
+    /// Send (and wait for the job of) [`UpdateSdnController`]: `PUT /sdn-controllers/{uuid}/actions`.
+    fn update_sdn_controller(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateSdnController> {
-        crate::client::Call::new(self, crate::api::UpdateSdnController::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateSdnController> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateSdnController::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddSdnController> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `userName`.
-    pub fn user_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.user_name(value))
-    }
-    /// Set `password`.
-    pub fn password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.password(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ReconnectSdnController> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveSdnController> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SdnControllerAddHost> {
-    /// Set `vSwitchType`.
-    pub fn v_switch_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.v_switch_type(value))
-    }
-    /// Set `vtepIp`.
-    pub fn vtep_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vtep_ip(value))
-    }
-    /// Set `netmask`.
-    pub fn netmask(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.netmask(value))
-    }
-    /// Set `bondMode`.
-    pub fn bond_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.bond_mode(value))
-    }
-    /// Set `lacpMode`.
-    pub fn lacp_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.lacp_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SdnControllerChangeHost> {
-    /// Set `vSwitchType`.
-    pub fn v_switch_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.v_switch_type(value))
-    }
-    /// Set `nicNames`.
-    pub fn nic_names(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.nic_names(value))
-    }
-    /// Set `vtepIp`.
-    pub fn vtep_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vtep_ip(value))
-    }
-    /// Set `netmask`.
-    pub fn netmask(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.netmask(value))
-    }
-    /// Set `bondMode`.
-    pub fn bond_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.bond_mode(value))
-    }
-    /// Set `lacpMode`.
-    pub fn lacp_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.lacp_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SdnControllerRemoveHost> {
-    /// Set `vSwitchType`.
-    pub fn v_switch_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.v_switch_type(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateSdnController> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl SdnControllersApi for ::zstack_sdk::client::Client {}

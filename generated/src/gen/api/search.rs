@@ -23,62 +23,58 @@ pub struct RefreshSearchIndexes {
 }
 impl RefreshSearchIndexes {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RefreshSearchIndexes`], settable on the request and on a client `Call` for it:
+ `client.refresh_search_indexes(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RefreshSearchIndexesSetters: ::zstack_sdk::runtime::request::Holds<
+        RefreshSearchIndexes,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RefreshSearchIndexes>,
+> RefreshSearchIndexesSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /search/indexes/refresh`: see [`RefreshSearchIndexes`](crate::api::RefreshSearchIndexes).
-    #[allow(clippy::too_many_arguments)]
-    pub fn refresh_search_indexes(
+/// The `search` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait SearchApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`RefreshSearchIndexes`]: `GET /search/indexes/refresh`.
+    fn refresh_search_indexes(
         &self,
-    ) -> crate::client::Call<'_, crate::api::RefreshSearchIndexes> {
-        crate::client::Call::new(self, crate::api::RefreshSearchIndexes::new())
+    ) -> ::zstack_sdk::client::Call<RefreshSearchIndexes> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), RefreshSearchIndexes::new())
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RefreshSearchIndexes> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl SearchApi for ::zstack_sdk::client::Client {}

@@ -24,34 +24,49 @@ pub struct GetSignatureServerEncryptPublicKey {
 }
 impl GetSignatureServerEncryptPublicKey {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetSignatureServerEncryptPublicKey`], settable on the request and on a client `Call` for it:
+ `client.get_signature_server_encrypt_public_key(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetSignatureServerEncryptPublicKeySetters: ::zstack_sdk::runtime::request::Holds<
+        GetSignatureServerEncryptPublicKey,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetSignatureServerEncryptPublicKey>,
+> GetSignatureServerEncryptPublicKeySetters for T {}
 /// `POST /secret-resource-pool-token/set/{uuid}/actions`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -86,7 +101,6 @@ pub struct SetSecurityMachineKey {
 }
 impl SetSecurityMachineKey {
     /// A request with the required params `uuid`, `type`, `tokenName`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
@@ -101,39 +115,54 @@ impl SetSecurityMachineKey {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `dryRun`.
-    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`SetSecurityMachineKey`], settable on the request and on a client `Call` for it:
+ `client.set_security_machine_key(..).dry_run(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetSecurityMachineKeySetters: ::zstack_sdk::runtime::request::Holds<
+        SetSecurityMachineKey,
+    > + ::core::marker::Sized {
+    /// Wire name `dryRun` (body). Since ZStack 4.3.36 (release history). Server default: `false`.
+    fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().dry_run = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SetSecurityMachineKey>,
+> SetSecurityMachineKeySetters for T {}
 /// The result of [`GetSignatureServerEncryptPublicKey`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetSignatureServerEncryptPublicKeyReply {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub public_key: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetSignatureServerEncryptPublicKeyReply { "publicKey" => public_key, }
 );
 /// The result of [`SetSecurityMachineKey`].
@@ -142,78 +171,35 @@ pub struct SetSecurityMachineKeyReply {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SetSecurityMachineKeyReply { "inventories" => inventories default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /secret-resource-pool-token/signature-server-encrypt-public-key`: see [`GetSignatureServerEncryptPublicKey`](crate::api::GetSignatureServerEncryptPublicKey).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_signature_server_encrypt_public_key(
+/// The `secret-resource-pool-token` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait SecretResourcePoolTokenApi: ::core::convert::AsRef<
+        ::zstack_sdk::client::Client,
+    > {
+    /// Send [`GetSignatureServerEncryptPublicKey`]: `GET /secret-resource-pool-token/signature-server-encrypt-public-key`.
+    fn get_signature_server_encrypt_public_key(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetSignatureServerEncryptPublicKey> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetSignatureServerEncryptPublicKey::new(),
+    ) -> ::zstack_sdk::client::Call<GetSignatureServerEncryptPublicKey> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetSignatureServerEncryptPublicKey::new(),
         )
     }
-    /// `POST /secret-resource-pool-token/set/{uuid}/actions`: see [`SetSecurityMachineKey`](crate::api::SetSecurityMachineKey).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_security_machine_key(
+    /// Send (and wait for the job of) [`SetSecurityMachineKey`]: `POST /secret-resource-pool-token/set/{uuid}/actions`.
+    fn set_security_machine_key(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
         token_name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetSecurityMachineKey> {
-        crate::client::Call::new(
-            self,
-            crate::api::SetSecurityMachineKey::new(uuid, type_, token_name),
+    ) -> ::zstack_sdk::client::Call<SetSecurityMachineKey> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetSecurityMachineKey::new(uuid, type_, token_name),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetSignatureServerEncryptPublicKey> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetSecurityMachineKey> {
-    /// Set `dryRun`.
-    pub fn dry_run(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.dry_run(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl SecretResourcePoolTokenApi for ::zstack_sdk::client::Client {}

@@ -31,7 +31,6 @@ pub struct ChangeSecretResourcePoolState {
 }
 impl ChangeSecretResourcePoolState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -43,27 +42,42 @@ impl ChangeSecretResourcePoolState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeSecretResourcePoolState`], settable on the request and on a client `Call` for it:
+ `client.change_secret_resource_pool_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeSecretResourcePoolStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeSecretResourcePoolState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeSecretResourcePoolState>,
+> ChangeSecretResourcePoolStateSetters for T {}
 /// `POST /secret-resource-pool/aisino`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
@@ -142,7 +156,6 @@ pub struct CreateAiSiNoSecretResourcePool {
 }
 impl CreateAiSiNoSecretResourcePool {
     /// A request with the required params `name`, `type`, `heartbeatInterval`, `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
@@ -170,122 +183,140 @@ impl CreateAiSiNoSecretResourcePool {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `managementIp`.
-    pub fn management_ip(
+}
+/** The optional params of [`CreateAiSiNoSecretResourcePool`], settable on the request and on a client `Call` for it:
+ `client.create_ai_si_no_secret_resource_pool(..).management_ip(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateAiSiNoSecretResourcePoolSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateAiSiNoSecretResourcePool,
+    > + ::core::marker::Sized {
+    /// Wire name `managementIp` (body). Since ZStack 4.5.11 (release history).
+    fn management_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.management_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().management_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `port`.
-    pub fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.port = ::core::option::Option::Some(value.into());
+    /// Wire name `port` (body). Since ZStack 4.5.11 (release history).
+    fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `route`.
-    pub fn route(
+    /// Wire name `route` (body). Since ZStack 4.5.11 (release history).
+    fn route(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route = ::core::option::Option::Some(value.into());
+        self.held_mut().route = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `clientID`.
-    pub fn client_id(
+    /// Wire name `clientID` (body). Since ZStack 4.5.11 (release history).
+    fn client_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_id = ::core::option::Option::Some(value.into());
+        self.held_mut().client_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `clientSecrete`.
-    pub fn client_secrete(
+    /// Wire name `clientSecrete` (body). Since ZStack 4.5.11 (release history).
+    fn client_secrete(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.client_secrete = ::core::option::Option::Some(value.into());
+        self.held_mut().client_secrete = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `appId`.
-    pub fn app_id(
+    /// Wire name `appId` (body). Since ZStack 4.5.11 (release history).
+    fn app_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.app_id = ::core::option::Option::Some(value.into());
+        self.held_mut().app_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `keyNumSM2`.
-    pub fn key_num_sm2(
+    /// Wire name `keyNumSM2` (body). Since ZStack 4.5.11 (release history).
+    fn key_num_sm2(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.key_num_sm2 = ::core::option::Option::Some(value.into());
+        self.held_mut().key_num_sm2 = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `keyNumSM4`.
-    pub fn key_num_sm4(
+    /// Wire name `keyNumSM4` (body). Since ZStack 4.5.11 (release history).
+    fn key_num_sm4(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.key_num_sm4 = ::core::option::Option::Some(value.into());
+        self.held_mut().key_num_sm4 = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 4.5.11 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `model`.
-    pub fn model(
+    /// Wire name `model` (body). Since ZStack 4.5.11 (release history).
+    fn model(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.model = ::core::option::Option::Some(value.into());
+        self.held_mut().model = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.5.11 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.5.11 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.5.11 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.5.11 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateAiSiNoSecretResourcePool>,
+> CreateAiSiNoSecretResourcePoolSetters for T {}
 /// `POST /secret-resource-pool/csp`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -362,7 +393,7 @@ pub struct CreateCSPSecretResourcePool {
 }
 impl CreateCSPSecretResourcePool {
     /// A request with the required params `managementIp`, `port`, `appId`, `appKey`, `keyId`, `name`, `type`, `heartbeatInterval`, `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         management_ip: impl ::core::convert::Into<::std::string::String>,
         port: impl ::core::convert::Into<i32>,
@@ -394,77 +425,95 @@ impl CreateCSPSecretResourcePool {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `protocol`.
-    pub fn protocol(
+}
+/** The optional params of [`CreateCSPSecretResourcePool`], settable on the request and on a client `Call` for it:
+ `client.create_csp_secret_resource_pool(..).protocol(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateCSPSecretResourcePoolSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateCSPSecretResourcePool,
+    > + ::core::marker::Sized {
+    /// Wire name `protocol` (body). Since ZStack 5.1.30 (release history). Server default: `https`. One of `https`, `http`.
+    fn protocol(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.protocol = ::core::option::Option::Some(value.into());
+        self.held_mut().protocol = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `userId`.
-    pub fn user_id(
+    /// Wire name `userId` (body). Since ZStack 5.1.30 (release history).
+    fn user_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.user_id = ::core::option::Option::Some(value.into());
+        self.held_mut().user_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `model`.
-    pub fn model(
+    /// Wire name `model` (body). Since ZStack 5.1.30 (release history).
+    fn model(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.model = ::core::option::Option::Some(value.into());
+        self.held_mut().model = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 5.1.30 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 5.1.30 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateCSPSecretResourcePool>,
+> CreateCSPSecretResourcePoolSetters for T {}
 /// `POST /secret-resource-pool/fiSec`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -524,7 +573,6 @@ pub struct CreateFiSecSecretResourcePool {
 }
 impl CreateFiSecSecretResourcePool {
     /// A request with the required params `name`, `type`, `heartbeatInterval`, `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
@@ -545,69 +593,87 @@ impl CreateFiSecSecretResourcePool {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `keyNum`.
-    pub fn key_num(
+}
+/** The optional params of [`CreateFiSecSecretResourcePool`], settable on the request and on a client `Call` for it:
+ `client.create_fi_sec_secret_resource_pool(..).key_num(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateFiSecSecretResourcePoolSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateFiSecSecretResourcePool,
+    > + ::core::marker::Sized {
+    /// Wire name `keyNum` (body). Since ZStack 5.1.30 (release history).
+    fn key_num(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.key_num = ::core::option::Option::Some(value.into());
+        self.held_mut().key_num = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `model`.
-    pub fn model(
+    /// Wire name `model` (body). Since ZStack 5.1.30 (release history).
+    fn model(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.model = ::core::option::Option::Some(value.into());
+        self.held_mut().model = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 5.1.30 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 5.1.30 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateFiSecSecretResourcePool>,
+> CreateFiSecSecretResourcePoolSetters for T {}
 /// `POST /secret-resource-pool/flkSec`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -679,7 +745,6 @@ pub struct CreateFlkSecSecretResourcePool {
 }
 impl CreateFlkSecSecretResourcePool {
     /// A request with the required params `name`, `type`, `heartbeatInterval`, `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
@@ -704,101 +769,119 @@ impl CreateFlkSecSecretResourcePool {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `testResult`.
-    pub fn test_result(
+}
+/** The optional params of [`CreateFlkSecSecretResourcePool`], settable on the request and on a client `Call` for it:
+ `client.create_flk_sec_secret_resource_pool(..).test_result(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateFlkSecSecretResourcePoolSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateFlkSecSecretResourcePool,
+    > + ::core::marker::Sized {
+    /// Wire name `testResult` (body). Since ZStack 4.6.32 (release history).
+    fn test_result(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.test_result = ::core::option::Option::Some(value.into());
+        self.held_mut().test_result = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `activatedToken`.
-    pub fn activated_token(
+    /// Wire name `activatedToken` (body). Since ZStack 4.6.32 (release history).
+    fn activated_token(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.activated_token = ::core::option::Option::Some(value.into());
+        self.held_mut().activated_token = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `protectToken`.
-    pub fn protect_token(
+    /// Wire name `protectToken` (body). Since ZStack 4.6.32 (release history).
+    fn protect_token(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.protect_token = ::core::option::Option::Some(value.into());
+        self.held_mut().protect_token = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `hmacToken`.
-    pub fn hmac_token(
+    /// Wire name `hmacToken` (body). Since ZStack 4.6.32 (release history).
+    fn hmac_token(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.hmac_token = ::core::option::Option::Some(value.into());
+        self.held_mut().hmac_token = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ukeyType`.
-    pub fn ukey_type(
+    /// Wire name `ukeyType` (body). Since ZStack 4.7.24 (release history).
+    fn ukey_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ukey_type = ::core::option::Option::Some(value.into());
+        self.held_mut().ukey_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 4.6.32 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `model`.
-    pub fn model(
+    /// Wire name `model` (body). Since ZStack 4.6.32 (release history).
+    fn model(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.model = ::core::option::Option::Some(value.into());
+        self.held_mut().model = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.6.32 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.6.32 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateFlkSecSecretResourcePool>,
+> CreateFlkSecSecretResourcePoolSetters for T {}
 /// `POST /secret-resource-pool/haitai`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -862,7 +945,6 @@ pub struct CreateHaiTaiSecretResourcePool {
 }
 impl CreateHaiTaiSecretResourcePool {
     /// A request with the required params `name`, `type`, `heartbeatInterval`, `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
@@ -885,82 +967,100 @@ impl CreateHaiTaiSecretResourcePool {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `managementIp`.
-    pub fn management_ip(
+}
+/** The optional params of [`CreateHaiTaiSecretResourcePool`], settable on the request and on a client `Call` for it:
+ `client.create_hai_tai_secret_resource_pool(..).management_ip(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateHaiTaiSecretResourcePoolSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateHaiTaiSecretResourcePool,
+    > + ::core::marker::Sized {
+    /// Wire name `managementIp` (body). Since ZStack 4.7.24 (release history).
+    fn management_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.management_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().management_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `port`.
-    pub fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.port = ::core::option::Option::Some(value.into());
+    /// Wire name `port` (body). Since ZStack 4.7.24 (release history).
+    fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `realm`.
-    pub fn realm(
+    /// Wire name `realm` (body). Since ZStack 4.7.24 (release history).
+    fn realm(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.realm = ::core::option::Option::Some(value.into());
+        self.held_mut().realm = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 4.7.24 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `model`.
-    pub fn model(
+    /// Wire name `model` (body). Since ZStack 4.7.24 (release history).
+    fn model(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.model = ::core::option::Option::Some(value.into());
+        self.held_mut().model = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.7.24 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.7.24 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateHaiTaiSecretResourcePool>,
+> CreateHaiTaiSecretResourcePoolSetters for T {}
 /// `POST /secret-resource-pool/infoSec`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -1020,7 +1120,6 @@ pub struct CreateInfoSecSecretResourcePool {
 }
 impl CreateInfoSecSecretResourcePool {
     /// A request with the required params `connectionMode`, `name`, `type`, `heartbeatInterval`, `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         connection_mode: impl ::core::convert::Into<i32>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -1042,61 +1141,79 @@ impl CreateInfoSecSecretResourcePool {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateInfoSecSecretResourcePool`], settable on the request and on a client `Call` for it:
+ `client.create_info_sec_secret_resource_pool(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateInfoSecSecretResourcePoolSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateInfoSecSecretResourcePool,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 4.3.36 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `model`.
-    pub fn model(
+    /// Wire name `model` (body). Since ZStack 4.3.36 (release history).
+    fn model(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.model = ::core::option::Option::Some(value.into());
+        self.held_mut().model = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.3.36 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.3.36 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateInfoSecSecretResourcePool>,
+> CreateInfoSecSecretResourcePoolSetters for T {}
 /// `POST /secret-resource-pool/jit`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -1153,7 +1270,6 @@ pub struct CreateJitSecretResourcePool {
 }
 impl CreateJitSecretResourcePool {
     /// A request with the required params `name`, `type`, `heartbeatInterval`, `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
@@ -1173,61 +1289,79 @@ impl CreateJitSecretResourcePool {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateJitSecretResourcePool`], settable on the request and on a client `Call` for it:
+ `client.create_jit_secret_resource_pool(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateJitSecretResourcePoolSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateJitSecretResourcePool,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 5.0.0 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `model`.
-    pub fn model(
+    /// Wire name `model` (body). Since ZStack 5.0.0 (release history).
+    fn model(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.model = ::core::option::Option::Some(value.into());
+        self.held_mut().model = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 5.0.0 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 5.0.0 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateJitSecretResourcePool>,
+> CreateJitSecretResourcePoolSetters for T {}
 /// `POST /secret-resource-pool/koal`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
@@ -1292,7 +1426,6 @@ pub struct CreateKoAlSecretResourcePool {
 }
 impl CreateKoAlSecretResourcePool {
     /// A request with the required params `name`, `type`, `heartbeatInterval`, `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
@@ -1315,82 +1448,100 @@ impl CreateKoAlSecretResourcePool {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `managementIp`.
-    pub fn management_ip(
+}
+/** The optional params of [`CreateKoAlSecretResourcePool`], settable on the request and on a client `Call` for it:
+ `client.create_ko_al_secret_resource_pool(..).management_ip(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateKoAlSecretResourcePoolSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateKoAlSecretResourcePool,
+    > + ::core::marker::Sized {
+    /// Wire name `managementIp` (body). Since ZStack 5.3.20 (release history).
+    fn management_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.management_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().management_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `port`.
-    pub fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.port = ::core::option::Option::Some(value.into());
+    /// Wire name `port` (body). Since ZStack 5.3.20 (release history).
+    fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `secretKey`.
-    pub fn secret_key(
+    /// Wire name `secretKey` (body). Since ZStack 5.3.20 (release history).
+    fn secret_key(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.secret_key = ::core::option::Option::Some(value.into());
+        self.held_mut().secret_key = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 5.3.20 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `model`.
-    pub fn model(
+    /// Wire name `model` (body). Since ZStack 5.3.20 (release history).
+    fn model(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.model = ::core::option::Option::Some(value.into());
+        self.held_mut().model = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 5.3.20 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 5.3.20 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.3.20 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.20 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateKoAlSecretResourcePool>,
+> CreateKoAlSecretResourcePoolSetters for T {}
 /// `POST /secret-resource-pool/sanSec`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -1468,7 +1619,6 @@ pub struct CreateSanSecSecretResourcePool {
 }
 impl CreateSanSecSecretResourcePool {
     /// A request with the required params `name`, `type`, `heartbeatInterval`, `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
@@ -1495,111 +1645,129 @@ impl CreateSanSecSecretResourcePool {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `keyIndex`.
-    pub fn key_index(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.key_index = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`CreateSanSecSecretResourcePool`], settable on the request and on a client `Call` for it:
+ `client.create_san_sec_secret_resource_pool(..).key_index(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateSanSecSecretResourcePoolSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateSanSecSecretResourcePool,
+    > + ::core::marker::Sized {
+    /// Wire name `keyIndex` (body). Since ZStack 5.1.30 (release history).
+    fn key_index(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().key_index = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `managementIp`.
-    pub fn management_ip(
+    /// Wire name `managementIp` (body). Since ZStack 5.2.0 (release history).
+    fn management_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.management_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().management_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `port`.
-    pub fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.port = ::core::option::Option::Some(value.into());
+    /// Wire name `port` (body). Since ZStack 5.2.0 (release history).
+    fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `username`.
-    pub fn username(
+    /// Wire name `username` (body). Since ZStack 5.2.0 (release history).
+    fn username(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.username = ::core::option::Option::Some(value.into());
+        self.held_mut().username = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `password`.
-    pub fn password(
+    /// Wire name `password` (body). Since ZStack 5.2.0 (release history).
+    fn password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.password = ::core::option::Option::Some(value.into());
+        self.held_mut().password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sm3Key`.
-    pub fn sm3_key(
+    /// Wire name `sm3Key` (body). Since ZStack 5.2.0 (release history).
+    fn sm3_key(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.sm3_key = ::core::option::Option::Some(value.into());
+        self.held_mut().sm3_key = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sm4Key`.
-    pub fn sm4_key(
+    /// Wire name `sm4Key` (body). Since ZStack 5.2.0 (release history).
+    fn sm4_key(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.sm4_key = ::core::option::Option::Some(value.into());
+        self.held_mut().sm4_key = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `model`.
-    pub fn model(
+    /// Wire name `model` (body). Since ZStack 5.1.30 (release history).
+    fn model(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.model = ::core::option::Option::Some(value.into());
+        self.held_mut().model = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 5.1.30 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 5.1.30 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateSanSecSecretResourcePool>,
+> CreateSanSecSecretResourcePoolSetters for T {}
 /// `DELETE /secret-resource-pool/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -1627,7 +1795,6 @@ pub struct DeleteSecretResourcePool {
 }
 impl DeleteSecretResourcePool {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1636,35 +1803,50 @@ impl DeleteSecretResourcePool {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteSecretResourcePool`], settable on the request and on a client `Call` for it:
+ `client.delete_secret_resource_pool(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteSecretResourcePoolSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteSecretResourcePool,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 4.3.36 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteSecretResourcePool>,
+> DeleteSecretResourcePoolSetters for T {}
 /// `GET /secret-resource-pools`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -1684,7 +1866,7 @@ pub struct QuerySecretResourcePool {
 }
 impl QuerySecretResourcePool {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1759,7 +1941,6 @@ pub struct UpdateCSPSecretResourcePool {
 }
 impl UpdateCSPSecretResourcePool {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             app_id: ::core::default::Default::default(),
@@ -1778,109 +1959,121 @@ impl UpdateCSPSecretResourcePool {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `appId`.
-    pub fn app_id(
+}
+/** The optional params of [`UpdateCSPSecretResourcePool`], settable on the request and on a client `Call` for it:
+ `client.update_csp_secret_resource_pool(..).app_id(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateCSPSecretResourcePoolSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateCSPSecretResourcePool,
+    > + ::core::marker::Sized {
+    /// Wire name `appId` (body). Since ZStack 5.1.30 (release history).
+    fn app_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.app_id = ::core::option::Option::Some(value.into());
+        self.held_mut().app_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `appKey`.
-    pub fn app_key(
+    /// Wire name `appKey` (body). Since ZStack 5.1.30 (release history).
+    fn app_key(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.app_key = ::core::option::Option::Some(value.into());
+        self.held_mut().app_key = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `managementIp`.
-    pub fn management_ip(
+    /// Wire name `managementIp` (body). Since ZStack 5.1.30 (release history).
+    fn management_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.management_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().management_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `port`.
-    pub fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.port = ::core::option::Option::Some(value.into());
+    /// Wire name `port` (body). Since ZStack 5.1.30 (release history).
+    fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `keyId`.
-    pub fn key_id(
+    /// Wire name `keyId` (body). Since ZStack 5.1.30 (release history).
+    fn key_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.key_id = ::core::option::Option::Some(value.into());
+        self.held_mut().key_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `userId`.
-    pub fn user_id(
+    /// Wire name `userId` (body). Since ZStack 5.1.30 (release history).
+    fn user_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.user_id = ::core::option::Option::Some(value.into());
+        self.held_mut().user_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `protocol`.
-    pub fn protocol(
+    /// Wire name `protocol` (body). Since ZStack 5.1.30 (release history). Server default: `https`. One of `https`, `http`.
+    fn protocol(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.protocol = ::core::option::Option::Some(value.into());
+        self.held_mut().protocol = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 5.1.30 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `model` (body). Since ZStack 5.1.30 (release history).
+    fn model(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().model = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `model`.
-    pub fn model(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.model = ::core::option::Option::Some(value.into());
+    /// Wire name `heartbeatInterval` (body). Since ZStack 5.1.30 (release history).
+    fn heartbeat_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().heartbeat_interval = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `heartbeatInterval`.
-    pub fn heartbeat_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.heartbeat_interval = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateCSPSecretResourcePool>,
+> UpdateCSPSecretResourcePoolSetters for T {}
 /// `PUT /secret-resource-pools/fiSec/{uuid}/actions`, body envelope `"updateFiSecSecretResourcePool"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -1922,7 +2115,6 @@ pub struct UpdateFiSecSecretResourcePool {
 }
 impl UpdateFiSecSecretResourcePool {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             key_num: ::core::default::Default::default(),
@@ -1935,64 +2127,76 @@ impl UpdateFiSecSecretResourcePool {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `keyNum`.
-    pub fn key_num(
+}
+/** The optional params of [`UpdateFiSecSecretResourcePool`], settable on the request and on a client `Call` for it:
+ `client.update_fi_sec_secret_resource_pool(..).key_num(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateFiSecSecretResourcePoolSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateFiSecSecretResourcePool,
+    > + ::core::marker::Sized {
+    /// Wire name `keyNum` (body). Since ZStack 5.1.30 (release history).
+    fn key_num(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.key_num = ::core::option::Option::Some(value.into());
+        self.held_mut().key_num = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 5.1.30 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `model` (body). Since ZStack 5.1.30 (release history).
+    fn model(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().model = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `model`.
-    pub fn model(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.model = ::core::option::Option::Some(value.into());
+    /// Wire name `heartbeatInterval` (body). Since ZStack 5.1.30 (release history).
+    fn heartbeat_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().heartbeat_interval = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `heartbeatInterval`.
-    pub fn heartbeat_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.heartbeat_interval = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateFiSecSecretResourcePool>,
+> UpdateFiSecSecretResourcePoolSetters for T {}
 /// `PUT /secret-resource-pools/flkSec/{uuid}/actions`, body envelope `"updateFlkSecSecretResourcePool"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -2043,7 +2247,6 @@ pub struct UpdateFlkSecSecretResourcePool {
 }
 impl UpdateFlkSecSecretResourcePool {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             encrypt_result: ::core::default::Default::default(),
@@ -2059,88 +2262,100 @@ impl UpdateFlkSecSecretResourcePool {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `encryptResult`.
-    pub fn encrypt_result(
+}
+/** The optional params of [`UpdateFlkSecSecretResourcePool`], settable on the request and on a client `Call` for it:
+ `client.update_flk_sec_secret_resource_pool(..).encrypt_result(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateFlkSecSecretResourcePoolSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateFlkSecSecretResourcePool,
+    > + ::core::marker::Sized {
+    /// Wire name `encryptResult` (body). Since ZStack 4.6.32 (release history).
+    fn encrypt_result(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.encrypt_result = ::core::option::Option::Some(value.into());
+        self.held_mut().encrypt_result = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `activatedToken`.
-    pub fn activated_token(
+    /// Wire name `activatedToken` (body). Since ZStack 4.6.32 (release history).
+    fn activated_token(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.activated_token = ::core::option::Option::Some(value.into());
+        self.held_mut().activated_token = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `protectToken`.
-    pub fn protect_token(
+    /// Wire name `protectToken` (body). Since ZStack 4.6.32 (release history).
+    fn protect_token(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.protect_token = ::core::option::Option::Some(value.into());
+        self.held_mut().protect_token = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `hmacToken`.
-    pub fn hmac_token(
+    /// Wire name `hmacToken` (body). Since ZStack 4.6.32 (release history).
+    fn hmac_token(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.hmac_token = ::core::option::Option::Some(value.into());
+        self.held_mut().hmac_token = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 4.6.32 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.6.32 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `model` (body). Since ZStack 4.6.32 (release history).
+    fn model(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().model = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `model`.
-    pub fn model(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.model = ::core::option::Option::Some(value.into());
+    /// Wire name `heartbeatInterval` (body). Since ZStack 4.6.32 (release history).
+    fn heartbeat_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().heartbeat_interval = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `heartbeatInterval`.
-    pub fn heartbeat_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.heartbeat_interval = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateFlkSecSecretResourcePool>,
+> UpdateFlkSecSecretResourcePoolSetters for T {}
 /// `PUT /secret-resource-pools/infoSec/{uuid}/actions`, body envelope `"updateInfoSecSecretResourcePool"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -2191,7 +2406,6 @@ pub struct UpdateInfoSecSecretResourcePool {
 }
 impl UpdateInfoSecSecretResourcePool {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             connection_mode: ::core::default::Default::default(),
@@ -2207,85 +2421,97 @@ impl UpdateInfoSecSecretResourcePool {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `connectionMode`.
-    pub fn connection_mode(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.connection_mode = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`UpdateInfoSecSecretResourcePool`], settable on the request and on a client `Call` for it:
+ `client.update_info_sec_secret_resource_pool(..).connection_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateInfoSecSecretResourcePoolSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateInfoSecSecretResourcePool,
+    > + ::core::marker::Sized {
+    /// Wire name `connectionMode` (body). Since ZStack 4.3.36 (release history).
+    fn connection_mode(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().connection_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `activatedToken`.
-    pub fn activated_token(
+    /// Wire name `activatedToken` (body). Since ZStack 4.3.36 (release history).
+    fn activated_token(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.activated_token = ::core::option::Option::Some(value.into());
+        self.held_mut().activated_token = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `protectToken`.
-    pub fn protect_token(
+    /// Wire name `protectToken` (body). Since ZStack 4.3.36 (release history).
+    fn protect_token(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.protect_token = ::core::option::Option::Some(value.into());
+        self.held_mut().protect_token = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `hmacToken`.
-    pub fn hmac_token(
+    /// Wire name `hmacToken` (body). Since ZStack 4.3.36 (release history).
+    fn hmac_token(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.hmac_token = ::core::option::Option::Some(value.into());
+        self.held_mut().hmac_token = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 4.3.36 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.3.36 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `model` (body). Since ZStack 4.3.36 (release history).
+    fn model(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().model = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `model`.
-    pub fn model(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.model = ::core::option::Option::Some(value.into());
+    /// Wire name `heartbeatInterval` (body). Since ZStack 4.3.36 (release history).
+    fn heartbeat_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().heartbeat_interval = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `heartbeatInterval`.
-    pub fn heartbeat_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.heartbeat_interval = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateInfoSecSecretResourcePool>,
+> UpdateInfoSecSecretResourcePoolSetters for T {}
 /// `PUT /secret-resource-pools/koal/{uuid}/actions`, body envelope `"updateKoAlSecretResourcePool"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
@@ -2332,7 +2558,6 @@ pub struct UpdateKoAlSecretResourcePool {
 }
 impl UpdateKoAlSecretResourcePool {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             management_ip: ::core::default::Default::default(),
@@ -2347,77 +2572,89 @@ impl UpdateKoAlSecretResourcePool {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `managementIp`.
-    pub fn management_ip(
+}
+/** The optional params of [`UpdateKoAlSecretResourcePool`], settable on the request and on a client `Call` for it:
+ `client.update_ko_al_secret_resource_pool(..).management_ip(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateKoAlSecretResourcePoolSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateKoAlSecretResourcePool,
+    > + ::core::marker::Sized {
+    /// Wire name `managementIp` (body). Since ZStack 5.3.20 (release history).
+    fn management_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.management_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().management_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `port`.
-    pub fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.port = ::core::option::Option::Some(value.into());
+    /// Wire name `port` (body). Since ZStack 5.3.20 (release history).
+    fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `secretKey`.
-    pub fn secret_key(
+    /// Wire name `secretKey` (body). Since ZStack 5.3.20 (release history).
+    fn secret_key(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.secret_key = ::core::option::Option::Some(value.into());
+        self.held_mut().secret_key = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 5.3.20 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 5.3.20 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `model` (body). Since ZStack 5.3.20 (release history).
+    fn model(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().model = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `model`.
-    pub fn model(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.model = ::core::option::Option::Some(value.into());
+    /// Wire name `heartbeatInterval` (body). Since ZStack 5.3.20 (release history).
+    fn heartbeat_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().heartbeat_interval = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `heartbeatInterval`.
-    pub fn heartbeat_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.heartbeat_interval = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.3.20 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.20 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateKoAlSecretResourcePool>,
+> UpdateKoAlSecretResourcePoolSetters for T {}
 /// `PUT /secret-resource-pools/sanSec/{uuid}/actions`, body envelope `"updateSanSecSecretResourcePool"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -2477,7 +2714,6 @@ pub struct UpdateSanSecSecretResourcePool {
 }
 impl UpdateSanSecSecretResourcePool {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             key_index: ::core::default::Default::default(),
@@ -2496,106 +2732,118 @@ impl UpdateSanSecSecretResourcePool {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `keyIndex`.
-    pub fn key_index(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.key_index = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`UpdateSanSecSecretResourcePool`], settable on the request and on a client `Call` for it:
+ `client.update_san_sec_secret_resource_pool(..).key_index(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateSanSecSecretResourcePoolSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateSanSecSecretResourcePool,
+    > + ::core::marker::Sized {
+    /// Wire name `keyIndex` (body). Since ZStack 5.1.30 (release history).
+    fn key_index(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().key_index = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `managementIp`.
-    pub fn management_ip(
+    /// Wire name `managementIp` (body). Since ZStack 5.2.0 (release history).
+    fn management_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.management_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().management_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `port`.
-    pub fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.port = ::core::option::Option::Some(value.into());
+    /// Wire name `port` (body). Since ZStack 5.2.0 (release history).
+    fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `username`.
-    pub fn username(
+    /// Wire name `username` (body). Since ZStack 5.2.0 (release history).
+    fn username(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.username = ::core::option::Option::Some(value.into());
+        self.held_mut().username = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `password`.
-    pub fn password(
+    /// Wire name `password` (body). Since ZStack 5.2.0 (release history).
+    fn password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.password = ::core::option::Option::Some(value.into());
+        self.held_mut().password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sm3Key`.
-    pub fn sm3_key(
+    /// Wire name `sm3Key` (body). Since ZStack 5.2.0 (release history).
+    fn sm3_key(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.sm3_key = ::core::option::Option::Some(value.into());
+        self.held_mut().sm3_key = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sm4Key`.
-    pub fn sm4_key(
+    /// Wire name `sm4Key` (body). Since ZStack 5.2.0 (release history).
+    fn sm4_key(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.sm4_key = ::core::option::Option::Some(value.into());
+        self.held_mut().sm4_key = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 5.1.30 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `model` (body). Since ZStack 5.1.30 (release history).
+    fn model(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().model = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `model`.
-    pub fn model(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.model = ::core::option::Option::Some(value.into());
+    /// Wire name `heartbeatInterval` (body). Since ZStack 5.1.30 (release history).
+    fn heartbeat_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().heartbeat_interval = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `heartbeatInterval`.
-    pub fn heartbeat_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.heartbeat_interval = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateSanSecSecretResourcePool>,
+> UpdateSanSecSecretResourcePoolSetters for T {}
 /// `PUT /secret-resource-pool/{uuid}/actions`, body envelope `"updateSecretResourcePool"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -2634,7 +2882,6 @@ pub struct UpdateSecretResourcePool {
 }
 impl UpdateSecretResourcePool {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2646,82 +2893,93 @@ impl UpdateSecretResourcePool {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateSecretResourcePool`], settable on the request and on a client `Call` for it:
+ `client.update_secret_resource_pool(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateSecretResourcePoolSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateSecretResourcePool,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 4.3.36 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.3.36 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `model` (body). Since ZStack 4.3.36 (release history).
+    fn model(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().model = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `model`.
-    pub fn model(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.model = ::core::option::Option::Some(value.into());
+    /// Wire name `heartbeatInterval` (body). Since ZStack 4.3.36 (release history).
+    fn heartbeat_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().heartbeat_interval = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `heartbeatInterval`.
-    pub fn heartbeat_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.heartbeat_interval = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateSecretResourcePool>,
+> UpdateSecretResourcePoolSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `PUT /secret-resource-pools/{uuid}/actions`: see [`ChangeSecretResourcePoolState`](crate::api::ChangeSecretResourcePoolState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_secret_resource_pool_state(
+/// The `secret-resource-pools` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait SecretResourcePoolsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`ChangeSecretResourcePoolState`]: `PUT /secret-resource-pools/{uuid}/actions`.
+    fn change_secret_resource_pool_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeSecretResourcePoolState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeSecretResourcePoolState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeSecretResourcePoolState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeSecretResourcePoolState::new(uuid, state_event),
         )
     }
-    /// `POST /secret-resource-pool/aisino`: see [`CreateAiSiNoSecretResourcePool`](crate::api::CreateAiSiNoSecretResourcePool).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_ai_si_no_secret_resource_pool(
+    /// Send (and wait for the job of) [`CreateAiSiNoSecretResourcePool`]: `POST /secret-resource-pool/aisino`.
+    fn create_ai_si_no_secret_resource_pool(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
         heartbeat_interval: impl ::core::convert::Into<i32>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateAiSiNoSecretResourcePool> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateAiSiNoSecretResourcePool::new(
+    ) -> ::zstack_sdk::client::Call<CreateAiSiNoSecretResourcePool> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateAiSiNoSecretResourcePool::new(
                 name,
                 type_,
                 heartbeat_interval,
@@ -2729,9 +2987,9 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /secret-resource-pool/csp`: see [`CreateCSPSecretResourcePool`](crate::api::CreateCSPSecretResourcePool).
+    /// Send (and wait for the job of) [`CreateCSPSecretResourcePool`]: `POST /secret-resource-pool/csp`.
     #[allow(clippy::too_many_arguments)]
-    pub fn create_csp_secret_resource_pool(
+    fn create_csp_secret_resource_pool(
         &self,
         management_ip: impl ::core::convert::Into<::std::string::String>,
         port: impl ::core::convert::Into<i32>,
@@ -2742,10 +3000,10 @@ impl crate::client::Client {
         type_: impl ::core::convert::Into<::std::string::String>,
         heartbeat_interval: impl ::core::convert::Into<i32>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateCSPSecretResourcePool> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateCSPSecretResourcePool::new(
+    ) -> ::zstack_sdk::client::Call<CreateCSPSecretResourcePool> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateCSPSecretResourcePool::new(
                 management_ip,
                 port,
                 app_id,
@@ -2758,18 +3016,17 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /secret-resource-pool/fiSec`: see [`CreateFiSecSecretResourcePool`](crate::api::CreateFiSecSecretResourcePool).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_fi_sec_secret_resource_pool(
+    /// Send (and wait for the job of) [`CreateFiSecSecretResourcePool`]: `POST /secret-resource-pool/fiSec`.
+    fn create_fi_sec_secret_resource_pool(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
         heartbeat_interval: impl ::core::convert::Into<i32>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateFiSecSecretResourcePool> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateFiSecSecretResourcePool::new(
+    ) -> ::zstack_sdk::client::Call<CreateFiSecSecretResourcePool> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateFiSecSecretResourcePool::new(
                 name,
                 type_,
                 heartbeat_interval,
@@ -2777,18 +3034,17 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /secret-resource-pool/flkSec`: see [`CreateFlkSecSecretResourcePool`](crate::api::CreateFlkSecSecretResourcePool).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_flk_sec_secret_resource_pool(
+    /// Send (and wait for the job of) [`CreateFlkSecSecretResourcePool`]: `POST /secret-resource-pool/flkSec`.
+    fn create_flk_sec_secret_resource_pool(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
         heartbeat_interval: impl ::core::convert::Into<i32>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateFlkSecSecretResourcePool> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateFlkSecSecretResourcePool::new(
+    ) -> ::zstack_sdk::client::Call<CreateFlkSecSecretResourcePool> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateFlkSecSecretResourcePool::new(
                 name,
                 type_,
                 heartbeat_interval,
@@ -2796,18 +3052,17 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /secret-resource-pool/haitai`: see [`CreateHaiTaiSecretResourcePool`](crate::api::CreateHaiTaiSecretResourcePool).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_hai_tai_secret_resource_pool(
+    /// Send (and wait for the job of) [`CreateHaiTaiSecretResourcePool`]: `POST /secret-resource-pool/haitai`.
+    fn create_hai_tai_secret_resource_pool(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
         heartbeat_interval: impl ::core::convert::Into<i32>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateHaiTaiSecretResourcePool> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateHaiTaiSecretResourcePool::new(
+    ) -> ::zstack_sdk::client::Call<CreateHaiTaiSecretResourcePool> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateHaiTaiSecretResourcePool::new(
                 name,
                 type_,
                 heartbeat_interval,
@@ -2815,19 +3070,18 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /secret-resource-pool/infoSec`: see [`CreateInfoSecSecretResourcePool`](crate::api::CreateInfoSecSecretResourcePool).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_info_sec_secret_resource_pool(
+    /// Send (and wait for the job of) [`CreateInfoSecSecretResourcePool`]: `POST /secret-resource-pool/infoSec`.
+    fn create_info_sec_secret_resource_pool(
         &self,
         connection_mode: impl ::core::convert::Into<i32>,
         name: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
         heartbeat_interval: impl ::core::convert::Into<i32>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateInfoSecSecretResourcePool> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateInfoSecSecretResourcePool::new(
+    ) -> ::zstack_sdk::client::Call<CreateInfoSecSecretResourcePool> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateInfoSecSecretResourcePool::new(
                 connection_mode,
                 name,
                 type_,
@@ -2836,18 +3090,43 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /secret-resource-pool/jit`: see [`CreateJitSecretResourcePool`](crate::api::CreateJitSecretResourcePool).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_jit_secret_resource_pool(
+    /// Send (and wait for the job of) [`CreateJitSecretResourcePool`]: `POST /secret-resource-pool/jit`.
+    fn create_jit_secret_resource_pool(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
         heartbeat_interval: impl ::core::convert::Into<i32>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateJitSecretResourcePool> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateJitSecretResourcePool::new(
+    ) -> ::zstack_sdk::client::Call<CreateJitSecretResourcePool> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateJitSecretResourcePool::new(name, type_, heartbeat_interval, zone_uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`CreateKoAlSecretResourcePool`]: `POST /secret-resource-pool/koal`.
+    fn create_ko_al_secret_resource_pool(
+        &self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<::std::string::String>,
+        heartbeat_interval: impl ::core::convert::Into<i32>,
+        zone_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<CreateKoAlSecretResourcePool> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateKoAlSecretResourcePool::new(name, type_, heartbeat_interval, zone_uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`CreateSanSecSecretResourcePool`]: `POST /secret-resource-pool/sanSec`.
+    fn create_san_sec_secret_resource_pool(
+        &self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<::std::string::String>,
+        heartbeat_interval: impl ::core::convert::Into<i32>,
+        zone_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<CreateSanSecSecretResourcePool> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateSanSecSecretResourcePool::new(
                 name,
                 type_,
                 heartbeat_interval,
@@ -2855,1295 +3134,92 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /secret-resource-pool/koal`: see [`CreateKoAlSecretResourcePool`](crate::api::CreateKoAlSecretResourcePool).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_ko_al_secret_resource_pool(
-        &self,
-        name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
-        heartbeat_interval: impl ::core::convert::Into<i32>,
-        zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateKoAlSecretResourcePool> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateKoAlSecretResourcePool::new(
-                name,
-                type_,
-                heartbeat_interval,
-                zone_uuid,
-            ),
-        )
-    }
-    /// `POST /secret-resource-pool/sanSec`: see [`CreateSanSecSecretResourcePool`](crate::api::CreateSanSecSecretResourcePool).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_san_sec_secret_resource_pool(
-        &self,
-        name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
-        heartbeat_interval: impl ::core::convert::Into<i32>,
-        zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateSanSecSecretResourcePool> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateSanSecSecretResourcePool::new(
-                name,
-                type_,
-                heartbeat_interval,
-                zone_uuid,
-            ),
-        )
-    }
-    /// `DELETE /secret-resource-pool/{uuid}`: see [`DeleteSecretResourcePool`](crate::api::DeleteSecretResourcePool).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_secret_resource_pool(
+    /// Send (and wait for the job of) [`DeleteSecretResourcePool`]: `DELETE /secret-resource-pool/{uuid}`.
+    fn delete_secret_resource_pool(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteSecretResourcePool> {
-        crate::client::Call::new(self, crate::api::DeleteSecretResourcePool::new(uuid))
-    }
-    /// `GET /secret-resource-pools`: see [`QuerySecretResourcePool`](crate::api::QuerySecretResourcePool).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_secret_resource_pool(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySecretResourcePool> {
-        crate::client::Call::new(self, crate::api::QuerySecretResourcePool::new())
-    }
-    /// `PUT /secret-resource-pools/csp/{uuid}/actions`: see [`UpdateCSPSecretResourcePool`](crate::api::UpdateCSPSecretResourcePool).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_csp_secret_resource_pool(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateCSPSecretResourcePool> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateCSPSecretResourcePool::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteSecretResourcePool> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteSecretResourcePool::new(uuid),
         )
     }
-    /// `PUT /secret-resource-pools/fiSec/{uuid}/actions`: see [`UpdateFiSecSecretResourcePool`](crate::api::UpdateFiSecSecretResourcePool).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_fi_sec_secret_resource_pool(
+    /// Send [`QuerySecretResourcePool`]: `GET /secret-resource-pools`.
+    fn query_secret_resource_pool(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QuerySecretResourcePool> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySecretResourcePool::new())
+    }
+    /// Send (and wait for the job of) [`UpdateCSPSecretResourcePool`]: `PUT /secret-resource-pools/csp/{uuid}/actions`.
+    fn update_csp_secret_resource_pool(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateFiSecSecretResourcePool> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateFiSecSecretResourcePool::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateCSPSecretResourcePool> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateCSPSecretResourcePool::new(uuid),
         )
     }
-    /// `PUT /secret-resource-pools/flkSec/{uuid}/actions`: see [`UpdateFlkSecSecretResourcePool`](crate::api::UpdateFlkSecSecretResourcePool).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_flk_sec_secret_resource_pool(
+    /// Send (and wait for the job of) [`UpdateFiSecSecretResourcePool`]: `PUT /secret-resource-pools/fiSec/{uuid}/actions`.
+    fn update_fi_sec_secret_resource_pool(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateFlkSecSecretResourcePool> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateFlkSecSecretResourcePool::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateFiSecSecretResourcePool> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateFiSecSecretResourcePool::new(uuid),
         )
     }
-    /// `PUT /secret-resource-pools/infoSec/{uuid}/actions`: see [`UpdateInfoSecSecretResourcePool`](crate::api::UpdateInfoSecSecretResourcePool).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_info_sec_secret_resource_pool(
+    /// Send (and wait for the job of) [`UpdateFlkSecSecretResourcePool`]: `PUT /secret-resource-pools/flkSec/{uuid}/actions`.
+    fn update_flk_sec_secret_resource_pool(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateInfoSecSecretResourcePool> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateInfoSecSecretResourcePool::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateFlkSecSecretResourcePool> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateFlkSecSecretResourcePool::new(uuid),
         )
     }
-    /// `PUT /secret-resource-pools/koal/{uuid}/actions`: see [`UpdateKoAlSecretResourcePool`](crate::api::UpdateKoAlSecretResourcePool).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_ko_al_secret_resource_pool(
+    /// Send (and wait for the job of) [`UpdateInfoSecSecretResourcePool`]: `PUT /secret-resource-pools/infoSec/{uuid}/actions`.
+    fn update_info_sec_secret_resource_pool(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateKoAlSecretResourcePool> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateKoAlSecretResourcePool::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateInfoSecSecretResourcePool> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateInfoSecSecretResourcePool::new(uuid),
         )
     }
-    /// `PUT /secret-resource-pools/sanSec/{uuid}/actions`: see [`UpdateSanSecSecretResourcePool`](crate::api::UpdateSanSecSecretResourcePool).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_san_sec_secret_resource_pool(
+    /// Send (and wait for the job of) [`UpdateKoAlSecretResourcePool`]: `PUT /secret-resource-pools/koal/{uuid}/actions`.
+    fn update_ko_al_secret_resource_pool(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateSanSecSecretResourcePool> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateSanSecSecretResourcePool::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateKoAlSecretResourcePool> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateKoAlSecretResourcePool::new(uuid),
         )
     }
-    /// `PUT /secret-resource-pool/{uuid}/actions`: see [`UpdateSecretResourcePool`](crate::api::UpdateSecretResourcePool).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_secret_resource_pool(
+    /// Send (and wait for the job of) [`UpdateSanSecSecretResourcePool`]: `PUT /secret-resource-pools/sanSec/{uuid}/actions`.
+    fn update_san_sec_secret_resource_pool(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateSecretResourcePool> {
-        crate::client::Call::new(self, crate::api::UpdateSecretResourcePool::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateSanSecSecretResourcePool> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateSanSecSecretResourcePool::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`UpdateSecretResourcePool`]: `PUT /secret-resource-pool/{uuid}/actions`.
+    fn update_secret_resource_pool(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<UpdateSecretResourcePool> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateSecretResourcePool::new(uuid),
+        )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeSecretResourcePoolState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateAiSiNoSecretResourcePool> {
-    /// Set `managementIp`.
-    pub fn management_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.management_ip(value))
-    }
-    /// Set `port`.
-    pub fn port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.port(value))
-    }
-    /// Set `route`.
-    pub fn route(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.route(value))
-    }
-    /// Set `clientID`.
-    pub fn client_id(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.client_id(value))
-    }
-    /// Set `clientSecrete`.
-    pub fn client_secrete(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.client_secrete(value))
-    }
-    /// Set `appId`.
-    pub fn app_id(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.app_id(value))
-    }
-    /// Set `keyNumSM2`.
-    pub fn key_num_sm2(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.key_num_sm2(value))
-    }
-    /// Set `keyNumSM4`.
-    pub fn key_num_sm4(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.key_num_sm4(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `model`.
-    pub fn model(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.model(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateCSPSecretResourcePool> {
-    /// Set `protocol`.
-    pub fn protocol(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.protocol(value))
-    }
-    /// Set `userId`.
-    pub fn user_id(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.user_id(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `model`.
-    pub fn model(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.model(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateFiSecSecretResourcePool> {
-    /// Set `keyNum`.
-    pub fn key_num(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.key_num(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `model`.
-    pub fn model(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.model(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateFlkSecSecretResourcePool> {
-    /// Set `testResult`.
-    pub fn test_result(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.test_result(value))
-    }
-    /// Set `activatedToken`.
-    pub fn activated_token(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.activated_token(value))
-    }
-    /// Set `protectToken`.
-    pub fn protect_token(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.protect_token(value))
-    }
-    /// Set `hmacToken`.
-    pub fn hmac_token(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.hmac_token(value))
-    }
-    /// Set `ukeyType`.
-    pub fn ukey_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ukey_type(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `model`.
-    pub fn model(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.model(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateHaiTaiSecretResourcePool> {
-    /// Set `managementIp`.
-    pub fn management_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.management_ip(value))
-    }
-    /// Set `port`.
-    pub fn port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.port(value))
-    }
-    /// Set `realm`.
-    pub fn realm(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.realm(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `model`.
-    pub fn model(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.model(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateInfoSecSecretResourcePool> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `model`.
-    pub fn model(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.model(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateJitSecretResourcePool> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `model`.
-    pub fn model(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.model(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateKoAlSecretResourcePool> {
-    /// Set `managementIp`.
-    pub fn management_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.management_ip(value))
-    }
-    /// Set `port`.
-    pub fn port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.port(value))
-    }
-    /// Set `secretKey`.
-    pub fn secret_key(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.secret_key(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `model`.
-    pub fn model(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.model(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateSanSecSecretResourcePool> {
-    /// Set `keyIndex`.
-    pub fn key_index(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.key_index(value))
-    }
-    /// Set `managementIp`.
-    pub fn management_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.management_ip(value))
-    }
-    /// Set `port`.
-    pub fn port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.port(value))
-    }
-    /// Set `username`.
-    pub fn username(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.username(value))
-    }
-    /// Set `password`.
-    pub fn password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.password(value))
-    }
-    /// Set `sm3Key`.
-    pub fn sm3_key(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.sm3_key(value))
-    }
-    /// Set `sm4Key`.
-    pub fn sm4_key(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.sm4_key(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `model`.
-    pub fn model(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.model(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteSecretResourcePool> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateCSPSecretResourcePool> {
-    /// Set `appId`.
-    pub fn app_id(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.app_id(value))
-    }
-    /// Set `appKey`.
-    pub fn app_key(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.app_key(value))
-    }
-    /// Set `managementIp`.
-    pub fn management_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.management_ip(value))
-    }
-    /// Set `port`.
-    pub fn port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.port(value))
-    }
-    /// Set `keyId`.
-    pub fn key_id(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.key_id(value))
-    }
-    /// Set `userId`.
-    pub fn user_id(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.user_id(value))
-    }
-    /// Set `protocol`.
-    pub fn protocol(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.protocol(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `model`.
-    pub fn model(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.model(value))
-    }
-    /// Set `heartbeatInterval`.
-    pub fn heartbeat_interval(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.heartbeat_interval(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateFiSecSecretResourcePool> {
-    /// Set `keyNum`.
-    pub fn key_num(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.key_num(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `model`.
-    pub fn model(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.model(value))
-    }
-    /// Set `heartbeatInterval`.
-    pub fn heartbeat_interval(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.heartbeat_interval(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateFlkSecSecretResourcePool> {
-    /// Set `encryptResult`.
-    pub fn encrypt_result(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.encrypt_result(value))
-    }
-    /// Set `activatedToken`.
-    pub fn activated_token(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.activated_token(value))
-    }
-    /// Set `protectToken`.
-    pub fn protect_token(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.protect_token(value))
-    }
-    /// Set `hmacToken`.
-    pub fn hmac_token(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.hmac_token(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `model`.
-    pub fn model(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.model(value))
-    }
-    /// Set `heartbeatInterval`.
-    pub fn heartbeat_interval(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.heartbeat_interval(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateInfoSecSecretResourcePool> {
-    /// Set `connectionMode`.
-    pub fn connection_mode(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.connection_mode(value))
-    }
-    /// Set `activatedToken`.
-    pub fn activated_token(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.activated_token(value))
-    }
-    /// Set `protectToken`.
-    pub fn protect_token(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.protect_token(value))
-    }
-    /// Set `hmacToken`.
-    pub fn hmac_token(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.hmac_token(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `model`.
-    pub fn model(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.model(value))
-    }
-    /// Set `heartbeatInterval`.
-    pub fn heartbeat_interval(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.heartbeat_interval(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateKoAlSecretResourcePool> {
-    /// Set `managementIp`.
-    pub fn management_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.management_ip(value))
-    }
-    /// Set `port`.
-    pub fn port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.port(value))
-    }
-    /// Set `secretKey`.
-    pub fn secret_key(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.secret_key(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `model`.
-    pub fn model(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.model(value))
-    }
-    /// Set `heartbeatInterval`.
-    pub fn heartbeat_interval(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.heartbeat_interval(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateSanSecSecretResourcePool> {
-    /// Set `keyIndex`.
-    pub fn key_index(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.key_index(value))
-    }
-    /// Set `managementIp`.
-    pub fn management_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.management_ip(value))
-    }
-    /// Set `port`.
-    pub fn port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.port(value))
-    }
-    /// Set `username`.
-    pub fn username(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.username(value))
-    }
-    /// Set `password`.
-    pub fn password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.password(value))
-    }
-    /// Set `sm3Key`.
-    pub fn sm3_key(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.sm3_key(value))
-    }
-    /// Set `sm4Key`.
-    pub fn sm4_key(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.sm4_key(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `model`.
-    pub fn model(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.model(value))
-    }
-    /// Set `heartbeatInterval`.
-    pub fn heartbeat_interval(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.heartbeat_interval(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateSecretResourcePool> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `model`.
-    pub fn model(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.model(value))
-    }
-    /// Set `heartbeatInterval`.
-    pub fn heartbeat_interval(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.heartbeat_interval(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl SecretResourcePoolsApi for ::zstack_sdk::client::Client {}

@@ -38,7 +38,6 @@ pub struct AddSecurityGroupRule {
 }
 impl AddSecurityGroupRule {
     /// A request with the required params `securityGroupUuid`, `rules`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         security_group_uuid: impl ::core::convert::Into<::std::string::String>,
         rules: impl ::core::iter::IntoIterator<
@@ -54,45 +53,60 @@ impl AddSecurityGroupRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `remoteSecurityGroupUuids`.
-    pub fn remote_security_group_uuids(
+}
+/** The optional params of [`AddSecurityGroupRule`], settable on the request and on a client `Call` for it:
+ `client.add_security_group_rule(..).remote_security_group_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddSecurityGroupRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        AddSecurityGroupRule,
+    > + ::core::marker::Sized {
+    /// Wire name `remoteSecurityGroupUuids` (body). Since ZStack 2.1.
+    fn remote_security_group_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.remote_security_group_uuids = value
+        self.held_mut().remote_security_group_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `priority`.
-    pub fn priority(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.priority = ::core::option::Option::Some(value.into());
+    /// Wire name `priority` (body). Since ZStack 4.7.21. Server default: `-1`.
+    fn priority(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().priority = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddSecurityGroupRule>,
+> AddSecurityGroupRuleSetters for T {}
 /// `POST /security-groups/{securityGroupUuid}/vm-instances/nics`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -122,7 +136,6 @@ pub struct AddVmNicToSecurityGroup {
 }
 impl AddVmNicToSecurityGroup {
     /// A request with the required params `securityGroupUuid`, `vmNicUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         security_group_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_nic_uuids: impl ::core::iter::IntoIterator<
@@ -139,27 +152,42 @@ impl AddVmNicToSecurityGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AddVmNicToSecurityGroup`], settable on the request and on a client `Call` for it:
+ `client.add_vm_nic_to_security_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddVmNicToSecurityGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        AddVmNicToSecurityGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddVmNicToSecurityGroup>,
+> AddVmNicToSecurityGroupSetters for T {}
 /// `POST /security-groups/{securityGroupUuid}/l3-networks/{l3NetworkUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -190,7 +218,6 @@ pub struct AttachSecurityGroupToL3Network {
 }
 impl AttachSecurityGroupToL3Network {
     /// A request with the required params `securityGroupUuid`, `l3NetworkUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         security_group_uuid: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -202,27 +229,42 @@ impl AttachSecurityGroupToL3Network {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachSecurityGroupToL3Network`], settable on the request and on a client `Call` for it:
+ `client.attach_security_group_to_l3_network(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachSecurityGroupToL3NetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachSecurityGroupToL3Network,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachSecurityGroupToL3Network>,
+> AttachSecurityGroupToL3NetworkSetters for T {}
 /// `PUT /security-groups/rules/{uuid}/actions`, body envelope `"changeSecurityGroupRule"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -276,7 +318,6 @@ pub struct ChangeSecurityGroupRule {
 }
 impl ChangeSecurityGroupRule {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -293,96 +334,113 @@ impl ChangeSecurityGroupRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`ChangeSecurityGroupRule`], settable on the request and on a client `Call` for it:
+ `client.change_security_group_rule(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeSecurityGroupRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeSecurityGroupRule,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 4.7.21.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `remoteSecurityGroupUuid`.
-    pub fn remote_security_group_uuid(
+    /// Wire name `remoteSecurityGroupUuid` (body). Since ZStack 4.7.21.
+    fn remote_security_group_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.remote_security_group_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().remote_security_group_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `action`.
-    pub fn action(
+    /// Wire name `action` (body). Since ZStack 4.7.21. One of `DROP`, `ACCEPT`.
+    fn action(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.action = ::core::option::Option::Some(value.into());
+        self.held_mut().action = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `state`.
-    pub fn state(
+    /// Wire name `state` (body). Since ZStack 4.7.21. One of `Enabled`, `Disabled`.
+    fn state(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.state = ::core::option::Option::Some(value.into());
+        self.held_mut().state = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `priority`.
-    pub fn priority(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.priority = ::core::option::Option::Some(value.into());
+    /// Wire name `priority` (body). Since ZStack 4.7.21.
+    fn priority(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().priority = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `protocol`.
-    pub fn protocol(
+    /// Wire name `protocol` (body). Since ZStack 4.7.21. One of `ALL`, `TCP`, `UDP`, `ICMP`.
+    fn protocol(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.protocol = ::core::option::Option::Some(value.into());
+        self.held_mut().protocol = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `srcIpRange`.
-    pub fn src_ip_range(
+    /// Wire name `srcIpRange` (body). Since ZStack 4.7.21.
+    fn src_ip_range(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.src_ip_range = ::core::option::Option::Some(value.into());
+        self.held_mut().src_ip_range = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dstIpRange`.
-    pub fn dst_ip_range(
+    /// Wire name `dstIpRange` (body). Since ZStack 4.7.21.
+    fn dst_ip_range(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dst_ip_range = ::core::option::Option::Some(value.into());
+        self.held_mut().dst_ip_range = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dstPortRange`.
-    pub fn dst_port_range(
+    /// Wire name `dstPortRange` (body). Since ZStack 4.7.21.
+    fn dst_port_range(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dst_port_range = ::core::option::Option::Some(value.into());
+        self.held_mut().dst_port_range = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.21.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.21.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeSecurityGroupRule>,
+> ChangeSecurityGroupRuleSetters for T {}
 /// `PUT /security-groups/{securityGroupUuid}/rules/state/actions`, body envelope `"changeSecurityGroupRuleState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -416,7 +474,6 @@ pub struct ChangeSecurityGroupRuleState {
 }
 impl ChangeSecurityGroupRuleState {
     /// A request with the required params `securityGroupUuid`, `ruleUuids`, `state`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         security_group_uuid: impl ::core::convert::Into<::std::string::String>,
         rule_uuids: impl ::core::iter::IntoIterator<
@@ -435,27 +492,42 @@ impl ChangeSecurityGroupRuleState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeSecurityGroupRuleState`], settable on the request and on a client `Call` for it:
+ `client.change_security_group_rule_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeSecurityGroupRuleStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeSecurityGroupRuleState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.7.21.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.21.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeSecurityGroupRuleState>,
+> ChangeSecurityGroupRuleStateSetters for T {}
 /// `PUT /security-groups/{uuid}/actions`, body envelope `"changeSecurityGroupState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -485,7 +557,6 @@ pub struct ChangeSecurityGroupState {
 }
 impl ChangeSecurityGroupState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -497,27 +568,42 @@ impl ChangeSecurityGroupState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeSecurityGroupState`], settable on the request and on a client `Call` for it:
+ `client.change_security_group_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeSecurityGroupStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeSecurityGroupState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeSecurityGroupState>,
+> ChangeSecurityGroupStateSetters for T {}
 /// `PUT /security-groups/nics/{vmNicUuid}/security-policy/actions`, body envelope `"changeVmNicSecurityPolicy"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -550,7 +636,6 @@ pub struct ChangeVmNicSecurityPolicy {
 }
 impl ChangeVmNicSecurityPolicy {
     /// A request with the required params `vmNicUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(vm_nic_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             vm_nic_uuid: vm_nic_uuid.into(),
@@ -560,43 +645,58 @@ impl ChangeVmNicSecurityPolicy {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `ingressPolicy`.
-    pub fn ingress_policy(
+}
+/** The optional params of [`ChangeVmNicSecurityPolicy`], settable on the request and on a client `Call` for it:
+ `client.change_vm_nic_security_policy(..).ingress_policy(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeVmNicSecurityPolicySetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeVmNicSecurityPolicy,
+    > + ::core::marker::Sized {
+    /// Wire name `ingressPolicy` (body). Since ZStack 4.7.21. One of `DENY`, `ALLOW`.
+    fn ingress_policy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ingress_policy = ::core::option::Option::Some(value.into());
+        self.held_mut().ingress_policy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `egressPolicy`.
-    pub fn egress_policy(
+    /// Wire name `egressPolicy` (body). Since ZStack 4.7.21. One of `DENY`, `ALLOW`.
+    fn egress_policy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.egress_policy = ::core::option::Option::Some(value.into());
+        self.held_mut().egress_policy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.21.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.21.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeVmNicSecurityPolicy>,
+> ChangeVmNicSecurityPolicySetters for T {}
 /// `POST /security-groups`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -636,7 +736,6 @@ pub struct CreateSecurityGroup {
 }
 impl CreateSecurityGroup {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -648,58 +747,76 @@ impl CreateSecurityGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateSecurityGroup`], settable on the request and on a client `Call` for it:
+ `client.create_security_group(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateSecurityGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateSecurityGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipVersion`.
-    pub fn ip_version(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ip_version = ::core::option::Option::Some(value.into());
+    /// Wire name `ipVersion` (body). Since ZStack 3.1. One of `4`, `6`.
+    fn ip_version(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ip_version = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateSecurityGroup>,
+> CreateSecurityGroupSetters for T {}
 /// `DELETE /security-groups/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -727,7 +844,6 @@ pub struct DeleteSecurityGroup {
 }
 impl DeleteSecurityGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -736,35 +852,50 @@ impl DeleteSecurityGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteSecurityGroup`], settable on the request and on a client `Call` for it:
+ `client.delete_security_group(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteSecurityGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteSecurityGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteSecurityGroup>,
+> DeleteSecurityGroupSetters for T {}
 /// `DELETE /security-groups/rules`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -791,7 +922,6 @@ pub struct DeleteSecurityGroupRule {
 }
 impl DeleteSecurityGroupRule {
     /// A request with the required params `ruleUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         rule_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -806,27 +936,42 @@ impl DeleteSecurityGroupRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DeleteSecurityGroupRule`], settable on the request and on a client `Call` for it:
+ `client.delete_security_group_rule(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteSecurityGroupRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteSecurityGroupRule,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteSecurityGroupRule>,
+> DeleteSecurityGroupRuleSetters for T {}
 /// `DELETE /security-groups/{securityGroupUuid}/vm-instances/nics`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -855,7 +1000,6 @@ pub struct DeleteVmNicFromSecurityGroup {
 }
 impl DeleteVmNicFromSecurityGroup {
     /// A request with the required params `securityGroupUuid`, `vmNicUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         security_group_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_nic_uuids: impl ::core::iter::IntoIterator<
@@ -872,27 +1016,42 @@ impl DeleteVmNicFromSecurityGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DeleteVmNicFromSecurityGroup`], settable on the request and on a client `Call` for it:
+ `client.delete_vm_nic_from_security_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVmNicFromSecurityGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVmNicFromSecurityGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteVmNicFromSecurityGroup>,
+> DeleteVmNicFromSecurityGroupSetters for T {}
 /// `DELETE /security-groups/{securityGroupUuid}/l3-networks/{l3NetworkUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -922,7 +1081,6 @@ pub struct DetachSecurityGroupFromL3Network {
 }
 impl DetachSecurityGroupFromL3Network {
     /// A request with the required params `securityGroupUuid`, `l3NetworkUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         security_group_uuid: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -934,27 +1092,42 @@ impl DetachSecurityGroupFromL3Network {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachSecurityGroupFromL3Network`], settable on the request and on a client `Call` for it:
+ `client.detach_security_group_from_l3_network(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachSecurityGroupFromL3NetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachSecurityGroupFromL3Network,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachSecurityGroupFromL3Network>,
+> DetachSecurityGroupFromL3NetworkSetters for T {}
 /// `GET /security-groups/{securityGroupUuid}/vm-instances/candidate-nics`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -980,7 +1153,6 @@ pub struct GetCandidateVmNicForSecurityGroup {
 }
 impl GetCandidateVmNicForSecurityGroup {
     /// A request with the required params `securityGroupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         security_group_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -990,27 +1162,42 @@ impl GetCandidateVmNicForSecurityGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetCandidateVmNicForSecurityGroup`], settable on the request and on a client `Call` for it:
+ `client.get_candidate_vm_nic_for_security_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetCandidateVmNicForSecurityGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        GetCandidateVmNicForSecurityGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetCandidateVmNicForSecurityGroup>,
+> GetCandidateVmNicForSecurityGroupSetters for T {}
 /// `GET /security-groups`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1030,7 +1217,7 @@ pub struct QuerySecurityGroup {
 }
 impl QuerySecurityGroup {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1066,7 +1253,7 @@ pub struct QuerySecurityGroupRule {
 }
 impl QuerySecurityGroupRule {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1101,7 +1288,7 @@ pub struct QueryVmNicInSecurityGroup {
 }
 impl QueryVmNicInSecurityGroup {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1136,7 +1323,7 @@ pub struct QueryVmNicSecurityPolicy {
 }
 impl QueryVmNicSecurityPolicy {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1182,7 +1369,6 @@ pub struct SetVmNicSecurityGroup {
 }
 impl SetVmNicSecurityGroup {
     /// A request with the required params `vmNicUuid`, `refs`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_nic_uuid: impl ::core::convert::Into<::std::string::String>,
         refs: impl ::core::iter::IntoIterator<
@@ -1196,27 +1382,42 @@ impl SetVmNicSecurityGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetVmNicSecurityGroup`], settable on the request and on a client `Call` for it:
+ `client.set_vm_nic_security_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVmNicSecurityGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        SetVmNicSecurityGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.7.21.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.21.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SetVmNicSecurityGroup>,
+> SetVmNicSecurityGroupSetters for T {}
 /// `PUT /security-groups/{uuid}/actions`, body envelope `"updateSecurityGroup"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1249,7 +1450,6 @@ pub struct UpdateSecurityGroup {
 }
 impl UpdateSecurityGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1259,43 +1459,55 @@ impl UpdateSecurityGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateSecurityGroup`], settable on the request and on a client `Call` for it:
+ `client.update_security_group(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateSecurityGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateSecurityGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 0.6.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateSecurityGroup>,
+> UpdateSecurityGroupSetters for T {}
 /// `PUT /security-groups/{securityGroupUuid}/rules/priority/actions`, body envelope `"updateSecurityGroupRulePriority"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -1329,7 +1541,6 @@ pub struct UpdateSecurityGroupRulePriority {
 }
 impl UpdateSecurityGroupRulePriority {
     /// A request with the required params `securityGroupUuid`, `type`, `rules`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         security_group_uuid: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
@@ -1345,27 +1556,42 @@ impl UpdateSecurityGroupRulePriority {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateSecurityGroupRulePriority`], settable on the request and on a client `Call` for it:
+ `client.update_security_group_rule_priority(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateSecurityGroupRulePrioritySetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateSecurityGroupRulePriority,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.7.11.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.21.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateSecurityGroupRulePriority>,
+> UpdateSecurityGroupRulePrioritySetters for T {}
 /// `GET /security-groups/{securityGroupUuid}/rules/validation`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -1423,7 +1649,6 @@ pub struct ValidateSecurityGroupRule {
 }
 impl ValidateSecurityGroupRule {
     /// A request with the required params `securityGroupUuid`, `type`, `protocol`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         security_group_uuid: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
@@ -1446,97 +1671,114 @@ impl ValidateSecurityGroupRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `remoteSecurityGroupUuid`.
-    pub fn remote_security_group_uuid(
+}
+/** The optional params of [`ValidateSecurityGroupRule`], settable on the request and on a client `Call` for it:
+ `client.validate_security_group_rule(..).remote_security_group_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ValidateSecurityGroupRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        ValidateSecurityGroupRule,
+    > + ::core::marker::Sized {
+    /// Wire name `remoteSecurityGroupUuid` (query string). Since ZStack 4.7.21.
+    fn remote_security_group_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.remote_security_group_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().remote_security_group_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `ipVersion`.
-    pub fn ip_version(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ip_version = ::core::option::Option::Some(value.into());
+    /// Wire name `ipVersion` (query string). Since ZStack 4.7.21. One of `4`, `6`.
+    fn ip_version(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ip_version = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `srcIpRange`.
-    pub fn src_ip_range(
+    /// Wire name `srcIpRange` (query string). Since ZStack 4.7.21.
+    fn src_ip_range(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.src_ip_range = ::core::option::Option::Some(value.into());
+        self.held_mut().src_ip_range = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dstIpRange`.
-    pub fn dst_ip_range(
+    /// Wire name `dstIpRange` (query string). Since ZStack 4.7.21.
+    fn dst_ip_range(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dst_ip_range = ::core::option::Option::Some(value.into());
+        self.held_mut().dst_ip_range = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dstPortRange`.
-    pub fn dst_port_range(
+    /// Wire name `dstPortRange` (query string). Since ZStack 4.7.21.
+    fn dst_port_range(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dst_port_range = ::core::option::Option::Some(value.into());
+        self.held_mut().dst_port_range = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `action`.
-    pub fn action(
+    /// Wire name `action` (query string). Since ZStack 4.7.21. One of `ACCEPT`, `DROP`.
+    fn action(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.action = ::core::option::Option::Some(value.into());
+        self.held_mut().action = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `startPort`.
-    pub fn start_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start_port = ::core::option::Option::Some(value.into());
+    /// Wire name `startPort` (query string). Since ZStack 4.7.21.
+    fn start_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `endPort`.
-    pub fn end_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.end_port = ::core::option::Option::Some(value.into());
+    /// Wire name `endPort` (query string). Since ZStack 4.7.21.
+    fn end_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().end_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `allowedCidr`.
-    pub fn allowed_cidr(
+    /// Wire name `allowedCidr` (query string). Since ZStack 4.7.21.
+    fn allowed_cidr(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.allowed_cidr = ::core::option::Option::Some(value.into());
+        self.held_mut().allowed_cidr = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.21.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.7.21.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ValidateSecurityGroupRule>,
+> ValidateSecurityGroupRuleSetters for T {}
 /// The result of [`SetVmNicSecurityGroup`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetVmNicSecurityGroupReply {
     /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub inventory: ::std::vec::Vec<crate::types::VmNicSecurityGroupRefInventory>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SetVmNicSecurityGroupReply { "inventory" => inventory default, }
 );
 /// The result of [`ValidateSecurityGroupRule`].
@@ -1549,804 +1791,223 @@ pub struct ValidateSecurityGroupRuleReply {
     /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub reason: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ValidateSecurityGroupRuleReply { "available" => available, "code" => code, "reason"
     => reason, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /security-groups/{securityGroupUuid}/rules`: see [`AddSecurityGroupRule`](crate::api::AddSecurityGroupRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_security_group_rule(
+/// The `security-groups` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait SecurityGroupsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddSecurityGroupRule`]: `POST /security-groups/{securityGroupUuid}/rules`.
+    fn add_security_group_rule(
         &self,
         security_group_uuid: impl ::core::convert::Into<::std::string::String>,
         rules: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<crate::types::SecurityGroupRuleAO>,
         >,
-    ) -> crate::client::Call<'_, crate::api::AddSecurityGroupRule> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddSecurityGroupRule::new(security_group_uuid, rules),
+    ) -> ::zstack_sdk::client::Call<AddSecurityGroupRule> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddSecurityGroupRule::new(security_group_uuid, rules),
         )
     }
-    /// `POST /security-groups/{securityGroupUuid}/vm-instances/nics`: see [`AddVmNicToSecurityGroup`](crate::api::AddVmNicToSecurityGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_vm_nic_to_security_group(
+    /// Send (and wait for the job of) [`AddVmNicToSecurityGroup`]: `POST /security-groups/{securityGroupUuid}/vm-instances/nics`.
+    fn add_vm_nic_to_security_group(
         &self,
         security_group_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_nic_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::AddVmNicToSecurityGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddVmNicToSecurityGroup::new(security_group_uuid, vm_nic_uuids),
+    ) -> ::zstack_sdk::client::Call<AddVmNicToSecurityGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddVmNicToSecurityGroup::new(security_group_uuid, vm_nic_uuids),
         )
     }
-    /// `POST /security-groups/{securityGroupUuid}/l3-networks/{l3NetworkUuid}`: see [`AttachSecurityGroupToL3Network`](crate::api::AttachSecurityGroupToL3Network).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_security_group_to_l3_network(
+    /// Send (and wait for the job of) [`AttachSecurityGroupToL3Network`]: `POST /security-groups/{securityGroupUuid}/l3-networks/{l3NetworkUuid}`.
+    fn attach_security_group_to_l3_network(
         &self,
         security_group_uuid: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachSecurityGroupToL3Network> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachSecurityGroupToL3Network::new(
-                security_group_uuid,
-                l3_network_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<AttachSecurityGroupToL3Network> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachSecurityGroupToL3Network::new(security_group_uuid, l3_network_uuid),
         )
     }
-    /// `PUT /security-groups/rules/{uuid}/actions`: see [`ChangeSecurityGroupRule`](crate::api::ChangeSecurityGroupRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_security_group_rule(
+    /// Send (and wait for the job of) [`ChangeSecurityGroupRule`]: `PUT /security-groups/rules/{uuid}/actions`.
+    fn change_security_group_rule(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeSecurityGroupRule> {
-        crate::client::Call::new(self, crate::api::ChangeSecurityGroupRule::new(uuid))
+    ) -> ::zstack_sdk::client::Call<ChangeSecurityGroupRule> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeSecurityGroupRule::new(uuid),
+        )
     }
-    /// `PUT /security-groups/{securityGroupUuid}/rules/state/actions`: see [`ChangeSecurityGroupRuleState`](crate::api::ChangeSecurityGroupRuleState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_security_group_rule_state(
+    /// Send (and wait for the job of) [`ChangeSecurityGroupRuleState`]: `PUT /security-groups/{securityGroupUuid}/rules/state/actions`.
+    fn change_security_group_rule_state(
         &self,
         security_group_uuid: impl ::core::convert::Into<::std::string::String>,
         rule_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
         state: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeSecurityGroupRuleState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeSecurityGroupRuleState::new(
-                security_group_uuid,
-                rule_uuids,
-                state,
-            ),
+    ) -> ::zstack_sdk::client::Call<ChangeSecurityGroupRuleState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeSecurityGroupRuleState::new(security_group_uuid, rule_uuids, state),
         )
     }
-    /// `PUT /security-groups/{uuid}/actions`: see [`ChangeSecurityGroupState`](crate::api::ChangeSecurityGroupState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_security_group_state(
+    /// Send (and wait for the job of) [`ChangeSecurityGroupState`]: `PUT /security-groups/{uuid}/actions`.
+    fn change_security_group_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeSecurityGroupState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeSecurityGroupState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeSecurityGroupState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeSecurityGroupState::new(uuid, state_event),
         )
     }
-    /// `PUT /security-groups/nics/{vmNicUuid}/security-policy/actions`: see [`ChangeVmNicSecurityPolicy`](crate::api::ChangeVmNicSecurityPolicy).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_vm_nic_security_policy(
+    /// Send (and wait for the job of) [`ChangeVmNicSecurityPolicy`]: `PUT /security-groups/nics/{vmNicUuid}/security-policy/actions`.
+    fn change_vm_nic_security_policy(
         &self,
         vm_nic_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeVmNicSecurityPolicy> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeVmNicSecurityPolicy::new(vm_nic_uuid),
+    ) -> ::zstack_sdk::client::Call<ChangeVmNicSecurityPolicy> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeVmNicSecurityPolicy::new(vm_nic_uuid),
         )
     }
-    /// `POST /security-groups`: see [`CreateSecurityGroup`](crate::api::CreateSecurityGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_security_group(
+    /// Send (and wait for the job of) [`CreateSecurityGroup`]: `POST /security-groups`.
+    fn create_security_group(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateSecurityGroup> {
-        crate::client::Call::new(self, crate::api::CreateSecurityGroup::new(name))
+    ) -> ::zstack_sdk::client::Call<CreateSecurityGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CreateSecurityGroup::new(name))
     }
-    /// `DELETE /security-groups/{uuid}`: see [`DeleteSecurityGroup`](crate::api::DeleteSecurityGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_security_group(
+    /// Send (and wait for the job of) [`DeleteSecurityGroup`]: `DELETE /security-groups/{uuid}`.
+    fn delete_security_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteSecurityGroup> {
-        crate::client::Call::new(self, crate::api::DeleteSecurityGroup::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteSecurityGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteSecurityGroup::new(uuid))
     }
-    /// `DELETE /security-groups/rules`: see [`DeleteSecurityGroupRule`](crate::api::DeleteSecurityGroupRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_security_group_rule(
+    /// Send (and wait for the job of) [`DeleteSecurityGroupRule`]: `DELETE /security-groups/rules`.
+    fn delete_security_group_rule(
         &self,
         rule_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::DeleteSecurityGroupRule> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteSecurityGroupRule::new(rule_uuids),
+    ) -> ::zstack_sdk::client::Call<DeleteSecurityGroupRule> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteSecurityGroupRule::new(rule_uuids),
         )
     }
-    /// `DELETE /security-groups/{securityGroupUuid}/vm-instances/nics`: see [`DeleteVmNicFromSecurityGroup`](crate::api::DeleteVmNicFromSecurityGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_vm_nic_from_security_group(
+    /// Send (and wait for the job of) [`DeleteVmNicFromSecurityGroup`]: `DELETE /security-groups/{securityGroupUuid}/vm-instances/nics`.
+    fn delete_vm_nic_from_security_group(
         &self,
         security_group_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_nic_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::DeleteVmNicFromSecurityGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteVmNicFromSecurityGroup::new(
-                security_group_uuid,
-                vm_nic_uuids,
-            ),
+    ) -> ::zstack_sdk::client::Call<DeleteVmNicFromSecurityGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteVmNicFromSecurityGroup::new(security_group_uuid, vm_nic_uuids),
         )
     }
-    /// `DELETE /security-groups/{securityGroupUuid}/l3-networks/{l3NetworkUuid}`: see [`DetachSecurityGroupFromL3Network`](crate::api::DetachSecurityGroupFromL3Network).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_security_group_from_l3_network(
+    /// Send (and wait for the job of) [`DetachSecurityGroupFromL3Network`]: `DELETE /security-groups/{securityGroupUuid}/l3-networks/{l3NetworkUuid}`.
+    fn detach_security_group_from_l3_network(
         &self,
         security_group_uuid: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachSecurityGroupFromL3Network> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachSecurityGroupFromL3Network::new(
-                security_group_uuid,
-                l3_network_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<DetachSecurityGroupFromL3Network> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachSecurityGroupFromL3Network::new(security_group_uuid, l3_network_uuid),
         )
     }
-    /// `GET /security-groups/{securityGroupUuid}/vm-instances/candidate-nics`: see [`GetCandidateVmNicForSecurityGroup`](crate::api::GetCandidateVmNicForSecurityGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_candidate_vm_nic_for_security_group(
+    /// Send [`GetCandidateVmNicForSecurityGroup`]: `GET /security-groups/{securityGroupUuid}/vm-instances/candidate-nics`.
+    fn get_candidate_vm_nic_for_security_group(
         &self,
         security_group_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetCandidateVmNicForSecurityGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetCandidateVmNicForSecurityGroup::new(security_group_uuid),
+    ) -> ::zstack_sdk::client::Call<GetCandidateVmNicForSecurityGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetCandidateVmNicForSecurityGroup::new(security_group_uuid),
         )
     }
-    /// `GET /security-groups`: see [`QuerySecurityGroup`](crate::api::QuerySecurityGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_security_group(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySecurityGroup> {
-        crate::client::Call::new(self, crate::api::QuerySecurityGroup::new())
+    /// Send [`QuerySecurityGroup`]: `GET /security-groups`.
+    fn query_security_group(&self) -> ::zstack_sdk::client::Call<QuerySecurityGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySecurityGroup::new())
     }
-    /// `GET /security-groups/rules`: see [`QuerySecurityGroupRule`](crate::api::QuerySecurityGroupRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_security_group_rule(
+    /// Send [`QuerySecurityGroupRule`]: `GET /security-groups/rules`.
+    fn query_security_group_rule(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySecurityGroupRule> {
-        crate::client::Call::new(self, crate::api::QuerySecurityGroupRule::new())
+    ) -> ::zstack_sdk::client::Call<QuerySecurityGroupRule> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySecurityGroupRule::new())
     }
-    /// `GET /security-groups/vm-instances/nics`: see [`QueryVmNicInSecurityGroup`](crate::api::QueryVmNicInSecurityGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_vm_nic_in_security_group(
+    /// Send [`QueryVmNicInSecurityGroup`]: `GET /security-groups/vm-instances/nics`.
+    fn query_vm_nic_in_security_group(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVmNicInSecurityGroup> {
-        crate::client::Call::new(self, crate::api::QueryVmNicInSecurityGroup::new())
+    ) -> ::zstack_sdk::client::Call<QueryVmNicInSecurityGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVmNicInSecurityGroup::new())
     }
-    /// `GET /security-groups/nics/security-policy`: see [`QueryVmNicSecurityPolicy`](crate::api::QueryVmNicSecurityPolicy).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_vm_nic_security_policy(
+    /// Send [`QueryVmNicSecurityPolicy`]: `GET /security-groups/nics/security-policy`.
+    fn query_vm_nic_security_policy(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVmNicSecurityPolicy> {
-        crate::client::Call::new(self, crate::api::QueryVmNicSecurityPolicy::new())
+    ) -> ::zstack_sdk::client::Call<QueryVmNicSecurityPolicy> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVmNicSecurityPolicy::new())
     }
-    /// `PUT /security-groups/nics/{vmNicUuid}/actions`: see [`SetVmNicSecurityGroup`](crate::api::SetVmNicSecurityGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_vm_nic_security_group(
+    /// Send (and wait for the job of) [`SetVmNicSecurityGroup`]: `PUT /security-groups/nics/{vmNicUuid}/actions`.
+    fn set_vm_nic_security_group(
         &self,
         vm_nic_uuid: impl ::core::convert::Into<::std::string::String>,
         refs: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<crate::types::VmNicSecurityGroupRefAO>,
         >,
-    ) -> crate::client::Call<'_, crate::api::SetVmNicSecurityGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::SetVmNicSecurityGroup::new(vm_nic_uuid, refs),
+    ) -> ::zstack_sdk::client::Call<SetVmNicSecurityGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetVmNicSecurityGroup::new(vm_nic_uuid, refs),
         )
     }
-    /// `PUT /security-groups/{uuid}/actions`: see [`UpdateSecurityGroup`](crate::api::UpdateSecurityGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_security_group(
+    /// Send (and wait for the job of) [`UpdateSecurityGroup`]: `PUT /security-groups/{uuid}/actions`.
+    fn update_security_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateSecurityGroup> {
-        crate::client::Call::new(self, crate::api::UpdateSecurityGroup::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateSecurityGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateSecurityGroup::new(uuid))
     }
-    /// `PUT /security-groups/{securityGroupUuid}/rules/priority/actions`: see [`UpdateSecurityGroupRulePriority`](crate::api::UpdateSecurityGroupRulePriority).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_security_group_rule_priority(
+    /// Send (and wait for the job of) [`UpdateSecurityGroupRulePriority`]: `PUT /security-groups/{securityGroupUuid}/rules/priority/actions`.
+    fn update_security_group_rule_priority(
         &self,
         security_group_uuid: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
         rules: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<crate::types::SecurityGroupRulePriorityAO>,
         >,
-    ) -> crate::client::Call<'_, crate::api::UpdateSecurityGroupRulePriority> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateSecurityGroupRulePriority::new(
-                security_group_uuid,
-                type_,
-                rules,
-            ),
+    ) -> ::zstack_sdk::client::Call<UpdateSecurityGroupRulePriority> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateSecurityGroupRulePriority::new(security_group_uuid, type_, rules),
         )
     }
-    /// `GET /security-groups/{securityGroupUuid}/rules/validation`: see [`ValidateSecurityGroupRule`](crate::api::ValidateSecurityGroupRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn validate_security_group_rule(
+    /// Send [`ValidateSecurityGroupRule`]: `GET /security-groups/{securityGroupUuid}/rules/validation`.
+    fn validate_security_group_rule(
         &self,
         security_group_uuid: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
         protocol: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ValidateSecurityGroupRule> {
-        crate::client::Call::new(
-            self,
-            crate::api::ValidateSecurityGroupRule::new(
-                security_group_uuid,
-                type_,
-                protocol,
-            ),
+    ) -> ::zstack_sdk::client::Call<ValidateSecurityGroupRule> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ValidateSecurityGroupRule::new(security_group_uuid, type_, protocol),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddSecurityGroupRule> {
-    /// Set `remoteSecurityGroupUuids`.
-    pub fn remote_security_group_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.remote_security_group_uuids(value))
-    }
-    /// Set `priority`.
-    pub fn priority(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.priority(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddVmNicToSecurityGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachSecurityGroupToL3Network> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeSecurityGroupRule> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `remoteSecurityGroupUuid`.
-    pub fn remote_security_group_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.remote_security_group_uuid(value))
-    }
-    /// Set `action`.
-    pub fn action(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.action(value))
-    }
-    /// Set `state`.
-    pub fn state(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.state(value))
-    }
-    /// Set `priority`.
-    pub fn priority(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.priority(value))
-    }
-    /// Set `protocol`.
-    pub fn protocol(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.protocol(value))
-    }
-    /// Set `srcIpRange`.
-    pub fn src_ip_range(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.src_ip_range(value))
-    }
-    /// Set `dstIpRange`.
-    pub fn dst_ip_range(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dst_ip_range(value))
-    }
-    /// Set `dstPortRange`.
-    pub fn dst_port_range(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dst_port_range(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeSecurityGroupRuleState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeSecurityGroupState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeVmNicSecurityPolicy> {
-    /// Set `ingressPolicy`.
-    pub fn ingress_policy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ingress_policy(value))
-    }
-    /// Set `egressPolicy`.
-    pub fn egress_policy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.egress_policy(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateSecurityGroup> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `ipVersion`.
-    pub fn ip_version(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ip_version(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteSecurityGroup> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteSecurityGroupRule> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVmNicFromSecurityGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachSecurityGroupFromL3Network> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetCandidateVmNicForSecurityGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVmNicSecurityGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateSecurityGroup> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateSecurityGroupRulePriority> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ValidateSecurityGroupRule> {
-    /// Set `remoteSecurityGroupUuid`.
-    pub fn remote_security_group_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.remote_security_group_uuid(value))
-    }
-    /// Set `ipVersion`.
-    pub fn ip_version(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ip_version(value))
-    }
-    /// Set `srcIpRange`.
-    pub fn src_ip_range(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.src_ip_range(value))
-    }
-    /// Set `dstIpRange`.
-    pub fn dst_ip_range(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dst_ip_range(value))
-    }
-    /// Set `dstPortRange`.
-    pub fn dst_port_range(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dst_port_range(value))
-    }
-    /// Set `action`.
-    pub fn action(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.action(value))
-    }
-    /// Set `startPort`.
-    pub fn start_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start_port(value))
-    }
-    /// Set `endPort`.
-    pub fn end_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.end_port(value))
-    }
-    /// Set `allowedCidr`.
-    pub fn allowed_cidr(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.allowed_cidr(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl SecurityGroupsApi for ::zstack_sdk::client::Client {}

@@ -63,7 +63,6 @@ pub struct AddFiSecSecurityMachine {
 }
 impl AddFiSecSecurityMachine {
     /// A request with the required params `port`, `name`, `managementIp`, `model`, `type`, `zoneUuid`, `secretResourcePoolUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         port: impl ::core::convert::Into<i32>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -88,53 +87,71 @@ impl AddFiSecSecurityMachine {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddFiSecSecurityMachine`], settable on the request and on a client `Call` for it:
+ `client.add_fi_sec_security_machine(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddFiSecSecurityMachineSetters: ::zstack_sdk::runtime::request::Holds<
+        AddFiSecSecurityMachine,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 5.1.30 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 5.1.30 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddFiSecSecurityMachine>,
+> AddFiSecSecurityMachineSetters for T {}
 /// `POST /security-machine/flkSec`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -196,7 +213,6 @@ pub struct AddFlkSecSecurityMachine {
 }
 impl AddFlkSecSecurityMachine {
     /// A request with the required params `port`, `name`, `managementIp`, `model`, `type`, `zoneUuid`, `secretResourcePoolUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         port: impl ::core::convert::Into<i32>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -221,53 +237,71 @@ impl AddFlkSecSecurityMachine {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddFlkSecSecurityMachine`], settable on the request and on a client `Call` for it:
+ `client.add_flk_sec_security_machine(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddFlkSecSecurityMachineSetters: ::zstack_sdk::runtime::request::Holds<
+        AddFlkSecSecurityMachine,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 4.6.32 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.6.32 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.6.32 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddFlkSecSecurityMachine>,
+> AddFlkSecSecurityMachineSetters for T {}
 /// `POST /security-machine/infoSec`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -332,7 +366,7 @@ pub struct AddInfoSecSecurityMachine {
 }
 impl AddInfoSecSecurityMachine {
     /// A request with the required params `password`, `port`, `name`, `managementIp`, `model`, `type`, `zoneUuid`, `secretResourcePoolUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
         port: impl ::core::convert::Into<i32>,
@@ -359,53 +393,71 @@ impl AddInfoSecSecurityMachine {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddInfoSecSecurityMachine`], settable on the request and on a client `Call` for it:
+ `client.add_info_sec_security_machine(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddInfoSecSecurityMachineSetters: ::zstack_sdk::runtime::request::Holds<
+        AddInfoSecSecurityMachine,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 4.3.36 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.3.36 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.3.36 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddInfoSecSecurityMachine>,
+> AddInfoSecSecurityMachineSetters for T {}
 /// `POST /security-machine/jida/auth-gateway`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -467,7 +519,6 @@ pub struct AddJitSecurityMachine {
 }
 impl AddJitSecurityMachine {
     /// A request with the required params `port`, `name`, `managementIp`, `model`, `type`, `zoneUuid`, `secretResourcePoolUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         port: impl ::core::convert::Into<i32>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -492,53 +543,71 @@ impl AddJitSecurityMachine {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddJitSecurityMachine`], settable on the request and on a client `Call` for it:
+ `client.add_jit_security_machine(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddJitSecurityMachineSetters: ::zstack_sdk::runtime::request::Holds<
+        AddJitSecurityMachine,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 5.0.0 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 5.0.0 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 5.0.0 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddJitSecurityMachine>,
+> AddJitSecurityMachineSetters for T {}
 /// `POST /security-machine/sanSec`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -603,7 +672,7 @@ pub struct AddSanSecSecurityMachine {
 }
 impl AddSanSecSecurityMachine {
     /// A request with the required params `port`, `password`, `name`, `managementIp`, `model`, `type`, `zoneUuid`, `secretResourcePoolUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         port: impl ::core::convert::Into<i32>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
@@ -630,53 +699,71 @@ impl AddSanSecSecurityMachine {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddSanSecSecurityMachine`], settable on the request and on a client `Call` for it:
+ `client.add_san_sec_security_machine(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddSanSecSecurityMachineSetters: ::zstack_sdk::runtime::request::Holds<
+        AddSanSecSecurityMachine,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 5.1.30 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 5.1.30 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddSanSecSecurityMachine>,
+> AddSanSecSecurityMachineSetters for T {}
 /// `PUT /security-machines/{uuid}/actions`, body envelope `"changeSecurityMachineState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -706,7 +793,6 @@ pub struct ChangeSecurityMachineState {
 }
 impl ChangeSecurityMachineState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -718,27 +804,42 @@ impl ChangeSecurityMachineState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeSecurityMachineState`], settable on the request and on a client `Call` for it:
+ `client.change_security_machine_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeSecurityMachineStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeSecurityMachineState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeSecurityMachineState>,
+> ChangeSecurityMachineStateSetters for T {}
 /// `DELETE /security-machines/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -766,7 +867,6 @@ pub struct DeleteSecurityMachine {
 }
 impl DeleteSecurityMachine {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -775,35 +875,50 @@ impl DeleteSecurityMachine {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteSecurityMachine`], settable on the request and on a client `Call` for it:
+ `client.delete_security_machine(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteSecurityMachineSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteSecurityMachine,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 4.3.36 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteSecurityMachine>,
+> DeleteSecurityMachineSetters for T {}
 /// `GET /security-machines`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -823,7 +938,7 @@ pub struct QuerySecurityMachine {
 }
 impl QuerySecurityMachine {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -865,7 +980,6 @@ pub struct SecurityMachineDetectSync {
 }
 impl SecurityMachineDetectSync {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -873,27 +987,42 @@ impl SecurityMachineDetectSync {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SecurityMachineDetectSync`], settable on the request and on a client `Call` for it:
+ `client.security_machine_detect_sync(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SecurityMachineDetectSyncSetters: ::zstack_sdk::runtime::request::Holds<
+        SecurityMachineDetectSync,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.4.65 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.4.65 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SecurityMachineDetectSync>,
+> SecurityMachineDetectSyncSetters for T {}
 /// `POST /security-machine/encrypt/actions`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -922,7 +1051,6 @@ pub struct SecurityMachineEncrypt {
 }
 impl SecurityMachineEncrypt {
     /// A request with the required params `text`, `algType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         text: impl ::core::convert::Into<::std::string::String>,
         alg_type: impl ::core::convert::Into<::std::string::String>,
@@ -934,27 +1062,42 @@ impl SecurityMachineEncrypt {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SecurityMachineEncrypt`], settable on the request and on a client `Call` for it:
+ `client.security_machine_encrypt(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SecurityMachineEncryptSetters: ::zstack_sdk::runtime::request::Holds<
+        SecurityMachineEncrypt,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SecurityMachineEncrypt>,
+> SecurityMachineEncryptSetters for T {}
 /// `PUT /security-machines/fiSec/{uuid}/actions`, body envelope `"updateFiSecSecurityMachine"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -996,7 +1139,6 @@ pub struct UpdateFiSecSecurityMachine {
 }
 impl UpdateFiSecSecurityMachine {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             port: ::core::default::Default::default(),
@@ -1009,64 +1151,76 @@ impl UpdateFiSecSecurityMachine {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `port`.
-    pub fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.port = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`UpdateFiSecSecurityMachine`], settable on the request and on a client `Call` for it:
+ `client.update_fi_sec_security_machine(..).port(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateFiSecSecurityMachineSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateFiSecSecurityMachine,
+    > + ::core::marker::Sized {
+    /// Wire name `port` (body). Since ZStack 5.1.30 (release history).
+    fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 5.1.30 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `managementIp` (body). Since ZStack 5.1.30 (release history).
+    fn management_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().management_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `managementIp`.
-    pub fn management_ip(
+    /// Wire name `model` (body). Since ZStack 5.1.30 (release history).
+    fn model(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.management_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().model = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `model`.
-    pub fn model(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.model = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateFiSecSecurityMachine>,
+> UpdateFiSecSecurityMachineSetters for T {}
 /// `PUT /security-machines/flkSec/{uuid}/actions`, body envelope `"updateFlkSecSecurityMachine"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -1108,7 +1262,6 @@ pub struct UpdateFlkSecSecurityMachine {
 }
 impl UpdateFlkSecSecurityMachine {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             port: ::core::default::Default::default(),
@@ -1121,64 +1274,76 @@ impl UpdateFlkSecSecurityMachine {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `port`.
-    pub fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.port = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`UpdateFlkSecSecurityMachine`], settable on the request and on a client `Call` for it:
+ `client.update_flk_sec_security_machine(..).port(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateFlkSecSecurityMachineSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateFlkSecSecurityMachine,
+    > + ::core::marker::Sized {
+    /// Wire name `port` (body). Since ZStack 4.6.32 (release history).
+    fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 4.6.32 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.6.32 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `managementIp` (body). Since ZStack 4.6.32 (release history).
+    fn management_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().management_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `managementIp`.
-    pub fn management_ip(
+    /// Wire name `model` (body). Since ZStack 4.6.32 (release history).
+    fn model(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.management_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().model = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `model`.
-    pub fn model(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.model = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateFlkSecSecurityMachine>,
+> UpdateFlkSecSecurityMachineSetters for T {}
 /// `PUT /security-machines/infoSec/{uuid}/actions`, body envelope `"updateInfoSecSecurityMachine"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -1223,7 +1388,6 @@ pub struct UpdateInfoSecSecurityMachine {
 }
 impl UpdateInfoSecSecurityMachine {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             password: ::core::default::Default::default(),
@@ -1237,72 +1401,84 @@ impl UpdateInfoSecSecurityMachine {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `password`.
-    pub fn password(
+}
+/** The optional params of [`UpdateInfoSecSecurityMachine`], settable on the request and on a client `Call` for it:
+ `client.update_info_sec_security_machine(..).password(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateInfoSecSecurityMachineSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateInfoSecSecurityMachine,
+    > + ::core::marker::Sized {
+    /// Wire name `password` (body). Since ZStack 4.3.36 (release history).
+    fn password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.password = ::core::option::Option::Some(value.into());
+        self.held_mut().password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `port`.
-    pub fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.port = ::core::option::Option::Some(value.into());
+    /// Wire name `port` (body). Since ZStack 4.3.36 (release history).
+    fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 4.3.36 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.3.36 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `managementIp` (body). Since ZStack 4.3.36 (release history).
+    fn management_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().management_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `managementIp`.
-    pub fn management_ip(
+    /// Wire name `model` (body). Since ZStack 4.3.36 (release history).
+    fn model(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.management_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().model = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `model`.
-    pub fn model(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.model = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateInfoSecSecurityMachine>,
+> UpdateInfoSecSecurityMachineSetters for T {}
 /// `PUT /security-machines/jida/auth-gateway/{uuid}/actions`, body envelope `"updateJitSecurityMachine"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -1343,7 +1519,6 @@ pub struct UpdateJitSecurityMachine {
 }
 impl UpdateJitSecurityMachine {
     /// A request with the required params `port`, `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         port: impl ::core::convert::Into<i32>,
         uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1359,59 +1534,71 @@ impl UpdateJitSecurityMachine {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateJitSecurityMachine`], settable on the request and on a client `Call` for it:
+ `client.update_jit_security_machine(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateJitSecurityMachineSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateJitSecurityMachine,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 5.0.0 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 5.0.0 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `managementIp` (body). Since ZStack 5.0.0 (release history).
+    fn management_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().management_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `managementIp`.
-    pub fn management_ip(
+    /// Wire name `model` (body). Since ZStack 5.0.0 (release history).
+    fn model(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.management_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().model = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `model`.
-    pub fn model(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.model = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateJitSecurityMachine>,
+> UpdateJitSecurityMachineSetters for T {}
 /// `PUT /security-machines/sanSec/{uuid}/actions`, body envelope `"updateSanSecSecurityMachine"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -1456,7 +1643,6 @@ pub struct UpdateSanSecSecurityMachine {
 }
 impl UpdateSanSecSecurityMachine {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             password: ::core::default::Default::default(),
@@ -1470,72 +1656,84 @@ impl UpdateSanSecSecurityMachine {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `password`.
-    pub fn password(
+}
+/** The optional params of [`UpdateSanSecSecurityMachine`], settable on the request and on a client `Call` for it:
+ `client.update_san_sec_security_machine(..).password(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateSanSecSecurityMachineSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateSanSecSecurityMachine,
+    > + ::core::marker::Sized {
+    /// Wire name `password` (body). Since ZStack 5.1.30 (release history).
+    fn password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.password = ::core::option::Option::Some(value.into());
+        self.held_mut().password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `port`.
-    pub fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.port = ::core::option::Option::Some(value.into());
+    /// Wire name `port` (body). Since ZStack 5.1.30 (release history).
+    fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 5.1.30 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `managementIp` (body). Since ZStack 5.1.30 (release history).
+    fn management_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().management_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `managementIp`.
-    pub fn management_ip(
+    /// Wire name `model` (body). Since ZStack 5.1.30 (release history).
+    fn model(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.management_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().model = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `model`.
-    pub fn model(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.model = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateSanSecSecurityMachine>,
+> UpdateSanSecSecurityMachineSetters for T {}
 /// `PUT /security-machines/{uuid}/actions`, body envelope `"updateSecurityMachine"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -1574,7 +1772,6 @@ pub struct UpdateSecurityMachine {
 }
 impl UpdateSecurityMachine {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1586,71 +1783,86 @@ impl UpdateSecurityMachine {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateSecurityMachine`], settable on the request and on a client `Call` for it:
+ `client.update_security_machine(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateSecurityMachineSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateSecurityMachine,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 4.3.36 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.3.36 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `managementIp` (body). Since ZStack 4.3.36 (release history).
+    fn management_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().management_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `managementIp`.
-    pub fn management_ip(
+    /// Wire name `model` (body). Since ZStack 4.3.36 (release history).
+    fn model(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.management_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().model = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `model`.
-    pub fn model(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.model = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateSecurityMachine>,
+> UpdateSecurityMachineSetters for T {}
 /// The result of [`SecurityMachineEncrypt`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecurityMachineEncryptReply {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub text: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(SecurityMachineEncryptReply { "text" => text, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    SecurityMachineEncryptReply { "text" => text, }
+);
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /security-machine/fiSec`: see [`AddFiSecSecurityMachine`](crate::api::AddFiSecSecurityMachine).
+/// The `security-machines` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait SecurityMachinesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddFiSecSecurityMachine`]: `POST /security-machine/fiSec`.
     #[allow(clippy::too_many_arguments)]
-    pub fn add_fi_sec_security_machine(
+    fn add_fi_sec_security_machine(
         &self,
         port: impl ::core::convert::Into<i32>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -1659,10 +1871,10 @@ impl crate::client::Client {
         type_: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         secret_resource_pool_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddFiSecSecurityMachine> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddFiSecSecurityMachine::new(
+    ) -> ::zstack_sdk::client::Call<AddFiSecSecurityMachine> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddFiSecSecurityMachine::new(
                 port,
                 name,
                 management_ip,
@@ -1673,9 +1885,9 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /security-machine/flkSec`: see [`AddFlkSecSecurityMachine`](crate::api::AddFlkSecSecurityMachine).
+    /// Send (and wait for the job of) [`AddFlkSecSecurityMachine`]: `POST /security-machine/flkSec`.
     #[allow(clippy::too_many_arguments)]
-    pub fn add_flk_sec_security_machine(
+    fn add_flk_sec_security_machine(
         &self,
         port: impl ::core::convert::Into<i32>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -1684,10 +1896,10 @@ impl crate::client::Client {
         type_: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         secret_resource_pool_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddFlkSecSecurityMachine> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddFlkSecSecurityMachine::new(
+    ) -> ::zstack_sdk::client::Call<AddFlkSecSecurityMachine> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddFlkSecSecurityMachine::new(
                 port,
                 name,
                 management_ip,
@@ -1698,9 +1910,9 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /security-machine/infoSec`: see [`AddInfoSecSecurityMachine`](crate::api::AddInfoSecSecurityMachine).
+    /// Send (and wait for the job of) [`AddInfoSecSecurityMachine`]: `POST /security-machine/infoSec`.
     #[allow(clippy::too_many_arguments)]
-    pub fn add_info_sec_security_machine(
+    fn add_info_sec_security_machine(
         &self,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
         port: impl ::core::convert::Into<i32>,
@@ -1710,10 +1922,10 @@ impl crate::client::Client {
         type_: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         secret_resource_pool_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddInfoSecSecurityMachine> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddInfoSecSecurityMachine::new(
+    ) -> ::zstack_sdk::client::Call<AddInfoSecSecurityMachine> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddInfoSecSecurityMachine::new(
                 password,
                 port,
                 name,
@@ -1725,9 +1937,9 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /security-machine/jida/auth-gateway`: see [`AddJitSecurityMachine`](crate::api::AddJitSecurityMachine).
+    /// Send (and wait for the job of) [`AddJitSecurityMachine`]: `POST /security-machine/jida/auth-gateway`.
     #[allow(clippy::too_many_arguments)]
-    pub fn add_jit_security_machine(
+    fn add_jit_security_machine(
         &self,
         port: impl ::core::convert::Into<i32>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -1736,10 +1948,10 @@ impl crate::client::Client {
         type_: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         secret_resource_pool_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddJitSecurityMachine> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddJitSecurityMachine::new(
+    ) -> ::zstack_sdk::client::Call<AddJitSecurityMachine> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddJitSecurityMachine::new(
                 port,
                 name,
                 management_ip,
@@ -1750,9 +1962,9 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /security-machine/sanSec`: see [`AddSanSecSecurityMachine`](crate::api::AddSanSecSecurityMachine).
+    /// Send (and wait for the job of) [`AddSanSecSecurityMachine`]: `POST /security-machine/sanSec`.
     #[allow(clippy::too_many_arguments)]
-    pub fn add_san_sec_security_machine(
+    fn add_san_sec_security_machine(
         &self,
         port: impl ::core::convert::Into<i32>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
@@ -1762,10 +1974,10 @@ impl crate::client::Client {
         type_: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         secret_resource_pool_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddSanSecSecurityMachine> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddSanSecSecurityMachine::new(
+    ) -> ::zstack_sdk::client::Call<AddSanSecSecurityMachine> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddSanSecSecurityMachine::new(
                 port,
                 password,
                 name,
@@ -1777,729 +1989,109 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `PUT /security-machines/{uuid}/actions`: see [`ChangeSecurityMachineState`](crate::api::ChangeSecurityMachineState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_security_machine_state(
+    /// Send (and wait for the job of) [`ChangeSecurityMachineState`]: `PUT /security-machines/{uuid}/actions`.
+    fn change_security_machine_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeSecurityMachineState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeSecurityMachineState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeSecurityMachineState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeSecurityMachineState::new(uuid, state_event),
         )
     }
-    /// `DELETE /security-machines/{uuid}`: see [`DeleteSecurityMachine`](crate::api::DeleteSecurityMachine).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_security_machine(
+    /// Send (and wait for the job of) [`DeleteSecurityMachine`]: `DELETE /security-machines/{uuid}`.
+    fn delete_security_machine(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteSecurityMachine> {
-        crate::client::Call::new(self, crate::api::DeleteSecurityMachine::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteSecurityMachine> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteSecurityMachine::new(uuid))
     }
-    /// `GET /security-machines`: see [`QuerySecurityMachine`](crate::api::QuerySecurityMachine).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_security_machine(
+    /// Send [`QuerySecurityMachine`]: `GET /security-machines`.
+    fn query_security_machine(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySecurityMachine> {
-        crate::client::Call::new(self, crate::api::QuerySecurityMachine::new())
+    ) -> ::zstack_sdk::client::Call<QuerySecurityMachine> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySecurityMachine::new())
     }
-    /// `POST /security-machine/{uuid}/detect/sync/actions`: see [`SecurityMachineDetectSync`](crate::api::SecurityMachineDetectSync).
-    #[allow(clippy::too_many_arguments)]
-    pub fn security_machine_detect_sync(
+    /// Send (and wait for the job of) [`SecurityMachineDetectSync`]: `POST /security-machine/{uuid}/detect/sync/actions`.
+    fn security_machine_detect_sync(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SecurityMachineDetectSync> {
-        crate::client::Call::new(self, crate::api::SecurityMachineDetectSync::new(uuid))
+    ) -> ::zstack_sdk::client::Call<SecurityMachineDetectSync> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SecurityMachineDetectSync::new(uuid),
+        )
     }
-    /// `POST /security-machine/encrypt/actions`: see [`SecurityMachineEncrypt`](crate::api::SecurityMachineEncrypt).
-    #[allow(clippy::too_many_arguments)]
-    pub fn security_machine_encrypt(
+    /// Send (and wait for the job of) [`SecurityMachineEncrypt`]: `POST /security-machine/encrypt/actions`.
+    fn security_machine_encrypt(
         &self,
         text: impl ::core::convert::Into<::std::string::String>,
         alg_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SecurityMachineEncrypt> {
-        crate::client::Call::new(
-            self,
-            crate::api::SecurityMachineEncrypt::new(text, alg_type),
+    ) -> ::zstack_sdk::client::Call<SecurityMachineEncrypt> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SecurityMachineEncrypt::new(text, alg_type),
         )
     }
-    /// `PUT /security-machines/fiSec/{uuid}/actions`: see [`UpdateFiSecSecurityMachine`](crate::api::UpdateFiSecSecurityMachine).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_fi_sec_security_machine(
+    /// Send (and wait for the job of) [`UpdateFiSecSecurityMachine`]: `PUT /security-machines/fiSec/{uuid}/actions`.
+    fn update_fi_sec_security_machine(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateFiSecSecurityMachine> {
-        crate::client::Call::new(self, crate::api::UpdateFiSecSecurityMachine::new(uuid))
-    }
-    /// `PUT /security-machines/flkSec/{uuid}/actions`: see [`UpdateFlkSecSecurityMachine`](crate::api::UpdateFlkSecSecurityMachine).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_flk_sec_security_machine(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateFlkSecSecurityMachine> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateFlkSecSecurityMachine::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateFiSecSecurityMachine> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateFiSecSecurityMachine::new(uuid),
         )
     }
-    /// `PUT /security-machines/infoSec/{uuid}/actions`: see [`UpdateInfoSecSecurityMachine`](crate::api::UpdateInfoSecSecurityMachine).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_info_sec_security_machine(
+    /// Send (and wait for the job of) [`UpdateFlkSecSecurityMachine`]: `PUT /security-machines/flkSec/{uuid}/actions`.
+    fn update_flk_sec_security_machine(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateInfoSecSecurityMachine> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateInfoSecSecurityMachine::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateFlkSecSecurityMachine> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateFlkSecSecurityMachine::new(uuid),
         )
     }
-    /// `PUT /security-machines/jida/auth-gateway/{uuid}/actions`: see [`UpdateJitSecurityMachine`](crate::api::UpdateJitSecurityMachine).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_jit_security_machine(
+    /// Send (and wait for the job of) [`UpdateInfoSecSecurityMachine`]: `PUT /security-machines/infoSec/{uuid}/actions`.
+    fn update_info_sec_security_machine(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<UpdateInfoSecSecurityMachine> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateInfoSecSecurityMachine::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`UpdateJitSecurityMachine`]: `PUT /security-machines/jida/auth-gateway/{uuid}/actions`.
+    fn update_jit_security_machine(
         &self,
         port: impl ::core::convert::Into<i32>,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateJitSecurityMachine> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateJitSecurityMachine::new(port, uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateJitSecurityMachine> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateJitSecurityMachine::new(port, uuid),
         )
     }
-    /// `PUT /security-machines/sanSec/{uuid}/actions`: see [`UpdateSanSecSecurityMachine`](crate::api::UpdateSanSecSecurityMachine).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_san_sec_security_machine(
+    /// Send (and wait for the job of) [`UpdateSanSecSecurityMachine`]: `PUT /security-machines/sanSec/{uuid}/actions`.
+    fn update_san_sec_security_machine(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateSanSecSecurityMachine> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateSanSecSecurityMachine::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateSanSecSecurityMachine> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateSanSecSecurityMachine::new(uuid),
         )
     }
-    /// `PUT /security-machines/{uuid}/actions`: see [`UpdateSecurityMachine`](crate::api::UpdateSecurityMachine).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_security_machine(
+    /// Send (and wait for the job of) [`UpdateSecurityMachine`]: `PUT /security-machines/{uuid}/actions`.
+    fn update_security_machine(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateSecurityMachine> {
-        crate::client::Call::new(self, crate::api::UpdateSecurityMachine::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateSecurityMachine> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateSecurityMachine::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddFiSecSecurityMachine> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddFlkSecSecurityMachine> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddInfoSecSecurityMachine> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddJitSecurityMachine> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddSanSecSecurityMachine> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeSecurityMachineState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteSecurityMachine> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SecurityMachineDetectSync> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SecurityMachineEncrypt> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateFiSecSecurityMachine> {
-    /// Set `port`.
-    pub fn port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.port(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `managementIp`.
-    pub fn management_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.management_ip(value))
-    }
-    /// Set `model`.
-    pub fn model(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.model(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateFlkSecSecurityMachine> {
-    /// Set `port`.
-    pub fn port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.port(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `managementIp`.
-    pub fn management_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.management_ip(value))
-    }
-    /// Set `model`.
-    pub fn model(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.model(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateInfoSecSecurityMachine> {
-    /// Set `password`.
-    pub fn password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.password(value))
-    }
-    /// Set `port`.
-    pub fn port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.port(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `managementIp`.
-    pub fn management_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.management_ip(value))
-    }
-    /// Set `model`.
-    pub fn model(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.model(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateJitSecurityMachine> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `managementIp`.
-    pub fn management_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.management_ip(value))
-    }
-    /// Set `model`.
-    pub fn model(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.model(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateSanSecSecurityMachine> {
-    /// Set `password`.
-    pub fn password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.password(value))
-    }
-    /// Set `port`.
-    pub fn port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.port(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `managementIp`.
-    pub fn management_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.management_ip(value))
-    }
-    /// Set `model`.
-    pub fn model(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.model(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateSecurityMachine> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `managementIp`.
-    pub fn management_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.management_ip(value))
-    }
-    /// Set `model`.
-    pub fn model(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.model(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl SecurityMachinesApi for ::zstack_sdk::client::Client {}

@@ -20,7 +20,7 @@ pub struct QuerySharedBlock {
 }
 impl QuerySharedBlock {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -55,7 +55,7 @@ pub struct QuerySharedBlockGroupPrimaryStorageHostRef {
 }
 impl QuerySharedBlockGroupPrimaryStorageHostRef {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -74,25 +74,21 @@ for QuerySharedBlockGroupPrimaryStorageHostRef {
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /sharedblock-group/sharedblocks`: see [`QuerySharedBlock`](crate::api::QuerySharedBlock).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_shared_block(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySharedBlock> {
-        crate::client::Call::new(self, crate::api::QuerySharedBlock::new())
+/// The `sharedblock-group` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait SharedblockGroupApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`QuerySharedBlock`]: `GET /sharedblock-group/sharedblocks`.
+    fn query_shared_block(&self) -> ::zstack_sdk::client::Call<QuerySharedBlock> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySharedBlock::new())
     }
-    /// `GET /sharedblock-group/host-refs`: see [`QuerySharedBlockGroupPrimaryStorageHostRef`](crate::api::QuerySharedBlockGroupPrimaryStorageHostRef).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_shared_block_group_primary_storage_host_ref(
+    /// Send [`QuerySharedBlockGroupPrimaryStorageHostRef`]: `GET /sharedblock-group/host-refs`.
+    fn query_shared_block_group_primary_storage_host_ref(
         &self,
-    ) -> crate::client::Call<
-        '_,
-        crate::api::QuerySharedBlockGroupPrimaryStorageHostRef,
-    > {
-        crate::client::Call::new(
-            self,
-            crate::api::QuerySharedBlockGroupPrimaryStorageHostRef::new(),
+    ) -> ::zstack_sdk::client::Call<QuerySharedBlockGroupPrimaryStorageHostRef> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QuerySharedBlockGroupPrimaryStorageHostRef::new(),
         )
     }
 }
+#[cfg(feature = "client")]
+impl SharedblockGroupApi for ::zstack_sdk::client::Client {}

@@ -61,7 +61,6 @@ pub struct CreateSnmpAgent {
 }
 impl CreateSnmpAgent {
     /// A request with the required params `version`, `port`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         version: impl ::core::convert::Into<::std::string::String>,
         port: impl ::core::convert::Into<i32>,
@@ -81,93 +80,110 @@ impl CreateSnmpAgent {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `readCommunity`.
-    pub fn read_community(
+}
+/** The optional params of [`CreateSnmpAgent`], settable on the request and on a client `Call` for it:
+ `client.create_snmp_agent(..).read_community(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateSnmpAgentSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateSnmpAgent,
+    > + ::core::marker::Sized {
+    /// Wire name `readCommunity` (body). Since ZStack 4.7.24 (release history).
+    fn read_community(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.read_community = ::core::option::Option::Some(value.into());
+        self.held_mut().read_community = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `userName`.
-    pub fn user_name(
+    /// Wire name `userName` (body). Since ZStack 4.7.24 (release history).
+    fn user_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.user_name = ::core::option::Option::Some(value.into());
+        self.held_mut().user_name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `authAlgorithm`.
-    pub fn auth_algorithm(
+    /// Wire name `authAlgorithm` (body). Since ZStack 4.7.24 (release history). One of `MD5`, `SHA`, `SHA224`, `SHA256`, `SHA384`, `SHA512`.
+    fn auth_algorithm(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.auth_algorithm = ::core::option::Option::Some(value.into());
+        self.held_mut().auth_algorithm = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `authPassword`.
-    pub fn auth_password(
+    /// Wire name `authPassword` (body). Since ZStack 4.7.24 (release history).
+    fn auth_password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.auth_password = ::core::option::Option::Some(value.into());
+        self.held_mut().auth_password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `privacyAlgorithm`.
-    pub fn privacy_algorithm(
+    /// Wire name `privacyAlgorithm` (body). Since ZStack 4.7.24 (release history). One of `DES`, `AES128`, `AES192`, `AES256`, `3DES`.
+    fn privacy_algorithm(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.privacy_algorithm = ::core::option::Option::Some(value.into());
+        self.held_mut().privacy_algorithm = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `privacyPassword`.
-    pub fn privacy_password(
+    /// Wire name `privacyPassword` (body). Since ZStack 4.7.24 (release history).
+    fn privacy_password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.privacy_password = ::core::option::Option::Some(value.into());
+        self.held_mut().privacy_password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.7.24 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.7.24 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateSnmpAgent>> CreateSnmpAgentSetters
+for T {}
 /// `GET /snmp/agent`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -186,7 +202,7 @@ pub struct QuerySnmpAgent {
 }
 impl QuerySnmpAgent {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -228,7 +244,6 @@ pub struct StartSnmpAgent {
 }
 impl StartSnmpAgent {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -236,27 +251,41 @@ impl StartSnmpAgent {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`StartSnmpAgent`], settable on the request and on a client `Call` for it:
+ `client.start_snmp_agent(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait StartSnmpAgentSetters: ::zstack_sdk::runtime::request::Holds<
+        StartSnmpAgent,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<StartSnmpAgent>> StartSnmpAgentSetters
+for T {}
 /// `PUT /snmp/agent/actions`, body envelope `"stopSnmpAgent"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -282,7 +311,6 @@ pub struct StopSnmpAgent {
 }
 impl StopSnmpAgent {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -290,27 +318,41 @@ impl StopSnmpAgent {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`StopSnmpAgent`], settable on the request and on a client `Call` for it:
+ `client.stop_snmp_agent(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait StopSnmpAgentSetters: ::zstack_sdk::runtime::request::Holds<
+        StopSnmpAgent,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<StopSnmpAgent>> StopSnmpAgentSetters
+for T {}
 /// `PUT /snmp/agent/actions`, body envelope `"updateSnmpAgent"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -366,7 +408,6 @@ pub struct UpdateSnmpAgent {
 }
 impl UpdateSnmpAgent {
     /// A request with the required params `uuid`, `version`, `port`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         version: impl ::core::convert::Into<::std::string::String>,
@@ -386,304 +427,133 @@ impl UpdateSnmpAgent {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `readCommunity`.
-    pub fn read_community(
+}
+/** The optional params of [`UpdateSnmpAgent`], settable on the request and on a client `Call` for it:
+ `client.update_snmp_agent(..).read_community(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateSnmpAgentSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateSnmpAgent,
+    > + ::core::marker::Sized {
+    /// Wire name `readCommunity` (body). Since ZStack 4.7.24 (release history).
+    fn read_community(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.read_community = ::core::option::Option::Some(value.into());
+        self.held_mut().read_community = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `userName`.
-    pub fn user_name(
+    /// Wire name `userName` (body). Since ZStack 4.7.24 (release history).
+    fn user_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.user_name = ::core::option::Option::Some(value.into());
+        self.held_mut().user_name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `authAlgorithm`.
-    pub fn auth_algorithm(
+    /// Wire name `authAlgorithm` (body). Since ZStack 4.7.24 (release history). One of `MD5`, `SHA`, `SHA224`, `SHA256`, `SHA384`, `SHA512`.
+    fn auth_algorithm(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.auth_algorithm = ::core::option::Option::Some(value.into());
+        self.held_mut().auth_algorithm = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `authPassword`.
-    pub fn auth_password(
+    /// Wire name `authPassword` (body). Since ZStack 4.7.24 (release history).
+    fn auth_password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.auth_password = ::core::option::Option::Some(value.into());
+        self.held_mut().auth_password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `privacyAlgorithm`.
-    pub fn privacy_algorithm(
+    /// Wire name `privacyAlgorithm` (body). Since ZStack 4.7.24 (release history). One of `DES`, `AES128`, `AES192`, `AES256`, `3DES`.
+    fn privacy_algorithm(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.privacy_algorithm = ::core::option::Option::Some(value.into());
+        self.held_mut().privacy_algorithm = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `privacyPassword`.
-    pub fn privacy_password(
+    /// Wire name `privacyPassword` (body). Since ZStack 4.7.24 (release history).
+    fn privacy_password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.privacy_password = ::core::option::Option::Some(value.into());
+        self.held_mut().privacy_password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateSnmpAgent>> UpdateSnmpAgentSetters
+for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /snmp/agent`: see [`CreateSnmpAgent`](crate::api::CreateSnmpAgent).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_snmp_agent(
+/// The `snmp` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait SnmpApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`CreateSnmpAgent`]: `POST /snmp/agent`.
+    fn create_snmp_agent(
         &self,
         version: impl ::core::convert::Into<::std::string::String>,
         port: impl ::core::convert::Into<i32>,
-    ) -> crate::client::Call<'_, crate::api::CreateSnmpAgent> {
-        crate::client::Call::new(self, crate::api::CreateSnmpAgent::new(version, port))
+    ) -> ::zstack_sdk::client::Call<CreateSnmpAgent> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateSnmpAgent::new(version, port),
+        )
     }
-    /// `GET /snmp/agent`: see [`QuerySnmpAgent`](crate::api::QuerySnmpAgent).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_snmp_agent(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySnmpAgent> {
-        crate::client::Call::new(self, crate::api::QuerySnmpAgent::new())
+    /// Send [`QuerySnmpAgent`]: `GET /snmp/agent`.
+    fn query_snmp_agent(&self) -> ::zstack_sdk::client::Call<QuerySnmpAgent> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySnmpAgent::new())
     }
-    /// `PUT /snmp/agent/actions`: see [`StartSnmpAgent`](crate::api::StartSnmpAgent).
-    #[allow(clippy::too_many_arguments)]
-    pub fn start_snmp_agent(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::StartSnmpAgent> {
-        crate::client::Call::new(self, crate::api::StartSnmpAgent::new(uuid))
-    }
-    /// `PUT /snmp/agent/actions`: see [`StopSnmpAgent`](crate::api::StopSnmpAgent).
-    #[allow(clippy::too_many_arguments)]
-    pub fn stop_snmp_agent(
+    /// Send (and wait for the job of) [`StartSnmpAgent`]: `PUT /snmp/agent/actions`.
+    fn start_snmp_agent(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::StopSnmpAgent> {
-        crate::client::Call::new(self, crate::api::StopSnmpAgent::new(uuid))
+    ) -> ::zstack_sdk::client::Call<StartSnmpAgent> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), StartSnmpAgent::new(uuid))
     }
-    /// `PUT /snmp/agent/actions`: see [`UpdateSnmpAgent`](crate::api::UpdateSnmpAgent).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_snmp_agent(
+    /// Send (and wait for the job of) [`StopSnmpAgent`]: `PUT /snmp/agent/actions`.
+    fn stop_snmp_agent(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<StopSnmpAgent> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), StopSnmpAgent::new(uuid))
+    }
+    /// Send (and wait for the job of) [`UpdateSnmpAgent`]: `PUT /snmp/agent/actions`.
+    fn update_snmp_agent(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         version: impl ::core::convert::Into<::std::string::String>,
         port: impl ::core::convert::Into<i32>,
-    ) -> crate::client::Call<'_, crate::api::UpdateSnmpAgent> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateSnmpAgent::new(uuid, version, port),
+    ) -> ::zstack_sdk::client::Call<UpdateSnmpAgent> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateSnmpAgent::new(uuid, version, port),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateSnmpAgent> {
-    /// Set `readCommunity`.
-    pub fn read_community(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.read_community(value))
-    }
-    /// Set `userName`.
-    pub fn user_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.user_name(value))
-    }
-    /// Set `authAlgorithm`.
-    pub fn auth_algorithm(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.auth_algorithm(value))
-    }
-    /// Set `authPassword`.
-    pub fn auth_password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.auth_password(value))
-    }
-    /// Set `privacyAlgorithm`.
-    pub fn privacy_algorithm(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.privacy_algorithm(value))
-    }
-    /// Set `privacyPassword`.
-    pub fn privacy_password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.privacy_password(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::StartSnmpAgent> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::StopSnmpAgent> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateSnmpAgent> {
-    /// Set `readCommunity`.
-    pub fn read_community(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.read_community(value))
-    }
-    /// Set `userName`.
-    pub fn user_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.user_name(value))
-    }
-    /// Set `authAlgorithm`.
-    pub fn auth_algorithm(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.auth_algorithm(value))
-    }
-    /// Set `authPassword`.
-    pub fn auth_password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.auth_password(value))
-    }
-    /// Set `privacyAlgorithm`.
-    pub fn privacy_algorithm(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.privacy_algorithm(value))
-    }
-    /// Set `privacyPassword`.
-    pub fn privacy_password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.privacy_password(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl SnmpApi for ::zstack_sdk::client::Client {}

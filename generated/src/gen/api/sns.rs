@@ -37,7 +37,6 @@ pub struct AddEmailAddressToSNSEmailEndpoint {
 }
 impl AddEmailAddressToSNSEmailEndpoint {
     /// A request with the required params `emailAddress`, `endpointUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         email_address: impl ::core::convert::Into<::std::string::String>,
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -51,45 +50,63 @@ impl AddEmailAddressToSNSEmailEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`AddEmailAddressToSNSEmailEndpoint`], settable on the request and on a client `Call` for it:
+ `client.add_email_address_to_sns_email_endpoint(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddEmailAddressToSNSEmailEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        AddEmailAddressToSNSEmailEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.7.5 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.7.5 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddEmailAddressToSNSEmailEndpoint>,
+> AddEmailAddressToSNSEmailEndpointSetters for T {}
 /// `POST /sns/application-endpoints/ding-talk/at-persons`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -128,7 +145,6 @@ pub struct AddSNSDingTalkAtPerson {
 }
 impl AddSNSDingTalkAtPerson {
     /// A request with the required params `phoneNumber`, `endpointUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         phone_number: impl ::core::convert::Into<::std::string::String>,
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -143,53 +159,71 @@ impl AddSNSDingTalkAtPerson {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `remark`.
-    pub fn remark(
+}
+/** The optional params of [`AddSNSDingTalkAtPerson`], settable on the request and on a client `Call` for it:
+ `client.add_sns_ding_talk_at_person(..).remark(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddSNSDingTalkAtPersonSetters: ::zstack_sdk::runtime::request::Holds<
+        AddSNSDingTalkAtPerson,
+    > + ::core::marker::Sized {
+    /// Wire name `remark` (body). Since ZStack 5.0.0 (release history).
+    fn remark(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.remark = ::core::option::Option::Some(value.into());
+        self.held_mut().remark = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddSNSDingTalkAtPerson>,
+> AddSNSDingTalkAtPersonSetters for T {}
 /// `POST /sns/application-endpoints/feishu/at-persons`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -228,7 +262,6 @@ pub struct AddSNSFeiShuAtPerson {
 }
 impl AddSNSFeiShuAtPerson {
     /// A request with the required params `userId`, `endpointUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         user_id: impl ::core::convert::Into<::std::string::String>,
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -243,53 +276,71 @@ impl AddSNSFeiShuAtPerson {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `remark`.
-    pub fn remark(
+}
+/** The optional params of [`AddSNSFeiShuAtPerson`], settable on the request and on a client `Call` for it:
+ `client.add_sns_fei_shu_at_person(..).remark(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddSNSFeiShuAtPersonSetters: ::zstack_sdk::runtime::request::Holds<
+        AddSNSFeiShuAtPerson,
+    > + ::core::marker::Sized {
+    /// Wire name `remark` (body). Since ZStack 5.0.0 (release history).
+    fn remark(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.remark = ::core::option::Option::Some(value.into());
+        self.held_mut().remark = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 5.0.0 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 5.0.0 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddSNSFeiShuAtPerson>,
+> AddSNSFeiShuAtPersonSetters for T {}
 /// `POST /sns/sms-endpoints/receivers`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -334,7 +385,6 @@ pub struct AddSNSSmsReceiver {
 }
 impl AddSNSSmsReceiver {
     /// A request with the required params `endpointUuid`, `type`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
@@ -351,74 +401,92 @@ impl AddSNSSmsReceiver {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `phoneNumber`.
-    pub fn phone_number(
+}
+/** The optional params of [`AddSNSSmsReceiver`], settable on the request and on a client `Call` for it:
+ `client.add_sns_sms_receiver(..).phone_number(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddSNSSmsReceiverSetters: ::zstack_sdk::runtime::request::Holds<
+        AddSNSSmsReceiver,
+    > + ::core::marker::Sized {
+    /// Wire name `phoneNumber` (body). Since ZStack 3.7.5 (release history).
+    fn phone_number(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.phone_number = ::core::option::Option::Some(value.into());
+        self.held_mut().phone_number = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `phoneNumberList`.
-    pub fn phone_number_list(
+    /// Wire name `phoneNumberList` (body). Since ZStack 5.1.30 (release history).
+    fn phone_number_list(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.phone_number_list = value
+        self.held_mut().phone_number_list = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.7.5 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.7.5 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.7.5 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddSNSSmsReceiver>,
+> AddSNSSmsReceiverSetters for T {}
 /// `POST /sns/application-endpoints/we-com/at-persons`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -457,7 +525,6 @@ pub struct AddSNSWeComAtPerson {
 }
 impl AddSNSWeComAtPerson {
     /// A request with the required params `userId`, `endpointUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         user_id: impl ::core::convert::Into<::std::string::String>,
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -472,53 +539,71 @@ impl AddSNSWeComAtPerson {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `remark`.
-    pub fn remark(
+}
+/** The optional params of [`AddSNSWeComAtPerson`], settable on the request and on a client `Call` for it:
+ `client.add_sns_we_com_at_person(..).remark(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddSNSWeComAtPersonSetters: ::zstack_sdk::runtime::request::Holds<
+        AddSNSWeComAtPerson,
+    > + ::core::marker::Sized {
+    /// Wire name `remark` (body). Since ZStack 5.0.0 (release history).
+    fn remark(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.remark = ::core::option::Option::Some(value.into());
+        self.held_mut().remark = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 5.0.0 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 5.0.0 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddSNSWeComAtPerson>,
+> AddSNSWeComAtPersonSetters for T {}
 /// `PUT /sns/application-endpoints/{uuid}/actions`, body envelope `"changeSNSApplicationEndpointState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -548,7 +633,6 @@ pub struct ChangeSNSApplicationEndpointState {
 }
 impl ChangeSNSApplicationEndpointState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -560,27 +644,42 @@ impl ChangeSNSApplicationEndpointState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeSNSApplicationEndpointState`], settable on the request and on a client `Call` for it:
+ `client.change_sns_application_endpoint_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeSNSApplicationEndpointStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeSNSApplicationEndpointState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeSNSApplicationEndpointState>,
+> ChangeSNSApplicationEndpointStateSetters for T {}
 /// `PUT /sns/application-platforms/{uuid}/actions`, body envelope `"changeSNSApplicationPlatformState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -610,7 +709,6 @@ pub struct ChangeSNSApplicationPlatformState {
 }
 impl ChangeSNSApplicationPlatformState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -622,27 +720,42 @@ impl ChangeSNSApplicationPlatformState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeSNSApplicationPlatformState`], settable on the request and on a client `Call` for it:
+ `client.change_sns_application_platform_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeSNSApplicationPlatformStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeSNSApplicationPlatformState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeSNSApplicationPlatformState>,
+> ChangeSNSApplicationPlatformStateSetters for T {}
 /// `POST /sns/sms-endpoints/aliyunsms`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -687,7 +800,6 @@ pub struct CreateSNSAliyunSmsEndpoint {
 }
 impl CreateSNSAliyunSmsEndpoint {
     /// A request with the required params `accessKeyUuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         access_key_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -704,71 +816,92 @@ impl CreateSNSAliyunSmsEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `receivers`.
-    pub fn receivers(
+}
+/** The optional params of [`CreateSNSAliyunSmsEndpoint`], settable on the request and on a client `Call` for it:
+ `client.create_sns_aliyun_sms_endpoint(..).receivers(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateSNSAliyunSmsEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateSNSAliyunSmsEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `receivers` (body). Since ZStack 3.7.5 (release history).
+    fn receivers(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.receivers = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().receivers = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.7.5 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
+    /// Wire name `platformUuid` (body). Since ZStack 3.7.5 (release history).
+    fn platform_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.platform_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().platform_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.7.5 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.7.5 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateSNSAliyunSmsEndpoint>,
+> CreateSNSAliyunSmsEndpointSetters for T {}
 /// `POST /sns/application-endpoints/ding-talk`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -826,7 +959,6 @@ pub struct CreateSNSDingTalkEndpoint {
 }
 impl CreateSNSDingTalkEndpoint {
     /// A request with the required params `url`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -846,97 +978,115 @@ impl CreateSNSDingTalkEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `atAll`.
-    pub fn at_all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.at_all = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`CreateSNSDingTalkEndpoint`], settable on the request and on a client `Call` for it:
+ `client.create_sns_ding_talk_endpoint(..).at_all(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateSNSDingTalkEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateSNSDingTalkEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `atAll` (body). Since ZStack 3.0.1 (release history).
+    fn at_all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().at_all = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `secret`.
-    pub fn secret(
+    /// Wire name `secret` (body). Since ZStack 5.0.0 (release history).
+    fn secret(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.secret = ::core::option::Option::Some(value.into());
+        self.held_mut().secret = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `atPersonPhoneNumbers`.
-    pub fn at_person_phone_numbers(
+    /// Wire name `atPersonPhoneNumbers` (body). Since ZStack 3.0.1 (release history).
+    fn at_person_phone_numbers(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.at_person_phone_numbers = value
+        self.held_mut().at_person_phone_numbers = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `atPersonList`.
-    pub fn at_person_list(
+    /// Wire name `atPersonList` (body). Since ZStack 5.0.0 (release history).
+    fn at_person_list(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
         >,
     ) -> Self {
-        self.at_person_list = value.into();
+        self.held_mut().at_person_list = value.into();
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
+    /// Wire name `platformUuid` (body). Since ZStack 3.0.1 (release history).
+    fn platform_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.platform_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().platform_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateSNSDingTalkEndpoint>,
+> CreateSNSDingTalkEndpointSetters for T {}
 /// `POST /sns/application-endpoints/emails`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -982,7 +1132,6 @@ pub struct CreateSNSEmailEndpoint {
 }
 impl CreateSNSEmailEndpoint {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             email: ::core::default::Default::default(),
@@ -996,79 +1145,100 @@ impl CreateSNSEmailEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `email`.
-    pub fn email(
+}
+/** The optional params of [`CreateSNSEmailEndpoint`], settable on the request and on a client `Call` for it:
+ `client.create_sns_email_endpoint(..).email(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateSNSEmailEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateSNSEmailEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `email` (body). Since ZStack 3.0.1 (release history).
+    fn email(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.email = ::core::option::Option::Some(value.into());
+        self.held_mut().email = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `emails`.
-    pub fn emails(
+    /// Wire name `emails` (body). Since ZStack 3.7.5 (release history).
+    fn emails(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.emails = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().emails = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
+    /// Wire name `platformUuid` (body). Since ZStack 3.0.1 (release history).
+    fn platform_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.platform_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().platform_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateSNSEmailEndpoint>,
+> CreateSNSEmailEndpointSetters for T {}
 /// `POST /sns/application-platforms/email`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1118,7 +1288,6 @@ pub struct CreateSNSEmailPlatform {
 }
 impl CreateSNSEmailPlatform {
     /// A request with the required params `smtpServer`, `smtpPort`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         smtp_server: impl ::core::convert::Into<::std::string::String>,
         smtp_port: impl ::core::convert::Into<i32>,
@@ -1138,77 +1307,95 @@ impl CreateSNSEmailPlatform {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `username`.
-    pub fn username(
+}
+/** The optional params of [`CreateSNSEmailPlatform`], settable on the request and on a client `Call` for it:
+ `client.create_sns_email_platform(..).username(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateSNSEmailPlatformSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateSNSEmailPlatform,
+    > + ::core::marker::Sized {
+    /// Wire name `username` (body). Since ZStack 3.0.1 (release history).
+    fn username(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.username = ::core::option::Option::Some(value.into());
+        self.held_mut().username = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `password`.
-    pub fn password(
+    /// Wire name `password` (body). Since ZStack 3.0.1 (release history).
+    fn password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.password = ::core::option::Option::Some(value.into());
+        self.held_mut().password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `encryptType`.
-    pub fn encrypt_type(
+    /// Wire name `encryptType` (body). Since ZStack 3.0.1 (release history). Server default: `NONE`. One of `SSL`, `STARTTLS`, `NONE`.
+    fn encrypt_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.encrypt_type = ::core::option::Option::Some(value.into());
+        self.held_mut().encrypt_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateSNSEmailPlatform>,
+> CreateSNSEmailPlatformSetters for T {}
 /// `POST /sns/application-endpoints/feishu`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -1266,7 +1453,6 @@ pub struct CreateSNSFeiShuEndpoint {
 }
 impl CreateSNSFeiShuEndpoint {
     /// A request with the required params `url`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -1286,97 +1472,115 @@ impl CreateSNSFeiShuEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `atAll`.
-    pub fn at_all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.at_all = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`CreateSNSFeiShuEndpoint`], settable on the request and on a client `Call` for it:
+ `client.create_sns_fei_shu_endpoint(..).at_all(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateSNSFeiShuEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateSNSFeiShuEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `atAll` (body). Since ZStack 5.0.0 (release history).
+    fn at_all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().at_all = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `atPersonUserIds`.
-    pub fn at_person_user_ids(
+    /// Wire name `atPersonUserIds` (body). Since ZStack 5.0.0 (release history).
+    fn at_person_user_ids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.at_person_user_ids = value
+        self.held_mut().at_person_user_ids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `secret`.
-    pub fn secret(
+    /// Wire name `secret` (body). Since ZStack 5.0.0 (release history).
+    fn secret(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.secret = ::core::option::Option::Some(value.into());
+        self.held_mut().secret = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `atPersonList`.
-    pub fn at_person_list(
+    /// Wire name `atPersonList` (body). Since ZStack 5.0.0 (release history).
+    fn at_person_list(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
         >,
     ) -> Self {
-        self.at_person_list = value.into();
+        self.held_mut().at_person_list = value.into();
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 5.0.0 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
+    /// Wire name `platformUuid` (body). Since ZStack 5.0.0 (release history).
+    fn platform_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.platform_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().platform_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 5.0.0 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 5.0.0 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateSNSFeiShuEndpoint>,
+> CreateSNSFeiShuEndpointSetters for T {}
 /// `POST /sns/application-endpoints/http`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1425,7 +1629,6 @@ pub struct CreateSNSHttpEndpoint {
 }
 impl CreateSNSHttpEndpoint {
     /// A request with the required params `url`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -1443,77 +1646,95 @@ impl CreateSNSHttpEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `username`.
-    pub fn username(
+}
+/** The optional params of [`CreateSNSHttpEndpoint`], settable on the request and on a client `Call` for it:
+ `client.create_sns_http_endpoint(..).username(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateSNSHttpEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateSNSHttpEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `username` (body). Since ZStack 3.0.1 (release history).
+    fn username(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.username = ::core::option::Option::Some(value.into());
+        self.held_mut().username = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `password`.
-    pub fn password(
+    /// Wire name `password` (body). Since ZStack 3.0.1 (release history).
+    fn password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.password = ::core::option::Option::Some(value.into());
+        self.held_mut().password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
+    /// Wire name `platformUuid` (body). Since ZStack 3.0.1 (release history).
+    fn platform_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.platform_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().platform_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateSNSHttpEndpoint>,
+> CreateSNSHttpEndpointSetters for T {}
 /// `POST /sns/application-endpoints/microsoft-teams`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
@@ -1556,7 +1777,6 @@ pub struct CreateSNSMicrosoftTeamsEndpoint {
 }
 impl CreateSNSMicrosoftTeamsEndpoint {
     /// A request with the required params `url`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -1572,61 +1792,79 @@ impl CreateSNSMicrosoftTeamsEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateSNSMicrosoftTeamsEndpoint`], settable on the request and on a client `Call` for it:
+ `client.create_sns_microsoft_teams_endpoint(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateSNSMicrosoftTeamsEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateSNSMicrosoftTeamsEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.10.40 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
+    /// Wire name `platformUuid` (body). Since ZStack 3.10.40 (release history).
+    fn platform_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.platform_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().platform_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.10.40 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.10.40 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.10.40 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.10.40 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateSNSMicrosoftTeamsEndpoint>,
+> CreateSNSMicrosoftTeamsEndpointSetters for T {}
 /// `POST /sns/application-endpoints/snmp`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -1666,7 +1904,6 @@ pub struct CreateSNSSnmpEndpoint {
 }
 impl CreateSNSSnmpEndpoint {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -1678,61 +1915,79 @@ impl CreateSNSSnmpEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateSNSSnmpEndpoint`], settable on the request and on a client `Call` for it:
+ `client.create_sns_snmp_endpoint(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateSNSSnmpEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateSNSSnmpEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 4.7.24 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
+    /// Wire name `platformUuid` (body). Since ZStack 4.7.24 (release history).
+    fn platform_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.platform_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().platform_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.7.24 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.7.24 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateSNSSnmpEndpoint>,
+> CreateSNSSnmpEndpointSetters for T {}
 /// `POST /sns/application-platforms/snmp`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -1775,7 +2030,6 @@ pub struct CreateSNSSnmpPlatform {
 }
 impl CreateSNSSnmpPlatform {
     /// A request with the required params `snmpAddress`, `snmpPort`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         snmp_address: impl ::core::convert::Into<::std::string::String>,
         snmp_port: impl ::core::convert::Into<i32>,
@@ -1792,53 +2046,71 @@ impl CreateSNSSnmpPlatform {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateSNSSnmpPlatform`], settable on the request and on a client `Call` for it:
+ `client.create_sns_snmp_platform(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateSNSSnmpPlatformSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateSNSSnmpPlatform,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 4.7.24 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.7.24 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.7.24 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateSNSSnmpPlatform>,
+> CreateSNSSnmpPlatformSetters for T {}
 /// `POST /sns/topics`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1877,7 +2149,6 @@ pub struct CreateSNSTopic {
 }
 impl CreateSNSTopic {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -1889,61 +2160,78 @@ impl CreateSNSTopic {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateSNSTopic`], settable on the request and on a client `Call` for it:
+ `client.create_sns_topic(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateSNSTopicSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateSNSTopic,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `locale`.
-    pub fn locale(
+    /// Wire name `locale` (body). Since ZStack 4.6.32 (release history). One of `zh_CN`, `en_US`.
+    fn locale(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.locale = ::core::option::Option::Some(value.into());
+        self.held_mut().locale = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateSNSTopic>> CreateSNSTopicSetters
+for T {}
 /// `POST /sns/application-endpoints/universal-sms`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -1998,7 +2286,6 @@ pub struct CreateSNSUniversalSmsEndpoint {
 }
 impl CreateSNSUniversalSmsEndpoint {
     /// A request with the required params `smsAccessKeyId`, `smsAccessKeySecret`, `supplier`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         sms_access_key_id: impl ::core::convert::Into<::std::string::String>,
         sms_access_key_secret: impl ::core::convert::Into<
@@ -2021,71 +2308,89 @@ impl CreateSNSUniversalSmsEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `additionParam`.
-    pub fn addition_param(
+}
+/** The optional params of [`CreateSNSUniversalSmsEndpoint`], settable on the request and on a client `Call` for it:
+ `client.create_sns_universal_sms_endpoint(..).addition_param(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateSNSUniversalSmsEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateSNSUniversalSmsEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `additionParam` (body). Since ZStack 5.1.30 (release history).
+    fn addition_param(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
         >,
     ) -> Self {
-        self.addition_param = value.into();
+        self.held_mut().addition_param = value.into();
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
+    /// Wire name `platformUuid` (body). Since ZStack 5.1.30 (release history).
+    fn platform_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.platform_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().platform_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 5.1.30 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 5.1.30 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateSNSUniversalSmsEndpoint>,
+> CreateSNSUniversalSmsEndpointSetters for T {}
 /// `POST /sns/application-endpoints/we-com`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -2140,7 +2445,6 @@ pub struct CreateSNSWeComEndpoint {
 }
 impl CreateSNSWeComEndpoint {
     /// A request with the required params `url`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -2159,89 +2463,107 @@ impl CreateSNSWeComEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `atAll`.
-    pub fn at_all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.at_all = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`CreateSNSWeComEndpoint`], settable on the request and on a client `Call` for it:
+ `client.create_sns_we_com_endpoint(..).at_all(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateSNSWeComEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateSNSWeComEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `atAll` (body). Since ZStack 5.0.0 (release history).
+    fn at_all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().at_all = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `atPersonUserIds`.
-    pub fn at_person_user_ids(
+    /// Wire name `atPersonUserIds` (body). Since ZStack 5.0.0 (release history).
+    fn at_person_user_ids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.at_person_user_ids = value
+        self.held_mut().at_person_user_ids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `atPersonList`.
-    pub fn at_person_list(
+    /// Wire name `atPersonList` (body). Since ZStack 5.0.0 (release history).
+    fn at_person_list(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
         >,
     ) -> Self {
-        self.at_person_list = value.into();
+        self.held_mut().at_person_list = value.into();
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 5.0.0 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
+    /// Wire name `platformUuid` (body). Since ZStack 5.0.0 (release history).
+    fn platform_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.platform_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().platform_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 5.0.0 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 5.0.0 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateSNSWeComEndpoint>,
+> CreateSNSWeComEndpointSetters for T {}
 /// `DELETE /sns/application-endpoints/emails/{endpointUuid}/email-addresses/{emailAddressUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -2270,7 +2592,6 @@ pub struct DeleteEmailAddressOfSNSEmailEndpoint {
 }
 impl DeleteEmailAddressOfSNSEmailEndpoint {
     /// A request with the required params `emailAddressUuid`, `endpointUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         email_address_uuid: impl ::core::convert::Into<::std::string::String>,
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -2282,27 +2603,42 @@ impl DeleteEmailAddressOfSNSEmailEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DeleteEmailAddressOfSNSEmailEndpoint`], settable on the request and on a client `Call` for it:
+ `client.delete_email_address_of_sns_email_endpoint(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteEmailAddressOfSNSEmailEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteEmailAddressOfSNSEmailEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteEmailAddressOfSNSEmailEndpoint>,
+> DeleteEmailAddressOfSNSEmailEndpointSetters for T {}
 /// `DELETE /sns/application-endpoints/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2330,7 +2666,6 @@ pub struct DeleteSNSApplicationEndpoint {
 }
 impl DeleteSNSApplicationEndpoint {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2339,35 +2674,50 @@ impl DeleteSNSApplicationEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteSNSApplicationEndpoint`], settable on the request and on a client `Call` for it:
+ `client.delete_sns_application_endpoint(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteSNSApplicationEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteSNSApplicationEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteSNSApplicationEndpoint>,
+> DeleteSNSApplicationEndpointSetters for T {}
 /// `DELETE /sns/application-platforms/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2395,7 +2745,6 @@ pub struct DeleteSNSApplicationPlatform {
 }
 impl DeleteSNSApplicationPlatform {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2404,35 +2753,50 @@ impl DeleteSNSApplicationPlatform {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteSNSApplicationPlatform`], settable on the request and on a client `Call` for it:
+ `client.delete_sns_application_platform(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteSNSApplicationPlatformSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteSNSApplicationPlatform,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteSNSApplicationPlatform>,
+> DeleteSNSApplicationPlatformSetters for T {}
 /// `DELETE /sns/topics/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2460,7 +2824,6 @@ pub struct DeleteSNSTopic {
 }
 impl DeleteSNSTopic {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2469,35 +2832,49 @@ impl DeleteSNSTopic {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteSNSTopic`], settable on the request and on a client `Call` for it:
+ `client.delete_sns_topic(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteSNSTopicSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteSNSTopic,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteSNSTopic>> DeleteSNSTopicSetters
+for T {}
 /// `GET /sns/application-endpoints`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2517,7 +2894,7 @@ pub struct QuerySNSApplicationEndpoint {
 }
 impl QuerySNSApplicationEndpoint {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2553,7 +2930,7 @@ pub struct QuerySNSApplicationPlatform {
 }
 impl QuerySNSApplicationPlatform {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2588,7 +2965,7 @@ pub struct QuerySNSDingTalkAtPerson {
 }
 impl QuerySNSDingTalkAtPerson {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2624,7 +3001,7 @@ pub struct QuerySNSDingTalkEndpoint {
 }
 impl QuerySNSDingTalkEndpoint {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2659,7 +3036,7 @@ pub struct QuerySNSEmailAddress {
 }
 impl QuerySNSEmailAddress {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2695,7 +3072,7 @@ pub struct QuerySNSEmailEndpoint {
 }
 impl QuerySNSEmailEndpoint {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2730,7 +3107,7 @@ pub struct QuerySNSEmailPlatform {
 }
 impl QuerySNSEmailPlatform {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2765,7 +3142,7 @@ pub struct QuerySNSFeiShuAtPerson {
 }
 impl QuerySNSFeiShuAtPerson {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2801,7 +3178,7 @@ pub struct QuerySNSFeiShuEndpoint {
 }
 impl QuerySNSFeiShuEndpoint {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2837,7 +3214,7 @@ pub struct QuerySNSHttpEndpoint {
 }
 impl QuerySNSHttpEndpoint {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2873,7 +3250,7 @@ pub struct QuerySNSMicrosoftTeamsEndpoint {
 }
 impl QuerySNSMicrosoftTeamsEndpoint {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2908,7 +3285,7 @@ pub struct QuerySNSSmsEndpoint {
 }
 impl QuerySNSSmsEndpoint {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2943,7 +3320,7 @@ pub struct QuerySNSSnmpPlatform {
 }
 impl QuerySNSSnmpPlatform {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2978,7 +3355,7 @@ pub struct QuerySNSTopic {
 }
 impl QuerySNSTopic {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -3013,7 +3390,7 @@ pub struct QuerySNSTopicSubscriber {
 }
 impl QuerySNSTopicSubscriber {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -3049,7 +3426,7 @@ pub struct QuerySNSUniversalSmsEndpoint {
 }
 impl QuerySNSUniversalSmsEndpoint {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -3084,7 +3461,7 @@ pub struct QuerySNSWeComAtPerson {
 }
 impl QuerySNSWeComAtPerson {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -3120,7 +3497,7 @@ pub struct QuerySNSWeComEndpoint {
 }
 impl QuerySNSWeComEndpoint {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -3168,7 +3545,6 @@ pub struct RemoveSNSDingTalkAtPerson {
 }
 impl RemoveSNSDingTalkAtPerson {
     /// A request with the required params `endpointUuid`, `phoneNumber`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
         phone_number: impl ::core::convert::Into<::std::string::String>,
@@ -3181,35 +3557,50 @@ impl RemoveSNSDingTalkAtPerson {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`RemoveSNSDingTalkAtPerson`], settable on the request and on a client `Call` for it:
+ `client.remove_sns_ding_talk_at_person(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveSNSDingTalkAtPersonSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveSNSDingTalkAtPerson,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveSNSDingTalkAtPerson>,
+> RemoveSNSDingTalkAtPersonSetters for T {}
 /// `DELETE /sns/application-endpoints/feishu/{endpointUuid}/at-persons/{userId}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -3241,7 +3632,6 @@ pub struct RemoveSNSFeiShuAtPerson {
 }
 impl RemoveSNSFeiShuAtPerson {
     /// A request with the required params `endpointUuid`, `userId`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
         user_id: impl ::core::convert::Into<::std::string::String>,
@@ -3254,35 +3644,50 @@ impl RemoveSNSFeiShuAtPerson {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`RemoveSNSFeiShuAtPerson`], settable on the request and on a client `Call` for it:
+ `client.remove_sns_fei_shu_at_person(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveSNSFeiShuAtPersonSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveSNSFeiShuAtPerson,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 5.0.0 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 5.0.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.0.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveSNSFeiShuAtPerson>,
+> RemoveSNSFeiShuAtPersonSetters for T {}
 /// `DELETE /sns/sms-endpoints/{endpointUuid}/receivers/{phoneNumber}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -3317,7 +3722,6 @@ pub struct RemoveSNSSmsReceiver {
 }
 impl RemoveSNSSmsReceiver {
     /// A request with the required params `endpointUuid`, `phoneNumber`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
         phone_number: impl ::core::convert::Into<::std::string::String>,
@@ -3331,48 +3735,63 @@ impl RemoveSNSSmsReceiver {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `phoneNumberList`.
-    pub fn phone_number_list(
+}
+/** The optional params of [`RemoveSNSSmsReceiver`], settable on the request and on a client `Call` for it:
+ `client.remove_sns_sms_receiver(..).phone_number_list(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveSNSSmsReceiverSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveSNSSmsReceiver,
+    > + ::core::marker::Sized {
+    /// Wire name `phoneNumberList` (query string). Since ZStack 5.1.30 (release history).
+    fn phone_number_list(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.phone_number_list = value
+        self.held_mut().phone_number_list = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+    /// Wire name `deleteMode` (query string). Since ZStack 3.7.5 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveSNSSmsReceiver>,
+> RemoveSNSSmsReceiverSetters for T {}
 /// `DELETE /sns/application-endpoints/we-com/{endpointUuid}/at-persons/{userId}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -3404,7 +3823,6 @@ pub struct RemoveSNSWeComAtPerson {
 }
 impl RemoveSNSWeComAtPerson {
     /// A request with the required params `endpointUuid`, `userId`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
         user_id: impl ::core::convert::Into<::std::string::String>,
@@ -3417,35 +3835,50 @@ impl RemoveSNSWeComAtPerson {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`RemoveSNSWeComAtPerson`], settable on the request and on a client `Call` for it:
+ `client.remove_sns_we_com_at_person(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveSNSWeComAtPersonSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveSNSWeComAtPerson,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 5.0.0 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 5.0.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.0.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveSNSWeComAtPerson>,
+> RemoveSNSWeComAtPersonSetters for T {}
 /// `POST /sns/application-endpoints/ding-talk/test-connection`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -3486,7 +3919,6 @@ pub struct SNSDingTalkTestConnection {
 }
 impl SNSDingTalkTestConnection {
     /// A request with the required params `testMsg`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(test_msg: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             url: ::core::default::Default::default(),
@@ -3499,69 +3931,81 @@ impl SNSDingTalkTestConnection {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `url`.
-    pub fn url(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.url = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`SNSDingTalkTestConnection`], settable on the request and on a client `Call` for it:
+ `client.sns_ding_talk_test_connection(..).url(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SNSDingTalkTestConnectionSetters: ::zstack_sdk::runtime::request::Holds<
+        SNSDingTalkTestConnection,
+    > + ::core::marker::Sized {
+    /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
+    fn url(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().url = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `atAll`.
-    pub fn at_all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.at_all = ::core::option::Option::Some(value.into());
+    /// Wire name `atAll` (body). Since ZStack 5.0.0 (release history).
+    fn at_all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().at_all = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `atPersonPhoneNumbers`.
-    pub fn at_person_phone_numbers(
+    /// Wire name `atPersonPhoneNumbers` (body). Since ZStack 5.0.0 (release history).
+    fn at_person_phone_numbers(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.at_person_phone_numbers = value
+        self.held_mut().at_person_phone_numbers = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `secret`.
-    pub fn secret(
+    /// Wire name `secret` (body). Since ZStack 5.0.0 (release history).
+    fn secret(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.secret = ::core::option::Option::Some(value.into());
+        self.held_mut().secret = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `endpointUuid`.
-    pub fn endpoint_uuid(
+    /// Wire name `endpointUuid` (body). Since ZStack 5.0.0 (release history).
+    fn endpoint_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.endpoint_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().endpoint_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SNSDingTalkTestConnection>,
+> SNSDingTalkTestConnectionSetters for T {}
 /// `POST /sns/application-endpoints/email/test-connection`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -3599,7 +4043,7 @@ pub struct SNSEmailTestConnection {
 }
 impl SNSEmailTestConnection {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             emails: ::core::default::Default::default(),
@@ -3611,69 +4055,84 @@ impl SNSEmailTestConnection {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `emails`.
-    pub fn emails(
+}
+/** The optional params of [`SNSEmailTestConnection`], settable on the request and on a client `Call` for it:
+ `client.sns_email_test_connection(..).emails(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SNSEmailTestConnectionSetters: ::zstack_sdk::runtime::request::Holds<
+        SNSEmailTestConnection,
+    > + ::core::marker::Sized {
+    /// Wire name `emails` (body). Since ZStack 5.1.30 (release history).
+    fn emails(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.emails = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().emails = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
+    /// Wire name `platformUuid` (body). Since ZStack 5.1.30 (release history).
+    fn platform_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.platform_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().platform_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `endpointUuid`.
-    pub fn endpoint_uuid(
+    /// Wire name `endpointUuid` (body). Since ZStack 5.1.30 (release history).
+    fn endpoint_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.endpoint_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().endpoint_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `subject`.
-    pub fn subject(
+    /// Wire name `subject` (body). Since ZStack 5.1.30 (release history).
+    fn subject(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.subject = ::core::option::Option::Some(value.into());
+        self.held_mut().subject = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `text`.
-    pub fn text(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.text = ::core::option::Option::Some(value.into());
+    /// Wire name `text` (body). Since ZStack 5.1.30 (release history).
+    fn text(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().text = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SNSEmailTestConnection>,
+> SNSEmailTestConnectionSetters for T {}
 /// `POST /sns/application-endpoints/feishu/test-connection`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -3714,7 +4173,6 @@ pub struct SNSFeiShuTestConnection {
 }
 impl SNSFeiShuTestConnection {
     /// A request with the required params `testMsg`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(test_msg: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             url: ::core::default::Default::default(),
@@ -3727,69 +4185,81 @@ impl SNSFeiShuTestConnection {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `url`.
-    pub fn url(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.url = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`SNSFeiShuTestConnection`], settable on the request and on a client `Call` for it:
+ `client.sns_fei_shu_test_connection(..).url(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SNSFeiShuTestConnectionSetters: ::zstack_sdk::runtime::request::Holds<
+        SNSFeiShuTestConnection,
+    > + ::core::marker::Sized {
+    /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
+    fn url(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().url = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `atAll`.
-    pub fn at_all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.at_all = ::core::option::Option::Some(value.into());
+    /// Wire name `atAll` (body). Since ZStack 5.0.0 (release history).
+    fn at_all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().at_all = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `atPersonUserIds`.
-    pub fn at_person_user_ids(
+    /// Wire name `atPersonUserIds` (body). Since ZStack 5.0.0 (release history).
+    fn at_person_user_ids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.at_person_user_ids = value
+        self.held_mut().at_person_user_ids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `secret`.
-    pub fn secret(
+    /// Wire name `secret` (body). Since ZStack 5.0.0 (release history).
+    fn secret(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.secret = ::core::option::Option::Some(value.into());
+        self.held_mut().secret = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `endpointUuid`.
-    pub fn endpoint_uuid(
+    /// Wire name `endpointUuid` (body). Since ZStack 5.0.0 (release history).
+    fn endpoint_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.endpoint_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().endpoint_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SNSFeiShuTestConnection>,
+> SNSFeiShuTestConnectionSetters for T {}
 /// `POST /sns/application-endpoints/http/test-connection`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -3823,7 +4293,7 @@ pub struct SNSHttpTestConnection {
 }
 impl SNSHttpTestConnection {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             url: ::core::default::Default::default(),
@@ -3834,59 +4304,71 @@ impl SNSHttpTestConnection {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `url`.
-    pub fn url(
+}
+/** The optional params of [`SNSHttpTestConnection`], settable on the request and on a client `Call` for it:
+ `client.sns_http_test_connection(..).url(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SNSHttpTestConnectionSetters: ::zstack_sdk::runtime::request::Holds<
+        SNSHttpTestConnection,
+    > + ::core::marker::Sized {
+    /// Wire name `url` (body). Since ZStack 5.1.30 (release history).
+    fn url(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().url = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `username` (body). Since ZStack 5.1.30 (release history).
+    fn username(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.url = ::core::option::Option::Some(value.into());
+        self.held_mut().username = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `username`.
-    pub fn username(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.username = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `password`.
-    pub fn password(
+    /// Wire name `password` (body). Since ZStack 5.1.30 (release history).
+    fn password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.password = ::core::option::Option::Some(value.into());
+        self.held_mut().password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `endpointUuid`.
-    pub fn endpoint_uuid(
+    /// Wire name `endpointUuid` (body). Since ZStack 5.1.30 (release history).
+    fn endpoint_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.endpoint_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().endpoint_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SNSHttpTestConnection>,
+> SNSHttpTestConnectionSetters for T {}
 /// `POST /sns/application-endpoints/microsoft-teams/test-connection`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -3919,7 +4401,6 @@ pub struct SNSMicrosoftTeamsTestConnection {
 }
 impl SNSMicrosoftTeamsTestConnection {
     /// A request with the required params `testMsg`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(test_msg: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             url: ::core::default::Default::default(),
@@ -3929,43 +4410,55 @@ impl SNSMicrosoftTeamsTestConnection {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `url`.
-    pub fn url(
+}
+/** The optional params of [`SNSMicrosoftTeamsTestConnection`], settable on the request and on a client `Call` for it:
+ `client.sns_microsoft_teams_test_connection(..).url(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SNSMicrosoftTeamsTestConnectionSetters: ::zstack_sdk::runtime::request::Holds<
+        SNSMicrosoftTeamsTestConnection,
+    > + ::core::marker::Sized {
+    /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
+    fn url(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().url = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `endpointUuid` (body). Since ZStack 5.0.0 (release history).
+    fn endpoint_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.url = ::core::option::Option::Some(value.into());
+        self.held_mut().endpoint_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `endpointUuid`.
-    pub fn endpoint_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.endpoint_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SNSMicrosoftTeamsTestConnection>,
+> SNSMicrosoftTeamsTestConnectionSetters for T {}
 /// `POST /sns/application-endpoints/snmp/test-connection`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -3995,7 +4488,7 @@ pub struct SNSSnmpTestConnection {
 }
 impl SNSSnmpTestConnection {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             platform_uuid: ::core::default::Default::default(),
@@ -4004,43 +4497,58 @@ impl SNSSnmpTestConnection {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
+}
+/** The optional params of [`SNSSnmpTestConnection`], settable on the request and on a client `Call` for it:
+ `client.sns_snmp_test_connection(..).platform_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SNSSnmpTestConnectionSetters: ::zstack_sdk::runtime::request::Holds<
+        SNSSnmpTestConnection,
+    > + ::core::marker::Sized {
+    /// Wire name `platformUuid` (body). Since ZStack 5.1.30 (release history).
+    fn platform_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.platform_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().platform_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `endpointUuid`.
-    pub fn endpoint_uuid(
+    /// Wire name `endpointUuid` (body). Since ZStack 5.1.30 (release history).
+    fn endpoint_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.endpoint_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().endpoint_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SNSSnmpTestConnection>,
+> SNSSnmpTestConnectionSetters for T {}
 /// `POST /sns/application-endpoints/we-com/test-connection`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -4079,7 +4587,6 @@ pub struct SNSWeComTestConnection {
 }
 impl SNSWeComTestConnection {
     /// A request with the required params `testMsg`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(test_msg: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             url: ::core::default::Default::default(),
@@ -4091,61 +4598,73 @@ impl SNSWeComTestConnection {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `url`.
-    pub fn url(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.url = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`SNSWeComTestConnection`], settable on the request and on a client `Call` for it:
+ `client.sns_we_com_test_connection(..).url(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SNSWeComTestConnectionSetters: ::zstack_sdk::runtime::request::Holds<
+        SNSWeComTestConnection,
+    > + ::core::marker::Sized {
+    /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
+    fn url(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().url = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `atAll`.
-    pub fn at_all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.at_all = ::core::option::Option::Some(value.into());
+    /// Wire name `atAll` (body). Since ZStack 5.0.0 (release history).
+    fn at_all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().at_all = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `atPersonUserIds`.
-    pub fn at_person_user_ids(
+    /// Wire name `atPersonUserIds` (body). Since ZStack 5.0.0 (release history).
+    fn at_person_user_ids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.at_person_user_ids = value
+        self.held_mut().at_person_user_ids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `endpointUuid`.
-    pub fn endpoint_uuid(
+    /// Wire name `endpointUuid` (body). Since ZStack 5.0.0 (release history).
+    fn endpoint_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.endpoint_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().endpoint_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SNSWeComTestConnection>,
+> SNSWeComTestConnectionSetters for T {}
 /// `POST /sns/topics/{topicUuid}/endpoints/{endpointUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4175,7 +4694,6 @@ pub struct SubscribeSNSTopic {
 }
 impl SubscribeSNSTopic {
     /// A request with the required params `topicUuid`, `endpointUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         topic_uuid: impl ::core::convert::Into<::std::string::String>,
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -4187,27 +4705,42 @@ impl SubscribeSNSTopic {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SubscribeSNSTopic`], settable on the request and on a client `Call` for it:
+ `client.subscribe_sns_topic(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SubscribeSNSTopicSetters: ::zstack_sdk::runtime::request::Holds<
+        SubscribeSNSTopic,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SubscribeSNSTopic>,
+> SubscribeSNSTopicSetters for T {}
 /// `DELETE /sns/topics/{topicUuid}/endpoints/{endpointUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4236,7 +4769,6 @@ pub struct UnsubscribeSNSTopic {
 }
 impl UnsubscribeSNSTopic {
     /// A request with the required params `topicUuid`, `endpointUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         topic_uuid: impl ::core::convert::Into<::std::string::String>,
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -4248,27 +4780,42 @@ impl UnsubscribeSNSTopic {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UnsubscribeSNSTopic`], settable on the request and on a client `Call` for it:
+ `client.unsubscribe_sns_topic(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UnsubscribeSNSTopicSetters: ::zstack_sdk::runtime::request::Holds<
+        UnsubscribeSNSTopic,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UnsubscribeSNSTopic>,
+> UnsubscribeSNSTopicSetters for T {}
 /// `PUT /sns/application-endpoints/ding-talk/at-persons/{uuid}/actions`, body envelope `"updateAtPersonOfAtDingTalkEndpoint"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -4303,7 +4850,6 @@ pub struct UpdateAtPersonOfAtDingTalkEndpoint {
 }
 impl UpdateAtPersonOfAtDingTalkEndpoint {
     /// A request with the required params `uuid`, `endpointUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -4317,43 +4863,58 @@ impl UpdateAtPersonOfAtDingTalkEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `phoneNumber`.
-    pub fn phone_number(
+}
+/** The optional params of [`UpdateAtPersonOfAtDingTalkEndpoint`], settable on the request and on a client `Call` for it:
+ `client.update_at_person_of_at_ding_talk_endpoint(..).phone_number(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAtPersonOfAtDingTalkEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAtPersonOfAtDingTalkEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `phoneNumber` (body). Since ZStack 5.0.0 (release history).
+    fn phone_number(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.phone_number = ::core::option::Option::Some(value.into());
+        self.held_mut().phone_number = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `remark`.
-    pub fn remark(
+    /// Wire name `remark` (body). Since ZStack 5.0.0 (release history).
+    fn remark(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.remark = ::core::option::Option::Some(value.into());
+        self.held_mut().remark = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateAtPersonOfAtDingTalkEndpoint>,
+> UpdateAtPersonOfAtDingTalkEndpointSetters for T {}
 /// `PUT /sns/application-endpoints/feishu/at-persons/{uuid}/actions`, body envelope `"updateAtPersonOfAtFeiShuEndpoint"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -4388,7 +4949,6 @@ pub struct UpdateAtPersonOfAtFeiShuEndpoint {
 }
 impl UpdateAtPersonOfAtFeiShuEndpoint {
     /// A request with the required params `uuid`, `endpointUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -4402,43 +4962,58 @@ impl UpdateAtPersonOfAtFeiShuEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `userId`.
-    pub fn user_id(
+}
+/** The optional params of [`UpdateAtPersonOfAtFeiShuEndpoint`], settable on the request and on a client `Call` for it:
+ `client.update_at_person_of_at_fei_shu_endpoint(..).user_id(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAtPersonOfAtFeiShuEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAtPersonOfAtFeiShuEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `userId` (body). Since ZStack 5.0.0 (release history).
+    fn user_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.user_id = ::core::option::Option::Some(value.into());
+        self.held_mut().user_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `remark`.
-    pub fn remark(
+    /// Wire name `remark` (body). Since ZStack 5.0.0 (release history).
+    fn remark(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.remark = ::core::option::Option::Some(value.into());
+        self.held_mut().remark = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateAtPersonOfAtFeiShuEndpoint>,
+> UpdateAtPersonOfAtFeiShuEndpointSetters for T {}
 /// `PUT /sns/application-endpoints/we-com/at-persons/{uuid}/actions`, body envelope `"updateAtPersonOfAtWeComEndpoint"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -4473,7 +5048,6 @@ pub struct UpdateAtPersonOfAtWeComEndpoint {
 }
 impl UpdateAtPersonOfAtWeComEndpoint {
     /// A request with the required params `uuid`, `endpointUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -4487,43 +5061,58 @@ impl UpdateAtPersonOfAtWeComEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `userId`.
-    pub fn user_id(
+}
+/** The optional params of [`UpdateAtPersonOfAtWeComEndpoint`], settable on the request and on a client `Call` for it:
+ `client.update_at_person_of_at_we_com_endpoint(..).user_id(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAtPersonOfAtWeComEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAtPersonOfAtWeComEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `userId` (body). Since ZStack 5.0.0 (release history).
+    fn user_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.user_id = ::core::option::Option::Some(value.into());
+        self.held_mut().user_id = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `remark`.
-    pub fn remark(
+    /// Wire name `remark` (body). Since ZStack 5.0.0 (release history).
+    fn remark(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.remark = ::core::option::Option::Some(value.into());
+        self.held_mut().remark = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateAtPersonOfAtWeComEndpoint>,
+> UpdateAtPersonOfAtWeComEndpointSetters for T {}
 /// `PUT /sns/application-endpoints/emails/email-addresses`, body envelope `"updateEmailAddressOfSNSEmailEndpoint"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -4556,7 +5145,6 @@ pub struct UpdateEmailAddressOfSNSEmailEndpoint {
 }
 impl UpdateEmailAddressOfSNSEmailEndpoint {
     /// A request with the required params `emailAddressUuid`, `endpointUuid`, `emailAddress`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         email_address_uuid: impl ::core::convert::Into<::std::string::String>,
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -4570,27 +5158,42 @@ impl UpdateEmailAddressOfSNSEmailEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateEmailAddressOfSNSEmailEndpoint`], settable on the request and on a client `Call` for it:
+ `client.update_email_address_of_sns_email_endpoint(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateEmailAddressOfSNSEmailEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateEmailAddressOfSNSEmailEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateEmailAddressOfSNSEmailEndpoint>,
+> UpdateEmailAddressOfSNSEmailEndpointSetters for T {}
 /// `PUT /sns/application-endpoints/{uuid}/actions`, body envelope `"updateSNSApplicationEndpoint"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4626,7 +5229,6 @@ pub struct UpdateSNSApplicationEndpoint {
 }
 impl UpdateSNSApplicationEndpoint {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -4637,51 +5239,63 @@ impl UpdateSNSApplicationEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateSNSApplicationEndpoint`], settable on the request and on a client `Call` for it:
+ `client.update_sns_application_endpoint(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateSNSApplicationEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateSNSApplicationEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `platformUuid` (body). Since ZStack 5.1.30 (release history).
+    fn platform_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().platform_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.platform_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateSNSApplicationEndpoint>,
+> UpdateSNSApplicationEndpointSetters for T {}
 /// `PUT /sns/application-platforms/{uuid}/actions`, body envelope `"updateSNSApplicationPlatform"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4714,7 +5328,6 @@ pub struct UpdateSNSApplicationPlatform {
 }
 impl UpdateSNSApplicationPlatform {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -4724,43 +5337,55 @@ impl UpdateSNSApplicationPlatform {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateSNSApplicationPlatform`], settable on the request and on a client `Call` for it:
+ `client.update_sns_application_platform(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateSNSApplicationPlatformSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateSNSApplicationPlatform,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateSNSApplicationPlatform>,
+> UpdateSNSApplicationPlatformSetters for T {}
 /// `PUT /sns/application-endpoints/ding-talk/{uuid}/actions`, body envelope `"updateSNSDingTalkEndpoint"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -4805,7 +5430,6 @@ pub struct UpdateSNSDingTalkEndpoint {
 }
 impl UpdateSNSDingTalkEndpoint {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             url: ::core::default::Default::default(),
@@ -4819,72 +5443,81 @@ impl UpdateSNSDingTalkEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `url`.
-    pub fn url(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.url = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`UpdateSNSDingTalkEndpoint`], settable on the request and on a client `Call` for it:
+ `client.update_sns_ding_talk_endpoint(..).url(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateSNSDingTalkEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateSNSDingTalkEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
+    fn url(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().url = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `atAll`.
-    pub fn at_all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.at_all = ::core::option::Option::Some(value.into());
+    /// Wire name `atAll` (body). Since ZStack 5.0.0 (release history).
+    fn at_all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().at_all = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `secret`.
-    pub fn secret(
+    /// Wire name `secret` (body). Since ZStack 5.0.0 (release history).
+    fn secret(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.secret = ::core::option::Option::Some(value.into());
+        self.held_mut().secret = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 5.0.0 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 5.0.0 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `platformUuid` (body). Since ZStack 5.1.30 (release history).
+    fn platform_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().platform_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.platform_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateSNSDingTalkEndpoint>,
+> UpdateSNSDingTalkEndpointSetters for T {}
 /// `PUT /sns/application-endpoints/feishu/{uuid}/actions`, body envelope `"updateSNSFeiShuEndpoint"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -4929,7 +5562,6 @@ pub struct UpdateSNSFeiShuEndpoint {
 }
 impl UpdateSNSFeiShuEndpoint {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             url: ::core::default::Default::default(),
@@ -4943,72 +5575,81 @@ impl UpdateSNSFeiShuEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `url`.
-    pub fn url(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.url = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`UpdateSNSFeiShuEndpoint`], settable on the request and on a client `Call` for it:
+ `client.update_sns_fei_shu_endpoint(..).url(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateSNSFeiShuEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateSNSFeiShuEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
+    fn url(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().url = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `atAll`.
-    pub fn at_all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.at_all = ::core::option::Option::Some(value.into());
+    /// Wire name `atAll` (body). Since ZStack 5.0.0 (release history).
+    fn at_all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().at_all = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `secret`.
-    pub fn secret(
+    /// Wire name `secret` (body). Since ZStack 5.0.0 (release history).
+    fn secret(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.secret = ::core::option::Option::Some(value.into());
+        self.held_mut().secret = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 5.0.0 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 5.0.0 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `platformUuid` (body). Since ZStack 5.1.30 (release history).
+    fn platform_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().platform_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.platform_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateSNSFeiShuEndpoint>,
+> UpdateSNSFeiShuEndpointSetters for T {}
 /// `PUT /sns/application-endpoints/http/{uuid}/actions`, body envelope `"updateSNSHttpEndpoint"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -5053,7 +5694,6 @@ pub struct UpdateSNSHttpEndpoint {
 }
 impl UpdateSNSHttpEndpoint {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             url: ::core::default::Default::default(),
@@ -5067,75 +5707,84 @@ impl UpdateSNSHttpEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `url`.
-    pub fn url(
+}
+/** The optional params of [`UpdateSNSHttpEndpoint`], settable on the request and on a client `Call` for it:
+ `client.update_sns_http_endpoint(..).url(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateSNSHttpEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateSNSHttpEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
+    fn url(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().url = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `username` (body). Since ZStack 5.0.0 (release history).
+    fn username(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.url = ::core::option::Option::Some(value.into());
+        self.held_mut().username = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `username`.
-    pub fn username(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.username = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `password`.
-    pub fn password(
+    /// Wire name `password` (body). Since ZStack 5.0.0 (release history).
+    fn password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.password = ::core::option::Option::Some(value.into());
+        self.held_mut().password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 5.0.0 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 5.0.0 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `platformUuid` (body). Since ZStack 5.1.30 (release history).
+    fn platform_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().platform_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.platform_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateSNSHttpEndpoint>,
+> UpdateSNSHttpEndpointSetters for T {}
 /// `PUT /sns/application-endpoints/microsoft-teams/{uuid}/actions`, body envelope `"updateSNSMicrosoftTeamsEndpoint"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -5174,7 +5823,6 @@ pub struct UpdateSNSMicrosoftTeamsEndpoint {
 }
 impl UpdateSNSMicrosoftTeamsEndpoint {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             url: ::core::default::Default::default(),
@@ -5186,59 +5834,68 @@ impl UpdateSNSMicrosoftTeamsEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `url`.
-    pub fn url(
+}
+/** The optional params of [`UpdateSNSMicrosoftTeamsEndpoint`], settable on the request and on a client `Call` for it:
+ `client.update_sns_microsoft_teams_endpoint(..).url(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateSNSMicrosoftTeamsEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateSNSMicrosoftTeamsEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
+    fn url(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().url = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `name` (body). Since ZStack 5.0.0 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 5.0.0 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.url = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `platformUuid` (body). Since ZStack 5.1.30 (release history).
+    fn platform_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().platform_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.platform_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateSNSMicrosoftTeamsEndpoint>,
+> UpdateSNSMicrosoftTeamsEndpointSetters for T {}
 /// `PUT /sns/application-platforms/snmp/{uuid}`, body envelope `"updateSNSSnmpPlatform"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -5277,7 +5934,6 @@ pub struct UpdateSNSSnmpPlatform {
 }
 impl UpdateSNSSnmpPlatform {
     /// A request with the required params `snmpAddress`, `snmpPort`, `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         snmp_address: impl ::core::convert::Into<::std::string::String>,
         snmp_port: impl ::core::convert::Into<i32>,
@@ -5293,43 +5949,55 @@ impl UpdateSNSSnmpPlatform {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateSNSSnmpPlatform`], settable on the request and on a client `Call` for it:
+ `client.update_sns_snmp_platform(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateSNSSnmpPlatformSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateSNSSnmpPlatform,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 4.7.24 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.7.24 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateSNSSnmpPlatform>,
+> UpdateSNSSnmpPlatformSetters for T {}
 /// `PUT /sns/topics/{uuid}/actions`, body envelope `"updateSNSTopic"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5364,7 +6032,6 @@ pub struct UpdateSNSTopic {
 }
 impl UpdateSNSTopic {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -5375,51 +6042,62 @@ impl UpdateSNSTopic {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateSNSTopic`], settable on the request and on a client `Call` for it:
+ `client.update_sns_topic(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateSNSTopicSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateSNSTopic,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `locale` (body). Since ZStack 4.6.32 (release history). One of `zh_CN`, `en_US`.
+    fn locale(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().locale = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `locale`.
-    pub fn locale(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.locale = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateSNSTopic>> UpdateSNSTopicSetters
+for T {}
 /// `PUT /sns/application-endpoints/universal-sms/{uuid}/actions`, body envelope `"updateSNSUniversalSmsEndpoint"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -5461,7 +6139,6 @@ pub struct UpdateSNSUniversalSmsEndpoint {
 }
 impl UpdateSNSUniversalSmsEndpoint {
     /// A request with the required params `smsAccessKeyId`, `smsAccessKeySecret`, `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         sms_access_key_id: impl ::core::convert::Into<::std::string::String>,
         sms_access_key_secret: impl ::core::convert::Into<
@@ -5480,51 +6157,63 @@ impl UpdateSNSUniversalSmsEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateSNSUniversalSmsEndpoint`], settable on the request and on a client `Call` for it:
+ `client.update_sns_universal_sms_endpoint(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateSNSUniversalSmsEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateSNSUniversalSmsEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 5.1.30 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `platformUuid` (body). Since ZStack 5.1.30 (release history).
+    fn platform_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().platform_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.platform_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateSNSUniversalSmsEndpoint>,
+> UpdateSNSUniversalSmsEndpointSetters for T {}
 /// `PUT /sns/application-endpoints/we-com/{uuid}/actions`, body envelope `"updateSNSWeComEndpoint"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -5566,7 +6255,6 @@ pub struct UpdateSNSWeComEndpoint {
 }
 impl UpdateSNSWeComEndpoint {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             url: ::core::default::Default::default(),
@@ -5579,64 +6267,73 @@ impl UpdateSNSWeComEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `url`.
-    pub fn url(
+}
+/** The optional params of [`UpdateSNSWeComEndpoint`], settable on the request and on a client `Call` for it:
+ `client.update_sns_we_com_endpoint(..).url(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateSNSWeComEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateSNSWeComEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
+    fn url(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().url = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `atAll` (body). Since ZStack 5.0.0 (release history).
+    fn at_all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().at_all = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `name` (body). Since ZStack 5.0.0 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 5.0.0 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.url = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `atAll`.
-    pub fn at_all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.at_all = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `platformUuid` (body). Since ZStack 5.1.30 (release history).
+    fn platform_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().platform_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.platform_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateSNSWeComEndpoint>,
+> UpdateSNSWeComEndpointSetters for T {}
 /// `PUT /sns/sms-endpoints/{uuid}/actions`, body envelope `"validateSNSAliyunSmsEndpoint"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -5665,7 +6362,6 @@ pub struct ValidateSNSAliyunSmsEndpoint {
 }
 impl ValidateSNSAliyunSmsEndpoint {
     /// A request with the required params `uuid`, `phoneNumbers`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         phone_numbers: impl ::core::iter::IntoIterator<
@@ -5682,27 +6378,42 @@ impl ValidateSNSAliyunSmsEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ValidateSNSAliyunSmsEndpoint`], settable on the request and on a client `Call` for it:
+ `client.validate_sns_aliyun_sms_endpoint(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ValidateSNSAliyunSmsEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        ValidateSNSAliyunSmsEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ValidateSNSAliyunSmsEndpoint>,
+> ValidateSNSAliyunSmsEndpointSetters for T {}
 /// `PUT /sns/application-platforms/email/{uuid}/actions`, body envelope `"validateSNSEmailPlatform"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5740,7 +6451,6 @@ pub struct ValidateSNSEmailPlatform {
 }
 impl ValidateSNSEmailPlatform {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -5752,56 +6462,71 @@ impl ValidateSNSEmailPlatform {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `smtpServer`.
-    pub fn smtp_server(
+}
+/** The optional params of [`ValidateSNSEmailPlatform`], settable on the request and on a client `Call` for it:
+ `client.validate_sns_email_platform(..).smtp_server(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ValidateSNSEmailPlatformSetters: ::zstack_sdk::runtime::request::Holds<
+        ValidateSNSEmailPlatform,
+    > + ::core::marker::Sized {
+    /// Wire name `smtpServer` (body). Since ZStack 5.1.30 (release history).
+    fn smtp_server(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.smtp_server = ::core::option::Option::Some(value.into());
+        self.held_mut().smtp_server = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `smtpPort`.
-    pub fn smtp_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.smtp_port = ::core::option::Option::Some(value.into());
+    /// Wire name `smtpPort` (body). Since ZStack 5.1.30 (release history).
+    fn smtp_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().smtp_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `username`.
-    pub fn username(
+    /// Wire name `username` (body). Since ZStack 5.1.30 (release history).
+    fn username(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.username = ::core::option::Option::Some(value.into());
+        self.held_mut().username = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `password`.
-    pub fn password(
+    /// Wire name `password` (body). Since ZStack 5.1.30 (release history).
+    fn password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.password = ::core::option::Option::Some(value.into());
+        self.held_mut().password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ValidateSNSEmailPlatform>,
+> ValidateSNSEmailPlatformSetters for T {}
 /// `PUT /sns/application-endpoints/universal-sms/{uuid}/validate`, body envelope `"validateSNSUniversalSmsEndpoint"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -5833,7 +6558,6 @@ pub struct ValidateSNSUniversalSmsEndpoint {
 }
 impl ValidateSNSUniversalSmsEndpoint {
     /// A request with the required params `testMsg`, `uuid`, `phoneNumbers`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         test_msg: impl ::core::convert::Into<::std::string::String>,
         uuid: impl ::core::convert::Into<::std::string::String>,
@@ -5852,34 +6576,49 @@ impl ValidateSNSUniversalSmsEndpoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ValidateSNSUniversalSmsEndpoint`], settable on the request and on a client `Call` for it:
+ `client.validate_sns_universal_sms_endpoint(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ValidateSNSUniversalSmsEndpointSetters: ::zstack_sdk::runtime::request::Holds<
+        ValidateSNSUniversalSmsEndpoint,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ValidateSNSUniversalSmsEndpoint>,
+> ValidateSNSUniversalSmsEndpointSetters for T {}
 /// The result of [`AddSNSSmsReceiver`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddSNSSmsReceiverReply {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AddSNSSmsReceiverReply { "inventories" => inventories default, }
 );
 /// The result of [`QuerySNSSmsEndpoint`].
@@ -5890,7 +6629,7 @@ pub struct QuerySNSSmsEndpointReply {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QuerySNSSmsEndpointReply { "inventories" => inventories default, "total" => total
     lenient, }
 );
@@ -5902,7 +6641,7 @@ pub struct QuerySNSTopicSubscriberReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QuerySNSTopicSubscriberReply { "inventories" => inventories default, "total" => total
     lenient, }
 );
@@ -5917,7 +6656,7 @@ pub struct SNSDingTalkTestConnectionReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SNSDingTalkTestConnectionReply { "connected" => connected, "webhookResp" =>
     webhook_resp default, }
 );
@@ -5932,7 +6671,7 @@ pub struct SNSEmailTestConnectionReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SNSEmailTestConnectionReply { "connected" => connected, "webhookResp" => webhook_resp
     default, }
 );
@@ -5947,7 +6686,7 @@ pub struct SNSFeiShuTestConnectionReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SNSFeiShuTestConnectionReply { "connected" => connected, "webhookResp" =>
     webhook_resp default, }
 );
@@ -5959,7 +6698,7 @@ pub struct SNSHttpTestConnectionReply {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub webhook_resp: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SNSHttpTestConnectionReply { "connected" => connected, "webhookResp" => webhook_resp,
     }
 );
@@ -5974,7 +6713,7 @@ pub struct SNSMicrosoftTeamsTestConnectionReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SNSMicrosoftTeamsTestConnectionReply { "connected" => connected, "webhookResp" =>
     webhook_resp default, }
 );
@@ -5989,7 +6728,7 @@ pub struct SNSSnmpTestConnectionReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SNSSnmpTestConnectionReply { "connected" => connected, "webhookResp" => webhook_resp
     default, }
 );
@@ -6004,209 +6743,192 @@ pub struct SNSWeComTestConnectionReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SNSWeComTestConnectionReply { "connected" => connected, "webhookResp" => webhook_resp
     default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /sns/application-endpoints/emails/email-addresses`: see [`AddEmailAddressToSNSEmailEndpoint`](crate::api::AddEmailAddressToSNSEmailEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_email_address_to_sns_email_endpoint(
+/// The `sns` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait SnsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddEmailAddressToSNSEmailEndpoint`]: `POST /sns/application-endpoints/emails/email-addresses`.
+    fn add_email_address_to_sns_email_endpoint(
         &self,
         email_address: impl ::core::convert::Into<::std::string::String>,
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddEmailAddressToSNSEmailEndpoint> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddEmailAddressToSNSEmailEndpoint::new(
-                email_address,
-                endpoint_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<AddEmailAddressToSNSEmailEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddEmailAddressToSNSEmailEndpoint::new(email_address, endpoint_uuid),
         )
     }
-    /// `POST /sns/application-endpoints/ding-talk/at-persons`: see [`AddSNSDingTalkAtPerson`](crate::api::AddSNSDingTalkAtPerson).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_sns_ding_talk_at_person(
+    /// Send (and wait for the job of) [`AddSNSDingTalkAtPerson`]: `POST /sns/application-endpoints/ding-talk/at-persons`.
+    fn add_sns_ding_talk_at_person(
         &self,
         phone_number: impl ::core::convert::Into<::std::string::String>,
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddSNSDingTalkAtPerson> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddSNSDingTalkAtPerson::new(phone_number, endpoint_uuid),
+    ) -> ::zstack_sdk::client::Call<AddSNSDingTalkAtPerson> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddSNSDingTalkAtPerson::new(phone_number, endpoint_uuid),
         )
     }
-    /// `POST /sns/application-endpoints/feishu/at-persons`: see [`AddSNSFeiShuAtPerson`](crate::api::AddSNSFeiShuAtPerson).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_sns_fei_shu_at_person(
+    /// Send (and wait for the job of) [`AddSNSFeiShuAtPerson`]: `POST /sns/application-endpoints/feishu/at-persons`.
+    fn add_sns_fei_shu_at_person(
         &self,
         user_id: impl ::core::convert::Into<::std::string::String>,
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddSNSFeiShuAtPerson> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddSNSFeiShuAtPerson::new(user_id, endpoint_uuid),
+    ) -> ::zstack_sdk::client::Call<AddSNSFeiShuAtPerson> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddSNSFeiShuAtPerson::new(user_id, endpoint_uuid),
         )
     }
-    /// `POST /sns/sms-endpoints/receivers`: see [`AddSNSSmsReceiver`](crate::api::AddSNSSmsReceiver).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_sns_sms_receiver(
+    /// Send (and wait for the job of) [`AddSNSSmsReceiver`]: `POST /sns/sms-endpoints/receivers`.
+    fn add_sns_sms_receiver(
         &self,
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddSNSSmsReceiver> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddSNSSmsReceiver::new(endpoint_uuid, type_),
+    ) -> ::zstack_sdk::client::Call<AddSNSSmsReceiver> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddSNSSmsReceiver::new(endpoint_uuid, type_),
         )
     }
-    /// `POST /sns/application-endpoints/we-com/at-persons`: see [`AddSNSWeComAtPerson`](crate::api::AddSNSWeComAtPerson).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_sns_we_com_at_person(
+    /// Send (and wait for the job of) [`AddSNSWeComAtPerson`]: `POST /sns/application-endpoints/we-com/at-persons`.
+    fn add_sns_we_com_at_person(
         &self,
         user_id: impl ::core::convert::Into<::std::string::String>,
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddSNSWeComAtPerson> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddSNSWeComAtPerson::new(user_id, endpoint_uuid),
+    ) -> ::zstack_sdk::client::Call<AddSNSWeComAtPerson> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddSNSWeComAtPerson::new(user_id, endpoint_uuid),
         )
     }
-    /// `PUT /sns/application-endpoints/{uuid}/actions`: see [`ChangeSNSApplicationEndpointState`](crate::api::ChangeSNSApplicationEndpointState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_sns_application_endpoint_state(
+    /// Send (and wait for the job of) [`ChangeSNSApplicationEndpointState`]: `PUT /sns/application-endpoints/{uuid}/actions`.
+    fn change_sns_application_endpoint_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeSNSApplicationEndpointState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeSNSApplicationEndpointState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeSNSApplicationEndpointState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeSNSApplicationEndpointState::new(uuid, state_event),
         )
     }
-    /// `PUT /sns/application-platforms/{uuid}/actions`: see [`ChangeSNSApplicationPlatformState`](crate::api::ChangeSNSApplicationPlatformState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_sns_application_platform_state(
+    /// Send (and wait for the job of) [`ChangeSNSApplicationPlatformState`]: `PUT /sns/application-platforms/{uuid}/actions`.
+    fn change_sns_application_platform_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeSNSApplicationPlatformState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeSNSApplicationPlatformState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeSNSApplicationPlatformState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeSNSApplicationPlatformState::new(uuid, state_event),
         )
     }
-    /// `POST /sns/sms-endpoints/aliyunsms`: see [`CreateSNSAliyunSmsEndpoint`](crate::api::CreateSNSAliyunSmsEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_sns_aliyun_sms_endpoint(
+    /// Send (and wait for the job of) [`CreateSNSAliyunSmsEndpoint`]: `POST /sns/sms-endpoints/aliyunsms`.
+    fn create_sns_aliyun_sms_endpoint(
         &self,
         access_key_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateSNSAliyunSmsEndpoint> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateSNSAliyunSmsEndpoint::new(access_key_uuid, name),
+    ) -> ::zstack_sdk::client::Call<CreateSNSAliyunSmsEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateSNSAliyunSmsEndpoint::new(access_key_uuid, name),
         )
     }
-    /// `POST /sns/application-endpoints/ding-talk`: see [`CreateSNSDingTalkEndpoint`](crate::api::CreateSNSDingTalkEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_sns_ding_talk_endpoint(
+    /// Send (and wait for the job of) [`CreateSNSDingTalkEndpoint`]: `POST /sns/application-endpoints/ding-talk`.
+    fn create_sns_ding_talk_endpoint(
         &self,
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateSNSDingTalkEndpoint> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateSNSDingTalkEndpoint::new(url, name),
+    ) -> ::zstack_sdk::client::Call<CreateSNSDingTalkEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateSNSDingTalkEndpoint::new(url, name),
         )
     }
-    /// `POST /sns/application-endpoints/emails`: see [`CreateSNSEmailEndpoint`](crate::api::CreateSNSEmailEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_sns_email_endpoint(
+    /// Send (and wait for the job of) [`CreateSNSEmailEndpoint`]: `POST /sns/application-endpoints/emails`.
+    fn create_sns_email_endpoint(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateSNSEmailEndpoint> {
-        crate::client::Call::new(self, crate::api::CreateSNSEmailEndpoint::new(name))
+    ) -> ::zstack_sdk::client::Call<CreateSNSEmailEndpoint> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CreateSNSEmailEndpoint::new(name))
     }
-    /// `POST /sns/application-platforms/email`: see [`CreateSNSEmailPlatform`](crate::api::CreateSNSEmailPlatform).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_sns_email_platform(
+    /// Send (and wait for the job of) [`CreateSNSEmailPlatform`]: `POST /sns/application-platforms/email`.
+    fn create_sns_email_platform(
         &self,
         smtp_server: impl ::core::convert::Into<::std::string::String>,
         smtp_port: impl ::core::convert::Into<i32>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateSNSEmailPlatform> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateSNSEmailPlatform::new(smtp_server, smtp_port, name),
+    ) -> ::zstack_sdk::client::Call<CreateSNSEmailPlatform> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateSNSEmailPlatform::new(smtp_server, smtp_port, name),
         )
     }
-    /// `POST /sns/application-endpoints/feishu`: see [`CreateSNSFeiShuEndpoint`](crate::api::CreateSNSFeiShuEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_sns_fei_shu_endpoint(
+    /// Send (and wait for the job of) [`CreateSNSFeiShuEndpoint`]: `POST /sns/application-endpoints/feishu`.
+    fn create_sns_fei_shu_endpoint(
         &self,
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateSNSFeiShuEndpoint> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateSNSFeiShuEndpoint::new(url, name),
+    ) -> ::zstack_sdk::client::Call<CreateSNSFeiShuEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateSNSFeiShuEndpoint::new(url, name),
         )
     }
-    /// `POST /sns/application-endpoints/http`: see [`CreateSNSHttpEndpoint`](crate::api::CreateSNSHttpEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_sns_http_endpoint(
+    /// Send (and wait for the job of) [`CreateSNSHttpEndpoint`]: `POST /sns/application-endpoints/http`.
+    fn create_sns_http_endpoint(
         &self,
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateSNSHttpEndpoint> {
-        crate::client::Call::new(self, crate::api::CreateSNSHttpEndpoint::new(url, name))
+    ) -> ::zstack_sdk::client::Call<CreateSNSHttpEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateSNSHttpEndpoint::new(url, name),
+        )
     }
-    /// `POST /sns/application-endpoints/microsoft-teams`: see [`CreateSNSMicrosoftTeamsEndpoint`](crate::api::CreateSNSMicrosoftTeamsEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_sns_microsoft_teams_endpoint(
+    /// Send (and wait for the job of) [`CreateSNSMicrosoftTeamsEndpoint`]: `POST /sns/application-endpoints/microsoft-teams`.
+    fn create_sns_microsoft_teams_endpoint(
         &self,
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateSNSMicrosoftTeamsEndpoint> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateSNSMicrosoftTeamsEndpoint::new(url, name),
+    ) -> ::zstack_sdk::client::Call<CreateSNSMicrosoftTeamsEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateSNSMicrosoftTeamsEndpoint::new(url, name),
         )
     }
-    /// `POST /sns/application-endpoints/snmp`: see [`CreateSNSSnmpEndpoint`](crate::api::CreateSNSSnmpEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_sns_snmp_endpoint(
+    /// Send (and wait for the job of) [`CreateSNSSnmpEndpoint`]: `POST /sns/application-endpoints/snmp`.
+    fn create_sns_snmp_endpoint(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateSNSSnmpEndpoint> {
-        crate::client::Call::new(self, crate::api::CreateSNSSnmpEndpoint::new(name))
+    ) -> ::zstack_sdk::client::Call<CreateSNSSnmpEndpoint> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CreateSNSSnmpEndpoint::new(name))
     }
-    /// `POST /sns/application-platforms/snmp`: see [`CreateSNSSnmpPlatform`](crate::api::CreateSNSSnmpPlatform).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_sns_snmp_platform(
+    /// Send (and wait for the job of) [`CreateSNSSnmpPlatform`]: `POST /sns/application-platforms/snmp`.
+    fn create_sns_snmp_platform(
         &self,
         snmp_address: impl ::core::convert::Into<::std::string::String>,
         snmp_port: impl ::core::convert::Into<i32>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateSNSSnmpPlatform> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateSNSSnmpPlatform::new(snmp_address, snmp_port, name),
+    ) -> ::zstack_sdk::client::Call<CreateSNSSnmpPlatform> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateSNSSnmpPlatform::new(snmp_address, snmp_port, name),
         )
     }
-    /// `POST /sns/topics`: see [`CreateSNSTopic`](crate::api::CreateSNSTopic).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_sns_topic(
+    /// Send (and wait for the job of) [`CreateSNSTopic`]: `POST /sns/topics`.
+    fn create_sns_topic(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateSNSTopic> {
-        crate::client::Call::new(self, crate::api::CreateSNSTopic::new(name))
+    ) -> ::zstack_sdk::client::Call<CreateSNSTopic> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CreateSNSTopic::new(name))
     }
-    /// `POST /sns/application-endpoints/universal-sms`: see [`CreateSNSUniversalSmsEndpoint`](crate::api::CreateSNSUniversalSmsEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_sns_universal_sms_endpoint(
+    /// Send (and wait for the job of) [`CreateSNSUniversalSmsEndpoint`]: `POST /sns/application-endpoints/universal-sms`.
+    fn create_sns_universal_sms_endpoint(
         &self,
         sms_access_key_id: impl ::core::convert::Into<::std::string::String>,
         sms_access_key_secret: impl ::core::convert::Into<
@@ -6214,10 +6936,10 @@ impl crate::client::Client {
         >,
         supplier: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateSNSUniversalSmsEndpoint> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateSNSUniversalSmsEndpoint::new(
+    ) -> ::zstack_sdk::client::Call<CreateSNSUniversalSmsEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateSNSUniversalSmsEndpoint::new(
                 sms_access_key_id,
                 sms_access_key_secret,
                 supplier,
@@ -6225,2771 +6947,482 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /sns/application-endpoints/we-com`: see [`CreateSNSWeComEndpoint`](crate::api::CreateSNSWeComEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_sns_we_com_endpoint(
+    /// Send (and wait for the job of) [`CreateSNSWeComEndpoint`]: `POST /sns/application-endpoints/we-com`.
+    fn create_sns_we_com_endpoint(
         &self,
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateSNSWeComEndpoint> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateSNSWeComEndpoint::new(url, name),
+    ) -> ::zstack_sdk::client::Call<CreateSNSWeComEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateSNSWeComEndpoint::new(url, name),
         )
     }
-    /// `DELETE /sns/application-endpoints/emails/{endpointUuid}/email-addresses/{emailAddressUuid}`: see [`DeleteEmailAddressOfSNSEmailEndpoint`](crate::api::DeleteEmailAddressOfSNSEmailEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_email_address_of_sns_email_endpoint(
+    /// Send (and wait for the job of) [`DeleteEmailAddressOfSNSEmailEndpoint`]: `DELETE /sns/application-endpoints/emails/{endpointUuid}/email-addresses/{emailAddressUuid}`.
+    fn delete_email_address_of_sns_email_endpoint(
         &self,
         email_address_uuid: impl ::core::convert::Into<::std::string::String>,
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteEmailAddressOfSNSEmailEndpoint> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteEmailAddressOfSNSEmailEndpoint::new(
-                email_address_uuid,
-                endpoint_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<DeleteEmailAddressOfSNSEmailEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteEmailAddressOfSNSEmailEndpoint::new(email_address_uuid, endpoint_uuid),
         )
     }
-    /// `DELETE /sns/application-endpoints/{uuid}`: see [`DeleteSNSApplicationEndpoint`](crate::api::DeleteSNSApplicationEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_sns_application_endpoint(
+    /// Send (and wait for the job of) [`DeleteSNSApplicationEndpoint`]: `DELETE /sns/application-endpoints/{uuid}`.
+    fn delete_sns_application_endpoint(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteSNSApplicationEndpoint> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteSNSApplicationEndpoint::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteSNSApplicationEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteSNSApplicationEndpoint::new(uuid),
         )
     }
-    /// `DELETE /sns/application-platforms/{uuid}`: see [`DeleteSNSApplicationPlatform`](crate::api::DeleteSNSApplicationPlatform).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_sns_application_platform(
+    /// Send (and wait for the job of) [`DeleteSNSApplicationPlatform`]: `DELETE /sns/application-platforms/{uuid}`.
+    fn delete_sns_application_platform(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteSNSApplicationPlatform> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteSNSApplicationPlatform::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteSNSApplicationPlatform> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteSNSApplicationPlatform::new(uuid),
         )
     }
-    /// `DELETE /sns/topics/{uuid}`: see [`DeleteSNSTopic`](crate::api::DeleteSNSTopic).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_sns_topic(
+    /// Send (and wait for the job of) [`DeleteSNSTopic`]: `DELETE /sns/topics/{uuid}`.
+    fn delete_sns_topic(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteSNSTopic> {
-        crate::client::Call::new(self, crate::api::DeleteSNSTopic::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteSNSTopic> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteSNSTopic::new(uuid))
     }
-    /// `GET /sns/application-endpoints`: see [`QuerySNSApplicationEndpoint`](crate::api::QuerySNSApplicationEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_sns_application_endpoint(
+    /// Send [`QuerySNSApplicationEndpoint`]: `GET /sns/application-endpoints`.
+    fn query_sns_application_endpoint(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySNSApplicationEndpoint> {
-        crate::client::Call::new(self, crate::api::QuerySNSApplicationEndpoint::new())
+    ) -> ::zstack_sdk::client::Call<QuerySNSApplicationEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QuerySNSApplicationEndpoint::new(),
+        )
     }
-    /// `GET /sns/application-platforms`: see [`QuerySNSApplicationPlatform`](crate::api::QuerySNSApplicationPlatform).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_sns_application_platform(
+    /// Send [`QuerySNSApplicationPlatform`]: `GET /sns/application-platforms`.
+    fn query_sns_application_platform(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySNSApplicationPlatform> {
-        crate::client::Call::new(self, crate::api::QuerySNSApplicationPlatform::new())
+    ) -> ::zstack_sdk::client::Call<QuerySNSApplicationPlatform> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QuerySNSApplicationPlatform::new(),
+        )
     }
-    /// `GET /sns/application-endpoints/ding-talk/at-persons`: see [`QuerySNSDingTalkAtPerson`](crate::api::QuerySNSDingTalkAtPerson).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_sns_ding_talk_at_person(
+    /// Send [`QuerySNSDingTalkAtPerson`]: `GET /sns/application-endpoints/ding-talk/at-persons`.
+    fn query_sns_ding_talk_at_person(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySNSDingTalkAtPerson> {
-        crate::client::Call::new(self, crate::api::QuerySNSDingTalkAtPerson::new())
+    ) -> ::zstack_sdk::client::Call<QuerySNSDingTalkAtPerson> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySNSDingTalkAtPerson::new())
     }
-    /// `GET /sns/application-endpoints/ding-talk`: see [`QuerySNSDingTalkEndpoint`](crate::api::QuerySNSDingTalkEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_sns_ding_talk_endpoint(
+    /// Send [`QuerySNSDingTalkEndpoint`]: `GET /sns/application-endpoints/ding-talk`.
+    fn query_sns_ding_talk_endpoint(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySNSDingTalkEndpoint> {
-        crate::client::Call::new(self, crate::api::QuerySNSDingTalkEndpoint::new())
+    ) -> ::zstack_sdk::client::Call<QuerySNSDingTalkEndpoint> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySNSDingTalkEndpoint::new())
     }
-    /// `GET /sns/application-endpoints/emails/email-addresses`: see [`QuerySNSEmailAddress`](crate::api::QuerySNSEmailAddress).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_sns_email_address(
+    /// Send [`QuerySNSEmailAddress`]: `GET /sns/application-endpoints/emails/email-addresses`.
+    fn query_sns_email_address(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySNSEmailAddress> {
-        crate::client::Call::new(self, crate::api::QuerySNSEmailAddress::new())
+    ) -> ::zstack_sdk::client::Call<QuerySNSEmailAddress> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySNSEmailAddress::new())
     }
-    /// `GET /sns/application-endpoints/emails`: see [`QuerySNSEmailEndpoint`](crate::api::QuerySNSEmailEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_sns_email_endpoint(
+    /// Send [`QuerySNSEmailEndpoint`]: `GET /sns/application-endpoints/emails`.
+    fn query_sns_email_endpoint(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySNSEmailEndpoint> {
-        crate::client::Call::new(self, crate::api::QuerySNSEmailEndpoint::new())
+    ) -> ::zstack_sdk::client::Call<QuerySNSEmailEndpoint> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySNSEmailEndpoint::new())
     }
-    /// `GET /sns/application-platforms/email`: see [`QuerySNSEmailPlatform`](crate::api::QuerySNSEmailPlatform).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_sns_email_platform(
+    /// Send [`QuerySNSEmailPlatform`]: `GET /sns/application-platforms/email`.
+    fn query_sns_email_platform(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySNSEmailPlatform> {
-        crate::client::Call::new(self, crate::api::QuerySNSEmailPlatform::new())
+    ) -> ::zstack_sdk::client::Call<QuerySNSEmailPlatform> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySNSEmailPlatform::new())
     }
-    /// `GET /sns/application-endpoints/feishu/at-persons`: see [`QuerySNSFeiShuAtPerson`](crate::api::QuerySNSFeiShuAtPerson).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_sns_fei_shu_at_person(
+    /// Send [`QuerySNSFeiShuAtPerson`]: `GET /sns/application-endpoints/feishu/at-persons`.
+    fn query_sns_fei_shu_at_person(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySNSFeiShuAtPerson> {
-        crate::client::Call::new(self, crate::api::QuerySNSFeiShuAtPerson::new())
+    ) -> ::zstack_sdk::client::Call<QuerySNSFeiShuAtPerson> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySNSFeiShuAtPerson::new())
     }
-    /// `GET /sns/application-endpoints/feishu`: see [`QuerySNSFeiShuEndpoint`](crate::api::QuerySNSFeiShuEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_sns_fei_shu_endpoint(
+    /// Send [`QuerySNSFeiShuEndpoint`]: `GET /sns/application-endpoints/feishu`.
+    fn query_sns_fei_shu_endpoint(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySNSFeiShuEndpoint> {
-        crate::client::Call::new(self, crate::api::QuerySNSFeiShuEndpoint::new())
+    ) -> ::zstack_sdk::client::Call<QuerySNSFeiShuEndpoint> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySNSFeiShuEndpoint::new())
     }
-    /// `GET /sns/application-endpoints/http`: see [`QuerySNSHttpEndpoint`](crate::api::QuerySNSHttpEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_sns_http_endpoint(
+    /// Send [`QuerySNSHttpEndpoint`]: `GET /sns/application-endpoints/http`.
+    fn query_sns_http_endpoint(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySNSHttpEndpoint> {
-        crate::client::Call::new(self, crate::api::QuerySNSHttpEndpoint::new())
+    ) -> ::zstack_sdk::client::Call<QuerySNSHttpEndpoint> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySNSHttpEndpoint::new())
     }
-    /// `GET /sns/application-endpoints/microsoft-teams`: see [`QuerySNSMicrosoftTeamsEndpoint`](crate::api::QuerySNSMicrosoftTeamsEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_sns_microsoft_teams_endpoint(
+    /// Send [`QuerySNSMicrosoftTeamsEndpoint`]: `GET /sns/application-endpoints/microsoft-teams`.
+    fn query_sns_microsoft_teams_endpoint(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySNSMicrosoftTeamsEndpoint> {
-        crate::client::Call::new(self, crate::api::QuerySNSMicrosoftTeamsEndpoint::new())
+    ) -> ::zstack_sdk::client::Call<QuerySNSMicrosoftTeamsEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QuerySNSMicrosoftTeamsEndpoint::new(),
+        )
     }
-    /// `GET /sns/sms-endpoints`: see [`QuerySNSSmsEndpoint`](crate::api::QuerySNSSmsEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_sns_sms_endpoint(
+    /// Send [`QuerySNSSmsEndpoint`]: `GET /sns/sms-endpoints`.
+    fn query_sns_sms_endpoint(&self) -> ::zstack_sdk::client::Call<QuerySNSSmsEndpoint> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySNSSmsEndpoint::new())
+    }
+    /// Send [`QuerySNSSnmpPlatform`]: `GET /sns/application-platforms/snmp`.
+    fn query_sns_snmp_platform(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySNSSmsEndpoint> {
-        crate::client::Call::new(self, crate::api::QuerySNSSmsEndpoint::new())
+    ) -> ::zstack_sdk::client::Call<QuerySNSSnmpPlatform> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySNSSnmpPlatform::new())
     }
-    /// `GET /sns/application-platforms/snmp`: see [`QuerySNSSnmpPlatform`](crate::api::QuerySNSSnmpPlatform).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_sns_snmp_platform(
+    /// Send [`QuerySNSTopic`]: `GET /sns/topics`.
+    fn query_sns_topic(&self) -> ::zstack_sdk::client::Call<QuerySNSTopic> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySNSTopic::new())
+    }
+    /// Send [`QuerySNSTopicSubscriber`]: `GET /sns/topics/subscribers`.
+    fn query_sns_topic_subscriber(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySNSSnmpPlatform> {
-        crate::client::Call::new(self, crate::api::QuerySNSSnmpPlatform::new())
+    ) -> ::zstack_sdk::client::Call<QuerySNSTopicSubscriber> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySNSTopicSubscriber::new())
     }
-    /// `GET /sns/topics`: see [`QuerySNSTopic`](crate::api::QuerySNSTopic).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_sns_topic(&self) -> crate::client::Call<'_, crate::api::QuerySNSTopic> {
-        crate::client::Call::new(self, crate::api::QuerySNSTopic::new())
-    }
-    /// `GET /sns/topics/subscribers`: see [`QuerySNSTopicSubscriber`](crate::api::QuerySNSTopicSubscriber).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_sns_topic_subscriber(
+    /// Send [`QuerySNSUniversalSmsEndpoint`]: `GET /sns/application-endpoints/universal-sms`.
+    fn query_sns_universal_sms_endpoint(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySNSTopicSubscriber> {
-        crate::client::Call::new(self, crate::api::QuerySNSTopicSubscriber::new())
+    ) -> ::zstack_sdk::client::Call<QuerySNSUniversalSmsEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QuerySNSUniversalSmsEndpoint::new(),
+        )
     }
-    /// `GET /sns/application-endpoints/universal-sms`: see [`QuerySNSUniversalSmsEndpoint`](crate::api::QuerySNSUniversalSmsEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_sns_universal_sms_endpoint(
+    /// Send [`QuerySNSWeComAtPerson`]: `GET /sns/application-endpoints/we-com/at-persons`.
+    fn query_sns_we_com_at_person(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySNSUniversalSmsEndpoint> {
-        crate::client::Call::new(self, crate::api::QuerySNSUniversalSmsEndpoint::new())
+    ) -> ::zstack_sdk::client::Call<QuerySNSWeComAtPerson> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySNSWeComAtPerson::new())
     }
-    /// `GET /sns/application-endpoints/we-com/at-persons`: see [`QuerySNSWeComAtPerson`](crate::api::QuerySNSWeComAtPerson).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_sns_we_com_at_person(
+    /// Send [`QuerySNSWeComEndpoint`]: `GET /sns/application-endpoints/we-com`.
+    fn query_sns_we_com_endpoint(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySNSWeComAtPerson> {
-        crate::client::Call::new(self, crate::api::QuerySNSWeComAtPerson::new())
+    ) -> ::zstack_sdk::client::Call<QuerySNSWeComEndpoint> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySNSWeComEndpoint::new())
     }
-    /// `GET /sns/application-endpoints/we-com`: see [`QuerySNSWeComEndpoint`](crate::api::QuerySNSWeComEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_sns_we_com_endpoint(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySNSWeComEndpoint> {
-        crate::client::Call::new(self, crate::api::QuerySNSWeComEndpoint::new())
-    }
-    /// `DELETE /sns/application-endpoints/ding-talk/{endpointUuid}/at-persons/{phoneNumber}`: see [`RemoveSNSDingTalkAtPerson`](crate::api::RemoveSNSDingTalkAtPerson).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_sns_ding_talk_at_person(
+    /// Send (and wait for the job of) [`RemoveSNSDingTalkAtPerson`]: `DELETE /sns/application-endpoints/ding-talk/{endpointUuid}/at-persons/{phoneNumber}`.
+    fn remove_sns_ding_talk_at_person(
         &self,
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
         phone_number: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveSNSDingTalkAtPerson> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveSNSDingTalkAtPerson::new(endpoint_uuid, phone_number),
+    ) -> ::zstack_sdk::client::Call<RemoveSNSDingTalkAtPerson> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveSNSDingTalkAtPerson::new(endpoint_uuid, phone_number),
         )
     }
-    /// `DELETE /sns/application-endpoints/feishu/{endpointUuid}/at-persons/{userId}`: see [`RemoveSNSFeiShuAtPerson`](crate::api::RemoveSNSFeiShuAtPerson).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_sns_fei_shu_at_person(
+    /// Send (and wait for the job of) [`RemoveSNSFeiShuAtPerson`]: `DELETE /sns/application-endpoints/feishu/{endpointUuid}/at-persons/{userId}`.
+    fn remove_sns_fei_shu_at_person(
         &self,
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
         user_id: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveSNSFeiShuAtPerson> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveSNSFeiShuAtPerson::new(endpoint_uuid, user_id),
+    ) -> ::zstack_sdk::client::Call<RemoveSNSFeiShuAtPerson> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveSNSFeiShuAtPerson::new(endpoint_uuid, user_id),
         )
     }
-    /// `DELETE /sns/sms-endpoints/{endpointUuid}/receivers/{phoneNumber}`: see [`RemoveSNSSmsReceiver`](crate::api::RemoveSNSSmsReceiver).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_sns_sms_receiver(
+    /// Send (and wait for the job of) [`RemoveSNSSmsReceiver`]: `DELETE /sns/sms-endpoints/{endpointUuid}/receivers/{phoneNumber}`.
+    fn remove_sns_sms_receiver(
         &self,
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
         phone_number: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveSNSSmsReceiver> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveSNSSmsReceiver::new(endpoint_uuid, phone_number),
+    ) -> ::zstack_sdk::client::Call<RemoveSNSSmsReceiver> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveSNSSmsReceiver::new(endpoint_uuid, phone_number),
         )
     }
-    /// `DELETE /sns/application-endpoints/we-com/{endpointUuid}/at-persons/{userId}`: see [`RemoveSNSWeComAtPerson`](crate::api::RemoveSNSWeComAtPerson).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_sns_we_com_at_person(
+    /// Send (and wait for the job of) [`RemoveSNSWeComAtPerson`]: `DELETE /sns/application-endpoints/we-com/{endpointUuid}/at-persons/{userId}`.
+    fn remove_sns_we_com_at_person(
         &self,
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
         user_id: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveSNSWeComAtPerson> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveSNSWeComAtPerson::new(endpoint_uuid, user_id),
+    ) -> ::zstack_sdk::client::Call<RemoveSNSWeComAtPerson> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveSNSWeComAtPerson::new(endpoint_uuid, user_id),
         )
     }
-    /// `POST /sns/application-endpoints/ding-talk/test-connection`: see [`SNSDingTalkTestConnection`](crate::api::SNSDingTalkTestConnection).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sns_ding_talk_test_connection(
+    /// Send (and wait for the job of) [`SNSDingTalkTestConnection`]: `POST /sns/application-endpoints/ding-talk/test-connection`.
+    fn sns_ding_talk_test_connection(
         &self,
         test_msg: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SNSDingTalkTestConnection> {
-        crate::client::Call::new(
-            self,
-            crate::api::SNSDingTalkTestConnection::new(test_msg),
+    ) -> ::zstack_sdk::client::Call<SNSDingTalkTestConnection> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SNSDingTalkTestConnection::new(test_msg),
         )
     }
-    /// `POST /sns/application-endpoints/email/test-connection`: see [`SNSEmailTestConnection`](crate::api::SNSEmailTestConnection).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sns_email_test_connection(
+    /// Send (and wait for the job of) [`SNSEmailTestConnection`]: `POST /sns/application-endpoints/email/test-connection`.
+    fn sns_email_test_connection(
         &self,
-    ) -> crate::client::Call<'_, crate::api::SNSEmailTestConnection> {
-        crate::client::Call::new(self, crate::api::SNSEmailTestConnection::new())
+    ) -> ::zstack_sdk::client::Call<SNSEmailTestConnection> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), SNSEmailTestConnection::new())
     }
-    /// `POST /sns/application-endpoints/feishu/test-connection`: see [`SNSFeiShuTestConnection`](crate::api::SNSFeiShuTestConnection).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sns_fei_shu_test_connection(
+    /// Send (and wait for the job of) [`SNSFeiShuTestConnection`]: `POST /sns/application-endpoints/feishu/test-connection`.
+    fn sns_fei_shu_test_connection(
         &self,
         test_msg: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SNSFeiShuTestConnection> {
-        crate::client::Call::new(
-            self,
-            crate::api::SNSFeiShuTestConnection::new(test_msg),
+    ) -> ::zstack_sdk::client::Call<SNSFeiShuTestConnection> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SNSFeiShuTestConnection::new(test_msg),
         )
     }
-    /// `POST /sns/application-endpoints/http/test-connection`: see [`SNSHttpTestConnection`](crate::api::SNSHttpTestConnection).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sns_http_test_connection(
+    /// Send (and wait for the job of) [`SNSHttpTestConnection`]: `POST /sns/application-endpoints/http/test-connection`.
+    fn sns_http_test_connection(
         &self,
-    ) -> crate::client::Call<'_, crate::api::SNSHttpTestConnection> {
-        crate::client::Call::new(self, crate::api::SNSHttpTestConnection::new())
+    ) -> ::zstack_sdk::client::Call<SNSHttpTestConnection> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), SNSHttpTestConnection::new())
     }
-    /// `POST /sns/application-endpoints/microsoft-teams/test-connection`: see [`SNSMicrosoftTeamsTestConnection`](crate::api::SNSMicrosoftTeamsTestConnection).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sns_microsoft_teams_test_connection(
+    /// Send (and wait for the job of) [`SNSMicrosoftTeamsTestConnection`]: `POST /sns/application-endpoints/microsoft-teams/test-connection`.
+    fn sns_microsoft_teams_test_connection(
         &self,
         test_msg: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SNSMicrosoftTeamsTestConnection> {
-        crate::client::Call::new(
-            self,
-            crate::api::SNSMicrosoftTeamsTestConnection::new(test_msg),
+    ) -> ::zstack_sdk::client::Call<SNSMicrosoftTeamsTestConnection> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SNSMicrosoftTeamsTestConnection::new(test_msg),
         )
     }
-    /// `POST /sns/application-endpoints/snmp/test-connection`: see [`SNSSnmpTestConnection`](crate::api::SNSSnmpTestConnection).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sns_snmp_test_connection(
+    /// Send (and wait for the job of) [`SNSSnmpTestConnection`]: `POST /sns/application-endpoints/snmp/test-connection`.
+    fn sns_snmp_test_connection(
         &self,
-    ) -> crate::client::Call<'_, crate::api::SNSSnmpTestConnection> {
-        crate::client::Call::new(self, crate::api::SNSSnmpTestConnection::new())
+    ) -> ::zstack_sdk::client::Call<SNSSnmpTestConnection> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), SNSSnmpTestConnection::new())
     }
-    /// `POST /sns/application-endpoints/we-com/test-connection`: see [`SNSWeComTestConnection`](crate::api::SNSWeComTestConnection).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sns_we_com_test_connection(
+    /// Send (and wait for the job of) [`SNSWeComTestConnection`]: `POST /sns/application-endpoints/we-com/test-connection`.
+    fn sns_we_com_test_connection(
         &self,
         test_msg: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SNSWeComTestConnection> {
-        crate::client::Call::new(self, crate::api::SNSWeComTestConnection::new(test_msg))
+    ) -> ::zstack_sdk::client::Call<SNSWeComTestConnection> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SNSWeComTestConnection::new(test_msg),
+        )
     }
-    /// `POST /sns/topics/{topicUuid}/endpoints/{endpointUuid}`: see [`SubscribeSNSTopic`](crate::api::SubscribeSNSTopic).
-    #[allow(clippy::too_many_arguments)]
-    pub fn subscribe_sns_topic(
+    /// Send (and wait for the job of) [`SubscribeSNSTopic`]: `POST /sns/topics/{topicUuid}/endpoints/{endpointUuid}`.
+    fn subscribe_sns_topic(
         &self,
         topic_uuid: impl ::core::convert::Into<::std::string::String>,
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SubscribeSNSTopic> {
-        crate::client::Call::new(
-            self,
-            crate::api::SubscribeSNSTopic::new(topic_uuid, endpoint_uuid),
+    ) -> ::zstack_sdk::client::Call<SubscribeSNSTopic> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SubscribeSNSTopic::new(topic_uuid, endpoint_uuid),
         )
     }
-    /// `DELETE /sns/topics/{topicUuid}/endpoints/{endpointUuid}`: see [`UnsubscribeSNSTopic`](crate::api::UnsubscribeSNSTopic).
-    #[allow(clippy::too_many_arguments)]
-    pub fn unsubscribe_sns_topic(
+    /// Send (and wait for the job of) [`UnsubscribeSNSTopic`]: `DELETE /sns/topics/{topicUuid}/endpoints/{endpointUuid}`.
+    fn unsubscribe_sns_topic(
         &self,
         topic_uuid: impl ::core::convert::Into<::std::string::String>,
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UnsubscribeSNSTopic> {
-        crate::client::Call::new(
-            self,
-            crate::api::UnsubscribeSNSTopic::new(topic_uuid, endpoint_uuid),
+    ) -> ::zstack_sdk::client::Call<UnsubscribeSNSTopic> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UnsubscribeSNSTopic::new(topic_uuid, endpoint_uuid),
         )
     }
-    /// `PUT /sns/application-endpoints/ding-talk/at-persons/{uuid}/actions`: see [`UpdateAtPersonOfAtDingTalkEndpoint`](crate::api::UpdateAtPersonOfAtDingTalkEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_at_person_of_at_ding_talk_endpoint(
+    /// Send (and wait for the job of) [`UpdateAtPersonOfAtDingTalkEndpoint`]: `PUT /sns/application-endpoints/ding-talk/at-persons/{uuid}/actions`.
+    fn update_at_person_of_at_ding_talk_endpoint(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateAtPersonOfAtDingTalkEndpoint> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateAtPersonOfAtDingTalkEndpoint::new(uuid, endpoint_uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateAtPersonOfAtDingTalkEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateAtPersonOfAtDingTalkEndpoint::new(uuid, endpoint_uuid),
         )
     }
-    /// `PUT /sns/application-endpoints/feishu/at-persons/{uuid}/actions`: see [`UpdateAtPersonOfAtFeiShuEndpoint`](crate::api::UpdateAtPersonOfAtFeiShuEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_at_person_of_at_fei_shu_endpoint(
+    /// Send (and wait for the job of) [`UpdateAtPersonOfAtFeiShuEndpoint`]: `PUT /sns/application-endpoints/feishu/at-persons/{uuid}/actions`.
+    fn update_at_person_of_at_fei_shu_endpoint(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateAtPersonOfAtFeiShuEndpoint> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateAtPersonOfAtFeiShuEndpoint::new(uuid, endpoint_uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateAtPersonOfAtFeiShuEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateAtPersonOfAtFeiShuEndpoint::new(uuid, endpoint_uuid),
         )
     }
-    /// `PUT /sns/application-endpoints/we-com/at-persons/{uuid}/actions`: see [`UpdateAtPersonOfAtWeComEndpoint`](crate::api::UpdateAtPersonOfAtWeComEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_at_person_of_at_we_com_endpoint(
+    /// Send (and wait for the job of) [`UpdateAtPersonOfAtWeComEndpoint`]: `PUT /sns/application-endpoints/we-com/at-persons/{uuid}/actions`.
+    fn update_at_person_of_at_we_com_endpoint(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateAtPersonOfAtWeComEndpoint> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateAtPersonOfAtWeComEndpoint::new(uuid, endpoint_uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateAtPersonOfAtWeComEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateAtPersonOfAtWeComEndpoint::new(uuid, endpoint_uuid),
         )
     }
-    /// `PUT /sns/application-endpoints/emails/email-addresses`: see [`UpdateEmailAddressOfSNSEmailEndpoint`](crate::api::UpdateEmailAddressOfSNSEmailEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_email_address_of_sns_email_endpoint(
+    /// Send (and wait for the job of) [`UpdateEmailAddressOfSNSEmailEndpoint`]: `PUT /sns/application-endpoints/emails/email-addresses`.
+    fn update_email_address_of_sns_email_endpoint(
         &self,
         email_address_uuid: impl ::core::convert::Into<::std::string::String>,
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
         email_address: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateEmailAddressOfSNSEmailEndpoint> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateEmailAddressOfSNSEmailEndpoint::new(
+    ) -> ::zstack_sdk::client::Call<UpdateEmailAddressOfSNSEmailEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateEmailAddressOfSNSEmailEndpoint::new(
                 email_address_uuid,
                 endpoint_uuid,
                 email_address,
             ),
         )
     }
-    /// `PUT /sns/application-endpoints/{uuid}/actions`: see [`UpdateSNSApplicationEndpoint`](crate::api::UpdateSNSApplicationEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_sns_application_endpoint(
+    /// Send (and wait for the job of) [`UpdateSNSApplicationEndpoint`]: `PUT /sns/application-endpoints/{uuid}/actions`.
+    fn update_sns_application_endpoint(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateSNSApplicationEndpoint> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateSNSApplicationEndpoint::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateSNSApplicationEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateSNSApplicationEndpoint::new(uuid),
         )
     }
-    /// `PUT /sns/application-platforms/{uuid}/actions`: see [`UpdateSNSApplicationPlatform`](crate::api::UpdateSNSApplicationPlatform).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_sns_application_platform(
+    /// Send (and wait for the job of) [`UpdateSNSApplicationPlatform`]: `PUT /sns/application-platforms/{uuid}/actions`.
+    fn update_sns_application_platform(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateSNSApplicationPlatform> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateSNSApplicationPlatform::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateSNSApplicationPlatform> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateSNSApplicationPlatform::new(uuid),
         )
     }
-    /// `PUT /sns/application-endpoints/ding-talk/{uuid}/actions`: see [`UpdateSNSDingTalkEndpoint`](crate::api::UpdateSNSDingTalkEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_sns_ding_talk_endpoint(
+    /// Send (and wait for the job of) [`UpdateSNSDingTalkEndpoint`]: `PUT /sns/application-endpoints/ding-talk/{uuid}/actions`.
+    fn update_sns_ding_talk_endpoint(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateSNSDingTalkEndpoint> {
-        crate::client::Call::new(self, crate::api::UpdateSNSDingTalkEndpoint::new(uuid))
-    }
-    /// `PUT /sns/application-endpoints/feishu/{uuid}/actions`: see [`UpdateSNSFeiShuEndpoint`](crate::api::UpdateSNSFeiShuEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_sns_fei_shu_endpoint(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateSNSFeiShuEndpoint> {
-        crate::client::Call::new(self, crate::api::UpdateSNSFeiShuEndpoint::new(uuid))
-    }
-    /// `PUT /sns/application-endpoints/http/{uuid}/actions`: see [`UpdateSNSHttpEndpoint`](crate::api::UpdateSNSHttpEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_sns_http_endpoint(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateSNSHttpEndpoint> {
-        crate::client::Call::new(self, crate::api::UpdateSNSHttpEndpoint::new(uuid))
-    }
-    /// `PUT /sns/application-endpoints/microsoft-teams/{uuid}/actions`: see [`UpdateSNSMicrosoftTeamsEndpoint`](crate::api::UpdateSNSMicrosoftTeamsEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_sns_microsoft_teams_endpoint(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateSNSMicrosoftTeamsEndpoint> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateSNSMicrosoftTeamsEndpoint::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateSNSDingTalkEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateSNSDingTalkEndpoint::new(uuid),
         )
     }
-    /// `PUT /sns/application-platforms/snmp/{uuid}`: see [`UpdateSNSSnmpPlatform`](crate::api::UpdateSNSSnmpPlatform).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_sns_snmp_platform(
+    /// Send (and wait for the job of) [`UpdateSNSFeiShuEndpoint`]: `PUT /sns/application-endpoints/feishu/{uuid}/actions`.
+    fn update_sns_fei_shu_endpoint(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<UpdateSNSFeiShuEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateSNSFeiShuEndpoint::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`UpdateSNSHttpEndpoint`]: `PUT /sns/application-endpoints/http/{uuid}/actions`.
+    fn update_sns_http_endpoint(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<UpdateSNSHttpEndpoint> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateSNSHttpEndpoint::new(uuid))
+    }
+    /// Send (and wait for the job of) [`UpdateSNSMicrosoftTeamsEndpoint`]: `PUT /sns/application-endpoints/microsoft-teams/{uuid}/actions`.
+    fn update_sns_microsoft_teams_endpoint(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<UpdateSNSMicrosoftTeamsEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateSNSMicrosoftTeamsEndpoint::new(uuid),
+        )
+    }
+    /// Send (and wait for the job of) [`UpdateSNSSnmpPlatform`]: `PUT /sns/application-platforms/snmp/{uuid}`.
+    fn update_sns_snmp_platform(
         &self,
         snmp_address: impl ::core::convert::Into<::std::string::String>,
         snmp_port: impl ::core::convert::Into<i32>,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateSNSSnmpPlatform> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateSNSSnmpPlatform::new(snmp_address, snmp_port, uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateSNSSnmpPlatform> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateSNSSnmpPlatform::new(snmp_address, snmp_port, uuid),
         )
     }
-    /// `PUT /sns/topics/{uuid}/actions`: see [`UpdateSNSTopic`](crate::api::UpdateSNSTopic).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_sns_topic(
+    /// Send (and wait for the job of) [`UpdateSNSTopic`]: `PUT /sns/topics/{uuid}/actions`.
+    fn update_sns_topic(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateSNSTopic> {
-        crate::client::Call::new(self, crate::api::UpdateSNSTopic::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateSNSTopic> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateSNSTopic::new(uuid))
     }
-    /// `PUT /sns/application-endpoints/universal-sms/{uuid}/actions`: see [`UpdateSNSUniversalSmsEndpoint`](crate::api::UpdateSNSUniversalSmsEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_sns_universal_sms_endpoint(
+    /// Send (and wait for the job of) [`UpdateSNSUniversalSmsEndpoint`]: `PUT /sns/application-endpoints/universal-sms/{uuid}/actions`.
+    fn update_sns_universal_sms_endpoint(
         &self,
         sms_access_key_id: impl ::core::convert::Into<::std::string::String>,
         sms_access_key_secret: impl ::core::convert::Into<
             ::zstack_sdk::runtime::secret::Secret,
         >,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateSNSUniversalSmsEndpoint> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateSNSUniversalSmsEndpoint::new(
+    ) -> ::zstack_sdk::client::Call<UpdateSNSUniversalSmsEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateSNSUniversalSmsEndpoint::new(
                 sms_access_key_id,
                 sms_access_key_secret,
                 uuid,
             ),
         )
     }
-    /// `PUT /sns/application-endpoints/we-com/{uuid}/actions`: see [`UpdateSNSWeComEndpoint`](crate::api::UpdateSNSWeComEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_sns_we_com_endpoint(
+    /// Send (and wait for the job of) [`UpdateSNSWeComEndpoint`]: `PUT /sns/application-endpoints/we-com/{uuid}/actions`.
+    fn update_sns_we_com_endpoint(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateSNSWeComEndpoint> {
-        crate::client::Call::new(self, crate::api::UpdateSNSWeComEndpoint::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateSNSWeComEndpoint> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateSNSWeComEndpoint::new(uuid))
     }
-    /// `PUT /sns/sms-endpoints/{uuid}/actions`: see [`ValidateSNSAliyunSmsEndpoint`](crate::api::ValidateSNSAliyunSmsEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn validate_sns_aliyun_sms_endpoint(
+    /// Send (and wait for the job of) [`ValidateSNSAliyunSmsEndpoint`]: `PUT /sns/sms-endpoints/{uuid}/actions`.
+    fn validate_sns_aliyun_sms_endpoint(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         phone_numbers: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::ValidateSNSAliyunSmsEndpoint> {
-        crate::client::Call::new(
-            self,
-            crate::api::ValidateSNSAliyunSmsEndpoint::new(uuid, phone_numbers),
+    ) -> ::zstack_sdk::client::Call<ValidateSNSAliyunSmsEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ValidateSNSAliyunSmsEndpoint::new(uuid, phone_numbers),
         )
     }
-    /// `PUT /sns/application-platforms/email/{uuid}/actions`: see [`ValidateSNSEmailPlatform`](crate::api::ValidateSNSEmailPlatform).
-    #[allow(clippy::too_many_arguments)]
-    pub fn validate_sns_email_platform(
+    /// Send (and wait for the job of) [`ValidateSNSEmailPlatform`]: `PUT /sns/application-platforms/email/{uuid}/actions`.
+    fn validate_sns_email_platform(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ValidateSNSEmailPlatform> {
-        crate::client::Call::new(self, crate::api::ValidateSNSEmailPlatform::new(uuid))
+    ) -> ::zstack_sdk::client::Call<ValidateSNSEmailPlatform> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ValidateSNSEmailPlatform::new(uuid),
+        )
     }
-    /// `PUT /sns/application-endpoints/universal-sms/{uuid}/validate`: see [`ValidateSNSUniversalSmsEndpoint`](crate::api::ValidateSNSUniversalSmsEndpoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn validate_sns_universal_sms_endpoint(
+    /// Send (and wait for the job of) [`ValidateSNSUniversalSmsEndpoint`]: `PUT /sns/application-endpoints/universal-sms/{uuid}/validate`.
+    fn validate_sns_universal_sms_endpoint(
         &self,
         test_msg: impl ::core::convert::Into<::std::string::String>,
         uuid: impl ::core::convert::Into<::std::string::String>,
         phone_numbers: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::ValidateSNSUniversalSmsEndpoint> {
-        crate::client::Call::new(
-            self,
-            crate::api::ValidateSNSUniversalSmsEndpoint::new(
-                test_msg,
-                uuid,
-                phone_numbers,
-            ),
+    ) -> ::zstack_sdk::client::Call<ValidateSNSUniversalSmsEndpoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ValidateSNSUniversalSmsEndpoint::new(test_msg, uuid, phone_numbers),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddEmailAddressToSNSEmailEndpoint> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddSNSDingTalkAtPerson> {
-    /// Set `remark`.
-    pub fn remark(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.remark(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddSNSFeiShuAtPerson> {
-    /// Set `remark`.
-    pub fn remark(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.remark(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddSNSSmsReceiver> {
-    /// Set `phoneNumber`.
-    pub fn phone_number(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.phone_number(value))
-    }
-    /// Set `phoneNumberList`.
-    pub fn phone_number_list(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.phone_number_list(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddSNSWeComAtPerson> {
-    /// Set `remark`.
-    pub fn remark(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.remark(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeSNSApplicationEndpointState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeSNSApplicationPlatformState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateSNSAliyunSmsEndpoint> {
-    /// Set `receivers`.
-    pub fn receivers(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.receivers(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform_uuid(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateSNSDingTalkEndpoint> {
-    /// Set `atAll`.
-    pub fn at_all(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.at_all(value))
-    }
-    /// Set `secret`.
-    pub fn secret(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.secret(value))
-    }
-    /// Set `atPersonPhoneNumbers`.
-    pub fn at_person_phone_numbers(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.at_person_phone_numbers(value))
-    }
-    /// Set `atPersonList`.
-    pub fn at_person_list(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.at_person_list(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform_uuid(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateSNSEmailEndpoint> {
-    /// Set `email`.
-    pub fn email(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.email(value))
-    }
-    /// Set `emails`.
-    pub fn emails(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.emails(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform_uuid(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateSNSEmailPlatform> {
-    /// Set `username`.
-    pub fn username(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.username(value))
-    }
-    /// Set `password`.
-    pub fn password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.password(value))
-    }
-    /// Set `encryptType`.
-    pub fn encrypt_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.encrypt_type(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateSNSFeiShuEndpoint> {
-    /// Set `atAll`.
-    pub fn at_all(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.at_all(value))
-    }
-    /// Set `atPersonUserIds`.
-    pub fn at_person_user_ids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.at_person_user_ids(value))
-    }
-    /// Set `secret`.
-    pub fn secret(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.secret(value))
-    }
-    /// Set `atPersonList`.
-    pub fn at_person_list(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.at_person_list(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform_uuid(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateSNSHttpEndpoint> {
-    /// Set `username`.
-    pub fn username(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.username(value))
-    }
-    /// Set `password`.
-    pub fn password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.password(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform_uuid(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateSNSMicrosoftTeamsEndpoint> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform_uuid(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateSNSSnmpEndpoint> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform_uuid(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateSNSSnmpPlatform> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateSNSTopic> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `locale`.
-    pub fn locale(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.locale(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateSNSUniversalSmsEndpoint> {
-    /// Set `additionParam`.
-    pub fn addition_param(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.addition_param(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform_uuid(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateSNSWeComEndpoint> {
-    /// Set `atAll`.
-    pub fn at_all(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.at_all(value))
-    }
-    /// Set `atPersonUserIds`.
-    pub fn at_person_user_ids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.at_person_user_ids(value))
-    }
-    /// Set `atPersonList`.
-    pub fn at_person_list(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.at_person_list(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform_uuid(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteEmailAddressOfSNSEmailEndpoint> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteSNSApplicationEndpoint> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteSNSApplicationPlatform> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteSNSTopic> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveSNSDingTalkAtPerson> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveSNSFeiShuAtPerson> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveSNSSmsReceiver> {
-    /// Set `phoneNumberList`.
-    pub fn phone_number_list(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.phone_number_list(value))
-    }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveSNSWeComAtPerson> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SNSDingTalkTestConnection> {
-    /// Set `url`.
-    pub fn url(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.url(value))
-    }
-    /// Set `atAll`.
-    pub fn at_all(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.at_all(value))
-    }
-    /// Set `atPersonPhoneNumbers`.
-    pub fn at_person_phone_numbers(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.at_person_phone_numbers(value))
-    }
-    /// Set `secret`.
-    pub fn secret(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.secret(value))
-    }
-    /// Set `endpointUuid`.
-    pub fn endpoint_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.endpoint_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SNSEmailTestConnection> {
-    /// Set `emails`.
-    pub fn emails(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.emails(value))
-    }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform_uuid(value))
-    }
-    /// Set `endpointUuid`.
-    pub fn endpoint_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.endpoint_uuid(value))
-    }
-    /// Set `subject`.
-    pub fn subject(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.subject(value))
-    }
-    /// Set `text`.
-    pub fn text(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.text(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SNSFeiShuTestConnection> {
-    /// Set `url`.
-    pub fn url(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.url(value))
-    }
-    /// Set `atAll`.
-    pub fn at_all(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.at_all(value))
-    }
-    /// Set `atPersonUserIds`.
-    pub fn at_person_user_ids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.at_person_user_ids(value))
-    }
-    /// Set `secret`.
-    pub fn secret(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.secret(value))
-    }
-    /// Set `endpointUuid`.
-    pub fn endpoint_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.endpoint_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SNSHttpTestConnection> {
-    /// Set `url`.
-    pub fn url(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.url(value))
-    }
-    /// Set `username`.
-    pub fn username(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.username(value))
-    }
-    /// Set `password`.
-    pub fn password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.password(value))
-    }
-    /// Set `endpointUuid`.
-    pub fn endpoint_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.endpoint_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SNSMicrosoftTeamsTestConnection> {
-    /// Set `url`.
-    pub fn url(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.url(value))
-    }
-    /// Set `endpointUuid`.
-    pub fn endpoint_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.endpoint_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SNSSnmpTestConnection> {
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform_uuid(value))
-    }
-    /// Set `endpointUuid`.
-    pub fn endpoint_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.endpoint_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SNSWeComTestConnection> {
-    /// Set `url`.
-    pub fn url(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.url(value))
-    }
-    /// Set `atAll`.
-    pub fn at_all(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.at_all(value))
-    }
-    /// Set `atPersonUserIds`.
-    pub fn at_person_user_ids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.at_person_user_ids(value))
-    }
-    /// Set `endpointUuid`.
-    pub fn endpoint_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.endpoint_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SubscribeSNSTopic> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UnsubscribeSNSTopic> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAtPersonOfAtDingTalkEndpoint> {
-    /// Set `phoneNumber`.
-    pub fn phone_number(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.phone_number(value))
-    }
-    /// Set `remark`.
-    pub fn remark(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.remark(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAtPersonOfAtFeiShuEndpoint> {
-    /// Set `userId`.
-    pub fn user_id(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.user_id(value))
-    }
-    /// Set `remark`.
-    pub fn remark(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.remark(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAtPersonOfAtWeComEndpoint> {
-    /// Set `userId`.
-    pub fn user_id(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.user_id(value))
-    }
-    /// Set `remark`.
-    pub fn remark(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.remark(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateEmailAddressOfSNSEmailEndpoint> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateSNSApplicationEndpoint> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateSNSApplicationPlatform> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateSNSDingTalkEndpoint> {
-    /// Set `url`.
-    pub fn url(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.url(value))
-    }
-    /// Set `atAll`.
-    pub fn at_all(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.at_all(value))
-    }
-    /// Set `secret`.
-    pub fn secret(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.secret(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateSNSFeiShuEndpoint> {
-    /// Set `url`.
-    pub fn url(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.url(value))
-    }
-    /// Set `atAll`.
-    pub fn at_all(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.at_all(value))
-    }
-    /// Set `secret`.
-    pub fn secret(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.secret(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateSNSHttpEndpoint> {
-    /// Set `url`.
-    pub fn url(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.url(value))
-    }
-    /// Set `username`.
-    pub fn username(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.username(value))
-    }
-    /// Set `password`.
-    pub fn password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.password(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateSNSMicrosoftTeamsEndpoint> {
-    /// Set `url`.
-    pub fn url(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.url(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateSNSSnmpPlatform> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateSNSTopic> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `locale`.
-    pub fn locale(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.locale(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateSNSUniversalSmsEndpoint> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateSNSWeComEndpoint> {
-    /// Set `url`.
-    pub fn url(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.url(value))
-    }
-    /// Set `atAll`.
-    pub fn at_all(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.at_all(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `platformUuid`.
-    pub fn platform_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ValidateSNSAliyunSmsEndpoint> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ValidateSNSEmailPlatform> {
-    /// Set `smtpServer`.
-    pub fn smtp_server(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.smtp_server(value))
-    }
-    /// Set `smtpPort`.
-    pub fn smtp_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.smtp_port(value))
-    }
-    /// Set `username`.
-    pub fn username(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.username(value))
-    }
-    /// Set `password`.
-    pub fn password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.password(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ValidateSNSUniversalSmsEndpoint> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl SnsApi for ::zstack_sdk::client::Client {}

@@ -23,71 +23,67 @@ pub struct GetSpiceCertificates {
 }
 impl GetSpiceCertificates {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetSpiceCertificates`], settable on the request and on a client `Call` for it:
+ `client.get_spice_certificates(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetSpiceCertificatesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetSpiceCertificates,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.7.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetSpiceCertificates>,
+> GetSpiceCertificatesSetters for T {}
 /// The result of [`GetSpiceCertificates`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetSpiceCertificatesReply {
     /// Since ZStack 3.7. Absent from older MNs' replies.
     pub certificate_str: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetSpiceCertificatesReply { "certificateStr" => certificate_str, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /spice/certificates`: see [`GetSpiceCertificates`](crate::api::GetSpiceCertificates).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_spice_certificates(
+/// The `spice` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait SpiceApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`GetSpiceCertificates`]: `GET /spice/certificates`.
+    fn get_spice_certificates(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetSpiceCertificates> {
-        crate::client::Call::new(self, crate::api::GetSpiceCertificates::new())
+    ) -> ::zstack_sdk::client::Call<GetSpiceCertificates> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetSpiceCertificates::new())
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetSpiceCertificates> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl SpiceApi for ::zstack_sdk::client::Client {}

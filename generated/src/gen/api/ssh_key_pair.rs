@@ -31,7 +31,6 @@ pub struct AttachSshKeyPairToVmInstance {
 }
 impl AttachSshKeyPairToVmInstance {
     /// A request with the required params `vmInstanceUuid`, `sshKeyPairUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         ssh_key_pair_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -43,27 +42,42 @@ impl AttachSshKeyPairToVmInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachSshKeyPairToVmInstance`], settable on the request and on a client `Call` for it:
+ `client.attach_ssh_key_pair_to_vm_instance(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachSshKeyPairToVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachSshKeyPairToVmInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.7.21.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.21.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachSshKeyPairToVmInstance>,
+> AttachSshKeyPairToVmInstanceSetters for T {}
 /// `POST /ssh-key-pair`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -105,7 +119,6 @@ pub struct CreateSshKeyPair {
 }
 impl CreateSshKeyPair {
     /// A request with the required params `name`, `publicKey`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         public_key: impl ::core::convert::Into<::std::string::String>,
@@ -120,53 +133,70 @@ impl CreateSshKeyPair {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateSshKeyPair`], settable on the request and on a client `Call` for it:
+ `client.create_ssh_key_pair(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateSshKeyPairSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateSshKeyPair,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 4.7.21.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.7.21.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.7.21.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.21.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.21.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateSshKeyPair>> CreateSshKeyPairSetters
+for T {}
 /// `DELETE /ssh-key-pair/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -191,7 +221,6 @@ pub struct DeleteSshKeyPair {
 }
 impl DeleteSshKeyPair {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -199,27 +228,41 @@ impl DeleteSshKeyPair {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DeleteSshKeyPair`], settable on the request and on a client `Call` for it:
+ `client.delete_ssh_key_pair(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteSshKeyPairSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteSshKeyPair,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.21.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.7.21.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteSshKeyPair>> DeleteSshKeyPairSetters
+for T {}
 /// `DELETE /ssh-key-pair/{sshKeyPairUuid}/vm-instance/{vmInstanceUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -248,7 +291,6 @@ pub struct DetachSshKeyPairFromVmInstance {
 }
 impl DetachSshKeyPairFromVmInstance {
     /// A request with the required params `vmInstanceUuid`, `sshKeyPairUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         ssh_key_pair_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -260,27 +302,42 @@ impl DetachSshKeyPairFromVmInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachSshKeyPairFromVmInstance`], settable on the request and on a client `Call` for it:
+ `client.detach_ssh_key_pair_from_vm_instance(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachSshKeyPairFromVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachSshKeyPairFromVmInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.21.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.7.21.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachSshKeyPairFromVmInstance>,
+> DetachSshKeyPairFromVmInstanceSetters for T {}
 /// `POST /ssh-key-pair/generate`, body envelope `"params"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -312,7 +369,6 @@ pub struct GenerateSshKeyPair {
 }
 impl GenerateSshKeyPair {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -321,35 +377,50 @@ impl GenerateSshKeyPair {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`GenerateSshKeyPair`], settable on the request and on a client `Call` for it:
+ `client.generate_ssh_key_pair(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GenerateSshKeyPairSetters: ::zstack_sdk::runtime::request::Holds<
+        GenerateSshKeyPair,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 4.7.21.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.21.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.21.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GenerateSshKeyPair>,
+> GenerateSshKeyPairSetters for T {}
 /// `GET /ssh-key-pair`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -368,7 +439,7 @@ pub struct QuerySshKeyPair {
 }
 impl QuerySshKeyPair {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -420,7 +491,6 @@ pub struct UpdateSshKeyPair {
 }
 impl UpdateSshKeyPair {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -430,283 +500,115 @@ impl UpdateSshKeyPair {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateSshKeyPair`], settable on the request and on a client `Call` for it:
+ `client.update_ssh_key_pair(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateSshKeyPairSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateSshKeyPair,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 4.7.21.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.7.21.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.21.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.21.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateSshKeyPair>> UpdateSshKeyPairSetters
+for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /ssh-key-pair/{sshKeyPairUuid}/vm-instance/{vmInstanceUuid}`: see [`AttachSshKeyPairToVmInstance`](crate::api::AttachSshKeyPairToVmInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_ssh_key_pair_to_vm_instance(
+/// The `ssh-key-pair` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait SshKeyPairApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AttachSshKeyPairToVmInstance`]: `POST /ssh-key-pair/{sshKeyPairUuid}/vm-instance/{vmInstanceUuid}`.
+    fn attach_ssh_key_pair_to_vm_instance(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         ssh_key_pair_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachSshKeyPairToVmInstance> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachSshKeyPairToVmInstance::new(
-                vm_instance_uuid,
-                ssh_key_pair_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<AttachSshKeyPairToVmInstance> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachSshKeyPairToVmInstance::new(vm_instance_uuid, ssh_key_pair_uuid),
         )
     }
-    /// `POST /ssh-key-pair`: see [`CreateSshKeyPair`](crate::api::CreateSshKeyPair).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_ssh_key_pair(
+    /// Send (and wait for the job of) [`CreateSshKeyPair`]: `POST /ssh-key-pair`.
+    fn create_ssh_key_pair(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         public_key: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateSshKeyPair> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateSshKeyPair::new(name, public_key),
+    ) -> ::zstack_sdk::client::Call<CreateSshKeyPair> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateSshKeyPair::new(name, public_key),
         )
     }
-    /// `DELETE /ssh-key-pair/{uuid}`: see [`DeleteSshKeyPair`](crate::api::DeleteSshKeyPair).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_ssh_key_pair(
+    /// Send (and wait for the job of) [`DeleteSshKeyPair`]: `DELETE /ssh-key-pair/{uuid}`.
+    fn delete_ssh_key_pair(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteSshKeyPair> {
-        crate::client::Call::new(self, crate::api::DeleteSshKeyPair::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteSshKeyPair> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteSshKeyPair::new(uuid))
     }
-    /// `DELETE /ssh-key-pair/{sshKeyPairUuid}/vm-instance/{vmInstanceUuid}`: see [`DetachSshKeyPairFromVmInstance`](crate::api::DetachSshKeyPairFromVmInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_ssh_key_pair_from_vm_instance(
+    /// Send (and wait for the job of) [`DetachSshKeyPairFromVmInstance`]: `DELETE /ssh-key-pair/{sshKeyPairUuid}/vm-instance/{vmInstanceUuid}`.
+    fn detach_ssh_key_pair_from_vm_instance(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         ssh_key_pair_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachSshKeyPairFromVmInstance> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachSshKeyPairFromVmInstance::new(
-                vm_instance_uuid,
-                ssh_key_pair_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<DetachSshKeyPairFromVmInstance> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachSshKeyPairFromVmInstance::new(vm_instance_uuid, ssh_key_pair_uuid),
         )
     }
-    /// `POST /ssh-key-pair/generate`: see [`GenerateSshKeyPair`](crate::api::GenerateSshKeyPair).
-    #[allow(clippy::too_many_arguments)]
-    pub fn generate_ssh_key_pair(
+    /// Send [`GenerateSshKeyPair`]: `POST /ssh-key-pair/generate`.
+    fn generate_ssh_key_pair(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GenerateSshKeyPair> {
-        crate::client::Call::new(self, crate::api::GenerateSshKeyPair::new(name))
+    ) -> ::zstack_sdk::client::Call<GenerateSshKeyPair> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GenerateSshKeyPair::new(name))
     }
-    /// `GET /ssh-key-pair`: see [`QuerySshKeyPair`](crate::api::QuerySshKeyPair).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_ssh_key_pair(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySshKeyPair> {
-        crate::client::Call::new(self, crate::api::QuerySshKeyPair::new())
+    /// Send [`QuerySshKeyPair`]: `GET /ssh-key-pair`.
+    fn query_ssh_key_pair(&self) -> ::zstack_sdk::client::Call<QuerySshKeyPair> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySshKeyPair::new())
     }
-    /// `PUT /ssh-key-pair/{uuid}/actions`: see [`UpdateSshKeyPair`](crate::api::UpdateSshKeyPair).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_ssh_key_pair(
+    /// Send (and wait for the job of) [`UpdateSshKeyPair`]: `PUT /ssh-key-pair/{uuid}/actions`.
+    fn update_ssh_key_pair(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateSshKeyPair> {
-        crate::client::Call::new(self, crate::api::UpdateSshKeyPair::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateSshKeyPair> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateSshKeyPair::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachSshKeyPairToVmInstance> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateSshKeyPair> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteSshKeyPair> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachSshKeyPairFromVmInstance> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GenerateSshKeyPair> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateSshKeyPair> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl SshKeyPairApi for ::zstack_sdk::client::Client {}

@@ -41,7 +41,6 @@ pub struct CreateSSORedirectTemplate {
 }
 impl CreateSSORedirectTemplate {
     /// A request with the required params `name`, `description`, `clientUuid`, `redirectTemplate`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         description: impl ::core::convert::Into<::std::string::String>,
@@ -59,45 +58,63 @@ impl CreateSSORedirectTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`CreateSSORedirectTemplate`], settable on the request and on a client `Call` for it:
+ `client.create_sso_redirect_template(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateSSORedirectTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateSSORedirectTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 4.5.11 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.5.11 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.5.11 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.5.11 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateSSORedirectTemplate>,
+> CreateSSORedirectTemplateSetters for T {}
 /// `POST /delete/sso/client`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
@@ -126,7 +143,6 @@ pub struct DeleteSSOClient {
 }
 impl DeleteSSOClient {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -135,35 +151,49 @@ impl DeleteSSOClient {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteSSOClient`], settable on the request and on a client `Call` for it:
+ `client.delete_sso_client(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteSSOClientSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteSSOClient,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (body). Since ZStack 4.5.11 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.5.11 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.5.11 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteSSOClient>> DeleteSSOClientSetters
+for T {}
 /// `POST /delete/sso/redirect/template`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
@@ -192,7 +222,6 @@ pub struct DeleteSSORedirectTemplate {
 }
 impl DeleteSSORedirectTemplate {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -201,35 +230,50 @@ impl DeleteSSORedirectTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteSSORedirectTemplate`], settable on the request and on a client `Call` for it:
+ `client.delete_sso_redirect_template(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteSSORedirectTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteSSORedirectTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (body). Since ZStack 4.5.11 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.5.11 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.5.11 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteSSORedirectTemplate>,
+> DeleteSSORedirectTemplateSetters for T {}
 /// `GET /get/sso/client`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -252,34 +296,47 @@ pub struct GetSSOClient {
 }
 impl GetSSOClient {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetSSOClient`], settable on the request and on a client `Call` for it:
+ `client.get_sso_client(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetSSOClientSetters: ::zstack_sdk::runtime::request::Holds<
+        GetSSOClient,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetSSOClient>> GetSSOClientSetters for T {}
 /// `PUT /sso/server/token/refresh`, body envelope `"refreshSSOServerToken"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
@@ -308,7 +365,6 @@ pub struct RefreshSSOServerToken {
 }
 impl RefreshSSOServerToken {
     /// A request with the required params `token`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         token: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
@@ -319,32 +375,47 @@ impl RefreshSSOServerToken {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `duration`.
-    pub fn duration(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.duration = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`RefreshSSOServerToken`], settable on the request and on a client `Call` for it:
+ `client.refresh_sso_server_token(..).duration(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RefreshSSOServerTokenSetters: ::zstack_sdk::runtime::request::Holds<
+        RefreshSSOServerToken,
+    > + ::core::marker::Sized {
+    /// Wire name `duration` (body). Since ZStack 5.3.20 (release history).
+    fn duration(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().duration = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.3.20 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.20 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RefreshSSOServerToken>,
+> RefreshSSOServerTokenSetters for T {}
 /// `POST /update/sso/redirectTemplate`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -373,7 +444,6 @@ pub struct UpdateSSORedirectTemplate {
 }
 impl UpdateSSORedirectTemplate {
     /// A request with the required params `uuid`, `redirectTemplate`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         redirect_template: impl ::core::convert::Into<::std::string::String>,
@@ -385,50 +455,65 @@ impl UpdateSSORedirectTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateSSORedirectTemplate`], settable on the request and on a client `Call` for it:
+ `client.update_sso_redirect_template(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateSSORedirectTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateSSORedirectTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateSSORedirectTemplate>,
+> UpdateSSORedirectTemplateSetters for T {}
 /// The result of [`GetSSOClient`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetSSOClientReply {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetSSOClientReply { "inventories" => inventories default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /create/sso/redirect/template/`: see [`CreateSSORedirectTemplate`](crate::api::CreateSSORedirectTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_sso_redirect_template(
+/// The `sso` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait SsoApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`CreateSSORedirectTemplate`]: `POST /create/sso/redirect/template/`.
+    fn create_sso_redirect_template(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         description: impl ::core::convert::Into<::std::string::String>,
         client_uuid: impl ::core::convert::Into<::std::string::String>,
         redirect_template: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateSSORedirectTemplate> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateSSORedirectTemplate::new(
+    ) -> ::zstack_sdk::client::Call<CreateSSORedirectTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateSSORedirectTemplate::new(
                 name,
                 description,
                 client_uuid,
@@ -436,205 +521,45 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /delete/sso/client`: see [`DeleteSSOClient`](crate::api::DeleteSSOClient).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_sso_client(
+    /// Send (and wait for the job of) [`DeleteSSOClient`]: `POST /delete/sso/client`.
+    fn delete_sso_client(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteSSOClient> {
-        crate::client::Call::new(self, crate::api::DeleteSSOClient::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteSSOClient> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteSSOClient::new(uuid))
     }
-    /// `POST /delete/sso/redirect/template`: see [`DeleteSSORedirectTemplate`](crate::api::DeleteSSORedirectTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_sso_redirect_template(
+    /// Send (and wait for the job of) [`DeleteSSORedirectTemplate`]: `POST /delete/sso/redirect/template`.
+    fn delete_sso_redirect_template(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteSSORedirectTemplate> {
-        crate::client::Call::new(self, crate::api::DeleteSSORedirectTemplate::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteSSORedirectTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteSSORedirectTemplate::new(uuid),
+        )
     }
-    /// `GET /get/sso/client`: see [`GetSSOClient`](crate::api::GetSSOClient).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_sso_client(&self) -> crate::client::Call<'_, crate::api::GetSSOClient> {
-        crate::client::Call::new(self, crate::api::GetSSOClient::new())
+    /// Send [`GetSSOClient`]: `GET /get/sso/client`.
+    fn get_sso_client(&self) -> ::zstack_sdk::client::Call<GetSSOClient> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetSSOClient::new())
     }
-    /// `PUT /sso/server/token/refresh`: see [`RefreshSSOServerToken`](crate::api::RefreshSSOServerToken).
-    #[allow(clippy::too_many_arguments)]
-    pub fn refresh_sso_server_token(
+    /// Send (and wait for the job of) [`RefreshSSOServerToken`]: `PUT /sso/server/token/refresh`.
+    fn refresh_sso_server_token(
         &self,
         token: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> crate::client::Call<'_, crate::api::RefreshSSOServerToken> {
-        crate::client::Call::new(self, crate::api::RefreshSSOServerToken::new(token))
+    ) -> ::zstack_sdk::client::Call<RefreshSSOServerToken> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), RefreshSSOServerToken::new(token))
     }
-    /// `POST /update/sso/redirectTemplate`: see [`UpdateSSORedirectTemplate`](crate::api::UpdateSSORedirectTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_sso_redirect_template(
+    /// Send (and wait for the job of) [`UpdateSSORedirectTemplate`]: `POST /update/sso/redirectTemplate`.
+    fn update_sso_redirect_template(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         redirect_template: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateSSORedirectTemplate> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateSSORedirectTemplate::new(uuid, redirect_template),
+    ) -> ::zstack_sdk::client::Call<UpdateSSORedirectTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateSSORedirectTemplate::new(uuid, redirect_template),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateSSORedirectTemplate> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteSSOClient> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteSSORedirectTemplate> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetSSOClient> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RefreshSSOServerToken> {
-    /// Set `duration`.
-    pub fn duration(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.duration(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateSSORedirectTemplate> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl SsoApi for ::zstack_sdk::client::Client {}

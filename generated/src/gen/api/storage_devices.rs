@@ -48,7 +48,6 @@ pub struct AddIscsiServer {
 }
 impl AddIscsiServer {
     /// A request with the required params `ip`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(ip: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: ::core::default::Default::default(),
@@ -62,74 +61,88 @@ impl AddIscsiServer {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`AddIscsiServer`], settable on the request and on a client `Call` for it:
+ `client.add_iscsi_server(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddIscsiServerSetters: ::zstack_sdk::runtime::request::Holds<
+        AddIscsiServer,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `port` (body). Since ZStack 3.0.1 (release history). Server default: `3260`.
+    fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().port = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `chapUserName` (body). Since ZStack 3.0.1 (release history).
+    fn chap_user_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().chap_user_name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `port`.
-    pub fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.port = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `chapUserName`.
-    pub fn chap_user_name(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.chap_user_name = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `chapUserPassword`.
-    pub fn chap_user_password(
+    /// Wire name `chapUserPassword` (body). Since ZStack 3.0.1 (release history).
+    fn chap_user_password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.chap_user_password = ::core::option::Option::Some(value.into());
+        self.held_mut().chap_user_password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<AddIscsiServer>> AddIscsiServerSetters
+for T {}
 /// `POST /storage-devices/nvme/servers`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -171,7 +184,6 @@ pub struct AddNvmeServer {
 }
 impl AddNvmeServer {
     /// A request with the required params `ip`, `transport`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         ip: impl ::core::convert::Into<::std::string::String>,
         transport: impl ::core::convert::Into<::std::string::String>,
@@ -187,58 +199,72 @@ impl AddNvmeServer {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`AddNvmeServer`], settable on the request and on a client `Call` for it:
+ `client.add_nvme_server(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddNvmeServerSetters: ::zstack_sdk::runtime::request::Holds<
+        AddNvmeServer,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 4.7.24 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `port` (body). Since ZStack 4.7.24 (release history). Server default: `4420`.
+    fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().port = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `resourceUuid` (body). Since ZStack 4.7.24 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `port`.
-    pub fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.port = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.7.24 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<AddNvmeServer>> AddNvmeServerSetters
+for T {}
 /// `PUT /storage-devices/scsi-lun/{uuid}/cluster/{clusterUuid}`, body envelope `"checkScsiLunClusterStatus"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -266,7 +292,6 @@ pub struct CheckScsiLunClusterStatus {
 }
 impl CheckScsiLunClusterStatus {
     /// A request with the required params `uuid`, `clusterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -278,27 +303,42 @@ impl CheckScsiLunClusterStatus {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`CheckScsiLunClusterStatus`], settable on the request and on a client `Call` for it:
+ `client.check_scsi_lun_cluster_status(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CheckScsiLunClusterStatusSetters: ::zstack_sdk::runtime::request::Holds<
+        CheckScsiLunClusterStatus,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CheckScsiLunClusterStatus>,
+> CheckScsiLunClusterStatusSetters for T {}
 /// `DELETE /storage-devices/iscsi/servers/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -326,7 +366,6 @@ pub struct DeleteIscsiServer {
 }
 impl DeleteIscsiServer {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -335,35 +374,50 @@ impl DeleteIscsiServer {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteIscsiServer`], settable on the request and on a client `Call` for it:
+ `client.delete_iscsi_server(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteIscsiServerSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteIscsiServer,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteIscsiServer>,
+> DeleteIscsiServerSetters for T {}
 /// `DELETE /storage-devices/nvme/servers/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -391,7 +445,6 @@ pub struct DeleteNvmeServer {
 }
 impl DeleteNvmeServer {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -400,35 +453,49 @@ impl DeleteNvmeServer {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteNvmeServer`], settable on the request and on a client `Call` for it:
+ `client.delete_nvme_server(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteNvmeServerSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteNvmeServer,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 4.7.24 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteNvmeServer>> DeleteNvmeServerSetters
+for T {}
 /// `PUT /storage-devices/scsi-lun/{uuid}/actions`, body envelope `"detachScsiLunFromHost"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
@@ -458,7 +525,6 @@ pub struct DetachScsiLunFromHost {
 }
 impl DetachScsiLunFromHost {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -467,35 +533,50 @@ impl DetachScsiLunFromHost {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
+}
+/** The optional params of [`DetachScsiLunFromHost`], settable on the request and on a client `Call` for it:
+ `client.detach_scsi_lun_from_host(..).host_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachScsiLunFromHostSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachScsiLunFromHost,
+    > + ::core::marker::Sized {
+    /// Wire name `hostUuid` (body). Since ZStack 3.10.40 (release history).
+    fn host_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.host_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().host_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.10.40 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.10.40 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachScsiLunFromHost>,
+> DetachScsiLunFromHostSetters for T {}
 /// `GET /storage-devices/multipath/topology`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -523,7 +604,6 @@ pub struct GetHostMultipathTopology {
 }
 impl GetHostMultipathTopology {
     /// A request with the required params `hostUuid`, `diskUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         host_uuid: impl ::core::convert::Into<::std::string::String>,
         disk_uuids: impl ::core::iter::IntoIterator<
@@ -540,27 +620,42 @@ impl GetHostMultipathTopology {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetHostMultipathTopology`], settable on the request and on a client `Call` for it:
+ `client.get_host_multipath_topology(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetHostMultipathTopologySetters: ::zstack_sdk::runtime::request::Holds<
+        GetHostMultipathTopology,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetHostMultipathTopology>,
+> GetHostMultipathTopologySetters for T {}
 /// `GET /storage-devices/local-raid/physical-drives/{uuid}/smart`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -584,7 +679,6 @@ pub struct GetLocalRaidPhysicalDriveSmart {
 }
 impl GetLocalRaidPhysicalDriveSmart {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -592,27 +686,42 @@ impl GetLocalRaidPhysicalDriveSmart {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetLocalRaidPhysicalDriveSmart`], settable on the request and on a client `Call` for it:
+ `client.get_local_raid_physical_drive_smart(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetLocalRaidPhysicalDriveSmartSetters: ::zstack_sdk::runtime::request::Holds<
+        GetLocalRaidPhysicalDriveSmart,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetLocalRaidPhysicalDriveSmart>,
+> GetLocalRaidPhysicalDriveSmartSetters for T {}
 /// `PUT /storage-devices/local-raid/physical-drives/{uuid}/actions`, body envelope `"locateLocalRaidPhysicalDrive"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -640,7 +749,6 @@ pub struct LocateLocalRaidPhysicalDrive {
 }
 impl LocateLocalRaidPhysicalDrive {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -649,32 +757,47 @@ impl LocateLocalRaidPhysicalDrive {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `locate`.
-    pub fn locate(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.locate = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`LocateLocalRaidPhysicalDrive`], settable on the request and on a client `Call` for it:
+ `client.locate_local_raid_physical_drive(..).locate(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait LocateLocalRaidPhysicalDriveSetters: ::zstack_sdk::runtime::request::Holds<
+        LocateLocalRaidPhysicalDrive,
+    > + ::core::marker::Sized {
+    /// Wire name `locate` (body). Since ZStack 3.6.1 (release history). Server default: `true`.
+    fn locate(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().locate = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<LocateLocalRaidPhysicalDrive>,
+> LocateLocalRaidPhysicalDriveSetters for T {}
 /// `GET /storage-devices/hba`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -693,7 +816,7 @@ pub struct QueryFcHbaDevice {
 }
 impl QueryFcHbaDevice {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -728,7 +851,7 @@ pub struct QueryFiberChannelLun {
 }
 impl QueryFiberChannelLun {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -763,7 +886,7 @@ pub struct QueryFiberChannelStorage {
 }
 impl QueryFiberChannelStorage {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -798,7 +921,7 @@ pub struct QueryIscsiLun {
 }
 impl QueryIscsiLun {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -833,7 +956,7 @@ pub struct QueryIscsiServer {
 }
 impl QueryIscsiServer {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -868,7 +991,7 @@ pub struct QueryLocalRaidController {
 }
 impl QueryLocalRaidController {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -903,7 +1026,7 @@ pub struct QueryLocalRaidPhysicalDrive {
 }
 impl QueryLocalRaidPhysicalDrive {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -938,7 +1061,7 @@ pub struct QueryNvmeLun {
 }
 impl QueryNvmeLun {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -973,7 +1096,7 @@ pub struct QueryNvmeServer {
 }
 impl QueryNvmeServer {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1008,7 +1131,7 @@ pub struct QueryNvmeTarget {
 }
 impl QueryNvmeTarget {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1043,7 +1166,7 @@ pub struct QueryPhysicalDriveSelfTestHistory {
 }
 impl QueryPhysicalDriveSelfTestHistory {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1079,7 +1202,7 @@ pub struct QueryScsiLun {
 }
 impl QueryScsiLun {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1128,7 +1251,6 @@ pub struct RefreshFiberChannelStorage {
 }
 impl RefreshFiberChannelStorage {
     /// A request with the required params `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(zone_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             zone_uuid: zone_uuid.into(),
@@ -1138,48 +1260,63 @@ impl RefreshFiberChannelStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
+}
+/** The optional params of [`RefreshFiberChannelStorage`], settable on the request and on a client `Call` for it:
+ `client.refresh_fiber_channel_storage(..).cluster_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RefreshFiberChannelStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        RefreshFiberChannelStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `clusterUuid` (body). Since ZStack 5.1.30 (release history).
+    fn cluster_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.cluster_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().cluster_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `scsiLunUuids`.
-    pub fn scsi_lun_uuids(
+    /// Wire name `scsiLunUuids` (body). Since ZStack 3.10.40 (release history).
+    fn scsi_lun_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.scsi_lun_uuids = value
+        self.held_mut().scsi_lun_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RefreshFiberChannelStorage>,
+> RefreshFiberChannelStorageSetters for T {}
 /// `POST /storage-devices/iscsi/servers/{uuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1205,7 +1342,6 @@ pub struct RefreshIscsiServer {
 }
 impl RefreshIscsiServer {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1213,27 +1349,42 @@ impl RefreshIscsiServer {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RefreshIscsiServer`], settable on the request and on a client `Call` for it:
+ `client.refresh_iscsi_server(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RefreshIscsiServerSetters: ::zstack_sdk::runtime::request::Holds<
+        RefreshIscsiServer,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RefreshIscsiServer>,
+> RefreshIscsiServerSetters for T {}
 /// `PUT /storage-devices/local-raid/actions`, body envelope `"refreshLocalRaid"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -1260,7 +1411,6 @@ pub struct RefreshLocalRaid {
 }
 impl RefreshLocalRaid {
     /// A request with the required params `hostUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(host_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             host_uuid: host_uuid.into(),
@@ -1268,27 +1418,41 @@ impl RefreshLocalRaid {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RefreshLocalRaid`], settable on the request and on a client `Call` for it:
+ `client.refresh_local_raid(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RefreshLocalRaidSetters: ::zstack_sdk::runtime::request::Holds<
+        RefreshLocalRaid,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<RefreshLocalRaid>> RefreshLocalRaidSetters
+for T {}
 /// `POST /storage-devices/nvme/controllers`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -1318,7 +1482,6 @@ pub struct RefreshNvmeTarget {
 }
 impl RefreshNvmeTarget {
     /// A request with the required params `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(zone_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             zone_uuid: zone_uuid.into(),
@@ -1327,40 +1490,55 @@ impl RefreshNvmeTarget {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `nvmeLunUuids`.
-    pub fn nvme_lun_uuids(
+}
+/** The optional params of [`RefreshNvmeTarget`], settable on the request and on a client `Call` for it:
+ `client.refresh_nvme_target(..).nvme_lun_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RefreshNvmeTargetSetters: ::zstack_sdk::runtime::request::Holds<
+        RefreshNvmeTarget,
+    > + ::core::marker::Sized {
+    /// Wire name `nvmeLunUuids` (body). Since ZStack 4.6.32 (release history).
+    fn nvme_lun_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.nvme_lun_uuids = value
+        self.held_mut().nvme_lun_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RefreshNvmeTarget>,
+> RefreshNvmeTargetSetters for T {}
 /// `PUT /storage-devices/local-raid/physical-drives/{uuid}/actions`, body envelope `"selfTestLocalRaid"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -1386,7 +1564,6 @@ pub struct SelfTestLocalRaid {
 }
 impl SelfTestLocalRaid {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1394,27 +1571,42 @@ impl SelfTestLocalRaid {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SelfTestLocalRaid`], settable on the request and on a client `Call` for it:
+ `client.self_test_local_raid(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SelfTestLocalRaidSetters: ::zstack_sdk::runtime::request::Holds<
+        SelfTestLocalRaid,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SelfTestLocalRaid>,
+> SelfTestLocalRaidSetters for T {}
 /// `PUT /storage-devices/iscsi/servers/{uuid}/actions`, body envelope `"updateIscsiServer"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1454,7 +1646,6 @@ pub struct UpdateIscsiServer {
 }
 impl UpdateIscsiServer {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1466,59 +1657,71 @@ impl UpdateIscsiServer {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateIscsiServer`], settable on the request and on a client `Call` for it:
+ `client.update_iscsi_server(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateIscsiServerSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateIscsiServer,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `chapUserName` (body). Since ZStack 3.0.1 (release history).
+    fn chap_user_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().chap_user_name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `chapUserName`.
-    pub fn chap_user_name(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.chap_user_name = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `chapUserPassword`.
-    pub fn chap_user_password(
+    /// Wire name `chapUserPassword` (body). Since ZStack 3.0.1 (release history).
+    fn chap_user_password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.chap_user_password = ::core::option::Option::Some(value.into());
+        self.held_mut().chap_user_password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `state`.
-    pub fn state(
+    /// Wire name `state` (body). Since ZStack 3.0.1 (release history). One of `Enabled`, `Disabled`.
+    fn state(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.state = ::core::option::Option::Some(value.into());
+        self.held_mut().state = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateIscsiServer>,
+> UpdateIscsiServerSetters for T {}
 /// `PUT /storage-devices/scsi-lun/{uuid}/actions`, body envelope `"updateScsiLun"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -1551,7 +1754,6 @@ pub struct UpdateScsiLun {
 }
 impl UpdateScsiLun {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1561,50 +1763,61 @@ impl UpdateScsiLun {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateScsiLun`], settable on the request and on a client `Call` for it:
+ `client.update_scsi_lun(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateScsiLunSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateScsiLun,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.1.3 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `state` (body). Since ZStack 3.1.3 (release history). One of `Enabled`, `Disabled`.
+    fn state(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().state = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `state`.
-    pub fn state(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.state = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateScsiLun>> UpdateScsiLunSetters
+for T {}
 /// The result of [`GetHostMultipathTopology`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostMultipathTopologyReply {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetHostMultipathTopologyReply { "results" => results default, }
 );
 /// The result of [`GetLocalRaidPhysicalDriveSmart`].
@@ -1613,7 +1826,7 @@ pub struct GetLocalRaidPhysicalDriveSmartReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub result: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetLocalRaidPhysicalDriveSmartReply { "result" => result default, }
 );
 /// The result of [`QueryLocalRaidController`].
@@ -1624,7 +1837,7 @@ pub struct QueryLocalRaidControllerReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryLocalRaidControllerReply { "inventories" => inventories default, "total" =>
     total lenient, }
 );
@@ -1636,7 +1849,7 @@ pub struct QueryLocalRaidPhysicalDriveReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryLocalRaidPhysicalDriveReply { "inventories" => inventories default, "total" =>
     total lenient, }
 );
@@ -1648,7 +1861,7 @@ pub struct QueryPhysicalDriveSelfTestHistoryReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryPhysicalDriveSelfTestHistoryReply { "inventories" => inventories default,
     "total" => total lenient, }
 );
@@ -1658,7 +1871,7 @@ pub struct RefreshFiberChannelStorageReply {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     RefreshFiberChannelStorageReply { "inventories" => inventories default, }
 );
 /// The result of [`RefreshLocalRaid`].
@@ -1667,7 +1880,7 @@ pub struct RefreshLocalRaidReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     RefreshLocalRaidReply { "inventories" => inventories default, }
 );
 /// The result of [`RefreshNvmeTarget`].
@@ -1676,7 +1889,7 @@ pub struct RefreshNvmeTargetReply {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     RefreshNvmeTargetReply { "inventories" => inventories default, }
 );
 /// The result of [`SelfTestLocalRaid`].
@@ -1685,720 +1898,208 @@ pub struct SelfTestLocalRaidReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub result: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(SelfTestLocalRaidReply { "result" => result, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    SelfTestLocalRaidReply { "result" => result, }
+);
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /storage-devices/iscsi/servers`: see [`AddIscsiServer`](crate::api::AddIscsiServer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_iscsi_server(
+/// The `storage-devices` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait StorageDevicesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddIscsiServer`]: `POST /storage-devices/iscsi/servers`.
+    fn add_iscsi_server(
         &self,
         ip: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddIscsiServer> {
-        crate::client::Call::new(self, crate::api::AddIscsiServer::new(ip))
+    ) -> ::zstack_sdk::client::Call<AddIscsiServer> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), AddIscsiServer::new(ip))
     }
-    /// `POST /storage-devices/nvme/servers`: see [`AddNvmeServer`](crate::api::AddNvmeServer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_nvme_server(
+    /// Send (and wait for the job of) [`AddNvmeServer`]: `POST /storage-devices/nvme/servers`.
+    fn add_nvme_server(
         &self,
         ip: impl ::core::convert::Into<::std::string::String>,
         transport: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddNvmeServer> {
-        crate::client::Call::new(self, crate::api::AddNvmeServer::new(ip, transport))
+    ) -> ::zstack_sdk::client::Call<AddNvmeServer> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), AddNvmeServer::new(ip, transport))
     }
-    /// `PUT /storage-devices/scsi-lun/{uuid}/cluster/{clusterUuid}`: see [`CheckScsiLunClusterStatus`](crate::api::CheckScsiLunClusterStatus).
-    #[allow(clippy::too_many_arguments)]
-    pub fn check_scsi_lun_cluster_status(
+    /// Send [`CheckScsiLunClusterStatus`]: `PUT /storage-devices/scsi-lun/{uuid}/cluster/{clusterUuid}`.
+    fn check_scsi_lun_cluster_status(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CheckScsiLunClusterStatus> {
-        crate::client::Call::new(
-            self,
-            crate::api::CheckScsiLunClusterStatus::new(uuid, cluster_uuid),
+    ) -> ::zstack_sdk::client::Call<CheckScsiLunClusterStatus> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CheckScsiLunClusterStatus::new(uuid, cluster_uuid),
         )
     }
-    /// `DELETE /storage-devices/iscsi/servers/{uuid}`: see [`DeleteIscsiServer`](crate::api::DeleteIscsiServer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_iscsi_server(
+    /// Send (and wait for the job of) [`DeleteIscsiServer`]: `DELETE /storage-devices/iscsi/servers/{uuid}`.
+    fn delete_iscsi_server(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteIscsiServer> {
-        crate::client::Call::new(self, crate::api::DeleteIscsiServer::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteIscsiServer> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteIscsiServer::new(uuid))
     }
-    /// `DELETE /storage-devices/nvme/servers/{uuid}`: see [`DeleteNvmeServer`](crate::api::DeleteNvmeServer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_nvme_server(
+    /// Send (and wait for the job of) [`DeleteNvmeServer`]: `DELETE /storage-devices/nvme/servers/{uuid}`.
+    fn delete_nvme_server(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteNvmeServer> {
-        crate::client::Call::new(self, crate::api::DeleteNvmeServer::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteNvmeServer> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteNvmeServer::new(uuid))
     }
-    /// `PUT /storage-devices/scsi-lun/{uuid}/actions`: see [`DetachScsiLunFromHost`](crate::api::DetachScsiLunFromHost).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_scsi_lun_from_host(
+    /// Send (and wait for the job of) [`DetachScsiLunFromHost`]: `PUT /storage-devices/scsi-lun/{uuid}/actions`.
+    fn detach_scsi_lun_from_host(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachScsiLunFromHost> {
-        crate::client::Call::new(self, crate::api::DetachScsiLunFromHost::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DetachScsiLunFromHost> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DetachScsiLunFromHost::new(uuid))
     }
-    /// `GET /storage-devices/multipath/topology`: see [`GetHostMultipathTopology`](crate::api::GetHostMultipathTopology).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_host_multipath_topology(
+    /// Send [`GetHostMultipathTopology`]: `GET /storage-devices/multipath/topology`.
+    fn get_host_multipath_topology(
         &self,
         host_uuid: impl ::core::convert::Into<::std::string::String>,
         disk_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::GetHostMultipathTopology> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetHostMultipathTopology::new(host_uuid, disk_uuids),
+    ) -> ::zstack_sdk::client::Call<GetHostMultipathTopology> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetHostMultipathTopology::new(host_uuid, disk_uuids),
         )
     }
-    /// `GET /storage-devices/local-raid/physical-drives/{uuid}/smart`: see [`GetLocalRaidPhysicalDriveSmart`](crate::api::GetLocalRaidPhysicalDriveSmart).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_local_raid_physical_drive_smart(
+    /// Send [`GetLocalRaidPhysicalDriveSmart`]: `GET /storage-devices/local-raid/physical-drives/{uuid}/smart`.
+    fn get_local_raid_physical_drive_smart(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetLocalRaidPhysicalDriveSmart> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetLocalRaidPhysicalDriveSmart::new(uuid),
+    ) -> ::zstack_sdk::client::Call<GetLocalRaidPhysicalDriveSmart> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetLocalRaidPhysicalDriveSmart::new(uuid),
         )
     }
-    /// `PUT /storage-devices/local-raid/physical-drives/{uuid}/actions`: see [`LocateLocalRaidPhysicalDrive`](crate::api::LocateLocalRaidPhysicalDrive).
-    #[allow(clippy::too_many_arguments)]
-    pub fn locate_local_raid_physical_drive(
+    /// Send (and wait for the job of) [`LocateLocalRaidPhysicalDrive`]: `PUT /storage-devices/local-raid/physical-drives/{uuid}/actions`.
+    fn locate_local_raid_physical_drive(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::LocateLocalRaidPhysicalDrive> {
-        crate::client::Call::new(
-            self,
-            crate::api::LocateLocalRaidPhysicalDrive::new(uuid),
+    ) -> ::zstack_sdk::client::Call<LocateLocalRaidPhysicalDrive> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            LocateLocalRaidPhysicalDrive::new(uuid),
         )
     }
-    /// `GET /storage-devices/hba`: see [`QueryFcHbaDevice`](crate::api::QueryFcHbaDevice).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_fc_hba_device(
+    /// Send [`QueryFcHbaDevice`]: `GET /storage-devices/hba`.
+    fn query_fc_hba_device(&self) -> ::zstack_sdk::client::Call<QueryFcHbaDevice> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryFcHbaDevice::new())
+    }
+    /// Send [`QueryFiberChannelLun`]: `GET /storage-devices/fiber-channel/luns`.
+    fn query_fiber_channel_lun(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryFcHbaDevice> {
-        crate::client::Call::new(self, crate::api::QueryFcHbaDevice::new())
+    ) -> ::zstack_sdk::client::Call<QueryFiberChannelLun> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryFiberChannelLun::new())
     }
-    /// `GET /storage-devices/fiber-channel/luns`: see [`QueryFiberChannelLun`](crate::api::QueryFiberChannelLun).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_fiber_channel_lun(
+    /// Send [`QueryFiberChannelStorage`]: `GET /storage-devices/fiber-channel/controllers`.
+    fn query_fiber_channel_storage(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryFiberChannelLun> {
-        crate::client::Call::new(self, crate::api::QueryFiberChannelLun::new())
+    ) -> ::zstack_sdk::client::Call<QueryFiberChannelStorage> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryFiberChannelStorage::new())
     }
-    /// `GET /storage-devices/fiber-channel/controllers`: see [`QueryFiberChannelStorage`](crate::api::QueryFiberChannelStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_fiber_channel_storage(
+    /// Send [`QueryIscsiLun`]: `GET /storage-devices/iscsi/luns`.
+    fn query_iscsi_lun(&self) -> ::zstack_sdk::client::Call<QueryIscsiLun> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryIscsiLun::new())
+    }
+    /// Send [`QueryIscsiServer`]: `GET /storage-devices/iscsi/servers`.
+    fn query_iscsi_server(&self) -> ::zstack_sdk::client::Call<QueryIscsiServer> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryIscsiServer::new())
+    }
+    /// Send [`QueryLocalRaidController`]: `GET /storage-devices/local-raid/controllers`.
+    fn query_local_raid_controller(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryFiberChannelStorage> {
-        crate::client::Call::new(self, crate::api::QueryFiberChannelStorage::new())
+    ) -> ::zstack_sdk::client::Call<QueryLocalRaidController> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryLocalRaidController::new())
     }
-    /// `GET /storage-devices/iscsi/luns`: see [`QueryIscsiLun`](crate::api::QueryIscsiLun).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_iscsi_lun(&self) -> crate::client::Call<'_, crate::api::QueryIscsiLun> {
-        crate::client::Call::new(self, crate::api::QueryIscsiLun::new())
-    }
-    /// `GET /storage-devices/iscsi/servers`: see [`QueryIscsiServer`](crate::api::QueryIscsiServer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_iscsi_server(
+    /// Send [`QueryLocalRaidPhysicalDrive`]: `GET /storage-devices/local-raid/physical-drives`.
+    fn query_local_raid_physical_drive(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryIscsiServer> {
-        crate::client::Call::new(self, crate::api::QueryIscsiServer::new())
-    }
-    /// `GET /storage-devices/local-raid/controllers`: see [`QueryLocalRaidController`](crate::api::QueryLocalRaidController).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_local_raid_controller(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryLocalRaidController> {
-        crate::client::Call::new(self, crate::api::QueryLocalRaidController::new())
-    }
-    /// `GET /storage-devices/local-raid/physical-drives`: see [`QueryLocalRaidPhysicalDrive`](crate::api::QueryLocalRaidPhysicalDrive).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_local_raid_physical_drive(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryLocalRaidPhysicalDrive> {
-        crate::client::Call::new(self, crate::api::QueryLocalRaidPhysicalDrive::new())
-    }
-    /// `GET /storage-devices/nvme/luns`: see [`QueryNvmeLun`](crate::api::QueryNvmeLun).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_nvme_lun(&self) -> crate::client::Call<'_, crate::api::QueryNvmeLun> {
-        crate::client::Call::new(self, crate::api::QueryNvmeLun::new())
-    }
-    /// `GET /storage-devices/nvme/servers`: see [`QueryNvmeServer`](crate::api::QueryNvmeServer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_nvme_server(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryNvmeServer> {
-        crate::client::Call::new(self, crate::api::QueryNvmeServer::new())
-    }
-    /// `GET /storage-devices/nvme/controllers`: see [`QueryNvmeTarget`](crate::api::QueryNvmeTarget).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_nvme_target(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryNvmeTarget> {
-        crate::client::Call::new(self, crate::api::QueryNvmeTarget::new())
-    }
-    /// `GET /storage-devices/local-raid/physical-drives/self-test`: see [`QueryPhysicalDriveSelfTestHistory`](crate::api::QueryPhysicalDriveSelfTestHistory).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_physical_drive_self_test_history(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryPhysicalDriveSelfTestHistory> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryPhysicalDriveSelfTestHistory::new(),
+    ) -> ::zstack_sdk::client::Call<QueryLocalRaidPhysicalDrive> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryLocalRaidPhysicalDrive::new(),
         )
     }
-    /// `GET /storage-devices/scsi-lun/luns`: see [`QueryScsiLun`](crate::api::QueryScsiLun).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_scsi_lun(&self) -> crate::client::Call<'_, crate::api::QueryScsiLun> {
-        crate::client::Call::new(self, crate::api::QueryScsiLun::new())
+    /// Send [`QueryNvmeLun`]: `GET /storage-devices/nvme/luns`.
+    fn query_nvme_lun(&self) -> ::zstack_sdk::client::Call<QueryNvmeLun> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryNvmeLun::new())
     }
-    /// `POST /storage-devices/fiber-channel/controllers`: see [`RefreshFiberChannelStorage`](crate::api::RefreshFiberChannelStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn refresh_fiber_channel_storage(
+    /// Send [`QueryNvmeServer`]: `GET /storage-devices/nvme/servers`.
+    fn query_nvme_server(&self) -> ::zstack_sdk::client::Call<QueryNvmeServer> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryNvmeServer::new())
+    }
+    /// Send [`QueryNvmeTarget`]: `GET /storage-devices/nvme/controllers`.
+    fn query_nvme_target(&self) -> ::zstack_sdk::client::Call<QueryNvmeTarget> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryNvmeTarget::new())
+    }
+    /// Send [`QueryPhysicalDriveSelfTestHistory`]: `GET /storage-devices/local-raid/physical-drives/self-test`.
+    fn query_physical_drive_self_test_history(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryPhysicalDriveSelfTestHistory> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryPhysicalDriveSelfTestHistory::new(),
+        )
+    }
+    /// Send [`QueryScsiLun`]: `GET /storage-devices/scsi-lun/luns`.
+    fn query_scsi_lun(&self) -> ::zstack_sdk::client::Call<QueryScsiLun> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryScsiLun::new())
+    }
+    /// Send (and wait for the job of) [`RefreshFiberChannelStorage`]: `POST /storage-devices/fiber-channel/controllers`.
+    fn refresh_fiber_channel_storage(
         &self,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RefreshFiberChannelStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::RefreshFiberChannelStorage::new(zone_uuid),
+    ) -> ::zstack_sdk::client::Call<RefreshFiberChannelStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RefreshFiberChannelStorage::new(zone_uuid),
         )
     }
-    /// `POST /storage-devices/iscsi/servers/{uuid}`: see [`RefreshIscsiServer`](crate::api::RefreshIscsiServer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn refresh_iscsi_server(
+    /// Send (and wait for the job of) [`RefreshIscsiServer`]: `POST /storage-devices/iscsi/servers/{uuid}`.
+    fn refresh_iscsi_server(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RefreshIscsiServer> {
-        crate::client::Call::new(self, crate::api::RefreshIscsiServer::new(uuid))
+    ) -> ::zstack_sdk::client::Call<RefreshIscsiServer> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), RefreshIscsiServer::new(uuid))
     }
-    /// `PUT /storage-devices/local-raid/actions`: see [`RefreshLocalRaid`](crate::api::RefreshLocalRaid).
-    #[allow(clippy::too_many_arguments)]
-    pub fn refresh_local_raid(
+    /// Send (and wait for the job of) [`RefreshLocalRaid`]: `PUT /storage-devices/local-raid/actions`.
+    fn refresh_local_raid(
         &self,
         host_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RefreshLocalRaid> {
-        crate::client::Call::new(self, crate::api::RefreshLocalRaid::new(host_uuid))
+    ) -> ::zstack_sdk::client::Call<RefreshLocalRaid> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), RefreshLocalRaid::new(host_uuid))
     }
-    /// `POST /storage-devices/nvme/controllers`: see [`RefreshNvmeTarget`](crate::api::RefreshNvmeTarget).
-    #[allow(clippy::too_many_arguments)]
-    pub fn refresh_nvme_target(
+    /// Send (and wait for the job of) [`RefreshNvmeTarget`]: `POST /storage-devices/nvme/controllers`.
+    fn refresh_nvme_target(
         &self,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RefreshNvmeTarget> {
-        crate::client::Call::new(self, crate::api::RefreshNvmeTarget::new(zone_uuid))
+    ) -> ::zstack_sdk::client::Call<RefreshNvmeTarget> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), RefreshNvmeTarget::new(zone_uuid))
     }
-    /// `PUT /storage-devices/local-raid/physical-drives/{uuid}/actions`: see [`SelfTestLocalRaid`](crate::api::SelfTestLocalRaid).
-    #[allow(clippy::too_many_arguments)]
-    pub fn self_test_local_raid(
+    /// Send (and wait for the job of) [`SelfTestLocalRaid`]: `PUT /storage-devices/local-raid/physical-drives/{uuid}/actions`.
+    fn self_test_local_raid(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SelfTestLocalRaid> {
-        crate::client::Call::new(self, crate::api::SelfTestLocalRaid::new(uuid))
+    ) -> ::zstack_sdk::client::Call<SelfTestLocalRaid> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), SelfTestLocalRaid::new(uuid))
     }
-    /// `PUT /storage-devices/iscsi/servers/{uuid}/actions`: see [`UpdateIscsiServer`](crate::api::UpdateIscsiServer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_iscsi_server(
+    /// Send (and wait for the job of) [`UpdateIscsiServer`]: `PUT /storage-devices/iscsi/servers/{uuid}/actions`.
+    fn update_iscsi_server(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateIscsiServer> {
-        crate::client::Call::new(self, crate::api::UpdateIscsiServer::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateIscsiServer> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateIscsiServer::new(uuid))
     }
-    /// `PUT /storage-devices/scsi-lun/{uuid}/actions`: see [`UpdateScsiLun`](crate::api::UpdateScsiLun).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_scsi_lun(
+    /// Send (and wait for the job of) [`UpdateScsiLun`]: `PUT /storage-devices/scsi-lun/{uuid}/actions`.
+    fn update_scsi_lun(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateScsiLun> {
-        crate::client::Call::new(self, crate::api::UpdateScsiLun::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateScsiLun> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateScsiLun::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddIscsiServer> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `port`.
-    pub fn port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.port(value))
-    }
-    /// Set `chapUserName`.
-    pub fn chap_user_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.chap_user_name(value))
-    }
-    /// Set `chapUserPassword`.
-    pub fn chap_user_password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.chap_user_password(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddNvmeServer> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `port`.
-    pub fn port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.port(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CheckScsiLunClusterStatus> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteIscsiServer> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteNvmeServer> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachScsiLunFromHost> {
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetHostMultipathTopology> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetLocalRaidPhysicalDriveSmart> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::LocateLocalRaidPhysicalDrive> {
-    /// Set `locate`.
-    pub fn locate(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.locate(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RefreshFiberChannelStorage> {
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.cluster_uuid(value))
-    }
-    /// Set `scsiLunUuids`.
-    pub fn scsi_lun_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.scsi_lun_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RefreshIscsiServer> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RefreshLocalRaid> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RefreshNvmeTarget> {
-    /// Set `nvmeLunUuids`.
-    pub fn nvme_lun_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.nvme_lun_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SelfTestLocalRaid> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateIscsiServer> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `chapUserName`.
-    pub fn chap_user_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.chap_user_name(value))
-    }
-    /// Set `chapUserPassword`.
-    pub fn chap_user_password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.chap_user_password(value))
-    }
-    /// Set `state`.
-    pub fn state(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.state(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateScsiLun> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `state`.
-    pub fn state(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.state(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl StorageDevicesApi for ::zstack_sdk::client::Client {}

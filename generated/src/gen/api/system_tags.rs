@@ -33,7 +33,6 @@ pub struct CreateSystemTag {
 }
 impl CreateSystemTag {
     /// A request with the required params `resourceType`, `resourceUuid`, `tag`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         resource_type: impl ::core::convert::Into<::std::string::String>,
         resource_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -47,27 +46,41 @@ impl CreateSystemTag {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`CreateSystemTag`], settable on the request and on a client `Call` for it:
+ `client.create_system_tag(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateSystemTagSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateSystemTag,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateSystemTag>> CreateSystemTagSetters
+for T {}
 /// `POST /system-tags/{resourceUuid}/tags`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.8.26 (release history). Source: catalog.
@@ -100,7 +113,6 @@ pub struct CreateSystemTags {
 }
 impl CreateSystemTags {
     /// A request with the required params `resourceType`, `resourceUuid`, `tags`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         resource_type: impl ::core::convert::Into<::std::string::String>,
         resource_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -116,27 +128,41 @@ impl CreateSystemTags {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`CreateSystemTags`], settable on the request and on a client `Call` for it:
+ `client.create_system_tags(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateSystemTagsSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateSystemTags,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.7.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateSystemTags>> CreateSystemTagsSetters
+for T {}
 /// `GET /system-tags`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -155,7 +181,7 @@ pub struct QuerySystemTag {
 }
 impl QuerySystemTag {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -199,7 +225,6 @@ pub struct UpdateSystemTag {
 }
 impl UpdateSystemTag {
     /// A request with the required params `uuid`, `tag`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         tag: impl ::core::convert::Into<::std::string::String>,
@@ -211,134 +236,82 @@ impl UpdateSystemTag {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateSystemTag`], settable on the request and on a client `Call` for it:
+ `client.update_system_tag(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateSystemTagSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateSystemTag,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateSystemTag>> UpdateSystemTagSetters
+for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /system-tags`: see [`CreateSystemTag`](crate::api::CreateSystemTag).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_system_tag(
+/// The `system-tags` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait SystemTagsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`CreateSystemTag`]: `POST /system-tags`.
+    fn create_system_tag(
         &self,
         resource_type: impl ::core::convert::Into<::std::string::String>,
         resource_uuid: impl ::core::convert::Into<::std::string::String>,
         tag: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateSystemTag> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateSystemTag::new(resource_type, resource_uuid, tag),
+    ) -> ::zstack_sdk::client::Call<CreateSystemTag> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateSystemTag::new(resource_type, resource_uuid, tag),
         )
     }
-    /// `POST /system-tags/{resourceUuid}/tags`: see [`CreateSystemTags`](crate::api::CreateSystemTags).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_system_tags(
+    /// Send (and wait for the job of) [`CreateSystemTags`]: `POST /system-tags/{resourceUuid}/tags`.
+    fn create_system_tags(
         &self,
         resource_type: impl ::core::convert::Into<::std::string::String>,
         resource_uuid: impl ::core::convert::Into<::std::string::String>,
         tags: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::CreateSystemTags> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateSystemTags::new(resource_type, resource_uuid, tags),
+    ) -> ::zstack_sdk::client::Call<CreateSystemTags> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateSystemTags::new(resource_type, resource_uuid, tags),
         )
     }
-    /// `GET /system-tags`: see [`QuerySystemTag`](crate::api::QuerySystemTag).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_system_tag(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySystemTag> {
-        crate::client::Call::new(self, crate::api::QuerySystemTag::new())
+    /// Send [`QuerySystemTag`]: `GET /system-tags`.
+    fn query_system_tag(&self) -> ::zstack_sdk::client::Call<QuerySystemTag> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySystemTag::new())
     }
-    /// `PUT /system-tags/{uuid}/actions`: see [`UpdateSystemTag`](crate::api::UpdateSystemTag).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_system_tag(
+    /// Send (and wait for the job of) [`UpdateSystemTag`]: `PUT /system-tags/{uuid}/actions`.
+    fn update_system_tag(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         tag: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateSystemTag> {
-        crate::client::Call::new(self, crate::api::UpdateSystemTag::new(uuid, tag))
+    ) -> ::zstack_sdk::client::Call<UpdateSystemTag> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateSystemTag::new(uuid, tag))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateSystemTag> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateSystemTags> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateSystemTag> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl SystemTagsApi for ::zstack_sdk::client::Client {}

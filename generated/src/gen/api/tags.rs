@@ -33,7 +33,6 @@ pub struct AttachTagToResources {
 }
 impl AttachTagToResources {
     /// A request with the required params `tagUuid`, `resourceUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         tag_uuid: impl ::core::convert::Into<::std::string::String>,
         resource_uuids: impl ::core::iter::IntoIterator<
@@ -51,37 +50,52 @@ impl AttachTagToResources {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `tokens`.
-    pub fn tokens(
+}
+/** The optional params of [`AttachTagToResources`], settable on the request and on a client `Call` for it:
+ `client.attach_tag_to_resources(..).tokens(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachTagToResourcesSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachTagToResources,
+    > + ::core::marker::Sized {
+    /// Wire name `tokens` (body). Since ZStack 3.2.1 (release history).
+    fn tokens(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
         >,
     ) -> Self {
-        self.tokens = value.into();
+        self.held_mut().tokens = value.into();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.2.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.2.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachTagToResources>,
+> AttachTagToResourcesSetters for T {}
 /// `POST /tags`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
@@ -125,7 +139,6 @@ pub struct CreateTag {
 }
 impl CreateTag {
     /// A request with the required params `name`, `value`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -142,69 +155,85 @@ impl CreateTag {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateTag`], settable on the request and on a client `Call` for it:
+ `client.create_tag(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateTagSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateTag,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.2.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `color`.
-    pub fn color(
+    /// Wire name `color` (body). Since ZStack 3.2.1 (release history).
+    fn color(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.color = ::core::option::Option::Some(value.into());
+        self.held_mut().color = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 3.2.1 (release history). Server default: `simple`. One of `simple`, `withToken`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.2.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.2.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.2.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateTag>> CreateTagSetters for T {}
 /// `DELETE /tags/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -232,7 +261,6 @@ pub struct DeleteTag {
 }
 impl DeleteTag {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -241,35 +269,48 @@ impl DeleteTag {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteTag`], settable on the request and on a client `Call` for it:
+ `client.delete_tag(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteTagSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteTag,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteTag>> DeleteTagSetters for T {}
 /// `DELETE /tags/{tagUuid}/resources`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
@@ -298,7 +339,6 @@ pub struct DetachTagFromResources {
 }
 impl DetachTagFromResources {
     /// A request with the required params `tagUuid`, `resourceUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         tag_uuid: impl ::core::convert::Into<::std::string::String>,
         resource_uuids: impl ::core::iter::IntoIterator<
@@ -315,27 +355,42 @@ impl DetachTagFromResources {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachTagFromResources`], settable on the request and on a client `Call` for it:
+ `client.detach_tag_from_resources(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachTagFromResourcesSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachTagFromResources,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.2.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.2.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachTagFromResources>,
+> DetachTagFromResourcesSetters for T {}
 /// `GET /tags`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
@@ -355,7 +410,7 @@ pub struct QueryTag {
 }
 impl QueryTag {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -408,7 +463,6 @@ pub struct UpdateTag {
 }
 impl UpdateTag {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -420,309 +474,133 @@ impl UpdateTag {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateTag`], settable on the request and on a client `Call` for it:
+ `client.update_tag(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateTagSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateTag,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.2.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `value` (body). Since ZStack 3.2.1 (release history).
+    fn value(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().value = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `value`.
-    pub fn value(
+    /// Wire name `description` (body). Since ZStack 3.2.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.value = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `color` (body). Since ZStack 3.2.1 (release history).
+    fn color(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().color = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `color`.
-    pub fn color(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.color = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.2.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.2.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateTag>> UpdateTagSetters for T {}
 /// The result of [`AttachTagToResources`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AttachTagToResourcesReply {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AttachTagToResourcesReply { "results" => results default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /tags/{tagUuid}/resources`: see [`AttachTagToResources`](crate::api::AttachTagToResources).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_tag_to_resources(
+/// The `tags` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait TagsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AttachTagToResources`]: `POST /tags/{tagUuid}/resources`.
+    fn attach_tag_to_resources(
         &self,
         tag_uuid: impl ::core::convert::Into<::std::string::String>,
         resource_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::AttachTagToResources> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachTagToResources::new(tag_uuid, resource_uuids),
+    ) -> ::zstack_sdk::client::Call<AttachTagToResources> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachTagToResources::new(tag_uuid, resource_uuids),
         )
     }
-    /// `POST /tags`: see [`CreateTag`](crate::api::CreateTag).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_tag(
+    /// Send (and wait for the job of) [`CreateTag`]: `POST /tags`.
+    fn create_tag(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         value: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateTag> {
-        crate::client::Call::new(self, crate::api::CreateTag::new(name, value))
+    ) -> ::zstack_sdk::client::Call<CreateTag> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CreateTag::new(name, value))
     }
-    /// `DELETE /tags/{uuid}`: see [`DeleteTag`](crate::api::DeleteTag).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_tag(
+    /// Send (and wait for the job of) [`DeleteTag`]: `DELETE /tags/{uuid}`.
+    fn delete_tag(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteTag> {
-        crate::client::Call::new(self, crate::api::DeleteTag::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteTag> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteTag::new(uuid))
     }
-    /// `DELETE /tags/{tagUuid}/resources`: see [`DetachTagFromResources`](crate::api::DetachTagFromResources).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_tag_from_resources(
+    /// Send (and wait for the job of) [`DetachTagFromResources`]: `DELETE /tags/{tagUuid}/resources`.
+    fn detach_tag_from_resources(
         &self,
         tag_uuid: impl ::core::convert::Into<::std::string::String>,
         resource_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::DetachTagFromResources> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachTagFromResources::new(tag_uuid, resource_uuids),
+    ) -> ::zstack_sdk::client::Call<DetachTagFromResources> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachTagFromResources::new(tag_uuid, resource_uuids),
         )
     }
-    /// `GET /tags`: see [`QueryTag`](crate::api::QueryTag).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_tag(&self) -> crate::client::Call<'_, crate::api::QueryTag> {
-        crate::client::Call::new(self, crate::api::QueryTag::new())
+    /// Send [`QueryTag`]: `GET /tags`.
+    fn query_tag(&self) -> ::zstack_sdk::client::Call<QueryTag> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryTag::new())
     }
-    /// `PUT /tags/{uuid}/actions`: see [`UpdateTag`](crate::api::UpdateTag).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_tag(
+    /// Send (and wait for the job of) [`UpdateTag`]: `PUT /tags/{uuid}/actions`.
+    fn update_tag(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateTag> {
-        crate::client::Call::new(self, crate::api::UpdateTag::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateTag> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateTag::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachTagToResources> {
-    /// Set `tokens`.
-    pub fn tokens(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tokens(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateTag> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `color`.
-    pub fn color(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.color(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteTag> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachTagFromResources> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateTag> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `value`.
-    pub fn value(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.value(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `color`.
-    pub fn color(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.color(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl TagsApi for ::zstack_sdk::client::Client {}

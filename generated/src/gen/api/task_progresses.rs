@@ -28,7 +28,6 @@ pub struct GetTaskProgress {
 }
 impl GetTaskProgress {
     /// A request with the required params `apiId`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(api_id: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             api_id: api_id.into(),
@@ -37,65 +36,56 @@ impl GetTaskProgress {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `all`.
-    pub fn all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.all = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetTaskProgress`], settable on the request and on a client `Call` for it:
+ `client.get_task_progress(..).all(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetTaskProgressSetters: ::zstack_sdk::runtime::request::Holds<
+        GetTaskProgress,
+    > + ::core::marker::Sized {
+    /// Wire name `all` (query string). Since ZStack 1.11. Server default: `false`.
+    fn all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().all = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 1.11.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 1.11.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetTaskProgress>> GetTaskProgressSetters
+for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /task-progresses/{apiId}`: see [`GetTaskProgress`](crate::api::GetTaskProgress).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_task_progress(
+/// The `task-progresses` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait TaskProgressesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`GetTaskProgress`]: `GET /task-progresses/{apiId}`.
+    fn get_task_progress(
         &self,
         api_id: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetTaskProgress> {
-        crate::client::Call::new(self, crate::api::GetTaskProgress::new(api_id))
+    ) -> ::zstack_sdk::client::Call<GetTaskProgress> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetTaskProgress::new(api_id))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetTaskProgress> {
-    /// Set `all`.
-    pub fn all(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.all(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl TaskProgressesApi for ::zstack_sdk::client::Client {}

@@ -28,7 +28,6 @@ pub struct ApplyTemplateConfig {
 }
 impl ApplyTemplateConfig {
     /// A request with the required params `templateUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         template_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -38,27 +37,42 @@ impl ApplyTemplateConfig {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ApplyTemplateConfig`], settable on the request and on a client `Call` for it:
+ `client.apply_template_config(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ApplyTemplateConfigSetters: ::zstack_sdk::runtime::request::Holds<
+        ApplyTemplateConfig,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ApplyTemplateConfig>,
+> ApplyTemplateConfigSetters for T {}
 /// `GET /template-configurations/templates`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -77,7 +91,7 @@ pub struct QueryGlobalConfigTemplate {
 }
 impl QueryGlobalConfigTemplate {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -112,7 +126,7 @@ pub struct QueryTemplateConfig {
 }
 impl QueryTemplateConfig {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -155,7 +169,6 @@ pub struct ResetTemplateConfig {
 }
 impl ResetTemplateConfig {
     /// A request with the required params `templateUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         template_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -165,27 +178,42 @@ impl ResetTemplateConfig {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ResetTemplateConfig`], settable on the request and on a client `Call` for it:
+ `client.reset_template_config(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ResetTemplateConfigSetters: ::zstack_sdk::runtime::request::Holds<
+        ResetTemplateConfig,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ResetTemplateConfig>,
+> ResetTemplateConfigSetters for T {}
 /// `PUT /template-configurations/{templateUuid}/actions`, body envelope `"revertTemplateConfig"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
@@ -212,7 +240,6 @@ pub struct RevertTemplateConfig {
 }
 impl RevertTemplateConfig {
     /// A request with the required params `templateUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         template_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -222,27 +249,42 @@ impl RevertTemplateConfig {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RevertTemplateConfig`], settable on the request and on a client `Call` for it:
+ `client.revert_template_config(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RevertTemplateConfigSetters: ::zstack_sdk::runtime::request::Holds<
+        RevertTemplateConfig,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.4.65 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.4.65 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RevertTemplateConfig>,
+> RevertTemplateConfigSetters for T {}
 /// `PUT /template-configurations/{templateUuid}/actions`, body envelope `"updateTemplateConfig"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -275,7 +317,6 @@ pub struct UpdateTemplateConfig {
 }
 impl UpdateTemplateConfig {
     /// A request with the required params `templateUuid`, `category`, `name`, `value`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         template_uuid: impl ::core::convert::Into<::std::string::String>,
         category: impl ::core::convert::Into<::std::string::String>,
@@ -291,172 +332,100 @@ impl UpdateTemplateConfig {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateTemplateConfig`], settable on the request and on a client `Call` for it:
+ `client.update_template_config(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateTemplateConfigSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateTemplateConfig,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateTemplateConfig>,
+> UpdateTemplateConfigSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `PUT /template-configurations/{templateUuid}/actions`: see [`ApplyTemplateConfig`](crate::api::ApplyTemplateConfig).
-    #[allow(clippy::too_many_arguments)]
-    pub fn apply_template_config(
+/// The `template-configurations` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait TemplateConfigurationsApi: ::core::convert::AsRef<
+        ::zstack_sdk::client::Client,
+    > {
+    /// Send (and wait for the job of) [`ApplyTemplateConfig`]: `PUT /template-configurations/{templateUuid}/actions`.
+    fn apply_template_config(
         &self,
         template_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ApplyTemplateConfig> {
-        crate::client::Call::new(
-            self,
-            crate::api::ApplyTemplateConfig::new(template_uuid),
+    ) -> ::zstack_sdk::client::Call<ApplyTemplateConfig> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ApplyTemplateConfig::new(template_uuid),
         )
     }
-    /// `GET /template-configurations/templates`: see [`QueryGlobalConfigTemplate`](crate::api::QueryGlobalConfigTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_global_config_template(
+    /// Send [`QueryGlobalConfigTemplate`]: `GET /template-configurations/templates`.
+    fn query_global_config_template(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryGlobalConfigTemplate> {
-        crate::client::Call::new(self, crate::api::QueryGlobalConfigTemplate::new())
+    ) -> ::zstack_sdk::client::Call<QueryGlobalConfigTemplate> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryGlobalConfigTemplate::new())
     }
-    /// `GET /template-configurations/configs`: see [`QueryTemplateConfig`](crate::api::QueryTemplateConfig).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_template_config(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryTemplateConfig> {
-        crate::client::Call::new(self, crate::api::QueryTemplateConfig::new())
+    /// Send [`QueryTemplateConfig`]: `GET /template-configurations/configs`.
+    fn query_template_config(&self) -> ::zstack_sdk::client::Call<QueryTemplateConfig> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryTemplateConfig::new())
     }
-    /// `PUT /template-configurations/{templateUuid}/actions`: see [`ResetTemplateConfig`](crate::api::ResetTemplateConfig).
-    #[allow(clippy::too_many_arguments)]
-    pub fn reset_template_config(
+    /// Send (and wait for the job of) [`ResetTemplateConfig`]: `PUT /template-configurations/{templateUuid}/actions`.
+    fn reset_template_config(
         &self,
         template_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ResetTemplateConfig> {
-        crate::client::Call::new(
-            self,
-            crate::api::ResetTemplateConfig::new(template_uuid),
+    ) -> ::zstack_sdk::client::Call<ResetTemplateConfig> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ResetTemplateConfig::new(template_uuid),
         )
     }
-    /// `PUT /template-configurations/{templateUuid}/actions`: see [`RevertTemplateConfig`](crate::api::RevertTemplateConfig).
-    #[allow(clippy::too_many_arguments)]
-    pub fn revert_template_config(
+    /// Send (and wait for the job of) [`RevertTemplateConfig`]: `PUT /template-configurations/{templateUuid}/actions`.
+    fn revert_template_config(
         &self,
         template_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RevertTemplateConfig> {
-        crate::client::Call::new(
-            self,
-            crate::api::RevertTemplateConfig::new(template_uuid),
+    ) -> ::zstack_sdk::client::Call<RevertTemplateConfig> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RevertTemplateConfig::new(template_uuid),
         )
     }
-    /// `PUT /template-configurations/{templateUuid}/actions`: see [`UpdateTemplateConfig`](crate::api::UpdateTemplateConfig).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_template_config(
+    /// Send (and wait for the job of) [`UpdateTemplateConfig`]: `PUT /template-configurations/{templateUuid}/actions`.
+    fn update_template_config(
         &self,
         template_uuid: impl ::core::convert::Into<::std::string::String>,
         category: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         value: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateTemplateConfig> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateTemplateConfig::new(template_uuid, category, name, value),
+    ) -> ::zstack_sdk::client::Call<UpdateTemplateConfig> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateTemplateConfig::new(template_uuid, category, name, value),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ApplyTemplateConfig> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ResetTemplateConfig> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RevertTemplateConfig> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateTemplateConfig> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl TemplateConfigurationsApi for ::zstack_sdk::client::Client {}

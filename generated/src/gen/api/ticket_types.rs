@@ -20,7 +20,7 @@ pub struct QueryTicketType {
 }
 impl QueryTicketType {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -38,12 +38,12 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTicketType {
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /ticket-types`: see [`QueryTicketType`](crate::api::QueryTicketType).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_ticket_type(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryTicketType> {
-        crate::client::Call::new(self, crate::api::QueryTicketType::new())
+/// The `ticket-types` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait TicketTypesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`QueryTicketType`]: `GET /ticket-types`.
+    fn query_ticket_type(&self) -> ::zstack_sdk::client::Call<QueryTicketType> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryTicketType::new())
     }
 }
+#[cfg(feature = "client")]
+impl TicketTypesApi for ::zstack_sdk::client::Client {}

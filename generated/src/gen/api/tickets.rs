@@ -48,7 +48,6 @@ pub struct AddIAM2TicketFlow {
 }
 impl AddIAM2TicketFlow {
     /// A request with the required params `approverUuid`, `name`, `collectionUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         approver_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -67,69 +66,87 @@ impl AddIAM2TicketFlow {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `approverTitle`.
-    pub fn approver_title(
+}
+/** The optional params of [`AddIAM2TicketFlow`], settable on the request and on a client `Call` for it:
+ `client.add_iam2_ticket_flow(..).approver_title(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddIAM2TicketFlowSetters: ::zstack_sdk::runtime::request::Holds<
+        AddIAM2TicketFlow,
+    > + ::core::marker::Sized {
+    /// Wire name `approverTitle` (body). Since ZStack 3.0.1 (release history).
+    fn approver_title(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.approver_title = ::core::option::Option::Some(value.into());
+        self.held_mut().approver_title = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `parentFlowUuid`.
-    pub fn parent_flow_uuid(
+    /// Wire name `parentFlowUuid` (body). Since ZStack 3.0.1 (release history).
+    fn parent_flow_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.parent_flow_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().parent_flow_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddIAM2TicketFlow>,
+> AddIAM2TicketFlowSetters for T {}
 /// `POST /tickets/flow-collections/{ticketFlowCollectionUuid}/ticket-types`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -159,7 +176,6 @@ pub struct AddTicketTypesToTicketFlowCollection {
 }
 impl AddTicketTypesToTicketFlowCollection {
     /// A request with the required params `ticketFlowCollectionUuid`, `ticketTypeUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         ticket_flow_collection_uuid: impl ::core::convert::Into<::std::string::String>,
         ticket_type_uuids: impl ::core::iter::IntoIterator<
@@ -176,27 +192,42 @@ impl AddTicketTypesToTicketFlowCollection {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AddTicketTypesToTicketFlowCollection`], settable on the request and on a client `Call` for it:
+ `client.add_ticket_types_to_ticket_flow_collection(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddTicketTypesToTicketFlowCollectionSetters: ::zstack_sdk::runtime::request::Holds<
+        AddTicketTypesToTicketFlowCollection,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddTicketTypesToTicketFlowCollection>,
+> AddTicketTypesToTicketFlowCollectionSetters for T {}
 /// `PUT /tickets/flow-collections/{uuid}/actions`, body envelope `"changeTicketFlowCollectionState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -226,7 +257,6 @@ pub struct ChangeTicketFlowCollectionState {
 }
 impl ChangeTicketFlowCollectionState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -238,27 +268,42 @@ impl ChangeTicketFlowCollectionState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeTicketFlowCollectionState`], settable on the request and on a client `Call` for it:
+ `client.change_ticket_flow_collection_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeTicketFlowCollectionStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeTicketFlowCollectionState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeTicketFlowCollectionState>,
+> ChangeTicketFlowCollectionStateSetters for T {}
 /// `PUT /tickets/{uuid}/actions`, body envelope `"changeTicketStatus"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -293,7 +338,6 @@ pub struct ChangeTicketStatus {
 }
 impl ChangeTicketStatus {
     /// A request with the required params `uuid`, `statusEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         status_event: impl ::core::convert::Into<crate::types::TicketStatusEvent>,
@@ -306,35 +350,50 @@ impl ChangeTicketStatus {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `comment`.
-    pub fn comment(
+}
+/** The optional params of [`ChangeTicketStatus`], settable on the request and on a client `Call` for it:
+ `client.change_ticket_status(..).comment(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeTicketStatusSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeTicketStatus,
+    > + ::core::marker::Sized {
+    /// Wire name `comment` (body). Since ZStack 3.0.1 (release history).
+    fn comment(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.comment = ::core::option::Option::Some(value.into());
+        self.held_mut().comment = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeTicketStatus>,
+> ChangeTicketStatusSetters for T {}
 /// `POST /tickets/flow-collections`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -382,7 +441,6 @@ pub struct CreateIAM2TickFlowCollection {
 }
 impl CreateIAM2TickFlowCollection {
     /// A request with the required params `projectUuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         project_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -400,81 +458,103 @@ impl CreateIAM2TickFlowCollection {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `flows`.
-    pub fn flows(
+}
+/** The optional params of [`CreateIAM2TickFlowCollection`], settable on the request and on a client `Call` for it:
+ `client.create_iam2_tick_flow_collection(..).flows(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateIAM2TickFlowCollectionSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateIAM2TickFlowCollection,
+    > + ::core::marker::Sized {
+    /// Wire name `flows` (body). Since ZStack 3.0.1 (release history).
+    fn flows(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.flows = value.into_iter().map(::core::convert::Into::into).collect();
-        self
-    }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `isDefault`.
-    pub fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.is_default = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `ticketTypeUuids`.
-    pub fn ticket_type_uuids(
-        mut self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.ticket_type_uuids = value
+        self.held_mut().flows = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `isDefault` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
+    #[allow(clippy::wrong_self_convention)]
+    fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().is_default = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `ticketTypeUuids` (body). Since ZStack 3.6.1 (release history).
+    fn ticket_type_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().ticket_type_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateIAM2TickFlowCollection>,
+> CreateIAM2TickFlowCollectionSetters for T {}
 /// `POST /tickets`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -522,7 +602,6 @@ pub struct CreateTicket {
 }
 impl CreateTicket {
     /// A request with the required params `name`, `requests`, `accountSystemType`, `accountSystemContext`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         requests: impl ::core::iter::IntoIterator<
@@ -544,61 +623,79 @@ impl CreateTicket {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateTicket`], settable on the request and on a client `Call` for it:
+ `client.create_ticket(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateTicketSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateTicket,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `flowCollectionUuid`.
-    pub fn flow_collection_uuid(
+    /// Wire name `flowCollectionUuid` (body). Since ZStack 3.0.1 (release history).
+    fn flow_collection_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.flow_collection_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().flow_collection_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateTicket>> CreateTicketSetters for T {}
 /// `DELETE /tickets/flow/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -626,7 +723,6 @@ pub struct DeleteIAM2TicketFlow {
 }
 impl DeleteIAM2TicketFlow {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -635,35 +731,50 @@ impl DeleteIAM2TicketFlow {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteIAM2TicketFlow`], settable on the request and on a client `Call` for it:
+ `client.delete_iam2_ticket_flow(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteIAM2TicketFlowSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteIAM2TicketFlow,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteIAM2TicketFlow>,
+> DeleteIAM2TicketFlowSetters for T {}
 /// `DELETE /tickets/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -691,7 +802,6 @@ pub struct DeleteTicket {
 }
 impl DeleteTicket {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -700,35 +810,48 @@ impl DeleteTicket {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteTicket`], settable on the request and on a client `Call` for it:
+ `client.delete_ticket(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteTicketSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteTicket,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteTicket>> DeleteTicketSetters for T {}
 /// `DELETE /tickets/flow-collections/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -756,7 +879,6 @@ pub struct DeleteTicketFlowCollection {
 }
 impl DeleteTicketFlowCollection {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -765,35 +887,50 @@ impl DeleteTicketFlowCollection {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteTicketFlowCollection`], settable on the request and on a client `Call` for it:
+ `client.delete_ticket_flow_collection(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteTicketFlowCollectionSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteTicketFlowCollection,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteTicketFlowCollection>,
+> DeleteTicketFlowCollectionSetters for T {}
 /// `GET /tickets/archives`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -812,7 +949,7 @@ pub struct QueryArchiveTicket {
 }
 impl QueryArchiveTicket {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -847,7 +984,7 @@ pub struct QueryArchiveTicketHistory {
 }
 impl QueryArchiveTicketHistory {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -882,7 +1019,7 @@ pub struct QueryTicket {
 }
 impl QueryTicket {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -918,7 +1055,7 @@ pub struct QueryTicketFlow {
 }
 impl QueryTicketFlow {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -954,7 +1091,7 @@ pub struct QueryTicketFlowCollection {
 }
 impl QueryTicketFlowCollection {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -989,7 +1126,7 @@ pub struct QueryTicketHistory {
 }
 impl QueryTicketHistory {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1034,7 +1171,6 @@ pub struct RemoveTicketTypesFromTicketFlowCollection {
 }
 impl RemoveTicketTypesFromTicketFlowCollection {
     /// A request with the required params `ticketFlowCollectionUuid`, `ticketTypeUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         ticket_flow_collection_uuid: impl ::core::convert::Into<::std::string::String>,
         ticket_type_uuids: impl ::core::iter::IntoIterator<
@@ -1051,27 +1187,42 @@ impl RemoveTicketTypesFromTicketFlowCollection {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemoveTicketTypesFromTicketFlowCollection`], settable on the request and on a client `Call` for it:
+ `client.remove_ticket_types_from_ticket_flow_collection(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveTicketTypesFromTicketFlowCollectionSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveTicketTypesFromTicketFlowCollection,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveTicketTypesFromTicketFlowCollection>,
+> RemoveTicketTypesFromTicketFlowCollectionSetters for T {}
 /// `PUT /tickets/flow/{uuid}/actions`, body envelope `"updateIAM2TicketFlow"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1108,7 +1259,6 @@ pub struct UpdateIAM2TicketFlow {
 }
 impl UpdateIAM2TicketFlow {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1120,59 +1270,71 @@ impl UpdateIAM2TicketFlow {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateIAM2TicketFlow`], settable on the request and on a client `Call` for it:
+ `client.update_iam2_ticket_flow(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateIAM2TicketFlowSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateIAM2TicketFlow,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `approverUuid` (body). Since ZStack 3.0.1 (release history).
+    fn approver_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().approver_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `approverUuid`.
-    pub fn approver_uuid(
+    /// Wire name `approverTitle` (body). Since ZStack 3.0.1 (release history).
+    fn approver_title(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.approver_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().approver_title = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `approverTitle`.
-    pub fn approver_title(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.approver_title = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateIAM2TicketFlow>,
+> UpdateIAM2TicketFlowSetters for T {}
 /// `PUT /tickets/flow-collections/{uuid}/actions`, body envelope `"updateIAM2TicketFlowCollection"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1210,7 +1372,6 @@ pub struct UpdateIAM2TicketFlowCollection {
 }
 impl UpdateIAM2TicketFlowCollection {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             flows: ::core::default::Default::default(),
@@ -1222,58 +1383,74 @@ impl UpdateIAM2TicketFlowCollection {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `flows`.
-    pub fn flows(
+}
+/** The optional params of [`UpdateIAM2TicketFlowCollection`], settable on the request and on a client `Call` for it:
+ `client.update_iam2_ticket_flow_collection(..).flows(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateIAM2TicketFlowCollectionSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateIAM2TicketFlowCollection,
+    > + ::core::marker::Sized {
+    /// Wire name `flows` (body). Since ZStack 3.0.1 (release history).
+    fn flows(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.flows = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().flows = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+    /// Wire name `isDefault` (body). Since ZStack 3.0.1 (release history).
+    #[allow(clippy::wrong_self_convention)]
+    fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().is_default = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `isDefault`.
-    pub fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.is_default = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateIAM2TicketFlowCollection>,
+> UpdateIAM2TicketFlowCollectionSetters for T {}
 /// `PUT /tickets/{uuid}/actions`, body envelope `"updateTicketRequest"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1305,7 +1482,6 @@ pub struct UpdateTicketRequest {
 }
 impl UpdateTicketRequest {
     /// A request with the required params `uuid`, `requests`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         requests: impl ::core::iter::IntoIterator<
@@ -1320,35 +1496,50 @@ impl UpdateTicketRequest {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`UpdateTicketRequest`], settable on the request and on a client `Call` for it:
+ `client.update_ticket_request(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateTicketRequestSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateTicketRequest,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 4.8.26 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateTicketRequest>,
+> UpdateTicketRequestSetters for T {}
 /// The result of [`QueryArchiveTicketHistory`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryArchiveTicketHistoryReply {
@@ -1357,7 +1548,7 @@ pub struct QueryArchiveTicketHistoryReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryArchiveTicketHistoryReply { "inventories" => inventories default, "total" =>
     total lenient, }
 );
@@ -1369,81 +1560,76 @@ pub struct QueryTicketHistoryReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryTicketHistoryReply { "inventories" => inventories default, "total" => total
     lenient, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /tickets/flow`: see [`AddIAM2TicketFlow`](crate::api::AddIAM2TicketFlow).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_iam2_ticket_flow(
+/// The `tickets` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait TicketsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddIAM2TicketFlow`]: `POST /tickets/flow`.
+    fn add_iam2_ticket_flow(
         &self,
         approver_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         collection_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddIAM2TicketFlow> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddIAM2TicketFlow::new(approver_uuid, name, collection_uuid),
+    ) -> ::zstack_sdk::client::Call<AddIAM2TicketFlow> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddIAM2TicketFlow::new(approver_uuid, name, collection_uuid),
         )
     }
-    /// `POST /tickets/flow-collections/{ticketFlowCollectionUuid}/ticket-types`: see [`AddTicketTypesToTicketFlowCollection`](crate::api::AddTicketTypesToTicketFlowCollection).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_ticket_types_to_ticket_flow_collection(
+    /// Send (and wait for the job of) [`AddTicketTypesToTicketFlowCollection`]: `POST /tickets/flow-collections/{ticketFlowCollectionUuid}/ticket-types`.
+    fn add_ticket_types_to_ticket_flow_collection(
         &self,
         ticket_flow_collection_uuid: impl ::core::convert::Into<::std::string::String>,
         ticket_type_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::AddTicketTypesToTicketFlowCollection> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddTicketTypesToTicketFlowCollection::new(
+    ) -> ::zstack_sdk::client::Call<AddTicketTypesToTicketFlowCollection> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddTicketTypesToTicketFlowCollection::new(
                 ticket_flow_collection_uuid,
                 ticket_type_uuids,
             ),
         )
     }
-    /// `PUT /tickets/flow-collections/{uuid}/actions`: see [`ChangeTicketFlowCollectionState`](crate::api::ChangeTicketFlowCollectionState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_ticket_flow_collection_state(
+    /// Send (and wait for the job of) [`ChangeTicketFlowCollectionState`]: `PUT /tickets/flow-collections/{uuid}/actions`.
+    fn change_ticket_flow_collection_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeTicketFlowCollectionState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeTicketFlowCollectionState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeTicketFlowCollectionState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeTicketFlowCollectionState::new(uuid, state_event),
         )
     }
-    /// `PUT /tickets/{uuid}/actions`: see [`ChangeTicketStatus`](crate::api::ChangeTicketStatus).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_ticket_status(
+    /// Send (and wait for the job of) [`ChangeTicketStatus`]: `PUT /tickets/{uuid}/actions`.
+    fn change_ticket_status(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         status_event: impl ::core::convert::Into<crate::types::TicketStatusEvent>,
-    ) -> crate::client::Call<'_, crate::api::ChangeTicketStatus> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeTicketStatus::new(uuid, status_event),
+    ) -> ::zstack_sdk::client::Call<ChangeTicketStatus> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeTicketStatus::new(uuid, status_event),
         )
     }
-    /// `POST /tickets/flow-collections`: see [`CreateIAM2TickFlowCollection`](crate::api::CreateIAM2TickFlowCollection).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_iam2_tick_flow_collection(
+    /// Send (and wait for the job of) [`CreateIAM2TickFlowCollection`]: `POST /tickets/flow-collections`.
+    fn create_iam2_tick_flow_collection(
         &self,
         project_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateIAM2TickFlowCollection> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateIAM2TickFlowCollection::new(project_uuid, name),
+    ) -> ::zstack_sdk::client::Call<CreateIAM2TickFlowCollection> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateIAM2TickFlowCollection::new(project_uuid, name),
         )
     }
-    /// `POST /tickets`: see [`CreateTicket`](crate::api::CreateTicket).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_ticket(
+    /// Send (and wait for the job of) [`CreateTicket`]: `POST /tickets`.
+    fn create_ticket(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         requests: impl ::core::iter::IntoIterator<
@@ -1451,10 +1637,10 @@ impl crate::client::Client {
         >,
         account_system_type: impl ::core::convert::Into<::std::string::String>,
         account_system_context: impl ::core::convert::Into<::serde_json::Value>,
-    ) -> crate::client::Call<'_, crate::api::CreateTicket> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateTicket::new(
+    ) -> ::zstack_sdk::client::Call<CreateTicket> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateTicket::new(
                 name,
                 requests,
                 account_system_type,
@@ -1462,587 +1648,104 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `DELETE /tickets/flow/{uuid}`: see [`DeleteIAM2TicketFlow`](crate::api::DeleteIAM2TicketFlow).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_iam2_ticket_flow(
+    /// Send (and wait for the job of) [`DeleteIAM2TicketFlow`]: `DELETE /tickets/flow/{uuid}`.
+    fn delete_iam2_ticket_flow(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteIAM2TicketFlow> {
-        crate::client::Call::new(self, crate::api::DeleteIAM2TicketFlow::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteIAM2TicketFlow> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteIAM2TicketFlow::new(uuid))
     }
-    /// `DELETE /tickets/{uuid}`: see [`DeleteTicket`](crate::api::DeleteTicket).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_ticket(
+    /// Send (and wait for the job of) [`DeleteTicket`]: `DELETE /tickets/{uuid}`.
+    fn delete_ticket(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteTicket> {
-        crate::client::Call::new(self, crate::api::DeleteTicket::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteTicket> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteTicket::new(uuid))
     }
-    /// `DELETE /tickets/flow-collections/{uuid}`: see [`DeleteTicketFlowCollection`](crate::api::DeleteTicketFlowCollection).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_ticket_flow_collection(
+    /// Send (and wait for the job of) [`DeleteTicketFlowCollection`]: `DELETE /tickets/flow-collections/{uuid}`.
+    fn delete_ticket_flow_collection(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteTicketFlowCollection> {
-        crate::client::Call::new(self, crate::api::DeleteTicketFlowCollection::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteTicketFlowCollection> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteTicketFlowCollection::new(uuid),
+        )
     }
-    /// `GET /tickets/archives`: see [`QueryArchiveTicket`](crate::api::QueryArchiveTicket).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_archive_ticket(
+    /// Send [`QueryArchiveTicket`]: `GET /tickets/archives`.
+    fn query_archive_ticket(&self) -> ::zstack_sdk::client::Call<QueryArchiveTicket> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryArchiveTicket::new())
+    }
+    /// Send [`QueryArchiveTicketHistory`]: `GET /tickets/histories/archives`.
+    fn query_archive_ticket_history(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryArchiveTicket> {
-        crate::client::Call::new(self, crate::api::QueryArchiveTicket::new())
+    ) -> ::zstack_sdk::client::Call<QueryArchiveTicketHistory> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryArchiveTicketHistory::new())
     }
-    /// `GET /tickets/histories/archives`: see [`QueryArchiveTicketHistory`](crate::api::QueryArchiveTicketHistory).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_archive_ticket_history(
+    /// Send [`QueryTicket`]: `GET /tickets`.
+    fn query_ticket(&self) -> ::zstack_sdk::client::Call<QueryTicket> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryTicket::new())
+    }
+    /// Send [`QueryTicketFlow`]: `GET /tickets/flow`.
+    fn query_ticket_flow(&self) -> ::zstack_sdk::client::Call<QueryTicketFlow> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryTicketFlow::new())
+    }
+    /// Send [`QueryTicketFlowCollection`]: `GET /tickets/flow-collections`.
+    fn query_ticket_flow_collection(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryArchiveTicketHistory> {
-        crate::client::Call::new(self, crate::api::QueryArchiveTicketHistory::new())
+    ) -> ::zstack_sdk::client::Call<QueryTicketFlowCollection> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryTicketFlowCollection::new())
     }
-    /// `GET /tickets`: see [`QueryTicket`](crate::api::QueryTicket).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_ticket(&self) -> crate::client::Call<'_, crate::api::QueryTicket> {
-        crate::client::Call::new(self, crate::api::QueryTicket::new())
+    /// Send [`QueryTicketHistory`]: `GET /tickets/histories`.
+    fn query_ticket_history(&self) -> ::zstack_sdk::client::Call<QueryTicketHistory> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryTicketHistory::new())
     }
-    /// `GET /tickets/flow`: see [`QueryTicketFlow`](crate::api::QueryTicketFlow).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_ticket_flow(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryTicketFlow> {
-        crate::client::Call::new(self, crate::api::QueryTicketFlow::new())
-    }
-    /// `GET /tickets/flow-collections`: see [`QueryTicketFlowCollection`](crate::api::QueryTicketFlowCollection).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_ticket_flow_collection(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryTicketFlowCollection> {
-        crate::client::Call::new(self, crate::api::QueryTicketFlowCollection::new())
-    }
-    /// `GET /tickets/histories`: see [`QueryTicketHistory`](crate::api::QueryTicketHistory).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_ticket_history(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryTicketHistory> {
-        crate::client::Call::new(self, crate::api::QueryTicketHistory::new())
-    }
-    /// `DELETE /tickets/flow-collections/{ticketFlowCollectionUuid}/ticket-types`: see [`RemoveTicketTypesFromTicketFlowCollection`](crate::api::RemoveTicketTypesFromTicketFlowCollection).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_ticket_types_from_ticket_flow_collection(
+    /// Send (and wait for the job of) [`RemoveTicketTypesFromTicketFlowCollection`]: `DELETE /tickets/flow-collections/{ticketFlowCollectionUuid}/ticket-types`.
+    fn remove_ticket_types_from_ticket_flow_collection(
         &self,
         ticket_flow_collection_uuid: impl ::core::convert::Into<::std::string::String>,
         ticket_type_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::RemoveTicketTypesFromTicketFlowCollection> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveTicketTypesFromTicketFlowCollection::new(
+    ) -> ::zstack_sdk::client::Call<RemoveTicketTypesFromTicketFlowCollection> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveTicketTypesFromTicketFlowCollection::new(
                 ticket_flow_collection_uuid,
                 ticket_type_uuids,
             ),
         )
     }
-    /// `PUT /tickets/flow/{uuid}/actions`: see [`UpdateIAM2TicketFlow`](crate::api::UpdateIAM2TicketFlow).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_iam2_ticket_flow(
+    /// Send (and wait for the job of) [`UpdateIAM2TicketFlow`]: `PUT /tickets/flow/{uuid}/actions`.
+    fn update_iam2_ticket_flow(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateIAM2TicketFlow> {
-        crate::client::Call::new(self, crate::api::UpdateIAM2TicketFlow::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateIAM2TicketFlow> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateIAM2TicketFlow::new(uuid))
     }
-    /// `PUT /tickets/flow-collections/{uuid}/actions`: see [`UpdateIAM2TicketFlowCollection`](crate::api::UpdateIAM2TicketFlowCollection).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_iam2_ticket_flow_collection(
+    /// Send (and wait for the job of) [`UpdateIAM2TicketFlowCollection`]: `PUT /tickets/flow-collections/{uuid}/actions`.
+    fn update_iam2_ticket_flow_collection(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateIAM2TicketFlowCollection> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateIAM2TicketFlowCollection::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateIAM2TicketFlowCollection> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateIAM2TicketFlowCollection::new(uuid),
         )
     }
-    /// `PUT /tickets/{uuid}/actions`: see [`UpdateTicketRequest`](crate::api::UpdateTicketRequest).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_ticket_request(
+    /// Send (and wait for the job of) [`UpdateTicketRequest`]: `PUT /tickets/{uuid}/actions`.
+    fn update_ticket_request(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         requests: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::UpdateTicketRequest> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateTicketRequest::new(uuid, requests),
+    ) -> ::zstack_sdk::client::Call<UpdateTicketRequest> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateTicketRequest::new(uuid, requests),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddIAM2TicketFlow> {
-    /// Set `approverTitle`.
-    pub fn approver_title(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.approver_title(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `parentFlowUuid`.
-    pub fn parent_flow_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.parent_flow_uuid(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddTicketTypesToTicketFlowCollection> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeTicketFlowCollectionState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeTicketStatus> {
-    /// Set `comment`.
-    pub fn comment(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.comment(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateIAM2TickFlowCollection> {
-    /// Set `flows`.
-    pub fn flows(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.flows(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `isDefault`.
-    pub fn is_default(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.is_default(value))
-    }
-    /// Set `ticketTypeUuids`.
-    pub fn ticket_type_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.ticket_type_uuids(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateTicket> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `flowCollectionUuid`.
-    pub fn flow_collection_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.flow_collection_uuid(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteIAM2TicketFlow> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteTicket> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteTicketFlowCollection> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveTicketTypesFromTicketFlowCollection> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateIAM2TicketFlow> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `approverUuid`.
-    pub fn approver_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.approver_uuid(value))
-    }
-    /// Set `approverTitle`.
-    pub fn approver_title(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.approver_title(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateIAM2TicketFlowCollection> {
-    /// Set `flows`.
-    pub fn flows(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.flows(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `isDefault`.
-    pub fn is_default(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.is_default(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateTicketRequest> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl TicketsApi for ::zstack_sdk::client::Client {}

@@ -30,7 +30,6 @@ pub struct TokenIntrospection {
 }
 impl TokenIntrospection {
     /// A request with the required params `token`, `tokenType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         token: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
         token_type: impl ::core::convert::Into<::std::string::String>,
@@ -42,67 +41,65 @@ impl TokenIntrospection {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`TokenIntrospection`], settable on the request and on a client `Call` for it:
+ `client.token_introspection(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait TokenIntrospectionSetters: ::zstack_sdk::runtime::request::Holds<
+        TokenIntrospection,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 5.2.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.2.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<TokenIntrospection>,
+> TokenIntrospectionSetters for T {}
 /// The result of [`TokenIntrospection`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TokenIntrospectionReply {
     /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
     pub active: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(TokenIntrospectionReply { "active" => active, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    TokenIntrospectionReply { "active" => active, }
+);
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /token/introspect`: see [`TokenIntrospection`](crate::api::TokenIntrospection).
-    #[allow(clippy::too_many_arguments)]
-    pub fn token_introspection(
+/// The `token` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait TokenApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`TokenIntrospection`]: `POST /token/introspect`.
+    fn token_introspection(
         &self,
         token: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
         token_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::TokenIntrospection> {
-        crate::client::Call::new(
-            self,
-            crate::api::TokenIntrospection::new(token, token_type),
+    ) -> ::zstack_sdk::client::Call<TokenIntrospection> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            TokenIntrospection::new(token, token_type),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::TokenIntrospection> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl TokenApi for ::zstack_sdk::client::Client {}

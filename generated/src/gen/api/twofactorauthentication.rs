@@ -37,7 +37,6 @@ pub struct GetTwoFactorAuthenticationSecret {
 }
 impl GetTwoFactorAuthenticationSecret {
     /// A request with the required params `name`, `password`, `type`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
@@ -53,43 +52,58 @@ impl GetTwoFactorAuthenticationSecret {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `captchaUuid`.
-    pub fn captcha_uuid(
+}
+/** The optional params of [`GetTwoFactorAuthenticationSecret`], settable on the request and on a client `Call` for it:
+ `client.get_two_factor_authentication_secret(..).captcha_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetTwoFactorAuthenticationSecretSetters: ::zstack_sdk::runtime::request::Holds<
+        GetTwoFactorAuthenticationSecret,
+    > + ::core::marker::Sized {
+    /// Wire name `captchaUuid` (query string). Since ZStack 3.0.1 (release history).
+    fn captcha_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.captcha_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().captcha_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `verifyCode`.
-    pub fn verify_code(
+    /// Wire name `verifyCode` (query string). Since ZStack 3.0.1 (release history).
+    fn verify_code(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.verify_code = ::core::option::Option::Some(value.into());
+        self.held_mut().verify_code = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetTwoFactorAuthenticationSecret>,
+> GetTwoFactorAuthenticationSecretSetters for T {}
 /// `GET /twofactorauthentication/state`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -112,34 +126,49 @@ pub struct GetTwoFactorAuthenticationState {
 }
 impl GetTwoFactorAuthenticationState {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetTwoFactorAuthenticationState`], settable on the request and on a client `Call` for it:
+ `client.get_two_factor_authentication_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetTwoFactorAuthenticationStateSetters: ::zstack_sdk::runtime::request::Holds<
+        GetTwoFactorAuthenticationState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetTwoFactorAuthenticationState>,
+> GetTwoFactorAuthenticationStateSetters for T {}
 /// `GET /twofactorauthentication/secrets`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -158,7 +187,7 @@ pub struct QueryTwoFactorAuthentication {
 }
 impl QueryTwoFactorAuthentication {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -211,7 +240,6 @@ pub struct ResetTwoFactorAuthenticationSecret {
 }
 impl ResetTwoFactorAuthenticationSecret {
     /// A request with the required params `name`, `password`, `type`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
@@ -227,186 +255,114 @@ impl ResetTwoFactorAuthenticationSecret {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `captchaUuid`.
-    pub fn captcha_uuid(
+}
+/** The optional params of [`ResetTwoFactorAuthenticationSecret`], settable on the request and on a client `Call` for it:
+ `client.reset_two_factor_authentication_secret(..).captcha_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ResetTwoFactorAuthenticationSecretSetters: ::zstack_sdk::runtime::request::Holds<
+        ResetTwoFactorAuthenticationSecret,
+    > + ::core::marker::Sized {
+    /// Wire name `captchaUuid` (body). Since ZStack 3.6.1 (release history).
+    fn captcha_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.captcha_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().captcha_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `verifyCode`.
-    pub fn verify_code(
+    /// Wire name `verifyCode` (body). Since ZStack 3.6.1 (release history).
+    fn verify_code(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.verify_code = ::core::option::Option::Some(value.into());
+        self.held_mut().verify_code = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ResetTwoFactorAuthenticationSecret>,
+> ResetTwoFactorAuthenticationSecretSetters for T {}
 /// The result of [`GetTwoFactorAuthenticationState`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetTwoFactorAuthenticationStateReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetTwoFactorAuthenticationStateReply { "state" => state, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /twofactorauthentication/secret`: see [`GetTwoFactorAuthenticationSecret`](crate::api::GetTwoFactorAuthenticationSecret).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_two_factor_authentication_secret(
+/// The `twofactorauthentication` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait TwofactorauthenticationApi: ::core::convert::AsRef<
+        ::zstack_sdk::client::Client,
+    > {
+    /// Send [`GetTwoFactorAuthenticationSecret`]: `GET /twofactorauthentication/secret`.
+    fn get_two_factor_authentication_secret(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
         type_: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetTwoFactorAuthenticationSecret> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetTwoFactorAuthenticationSecret::new(name, password, type_),
+    ) -> ::zstack_sdk::client::Call<GetTwoFactorAuthenticationSecret> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetTwoFactorAuthenticationSecret::new(name, password, type_),
         )
     }
-    /// `GET /twofactorauthentication/state`: see [`GetTwoFactorAuthenticationState`](crate::api::GetTwoFactorAuthenticationState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_two_factor_authentication_state(
+    /// Send [`GetTwoFactorAuthenticationState`]: `GET /twofactorauthentication/state`.
+    fn get_two_factor_authentication_state(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetTwoFactorAuthenticationState> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetTwoFactorAuthenticationState::new(),
+    ) -> ::zstack_sdk::client::Call<GetTwoFactorAuthenticationState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetTwoFactorAuthenticationState::new(),
         )
     }
-    /// `GET /twofactorauthentication/secrets`: see [`QueryTwoFactorAuthentication`](crate::api::QueryTwoFactorAuthentication).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_two_factor_authentication(
+    /// Send [`QueryTwoFactorAuthentication`]: `GET /twofactorauthentication/secrets`.
+    fn query_two_factor_authentication(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryTwoFactorAuthentication> {
-        crate::client::Call::new(self, crate::api::QueryTwoFactorAuthentication::new())
+    ) -> ::zstack_sdk::client::Call<QueryTwoFactorAuthentication> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryTwoFactorAuthentication::new(),
+        )
     }
-    /// `PUT /twofactorauthentication/secrets`: see [`ResetTwoFactorAuthenticationSecret`](crate::api::ResetTwoFactorAuthenticationSecret).
-    #[allow(clippy::too_many_arguments)]
-    pub fn reset_two_factor_authentication_secret(
+    /// Send (and wait for the job of) [`ResetTwoFactorAuthenticationSecret`]: `PUT /twofactorauthentication/secrets`.
+    fn reset_two_factor_authentication_secret(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
         type_: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ResetTwoFactorAuthenticationSecret> {
-        crate::client::Call::new(
-            self,
-            crate::api::ResetTwoFactorAuthenticationSecret::new(name, password, type_),
+    ) -> ::zstack_sdk::client::Call<ResetTwoFactorAuthenticationSecret> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ResetTwoFactorAuthenticationSecret::new(name, password, type_),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetTwoFactorAuthenticationSecret> {
-    /// Set `captchaUuid`.
-    pub fn captcha_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.captcha_uuid(value))
-    }
-    /// Set `verifyCode`.
-    pub fn verify_code(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.verify_code(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetTwoFactorAuthenticationState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ResetTwoFactorAuthenticationSecret> {
-    /// Set `captchaUuid`.
-    pub fn captcha_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.captcha_uuid(value))
-    }
-    /// Set `verifyCode`.
-    pub fn verify_code(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.verify_code(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl TwofactorauthenticationApi for ::zstack_sdk::client::Client {}

@@ -34,7 +34,6 @@ pub struct UploadFileToVm {
 }
 impl UploadFileToVm {
     /// A request with the required params `vmInstanceUuids`, `fileContent`, `remotePath`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -53,63 +52,58 @@ impl UploadFileToVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UploadFileToVm`], settable on the request and on a client `Call` for it:
+ `client.upload_file_to_vm(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UploadFileToVmSetters: ::zstack_sdk::runtime::request::Holds<
+        UploadFileToVm,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 5.2.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.2.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UploadFileToVm>> UploadFileToVmSetters
+for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /upload-file`: see [`UploadFileToVm`](crate::api::UploadFileToVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn upload_file_to_vm(
+/// The `upload-file` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait UploadFileApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`UploadFileToVm`]: `POST /upload-file`.
+    fn upload_file_to_vm(
         &self,
         vm_instance_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
         file_content: impl ::core::convert::Into<::std::string::String>,
         remote_path: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UploadFileToVm> {
-        crate::client::Call::new(
-            self,
-            crate::api::UploadFileToVm::new(vm_instance_uuids, file_content, remote_path),
+    ) -> ::zstack_sdk::client::Call<UploadFileToVm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UploadFileToVm::new(vm_instance_uuids, file_content, remote_path),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UploadFileToVm> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl UploadFileApi for ::zstack_sdk::client::Client {}

@@ -34,7 +34,6 @@ pub struct AttachUsbDeviceToVm {
 }
 impl AttachUsbDeviceToVm {
     /// A request with the required params `usbDeviceUuid`, `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         usb_device_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -47,35 +46,50 @@ impl AttachUsbDeviceToVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `attachType`.
-    pub fn attach_type(
+}
+/** The optional params of [`AttachUsbDeviceToVm`], settable on the request and on a client `Call` for it:
+ `client.attach_usb_device_to_vm(..).attach_type(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachUsbDeviceToVmSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachUsbDeviceToVm,
+    > + ::core::marker::Sized {
+    /// Wire name `attachType` (body). Since ZStack 3.5.3 (release history). Server default: `PassThrough`. One of `PassThrough`, `Redirect`.
+    fn attach_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.attach_type = ::core::option::Option::Some(value.into());
+        self.held_mut().attach_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachUsbDeviceToVm>,
+> AttachUsbDeviceToVmSetters for T {}
 /// `POST /usb-device/usb-devices/{usbDeviceUuid}/detach`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -102,7 +116,6 @@ pub struct DetachUsbDeviceFromVm {
 }
 impl DetachUsbDeviceFromVm {
     /// A request with the required params `usbDeviceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         usb_device_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -112,27 +125,42 @@ impl DetachUsbDeviceFromVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachUsbDeviceFromVm`], settable on the request and on a client `Call` for it:
+ `client.detach_usb_device_from_vm(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachUsbDeviceFromVmSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachUsbDeviceFromVm,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachUsbDeviceFromVm>,
+> DetachUsbDeviceFromVmSetters for T {}
 /// `GET /usb-device/usb-devices`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -151,7 +179,7 @@ pub struct QueryUsbDevice {
 }
 impl QueryUsbDevice {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -202,7 +230,6 @@ pub struct UpdateUsbDevice {
 }
 impl UpdateUsbDevice {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -213,177 +240,97 @@ impl UpdateUsbDevice {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateUsbDevice`], settable on the request and on a client `Call` for it:
+ `client.update_usb_device(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateUsbDeviceSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateUsbDevice,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `state` (body). Since ZStack 3.0.1 (release history). One of `Enabled`, `Disabled`.
+    fn state(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().state = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `state`.
-    pub fn state(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.state = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateUsbDevice>> UpdateUsbDeviceSetters
+for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /usb-device/usb-devices/{usbDeviceUuid}/attach`: see [`AttachUsbDeviceToVm`](crate::api::AttachUsbDeviceToVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_usb_device_to_vm(
+/// The `usb-device` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait UsbDeviceApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AttachUsbDeviceToVm`]: `POST /usb-device/usb-devices/{usbDeviceUuid}/attach`.
+    fn attach_usb_device_to_vm(
         &self,
         usb_device_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachUsbDeviceToVm> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachUsbDeviceToVm::new(usb_device_uuid, vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<AttachUsbDeviceToVm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachUsbDeviceToVm::new(usb_device_uuid, vm_instance_uuid),
         )
     }
-    /// `POST /usb-device/usb-devices/{usbDeviceUuid}/detach`: see [`DetachUsbDeviceFromVm`](crate::api::DetachUsbDeviceFromVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_usb_device_from_vm(
+    /// Send (and wait for the job of) [`DetachUsbDeviceFromVm`]: `POST /usb-device/usb-devices/{usbDeviceUuid}/detach`.
+    fn detach_usb_device_from_vm(
         &self,
         usb_device_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachUsbDeviceFromVm> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachUsbDeviceFromVm::new(usb_device_uuid),
+    ) -> ::zstack_sdk::client::Call<DetachUsbDeviceFromVm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachUsbDeviceFromVm::new(usb_device_uuid),
         )
     }
-    /// `GET /usb-device/usb-devices`: see [`QueryUsbDevice`](crate::api::QueryUsbDevice).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_usb_device(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryUsbDevice> {
-        crate::client::Call::new(self, crate::api::QueryUsbDevice::new())
+    /// Send [`QueryUsbDevice`]: `GET /usb-device/usb-devices`.
+    fn query_usb_device(&self) -> ::zstack_sdk::client::Call<QueryUsbDevice> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryUsbDevice::new())
     }
-    /// `PUT /usb-device/usb-devices/{uuid}/actions`: see [`UpdateUsbDevice`](crate::api::UpdateUsbDevice).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_usb_device(
+    /// Send (and wait for the job of) [`UpdateUsbDevice`]: `PUT /usb-device/usb-devices/{uuid}/actions`.
+    fn update_usb_device(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateUsbDevice> {
-        crate::client::Call::new(self, crate::api::UpdateUsbDevice::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateUsbDevice> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateUsbDevice::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachUsbDeviceToVm> {
-    /// Set `attachType`.
-    pub fn attach_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.attach_type(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachUsbDeviceFromVm> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateUsbDevice> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `state`.
-    pub fn state(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.state(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl UsbDeviceApi for ::zstack_sdk::client::Client {}

@@ -58,7 +58,6 @@ pub struct CreateUserProxyConfig {
 }
 impl CreateUserProxyConfig {
     /// A request with the required params `proxyType`, `proxyHost`, `proxyPort`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         proxy_type: impl ::core::convert::Into<::std::string::String>,
         proxy_host: impl ::core::convert::Into<::std::string::String>,
@@ -80,87 +79,108 @@ impl CreateUserProxyConfig {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `proxyUsername`.
-    pub fn proxy_username(
+}
+/** The optional params of [`CreateUserProxyConfig`], settable on the request and on a client `Call` for it:
+ `client.create_user_proxy_config(..).proxy_username(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateUserProxyConfigSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateUserProxyConfig,
+    > + ::core::marker::Sized {
+    /// Wire name `proxyUsername` (body). Since ZStack 5.3.0 (release history).
+    fn proxy_username(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.proxy_username = ::core::option::Option::Some(value.into());
+        self.held_mut().proxy_username = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `proxyPassword`.
-    pub fn proxy_password(
+    /// Wire name `proxyPassword` (body). Since ZStack 5.3.0 (release history).
+    fn proxy_password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.proxy_password = ::core::option::Option::Some(value.into());
+        self.held_mut().proxy_password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `isEnabled`.
-    pub fn is_enabled(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.is_enabled = ::core::option::Option::Some(value.into());
+    /// Wire name `isEnabled` (body). Since ZStack 5.3.0 (release history).
+    #[allow(clippy::wrong_self_convention)]
+    fn is_enabled(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().is_enabled = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `proxyProtocolVersion`.
-    pub fn proxy_protocol_version(
+    /// Wire name `proxyProtocolVersion` (body). Since ZStack 5.3.0 (release history).
+    fn proxy_protocol_version(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.proxy_protocol_version = ::core::option::Option::Some(value.into());
+        self.held_mut().proxy_protocol_version = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `useSsl`.
-    pub fn use_ssl(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.use_ssl = ::core::option::Option::Some(value.into());
+    /// Wire name `useSsl` (body). Since ZStack 5.3.0 (release history).
+    fn use_ssl(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().use_ssl = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `noProxy`.
-    pub fn no_proxy(
+    /// Wire name `noProxy` (body). Since ZStack 5.3.0 (release history).
+    fn no_proxy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.no_proxy = ::core::option::Option::Some(value.into());
+        self.held_mut().no_proxy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 5.3.0 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 5.3.0 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateUserProxyConfig>,
+> CreateUserProxyConfigSetters for T {}
 /// `DELETE /user-proxy-configs/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -185,7 +205,6 @@ pub struct DeleteUserProxyConfig {
 }
 impl DeleteUserProxyConfig {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -193,27 +212,42 @@ impl DeleteUserProxyConfig {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DeleteUserProxyConfig`], settable on the request and on a client `Call` for it:
+ `client.delete_user_proxy_config(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteUserProxyConfigSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteUserProxyConfig,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteUserProxyConfig>,
+> DeleteUserProxyConfigSetters for T {}
 /// `GET /user-proxy-configs`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
@@ -232,7 +266,7 @@ pub struct QueryUserProxyConfig {
 }
 impl QueryUserProxyConfig {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -301,7 +335,6 @@ pub struct UpdateUserProxyConfig {
 }
 impl UpdateUserProxyConfig {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -318,295 +351,143 @@ impl UpdateUserProxyConfig {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `proxyType`.
-    pub fn proxy_type(
+}
+/** The optional params of [`UpdateUserProxyConfig`], settable on the request and on a client `Call` for it:
+ `client.update_user_proxy_config(..).proxy_type(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateUserProxyConfigSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateUserProxyConfig,
+    > + ::core::marker::Sized {
+    /// Wire name `proxyType` (body). Since ZStack 5.3.0 (release history).
+    fn proxy_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.proxy_type = ::core::option::Option::Some(value.into());
+        self.held_mut().proxy_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `proxyHost`.
-    pub fn proxy_host(
+    /// Wire name `proxyHost` (body). Since ZStack 5.3.0 (release history).
+    fn proxy_host(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.proxy_host = ::core::option::Option::Some(value.into());
+        self.held_mut().proxy_host = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `proxyPort`.
-    pub fn proxy_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.proxy_port = ::core::option::Option::Some(value.into());
+    /// Wire name `proxyPort` (body). Since ZStack 5.3.0 (release history).
+    fn proxy_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().proxy_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `proxyUsername`.
-    pub fn proxy_username(
+    /// Wire name `proxyUsername` (body). Since ZStack 5.3.0 (release history).
+    fn proxy_username(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.proxy_username = ::core::option::Option::Some(value.into());
+        self.held_mut().proxy_username = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `proxyPassword`.
-    pub fn proxy_password(
+    /// Wire name `proxyPassword` (body). Since ZStack 5.3.0 (release history).
+    fn proxy_password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.proxy_password = ::core::option::Option::Some(value.into());
+        self.held_mut().proxy_password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `isEnabled`.
-    pub fn is_enabled(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.is_enabled = ::core::option::Option::Some(value.into());
+    /// Wire name `isEnabled` (body). Since ZStack 5.3.0 (release history).
+    #[allow(clippy::wrong_self_convention)]
+    fn is_enabled(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().is_enabled = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `proxyProtocolVersion`.
-    pub fn proxy_protocol_version(
+    /// Wire name `proxyProtocolVersion` (body). Since ZStack 5.3.0 (release history).
+    fn proxy_protocol_version(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.proxy_protocol_version = ::core::option::Option::Some(value.into());
+        self.held_mut().proxy_protocol_version = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `useSsl`.
-    pub fn use_ssl(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.use_ssl = ::core::option::Option::Some(value.into());
+    /// Wire name `useSsl` (body). Since ZStack 5.3.0 (release history).
+    fn use_ssl(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().use_ssl = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `noProxy`.
-    pub fn no_proxy(
+    /// Wire name `noProxy` (body). Since ZStack 5.3.0 (release history).
+    fn no_proxy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.no_proxy = ::core::option::Option::Some(value.into());
+        self.held_mut().no_proxy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateUserProxyConfig>,
+> UpdateUserProxyConfigSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /user-proxy-configs`: see [`CreateUserProxyConfig`](crate::api::CreateUserProxyConfig).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_user_proxy_config(
+/// The `user-proxy-configs` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait UserProxyConfigsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`CreateUserProxyConfig`]: `POST /user-proxy-configs`.
+    fn create_user_proxy_config(
         &self,
         proxy_type: impl ::core::convert::Into<::std::string::String>,
         proxy_host: impl ::core::convert::Into<::std::string::String>,
         proxy_port: impl ::core::convert::Into<i32>,
-    ) -> crate::client::Call<'_, crate::api::CreateUserProxyConfig> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateUserProxyConfig::new(proxy_type, proxy_host, proxy_port),
+    ) -> ::zstack_sdk::client::Call<CreateUserProxyConfig> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateUserProxyConfig::new(proxy_type, proxy_host, proxy_port),
         )
     }
-    /// `DELETE /user-proxy-configs/{uuid}`: see [`DeleteUserProxyConfig`](crate::api::DeleteUserProxyConfig).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_user_proxy_config(
+    /// Send (and wait for the job of) [`DeleteUserProxyConfig`]: `DELETE /user-proxy-configs/{uuid}`.
+    fn delete_user_proxy_config(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteUserProxyConfig> {
-        crate::client::Call::new(self, crate::api::DeleteUserProxyConfig::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteUserProxyConfig> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteUserProxyConfig::new(uuid))
     }
-    /// `GET /user-proxy-configs`: see [`QueryUserProxyConfig`](crate::api::QueryUserProxyConfig).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_user_proxy_config(
+    /// Send [`QueryUserProxyConfig`]: `GET /user-proxy-configs`.
+    fn query_user_proxy_config(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryUserProxyConfig> {
-        crate::client::Call::new(self, crate::api::QueryUserProxyConfig::new())
+    ) -> ::zstack_sdk::client::Call<QueryUserProxyConfig> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryUserProxyConfig::new())
     }
-    /// `PUT /user-proxy-configs/{uuid}`: see [`UpdateUserProxyConfig`](crate::api::UpdateUserProxyConfig).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_user_proxy_config(
+    /// Send (and wait for the job of) [`UpdateUserProxyConfig`]: `PUT /user-proxy-configs/{uuid}`.
+    fn update_user_proxy_config(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateUserProxyConfig> {
-        crate::client::Call::new(self, crate::api::UpdateUserProxyConfig::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateUserProxyConfig> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateUserProxyConfig::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateUserProxyConfig> {
-    /// Set `proxyUsername`.
-    pub fn proxy_username(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.proxy_username(value))
-    }
-    /// Set `proxyPassword`.
-    pub fn proxy_password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.proxy_password(value))
-    }
-    /// Set `isEnabled`.
-    pub fn is_enabled(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.is_enabled(value))
-    }
-    /// Set `proxyProtocolVersion`.
-    pub fn proxy_protocol_version(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.proxy_protocol_version(value))
-    }
-    /// Set `useSsl`.
-    pub fn use_ssl(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.use_ssl(value))
-    }
-    /// Set `noProxy`.
-    pub fn no_proxy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.no_proxy(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteUserProxyConfig> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateUserProxyConfig> {
-    /// Set `proxyType`.
-    pub fn proxy_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.proxy_type(value))
-    }
-    /// Set `proxyHost`.
-    pub fn proxy_host(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.proxy_host(value))
-    }
-    /// Set `proxyPort`.
-    pub fn proxy_port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.proxy_port(value))
-    }
-    /// Set `proxyUsername`.
-    pub fn proxy_username(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.proxy_username(value))
-    }
-    /// Set `proxyPassword`.
-    pub fn proxy_password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.proxy_password(value))
-    }
-    /// Set `isEnabled`.
-    pub fn is_enabled(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.is_enabled(value))
-    }
-    /// Set `proxyProtocolVersion`.
-    pub fn proxy_protocol_version(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.proxy_protocol_version(value))
-    }
-    /// Set `useSsl`.
-    pub fn use_ssl(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.use_ssl(value))
-    }
-    /// Set `noProxy`.
-    pub fn no_proxy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.no_proxy(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl UserProxyConfigsApi for ::zstack_sdk::client::Client {}

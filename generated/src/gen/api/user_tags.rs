@@ -33,7 +33,6 @@ pub struct CreateUserTag {
 }
 impl CreateUserTag {
     /// A request with the required params `resourceType`, `resourceUuid`, `tag`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         resource_type: impl ::core::convert::Into<::std::string::String>,
         resource_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -47,27 +46,41 @@ impl CreateUserTag {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`CreateUserTag`], settable on the request and on a client `Call` for it:
+ `client.create_user_tag(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateUserTagSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateUserTag,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateUserTag>> CreateUserTagSetters
+for T {}
 /// `GET /user-tags`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -86,7 +99,7 @@ pub struct QueryUserTag {
 }
 impl QueryUserTag {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -104,44 +117,24 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryUserTag {
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /user-tags`: see [`CreateUserTag`](crate::api::CreateUserTag).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_user_tag(
+/// The `user-tags` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait UserTagsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`CreateUserTag`]: `POST /user-tags`.
+    fn create_user_tag(
         &self,
         resource_type: impl ::core::convert::Into<::std::string::String>,
         resource_uuid: impl ::core::convert::Into<::std::string::String>,
         tag: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateUserTag> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateUserTag::new(resource_type, resource_uuid, tag),
+    ) -> ::zstack_sdk::client::Call<CreateUserTag> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateUserTag::new(resource_type, resource_uuid, tag),
         )
     }
-    /// `GET /user-tags`: see [`QueryUserTag`](crate::api::QueryUserTag).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_user_tag(&self) -> crate::client::Call<'_, crate::api::QueryUserTag> {
-        crate::client::Call::new(self, crate::api::QueryUserTag::new())
+    /// Send [`QueryUserTag`]: `GET /user-tags`.
+    fn query_user_tag(&self) -> ::zstack_sdk::client::Call<QueryUserTag> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryUserTag::new())
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateUserTag> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl UserTagsApi for ::zstack_sdk::client::Client {}

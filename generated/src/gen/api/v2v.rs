@@ -27,7 +27,6 @@ pub struct CleanV2VConversionCache {
 }
 impl CleanV2VConversionCache {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -35,27 +34,42 @@ impl CleanV2VConversionCache {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`CleanV2VConversionCache`], settable on the request and on a client `Call` for it:
+ `client.clean_v2v_conversion_cache(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CleanV2VConversionCacheSetters: ::zstack_sdk::runtime::request::Holds<
+        CleanV2VConversionCache,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CleanV2VConversionCache>,
+> CleanV2VConversionCacheSetters for T {}
 /// `POST /v2vs`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -155,7 +169,6 @@ pub struct ConvertVmFromForeignHypervisor {
 }
 impl ConvertVmFromForeignHypervisor {
     /// A request with the required params `url`, `name`, `cpuNum`, `memorySize`, `primaryStorageUuid`, `l3NetworkUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -198,175 +211,199 @@ impl ConvertVmFromForeignHypervisor {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`ConvertVmFromForeignHypervisor`], settable on the request and on a client `Call` for it:
+ `client.convert_vm_from_foreign_hypervisor(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ConvertVmFromForeignHypervisorSetters: ::zstack_sdk::runtime::request::Holds<
+        ConvertVmFromForeignHypervisor,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `conversionHostUuid`.
-    pub fn conversion_host_uuid(
+    /// Wire name `conversionHostUuid` (body). Since ZStack 3.0.1 (release history).
+    fn conversion_host_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.conversion_host_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().conversion_host_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `sshPrivKey`.
-    pub fn ssh_priv_key(
+    /// Wire name `sshPrivKey` (body). Since ZStack 3.5.3 (release history).
+    fn ssh_priv_key(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ssh_priv_key = ::core::option::Option::Some(value.into());
+        self.held_mut().ssh_priv_key = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
+    /// Wire name `zoneUuid` (body). Since ZStack 3.0.1 (release history).
+    fn zone_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.zone_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().zone_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
+    /// Wire name `clusterUuid` (body). Since ZStack 3.0.1 (release history).
+    fn cluster_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.cluster_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().cluster_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
+    /// Wire name `hostUuid` (body). Since ZStack 3.0.1 (release history).
+    fn host_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.host_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().host_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `defaultL3NetworkUuid`.
-    pub fn default_l3_network_uuid(
+    /// Wire name `defaultL3NetworkUuid` (body). Since ZStack 3.0.1 (release history).
+    fn default_l3_network_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.default_l3_network_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().default_l3_network_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `platform`.
-    pub fn platform(
+    /// Wire name `platform` (body). Since ZStack 3.0.1 (release history). One of `Linux`, `Windows`, `WindowsVirtio`, `Paravirtualization`, `Other`.
+    fn platform(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.platform = ::core::option::Option::Some(value.into());
+        self.held_mut().platform = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `UserVm`, `ApplianceVm`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `strategy`.
-    pub fn strategy(
+    /// Wire name `strategy` (body). Since ZStack 3.0.1 (release history). Server default: `InstantStart`. One of `InstantStart`, `JustConvert`.
+    fn strategy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.strategy = ::core::option::Option::Some(value.into());
+        self.held_mut().strategy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `convertStrategy`.
-    pub fn convert_strategy(
+    /// Wire name `convertStrategy` (body). Since ZStack 3.2.1 (release history). Server default: `CapacityOptimized`. One of `CapacityOptimized`, `EfficiencyFirst`.
+    fn convert_strategy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.convert_strategy = ::core::option::Option::Some(value.into());
+        self.held_mut().convert_strategy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `pauseVm`.
-    pub fn pause_vm(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.pause_vm = ::core::option::Option::Some(value.into());
+    /// Wire name `pauseVm` (body). Since ZStack 3.5.3 (release history). Server default: `false`.
+    fn pause_vm(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().pause_vm = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `volumeFilters`.
-    pub fn volume_filters(
+    /// Wire name `volumeFilters` (body). Since ZStack 3.5.3 (release history).
+    fn volume_filters(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.volume_filters = value
+        self.held_mut().volume_filters = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `rootFileSystem`.
-    pub fn root_file_system(
+    /// Wire name `rootFileSystem` (body). Since ZStack 4.3.36 (release history).
+    fn root_file_system(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.root_file_system = ::core::option::Option::Some(value.into());
+        self.held_mut().root_file_system = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `longJobName`.
-    pub fn long_job_name(
+    /// Wire name `longJobName` (body). Since ZStack 3.0.1 (release history).
+    fn long_job_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.long_job_name = ::core::option::Option::Some(value.into());
+        self.held_mut().long_job_name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `longJobDescription`.
-    pub fn long_job_description(
+    /// Wire name `longJobDescription` (body). Since ZStack 3.0.1 (release history).
+    fn long_job_description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.long_job_description = ::core::option::Option::Some(value.into());
+        self.held_mut().long_job_description = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ConvertVmFromForeignHypervisor>,
+> ConvertVmFromForeignHypervisorSetters for T {}
 /// `POST /v2v`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -402,7 +439,6 @@ pub struct ListVMsFromKVMHost {
 }
 impl ListVMsFromKVMHost {
     /// A request with the required params `libvirtURI`, `conversionHostUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         libvirt_uri: impl ::core::convert::Into<::std::string::String>,
         conversion_host_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -416,43 +452,58 @@ impl ListVMsFromKVMHost {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `sshPrivKey`.
-    pub fn ssh_priv_key(
+}
+/** The optional params of [`ListVMsFromKVMHost`], settable on the request and on a client `Call` for it:
+ `client.list_v_ms_from_kvm_host(..).ssh_priv_key(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ListVMsFromKVMHostSetters: ::zstack_sdk::runtime::request::Holds<
+        ListVMsFromKVMHost,
+    > + ::core::marker::Sized {
+    /// Wire name `sshPrivKey` (body). Since ZStack 3.5.3 (release history).
+    fn ssh_priv_key(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ssh_priv_key = ::core::option::Option::Some(value.into());
+        self.held_mut().ssh_priv_key = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `v2vType`.
-    pub fn v2v_type(
+    /// Wire name `v2vType` (body). Since ZStack 3.5.3 (release history). Server default: `KVM`.
+    fn v2v_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.v2v_type = ::core::option::Option::Some(value.into());
+        self.held_mut().v2v_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ListVMsFromKVMHost>,
+> ListVMsFromKVMHostSetters for T {}
 /// The result of [`ListVMsFromKVMHost`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListVMsFromKVMHostReply {
@@ -468,23 +519,25 @@ pub struct ListVMsFromKVMHostReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ListVMsFromKVMHostReply { "inventories" => inventories default, "libvirtVersion" =>
     libvirt_version, "qemuVersion" => qemu_version, "v2vCaps" => v2v_caps default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `PUT /v2v/conversion/host/{uuid}/actions`: see [`CleanV2VConversionCache`](crate::api::CleanV2VConversionCache).
-    #[allow(clippy::too_many_arguments)]
-    pub fn clean_v2v_conversion_cache(
+/// The `v2v` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait V2vApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`CleanV2VConversionCache`]: `PUT /v2v/conversion/host/{uuid}/actions`.
+    fn clean_v2v_conversion_cache(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CleanV2VConversionCache> {
-        crate::client::Call::new(self, crate::api::CleanV2VConversionCache::new(uuid))
+    ) -> ::zstack_sdk::client::Call<CleanV2VConversionCache> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CleanV2VConversionCache::new(uuid),
+        )
     }
-    /// `POST /v2vs`: see [`ConvertVmFromForeignHypervisor`](crate::api::ConvertVmFromForeignHypervisor).
-    #[allow(clippy::too_many_arguments)]
-    pub fn convert_vm_from_foreign_hypervisor(
+    /// Send (and wait for the job of) [`ConvertVmFromForeignHypervisor`]: `POST /v2vs`.
+    fn convert_vm_from_foreign_hypervisor(
         &self,
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -494,10 +547,10 @@ impl crate::client::Client {
         l3_network_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::ConvertVmFromForeignHypervisor> {
-        crate::client::Call::new(
-            self,
-            crate::api::ConvertVmFromForeignHypervisor::new(
+    ) -> ::zstack_sdk::client::Call<ConvertVmFromForeignHypervisor> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ConvertVmFromForeignHypervisor::new(
                 url,
                 name,
                 cpu_num,
@@ -507,220 +560,17 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /v2v`: see [`ListVMsFromKVMHost`](crate::api::ListVMsFromKVMHost).
-    #[allow(clippy::too_many_arguments)]
-    pub fn list_v_ms_from_kvm_host(
+    /// Send (and wait for the job of) [`ListVMsFromKVMHost`]: `POST /v2v`.
+    fn list_v_ms_from_kvm_host(
         &self,
         libvirt_uri: impl ::core::convert::Into<::std::string::String>,
         conversion_host_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ListVMsFromKVMHost> {
-        crate::client::Call::new(
-            self,
-            crate::api::ListVMsFromKVMHost::new(libvirt_uri, conversion_host_uuid),
+    ) -> ::zstack_sdk::client::Call<ListVMsFromKVMHost> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ListVMsFromKVMHost::new(libvirt_uri, conversion_host_uuid),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CleanV2VConversionCache> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ConvertVmFromForeignHypervisor> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `conversionHostUuid`.
-    pub fn conversion_host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.conversion_host_uuid(value))
-    }
-    /// Set `sshPrivKey`.
-    pub fn ssh_priv_key(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ssh_priv_key(value))
-    }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.zone_uuid(value))
-    }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.cluster_uuid(value))
-    }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_uuid(value))
-    }
-    /// Set `defaultL3NetworkUuid`.
-    pub fn default_l3_network_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.default_l3_network_uuid(value))
-    }
-    /// Set `platform`.
-    pub fn platform(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `strategy`.
-    pub fn strategy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.strategy(value))
-    }
-    /// Set `convertStrategy`.
-    pub fn convert_strategy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.convert_strategy(value))
-    }
-    /// Set `pauseVm`.
-    pub fn pause_vm(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.pause_vm(value))
-    }
-    /// Set `volumeFilters`.
-    pub fn volume_filters(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.volume_filters(value))
-    }
-    /// Set `rootFileSystem`.
-    pub fn root_file_system(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.root_file_system(value))
-    }
-    /// Set `longJobName`.
-    pub fn long_job_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.long_job_name(value))
-    }
-    /// Set `longJobDescription`.
-    pub fn long_job_description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.long_job_description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ListVMsFromKVMHost> {
-    /// Set `sshPrivKey`.
-    pub fn ssh_priv_key(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ssh_priv_key(value))
-    }
-    /// Set `v2vType`.
-    pub fn v2v_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.v2v_type(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl V2vApi for ::zstack_sdk::client::Client {}

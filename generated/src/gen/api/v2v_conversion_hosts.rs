@@ -46,7 +46,6 @@ pub struct AddV2VConversionHost {
 }
 impl AddV2VConversionHost {
     /// A request with the required params `name`, `type`, `hostUuid`, `storagePath`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
@@ -65,53 +64,71 @@ impl AddV2VConversionHost {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddV2VConversionHost`], settable on the request and on a client `Call` for it:
+ `client.add_v2v_conversion_host(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddV2VConversionHostSetters: ::zstack_sdk::runtime::request::Holds<
+        AddV2VConversionHost,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddV2VConversionHost>,
+> AddV2VConversionHostSetters for T {}
 /// `PUT /v2v-conversion-hosts/{uuid}/actions`, body envelope `"changeV2VConversionHostState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -140,7 +157,6 @@ pub struct ChangeV2VConversionHostState {
 }
 impl ChangeV2VConversionHostState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -152,27 +168,42 @@ impl ChangeV2VConversionHostState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeV2VConversionHostState`], settable on the request and on a client `Call` for it:
+ `client.change_v2v_conversion_host_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeV2VConversionHostStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeV2VConversionHostState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeV2VConversionHostState>,
+> ChangeV2VConversionHostStateSetters for T {}
 /// `DELETE /v2v-conversion-hosts/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -200,7 +231,6 @@ pub struct DeleteV2VConversionHost {
 }
 impl DeleteV2VConversionHost {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -209,35 +239,50 @@ impl DeleteV2VConversionHost {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteV2VConversionHost`], settable on the request and on a client `Call` for it:
+ `client.delete_v2v_conversion_host(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteV2VConversionHostSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteV2VConversionHost,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteV2VConversionHost>,
+> DeleteV2VConversionHostSetters for T {}
 /// `GET /v2v-conversion-hosts`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -256,7 +301,7 @@ pub struct QueryV2VConversionHost {
 }
 impl QueryV2VConversionHost {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -307,7 +352,6 @@ pub struct UpdateV2VConversionHost {
 }
 impl UpdateV2VConversionHost {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -318,232 +362,116 @@ impl UpdateV2VConversionHost {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateV2VConversionHost`], settable on the request and on a client `Call` for it:
+ `client.update_v2v_conversion_host(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateV2VConversionHostSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateV2VConversionHost,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `storagePath` (body). Since ZStack 3.0.1 (release history).
+    fn storage_path(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().storage_path = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `storagePath`.
-    pub fn storage_path(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.storage_path = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateV2VConversionHost>,
+> UpdateV2VConversionHostSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /v2v-conversion-hosts`: see [`AddV2VConversionHost`](crate::api::AddV2VConversionHost).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_v2v_conversion_host(
+/// The `v2v-conversion-hosts` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait V2vConversionHostsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddV2VConversionHost`]: `POST /v2v-conversion-hosts`.
+    fn add_v2v_conversion_host(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
         host_uuid: impl ::core::convert::Into<::std::string::String>,
         storage_path: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddV2VConversionHost> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddV2VConversionHost::new(name, type_, host_uuid, storage_path),
+    ) -> ::zstack_sdk::client::Call<AddV2VConversionHost> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddV2VConversionHost::new(name, type_, host_uuid, storage_path),
         )
     }
-    /// `PUT /v2v-conversion-hosts/{uuid}/actions`: see [`ChangeV2VConversionHostState`](crate::api::ChangeV2VConversionHostState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_v2v_conversion_host_state(
+    /// Send (and wait for the job of) [`ChangeV2VConversionHostState`]: `PUT /v2v-conversion-hosts/{uuid}/actions`.
+    fn change_v2v_conversion_host_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeV2VConversionHostState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeV2VConversionHostState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeV2VConversionHostState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeV2VConversionHostState::new(uuid, state_event),
         )
     }
-    /// `DELETE /v2v-conversion-hosts/{uuid}`: see [`DeleteV2VConversionHost`](crate::api::DeleteV2VConversionHost).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_v2v_conversion_host(
+    /// Send (and wait for the job of) [`DeleteV2VConversionHost`]: `DELETE /v2v-conversion-hosts/{uuid}`.
+    fn delete_v2v_conversion_host(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteV2VConversionHost> {
-        crate::client::Call::new(self, crate::api::DeleteV2VConversionHost::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteV2VConversionHost> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteV2VConversionHost::new(uuid),
+        )
     }
-    /// `GET /v2v-conversion-hosts`: see [`QueryV2VConversionHost`](crate::api::QueryV2VConversionHost).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_v2v_conversion_host(
+    /// Send [`QueryV2VConversionHost`]: `GET /v2v-conversion-hosts`.
+    fn query_v2v_conversion_host(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryV2VConversionHost> {
-        crate::client::Call::new(self, crate::api::QueryV2VConversionHost::new())
+    ) -> ::zstack_sdk::client::Call<QueryV2VConversionHost> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryV2VConversionHost::new())
     }
-    /// `PUT /v2v-conversion-hosts/{uuid}/actions`: see [`UpdateV2VConversionHost`](crate::api::UpdateV2VConversionHost).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_v2v_conversion_host(
+    /// Send (and wait for the job of) [`UpdateV2VConversionHost`]: `PUT /v2v-conversion-hosts/{uuid}/actions`.
+    fn update_v2v_conversion_host(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateV2VConversionHost> {
-        crate::client::Call::new(self, crate::api::UpdateV2VConversionHost::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateV2VConversionHost> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateV2VConversionHost::new(uuid),
+        )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddV2VConversionHost> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeV2VConversionHostState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteV2VConversionHost> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateV2VConversionHost> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `storagePath`.
-    pub fn storage_path(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.storage_path(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl V2vConversionHostsApi for ::zstack_sdk::client::Client {}

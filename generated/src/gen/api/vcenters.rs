@@ -53,7 +53,6 @@ pub struct AddVCenter {
 }
 impl AddVCenter {
     /// A request with the required params `username`, `password`, `zoneUuid`, `name`, `domainName`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         username: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
@@ -76,63 +75,79 @@ impl AddVCenter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `https`.
-    pub fn https(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.https = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`AddVCenter`], settable on the request and on a client `Call` for it:
+ `client.add_v_center(..).https(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddVCenterSetters: ::zstack_sdk::runtime::request::Holds<
+        AddVCenter,
+    > + ::core::marker::Sized {
+    /// Wire name `https` (body). Since ZStack 3.0.1 (release history). Server default: `true`.
+    fn https(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().https = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `port`.
-    pub fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.port = ::core::option::Option::Some(value.into());
+    /// Wire name `port` (body). Since ZStack 3.0.1 (release history).
+    fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<AddVCenter>> AddVCenterSetters for T {}
 /// `DELETE /vcenters/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -160,7 +175,6 @@ pub struct DeleteVCenter {
 }
 impl DeleteVCenter {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -169,35 +183,49 @@ impl DeleteVCenter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteVCenter`], settable on the request and on a client `Call` for it:
+ `client.delete_v_center(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVCenterSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVCenter,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteVCenter>> DeleteVCenterSetters
+for T {}
 /// `GET /vcenters`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -216,7 +244,7 @@ pub struct QueryVCenter {
 }
 impl QueryVCenter {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -251,7 +279,7 @@ pub struct QueryVCenterBackupStorage {
 }
 impl QueryVCenterBackupStorage {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -286,7 +314,7 @@ pub struct QueryVCenterCluster {
 }
 impl QueryVCenterCluster {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -321,7 +349,7 @@ pub struct QueryVCenterDatacenter {
 }
 impl QueryVCenterDatacenter {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -356,7 +384,7 @@ pub struct QueryVCenterPrimaryStorage {
 }
 impl QueryVCenterPrimaryStorage {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -391,7 +419,7 @@ pub struct QueryVCenterResourcePool {
 }
 impl QueryVCenterResourcePool {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -433,7 +461,6 @@ pub struct SyncVCenter {
 }
 impl SyncVCenter {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -441,27 +468,40 @@ impl SyncVCenter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SyncVCenter`], settable on the request and on a client `Call` for it:
+ `client.sync_v_center(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncVCenterSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncVCenter,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SyncVCenter>> SyncVCenterSetters for T {}
 /// `PUT /vcenters/{uuid}/actions`, body envelope `"updateVCenter"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -507,7 +547,6 @@ pub struct UpdateVCenter {
 }
 impl UpdateVCenter {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -522,324 +561,161 @@ impl UpdateVCenter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateVCenter`], settable on the request and on a client `Call` for it:
+ `client.update_v_center(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateVCenterSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateVCenter,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `username` (body). Since ZStack 3.0.1 (release history).
+    fn username(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().username = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `username`.
-    pub fn username(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.username = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `password`.
-    pub fn password(
+    /// Wire name `password` (body). Since ZStack 3.0.1 (release history).
+    fn password(
         mut self,
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
-        self.password = ::core::option::Option::Some(value.into());
+        self.held_mut().password = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `domainName`.
-    pub fn domain_name(
+    /// Wire name `domainName` (body). Since ZStack 3.0.1 (release history).
+    fn domain_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.domain_name = ::core::option::Option::Some(value.into());
+        self.held_mut().domain_name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `port`.
-    pub fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.port = ::core::option::Option::Some(value.into());
+    /// Wire name `port` (body). Since ZStack 3.0.1 (release history).
+    fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `state`.
-    pub fn state(
+    /// Wire name `state` (body). Since ZStack 4.8.26 (release history). One of `Enabled`, `Disabled`.
+    fn state(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.state = ::core::option::Option::Some(value.into());
+        self.held_mut().state = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateVCenter>> UpdateVCenterSetters
+for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /vcenters`: see [`AddVCenter`](crate::api::AddVCenter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_v_center(
+/// The `vcenters` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait VcentersApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddVCenter`]: `POST /vcenters`.
+    fn add_v_center(
         &self,
         username: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         domain_name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddVCenter> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddVCenter::new(username, password, zone_uuid, name, domain_name),
+    ) -> ::zstack_sdk::client::Call<AddVCenter> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddVCenter::new(username, password, zone_uuid, name, domain_name),
         )
     }
-    /// `DELETE /vcenters/{uuid}`: see [`DeleteVCenter`](crate::api::DeleteVCenter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_v_center(
+    /// Send (and wait for the job of) [`DeleteVCenter`]: `DELETE /vcenters/{uuid}`.
+    fn delete_v_center(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVCenter> {
-        crate::client::Call::new(self, crate::api::DeleteVCenter::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteVCenter> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteVCenter::new(uuid))
     }
-    /// `GET /vcenters`: see [`QueryVCenter`](crate::api::QueryVCenter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_v_center(&self) -> crate::client::Call<'_, crate::api::QueryVCenter> {
-        crate::client::Call::new(self, crate::api::QueryVCenter::new())
+    /// Send [`QueryVCenter`]: `GET /vcenters`.
+    fn query_v_center(&self) -> ::zstack_sdk::client::Call<QueryVCenter> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVCenter::new())
     }
-    /// `GET /vcenters/backup-storage`: see [`QueryVCenterBackupStorage`](crate::api::QueryVCenterBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_v_center_backup_storage(
+    /// Send [`QueryVCenterBackupStorage`]: `GET /vcenters/backup-storage`.
+    fn query_v_center_backup_storage(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVCenterBackupStorage> {
-        crate::client::Call::new(self, crate::api::QueryVCenterBackupStorage::new())
+    ) -> ::zstack_sdk::client::Call<QueryVCenterBackupStorage> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVCenterBackupStorage::new())
     }
-    /// `GET /vcenters/clusters`: see [`QueryVCenterCluster`](crate::api::QueryVCenterCluster).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_v_center_cluster(
+    /// Send [`QueryVCenterCluster`]: `GET /vcenters/clusters`.
+    fn query_v_center_cluster(&self) -> ::zstack_sdk::client::Call<QueryVCenterCluster> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVCenterCluster::new())
+    }
+    /// Send [`QueryVCenterDatacenter`]: `GET /vcenters/datacenters`.
+    fn query_v_center_datacenter(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVCenterCluster> {
-        crate::client::Call::new(self, crate::api::QueryVCenterCluster::new())
+    ) -> ::zstack_sdk::client::Call<QueryVCenterDatacenter> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVCenterDatacenter::new())
     }
-    /// `GET /vcenters/datacenters`: see [`QueryVCenterDatacenter`](crate::api::QueryVCenterDatacenter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_v_center_datacenter(
+    /// Send [`QueryVCenterPrimaryStorage`]: `GET /vcenters/primary-storage`.
+    fn query_v_center_primary_storage(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVCenterDatacenter> {
-        crate::client::Call::new(self, crate::api::QueryVCenterDatacenter::new())
+    ) -> ::zstack_sdk::client::Call<QueryVCenterPrimaryStorage> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVCenterPrimaryStorage::new())
     }
-    /// `GET /vcenters/primary-storage`: see [`QueryVCenterPrimaryStorage`](crate::api::QueryVCenterPrimaryStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_v_center_primary_storage(
+    /// Send [`QueryVCenterResourcePool`]: `GET /vcenters/clusters/resourcepools`.
+    fn query_v_center_resource_pool(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVCenterPrimaryStorage> {
-        crate::client::Call::new(self, crate::api::QueryVCenterPrimaryStorage::new())
+    ) -> ::zstack_sdk::client::Call<QueryVCenterResourcePool> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVCenterResourcePool::new())
     }
-    /// `GET /vcenters/clusters/resourcepools`: see [`QueryVCenterResourcePool`](crate::api::QueryVCenterResourcePool).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_v_center_resource_pool(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVCenterResourcePool> {
-        crate::client::Call::new(self, crate::api::QueryVCenterResourcePool::new())
-    }
-    /// `PUT /vcenters/{uuid}/actions`: see [`SyncVCenter`](crate::api::SyncVCenter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_v_center(
+    /// Send (and wait for the job of) [`SyncVCenter`]: `PUT /vcenters/{uuid}/actions`.
+    fn sync_v_center(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncVCenter> {
-        crate::client::Call::new(self, crate::api::SyncVCenter::new(uuid))
+    ) -> ::zstack_sdk::client::Call<SyncVCenter> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), SyncVCenter::new(uuid))
     }
-    /// `PUT /vcenters/{uuid}/actions`: see [`UpdateVCenter`](crate::api::UpdateVCenter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_v_center(
+    /// Send (and wait for the job of) [`UpdateVCenter`]: `PUT /vcenters/{uuid}/actions`.
+    fn update_v_center(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateVCenter> {
-        crate::client::Call::new(self, crate::api::UpdateVCenter::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateVCenter> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateVCenter::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddVCenter> {
-    /// Set `https`.
-    pub fn https(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.https(value))
-    }
-    /// Set `port`.
-    pub fn port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.port(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVCenter> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncVCenter> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateVCenter> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `username`.
-    pub fn username(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.username(value))
-    }
-    /// Set `password`.
-    pub fn password(
-        self,
-        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-    ) -> Self {
-        self.map(|request| request.password(value))
-    }
-    /// Set `domainName`.
-    pub fn domain_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.domain_name(value))
-    }
-    /// Set `port`.
-    pub fn port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.port(value))
-    }
-    /// Set `state`.
-    pub fn state(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.state(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl VcentersApi for ::zstack_sdk::client::Client {}

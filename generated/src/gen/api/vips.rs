@@ -34,7 +34,6 @@ pub struct AttachVipToVpcSharedQos {
 }
 impl AttachVipToVpcSharedQos {
     /// A request with the required params `sharedQosUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         shared_qos_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -46,47 +45,68 @@ impl AttachVipToVpcSharedQos {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `vipLists`.
-    pub fn vip_lists(
+}
+/** The optional params of [`AttachVipToVpcSharedQos`], settable on the request and on a client `Call` for it:
+ `client.attach_vip_to_vpc_shared_qos(..).vip_lists(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachVipToVpcSharedQosSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachVipToVpcSharedQos,
+    > + ::core::marker::Sized {
+    /// Wire name `vipLists` (body). Since ZStack 5.1.30 (release history).
+    fn vip_lists(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.vip_lists = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().vip_lists = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `vipUuids`.
-    pub fn vip_uuids(
+    /// Wire name `vipUuids` (body). Since ZStack 5.1.30 (release history).
+    fn vip_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.vip_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().vip_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachVipToVpcSharedQos>,
+> AttachVipToVpcSharedQosSetters for T {}
 /// `PUT /vips/{uuid}/actions`, body envelope `"changeVipState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -115,7 +135,6 @@ pub struct ChangeVipState {
 }
 impl ChangeVipState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -127,27 +146,41 @@ impl ChangeVipState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeVipState`], settable on the request and on a client `Call` for it:
+ `client.change_vip_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeVipStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeVipState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<ChangeVipState>> ChangeVipStateSetters
+for T {}
 /// `POST /vips/sharedqos/{sharedQosUuid}/bandwidth/actions`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -177,7 +210,6 @@ pub struct ChangeVpcSharedQosBandwidth {
 }
 impl ChangeVpcSharedQosBandwidth {
     /// A request with the required params `sharedQosUuid`, `bandwidth`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         shared_qos_uuid: impl ::core::convert::Into<::std::string::String>,
         bandwidth: impl ::core::convert::Into<i64>,
@@ -189,27 +221,42 @@ impl ChangeVpcSharedQosBandwidth {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeVpcSharedQosBandwidth`], settable on the request and on a client `Call` for it:
+ `client.change_vpc_shared_qos_bandwidth(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeVpcSharedQosBandwidthSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeVpcSharedQosBandwidth,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeVpcSharedQosBandwidth>,
+> ChangeVpcSharedQosBandwidthSetters for T {}
 /// `GET /vips/{vipUuid}/check-port-availability`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -244,7 +291,6 @@ pub struct CheckVipPortAvailability {
 }
 impl CheckVipPortAvailability {
     /// A request with the required params `vipUuid`, `port`, `protocolType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vip_uuid: impl ::core::convert::Into<::std::string::String>,
         port: impl ::core::convert::Into<i32>,
@@ -260,37 +306,52 @@ impl CheckVipPortAvailability {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`CheckVipPortAvailability`], settable on the request and on a client `Call` for it:
+ `client.check_vip_port_availability(..).limit_2(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CheckVipPortAvailabilitySetters: ::zstack_sdk::runtime::request::Holds<
+        CheckVipPortAvailability,
+    > + ::core::marker::Sized {
+    /// Wire name `limit` (query string). Since ZStack 4.7.21. Server default: `1000`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (query string). Since ZStack 4.7.21. Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.21.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.7.21.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CheckVipPortAvailability>,
+> CheckVipPortAvailabilitySetters for T {}
 /// `POST /vips`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -341,7 +402,6 @@ pub struct CreateVip {
 }
 impl CreateVip {
     /// A request with the required params `name`, `l3NetworkUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -360,82 +420,98 @@ impl CreateVip {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateVip`], settable on the request and on a client `Call` for it:
+ `client.create_vip(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVipSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVip,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `allocatorStrategy`.
-    pub fn allocator_strategy(
+    /// Wire name `allocatorStrategy` (body). Since ZStack 0.6.
+    fn allocator_strategy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.allocator_strategy = ::core::option::Option::Some(value.into());
+        self.held_mut().allocator_strategy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipRangeUuid`.
-    pub fn ip_range_uuid(
+    /// Wire name `ipRangeUuid` (body). Since ZStack 3.9.
+    fn ip_range_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ip_range_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().ip_range_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `requiredIp`.
-    pub fn required_ip(
+    /// Wire name `requiredIp` (body). Since ZStack 0.6.
+    fn required_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.required_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().required_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipVersion`.
-    pub fn ip_version(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ip_version = ::core::option::Option::Some(value.into());
+    /// Wire name `ipVersion` (body). Since ZStack 5.1.
+    fn ip_version(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ip_version = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateVip>> CreateVipSetters for T {}
 /// `POST /vips/sharedqos`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -480,7 +556,6 @@ pub struct CreateVpcSharedQos {
 }
 impl CreateVpcSharedQos {
     /// A request with the required params `name`, `vpcUuid`, `l3NetworkUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         vpc_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -498,58 +573,76 @@ impl CreateVpcSharedQos {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateVpcSharedQos`], settable on the request and on a client `Call` for it:
+ `client.create_vpc_shared_qos(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVpcSharedQosSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVpcSharedQos,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `bandwidth`.
-    pub fn bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.bandwidth = ::core::option::Option::Some(value.into());
+    /// Wire name `bandwidth` (body). Since ZStack 5.1.30 (release history).
+    fn bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().bandwidth = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 5.1.30 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 5.1.30 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateVpcSharedQos>,
+> CreateVpcSharedQosSetters for T {}
 /// `DELETE /vips/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -577,7 +670,6 @@ pub struct DeleteVip {
 }
 impl DeleteVip {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -586,35 +678,48 @@ impl DeleteVip {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteVip`], settable on the request and on a client `Call` for it:
+ `client.delete_vip(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVipSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVip,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteVip>> DeleteVipSetters for T {}
 /// `DELETE /vips/{uuid}/vip-qos`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -641,7 +746,6 @@ pub struct DeleteVipQos {
 }
 impl DeleteVipQos {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -650,32 +754,45 @@ impl DeleteVipQos {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `port`.
-    pub fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.port = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`DeleteVipQos`], settable on the request and on a client `Call` for it:
+ `client.delete_vip_qos(..).port(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVipQosSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVipQos,
+    > + ::core::marker::Sized {
+    /// Wire name `port` (query string). Since ZStack 3.0.1 (release history).
+    fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteVipQos>> DeleteVipQosSetters for T {}
 /// `DELETE /vips/sharedqos/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -703,7 +820,6 @@ pub struct DeleteVpcSharedQos {
 }
 impl DeleteVpcSharedQos {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -712,35 +828,50 @@ impl DeleteVpcSharedQos {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteVpcSharedQos`], settable on the request and on a client `Call` for it:
+ `client.delete_vpc_shared_qos(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVpcSharedQosSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVpcSharedQos,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 5.1.30 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 5.1.30 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.1.30 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteVpcSharedQos>,
+> DeleteVpcSharedQosSetters for T {}
 /// `DELETE /vips/sharedqos/{sharedQosUuid}/vips`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -772,7 +903,6 @@ pub struct DetachVipFromVpcSharedQos {
 }
 impl DetachVipFromVpcSharedQos {
     /// A request with the required params `sharedQosUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         shared_qos_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -784,47 +914,68 @@ impl DetachVipFromVpcSharedQos {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `vipLists`.
-    pub fn vip_lists(
+}
+/** The optional params of [`DetachVipFromVpcSharedQos`], settable on the request and on a client `Call` for it:
+ `client.detach_vip_from_vpc_shared_qos(..).vip_lists(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachVipFromVpcSharedQosSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachVipFromVpcSharedQos,
+    > + ::core::marker::Sized {
+    /// Wire name `vipLists` (query string). Since ZStack 5.1.30 (release history).
+    fn vip_lists(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.vip_lists = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().vip_lists = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `vipUuids`.
-    pub fn vip_uuids(
+    /// Wire name `vipUuids` (query string). Since ZStack 5.1.30 (release history).
+    fn vip_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.vip_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().vip_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 5.1.30 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.1.30 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachVipFromVpcSharedQos>,
+> DetachVipFromVpcSharedQosSetters for T {}
 /// `GET /vips/{vipUuid}/get-port-availability`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -856,7 +1007,6 @@ pub struct GetVipAvailablePort {
 }
 impl GetVipAvailablePort {
     /// A request with the required params `vipUuid`, `protocolType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vip_uuid: impl ::core::convert::Into<::std::string::String>,
         protocol_type: impl ::core::convert::Into<::std::string::String>,
@@ -870,37 +1020,52 @@ impl GetVipAvailablePort {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetVipAvailablePort`], settable on the request and on a client `Call` for it:
+ `client.get_vip_available_port(..).limit_2(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVipAvailablePortSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVipAvailablePort,
+    > + ::core::marker::Sized {
+    /// Wire name `limit` (query string). Since ZStack 4.7.21. Server default: `1000`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (query string). Since ZStack 4.7.21. Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.21.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.7.21.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVipAvailablePort>,
+> GetVipAvailablePortSetters for T {}
 /// `GET /vip/{uuid}/vip-qos`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -924,7 +1089,6 @@ pub struct GetVipQos {
 }
 impl GetVipQos {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -932,27 +1096,40 @@ impl GetVipQos {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVipQos`], settable on the request and on a client `Call` for it:
+ `client.get_vip_qos(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVipQosSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVipQos,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetVipQos>> GetVipQosSetters for T {}
 /// `GET /vips/{uuid}/usedports`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -979,7 +1156,6 @@ pub struct GetVipUsedPorts {
 }
 impl GetVipUsedPorts {
     /// A request with the required params `uuid`, `protocol`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         protocol: impl ::core::convert::Into<::std::string::String>,
@@ -991,27 +1167,41 @@ impl GetVipUsedPorts {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVipUsedPorts`], settable on the request and on a client `Call` for it:
+ `client.get_vip_used_ports(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVipUsedPortsSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVipUsedPorts,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetVipUsedPorts>> GetVipUsedPortsSetters
+for T {}
 /// `GET /vips`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1030,7 +1220,7 @@ pub struct QueryVip {
 }
 impl QueryVip {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1065,7 +1255,7 @@ pub struct QueryVpcSharedQos {
 }
 impl QueryVpcSharedQos {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1116,7 +1306,6 @@ pub struct SetVipQos {
 }
 impl SetVipQos {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1127,42 +1316,55 @@ impl SetVipQos {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `port`.
-    pub fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.port = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`SetVipQos`], settable on the request and on a client `Call` for it:
+ `client.set_vip_qos(..).port(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVipQosSetters: ::zstack_sdk::runtime::request::Holds<
+        SetVipQos,
+    > + ::core::marker::Sized {
+    /// Wire name `port` (body). Since ZStack 3.0.1 (release history).
+    fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `outboundBandwidth`.
-    pub fn outbound_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.outbound_bandwidth = ::core::option::Option::Some(value.into());
+    /// Wire name `outboundBandwidth` (body). Since ZStack 3.0.1 (release history).
+    fn outbound_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().outbound_bandwidth = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `inboundBandwidth`.
-    pub fn inbound_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.inbound_bandwidth = ::core::option::Option::Some(value.into());
+    /// Wire name `inboundBandwidth` (body). Since ZStack 3.0.1 (release history).
+    fn inbound_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().inbound_bandwidth = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SetVipQos>> SetVipQosSetters for T {}
 /// `PUT /vips/{uuid}/actions`, body envelope `"updateVip"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1194,7 +1396,6 @@ pub struct UpdateVip {
 }
 impl UpdateVip {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1204,43 +1405,53 @@ impl UpdateVip {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateVip`], settable on the request and on a client `Call` for it:
+ `client.update_vip(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateVipSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateVip,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 0.6.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateVip>> UpdateVipSetters for T {}
 /// `PUT /vips/sharedqos/{uuid}/actions`, body envelope `"updateVpcSharedQos"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -1272,7 +1483,6 @@ pub struct UpdateVpcSharedQos {
 }
 impl UpdateVpcSharedQos {
     /// A request with the required params `uuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -1285,42 +1495,57 @@ impl UpdateVpcSharedQos {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`UpdateVpcSharedQos`], settable on the request and on a client `Call` for it:
+ `client.update_vpc_shared_qos(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateVpcSharedQosSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateVpcSharedQos,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateVpcSharedQos>,
+> UpdateVpcSharedQosSetters for T {}
 /// The result of [`CheckVipPortAvailability`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckVipPortAvailabilityReply {
     /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub available: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CheckVipPortAvailabilityReply { "available" => available, }
 );
 /// The result of [`GetVipAvailablePort`].
@@ -1329,7 +1554,7 @@ pub struct GetVipAvailablePortReply {
     /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub available_port: ::std::vec::Vec<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVipAvailablePortReply { "availablePort" => available_port lenient_default, }
 );
 /// The result of [`GetVipQos`].
@@ -1338,691 +1563,172 @@ pub struct GetVipQosReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVipQosReply { "inventories" => inventories default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /vips/sharedqos/{sharedQosUuid}/vips`: see [`AttachVipToVpcSharedQos`](crate::api::AttachVipToVpcSharedQos).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_vip_to_vpc_shared_qos(
+/// The `vips` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait VipsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AttachVipToVpcSharedQos`]: `POST /vips/sharedqos/{sharedQosUuid}/vips`.
+    fn attach_vip_to_vpc_shared_qos(
         &self,
         shared_qos_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachVipToVpcSharedQos> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachVipToVpcSharedQos::new(shared_qos_uuid),
+    ) -> ::zstack_sdk::client::Call<AttachVipToVpcSharedQos> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachVipToVpcSharedQos::new(shared_qos_uuid),
         )
     }
-    /// `PUT /vips/{uuid}/actions`: see [`ChangeVipState`](crate::api::ChangeVipState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_vip_state(
+    /// Send (and wait for the job of) [`ChangeVipState`]: `PUT /vips/{uuid}/actions`.
+    fn change_vip_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeVipState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeVipState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeVipState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeVipState::new(uuid, state_event),
         )
     }
-    /// `POST /vips/sharedqos/{sharedQosUuid}/bandwidth/actions`: see [`ChangeVpcSharedQosBandwidth`](crate::api::ChangeVpcSharedQosBandwidth).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_vpc_shared_qos_bandwidth(
+    /// Send (and wait for the job of) [`ChangeVpcSharedQosBandwidth`]: `POST /vips/sharedqos/{sharedQosUuid}/bandwidth/actions`.
+    fn change_vpc_shared_qos_bandwidth(
         &self,
         shared_qos_uuid: impl ::core::convert::Into<::std::string::String>,
         bandwidth: impl ::core::convert::Into<i64>,
-    ) -> crate::client::Call<'_, crate::api::ChangeVpcSharedQosBandwidth> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeVpcSharedQosBandwidth::new(shared_qos_uuid, bandwidth),
+    ) -> ::zstack_sdk::client::Call<ChangeVpcSharedQosBandwidth> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeVpcSharedQosBandwidth::new(shared_qos_uuid, bandwidth),
         )
     }
-    /// `GET /vips/{vipUuid}/check-port-availability`: see [`CheckVipPortAvailability`](crate::api::CheckVipPortAvailability).
-    #[allow(clippy::too_many_arguments)]
-    pub fn check_vip_port_availability(
+    /// Send [`CheckVipPortAvailability`]: `GET /vips/{vipUuid}/check-port-availability`.
+    fn check_vip_port_availability(
         &self,
         vip_uuid: impl ::core::convert::Into<::std::string::String>,
         port: impl ::core::convert::Into<i32>,
         protocol_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CheckVipPortAvailability> {
-        crate::client::Call::new(
-            self,
-            crate::api::CheckVipPortAvailability::new(vip_uuid, port, protocol_type),
+    ) -> ::zstack_sdk::client::Call<CheckVipPortAvailability> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CheckVipPortAvailability::new(vip_uuid, port, protocol_type),
         )
     }
-    /// `POST /vips`: see [`CreateVip`](crate::api::CreateVip).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_vip(
+    /// Send (and wait for the job of) [`CreateVip`]: `POST /vips`.
+    fn create_vip(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVip> {
-        crate::client::Call::new(self, crate::api::CreateVip::new(name, l3_network_uuid))
+    ) -> ::zstack_sdk::client::Call<CreateVip> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateVip::new(name, l3_network_uuid),
+        )
     }
-    /// `POST /vips/sharedqos`: see [`CreateVpcSharedQos`](crate::api::CreateVpcSharedQos).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_vpc_shared_qos(
+    /// Send (and wait for the job of) [`CreateVpcSharedQos`]: `POST /vips/sharedqos`.
+    fn create_vpc_shared_qos(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         vpc_uuid: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVpcSharedQos> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateVpcSharedQos::new(name, vpc_uuid, l3_network_uuid),
+    ) -> ::zstack_sdk::client::Call<CreateVpcSharedQos> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateVpcSharedQos::new(name, vpc_uuid, l3_network_uuid),
         )
     }
-    /// `DELETE /vips/{uuid}`: see [`DeleteVip`](crate::api::DeleteVip).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_vip(
+    /// Send (and wait for the job of) [`DeleteVip`]: `DELETE /vips/{uuid}`.
+    fn delete_vip(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVip> {
-        crate::client::Call::new(self, crate::api::DeleteVip::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteVip> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteVip::new(uuid))
     }
-    /// `DELETE /vips/{uuid}/vip-qos`: see [`DeleteVipQos`](crate::api::DeleteVipQos).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_vip_qos(
+    /// Send (and wait for the job of) [`DeleteVipQos`]: `DELETE /vips/{uuid}/vip-qos`.
+    fn delete_vip_qos(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVipQos> {
-        crate::client::Call::new(self, crate::api::DeleteVipQos::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteVipQos> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteVipQos::new(uuid))
     }
-    /// `DELETE /vips/sharedqos/{uuid}`: see [`DeleteVpcSharedQos`](crate::api::DeleteVpcSharedQos).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_vpc_shared_qos(
+    /// Send (and wait for the job of) [`DeleteVpcSharedQos`]: `DELETE /vips/sharedqos/{uuid}`.
+    fn delete_vpc_shared_qos(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVpcSharedQos> {
-        crate::client::Call::new(self, crate::api::DeleteVpcSharedQos::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteVpcSharedQos> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteVpcSharedQos::new(uuid))
     }
-    /// `DELETE /vips/sharedqos/{sharedQosUuid}/vips`: see [`DetachVipFromVpcSharedQos`](crate::api::DetachVipFromVpcSharedQos).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_vip_from_vpc_shared_qos(
+    /// Send (and wait for the job of) [`DetachVipFromVpcSharedQos`]: `DELETE /vips/sharedqos/{sharedQosUuid}/vips`.
+    fn detach_vip_from_vpc_shared_qos(
         &self,
         shared_qos_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachVipFromVpcSharedQos> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachVipFromVpcSharedQos::new(shared_qos_uuid),
+    ) -> ::zstack_sdk::client::Call<DetachVipFromVpcSharedQos> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachVipFromVpcSharedQos::new(shared_qos_uuid),
         )
     }
-    /// `GET /vips/{vipUuid}/get-port-availability`: see [`GetVipAvailablePort`](crate::api::GetVipAvailablePort).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vip_available_port(
+    /// Send [`GetVipAvailablePort`]: `GET /vips/{vipUuid}/get-port-availability`.
+    fn get_vip_available_port(
         &self,
         vip_uuid: impl ::core::convert::Into<::std::string::String>,
         protocol_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVipAvailablePort> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetVipAvailablePort::new(vip_uuid, protocol_type),
+    ) -> ::zstack_sdk::client::Call<GetVipAvailablePort> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetVipAvailablePort::new(vip_uuid, protocol_type),
         )
     }
-    /// `GET /vip/{uuid}/vip-qos`: see [`GetVipQos`](crate::api::GetVipQos).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vip_qos(
+    /// Send [`GetVipQos`]: `GET /vip/{uuid}/vip-qos`.
+    fn get_vip_qos(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVipQos> {
-        crate::client::Call::new(self, crate::api::GetVipQos::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetVipQos> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVipQos::new(uuid))
     }
-    /// `GET /vips/{uuid}/usedports`: see [`GetVipUsedPorts`](crate::api::GetVipUsedPorts).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vip_used_ports(
+    /// Send [`GetVipUsedPorts`]: `GET /vips/{uuid}/usedports`.
+    fn get_vip_used_ports(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         protocol: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVipUsedPorts> {
-        crate::client::Call::new(self, crate::api::GetVipUsedPorts::new(uuid, protocol))
+    ) -> ::zstack_sdk::client::Call<GetVipUsedPorts> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetVipUsedPorts::new(uuid, protocol),
+        )
     }
-    /// `GET /vips`: see [`QueryVip`](crate::api::QueryVip).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_vip(&self) -> crate::client::Call<'_, crate::api::QueryVip> {
-        crate::client::Call::new(self, crate::api::QueryVip::new())
+    /// Send [`QueryVip`]: `GET /vips`.
+    fn query_vip(&self) -> ::zstack_sdk::client::Call<QueryVip> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVip::new())
     }
-    /// `GET /vips/sharedqos`: see [`QueryVpcSharedQos`](crate::api::QueryVpcSharedQos).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_vpc_shared_qos(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVpcSharedQos> {
-        crate::client::Call::new(self, crate::api::QueryVpcSharedQos::new())
+    /// Send [`QueryVpcSharedQos`]: `GET /vips/sharedqos`.
+    fn query_vpc_shared_qos(&self) -> ::zstack_sdk::client::Call<QueryVpcSharedQos> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVpcSharedQos::new())
     }
-    /// `PUT /vips/{uuid}/actions`: see [`SetVipQos`](crate::api::SetVipQos).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_vip_qos(
+    /// Send (and wait for the job of) [`SetVipQos`]: `PUT /vips/{uuid}/actions`.
+    fn set_vip_qos(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetVipQos> {
-        crate::client::Call::new(self, crate::api::SetVipQos::new(uuid))
+    ) -> ::zstack_sdk::client::Call<SetVipQos> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), SetVipQos::new(uuid))
     }
-    /// `PUT /vips/{uuid}/actions`: see [`UpdateVip`](crate::api::UpdateVip).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_vip(
+    /// Send (and wait for the job of) [`UpdateVip`]: `PUT /vips/{uuid}/actions`.
+    fn update_vip(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateVip> {
-        crate::client::Call::new(self, crate::api::UpdateVip::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateVip> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateVip::new(uuid))
     }
-    /// `PUT /vips/sharedqos/{uuid}/actions`: see [`UpdateVpcSharedQos`](crate::api::UpdateVpcSharedQos).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_vpc_shared_qos(
+    /// Send (and wait for the job of) [`UpdateVpcSharedQos`]: `PUT /vips/sharedqos/{uuid}/actions`.
+    fn update_vpc_shared_qos(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateVpcSharedQos> {
-        crate::client::Call::new(self, crate::api::UpdateVpcSharedQos::new(uuid, name))
+    ) -> ::zstack_sdk::client::Call<UpdateVpcSharedQos> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateVpcSharedQos::new(uuid, name),
+        )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachVipToVpcSharedQos> {
-    /// Set `vipLists`.
-    pub fn vip_lists(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.vip_lists(value))
-    }
-    /// Set `vipUuids`.
-    pub fn vip_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.vip_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeVipState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeVpcSharedQosBandwidth> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CheckVipPortAvailability> {
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVip> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `allocatorStrategy`.
-    pub fn allocator_strategy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.allocator_strategy(value))
-    }
-    /// Set `ipRangeUuid`.
-    pub fn ip_range_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ip_range_uuid(value))
-    }
-    /// Set `requiredIp`.
-    pub fn required_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.required_ip(value))
-    }
-    /// Set `ipVersion`.
-    pub fn ip_version(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ip_version(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVpcSharedQos> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `bandwidth`.
-    pub fn bandwidth(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.bandwidth(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVip> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVipQos> {
-    /// Set `port`.
-    pub fn port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.port(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVpcSharedQos> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachVipFromVpcSharedQos> {
-    /// Set `vipLists`.
-    pub fn vip_lists(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.vip_lists(value))
-    }
-    /// Set `vipUuids`.
-    pub fn vip_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.vip_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVipAvailablePort> {
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVipQos> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVipUsedPorts> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVipQos> {
-    /// Set `port`.
-    pub fn port(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.port(value))
-    }
-    /// Set `outboundBandwidth`.
-    pub fn outbound_bandwidth(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.outbound_bandwidth(value))
-    }
-    /// Set `inboundBandwidth`.
-    pub fn inbound_bandwidth(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.inbound_bandwidth(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateVip> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateVpcSharedQos> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl VipsApi for ::zstack_sdk::client::Client {}

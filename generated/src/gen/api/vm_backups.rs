@@ -36,7 +36,6 @@ pub struct DeleteVmBackup {
 }
 impl DeleteVmBackup {
     /// A request with the required params `groupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(group_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             group_uuid: group_uuid.into(),
@@ -47,53 +46,67 @@ impl DeleteVmBackup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `backupStorageUuids`.
-    pub fn backup_storage_uuids(
+}
+/** The optional params of [`DeleteVmBackup`], settable on the request and on a client `Call` for it:
+ `client.delete_vm_backup(..).backup_storage_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVmBackupSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVmBackup,
+    > + ::core::marker::Sized {
+    /// Wire name `backupStorageUuids` (query string). Since ZStack 3.0.1 (release history).
+    fn backup_storage_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.backup_storage_uuids = value
+        self.held_mut().backup_storage_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `handleDependency`.
-    pub fn handle_dependency(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.handle_dependency = ::core::option::Option::Some(value.into());
+    /// Wire name `handleDependency` (query string). Since ZStack 4.7.24 (release history). Server default: `false`.
+    fn handle_dependency(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().handle_dependency = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteVmBackup>> DeleteVmBackupSetters
+for T {}
 /// `PUT /vm-backups/{groupUuid}/actions`, body envelope `"recoverVmBackupFromImageStoreBackupStorage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -126,7 +139,6 @@ pub struct RecoverVmBackupFromImageStoreBackupStorage {
 }
 impl RecoverVmBackupFromImageStoreBackupStorage {
     /// A request with the required params `groupUuid`, `srcBackupStorageUuid`, `dstBackupStorageUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         group_uuid: impl ::core::convert::Into<::std::string::String>,
         src_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -140,27 +152,42 @@ impl RecoverVmBackupFromImageStoreBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RecoverVmBackupFromImageStoreBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.recover_vm_backup_from_image_store_backup_storage(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RecoverVmBackupFromImageStoreBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        RecoverVmBackupFromImageStoreBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RecoverVmBackupFromImageStoreBackupStorage>,
+> RecoverVmBackupFromImageStoreBackupStorageSetters for T {}
 /// `PUT /vm-backups/{groupUuid}/actions`, body envelope `"revertVmFromVmBackup"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -190,7 +217,6 @@ pub struct RevertVmFromVmBackup {
 }
 impl RevertVmFromVmBackup {
     /// A request with the required params `groupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(group_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             group_uuid: group_uuid.into(),
@@ -199,35 +225,50 @@ impl RevertVmFromVmBackup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `backupStorageUuid`.
-    pub fn backup_storage_uuid(
+}
+/** The optional params of [`RevertVmFromVmBackup`], settable on the request and on a client `Call` for it:
+ `client.revert_vm_from_vm_backup(..).backup_storage_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RevertVmFromVmBackupSetters: ::zstack_sdk::runtime::request::Holds<
+        RevertVmFromVmBackup,
+    > + ::core::marker::Sized {
+    /// Wire name `backupStorageUuid` (body). Since ZStack 3.0.1 (release history).
+    fn backup_storage_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.backup_storage_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().backup_storage_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RevertVmFromVmBackup>,
+> RevertVmFromVmBackupSetters for T {}
 /// `PUT /vm-backups/imageStore/{imageStoreUuid}/actions`, body envelope `"syncVmBackup"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -254,7 +295,6 @@ pub struct SyncVmBackup {
 }
 impl SyncVmBackup {
     /// A request with the required params `imageStoreUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         image_store_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -264,27 +304,40 @@ impl SyncVmBackup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SyncVmBackup`], settable on the request and on a client `Call` for it:
+ `client.sync_vm_backup(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncVmBackupSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncVmBackup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SyncVmBackup>> SyncVmBackupSetters for T {}
 /// `PUT /vm-backups/{groupUuid}/actions`, body envelope `"syncVmBackupFromImageStoreBackupStorage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -317,7 +370,6 @@ pub struct SyncVmBackupFromImageStoreBackupStorage {
 }
 impl SyncVmBackupFromImageStoreBackupStorage {
     /// A request with the required params `groupUuid`, `srcBackupStorageUuid`, `dstBackupStorageUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         group_uuid: impl ::core::convert::Into<::std::string::String>,
         src_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -331,34 +383,49 @@ impl SyncVmBackupFromImageStoreBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SyncVmBackupFromImageStoreBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.sync_vm_backup_from_image_store_backup_storage(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncVmBackupFromImageStoreBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncVmBackupFromImageStoreBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SyncVmBackupFromImageStoreBackupStorage>,
+> SyncVmBackupFromImageStoreBackupStorageSetters for T {}
 /// The result of [`RecoverVmBackupFromImageStoreBackupStorage`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RecoverVmBackupFromImageStoreBackupStorageReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     RecoverVmBackupFromImageStoreBackupStorageReply { "inventories" => inventories
     default, }
 );
@@ -368,74 +435,75 @@ pub struct SyncVmBackupReply {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub result: ::core::option::Option<crate::types::SyncBackupResult>,
 }
-::zstack_sdk::deserialize_struct!(SyncVmBackupReply { "result" => result, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    SyncVmBackupReply { "result" => result, }
+);
 /// The result of [`SyncVmBackupFromImageStoreBackupStorage`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncVmBackupFromImageStoreBackupStorageReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SyncVmBackupFromImageStoreBackupStorageReply { "inventories" => inventories default,
     }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `DELETE /vm-backups/{groupUuid}`: see [`DeleteVmBackup`](crate::api::DeleteVmBackup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_vm_backup(
+/// The `vm-backups` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait VmBackupsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`DeleteVmBackup`]: `DELETE /vm-backups/{groupUuid}`.
+    fn delete_vm_backup(
         &self,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVmBackup> {
-        crate::client::Call::new(self, crate::api::DeleteVmBackup::new(group_uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteVmBackup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteVmBackup::new(group_uuid))
     }
-    /// `PUT /vm-backups/{groupUuid}/actions`: see [`RecoverVmBackupFromImageStoreBackupStorage`](crate::api::RecoverVmBackupFromImageStoreBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn recover_vm_backup_from_image_store_backup_storage(
+    /// Send (and wait for the job of) [`RecoverVmBackupFromImageStoreBackupStorage`]: `PUT /vm-backups/{groupUuid}/actions`.
+    fn recover_vm_backup_from_image_store_backup_storage(
         &self,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
         src_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         dst_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<
-        '_,
-        crate::api::RecoverVmBackupFromImageStoreBackupStorage,
-    > {
-        crate::client::Call::new(
-            self,
-            crate::api::RecoverVmBackupFromImageStoreBackupStorage::new(
+    ) -> ::zstack_sdk::client::Call<RecoverVmBackupFromImageStoreBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RecoverVmBackupFromImageStoreBackupStorage::new(
                 group_uuid,
                 src_backup_storage_uuid,
                 dst_backup_storage_uuid,
             ),
         )
     }
-    /// `PUT /vm-backups/{groupUuid}/actions`: see [`RevertVmFromVmBackup`](crate::api::RevertVmFromVmBackup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn revert_vm_from_vm_backup(
+    /// Send (and wait for the job of) [`RevertVmFromVmBackup`]: `PUT /vm-backups/{groupUuid}/actions`.
+    fn revert_vm_from_vm_backup(
         &self,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RevertVmFromVmBackup> {
-        crate::client::Call::new(self, crate::api::RevertVmFromVmBackup::new(group_uuid))
+    ) -> ::zstack_sdk::client::Call<RevertVmFromVmBackup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RevertVmFromVmBackup::new(group_uuid),
+        )
     }
-    /// `PUT /vm-backups/imageStore/{imageStoreUuid}/actions`: see [`SyncVmBackup`](crate::api::SyncVmBackup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_vm_backup(
+    /// Send (and wait for the job of) [`SyncVmBackup`]: `PUT /vm-backups/imageStore/{imageStoreUuid}/actions`.
+    fn sync_vm_backup(
         &self,
         image_store_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncVmBackup> {
-        crate::client::Call::new(self, crate::api::SyncVmBackup::new(image_store_uuid))
+    ) -> ::zstack_sdk::client::Call<SyncVmBackup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SyncVmBackup::new(image_store_uuid),
+        )
     }
-    /// `PUT /vm-backups/{groupUuid}/actions`: see [`SyncVmBackupFromImageStoreBackupStorage`](crate::api::SyncVmBackupFromImageStoreBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_vm_backup_from_image_store_backup_storage(
+    /// Send (and wait for the job of) [`SyncVmBackupFromImageStoreBackupStorage`]: `PUT /vm-backups/{groupUuid}/actions`.
+    fn sync_vm_backup_from_image_store_backup_storage(
         &self,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
         src_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         dst_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncVmBackupFromImageStoreBackupStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::SyncVmBackupFromImageStoreBackupStorage::new(
+    ) -> ::zstack_sdk::client::Call<SyncVmBackupFromImageStoreBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SyncVmBackupFromImageStoreBackupStorage::new(
                 group_uuid,
                 src_backup_storage_uuid,
                 dst_backup_storage_uuid,
@@ -444,134 +512,4 @@ impl crate::client::Client {
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVmBackup> {
-    /// Set `backupStorageUuids`.
-    pub fn backup_storage_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.backup_storage_uuids(value))
-    }
-    /// Set `handleDependency`.
-    pub fn handle_dependency(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.handle_dependency(value))
-    }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RecoverVmBackupFromImageStoreBackupStorage> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RevertVmFromVmBackup> {
-    /// Set `backupStorageUuid`.
-    pub fn backup_storage_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.backup_storage_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncVmBackup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncVmBackupFromImageStoreBackupStorage> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl VmBackupsApi for ::zstack_sdk::client::Client {}

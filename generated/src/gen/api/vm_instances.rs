@@ -27,7 +27,6 @@ pub struct AttachGuestToolsIsoToVm {
 }
 impl AttachGuestToolsIsoToVm {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -35,27 +34,42 @@ impl AttachGuestToolsIsoToVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachGuestToolsIsoToVm`], settable on the request and on a client `Call` for it:
+ `client.attach_guest_tools_iso_to_vm(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachGuestToolsIsoToVmSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachGuestToolsIsoToVm,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachGuestToolsIsoToVm>,
+> AttachGuestToolsIsoToVmSetters for T {}
 /// `POST /vm-instances/{vmInstanceUuid}/iso/{isoUuid}`, body envelope `"null"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -86,7 +100,6 @@ pub struct AttachIsoToVmInstance {
 }
 impl AttachIsoToVmInstance {
     /// A request with the required params `vmInstanceUuid`, `isoUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         iso_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -98,27 +111,42 @@ impl AttachIsoToVmInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachIsoToVmInstance`], settable on the request and on a client `Call` for it:
+ `client.attach_iso_to_vm_instance(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachIsoToVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachIsoToVmInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachIsoToVmInstance>,
+> AttachIsoToVmInstanceSetters for T {}
 /// `POST /vm-instances/{vmInstanceUuid}/l3-networks/{l3NetworkUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -161,7 +189,6 @@ pub struct AttachL3NetworkToVm {
 }
 impl AttachL3NetworkToVm {
     /// A request with the required params `vmInstanceUuid`, `l3NetworkUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -177,59 +204,74 @@ impl AttachL3NetworkToVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `staticIp`.
-    pub fn static_ip(
+}
+/** The optional params of [`AttachL3NetworkToVm`], settable on the request and on a client `Call` for it:
+ `client.attach_l3_network_to_vm(..).static_ip(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachL3NetworkToVmSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachL3NetworkToVm,
+    > + ::core::marker::Sized {
+    /// Wire name `staticIp` (body). Since ZStack 0.6.
+    fn static_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.static_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().static_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `driverType`.
-    pub fn driver_type(
+    /// Wire name `driverType` (body). Since ZStack 4.0.0.
+    fn driver_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.driver_type = ::core::option::Option::Some(value.into());
+        self.held_mut().driver_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `customMac`.
-    pub fn custom_mac(
+    /// Wire name `customMac` (body). Since ZStack 4.0.0.
+    fn custom_mac(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.custom_mac = ::core::option::Option::Some(value.into());
+        self.held_mut().custom_mac = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vmNicParams`.
-    pub fn vm_nic_params(
+    /// Wire name `vmNicParams` (body). Since ZStack 4.7.0.
+    fn vm_nic_params(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vm_nic_params = ::core::option::Option::Some(value.into());
+        self.held_mut().vm_nic_params = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachL3NetworkToVm>,
+> AttachL3NetworkToVmSetters for T {}
 /// `POST /vm-instances/{vmInstanceUuid}/scsi-lun/{uuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -262,7 +304,6 @@ pub struct AttachScsiLunToVmInstance {
 }
 impl AttachScsiLunToVmInstance {
     /// A request with the required params `uuid`, `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -275,35 +316,52 @@ impl AttachScsiLunToVmInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `disableMultiPathAttach`.
-    pub fn disable_multi_path_attach(
+}
+/** The optional params of [`AttachScsiLunToVmInstance`], settable on the request and on a client `Call` for it:
+ `client.attach_scsi_lun_to_vm_instance(..).disable_multi_path_attach(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachScsiLunToVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachScsiLunToVmInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `disableMultiPathAttach` (body). Since ZStack 3.1.3 (release history). Server default: `false`.
+    fn disable_multi_path_attach(
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.disable_multi_path_attach = ::core::option::Option::Some(value.into());
+        self.held_mut().disable_multi_path_attach = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachScsiLunToVmInstance>,
+> AttachScsiLunToVmInstanceSetters for T {}
 /// `POST /vm-instances/{vmInstanceUuid}/nices/{vmNicUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -334,7 +392,6 @@ pub struct AttachVmNicToVm {
 }
 impl AttachVmNicToVm {
     /// A request with the required params `vmNicUuid`, `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_nic_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -346,27 +403,41 @@ impl AttachVmNicToVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachVmNicToVm`], settable on the request and on a client `Call` for it:
+ `client.attach_vm_nic_to_vm(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachVmNicToVmSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachVmNicToVm,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<AttachVmNicToVm>> AttachVmNicToVmSetters
+for T {}
 /// `PUT /vm-instances/{vmInstanceUuid}/actions`, body envelope `"changeInstanceOffering"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -397,7 +468,6 @@ pub struct ChangeInstanceOffering {
 }
 impl ChangeInstanceOffering {
     /// A request with the required params `vmInstanceUuid`, `instanceOfferingUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         instance_offering_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -409,27 +479,42 @@ impl ChangeInstanceOffering {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeInstanceOffering`], settable on the request and on a client `Call` for it:
+ `client.change_instance_offering(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeInstanceOfferingSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeInstanceOffering,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeInstanceOffering>,
+> ChangeInstanceOfferingSetters for T {}
 /// `PUT /vm-instances/nics/{vfNicUuid}/actions`, body envelope `"changeVfNicHaState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
@@ -459,7 +544,6 @@ pub struct ChangeVfNicHaState {
 }
 impl ChangeVfNicHaState {
     /// A request with the required params `vfNicUuid`, `haState`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vf_nic_uuid: impl ::core::convert::Into<::std::string::String>,
         ha_state: impl ::core::convert::Into<::std::string::String>,
@@ -471,27 +555,42 @@ impl ChangeVfNicHaState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeVfNicHaState`], settable on the request and on a client `Call` for it:
+ `client.change_vf_nic_ha_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeVfNicHaStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeVfNicHaState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeVfNicHaState>,
+> ChangeVfNicHaStateSetters for T {}
 /// `PUT /vm-instances/{vmInstanceUuid}/actions`, body envelope `"changeVmImage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -528,7 +627,6 @@ pub struct ChangeVmImage {
 }
 impl ChangeVmImage {
     /// A request with the required params `vmInstanceUuid`, `imageUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         image_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -542,45 +640,62 @@ impl ChangeVmImage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`ChangeVmImage`], settable on the request and on a client `Call` for it:
+ `client.change_vm_image(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeVmImageSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeVmImage,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<ChangeVmImage>> ChangeVmImageSetters
+for T {}
 /// `POST /vm-instances/nics/{vmNicUuid}/l3-networks/{destL3NetworkUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
@@ -614,7 +729,6 @@ pub struct ChangeVmNicNetwork {
 }
 impl ChangeVmNicNetwork {
     /// A request with the required params `vmNicUuid`, `destL3NetworkUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_nic_uuid: impl ::core::convert::Into<::std::string::String>,
         dest_l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -627,35 +741,50 @@ impl ChangeVmNicNetwork {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `staticIp`.
-    pub fn static_ip(
+}
+/** The optional params of [`ChangeVmNicNetwork`], settable on the request and on a client `Call` for it:
+ `client.change_vm_nic_network(..).static_ip(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeVmNicNetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeVmNicNetwork,
+    > + ::core::marker::Sized {
+    /// Wire name `staticIp` (body). Since ZStack 0.6.
+    fn static_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.static_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().static_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.1.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.1.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeVmNicNetwork>,
+> ChangeVmNicNetworkSetters for T {}
 /// `PUT /vm-instances/nics/{vmNicUuid}/actions`, body envelope `"changeVmNicState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
@@ -686,7 +815,6 @@ pub struct ChangeVmNicState {
 }
 impl ChangeVmNicState {
     /// A request with the required params `vmNicUuid`, `state`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_nic_uuid: impl ::core::convert::Into<::std::string::String>,
         state: impl ::core::convert::Into<::std::string::String>,
@@ -698,27 +826,41 @@ impl ChangeVmNicState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeVmNicState`], settable on the request and on a client `Call` for it:
+ `client.change_vm_nic_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeVmNicStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeVmNicState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<ChangeVmNicState>> ChangeVmNicStateSetters
+for T {}
 /// `PUT /vm-instances/nics/{vmNicUuid}/actions`, body envelope `"changeVmNicType"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -749,7 +891,6 @@ pub struct ChangeVmNicType {
 }
 impl ChangeVmNicType {
     /// A request with the required params `vmNicUuid`, `vmNicType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_nic_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_nic_type: impl ::core::convert::Into<::std::string::String>,
@@ -761,27 +902,41 @@ impl ChangeVmNicType {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeVmNicType`], settable on the request and on a client `Call` for it:
+ `client.change_vm_nic_type(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeVmNicTypeSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeVmNicType,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<ChangeVmNicType>> ChangeVmNicTypeSetters
+for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"changeVmPassword"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -815,7 +970,6 @@ pub struct ChangeVmPassword {
 }
 impl ChangeVmPassword {
     /// A request with the required params `uuid`, `password`, `account`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
@@ -829,27 +983,41 @@ impl ChangeVmPassword {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeVmPassword`], settable on the request and on a client `Call` for it:
+ `client.change_vm_password(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeVmPasswordSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeVmPassword,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<ChangeVmPassword>> ChangeVmPasswordSetters
+for T {}
 /// `PUT /vm-instances/{vmInstanceUuid}/actions`, body envelope `"cloneVmInstance"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -909,7 +1077,6 @@ pub struct CloneVmInstance {
 }
 impl CloneVmInstance {
     /// A request with the required params `vmInstanceUuid`, `names`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         names: impl ::core::iter::IntoIterator<
@@ -932,115 +1099,129 @@ impl CloneVmInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `strategy`.
-    pub fn strategy(
+}
+/** The optional params of [`CloneVmInstance`], settable on the request and on a client `Call` for it:
+ `client.clone_vm_instance(..).strategy(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CloneVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        CloneVmInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `strategy` (body). Since ZStack 3.0.1 (release history). Server default: `InstantStart`. One of `InstantStart`, `JustCreate`, `CreateStopped`.
+    fn strategy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.strategy = ::core::option::Option::Some(value.into());
+        self.held_mut().strategy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vmNicParams`.
-    pub fn vm_nic_params(
+    /// Wire name `vmNicParams` (body). Since ZStack 5.1.30 (release history).
+    fn vm_nic_params(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.vm_nic_params = value
+        self.held_mut().vm_nic_params = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `primaryStorageUuidForRootVolume`.
-    pub fn primary_storage_uuid_for_root_volume(
+    /// Wire name `primaryStorageUuidForRootVolume` (body). Since ZStack 3.1.3 (release history).
+    fn primary_storage_uuid_for_root_volume(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.primary_storage_uuid_for_root_volume = ::core::option::Option::Some(
+        self.held_mut().primary_storage_uuid_for_root_volume = ::core::option::Option::Some(
             value.into(),
         );
         self
     }
-    /// Set `primaryStorageUuidForDataVolume`.
-    pub fn primary_storage_uuid_for_data_volume(
+    /// Wire name `primaryStorageUuidForDataVolume` (body). Since ZStack 3.1.3 (release history).
+    fn primary_storage_uuid_for_data_volume(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.primary_storage_uuid_for_data_volume = ::core::option::Option::Some(
+        self.held_mut().primary_storage_uuid_for_data_volume = ::core::option::Option::Some(
             value.into(),
         );
         self
     }
-    /// Set `full`.
-    pub fn full(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.full = ::core::option::Option::Some(value.into());
+    /// Wire name `full` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
+    fn full(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().full = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `rootVolumeSystemTags`.
-    pub fn root_volume_system_tags(
+    /// Wire name `rootVolumeSystemTags` (body). Since ZStack 3.1.3 (release history).
+    fn root_volume_system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.root_volume_system_tags = value
+        self.held_mut().root_volume_system_tags = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `dataVolumeSystemTags`.
-    pub fn data_volume_system_tags(
+    /// Wire name `dataVolumeSystemTags` (body). Since ZStack 3.1.3 (release history).
+    fn data_volume_system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.data_volume_system_tags = value
+        self.held_mut().data_volume_system_tags = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
+    /// Wire name `clusterUuid` (body). Since ZStack 4.6.32 (release history).
+    fn cluster_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.cluster_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().cluster_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
+    /// Wire name `hostUuid` (body). Since ZStack 4.6.32 (release history).
+    fn host_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.host_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().host_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CloneVmInstance>> CloneVmInstanceSetters
+for T {}
 /// `POST /vm-instances/fault-tolerance`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
@@ -1126,7 +1307,6 @@ pub struct CreateFaultToleranceVmInstance {
 }
 impl CreateFaultToleranceVmInstance {
     /// A request with the required params `name`, `imageUuid`, `l3NetworkUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         image_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1162,176 +1342,197 @@ impl CreateFaultToleranceVmInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `instanceOfferingUuid`.
-    pub fn instance_offering_uuid(
+}
+/** The optional params of [`CreateFaultToleranceVmInstance`], settable on the request and on a client `Call` for it:
+ `client.create_fault_tolerance_vm_instance(..).instance_offering_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateFaultToleranceVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateFaultToleranceVmInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `instanceOfferingUuid` (body). Since ZStack 3.10.40 (release history).
+    fn instance_offering_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_offering_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `cpuNum`.
-    pub fn cpu_num(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.cpu_num = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `memorySize`.
-    pub fn memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.memory_size = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `reservedMemorySize`.
-    pub fn reserved_memory_size(
-        mut self,
-        value: impl ::core::convert::Into<i64>,
-    ) -> Self {
-        self.reserved_memory_size = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `dataDiskOfferingUuids`.
-    pub fn data_disk_offering_uuids(
-        mut self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.data_disk_offering_uuids = value
-            .into_iter()
-            .map(::core::convert::Into::into)
-            .collect();
-        self
-    }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.zone_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.cluster_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.host_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `primaryStorageUuidForRootVolume`.
-    pub fn primary_storage_uuid_for_root_volume(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.primary_storage_uuid_for_root_volume = ::core::option::Option::Some(
+        self.held_mut().instance_offering_uuid = ::core::option::Option::Some(
             value.into(),
         );
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+    /// Wire name `cpuNum` (body). Since ZStack 3.10.40 (release history).
+    fn cpu_num(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().cpu_num = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `defaultL3NetworkUuid`.
-    pub fn default_l3_network_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.default_l3_network_uuid = ::core::option::Option::Some(value.into());
+    /// Wire name `memorySize` (body). Since ZStack 3.10.40 (release history).
+    fn memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().memory_size = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `rootVolumeSystemTags`.
-    pub fn root_volume_system_tags(
+    /// Wire name `reservedMemorySize` (body). Since ZStack 5.2.0 (release history).
+    fn reserved_memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().reserved_memory_size = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `dataDiskOfferingUuids` (body). Since ZStack 3.10.40 (release history).
+    fn data_disk_offering_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
+            Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.root_volume_system_tags = value
+        self.held_mut().data_disk_offering_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `dataVolumeSystemTags`.
-    pub fn data_volume_system_tags(
+    /// Wire name `zoneUuid` (body). Since ZStack 3.10.40 (release history).
+    fn zone_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().zone_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `clusterUuid` (body). Since ZStack 3.10.40 (release history).
+    fn cluster_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().cluster_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `hostUuid` (body). Since ZStack 3.10.40 (release history).
+    fn host_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().host_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `primaryStorageUuidForRootVolume` (body). Since ZStack 3.10.40 (release history).
+    fn primary_storage_uuid_for_root_volume(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().primary_storage_uuid_for_root_volume = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.10.40 (release history).
+    fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `defaultL3NetworkUuid` (body). Since ZStack 3.10.40 (release history).
+    fn default_l3_network_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().default_l3_network_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `rootVolumeSystemTags` (body). Since ZStack 3.10.40 (release history).
+    fn root_volume_system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.data_volume_system_tags = value
+        self.held_mut().root_volume_system_tags = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `strategy`.
-    pub fn strategy(
+    /// Wire name `dataVolumeSystemTags` (body). Since ZStack 3.10.40 (release history).
+    fn data_volume_system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::serde_json::Value>,
+        >,
+    ) -> Self {
+        self.held_mut().data_volume_system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Wire name `strategy` (body). Since ZStack 3.10.40 (release history). Server default: `InstantStart`.
+    fn strategy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.strategy = ::core::option::Option::Some(value.into());
+        self.held_mut().strategy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 3.10.40 (release history). Server default: `FaultToleranceVmGroup`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.10.40 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.10.40 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.10.40 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.10.40 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateFaultToleranceVmInstance>,
+> CreateFaultToleranceVmInstanceSetters for T {}
 /// `POST /vm-instances/cdroms`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
@@ -1373,7 +1574,6 @@ pub struct CreateVmCdRom {
 }
 impl CreateVmCdRom {
     /// A request with the required params `name`, `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1389,61 +1589,78 @@ impl CreateVmCdRom {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `isoUuid`.
-    pub fn iso_uuid(
+}
+/** The optional params of [`CreateVmCdRom`], settable on the request and on a client `Call` for it:
+ `client.create_vm_cd_rom(..).iso_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVmCdRomSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVmCdRom,
+    > + ::core::marker::Sized {
+    /// Wire name `isoUuid` (body). Since ZStack 3.3.
+    fn iso_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.iso_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().iso_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.3.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.3.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.3.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.3.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateVmCdRom>> CreateVmCdRomSetters
+for T {}
 /// `POST /vm-instances/from/vm-backups/{groupUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1538,7 +1755,6 @@ pub struct CreateVmFromVmBackup {
 }
 impl CreateVmFromVmBackup {
     /// A request with the required params `name`, `groupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1570,202 +1786,223 @@ impl CreateVmFromVmBackup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `backupStorageUuid`.
-    pub fn backup_storage_uuid(
+}
+/** The optional params of [`CreateVmFromVmBackup`], settable on the request and on a client `Call` for it:
+ `client.create_vm_from_vm_backup(..).backup_storage_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVmFromVmBackupSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVmFromVmBackup,
+    > + ::core::marker::Sized {
+    /// Wire name `backupStorageUuid` (body). Since ZStack 3.0.1 (release history).
+    fn backup_storage_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.backup_storage_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().backup_storage_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `instanceOfferingUuid`.
-    pub fn instance_offering_uuid(
+    /// Wire name `instanceOfferingUuid` (body). Since ZStack 3.0.1 (release history).
+    fn instance_offering_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_offering_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().instance_offering_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `cpuNum`.
-    pub fn cpu_num(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.cpu_num = ::core::option::Option::Some(value.into());
+    /// Wire name `cpuNum` (body). Since ZStack 5.2.0 (release history).
+    fn cpu_num(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().cpu_num = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `memorySize`.
-    pub fn memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.memory_size = ::core::option::Option::Some(value.into());
+    /// Wire name `memorySize` (body). Since ZStack 5.2.0 (release history).
+    fn memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().memory_size = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `reservedMemorySize`.
-    pub fn reserved_memory_size(
-        mut self,
-        value: impl ::core::convert::Into<i64>,
-    ) -> Self {
-        self.reserved_memory_size = ::core::option::Option::Some(value.into());
+    /// Wire name `reservedMemorySize` (body). Since ZStack 5.2.0 (release history).
+    fn reserved_memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().reserved_memory_size = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `l3NetworkUuids`.
-    pub fn l3_network_uuids(
+    /// Wire name `l3NetworkUuids` (body). Since ZStack 3.0.1 (release history).
+    fn l3_network_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.l3_network_uuids = value
+        self.held_mut().l3_network_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `vmNicParams`.
-    pub fn vm_nic_params(
+    /// Wire name `vmNicParams` (body). Since ZStack 4.8.26 (release history).
+    fn vm_nic_params(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vm_nic_params = ::core::option::Option::Some(value.into());
+        self.held_mut().vm_nic_params = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `UserVm`, `ApplianceVm`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
+    /// Wire name `zoneUuid` (body). Since ZStack 3.0.1 (release history).
+    fn zone_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.zone_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().zone_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
+    /// Wire name `clusterUuid` (body). Since ZStack 3.0.1 (release history).
+    fn cluster_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.cluster_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().cluster_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
+    /// Wire name `hostUuid` (body). Since ZStack 3.0.1 (release history).
+    fn host_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.host_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().host_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `primaryStorageUuidForRootVolume`.
-    pub fn primary_storage_uuid_for_root_volume(
+    /// Wire name `primaryStorageUuidForRootVolume` (body). Since ZStack 3.0.1 (release history).
+    fn primary_storage_uuid_for_root_volume(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.primary_storage_uuid_for_root_volume = ::core::option::Option::Some(
+        self.held_mut().primary_storage_uuid_for_root_volume = ::core::option::Option::Some(
             value.into(),
         );
         self
     }
-    /// Set `primaryStorageUuidForDataVolume`.
-    pub fn primary_storage_uuid_for_data_volume(
+    /// Wire name `primaryStorageUuidForDataVolume` (body). Since ZStack 3.0.1 (release history).
+    fn primary_storage_uuid_for_data_volume(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.primary_storage_uuid_for_data_volume = ::core::option::Option::Some(
+        self.held_mut().primary_storage_uuid_for_data_volume = ::core::option::Option::Some(
             value.into(),
         );
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `rootVolumeSystemTags`.
-    pub fn root_volume_system_tags(
+    /// Wire name `rootVolumeSystemTags` (body). Since ZStack 3.1.3 (release history).
+    fn root_volume_system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.root_volume_system_tags = value
+        self.held_mut().root_volume_system_tags = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `dataVolumeSystemTags`.
-    pub fn data_volume_system_tags(
+    /// Wire name `dataVolumeSystemTags` (body). Since ZStack 3.1.3 (release history).
+    fn data_volume_system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.data_volume_system_tags = value
+        self.held_mut().data_volume_system_tags = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `strategy`.
-    pub fn strategy(
+    /// Wire name `strategy` (body). Since ZStack 5.1.30 (release history). Server default: `InstantStart`. One of `InstantStart`, `JustCreate`, `CreateStopped`.
+    fn strategy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.strategy = ::core::option::Option::Some(value.into());
+        self.held_mut().strategy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `defaultL3NetworkUuid`.
-    pub fn default_l3_network_uuid(
+    /// Wire name `defaultL3NetworkUuid` (body). Since ZStack 3.0.1 (release history).
+    fn default_l3_network_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.default_l3_network_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().default_l3_network_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateVmFromVmBackup>,
+> CreateVmFromVmBackupSetters for T {}
 /// `POST /vm-instances/from/vm-backup/{backupUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.8.26 (release history). Source: catalog.
@@ -1840,7 +2077,6 @@ pub struct CreateVmFromVolumeBackup {
 }
 impl CreateVmFromVolumeBackup {
     /// A request with the required params `name`, `backupUuid`, `instanceOfferingUuid`, `l3NetworkUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         backup_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1873,132 +2109,152 @@ impl CreateVmFromVolumeBackup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `backupStorageUuid`.
-    pub fn backup_storage_uuid(
+}
+/** The optional params of [`CreateVmFromVolumeBackup`], settable on the request and on a client `Call` for it:
+ `client.create_vm_from_volume_backup(..).backup_storage_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVmFromVolumeBackupSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVmFromVolumeBackup,
+    > + ::core::marker::Sized {
+    /// Wire name `backupStorageUuid` (body). Since ZStack 4.8.26 (release history).
+    fn backup_storage_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.backup_storage_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().backup_storage_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `defaultL3NetworkUuid`.
-    pub fn default_l3_network_uuid(
+    /// Wire name `defaultL3NetworkUuid` (body). Since ZStack 4.8.26 (release history).
+    fn default_l3_network_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.default_l3_network_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.zone_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.cluster_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.host_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `primaryStorageUuidForRootVolume`.
-    pub fn primary_storage_uuid_for_root_volume(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.primary_storage_uuid_for_root_volume = ::core::option::Option::Some(
+        self.held_mut().default_l3_network_uuid = ::core::option::Option::Some(
             value.into(),
         );
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `type` (body). Since ZStack 4.8.26 (release history). One of `UserVm`, `ApplianceVm`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `rootVolumeSystemTags`.
-    pub fn root_volume_system_tags(
+    /// Wire name `zoneUuid` (body). Since ZStack 4.8.26 (release history).
+    fn zone_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().zone_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `clusterUuid` (body). Since ZStack 4.8.26 (release history).
+    fn cluster_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().cluster_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `hostUuid` (body). Since ZStack 4.8.26 (release history).
+    fn host_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().host_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `primaryStorageUuidForRootVolume` (body). Since ZStack 4.8.26 (release history).
+    fn primary_storage_uuid_for_root_volume(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().primary_storage_uuid_for_root_volume = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.8.26 (release history).
+    fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `rootVolumeSystemTags` (body). Since ZStack 4.8.26 (release history).
+    fn root_volume_system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.root_volume_system_tags = value
+        self.held_mut().root_volume_system_tags = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `strategy`.
-    pub fn strategy(
+    /// Wire name `strategy` (body). Since ZStack 5.1.30 (release history). Server default: `InstantStart`. One of `InstantStart`, `JustCreate`, `CreateStopped`.
+    fn strategy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.strategy = ::core::option::Option::Some(value.into());
+        self.held_mut().strategy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.8.26 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.8.26 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.8.26 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.8.26 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateVmFromVolumeBackup>,
+> CreateVmFromVolumeBackupSetters for T {}
 /// `POST /vm-instances`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2132,7 +2388,6 @@ pub struct CreateVmInstance {
 }
 impl CreateVmInstance {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -2170,192 +2425,203 @@ impl CreateVmInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `instanceOfferingUuid`.
-    pub fn instance_offering_uuid(
+}
+/** The optional params of [`CreateVmInstance`], settable on the request and on a client `Call` for it:
+ `client.create_vm_instance(..).instance_offering_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVmInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `instanceOfferingUuid` (body). Since ZStack 0.6.
+    fn instance_offering_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_offering_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `cpuNum`.
-    pub fn cpu_num(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.cpu_num = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `memorySize`.
-    pub fn memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.memory_size = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `reservedMemorySize`.
-    pub fn reserved_memory_size(
-        mut self,
-        value: impl ::core::convert::Into<i64>,
-    ) -> Self {
-        self.reserved_memory_size = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `imageUuid`.
-    pub fn image_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.image_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `l3NetworkUuids`.
-    pub fn l3_network_uuids(
-        mut self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.l3_network_uuids = value
-            .into_iter()
-            .map(::core::convert::Into::into)
-            .collect();
-        self
-    }
-    /// Set `vmNicParams`.
-    pub fn vm_nic_params(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.vm_nic_params = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `rootDiskOfferingUuid`.
-    pub fn root_disk_offering_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.root_disk_offering_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `rootDiskSize`.
-    pub fn root_disk_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.root_disk_size = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `dataDiskSizes`.
-    pub fn data_disk_sizes(
-        mut self,
-        value: impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<i64>>,
-    ) -> Self {
-        self.data_disk_sizes = value
-            .into_iter()
-            .map(::core::convert::Into::into)
-            .collect();
-        self
-    }
-    /// Set `dataDiskOfferingUuids`.
-    pub fn data_disk_offering_uuids(
-        mut self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.data_disk_offering_uuids = value
-            .into_iter()
-            .map(::core::convert::Into::into)
-            .collect();
-        self
-    }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.zone_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.cluster_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.host_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `primaryStorageUuidForRootVolume`.
-    pub fn primary_storage_uuid_for_root_volume(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.primary_storage_uuid_for_root_volume = ::core::option::Option::Some(
+        self.held_mut().instance_offering_uuid = ::core::option::Option::Some(
             value.into(),
         );
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `cpuNum` (body). Since ZStack 3.4.0.
+    fn cpu_num(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().cpu_num = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `memorySize` (body). Since ZStack 3.4.0.
+    fn memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().memory_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `reservedMemorySize` (body). Since ZStack 4.7.21.
+    fn reserved_memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().reserved_memory_size = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `imageUuid` (body). Since ZStack 0.6.
+    fn image_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().image_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `defaultL3NetworkUuid`.
-    pub fn default_l3_network_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.default_l3_network_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `strategy`.
-    pub fn strategy(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.strategy = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `rootVolumeSystemTags`.
-    pub fn root_volume_system_tags(
+    /// Wire name `l3NetworkUuids` (body). Since ZStack 0.6.
+    fn l3_network_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.root_volume_system_tags = value
+        self.held_mut().l3_network_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `dataVolumeSystemTags`.
-    pub fn data_volume_system_tags(
+    /// Wire name `vmNicParams` (body). Since ZStack 4.7.0.
+    fn vm_nic_params(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().vm_nic_params = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `type` (body). Since ZStack 0.6. One of `UserVm`, `ApplianceVm`.
+    fn type_(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `rootDiskOfferingUuid` (body). Since ZStack 0.6.
+    fn root_disk_offering_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().root_disk_offering_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `rootDiskSize` (body). Since ZStack 3.4.0.
+    fn root_disk_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().root_disk_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `dataDiskSizes` (body). Since ZStack 4.4.6.
+    fn data_disk_sizes(
+        mut self,
+        value: impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<i64>>,
+    ) -> Self {
+        self.held_mut().data_disk_sizes = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Wire name `dataDiskOfferingUuids` (body). Since ZStack 0.6.
+    fn data_disk_offering_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.data_volume_system_tags = value
+        self.held_mut().data_disk_offering_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `dataVolumeSystemTagsOnIndex`.
-    pub fn data_volume_system_tags_on_index(
+    /// Wire name `zoneUuid` (body). Since ZStack 0.6.
+    fn zone_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().zone_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `clusterUuid` (body). Since ZStack 0.6.
+    fn cluster_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().cluster_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `hostUuid` (body). Since ZStack 0.6.
+    fn host_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().host_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `primaryStorageUuidForRootVolume` (body). Since ZStack 1.8.
+    fn primary_storage_uuid_for_root_volume(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().primary_storage_uuid_for_root_volume = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `defaultL3NetworkUuid` (body). Since ZStack 0.6.
+    fn default_l3_network_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().default_l3_network_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `strategy` (body). Since ZStack 0.6. Server default: `InstantStart`. One of `InstantStart`, `JustCreate`, `CreateStopped`.
+    fn strategy(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().strategy = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `rootVolumeSystemTags` (body). Since ZStack 3.0.
+    fn root_volume_system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.held_mut().root_volume_system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Wire name `dataVolumeSystemTags` (body). Since ZStack 3.0.
+    fn data_volume_system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.held_mut().data_volume_system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Wire name `dataVolumeSystemTagsOnIndex` (body). Since ZStack 4.4.24.
+    fn data_volume_system_tags_on_index(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<
@@ -2364,100 +2630,114 @@ impl CreateVmInstance {
             >,
         >,
     ) -> Self {
-        self.data_volume_system_tags_on_index = value.into();
+        self.held_mut().data_volume_system_tags_on_index = value.into();
         self
     }
-    /// Set `sshKeyPairUuids`.
-    pub fn ssh_key_pair_uuids(
+    /// Wire name `sshKeyPairUuids` (body). Since ZStack 4.7.21.
+    fn ssh_key_pair_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.ssh_key_pair_uuids = value
+        self.held_mut().ssh_key_pair_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `platform`.
-    pub fn platform(
+    /// Wire name `platform` (body). Since ZStack 4.7.0. One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
+    fn platform(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.platform = ::core::option::Option::Some(value.into());
+        self.held_mut().platform = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `guestOsType`.
-    pub fn guest_os_type(
+    /// Wire name `guestOsType` (body). Since ZStack 4.7.0.
+    fn guest_os_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.guest_os_type = ::core::option::Option::Some(value.into());
+        self.held_mut().guest_os_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `architecture`.
-    pub fn architecture(
+    /// Wire name `architecture` (body). Since ZStack 4.7.21. One of `x86_64`, `aarch64`, `mips64el`, `loongarch64`.
+    fn architecture(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.architecture = ::core::option::Option::Some(value.into());
+        self.held_mut().architecture = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `virtio`.
-    pub fn virtio(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.virtio = ::core::option::Option::Some(value.into());
+    /// Wire name `virtio` (body). Since ZStack 4.7.0.
+    fn virtio(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().virtio = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `diskAOs`.
-    pub fn disk_a_os(
+    /// Wire name `diskAOs` (body). Since ZStack 4.7.0.
+    fn disk_a_os(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<crate::types::DiskAO>,
         >,
     ) -> Self {
-        self.disk_a_os = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().disk_a_os = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateVmInstance>> CreateVmInstanceSetters
+for T {}
 /// `POST /vm-instances/from/volume`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
@@ -2543,7 +2823,6 @@ pub struct CreateVmInstanceFromVolume {
 }
 impl CreateVmInstanceFromVolume {
     /// A request with the required params `name`, `volumeUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         volume_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -2572,164 +2851,187 @@ impl CreateVmInstanceFromVolume {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateVmInstanceFromVolume`], settable on the request and on a client `Call` for it:
+ `client.create_vm_instance_from_volume(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVmInstanceFromVolumeSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVmInstanceFromVolume,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.10.0.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `instanceOfferingUuid`.
-    pub fn instance_offering_uuid(
+    /// Wire name `instanceOfferingUuid` (body). Since ZStack 3.10.0.
+    fn instance_offering_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_offering_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().instance_offering_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `cpuNum`.
-    pub fn cpu_num(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.cpu_num = ::core::option::Option::Some(value.into());
+    /// Wire name `cpuNum` (body). Since ZStack 3.10.0.
+    fn cpu_num(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().cpu_num = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `memorySize`.
-    pub fn memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.memory_size = ::core::option::Option::Some(value.into());
+    /// Wire name `memorySize` (body). Since ZStack 3.10.0.
+    fn memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().memory_size = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `reservedMemorySize`.
-    pub fn reserved_memory_size(
-        mut self,
-        value: impl ::core::convert::Into<i64>,
-    ) -> Self {
-        self.reserved_memory_size = ::core::option::Option::Some(value.into());
+    /// Wire name `reservedMemorySize` (body). Since ZStack 4.7.21.
+    fn reserved_memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().reserved_memory_size = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `l3NetworkUuids`.
-    pub fn l3_network_uuids(
+    /// Wire name `l3NetworkUuids` (body). Since ZStack 3.10.0.
+    fn l3_network_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.l3_network_uuids = value
+        self.held_mut().l3_network_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `vmNicParams`.
-    pub fn vm_nic_params(
+    /// Wire name `vmNicParams` (body). Since ZStack 4.7.0.
+    fn vm_nic_params(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vm_nic_params = ::core::option::Option::Some(value.into());
+        self.held_mut().vm_nic_params = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 3.10.0. One of `UserVm`, `ApplianceVm`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `platform`.
-    pub fn platform(
+    /// Wire name `platform` (body). Since ZStack 3.10.0. One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
+    fn platform(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.platform = ::core::option::Option::Some(value.into());
+        self.held_mut().platform = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
+    /// Wire name `zoneUuid` (body). Since ZStack 3.10.0.
+    fn zone_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.zone_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().zone_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
+    /// Wire name `clusterUuid` (body). Since ZStack 3.10.0.
+    fn cluster_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.cluster_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().cluster_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
+    /// Wire name `hostUuid` (body). Since ZStack 3.10.0.
+    fn host_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.host_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().host_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `primaryStorageUuid`.
-    pub fn primary_storage_uuid(
+    /// Wire name `primaryStorageUuid` (body). Since ZStack 3.10.0.
+    fn primary_storage_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.primary_storage_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().primary_storage_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `defaultL3NetworkUuid`.
-    pub fn default_l3_network_uuid(
+    /// Wire name `defaultL3NetworkUuid` (body). Since ZStack 3.10.0.
+    fn default_l3_network_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.default_l3_network_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().default_l3_network_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `strategy`.
-    pub fn strategy(
+    /// Wire name `strategy` (body). Since ZStack 3.10.0. Server default: `InstantStart`. One of `InstantStart`, `CreateStopped`.
+    fn strategy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.strategy = ::core::option::Option::Some(value.into());
+        self.held_mut().strategy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.10.0.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.10.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.10.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.10.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateVmInstanceFromVolume>,
+> CreateVmInstanceFromVolumeSetters for T {}
 /// `POST /vm-instances/from/volume-snapshots/{volumeSnapshotUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
@@ -2818,7 +3120,6 @@ pub struct CreateVmInstanceFromVolumeSnapshot {
 }
 impl CreateVmInstanceFromVolumeSnapshot {
     /// A request with the required params `name`, `volumeSnapshotUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         volume_snapshot_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -2848,177 +3149,200 @@ impl CreateVmInstanceFromVolumeSnapshot {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateVmInstanceFromVolumeSnapshot`], settable on the request and on a client `Call` for it:
+ `client.create_vm_instance_from_volume_snapshot(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVmInstanceFromVolumeSnapshotSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVmInstanceFromVolumeSnapshot,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 4.1.0.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `instanceOfferingUuid`.
-    pub fn instance_offering_uuid(
+    /// Wire name `instanceOfferingUuid` (body). Since ZStack 4.1.0.
+    fn instance_offering_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_offering_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().instance_offering_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `cpuNum`.
-    pub fn cpu_num(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.cpu_num = ::core::option::Option::Some(value.into());
+    /// Wire name `cpuNum` (body). Since ZStack 4.1.0.
+    fn cpu_num(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().cpu_num = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `memorySize`.
-    pub fn memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.memory_size = ::core::option::Option::Some(value.into());
+    /// Wire name `memorySize` (body). Since ZStack 4.1.0.
+    fn memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().memory_size = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `reservedMemorySize`.
-    pub fn reserved_memory_size(
-        mut self,
-        value: impl ::core::convert::Into<i64>,
-    ) -> Self {
-        self.reserved_memory_size = ::core::option::Option::Some(value.into());
+    /// Wire name `reservedMemorySize` (body). Since ZStack 4.7.21.
+    fn reserved_memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().reserved_memory_size = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `l3NetworkUuids`.
-    pub fn l3_network_uuids(
+    /// Wire name `l3NetworkUuids` (body). Since ZStack 4.1.0.
+    fn l3_network_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.l3_network_uuids = value
+        self.held_mut().l3_network_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `vmNicParams`.
-    pub fn vm_nic_params(
+    /// Wire name `vmNicParams` (body). Since ZStack 4.7.0.
+    fn vm_nic_params(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vm_nic_params = ::core::option::Option::Some(value.into());
+        self.held_mut().vm_nic_params = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 4.1.0. One of `UserVm`, `ApplianceVm`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `platform`.
-    pub fn platform(
+    /// Wire name `platform` (body). Since ZStack 4.1.0. One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
+    fn platform(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.platform = ::core::option::Option::Some(value.into());
+        self.held_mut().platform = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
+    /// Wire name `zoneUuid` (body). Since ZStack 4.1.0.
+    fn zone_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.zone_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().zone_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
+    /// Wire name `clusterUuid` (body). Since ZStack 4.1.0.
+    fn cluster_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.cluster_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().cluster_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
+    /// Wire name `hostUuid` (body). Since ZStack 4.1.0.
+    fn host_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.host_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().host_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `primaryStorageUuid`.
-    pub fn primary_storage_uuid(
+    /// Wire name `primaryStorageUuid` (body). Since ZStack 4.1.0.
+    fn primary_storage_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.primary_storage_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().primary_storage_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `defaultL3NetworkUuid`.
-    pub fn default_l3_network_uuid(
+    /// Wire name `defaultL3NetworkUuid` (body). Since ZStack 4.1.0.
+    fn default_l3_network_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.default_l3_network_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().default_l3_network_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `strategy`.
-    pub fn strategy(
+    /// Wire name `strategy` (body). Since ZStack 4.1.0. Server default: `InstantStart`. One of `InstantStart`, `CreateStopped`.
+    fn strategy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.strategy = ::core::option::Option::Some(value.into());
+        self.held_mut().strategy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `rootVolumeSystemTags`.
-    pub fn root_volume_system_tags(
+    /// Wire name `rootVolumeSystemTags` (body). Since ZStack 4.1.0.
+    fn root_volume_system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.root_volume_system_tags = value
+        self.held_mut().root_volume_system_tags = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.1.0.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.1.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.1.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.1.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateVmInstanceFromVolumeSnapshot>,
+> CreateVmInstanceFromVolumeSnapshotSetters for T {}
 /// `POST /vm-instances/from/volume-snapshots/group/{volumeSnapshotGroupUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
@@ -3109,7 +3433,6 @@ pub struct CreateVmInstanceFromVolumeSnapshotGroup {
 }
 impl CreateVmInstanceFromVolumeSnapshotGroup {
     /// A request with the required params `name`, `volumeSnapshotGroupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         volume_snapshot_group_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -3138,126 +3461,135 @@ impl CreateVmInstanceFromVolumeSnapshotGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateVmInstanceFromVolumeSnapshotGroup`], settable on the request and on a client `Call` for it:
+ `client.create_vm_instance_from_volume_snapshot_group(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVmInstanceFromVolumeSnapshotGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVmInstanceFromVolumeSnapshotGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 4.1.0.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `instanceOfferingUuid`.
-    pub fn instance_offering_uuid(
+    /// Wire name `instanceOfferingUuid` (body). Since ZStack 4.1.0.
+    fn instance_offering_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_offering_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `cpuNum`.
-    pub fn cpu_num(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.cpu_num = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `memorySize`.
-    pub fn memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.memory_size = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `reservedMemorySize`.
-    pub fn reserved_memory_size(
-        mut self,
-        value: impl ::core::convert::Into<i64>,
-    ) -> Self {
-        self.reserved_memory_size = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `l3NetworkUuids`.
-    pub fn l3_network_uuids(
-        mut self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.l3_network_uuids = value
-            .into_iter()
-            .map(::core::convert::Into::into)
-            .collect();
-        self
-    }
-    /// Set `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.zone_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.cluster_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.host_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `primaryStorageUuidForRootVolume`.
-    pub fn primary_storage_uuid_for_root_volume(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.primary_storage_uuid_for_root_volume = ::core::option::Option::Some(
+        self.held_mut().instance_offering_uuid = ::core::option::Option::Some(
             value.into(),
         );
         self
     }
-    /// Set `defaultL3NetworkUuid`.
-    pub fn default_l3_network_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.default_l3_network_uuid = ::core::option::Option::Some(value.into());
+    /// Wire name `cpuNum` (body). Since ZStack 4.1.0.
+    fn cpu_num(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().cpu_num = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `strategy`.
-    pub fn strategy(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.strategy = ::core::option::Option::Some(value.into());
+    /// Wire name `memorySize` (body). Since ZStack 4.1.0.
+    fn memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().memory_size = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `rootVolumeSystemTags`.
-    pub fn root_volume_system_tags(
+    /// Wire name `reservedMemorySize` (body). Since ZStack 4.7.21.
+    fn reserved_memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().reserved_memory_size = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `l3NetworkUuids` (body). Since ZStack 4.1.0.
+    fn l3_network_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.root_volume_system_tags = value
+        self.held_mut().l3_network_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `dataVolumeSystemTags`.
-    pub fn data_volume_system_tags(
+    /// Wire name `type` (body). Since ZStack 4.1.0. One of `UserVm`, `ApplianceVm`.
+    fn type_(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `zoneUuid` (body). Since ZStack 4.1.0.
+    fn zone_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().zone_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `clusterUuid` (body). Since ZStack 4.1.0.
+    fn cluster_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().cluster_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `hostUuid` (body). Since ZStack 4.1.0.
+    fn host_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().host_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `primaryStorageUuidForRootVolume` (body). Since ZStack 4.1.0.
+    fn primary_storage_uuid_for_root_volume(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().primary_storage_uuid_for_root_volume = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `defaultL3NetworkUuid` (body). Since ZStack 4.1.0.
+    fn default_l3_network_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().default_l3_network_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `strategy` (body). Since ZStack 4.1.0. Server default: `InstantStart`. One of `InstantStart`, `CreateStopped`.
+    fn strategy(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.held_mut().strategy = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `rootVolumeSystemTags` (body). Since ZStack 4.1.0.
+    fn root_volume_system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.held_mut().root_volume_system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Wire name `dataVolumeSystemTags` (body). Since ZStack 4.1.0.
+    fn data_volume_system_tags(
         mut self,
         value: impl ::core::convert::Into<
             ::std::collections::BTreeMap<
@@ -3266,48 +3598,60 @@ impl CreateVmInstanceFromVolumeSnapshotGroup {
             >,
         >,
     ) -> Self {
-        self.data_volume_system_tags = value.into();
+        self.held_mut().data_volume_system_tags = value.into();
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.1.0.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.1.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.1.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.1.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateVmInstanceFromVolumeSnapshotGroup>,
+> CreateVmInstanceFromVolumeSnapshotGroupSetters for T {}
 /// `POST /vm-instances/xml-hook-script`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.2.0 (release history). Source: catalog.
@@ -3346,7 +3690,6 @@ pub struct CreateVmUserDefinedXmlHookScript {
 }
 impl CreateVmUserDefinedXmlHookScript {
     /// A request with the required params `name`, `hookScript`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         hook_script: impl ::core::convert::Into<::std::string::String>,
@@ -3361,53 +3704,71 @@ impl CreateVmUserDefinedXmlHookScript {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateVmUserDefinedXmlHookScript`], settable on the request and on a client `Call` for it:
+ `client.create_vm_user_defined_xml_hook_script(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVmUserDefinedXmlHookScriptSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVmUserDefinedXmlHookScript,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 5.2.0.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 5.2.0.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 5.2.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.2.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.2.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateVmUserDefinedXmlHookScript>,
+> CreateVmUserDefinedXmlHookScriptSetters for T {}
 /// `DELETE /vm-instances/{uuid}/nic-qos`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3435,7 +3796,6 @@ pub struct DeleteNicQos {
 }
 impl DeleteNicQos {
     /// A request with the required params `uuid`, `direction`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         direction: impl ::core::convert::Into<::std::string::String>,
@@ -3447,27 +3807,40 @@ impl DeleteNicQos {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DeleteNicQos`], settable on the request and on a client `Call` for it:
+ `client.delete_nic_qos(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteNicQosSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteNicQos,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteNicQos>> DeleteNicQosSetters for T {}
 /// `DELETE /vm-instances/{uuid}/bootmode`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
@@ -3495,7 +3868,6 @@ pub struct DeleteVmBootMode {
 }
 impl DeleteVmBootMode {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3504,35 +3876,49 @@ impl DeleteVmBootMode {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteVmBootMode`], settable on the request and on a client `Call` for it:
+ `client.delete_vm_boot_mode(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVmBootModeSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVmBootMode,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteVmBootMode>> DeleteVmBootModeSetters
+for T {}
 /// `DELETE /vm-instances/cdroms/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
@@ -3560,7 +3946,6 @@ pub struct DeleteVmCdRom {
 }
 impl DeleteVmCdRom {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3569,35 +3954,49 @@ impl DeleteVmCdRom {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteVmCdRom`], settable on the request and on a client `Call` for it:
+ `client.delete_vm_cd_rom(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVmCdRomSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVmCdRom,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.3. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.3.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.3.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteVmCdRom>> DeleteVmCdRomSetters
+for T {}
 /// `DELETE /vm-instances/{uuid}/console-password`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3622,7 +4021,6 @@ pub struct DeleteVmConsolePassword {
 }
 impl DeleteVmConsolePassword {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3630,27 +4028,42 @@ impl DeleteVmConsolePassword {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DeleteVmConsolePassword`], settable on the request and on a client `Call` for it:
+ `client.delete_vm_console_password(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVmConsolePasswordSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVmConsolePassword,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteVmConsolePassword>,
+> DeleteVmConsolePasswordSetters for T {}
 /// `DELETE /vm-instances/{uuid}/hostnames`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3678,7 +4091,6 @@ pub struct DeleteVmHostname {
 }
 impl DeleteVmHostname {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3687,35 +4099,49 @@ impl DeleteVmHostname {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteVmHostname`], settable on the request and on a client `Call` for it:
+ `client.delete_vm_hostname(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVmHostnameSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVmHostname,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteVmHostname>> DeleteVmHostnameSetters
+for T {}
 /// `DELETE /vm-instances/{uuid}/ha-levels`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3740,7 +4166,6 @@ pub struct DeleteVmInstanceHaLevel {
 }
 impl DeleteVmInstanceHaLevel {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3748,27 +4173,42 @@ impl DeleteVmInstanceHaLevel {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DeleteVmInstanceHaLevel`], settable on the request and on a client `Call` for it:
+ `client.delete_vm_instance_ha_level(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVmInstanceHaLevelSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVmInstanceHaLevel,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteVmInstanceHaLevel>,
+> DeleteVmInstanceHaLevelSetters for T {}
 /// `DELETE /vm-instances/{uuid}/ssh-keys`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3793,7 +4233,6 @@ pub struct DeleteVmSshKey {
 }
 impl DeleteVmSshKey {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3801,27 +4240,41 @@ impl DeleteVmSshKey {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DeleteVmSshKey`], settable on the request and on a client `Call` for it:
+ `client.delete_vm_ssh_key(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVmSshKeySetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVmSshKey,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteVmSshKey>> DeleteVmSshKeySetters
+for T {}
 /// `DELETE /vm-instances/{vmInstanceUuid}/static-ips`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3856,7 +4309,6 @@ pub struct DeleteVmStaticIp {
 }
 impl DeleteVmStaticIp {
     /// A request with the required params `vmInstanceUuid`, `l3NetworkUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -3870,43 +4322,57 @@ impl DeleteVmStaticIp {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `staticIp`.
-    pub fn static_ip(
+}
+/** The optional params of [`DeleteVmStaticIp`], settable on the request and on a client `Call` for it:
+ `client.delete_vm_static_ip(..).static_ip(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVmStaticIpSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVmStaticIp,
+    > + ::core::marker::Sized {
+    /// Wire name `staticIp` (query string). Since ZStack 3.10.0.
+    fn static_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.static_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().static_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteVmStaticIp>> DeleteVmStaticIpSetters
+for T {}
 /// `DELETE /vm-instances/{vmInstanceUuid}/xml`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
@@ -3935,7 +4401,6 @@ pub struct DeleteVmUserDefinedXml {
 }
 impl DeleteVmUserDefinedXml {
     /// A request with the required params `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -3946,35 +4411,50 @@ impl DeleteVmUserDefinedXml {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteVmUserDefinedXml`], settable on the request and on a client `Call` for it:
+ `client.delete_vm_user_defined_xml(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVmUserDefinedXmlSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVmUserDefinedXml,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.8.22 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.8.22 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.8.22 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteVmUserDefinedXml>,
+> DeleteVmUserDefinedXmlSetters for T {}
 /// `DELETE /vm-instances/{vmInstanceUuid}/xml-hook-script`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
@@ -4003,7 +4483,6 @@ pub struct DeleteVmUserDefinedXmlHookScript {
 }
 impl DeleteVmUserDefinedXmlHookScript {
     /// A request with the required params `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -4014,35 +4493,50 @@ impl DeleteVmUserDefinedXmlHookScript {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteVmUserDefinedXmlHookScript`], settable on the request and on a client `Call` for it:
+ `client.delete_vm_user_defined_xml_hook_script(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVmUserDefinedXmlHookScriptSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVmUserDefinedXmlHookScript,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.10.40 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.10.40 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.10.40 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteVmUserDefinedXmlHookScript>,
+> DeleteVmUserDefinedXmlHookScriptSetters for T {}
 /// `GET /vm-instances/{vmInstanceUuid}/recovery-point`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
@@ -4074,7 +4568,6 @@ pub struct DescribeVmInstanceRecoveryPoint {
 }
 impl DescribeVmInstanceRecoveryPoint {
     /// A request with the required params `vmInstanceUuid`, `groupId`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         group_id: impl ::core::convert::Into<i64>,
@@ -4088,37 +4581,52 @@ impl DescribeVmInstanceRecoveryPoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`DescribeVmInstanceRecoveryPoint`], settable on the request and on a client `Call` for it:
+ `client.describe_vm_instance_recovery_point(..).limit_2(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DescribeVmInstanceRecoveryPointSetters: ::zstack_sdk::runtime::request::Holds<
+        DescribeVmInstanceRecoveryPoint,
+    > + ::core::marker::Sized {
+    /// Wire name `limit` (query string). Since ZStack 4.4.65 (release history). Server default: `1000`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (query string). Since ZStack 4.4.65 (release history). Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.4.65 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.4.65 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DescribeVmInstanceRecoveryPoint>,
+> DescribeVmInstanceRecoveryPointSetters for T {}
 /// `DELETE /vm-instances/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4146,7 +4654,6 @@ pub struct DestroyVmInstance {
 }
 impl DestroyVmInstance {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -4155,35 +4662,50 @@ impl DestroyVmInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DestroyVmInstance`], settable on the request and on a client `Call` for it:
+ `client.destroy_vm_instance(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DestroyVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        DestroyVmInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DestroyVmInstance>,
+> DestroyVmInstanceSetters for T {}
 /// `DELETE /vm-instances/nics/{vmNicUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4210,7 +4732,6 @@ pub struct DetachL3NetworkFromVm {
 }
 impl DetachL3NetworkFromVm {
     /// A request with the required params `vmNicUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(vm_nic_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             vm_nic_uuid: vm_nic_uuid.into(),
@@ -4218,27 +4739,42 @@ impl DetachL3NetworkFromVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachL3NetworkFromVm`], settable on the request and on a client `Call` for it:
+ `client.detach_l3_network_from_vm(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachL3NetworkFromVmSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachL3NetworkFromVm,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachL3NetworkFromVm>,
+> DetachL3NetworkFromVmSetters for T {}
 /// `DELETE /vm-instances/{vmInstanceUuid}/scsi-lun/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -4267,7 +4803,6 @@ pub struct DetachScsiLunFromVmInstance {
 }
 impl DetachScsiLunFromVmInstance {
     /// A request with the required params `uuid`, `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -4279,27 +4814,42 @@ impl DetachScsiLunFromVmInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachScsiLunFromVmInstance`], settable on the request and on a client `Call` for it:
+ `client.detach_scsi_lun_from_vm_instance(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachScsiLunFromVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachScsiLunFromVmInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachScsiLunFromVmInstance>,
+> DetachScsiLunFromVmInstanceSetters for T {}
 /// `POST /vm-instances/commands/exec`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.2.0 (release history). Source: catalog.
@@ -4336,7 +4886,6 @@ pub struct ExecuteGuestVmCommand {
 }
 impl ExecuteGuestVmCommand {
     /// A request with the required params `vmInstanceUuid`, `platform`, `command`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         platform: impl ::core::convert::Into<::std::string::String>,
@@ -4351,32 +4900,47 @@ impl ExecuteGuestVmCommand {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `commandTimeout`.
-    pub fn command_timeout(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.command_timeout = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`ExecuteGuestVmCommand`], settable on the request and on a client `Call` for it:
+ `client.execute_guest_vm_command(..).command_timeout(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ExecuteGuestVmCommandSetters: ::zstack_sdk::runtime::request::Holds<
+        ExecuteGuestVmCommand,
+    > + ::core::marker::Sized {
+    /// Wire name `commandTimeout` (body). Since ZStack 5.2.0 (release history).
+    fn command_timeout(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().command_timeout = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.2.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.2.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ExecuteGuestVmCommand>,
+> ExecuteGuestVmCommandSetters for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"expungeVmInstance"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4402,7 +4966,6 @@ pub struct ExpungeVmInstance {
 }
 impl ExpungeVmInstance {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -4410,27 +4973,42 @@ impl ExpungeVmInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ExpungeVmInstance`], settable on the request and on a client `Call` for it:
+ `client.expunge_vm_instance(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ExpungeVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        ExpungeVmInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ExpungeVmInstance>,
+> ExpungeVmInstanceSetters for T {}
 /// `DELETE /vm-instances/xml-hook-script`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.2.0 (release history). Source: catalog.
@@ -4455,7 +5033,6 @@ pub struct ExpungeVmUserDefinedXmlHookScript {
 }
 impl ExpungeVmUserDefinedXmlHookScript {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -4463,27 +5040,42 @@ impl ExpungeVmUserDefinedXmlHookScript {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ExpungeVmUserDefinedXmlHookScript`], settable on the request and on a client `Call` for it:
+ `client.expunge_vm_user_defined_xml_hook_script(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ExpungeVmUserDefinedXmlHookScriptSetters: ::zstack_sdk::runtime::request::Holds<
+        ExpungeVmUserDefinedXmlHookScript,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 5.2.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.2.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ExpungeVmUserDefinedXmlHookScript>,
+> ExpungeVmUserDefinedXmlHookScriptSetters for T {}
 /// `PUT /vm-instances/fault-tolerance`, body envelope `"failoverFaultToleranceVm"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
@@ -4510,7 +5102,6 @@ pub struct FailoverFaultToleranceVm {
 }
 impl FailoverFaultToleranceVm {
     /// A request with the required params `faultToleranceVmUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         fault_tolerance_vm_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -4520,27 +5111,42 @@ impl FailoverFaultToleranceVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`FailoverFaultToleranceVm`], settable on the request and on a client `Call` for it:
+ `client.failover_fault_tolerance_vm(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait FailoverFaultToleranceVmSetters: ::zstack_sdk::runtime::request::Holds<
+        FailoverFaultToleranceVm,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.10.40 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.10.40 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<FailoverFaultToleranceVm>,
+> FailoverFaultToleranceVmSetters for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"flattenVmInstance"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -4572,7 +5178,6 @@ pub struct FlattenVmInstance {
 }
 impl FlattenVmInstance {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -4582,37 +5187,52 @@ impl FlattenVmInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `full`.
-    pub fn full(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.full = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`FlattenVmInstance`], settable on the request and on a client `Call` for it:
+ `client.flatten_vm_instance(..).full(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait FlattenVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        FlattenVmInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `full` (body). Since ZStack 4.7.0. Server default: `true`.
+    fn full(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().full = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dryRun`.
-    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = ::core::option::Option::Some(value.into());
+    /// Wire name `dryRun` (body). Since ZStack 4.7.0. Server default: `false`.
+    fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().dry_run = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<FlattenVmInstance>,
+> FlattenVmInstanceSetters for T {}
 /// `POST /vm-instances/{uuid}/actions`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -4638,7 +5258,6 @@ pub struct FstrimVm {
 }
 impl FstrimVm {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -4646,27 +5265,40 @@ impl FstrimVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`FstrimVm`], settable on the request and on a client `Call` for it:
+ `client.fstrim_vm(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait FstrimVmSetters: ::zstack_sdk::runtime::request::Holds<
+        FstrimVm,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.7.21.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.21.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<FstrimVm>> FstrimVmSetters for T {}
 /// `GET /vm-instances/appliances/virtual-routers/{vmInstanceUuid}/attachable-public-l3s`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4692,7 +5324,6 @@ pub struct GetAttachablePublicL3ForVRouter {
 }
 impl GetAttachablePublicL3ForVRouter {
     /// A request with the required params `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -4702,27 +5333,42 @@ impl GetAttachablePublicL3ForVRouter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetAttachablePublicL3ForVRouter`], settable on the request and on a client `Call` for it:
+ `client.get_attachable_public_l3_for_v_router(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetAttachablePublicL3ForVRouterSetters: ::zstack_sdk::runtime::request::Holds<
+        GetAttachablePublicL3ForVRouter,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 2.2.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 2.2.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetAttachablePublicL3ForVRouter>,
+> GetAttachablePublicL3ForVRouterSetters for T {}
 /// `GET /vm-instances/candidate-affinityGroup`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
@@ -4753,7 +5399,6 @@ pub struct GetCandidateAffinityGroupForCreatingVm {
 }
 impl GetCandidateAffinityGroupForCreatingVm {
     /// A request with the required params `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(zone_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             zone_uuid: zone_uuid.into(),
@@ -4763,43 +5408,58 @@ impl GetCandidateAffinityGroupForCreatingVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
+}
+/** The optional params of [`GetCandidateAffinityGroupForCreatingVm`], settable on the request and on a client `Call` for it:
+ `client.get_candidate_affinity_group_for_creating_vm(..).cluster_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetCandidateAffinityGroupForCreatingVmSetters: ::zstack_sdk::runtime::request::Holds<
+        GetCandidateAffinityGroupForCreatingVm,
+    > + ::core::marker::Sized {
+    /// Wire name `clusterUuid` (query string). Since ZStack 4.1.8 (release history).
+    fn cluster_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.cluster_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().cluster_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
+    /// Wire name `hostUuid` (query string). Since ZStack 4.1.8 (release history).
+    fn host_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.host_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().host_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.1.8 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.1.8 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetCandidateAffinityGroupForCreatingVm>,
+> GetCandidateAffinityGroupForCreatingVmSetters for T {}
 /// `GET /vm-instances/{vmInstanceUuid}/iso-candidates`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4825,7 +5485,6 @@ pub struct GetCandidateIsoForAttachingVm {
 }
 impl GetCandidateIsoForAttachingVm {
     /// A request with the required params `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -4835,27 +5494,42 @@ impl GetCandidateIsoForAttachingVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetCandidateIsoForAttachingVm`], settable on the request and on a client `Call` for it:
+ `client.get_candidate_iso_for_attaching_vm(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetCandidateIsoForAttachingVmSetters: ::zstack_sdk::runtime::request::Holds<
+        GetCandidateIsoForAttachingVm,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetCandidateIsoForAttachingVm>,
+> GetCandidateIsoForAttachingVmSetters for T {}
 /// `GET /vm-instances/nics/{vmNicUuid}/l3-networks-candidates`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
@@ -4881,7 +5555,6 @@ pub struct GetCandidateL3NetworksForChangeVmNicNetwork {
 }
 impl GetCandidateL3NetworksForChangeVmNicNetwork {
     /// A request with the required params `vmNicUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(vm_nic_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             vm_nic_uuid: vm_nic_uuid.into(),
@@ -4889,27 +5562,42 @@ impl GetCandidateL3NetworksForChangeVmNicNetwork {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetCandidateL3NetworksForChangeVmNicNetwork`], settable on the request and on a client `Call` for it:
+ `client.get_candidate_l3_networks_for_change_vm_nic_network(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetCandidateL3NetworksForChangeVmNicNetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        GetCandidateL3NetworksForChangeVmNicNetwork,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.1.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.1.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetCandidateL3NetworksForChangeVmNicNetwork>,
+> GetCandidateL3NetworksForChangeVmNicNetworkSetters for T {}
 /// `GET /vm-instances/candidate-storages`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4959,7 +5647,6 @@ pub struct GetCandidatePrimaryStoragesForCreatingVm {
 }
 impl GetCandidatePrimaryStoragesForCreatingVm {
     /// A request with the required params `imageUuid`, `l3NetworkUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         image_uuid: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuids: impl ::core::iter::IntoIterator<
@@ -4983,88 +5670,107 @@ impl GetCandidatePrimaryStoragesForCreatingVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `rootDiskOfferingUuid`.
-    pub fn root_disk_offering_uuid(
+}
+/** The optional params of [`GetCandidatePrimaryStoragesForCreatingVm`], settable on the request and on a client `Call` for it:
+ `client.get_candidate_primary_storages_for_creating_vm(..).root_disk_offering_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetCandidatePrimaryStoragesForCreatingVmSetters: ::zstack_sdk::runtime::request::Holds<
+        GetCandidatePrimaryStoragesForCreatingVm,
+    > + ::core::marker::Sized {
+    /// Wire name `rootDiskOfferingUuid` (query string). Since ZStack 2.1.
+    fn root_disk_offering_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.root_disk_offering_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().root_disk_offering_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `rootDiskSize`.
-    pub fn root_disk_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.root_disk_size = ::core::option::Option::Some(value.into());
+    /// Wire name `rootDiskSize` (query string). Since ZStack 4.1.2.
+    fn root_disk_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().root_disk_size = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dataDiskOfferingUuids`.
-    pub fn data_disk_offering_uuids(
+    /// Wire name `dataDiskOfferingUuids` (query string). Since ZStack 2.1.
+    fn data_disk_offering_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.data_disk_offering_uuids = value
+        self.held_mut().data_disk_offering_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `dataDiskSizes`.
-    pub fn data_disk_sizes(
+    /// Wire name `dataDiskSizes` (query string). Since ZStack 4.3.9.
+    fn data_disk_sizes(
         mut self,
         value: impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<i64>>,
     ) -> Self {
-        self.data_disk_sizes = value
+        self.held_mut().data_disk_sizes = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
+    /// Wire name `zoneUuid` (query string). Since ZStack 2.1.
+    fn zone_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.zone_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().zone_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
+    /// Wire name `clusterUuid` (query string). Since ZStack 2.1.
+    fn cluster_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.cluster_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().cluster_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `defaultL3NetworkUuid`.
-    pub fn default_l3_network_uuid(
+    /// Wire name `defaultL3NetworkUuid` (query string). Since ZStack 2.1.
+    fn default_l3_network_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.default_l3_network_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().default_l3_network_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 2.1.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 2.1.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetCandidatePrimaryStoragesForCreatingVm>,
+> GetCandidatePrimaryStoragesForCreatingVmSetters for T {}
 /// `GET /VM/attachingGroup`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -5089,7 +5795,6 @@ pub struct GetCandidateVMForAttachingAffinityGroup {
 }
 impl GetCandidateVMForAttachingAffinityGroup {
     /// A request with the required params `affinityGroupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         affinity_group_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -5099,27 +5804,42 @@ impl GetCandidateVMForAttachingAffinityGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetCandidateVMForAttachingAffinityGroup`], settable on the request and on a client `Call` for it:
+ `client.get_candidate_vm_for_attaching_affinity_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetCandidateVMForAttachingAffinityGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        GetCandidateVMForAttachingAffinityGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetCandidateVMForAttachingAffinityGroup>,
+> GetCandidateVMForAttachingAffinityGroupSetters for T {}
 /// `GET /vm-instances/candidate-destinations`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5175,7 +5895,6 @@ pub struct GetCandidateZonesClustersHostsForCreatingVm {
 }
 impl GetCandidateZonesClustersHostsForCreatingVm {
     /// A request with the required params `imageUuid`, `l3NetworkUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         image_uuid: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuids: impl ::core::iter::IntoIterator<
@@ -5201,95 +5920,116 @@ impl GetCandidateZonesClustersHostsForCreatingVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `instanceOfferingUuid`.
-    pub fn instance_offering_uuid(
+}
+/** The optional params of [`GetCandidateZonesClustersHostsForCreatingVm`], settable on the request and on a client `Call` for it:
+ `client.get_candidate_zones_clusters_hosts_for_creating_vm(..).instance_offering_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetCandidateZonesClustersHostsForCreatingVmSetters: ::zstack_sdk::runtime::request::Holds<
+        GetCandidateZonesClustersHostsForCreatingVm,
+    > + ::core::marker::Sized {
+    /// Wire name `instanceOfferingUuid` (query string). Since ZStack 0.6.
+    fn instance_offering_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_offering_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().instance_offering_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `rootDiskOfferingUuid`.
-    pub fn root_disk_offering_uuid(
+    /// Wire name `rootDiskOfferingUuid` (query string). Since ZStack 0.6.
+    fn root_disk_offering_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.root_disk_offering_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().root_disk_offering_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `rootDiskSize`.
-    pub fn root_disk_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.root_disk_size = ::core::option::Option::Some(value.into());
+    /// Wire name `rootDiskSize` (query string). Since ZStack 4.1.2.
+    fn root_disk_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().root_disk_size = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dataDiskOfferingUuids`.
-    pub fn data_disk_offering_uuids(
+    /// Wire name `dataDiskOfferingUuids` (query string). Since ZStack 0.6.
+    fn data_disk_offering_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.data_disk_offering_uuids = value
+        self.held_mut().data_disk_offering_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `cpuNum`.
-    pub fn cpu_num(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.cpu_num = ::core::option::Option::Some(value.into());
+    /// Wire name `cpuNum` (query string). Since ZStack 3.10.0.
+    fn cpu_num(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().cpu_num = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `memorySize`.
-    pub fn memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.memory_size = ::core::option::Option::Some(value.into());
+    /// Wire name `memorySize` (query string). Since ZStack 3.10.0.
+    fn memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().memory_size = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
+    /// Wire name `zoneUuid` (query string). Since ZStack 0.6.
+    fn zone_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.zone_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().zone_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
+    /// Wire name `clusterUuid` (query string). Since ZStack 0.6.
+    fn cluster_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.cluster_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().cluster_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `defaultL3NetworkUuid`.
-    pub fn default_l3_network_uuid(
+    /// Wire name `defaultL3NetworkUuid` (query string). Since ZStack 0.6.
+    fn default_l3_network_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.default_l3_network_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().default_l3_network_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetCandidateZonesClustersHostsForCreatingVm>,
+> GetCandidateZonesClustersHostsForCreatingVmSetters for T {}
 /// `GET /vm-instances/fault-tolerance/sub-vms`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
@@ -5315,7 +6055,6 @@ pub struct GetFaultToleranceVms {
 }
 impl GetFaultToleranceVms {
     /// A request with the required params `faultToleranceVmUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         fault_tolerance_vm_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -5325,27 +6064,42 @@ impl GetFaultToleranceVms {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetFaultToleranceVms`], settable on the request and on a client `Call` for it:
+ `client.get_fault_tolerance_vms(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetFaultToleranceVmsSetters: ::zstack_sdk::runtime::request::Holds<
+        GetFaultToleranceVms,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.10.40 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.10.40 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetFaultToleranceVms>,
+> GetFaultToleranceVmsSetters for T {}
 /// `GET /vm-instances/{vmInstanceUuid}/image-candidates`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5370,7 +6124,6 @@ pub struct GetImageCandidatesForVmToChange {
 }
 impl GetImageCandidatesForVmToChange {
     /// A request with the required params `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -5380,27 +6133,42 @@ impl GetImageCandidatesForVmToChange {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetImageCandidatesForVmToChange`], settable on the request and on a client `Call` for it:
+ `client.get_image_candidates_for_vm_to_change(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetImageCandidatesForVmToChangeSetters: ::zstack_sdk::runtime::request::Holds<
+        GetImageCandidatesForVmToChange,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetImageCandidatesForVmToChange>,
+> GetImageCandidatesForVmToChangeSetters for T {}
 /// `GET /vm-instances/{uuid}/latest-guest-tools`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -5424,7 +6192,6 @@ pub struct GetLatestGuestToolsForVm {
 }
 impl GetLatestGuestToolsForVm {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -5432,27 +6199,42 @@ impl GetLatestGuestToolsForVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetLatestGuestToolsForVm`], settable on the request and on a client `Call` for it:
+ `client.get_latest_guest_tools_for_vm(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetLatestGuestToolsForVmSetters: ::zstack_sdk::runtime::request::Holds<
+        GetLatestGuestToolsForVm,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetLatestGuestToolsForVm>,
+> GetLatestGuestToolsForVmSetters for T {}
 /// `GET /vm-instances/{uuid}/nic-qos`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5479,7 +6261,6 @@ pub struct GetNicQos {
 }
 impl GetNicQos {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -5488,32 +6269,45 @@ impl GetNicQos {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `forceSync`.
-    pub fn force_sync(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.force_sync = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetNicQos`], settable on the request and on a client `Call` for it:
+ `client.get_nic_qos(..).force_sync(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetNicQosSetters: ::zstack_sdk::runtime::request::Holds<
+        GetNicQos,
+    > + ::core::marker::Sized {
+    /// Wire name `forceSync` (query string). Since ZStack 3.3.1 (release history). Server default: `false`.
+    fn force_sync(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().force_sync = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetNicQos>> GetNicQosSetters for T {}
 /// `GET /vm-instances/{vmInstanceUuid}/candidate-pci-devices`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5543,7 +6337,6 @@ pub struct GetPciDeviceCandidatesForAttachingVm {
 }
 impl GetPciDeviceCandidatesForAttachingVm {
     /// A request with the required params `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -5555,50 +6348,68 @@ impl GetPciDeviceCandidatesForAttachingVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `types`.
-    pub fn types(
+}
+/** The optional params of [`GetPciDeviceCandidatesForAttachingVm`], settable on the request and on a client `Call` for it:
+ `client.get_pci_device_candidates_for_attaching_vm(..).types(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetPciDeviceCandidatesForAttachingVmSetters: ::zstack_sdk::runtime::request::Holds<
+        GetPciDeviceCandidatesForAttachingVm,
+    > + ::core::marker::Sized {
+    /// Wire name `types` (query string). Since ZStack 3.0.1 (release history).
+    fn types(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.types = value.into_iter().map(::core::convert::Into::into).collect();
-        self
-    }
-    /// Set `pciSpecUuids`.
-    pub fn pci_spec_uuids(
-        mut self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.pci_spec_uuids = value
+        self.held_mut().types = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `pciSpecUuids` (query string). Since ZStack 5.1.30 (release history).
+    fn pci_spec_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().pci_spec_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetPciDeviceCandidatesForAttachingVm>,
+> GetPciDeviceCandidatesForAttachingVmSetters for T {}
 /// `GET /vm-instances/{vmInstanceUuid}/storage-migration-candidates`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5629,7 +6440,6 @@ pub struct GetPrimaryStorageCandidatesForVmMigration {
 }
 impl GetPrimaryStorageCandidatesForVmMigration {
     /// A request with the required params `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -5641,40 +6451,54 @@ impl GetPrimaryStorageCandidatesForVmMigration {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `withDataVolumes`.
-    pub fn with_data_volumes(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.with_data_volumes = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetPrimaryStorageCandidatesForVmMigration`], settable on the request and on a client `Call` for it:
+ `client.get_primary_storage_candidates_for_vm_migration(..).with_data_volumes(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetPrimaryStorageCandidatesForVmMigrationSetters: ::zstack_sdk::runtime::request::Holds<
+        GetPrimaryStorageCandidatesForVmMigration,
+    > + ::core::marker::Sized {
+    /// Wire name `withDataVolumes` (query string). Since ZStack 3.7.5 (release history). Server default: `true`.
+    fn with_data_volumes(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().with_data_volumes = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `migrateStorageOnly`.
-    pub fn migrate_storage_only(
-        mut self,
-        value: impl ::core::convert::Into<bool>,
-    ) -> Self {
-        self.migrate_storage_only = ::core::option::Option::Some(value.into());
+    /// Wire name `migrateStorageOnly` (query string). Since ZStack 4.4.65 (release history). Server default: `false`.
+    fn migrate_storage_only(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().migrate_storage_only = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        mut self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
-        self
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetPrimaryStorageCandidatesForVmMigration>,
+> GetPrimaryStorageCandidatesForVmMigrationSetters for T {}
 /// `GET /vm-instances/{vmInstanceUuid}/candidate-storage-devices`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -5699,7 +6523,6 @@ pub struct GetScsiLunCandidatesForAttachingVm {
 }
 impl GetScsiLunCandidatesForAttachingVm {
     /// A request with the required params `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -5709,27 +6532,42 @@ impl GetScsiLunCandidatesForAttachingVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetScsiLunCandidatesForAttachingVm`], settable on the request and on a client `Call` for it:
+ `client.get_scsi_lun_candidates_for_attaching_vm(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetScsiLunCandidatesForAttachingVmSetters: ::zstack_sdk::runtime::request::Holds<
+        GetScsiLunCandidatesForAttachingVm,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetScsiLunCandidatesForAttachingVm>,
+> GetScsiLunCandidatesForAttachingVmSetters for T {}
 /// `GET /vm-instances/{vmInstanceUuid}/candidate-usb-devices`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5757,7 +6595,6 @@ pub struct GetUsbDeviceCandidatesForAttachingVm {
 }
 impl GetUsbDeviceCandidatesForAttachingVm {
     /// A request with the required params `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -5768,35 +6605,50 @@ impl GetUsbDeviceCandidatesForAttachingVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `attachType`.
-    pub fn attach_type(
+}
+/** The optional params of [`GetUsbDeviceCandidatesForAttachingVm`], settable on the request and on a client `Call` for it:
+ `client.get_usb_device_candidates_for_attaching_vm(..).attach_type(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetUsbDeviceCandidatesForAttachingVmSetters: ::zstack_sdk::runtime::request::Holds<
+        GetUsbDeviceCandidatesForAttachingVm,
+    > + ::core::marker::Sized {
+    /// Wire name `attachType` (query string). Since ZStack 3.5.3 (release history). Server default: `PassThrough`. One of `PassThrough`, `Redirect`.
+    fn attach_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.attach_type = ::core::option::Option::Some(value.into());
+        self.held_mut().attach_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetUsbDeviceCandidatesForAttachingVm>,
+> GetUsbDeviceCandidatesForAttachingVmSetters for T {}
 /// `GET /vm-instances/virtualizer-info`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -5821,7 +6673,6 @@ pub struct GetVirtualizerInfo {
 }
 impl GetVirtualizerInfo {
     /// A request with the required params `uuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
@@ -5833,27 +6684,42 @@ impl GetVirtualizerInfo {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVirtualizerInfo`], settable on the request and on a client `Call` for it:
+ `client.get_virtualizer_info(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVirtualizerInfoSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVirtualizerInfo,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVirtualizerInfo>,
+> GetVirtualizerInfoSetters for T {}
 /// `GET /vm-instances/{vmInstanceUuid}/data-volume-candidates`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5879,7 +6745,6 @@ pub struct GetVmAttachableDataVolume {
 }
 impl GetVmAttachableDataVolume {
     /// A request with the required params `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -5889,27 +6754,42 @@ impl GetVmAttachableDataVolume {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVmAttachableDataVolume`], settable on the request and on a client `Call` for it:
+ `client.get_vm_attachable_data_volume(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmAttachableDataVolumeSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmAttachableDataVolume,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVmAttachableDataVolume>,
+> GetVmAttachableDataVolumeSetters for T {}
 /// `GET /vm-instances/{vmInstanceUuid}/l3-networks-candidates`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5935,7 +6815,6 @@ pub struct GetVmAttachableL3Network {
 }
 impl GetVmAttachableL3Network {
     /// A request with the required params `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -5945,27 +6824,42 @@ impl GetVmAttachableL3Network {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVmAttachableL3Network`], settable on the request and on a client `Call` for it:
+ `client.get_vm_attachable_l3_network(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmAttachableL3NetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmAttachableL3Network,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVmAttachableL3Network>,
+> GetVmAttachableL3NetworkSetters for T {}
 /// `GET /vm-instances/{uuid}/boot-orders`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5989,7 +6883,6 @@ pub struct GetVmBootOrder {
 }
 impl GetVmBootOrder {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -5997,27 +6890,41 @@ impl GetVmBootOrder {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVmBootOrder`], settable on the request and on a client `Call` for it:
+ `client.get_vm_boot_order(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmBootOrderSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmBootOrder,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetVmBootOrder>> GetVmBootOrderSetters
+for T {}
 /// `GET /vm-instances/{uuid}/capabilities`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6041,7 +6948,6 @@ pub struct GetVmCapabilities {
 }
 impl GetVmCapabilities {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -6049,27 +6955,42 @@ impl GetVmCapabilities {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVmCapabilities`], settable on the request and on a client `Call` for it:
+ `client.get_vm_capabilities(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmCapabilitiesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmCapabilities,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVmCapabilities>,
+> GetVmCapabilitiesSetters for T {}
 /// `GET /vm-instances/{uuid}/console-addresses`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6093,7 +7014,6 @@ pub struct GetVmConsoleAddress {
 }
 impl GetVmConsoleAddress {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -6101,27 +7021,42 @@ impl GetVmConsoleAddress {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVmConsoleAddress`], settable on the request and on a client `Call` for it:
+ `client.get_vm_console_address(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmConsoleAddressSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmConsoleAddress,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVmConsoleAddress>,
+> GetVmConsoleAddressSetters for T {}
 /// `GET /vm-instances/{uuid}/console-passwords`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6145,7 +7080,6 @@ pub struct GetVmConsolePassword {
 }
 impl GetVmConsolePassword {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -6153,27 +7087,42 @@ impl GetVmConsolePassword {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVmConsolePassword`], settable on the request and on a client `Call` for it:
+ `client.get_vm_console_password(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmConsolePasswordSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmConsolePassword,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVmConsolePassword>,
+> GetVmConsolePasswordSetters for T {}
 /// `GET /vm-instances/devices`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
@@ -6200,7 +7149,6 @@ pub struct GetVmDeviceAddress {
 }
 impl GetVmDeviceAddress {
     /// A request with the required params `uuid`, `resourceTypes`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         resource_types: impl ::core::iter::IntoIterator<
@@ -6217,27 +7165,42 @@ impl GetVmDeviceAddress {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVmDeviceAddress`], settable on the request and on a client `Call` for it:
+ `client.get_vm_device_address(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmDeviceAddressSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmDeviceAddress,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.10.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.10.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVmDeviceAddress>,
+> GetVmDeviceAddressSetters for T {}
 /// `GET /vm-instances/{uuid}/emulator-pinning`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -6261,7 +7224,6 @@ pub struct GetVmEmulatorPinning {
 }
 impl GetVmEmulatorPinning {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -6269,27 +7231,42 @@ impl GetVmEmulatorPinning {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVmEmulatorPinning`], settable on the request and on a client `Call` for it:
+ `client.get_vm_emulator_pinning(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmEmulatorPinningSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmEmulatorPinning,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVmEmulatorPinning>,
+> GetVmEmulatorPinningSetters for T {}
 /// `GET /vm-instances/{uuid}/guest-tools-infos`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -6316,7 +7293,6 @@ pub struct GetVmGuestToolsInfo {
 }
 impl GetVmGuestToolsInfo {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -6325,37 +7301,55 @@ impl GetVmGuestToolsInfo {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `debug`.
-    pub fn debug(
+}
+/** The optional params of [`GetVmGuestToolsInfo`], settable on the request and on a client `Call` for it:
+ `client.get_vm_guest_tools_info(..).debug(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmGuestToolsInfoSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmGuestToolsInfo,
+    > + ::core::marker::Sized {
+    /// Wire name `debug` (query string). Since ZStack 4.4.65 (release history).
+    fn debug(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.debug = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().debug = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVmGuestToolsInfo>,
+> GetVmGuestToolsInfoSetters for T {}
 /// `GET /vm-instances/{uuid}/hostnames`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6379,7 +7373,6 @@ pub struct GetVmHostname {
 }
 impl GetVmHostname {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -6387,27 +7380,41 @@ impl GetVmHostname {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVmHostname`], settable on the request and on a client `Call` for it:
+ `client.get_vm_hostname(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmHostnameSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmHostname,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetVmHostname>> GetVmHostnameSetters
+for T {}
 /// `GET /vm-instances/{uuid}/first-boot-device`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -6431,7 +7438,6 @@ pub struct GetVmInstanceFirstBootDevice {
 }
 impl GetVmInstanceFirstBootDevice {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -6439,27 +7445,42 @@ impl GetVmInstanceFirstBootDevice {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVmInstanceFirstBootDevice`], settable on the request and on a client `Call` for it:
+ `client.get_vm_instance_first_boot_device(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmInstanceFirstBootDeviceSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmInstanceFirstBootDevice,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVmInstanceFirstBootDevice>,
+> GetVmInstanceFirstBootDeviceSetters for T {}
 /// `GET /vm-instances/{uuid}/ha-levels`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6483,7 +7504,6 @@ pub struct GetVmInstanceHaLevel {
 }
 impl GetVmInstanceHaLevel {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -6491,27 +7511,42 @@ impl GetVmInstanceHaLevel {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVmInstanceHaLevel`], settable on the request and on a client `Call` for it:
+ `client.get_vm_instance_ha_level(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmInstanceHaLevelSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmInstanceHaLevel,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVmInstanceHaLevel>,
+> GetVmInstanceHaLevelSetters for T {}
 /// `GET /vm-instances/{uuid}/protected-recovery-points`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -6540,7 +7575,6 @@ pub struct GetVmInstanceProtectedRecoveryPoints {
 }
 impl GetVmInstanceProtectedRecoveryPoints {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -6550,37 +7584,52 @@ impl GetVmInstanceProtectedRecoveryPoints {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetVmInstanceProtectedRecoveryPoints`], settable on the request and on a client `Call` for it:
+ `client.get_vm_instance_protected_recovery_points(..).limit_2(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmInstanceProtectedRecoveryPointsSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmInstanceProtectedRecoveryPoints,
+    > + ::core::marker::Sized {
+    /// Wire name `limit` (query string). Since ZStack 4.3.36 (release history). Server default: `1000`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (query string). Since ZStack 4.3.36 (release history). Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVmInstanceProtectedRecoveryPoints>,
+> GetVmInstanceProtectedRecoveryPointsSetters for T {}
 /// `GET /vm-instances/{uuid}/recovery-points`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -6618,7 +7667,6 @@ pub struct GetVmInstanceRecoveryPoints {
 }
 impl GetVmInstanceRecoveryPoints {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -6631,61 +7679,76 @@ impl GetVmInstanceRecoveryPoints {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `startTime`.
-    pub fn start_time(
+}
+/** The optional params of [`GetVmInstanceRecoveryPoints`], settable on the request and on a client `Call` for it:
+ `client.get_vm_instance_recovery_points(..).start_time(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmInstanceRecoveryPointsSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmInstanceRecoveryPoints,
+    > + ::core::marker::Sized {
+    /// Wire name `startTime` (query string). Since ZStack 4.3.36 (release history).
+    fn start_time(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.start_time = ::core::option::Option::Some(value.into());
+        self.held_mut().start_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `endTime`.
-    pub fn end_time(
+    /// Wire name `endTime` (query string). Since ZStack 4.3.36 (release history).
+    fn end_time(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.end_time = ::core::option::Option::Some(value.into());
+        self.held_mut().end_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `scale`.
-    pub fn scale(
+    /// Wire name `scale` (query string). Since ZStack 4.3.36 (release history). One of `minute`, `hour`, `day`.
+    fn scale(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.scale = ::core::option::Option::Some(value.into());
+        self.held_mut().scale = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+    /// Wire name `limit` (query string). Since ZStack 4.3.36 (release history). Server default: `1000`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (query string). Since ZStack 4.3.36 (release history). Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVmInstanceRecoveryPoints>,
+> GetVmInstanceRecoveryPointsSetters for T {}
 /// `GET /vm-instances/{vmInstanceUuid}/migration-target-hosts`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6711,7 +7774,6 @@ pub struct GetVmMigrationCandidateHosts {
 }
 impl GetVmMigrationCandidateHosts {
     /// A request with the required params `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -6721,27 +7783,42 @@ impl GetVmMigrationCandidateHosts {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVmMigrationCandidateHosts`], settable on the request and on a client `Call` for it:
+ `client.get_vm_migration_candidate_hosts(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmMigrationCandidateHostsSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmMigrationCandidateHosts,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVmMigrationCandidateHosts>,
+> GetVmMigrationCandidateHostsSetters for T {}
 /// `GET /vm-instances/{uuid}/monitorNumber`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -6765,7 +7842,6 @@ pub struct GetVmMonitorNumber {
 }
 impl GetVmMonitorNumber {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -6773,27 +7849,42 @@ impl GetVmMonitorNumber {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVmMonitorNumber`], settable on the request and on a client `Call` for it:
+ `client.get_vm_monitor_number(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmMonitorNumberSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmMonitorNumber,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVmMonitorNumber>,
+> GetVmMonitorNumberSetters for T {}
 /// `GET /vm-instances/nics/{vmNicUuid}/candidate-eips`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -6825,7 +7916,6 @@ pub struct GetVmNicAttachableEips {
 }
 impl GetVmNicAttachableEips {
     /// A request with the required params `vmNicUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(vm_nic_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             vm_nic_uuid: vm_nic_uuid.into(),
@@ -6836,42 +7926,57 @@ impl GetVmNicAttachableEips {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `ipVersion`.
-    pub fn ip_version(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ip_version = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetVmNicAttachableEips`], settable on the request and on a client `Call` for it:
+ `client.get_vm_nic_attachable_eips(..).ip_version(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmNicAttachableEipsSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmNicAttachableEips,
+    > + ::core::marker::Sized {
+    /// Wire name `ipVersion` (query string). Since ZStack 4.3.18. One of `4`, `6`.
+    fn ip_version(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ip_version = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+    /// Wire name `limit` (query string). Since ZStack 4.3.18. Server default: `1000`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (query string). Since ZStack 4.3.18. Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.18.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.3.18.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVmNicAttachableEips>,
+> GetVmNicAttachableEipsSetters for T {}
 /// `GET /vm-instances/nics/{vmNicUuid}/attached-networkservices`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
@@ -6896,7 +8001,6 @@ pub struct GetVmNicAttachedNetworkService {
 }
 impl GetVmNicAttachedNetworkService {
     /// A request with the required params `vmNicUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(vm_nic_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             vm_nic_uuid: vm_nic_uuid.into(),
@@ -6904,27 +8008,42 @@ impl GetVmNicAttachedNetworkService {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVmNicAttachedNetworkService`], settable on the request and on a client `Call` for it:
+ `client.get_vm_nic_attached_network_service(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmNicAttachedNetworkServiceSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmNicAttachedNetworkService,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.1.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.1.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVmNicAttachedNetworkService>,
+> GetVmNicAttachedNetworkServiceSetters for T {}
 /// `GET /vm-instances/{uuid}/vnuma`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -6948,7 +8067,6 @@ pub struct GetVmNuma {
 }
 impl GetVmNuma {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -6956,27 +8074,40 @@ impl GetVmNuma {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVmNuma`], settable on the request and on a client `Call` for it:
+ `client.get_vm_numa(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmNumaSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmNuma,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetVmNuma>> GetVmNumaSetters for T {}
 /// `GET /vm-instances/{uuid}/qga`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -7000,7 +8131,6 @@ pub struct GetVmQga {
 }
 impl GetVmQga {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -7008,27 +8138,40 @@ impl GetVmQga {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVmQga`], settable on the request and on a client `Call` for it:
+ `client.get_vm_qga(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmQgaSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmQga,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetVmQga>> GetVmQgaSetters for T {}
 /// `GET /vm-instances/{uuid}/rdp`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -7052,7 +8195,6 @@ pub struct GetVmRDP {
 }
 impl GetVmRDP {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -7060,27 +8202,40 @@ impl GetVmRDP {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVmRDP`], settable on the request and on a client `Call` for it:
+ `client.get_vm_rdp(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmRDPSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmRDP,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetVmRDP>> GetVmRDPSetters for T {}
 /// `GET /vm-instances/{uuid}/ssh-keys`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -7104,7 +8259,6 @@ pub struct GetVmSshKey {
 }
 impl GetVmSshKey {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -7112,27 +8266,40 @@ impl GetVmSshKey {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVmSshKey`], settable on the request and on a client `Call` for it:
+ `client.get_vm_ssh_key(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmSshKeySetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmSshKey,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetVmSshKey>> GetVmSshKeySetters for T {}
 /// `GET /vm-instances/{uuid}/starting-target-hosts`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -7157,7 +8324,6 @@ pub struct GetVmStartingCandidateClustersHosts {
 }
 impl GetVmStartingCandidateClustersHosts {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -7165,27 +8331,42 @@ impl GetVmStartingCandidateClustersHosts {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVmStartingCandidateClustersHosts`], settable on the request and on a client `Call` for it:
+ `client.get_vm_starting_candidate_clusters_hosts(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmStartingCandidateClustersHostsSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmStartingCandidateClustersHosts,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVmStartingCandidateClustersHosts>,
+> GetVmStartingCandidateClustersHostsSetters for T {}
 /// `GET /vm-instances/task-details`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -7213,7 +8394,6 @@ pub struct GetVmTask {
 }
 impl GetVmTask {
     /// A request with the required params `vmInstanceUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -7229,40 +8409,53 @@ impl GetVmTask {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `syncSignatures`.
-    pub fn sync_signatures(
+}
+/** The optional params of [`GetVmTask`], settable on the request and on a client `Call` for it:
+ `client.get_vm_task(..).sync_signatures(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmTaskSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmTask,
+    > + ::core::marker::Sized {
+    /// Wire name `syncSignatures` (query string). Since ZStack 4.6.0.
+    fn sync_signatures(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.sync_signatures = value
+        self.held_mut().sync_signatures = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.6.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.6.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetVmTask>> GetVmTaskSetters for T {}
 /// `GET /vm-instances/{uuid}/usbredirect`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -7286,7 +8479,6 @@ pub struct GetVmUsbRedirect {
 }
 impl GetVmUsbRedirect {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -7294,27 +8486,41 @@ impl GetVmUsbRedirect {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVmUsbRedirect`], settable on the request and on a client `Call` for it:
+ `client.get_vm_usb_redirect(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmUsbRedirectSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmUsbRedirect,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetVmUsbRedirect>> GetVmUsbRedirectSetters
+for T {}
 /// `GET /vm-instances/{vmInstanceUuid}/xml`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
@@ -7339,7 +8545,6 @@ pub struct GetVmXml {
 }
 impl GetVmXml {
     /// A request with the required params `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -7349,27 +8554,40 @@ impl GetVmXml {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVmXml`], settable on the request and on a client `Call` for it:
+ `client.get_vm_xml(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmXmlSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmXml,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.8.22 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.8.22 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetVmXml>> GetVmXmlSetters for T {}
 /// `GET /vm-instances/{vmInstanceUuid}/xml-hook-script`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
@@ -7394,7 +8612,6 @@ pub struct GetVmXmlHookScript {
 }
 impl GetVmXmlHookScript {
     /// A request with the required params `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -7404,27 +8621,42 @@ impl GetVmXmlHookScript {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVmXmlHookScript`], settable on the request and on a client `Call` for it:
+ `client.get_vm_xml_hook_script(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmXmlHookScriptSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmXmlHookScript,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.10.40 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.10.40 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVmXmlHookScript>,
+> GetVmXmlHookScriptSetters for T {}
 /// `GET /vm-instances/capabilities`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -7449,7 +8681,6 @@ pub struct GetVmsCapabilities {
 }
 impl GetVmsCapabilities {
     /// A request with the required params `vmUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -7461,27 +8692,42 @@ impl GetVmsCapabilities {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVmsCapabilities`], settable on the request and on a client `Call` for it:
+ `client.get_vms_capabilities(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmsCapabilitiesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmsCapabilities,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVmsCapabilities>,
+> GetVmsCapabilitiesSetters for T {}
 /// `GET /vm-instances/{uuid}/vnuma-topology`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -7505,7 +8751,6 @@ pub struct GetVmvNUMATopology {
 }
 impl GetVmvNUMATopology {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -7513,27 +8758,42 @@ impl GetVmvNUMATopology {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVmvNUMATopology`], settable on the request and on a client `Call` for it:
+ `client.get_vmv_numa_topology(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmvNUMATopologySetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmvNUMATopology,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVmvNUMATopology>,
+> GetVmvNUMATopologySetters for T {}
 /// `PUT /vm-instances/{vmInstanceUuid}/actions`, body envelope `"migrateVm"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -7576,7 +8836,6 @@ pub struct MigrateVm {
 }
 impl MigrateVm {
     /// A request with the required params `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -7591,61 +8850,76 @@ impl MigrateVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
+}
+/** The optional params of [`MigrateVm`], settable on the request and on a client `Call` for it:
+ `client.migrate_vm(..).host_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait MigrateVmSetters: ::zstack_sdk::runtime::request::Holds<
+        MigrateVm,
+    > + ::core::marker::Sized {
+    /// Wire name `hostUuid` (body). Since ZStack 0.6.
+    fn host_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.host_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().host_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `migrateFromDestination`.
-    pub fn migrate_from_destination(
+    /// Wire name `migrateFromDestination` (body). Since ZStack 2.3.
+    fn migrate_from_destination(
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.migrate_from_destination = ::core::option::Option::Some(value.into());
+        self.held_mut().migrate_from_destination = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `allowUnknown`.
-    pub fn allow_unknown(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.allow_unknown = ::core::option::Option::Some(value.into());
+    /// Wire name `allowUnknown` (body). Since ZStack 3.6.0. Server default: `false`.
+    fn allow_unknown(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().allow_unknown = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `strategy`.
-    pub fn strategy(
+    /// Wire name `strategy` (body). Since ZStack 3.6.0. One of `auto-converge`.
+    fn strategy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.strategy = ::core::option::Option::Some(value.into());
+        self.held_mut().strategy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `downTime`.
-    pub fn down_time(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.down_time = ::core::option::Option::Some(value.into());
+    /// Wire name `downTime` (body). Since ZStack 4.6.21.
+    fn down_time(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().down_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<MigrateVm>> MigrateVmSetters for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"pauseVmInstance"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -7672,7 +8946,6 @@ pub struct PauseVmInstance {
 }
 impl PauseVmInstance {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -7680,27 +8953,41 @@ impl PauseVmInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`PauseVmInstance`], settable on the request and on a client `Call` for it:
+ `client.pause_vm_instance(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait PauseVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        PauseVmInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<PauseVmInstance>> PauseVmInstanceSetters
+for T {}
 /// `PUT /vm-instances/{vmInstanceUuid}/actions`, body envelope `"primaryStorageMigrateVm"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -7749,7 +9036,6 @@ pub struct PrimaryStorageMigrateVm {
 }
 impl PrimaryStorageMigrateVm {
     /// A request with the required params `vmInstanceUuid`, `dstPrimaryStorageUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         dst_primary_storage_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -7767,63 +9053,78 @@ impl PrimaryStorageMigrateVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `dstHostUuid`.
-    pub fn dst_host_uuid(
+}
+/** The optional params of [`PrimaryStorageMigrateVm`], settable on the request and on a client `Call` for it:
+ `client.primary_storage_migrate_vm(..).dst_host_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait PrimaryStorageMigrateVmSetters: ::zstack_sdk::runtime::request::Holds<
+        PrimaryStorageMigrateVm,
+    > + ::core::marker::Sized {
+    /// Wire name `dstHostUuid` (body). Since ZStack 4.0.1 (release history).
+    fn dst_host_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dst_host_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().dst_host_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `withDataVolumes`.
-    pub fn with_data_volumes(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.with_data_volumes = ::core::option::Option::Some(value.into());
+    /// Wire name `withDataVolumes` (body). Since ZStack 3.0.1 (release history). Server default: `true`.
+    fn with_data_volumes(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().with_data_volumes = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `withSnapshots`.
-    pub fn with_snapshots(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.with_snapshots = ::core::option::Option::Some(value.into());
+    /// Wire name `withSnapshots` (body). Since ZStack 3.0.1 (release history). Server default: `true`.
+    fn with_snapshots(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().with_snapshots = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `downTime`.
-    pub fn down_time(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.down_time = ::core::option::Option::Some(value.into());
+    /// Wire name `downTime` (body). Since ZStack 4.6.32 (release history).
+    fn down_time(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().down_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `strategy`.
-    pub fn strategy(
+    /// Wire name `strategy` (body). Since ZStack 4.4.65 (release history). One of `auto-converge`.
+    fn strategy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.strategy = ::core::option::Option::Some(value.into());
+        self.held_mut().strategy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `bandwidth`.
-    pub fn bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.bandwidth = ::core::option::Option::Some(value.into());
+    /// Wire name `bandwidth` (body). Since ZStack 4.7.24 (release history). Server default: `0`.
+    fn bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().bandwidth = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<PrimaryStorageMigrateVm>,
+> PrimaryStorageMigrateVmSetters for T {}
 /// `PUT /vm-instances/{vmInstanceUuid}/protect-recovery-point`, body envelope `"protectVmInstanceRecoveryPoint"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -7855,7 +9156,6 @@ pub struct ProtectVmInstanceRecoveryPoint {
 }
 impl ProtectVmInstanceRecoveryPoint {
     /// A request with the required params `vmInstanceUuid`, `groupId`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         group_id: impl ::core::convert::Into<i64>,
@@ -7868,35 +9168,50 @@ impl ProtectVmInstanceRecoveryPoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`ProtectVmInstanceRecoveryPoint`], settable on the request and on a client `Call` for it:
+ `client.protect_vm_instance_recovery_point(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ProtectVmInstanceRecoveryPointSetters: ::zstack_sdk::runtime::request::Holds<
+        ProtectVmInstanceRecoveryPoint,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 4.3.36 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ProtectVmInstanceRecoveryPoint>,
+> ProtectVmInstanceRecoveryPointSetters for T {}
 /// `PUT /vm-instances/appliances/virtual-routers/{vmInstanceUuid}/provision`, body envelope `"provisionVirtualRouterConfig"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
@@ -7924,7 +9239,6 @@ pub struct ProvisionVirtualRouterConfig {
 }
 impl ProvisionVirtualRouterConfig {
     /// A request with the required params `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -7934,27 +9248,42 @@ impl ProvisionVirtualRouterConfig {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ProvisionVirtualRouterConfig`], settable on the request and on a client `Call` for it:
+ `client.provision_virtual_router_config(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ProvisionVirtualRouterConfigSetters: ::zstack_sdk::runtime::request::Holds<
+        ProvisionVirtualRouterConfig,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.10.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.10.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ProvisionVirtualRouterConfig>,
+> ProvisionVirtualRouterConfigSetters for T {}
 /// `GET /vm-instances/appliances`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -7974,7 +9303,7 @@ pub struct QueryApplianceVm {
 }
 impl QueryApplianceVm {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -8009,7 +9338,7 @@ pub struct QueryFaultToleranceVm {
 }
 impl QueryFaultToleranceVm {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -8045,7 +9374,7 @@ pub struct QueryVirtualRouterVm {
 }
 impl QueryVirtualRouterVm {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -8080,7 +9409,7 @@ pub struct QueryVmCdRom {
 }
 impl QueryVmCdRom {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -8116,7 +9445,7 @@ pub struct QueryVmInstance {
 }
 impl QueryVmInstance {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -8151,7 +9480,7 @@ pub struct QueryVmInstanceDeviceAddressArchive {
 }
 impl QueryVmInstanceDeviceAddressArchive {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -8186,7 +9515,7 @@ pub struct QueryVmInstanceDeviceAddressGroup {
 }
 impl QueryVmInstanceDeviceAddressGroup {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -8224,7 +9553,6 @@ pub struct QueryVmInstanceMdevDeviceSpecRef {
 }
 impl QueryVmInstanceMdevDeviceSpecRef {
     /// A request with the required params `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -8265,7 +9593,6 @@ pub struct QueryVmInstancePciDeviceSpecRef {
 }
 impl QueryVmInstancePciDeviceSpecRef {
     /// A request with the required params `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -8304,7 +9631,7 @@ pub struct QueryVmNic {
 }
 impl QueryVmNic {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -8339,7 +9666,7 @@ pub struct QueryVmSchedHistory {
 }
 impl QueryVmSchedHistory {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -8374,7 +9701,7 @@ pub struct QueryVmUserDefinedXmlHookScript {
 }
 impl QueryVmUserDefinedXmlHookScript {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -8417,7 +9744,6 @@ pub struct RebootVmInstance {
 }
 impl RebootVmInstance {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -8425,27 +9751,41 @@ impl RebootVmInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RebootVmInstance`], settable on the request and on a client `Call` for it:
+ `client.reboot_vm_instance(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RebootVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        RebootVmInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<RebootVmInstance>> RebootVmInstanceSetters
+for T {}
 /// `PUT /vm-instances/appliances/virtual-routers/{vmInstanceUuid}/actions`, body envelope `"reconnectVirtualRouter"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -8473,7 +9813,6 @@ pub struct ReconnectVirtualRouter {
 }
 impl ReconnectVirtualRouter {
     /// A request with the required params `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -8483,27 +9822,42 @@ impl ReconnectVirtualRouter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ReconnectVirtualRouter`], settable on the request and on a client `Call` for it:
+ `client.reconnect_virtual_router(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ReconnectVirtualRouterSetters: ::zstack_sdk::runtime::request::Holds<
+        ReconnectVirtualRouter,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ReconnectVirtualRouter>,
+> ReconnectVirtualRouterSetters for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"recoverVmInstance"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -8530,7 +9884,6 @@ pub struct RecoverVmInstance {
 }
 impl RecoverVmInstance {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -8538,27 +9891,42 @@ impl RecoverVmInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RecoverVmInstance`], settable on the request and on a client `Call` for it:
+ `client.recover_vm_instance(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RecoverVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        RecoverVmInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RecoverVmInstance>,
+> RecoverVmInstanceSetters for T {}
 /// `PUT /vm-instances/{vmInstanceUuid}/actions`, body envelope `"reimageVmInstance"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -8586,7 +9954,6 @@ pub struct ReimageVmInstance {
 }
 impl ReimageVmInstance {
     /// A request with the required params `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -8596,27 +9963,42 @@ impl ReimageVmInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ReimageVmInstance`], settable on the request and on a client `Call` for it:
+ `client.reimage_vm_instance(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ReimageVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        ReimageVmInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ReimageVmInstance>,
+> ReimageVmInstanceSetters for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"resumeVmInstance"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -8643,7 +10025,6 @@ pub struct ResumeVmInstance {
 }
 impl ResumeVmInstance {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -8651,27 +10032,41 @@ impl ResumeVmInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ResumeVmInstance`], settable on the request and on a client `Call` for it:
+ `client.resume_vm_instance(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ResumeVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        ResumeVmInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<ResumeVmInstance>> ResumeVmInstanceSetters
+for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setNicQos"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -8703,7 +10098,6 @@ pub struct SetNicQos {
 }
 impl SetNicQos {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -8713,37 +10107,50 @@ impl SetNicQos {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `outboundBandwidth`.
-    pub fn outbound_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.outbound_bandwidth = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`SetNicQos`], settable on the request and on a client `Call` for it:
+ `client.set_nic_qos(..).outbound_bandwidth(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetNicQosSetters: ::zstack_sdk::runtime::request::Holds<
+        SetNicQos,
+    > + ::core::marker::Sized {
+    /// Wire name `outboundBandwidth` (body). Since ZStack 3.0.1 (release history).
+    fn outbound_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().outbound_bandwidth = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `inboundBandwidth`.
-    pub fn inbound_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.inbound_bandwidth = ::core::option::Option::Some(value.into());
+    /// Wire name `inboundBandwidth` (body). Since ZStack 3.0.1 (release history).
+    fn inbound_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().inbound_bandwidth = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SetNicQos>> SetNicQosSetters for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmBootMode"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
@@ -8772,7 +10179,6 @@ pub struct SetVmBootMode {
 }
 impl SetVmBootMode {
     /// A request with the required params `uuid`, `bootMode`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         boot_mode: impl ::core::convert::Into<::std::string::String>,
@@ -8784,27 +10190,41 @@ impl SetVmBootMode {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetVmBootMode`], settable on the request and on a client `Call` for it:
+ `client.set_vm_boot_mode(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVmBootModeSetters: ::zstack_sdk::runtime::request::Holds<
+        SetVmBootMode,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SetVmBootMode>> SetVmBootModeSetters
+for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmBootOrder"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -8834,7 +10254,6 @@ pub struct SetVmBootOrder {
 }
 impl SetVmBootOrder {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -8843,37 +10262,54 @@ impl SetVmBootOrder {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `bootOrder`.
-    pub fn boot_order(
+}
+/** The optional params of [`SetVmBootOrder`], settable on the request and on a client `Call` for it:
+ `client.set_vm_boot_order(..).boot_order(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVmBootOrderSetters: ::zstack_sdk::runtime::request::Holds<
+        SetVmBootOrder,
+    > + ::core::marker::Sized {
+    /// Wire name `bootOrder` (body). Since ZStack 0.6.
+    fn boot_order(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.boot_order = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().boot_order = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SetVmBootOrder>> SetVmBootOrderSetters
+for T {}
 /// `PUT /vm-instances/{vmInstanceUuid}/actions`, body envelope `"setVmBootVolume"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
@@ -8904,7 +10340,6 @@ pub struct SetVmBootVolume {
 }
 impl SetVmBootVolume {
     /// A request with the required params `vmInstanceUuid`, `volumeUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         volume_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -8916,27 +10351,41 @@ impl SetVmBootVolume {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetVmBootVolume`], settable on the request and on a client `Call` for it:
+ `client.set_vm_boot_volume(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVmBootVolumeSetters: ::zstack_sdk::runtime::request::Holds<
+        SetVmBootVolume,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.2.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.2.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SetVmBootVolume>> SetVmBootVolumeSetters
+for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmCleanTraffic"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -8964,7 +10413,6 @@ pub struct SetVmCleanTraffic {
 }
 impl SetVmCleanTraffic {
     /// A request with the required params `uuid`, `enable`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         enable: impl ::core::convert::Into<bool>,
@@ -8976,27 +10424,42 @@ impl SetVmCleanTraffic {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetVmCleanTraffic`], settable on the request and on a client `Call` for it:
+ `client.set_vm_clean_traffic(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVmCleanTrafficSetters: ::zstack_sdk::runtime::request::Holds<
+        SetVmCleanTraffic,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SetVmCleanTraffic>,
+> SetVmCleanTrafficSetters for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmClockTrack"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
@@ -9036,7 +10499,6 @@ pub struct SetVmClockTrack {
 }
 impl SetVmClockTrack {
     /// A request with the required params `uuid`, `track`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         track: impl ::core::convert::Into<::std::string::String>,
@@ -9050,43 +10512,53 @@ impl SetVmClockTrack {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `syncAfterVMResume`.
-    pub fn sync_after_vm_resume(
-        mut self,
-        value: impl ::core::convert::Into<bool>,
-    ) -> Self {
-        self.sync_after_vm_resume = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`SetVmClockTrack`], settable on the request and on a client `Call` for it:
+ `client.set_vm_clock_track(..).sync_after_vm_resume(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVmClockTrackSetters: ::zstack_sdk::runtime::request::Holds<
+        SetVmClockTrack,
+    > + ::core::marker::Sized {
+    /// Wire name `syncAfterVMResume` (body). Since ZStack 4.4.12.
+    fn sync_after_vm_resume(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().sync_after_vm_resume = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `intervalInSeconds`.
-    pub fn interval_in_seconds(
-        mut self,
-        value: impl ::core::convert::Into<i32>,
-    ) -> Self {
-        self.interval_in_seconds = ::core::option::Option::Some(value.into());
+    /// Wire name `intervalInSeconds` (body). Since ZStack 4.4.12. One of `0`, `60`, `600`, `1800`, `3600`, `7200`, `21600`, `43200`, `86400`.
+    fn interval_in_seconds(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().interval_in_seconds = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.1.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.1.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SetVmClockTrack>> SetVmClockTrackSetters
+for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmConsoleMode"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -9115,7 +10587,6 @@ pub struct SetVmConsoleMode {
 }
 impl SetVmConsoleMode {
     /// A request with the required params `uuid`, `mode`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         mode: impl ::core::convert::Into<::std::string::String>,
@@ -9127,27 +10598,41 @@ impl SetVmConsoleMode {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetVmConsoleMode`], settable on the request and on a client `Call` for it:
+ `client.set_vm_console_mode(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVmConsoleModeSetters: ::zstack_sdk::runtime::request::Holds<
+        SetVmConsoleMode,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SetVmConsoleMode>> SetVmConsoleModeSetters
+for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmConsolePassword"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -9177,7 +10662,6 @@ pub struct SetVmConsolePassword {
 }
 impl SetVmConsolePassword {
     /// A request with the required params `uuid`, `consolePassword`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         console_password: impl ::core::convert::Into<
@@ -9191,27 +10675,42 @@ impl SetVmConsolePassword {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetVmConsolePassword`], settable on the request and on a client `Call` for it:
+ `client.set_vm_console_password(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVmConsolePasswordSetters: ::zstack_sdk::runtime::request::Holds<
+        SetVmConsolePassword,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SetVmConsolePassword>,
+> SetVmConsolePasswordSetters for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmEmulatorPinning"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -9240,7 +10739,6 @@ pub struct SetVmEmulatorPinning {
 }
 impl SetVmEmulatorPinning {
     /// A request with the required params `uuid`, `emulatorPinning`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         emulator_pinning: impl ::core::convert::Into<::std::string::String>,
@@ -9252,27 +10750,42 @@ impl SetVmEmulatorPinning {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetVmEmulatorPinning`], settable on the request and on a client `Call` for it:
+ `client.set_vm_emulator_pinning(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVmEmulatorPinningSetters: ::zstack_sdk::runtime::request::Holds<
+        SetVmEmulatorPinning,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SetVmEmulatorPinning>,
+> SetVmEmulatorPinningSetters for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmHostname"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -9300,7 +10813,6 @@ pub struct SetVmHostname {
 }
 impl SetVmHostname {
     /// A request with the required params `uuid`, `hostname`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         hostname: impl ::core::convert::Into<::std::string::String>,
@@ -9312,27 +10824,41 @@ impl SetVmHostname {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetVmHostname`], settable on the request and on a client `Call` for it:
+ `client.set_vm_hostname(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVmHostnameSetters: ::zstack_sdk::runtime::request::Holds<
+        SetVmHostname,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SetVmHostname>> SetVmHostnameSetters
+for T {}
 /// `PUT /vm-instances/{vmInstanceUuid}/cdroms/{uuid}/actions`, body envelope `"setVmInstanceDefaultCdRom"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
@@ -9361,7 +10887,6 @@ pub struct SetVmInstanceDefaultCdRom {
 }
 impl SetVmInstanceDefaultCdRom {
     /// A request with the required params `uuid`, `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -9373,27 +10898,42 @@ impl SetVmInstanceDefaultCdRom {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetVmInstanceDefaultCdRom`], settable on the request and on a client `Call` for it:
+ `client.set_vm_instance_default_cd_rom(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVmInstanceDefaultCdRomSetters: ::zstack_sdk::runtime::request::Holds<
+        SetVmInstanceDefaultCdRom,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.3.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.3.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SetVmInstanceDefaultCdRom>,
+> SetVmInstanceDefaultCdRomSetters for T {}
 /// `POST /vm-instances/{uuid}/ha-levels`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -9422,7 +10962,6 @@ pub struct SetVmInstanceHaLevel {
 }
 impl SetVmInstanceHaLevel {
     /// A request with the required params `uuid`, `level`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         level: impl ::core::convert::Into<::std::string::String>,
@@ -9434,27 +10973,42 @@ impl SetVmInstanceHaLevel {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetVmInstanceHaLevel`], settable on the request and on a client `Call` for it:
+ `client.set_vm_instance_ha_level(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVmInstanceHaLevelSetters: ::zstack_sdk::runtime::request::Holds<
+        SetVmInstanceHaLevel,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SetVmInstanceHaLevel>,
+> SetVmInstanceHaLevelSetters for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmMonitorNumber"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -9483,7 +11037,6 @@ pub struct SetVmMonitorNumber {
 }
 impl SetVmMonitorNumber {
     /// A request with the required params `uuid`, `monitorNumber`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         monitor_number: impl ::core::convert::Into<i32>,
@@ -9495,27 +11048,42 @@ impl SetVmMonitorNumber {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetVmMonitorNumber`], settable on the request and on a client `Call` for it:
+ `client.set_vm_monitor_number(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVmMonitorNumberSetters: ::zstack_sdk::runtime::request::Holds<
+        SetVmMonitorNumber,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SetVmMonitorNumber>,
+> SetVmMonitorNumberSetters for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmNuma"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -9543,7 +11111,6 @@ pub struct SetVmNuma {
 }
 impl SetVmNuma {
     /// A request with the required params `uuid`, `enable`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         enable: impl ::core::convert::Into<bool>,
@@ -9555,27 +11122,40 @@ impl SetVmNuma {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetVmNuma`], settable on the request and on a client `Call` for it:
+ `client.set_vm_numa(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVmNumaSetters: ::zstack_sdk::runtime::request::Holds<
+        SetVmNuma,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SetVmNuma>> SetVmNumaSetters for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmQga"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -9603,7 +11183,6 @@ pub struct SetVmQga {
 }
 impl SetVmQga {
     /// A request with the required params `uuid`, `enable`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         enable: impl ::core::convert::Into<bool>,
@@ -9615,27 +11194,40 @@ impl SetVmQga {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetVmQga`], settable on the request and on a client `Call` for it:
+ `client.set_vm_qga(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVmQgaSetters: ::zstack_sdk::runtime::request::Holds<
+        SetVmQga,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SetVmQga>> SetVmQgaSetters for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmQxlMemory"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -9670,7 +11262,6 @@ pub struct SetVmQxlMemory {
 }
 impl SetVmQxlMemory {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -9681,42 +11272,56 @@ impl SetVmQxlMemory {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `ram`.
-    pub fn ram(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ram = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`SetVmQxlMemory`], settable on the request and on a client `Call` for it:
+ `client.set_vm_qxl_memory(..).ram(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVmQxlMemorySetters: ::zstack_sdk::runtime::request::Holds<
+        SetVmQxlMemory,
+    > + ::core::marker::Sized {
+    /// Wire name `ram` (body). Since ZStack 3.7. Server default: `65536`.
+    fn ram(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().ram = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vram`.
-    pub fn vram(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.vram = ::core::option::Option::Some(value.into());
+    /// Wire name `vram` (body). Since ZStack 3.7. Server default: `32768`.
+    fn vram(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().vram = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `vgamem`.
-    pub fn vgamem(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.vgamem = ::core::option::Option::Some(value.into());
+    /// Wire name `vgamem` (body). Since ZStack 3.7. Server default: `16384`.
+    fn vgamem(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().vgamem = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.7.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SetVmQxlMemory>> SetVmQxlMemorySetters
+for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmRDP"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -9744,7 +11349,6 @@ pub struct SetVmRDP {
 }
 impl SetVmRDP {
     /// A request with the required params `uuid`, `enable`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         enable: impl ::core::convert::Into<bool>,
@@ -9756,27 +11360,40 @@ impl SetVmRDP {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetVmRDP`], settable on the request and on a client `Call` for it:
+ `client.set_vm_rdp(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVmRDPSetters: ::zstack_sdk::runtime::request::Holds<
+        SetVmRDP,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SetVmRDP>> SetVmRDPSetters for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmSecurityLevel"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
@@ -9805,7 +11422,6 @@ pub struct SetVmSecurityLevel {
 }
 impl SetVmSecurityLevel {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -9814,35 +11430,50 @@ impl SetVmSecurityLevel {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `securityLevel`.
-    pub fn security_level(
+}
+/** The optional params of [`SetVmSecurityLevel`], settable on the request and on a client `Call` for it:
+ `client.set_vm_security_level(..).security_level(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVmSecurityLevelSetters: ::zstack_sdk::runtime::request::Holds<
+        SetVmSecurityLevel,
+    > + ::core::marker::Sized {
+    /// Wire name `securityLevel` (body). Since ZStack 3.8.22 (release history).
+    fn security_level(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.security_level = ::core::option::Option::Some(value.into());
+        self.held_mut().security_level = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.8.22 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.8.22 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SetVmSecurityLevel>,
+> SetVmSecurityLevelSetters for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmSoundType"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -9871,7 +11502,6 @@ pub struct SetVmSoundType {
 }
 impl SetVmSoundType {
     /// A request with the required params `uuid`, `soundType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         sound_type: impl ::core::convert::Into<::std::string::String>,
@@ -9883,27 +11513,41 @@ impl SetVmSoundType {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetVmSoundType`], settable on the request and on a client `Call` for it:
+ `client.set_vm_sound_type(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVmSoundTypeSetters: ::zstack_sdk::runtime::request::Holds<
+        SetVmSoundType,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.7.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SetVmSoundType>> SetVmSoundTypeSetters
+for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmSshKey"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -9933,7 +11577,6 @@ pub struct SetVmSshKey {
 }
 impl SetVmSshKey {
     /// A request with the required params `uuid`, `SshKey`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         ssh_key: impl ::core::convert::Into<::std::string::String>,
@@ -9945,27 +11588,40 @@ impl SetVmSshKey {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetVmSshKey`], settable on the request and on a client `Call` for it:
+ `client.set_vm_ssh_key(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVmSshKeySetters: ::zstack_sdk::runtime::request::Holds<
+        SetVmSshKey,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SetVmSshKey>> SetVmSshKeySetters for T {}
 /// `PUT /vm-instances/{vmInstanceUuid}/actions`, body envelope `"setVmStaticIp"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -10010,7 +11666,6 @@ pub struct SetVmStaticIp {
 }
 impl SetVmStaticIp {
     /// A request with the required params `vmInstanceUuid`, `l3NetworkUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -10028,75 +11683,83 @@ impl SetVmStaticIp {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `ip`.
-    pub fn ip(
+}
+/** The optional params of [`SetVmStaticIp`], settable on the request and on a client `Call` for it:
+ `client.set_vm_static_ip(..).ip(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVmStaticIpSetters: ::zstack_sdk::runtime::request::Holds<
+        SetVmStaticIp,
+    > + ::core::marker::Sized {
+    /// Wire name `ip` (body). Since ZStack 0.6.
+    fn ip(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `ip6` (body). Since ZStack 3.10.
+    fn ip6(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().ip6 = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `netmask` (body). Since ZStack 0.6.
+    fn netmask(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ip = ::core::option::Option::Some(value.into());
+        self.held_mut().netmask = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ip6`.
-    pub fn ip6(
+    /// Wire name `gateway` (body). Since ZStack 0.6.
+    fn gateway(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ip6 = ::core::option::Option::Some(value.into());
+        self.held_mut().gateway = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `netmask`.
-    pub fn netmask(
+    /// Wire name `ipv6Gateway` (body). Since ZStack 0.6.
+    fn ipv6_gateway(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.netmask = ::core::option::Option::Some(value.into());
+        self.held_mut().ipv6_gateway = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `gateway`.
-    pub fn gateway(
+    /// Wire name `ipv6Prefix` (body). Since ZStack 0.6.
+    fn ipv6_prefix(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.gateway = ::core::option::Option::Some(value.into());
+        self.held_mut().ipv6_prefix = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `ipv6Gateway`.
-    pub fn ipv6_gateway(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.ipv6_gateway = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `ipv6Prefix`.
-    pub fn ipv6_prefix(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.ipv6_prefix = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SetVmStaticIp>> SetVmStaticIpSetters
+for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmUsbRedirect"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -10124,7 +11787,6 @@ pub struct SetVmUsbRedirect {
 }
 impl SetVmUsbRedirect {
     /// A request with the required params `uuid`, `enable`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         enable: impl ::core::convert::Into<bool>,
@@ -10136,27 +11798,41 @@ impl SetVmUsbRedirect {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetVmUsbRedirect`], settable on the request and on a client `Call` for it:
+ `client.set_vm_usb_redirect(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVmUsbRedirectSetters: ::zstack_sdk::runtime::request::Holds<
+        SetVmUsbRedirect,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SetVmUsbRedirect>> SetVmUsbRedirectSetters
+for T {}
 /// `PUT /vm-instances/{vmInstanceUuid}/actions`, body envelope `"setVmUserDefinedXml"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
@@ -10192,7 +11868,6 @@ pub struct SetVmUserDefinedXml {
 }
 impl SetVmUserDefinedXml {
     /// A request with the required params `vmInstanceUuid`, `xmlBase64`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         xml_base64: impl ::core::convert::Into<::std::string::String>,
@@ -10206,45 +11881,63 @@ impl SetVmUserDefinedXml {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`SetVmUserDefinedXml`], settable on the request and on a client `Call` for it:
+ `client.set_vm_user_defined_xml(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVmUserDefinedXmlSetters: ::zstack_sdk::runtime::request::Holds<
+        SetVmUserDefinedXml,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.8.22 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.8.22 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.8.22 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.8.22 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SetVmUserDefinedXml>,
+> SetVmUserDefinedXmlSetters for T {}
 /// `PUT /vm-instances/{vmInstanceUuid}/actions`, body envelope `"setVmUserDefinedXmlHookScript"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
@@ -10280,7 +11973,6 @@ pub struct SetVmUserDefinedXmlHookScript {
 }
 impl SetVmUserDefinedXmlHookScript {
     /// A request with the required params `vmInstanceUuid`, `xmlHookScriptBase64`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         xml_hook_script_base64: impl ::core::convert::Into<::std::string::String>,
@@ -10294,45 +11986,63 @@ impl SetVmUserDefinedXmlHookScript {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`SetVmUserDefinedXmlHookScript`], settable on the request and on a client `Call` for it:
+ `client.set_vm_user_defined_xml_hook_script(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVmUserDefinedXmlHookScriptSetters: ::zstack_sdk::runtime::request::Holds<
+        SetVmUserDefinedXmlHookScript,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.10.40 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.10.40 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.10.40 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.10.40 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SetVmUserDefinedXmlHookScript>,
+> SetVmUserDefinedXmlHookScriptSetters for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"startVmInstance"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -10365,7 +12075,6 @@ pub struct StartVmInstance {
 }
 impl StartVmInstance {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -10375,43 +12084,57 @@ impl StartVmInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
+}
+/** The optional params of [`StartVmInstance`], settable on the request and on a client `Call` for it:
+ `client.start_vm_instance(..).cluster_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait StartVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        StartVmInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `clusterUuid` (body). Since ZStack 0.6.
+    fn cluster_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.cluster_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().cluster_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
+    /// Wire name `hostUuid` (body). Since ZStack 0.6.
+    fn host_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.host_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().host_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<StartVmInstance>> StartVmInstanceSetters
+for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"stopVmInstance"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -10444,7 +12167,6 @@ pub struct StopVmInstance {
 }
 impl StopVmInstance {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -10454,43 +12176,57 @@ impl StopVmInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `type`.
-    pub fn type_(
+}
+/** The optional params of [`StopVmInstance`], settable on the request and on a client `Call` for it:
+ `client.stop_vm_instance(..).type_(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait StopVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        StopVmInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `type` (body). Since ZStack 0.6. Server default: `grace`. One of `grace`, `cold`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `stopHA`.
-    pub fn stop_ha(
+    /// Wire name `stopHA` (body). Since ZStack 2.2. One of `true`.
+    fn stop_ha(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.stop_ha = ::core::option::Option::Some(value.into());
+        self.held_mut().stop_ha = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<StopVmInstance>> StopVmInstanceSetters
+for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"syncVmClock"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
@@ -10516,7 +12252,6 @@ pub struct SyncVmClock {
 }
 impl SyncVmClock {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -10524,27 +12259,40 @@ impl SyncVmClock {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SyncVmClock`], settable on the request and on a client `Call` for it:
+ `client.sync_vm_clock(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncVmClockSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncVmClock,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.4.65 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.4.65 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SyncVmClock>> SyncVmClockSetters for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"takeVmConsoleScreenshot"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.8.26 (release history). Source: catalog.
@@ -10570,7 +12318,6 @@ pub struct TakeVmConsoleScreenshot {
 }
 impl TakeVmConsoleScreenshot {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -10578,27 +12325,42 @@ impl TakeVmConsoleScreenshot {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`TakeVmConsoleScreenshot`], settable on the request and on a client `Call` for it:
+ `client.take_vm_console_screenshot(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait TakeVmConsoleScreenshotSetters: ::zstack_sdk::runtime::request::Holds<
+        TakeVmConsoleScreenshot,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.7.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<TakeVmConsoleScreenshot>,
+> TakeVmConsoleScreenshotSetters for T {}
 /// `PUT /vm-instances/{vmInstanceUuid}/unprotect-recovery-point`, body envelope `"unprotectVmInstanceRecoveryPoint"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
@@ -10628,7 +12390,6 @@ pub struct UnprotectVmInstanceRecoveryPoint {
 }
 impl UnprotectVmInstanceRecoveryPoint {
     /// A request with the required params `vmInstanceUuid`, `groupId`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         group_id: impl ::core::convert::Into<i64>,
@@ -10640,27 +12401,42 @@ impl UnprotectVmInstanceRecoveryPoint {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UnprotectVmInstanceRecoveryPoint`], settable on the request and on a client `Call` for it:
+ `client.unprotect_vm_instance_recovery_point(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UnprotectVmInstanceRecoveryPointSetters: ::zstack_sdk::runtime::request::Holds<
+        UnprotectVmInstanceRecoveryPoint,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UnprotectVmInstanceRecoveryPoint>,
+> UnprotectVmInstanceRecoveryPointSetters for T {}
 /// `PUT /vm-instances/{vmInstanceUuid}/guesttools-state`, body envelope `"updateGuestToolsState"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -10686,7 +12462,6 @@ pub struct UpdateGuestToolsState {
 }
 impl UpdateGuestToolsState {
     /// A request with the required params `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -10696,27 +12471,42 @@ impl UpdateGuestToolsState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateGuestToolsState`], settable on the request and on a client `Call` for it:
+ `client.update_guest_tools_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateGuestToolsStateSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateGuestToolsState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateGuestToolsState>,
+> UpdateGuestToolsStateSetters for T {}
 /// `PUT /vm-instances/appliances/virtual-routers/{vmInstanceUuid}/actions`, body envelope `"updateVirtualRouter"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
@@ -10747,7 +12537,6 @@ pub struct UpdateVirtualRouter {
 }
 impl UpdateVirtualRouter {
     /// A request with the required params `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -10758,35 +12547,52 @@ impl UpdateVirtualRouter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `defaultRouteL3NetworkUuid`.
-    pub fn default_route_l3_network_uuid(
+}
+/** The optional params of [`UpdateVirtualRouter`], settable on the request and on a client `Call` for it:
+ `client.update_virtual_router(..).default_route_l3_network_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateVirtualRouterSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateVirtualRouter,
+    > + ::core::marker::Sized {
+    /// Wire name `defaultRouteL3NetworkUuid` (body). Since ZStack 3.8.
+    fn default_route_l3_network_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.default_route_l3_network_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().default_route_l3_network_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.8.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.8.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateVirtualRouter>,
+> UpdateVirtualRouterSetters for T {}
 /// `PUT /vm-instances/cdroms/{uuid}/actions`, body envelope `"updateVmCdRom"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
@@ -10818,7 +12624,6 @@ pub struct UpdateVmCdRom {
 }
 impl UpdateVmCdRom {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -10828,43 +12633,54 @@ impl UpdateVmCdRom {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`UpdateVmCdRom`], settable on the request and on a client `Call` for it:
+ `client.update_vm_cd_rom(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateVmCdRomSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateVmCdRom,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.3.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+    /// Wire name `name` (body). Since ZStack 3.3.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.3.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.3.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateVmCdRom>> UpdateVmCdRomSetters
+for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"updateVmInstance"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -10922,7 +12738,6 @@ pub struct UpdateVmInstance {
 }
 impl UpdateVmInstance {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -10939,93 +12754,105 @@ impl UpdateVmInstance {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateVmInstance`], settable on the request and on a client `Call` for it:
+ `client.update_vm_instance(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateVmInstance,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 0.6.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `state` (body). Since ZStack 0.6. One of `Stopped`, `Running`.
+    fn state(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().state = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `state`.
-    pub fn state(
+    /// Wire name `defaultL3NetworkUuid` (body). Since ZStack 0.6.
+    fn default_l3_network_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.state = ::core::option::Option::Some(value.into());
+        self.held_mut().default_l3_network_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `defaultL3NetworkUuid`.
-    pub fn default_l3_network_uuid(
+    /// Wire name `platform` (body). Since ZStack 0.6. One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
+    fn platform(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.default_l3_network_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().platform = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `platform`.
-    pub fn platform(
+    /// Wire name `cpuNum` (body). Since ZStack 0.6.
+    fn cpu_num(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().cpu_num = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `memorySize` (body). Since ZStack 0.6.
+    fn memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().memory_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `reservedMemorySize` (body). Since ZStack 4.7.21.
+    fn reserved_memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().reserved_memory_size = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `guestOsType` (body). Since ZStack 4.1.2.
+    fn guest_os_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.platform = ::core::option::Option::Some(value.into());
+        self.held_mut().guest_os_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `cpuNum`.
-    pub fn cpu_num(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.cpu_num = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `memorySize`.
-    pub fn memory_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.memory_size = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `reservedMemorySize`.
-    pub fn reserved_memory_size(
-        mut self,
-        value: impl ::core::convert::Into<i64>,
-    ) -> Self {
-        self.reserved_memory_size = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `guestOsType`.
-    pub fn guest_os_type(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.guest_os_type = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateVmInstance>> UpdateVmInstanceSetters
+for T {}
 /// `PUT /vm-instances/{vmInstanceUuid}/update-nic-config`, body envelope `"updateVmNetworkConfig"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -11055,7 +12882,6 @@ pub struct UpdateVmNetworkConfig {
 }
 impl UpdateVmNetworkConfig {
     /// A request with the required params `vmInstanceUuid`, `vmNicUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_nic_uuids: impl ::core::iter::IntoIterator<
@@ -11072,27 +12898,42 @@ impl UpdateVmNetworkConfig {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateVmNetworkConfig`], settable on the request and on a client `Call` for it:
+ `client.update_vm_network_config(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateVmNetworkConfigSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateVmNetworkConfig,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateVmNetworkConfig>,
+> UpdateVmNetworkConfigSetters for T {}
 /// `PUT /vm-instances/{vmInstanceUuid}/actions`, body envelope `"updateVmNicDriver"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -11126,7 +12967,6 @@ pub struct UpdateVmNicDriver {
 }
 impl UpdateVmNicDriver {
     /// A request with the required params `vmInstanceUuid`, `vmNicUuid`, `driverType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_nic_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -11140,27 +12980,42 @@ impl UpdateVmNicDriver {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateVmNicDriver`], settable on the request and on a client `Call` for it:
+ `client.update_vm_nic_driver(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateVmNicDriverSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateVmNicDriver,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.9.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateVmNicDriver>,
+> UpdateVmNicDriverSetters for T {}
 /// `PUT /vm-instances/nics/{vmNicUuid}/actions`, body envelope `"updateVmNicMac"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -11190,7 +13045,6 @@ pub struct UpdateVmNicMac {
 }
 impl UpdateVmNicMac {
     /// A request with the required params `vmNicUuid`, `mac`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_nic_uuid: impl ::core::convert::Into<::std::string::String>,
         mac: impl ::core::convert::Into<::std::string::String>,
@@ -11202,27 +13056,41 @@ impl UpdateVmNicMac {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateVmNicMac`], settable on the request and on a client `Call` for it:
+ `client.update_vm_nic_mac(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateVmNicMacSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateVmNicMac,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateVmNicMac>> UpdateVmNicMacSetters
+for T {}
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"updateVmPriority"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -11250,7 +13118,6 @@ pub struct UpdateVmPriority {
 }
 impl UpdateVmPriority {
     /// A request with the required params `uuid`, `priority`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         priority: impl ::core::convert::Into<::std::string::String>,
@@ -11262,27 +13129,41 @@ impl UpdateVmPriority {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateVmPriority`], settable on the request and on a client `Call` for it:
+ `client.update_vm_priority(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateVmPrioritySetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateVmPriority,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.7.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateVmPriority>> UpdateVmPrioritySetters
+for T {}
 /// `PUT /vm-instances/xml-hook-script`, body envelope `"updateVmUserDefinedXmlHookScript"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.2.0 (release history). Source: catalog.
@@ -11320,7 +13201,6 @@ pub struct UpdateVmUserDefinedXmlHookScript {
 }
 impl UpdateVmUserDefinedXmlHookScript {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -11332,59 +13212,71 @@ impl UpdateVmUserDefinedXmlHookScript {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateVmUserDefinedXmlHookScript`], settable on the request and on a client `Call` for it:
+ `client.update_vm_user_defined_xml_hook_script(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateVmUserDefinedXmlHookScriptSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateVmUserDefinedXmlHookScript,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 5.2.0.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 5.2.0.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `hookScript` (body). Since ZStack 5.2.0.
+    fn hook_script(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().hook_script = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `hookScript`.
-    pub fn hook_script(
+    /// Wire name `startupStrategy` (body). Since ZStack 5.2.0. One of `Reboot`, `None`.
+    fn startup_strategy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.hook_script = ::core::option::Option::Some(value.into());
+        self.held_mut().startup_strategy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `startupStrategy`.
-    pub fn startup_strategy(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.startup_strategy = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.2.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.21.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateVmUserDefinedXmlHookScript>,
+> UpdateVmUserDefinedXmlHookScriptSetters for T {}
 /// Detach an ISO from a VM instance; the optional isoUuid (since 2.3.1) names the ISO. Async: answered 202 and polled; the result is the VM instance.
 ///
 /// `DELETE /vm-instances/{vmInstanceUuid}/iso`.
@@ -11424,7 +13316,6 @@ pub struct DetachIsoFromVmInstance {
 }
 impl DetachIsoFromVmInstance {
     /// A request with the required params `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -11435,42 +13326,65 @@ impl DetachIsoFromVmInstance {
             iso_uuid: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachIsoFromVmInstance`], settable on the request and on a client `Call` for it:
+ `client.detach_iso_from_vm_instance(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachIsoFromVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachIsoFromVmInstance,
+    > + ::core::marker::Sized {
+    /// The system tags.
+    ///
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// The user tags.
+    ///
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `isoUuid`.
-    pub fn iso_uuid(
+    /// The ISO UUID.
+    ///
+    /// Wire name `isoUuid` (query string). Since ZStack 2.3.1.
+    fn iso_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.iso_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().iso_uuid = ::core::option::Option::Some(value.into());
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachIsoFromVmInstance>,
+> DetachIsoFromVmInstanceSetters for T {}
 /// The result of [`CloneVmInstance`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CloneVmInstanceReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub result: ::core::option::Option<crate::types::CloneVmInstanceResults>,
 }
-::zstack_sdk::deserialize_struct!(CloneVmInstanceReply { "result" => result, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    CloneVmInstanceReply { "result" => result, }
+);
 /// The result of [`CreateFaultToleranceVmInstance`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateFaultToleranceVmInstanceReply {
@@ -11487,7 +13401,7 @@ pub struct CreateFaultToleranceVmInstanceReply {
         crate::types::AnyVmInstanceInventory,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CreateFaultToleranceVmInstanceReply { "primaryVmInventory" => primary_vm_inventory,
     "secondaryVmInventory" => secondary_vm_inventory, "faultToleranceVmGroupInventory" =>
     fault_tolerance_vm_group_inventory, }
@@ -11508,7 +13422,7 @@ pub struct DescribeVmInstanceRecoveryPointReply {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub timestamp: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     DescribeVmInstanceRecoveryPointReply { "realSizes" => real_sizes default,
     "virtualSizes" => virtual_sizes default, "timestamp" => timestamp, }
 );
@@ -11520,7 +13434,7 @@ pub struct ExecuteGuestVmCommandReply {
     /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
     pub vm_instance: ::core::option::Option<crate::types::AnyVmInstanceInventory>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ExecuteGuestVmCommandReply { "stream" => stream, "vmInstance" => vm_instance, }
 );
 /// The result of [`GetCandidateAffinityGroupForCreatingVm`].
@@ -11529,7 +13443,7 @@ pub struct GetCandidateAffinityGroupForCreatingVmReply {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetCandidateAffinityGroupForCreatingVmReply { "inventories" => inventories default, }
 );
 /// The result of [`GetCandidatePrimaryStoragesForCreatingVm`].
@@ -11545,7 +13459,7 @@ pub struct GetCandidatePrimaryStoragesForCreatingVmReply {
         ::std::vec::Vec<crate::types::AnyPrimaryStorageInventory>,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetCandidatePrimaryStoragesForCreatingVmReply { "rootVolumePrimaryStorages" =>
     root_volume_primary_storages default, "dataVolumePrimaryStorages" =>
     data_volume_primary_storages default, }
@@ -11556,7 +13470,7 @@ pub struct GetCandidateVMForAttachingAffinityGroupReply {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetCandidateVMForAttachingAffinityGroupReply { "inventories" => inventories default,
     }
 );
@@ -11570,7 +13484,7 @@ pub struct GetCandidateZonesClustersHostsForCreatingVmReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub hosts: ::std::vec::Vec<crate::types::AnyHostInventory>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetCandidateZonesClustersHostsForCreatingVmReply { "zones" => zones default,
     "clusters" => clusters default, "hosts" => hosts default, }
 );
@@ -11586,7 +13500,7 @@ pub struct GetFaultToleranceVmsReply {
         crate::types::AnyVmInstanceInventory,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetFaultToleranceVmsReply { "primaryVmInventory" => primary_vm_inventory,
     "secondaryVmInventory" => secondary_vm_inventory, }
 );
@@ -11596,7 +13510,7 @@ pub struct GetImageCandidatesForVmToChangeReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetImageCandidatesForVmToChangeReply { "inventories" => inventories default, }
 );
 /// The result of [`GetNicQos`].
@@ -11611,7 +13525,7 @@ pub struct GetNicQosReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inbound_bandwidth_upthreshold: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetNicQosReply { "outboundBandwidth" => outbound_bandwidth lenient,
     "inboundBandwidth" => inbound_bandwidth lenient, "outboundBandwidthUpthreshold" =>
     outbound_bandwidth_upthreshold lenient, "inboundBandwidthUpthreshold" =>
@@ -11623,7 +13537,7 @@ pub struct GetPciDeviceCandidatesForAttachingVmReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetPciDeviceCandidatesForAttachingVmReply { "inventories" => inventories default, }
 );
 /// The result of [`GetPrimaryStorageCandidatesForVmMigration`].
@@ -11632,7 +13546,7 @@ pub struct GetPrimaryStorageCandidatesForVmMigrationReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetPrimaryStorageCandidatesForVmMigrationReply { "inventories" => inventories
     default, }
 );
@@ -11642,7 +13556,7 @@ pub struct GetScsiLunCandidatesForAttachingVmReply {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetScsiLunCandidatesForAttachingVmReply { "inventories" => inventories default, }
 );
 /// The result of [`GetUsbDeviceCandidatesForAttachingVm`].
@@ -11651,7 +13565,7 @@ pub struct GetUsbDeviceCandidatesForAttachingVmReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetUsbDeviceCandidatesForAttachingVmReply { "inventories" => inventories default, }
 );
 /// The result of [`GetVirtualizerInfo`].
@@ -11660,7 +13574,7 @@ pub struct GetVirtualizerInfoReply {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVirtualizerInfoReply { "inventories" => inventories default, }
 );
 /// The result of [`GetVmBootOrder`].
@@ -11669,7 +13583,9 @@ pub struct GetVmBootOrderReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub orders: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(GetVmBootOrderReply { "orders" => orders default, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetVmBootOrderReply { "orders" => orders default, }
+);
 /// The result of [`GetVmCapabilities`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmCapabilitiesReply {
@@ -11679,7 +13595,7 @@ pub struct GetVmCapabilitiesReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVmCapabilitiesReply { "capabilities" => capabilities default, }
 );
 /// The result of [`GetVmConsoleAddress`].
@@ -11696,7 +13612,7 @@ pub struct GetVmConsoleAddressReply {
     /// Since ZStack 3.7. Absent from older MNs' replies.
     pub vdi_port_info: ::core::option::Option<crate::types::VdiPortInfo>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVmConsoleAddressReply { "hostIp" => host_ip, "port" => port lenient, "path" =>
     path, "protocol" => protocol, "vdiPortInfo" => vdi_port_info, }
 );
@@ -11706,7 +13622,9 @@ pub struct GetVmConsolePasswordReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
-::zstack_sdk::deserialize_struct!(GetVmConsolePasswordReply { "password" => password, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetVmConsolePasswordReply { "password" => password, }
+);
 /// The result of [`GetVmDeviceAddress`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmDeviceAddressReply {
@@ -11716,7 +13634,7 @@ pub struct GetVmDeviceAddressReply {
         ::std::vec::Vec<crate::types::VmDeviceAddress>,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVmDeviceAddressReply { "addresses" => addresses default, }
 );
 /// The result of [`GetVmEmulatorPinning`].
@@ -11725,7 +13643,7 @@ pub struct GetVmEmulatorPinningReply {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub emulator_pinning: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVmEmulatorPinningReply { "emulatorPinning" => emulator_pinning, }
 );
 /// The result of [`GetVmGuestToolsInfo`].
@@ -11741,7 +13659,7 @@ pub struct GetVmGuestToolsInfoReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVmGuestToolsInfoReply { "version" => version, "status" => status, "features" =>
     features default, }
 );
@@ -11751,14 +13669,16 @@ pub struct GetVmHostnameReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub hostname: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(GetVmHostnameReply { "hostname" => hostname, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetVmHostnameReply { "hostname" => hostname, }
+);
 /// The result of [`GetVmInstanceFirstBootDevice`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmInstanceFirstBootDeviceReply {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub first_boot_device: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVmInstanceFirstBootDeviceReply { "firstBootDevice" => first_boot_device, }
 );
 /// The result of [`GetVmInstanceHaLevel`].
@@ -11767,7 +13687,9 @@ pub struct GetVmInstanceHaLevelReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub level: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(GetVmInstanceHaLevelReply { "level" => level, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetVmInstanceHaLevelReply { "level" => level, }
+);
 /// The result of [`GetVmInstanceProtectedRecoveryPoints`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmInstanceProtectedRecoveryPointsReply {
@@ -11777,7 +13699,7 @@ pub struct GetVmInstanceProtectedRecoveryPointsReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVmInstanceProtectedRecoveryPointsReply { "recoveryPoints" => recovery_points
     default, }
 );
@@ -11790,7 +13712,7 @@ pub struct GetVmInstanceRecoveryPointsReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVmInstanceRecoveryPointsReply { "recoveryPoints" => recovery_points default, }
 );
 /// The result of [`GetVmMonitorNumber`].
@@ -11799,7 +13721,7 @@ pub struct GetVmMonitorNumberReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub monitor_number: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVmMonitorNumberReply { "monitorNumber" => monitor_number lenient, }
 );
 /// The result of [`GetVmNicAttachedNetworkService`].
@@ -11808,7 +13730,7 @@ pub struct GetVmNicAttachedNetworkServiceReply {
     /// Since ZStack 4.1.0. Absent from older MNs' replies.
     pub network_services: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVmNicAttachedNetworkServiceReply { "networkServices" => network_services default,
     }
 );
@@ -11818,28 +13740,36 @@ pub struct GetVmNumaReply {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub enable: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(GetVmNumaReply { "enable" => enable, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetVmNumaReply { "enable" => enable, }
+);
 /// The result of [`GetVmQga`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmQgaReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub enable: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(GetVmQgaReply { "enable" => enable, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetVmQgaReply { "enable" => enable, }
+);
 /// The result of [`GetVmRDP`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmRDPReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub enable: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(GetVmRDPReply { "enable" => enable, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetVmRDPReply { "enable" => enable, }
+);
 /// The result of [`GetVmSshKey`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmSshKeyReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ssh_key: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(GetVmSshKeyReply { "sshKey" => ssh_key, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetVmSshKeyReply { "sshKey" => ssh_key, }
+);
 /// The result of [`GetVmStartingCandidateClustersHosts`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmStartingCandidateClustersHostsReply {
@@ -11848,7 +13778,7 @@ pub struct GetVmStartingCandidateClustersHostsReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub clusters: ::std::vec::Vec<crate::types::AnyClusterInventory>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVmStartingCandidateClustersHostsReply { "hosts" => hosts default, "clusters" =>
     clusters default, }
 );
@@ -11861,14 +13791,18 @@ pub struct GetVmTaskReply {
         crate::types::ChainInfo,
     >,
 }
-::zstack_sdk::deserialize_struct!(GetVmTaskReply { "results" => results default, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetVmTaskReply { "results" => results default, }
+);
 /// The result of [`GetVmUsbRedirect`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmUsbRedirectReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub enable: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(GetVmUsbRedirectReply { "enable" => enable, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetVmUsbRedirectReply { "enable" => enable, }
+);
 /// The result of [`GetVmXml`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmXmlReply {
@@ -11879,7 +13813,7 @@ pub struct GetVmXmlReply {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub user_defined_xml: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVmXmlReply { "match" => match_, "runningXml" => running_xml, "userDefinedXml" =>
     user_defined_xml, }
 );
@@ -11889,7 +13823,7 @@ pub struct GetVmXmlHookScriptReply {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub user_defined_xml_hook_script: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVmXmlHookScriptReply { "userDefinedXmlHookScript" => user_defined_xml_hook_script,
     }
 );
@@ -11902,7 +13836,7 @@ pub struct GetVmsCapabilitiesReply {
         crate::types::VmCapabilities,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVmsCapabilitiesReply { "vmsCaps" => vms_caps default, }
 );
 /// The result of [`GetVmvNUMATopology`].
@@ -11917,7 +13851,7 @@ pub struct GetVmvNUMATopologyReply {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub topology: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVmvNUMATopologyReply { "name" => name, "uuid" => uuid, "hostUuid" => host_uuid,
     "topology" => topology default, }
 );
@@ -11929,7 +13863,7 @@ pub struct QueryFaultToleranceVmReply {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryFaultToleranceVmReply { "inventories" => inventories default, "total" => total
     lenient, }
 );
@@ -11939,7 +13873,7 @@ pub struct SetVmUserDefinedXmlReply {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub vm_user_defined_xml: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SetVmUserDefinedXmlReply { "vmUserDefinedXml" => vm_user_defined_xml, }
 );
 /// The result of [`SetVmUserDefinedXmlHookScript`].
@@ -11948,7 +13882,7 @@ pub struct SetVmUserDefinedXmlHookScriptReply {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub vm_user_defined_xml_hook_script: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SetVmUserDefinedXmlHookScriptReply { "vmUserDefinedXmlHookScript" =>
     vm_user_defined_xml_hook_script, }
 );
@@ -11958,215 +13892,195 @@ pub struct TakeVmConsoleScreenshotReply {
     /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub image_data: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     TakeVmConsoleScreenshotReply { "imageData" => image_data, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `PUT /vm-instances/{uuid}/actions`: see [`AttachGuestToolsIsoToVm`](crate::api::AttachGuestToolsIsoToVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_guest_tools_iso_to_vm(
+/// The `vm-instances` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait VmInstancesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AttachGuestToolsIsoToVm`]: `PUT /vm-instances/{uuid}/actions`.
+    fn attach_guest_tools_iso_to_vm(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachGuestToolsIsoToVm> {
-        crate::client::Call::new(self, crate::api::AttachGuestToolsIsoToVm::new(uuid))
+    ) -> ::zstack_sdk::client::Call<AttachGuestToolsIsoToVm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachGuestToolsIsoToVm::new(uuid),
+        )
     }
-    /// `POST /vm-instances/{vmInstanceUuid}/iso/{isoUuid}`: see [`AttachIsoToVmInstance`](crate::api::AttachIsoToVmInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_iso_to_vm_instance(
+    /// Send (and wait for the job of) [`AttachIsoToVmInstance`]: `POST /vm-instances/{vmInstanceUuid}/iso/{isoUuid}`.
+    fn attach_iso_to_vm_instance(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         iso_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachIsoToVmInstance> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachIsoToVmInstance::new(vm_instance_uuid, iso_uuid),
+    ) -> ::zstack_sdk::client::Call<AttachIsoToVmInstance> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachIsoToVmInstance::new(vm_instance_uuid, iso_uuid),
         )
     }
-    /// `POST /vm-instances/{vmInstanceUuid}/l3-networks/{l3NetworkUuid}`: see [`AttachL3NetworkToVm`](crate::api::AttachL3NetworkToVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_l3_network_to_vm(
+    /// Send (and wait for the job of) [`AttachL3NetworkToVm`]: `POST /vm-instances/{vmInstanceUuid}/l3-networks/{l3NetworkUuid}`.
+    fn attach_l3_network_to_vm(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachL3NetworkToVm> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachL3NetworkToVm::new(vm_instance_uuid, l3_network_uuid),
+    ) -> ::zstack_sdk::client::Call<AttachL3NetworkToVm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachL3NetworkToVm::new(vm_instance_uuid, l3_network_uuid),
         )
     }
-    /// `POST /vm-instances/{vmInstanceUuid}/scsi-lun/{uuid}`: see [`AttachScsiLunToVmInstance`](crate::api::AttachScsiLunToVmInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_scsi_lun_to_vm_instance(
+    /// Send (and wait for the job of) [`AttachScsiLunToVmInstance`]: `POST /vm-instances/{vmInstanceUuid}/scsi-lun/{uuid}`.
+    fn attach_scsi_lun_to_vm_instance(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachScsiLunToVmInstance> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachScsiLunToVmInstance::new(uuid, vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<AttachScsiLunToVmInstance> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachScsiLunToVmInstance::new(uuid, vm_instance_uuid),
         )
     }
-    /// `POST /vm-instances/{vmInstanceUuid}/nices/{vmNicUuid}`: see [`AttachVmNicToVm`](crate::api::AttachVmNicToVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_vm_nic_to_vm(
+    /// Send (and wait for the job of) [`AttachVmNicToVm`]: `POST /vm-instances/{vmInstanceUuid}/nices/{vmNicUuid}`.
+    fn attach_vm_nic_to_vm(
         &self,
         vm_nic_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachVmNicToVm> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachVmNicToVm::new(vm_nic_uuid, vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<AttachVmNicToVm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachVmNicToVm::new(vm_nic_uuid, vm_instance_uuid),
         )
     }
-    /// `PUT /vm-instances/{vmInstanceUuid}/actions`: see [`ChangeInstanceOffering`](crate::api::ChangeInstanceOffering).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_instance_offering(
+    /// Send (and wait for the job of) [`ChangeInstanceOffering`]: `PUT /vm-instances/{vmInstanceUuid}/actions`.
+    fn change_instance_offering(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         instance_offering_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeInstanceOffering> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeInstanceOffering::new(
-                vm_instance_uuid,
-                instance_offering_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<ChangeInstanceOffering> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeInstanceOffering::new(vm_instance_uuid, instance_offering_uuid),
         )
     }
-    /// `PUT /vm-instances/nics/{vfNicUuid}/actions`: see [`ChangeVfNicHaState`](crate::api::ChangeVfNicHaState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_vf_nic_ha_state(
+    /// Send (and wait for the job of) [`ChangeVfNicHaState`]: `PUT /vm-instances/nics/{vfNicUuid}/actions`.
+    fn change_vf_nic_ha_state(
         &self,
         vf_nic_uuid: impl ::core::convert::Into<::std::string::String>,
         ha_state: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeVfNicHaState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeVfNicHaState::new(vf_nic_uuid, ha_state),
+    ) -> ::zstack_sdk::client::Call<ChangeVfNicHaState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeVfNicHaState::new(vf_nic_uuid, ha_state),
         )
     }
-    /// `PUT /vm-instances/{vmInstanceUuid}/actions`: see [`ChangeVmImage`](crate::api::ChangeVmImage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_vm_image(
+    /// Send (and wait for the job of) [`ChangeVmImage`]: `PUT /vm-instances/{vmInstanceUuid}/actions`.
+    fn change_vm_image(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         image_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeVmImage> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeVmImage::new(vm_instance_uuid, image_uuid),
+    ) -> ::zstack_sdk::client::Call<ChangeVmImage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeVmImage::new(vm_instance_uuid, image_uuid),
         )
     }
-    /// `POST /vm-instances/nics/{vmNicUuid}/l3-networks/{destL3NetworkUuid}`: see [`ChangeVmNicNetwork`](crate::api::ChangeVmNicNetwork).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_vm_nic_network(
+    /// Send (and wait for the job of) [`ChangeVmNicNetwork`]: `POST /vm-instances/nics/{vmNicUuid}/l3-networks/{destL3NetworkUuid}`.
+    fn change_vm_nic_network(
         &self,
         vm_nic_uuid: impl ::core::convert::Into<::std::string::String>,
         dest_l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeVmNicNetwork> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeVmNicNetwork::new(vm_nic_uuid, dest_l3_network_uuid),
+    ) -> ::zstack_sdk::client::Call<ChangeVmNicNetwork> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeVmNicNetwork::new(vm_nic_uuid, dest_l3_network_uuid),
         )
     }
-    /// `PUT /vm-instances/nics/{vmNicUuid}/actions`: see [`ChangeVmNicState`](crate::api::ChangeVmNicState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_vm_nic_state(
+    /// Send (and wait for the job of) [`ChangeVmNicState`]: `PUT /vm-instances/nics/{vmNicUuid}/actions`.
+    fn change_vm_nic_state(
         &self,
         vm_nic_uuid: impl ::core::convert::Into<::std::string::String>,
         state: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeVmNicState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeVmNicState::new(vm_nic_uuid, state),
+    ) -> ::zstack_sdk::client::Call<ChangeVmNicState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeVmNicState::new(vm_nic_uuid, state),
         )
     }
-    /// `PUT /vm-instances/nics/{vmNicUuid}/actions`: see [`ChangeVmNicType`](crate::api::ChangeVmNicType).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_vm_nic_type(
+    /// Send (and wait for the job of) [`ChangeVmNicType`]: `PUT /vm-instances/nics/{vmNicUuid}/actions`.
+    fn change_vm_nic_type(
         &self,
         vm_nic_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_nic_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeVmNicType> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeVmNicType::new(vm_nic_uuid, vm_nic_type),
+    ) -> ::zstack_sdk::client::Call<ChangeVmNicType> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeVmNicType::new(vm_nic_uuid, vm_nic_type),
         )
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`ChangeVmPassword`](crate::api::ChangeVmPassword).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_vm_password(
+    /// Send (and wait for the job of) [`ChangeVmPassword`]: `PUT /vm-instances/{uuid}/actions`.
+    fn change_vm_password(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
         account: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeVmPassword> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeVmPassword::new(uuid, password, account),
+    ) -> ::zstack_sdk::client::Call<ChangeVmPassword> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeVmPassword::new(uuid, password, account),
         )
     }
-    /// `PUT /vm-instances/{vmInstanceUuid}/actions`: see [`CloneVmInstance`](crate::api::CloneVmInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn clone_vm_instance(
+    /// Send (and wait for the job of) [`CloneVmInstance`]: `PUT /vm-instances/{vmInstanceUuid}/actions`.
+    fn clone_vm_instance(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         names: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::CloneVmInstance> {
-        crate::client::Call::new(
-            self,
-            crate::api::CloneVmInstance::new(vm_instance_uuid, names),
+    ) -> ::zstack_sdk::client::Call<CloneVmInstance> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CloneVmInstance::new(vm_instance_uuid, names),
         )
     }
-    /// `POST /vm-instances/fault-tolerance`: see [`CreateFaultToleranceVmInstance`](crate::api::CreateFaultToleranceVmInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_fault_tolerance_vm_instance(
+    /// Send (and wait for the job of) [`CreateFaultToleranceVmInstance`]: `POST /vm-instances/fault-tolerance`.
+    fn create_fault_tolerance_vm_instance(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         image_uuid: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::CreateFaultToleranceVmInstance> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateFaultToleranceVmInstance::new(
-                name,
-                image_uuid,
-                l3_network_uuids,
-            ),
+    ) -> ::zstack_sdk::client::Call<CreateFaultToleranceVmInstance> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateFaultToleranceVmInstance::new(name, image_uuid, l3_network_uuids),
         )
     }
-    /// `POST /vm-instances/cdroms`: see [`CreateVmCdRom`](crate::api::CreateVmCdRom).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_vm_cd_rom(
+    /// Send (and wait for the job of) [`CreateVmCdRom`]: `POST /vm-instances/cdroms`.
+    fn create_vm_cd_rom(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVmCdRom> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateVmCdRom::new(name, vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<CreateVmCdRom> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateVmCdRom::new(name, vm_instance_uuid),
         )
     }
-    /// `POST /vm-instances/from/vm-backups/{groupUuid}`: see [`CreateVmFromVmBackup`](crate::api::CreateVmFromVmBackup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_vm_from_vm_backup(
+    /// Send (and wait for the job of) [`CreateVmFromVmBackup`]: `POST /vm-instances/from/vm-backups/{groupUuid}`.
+    fn create_vm_from_vm_backup(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVmFromVmBackup> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateVmFromVmBackup::new(name, group_uuid),
+    ) -> ::zstack_sdk::client::Call<CreateVmFromVmBackup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateVmFromVmBackup::new(name, group_uuid),
         )
     }
-    /// `POST /vm-instances/from/vm-backup/{backupUuid}`: see [`CreateVmFromVolumeBackup`](crate::api::CreateVmFromVolumeBackup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_vm_from_volume_backup(
+    /// Send (and wait for the job of) [`CreateVmFromVolumeBackup`]: `POST /vm-instances/from/vm-backup/{backupUuid}`.
+    fn create_vm_from_volume_backup(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         backup_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -12174,10 +14088,10 @@ impl crate::client::Client {
         l3_network_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::CreateVmFromVolumeBackup> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateVmFromVolumeBackup::new(
+    ) -> ::zstack_sdk::client::Call<CreateVmFromVolumeBackup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateVmFromVolumeBackup::new(
                 name,
                 backup_uuid,
                 instance_offering_uuid,
@@ -12185,5867 +14099,1191 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /vm-instances`: see [`CreateVmInstance`](crate::api::CreateVmInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_vm_instance(
+    /// Send (and wait for the job of) [`CreateVmInstance`]: `POST /vm-instances`.
+    fn create_vm_instance(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVmInstance> {
-        crate::client::Call::new(self, crate::api::CreateVmInstance::new(name))
+    ) -> ::zstack_sdk::client::Call<CreateVmInstance> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CreateVmInstance::new(name))
     }
-    /// `POST /vm-instances/from/volume`: see [`CreateVmInstanceFromVolume`](crate::api::CreateVmInstanceFromVolume).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_vm_instance_from_volume(
+    /// Send (and wait for the job of) [`CreateVmInstanceFromVolume`]: `POST /vm-instances/from/volume`.
+    fn create_vm_instance_from_volume(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         volume_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVmInstanceFromVolume> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateVmInstanceFromVolume::new(name, volume_uuid),
+    ) -> ::zstack_sdk::client::Call<CreateVmInstanceFromVolume> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateVmInstanceFromVolume::new(name, volume_uuid),
         )
     }
-    /// `POST /vm-instances/from/volume-snapshots/{volumeSnapshotUuid}`: see [`CreateVmInstanceFromVolumeSnapshot`](crate::api::CreateVmInstanceFromVolumeSnapshot).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_vm_instance_from_volume_snapshot(
+    /// Send (and wait for the job of) [`CreateVmInstanceFromVolumeSnapshot`]: `POST /vm-instances/from/volume-snapshots/{volumeSnapshotUuid}`.
+    fn create_vm_instance_from_volume_snapshot(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         volume_snapshot_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVmInstanceFromVolumeSnapshot> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateVmInstanceFromVolumeSnapshot::new(
-                name,
-                volume_snapshot_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<CreateVmInstanceFromVolumeSnapshot> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateVmInstanceFromVolumeSnapshot::new(name, volume_snapshot_uuid),
         )
     }
-    /// `POST /vm-instances/from/volume-snapshots/group/{volumeSnapshotGroupUuid}`: see [`CreateVmInstanceFromVolumeSnapshotGroup`](crate::api::CreateVmInstanceFromVolumeSnapshotGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_vm_instance_from_volume_snapshot_group(
+    /// Send (and wait for the job of) [`CreateVmInstanceFromVolumeSnapshotGroup`]: `POST /vm-instances/from/volume-snapshots/group/{volumeSnapshotGroupUuid}`.
+    fn create_vm_instance_from_volume_snapshot_group(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         volume_snapshot_group_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVmInstanceFromVolumeSnapshotGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateVmInstanceFromVolumeSnapshotGroup::new(
+    ) -> ::zstack_sdk::client::Call<CreateVmInstanceFromVolumeSnapshotGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateVmInstanceFromVolumeSnapshotGroup::new(
                 name,
                 volume_snapshot_group_uuid,
             ),
         )
     }
-    /// `POST /vm-instances/xml-hook-script`: see [`CreateVmUserDefinedXmlHookScript`](crate::api::CreateVmUserDefinedXmlHookScript).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_vm_user_defined_xml_hook_script(
+    /// Send (and wait for the job of) [`CreateVmUserDefinedXmlHookScript`]: `POST /vm-instances/xml-hook-script`.
+    fn create_vm_user_defined_xml_hook_script(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         hook_script: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVmUserDefinedXmlHookScript> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateVmUserDefinedXmlHookScript::new(name, hook_script),
+    ) -> ::zstack_sdk::client::Call<CreateVmUserDefinedXmlHookScript> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateVmUserDefinedXmlHookScript::new(name, hook_script),
         )
     }
-    /// `DELETE /vm-instances/{uuid}/nic-qos`: see [`DeleteNicQos`](crate::api::DeleteNicQos).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_nic_qos(
+    /// Send (and wait for the job of) [`DeleteNicQos`]: `DELETE /vm-instances/{uuid}/nic-qos`.
+    fn delete_nic_qos(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         direction: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteNicQos> {
-        crate::client::Call::new(self, crate::api::DeleteNicQos::new(uuid, direction))
+    ) -> ::zstack_sdk::client::Call<DeleteNicQos> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteNicQos::new(uuid, direction),
+        )
     }
-    /// `DELETE /vm-instances/{uuid}/bootmode`: see [`DeleteVmBootMode`](crate::api::DeleteVmBootMode).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_vm_boot_mode(
+    /// Send (and wait for the job of) [`DeleteVmBootMode`]: `DELETE /vm-instances/{uuid}/bootmode`.
+    fn delete_vm_boot_mode(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVmBootMode> {
-        crate::client::Call::new(self, crate::api::DeleteVmBootMode::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteVmBootMode> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteVmBootMode::new(uuid))
     }
-    /// `DELETE /vm-instances/cdroms/{uuid}`: see [`DeleteVmCdRom`](crate::api::DeleteVmCdRom).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_vm_cd_rom(
+    /// Send (and wait for the job of) [`DeleteVmCdRom`]: `DELETE /vm-instances/cdroms/{uuid}`.
+    fn delete_vm_cd_rom(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVmCdRom> {
-        crate::client::Call::new(self, crate::api::DeleteVmCdRom::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteVmCdRom> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteVmCdRom::new(uuid))
     }
-    /// `DELETE /vm-instances/{uuid}/console-password`: see [`DeleteVmConsolePassword`](crate::api::DeleteVmConsolePassword).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_vm_console_password(
+    /// Send (and wait for the job of) [`DeleteVmConsolePassword`]: `DELETE /vm-instances/{uuid}/console-password`.
+    fn delete_vm_console_password(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVmConsolePassword> {
-        crate::client::Call::new(self, crate::api::DeleteVmConsolePassword::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteVmConsolePassword> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteVmConsolePassword::new(uuid),
+        )
     }
-    /// `DELETE /vm-instances/{uuid}/hostnames`: see [`DeleteVmHostname`](crate::api::DeleteVmHostname).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_vm_hostname(
+    /// Send (and wait for the job of) [`DeleteVmHostname`]: `DELETE /vm-instances/{uuid}/hostnames`.
+    fn delete_vm_hostname(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVmHostname> {
-        crate::client::Call::new(self, crate::api::DeleteVmHostname::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteVmHostname> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteVmHostname::new(uuid))
     }
-    /// `DELETE /vm-instances/{uuid}/ha-levels`: see [`DeleteVmInstanceHaLevel`](crate::api::DeleteVmInstanceHaLevel).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_vm_instance_ha_level(
+    /// Send (and wait for the job of) [`DeleteVmInstanceHaLevel`]: `DELETE /vm-instances/{uuid}/ha-levels`.
+    fn delete_vm_instance_ha_level(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVmInstanceHaLevel> {
-        crate::client::Call::new(self, crate::api::DeleteVmInstanceHaLevel::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteVmInstanceHaLevel> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteVmInstanceHaLevel::new(uuid),
+        )
     }
-    /// `DELETE /vm-instances/{uuid}/ssh-keys`: see [`DeleteVmSshKey`](crate::api::DeleteVmSshKey).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_vm_ssh_key(
+    /// Send (and wait for the job of) [`DeleteVmSshKey`]: `DELETE /vm-instances/{uuid}/ssh-keys`.
+    fn delete_vm_ssh_key(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVmSshKey> {
-        crate::client::Call::new(self, crate::api::DeleteVmSshKey::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteVmSshKey> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteVmSshKey::new(uuid))
     }
-    /// `DELETE /vm-instances/{vmInstanceUuid}/static-ips`: see [`DeleteVmStaticIp`](crate::api::DeleteVmStaticIp).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_vm_static_ip(
+    /// Send (and wait for the job of) [`DeleteVmStaticIp`]: `DELETE /vm-instances/{vmInstanceUuid}/static-ips`.
+    fn delete_vm_static_ip(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVmStaticIp> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteVmStaticIp::new(vm_instance_uuid, l3_network_uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteVmStaticIp> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteVmStaticIp::new(vm_instance_uuid, l3_network_uuid),
         )
     }
-    /// `DELETE /vm-instances/{vmInstanceUuid}/xml`: see [`DeleteVmUserDefinedXml`](crate::api::DeleteVmUserDefinedXml).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_vm_user_defined_xml(
+    /// Send (and wait for the job of) [`DeleteVmUserDefinedXml`]: `DELETE /vm-instances/{vmInstanceUuid}/xml`.
+    fn delete_vm_user_defined_xml(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVmUserDefinedXml> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteVmUserDefinedXml::new(vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteVmUserDefinedXml> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteVmUserDefinedXml::new(vm_instance_uuid),
         )
     }
-    /// `DELETE /vm-instances/{vmInstanceUuid}/xml-hook-script`: see [`DeleteVmUserDefinedXmlHookScript`](crate::api::DeleteVmUserDefinedXmlHookScript).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_vm_user_defined_xml_hook_script(
+    /// Send (and wait for the job of) [`DeleteVmUserDefinedXmlHookScript`]: `DELETE /vm-instances/{vmInstanceUuid}/xml-hook-script`.
+    fn delete_vm_user_defined_xml_hook_script(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVmUserDefinedXmlHookScript> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteVmUserDefinedXmlHookScript::new(vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteVmUserDefinedXmlHookScript> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteVmUserDefinedXmlHookScript::new(vm_instance_uuid),
         )
     }
-    /// `GET /vm-instances/{vmInstanceUuid}/recovery-point`: see [`DescribeVmInstanceRecoveryPoint`](crate::api::DescribeVmInstanceRecoveryPoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn describe_vm_instance_recovery_point(
+    /// Send [`DescribeVmInstanceRecoveryPoint`]: `GET /vm-instances/{vmInstanceUuid}/recovery-point`.
+    fn describe_vm_instance_recovery_point(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         group_id: impl ::core::convert::Into<i64>,
-    ) -> crate::client::Call<'_, crate::api::DescribeVmInstanceRecoveryPoint> {
-        crate::client::Call::new(
-            self,
-            crate::api::DescribeVmInstanceRecoveryPoint::new(vm_instance_uuid, group_id),
+    ) -> ::zstack_sdk::client::Call<DescribeVmInstanceRecoveryPoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DescribeVmInstanceRecoveryPoint::new(vm_instance_uuid, group_id),
         )
     }
-    /// `DELETE /vm-instances/{uuid}`: see [`DestroyVmInstance`](crate::api::DestroyVmInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn destroy_vm_instance(
+    /// Send (and wait for the job of) [`DestroyVmInstance`]: `DELETE /vm-instances/{uuid}`.
+    fn destroy_vm_instance(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DestroyVmInstance> {
-        crate::client::Call::new(self, crate::api::DestroyVmInstance::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DestroyVmInstance> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DestroyVmInstance::new(uuid))
     }
-    /// `DELETE /vm-instances/nics/{vmNicUuid}`: see [`DetachL3NetworkFromVm`](crate::api::DetachL3NetworkFromVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_l3_network_from_vm(
+    /// Send (and wait for the job of) [`DetachL3NetworkFromVm`]: `DELETE /vm-instances/nics/{vmNicUuid}`.
+    fn detach_l3_network_from_vm(
         &self,
         vm_nic_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachL3NetworkFromVm> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachL3NetworkFromVm::new(vm_nic_uuid),
+    ) -> ::zstack_sdk::client::Call<DetachL3NetworkFromVm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachL3NetworkFromVm::new(vm_nic_uuid),
         )
     }
-    /// `DELETE /vm-instances/{vmInstanceUuid}/scsi-lun/{uuid}`: see [`DetachScsiLunFromVmInstance`](crate::api::DetachScsiLunFromVmInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_scsi_lun_from_vm_instance(
+    /// Send (and wait for the job of) [`DetachScsiLunFromVmInstance`]: `DELETE /vm-instances/{vmInstanceUuid}/scsi-lun/{uuid}`.
+    fn detach_scsi_lun_from_vm_instance(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachScsiLunFromVmInstance> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachScsiLunFromVmInstance::new(uuid, vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<DetachScsiLunFromVmInstance> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachScsiLunFromVmInstance::new(uuid, vm_instance_uuid),
         )
     }
-    /// `POST /vm-instances/commands/exec`: see [`ExecuteGuestVmCommand`](crate::api::ExecuteGuestVmCommand).
-    #[allow(clippy::too_many_arguments)]
-    pub fn execute_guest_vm_command(
+    /// Send (and wait for the job of) [`ExecuteGuestVmCommand`]: `POST /vm-instances/commands/exec`.
+    fn execute_guest_vm_command(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         platform: impl ::core::convert::Into<::std::string::String>,
         command: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ExecuteGuestVmCommand> {
-        crate::client::Call::new(
-            self,
-            crate::api::ExecuteGuestVmCommand::new(vm_instance_uuid, platform, command),
+    ) -> ::zstack_sdk::client::Call<ExecuteGuestVmCommand> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ExecuteGuestVmCommand::new(vm_instance_uuid, platform, command),
         )
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`ExpungeVmInstance`](crate::api::ExpungeVmInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn expunge_vm_instance(
+    /// Send (and wait for the job of) [`ExpungeVmInstance`]: `PUT /vm-instances/{uuid}/actions`.
+    fn expunge_vm_instance(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ExpungeVmInstance> {
-        crate::client::Call::new(self, crate::api::ExpungeVmInstance::new(uuid))
+    ) -> ::zstack_sdk::client::Call<ExpungeVmInstance> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), ExpungeVmInstance::new(uuid))
     }
-    /// `DELETE /vm-instances/xml-hook-script`: see [`ExpungeVmUserDefinedXmlHookScript`](crate::api::ExpungeVmUserDefinedXmlHookScript).
-    #[allow(clippy::too_many_arguments)]
-    pub fn expunge_vm_user_defined_xml_hook_script(
+    /// Send (and wait for the job of) [`ExpungeVmUserDefinedXmlHookScript`]: `DELETE /vm-instances/xml-hook-script`.
+    fn expunge_vm_user_defined_xml_hook_script(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ExpungeVmUserDefinedXmlHookScript> {
-        crate::client::Call::new(
-            self,
-            crate::api::ExpungeVmUserDefinedXmlHookScript::new(uuid),
+    ) -> ::zstack_sdk::client::Call<ExpungeVmUserDefinedXmlHookScript> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ExpungeVmUserDefinedXmlHookScript::new(uuid),
         )
     }
-    /// `PUT /vm-instances/fault-tolerance`: see [`FailoverFaultToleranceVm`](crate::api::FailoverFaultToleranceVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn failover_fault_tolerance_vm(
+    /// Send (and wait for the job of) [`FailoverFaultToleranceVm`]: `PUT /vm-instances/fault-tolerance`.
+    fn failover_fault_tolerance_vm(
         &self,
         fault_tolerance_vm_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::FailoverFaultToleranceVm> {
-        crate::client::Call::new(
-            self,
-            crate::api::FailoverFaultToleranceVm::new(fault_tolerance_vm_uuid),
+    ) -> ::zstack_sdk::client::Call<FailoverFaultToleranceVm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            FailoverFaultToleranceVm::new(fault_tolerance_vm_uuid),
         )
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`FlattenVmInstance`](crate::api::FlattenVmInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn flatten_vm_instance(
+    /// Send (and wait for the job of) [`FlattenVmInstance`]: `PUT /vm-instances/{uuid}/actions`.
+    fn flatten_vm_instance(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::FlattenVmInstance> {
-        crate::client::Call::new(self, crate::api::FlattenVmInstance::new(uuid))
+    ) -> ::zstack_sdk::client::Call<FlattenVmInstance> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), FlattenVmInstance::new(uuid))
     }
-    /// `POST /vm-instances/{uuid}/actions`: see [`FstrimVm`](crate::api::FstrimVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn fstrim_vm(
+    /// Send (and wait for the job of) [`FstrimVm`]: `POST /vm-instances/{uuid}/actions`.
+    fn fstrim_vm(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::FstrimVm> {
-        crate::client::Call::new(self, crate::api::FstrimVm::new(uuid))
+    ) -> ::zstack_sdk::client::Call<FstrimVm> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), FstrimVm::new(uuid))
     }
-    /// `GET /vm-instances/appliances/virtual-routers/{vmInstanceUuid}/attachable-public-l3s`: see [`GetAttachablePublicL3ForVRouter`](crate::api::GetAttachablePublicL3ForVRouter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_attachable_public_l3_for_v_router(
+    /// Send [`GetAttachablePublicL3ForVRouter`]: `GET /vm-instances/appliances/virtual-routers/{vmInstanceUuid}/attachable-public-l3s`.
+    fn get_attachable_public_l3_for_v_router(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetAttachablePublicL3ForVRouter> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetAttachablePublicL3ForVRouter::new(vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<GetAttachablePublicL3ForVRouter> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetAttachablePublicL3ForVRouter::new(vm_instance_uuid),
         )
     }
-    /// `GET /vm-instances/candidate-affinityGroup`: see [`GetCandidateAffinityGroupForCreatingVm`](crate::api::GetCandidateAffinityGroupForCreatingVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_candidate_affinity_group_for_creating_vm(
+    /// Send [`GetCandidateAffinityGroupForCreatingVm`]: `GET /vm-instances/candidate-affinityGroup`.
+    fn get_candidate_affinity_group_for_creating_vm(
         &self,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetCandidateAffinityGroupForCreatingVm> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetCandidateAffinityGroupForCreatingVm::new(zone_uuid),
+    ) -> ::zstack_sdk::client::Call<GetCandidateAffinityGroupForCreatingVm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetCandidateAffinityGroupForCreatingVm::new(zone_uuid),
         )
     }
-    /// `GET /vm-instances/{vmInstanceUuid}/iso-candidates`: see [`GetCandidateIsoForAttachingVm`](crate::api::GetCandidateIsoForAttachingVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_candidate_iso_for_attaching_vm(
+    /// Send [`GetCandidateIsoForAttachingVm`]: `GET /vm-instances/{vmInstanceUuid}/iso-candidates`.
+    fn get_candidate_iso_for_attaching_vm(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetCandidateIsoForAttachingVm> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetCandidateIsoForAttachingVm::new(vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<GetCandidateIsoForAttachingVm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetCandidateIsoForAttachingVm::new(vm_instance_uuid),
         )
     }
-    /// `GET /vm-instances/nics/{vmNicUuid}/l3-networks-candidates`: see [`GetCandidateL3NetworksForChangeVmNicNetwork`](crate::api::GetCandidateL3NetworksForChangeVmNicNetwork).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_candidate_l3_networks_for_change_vm_nic_network(
+    /// Send [`GetCandidateL3NetworksForChangeVmNicNetwork`]: `GET /vm-instances/nics/{vmNicUuid}/l3-networks-candidates`.
+    fn get_candidate_l3_networks_for_change_vm_nic_network(
         &self,
         vm_nic_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<
-        '_,
-        crate::api::GetCandidateL3NetworksForChangeVmNicNetwork,
-    > {
-        crate::client::Call::new(
-            self,
-            crate::api::GetCandidateL3NetworksForChangeVmNicNetwork::new(vm_nic_uuid),
+    ) -> ::zstack_sdk::client::Call<GetCandidateL3NetworksForChangeVmNicNetwork> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetCandidateL3NetworksForChangeVmNicNetwork::new(vm_nic_uuid),
         )
     }
-    /// `GET /vm-instances/candidate-storages`: see [`GetCandidatePrimaryStoragesForCreatingVm`](crate::api::GetCandidatePrimaryStoragesForCreatingVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_candidate_primary_storages_for_creating_vm(
+    /// Send [`GetCandidatePrimaryStoragesForCreatingVm`]: `GET /vm-instances/candidate-storages`.
+    fn get_candidate_primary_storages_for_creating_vm(
         &self,
         image_uuid: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::GetCandidatePrimaryStoragesForCreatingVm> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetCandidatePrimaryStoragesForCreatingVm::new(
-                image_uuid,
-                l3_network_uuids,
-            ),
+    ) -> ::zstack_sdk::client::Call<GetCandidatePrimaryStoragesForCreatingVm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetCandidatePrimaryStoragesForCreatingVm::new(image_uuid, l3_network_uuids),
         )
     }
-    /// `GET /VM/attachingGroup`: see [`GetCandidateVMForAttachingAffinityGroup`](crate::api::GetCandidateVMForAttachingAffinityGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_candidate_vm_for_attaching_affinity_group(
+    /// Send [`GetCandidateVMForAttachingAffinityGroup`]: `GET /VM/attachingGroup`.
+    fn get_candidate_vm_for_attaching_affinity_group(
         &self,
         affinity_group_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetCandidateVMForAttachingAffinityGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetCandidateVMForAttachingAffinityGroup::new(affinity_group_uuid),
+    ) -> ::zstack_sdk::client::Call<GetCandidateVMForAttachingAffinityGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetCandidateVMForAttachingAffinityGroup::new(affinity_group_uuid),
         )
     }
-    /// `GET /vm-instances/candidate-destinations`: see [`GetCandidateZonesClustersHostsForCreatingVm`](crate::api::GetCandidateZonesClustersHostsForCreatingVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_candidate_zones_clusters_hosts_for_creating_vm(
+    /// Send [`GetCandidateZonesClustersHostsForCreatingVm`]: `GET /vm-instances/candidate-destinations`.
+    fn get_candidate_zones_clusters_hosts_for_creating_vm(
         &self,
         image_uuid: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<
-        '_,
-        crate::api::GetCandidateZonesClustersHostsForCreatingVm,
-    > {
-        crate::client::Call::new(
-            self,
-            crate::api::GetCandidateZonesClustersHostsForCreatingVm::new(
+    ) -> ::zstack_sdk::client::Call<GetCandidateZonesClustersHostsForCreatingVm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetCandidateZonesClustersHostsForCreatingVm::new(
                 image_uuid,
                 l3_network_uuids,
             ),
         )
     }
-    /// `GET /vm-instances/fault-tolerance/sub-vms`: see [`GetFaultToleranceVms`](crate::api::GetFaultToleranceVms).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_fault_tolerance_vms(
+    /// Send [`GetFaultToleranceVms`]: `GET /vm-instances/fault-tolerance/sub-vms`.
+    fn get_fault_tolerance_vms(
         &self,
         fault_tolerance_vm_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetFaultToleranceVms> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetFaultToleranceVms::new(fault_tolerance_vm_uuid),
+    ) -> ::zstack_sdk::client::Call<GetFaultToleranceVms> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetFaultToleranceVms::new(fault_tolerance_vm_uuid),
         )
     }
-    /// `GET /vm-instances/{vmInstanceUuid}/image-candidates`: see [`GetImageCandidatesForVmToChange`](crate::api::GetImageCandidatesForVmToChange).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_image_candidates_for_vm_to_change(
+    /// Send [`GetImageCandidatesForVmToChange`]: `GET /vm-instances/{vmInstanceUuid}/image-candidates`.
+    fn get_image_candidates_for_vm_to_change(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetImageCandidatesForVmToChange> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetImageCandidatesForVmToChange::new(vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<GetImageCandidatesForVmToChange> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetImageCandidatesForVmToChange::new(vm_instance_uuid),
         )
     }
-    /// `GET /vm-instances/{uuid}/latest-guest-tools`: see [`GetLatestGuestToolsForVm`](crate::api::GetLatestGuestToolsForVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_latest_guest_tools_for_vm(
+    /// Send [`GetLatestGuestToolsForVm`]: `GET /vm-instances/{uuid}/latest-guest-tools`.
+    fn get_latest_guest_tools_for_vm(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetLatestGuestToolsForVm> {
-        crate::client::Call::new(self, crate::api::GetLatestGuestToolsForVm::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetLatestGuestToolsForVm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetLatestGuestToolsForVm::new(uuid),
+        )
     }
-    /// `GET /vm-instances/{uuid}/nic-qos`: see [`GetNicQos`](crate::api::GetNicQos).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_nic_qos(
+    /// Send [`GetNicQos`]: `GET /vm-instances/{uuid}/nic-qos`.
+    fn get_nic_qos(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetNicQos> {
-        crate::client::Call::new(self, crate::api::GetNicQos::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetNicQos> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetNicQos::new(uuid))
     }
-    /// `GET /vm-instances/{vmInstanceUuid}/candidate-pci-devices`: see [`GetPciDeviceCandidatesForAttachingVm`](crate::api::GetPciDeviceCandidatesForAttachingVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_pci_device_candidates_for_attaching_vm(
+    /// Send [`GetPciDeviceCandidatesForAttachingVm`]: `GET /vm-instances/{vmInstanceUuid}/candidate-pci-devices`.
+    fn get_pci_device_candidates_for_attaching_vm(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetPciDeviceCandidatesForAttachingVm> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetPciDeviceCandidatesForAttachingVm::new(vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<GetPciDeviceCandidatesForAttachingVm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetPciDeviceCandidatesForAttachingVm::new(vm_instance_uuid),
         )
     }
-    /// `GET /vm-instances/{vmInstanceUuid}/storage-migration-candidates`: see [`GetPrimaryStorageCandidatesForVmMigration`](crate::api::GetPrimaryStorageCandidatesForVmMigration).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_primary_storage_candidates_for_vm_migration(
+    /// Send [`GetPrimaryStorageCandidatesForVmMigration`]: `GET /vm-instances/{vmInstanceUuid}/storage-migration-candidates`.
+    fn get_primary_storage_candidates_for_vm_migration(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetPrimaryStorageCandidatesForVmMigration> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetPrimaryStorageCandidatesForVmMigration::new(vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<GetPrimaryStorageCandidatesForVmMigration> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetPrimaryStorageCandidatesForVmMigration::new(vm_instance_uuid),
         )
     }
-    /// `GET /vm-instances/{vmInstanceUuid}/candidate-storage-devices`: see [`GetScsiLunCandidatesForAttachingVm`](crate::api::GetScsiLunCandidatesForAttachingVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_scsi_lun_candidates_for_attaching_vm(
+    /// Send [`GetScsiLunCandidatesForAttachingVm`]: `GET /vm-instances/{vmInstanceUuid}/candidate-storage-devices`.
+    fn get_scsi_lun_candidates_for_attaching_vm(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetScsiLunCandidatesForAttachingVm> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetScsiLunCandidatesForAttachingVm::new(vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<GetScsiLunCandidatesForAttachingVm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetScsiLunCandidatesForAttachingVm::new(vm_instance_uuid),
         )
     }
-    /// `GET /vm-instances/{vmInstanceUuid}/candidate-usb-devices`: see [`GetUsbDeviceCandidatesForAttachingVm`](crate::api::GetUsbDeviceCandidatesForAttachingVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_usb_device_candidates_for_attaching_vm(
+    /// Send [`GetUsbDeviceCandidatesForAttachingVm`]: `GET /vm-instances/{vmInstanceUuid}/candidate-usb-devices`.
+    fn get_usb_device_candidates_for_attaching_vm(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetUsbDeviceCandidatesForAttachingVm> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetUsbDeviceCandidatesForAttachingVm::new(vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<GetUsbDeviceCandidatesForAttachingVm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetUsbDeviceCandidatesForAttachingVm::new(vm_instance_uuid),
         )
     }
-    /// `GET /vm-instances/virtualizer-info`: see [`GetVirtualizerInfo`](crate::api::GetVirtualizerInfo).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_virtualizer_info(
+    /// Send [`GetVirtualizerInfo`]: `GET /vm-instances/virtualizer-info`.
+    fn get_virtualizer_info(
         &self,
         uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::GetVirtualizerInfo> {
-        crate::client::Call::new(self, crate::api::GetVirtualizerInfo::new(uuids))
+    ) -> ::zstack_sdk::client::Call<GetVirtualizerInfo> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVirtualizerInfo::new(uuids))
     }
-    /// `GET /vm-instances/{vmInstanceUuid}/data-volume-candidates`: see [`GetVmAttachableDataVolume`](crate::api::GetVmAttachableDataVolume).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vm_attachable_data_volume(
+    /// Send [`GetVmAttachableDataVolume`]: `GET /vm-instances/{vmInstanceUuid}/data-volume-candidates`.
+    fn get_vm_attachable_data_volume(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVmAttachableDataVolume> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetVmAttachableDataVolume::new(vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<GetVmAttachableDataVolume> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetVmAttachableDataVolume::new(vm_instance_uuid),
         )
     }
-    /// `GET /vm-instances/{vmInstanceUuid}/l3-networks-candidates`: see [`GetVmAttachableL3Network`](crate::api::GetVmAttachableL3Network).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vm_attachable_l3_network(
+    /// Send [`GetVmAttachableL3Network`]: `GET /vm-instances/{vmInstanceUuid}/l3-networks-candidates`.
+    fn get_vm_attachable_l3_network(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVmAttachableL3Network> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetVmAttachableL3Network::new(vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<GetVmAttachableL3Network> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetVmAttachableL3Network::new(vm_instance_uuid),
         )
     }
-    /// `GET /vm-instances/{uuid}/boot-orders`: see [`GetVmBootOrder`](crate::api::GetVmBootOrder).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vm_boot_order(
+    /// Send [`GetVmBootOrder`]: `GET /vm-instances/{uuid}/boot-orders`.
+    fn get_vm_boot_order(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVmBootOrder> {
-        crate::client::Call::new(self, crate::api::GetVmBootOrder::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetVmBootOrder> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVmBootOrder::new(uuid))
     }
-    /// `GET /vm-instances/{uuid}/capabilities`: see [`GetVmCapabilities`](crate::api::GetVmCapabilities).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vm_capabilities(
+    /// Send [`GetVmCapabilities`]: `GET /vm-instances/{uuid}/capabilities`.
+    fn get_vm_capabilities(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVmCapabilities> {
-        crate::client::Call::new(self, crate::api::GetVmCapabilities::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetVmCapabilities> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVmCapabilities::new(uuid))
     }
-    /// `GET /vm-instances/{uuid}/console-addresses`: see [`GetVmConsoleAddress`](crate::api::GetVmConsoleAddress).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vm_console_address(
+    /// Send [`GetVmConsoleAddress`]: `GET /vm-instances/{uuid}/console-addresses`.
+    fn get_vm_console_address(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVmConsoleAddress> {
-        crate::client::Call::new(self, crate::api::GetVmConsoleAddress::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetVmConsoleAddress> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVmConsoleAddress::new(uuid))
     }
-    /// `GET /vm-instances/{uuid}/console-passwords`: see [`GetVmConsolePassword`](crate::api::GetVmConsolePassword).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vm_console_password(
+    /// Send [`GetVmConsolePassword`]: `GET /vm-instances/{uuid}/console-passwords`.
+    fn get_vm_console_password(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVmConsolePassword> {
-        crate::client::Call::new(self, crate::api::GetVmConsolePassword::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetVmConsolePassword> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVmConsolePassword::new(uuid))
     }
-    /// `GET /vm-instances/devices`: see [`GetVmDeviceAddress`](crate::api::GetVmDeviceAddress).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vm_device_address(
+    /// Send [`GetVmDeviceAddress`]: `GET /vm-instances/devices`.
+    fn get_vm_device_address(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         resource_types: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::GetVmDeviceAddress> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetVmDeviceAddress::new(uuid, resource_types),
+    ) -> ::zstack_sdk::client::Call<GetVmDeviceAddress> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetVmDeviceAddress::new(uuid, resource_types),
         )
     }
-    /// `GET /vm-instances/{uuid}/emulator-pinning`: see [`GetVmEmulatorPinning`](crate::api::GetVmEmulatorPinning).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vm_emulator_pinning(
+    /// Send [`GetVmEmulatorPinning`]: `GET /vm-instances/{uuid}/emulator-pinning`.
+    fn get_vm_emulator_pinning(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVmEmulatorPinning> {
-        crate::client::Call::new(self, crate::api::GetVmEmulatorPinning::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetVmEmulatorPinning> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVmEmulatorPinning::new(uuid))
     }
-    /// `GET /vm-instances/{uuid}/guest-tools-infos`: see [`GetVmGuestToolsInfo`](crate::api::GetVmGuestToolsInfo).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vm_guest_tools_info(
+    /// Send [`GetVmGuestToolsInfo`]: `GET /vm-instances/{uuid}/guest-tools-infos`.
+    fn get_vm_guest_tools_info(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVmGuestToolsInfo> {
-        crate::client::Call::new(self, crate::api::GetVmGuestToolsInfo::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetVmGuestToolsInfo> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVmGuestToolsInfo::new(uuid))
     }
-    /// `GET /vm-instances/{uuid}/hostnames`: see [`GetVmHostname`](crate::api::GetVmHostname).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vm_hostname(
+    /// Send [`GetVmHostname`]: `GET /vm-instances/{uuid}/hostnames`.
+    fn get_vm_hostname(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVmHostname> {
-        crate::client::Call::new(self, crate::api::GetVmHostname::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetVmHostname> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVmHostname::new(uuid))
     }
-    /// `GET /vm-instances/{uuid}/first-boot-device`: see [`GetVmInstanceFirstBootDevice`](crate::api::GetVmInstanceFirstBootDevice).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vm_instance_first_boot_device(
+    /// Send [`GetVmInstanceFirstBootDevice`]: `GET /vm-instances/{uuid}/first-boot-device`.
+    fn get_vm_instance_first_boot_device(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVmInstanceFirstBootDevice> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetVmInstanceFirstBootDevice::new(uuid),
+    ) -> ::zstack_sdk::client::Call<GetVmInstanceFirstBootDevice> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetVmInstanceFirstBootDevice::new(uuid),
         )
     }
-    /// `GET /vm-instances/{uuid}/ha-levels`: see [`GetVmInstanceHaLevel`](crate::api::GetVmInstanceHaLevel).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vm_instance_ha_level(
+    /// Send [`GetVmInstanceHaLevel`]: `GET /vm-instances/{uuid}/ha-levels`.
+    fn get_vm_instance_ha_level(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVmInstanceHaLevel> {
-        crate::client::Call::new(self, crate::api::GetVmInstanceHaLevel::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetVmInstanceHaLevel> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVmInstanceHaLevel::new(uuid))
     }
-    /// `GET /vm-instances/{uuid}/protected-recovery-points`: see [`GetVmInstanceProtectedRecoveryPoints`](crate::api::GetVmInstanceProtectedRecoveryPoints).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vm_instance_protected_recovery_points(
+    /// Send [`GetVmInstanceProtectedRecoveryPoints`]: `GET /vm-instances/{uuid}/protected-recovery-points`.
+    fn get_vm_instance_protected_recovery_points(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVmInstanceProtectedRecoveryPoints> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetVmInstanceProtectedRecoveryPoints::new(uuid),
+    ) -> ::zstack_sdk::client::Call<GetVmInstanceProtectedRecoveryPoints> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetVmInstanceProtectedRecoveryPoints::new(uuid),
         )
     }
-    /// `GET /vm-instances/{uuid}/recovery-points`: see [`GetVmInstanceRecoveryPoints`](crate::api::GetVmInstanceRecoveryPoints).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vm_instance_recovery_points(
+    /// Send [`GetVmInstanceRecoveryPoints`]: `GET /vm-instances/{uuid}/recovery-points`.
+    fn get_vm_instance_recovery_points(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVmInstanceRecoveryPoints> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetVmInstanceRecoveryPoints::new(uuid),
+    ) -> ::zstack_sdk::client::Call<GetVmInstanceRecoveryPoints> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetVmInstanceRecoveryPoints::new(uuid),
         )
     }
-    /// `GET /vm-instances/{vmInstanceUuid}/migration-target-hosts`: see [`GetVmMigrationCandidateHosts`](crate::api::GetVmMigrationCandidateHosts).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vm_migration_candidate_hosts(
+    /// Send [`GetVmMigrationCandidateHosts`]: `GET /vm-instances/{vmInstanceUuid}/migration-target-hosts`.
+    fn get_vm_migration_candidate_hosts(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVmMigrationCandidateHosts> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetVmMigrationCandidateHosts::new(vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<GetVmMigrationCandidateHosts> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetVmMigrationCandidateHosts::new(vm_instance_uuid),
         )
     }
-    /// `GET /vm-instances/{uuid}/monitorNumber`: see [`GetVmMonitorNumber`](crate::api::GetVmMonitorNumber).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vm_monitor_number(
+    /// Send [`GetVmMonitorNumber`]: `GET /vm-instances/{uuid}/monitorNumber`.
+    fn get_vm_monitor_number(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVmMonitorNumber> {
-        crate::client::Call::new(self, crate::api::GetVmMonitorNumber::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetVmMonitorNumber> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVmMonitorNumber::new(uuid))
     }
-    /// `GET /vm-instances/nics/{vmNicUuid}/candidate-eips`: see [`GetVmNicAttachableEips`](crate::api::GetVmNicAttachableEips).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vm_nic_attachable_eips(
+    /// Send [`GetVmNicAttachableEips`]: `GET /vm-instances/nics/{vmNicUuid}/candidate-eips`.
+    fn get_vm_nic_attachable_eips(
         &self,
         vm_nic_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVmNicAttachableEips> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetVmNicAttachableEips::new(vm_nic_uuid),
+    ) -> ::zstack_sdk::client::Call<GetVmNicAttachableEips> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetVmNicAttachableEips::new(vm_nic_uuid),
         )
     }
-    /// `GET /vm-instances/nics/{vmNicUuid}/attached-networkservices`: see [`GetVmNicAttachedNetworkService`](crate::api::GetVmNicAttachedNetworkService).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vm_nic_attached_network_service(
+    /// Send [`GetVmNicAttachedNetworkService`]: `GET /vm-instances/nics/{vmNicUuid}/attached-networkservices`.
+    fn get_vm_nic_attached_network_service(
         &self,
         vm_nic_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVmNicAttachedNetworkService> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetVmNicAttachedNetworkService::new(vm_nic_uuid),
+    ) -> ::zstack_sdk::client::Call<GetVmNicAttachedNetworkService> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetVmNicAttachedNetworkService::new(vm_nic_uuid),
         )
     }
-    /// `GET /vm-instances/{uuid}/vnuma`: see [`GetVmNuma`](crate::api::GetVmNuma).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vm_numa(
+    /// Send [`GetVmNuma`]: `GET /vm-instances/{uuid}/vnuma`.
+    fn get_vm_numa(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVmNuma> {
-        crate::client::Call::new(self, crate::api::GetVmNuma::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetVmNuma> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVmNuma::new(uuid))
     }
-    /// `GET /vm-instances/{uuid}/qga`: see [`GetVmQga`](crate::api::GetVmQga).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vm_qga(
+    /// Send [`GetVmQga`]: `GET /vm-instances/{uuid}/qga`.
+    fn get_vm_qga(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVmQga> {
-        crate::client::Call::new(self, crate::api::GetVmQga::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetVmQga> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVmQga::new(uuid))
     }
-    /// `GET /vm-instances/{uuid}/rdp`: see [`GetVmRDP`](crate::api::GetVmRDP).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vm_rdp(
+    /// Send [`GetVmRDP`]: `GET /vm-instances/{uuid}/rdp`.
+    fn get_vm_rdp(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVmRDP> {
-        crate::client::Call::new(self, crate::api::GetVmRDP::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetVmRDP> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVmRDP::new(uuid))
     }
-    /// `GET /vm-instances/{uuid}/ssh-keys`: see [`GetVmSshKey`](crate::api::GetVmSshKey).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vm_ssh_key(
+    /// Send [`GetVmSshKey`]: `GET /vm-instances/{uuid}/ssh-keys`.
+    fn get_vm_ssh_key(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVmSshKey> {
-        crate::client::Call::new(self, crate::api::GetVmSshKey::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetVmSshKey> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVmSshKey::new(uuid))
     }
-    /// `GET /vm-instances/{uuid}/starting-target-hosts`: see [`GetVmStartingCandidateClustersHosts`](crate::api::GetVmStartingCandidateClustersHosts).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vm_starting_candidate_clusters_hosts(
+    /// Send [`GetVmStartingCandidateClustersHosts`]: `GET /vm-instances/{uuid}/starting-target-hosts`.
+    fn get_vm_starting_candidate_clusters_hosts(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVmStartingCandidateClustersHosts> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetVmStartingCandidateClustersHosts::new(uuid),
+    ) -> ::zstack_sdk::client::Call<GetVmStartingCandidateClustersHosts> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetVmStartingCandidateClustersHosts::new(uuid),
         )
     }
-    /// `GET /vm-instances/task-details`: see [`GetVmTask`](crate::api::GetVmTask).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vm_task(
+    /// Send [`GetVmTask`]: `GET /vm-instances/task-details`.
+    fn get_vm_task(
         &self,
         vm_instance_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::GetVmTask> {
-        crate::client::Call::new(self, crate::api::GetVmTask::new(vm_instance_uuids))
+    ) -> ::zstack_sdk::client::Call<GetVmTask> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVmTask::new(vm_instance_uuids))
     }
-    /// `GET /vm-instances/{uuid}/usbredirect`: see [`GetVmUsbRedirect`](crate::api::GetVmUsbRedirect).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vm_usb_redirect(
+    /// Send [`GetVmUsbRedirect`]: `GET /vm-instances/{uuid}/usbredirect`.
+    fn get_vm_usb_redirect(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVmUsbRedirect> {
-        crate::client::Call::new(self, crate::api::GetVmUsbRedirect::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetVmUsbRedirect> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVmUsbRedirect::new(uuid))
     }
-    /// `GET /vm-instances/{vmInstanceUuid}/xml`: see [`GetVmXml`](crate::api::GetVmXml).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vm_xml(
+    /// Send [`GetVmXml`]: `GET /vm-instances/{vmInstanceUuid}/xml`.
+    fn get_vm_xml(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVmXml> {
-        crate::client::Call::new(self, crate::api::GetVmXml::new(vm_instance_uuid))
+    ) -> ::zstack_sdk::client::Call<GetVmXml> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVmXml::new(vm_instance_uuid))
     }
-    /// `GET /vm-instances/{vmInstanceUuid}/xml-hook-script`: see [`GetVmXmlHookScript`](crate::api::GetVmXmlHookScript).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vm_xml_hook_script(
+    /// Send [`GetVmXmlHookScript`]: `GET /vm-instances/{vmInstanceUuid}/xml-hook-script`.
+    fn get_vm_xml_hook_script(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVmXmlHookScript> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetVmXmlHookScript::new(vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<GetVmXmlHookScript> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetVmXmlHookScript::new(vm_instance_uuid),
         )
     }
-    /// `GET /vm-instances/capabilities`: see [`GetVmsCapabilities`](crate::api::GetVmsCapabilities).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vms_capabilities(
+    /// Send [`GetVmsCapabilities`]: `GET /vm-instances/capabilities`.
+    fn get_vms_capabilities(
         &self,
         vm_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::GetVmsCapabilities> {
-        crate::client::Call::new(self, crate::api::GetVmsCapabilities::new(vm_uuids))
+    ) -> ::zstack_sdk::client::Call<GetVmsCapabilities> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVmsCapabilities::new(vm_uuids))
     }
-    /// `GET /vm-instances/{uuid}/vnuma-topology`: see [`GetVmvNUMATopology`](crate::api::GetVmvNUMATopology).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vmv_numa_topology(
+    /// Send [`GetVmvNUMATopology`]: `GET /vm-instances/{uuid}/vnuma-topology`.
+    fn get_vmv_numa_topology(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVmvNUMATopology> {
-        crate::client::Call::new(self, crate::api::GetVmvNUMATopology::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetVmvNUMATopology> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVmvNUMATopology::new(uuid))
     }
-    /// `PUT /vm-instances/{vmInstanceUuid}/actions`: see [`MigrateVm`](crate::api::MigrateVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn migrate_vm(
+    /// Send (and wait for the job of) [`MigrateVm`]: `PUT /vm-instances/{vmInstanceUuid}/actions`.
+    fn migrate_vm(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::MigrateVm> {
-        crate::client::Call::new(self, crate::api::MigrateVm::new(vm_instance_uuid))
+    ) -> ::zstack_sdk::client::Call<MigrateVm> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), MigrateVm::new(vm_instance_uuid))
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`PauseVmInstance`](crate::api::PauseVmInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn pause_vm_instance(
+    /// Send (and wait for the job of) [`PauseVmInstance`]: `PUT /vm-instances/{uuid}/actions`.
+    fn pause_vm_instance(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::PauseVmInstance> {
-        crate::client::Call::new(self, crate::api::PauseVmInstance::new(uuid))
+    ) -> ::zstack_sdk::client::Call<PauseVmInstance> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), PauseVmInstance::new(uuid))
     }
-    /// `PUT /vm-instances/{vmInstanceUuid}/actions`: see [`PrimaryStorageMigrateVm`](crate::api::PrimaryStorageMigrateVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn primary_storage_migrate_vm(
+    /// Send (and wait for the job of) [`PrimaryStorageMigrateVm`]: `PUT /vm-instances/{vmInstanceUuid}/actions`.
+    fn primary_storage_migrate_vm(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         dst_primary_storage_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::PrimaryStorageMigrateVm> {
-        crate::client::Call::new(
-            self,
-            crate::api::PrimaryStorageMigrateVm::new(
-                vm_instance_uuid,
-                dst_primary_storage_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<PrimaryStorageMigrateVm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            PrimaryStorageMigrateVm::new(vm_instance_uuid, dst_primary_storage_uuid),
         )
     }
-    /// `PUT /vm-instances/{vmInstanceUuid}/protect-recovery-point`: see [`ProtectVmInstanceRecoveryPoint`](crate::api::ProtectVmInstanceRecoveryPoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn protect_vm_instance_recovery_point(
+    /// Send (and wait for the job of) [`ProtectVmInstanceRecoveryPoint`]: `PUT /vm-instances/{vmInstanceUuid}/protect-recovery-point`.
+    fn protect_vm_instance_recovery_point(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         group_id: impl ::core::convert::Into<i64>,
-    ) -> crate::client::Call<'_, crate::api::ProtectVmInstanceRecoveryPoint> {
-        crate::client::Call::new(
-            self,
-            crate::api::ProtectVmInstanceRecoveryPoint::new(vm_instance_uuid, group_id),
+    ) -> ::zstack_sdk::client::Call<ProtectVmInstanceRecoveryPoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ProtectVmInstanceRecoveryPoint::new(vm_instance_uuid, group_id),
         )
     }
-    /// `PUT /vm-instances/appliances/virtual-routers/{vmInstanceUuid}/provision`: see [`ProvisionVirtualRouterConfig`](crate::api::ProvisionVirtualRouterConfig).
-    #[allow(clippy::too_many_arguments)]
-    pub fn provision_virtual_router_config(
+    /// Send (and wait for the job of) [`ProvisionVirtualRouterConfig`]: `PUT /vm-instances/appliances/virtual-routers/{vmInstanceUuid}/provision`.
+    fn provision_virtual_router_config(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ProvisionVirtualRouterConfig> {
-        crate::client::Call::new(
-            self,
-            crate::api::ProvisionVirtualRouterConfig::new(vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<ProvisionVirtualRouterConfig> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ProvisionVirtualRouterConfig::new(vm_instance_uuid),
         )
     }
-    /// `GET /vm-instances/appliances`: see [`QueryApplianceVm`](crate::api::QueryApplianceVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_appliance_vm(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryApplianceVm> {
-        crate::client::Call::new(self, crate::api::QueryApplianceVm::new())
+    /// Send [`QueryApplianceVm`]: `GET /vm-instances/appliances`.
+    fn query_appliance_vm(&self) -> ::zstack_sdk::client::Call<QueryApplianceVm> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryApplianceVm::new())
     }
-    /// `GET /vm-instances/fault-tolerance`: see [`QueryFaultToleranceVm`](crate::api::QueryFaultToleranceVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_fault_tolerance_vm(
+    /// Send [`QueryFaultToleranceVm`]: `GET /vm-instances/fault-tolerance`.
+    fn query_fault_tolerance_vm(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryFaultToleranceVm> {
-        crate::client::Call::new(self, crate::api::QueryFaultToleranceVm::new())
+    ) -> ::zstack_sdk::client::Call<QueryFaultToleranceVm> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryFaultToleranceVm::new())
     }
-    /// `GET /vm-instances/appliances/virtual-routers`: see [`QueryVirtualRouterVm`](crate::api::QueryVirtualRouterVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_virtual_router_vm(
+    /// Send [`QueryVirtualRouterVm`]: `GET /vm-instances/appliances/virtual-routers`.
+    fn query_virtual_router_vm(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVirtualRouterVm> {
-        crate::client::Call::new(self, crate::api::QueryVirtualRouterVm::new())
+    ) -> ::zstack_sdk::client::Call<QueryVirtualRouterVm> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVirtualRouterVm::new())
     }
-    /// `GET /vm-instances/cdroms`: see [`QueryVmCdRom`](crate::api::QueryVmCdRom).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_vm_cd_rom(&self) -> crate::client::Call<'_, crate::api::QueryVmCdRom> {
-        crate::client::Call::new(self, crate::api::QueryVmCdRom::new())
+    /// Send [`QueryVmCdRom`]: `GET /vm-instances/cdroms`.
+    fn query_vm_cd_rom(&self) -> ::zstack_sdk::client::Call<QueryVmCdRom> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVmCdRom::new())
     }
-    /// `GET /vm-instances`: see [`QueryVmInstance`](crate::api::QueryVmInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_vm_instance(
+    /// Send [`QueryVmInstance`]: `GET /vm-instances`.
+    fn query_vm_instance(&self) -> ::zstack_sdk::client::Call<QueryVmInstance> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVmInstance::new())
+    }
+    /// Send [`QueryVmInstanceDeviceAddressArchive`]: `GET /vmInstance/device/address/archive`.
+    fn query_vm_instance_device_address_archive(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVmInstance> {
-        crate::client::Call::new(self, crate::api::QueryVmInstance::new())
-    }
-    /// `GET /vmInstance/device/address/archive`: see [`QueryVmInstanceDeviceAddressArchive`](crate::api::QueryVmInstanceDeviceAddressArchive).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_vm_instance_device_address_archive(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVmInstanceDeviceAddressArchive> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryVmInstanceDeviceAddressArchive::new(),
+    ) -> ::zstack_sdk::client::Call<QueryVmInstanceDeviceAddressArchive> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryVmInstanceDeviceAddressArchive::new(),
         )
     }
-    /// `GET /vmInstance/device/address/group`: see [`QueryVmInstanceDeviceAddressGroup`](crate::api::QueryVmInstanceDeviceAddressGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_vm_instance_device_address_group(
+    /// Send [`QueryVmInstanceDeviceAddressGroup`]: `GET /vmInstance/device/address/group`.
+    fn query_vm_instance_device_address_group(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVmInstanceDeviceAddressGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryVmInstanceDeviceAddressGroup::new(),
+    ) -> ::zstack_sdk::client::Call<QueryVmInstanceDeviceAddressGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryVmInstanceDeviceAddressGroup::new(),
         )
     }
-    /// `GET /vm-instances/{vmInstanceUuid}/mdev-device-specs`: see [`QueryVmInstanceMdevDeviceSpecRef`](crate::api::QueryVmInstanceMdevDeviceSpecRef).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_vm_instance_mdev_device_spec_ref(
+    /// Send [`QueryVmInstanceMdevDeviceSpecRef`]: `GET /vm-instances/{vmInstanceUuid}/mdev-device-specs`.
+    fn query_vm_instance_mdev_device_spec_ref(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::QueryVmInstanceMdevDeviceSpecRef> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryVmInstanceMdevDeviceSpecRef::new(vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<QueryVmInstanceMdevDeviceSpecRef> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryVmInstanceMdevDeviceSpecRef::new(vm_instance_uuid),
         )
     }
-    /// `GET /vm-instances/{vmInstanceUuid}/pci-device-specs`: see [`QueryVmInstancePciDeviceSpecRef`](crate::api::QueryVmInstancePciDeviceSpecRef).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_vm_instance_pci_device_spec_ref(
+    /// Send [`QueryVmInstancePciDeviceSpecRef`]: `GET /vm-instances/{vmInstanceUuid}/pci-device-specs`.
+    fn query_vm_instance_pci_device_spec_ref(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::QueryVmInstancePciDeviceSpecRef> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryVmInstancePciDeviceSpecRef::new(vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<QueryVmInstancePciDeviceSpecRef> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryVmInstancePciDeviceSpecRef::new(vm_instance_uuid),
         )
     }
-    /// `GET /vm-instances/nics`: see [`QueryVmNic`](crate::api::QueryVmNic).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_vm_nic(&self) -> crate::client::Call<'_, crate::api::QueryVmNic> {
-        crate::client::Call::new(self, crate::api::QueryVmNic::new())
+    /// Send [`QueryVmNic`]: `GET /vm-instances/nics`.
+    fn query_vm_nic(&self) -> ::zstack_sdk::client::Call<QueryVmNic> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVmNic::new())
     }
-    /// `GET /vm/sched-history`: see [`QueryVmSchedHistory`](crate::api::QueryVmSchedHistory).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_vm_sched_history(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVmSchedHistory> {
-        crate::client::Call::new(self, crate::api::QueryVmSchedHistory::new())
+    /// Send [`QueryVmSchedHistory`]: `GET /vm/sched-history`.
+    fn query_vm_sched_history(&self) -> ::zstack_sdk::client::Call<QueryVmSchedHistory> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVmSchedHistory::new())
     }
-    /// `GET /vm-instances/xml-hook-script`: see [`QueryVmUserDefinedXmlHookScript`](crate::api::QueryVmUserDefinedXmlHookScript).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_vm_user_defined_xml_hook_script(
+    /// Send [`QueryVmUserDefinedXmlHookScript`]: `GET /vm-instances/xml-hook-script`.
+    fn query_vm_user_defined_xml_hook_script(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVmUserDefinedXmlHookScript> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryVmUserDefinedXmlHookScript::new(),
+    ) -> ::zstack_sdk::client::Call<QueryVmUserDefinedXmlHookScript> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryVmUserDefinedXmlHookScript::new(),
         )
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`RebootVmInstance`](crate::api::RebootVmInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn reboot_vm_instance(
+    /// Send (and wait for the job of) [`RebootVmInstance`]: `PUT /vm-instances/{uuid}/actions`.
+    fn reboot_vm_instance(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RebootVmInstance> {
-        crate::client::Call::new(self, crate::api::RebootVmInstance::new(uuid))
+    ) -> ::zstack_sdk::client::Call<RebootVmInstance> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), RebootVmInstance::new(uuid))
     }
-    /// `PUT /vm-instances/appliances/virtual-routers/{vmInstanceUuid}/actions`: see [`ReconnectVirtualRouter`](crate::api::ReconnectVirtualRouter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn reconnect_virtual_router(
+    /// Send (and wait for the job of) [`ReconnectVirtualRouter`]: `PUT /vm-instances/appliances/virtual-routers/{vmInstanceUuid}/actions`.
+    fn reconnect_virtual_router(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ReconnectVirtualRouter> {
-        crate::client::Call::new(
-            self,
-            crate::api::ReconnectVirtualRouter::new(vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<ReconnectVirtualRouter> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ReconnectVirtualRouter::new(vm_instance_uuid),
         )
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`RecoverVmInstance`](crate::api::RecoverVmInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn recover_vm_instance(
+    /// Send (and wait for the job of) [`RecoverVmInstance`]: `PUT /vm-instances/{uuid}/actions`.
+    fn recover_vm_instance(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RecoverVmInstance> {
-        crate::client::Call::new(self, crate::api::RecoverVmInstance::new(uuid))
+    ) -> ::zstack_sdk::client::Call<RecoverVmInstance> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), RecoverVmInstance::new(uuid))
     }
-    /// `PUT /vm-instances/{vmInstanceUuid}/actions`: see [`ReimageVmInstance`](crate::api::ReimageVmInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn reimage_vm_instance(
+    /// Send (and wait for the job of) [`ReimageVmInstance`]: `PUT /vm-instances/{vmInstanceUuid}/actions`.
+    fn reimage_vm_instance(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ReimageVmInstance> {
-        crate::client::Call::new(
-            self,
-            crate::api::ReimageVmInstance::new(vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<ReimageVmInstance> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ReimageVmInstance::new(vm_instance_uuid),
         )
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`ResumeVmInstance`](crate::api::ResumeVmInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn resume_vm_instance(
+    /// Send (and wait for the job of) [`ResumeVmInstance`]: `PUT /vm-instances/{uuid}/actions`.
+    fn resume_vm_instance(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ResumeVmInstance> {
-        crate::client::Call::new(self, crate::api::ResumeVmInstance::new(uuid))
+    ) -> ::zstack_sdk::client::Call<ResumeVmInstance> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), ResumeVmInstance::new(uuid))
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`SetNicQos`](crate::api::SetNicQos).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_nic_qos(
+    /// Send (and wait for the job of) [`SetNicQos`]: `PUT /vm-instances/{uuid}/actions`.
+    fn set_nic_qos(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetNicQos> {
-        crate::client::Call::new(self, crate::api::SetNicQos::new(uuid))
+    ) -> ::zstack_sdk::client::Call<SetNicQos> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), SetNicQos::new(uuid))
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`SetVmBootMode`](crate::api::SetVmBootMode).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_vm_boot_mode(
+    /// Send (and wait for the job of) [`SetVmBootMode`]: `PUT /vm-instances/{uuid}/actions`.
+    fn set_vm_boot_mode(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         boot_mode: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetVmBootMode> {
-        crate::client::Call::new(self, crate::api::SetVmBootMode::new(uuid, boot_mode))
+    ) -> ::zstack_sdk::client::Call<SetVmBootMode> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetVmBootMode::new(uuid, boot_mode),
+        )
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`SetVmBootOrder`](crate::api::SetVmBootOrder).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_vm_boot_order(
+    /// Send (and wait for the job of) [`SetVmBootOrder`]: `PUT /vm-instances/{uuid}/actions`.
+    fn set_vm_boot_order(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetVmBootOrder> {
-        crate::client::Call::new(self, crate::api::SetVmBootOrder::new(uuid))
+    ) -> ::zstack_sdk::client::Call<SetVmBootOrder> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), SetVmBootOrder::new(uuid))
     }
-    /// `PUT /vm-instances/{vmInstanceUuid}/actions`: see [`SetVmBootVolume`](crate::api::SetVmBootVolume).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_vm_boot_volume(
+    /// Send (and wait for the job of) [`SetVmBootVolume`]: `PUT /vm-instances/{vmInstanceUuid}/actions`.
+    fn set_vm_boot_volume(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         volume_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetVmBootVolume> {
-        crate::client::Call::new(
-            self,
-            crate::api::SetVmBootVolume::new(vm_instance_uuid, volume_uuid),
+    ) -> ::zstack_sdk::client::Call<SetVmBootVolume> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetVmBootVolume::new(vm_instance_uuid, volume_uuid),
         )
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`SetVmCleanTraffic`](crate::api::SetVmCleanTraffic).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_vm_clean_traffic(
+    /// Send (and wait for the job of) [`SetVmCleanTraffic`]: `PUT /vm-instances/{uuid}/actions`.
+    fn set_vm_clean_traffic(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         enable: impl ::core::convert::Into<bool>,
-    ) -> crate::client::Call<'_, crate::api::SetVmCleanTraffic> {
-        crate::client::Call::new(self, crate::api::SetVmCleanTraffic::new(uuid, enable))
+    ) -> ::zstack_sdk::client::Call<SetVmCleanTraffic> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetVmCleanTraffic::new(uuid, enable),
+        )
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`SetVmClockTrack`](crate::api::SetVmClockTrack).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_vm_clock_track(
+    /// Send (and wait for the job of) [`SetVmClockTrack`]: `PUT /vm-instances/{uuid}/actions`.
+    fn set_vm_clock_track(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         track: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetVmClockTrack> {
-        crate::client::Call::new(self, crate::api::SetVmClockTrack::new(uuid, track))
+    ) -> ::zstack_sdk::client::Call<SetVmClockTrack> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), SetVmClockTrack::new(uuid, track))
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`SetVmConsoleMode`](crate::api::SetVmConsoleMode).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_vm_console_mode(
+    /// Send (and wait for the job of) [`SetVmConsoleMode`]: `PUT /vm-instances/{uuid}/actions`.
+    fn set_vm_console_mode(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         mode: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetVmConsoleMode> {
-        crate::client::Call::new(self, crate::api::SetVmConsoleMode::new(uuid, mode))
+    ) -> ::zstack_sdk::client::Call<SetVmConsoleMode> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), SetVmConsoleMode::new(uuid, mode))
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`SetVmConsolePassword`](crate::api::SetVmConsolePassword).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_vm_console_password(
+    /// Send (and wait for the job of) [`SetVmConsolePassword`]: `PUT /vm-instances/{uuid}/actions`.
+    fn set_vm_console_password(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         console_password: impl ::core::convert::Into<
             ::zstack_sdk::runtime::secret::Secret,
         >,
-    ) -> crate::client::Call<'_, crate::api::SetVmConsolePassword> {
-        crate::client::Call::new(
-            self,
-            crate::api::SetVmConsolePassword::new(uuid, console_password),
+    ) -> ::zstack_sdk::client::Call<SetVmConsolePassword> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetVmConsolePassword::new(uuid, console_password),
         )
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`SetVmEmulatorPinning`](crate::api::SetVmEmulatorPinning).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_vm_emulator_pinning(
+    /// Send (and wait for the job of) [`SetVmEmulatorPinning`]: `PUT /vm-instances/{uuid}/actions`.
+    fn set_vm_emulator_pinning(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         emulator_pinning: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetVmEmulatorPinning> {
-        crate::client::Call::new(
-            self,
-            crate::api::SetVmEmulatorPinning::new(uuid, emulator_pinning),
+    ) -> ::zstack_sdk::client::Call<SetVmEmulatorPinning> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetVmEmulatorPinning::new(uuid, emulator_pinning),
         )
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`SetVmHostname`](crate::api::SetVmHostname).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_vm_hostname(
+    /// Send (and wait for the job of) [`SetVmHostname`]: `PUT /vm-instances/{uuid}/actions`.
+    fn set_vm_hostname(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         hostname: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetVmHostname> {
-        crate::client::Call::new(self, crate::api::SetVmHostname::new(uuid, hostname))
+    ) -> ::zstack_sdk::client::Call<SetVmHostname> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetVmHostname::new(uuid, hostname),
+        )
     }
-    /// `PUT /vm-instances/{vmInstanceUuid}/cdroms/{uuid}/actions`: see [`SetVmInstanceDefaultCdRom`](crate::api::SetVmInstanceDefaultCdRom).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_vm_instance_default_cd_rom(
+    /// Send (and wait for the job of) [`SetVmInstanceDefaultCdRom`]: `PUT /vm-instances/{vmInstanceUuid}/cdroms/{uuid}/actions`.
+    fn set_vm_instance_default_cd_rom(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetVmInstanceDefaultCdRom> {
-        crate::client::Call::new(
-            self,
-            crate::api::SetVmInstanceDefaultCdRom::new(uuid, vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<SetVmInstanceDefaultCdRom> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetVmInstanceDefaultCdRom::new(uuid, vm_instance_uuid),
         )
     }
-    /// `POST /vm-instances/{uuid}/ha-levels`: see [`SetVmInstanceHaLevel`](crate::api::SetVmInstanceHaLevel).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_vm_instance_ha_level(
+    /// Send (and wait for the job of) [`SetVmInstanceHaLevel`]: `POST /vm-instances/{uuid}/ha-levels`.
+    fn set_vm_instance_ha_level(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         level: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetVmInstanceHaLevel> {
-        crate::client::Call::new(
-            self,
-            crate::api::SetVmInstanceHaLevel::new(uuid, level),
+    ) -> ::zstack_sdk::client::Call<SetVmInstanceHaLevel> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetVmInstanceHaLevel::new(uuid, level),
         )
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`SetVmMonitorNumber`](crate::api::SetVmMonitorNumber).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_vm_monitor_number(
+    /// Send (and wait for the job of) [`SetVmMonitorNumber`]: `PUT /vm-instances/{uuid}/actions`.
+    fn set_vm_monitor_number(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         monitor_number: impl ::core::convert::Into<i32>,
-    ) -> crate::client::Call<'_, crate::api::SetVmMonitorNumber> {
-        crate::client::Call::new(
-            self,
-            crate::api::SetVmMonitorNumber::new(uuid, monitor_number),
+    ) -> ::zstack_sdk::client::Call<SetVmMonitorNumber> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetVmMonitorNumber::new(uuid, monitor_number),
         )
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`SetVmNuma`](crate::api::SetVmNuma).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_vm_numa(
+    /// Send (and wait for the job of) [`SetVmNuma`]: `PUT /vm-instances/{uuid}/actions`.
+    fn set_vm_numa(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         enable: impl ::core::convert::Into<bool>,
-    ) -> crate::client::Call<'_, crate::api::SetVmNuma> {
-        crate::client::Call::new(self, crate::api::SetVmNuma::new(uuid, enable))
+    ) -> ::zstack_sdk::client::Call<SetVmNuma> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), SetVmNuma::new(uuid, enable))
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`SetVmQga`](crate::api::SetVmQga).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_vm_qga(
+    /// Send (and wait for the job of) [`SetVmQga`]: `PUT /vm-instances/{uuid}/actions`.
+    fn set_vm_qga(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         enable: impl ::core::convert::Into<bool>,
-    ) -> crate::client::Call<'_, crate::api::SetVmQga> {
-        crate::client::Call::new(self, crate::api::SetVmQga::new(uuid, enable))
+    ) -> ::zstack_sdk::client::Call<SetVmQga> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), SetVmQga::new(uuid, enable))
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`SetVmQxlMemory`](crate::api::SetVmQxlMemory).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_vm_qxl_memory(
+    /// Send (and wait for the job of) [`SetVmQxlMemory`]: `PUT /vm-instances/{uuid}/actions`.
+    fn set_vm_qxl_memory(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetVmQxlMemory> {
-        crate::client::Call::new(self, crate::api::SetVmQxlMemory::new(uuid))
+    ) -> ::zstack_sdk::client::Call<SetVmQxlMemory> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), SetVmQxlMemory::new(uuid))
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`SetVmRDP`](crate::api::SetVmRDP).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_vm_rdp(
+    /// Send (and wait for the job of) [`SetVmRDP`]: `PUT /vm-instances/{uuid}/actions`.
+    fn set_vm_rdp(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         enable: impl ::core::convert::Into<bool>,
-    ) -> crate::client::Call<'_, crate::api::SetVmRDP> {
-        crate::client::Call::new(self, crate::api::SetVmRDP::new(uuid, enable))
+    ) -> ::zstack_sdk::client::Call<SetVmRDP> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), SetVmRDP::new(uuid, enable))
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`SetVmSecurityLevel`](crate::api::SetVmSecurityLevel).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_vm_security_level(
+    /// Send (and wait for the job of) [`SetVmSecurityLevel`]: `PUT /vm-instances/{uuid}/actions`.
+    fn set_vm_security_level(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetVmSecurityLevel> {
-        crate::client::Call::new(self, crate::api::SetVmSecurityLevel::new(uuid))
+    ) -> ::zstack_sdk::client::Call<SetVmSecurityLevel> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), SetVmSecurityLevel::new(uuid))
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`SetVmSoundType`](crate::api::SetVmSoundType).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_vm_sound_type(
+    /// Send (and wait for the job of) [`SetVmSoundType`]: `PUT /vm-instances/{uuid}/actions`.
+    fn set_vm_sound_type(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         sound_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetVmSoundType> {
-        crate::client::Call::new(self, crate::api::SetVmSoundType::new(uuid, sound_type))
+    ) -> ::zstack_sdk::client::Call<SetVmSoundType> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetVmSoundType::new(uuid, sound_type),
+        )
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`SetVmSshKey`](crate::api::SetVmSshKey).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_vm_ssh_key(
+    /// Send (and wait for the job of) [`SetVmSshKey`]: `PUT /vm-instances/{uuid}/actions`.
+    fn set_vm_ssh_key(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         ssh_key: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetVmSshKey> {
-        crate::client::Call::new(self, crate::api::SetVmSshKey::new(uuid, ssh_key))
+    ) -> ::zstack_sdk::client::Call<SetVmSshKey> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), SetVmSshKey::new(uuid, ssh_key))
     }
-    /// `PUT /vm-instances/{vmInstanceUuid}/actions`: see [`SetVmStaticIp`](crate::api::SetVmStaticIp).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_vm_static_ip(
+    /// Send (and wait for the job of) [`SetVmStaticIp`]: `PUT /vm-instances/{vmInstanceUuid}/actions`.
+    fn set_vm_static_ip(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetVmStaticIp> {
-        crate::client::Call::new(
-            self,
-            crate::api::SetVmStaticIp::new(vm_instance_uuid, l3_network_uuid),
+    ) -> ::zstack_sdk::client::Call<SetVmStaticIp> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetVmStaticIp::new(vm_instance_uuid, l3_network_uuid),
         )
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`SetVmUsbRedirect`](crate::api::SetVmUsbRedirect).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_vm_usb_redirect(
+    /// Send (and wait for the job of) [`SetVmUsbRedirect`]: `PUT /vm-instances/{uuid}/actions`.
+    fn set_vm_usb_redirect(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         enable: impl ::core::convert::Into<bool>,
-    ) -> crate::client::Call<'_, crate::api::SetVmUsbRedirect> {
-        crate::client::Call::new(self, crate::api::SetVmUsbRedirect::new(uuid, enable))
+    ) -> ::zstack_sdk::client::Call<SetVmUsbRedirect> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetVmUsbRedirect::new(uuid, enable),
+        )
     }
-    /// `PUT /vm-instances/{vmInstanceUuid}/actions`: see [`SetVmUserDefinedXml`](crate::api::SetVmUserDefinedXml).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_vm_user_defined_xml(
+    /// Send (and wait for the job of) [`SetVmUserDefinedXml`]: `PUT /vm-instances/{vmInstanceUuid}/actions`.
+    fn set_vm_user_defined_xml(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         xml_base64: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetVmUserDefinedXml> {
-        crate::client::Call::new(
-            self,
-            crate::api::SetVmUserDefinedXml::new(vm_instance_uuid, xml_base64),
+    ) -> ::zstack_sdk::client::Call<SetVmUserDefinedXml> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetVmUserDefinedXml::new(vm_instance_uuid, xml_base64),
         )
     }
-    /// `PUT /vm-instances/{vmInstanceUuid}/actions`: see [`SetVmUserDefinedXmlHookScript`](crate::api::SetVmUserDefinedXmlHookScript).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_vm_user_defined_xml_hook_script(
+    /// Send (and wait for the job of) [`SetVmUserDefinedXmlHookScript`]: `PUT /vm-instances/{vmInstanceUuid}/actions`.
+    fn set_vm_user_defined_xml_hook_script(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         xml_hook_script_base64: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetVmUserDefinedXmlHookScript> {
-        crate::client::Call::new(
-            self,
-            crate::api::SetVmUserDefinedXmlHookScript::new(
-                vm_instance_uuid,
-                xml_hook_script_base64,
-            ),
+    ) -> ::zstack_sdk::client::Call<SetVmUserDefinedXmlHookScript> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetVmUserDefinedXmlHookScript::new(vm_instance_uuid, xml_hook_script_base64),
         )
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`StartVmInstance`](crate::api::StartVmInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn start_vm_instance(
+    /// Send (and wait for the job of) [`StartVmInstance`]: `PUT /vm-instances/{uuid}/actions`.
+    fn start_vm_instance(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::StartVmInstance> {
-        crate::client::Call::new(self, crate::api::StartVmInstance::new(uuid))
+    ) -> ::zstack_sdk::client::Call<StartVmInstance> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), StartVmInstance::new(uuid))
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`StopVmInstance`](crate::api::StopVmInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn stop_vm_instance(
+    /// Send (and wait for the job of) [`StopVmInstance`]: `PUT /vm-instances/{uuid}/actions`.
+    fn stop_vm_instance(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::StopVmInstance> {
-        crate::client::Call::new(self, crate::api::StopVmInstance::new(uuid))
+    ) -> ::zstack_sdk::client::Call<StopVmInstance> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), StopVmInstance::new(uuid))
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`SyncVmClock`](crate::api::SyncVmClock).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_vm_clock(
+    /// Send (and wait for the job of) [`SyncVmClock`]: `PUT /vm-instances/{uuid}/actions`.
+    fn sync_vm_clock(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncVmClock> {
-        crate::client::Call::new(self, crate::api::SyncVmClock::new(uuid))
+    ) -> ::zstack_sdk::client::Call<SyncVmClock> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), SyncVmClock::new(uuid))
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`TakeVmConsoleScreenshot`](crate::api::TakeVmConsoleScreenshot).
-    #[allow(clippy::too_many_arguments)]
-    pub fn take_vm_console_screenshot(
+    /// Send (and wait for the job of) [`TakeVmConsoleScreenshot`]: `PUT /vm-instances/{uuid}/actions`.
+    fn take_vm_console_screenshot(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::TakeVmConsoleScreenshot> {
-        crate::client::Call::new(self, crate::api::TakeVmConsoleScreenshot::new(uuid))
+    ) -> ::zstack_sdk::client::Call<TakeVmConsoleScreenshot> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            TakeVmConsoleScreenshot::new(uuid),
+        )
     }
-    /// `PUT /vm-instances/{vmInstanceUuid}/unprotect-recovery-point`: see [`UnprotectVmInstanceRecoveryPoint`](crate::api::UnprotectVmInstanceRecoveryPoint).
-    #[allow(clippy::too_many_arguments)]
-    pub fn unprotect_vm_instance_recovery_point(
+    /// Send (and wait for the job of) [`UnprotectVmInstanceRecoveryPoint`]: `PUT /vm-instances/{vmInstanceUuid}/unprotect-recovery-point`.
+    fn unprotect_vm_instance_recovery_point(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         group_id: impl ::core::convert::Into<i64>,
-    ) -> crate::client::Call<'_, crate::api::UnprotectVmInstanceRecoveryPoint> {
-        crate::client::Call::new(
-            self,
-            crate::api::UnprotectVmInstanceRecoveryPoint::new(vm_instance_uuid, group_id),
+    ) -> ::zstack_sdk::client::Call<UnprotectVmInstanceRecoveryPoint> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UnprotectVmInstanceRecoveryPoint::new(vm_instance_uuid, group_id),
         )
     }
-    /// `PUT /vm-instances/{vmInstanceUuid}/guesttools-state`: see [`UpdateGuestToolsState`](crate::api::UpdateGuestToolsState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_guest_tools_state(
+    /// Send [`UpdateGuestToolsState`]: `PUT /vm-instances/{vmInstanceUuid}/guesttools-state`.
+    fn update_guest_tools_state(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateGuestToolsState> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateGuestToolsState::new(vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateGuestToolsState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateGuestToolsState::new(vm_instance_uuid),
         )
     }
-    /// `PUT /vm-instances/appliances/virtual-routers/{vmInstanceUuid}/actions`: see [`UpdateVirtualRouter`](crate::api::UpdateVirtualRouter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_virtual_router(
+    /// Send (and wait for the job of) [`UpdateVirtualRouter`]: `PUT /vm-instances/appliances/virtual-routers/{vmInstanceUuid}/actions`.
+    fn update_virtual_router(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateVirtualRouter> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateVirtualRouter::new(vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateVirtualRouter> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateVirtualRouter::new(vm_instance_uuid),
         )
     }
-    /// `PUT /vm-instances/cdroms/{uuid}/actions`: see [`UpdateVmCdRom`](crate::api::UpdateVmCdRom).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_vm_cd_rom(
+    /// Send (and wait for the job of) [`UpdateVmCdRom`]: `PUT /vm-instances/cdroms/{uuid}/actions`.
+    fn update_vm_cd_rom(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateVmCdRom> {
-        crate::client::Call::new(self, crate::api::UpdateVmCdRom::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateVmCdRom> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateVmCdRom::new(uuid))
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`UpdateVmInstance`](crate::api::UpdateVmInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_vm_instance(
+    /// Send (and wait for the job of) [`UpdateVmInstance`]: `PUT /vm-instances/{uuid}/actions`.
+    fn update_vm_instance(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateVmInstance> {
-        crate::client::Call::new(self, crate::api::UpdateVmInstance::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateVmInstance> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateVmInstance::new(uuid))
     }
-    /// `PUT /vm-instances/{vmInstanceUuid}/update-nic-config`: see [`UpdateVmNetworkConfig`](crate::api::UpdateVmNetworkConfig).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_vm_network_config(
+    /// Send (and wait for the job of) [`UpdateVmNetworkConfig`]: `PUT /vm-instances/{vmInstanceUuid}/update-nic-config`.
+    fn update_vm_network_config(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_nic_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::UpdateVmNetworkConfig> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateVmNetworkConfig::new(vm_instance_uuid, vm_nic_uuids),
+    ) -> ::zstack_sdk::client::Call<UpdateVmNetworkConfig> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateVmNetworkConfig::new(vm_instance_uuid, vm_nic_uuids),
         )
     }
-    /// `PUT /vm-instances/{vmInstanceUuid}/actions`: see [`UpdateVmNicDriver`](crate::api::UpdateVmNicDriver).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_vm_nic_driver(
+    /// Send (and wait for the job of) [`UpdateVmNicDriver`]: `PUT /vm-instances/{vmInstanceUuid}/actions`.
+    fn update_vm_nic_driver(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_nic_uuid: impl ::core::convert::Into<::std::string::String>,
         driver_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateVmNicDriver> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateVmNicDriver::new(
-                vm_instance_uuid,
-                vm_nic_uuid,
-                driver_type,
-            ),
+    ) -> ::zstack_sdk::client::Call<UpdateVmNicDriver> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateVmNicDriver::new(vm_instance_uuid, vm_nic_uuid, driver_type),
         )
     }
-    /// `PUT /vm-instances/nics/{vmNicUuid}/actions`: see [`UpdateVmNicMac`](crate::api::UpdateVmNicMac).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_vm_nic_mac(
+    /// Send (and wait for the job of) [`UpdateVmNicMac`]: `PUT /vm-instances/nics/{vmNicUuid}/actions`.
+    fn update_vm_nic_mac(
         &self,
         vm_nic_uuid: impl ::core::convert::Into<::std::string::String>,
         mac: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateVmNicMac> {
-        crate::client::Call::new(self, crate::api::UpdateVmNicMac::new(vm_nic_uuid, mac))
+    ) -> ::zstack_sdk::client::Call<UpdateVmNicMac> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateVmNicMac::new(vm_nic_uuid, mac),
+        )
     }
-    /// `PUT /vm-instances/{uuid}/actions`: see [`UpdateVmPriority`](crate::api::UpdateVmPriority).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_vm_priority(
+    /// Send (and wait for the job of) [`UpdateVmPriority`]: `PUT /vm-instances/{uuid}/actions`.
+    fn update_vm_priority(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         priority: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateVmPriority> {
-        crate::client::Call::new(self, crate::api::UpdateVmPriority::new(uuid, priority))
+    ) -> ::zstack_sdk::client::Call<UpdateVmPriority> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateVmPriority::new(uuid, priority),
+        )
     }
-    /// `PUT /vm-instances/xml-hook-script`: see [`UpdateVmUserDefinedXmlHookScript`](crate::api::UpdateVmUserDefinedXmlHookScript).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_vm_user_defined_xml_hook_script(
+    /// Send (and wait for the job of) [`UpdateVmUserDefinedXmlHookScript`]: `PUT /vm-instances/xml-hook-script`.
+    fn update_vm_user_defined_xml_hook_script(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateVmUserDefinedXmlHookScript> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateVmUserDefinedXmlHookScript::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateVmUserDefinedXmlHookScript> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateVmUserDefinedXmlHookScript::new(uuid),
         )
     }
-    /// `DELETE /vm-instances/{vmInstanceUuid}/iso`: see [`DetachIsoFromVmInstance`](crate::api::DetachIsoFromVmInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_iso_from_vm_instance(
+    /// Send (and wait for the job of) [`DetachIsoFromVmInstance`]: `DELETE /vm-instances/{vmInstanceUuid}/iso`.
+    fn detach_iso_from_vm_instance(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachIsoFromVmInstance> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachIsoFromVmInstance::new(vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<DetachIsoFromVmInstance> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachIsoFromVmInstance::new(vm_instance_uuid),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachGuestToolsIsoToVm> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachIsoToVmInstance> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachL3NetworkToVm> {
-    /// Set `staticIp`.
-    pub fn static_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.static_ip(value))
-    }
-    /// Set `driverType`.
-    pub fn driver_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.driver_type(value))
-    }
-    /// Set `customMac`.
-    pub fn custom_mac(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.custom_mac(value))
-    }
-    /// Set `vmNicParams`.
-    pub fn vm_nic_params(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vm_nic_params(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachScsiLunToVmInstance> {
-    /// Set `disableMultiPathAttach`.
-    pub fn disable_multi_path_attach(
-        self,
-        value: impl ::core::convert::Into<bool>,
-    ) -> Self {
-        self.map(|request| request.disable_multi_path_attach(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachVmNicToVm> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeInstanceOffering> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeVfNicHaState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeVmImage> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeVmNicNetwork> {
-    /// Set `staticIp`.
-    pub fn static_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.static_ip(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeVmNicState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeVmNicType> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeVmPassword> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CloneVmInstance> {
-    /// Set `strategy`.
-    pub fn strategy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.strategy(value))
-    }
-    /// Set `vmNicParams`.
-    pub fn vm_nic_params(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.vm_nic_params(value))
-    }
-    /// Set `primaryStorageUuidForRootVolume`.
-    pub fn primary_storage_uuid_for_root_volume(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.primary_storage_uuid_for_root_volume(value))
-    }
-    /// Set `primaryStorageUuidForDataVolume`.
-    pub fn primary_storage_uuid_for_data_volume(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.primary_storage_uuid_for_data_volume(value))
-    }
-    /// Set `full`.
-    pub fn full(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.full(value))
-    }
-    /// Set `rootVolumeSystemTags`.
-    pub fn root_volume_system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.root_volume_system_tags(value))
-    }
-    /// Set `dataVolumeSystemTags`.
-    pub fn data_volume_system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.data_volume_system_tags(value))
-    }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.cluster_uuid(value))
-    }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateFaultToleranceVmInstance> {
-    /// Set `instanceOfferingUuid`.
-    pub fn instance_offering_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.instance_offering_uuid(value))
-    }
-    /// Set `cpuNum`.
-    pub fn cpu_num(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.cpu_num(value))
-    }
-    /// Set `memorySize`.
-    pub fn memory_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.memory_size(value))
-    }
-    /// Set `reservedMemorySize`.
-    pub fn reserved_memory_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.reserved_memory_size(value))
-    }
-    /// Set `dataDiskOfferingUuids`.
-    pub fn data_disk_offering_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.data_disk_offering_uuids(value))
-    }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.zone_uuid(value))
-    }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.cluster_uuid(value))
-    }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_uuid(value))
-    }
-    /// Set `primaryStorageUuidForRootVolume`.
-    pub fn primary_storage_uuid_for_root_volume(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.primary_storage_uuid_for_root_volume(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `defaultL3NetworkUuid`.
-    pub fn default_l3_network_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.default_l3_network_uuid(value))
-    }
-    /// Set `rootVolumeSystemTags`.
-    pub fn root_volume_system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.root_volume_system_tags(value))
-    }
-    /// Set `dataVolumeSystemTags`.
-    pub fn data_volume_system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.data_volume_system_tags(value))
-    }
-    /// Set `strategy`.
-    pub fn strategy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.strategy(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVmCdRom> {
-    /// Set `isoUuid`.
-    pub fn iso_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.iso_uuid(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVmFromVmBackup> {
-    /// Set `backupStorageUuid`.
-    pub fn backup_storage_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.backup_storage_uuid(value))
-    }
-    /// Set `instanceOfferingUuid`.
-    pub fn instance_offering_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.instance_offering_uuid(value))
-    }
-    /// Set `cpuNum`.
-    pub fn cpu_num(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.cpu_num(value))
-    }
-    /// Set `memorySize`.
-    pub fn memory_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.memory_size(value))
-    }
-    /// Set `reservedMemorySize`.
-    pub fn reserved_memory_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.reserved_memory_size(value))
-    }
-    /// Set `l3NetworkUuids`.
-    pub fn l3_network_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.l3_network_uuids(value))
-    }
-    /// Set `vmNicParams`.
-    pub fn vm_nic_params(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vm_nic_params(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.zone_uuid(value))
-    }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.cluster_uuid(value))
-    }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_uuid(value))
-    }
-    /// Set `primaryStorageUuidForRootVolume`.
-    pub fn primary_storage_uuid_for_root_volume(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.primary_storage_uuid_for_root_volume(value))
-    }
-    /// Set `primaryStorageUuidForDataVolume`.
-    pub fn primary_storage_uuid_for_data_volume(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.primary_storage_uuid_for_data_volume(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `rootVolumeSystemTags`.
-    pub fn root_volume_system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.root_volume_system_tags(value))
-    }
-    /// Set `dataVolumeSystemTags`.
-    pub fn data_volume_system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.data_volume_system_tags(value))
-    }
-    /// Set `strategy`.
-    pub fn strategy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.strategy(value))
-    }
-    /// Set `defaultL3NetworkUuid`.
-    pub fn default_l3_network_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.default_l3_network_uuid(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVmFromVolumeBackup> {
-    /// Set `backupStorageUuid`.
-    pub fn backup_storage_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.backup_storage_uuid(value))
-    }
-    /// Set `defaultL3NetworkUuid`.
-    pub fn default_l3_network_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.default_l3_network_uuid(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.zone_uuid(value))
-    }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.cluster_uuid(value))
-    }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_uuid(value))
-    }
-    /// Set `primaryStorageUuidForRootVolume`.
-    pub fn primary_storage_uuid_for_root_volume(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.primary_storage_uuid_for_root_volume(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `rootVolumeSystemTags`.
-    pub fn root_volume_system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.root_volume_system_tags(value))
-    }
-    /// Set `strategy`.
-    pub fn strategy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.strategy(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVmInstance> {
-    /// Set `instanceOfferingUuid`.
-    pub fn instance_offering_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.instance_offering_uuid(value))
-    }
-    /// Set `cpuNum`.
-    pub fn cpu_num(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.cpu_num(value))
-    }
-    /// Set `memorySize`.
-    pub fn memory_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.memory_size(value))
-    }
-    /// Set `reservedMemorySize`.
-    pub fn reserved_memory_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.reserved_memory_size(value))
-    }
-    /// Set `imageUuid`.
-    pub fn image_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.image_uuid(value))
-    }
-    /// Set `l3NetworkUuids`.
-    pub fn l3_network_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.l3_network_uuids(value))
-    }
-    /// Set `vmNicParams`.
-    pub fn vm_nic_params(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vm_nic_params(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `rootDiskOfferingUuid`.
-    pub fn root_disk_offering_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.root_disk_offering_uuid(value))
-    }
-    /// Set `rootDiskSize`.
-    pub fn root_disk_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.root_disk_size(value))
-    }
-    /// Set `dataDiskSizes`.
-    pub fn data_disk_sizes(
-        self,
-        value: impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<i64>>,
-    ) -> Self {
-        self.map(|request| request.data_disk_sizes(value))
-    }
-    /// Set `dataDiskOfferingUuids`.
-    pub fn data_disk_offering_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.data_disk_offering_uuids(value))
-    }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.zone_uuid(value))
-    }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.cluster_uuid(value))
-    }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_uuid(value))
-    }
-    /// Set `primaryStorageUuidForRootVolume`.
-    pub fn primary_storage_uuid_for_root_volume(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.primary_storage_uuid_for_root_volume(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `defaultL3NetworkUuid`.
-    pub fn default_l3_network_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.default_l3_network_uuid(value))
-    }
-    /// Set `strategy`.
-    pub fn strategy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.strategy(value))
-    }
-    /// Set `rootVolumeSystemTags`.
-    pub fn root_volume_system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.root_volume_system_tags(value))
-    }
-    /// Set `dataVolumeSystemTags`.
-    pub fn data_volume_system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.data_volume_system_tags(value))
-    }
-    /// Set `dataVolumeSystemTagsOnIndex`.
-    pub fn data_volume_system_tags_on_index(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::std::vec::Vec<::std::string::String>,
-            >,
-        >,
-    ) -> Self {
-        self.map(|request| request.data_volume_system_tags_on_index(value))
-    }
-    /// Set `sshKeyPairUuids`.
-    pub fn ssh_key_pair_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.ssh_key_pair_uuids(value))
-    }
-    /// Set `platform`.
-    pub fn platform(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform(value))
-    }
-    /// Set `guestOsType`.
-    pub fn guest_os_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.guest_os_type(value))
-    }
-    /// Set `architecture`.
-    pub fn architecture(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.architecture(value))
-    }
-    /// Set `virtio`.
-    pub fn virtio(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.virtio(value))
-    }
-    /// Set `diskAOs`.
-    pub fn disk_a_os(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<crate::types::DiskAO>,
-        >,
-    ) -> Self {
-        self.map(|request| request.disk_a_os(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVmInstanceFromVolume> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `instanceOfferingUuid`.
-    pub fn instance_offering_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.instance_offering_uuid(value))
-    }
-    /// Set `cpuNum`.
-    pub fn cpu_num(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.cpu_num(value))
-    }
-    /// Set `memorySize`.
-    pub fn memory_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.memory_size(value))
-    }
-    /// Set `reservedMemorySize`.
-    pub fn reserved_memory_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.reserved_memory_size(value))
-    }
-    /// Set `l3NetworkUuids`.
-    pub fn l3_network_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.l3_network_uuids(value))
-    }
-    /// Set `vmNicParams`.
-    pub fn vm_nic_params(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vm_nic_params(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `platform`.
-    pub fn platform(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform(value))
-    }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.zone_uuid(value))
-    }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.cluster_uuid(value))
-    }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_uuid(value))
-    }
-    /// Set `primaryStorageUuid`.
-    pub fn primary_storage_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.primary_storage_uuid(value))
-    }
-    /// Set `defaultL3NetworkUuid`.
-    pub fn default_l3_network_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.default_l3_network_uuid(value))
-    }
-    /// Set `strategy`.
-    pub fn strategy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.strategy(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVmInstanceFromVolumeSnapshot> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `instanceOfferingUuid`.
-    pub fn instance_offering_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.instance_offering_uuid(value))
-    }
-    /// Set `cpuNum`.
-    pub fn cpu_num(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.cpu_num(value))
-    }
-    /// Set `memorySize`.
-    pub fn memory_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.memory_size(value))
-    }
-    /// Set `reservedMemorySize`.
-    pub fn reserved_memory_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.reserved_memory_size(value))
-    }
-    /// Set `l3NetworkUuids`.
-    pub fn l3_network_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.l3_network_uuids(value))
-    }
-    /// Set `vmNicParams`.
-    pub fn vm_nic_params(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vm_nic_params(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `platform`.
-    pub fn platform(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform(value))
-    }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.zone_uuid(value))
-    }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.cluster_uuid(value))
-    }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_uuid(value))
-    }
-    /// Set `primaryStorageUuid`.
-    pub fn primary_storage_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.primary_storage_uuid(value))
-    }
-    /// Set `defaultL3NetworkUuid`.
-    pub fn default_l3_network_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.default_l3_network_uuid(value))
-    }
-    /// Set `strategy`.
-    pub fn strategy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.strategy(value))
-    }
-    /// Set `rootVolumeSystemTags`.
-    pub fn root_volume_system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.root_volume_system_tags(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVmInstanceFromVolumeSnapshotGroup> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `instanceOfferingUuid`.
-    pub fn instance_offering_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.instance_offering_uuid(value))
-    }
-    /// Set `cpuNum`.
-    pub fn cpu_num(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.cpu_num(value))
-    }
-    /// Set `memorySize`.
-    pub fn memory_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.memory_size(value))
-    }
-    /// Set `reservedMemorySize`.
-    pub fn reserved_memory_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.reserved_memory_size(value))
-    }
-    /// Set `l3NetworkUuids`.
-    pub fn l3_network_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.l3_network_uuids(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.zone_uuid(value))
-    }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.cluster_uuid(value))
-    }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_uuid(value))
-    }
-    /// Set `primaryStorageUuidForRootVolume`.
-    pub fn primary_storage_uuid_for_root_volume(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.primary_storage_uuid_for_root_volume(value))
-    }
-    /// Set `defaultL3NetworkUuid`.
-    pub fn default_l3_network_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.default_l3_network_uuid(value))
-    }
-    /// Set `strategy`.
-    pub fn strategy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.strategy(value))
-    }
-    /// Set `rootVolumeSystemTags`.
-    pub fn root_volume_system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.root_volume_system_tags(value))
-    }
-    /// Set `dataVolumeSystemTags`.
-    pub fn data_volume_system_tags(
-        self,
-        value: impl ::core::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::std::vec::Vec<::std::string::String>,
-            >,
-        >,
-    ) -> Self {
-        self.map(|request| request.data_volume_system_tags(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVmUserDefinedXmlHookScript> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteNicQos> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVmBootMode> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVmCdRom> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVmConsolePassword> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVmHostname> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVmInstanceHaLevel> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVmSshKey> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVmStaticIp> {
-    /// Set `staticIp`.
-    pub fn static_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.static_ip(value))
-    }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVmUserDefinedXml> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVmUserDefinedXmlHookScript> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DescribeVmInstanceRecoveryPoint> {
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DestroyVmInstance> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachL3NetworkFromVm> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachScsiLunFromVmInstance> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ExecuteGuestVmCommand> {
-    /// Set `commandTimeout`.
-    pub fn command_timeout(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.command_timeout(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ExpungeVmInstance> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ExpungeVmUserDefinedXmlHookScript> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::FailoverFaultToleranceVm> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::FlattenVmInstance> {
-    /// Set `full`.
-    pub fn full(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.full(value))
-    }
-    /// Set `dryRun`.
-    pub fn dry_run(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.dry_run(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::FstrimVm> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetAttachablePublicL3ForVRouter> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetCandidateAffinityGroupForCreatingVm> {
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.cluster_uuid(value))
-    }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetCandidateIsoForAttachingVm> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetCandidateL3NetworksForChangeVmNicNetwork> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetCandidatePrimaryStoragesForCreatingVm> {
-    /// Set `rootDiskOfferingUuid`.
-    pub fn root_disk_offering_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.root_disk_offering_uuid(value))
-    }
-    /// Set `rootDiskSize`.
-    pub fn root_disk_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.root_disk_size(value))
-    }
-    /// Set `dataDiskOfferingUuids`.
-    pub fn data_disk_offering_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.data_disk_offering_uuids(value))
-    }
-    /// Set `dataDiskSizes`.
-    pub fn data_disk_sizes(
-        self,
-        value: impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<i64>>,
-    ) -> Self {
-        self.map(|request| request.data_disk_sizes(value))
-    }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.zone_uuid(value))
-    }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.cluster_uuid(value))
-    }
-    /// Set `defaultL3NetworkUuid`.
-    pub fn default_l3_network_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.default_l3_network_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetCandidateVMForAttachingAffinityGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetCandidateZonesClustersHostsForCreatingVm> {
-    /// Set `instanceOfferingUuid`.
-    pub fn instance_offering_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.instance_offering_uuid(value))
-    }
-    /// Set `rootDiskOfferingUuid`.
-    pub fn root_disk_offering_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.root_disk_offering_uuid(value))
-    }
-    /// Set `rootDiskSize`.
-    pub fn root_disk_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.root_disk_size(value))
-    }
-    /// Set `dataDiskOfferingUuids`.
-    pub fn data_disk_offering_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.data_disk_offering_uuids(value))
-    }
-    /// Set `cpuNum`.
-    pub fn cpu_num(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.cpu_num(value))
-    }
-    /// Set `memorySize`.
-    pub fn memory_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.memory_size(value))
-    }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.zone_uuid(value))
-    }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.cluster_uuid(value))
-    }
-    /// Set `defaultL3NetworkUuid`.
-    pub fn default_l3_network_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.default_l3_network_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetFaultToleranceVms> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetImageCandidatesForVmToChange> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetLatestGuestToolsForVm> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetNicQos> {
-    /// Set `forceSync`.
-    pub fn force_sync(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.force_sync(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetPciDeviceCandidatesForAttachingVm> {
-    /// Set `types`.
-    pub fn types(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.types(value))
-    }
-    /// Set `pciSpecUuids`.
-    pub fn pci_spec_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.pci_spec_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetPrimaryStorageCandidatesForVmMigration> {
-    /// Set `withDataVolumes`.
-    pub fn with_data_volumes(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.with_data_volumes(value))
-    }
-    /// Set `migrateStorageOnly`.
-    pub fn migrate_storage_only(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.migrate_storage_only(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetScsiLunCandidatesForAttachingVm> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetUsbDeviceCandidatesForAttachingVm> {
-    /// Set `attachType`.
-    pub fn attach_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.attach_type(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVirtualizerInfo> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmAttachableDataVolume> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmAttachableL3Network> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmBootOrder> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmCapabilities> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmConsoleAddress> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmConsolePassword> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmDeviceAddress> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmEmulatorPinning> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmGuestToolsInfo> {
-    /// Set `debug`.
-    pub fn debug(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.debug(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmHostname> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmInstanceFirstBootDevice> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmInstanceHaLevel> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmInstanceProtectedRecoveryPoints> {
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmInstanceRecoveryPoints> {
-    /// Set `startTime`.
-    pub fn start_time(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.start_time(value))
-    }
-    /// Set `endTime`.
-    pub fn end_time(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.end_time(value))
-    }
-    /// Set `scale`.
-    pub fn scale(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.scale(value))
-    }
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmMigrationCandidateHosts> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmMonitorNumber> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmNicAttachableEips> {
-    /// Set `ipVersion`.
-    pub fn ip_version(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ip_version(value))
-    }
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmNicAttachedNetworkService> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmNuma> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmQga> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmRDP> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmSshKey> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmStartingCandidateClustersHosts> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmTask> {
-    /// Set `syncSignatures`.
-    pub fn sync_signatures(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.sync_signatures(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmUsbRedirect> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmXml> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmXmlHookScript> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmsCapabilities> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmvNUMATopology> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::MigrateVm> {
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_uuid(value))
-    }
-    /// Set `migrateFromDestination`.
-    pub fn migrate_from_destination(
-        self,
-        value: impl ::core::convert::Into<bool>,
-    ) -> Self {
-        self.map(|request| request.migrate_from_destination(value))
-    }
-    /// Set `allowUnknown`.
-    pub fn allow_unknown(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.allow_unknown(value))
-    }
-    /// Set `strategy`.
-    pub fn strategy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.strategy(value))
-    }
-    /// Set `downTime`.
-    pub fn down_time(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.down_time(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::PauseVmInstance> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::PrimaryStorageMigrateVm> {
-    /// Set `dstHostUuid`.
-    pub fn dst_host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dst_host_uuid(value))
-    }
-    /// Set `withDataVolumes`.
-    pub fn with_data_volumes(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.with_data_volumes(value))
-    }
-    /// Set `withSnapshots`.
-    pub fn with_snapshots(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.with_snapshots(value))
-    }
-    /// Set `downTime`.
-    pub fn down_time(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.down_time(value))
-    }
-    /// Set `strategy`.
-    pub fn strategy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.strategy(value))
-    }
-    /// Set `bandwidth`.
-    pub fn bandwidth(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.bandwidth(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ProtectVmInstanceRecoveryPoint> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ProvisionVirtualRouterConfig> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RebootVmInstance> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ReconnectVirtualRouter> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RecoverVmInstance> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ReimageVmInstance> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ResumeVmInstance> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetNicQos> {
-    /// Set `outboundBandwidth`.
-    pub fn outbound_bandwidth(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.outbound_bandwidth(value))
-    }
-    /// Set `inboundBandwidth`.
-    pub fn inbound_bandwidth(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.inbound_bandwidth(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVmBootMode> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVmBootOrder> {
-    /// Set `bootOrder`.
-    pub fn boot_order(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.boot_order(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVmBootVolume> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVmCleanTraffic> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVmClockTrack> {
-    /// Set `syncAfterVMResume`.
-    pub fn sync_after_vm_resume(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.sync_after_vm_resume(value))
-    }
-    /// Set `intervalInSeconds`.
-    pub fn interval_in_seconds(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.interval_in_seconds(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVmConsoleMode> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVmConsolePassword> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVmEmulatorPinning> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVmHostname> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVmInstanceDefaultCdRom> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVmInstanceHaLevel> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVmMonitorNumber> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVmNuma> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVmQga> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVmQxlMemory> {
-    /// Set `ram`.
-    pub fn ram(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.ram(value))
-    }
-    /// Set `vram`.
-    pub fn vram(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.vram(value))
-    }
-    /// Set `vgamem`.
-    pub fn vgamem(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.vgamem(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVmRDP> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVmSecurityLevel> {
-    /// Set `securityLevel`.
-    pub fn security_level(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.security_level(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVmSoundType> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVmSshKey> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVmStaticIp> {
-    /// Set `ip`.
-    pub fn ip(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.ip(value))
-    }
-    /// Set `ip6`.
-    pub fn ip6(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.ip6(value))
-    }
-    /// Set `netmask`.
-    pub fn netmask(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.netmask(value))
-    }
-    /// Set `gateway`.
-    pub fn gateway(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.gateway(value))
-    }
-    /// Set `ipv6Gateway`.
-    pub fn ipv6_gateway(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ipv6_gateway(value))
-    }
-    /// Set `ipv6Prefix`.
-    pub fn ipv6_prefix(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.ipv6_prefix(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVmUsbRedirect> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVmUserDefinedXml> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVmUserDefinedXmlHookScript> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::StartVmInstance> {
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.cluster_uuid(value))
-    }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::StopVmInstance> {
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `stopHA`.
-    pub fn stop_ha(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.stop_ha(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncVmClock> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::TakeVmConsoleScreenshot> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UnprotectVmInstanceRecoveryPoint> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateGuestToolsState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateVirtualRouter> {
-    /// Set `defaultRouteL3NetworkUuid`.
-    pub fn default_route_l3_network_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.default_route_l3_network_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateVmCdRom> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateVmInstance> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `state`.
-    pub fn state(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.state(value))
-    }
-    /// Set `defaultL3NetworkUuid`.
-    pub fn default_l3_network_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.default_l3_network_uuid(value))
-    }
-    /// Set `platform`.
-    pub fn platform(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.platform(value))
-    }
-    /// Set `cpuNum`.
-    pub fn cpu_num(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.cpu_num(value))
-    }
-    /// Set `memorySize`.
-    pub fn memory_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.memory_size(value))
-    }
-    /// Set `reservedMemorySize`.
-    pub fn reserved_memory_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.reserved_memory_size(value))
-    }
-    /// Set `guestOsType`.
-    pub fn guest_os_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.guest_os_type(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateVmNetworkConfig> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateVmNicDriver> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateVmNicMac> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateVmPriority> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateVmUserDefinedXmlHookScript> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `hookScript`.
-    pub fn hook_script(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.hook_script(value))
-    }
-    /// Set `startupStrategy`.
-    pub fn startup_strategy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.startup_strategy(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachIsoFromVmInstance> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-    /// Set `isoUuid`.
-    pub fn iso_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.iso_uuid(value))
-    }
-}
+impl VmInstancesApi for ::zstack_sdk::client::Client {}

@@ -20,7 +20,7 @@ pub struct QueryVmPriorityConfig {
 }
 impl QueryVmPriorityConfig {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -68,7 +68,6 @@ pub struct UpdatePriorityConfig {
 }
 impl UpdatePriorityConfig {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -78,81 +77,68 @@ impl UpdatePriorityConfig {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `cpuShares`.
-    pub fn cpu_shares(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.cpu_shares = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`UpdatePriorityConfig`], settable on the request and on a client `Call` for it:
+ `client.update_priority_config(..).cpu_shares(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdatePriorityConfigSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdatePriorityConfig,
+    > + ::core::marker::Sized {
+    /// Wire name `cpuShares` (body). Since ZStack 3.7.
+    fn cpu_shares(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().cpu_shares = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `oomScoreAdj`.
-    pub fn oom_score_adj(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.oom_score_adj = ::core::option::Option::Some(value.into());
+    /// Wire name `oomScoreAdj` (body). Since ZStack 3.7.
+    fn oom_score_adj(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().oom_score_adj = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.7.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdatePriorityConfig>,
+> UpdatePriorityConfigSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /vm-priority-config`: see [`QueryVmPriorityConfig`](crate::api::QueryVmPriorityConfig).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_vm_priority_config(
+/// The `vm-priority-config` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait VmPriorityConfigApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`QueryVmPriorityConfig`]: `GET /vm-priority-config`.
+    fn query_vm_priority_config(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVmPriorityConfig> {
-        crate::client::Call::new(self, crate::api::QueryVmPriorityConfig::new())
+    ) -> ::zstack_sdk::client::Call<QueryVmPriorityConfig> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVmPriorityConfig::new())
     }
-    /// `PUT /vm-priority-config/{uuid}/actions`: see [`UpdatePriorityConfig`](crate::api::UpdatePriorityConfig).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_priority_config(
+    /// Send (and wait for the job of) [`UpdatePriorityConfig`]: `PUT /vm-priority-config/{uuid}/actions`.
+    fn update_priority_config(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdatePriorityConfig> {
-        crate::client::Call::new(self, crate::api::UpdatePriorityConfig::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdatePriorityConfig> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdatePriorityConfig::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdatePriorityConfig> {
-    /// Set `cpuShares`.
-    pub fn cpu_shares(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.cpu_shares(value))
-    }
-    /// Set `oomScoreAdj`.
-    pub fn oom_score_adj(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.oom_score_adj(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl VmPriorityConfigApi for ::zstack_sdk::client::Client {}

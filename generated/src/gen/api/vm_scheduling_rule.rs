@@ -30,7 +30,6 @@ pub struct ChangeVmSchedulingRuleState {
 }
 impl ChangeVmSchedulingRuleState {
     /// A request with the required params `uuid`, `state`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state: impl ::core::convert::Into<::std::string::String>,
@@ -42,27 +41,42 @@ impl ChangeVmSchedulingRuleState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeVmSchedulingRuleState`], settable on the request and on a client `Call` for it:
+ `client.change_vm_scheduling_rule_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeVmSchedulingRuleStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeVmSchedulingRuleState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeVmSchedulingRuleState>,
+> ChangeVmSchedulingRuleStateSetters for T {}
 /// `POST /vmsSchedulingRule`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -123,7 +137,6 @@ pub struct CreateVmSchedulingRule {
 }
 impl CreateVmSchedulingRule {
     /// A request with the required params `rule`, `mode`, `vmGroupUuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         rule: impl ::core::convert::Into<::std::string::String>,
         mode: impl ::core::convert::Into<::std::string::String>,
@@ -147,93 +160,111 @@ impl CreateVmSchedulingRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `hostGroupUuid`.
-    pub fn host_group_uuid(
+}
+/** The optional params of [`CreateVmSchedulingRule`], settable on the request and on a client `Call` for it:
+ `client.create_vm_scheduling_rule(..).host_group_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVmSchedulingRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVmSchedulingRule,
+    > + ::core::marker::Sized {
+    /// Wire name `hostGroupUuid` (body). Since ZStack 4.6.32 (release history).
+    fn host_group_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.host_group_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().host_group_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 4.6.32 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `policy`.
-    pub fn policy(
+    /// Wire name `policy` (body). Since ZStack 4.6.32 (release history). One of `antiSoft`, `antiHard`.
+    fn policy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.policy = ::core::option::Option::Some(value.into());
+        self.held_mut().policy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 4.6.32 (release history). One of `host`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
+    /// Wire name `zoneUuid` (body). Since ZStack 4.6.32 (release history).
+    fn zone_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.zone_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().zone_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `subType`.
-    pub fn sub_type(
+    /// Wire name `subType` (body). Since ZStack 4.6.32 (release history).
+    fn sub_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.sub_type = ::core::option::Option::Some(value.into());
+        self.held_mut().sub_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.6.32 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.6.32 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateVmSchedulingRule>,
+> CreateVmSchedulingRuleSetters for T {}
 /// `POST /get/vmSchedulingRules/conflict/state`, body envelope `"params"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -259,7 +290,6 @@ pub struct GetVmSchedulingRulesExecuteState {
 }
 impl GetVmSchedulingRulesExecuteState {
     /// A request with the required params `uuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
@@ -271,27 +301,42 @@ impl GetVmSchedulingRulesExecuteState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVmSchedulingRulesExecuteState`], settable on the request and on a client `Call` for it:
+ `client.get_vm_scheduling_rules_execute_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmSchedulingRulesExecuteStateSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmSchedulingRulesExecuteState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVmSchedulingRulesExecuteState>,
+> GetVmSchedulingRulesExecuteStateSetters for T {}
 /// `POST /get/vms/schedulingState/from/SchedulingRule`, body envelope `"params"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -320,7 +365,6 @@ pub struct GetVmsSchedulingStateFromSchedulingRule {
 }
 impl GetVmsSchedulingStateFromSchedulingRule {
     /// A request with the required params `ruleUuid`, `vmUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         rule_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_uuids: impl ::core::iter::IntoIterator<
@@ -334,27 +378,42 @@ impl GetVmsSchedulingStateFromSchedulingRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVmsSchedulingStateFromSchedulingRule`], settable on the request and on a client `Call` for it:
+ `client.get_vms_scheduling_state_from_scheduling_rule(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVmsSchedulingStateFromSchedulingRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVmsSchedulingStateFromSchedulingRule,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVmsSchedulingStateFromSchedulingRule>,
+> GetVmsSchedulingStateFromSchedulingRuleSetters for T {}
 /// `POST /list/vmSchedulingRules/from/conflict/state`, body envelope `"params"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -380,7 +439,6 @@ pub struct ListVmSchedulingRulesFromExecuteState {
 }
 impl ListVmSchedulingRulesFromExecuteState {
     /// A request with the required params `executeStates`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         execute_states: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
@@ -395,27 +453,42 @@ impl ListVmSchedulingRulesFromExecuteState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ListVmSchedulingRulesFromExecuteState`], settable on the request and on a client `Call` for it:
+ `client.list_vm_scheduling_rules_from_execute_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ListVmSchedulingRulesFromExecuteStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ListVmSchedulingRulesFromExecuteState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ListVmSchedulingRulesFromExecuteState>,
+> ListVmSchedulingRulesFromExecuteStateSetters for T {}
 /// `POST /list/vms/from/executeState`, body envelope `"params"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -444,7 +517,6 @@ pub struct ListVmsFromSchedulingState {
 }
 impl ListVmsFromSchedulingState {
     /// A request with the required params `ruleUuid`, `executeStates`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         rule_uuid: impl ::core::convert::Into<::std::string::String>,
         execute_states: impl ::core::iter::IntoIterator<
@@ -461,27 +533,42 @@ impl ListVmsFromSchedulingState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ListVmsFromSchedulingState`], settable on the request and on a client `Call` for it:
+ `client.list_vms_from_scheduling_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ListVmsFromSchedulingStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ListVmsFromSchedulingState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ListVmsFromSchedulingState>,
+> ListVmsFromSchedulingStateSetters for T {}
 /// `GET /query/vm/schedulingRule`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -500,7 +587,7 @@ pub struct QueryVmSchedulingRule {
 }
 impl QueryVmSchedulingRule {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -544,7 +631,6 @@ pub struct RemoveVmSchedulingRule {
 }
 impl RemoveVmSchedulingRule {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -553,35 +639,50 @@ impl RemoveVmSchedulingRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`RemoveVmSchedulingRule`], settable on the request and on a client `Call` for it:
+ `client.remove_vm_scheduling_rule(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveVmSchedulingRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveVmSchedulingRule,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 4.6.32 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveVmSchedulingRule>,
+> RemoveVmSchedulingRuleSetters for T {}
 /// `PUT /vmSchedulingRule/{uuid}/update`, body envelope `"updateVmSchedulingRule"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -615,7 +716,6 @@ pub struct UpdateVmSchedulingRule {
 }
 impl UpdateVmSchedulingRule {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -626,51 +726,60 @@ impl UpdateVmSchedulingRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateVmSchedulingRule`], settable on the request and on a client `Call` for it:
+ `client.update_vm_scheduling_rule(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateVmSchedulingRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateVmSchedulingRule,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 4.6.32 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.6.32 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+    /// Wire name `mode` (body). Since ZStack 4.6.32 (release history).
+    fn mode(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `mode`.
-    pub fn mode(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mode = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateVmSchedulingRule>,
+> UpdateVmSchedulingRuleSetters for T {}
 /// `PUT /validate/vmSchedulingRule`, body envelope `"validateVmSchedulingRule"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -708,7 +817,6 @@ pub struct ValidateVmSchedulingRule {
 }
 impl ValidateVmSchedulingRule {
     /// A request with the required params `vmGroupUuid`, `rule`, `mode`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_group_uuid: impl ::core::convert::Into<::std::string::String>,
         rule: impl ::core::convert::Into<::std::string::String>,
@@ -724,43 +832,58 @@ impl ValidateVmSchedulingRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `hostGroupUuid`.
-    pub fn host_group_uuid(
+}
+/** The optional params of [`ValidateVmSchedulingRule`], settable on the request and on a client `Call` for it:
+ `client.validate_vm_scheduling_rule(..).host_group_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ValidateVmSchedulingRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        ValidateVmSchedulingRule,
+    > + ::core::marker::Sized {
+    /// Wire name `hostGroupUuid` (body). Since ZStack 4.6.32 (release history).
+    fn host_group_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.host_group_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().host_group_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
+    /// Wire name `zoneUuid` (body). Since ZStack 4.6.32 (release history).
+    fn zone_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.zone_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().zone_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ValidateVmSchedulingRule>,
+> ValidateVmSchedulingRuleSetters for T {}
 /// The result of [`GetVmSchedulingRulesExecuteState`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmSchedulingRulesExecuteStateReply {
@@ -770,7 +893,7 @@ pub struct GetVmSchedulingRulesExecuteStateReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVmSchedulingRulesExecuteStateReply { "ruleMapState" => rule_map_state default, }
 );
 /// The result of [`GetVmsSchedulingStateFromSchedulingRule`].
@@ -782,7 +905,7 @@ pub struct GetVmsSchedulingStateFromSchedulingRuleReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVmsSchedulingStateFromSchedulingRuleReply { "ruleMapState" => rule_map_state
     default, }
 );
@@ -792,7 +915,7 @@ pub struct ListVmSchedulingRulesFromExecuteStateReply {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub uuids: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ListVmSchedulingRulesFromExecuteStateReply { "uuids" => uuids default, }
 );
 /// The result of [`ListVmsFromSchedulingState`].
@@ -801,408 +924,118 @@ pub struct ListVmsFromSchedulingStateReply {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub uuids: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ListVmsFromSchedulingStateReply { "uuids" => uuids default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `PUT /vmSchedulingRule/{uuid}/actions`: see [`ChangeVmSchedulingRuleState`](crate::api::ChangeVmSchedulingRuleState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_vm_scheduling_rule_state(
+/// The `vm-scheduling-rule` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait VmSchedulingRuleApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`ChangeVmSchedulingRuleState`]: `PUT /vmSchedulingRule/{uuid}/actions`.
+    fn change_vm_scheduling_rule_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeVmSchedulingRuleState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeVmSchedulingRuleState::new(uuid, state),
+    ) -> ::zstack_sdk::client::Call<ChangeVmSchedulingRuleState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeVmSchedulingRuleState::new(uuid, state),
         )
     }
-    /// `POST /vmsSchedulingRule`: see [`CreateVmSchedulingRule`](crate::api::CreateVmSchedulingRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_vm_scheduling_rule(
+    /// Send (and wait for the job of) [`CreateVmSchedulingRule`]: `POST /vmsSchedulingRule`.
+    fn create_vm_scheduling_rule(
         &self,
         rule: impl ::core::convert::Into<::std::string::String>,
         mode: impl ::core::convert::Into<::std::string::String>,
         vm_group_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVmSchedulingRule> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateVmSchedulingRule::new(rule, mode, vm_group_uuid, name),
+    ) -> ::zstack_sdk::client::Call<CreateVmSchedulingRule> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateVmSchedulingRule::new(rule, mode, vm_group_uuid, name),
         )
     }
-    /// `POST /get/vmSchedulingRules/conflict/state`: see [`GetVmSchedulingRulesExecuteState`](crate::api::GetVmSchedulingRulesExecuteState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vm_scheduling_rules_execute_state(
+    /// Send [`GetVmSchedulingRulesExecuteState`]: `POST /get/vmSchedulingRules/conflict/state`.
+    fn get_vm_scheduling_rules_execute_state(
         &self,
         uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::GetVmSchedulingRulesExecuteState> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetVmSchedulingRulesExecuteState::new(uuids),
+    ) -> ::zstack_sdk::client::Call<GetVmSchedulingRulesExecuteState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetVmSchedulingRulesExecuteState::new(uuids),
         )
     }
-    /// `POST /get/vms/schedulingState/from/SchedulingRule`: see [`GetVmsSchedulingStateFromSchedulingRule`](crate::api::GetVmsSchedulingStateFromSchedulingRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vms_scheduling_state_from_scheduling_rule(
+    /// Send [`GetVmsSchedulingStateFromSchedulingRule`]: `POST /get/vms/schedulingState/from/SchedulingRule`.
+    fn get_vms_scheduling_state_from_scheduling_rule(
         &self,
         rule_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::GetVmsSchedulingStateFromSchedulingRule> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetVmsSchedulingStateFromSchedulingRule::new(rule_uuid, vm_uuids),
+    ) -> ::zstack_sdk::client::Call<GetVmsSchedulingStateFromSchedulingRule> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetVmsSchedulingStateFromSchedulingRule::new(rule_uuid, vm_uuids),
         )
     }
-    /// `POST /list/vmSchedulingRules/from/conflict/state`: see [`ListVmSchedulingRulesFromExecuteState`](crate::api::ListVmSchedulingRulesFromExecuteState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn list_vm_scheduling_rules_from_execute_state(
+    /// Send [`ListVmSchedulingRulesFromExecuteState`]: `POST /list/vmSchedulingRules/from/conflict/state`.
+    fn list_vm_scheduling_rules_from_execute_state(
         &self,
         execute_states: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::ListVmSchedulingRulesFromExecuteState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ListVmSchedulingRulesFromExecuteState::new(execute_states),
+    ) -> ::zstack_sdk::client::Call<ListVmSchedulingRulesFromExecuteState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ListVmSchedulingRulesFromExecuteState::new(execute_states),
         )
     }
-    /// `POST /list/vms/from/executeState`: see [`ListVmsFromSchedulingState`](crate::api::ListVmsFromSchedulingState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn list_vms_from_scheduling_state(
+    /// Send [`ListVmsFromSchedulingState`]: `POST /list/vms/from/executeState`.
+    fn list_vms_from_scheduling_state(
         &self,
         rule_uuid: impl ::core::convert::Into<::std::string::String>,
         execute_states: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::ListVmsFromSchedulingState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ListVmsFromSchedulingState::new(rule_uuid, execute_states),
+    ) -> ::zstack_sdk::client::Call<ListVmsFromSchedulingState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ListVmsFromSchedulingState::new(rule_uuid, execute_states),
         )
     }
-    /// `GET /query/vm/schedulingRule`: see [`QueryVmSchedulingRule`](crate::api::QueryVmSchedulingRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_vm_scheduling_rule(
+    /// Send [`QueryVmSchedulingRule`]: `GET /query/vm/schedulingRule`.
+    fn query_vm_scheduling_rule(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVmSchedulingRule> {
-        crate::client::Call::new(self, crate::api::QueryVmSchedulingRule::new())
+    ) -> ::zstack_sdk::client::Call<QueryVmSchedulingRule> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVmSchedulingRule::new())
     }
-    /// `DELETE /vmSchedulingRule/{uuid}`: see [`RemoveVmSchedulingRule`](crate::api::RemoveVmSchedulingRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_vm_scheduling_rule(
+    /// Send (and wait for the job of) [`RemoveVmSchedulingRule`]: `DELETE /vmSchedulingRule/{uuid}`.
+    fn remove_vm_scheduling_rule(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveVmSchedulingRule> {
-        crate::client::Call::new(self, crate::api::RemoveVmSchedulingRule::new(uuid))
+    ) -> ::zstack_sdk::client::Call<RemoveVmSchedulingRule> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), RemoveVmSchedulingRule::new(uuid))
     }
-    /// `PUT /vmSchedulingRule/{uuid}/update`: see [`UpdateVmSchedulingRule`](crate::api::UpdateVmSchedulingRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_vm_scheduling_rule(
+    /// Send (and wait for the job of) [`UpdateVmSchedulingRule`]: `PUT /vmSchedulingRule/{uuid}/update`.
+    fn update_vm_scheduling_rule(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateVmSchedulingRule> {
-        crate::client::Call::new(self, crate::api::UpdateVmSchedulingRule::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateVmSchedulingRule> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateVmSchedulingRule::new(uuid))
     }
-    /// `PUT /validate/vmSchedulingRule`: see [`ValidateVmSchedulingRule`](crate::api::ValidateVmSchedulingRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn validate_vm_scheduling_rule(
+    /// Send [`ValidateVmSchedulingRule`]: `PUT /validate/vmSchedulingRule`.
+    fn validate_vm_scheduling_rule(
         &self,
         vm_group_uuid: impl ::core::convert::Into<::std::string::String>,
         rule: impl ::core::convert::Into<::std::string::String>,
         mode: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ValidateVmSchedulingRule> {
-        crate::client::Call::new(
-            self,
-            crate::api::ValidateVmSchedulingRule::new(vm_group_uuid, rule, mode),
+    ) -> ::zstack_sdk::client::Call<ValidateVmSchedulingRule> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ValidateVmSchedulingRule::new(vm_group_uuid, rule, mode),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeVmSchedulingRuleState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVmSchedulingRule> {
-    /// Set `hostGroupUuid`.
-    pub fn host_group_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_group_uuid(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `policy`.
-    pub fn policy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.policy(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.zone_uuid(value))
-    }
-    /// Set `subType`.
-    pub fn sub_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.sub_type(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmSchedulingRulesExecuteState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVmsSchedulingStateFromSchedulingRule> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ListVmSchedulingRulesFromExecuteState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ListVmsFromSchedulingState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveVmSchedulingRule> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateVmSchedulingRule> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `mode`.
-    pub fn mode(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ValidateVmSchedulingRule> {
-    /// Set `hostGroupUuid`.
-    pub fn host_group_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_group_uuid(value))
-    }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.zone_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl VmSchedulingRuleApi for ::zstack_sdk::client::Client {}

@@ -31,7 +31,6 @@ pub struct AddVmToVmSchedulingRuleGroup {
 }
 impl AddVmToVmSchedulingRuleGroup {
     /// A request with the required params `vmGroupUuid`, `vmUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_group_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -43,27 +42,42 @@ impl AddVmToVmSchedulingRuleGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AddVmToVmSchedulingRuleGroup`], settable on the request and on a client `Call` for it:
+ `client.add_vm_to_vm_scheduling_rule_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddVmToVmSchedulingRuleGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        AddVmToVmSchedulingRuleGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddVmToVmSchedulingRuleGroup>,
+> AddVmToVmSchedulingRuleGroupSetters for T {}
 /// `POST /vmSchedulingRuleGroup`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -100,7 +114,6 @@ pub struct CreateVmSchedulingRuleGroup {
 }
 impl CreateVmSchedulingRuleGroup {
     /// A request with the required params `zoneUuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -115,53 +128,71 @@ impl CreateVmSchedulingRuleGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateVmSchedulingRuleGroup`], settable on the request and on a client `Call` for it:
+ `client.create_vm_scheduling_rule_group(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVmSchedulingRuleGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVmSchedulingRuleGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 4.6.32 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.6.32 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.6.32 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateVmSchedulingRuleGroup>,
+> CreateVmSchedulingRuleGroupSetters for T {}
 /// `DELETE /vmSchedulingRuleGroup/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -186,7 +217,6 @@ pub struct DeleteVmSchedulingRuleGroup {
 }
 impl DeleteVmSchedulingRuleGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -194,27 +224,42 @@ impl DeleteVmSchedulingRuleGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DeleteVmSchedulingRuleGroup`], settable on the request and on a client `Call` for it:
+ `client.delete_vm_scheduling_rule_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVmSchedulingRuleGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVmSchedulingRuleGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteVmSchedulingRuleGroup>,
+> DeleteVmSchedulingRuleGroupSetters for T {}
 /// `DELETE /vmSchedulingRuleGroup/{vmGroupUuid}/vmInstance/`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -243,7 +288,6 @@ pub struct DetachVmFromVmSchedulingRuleGroup {
 }
 impl DetachVmFromVmSchedulingRuleGroup {
     /// A request with the required params `vmGroupUuid`, `vmUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_group_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -255,27 +299,42 @@ impl DetachVmFromVmSchedulingRuleGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachVmFromVmSchedulingRuleGroup`], settable on the request and on a client `Call` for it:
+ `client.detach_vm_from_vm_scheduling_rule_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachVmFromVmSchedulingRuleGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachVmFromVmSchedulingRuleGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachVmFromVmSchedulingRuleGroup>,
+> DetachVmFromVmSchedulingRuleGroupSetters for T {}
 /// `GET /query/vm/schedulingRule/group`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -294,7 +353,7 @@ pub struct QueryVmSchedulingRuleGroup {
 }
 impl QueryVmSchedulingRuleGroup {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -340,7 +399,6 @@ pub struct UpdateVmSchedulingRuleGroup {
 }
 impl UpdateVmSchedulingRuleGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -350,247 +408,119 @@ impl UpdateVmSchedulingRuleGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateVmSchedulingRuleGroup`], settable on the request and on a client `Call` for it:
+ `client.update_vm_scheduling_rule_group(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateVmSchedulingRuleGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateVmSchedulingRuleGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 4.6.32 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.6.32 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateVmSchedulingRuleGroup>,
+> UpdateVmSchedulingRuleGroupSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /vmSchedulingRuleGroup/{vmGroupUuid}/vmInstance/{vmUuid}`: see [`AddVmToVmSchedulingRuleGroup`](crate::api::AddVmToVmSchedulingRuleGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_vm_to_vm_scheduling_rule_group(
+/// The `vm-scheduling-rule-group` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait VmSchedulingRuleGroupApi: ::core::convert::AsRef<
+        ::zstack_sdk::client::Client,
+    > {
+    /// Send (and wait for the job of) [`AddVmToVmSchedulingRuleGroup`]: `POST /vmSchedulingRuleGroup/{vmGroupUuid}/vmInstance/{vmUuid}`.
+    fn add_vm_to_vm_scheduling_rule_group(
         &self,
         vm_group_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddVmToVmSchedulingRuleGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddVmToVmSchedulingRuleGroup::new(vm_group_uuid, vm_uuid),
+    ) -> ::zstack_sdk::client::Call<AddVmToVmSchedulingRuleGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddVmToVmSchedulingRuleGroup::new(vm_group_uuid, vm_uuid),
         )
     }
-    /// `POST /vmSchedulingRuleGroup`: see [`CreateVmSchedulingRuleGroup`](crate::api::CreateVmSchedulingRuleGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_vm_scheduling_rule_group(
+    /// Send (and wait for the job of) [`CreateVmSchedulingRuleGroup`]: `POST /vmSchedulingRuleGroup`.
+    fn create_vm_scheduling_rule_group(
         &self,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVmSchedulingRuleGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateVmSchedulingRuleGroup::new(zone_uuid, name),
+    ) -> ::zstack_sdk::client::Call<CreateVmSchedulingRuleGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateVmSchedulingRuleGroup::new(zone_uuid, name),
         )
     }
-    /// `DELETE /vmSchedulingRuleGroup/{uuid}`: see [`DeleteVmSchedulingRuleGroup`](crate::api::DeleteVmSchedulingRuleGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_vm_scheduling_rule_group(
+    /// Send (and wait for the job of) [`DeleteVmSchedulingRuleGroup`]: `DELETE /vmSchedulingRuleGroup/{uuid}`.
+    fn delete_vm_scheduling_rule_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVmSchedulingRuleGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteVmSchedulingRuleGroup::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteVmSchedulingRuleGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteVmSchedulingRuleGroup::new(uuid),
         )
     }
-    /// `DELETE /vmSchedulingRuleGroup/{vmGroupUuid}/vmInstance/`: see [`DetachVmFromVmSchedulingRuleGroup`](crate::api::DetachVmFromVmSchedulingRuleGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_vm_from_vm_scheduling_rule_group(
+    /// Send (and wait for the job of) [`DetachVmFromVmSchedulingRuleGroup`]: `DELETE /vmSchedulingRuleGroup/{vmGroupUuid}/vmInstance/`.
+    fn detach_vm_from_vm_scheduling_rule_group(
         &self,
         vm_group_uuid: impl ::core::convert::Into<::std::string::String>,
         vm_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachVmFromVmSchedulingRuleGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachVmFromVmSchedulingRuleGroup::new(vm_group_uuid, vm_uuid),
+    ) -> ::zstack_sdk::client::Call<DetachVmFromVmSchedulingRuleGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachVmFromVmSchedulingRuleGroup::new(vm_group_uuid, vm_uuid),
         )
     }
-    /// `GET /query/vm/schedulingRule/group`: see [`QueryVmSchedulingRuleGroup`](crate::api::QueryVmSchedulingRuleGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_vm_scheduling_rule_group(
+    /// Send [`QueryVmSchedulingRuleGroup`]: `GET /query/vm/schedulingRule/group`.
+    fn query_vm_scheduling_rule_group(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVmSchedulingRuleGroup> {
-        crate::client::Call::new(self, crate::api::QueryVmSchedulingRuleGroup::new())
+    ) -> ::zstack_sdk::client::Call<QueryVmSchedulingRuleGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVmSchedulingRuleGroup::new())
     }
-    /// `PUT /vmSchedulingRuleGroup/{uuid}/update`: see [`UpdateVmSchedulingRuleGroup`](crate::api::UpdateVmSchedulingRuleGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_vm_scheduling_rule_group(
+    /// Send (and wait for the job of) [`UpdateVmSchedulingRuleGroup`]: `PUT /vmSchedulingRuleGroup/{uuid}/update`.
+    fn update_vm_scheduling_rule_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateVmSchedulingRuleGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateVmSchedulingRuleGroup::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateVmSchedulingRuleGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateVmSchedulingRuleGroup::new(uuid),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddVmToVmSchedulingRuleGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVmSchedulingRuleGroup> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVmSchedulingRuleGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachVmFromVmSchedulingRuleGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateVmSchedulingRuleGroup> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl VmSchedulingRuleGroupApi for ::zstack_sdk::client::Client {}

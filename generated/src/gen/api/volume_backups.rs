@@ -35,7 +35,6 @@ pub struct DeleteVolumeBackup {
 }
 impl DeleteVolumeBackup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -46,53 +45,68 @@ impl DeleteVolumeBackup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `backupStorageUuids`.
-    pub fn backup_storage_uuids(
+}
+/** The optional params of [`DeleteVolumeBackup`], settable on the request and on a client `Call` for it:
+ `client.delete_volume_backup(..).backup_storage_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVolumeBackupSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVolumeBackup,
+    > + ::core::marker::Sized {
+    /// Wire name `backupStorageUuids` (query string). Since ZStack 3.0.1 (release history).
+    fn backup_storage_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.backup_storage_uuids = value
+        self.held_mut().backup_storage_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `handleDependency`.
-    pub fn handle_dependency(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.handle_dependency = ::core::option::Option::Some(value.into());
+    /// Wire name `handleDependency` (query string). Since ZStack 4.7.24 (release history). Server default: `false`.
+    fn handle_dependency(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().handle_dependency = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteVolumeBackup>,
+> DeleteVolumeBackupSetters for T {}
 /// `GET /volume-backups`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -111,7 +125,7 @@ pub struct QueryVolumeBackup {
 }
 impl QueryVolumeBackup {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -159,7 +173,6 @@ pub struct RecoverBackupFromImageStoreBackupStorage {
 }
 impl RecoverBackupFromImageStoreBackupStorage {
     /// A request with the required params `uuid`, `srcBackupStorageUuid`, `dstBackupStorageUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         src_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -173,27 +186,42 @@ impl RecoverBackupFromImageStoreBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RecoverBackupFromImageStoreBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.recover_backup_from_image_store_backup_storage(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RecoverBackupFromImageStoreBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        RecoverBackupFromImageStoreBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RecoverBackupFromImageStoreBackupStorage>,
+> RecoverBackupFromImageStoreBackupStorageSetters for T {}
 /// `PUT /volume-backups/{uuid}/actions`, body envelope `"revertVolumeFromVolumeBackup"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -222,7 +250,6 @@ pub struct RevertVolumeFromVolumeBackup {
 }
 impl RevertVolumeFromVolumeBackup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -231,35 +258,50 @@ impl RevertVolumeFromVolumeBackup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `backupStorageUuid`.
-    pub fn backup_storage_uuid(
+}
+/** The optional params of [`RevertVolumeFromVolumeBackup`], settable on the request and on a client `Call` for it:
+ `client.revert_volume_from_volume_backup(..).backup_storage_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RevertVolumeFromVolumeBackupSetters: ::zstack_sdk::runtime::request::Holds<
+        RevertVolumeFromVolumeBackup,
+    > + ::core::marker::Sized {
+    /// Wire name `backupStorageUuid` (body). Since ZStack 3.0.1 (release history).
+    fn backup_storage_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.backup_storage_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().backup_storage_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RevertVolumeFromVolumeBackup>,
+> RevertVolumeFromVolumeBackupSetters for T {}
 /// `PUT /volume-backups/{uuid}/actions`, body envelope `"syncBackupFromImageStoreBackupStorage"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -291,7 +333,6 @@ pub struct SyncBackupFromImageStoreBackupStorage {
 }
 impl SyncBackupFromImageStoreBackupStorage {
     /// A request with the required params `uuid`, `srcBackupStorageUuid`, `dstBackupStorageUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         src_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -305,27 +346,42 @@ impl SyncBackupFromImageStoreBackupStorage {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SyncBackupFromImageStoreBackupStorage`], settable on the request and on a client `Call` for it:
+ `client.sync_backup_from_image_store_backup_storage(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncBackupFromImageStoreBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncBackupFromImageStoreBackupStorage,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SyncBackupFromImageStoreBackupStorage>,
+> SyncBackupFromImageStoreBackupStorageSetters for T {}
 /// `PUT /volume-backups/imageStore/{imageStoreUuid}/actions`, body envelope `"syncVolumeBackup"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -352,7 +408,6 @@ pub struct SyncVolumeBackup {
 }
 impl SyncVolumeBackup {
     /// A request with the required params `imageStoreUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         image_store_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -362,237 +417,116 @@ impl SyncVolumeBackup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SyncVolumeBackup`], settable on the request and on a client `Call` for it:
+ `client.sync_volume_backup(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncVolumeBackupSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncVolumeBackup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SyncVolumeBackup>> SyncVolumeBackupSetters
+for T {}
 /// The result of [`SyncVolumeBackup`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncVolumeBackupReply {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub result: ::core::option::Option<crate::types::SyncBackupResult>,
 }
-::zstack_sdk::deserialize_struct!(SyncVolumeBackupReply { "result" => result, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    SyncVolumeBackupReply { "result" => result, }
+);
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `DELETE /volume-backups/{uuid}`: see [`DeleteVolumeBackup`](crate::api::DeleteVolumeBackup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_volume_backup(
+/// The `volume-backups` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait VolumeBackupsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`DeleteVolumeBackup`]: `DELETE /volume-backups/{uuid}`.
+    fn delete_volume_backup(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVolumeBackup> {
-        crate::client::Call::new(self, crate::api::DeleteVolumeBackup::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteVolumeBackup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteVolumeBackup::new(uuid))
     }
-    /// `GET /volume-backups`: see [`QueryVolumeBackup`](crate::api::QueryVolumeBackup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_volume_backup(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVolumeBackup> {
-        crate::client::Call::new(self, crate::api::QueryVolumeBackup::new())
+    /// Send [`QueryVolumeBackup`]: `GET /volume-backups`.
+    fn query_volume_backup(&self) -> ::zstack_sdk::client::Call<QueryVolumeBackup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVolumeBackup::new())
     }
-    /// `PUT /volume-backups/{uuid}/actions`: see [`RecoverBackupFromImageStoreBackupStorage`](crate::api::RecoverBackupFromImageStoreBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn recover_backup_from_image_store_backup_storage(
+    /// Send (and wait for the job of) [`RecoverBackupFromImageStoreBackupStorage`]: `PUT /volume-backups/{uuid}/actions`.
+    fn recover_backup_from_image_store_backup_storage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         src_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         dst_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RecoverBackupFromImageStoreBackupStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::RecoverBackupFromImageStoreBackupStorage::new(
+    ) -> ::zstack_sdk::client::Call<RecoverBackupFromImageStoreBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RecoverBackupFromImageStoreBackupStorage::new(
                 uuid,
                 src_backup_storage_uuid,
                 dst_backup_storage_uuid,
             ),
         )
     }
-    /// `PUT /volume-backups/{uuid}/actions`: see [`RevertVolumeFromVolumeBackup`](crate::api::RevertVolumeFromVolumeBackup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn revert_volume_from_volume_backup(
+    /// Send (and wait for the job of) [`RevertVolumeFromVolumeBackup`]: `PUT /volume-backups/{uuid}/actions`.
+    fn revert_volume_from_volume_backup(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RevertVolumeFromVolumeBackup> {
-        crate::client::Call::new(
-            self,
-            crate::api::RevertVolumeFromVolumeBackup::new(uuid),
+    ) -> ::zstack_sdk::client::Call<RevertVolumeFromVolumeBackup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RevertVolumeFromVolumeBackup::new(uuid),
         )
     }
-    /// `PUT /volume-backups/{uuid}/actions`: see [`SyncBackupFromImageStoreBackupStorage`](crate::api::SyncBackupFromImageStoreBackupStorage).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_backup_from_image_store_backup_storage(
+    /// Send (and wait for the job of) [`SyncBackupFromImageStoreBackupStorage`]: `PUT /volume-backups/{uuid}/actions`.
+    fn sync_backup_from_image_store_backup_storage(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         src_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         dst_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncBackupFromImageStoreBackupStorage> {
-        crate::client::Call::new(
-            self,
-            crate::api::SyncBackupFromImageStoreBackupStorage::new(
+    ) -> ::zstack_sdk::client::Call<SyncBackupFromImageStoreBackupStorage> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SyncBackupFromImageStoreBackupStorage::new(
                 uuid,
                 src_backup_storage_uuid,
                 dst_backup_storage_uuid,
             ),
         )
     }
-    /// `PUT /volume-backups/imageStore/{imageStoreUuid}/actions`: see [`SyncVolumeBackup`](crate::api::SyncVolumeBackup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_volume_backup(
+    /// Send (and wait for the job of) [`SyncVolumeBackup`]: `PUT /volume-backups/imageStore/{imageStoreUuid}/actions`.
+    fn sync_volume_backup(
         &self,
         image_store_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncVolumeBackup> {
-        crate::client::Call::new(
-            self,
-            crate::api::SyncVolumeBackup::new(image_store_uuid),
+    ) -> ::zstack_sdk::client::Call<SyncVolumeBackup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SyncVolumeBackup::new(image_store_uuid),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVolumeBackup> {
-    /// Set `backupStorageUuids`.
-    pub fn backup_storage_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.backup_storage_uuids(value))
-    }
-    /// Set `handleDependency`.
-    pub fn handle_dependency(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.handle_dependency(value))
-    }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RecoverBackupFromImageStoreBackupStorage> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RevertVolumeFromVolumeBackup> {
-    /// Set `backupStorageUuid`.
-    pub fn backup_storage_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.backup_storage_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncBackupFromImageStoreBackupStorage> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncVolumeBackup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl VolumeBackupsApi for ::zstack_sdk::client::Client {}

@@ -31,7 +31,6 @@ pub struct BatchDeleteVolumeSnapshot {
 }
 impl BatchDeleteVolumeSnapshot {
     /// A request with the required params `uuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -44,35 +43,50 @@ impl BatchDeleteVolumeSnapshot {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`BatchDeleteVolumeSnapshot`], settable on the request and on a client `Call` for it:
+ `client.batch_delete_volume_snapshot(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait BatchDeleteVolumeSnapshotSetters: ::zstack_sdk::runtime::request::Holds<
+        BatchDeleteVolumeSnapshot,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (body). Since ZStack 3.3. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.3.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.3.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<BatchDeleteVolumeSnapshot>,
+> BatchDeleteVolumeSnapshotSetters for T {}
 /// `GET /volume-snapshots/groups/availabilities`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -97,7 +111,6 @@ pub struct CheckVolumeSnapshotGroupAvailability {
 }
 impl CheckVolumeSnapshotGroupAvailability {
     /// A request with the required params `uuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -109,27 +122,42 @@ impl CheckVolumeSnapshotGroupAvailability {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`CheckVolumeSnapshotGroupAvailability`], settable on the request and on a client `Call` for it:
+ `client.check_volume_snapshot_group_availability(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CheckVolumeSnapshotGroupAvailabilitySetters: ::zstack_sdk::runtime::request::Holds<
+        CheckVolumeSnapshotGroupAvailability,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.6.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CheckVolumeSnapshotGroupAvailability>,
+> CheckVolumeSnapshotGroupAvailabilitySetters for T {}
 /// `POST /volume-snapshots/group`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -171,7 +199,6 @@ pub struct CreateVolumeSnapshotGroup {
 }
 impl CreateVolumeSnapshotGroup {
     /// A request with the required params `rootVolumeUuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         root_volume_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -187,58 +214,76 @@ impl CreateVolumeSnapshotGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateVolumeSnapshotGroup`], settable on the request and on a client `Call` for it:
+ `client.create_volume_snapshot_group(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVolumeSnapshotGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVolumeSnapshotGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.6.0.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `withMemory`.
-    pub fn with_memory(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.with_memory = ::core::option::Option::Some(value.into());
+    /// Wire name `withMemory` (body). Since ZStack 3.8.0. Server default: `false`.
+    fn with_memory(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().with_memory = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.6.0.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.6.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.6.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateVolumeSnapshotGroup>,
+> CreateVolumeSnapshotGroupSetters for T {}
 /// `DELETE /volume-snapshots/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -266,7 +311,6 @@ pub struct DeleteVolumeSnapshot {
 }
 impl DeleteVolumeSnapshot {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -275,35 +319,50 @@ impl DeleteVolumeSnapshot {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteVolumeSnapshot`], settable on the request and on a client `Call` for it:
+ `client.delete_volume_snapshot(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVolumeSnapshotSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVolumeSnapshot,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteVolumeSnapshot>,
+> DeleteVolumeSnapshotSetters for T {}
 /// `DELETE /volume-snapshots/group/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -331,7 +390,6 @@ pub struct DeleteVolumeSnapshotGroup {
 }
 impl DeleteVolumeSnapshotGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -340,35 +398,50 @@ impl DeleteVolumeSnapshotGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteVolumeSnapshotGroup`], settable on the request and on a client `Call` for it:
+ `client.delete_volume_snapshot_group(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVolumeSnapshotGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVolumeSnapshotGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.6.0. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.6.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteVolumeSnapshotGroup>,
+> DeleteVolumeSnapshotGroupSetters for T {}
 /// `PUT /volume-snapshots/{uuid}/actions`, body envelope `"getVolumeSnapshotSize"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -394,7 +467,6 @@ pub struct GetVolumeSnapshotSize {
 }
 impl GetVolumeSnapshotSize {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -402,27 +474,42 @@ impl GetVolumeSnapshotSize {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVolumeSnapshotSize`], settable on the request and on a client `Call` for it:
+ `client.get_volume_snapshot_size(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVolumeSnapshotSizeSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVolumeSnapshotSize,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.5.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.5.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVolumeSnapshotSize>,
+> GetVolumeSnapshotSizeSetters for T {}
 /// `GET /volume-snapshots`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -441,7 +528,7 @@ pub struct QueryVolumeSnapshot {
 }
 impl QueryVolumeSnapshot {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -476,7 +563,7 @@ pub struct QueryVolumeSnapshotGroup {
 }
 impl QueryVolumeSnapshotGroup {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -511,7 +598,7 @@ pub struct QueryVolumeSnapshotTree {
 }
 impl QueryVolumeSnapshotTree {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -553,7 +640,6 @@ pub struct RevertVmFromSnapshotGroup {
 }
 impl RevertVmFromSnapshotGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -561,27 +647,42 @@ impl RevertVmFromSnapshotGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RevertVmFromSnapshotGroup`], settable on the request and on a client `Call` for it:
+ `client.revert_vm_from_snapshot_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RevertVmFromSnapshotGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        RevertVmFromSnapshotGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.6.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RevertVmFromSnapshotGroup>,
+> RevertVmFromSnapshotGroupSetters for T {}
 /// `PUT /volume-snapshots/{uuid}/actions`, body envelope `"revertVolumeFromSnapshot"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -607,7 +708,6 @@ pub struct RevertVolumeFromSnapshot {
 }
 impl RevertVolumeFromSnapshot {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -615,27 +715,42 @@ impl RevertVolumeFromSnapshot {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RevertVolumeFromSnapshot`], settable on the request and on a client `Call` for it:
+ `client.revert_volume_from_snapshot(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RevertVolumeFromSnapshotSetters: ::zstack_sdk::runtime::request::Holds<
+        RevertVolumeFromSnapshot,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RevertVolumeFromSnapshot>,
+> RevertVolumeFromSnapshotSetters for T {}
 /// `PUT /volume-snapshots/shrink/{uuid}/actions`, body envelope `"shrinkVolumeSnapshot"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
@@ -661,7 +776,6 @@ pub struct ShrinkVolumeSnapshot {
 }
 impl ShrinkVolumeSnapshot {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -669,27 +783,42 @@ impl ShrinkVolumeSnapshot {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ShrinkVolumeSnapshot`], settable on the request and on a client `Call` for it:
+ `client.shrink_volume_snapshot(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ShrinkVolumeSnapshotSetters: ::zstack_sdk::runtime::request::Holds<
+        ShrinkVolumeSnapshot,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.10.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.10.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ShrinkVolumeSnapshot>,
+> ShrinkVolumeSnapshotSetters for T {}
 /// `DELETE /volume-snapshots/ungroup/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -714,7 +843,6 @@ pub struct UngroupVolumeSnapshotGroup {
 }
 impl UngroupVolumeSnapshotGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -722,27 +850,42 @@ impl UngroupVolumeSnapshotGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UngroupVolumeSnapshotGroup`], settable on the request and on a client `Call` for it:
+ `client.ungroup_volume_snapshot_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UngroupVolumeSnapshotGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        UngroupVolumeSnapshotGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.6.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UngroupVolumeSnapshotGroup>,
+> UngroupVolumeSnapshotGroupSetters for T {}
 /// `PUT /volume-snapshots/{uuid}/actions`, body envelope `"updateVolumeSnapshot"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -774,7 +917,6 @@ pub struct UpdateVolumeSnapshot {
 }
 impl UpdateVolumeSnapshot {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -784,43 +926,55 @@ impl UpdateVolumeSnapshot {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateVolumeSnapshot`], settable on the request and on a client `Call` for it:
+ `client.update_volume_snapshot(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateVolumeSnapshotSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateVolumeSnapshot,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 0.6.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateVolumeSnapshot>,
+> UpdateVolumeSnapshotSetters for T {}
 /// `PUT /volume-snapshots/group/{uuid}/actions`, body envelope `"updateVolumeSnapshotGroup"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -850,7 +1004,6 @@ pub struct UpdateVolumeSnapshotGroup {
 }
 impl UpdateVolumeSnapshotGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: ::core::default::Default::default(),
@@ -860,50 +1013,62 @@ impl UpdateVolumeSnapshotGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateVolumeSnapshotGroup`], settable on the request and on a client `Call` for it:
+ `client.update_volume_snapshot_group(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateVolumeSnapshotGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateVolumeSnapshotGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.6.0.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.6.0.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.6.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateVolumeSnapshotGroup>,
+> UpdateVolumeSnapshotGroupSetters for T {}
 /// The result of [`BatchDeleteVolumeSnapshot`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchDeleteVolumeSnapshotReply {
     /// Since ZStack 3.3. Absent from older MNs' replies.
     pub results: ::std::vec::Vec<crate::types::BatchDeleteVolumeSnapshotStruct>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BatchDeleteVolumeSnapshotReply { "results" => results default, }
 );
 /// The result of [`CheckVolumeSnapshotGroupAvailability`].
@@ -912,7 +1077,7 @@ pub struct CheckVolumeSnapshotGroupAvailabilityReply {
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub results: ::std::vec::Vec<crate::types::VolumeSnapshotGroupAvailability>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CheckVolumeSnapshotGroupAvailabilityReply { "results" => results default, }
 );
 /// The result of [`DeleteVolumeSnapshotGroup`].
@@ -921,7 +1086,7 @@ pub struct DeleteVolumeSnapshotGroupReply {
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub results: ::std::vec::Vec<crate::types::DeleteSnapshotGroupResult>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     DeleteVolumeSnapshotGroupReply { "results" => results default, }
 );
 /// The result of [`GetVolumeSnapshotSize`].
@@ -932,7 +1097,7 @@ pub struct GetVolumeSnapshotSizeReply {
     /// Since ZStack 3.5. Absent from older MNs' replies.
     pub actual_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVolumeSnapshotSizeReply { "size" => size lenient, "actualSize" => actual_size
     lenient, }
 );
@@ -942,7 +1107,7 @@ pub struct RevertVmFromSnapshotGroupReply {
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub results: ::std::vec::Vec<crate::types::RevertSnapshotGroupResult>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     RevertVmFromSnapshotGroupReply { "results" => results default, }
 );
 /// The result of [`ShrinkVolumeSnapshot`].
@@ -951,459 +1116,141 @@ pub struct ShrinkVolumeSnapshotReply {
     /// Since ZStack 3.10. Absent from older MNs' replies.
     pub shrink_result: ::core::option::Option<crate::types::ShrinkResult>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ShrinkVolumeSnapshotReply { "shrinkResult" => shrink_result, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `PUT /volume-snapshots/batch-delete`: see [`BatchDeleteVolumeSnapshot`](crate::api::BatchDeleteVolumeSnapshot).
-    #[allow(clippy::too_many_arguments)]
-    pub fn batch_delete_volume_snapshot(
+/// The `volume-snapshots` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait VolumeSnapshotsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`BatchDeleteVolumeSnapshot`]: `PUT /volume-snapshots/batch-delete`.
+    fn batch_delete_volume_snapshot(
         &self,
         uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::BatchDeleteVolumeSnapshot> {
-        crate::client::Call::new(self, crate::api::BatchDeleteVolumeSnapshot::new(uuids))
-    }
-    /// `GET /volume-snapshots/groups/availabilities`: see [`CheckVolumeSnapshotGroupAvailability`](crate::api::CheckVolumeSnapshotGroupAvailability).
-    #[allow(clippy::too_many_arguments)]
-    pub fn check_volume_snapshot_group_availability(
-        &self,
-        uuids: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> crate::client::Call<'_, crate::api::CheckVolumeSnapshotGroupAvailability> {
-        crate::client::Call::new(
-            self,
-            crate::api::CheckVolumeSnapshotGroupAvailability::new(uuids),
+    ) -> ::zstack_sdk::client::Call<BatchDeleteVolumeSnapshot> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            BatchDeleteVolumeSnapshot::new(uuids),
         )
     }
-    /// `POST /volume-snapshots/group`: see [`CreateVolumeSnapshotGroup`](crate::api::CreateVolumeSnapshotGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_volume_snapshot_group(
+    /// Send [`CheckVolumeSnapshotGroupAvailability`]: `GET /volume-snapshots/groups/availabilities`.
+    fn check_volume_snapshot_group_availability(
+        &self,
+        uuids: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> ::zstack_sdk::client::Call<CheckVolumeSnapshotGroupAvailability> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CheckVolumeSnapshotGroupAvailability::new(uuids),
+        )
+    }
+    /// Send (and wait for the job of) [`CreateVolumeSnapshotGroup`]: `POST /volume-snapshots/group`.
+    fn create_volume_snapshot_group(
         &self,
         root_volume_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVolumeSnapshotGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateVolumeSnapshotGroup::new(root_volume_uuid, name),
+    ) -> ::zstack_sdk::client::Call<CreateVolumeSnapshotGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateVolumeSnapshotGroup::new(root_volume_uuid, name),
         )
     }
-    /// `DELETE /volume-snapshots/{uuid}`: see [`DeleteVolumeSnapshot`](crate::api::DeleteVolumeSnapshot).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_volume_snapshot(
+    /// Send (and wait for the job of) [`DeleteVolumeSnapshot`]: `DELETE /volume-snapshots/{uuid}`.
+    fn delete_volume_snapshot(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVolumeSnapshot> {
-        crate::client::Call::new(self, crate::api::DeleteVolumeSnapshot::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteVolumeSnapshot> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteVolumeSnapshot::new(uuid))
     }
-    /// `DELETE /volume-snapshots/group/{uuid}`: see [`DeleteVolumeSnapshotGroup`](crate::api::DeleteVolumeSnapshotGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_volume_snapshot_group(
+    /// Send (and wait for the job of) [`DeleteVolumeSnapshotGroup`]: `DELETE /volume-snapshots/group/{uuid}`.
+    fn delete_volume_snapshot_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVolumeSnapshotGroup> {
-        crate::client::Call::new(self, crate::api::DeleteVolumeSnapshotGroup::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteVolumeSnapshotGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteVolumeSnapshotGroup::new(uuid),
+        )
     }
-    /// `PUT /volume-snapshots/{uuid}/actions`: see [`GetVolumeSnapshotSize`](crate::api::GetVolumeSnapshotSize).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_volume_snapshot_size(
+    /// Send (and wait for the job of) [`GetVolumeSnapshotSize`]: `PUT /volume-snapshots/{uuid}/actions`.
+    fn get_volume_snapshot_size(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVolumeSnapshotSize> {
-        crate::client::Call::new(self, crate::api::GetVolumeSnapshotSize::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetVolumeSnapshotSize> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVolumeSnapshotSize::new(uuid))
     }
-    /// `GET /volume-snapshots`: see [`QueryVolumeSnapshot`](crate::api::QueryVolumeSnapshot).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_volume_snapshot(
+    /// Send [`QueryVolumeSnapshot`]: `GET /volume-snapshots`.
+    fn query_volume_snapshot(&self) -> ::zstack_sdk::client::Call<QueryVolumeSnapshot> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVolumeSnapshot::new())
+    }
+    /// Send [`QueryVolumeSnapshotGroup`]: `GET /volume-snapshots/group`.
+    fn query_volume_snapshot_group(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVolumeSnapshot> {
-        crate::client::Call::new(self, crate::api::QueryVolumeSnapshot::new())
+    ) -> ::zstack_sdk::client::Call<QueryVolumeSnapshotGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVolumeSnapshotGroup::new())
     }
-    /// `GET /volume-snapshots/group`: see [`QueryVolumeSnapshotGroup`](crate::api::QueryVolumeSnapshotGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_volume_snapshot_group(
+    /// Send [`QueryVolumeSnapshotTree`]: `GET /volume-snapshots/trees`.
+    fn query_volume_snapshot_tree(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVolumeSnapshotGroup> {
-        crate::client::Call::new(self, crate::api::QueryVolumeSnapshotGroup::new())
+    ) -> ::zstack_sdk::client::Call<QueryVolumeSnapshotTree> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVolumeSnapshotTree::new())
     }
-    /// `GET /volume-snapshots/trees`: see [`QueryVolumeSnapshotTree`](crate::api::QueryVolumeSnapshotTree).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_volume_snapshot_tree(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVolumeSnapshotTree> {
-        crate::client::Call::new(self, crate::api::QueryVolumeSnapshotTree::new())
-    }
-    /// `PUT /volume-snapshots/group/{uuid}/actions`: see [`RevertVmFromSnapshotGroup`](crate::api::RevertVmFromSnapshotGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn revert_vm_from_snapshot_group(
+    /// Send (and wait for the job of) [`RevertVmFromSnapshotGroup`]: `PUT /volume-snapshots/group/{uuid}/actions`.
+    fn revert_vm_from_snapshot_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RevertVmFromSnapshotGroup> {
-        crate::client::Call::new(self, crate::api::RevertVmFromSnapshotGroup::new(uuid))
+    ) -> ::zstack_sdk::client::Call<RevertVmFromSnapshotGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RevertVmFromSnapshotGroup::new(uuid),
+        )
     }
-    /// `PUT /volume-snapshots/{uuid}/actions`: see [`RevertVolumeFromSnapshot`](crate::api::RevertVolumeFromSnapshot).
-    #[allow(clippy::too_many_arguments)]
-    pub fn revert_volume_from_snapshot(
+    /// Send (and wait for the job of) [`RevertVolumeFromSnapshot`]: `PUT /volume-snapshots/{uuid}/actions`.
+    fn revert_volume_from_snapshot(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RevertVolumeFromSnapshot> {
-        crate::client::Call::new(self, crate::api::RevertVolumeFromSnapshot::new(uuid))
+    ) -> ::zstack_sdk::client::Call<RevertVolumeFromSnapshot> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RevertVolumeFromSnapshot::new(uuid),
+        )
     }
-    /// `PUT /volume-snapshots/shrink/{uuid}/actions`: see [`ShrinkVolumeSnapshot`](crate::api::ShrinkVolumeSnapshot).
-    #[allow(clippy::too_many_arguments)]
-    pub fn shrink_volume_snapshot(
+    /// Send (and wait for the job of) [`ShrinkVolumeSnapshot`]: `PUT /volume-snapshots/shrink/{uuid}/actions`.
+    fn shrink_volume_snapshot(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ShrinkVolumeSnapshot> {
-        crate::client::Call::new(self, crate::api::ShrinkVolumeSnapshot::new(uuid))
+    ) -> ::zstack_sdk::client::Call<ShrinkVolumeSnapshot> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), ShrinkVolumeSnapshot::new(uuid))
     }
-    /// `DELETE /volume-snapshots/ungroup/{uuid}`: see [`UngroupVolumeSnapshotGroup`](crate::api::UngroupVolumeSnapshotGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn ungroup_volume_snapshot_group(
+    /// Send (and wait for the job of) [`UngroupVolumeSnapshotGroup`]: `DELETE /volume-snapshots/ungroup/{uuid}`.
+    fn ungroup_volume_snapshot_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UngroupVolumeSnapshotGroup> {
-        crate::client::Call::new(self, crate::api::UngroupVolumeSnapshotGroup::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UngroupVolumeSnapshotGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UngroupVolumeSnapshotGroup::new(uuid),
+        )
     }
-    /// `PUT /volume-snapshots/{uuid}/actions`: see [`UpdateVolumeSnapshot`](crate::api::UpdateVolumeSnapshot).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_volume_snapshot(
+    /// Send (and wait for the job of) [`UpdateVolumeSnapshot`]: `PUT /volume-snapshots/{uuid}/actions`.
+    fn update_volume_snapshot(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateVolumeSnapshot> {
-        crate::client::Call::new(self, crate::api::UpdateVolumeSnapshot::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateVolumeSnapshot> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateVolumeSnapshot::new(uuid))
     }
-    /// `PUT /volume-snapshots/group/{uuid}/actions`: see [`UpdateVolumeSnapshotGroup`](crate::api::UpdateVolumeSnapshotGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_volume_snapshot_group(
+    /// Send (and wait for the job of) [`UpdateVolumeSnapshotGroup`]: `PUT /volume-snapshots/group/{uuid}/actions`.
+    fn update_volume_snapshot_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateVolumeSnapshotGroup> {
-        crate::client::Call::new(self, crate::api::UpdateVolumeSnapshotGroup::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateVolumeSnapshotGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateVolumeSnapshotGroup::new(uuid),
+        )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::BatchDeleteVolumeSnapshot> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CheckVolumeSnapshotGroupAvailability> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVolumeSnapshotGroup> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `withMemory`.
-    pub fn with_memory(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.with_memory(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVolumeSnapshot> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVolumeSnapshotGroup> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVolumeSnapshotSize> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RevertVmFromSnapshotGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RevertVolumeFromSnapshot> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ShrinkVolumeSnapshot> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UngroupVolumeSnapshotGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateVolumeSnapshot> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateVolumeSnapshotGroup> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl VolumeSnapshotsApi for ::zstack_sdk::client::Client {}

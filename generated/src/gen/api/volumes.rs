@@ -34,7 +34,6 @@ pub struct AttachDataVolumeToHost {
 }
 impl AttachDataVolumeToHost {
     /// A request with the required params `volumeUuid`, `hostUuid`, `mountPath`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         volume_uuid: impl ::core::convert::Into<::std::string::String>,
         host_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -48,27 +47,42 @@ impl AttachDataVolumeToHost {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachDataVolumeToHost`], settable on the request and on a client `Call` for it:
+ `client.attach_data_volume_to_host(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachDataVolumeToHostSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachDataVolumeToHost,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.5.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.5.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachDataVolumeToHost>,
+> AttachDataVolumeToHostSetters for T {}
 /// `POST /volumes/{volumeUuid}/vm-instances/{vmInstanceUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -99,7 +113,6 @@ pub struct AttachDataVolumeToVm {
 }
 impl AttachDataVolumeToVm {
     /// A request with the required params `vmInstanceUuid`, `volumeUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         volume_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -111,27 +124,42 @@ impl AttachDataVolumeToVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachDataVolumeToVm`], settable on the request and on a client `Call` for it:
+ `client.attach_data_volume_to_vm(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachDataVolumeToVmSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachDataVolumeToVm,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachDataVolumeToVm>,
+> AttachDataVolumeToVmSetters for T {}
 /// `POST /volumes/batch-sync-volumes`, body envelope `""`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
@@ -157,7 +185,6 @@ pub struct BatchSyncVolumeSize {
 }
 impl BatchSyncVolumeSize {
     /// A request with the required params `clusterUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(cluster_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             cluster_uuid: cluster_uuid.into(),
@@ -165,27 +192,42 @@ impl BatchSyncVolumeSize {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`BatchSyncVolumeSize`], settable on the request and on a client `Call` for it:
+ `client.batch_sync_volume_size(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait BatchSyncVolumeSizeSetters: ::zstack_sdk::runtime::request::Holds<
+        BatchSyncVolumeSize,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.6.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.6.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<BatchSyncVolumeSize>,
+> BatchSyncVolumeSizeSetters for T {}
 /// `PUT /volumes/{uuid}/actions`, body envelope `"changeVolumeState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -215,7 +257,6 @@ pub struct ChangeVolumeState {
 }
 impl ChangeVolumeState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -227,27 +268,42 @@ impl ChangeVolumeState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeVolumeState`], settable on the request and on a client `Call` for it:
+ `client.change_volume_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeVolumeStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeVolumeState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeVolumeState>,
+> ChangeVolumeStateSetters for T {}
 /// `POST /volumes/data`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -293,7 +349,6 @@ pub struct CreateDataVolume {
 }
 impl CreateDataVolume {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -307,74 +362,93 @@ impl CreateDataVolume {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateDataVolume`], settable on the request and on a client `Call` for it:
+ `client.create_data_volume(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateDataVolumeSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateDataVolume,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `diskOfferingUuid`.
-    pub fn disk_offering_uuid(
+    /// Wire name `diskOfferingUuid` (body). Since ZStack 0.6.
+    fn disk_offering_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.disk_offering_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().disk_offering_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `diskSize`.
-    pub fn disk_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.disk_size = ::core::option::Option::Some(value.into());
+    /// Wire name `diskSize` (body). Since ZStack 3.4.0. Server default: `0`.
+    fn disk_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().disk_size = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `primaryStorageUuid`.
-    pub fn primary_storage_uuid(
+    /// Wire name `primaryStorageUuid` (body). Since ZStack 0.6.
+    fn primary_storage_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.primary_storage_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().primary_storage_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateDataVolume>> CreateDataVolumeSetters
+for T {}
 /// `POST /volumes/data-volume/from/volume-template/{backupUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.8.26 (release history). Source: catalog.
@@ -423,7 +497,6 @@ pub struct CreateDataVolumeFromVolumeBackup {
 }
 impl CreateDataVolumeFromVolumeBackup {
     /// A request with the required params `name`, `backupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         backup_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -441,77 +514,97 @@ impl CreateDataVolumeFromVolumeBackup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `vmInstanceUuid`.
-    pub fn vm_instance_uuid(
+}
+/** The optional params of [`CreateDataVolumeFromVolumeBackup`], settable on the request and on a client `Call` for it:
+ `client.create_data_volume_from_volume_backup(..).vm_instance_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateDataVolumeFromVolumeBackupSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateDataVolumeFromVolumeBackup,
+    > + ::core::marker::Sized {
+    /// Wire name `vmInstanceUuid` (body). Since ZStack 4.8.26 (release history).
+    fn vm_instance_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vm_instance_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().vm_instance_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `backupStorageUuid`.
-    pub fn backup_storage_uuid(
+    /// Wire name `backupStorageUuid` (body). Since ZStack 4.8.26 (release history).
+    fn backup_storage_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.backup_storage_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().backup_storage_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `primaryStorageUuid`.
-    pub fn primary_storage_uuid(
+    /// Wire name `primaryStorageUuid` (body). Since ZStack 4.8.26 (release history).
+    fn primary_storage_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.primary_storage_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().primary_storage_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 4.8.26 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.8.26 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.8.26 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.8.26 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.8.26 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateDataVolumeFromVolumeBackup>,
+> CreateDataVolumeFromVolumeBackupSetters for T {}
 /// `POST /volumes/data/from/volume-snapshots/{volumeSnapshotUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -554,7 +647,6 @@ pub struct CreateDataVolumeFromVolumeSnapshot {
 }
 impl CreateDataVolumeFromVolumeSnapshot {
     /// A request with the required params `name`, `volumeSnapshotUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         volume_snapshot_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -570,61 +662,81 @@ impl CreateDataVolumeFromVolumeSnapshot {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateDataVolumeFromVolumeSnapshot`], settable on the request and on a client `Call` for it:
+ `client.create_data_volume_from_volume_snapshot(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateDataVolumeFromVolumeSnapshotSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateDataVolumeFromVolumeSnapshot,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `primaryStorageUuid`.
-    pub fn primary_storage_uuid(
+    /// Wire name `primaryStorageUuid` (body). Since ZStack 0.6.
+    fn primary_storage_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.primary_storage_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().primary_storage_uuid = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateDataVolumeFromVolumeSnapshot>,
+> CreateDataVolumeFromVolumeSnapshotSetters for T {}
 /// `POST /volumes/data/from/data-volume-templates/{imageUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -670,7 +782,6 @@ pub struct CreateDataVolumeFromVolumeTemplate {
 }
 impl CreateDataVolumeFromVolumeTemplate {
     /// A request with the required params `imageUuid`, `name`, `primaryStorageUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         image_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -688,61 +799,79 @@ impl CreateDataVolumeFromVolumeTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateDataVolumeFromVolumeTemplate`], settable on the request and on a client `Call` for it:
+ `client.create_data_volume_from_volume_template(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateDataVolumeFromVolumeTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateDataVolumeFromVolumeTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
+    /// Wire name `hostUuid` (body). Since ZStack 0.6.
+    fn host_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.host_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().host_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateDataVolumeFromVolumeTemplate>,
+> CreateDataVolumeFromVolumeTemplateSetters for T {}
 /// `POST /volumes/{rootVolumeUuid}/vm-backups`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -815,7 +944,6 @@ pub struct CreateVmBackup {
 }
 impl CreateVmBackup {
     /// A request with the required params `rootVolumeUuid`, `backupStorageUuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         root_volume_uuid: impl ::core::convert::Into<::std::string::String>,
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -837,93 +965,106 @@ impl CreateVmBackup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateVmBackup`], settable on the request and on a client `Call` for it:
+ `client.create_vm_backup(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVmBackupSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVmBackup,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `mode`.
-    pub fn mode(
+    /// Wire name `mode` (body). Since ZStack 3.4.1 (release history). One of `full`.
+    fn mode(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `volumeReadBandwidth` (body). Since ZStack 3.1.3 (release history).
+    fn volume_read_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().volume_read_bandwidth = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `volumeWriteBandwidth` (body). Since ZStack 3.1.3 (release history).
+    fn volume_write_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().volume_write_bandwidth = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `networkReadBandwidth` (body). Since ZStack 3.1.3 (release history).
+    fn network_read_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().network_read_bandwidth = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `networkWriteBandwidth` (body). Since ZStack 3.1.3 (release history).
+    fn network_write_bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<i64>,
+    ) -> Self {
+        self.held_mut().network_write_bandwidth = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.mode = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `volumeReadBandwidth`.
-    pub fn volume_read_bandwidth(
-        mut self,
-        value: impl ::core::convert::Into<i64>,
-    ) -> Self {
-        self.volume_read_bandwidth = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `volumeWriteBandwidth`.
-    pub fn volume_write_bandwidth(
-        mut self,
-        value: impl ::core::convert::Into<i64>,
-    ) -> Self {
-        self.volume_write_bandwidth = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `networkReadBandwidth`.
-    pub fn network_read_bandwidth(
-        mut self,
-        value: impl ::core::convert::Into<i64>,
-    ) -> Self {
-        self.network_read_bandwidth = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `networkWriteBandwidth`.
-    pub fn network_write_bandwidth(
-        mut self,
-        value: impl ::core::convert::Into<i64>,
-    ) -> Self {
-        self.network_write_bandwidth = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateVmBackup>> CreateVmBackupSetters
+for T {}
 /// `POST /volumes/{volumeUuid}/volume-backups`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -996,7 +1137,6 @@ pub struct CreateVolumeBackup {
 }
 impl CreateVolumeBackup {
     /// A request with the required params `volumeUuid`, `backupStorageUuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         volume_uuid: impl ::core::convert::Into<::std::string::String>,
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1018,93 +1158,107 @@ impl CreateVolumeBackup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateVolumeBackup`], settable on the request and on a client `Call` for it:
+ `client.create_volume_backup(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVolumeBackupSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVolumeBackup,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `mode`.
-    pub fn mode(
+    /// Wire name `mode` (body). Since ZStack 3.4.1 (release history). One of `full`.
+    fn mode(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `volumeReadBandwidth` (body). Since ZStack 3.1.3 (release history).
+    fn volume_read_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().volume_read_bandwidth = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `volumeWriteBandwidth` (body). Since ZStack 3.1.3 (release history).
+    fn volume_write_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().volume_write_bandwidth = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `networkReadBandwidth` (body). Since ZStack 3.1.3 (release history).
+    fn network_read_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().network_read_bandwidth = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `networkWriteBandwidth` (body). Since ZStack 3.1.3 (release history).
+    fn network_write_bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<i64>,
+    ) -> Self {
+        self.held_mut().network_write_bandwidth = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.mode = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `volumeReadBandwidth`.
-    pub fn volume_read_bandwidth(
-        mut self,
-        value: impl ::core::convert::Into<i64>,
-    ) -> Self {
-        self.volume_read_bandwidth = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `volumeWriteBandwidth`.
-    pub fn volume_write_bandwidth(
-        mut self,
-        value: impl ::core::convert::Into<i64>,
-    ) -> Self {
-        self.volume_write_bandwidth = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `networkReadBandwidth`.
-    pub fn network_read_bandwidth(
-        mut self,
-        value: impl ::core::convert::Into<i64>,
-    ) -> Self {
-        self.network_read_bandwidth = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `networkWriteBandwidth`.
-    pub fn network_write_bandwidth(
-        mut self,
-        value: impl ::core::convert::Into<i64>,
-    ) -> Self {
-        self.network_write_bandwidth = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateVolumeBackup>,
+> CreateVolumeBackupSetters for T {}
 /// `POST /volumes/{volumeUuid}/volume-snapshots`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1143,7 +1297,6 @@ pub struct CreateVolumeSnapshot {
 }
 impl CreateVolumeSnapshot {
     /// A request with the required params `volumeUuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         volume_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -1158,53 +1311,71 @@ impl CreateVolumeSnapshot {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateVolumeSnapshot`], settable on the request and on a client `Call` for it:
+ `client.create_volume_snapshot(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVolumeSnapshotSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVolumeSnapshot,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateVolumeSnapshot>,
+> CreateVolumeSnapshotSetters for T {}
 /// `POST /volumes/volume-snapshots`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1231,7 +1402,6 @@ pub struct CreateVolumesSnapshot {
 }
 impl CreateVolumesSnapshot {
     /// A request with the required params `volumeUuids`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         volume_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
@@ -1246,27 +1416,42 @@ impl CreateVolumesSnapshot {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`CreateVolumesSnapshot`], settable on the request and on a client `Call` for it:
+ `client.create_volumes_snapshot(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVolumesSnapshotSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVolumesSnapshot,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateVolumesSnapshot>,
+> CreateVolumesSnapshotSetters for T {}
 /// `DELETE /volumes/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1294,7 +1479,6 @@ pub struct DeleteDataVolume {
 }
 impl DeleteDataVolume {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1303,35 +1487,49 @@ impl DeleteDataVolume {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteDataVolume`], settable on the request and on a client `Call` for it:
+ `client.delete_data_volume(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteDataVolumeSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteDataVolume,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteDataVolume>> DeleteDataVolumeSetters
+for T {}
 /// `DELETE /volumes/{uuid}/qos`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1360,7 +1558,6 @@ pub struct DeleteVolumeQos {
 }
 impl DeleteVolumeQos {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1369,35 +1566,46 @@ impl DeleteVolumeQos {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `mode`.
-    pub fn mode(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mode = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`DeleteVolumeQos`], settable on the request and on a client `Call` for it:
+ `client.delete_volume_qos(..).mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVolumeQosSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVolumeQos,
+    > + ::core::marker::Sized {
+    /// Wire name `mode` (query string). Since ZStack 3.1.3 (release history). Server default: `total`. One of `total`, `read`, `write`, `all`, `overwrite`.
+    fn mode(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteVolumeQos>> DeleteVolumeQosSetters
+for T {}
 /// `DELETE /volumes/{volumeUuid}/hosts`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
@@ -1426,7 +1634,6 @@ pub struct DetachDataVolumeFromHost {
 }
 impl DetachDataVolumeFromHost {
     /// A request with the required params `volumeUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(volume_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             volume_uuid: volume_uuid.into(),
@@ -1435,35 +1642,50 @@ impl DetachDataVolumeFromHost {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
+}
+/** The optional params of [`DetachDataVolumeFromHost`], settable on the request and on a client `Call` for it:
+ `client.detach_data_volume_from_host(..).host_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachDataVolumeFromHostSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachDataVolumeFromHost,
+    > + ::core::marker::Sized {
+    /// Wire name `hostUuid` (query string). Since ZStack 4.5.0.
+    fn host_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.host_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().host_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.5.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.5.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachDataVolumeFromHost>,
+> DetachDataVolumeFromHostSetters for T {}
 /// `DELETE /volumes/{uuid}/vm-instances`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1492,7 +1714,6 @@ pub struct DetachDataVolumeFromVm {
 }
 impl DetachDataVolumeFromVm {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1501,35 +1722,50 @@ impl DetachDataVolumeFromVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `vmUuid`.
-    pub fn vm_uuid(
+}
+/** The optional params of [`DetachDataVolumeFromVm`], settable on the request and on a client `Call` for it:
+ `client.detach_data_volume_from_vm(..).vm_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachDataVolumeFromVmSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachDataVolumeFromVm,
+    > + ::core::marker::Sized {
+    /// Wire name `vmUuid` (query string). Since ZStack 0.6.
+    fn vm_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vm_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().vm_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachDataVolumeFromVm>,
+> DetachDataVolumeFromVmSetters for T {}
 /// `PUT /volumes/{uuid}/actions`, body envelope `"expungeDataVolume"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1555,7 +1791,6 @@ pub struct ExpungeDataVolume {
 }
 impl ExpungeDataVolume {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1563,27 +1798,42 @@ impl ExpungeDataVolume {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ExpungeDataVolume`], settable on the request and on a client `Call` for it:
+ `client.expunge_data_volume(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ExpungeDataVolumeSetters: ::zstack_sdk::runtime::request::Holds<
+        ExpungeDataVolume,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ExpungeDataVolume>,
+> ExpungeDataVolumeSetters for T {}
 /// `PUT /volumes/{uuid}/actions`, body envelope `"flattenVolume"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -1613,7 +1863,6 @@ pub struct FlattenVolume {
 }
 impl FlattenVolume {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1622,32 +1871,46 @@ impl FlattenVolume {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `dryRun`.
-    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`FlattenVolume`], settable on the request and on a client `Call` for it:
+ `client.flatten_volume(..).dry_run(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait FlattenVolumeSetters: ::zstack_sdk::runtime::request::Holds<
+        FlattenVolume,
+    > + ::core::marker::Sized {
+    /// Wire name `dryRun` (body). Since ZStack 4.7.0. Server default: `false`.
+    fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().dry_run = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<FlattenVolume>> FlattenVolumeSetters
+for T {}
 /// `GET /volumes/{volumeUuid}/candidate-vm-instances`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1673,7 +1936,6 @@ pub struct GetDataVolumeAttachableVm {
 }
 impl GetDataVolumeAttachableVm {
     /// A request with the required params `volumeUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(volume_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             volume_uuid: volume_uuid.into(),
@@ -1681,27 +1943,42 @@ impl GetDataVolumeAttachableVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetDataVolumeAttachableVm`], settable on the request and on a client `Call` for it:
+ `client.get_data_volume_attachable_vm(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetDataVolumeAttachableVmSetters: ::zstack_sdk::runtime::request::Holds<
+        GetDataVolumeAttachableVm,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetDataVolumeAttachableVm>,
+> GetDataVolumeAttachableVmSetters for T {}
 /// `GET /volumes/{uuid}/capabilities`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1725,7 +2002,6 @@ pub struct GetVolumeCapabilities {
 }
 impl GetVolumeCapabilities {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1733,27 +2009,42 @@ impl GetVolumeCapabilities {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVolumeCapabilities`], settable on the request and on a client `Call` for it:
+ `client.get_volume_capabilities(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVolumeCapabilitiesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVolumeCapabilities,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVolumeCapabilities>,
+> GetVolumeCapabilitiesSetters for T {}
 /// `GET /volumes/formats`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1775,34 +2066,48 @@ pub struct GetVolumeFormat {
 }
 impl GetVolumeFormat {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVolumeFormat`], settable on the request and on a client `Call` for it:
+ `client.get_volume_format(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVolumeFormatSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVolumeFormat,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetVolumeFormat>> GetVolumeFormatSetters
+for T {}
 /// `GET /volumes/{uuid}/io-thread-pin`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -1826,7 +2131,6 @@ pub struct GetVolumeIoThreadPin {
 }
 impl GetVolumeIoThreadPin {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1834,27 +2138,42 @@ impl GetVolumeIoThreadPin {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVolumeIoThreadPin`], settable on the request and on a client `Call` for it:
+ `client.get_volume_io_thread_pin(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVolumeIoThreadPinSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVolumeIoThreadPin,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVolumeIoThreadPin>,
+> GetVolumeIoThreadPinSetters for T {}
 /// `GET /volumes/{uuid}/qos`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1881,7 +2200,6 @@ pub struct GetVolumeQos {
 }
 impl GetVolumeQos {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1890,32 +2208,45 @@ impl GetVolumeQos {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `forceSync`.
-    pub fn force_sync(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.force_sync = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetVolumeQos`], settable on the request and on a client `Call` for it:
+ `client.get_volume_qos(..).force_sync(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVolumeQosSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVolumeQos,
+    > + ::core::marker::Sized {
+    /// Wire name `forceSync` (query string). Since ZStack 3.3.1 (release history). Server default: `false`.
+    fn force_sync(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().force_sync = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetVolumeQos>> GetVolumeQosSetters for T {}
 /// `GET /volumes/{volumeUuid}/migration-target-hosts`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1941,7 +2272,6 @@ pub struct LocalStorageGetVolumeMigratableHosts {
 }
 impl LocalStorageGetVolumeMigratableHosts {
     /// A request with the required params `volumeUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(volume_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             volume_uuid: volume_uuid.into(),
@@ -1949,27 +2279,42 @@ impl LocalStorageGetVolumeMigratableHosts {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`LocalStorageGetVolumeMigratableHosts`], settable on the request and on a client `Call` for it:
+ `client.local_storage_get_volume_migratable_hosts(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait LocalStorageGetVolumeMigratableHostsSetters: ::zstack_sdk::runtime::request::Holds<
+        LocalStorageGetVolumeMigratableHosts,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<LocalStorageGetVolumeMigratableHosts>,
+> LocalStorageGetVolumeMigratableHostsSetters for T {}
 /// `GET /volumes/vm-instances/refs`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1988,7 +2333,7 @@ pub struct QueryShareableVolumeVmInstanceRef {
 }
 impl QueryShareableVolumeVmInstanceRef {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2024,7 +2369,7 @@ pub struct QueryVolume {
 }
 impl QueryVolume {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -2067,7 +2412,6 @@ pub struct RecoverDataVolume {
 }
 impl RecoverDataVolume {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2075,27 +2419,42 @@ impl RecoverDataVolume {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RecoverDataVolume`], settable on the request and on a client `Call` for it:
+ `client.recover_data_volume(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RecoverDataVolumeSetters: ::zstack_sdk::runtime::request::Holds<
+        RecoverDataVolume,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RecoverDataVolume>,
+> RecoverDataVolumeSetters for T {}
 /// `PUT /volumes/data/resize/{uuid}/actions`, body envelope `"resizeDataVolume"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2124,7 +2483,6 @@ pub struct ResizeDataVolume {
 }
 impl ResizeDataVolume {
     /// A request with the required params `uuid`, `size`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         size: impl ::core::convert::Into<i64>,
@@ -2136,27 +2494,41 @@ impl ResizeDataVolume {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ResizeDataVolume`], settable on the request and on a client `Call` for it:
+ `client.resize_data_volume(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ResizeDataVolumeSetters: ::zstack_sdk::runtime::request::Holds<
+        ResizeDataVolume,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<ResizeDataVolume>> ResizeDataVolumeSetters
+for T {}
 /// `PUT /volumes/resize/{uuid}/actions`, body envelope `"resizeRootVolume"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2188,7 +2560,6 @@ pub struct ResizeRootVolume {
 }
 impl ResizeRootVolume {
     /// A request with the required params `uuid`, `size`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         size: impl ::core::convert::Into<i64>,
@@ -2201,35 +2572,49 @@ impl ResizeRootVolume {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `vmInstanceUuid`.
-    pub fn vm_instance_uuid(
+}
+/** The optional params of [`ResizeRootVolume`], settable on the request and on a client `Call` for it:
+ `client.resize_root_volume(..).vm_instance_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ResizeRootVolumeSetters: ::zstack_sdk::runtime::request::Holds<
+        ResizeRootVolume,
+    > + ::core::marker::Sized {
+    /// Wire name `vmInstanceUuid` (body). Since ZStack 4.3.36 (release history).
+    fn vm_instance_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vm_instance_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().vm_instance_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<ResizeRootVolume>> ResizeRootVolumeSetters
+for T {}
 /// `PUT /volumes/{uuid}/actions`, body envelope `"setVolumeIoThreadPin"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
@@ -2263,7 +2648,6 @@ pub struct SetVolumeIoThreadPin {
 }
 impl SetVolumeIoThreadPin {
     /// A request with the required params `uuid`, `vmUuid`, `pin`, `ioThreadId`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         vm_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -2279,27 +2663,42 @@ impl SetVolumeIoThreadPin {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetVolumeIoThreadPin`], settable on the request and on a client `Call` for it:
+ `client.set_volume_io_thread_pin(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVolumeIoThreadPinSetters: ::zstack_sdk::runtime::request::Holds<
+        SetVolumeIoThreadPin,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SetVolumeIoThreadPin>,
+> SetVolumeIoThreadPinSetters for T {}
 /// `PUT /volumes/{uuid}/actions`, body envelope `"setVolumeQos"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2350,7 +2749,6 @@ pub struct SetVolumeQos {
 }
 impl SetVolumeQos {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2366,70 +2764,80 @@ impl SetVolumeQos {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `mode`.
-    pub fn mode(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mode = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`SetVolumeQos`], settable on the request and on a client `Call` for it:
+ `client.set_volume_qos(..).mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVolumeQosSetters: ::zstack_sdk::runtime::request::Holds<
+        SetVolumeQos,
+    > + ::core::marker::Sized {
+    /// Wire name `mode` (body). Since ZStack 3.1.3 (release history). One of `total`, `read`, `write`.
+    fn mode(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `volumeBandwidth`.
-    pub fn volume_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.volume_bandwidth = ::core::option::Option::Some(value.into());
+    /// Wire name `volumeBandwidth` (body). Since ZStack 3.0.1 (release history).
+    fn volume_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().volume_bandwidth = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `readBandwidth`.
-    pub fn read_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.read_bandwidth = ::core::option::Option::Some(value.into());
+    /// Wire name `readBandwidth` (body). Since ZStack 4.4.65 (release history).
+    fn read_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().read_bandwidth = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `writeBandwidth`.
-    pub fn write_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.write_bandwidth = ::core::option::Option::Some(value.into());
+    /// Wire name `writeBandwidth` (body). Since ZStack 4.4.65 (release history).
+    fn write_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().write_bandwidth = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `totalBandwidth`.
-    pub fn total_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.total_bandwidth = ::core::option::Option::Some(value.into());
+    /// Wire name `totalBandwidth` (body). Since ZStack 4.4.65 (release history).
+    fn total_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().total_bandwidth = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `readIOPS`.
-    pub fn read_iops(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.read_iops = ::core::option::Option::Some(value.into());
+    /// Wire name `readIOPS` (body). Since ZStack 4.4.65 (release history).
+    fn read_iops(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().read_iops = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `writeIOPS`.
-    pub fn write_iops(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.write_iops = ::core::option::Option::Some(value.into());
+    /// Wire name `writeIOPS` (body). Since ZStack 4.4.65 (release history).
+    fn write_iops(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().write_iops = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `totalIOPS`.
-    pub fn total_iops(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.total_iops = ::core::option::Option::Some(value.into());
+    /// Wire name `totalIOPS` (body). Since ZStack 4.4.65 (release history).
+    fn total_iops(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().total_iops = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        mut self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
-        self
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SetVolumeQos>> SetVolumeQosSetters for T {}
 /// `PUT /volumes/{uuid}/actions`, body envelope `"syncVolumeSize"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2456,7 +2864,6 @@ pub struct SyncVolumeSize {
 }
 impl SyncVolumeSize {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2464,27 +2871,41 @@ impl SyncVolumeSize {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SyncVolumeSize`], settable on the request and on a client `Call` for it:
+ `client.sync_volume_size(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncVolumeSizeSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncVolumeSize,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SyncVolumeSize>> SyncVolumeSizeSetters
+for T {}
 /// `PUT /volumes/{uuid}/actions`, body envelope `"undoSnapshotCreation"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.8.26 (release history). Source: catalog.
@@ -2514,7 +2935,6 @@ pub struct UndoSnapshotCreation {
 }
 impl UndoSnapshotCreation {
     /// A request with the required params `uuid`, `snapShotUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         snap_shot_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -2526,27 +2946,42 @@ impl UndoSnapshotCreation {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UndoSnapshotCreation`], settable on the request and on a client `Call` for it:
+ `client.undo_snapshot_creation(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UndoSnapshotCreationSetters: ::zstack_sdk::runtime::request::Holds<
+        UndoSnapshotCreation,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.7.0.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.0.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UndoSnapshotCreation>,
+> UndoSnapshotCreationSetters for T {}
 /// `PUT /volumes/{uuid}/actions`, body envelope `"updateVolume"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2579,7 +3014,6 @@ pub struct UpdateVolume {
 }
 impl UpdateVolume {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2589,43 +3023,53 @@ impl UpdateVolume {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateVolume`], settable on the request and on a client `Call` for it:
+ `client.update_volume(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateVolumeSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateVolume,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 0.6.
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateVolume>> UpdateVolumeSetters for T {}
 /// `PUT /volumes/{uuid}/actions`, body envelope `"validateVolumeSnapshotChain"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
@@ -2651,7 +3095,6 @@ pub struct ValidateVolumeSnapshotChain {
 }
 impl ValidateVolumeSnapshotChain {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2659,27 +3102,42 @@ impl ValidateVolumeSnapshotChain {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ValidateVolumeSnapshotChain`], settable on the request and on a client `Call` for it:
+ `client.validate_volume_snapshot_chain(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ValidateVolumeSnapshotChainSetters: ::zstack_sdk::runtime::request::Holds<
+        ValidateVolumeSnapshotChain,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.10.40 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.10.40 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ValidateVolumeSnapshotChain>,
+> ValidateVolumeSnapshotChainSetters for T {}
 /// The result of [`BatchSyncVolumeSize`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchSyncVolumeSizeReply {
@@ -2688,7 +3146,7 @@ pub struct BatchSyncVolumeSizeReply {
     /// Since ZStack 4.6.0. Absent from older MNs' replies.
     pub fail_count: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BatchSyncVolumeSizeReply { "successCount" => success_count lenient, "failCount" =>
     fail_count lenient, }
 );
@@ -2698,7 +3156,7 @@ pub struct CreateVmBackupReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CreateVmBackupReply { "inventories" => inventories default, }
 );
 /// The result of [`CreateVolumesSnapshot`].
@@ -2707,7 +3165,7 @@ pub struct CreateVolumesSnapshotReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CreateVolumesSnapshotReply { "inventories" => inventories default, }
 );
 /// The result of [`GetVolumeCapabilities`].
@@ -2719,7 +3177,7 @@ pub struct GetVolumeCapabilitiesReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVolumeCapabilitiesReply { "capabilities" => capabilities default, }
 );
 /// The result of [`GetVolumeFormat`].
@@ -2728,7 +3186,7 @@ pub struct GetVolumeFormatReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub formats: ::std::vec::Vec<crate::types::VolumeFormatReplyStruct>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVolumeFormatReply { "formats" => formats default, }
 );
 /// The result of [`GetVolumeIoThreadPin`].
@@ -2741,7 +3199,7 @@ pub struct GetVolumeIoThreadPinReply {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub pin: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVolumeIoThreadPinReply { "volumeUuid" => volume_uuid, "ioThreadId" =>
     io_thread_id, "pin" => pin, }
 );
@@ -2775,7 +3233,7 @@ pub struct GetVolumeQosReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub iops_write_upthreshold: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVolumeQosReply { "volumeUuid" => volume_uuid, "volumeBandwidth" =>
     volume_bandwidth lenient, "volumeBandwidthRead" => volume_bandwidth_read lenient,
     "volumeBandwidthWrite" => volume_bandwidth_write lenient, "iopsTotal" => iops_total
@@ -2797,1403 +3255,330 @@ pub struct SetVolumeIoThreadPinReply {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub pin: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SetVolumeIoThreadPinReply { "volumeUuid" => volume_uuid, "ioThreadId" => io_thread_id
     lenient, "pin" => pin, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /volumes/{volumeUuid}/hosts/{hostUuid}`: see [`AttachDataVolumeToHost`](crate::api::AttachDataVolumeToHost).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_data_volume_to_host(
+/// The `volumes` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait VolumesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AttachDataVolumeToHost`]: `POST /volumes/{volumeUuid}/hosts/{hostUuid}`.
+    fn attach_data_volume_to_host(
         &self,
         volume_uuid: impl ::core::convert::Into<::std::string::String>,
         host_uuid: impl ::core::convert::Into<::std::string::String>,
         mount_path: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachDataVolumeToHost> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachDataVolumeToHost::new(volume_uuid, host_uuid, mount_path),
+    ) -> ::zstack_sdk::client::Call<AttachDataVolumeToHost> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachDataVolumeToHost::new(volume_uuid, host_uuid, mount_path),
         )
     }
-    /// `POST /volumes/{volumeUuid}/vm-instances/{vmInstanceUuid}`: see [`AttachDataVolumeToVm`](crate::api::AttachDataVolumeToVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_data_volume_to_vm(
+    /// Send (and wait for the job of) [`AttachDataVolumeToVm`]: `POST /volumes/{volumeUuid}/vm-instances/{vmInstanceUuid}`.
+    fn attach_data_volume_to_vm(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         volume_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachDataVolumeToVm> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachDataVolumeToVm::new(vm_instance_uuid, volume_uuid),
+    ) -> ::zstack_sdk::client::Call<AttachDataVolumeToVm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachDataVolumeToVm::new(vm_instance_uuid, volume_uuid),
         )
     }
-    /// `POST /volumes/batch-sync-volumes`: see [`BatchSyncVolumeSize`](crate::api::BatchSyncVolumeSize).
-    #[allow(clippy::too_many_arguments)]
-    pub fn batch_sync_volume_size(
+    /// Send [`BatchSyncVolumeSize`]: `POST /volumes/batch-sync-volumes`.
+    fn batch_sync_volume_size(
         &self,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::BatchSyncVolumeSize> {
-        crate::client::Call::new(
-            self,
-            crate::api::BatchSyncVolumeSize::new(cluster_uuid),
+    ) -> ::zstack_sdk::client::Call<BatchSyncVolumeSize> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            BatchSyncVolumeSize::new(cluster_uuid),
         )
     }
-    /// `PUT /volumes/{uuid}/actions`: see [`ChangeVolumeState`](crate::api::ChangeVolumeState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_volume_state(
+    /// Send (and wait for the job of) [`ChangeVolumeState`]: `PUT /volumes/{uuid}/actions`.
+    fn change_volume_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeVolumeState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeVolumeState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeVolumeState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeVolumeState::new(uuid, state_event),
         )
     }
-    /// `POST /volumes/data`: see [`CreateDataVolume`](crate::api::CreateDataVolume).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_data_volume(
+    /// Send (and wait for the job of) [`CreateDataVolume`]: `POST /volumes/data`.
+    fn create_data_volume(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateDataVolume> {
-        crate::client::Call::new(self, crate::api::CreateDataVolume::new(name))
+    ) -> ::zstack_sdk::client::Call<CreateDataVolume> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CreateDataVolume::new(name))
     }
-    /// `POST /volumes/data-volume/from/volume-template/{backupUuid}`: see [`CreateDataVolumeFromVolumeBackup`](crate::api::CreateDataVolumeFromVolumeBackup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_data_volume_from_volume_backup(
+    /// Send (and wait for the job of) [`CreateDataVolumeFromVolumeBackup`]: `POST /volumes/data-volume/from/volume-template/{backupUuid}`.
+    fn create_data_volume_from_volume_backup(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         backup_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateDataVolumeFromVolumeBackup> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateDataVolumeFromVolumeBackup::new(name, backup_uuid),
+    ) -> ::zstack_sdk::client::Call<CreateDataVolumeFromVolumeBackup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateDataVolumeFromVolumeBackup::new(name, backup_uuid),
         )
     }
-    /// `POST /volumes/data/from/volume-snapshots/{volumeSnapshotUuid}`: see [`CreateDataVolumeFromVolumeSnapshot`](crate::api::CreateDataVolumeFromVolumeSnapshot).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_data_volume_from_volume_snapshot(
+    /// Send (and wait for the job of) [`CreateDataVolumeFromVolumeSnapshot`]: `POST /volumes/data/from/volume-snapshots/{volumeSnapshotUuid}`.
+    fn create_data_volume_from_volume_snapshot(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         volume_snapshot_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateDataVolumeFromVolumeSnapshot> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateDataVolumeFromVolumeSnapshot::new(
-                name,
-                volume_snapshot_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<CreateDataVolumeFromVolumeSnapshot> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateDataVolumeFromVolumeSnapshot::new(name, volume_snapshot_uuid),
         )
     }
-    /// `POST /volumes/data/from/data-volume-templates/{imageUuid}`: see [`CreateDataVolumeFromVolumeTemplate`](crate::api::CreateDataVolumeFromVolumeTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_data_volume_from_volume_template(
+    /// Send (and wait for the job of) [`CreateDataVolumeFromVolumeTemplate`]: `POST /volumes/data/from/data-volume-templates/{imageUuid}`.
+    fn create_data_volume_from_volume_template(
         &self,
         image_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         primary_storage_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateDataVolumeFromVolumeTemplate> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateDataVolumeFromVolumeTemplate::new(
+    ) -> ::zstack_sdk::client::Call<CreateDataVolumeFromVolumeTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateDataVolumeFromVolumeTemplate::new(
                 image_uuid,
                 name,
                 primary_storage_uuid,
             ),
         )
     }
-    /// `POST /volumes/{rootVolumeUuid}/vm-backups`: see [`CreateVmBackup`](crate::api::CreateVmBackup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_vm_backup(
+    /// Send (and wait for the job of) [`CreateVmBackup`]: `POST /volumes/{rootVolumeUuid}/vm-backups`.
+    fn create_vm_backup(
         &self,
         root_volume_uuid: impl ::core::convert::Into<::std::string::String>,
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVmBackup> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateVmBackup::new(root_volume_uuid, backup_storage_uuid, name),
+    ) -> ::zstack_sdk::client::Call<CreateVmBackup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateVmBackup::new(root_volume_uuid, backup_storage_uuid, name),
         )
     }
-    /// `POST /volumes/{volumeUuid}/volume-backups`: see [`CreateVolumeBackup`](crate::api::CreateVolumeBackup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_volume_backup(
+    /// Send (and wait for the job of) [`CreateVolumeBackup`]: `POST /volumes/{volumeUuid}/volume-backups`.
+    fn create_volume_backup(
         &self,
         volume_uuid: impl ::core::convert::Into<::std::string::String>,
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVolumeBackup> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateVolumeBackup::new(volume_uuid, backup_storage_uuid, name),
+    ) -> ::zstack_sdk::client::Call<CreateVolumeBackup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateVolumeBackup::new(volume_uuid, backup_storage_uuid, name),
         )
     }
-    /// `POST /volumes/{volumeUuid}/volume-snapshots`: see [`CreateVolumeSnapshot`](crate::api::CreateVolumeSnapshot).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_volume_snapshot(
+    /// Send (and wait for the job of) [`CreateVolumeSnapshot`]: `POST /volumes/{volumeUuid}/volume-snapshots`.
+    fn create_volume_snapshot(
         &self,
         volume_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVolumeSnapshot> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateVolumeSnapshot::new(volume_uuid, name),
+    ) -> ::zstack_sdk::client::Call<CreateVolumeSnapshot> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateVolumeSnapshot::new(volume_uuid, name),
         )
     }
-    /// `POST /volumes/volume-snapshots`: see [`CreateVolumesSnapshot`](crate::api::CreateVolumesSnapshot).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_volumes_snapshot(
+    /// Send (and wait for the job of) [`CreateVolumesSnapshot`]: `POST /volumes/volume-snapshots`.
+    fn create_volumes_snapshot(
         &self,
         volume_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-    ) -> crate::client::Call<'_, crate::api::CreateVolumesSnapshot> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateVolumesSnapshot::new(volume_uuids),
+    ) -> ::zstack_sdk::client::Call<CreateVolumesSnapshot> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateVolumesSnapshot::new(volume_uuids),
         )
     }
-    /// `DELETE /volumes/{uuid}`: see [`DeleteDataVolume`](crate::api::DeleteDataVolume).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_data_volume(
+    /// Send (and wait for the job of) [`DeleteDataVolume`]: `DELETE /volumes/{uuid}`.
+    fn delete_data_volume(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteDataVolume> {
-        crate::client::Call::new(self, crate::api::DeleteDataVolume::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteDataVolume> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteDataVolume::new(uuid))
     }
-    /// `DELETE /volumes/{uuid}/qos`: see [`DeleteVolumeQos`](crate::api::DeleteVolumeQos).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_volume_qos(
+    /// Send (and wait for the job of) [`DeleteVolumeQos`]: `DELETE /volumes/{uuid}/qos`.
+    fn delete_volume_qos(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVolumeQos> {
-        crate::client::Call::new(self, crate::api::DeleteVolumeQos::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteVolumeQos> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteVolumeQos::new(uuid))
     }
-    /// `DELETE /volumes/{volumeUuid}/hosts`: see [`DetachDataVolumeFromHost`](crate::api::DetachDataVolumeFromHost).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_data_volume_from_host(
+    /// Send (and wait for the job of) [`DetachDataVolumeFromHost`]: `DELETE /volumes/{volumeUuid}/hosts`.
+    fn detach_data_volume_from_host(
         &self,
         volume_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachDataVolumeFromHost> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachDataVolumeFromHost::new(volume_uuid),
+    ) -> ::zstack_sdk::client::Call<DetachDataVolumeFromHost> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachDataVolumeFromHost::new(volume_uuid),
         )
     }
-    /// `DELETE /volumes/{uuid}/vm-instances`: see [`DetachDataVolumeFromVm`](crate::api::DetachDataVolumeFromVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_data_volume_from_vm(
+    /// Send (and wait for the job of) [`DetachDataVolumeFromVm`]: `DELETE /volumes/{uuid}/vm-instances`.
+    fn detach_data_volume_from_vm(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachDataVolumeFromVm> {
-        crate::client::Call::new(self, crate::api::DetachDataVolumeFromVm::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DetachDataVolumeFromVm> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DetachDataVolumeFromVm::new(uuid))
     }
-    /// `PUT /volumes/{uuid}/actions`: see [`ExpungeDataVolume`](crate::api::ExpungeDataVolume).
-    #[allow(clippy::too_many_arguments)]
-    pub fn expunge_data_volume(
+    /// Send (and wait for the job of) [`ExpungeDataVolume`]: `PUT /volumes/{uuid}/actions`.
+    fn expunge_data_volume(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ExpungeDataVolume> {
-        crate::client::Call::new(self, crate::api::ExpungeDataVolume::new(uuid))
+    ) -> ::zstack_sdk::client::Call<ExpungeDataVolume> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), ExpungeDataVolume::new(uuid))
     }
-    /// `PUT /volumes/{uuid}/actions`: see [`FlattenVolume`](crate::api::FlattenVolume).
-    #[allow(clippy::too_many_arguments)]
-    pub fn flatten_volume(
+    /// Send (and wait for the job of) [`FlattenVolume`]: `PUT /volumes/{uuid}/actions`.
+    fn flatten_volume(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::FlattenVolume> {
-        crate::client::Call::new(self, crate::api::FlattenVolume::new(uuid))
+    ) -> ::zstack_sdk::client::Call<FlattenVolume> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), FlattenVolume::new(uuid))
     }
-    /// `GET /volumes/{volumeUuid}/candidate-vm-instances`: see [`GetDataVolumeAttachableVm`](crate::api::GetDataVolumeAttachableVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_data_volume_attachable_vm(
+    /// Send [`GetDataVolumeAttachableVm`]: `GET /volumes/{volumeUuid}/candidate-vm-instances`.
+    fn get_data_volume_attachable_vm(
         &self,
         volume_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetDataVolumeAttachableVm> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetDataVolumeAttachableVm::new(volume_uuid),
+    ) -> ::zstack_sdk::client::Call<GetDataVolumeAttachableVm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetDataVolumeAttachableVm::new(volume_uuid),
         )
     }
-    /// `GET /volumes/{uuid}/capabilities`: see [`GetVolumeCapabilities`](crate::api::GetVolumeCapabilities).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_volume_capabilities(
+    /// Send [`GetVolumeCapabilities`]: `GET /volumes/{uuid}/capabilities`.
+    fn get_volume_capabilities(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVolumeCapabilities> {
-        crate::client::Call::new(self, crate::api::GetVolumeCapabilities::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetVolumeCapabilities> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVolumeCapabilities::new(uuid))
     }
-    /// `GET /volumes/formats`: see [`GetVolumeFormat`](crate::api::GetVolumeFormat).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_volume_format(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::GetVolumeFormat> {
-        crate::client::Call::new(self, crate::api::GetVolumeFormat::new())
+    /// Send [`GetVolumeFormat`]: `GET /volumes/formats`.
+    fn get_volume_format(&self) -> ::zstack_sdk::client::Call<GetVolumeFormat> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVolumeFormat::new())
     }
-    /// `GET /volumes/{uuid}/io-thread-pin`: see [`GetVolumeIoThreadPin`](crate::api::GetVolumeIoThreadPin).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_volume_io_thread_pin(
+    /// Send [`GetVolumeIoThreadPin`]: `GET /volumes/{uuid}/io-thread-pin`.
+    fn get_volume_io_thread_pin(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVolumeIoThreadPin> {
-        crate::client::Call::new(self, crate::api::GetVolumeIoThreadPin::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetVolumeIoThreadPin> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVolumeIoThreadPin::new(uuid))
     }
-    /// `GET /volumes/{uuid}/qos`: see [`GetVolumeQos`](crate::api::GetVolumeQos).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_volume_qos(
+    /// Send [`GetVolumeQos`]: `GET /volumes/{uuid}/qos`.
+    fn get_volume_qos(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVolumeQos> {
-        crate::client::Call::new(self, crate::api::GetVolumeQos::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetVolumeQos> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVolumeQos::new(uuid))
     }
-    /// `GET /volumes/{volumeUuid}/migration-target-hosts`: see [`LocalStorageGetVolumeMigratableHosts`](crate::api::LocalStorageGetVolumeMigratableHosts).
-    #[allow(clippy::too_many_arguments)]
-    pub fn local_storage_get_volume_migratable_hosts(
+    /// Send [`LocalStorageGetVolumeMigratableHosts`]: `GET /volumes/{volumeUuid}/migration-target-hosts`.
+    fn local_storage_get_volume_migratable_hosts(
         &self,
         volume_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::LocalStorageGetVolumeMigratableHosts> {
-        crate::client::Call::new(
-            self,
-            crate::api::LocalStorageGetVolumeMigratableHosts::new(volume_uuid),
+    ) -> ::zstack_sdk::client::Call<LocalStorageGetVolumeMigratableHosts> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            LocalStorageGetVolumeMigratableHosts::new(volume_uuid),
         )
     }
-    /// `GET /volumes/vm-instances/refs`: see [`QueryShareableVolumeVmInstanceRef`](crate::api::QueryShareableVolumeVmInstanceRef).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_shareable_volume_vm_instance_ref(
+    /// Send [`QueryShareableVolumeVmInstanceRef`]: `GET /volumes/vm-instances/refs`.
+    fn query_shareable_volume_vm_instance_ref(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryShareableVolumeVmInstanceRef> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryShareableVolumeVmInstanceRef::new(),
+    ) -> ::zstack_sdk::client::Call<QueryShareableVolumeVmInstanceRef> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryShareableVolumeVmInstanceRef::new(),
         )
     }
-    /// `GET /volumes`: see [`QueryVolume`](crate::api::QueryVolume).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_volume(&self) -> crate::client::Call<'_, crate::api::QueryVolume> {
-        crate::client::Call::new(self, crate::api::QueryVolume::new())
+    /// Send [`QueryVolume`]: `GET /volumes`.
+    fn query_volume(&self) -> ::zstack_sdk::client::Call<QueryVolume> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVolume::new())
     }
-    /// `PUT /volumes/{uuid}/actions`: see [`RecoverDataVolume`](crate::api::RecoverDataVolume).
-    #[allow(clippy::too_many_arguments)]
-    pub fn recover_data_volume(
+    /// Send (and wait for the job of) [`RecoverDataVolume`]: `PUT /volumes/{uuid}/actions`.
+    fn recover_data_volume(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RecoverDataVolume> {
-        crate::client::Call::new(self, crate::api::RecoverDataVolume::new(uuid))
+    ) -> ::zstack_sdk::client::Call<RecoverDataVolume> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), RecoverDataVolume::new(uuid))
     }
-    /// `PUT /volumes/data/resize/{uuid}/actions`: see [`ResizeDataVolume`](crate::api::ResizeDataVolume).
-    #[allow(clippy::too_many_arguments)]
-    pub fn resize_data_volume(
+    /// Send (and wait for the job of) [`ResizeDataVolume`]: `PUT /volumes/data/resize/{uuid}/actions`.
+    fn resize_data_volume(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         size: impl ::core::convert::Into<i64>,
-    ) -> crate::client::Call<'_, crate::api::ResizeDataVolume> {
-        crate::client::Call::new(self, crate::api::ResizeDataVolume::new(uuid, size))
+    ) -> ::zstack_sdk::client::Call<ResizeDataVolume> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), ResizeDataVolume::new(uuid, size))
     }
-    /// `PUT /volumes/resize/{uuid}/actions`: see [`ResizeRootVolume`](crate::api::ResizeRootVolume).
-    #[allow(clippy::too_many_arguments)]
-    pub fn resize_root_volume(
+    /// Send (and wait for the job of) [`ResizeRootVolume`]: `PUT /volumes/resize/{uuid}/actions`.
+    fn resize_root_volume(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         size: impl ::core::convert::Into<i64>,
-    ) -> crate::client::Call<'_, crate::api::ResizeRootVolume> {
-        crate::client::Call::new(self, crate::api::ResizeRootVolume::new(uuid, size))
+    ) -> ::zstack_sdk::client::Call<ResizeRootVolume> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), ResizeRootVolume::new(uuid, size))
     }
-    /// `PUT /volumes/{uuid}/actions`: see [`SetVolumeIoThreadPin`](crate::api::SetVolumeIoThreadPin).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_volume_io_thread_pin(
+    /// Send (and wait for the job of) [`SetVolumeIoThreadPin`]: `PUT /volumes/{uuid}/actions`.
+    fn set_volume_io_thread_pin(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         vm_uuid: impl ::core::convert::Into<::std::string::String>,
         pin: impl ::core::convert::Into<::std::string::String>,
         io_thread_id: impl ::core::convert::Into<i32>,
-    ) -> crate::client::Call<'_, crate::api::SetVolumeIoThreadPin> {
-        crate::client::Call::new(
-            self,
-            crate::api::SetVolumeIoThreadPin::new(uuid, vm_uuid, pin, io_thread_id),
+    ) -> ::zstack_sdk::client::Call<SetVolumeIoThreadPin> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetVolumeIoThreadPin::new(uuid, vm_uuid, pin, io_thread_id),
         )
     }
-    /// `PUT /volumes/{uuid}/actions`: see [`SetVolumeQos`](crate::api::SetVolumeQos).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_volume_qos(
+    /// Send (and wait for the job of) [`SetVolumeQos`]: `PUT /volumes/{uuid}/actions`.
+    fn set_volume_qos(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetVolumeQos> {
-        crate::client::Call::new(self, crate::api::SetVolumeQos::new(uuid))
+    ) -> ::zstack_sdk::client::Call<SetVolumeQos> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), SetVolumeQos::new(uuid))
     }
-    /// `PUT /volumes/{uuid}/actions`: see [`SyncVolumeSize`](crate::api::SyncVolumeSize).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_volume_size(
+    /// Send (and wait for the job of) [`SyncVolumeSize`]: `PUT /volumes/{uuid}/actions`.
+    fn sync_volume_size(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncVolumeSize> {
-        crate::client::Call::new(self, crate::api::SyncVolumeSize::new(uuid))
+    ) -> ::zstack_sdk::client::Call<SyncVolumeSize> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), SyncVolumeSize::new(uuid))
     }
-    /// `PUT /volumes/{uuid}/actions`: see [`UndoSnapshotCreation`](crate::api::UndoSnapshotCreation).
-    #[allow(clippy::too_many_arguments)]
-    pub fn undo_snapshot_creation(
+    /// Send (and wait for the job of) [`UndoSnapshotCreation`]: `PUT /volumes/{uuid}/actions`.
+    fn undo_snapshot_creation(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         snap_shot_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UndoSnapshotCreation> {
-        crate::client::Call::new(
-            self,
-            crate::api::UndoSnapshotCreation::new(uuid, snap_shot_uuid),
+    ) -> ::zstack_sdk::client::Call<UndoSnapshotCreation> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UndoSnapshotCreation::new(uuid, snap_shot_uuid),
         )
     }
-    /// `PUT /volumes/{uuid}/actions`: see [`UpdateVolume`](crate::api::UpdateVolume).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_volume(
+    /// Send (and wait for the job of) [`UpdateVolume`]: `PUT /volumes/{uuid}/actions`.
+    fn update_volume(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateVolume> {
-        crate::client::Call::new(self, crate::api::UpdateVolume::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateVolume> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateVolume::new(uuid))
     }
-    /// `PUT /volumes/{uuid}/actions`: see [`ValidateVolumeSnapshotChain`](crate::api::ValidateVolumeSnapshotChain).
-    #[allow(clippy::too_many_arguments)]
-    pub fn validate_volume_snapshot_chain(
+    /// Send (and wait for the job of) [`ValidateVolumeSnapshotChain`]: `PUT /volumes/{uuid}/actions`.
+    fn validate_volume_snapshot_chain(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ValidateVolumeSnapshotChain> {
-        crate::client::Call::new(
-            self,
-            crate::api::ValidateVolumeSnapshotChain::new(uuid),
+    ) -> ::zstack_sdk::client::Call<ValidateVolumeSnapshotChain> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ValidateVolumeSnapshotChain::new(uuid),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachDataVolumeToHost> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachDataVolumeToVm> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::BatchSyncVolumeSize> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeVolumeState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateDataVolume> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `diskOfferingUuid`.
-    pub fn disk_offering_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.disk_offering_uuid(value))
-    }
-    /// Set `diskSize`.
-    pub fn disk_size(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.disk_size(value))
-    }
-    /// Set `primaryStorageUuid`.
-    pub fn primary_storage_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.primary_storage_uuid(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateDataVolumeFromVolumeBackup> {
-    /// Set `vmInstanceUuid`.
-    pub fn vm_instance_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vm_instance_uuid(value))
-    }
-    /// Set `backupStorageUuid`.
-    pub fn backup_storage_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.backup_storage_uuid(value))
-    }
-    /// Set `primaryStorageUuid`.
-    pub fn primary_storage_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.primary_storage_uuid(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateDataVolumeFromVolumeSnapshot> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `primaryStorageUuid`.
-    pub fn primary_storage_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.primary_storage_uuid(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateDataVolumeFromVolumeTemplate> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_uuid(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVmBackup> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `mode`.
-    pub fn mode(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.mode(value))
-    }
-    /// Set `volumeReadBandwidth`.
-    pub fn volume_read_bandwidth(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.volume_read_bandwidth(value))
-    }
-    /// Set `volumeWriteBandwidth`.
-    pub fn volume_write_bandwidth(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.volume_write_bandwidth(value))
-    }
-    /// Set `networkReadBandwidth`.
-    pub fn network_read_bandwidth(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.network_read_bandwidth(value))
-    }
-    /// Set `networkWriteBandwidth`.
-    pub fn network_write_bandwidth(
-        self,
-        value: impl ::core::convert::Into<i64>,
-    ) -> Self {
-        self.map(|request| request.network_write_bandwidth(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVolumeBackup> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `mode`.
-    pub fn mode(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.mode(value))
-    }
-    /// Set `volumeReadBandwidth`.
-    pub fn volume_read_bandwidth(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.volume_read_bandwidth(value))
-    }
-    /// Set `volumeWriteBandwidth`.
-    pub fn volume_write_bandwidth(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.volume_write_bandwidth(value))
-    }
-    /// Set `networkReadBandwidth`.
-    pub fn network_read_bandwidth(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.network_read_bandwidth(value))
-    }
-    /// Set `networkWriteBandwidth`.
-    pub fn network_write_bandwidth(
-        self,
-        value: impl ::core::convert::Into<i64>,
-    ) -> Self {
-        self.map(|request| request.network_write_bandwidth(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVolumeSnapshot> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVolumesSnapshot> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteDataVolume> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVolumeQos> {
-    /// Set `mode`.
-    pub fn mode(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachDataVolumeFromHost> {
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachDataVolumeFromVm> {
-    /// Set `vmUuid`.
-    pub fn vm_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vm_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ExpungeDataVolume> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::FlattenVolume> {
-    /// Set `dryRun`.
-    pub fn dry_run(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.dry_run(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetDataVolumeAttachableVm> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVolumeCapabilities> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVolumeFormat> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVolumeIoThreadPin> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVolumeQos> {
-    /// Set `forceSync`.
-    pub fn force_sync(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.force_sync(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::LocalStorageGetVolumeMigratableHosts> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RecoverDataVolume> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ResizeDataVolume> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ResizeRootVolume> {
-    /// Set `vmInstanceUuid`.
-    pub fn vm_instance_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.vm_instance_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVolumeIoThreadPin> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVolumeQos> {
-    /// Set `mode`.
-    pub fn mode(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.mode(value))
-    }
-    /// Set `volumeBandwidth`.
-    pub fn volume_bandwidth(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.volume_bandwidth(value))
-    }
-    /// Set `readBandwidth`.
-    pub fn read_bandwidth(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.read_bandwidth(value))
-    }
-    /// Set `writeBandwidth`.
-    pub fn write_bandwidth(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.write_bandwidth(value))
-    }
-    /// Set `totalBandwidth`.
-    pub fn total_bandwidth(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.total_bandwidth(value))
-    }
-    /// Set `readIOPS`.
-    pub fn read_iops(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.read_iops(value))
-    }
-    /// Set `writeIOPS`.
-    pub fn write_iops(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.write_iops(value))
-    }
-    /// Set `totalIOPS`.
-    pub fn total_iops(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.total_iops(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncVolumeSize> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UndoSnapshotCreation> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateVolume> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ValidateVolumeSnapshotChain> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl VolumesApi for ::zstack_sdk::client::Client {}

@@ -36,7 +36,6 @@ pub struct AddDnsToVpcRouter {
 }
 impl AddDnsToVpcRouter {
     /// A request with the required params `uuid`, `dns`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         dns: impl ::core::convert::Into<::std::string::String>,
@@ -50,45 +49,63 @@ impl AddDnsToVpcRouter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`AddDnsToVpcRouter`], settable on the request and on a client `Call` for it:
+ `client.add_dns_to_vpc_router(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddDnsToVpcRouterSetters: ::zstack_sdk::runtime::request::Holds<
+        AddDnsToVpcRouter,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddDnsToVpcRouter>,
+> AddDnsToVpcRouterSetters for T {}
 /// `PUT /vpc/hagroups/{uuid}/monitorIps`, body envelope `"changeVpcHaGroupMonitorIps"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -117,7 +134,6 @@ pub struct ChangeVpcHaGroupMonitorIps {
 }
 impl ChangeVpcHaGroupMonitorIps {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -126,37 +142,55 @@ impl ChangeVpcHaGroupMonitorIps {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `monitorIps`.
-    pub fn monitor_ips(
+}
+/** The optional params of [`ChangeVpcHaGroupMonitorIps`], settable on the request and on a client `Call` for it:
+ `client.change_vpc_ha_group_monitor_ips(..).monitor_ips(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeVpcHaGroupMonitorIpsSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeVpcHaGroupMonitorIps,
+    > + ::core::marker::Sized {
+    /// Wire name `monitorIps` (body). Since ZStack 3.5.3 (release history).
+    fn monitor_ips(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.monitor_ips = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().monitor_ips = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeVpcHaGroupMonitorIps>,
+> ChangeVpcHaGroupMonitorIpsSetters for T {}
 /// `POST /vpc/hagroups`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -195,7 +229,6 @@ pub struct CreateVpcHaGroup {
 }
 impl CreateVpcHaGroup {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -207,63 +240,83 @@ impl CreateVpcHaGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateVpcHaGroup`], settable on the request and on a client `Call` for it:
+ `client.create_vpc_ha_group(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVpcHaGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVpcHaGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.5.3 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `monitorIps`.
-    pub fn monitor_ips(
+    /// Wire name `monitorIps` (body). Since ZStack 3.5.3 (release history).
+    fn monitor_ips(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.monitor_ips = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().monitor_ips = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.5.3 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.5.3 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateVpcHaGroup>> CreateVpcHaGroupSetters
+for T {}
 /// `POST /vpc/virtual-routers`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -320,7 +373,6 @@ pub struct CreateVpcVRouter {
 }
 impl CreateVpcVRouter {
     /// A request with the required params `name`, `virtualRouterOfferingUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         virtual_router_offering_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -340,100 +392,117 @@ impl CreateVpcVRouter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateVpcVRouter`], settable on the request and on a client `Call` for it:
+ `client.create_vpc_v_router(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVpcVRouterSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVpcVRouter,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
+    /// Wire name `zoneUuid` (body). Since ZStack 3.10.40 (release history).
+    fn zone_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.zone_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().zone_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
+    /// Wire name `clusterUuid` (body). Since ZStack 3.10.40 (release history).
+    fn cluster_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.cluster_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().cluster_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
+    /// Wire name `hostUuid` (body). Since ZStack 3.10.40 (release history).
+    fn host_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.host_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().host_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `primaryStorageUuidForRootVolume`.
-    pub fn primary_storage_uuid_for_root_volume(
+    /// Wire name `primaryStorageUuidForRootVolume` (body). Since ZStack 4.4.65 (release history).
+    fn primary_storage_uuid_for_root_volume(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.primary_storage_uuid_for_root_volume = ::core::option::Option::Some(
+        self.held_mut().primary_storage_uuid_for_root_volume = ::core::option::Option::Some(
             value.into(),
         );
         self
     }
-    /// Set `rootVolumeSystemTags`.
-    pub fn root_volume_system_tags(
+    /// Wire name `rootVolumeSystemTags` (body). Since ZStack 4.4.65 (release history).
+    fn root_volume_system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.root_volume_system_tags = value
+        self.held_mut().root_volume_system_tags = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateVpcVRouter>> CreateVpcVRouterSetters
+for T {}
 /// `DELETE /vpc/hagroups/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -461,7 +530,6 @@ pub struct DeleteVpcHaGroup {
 }
 impl DeleteVpcHaGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -470,35 +538,49 @@ impl DeleteVpcHaGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteVpcHaGroup`], settable on the request and on a client `Call` for it:
+ `client.delete_vpc_ha_group(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVpcHaGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVpcHaGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.5.3 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteVpcHaGroup>> DeleteVpcHaGroupSetters
+for T {}
 /// `POST /vpc/virtual-routers/{uuid}/attachable-vpc-l3s`, body envelope `"params"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -523,7 +605,6 @@ pub struct GetAttachableVpcL3Network {
 }
 impl GetAttachableVpcL3Network {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -531,27 +612,42 @@ impl GetAttachableVpcL3Network {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetAttachableVpcL3Network`], settable on the request and on a client `Call` for it:
+ `client.get_attachable_vpc_l3_network(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetAttachableVpcL3NetworkSetters: ::zstack_sdk::runtime::request::Holds<
+        GetAttachableVpcL3Network,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetAttachableVpcL3Network>,
+> GetAttachableVpcL3NetworkSetters for T {}
 /// `GET /vpc/virtual-routers/get-vpc-candidate`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.2.40 (release history). Source: catalog.
@@ -580,7 +676,7 @@ pub struct GetRouteTableVpcVRouterCandidate {
 }
 impl GetRouteTableVpcVRouterCandidate {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             table_uuid: ::core::default::Default::default(),
@@ -590,45 +686,60 @@ impl GetRouteTableVpcVRouterCandidate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `tableUuid`.
-    pub fn table_uuid(
+}
+/** The optional params of [`GetRouteTableVpcVRouterCandidate`], settable on the request and on a client `Call` for it:
+ `client.get_route_table_vpc_v_router_candidate(..).table_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetRouteTableVpcVRouterCandidateSetters: ::zstack_sdk::runtime::request::Holds<
+        GetRouteTableVpcVRouterCandidate,
+    > + ::core::marker::Sized {
+    /// Wire name `tableUuid` (query string). Since ZStack 4.2.40 (release history).
+    fn table_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.table_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().table_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+    /// Wire name `limit` (query string). Since ZStack 4.2.40 (release history). Server default: `1000`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (query string). Since ZStack 4.2.40 (release history). Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.2.40 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.2.40 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetRouteTableVpcVRouterCandidate>,
+> GetRouteTableVpcVRouterCandidateSetters for T {}
 /// `GET /vpc/virtual-routers/softwareversion`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
@@ -658,7 +769,6 @@ pub struct GetVirtualRouterSoftwareVersion {
 }
 impl GetVirtualRouterSoftwareVersion {
     /// A request with the required params `softwareName`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         software_name: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -670,40 +780,52 @@ impl GetVirtualRouterSoftwareVersion {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `uuid`.
-    pub fn uuid(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.uuid = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetVirtualRouterSoftwareVersion`], settable on the request and on a client `Call` for it:
+ `client.get_virtual_router_software_version(..).uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVirtualRouterSoftwareVersionSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVirtualRouterSoftwareVersion,
+    > + ::core::marker::Sized {
+    /// Wire name `uuid` (query string). Since ZStack 4.4.65 (release history).
+    fn uuid(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `needUpdate`.
-    pub fn need_update(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.need_update = ::core::option::Option::Some(value.into());
+    /// Wire name `needUpdate` (query string). Since ZStack 4.5.11 (release history). Server default: `false`.
+    fn need_update(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().need_update = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        mut self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
-        self
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.4.65 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Wire name `userTags` (query string). Since ZStack 4.4.65 (release history).
+    fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVirtualRouterSoftwareVersion>,
+> GetVirtualRouterSoftwareVersionSetters for T {}
 /// `POST /vpc/virtual-routers/{uuid}/attached-eip`, body envelope `"params"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
@@ -732,7 +854,6 @@ pub struct GetVpcAttachedEip {
 }
 impl GetVpcAttachedEip {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -742,37 +863,52 @@ impl GetVpcAttachedEip {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetVpcAttachedEip`], settable on the request and on a client `Call` for it:
+ `client.get_vpc_attached_eip(..).limit_2(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVpcAttachedEipSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVpcAttachedEip,
+    > + ::core::marker::Sized {
+    /// Wire name `limit` (body). Since ZStack 4.1.8 (release history). Server default: `1000`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (body). Since ZStack 4.1.8 (release history). Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.1.8 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.1.8 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVpcAttachedEip>,
+> GetVpcAttachedEipSetters for T {}
 /// `POST /vpc/virtual-routers/{uuid}/attached-ipsec`, body envelope `"params"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
@@ -801,7 +937,6 @@ pub struct GetVpcAttachedIpsec {
 }
 impl GetVpcAttachedIpsec {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -811,37 +946,52 @@ impl GetVpcAttachedIpsec {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetVpcAttachedIpsec`], settable on the request and on a client `Call` for it:
+ `client.get_vpc_attached_ipsec(..).limit_2(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVpcAttachedIpsecSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVpcAttachedIpsec,
+    > + ::core::marker::Sized {
+    /// Wire name `limit` (body). Since ZStack 4.1.8 (release history). Server default: `1000`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (body). Since ZStack 4.1.8 (release history). Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.1.8 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.1.8 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVpcAttachedIpsec>,
+> GetVpcAttachedIpsecSetters for T {}
 /// `POST /vpc/virtual-routers/{uuid}/attached-lb`, body envelope `"params"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
@@ -870,7 +1020,6 @@ pub struct GetVpcAttachedLoadBalancer {
 }
 impl GetVpcAttachedLoadBalancer {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -880,37 +1029,52 @@ impl GetVpcAttachedLoadBalancer {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetVpcAttachedLoadBalancer`], settable on the request and on a client `Call` for it:
+ `client.get_vpc_attached_load_balancer(..).limit_2(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVpcAttachedLoadBalancerSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVpcAttachedLoadBalancer,
+    > + ::core::marker::Sized {
+    /// Wire name `limit` (body). Since ZStack 4.1.8 (release history). Server default: `1000`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (body). Since ZStack 4.1.8 (release history). Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.1.8 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.1.8 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVpcAttachedLoadBalancer>,
+> GetVpcAttachedLoadBalancerSetters for T {}
 /// `POST /vpc/virtual-routers/{uuid}/attached-netflow`, body envelope `"params"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.2.40 (release history). Source: catalog.
@@ -939,7 +1103,6 @@ pub struct GetVpcAttachedNetflow {
 }
 impl GetVpcAttachedNetflow {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -949,37 +1112,52 @@ impl GetVpcAttachedNetflow {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetVpcAttachedNetflow`], settable on the request and on a client `Call` for it:
+ `client.get_vpc_attached_netflow(..).limit_2(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVpcAttachedNetflowSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVpcAttachedNetflow,
+    > + ::core::marker::Sized {
+    /// Wire name `limit` (body). Since ZStack 4.2.40 (release history). Server default: `1000`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (body). Since ZStack 4.2.40 (release history). Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.2.40 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.2.40 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVpcAttachedNetflow>,
+> GetVpcAttachedNetflowSetters for T {}
 /// `POST /vpc/virtual-routers/{uuid}/attached-ospf`, body envelope `"params"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.2.40 (release history). Source: catalog.
@@ -1008,7 +1186,6 @@ pub struct GetVpcAttachedOspf {
 }
 impl GetVpcAttachedOspf {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1018,37 +1195,52 @@ impl GetVpcAttachedOspf {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetVpcAttachedOspf`], settable on the request and on a client `Call` for it:
+ `client.get_vpc_attached_ospf(..).limit_2(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVpcAttachedOspfSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVpcAttachedOspf,
+    > + ::core::marker::Sized {
+    /// Wire name `limit` (body). Since ZStack 4.2.40 (release history). Server default: `1000`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (body). Since ZStack 4.2.40 (release history). Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.2.40 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.2.40 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVpcAttachedOspf>,
+> GetVpcAttachedOspfSetters for T {}
 /// `POST /vpc/virtual-routers/{uuid}/attached-pf`, body envelope `"params"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
@@ -1077,7 +1269,6 @@ pub struct GetVpcAttachedPortForwardingRules {
 }
 impl GetVpcAttachedPortForwardingRules {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1087,37 +1278,52 @@ impl GetVpcAttachedPortForwardingRules {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetVpcAttachedPortForwardingRules`], settable on the request and on a client `Call` for it:
+ `client.get_vpc_attached_port_forwarding_rules(..).limit_2(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVpcAttachedPortForwardingRulesSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVpcAttachedPortForwardingRules,
+    > + ::core::marker::Sized {
+    /// Wire name `limit` (body). Since ZStack 4.1.8 (release history). Server default: `1000`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (body). Since ZStack 4.1.8 (release history). Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.1.8 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.1.8 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVpcAttachedPortForwardingRules>,
+> GetVpcAttachedPortForwardingRulesSetters for T {}
 /// `POST /vpc/virtual-routers/{uuid}/attached-vip`, body envelope `"params"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
@@ -1146,7 +1352,6 @@ pub struct GetVpcAttachedVip {
 }
 impl GetVpcAttachedVip {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1156,37 +1361,52 @@ impl GetVpcAttachedVip {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetVpcAttachedVip`], settable on the request and on a client `Call` for it:
+ `client.get_vpc_attached_vip(..).limit_2(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVpcAttachedVipSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVpcAttachedVip,
+    > + ::core::marker::Sized {
+    /// Wire name `limit` (body). Since ZStack 4.1.8 (release history). Server default: `1000`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (body). Since ZStack 4.1.8 (release history). Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.1.8 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.1.8 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVpcAttachedVip>,
+> GetVpcAttachedVipSetters for T {}
 /// `GET /vpc/virtual-routers/ipseclog`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
@@ -1212,7 +1432,6 @@ pub struct GetVpcIPsecLog {
 }
 impl GetVpcIPsecLog {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1221,32 +1440,46 @@ impl GetVpcIPsecLog {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `lines`.
-    pub fn lines(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.lines = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetVpcIPsecLog`], settable on the request and on a client `Call` for it:
+ `client.get_vpc_i_psec_log(..).lines(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVpcIPsecLogSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVpcIPsecLog,
+    > + ::core::marker::Sized {
+    /// Wire name `lines` (query string). Since ZStack 4.5.11 (release history). Server default: `30`.
+    fn lines(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().lines = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.5.11 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.5.11 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetVpcIPsecLog>> GetVpcIPsecLogSetters
+for T {}
 /// `GET /vpc/virtual-routers/{uuid}/tracked-connections`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1270,7 +1503,6 @@ pub struct GetVpcVRouterDistributedRoutingConnections {
 }
 impl GetVpcVRouterDistributedRoutingConnections {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1278,27 +1510,42 @@ impl GetVpcVRouterDistributedRoutingConnections {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVpcVRouterDistributedRoutingConnections`], settable on the request and on a client `Call` for it:
+ `client.get_vpc_v_router_distributed_routing_connections(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVpcVRouterDistributedRoutingConnectionsSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVpcVRouterDistributedRoutingConnections,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVpcVRouterDistributedRoutingConnections>,
+> GetVpcVRouterDistributedRoutingConnectionsSetters for T {}
 /// `GET /vpc/virtual-routers/{uuid}/distributed-routing`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1322,7 +1569,6 @@ pub struct GetVpcVRouterDistributedRoutingEnabled {
 }
 impl GetVpcVRouterDistributedRoutingEnabled {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1330,27 +1576,42 @@ impl GetVpcVRouterDistributedRoutingEnabled {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVpcVRouterDistributedRoutingEnabled`], settable on the request and on a client `Call` for it:
+ `client.get_vpc_v_router_distributed_routing_enabled(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVpcVRouterDistributedRoutingEnabledSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVpcVRouterDistributedRoutingEnabled,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVpcVRouterDistributedRoutingEnabled>,
+> GetVpcVRouterDistributedRoutingEnabledSetters for T {}
 /// `GET /vpc/virtual-routers/{uuid}/networkservicestate`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -1380,7 +1641,6 @@ pub struct GetVpcVRouterNetworkServiceState {
 }
 impl GetVpcVRouterNetworkServiceState {
     /// A request with the required params `uuid`, `networkService`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         network_service: impl ::core::convert::Into<::std::string::String>,
@@ -1393,35 +1653,50 @@ impl GetVpcVRouterNetworkServiceState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `l3NetworkUuid`.
-    pub fn l3_network_uuid(
+}
+/** The optional params of [`GetVpcVRouterNetworkServiceState`], settable on the request and on a client `Call` for it:
+ `client.get_vpc_v_router_network_service_state(..).l3_network_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVpcVRouterNetworkServiceStateSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVpcVRouterNetworkServiceState,
+    > + ::core::marker::Sized {
+    /// Wire name `l3NetworkUuid` (query string). Since ZStack 4.3.36 (release history).
+    fn l3_network_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.l3_network_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().l3_network_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVpcVRouterNetworkServiceState>,
+> GetVpcVRouterNetworkServiceStateSetters for T {}
 /// `GET /vpc/hagroups`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -1440,7 +1715,7 @@ pub struct QueryVpcHaGroup {
 }
 impl QueryVpcHaGroup {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1475,7 +1750,7 @@ pub struct QueryVpcHaGroupNetworkServiceRef {
 }
 impl QueryVpcHaGroupNetworkServiceRef {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1510,7 +1785,7 @@ pub struct QueryVpcRouter {
 }
 impl QueryVpcRouter {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1545,7 +1820,7 @@ pub struct QueryVpcSnatState {
 }
 impl QueryVpcSnatState {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1589,7 +1864,6 @@ pub struct RemoveDnsFromVpcRouter {
 }
 impl RemoveDnsFromVpcRouter {
     /// A request with the required params `uuid`, `dns`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         dns: impl ::core::convert::Into<::std::string::String>,
@@ -1601,27 +1875,42 @@ impl RemoveDnsFromVpcRouter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemoveDnsFromVpcRouter`], settable on the request and on a client `Call` for it:
+ `client.remove_dns_from_vpc_router(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveDnsFromVpcRouterSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveDnsFromVpcRouter,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveDnsFromVpcRouter>,
+> RemoveDnsFromVpcRouterSetters for T {}
 /// `POST /vpc/virtual-routers/{uuid}/distributed-routing`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1650,7 +1939,6 @@ pub struct SetVpcVRouterDistributedRoutingEnabled {
 }
 impl SetVpcVRouterDistributedRoutingEnabled {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -1662,27 +1950,42 @@ impl SetVpcVRouterDistributedRoutingEnabled {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SetVpcVRouterDistributedRoutingEnabled`], settable on the request and on a client `Call` for it:
+ `client.set_vpc_v_router_distributed_routing_enabled(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVpcVRouterDistributedRoutingEnabledSetters: ::zstack_sdk::runtime::request::Holds<
+        SetVpcVRouterDistributedRoutingEnabled,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SetVpcVRouterDistributedRoutingEnabled>,
+> SetVpcVRouterDistributedRoutingEnabledSetters for T {}
 /// `POST /vpc/virtual-routers/{uuid}/networkservicestate`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
@@ -1717,7 +2020,6 @@ pub struct SetVpcVRouterNetworkServiceState {
 }
 impl SetVpcVRouterNetworkServiceState {
     /// A request with the required params `uuid`, `networkService`, `state`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         network_service: impl ::core::convert::Into<::std::string::String>,
@@ -1732,35 +2034,50 @@ impl SetVpcVRouterNetworkServiceState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `l3NetworkUuid`.
-    pub fn l3_network_uuid(
+}
+/** The optional params of [`SetVpcVRouterNetworkServiceState`], settable on the request and on a client `Call` for it:
+ `client.set_vpc_v_router_network_service_state(..).l3_network_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SetVpcVRouterNetworkServiceStateSetters: ::zstack_sdk::runtime::request::Holds<
+        SetVpcVRouterNetworkServiceState,
+    > + ::core::marker::Sized {
+    /// Wire name `l3NetworkUuid` (body). Since ZStack 4.3.36 (release history).
+    fn l3_network_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.l3_network_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().l3_network_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SetVpcVRouterNetworkServiceState>,
+> SetVpcVRouterNetworkServiceStateSetters for T {}
 /// `POST /vpc/virtual-routers/{uuid}/softwareversion`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
@@ -1792,7 +2109,6 @@ pub struct UpdateVirtualRouterSoftwareVersion {
 }
 impl UpdateVirtualRouterSoftwareVersion {
     /// A request with the required params `uuid`, `softwareName`, `targetVersion`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         software_name: impl ::core::convert::Into<::std::string::String>,
@@ -1806,27 +2122,42 @@ impl UpdateVirtualRouterSoftwareVersion {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateVirtualRouterSoftwareVersion`], settable on the request and on a client `Call` for it:
+ `client.update_virtual_router_software_version(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateVirtualRouterSoftwareVersionSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateVirtualRouterSoftwareVersion,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.4.65 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.4.65 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateVirtualRouterSoftwareVersion>,
+> UpdateVirtualRouterSoftwareVersionSetters for T {}
 /// `PUT /vpc/hagroups/{uuid}/actions`, body envelope `"updateVpcHaGroup"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
@@ -1858,7 +2189,6 @@ pub struct UpdateVpcHaGroup {
 }
 impl UpdateVpcHaGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1868,50 +2198,61 @@ impl UpdateVpcHaGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateVpcHaGroup`], settable on the request and on a client `Call` for it:
+ `client.update_vpc_ha_group(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateVpcHaGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateVpcHaGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.5.3 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.5.3 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateVpcHaGroup>> UpdateVpcHaGroupSetters
+for T {}
 /// The result of [`GetAttachableVpcL3Network`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAttachableVpcL3NetworkReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetAttachableVpcL3NetworkReply { "inventories" => inventories default, }
 );
 /// The result of [`GetRouteTableVpcVRouterCandidate`].
@@ -1920,7 +2261,7 @@ pub struct GetRouteTableVpcVRouterCandidateReply {
     /// Since ZStack 4.2.40 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetRouteTableVpcVRouterCandidateReply { "inventories" => inventories default, }
 );
 /// The result of [`GetVirtualRouterSoftwareVersion`].
@@ -1929,7 +2270,7 @@ pub struct GetVirtualRouterSoftwareVersionReply {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVirtualRouterSoftwareVersionReply { "inventories" => inventories default, }
 );
 /// The result of [`GetVpcAttachedEip`].
@@ -1938,7 +2279,7 @@ pub struct GetVpcAttachedEipReply {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVpcAttachedEipReply { "inventories" => inventories default, }
 );
 /// The result of [`GetVpcAttachedIpsec`].
@@ -1947,7 +2288,7 @@ pub struct GetVpcAttachedIpsecReply {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVpcAttachedIpsecReply { "inventories" => inventories default, }
 );
 /// The result of [`GetVpcAttachedLoadBalancer`].
@@ -1956,7 +2297,7 @@ pub struct GetVpcAttachedLoadBalancerReply {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVpcAttachedLoadBalancerReply { "inventories" => inventories default, }
 );
 /// The result of [`GetVpcAttachedNetflow`].
@@ -1965,7 +2306,7 @@ pub struct GetVpcAttachedNetflowReply {
     /// Since ZStack 4.2.40 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVpcAttachedNetflowReply { "inventories" => inventories default, }
 );
 /// The result of [`GetVpcAttachedOspf`].
@@ -1974,7 +2315,7 @@ pub struct GetVpcAttachedOspfReply {
     /// Since ZStack 4.2.40 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVpcAttachedOspfReply { "inventories" => inventories default, }
 );
 /// The result of [`GetVpcAttachedPortForwardingRules`].
@@ -1983,7 +2324,7 @@ pub struct GetVpcAttachedPortForwardingRulesReply {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVpcAttachedPortForwardingRulesReply { "inventories" => inventories default, }
 );
 /// The result of [`GetVpcAttachedVip`].
@@ -1992,7 +2333,7 @@ pub struct GetVpcAttachedVipReply {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVpcAttachedVipReply { "inventories" => inventories default, }
 );
 /// The result of [`GetVpcIPsecLog`].
@@ -2001,7 +2342,9 @@ pub struct GetVpcIPsecLogReply {
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub ipsec_log: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(GetVpcIPsecLogReply { "ipsecLog" => ipsec_log, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetVpcIPsecLogReply { "ipsecLog" => ipsec_log, }
+);
 /// The result of [`GetVpcVRouterDistributedRoutingConnections`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcVRouterDistributedRoutingConnectionsReply {
@@ -2011,7 +2354,7 @@ pub struct GetVpcVRouterDistributedRoutingConnectionsReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVpcVRouterDistributedRoutingConnectionsReply { "inventories" => inventories
     default, }
 );
@@ -2021,7 +2364,7 @@ pub struct GetVpcVRouterDistributedRoutingEnabledReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub enabled: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVpcVRouterDistributedRoutingEnabledReply { "enabled" => enabled, }
 );
 /// The result of [`GetVpcVRouterNetworkServiceState`].
@@ -2030,7 +2373,7 @@ pub struct GetVpcVRouterNetworkServiceStateReply {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVpcVRouterNetworkServiceStateReply { "state" => state, }
 );
 /// The result of [`QueryVpcRouter`].
@@ -2041,7 +2384,7 @@ pub struct QueryVpcRouterReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryVpcRouterReply { "inventories" => inventories default, "total" => total lenient,
     }
 );
@@ -2051,7 +2394,7 @@ pub struct SetVpcVRouterDistributedRoutingEnabledReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub enabled: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SetVpcVRouterDistributedRoutingEnabledReply { "enabled" => enabled, }
 );
 /// The result of [`SetVpcVRouterNetworkServiceState`].
@@ -2060,1020 +2403,251 @@ pub struct SetVpcVRouterNetworkServiceStateReply {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SetVpcVRouterNetworkServiceStateReply { "state" => state, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /vpc/virtual-routers/{uuid}/dns`: see [`AddDnsToVpcRouter`](crate::api::AddDnsToVpcRouter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_dns_to_vpc_router(
+/// The `vpc` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait VpcApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddDnsToVpcRouter`]: `POST /vpc/virtual-routers/{uuid}/dns`.
+    fn add_dns_to_vpc_router(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         dns: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddDnsToVpcRouter> {
-        crate::client::Call::new(self, crate::api::AddDnsToVpcRouter::new(uuid, dns))
+    ) -> ::zstack_sdk::client::Call<AddDnsToVpcRouter> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), AddDnsToVpcRouter::new(uuid, dns))
     }
-    /// `PUT /vpc/hagroups/{uuid}/monitorIps`: see [`ChangeVpcHaGroupMonitorIps`](crate::api::ChangeVpcHaGroupMonitorIps).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_vpc_ha_group_monitor_ips(
+    /// Send (and wait for the job of) [`ChangeVpcHaGroupMonitorIps`]: `PUT /vpc/hagroups/{uuid}/monitorIps`.
+    fn change_vpc_ha_group_monitor_ips(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeVpcHaGroupMonitorIps> {
-        crate::client::Call::new(self, crate::api::ChangeVpcHaGroupMonitorIps::new(uuid))
+    ) -> ::zstack_sdk::client::Call<ChangeVpcHaGroupMonitorIps> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeVpcHaGroupMonitorIps::new(uuid),
+        )
     }
-    /// `POST /vpc/hagroups`: see [`CreateVpcHaGroup`](crate::api::CreateVpcHaGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_vpc_ha_group(
+    /// Send (and wait for the job of) [`CreateVpcHaGroup`]: `POST /vpc/hagroups`.
+    fn create_vpc_ha_group(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVpcHaGroup> {
-        crate::client::Call::new(self, crate::api::CreateVpcHaGroup::new(name))
+    ) -> ::zstack_sdk::client::Call<CreateVpcHaGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CreateVpcHaGroup::new(name))
     }
-    /// `POST /vpc/virtual-routers`: see [`CreateVpcVRouter`](crate::api::CreateVpcVRouter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_vpc_v_router(
+    /// Send (and wait for the job of) [`CreateVpcVRouter`]: `POST /vpc/virtual-routers`.
+    fn create_vpc_v_router(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         virtual_router_offering_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVpcVRouter> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateVpcVRouter::new(name, virtual_router_offering_uuid),
+    ) -> ::zstack_sdk::client::Call<CreateVpcVRouter> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateVpcVRouter::new(name, virtual_router_offering_uuid),
         )
     }
-    /// `DELETE /vpc/hagroups/{uuid}`: see [`DeleteVpcHaGroup`](crate::api::DeleteVpcHaGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_vpc_ha_group(
+    /// Send (and wait for the job of) [`DeleteVpcHaGroup`]: `DELETE /vpc/hagroups/{uuid}`.
+    fn delete_vpc_ha_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVpcHaGroup> {
-        crate::client::Call::new(self, crate::api::DeleteVpcHaGroup::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteVpcHaGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteVpcHaGroup::new(uuid))
     }
-    /// `POST /vpc/virtual-routers/{uuid}/attachable-vpc-l3s`: see [`GetAttachableVpcL3Network`](crate::api::GetAttachableVpcL3Network).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_attachable_vpc_l3_network(
+    /// Send [`GetAttachableVpcL3Network`]: `POST /vpc/virtual-routers/{uuid}/attachable-vpc-l3s`.
+    fn get_attachable_vpc_l3_network(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetAttachableVpcL3Network> {
-        crate::client::Call::new(self, crate::api::GetAttachableVpcL3Network::new(uuid))
-    }
-    /// `GET /vpc/virtual-routers/get-vpc-candidate`: see [`GetRouteTableVpcVRouterCandidate`](crate::api::GetRouteTableVpcVRouterCandidate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_route_table_vpc_v_router_candidate(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::GetRouteTableVpcVRouterCandidate> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetRouteTableVpcVRouterCandidate::new(),
+    ) -> ::zstack_sdk::client::Call<GetAttachableVpcL3Network> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetAttachableVpcL3Network::new(uuid),
         )
     }
-    /// `GET /vpc/virtual-routers/softwareversion`: see [`GetVirtualRouterSoftwareVersion`](crate::api::GetVirtualRouterSoftwareVersion).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_virtual_router_software_version(
+    /// Send [`GetRouteTableVpcVRouterCandidate`]: `GET /vpc/virtual-routers/get-vpc-candidate`.
+    fn get_route_table_vpc_v_router_candidate(
+        &self,
+    ) -> ::zstack_sdk::client::Call<GetRouteTableVpcVRouterCandidate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetRouteTableVpcVRouterCandidate::new(),
+        )
+    }
+    /// Send [`GetVirtualRouterSoftwareVersion`]: `GET /vpc/virtual-routers/softwareversion`.
+    fn get_virtual_router_software_version(
         &self,
         software_name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVirtualRouterSoftwareVersion> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetVirtualRouterSoftwareVersion::new(software_name),
+    ) -> ::zstack_sdk::client::Call<GetVirtualRouterSoftwareVersion> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetVirtualRouterSoftwareVersion::new(software_name),
         )
     }
-    /// `POST /vpc/virtual-routers/{uuid}/attached-eip`: see [`GetVpcAttachedEip`](crate::api::GetVpcAttachedEip).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vpc_attached_eip(
+    /// Send [`GetVpcAttachedEip`]: `POST /vpc/virtual-routers/{uuid}/attached-eip`.
+    fn get_vpc_attached_eip(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVpcAttachedEip> {
-        crate::client::Call::new(self, crate::api::GetVpcAttachedEip::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetVpcAttachedEip> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVpcAttachedEip::new(uuid))
     }
-    /// `POST /vpc/virtual-routers/{uuid}/attached-ipsec`: see [`GetVpcAttachedIpsec`](crate::api::GetVpcAttachedIpsec).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vpc_attached_ipsec(
+    /// Send [`GetVpcAttachedIpsec`]: `POST /vpc/virtual-routers/{uuid}/attached-ipsec`.
+    fn get_vpc_attached_ipsec(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVpcAttachedIpsec> {
-        crate::client::Call::new(self, crate::api::GetVpcAttachedIpsec::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetVpcAttachedIpsec> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVpcAttachedIpsec::new(uuid))
     }
-    /// `POST /vpc/virtual-routers/{uuid}/attached-lb`: see [`GetVpcAttachedLoadBalancer`](crate::api::GetVpcAttachedLoadBalancer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vpc_attached_load_balancer(
+    /// Send [`GetVpcAttachedLoadBalancer`]: `POST /vpc/virtual-routers/{uuid}/attached-lb`.
+    fn get_vpc_attached_load_balancer(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVpcAttachedLoadBalancer> {
-        crate::client::Call::new(self, crate::api::GetVpcAttachedLoadBalancer::new(uuid))
-    }
-    /// `POST /vpc/virtual-routers/{uuid}/attached-netflow`: see [`GetVpcAttachedNetflow`](crate::api::GetVpcAttachedNetflow).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vpc_attached_netflow(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVpcAttachedNetflow> {
-        crate::client::Call::new(self, crate::api::GetVpcAttachedNetflow::new(uuid))
-    }
-    /// `POST /vpc/virtual-routers/{uuid}/attached-ospf`: see [`GetVpcAttachedOspf`](crate::api::GetVpcAttachedOspf).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vpc_attached_ospf(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVpcAttachedOspf> {
-        crate::client::Call::new(self, crate::api::GetVpcAttachedOspf::new(uuid))
-    }
-    /// `POST /vpc/virtual-routers/{uuid}/attached-pf`: see [`GetVpcAttachedPortForwardingRules`](crate::api::GetVpcAttachedPortForwardingRules).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vpc_attached_port_forwarding_rules(
-        &self,
-        uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVpcAttachedPortForwardingRules> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetVpcAttachedPortForwardingRules::new(uuid),
+    ) -> ::zstack_sdk::client::Call<GetVpcAttachedLoadBalancer> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetVpcAttachedLoadBalancer::new(uuid),
         )
     }
-    /// `POST /vpc/virtual-routers/{uuid}/attached-vip`: see [`GetVpcAttachedVip`](crate::api::GetVpcAttachedVip).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vpc_attached_vip(
+    /// Send [`GetVpcAttachedNetflow`]: `POST /vpc/virtual-routers/{uuid}/attached-netflow`.
+    fn get_vpc_attached_netflow(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVpcAttachedVip> {
-        crate::client::Call::new(self, crate::api::GetVpcAttachedVip::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetVpcAttachedNetflow> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVpcAttachedNetflow::new(uuid))
     }
-    /// `GET /vpc/virtual-routers/ipseclog`: see [`GetVpcIPsecLog`](crate::api::GetVpcIPsecLog).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vpc_i_psec_log(
+    /// Send [`GetVpcAttachedOspf`]: `POST /vpc/virtual-routers/{uuid}/attached-ospf`.
+    fn get_vpc_attached_ospf(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVpcIPsecLog> {
-        crate::client::Call::new(self, crate::api::GetVpcIPsecLog::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetVpcAttachedOspf> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVpcAttachedOspf::new(uuid))
     }
-    /// `GET /vpc/virtual-routers/{uuid}/tracked-connections`: see [`GetVpcVRouterDistributedRoutingConnections`](crate::api::GetVpcVRouterDistributedRoutingConnections).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vpc_v_router_distributed_routing_connections(
+    /// Send [`GetVpcAttachedPortForwardingRules`]: `POST /vpc/virtual-routers/{uuid}/attached-pf`.
+    fn get_vpc_attached_port_forwarding_rules(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<
-        '_,
-        crate::api::GetVpcVRouterDistributedRoutingConnections,
-    > {
-        crate::client::Call::new(
-            self,
-            crate::api::GetVpcVRouterDistributedRoutingConnections::new(uuid),
+    ) -> ::zstack_sdk::client::Call<GetVpcAttachedPortForwardingRules> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetVpcAttachedPortForwardingRules::new(uuid),
         )
     }
-    /// `GET /vpc/virtual-routers/{uuid}/distributed-routing`: see [`GetVpcVRouterDistributedRoutingEnabled`](crate::api::GetVpcVRouterDistributedRoutingEnabled).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vpc_v_router_distributed_routing_enabled(
+    /// Send [`GetVpcAttachedVip`]: `POST /vpc/virtual-routers/{uuid}/attached-vip`.
+    fn get_vpc_attached_vip(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVpcVRouterDistributedRoutingEnabled> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetVpcVRouterDistributedRoutingEnabled::new(uuid),
+    ) -> ::zstack_sdk::client::Call<GetVpcAttachedVip> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVpcAttachedVip::new(uuid))
+    }
+    /// Send [`GetVpcIPsecLog`]: `GET /vpc/virtual-routers/ipseclog`.
+    fn get_vpc_i_psec_log(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<GetVpcIPsecLog> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetVpcIPsecLog::new(uuid))
+    }
+    /// Send [`GetVpcVRouterDistributedRoutingConnections`]: `GET /vpc/virtual-routers/{uuid}/tracked-connections`.
+    fn get_vpc_v_router_distributed_routing_connections(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<GetVpcVRouterDistributedRoutingConnections> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetVpcVRouterDistributedRoutingConnections::new(uuid),
         )
     }
-    /// `GET /vpc/virtual-routers/{uuid}/networkservicestate`: see [`GetVpcVRouterNetworkServiceState`](crate::api::GetVpcVRouterNetworkServiceState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_vpc_v_router_network_service_state(
+    /// Send [`GetVpcVRouterDistributedRoutingEnabled`]: `GET /vpc/virtual-routers/{uuid}/distributed-routing`.
+    fn get_vpc_v_router_distributed_routing_enabled(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> ::zstack_sdk::client::Call<GetVpcVRouterDistributedRoutingEnabled> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetVpcVRouterDistributedRoutingEnabled::new(uuid),
+        )
+    }
+    /// Send [`GetVpcVRouterNetworkServiceState`]: `GET /vpc/virtual-routers/{uuid}/networkservicestate`.
+    fn get_vpc_v_router_network_service_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         network_service: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVpcVRouterNetworkServiceState> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetVpcVRouterNetworkServiceState::new(uuid, network_service),
+    ) -> ::zstack_sdk::client::Call<GetVpcVRouterNetworkServiceState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetVpcVRouterNetworkServiceState::new(uuid, network_service),
         )
     }
-    /// `GET /vpc/hagroups`: see [`QueryVpcHaGroup`](crate::api::QueryVpcHaGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_vpc_ha_group(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVpcHaGroup> {
-        crate::client::Call::new(self, crate::api::QueryVpcHaGroup::new())
+    /// Send [`QueryVpcHaGroup`]: `GET /vpc/hagroups`.
+    fn query_vpc_ha_group(&self) -> ::zstack_sdk::client::Call<QueryVpcHaGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVpcHaGroup::new())
     }
-    /// `GET /vpc/hagroups/networkserviceref/`: see [`QueryVpcHaGroupNetworkServiceRef`](crate::api::QueryVpcHaGroupNetworkServiceRef).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_vpc_ha_group_network_service_ref(
+    /// Send [`QueryVpcHaGroupNetworkServiceRef`]: `GET /vpc/hagroups/networkserviceref/`.
+    fn query_vpc_ha_group_network_service_ref(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVpcHaGroupNetworkServiceRef> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryVpcHaGroupNetworkServiceRef::new(),
+    ) -> ::zstack_sdk::client::Call<QueryVpcHaGroupNetworkServiceRef> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryVpcHaGroupNetworkServiceRef::new(),
         )
     }
-    /// `GET /vpc/virtual-routers`: see [`QueryVpcRouter`](crate::api::QueryVpcRouter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_vpc_router(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVpcRouter> {
-        crate::client::Call::new(self, crate::api::QueryVpcRouter::new())
+    /// Send [`QueryVpcRouter`]: `GET /vpc/virtual-routers`.
+    fn query_vpc_router(&self) -> ::zstack_sdk::client::Call<QueryVpcRouter> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVpcRouter::new())
     }
-    /// `GET /vpc/virtual-routers/networkservicestate/snat`: see [`QueryVpcSnatState`](crate::api::QueryVpcSnatState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_vpc_snat_state(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVpcSnatState> {
-        crate::client::Call::new(self, crate::api::QueryVpcSnatState::new())
+    /// Send [`QueryVpcSnatState`]: `GET /vpc/virtual-routers/networkservicestate/snat`.
+    fn query_vpc_snat_state(&self) -> ::zstack_sdk::client::Call<QueryVpcSnatState> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVpcSnatState::new())
     }
-    /// `DELETE /vpc/virtual-routers/{uuid}/dns`: see [`RemoveDnsFromVpcRouter`](crate::api::RemoveDnsFromVpcRouter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_dns_from_vpc_router(
+    /// Send (and wait for the job of) [`RemoveDnsFromVpcRouter`]: `DELETE /vpc/virtual-routers/{uuid}/dns`.
+    fn remove_dns_from_vpc_router(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         dns: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveDnsFromVpcRouter> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveDnsFromVpcRouter::new(uuid, dns),
+    ) -> ::zstack_sdk::client::Call<RemoveDnsFromVpcRouter> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveDnsFromVpcRouter::new(uuid, dns),
         )
     }
-    /// `POST /vpc/virtual-routers/{uuid}/distributed-routing`: see [`SetVpcVRouterDistributedRoutingEnabled`](crate::api::SetVpcVRouterDistributedRoutingEnabled).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_vpc_v_router_distributed_routing_enabled(
+    /// Send (and wait for the job of) [`SetVpcVRouterDistributedRoutingEnabled`]: `POST /vpc/virtual-routers/{uuid}/distributed-routing`.
+    fn set_vpc_v_router_distributed_routing_enabled(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetVpcVRouterDistributedRoutingEnabled> {
-        crate::client::Call::new(
-            self,
-            crate::api::SetVpcVRouterDistributedRoutingEnabled::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<SetVpcVRouterDistributedRoutingEnabled> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetVpcVRouterDistributedRoutingEnabled::new(uuid, state_event),
         )
     }
-    /// `POST /vpc/virtual-routers/{uuid}/networkservicestate`: see [`SetVpcVRouterNetworkServiceState`](crate::api::SetVpcVRouterNetworkServiceState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_vpc_v_router_network_service_state(
+    /// Send (and wait for the job of) [`SetVpcVRouterNetworkServiceState`]: `POST /vpc/virtual-routers/{uuid}/networkservicestate`.
+    fn set_vpc_v_router_network_service_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         network_service: impl ::core::convert::Into<::std::string::String>,
         state: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SetVpcVRouterNetworkServiceState> {
-        crate::client::Call::new(
-            self,
-            crate::api::SetVpcVRouterNetworkServiceState::new(
-                uuid,
-                network_service,
-                state,
-            ),
+    ) -> ::zstack_sdk::client::Call<SetVpcVRouterNetworkServiceState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SetVpcVRouterNetworkServiceState::new(uuid, network_service, state),
         )
     }
-    /// `POST /vpc/virtual-routers/{uuid}/softwareversion`: see [`UpdateVirtualRouterSoftwareVersion`](crate::api::UpdateVirtualRouterSoftwareVersion).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_virtual_router_software_version(
+    /// Send (and wait for the job of) [`UpdateVirtualRouterSoftwareVersion`]: `POST /vpc/virtual-routers/{uuid}/softwareversion`.
+    fn update_virtual_router_software_version(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         software_name: impl ::core::convert::Into<::std::string::String>,
         target_version: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateVirtualRouterSoftwareVersion> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateVirtualRouterSoftwareVersion::new(
-                uuid,
-                software_name,
-                target_version,
-            ),
+    ) -> ::zstack_sdk::client::Call<UpdateVirtualRouterSoftwareVersion> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateVirtualRouterSoftwareVersion::new(uuid, software_name, target_version),
         )
     }
-    /// `PUT /vpc/hagroups/{uuid}/actions`: see [`UpdateVpcHaGroup`](crate::api::UpdateVpcHaGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_vpc_ha_group(
+    /// Send (and wait for the job of) [`UpdateVpcHaGroup`]: `PUT /vpc/hagroups/{uuid}/actions`.
+    fn update_vpc_ha_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateVpcHaGroup> {
-        crate::client::Call::new(self, crate::api::UpdateVpcHaGroup::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateVpcHaGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateVpcHaGroup::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddDnsToVpcRouter> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeVpcHaGroupMonitorIps> {
-    /// Set `monitorIps`.
-    pub fn monitor_ips(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.monitor_ips(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVpcHaGroup> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `monitorIps`.
-    pub fn monitor_ips(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.monitor_ips(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVpcVRouter> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `zoneUuid`.
-    pub fn zone_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.zone_uuid(value))
-    }
-    /// Set `clusterUuid`.
-    pub fn cluster_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.cluster_uuid(value))
-    }
-    /// Set `hostUuid`.
-    pub fn host_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.host_uuid(value))
-    }
-    /// Set `primaryStorageUuidForRootVolume`.
-    pub fn primary_storage_uuid_for_root_volume(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.primary_storage_uuid_for_root_volume(value))
-    }
-    /// Set `rootVolumeSystemTags`.
-    pub fn root_volume_system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.root_volume_system_tags(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVpcHaGroup> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetAttachableVpcL3Network> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetRouteTableVpcVRouterCandidate> {
-    /// Set `tableUuid`.
-    pub fn table_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.table_uuid(value))
-    }
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVirtualRouterSoftwareVersion> {
-    /// Set `uuid`.
-    pub fn uuid(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.uuid(value))
-    }
-    /// Set `needUpdate`.
-    pub fn need_update(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.need_update(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVpcAttachedEip> {
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVpcAttachedIpsec> {
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVpcAttachedLoadBalancer> {
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVpcAttachedNetflow> {
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVpcAttachedOspf> {
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVpcAttachedPortForwardingRules> {
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVpcAttachedVip> {
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVpcIPsecLog> {
-    /// Set `lines`.
-    pub fn lines(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.lines(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVpcVRouterDistributedRoutingConnections> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVpcVRouterDistributedRoutingEnabled> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVpcVRouterNetworkServiceState> {
-    /// Set `l3NetworkUuid`.
-    pub fn l3_network_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.l3_network_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveDnsFromVpcRouter> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVpcVRouterDistributedRoutingEnabled> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SetVpcVRouterNetworkServiceState> {
-    /// Set `l3NetworkUuid`.
-    pub fn l3_network_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.l3_network_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateVirtualRouterSoftwareVersion> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateVpcHaGroup> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl VpcApi for ::zstack_sdk::client::Client {}

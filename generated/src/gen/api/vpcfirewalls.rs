@@ -27,7 +27,6 @@ pub struct ApplyRuleSetChanges {
 }
 impl ApplyRuleSetChanges {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -35,27 +34,42 @@ impl ApplyRuleSetChanges {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ApplyRuleSetChanges`], settable on the request and on a client `Call` for it:
+ `client.apply_rule_set_changes(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ApplyRuleSetChangesSetters: ::zstack_sdk::runtime::request::Holds<
+        ApplyRuleSetChanges,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ApplyRuleSetChanges>,
+> ApplyRuleSetChangesSetters for T {}
 /// `POST /vpcfirewalls/ruleSets/{ruleSetUuid}/l3networks/{l3Uuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -91,7 +105,6 @@ pub struct AttachFirewallRuleSetToL3 {
 }
 impl AttachFirewallRuleSetToL3 {
     /// A request with the required params `vpcFirewallUuid`, `l3Uuid`, `forward`, `ruleSetUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vpc_firewall_uuid: impl ::core::convert::Into<::std::string::String>,
         l3_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -107,27 +120,42 @@ impl AttachFirewallRuleSetToL3 {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachFirewallRuleSetToL3`], settable on the request and on a client `Call` for it:
+ `client.attach_firewall_rule_set_to_l3(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachFirewallRuleSetToL3Setters: ::zstack_sdk::runtime::request::Holds<
+        AttachFirewallRuleSetToL3,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachFirewallRuleSetToL3>,
+> AttachFirewallRuleSetToL3Setters for T {}
 /// `PUT /vpcfirewalls/rules/{uuid}/actions`, body envelope `"changeFirewallRuleState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -156,7 +184,6 @@ pub struct ChangeFirewallRuleState {
 }
 impl ChangeFirewallRuleState {
     /// A request with the required params `uuid`, `state`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state: impl ::core::convert::Into<::std::string::String>,
@@ -168,27 +195,42 @@ impl ChangeFirewallRuleState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeFirewallRuleState`], settable on the request and on a client `Call` for it:
+ `client.change_firewall_rule_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeFirewallRuleStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeFirewallRuleState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeFirewallRuleState>,
+> ChangeFirewallRuleStateSetters for T {}
 /// `POST /vpcfirewalls/rules/from-file/check`, body envelope `"params"`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.2.40 (release history). Source: catalog.
@@ -214,7 +256,6 @@ pub struct CheckFirewallRuleConfigFile {
 }
 impl CheckFirewallRuleConfigFile {
     /// A request with the required params `ruleInfo`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(rule_info: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             rule_info: rule_info.into(),
@@ -222,27 +263,42 @@ impl CheckFirewallRuleConfigFile {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`CheckFirewallRuleConfigFile`], settable on the request and on a client `Call` for it:
+ `client.check_firewall_rule_config_file(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CheckFirewallRuleConfigFileSetters: ::zstack_sdk::runtime::request::Holds<
+        CheckFirewallRuleConfigFile,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.2.40 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.2.40 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CheckFirewallRuleConfigFile>,
+> CheckFirewallRuleConfigFileSetters for T {}
 /// `POST /vpcfirewalls/ipset/templates`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -284,7 +340,6 @@ pub struct CreateFirewallIpSetTemplate {
 }
 impl CreateFirewallIpSetTemplate {
     /// A request with the required params `name`, `type`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<crate::types::IpSetType>,
@@ -300,61 +355,79 @@ impl CreateFirewallIpSetTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `sourceValue`.
-    pub fn source_value(
+}
+/** The optional params of [`CreateFirewallIpSetTemplate`], settable on the request and on a client `Call` for it:
+ `client.create_firewall_ip_set_template(..).source_value(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateFirewallIpSetTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateFirewallIpSetTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `sourceValue` (body). Since ZStack 4.0.1 (release history).
+    fn source_value(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.source_value = ::core::option::Option::Some(value.into());
+        self.held_mut().source_value = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `destValue`.
-    pub fn dest_value(
+    /// Wire name `destValue` (body). Since ZStack 4.0.1 (release history).
+    fn dest_value(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dest_value = ::core::option::Option::Some(value.into());
+        self.held_mut().dest_value = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateFirewallIpSetTemplate>,
+> CreateFirewallIpSetTemplateSetters for T {}
 /// `POST /vpcfirewalls/rules`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -425,7 +498,6 @@ pub struct CreateFirewallRule {
 }
 impl CreateFirewallRule {
     /// A request with the required params `ruleSetUuid`, `action`, `ruleNumber`, `state`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         rule_set_uuid: impl ::core::convert::Into<::std::string::String>,
         action: impl ::core::convert::Into<::std::string::String>,
@@ -453,122 +525,140 @@ impl CreateFirewallRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `protocol`.
-    pub fn protocol(
+}
+/** The optional params of [`CreateFirewallRule`], settable on the request and on a client `Call` for it:
+ `client.create_firewall_rule(..).protocol(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateFirewallRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateFirewallRule,
+    > + ::core::marker::Sized {
+    /// Wire name `protocol` (body). Since ZStack 3.6.1 (release history).
+    fn protocol(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.protocol = ::core::option::Option::Some(value.into());
+        self.held_mut().protocol = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `destPort`.
-    pub fn dest_port(
+    /// Wire name `destPort` (body). Since ZStack 3.6.1 (release history).
+    fn dest_port(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dest_port = ::core::option::Option::Some(value.into());
+        self.held_mut().dest_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sourcePort`.
-    pub fn source_port(
+    /// Wire name `sourcePort` (body). Since ZStack 3.6.1 (release history).
+    fn source_port(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.source_port = ::core::option::Option::Some(value.into());
+        self.held_mut().source_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sourceIp`.
-    pub fn source_ip(
+    /// Wire name `sourceIp` (body). Since ZStack 3.6.1 (release history).
+    fn source_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.source_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().source_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `destIp`.
-    pub fn dest_ip(
+    /// Wire name `destIp` (body). Since ZStack 3.6.1 (release history).
+    fn dest_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dest_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().dest_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `allowStates`.
-    pub fn allow_states(
+    /// Wire name `allowStates` (body). Since ZStack 3.6.1 (release history).
+    fn allow_states(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.allow_states = ::core::option::Option::Some(value.into());
+        self.held_mut().allow_states = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tcpFlag`.
-    pub fn tcp_flag(
+    /// Wire name `tcpFlag` (body). Since ZStack 3.6.1 (release history).
+    fn tcp_flag(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.tcp_flag = ::core::option::Option::Some(value.into());
+        self.held_mut().tcp_flag = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `icmpTypeName`.
-    pub fn icmp_type_name(
+    /// Wire name `icmpTypeName` (body). Since ZStack 3.6.1 (release history).
+    fn icmp_type_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.icmp_type_name = ::core::option::Option::Some(value.into());
+        self.held_mut().icmp_type_name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `enableLog`.
-    pub fn enable_log(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.enable_log = ::core::option::Option::Some(value.into());
+    /// Wire name `enableLog` (body). Since ZStack 3.6.1 (release history). Server default: `false`.
+    fn enable_log(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().enable_log = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.6.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.6.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateFirewallRule>,
+> CreateFirewallRuleSetters for T {}
 /// `POST /vpcfirewalls/rules/from-file`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.2.40 (release history). Source: catalog.
@@ -601,7 +691,6 @@ pub struct CreateFirewallRuleFromConfigFile {
 }
 impl CreateFirewallRuleFromConfigFile {
     /// A request with the required params `ruleInfo`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(rule_info: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             rule_info: rule_info.into(),
@@ -611,45 +700,63 @@ impl CreateFirewallRuleFromConfigFile {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`CreateFirewallRuleFromConfigFile`], settable on the request and on a client `Call` for it:
+ `client.create_firewall_rule_from_config_file(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateFirewallRuleFromConfigFileSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateFirewallRuleFromConfigFile,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 4.2.40 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.2.40 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.2.40 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.2.40 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateFirewallRuleFromConfigFile>,
+> CreateFirewallRuleFromConfigFileSetters for T {}
 /// `POST /vpcfirewalls/ruleSets`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -686,7 +793,6 @@ pub struct CreateFirewallRuleSet {
 }
 impl CreateFirewallRuleSet {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -698,61 +804,79 @@ impl CreateFirewallRuleSet {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `actionType`.
-    pub fn action_type(
+}
+/** The optional params of [`CreateFirewallRuleSet`], settable on the request and on a client `Call` for it:
+ `client.create_firewall_rule_set(..).action_type(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateFirewallRuleSetSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateFirewallRuleSet,
+    > + ::core::marker::Sized {
+    /// Wire name `actionType` (body). Since ZStack 3.6.1 (release history). One of `drop`, `accept`, `reject`.
+    fn action_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.action_type = ::core::option::Option::Some(value.into());
+        self.held_mut().action_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.6.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.6.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateFirewallRuleSet>,
+> CreateFirewallRuleSetSetters for T {}
 /// `POST /vpcfirewalls/rules/template`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -823,7 +947,6 @@ pub struct CreateFirewallRuleTemplate {
 }
 impl CreateFirewallRuleTemplate {
     /// A request with the required params `action`, `name`, `ruleNumber`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         action: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -850,130 +973,148 @@ impl CreateFirewallRuleTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `protocol`.
-    pub fn protocol(
+}
+/** The optional params of [`CreateFirewallRuleTemplate`], settable on the request and on a client `Call` for it:
+ `client.create_firewall_rule_template(..).protocol(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateFirewallRuleTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateFirewallRuleTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `protocol` (body). Since ZStack 4.0.1 (release history).
+    fn protocol(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.protocol = ::core::option::Option::Some(value.into());
+        self.held_mut().protocol = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `destPort`.
-    pub fn dest_port(
+    /// Wire name `destPort` (body). Since ZStack 4.0.1 (release history).
+    fn dest_port(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dest_port = ::core::option::Option::Some(value.into());
+        self.held_mut().dest_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sourcePort`.
-    pub fn source_port(
+    /// Wire name `sourcePort` (body). Since ZStack 4.0.1 (release history).
+    fn source_port(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.source_port = ::core::option::Option::Some(value.into());
+        self.held_mut().source_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sourceIp`.
-    pub fn source_ip(
+    /// Wire name `sourceIp` (body). Since ZStack 4.0.1 (release history).
+    fn source_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.source_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().source_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `destIp`.
-    pub fn dest_ip(
+    /// Wire name `destIp` (body). Since ZStack 4.0.1 (release history).
+    fn dest_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dest_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().dest_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `allowStates`.
-    pub fn allow_states(
+    /// Wire name `allowStates` (body). Since ZStack 4.0.1 (release history).
+    fn allow_states(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.allow_states = ::core::option::Option::Some(value.into());
+        self.held_mut().allow_states = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tcpFlag`.
-    pub fn tcp_flag(
+    /// Wire name `tcpFlag` (body). Since ZStack 4.0.1 (release history).
+    fn tcp_flag(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.tcp_flag = ::core::option::Option::Some(value.into());
+        self.held_mut().tcp_flag = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `icmpTypeName`.
-    pub fn icmp_type_name(
+    /// Wire name `icmpTypeName` (body). Since ZStack 4.0.1 (release history).
+    fn icmp_type_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.icmp_type_name = ::core::option::Option::Some(value.into());
+        self.held_mut().icmp_type_name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `enableLog`.
-    pub fn enable_log(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.enable_log = ::core::option::Option::Some(value.into());
+    /// Wire name `enableLog` (body). Since ZStack 4.0.1 (release history). Server default: `false`.
+    fn enable_log(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().enable_log = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `state`.
-    pub fn state(
+    /// Wire name `state` (body). Since ZStack 4.0.1 (release history). Server default: `enable`. One of `enable`, `disable`.
+    fn state(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.state = ::core::option::Option::Some(value.into());
+        self.held_mut().state = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateFirewallRuleTemplate>,
+> CreateFirewallRuleTemplateSetters for T {}
 /// `POST /vpcfirewalls`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -1011,7 +1152,6 @@ pub struct CreateVpcFirewall {
 }
 impl CreateVpcFirewall {
     /// A request with the required params `vpcUuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vpc_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -1026,53 +1166,71 @@ impl CreateVpcFirewall {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateVpcFirewall`], settable on the request and on a client `Call` for it:
+ `client.create_vpc_firewall(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVpcFirewallSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVpcFirewall,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.6.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.6.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateVpcFirewall>,
+> CreateVpcFirewallSetters for T {}
 /// `DELETE /vpcfirewalls/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -1100,7 +1258,6 @@ pub struct DeleteFirewall {
 }
 impl DeleteFirewall {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1109,35 +1266,49 @@ impl DeleteFirewall {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteFirewall`], settable on the request and on a client `Call` for it:
+ `client.delete_firewall(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteFirewallSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteFirewall,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.6.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteFirewall>> DeleteFirewallSetters
+for T {}
 /// `DELETE /vpcfirewalls/ipset/templates/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -1166,7 +1337,6 @@ pub struct DeleteFirewallIpSetTemplate {
 }
 impl DeleteFirewallIpSetTemplate {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1175,35 +1345,50 @@ impl DeleteFirewallIpSetTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteFirewallIpSetTemplate`], settable on the request and on a client `Call` for it:
+ `client.delete_firewall_ip_set_template(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteFirewallIpSetTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteFirewallIpSetTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 4.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteFirewallIpSetTemplate>,
+> DeleteFirewallIpSetTemplateSetters for T {}
 /// `DELETE /vpcfirewalls/rules/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -1232,7 +1417,6 @@ pub struct DeleteFirewallRule {
 }
 impl DeleteFirewallRule {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1241,35 +1425,50 @@ impl DeleteFirewallRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteFirewallRule`], settable on the request and on a client `Call` for it:
+ `client.delete_firewall_rule(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteFirewallRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteFirewallRule,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.6.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteFirewallRule>,
+> DeleteFirewallRuleSetters for T {}
 /// `DELETE /vpcfirewalls/ruleSets/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -1297,7 +1496,6 @@ pub struct DeleteFirewallRuleSet {
 }
 impl DeleteFirewallRuleSet {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1306,35 +1504,50 @@ impl DeleteFirewallRuleSet {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteFirewallRuleSet`], settable on the request and on a client `Call` for it:
+ `client.delete_firewall_rule_set(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteFirewallRuleSetSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteFirewallRuleSet,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.6.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteFirewallRuleSet>,
+> DeleteFirewallRuleSetSetters for T {}
 /// `DELETE /vpcfirewalls/rules/templates/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -1363,7 +1576,6 @@ pub struct DeleteFirewallRuleTemplate {
 }
 impl DeleteFirewallRuleTemplate {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1372,35 +1584,50 @@ impl DeleteFirewallRuleTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteFirewallRuleTemplate`], settable on the request and on a client `Call` for it:
+ `client.delete_firewall_rule_template(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteFirewallRuleTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteFirewallRuleTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 4.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteFirewallRuleTemplate>,
+> DeleteFirewallRuleTemplateSetters for T {}
 /// `POST /vpcfirewalls/l3networks/{l3Uuid}/ruleSets/{ruleSetUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -1436,7 +1663,6 @@ pub struct DetachFirewallRuleSetFromL3 {
 }
 impl DetachFirewallRuleSetFromL3 {
     /// A request with the required params `vpcFirewallUuid`, `l3Uuid`, `forward`, `ruleSetUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vpc_firewall_uuid: impl ::core::convert::Into<::std::string::String>,
         l3_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1452,27 +1678,42 @@ impl DetachFirewallRuleSetFromL3 {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachFirewallRuleSetFromL3`], settable on the request and on a client `Call` for it:
+ `client.detach_firewall_rule_set_from_l3(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachFirewallRuleSetFromL3Setters: ::zstack_sdk::runtime::request::Holds<
+        DetachFirewallRuleSetFromL3,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachFirewallRuleSetFromL3>,
+> DetachFirewallRuleSetFromL3Setters for T {}
 /// `GET /vpcfirewalls/ipset/templates`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -1491,7 +1732,7 @@ pub struct QueryFirewallIpSetTemplate {
 }
 impl QueryFirewallIpSetTemplate {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1526,7 +1767,7 @@ pub struct QueryFirewallRule {
 }
 impl QueryFirewallRule {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1561,7 +1802,7 @@ pub struct QueryFirewallRuleSet {
 }
 impl QueryFirewallRuleSet {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1596,7 +1837,7 @@ pub struct QueryFirewallRuleSetL3Ref {
 }
 impl QueryFirewallRuleSetL3Ref {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1631,7 +1872,7 @@ pub struct QueryFirewallRuleTemplate {
 }
 impl QueryFirewallRuleTemplate {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1666,7 +1907,7 @@ pub struct QueryVpcFirewall {
 }
 impl QueryVpcFirewall {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1701,7 +1942,7 @@ pub struct QueryVpcFirewallVRouterRef {
 }
 impl QueryVpcFirewallVRouterRef {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -1743,7 +1984,6 @@ pub struct RefreshFirewall {
 }
 impl RefreshFirewall {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1751,27 +1991,41 @@ impl RefreshFirewall {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RefreshFirewall`], settable on the request and on a client `Call` for it:
+ `client.refresh_firewall(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RefreshFirewallSetters: ::zstack_sdk::runtime::request::Holds<
+        RefreshFirewall,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<RefreshFirewall>> RefreshFirewallSetters
+for T {}
 /// `PUT /vpcfirewalls/ipset/templates/{uuid}/actions`, body envelope `"updateFirewallIpSetTemplate"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -1809,7 +2063,6 @@ pub struct UpdateFirewallIpSetTemplate {
 }
 impl UpdateFirewallIpSetTemplate {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1821,59 +2074,71 @@ impl UpdateFirewallIpSetTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateFirewallIpSetTemplate`], settable on the request and on a client `Call` for it:
+ `client.update_firewall_ip_set_template(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateFirewallIpSetTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateFirewallIpSetTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `sourceValue` (body). Since ZStack 4.0.1 (release history).
+    fn source_value(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().source_value = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sourceValue`.
-    pub fn source_value(
+    /// Wire name `destValue` (body). Since ZStack 4.0.1 (release history).
+    fn dest_value(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.source_value = ::core::option::Option::Some(value.into());
+        self.held_mut().dest_value = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `destValue`.
-    pub fn dest_value(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.dest_value = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 4.0.1 (release history). One of `ip`, `port`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<crate::types::IpSetType>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateFirewallIpSetTemplate>,
+> UpdateFirewallIpSetTemplateSetters for T {}
 /// `PUT /vpcfirewalls/rules/{uuid}/actions`, body envelope `"updateFirewallRule"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -1940,7 +2205,6 @@ pub struct UpdateFirewallRule {
 }
 impl UpdateFirewallRule {
     /// A request with the required params `ruleSetUuid`, `uuid`, `action`, `ruleNumber`, `state`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         rule_set_uuid: impl ::core::convert::Into<::std::string::String>,
         uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1968,104 +2232,119 @@ impl UpdateFirewallRule {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `protocol`.
-    pub fn protocol(
+}
+/** The optional params of [`UpdateFirewallRule`], settable on the request and on a client `Call` for it:
+ `client.update_firewall_rule(..).protocol(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateFirewallRuleSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateFirewallRule,
+    > + ::core::marker::Sized {
+    /// Wire name `protocol` (body). Since ZStack 3.6.1 (release history).
+    fn protocol(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.protocol = ::core::option::Option::Some(value.into());
+        self.held_mut().protocol = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `destPort`.
-    pub fn dest_port(
+    /// Wire name `destPort` (body). Since ZStack 3.6.1 (release history).
+    fn dest_port(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dest_port = ::core::option::Option::Some(value.into());
+        self.held_mut().dest_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sourcePort`.
-    pub fn source_port(
+    /// Wire name `sourcePort` (body). Since ZStack 3.6.1 (release history).
+    fn source_port(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.source_port = ::core::option::Option::Some(value.into());
+        self.held_mut().source_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sourceIp`.
-    pub fn source_ip(
+    /// Wire name `sourceIp` (body). Since ZStack 3.6.1 (release history).
+    fn source_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.source_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().source_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `destIp`.
-    pub fn dest_ip(
+    /// Wire name `destIp` (body). Since ZStack 3.6.1 (release history).
+    fn dest_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dest_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().dest_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `allowStates`.
-    pub fn allow_states(
+    /// Wire name `allowStates` (body). Since ZStack 3.6.1 (release history).
+    fn allow_states(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.allow_states = ::core::option::Option::Some(value.into());
+        self.held_mut().allow_states = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tcpFlag`.
-    pub fn tcp_flag(
+    /// Wire name `tcpFlag` (body). Since ZStack 3.6.1 (release history).
+    fn tcp_flag(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.tcp_flag = ::core::option::Option::Some(value.into());
+        self.held_mut().tcp_flag = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `icmpTypeName`.
-    pub fn icmp_type_name(
+    /// Wire name `icmpTypeName` (body). Since ZStack 3.6.1 (release history).
+    fn icmp_type_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.icmp_type_name = ::core::option::Option::Some(value.into());
+        self.held_mut().icmp_type_name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `enableLog`.
-    pub fn enable_log(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.enable_log = ::core::option::Option::Some(value.into());
+    /// Wire name `enableLog` (body). Since ZStack 3.6.1 (release history). Server default: `false`.
+    fn enable_log(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().enable_log = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateFirewallRule>,
+> UpdateFirewallRuleSetters for T {}
 /// `PUT /vpcfirewalls/ruleSets/{uuid}/actions`, body envelope `"updateFirewallRuleSet"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -2098,7 +2377,6 @@ pub struct UpdateFirewallRuleSet {
 }
 impl UpdateFirewallRuleSet {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2109,51 +2387,63 @@ impl UpdateFirewallRuleSet {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateFirewallRuleSet`], settable on the request and on a client `Call` for it:
+ `client.update_firewall_rule_set(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateFirewallRuleSetSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateFirewallRuleSet,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.6.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `actionType` (body). Since ZStack 3.6.1 (release history). One of `drop`, `accept`, `reject`.
+    fn action_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().action_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `actionType`.
-    pub fn action_type(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.action_type = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateFirewallRuleSet>,
+> UpdateFirewallRuleSetSetters for T {}
 /// `PUT /vpcfirewalls/rules/template/{uuid}/actions`, body envelope `"updateFirewallRuleTemplate"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -2226,7 +2516,6 @@ pub struct UpdateFirewallRuleTemplate {
 }
 impl UpdateFirewallRuleTemplate {
     /// A request with the required params `uuid`, `name`, `action`, `ruleNumber`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -2255,130 +2544,148 @@ impl UpdateFirewallRuleTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `protocol`.
-    pub fn protocol(
+}
+/** The optional params of [`UpdateFirewallRuleTemplate`], settable on the request and on a client `Call` for it:
+ `client.update_firewall_rule_template(..).protocol(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateFirewallRuleTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateFirewallRuleTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `protocol` (body). Since ZStack 4.0.1 (release history).
+    fn protocol(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.protocol = ::core::option::Option::Some(value.into());
+        self.held_mut().protocol = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `destPort`.
-    pub fn dest_port(
+    /// Wire name `destPort` (body). Since ZStack 4.0.1 (release history).
+    fn dest_port(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dest_port = ::core::option::Option::Some(value.into());
+        self.held_mut().dest_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sourcePort`.
-    pub fn source_port(
+    /// Wire name `sourcePort` (body). Since ZStack 4.0.1 (release history).
+    fn source_port(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.source_port = ::core::option::Option::Some(value.into());
+        self.held_mut().source_port = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sourceIp`.
-    pub fn source_ip(
+    /// Wire name `sourceIp` (body). Since ZStack 4.0.1 (release history).
+    fn source_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.source_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().source_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `destIp`.
-    pub fn dest_ip(
+    /// Wire name `destIp` (body). Since ZStack 4.0.1 (release history).
+    fn dest_ip(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dest_ip = ::core::option::Option::Some(value.into());
+        self.held_mut().dest_ip = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `allowStates`.
-    pub fn allow_states(
+    /// Wire name `allowStates` (body). Since ZStack 4.0.1 (release history).
+    fn allow_states(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.allow_states = ::core::option::Option::Some(value.into());
+        self.held_mut().allow_states = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tcpFlag`.
-    pub fn tcp_flag(
+    /// Wire name `tcpFlag` (body). Since ZStack 4.0.1 (release history).
+    fn tcp_flag(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.tcp_flag = ::core::option::Option::Some(value.into());
+        self.held_mut().tcp_flag = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `icmpTypeName`.
-    pub fn icmp_type_name(
+    /// Wire name `icmpTypeName` (body). Since ZStack 4.0.1 (release history).
+    fn icmp_type_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.icmp_type_name = ::core::option::Option::Some(value.into());
+        self.held_mut().icmp_type_name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `enableLog`.
-    pub fn enable_log(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.enable_log = ::core::option::Option::Some(value.into());
+    /// Wire name `enableLog` (body). Since ZStack 4.0.1 (release history). Server default: `false`.
+    fn enable_log(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().enable_log = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `state`.
-    pub fn state(
+    /// Wire name `state` (body). Since ZStack 4.0.1 (release history). Server default: `enable`. One of `enable`, `disable`.
+    fn state(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.state = ::core::option::Option::Some(value.into());
+        self.held_mut().state = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateFirewallRuleTemplate>,
+> UpdateFirewallRuleTemplateSetters for T {}
 /// `PUT /vpcfirewalls/{uuid}/actions`, body envelope `"updateVpcFirewall"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
@@ -2409,7 +2716,6 @@ pub struct UpdateVpcFirewall {
 }
 impl UpdateVpcFirewall {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2419,50 +2725,62 @@ impl UpdateVpcFirewall {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`UpdateVpcFirewall`], settable on the request and on a client `Call` for it:
+ `client.update_vpc_firewall(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateVpcFirewallSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateVpcFirewall,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+    /// Wire name `name` (body). Since ZStack 3.6.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateVpcFirewall>,
+> UpdateVpcFirewallSetters for T {}
 /// The result of [`CreateFirewallRuleFromConfigFile`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateFirewallRuleFromConfigFileReply {
     /// Since ZStack 4.2.40 (release history). Absent from older MNs' replies.
     pub inventory: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CreateFirewallRuleFromConfigFileReply { "inventory" => inventory default, }
 );
 /// The result of [`QueryFirewallIpSetTemplate`].
@@ -2473,7 +2791,7 @@ pub struct QueryFirewallIpSetTemplateReply {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryFirewallIpSetTemplateReply { "inventories" => inventories default, "total" =>
     total lenient, }
 );
@@ -2485,7 +2803,7 @@ pub struct QueryFirewallRuleReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryFirewallRuleReply { "inventories" => inventories default, "total" => total
     lenient, }
 );
@@ -2497,7 +2815,7 @@ pub struct QueryFirewallRuleSetReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryFirewallRuleSetReply { "inventories" => inventories default, "total" => total
     lenient, }
 );
@@ -2509,7 +2827,7 @@ pub struct QueryFirewallRuleSetL3RefReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryFirewallRuleSetL3RefReply { "inventories" => inventories default, "total" =>
     total lenient, }
 );
@@ -2521,32 +2839,31 @@ pub struct QueryFirewallRuleTemplateReply {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryFirewallRuleTemplateReply { "inventories" => inventories default, "total" =>
     total lenient, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `PUT /vpcfirewalls/ruleSets/apply/{uuid}/actions`: see [`ApplyRuleSetChanges`](crate::api::ApplyRuleSetChanges).
-    #[allow(clippy::too_many_arguments)]
-    pub fn apply_rule_set_changes(
+/// The `vpcfirewalls` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait VpcfirewallsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`ApplyRuleSetChanges`]: `PUT /vpcfirewalls/ruleSets/apply/{uuid}/actions`.
+    fn apply_rule_set_changes(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ApplyRuleSetChanges> {
-        crate::client::Call::new(self, crate::api::ApplyRuleSetChanges::new(uuid))
+    ) -> ::zstack_sdk::client::Call<ApplyRuleSetChanges> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), ApplyRuleSetChanges::new(uuid))
     }
-    /// `POST /vpcfirewalls/ruleSets/{ruleSetUuid}/l3networks/{l3Uuid}`: see [`AttachFirewallRuleSetToL3`](crate::api::AttachFirewallRuleSetToL3).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_firewall_rule_set_to_l3(
+    /// Send (and wait for the job of) [`AttachFirewallRuleSetToL3`]: `POST /vpcfirewalls/ruleSets/{ruleSetUuid}/l3networks/{l3Uuid}`.
+    fn attach_firewall_rule_set_to_l3(
         &self,
         vpc_firewall_uuid: impl ::core::convert::Into<::std::string::String>,
         l3_uuid: impl ::core::convert::Into<::std::string::String>,
         forward: impl ::core::convert::Into<::std::string::String>,
         rule_set_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachFirewallRuleSetToL3> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachFirewallRuleSetToL3::new(
+    ) -> ::zstack_sdk::client::Call<AttachFirewallRuleSetToL3> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachFirewallRuleSetToL3::new(
                 vpc_firewall_uuid,
                 l3_uuid,
                 forward,
@@ -2554,159 +2871,143 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `PUT /vpcfirewalls/rules/{uuid}/actions`: see [`ChangeFirewallRuleState`](crate::api::ChangeFirewallRuleState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_firewall_rule_state(
+    /// Send (and wait for the job of) [`ChangeFirewallRuleState`]: `PUT /vpcfirewalls/rules/{uuid}/actions`.
+    fn change_firewall_rule_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeFirewallRuleState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeFirewallRuleState::new(uuid, state),
+    ) -> ::zstack_sdk::client::Call<ChangeFirewallRuleState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeFirewallRuleState::new(uuid, state),
         )
     }
-    /// `POST /vpcfirewalls/rules/from-file/check`: see [`CheckFirewallRuleConfigFile`](crate::api::CheckFirewallRuleConfigFile).
-    #[allow(clippy::too_many_arguments)]
-    pub fn check_firewall_rule_config_file(
+    /// Send [`CheckFirewallRuleConfigFile`]: `POST /vpcfirewalls/rules/from-file/check`.
+    fn check_firewall_rule_config_file(
         &self,
         rule_info: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CheckFirewallRuleConfigFile> {
-        crate::client::Call::new(
-            self,
-            crate::api::CheckFirewallRuleConfigFile::new(rule_info),
+    ) -> ::zstack_sdk::client::Call<CheckFirewallRuleConfigFile> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CheckFirewallRuleConfigFile::new(rule_info),
         )
     }
-    /// `POST /vpcfirewalls/ipset/templates`: see [`CreateFirewallIpSetTemplate`](crate::api::CreateFirewallIpSetTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_firewall_ip_set_template(
+    /// Send (and wait for the job of) [`CreateFirewallIpSetTemplate`]: `POST /vpcfirewalls/ipset/templates`.
+    fn create_firewall_ip_set_template(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<crate::types::IpSetType>,
-    ) -> crate::client::Call<'_, crate::api::CreateFirewallIpSetTemplate> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateFirewallIpSetTemplate::new(name, type_),
+    ) -> ::zstack_sdk::client::Call<CreateFirewallIpSetTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateFirewallIpSetTemplate::new(name, type_),
         )
     }
-    /// `POST /vpcfirewalls/rules`: see [`CreateFirewallRule`](crate::api::CreateFirewallRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_firewall_rule(
+    /// Send (and wait for the job of) [`CreateFirewallRule`]: `POST /vpcfirewalls/rules`.
+    fn create_firewall_rule(
         &self,
         rule_set_uuid: impl ::core::convert::Into<::std::string::String>,
         action: impl ::core::convert::Into<::std::string::String>,
         rule_number: impl ::core::convert::Into<i32>,
         state: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateFirewallRule> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateFirewallRule::new(
-                rule_set_uuid,
-                action,
-                rule_number,
-                state,
-            ),
+    ) -> ::zstack_sdk::client::Call<CreateFirewallRule> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateFirewallRule::new(rule_set_uuid, action, rule_number, state),
         )
     }
-    /// `POST /vpcfirewalls/rules/from-file`: see [`CreateFirewallRuleFromConfigFile`](crate::api::CreateFirewallRuleFromConfigFile).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_firewall_rule_from_config_file(
+    /// Send (and wait for the job of) [`CreateFirewallRuleFromConfigFile`]: `POST /vpcfirewalls/rules/from-file`.
+    fn create_firewall_rule_from_config_file(
         &self,
         rule_info: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateFirewallRuleFromConfigFile> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateFirewallRuleFromConfigFile::new(rule_info),
+    ) -> ::zstack_sdk::client::Call<CreateFirewallRuleFromConfigFile> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateFirewallRuleFromConfigFile::new(rule_info),
         )
     }
-    /// `POST /vpcfirewalls/ruleSets`: see [`CreateFirewallRuleSet`](crate::api::CreateFirewallRuleSet).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_firewall_rule_set(
+    /// Send (and wait for the job of) [`CreateFirewallRuleSet`]: `POST /vpcfirewalls/ruleSets`.
+    fn create_firewall_rule_set(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateFirewallRuleSet> {
-        crate::client::Call::new(self, crate::api::CreateFirewallRuleSet::new(name))
+    ) -> ::zstack_sdk::client::Call<CreateFirewallRuleSet> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CreateFirewallRuleSet::new(name))
     }
-    /// `POST /vpcfirewalls/rules/template`: see [`CreateFirewallRuleTemplate`](crate::api::CreateFirewallRuleTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_firewall_rule_template(
+    /// Send (and wait for the job of) [`CreateFirewallRuleTemplate`]: `POST /vpcfirewalls/rules/template`.
+    fn create_firewall_rule_template(
         &self,
         action: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         rule_number: impl ::core::convert::Into<i32>,
-    ) -> crate::client::Call<'_, crate::api::CreateFirewallRuleTemplate> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateFirewallRuleTemplate::new(action, name, rule_number),
+    ) -> ::zstack_sdk::client::Call<CreateFirewallRuleTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateFirewallRuleTemplate::new(action, name, rule_number),
         )
     }
-    /// `POST /vpcfirewalls`: see [`CreateVpcFirewall`](crate::api::CreateVpcFirewall).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_vpc_firewall(
+    /// Send (and wait for the job of) [`CreateVpcFirewall`]: `POST /vpcfirewalls`.
+    fn create_vpc_firewall(
         &self,
         vpc_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVpcFirewall> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateVpcFirewall::new(vpc_uuid, name),
+    ) -> ::zstack_sdk::client::Call<CreateVpcFirewall> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateVpcFirewall::new(vpc_uuid, name),
         )
     }
-    /// `DELETE /vpcfirewalls/{uuid}`: see [`DeleteFirewall`](crate::api::DeleteFirewall).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_firewall(
+    /// Send (and wait for the job of) [`DeleteFirewall`]: `DELETE /vpcfirewalls/{uuid}`.
+    fn delete_firewall(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteFirewall> {
-        crate::client::Call::new(self, crate::api::DeleteFirewall::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteFirewall> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteFirewall::new(uuid))
     }
-    /// `DELETE /vpcfirewalls/ipset/templates/{uuid}`: see [`DeleteFirewallIpSetTemplate`](crate::api::DeleteFirewallIpSetTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_firewall_ip_set_template(
+    /// Send (and wait for the job of) [`DeleteFirewallIpSetTemplate`]: `DELETE /vpcfirewalls/ipset/templates/{uuid}`.
+    fn delete_firewall_ip_set_template(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteFirewallIpSetTemplate> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteFirewallIpSetTemplate::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteFirewallIpSetTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteFirewallIpSetTemplate::new(uuid),
         )
     }
-    /// `DELETE /vpcfirewalls/rules/{uuid}`: see [`DeleteFirewallRule`](crate::api::DeleteFirewallRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_firewall_rule(
+    /// Send (and wait for the job of) [`DeleteFirewallRule`]: `DELETE /vpcfirewalls/rules/{uuid}`.
+    fn delete_firewall_rule(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteFirewallRule> {
-        crate::client::Call::new(self, crate::api::DeleteFirewallRule::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteFirewallRule> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteFirewallRule::new(uuid))
     }
-    /// `DELETE /vpcfirewalls/ruleSets/{uuid}`: see [`DeleteFirewallRuleSet`](crate::api::DeleteFirewallRuleSet).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_firewall_rule_set(
+    /// Send (and wait for the job of) [`DeleteFirewallRuleSet`]: `DELETE /vpcfirewalls/ruleSets/{uuid}`.
+    fn delete_firewall_rule_set(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteFirewallRuleSet> {
-        crate::client::Call::new(self, crate::api::DeleteFirewallRuleSet::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteFirewallRuleSet> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteFirewallRuleSet::new(uuid))
     }
-    /// `DELETE /vpcfirewalls/rules/templates/{uuid}`: see [`DeleteFirewallRuleTemplate`](crate::api::DeleteFirewallRuleTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_firewall_rule_template(
+    /// Send (and wait for the job of) [`DeleteFirewallRuleTemplate`]: `DELETE /vpcfirewalls/rules/templates/{uuid}`.
+    fn delete_firewall_rule_template(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteFirewallRuleTemplate> {
-        crate::client::Call::new(self, crate::api::DeleteFirewallRuleTemplate::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteFirewallRuleTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteFirewallRuleTemplate::new(uuid),
+        )
     }
-    /// `POST /vpcfirewalls/l3networks/{l3Uuid}/ruleSets/{ruleSetUuid}`: see [`DetachFirewallRuleSetFromL3`](crate::api::DetachFirewallRuleSetFromL3).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_firewall_rule_set_from_l3(
+    /// Send (and wait for the job of) [`DetachFirewallRuleSetFromL3`]: `POST /vpcfirewalls/l3networks/{l3Uuid}/ruleSets/{ruleSetUuid}`.
+    fn detach_firewall_rule_set_from_l3(
         &self,
         vpc_firewall_uuid: impl ::core::convert::Into<::std::string::String>,
         l3_uuid: impl ::core::convert::Into<::std::string::String>,
         forward: impl ::core::convert::Into<::std::string::String>,
         rule_set_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachFirewallRuleSetFromL3> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachFirewallRuleSetFromL3::new(
+    ) -> ::zstack_sdk::client::Call<DetachFirewallRuleSetFromL3> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachFirewallRuleSetFromL3::new(
                 vpc_firewall_uuid,
                 l3_uuid,
                 forward,
@@ -2714,1103 +3015,102 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `GET /vpcfirewalls/ipset/templates`: see [`QueryFirewallIpSetTemplate`](crate::api::QueryFirewallIpSetTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_firewall_ip_set_template(
+    /// Send [`QueryFirewallIpSetTemplate`]: `GET /vpcfirewalls/ipset/templates`.
+    fn query_firewall_ip_set_template(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryFirewallIpSetTemplate> {
-        crate::client::Call::new(self, crate::api::QueryFirewallIpSetTemplate::new())
+    ) -> ::zstack_sdk::client::Call<QueryFirewallIpSetTemplate> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryFirewallIpSetTemplate::new())
     }
-    /// `GET /vpcfirewalls/rules`: see [`QueryFirewallRule`](crate::api::QueryFirewallRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_firewall_rule(
+    /// Send [`QueryFirewallRule`]: `GET /vpcfirewalls/rules`.
+    fn query_firewall_rule(&self) -> ::zstack_sdk::client::Call<QueryFirewallRule> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryFirewallRule::new())
+    }
+    /// Send [`QueryFirewallRuleSet`]: `GET /vpcfirewalls/ruleSets`.
+    fn query_firewall_rule_set(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryFirewallRule> {
-        crate::client::Call::new(self, crate::api::QueryFirewallRule::new())
+    ) -> ::zstack_sdk::client::Call<QueryFirewallRuleSet> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryFirewallRuleSet::new())
     }
-    /// `GET /vpcfirewalls/ruleSets`: see [`QueryFirewallRuleSet`](crate::api::QueryFirewallRuleSet).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_firewall_rule_set(
+    /// Send [`QueryFirewallRuleSetL3Ref`]: `GET /vpcfirewalls/l3networks/rulesets/refs`.
+    fn query_firewall_rule_set_l3_ref(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryFirewallRuleSet> {
-        crate::client::Call::new(self, crate::api::QueryFirewallRuleSet::new())
+    ) -> ::zstack_sdk::client::Call<QueryFirewallRuleSetL3Ref> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryFirewallRuleSetL3Ref::new())
     }
-    /// `GET /vpcfirewalls/l3networks/rulesets/refs`: see [`QueryFirewallRuleSetL3Ref`](crate::api::QueryFirewallRuleSetL3Ref).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_firewall_rule_set_l3_ref(
+    /// Send [`QueryFirewallRuleTemplate`]: `GET /vpcfirewalls/rules/templates`.
+    fn query_firewall_rule_template(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryFirewallRuleSetL3Ref> {
-        crate::client::Call::new(self, crate::api::QueryFirewallRuleSetL3Ref::new())
+    ) -> ::zstack_sdk::client::Call<QueryFirewallRuleTemplate> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryFirewallRuleTemplate::new())
     }
-    /// `GET /vpcfirewalls/rules/templates`: see [`QueryFirewallRuleTemplate`](crate::api::QueryFirewallRuleTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_firewall_rule_template(
+    /// Send [`QueryVpcFirewall`]: `GET /vpcfirewalls`.
+    fn query_vpc_firewall(&self) -> ::zstack_sdk::client::Call<QueryVpcFirewall> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVpcFirewall::new())
+    }
+    /// Send [`QueryVpcFirewallVRouterRef`]: `GET /vpcfirewalls/vrouters/refs`.
+    fn query_vpc_firewall_v_router_ref(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryFirewallRuleTemplate> {
-        crate::client::Call::new(self, crate::api::QueryFirewallRuleTemplate::new())
+    ) -> ::zstack_sdk::client::Call<QueryVpcFirewallVRouterRef> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVpcFirewallVRouterRef::new())
     }
-    /// `GET /vpcfirewalls`: see [`QueryVpcFirewall`](crate::api::QueryVpcFirewall).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_vpc_firewall(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVpcFirewall> {
-        crate::client::Call::new(self, crate::api::QueryVpcFirewall::new())
-    }
-    /// `GET /vpcfirewalls/vrouters/refs`: see [`QueryVpcFirewallVRouterRef`](crate::api::QueryVpcFirewallVRouterRef).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_vpc_firewall_v_router_ref(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVpcFirewallVRouterRef> {
-        crate::client::Call::new(self, crate::api::QueryVpcFirewallVRouterRef::new())
-    }
-    /// `PUT /vpcfirewalls/refresh/{uuid}/actions`: see [`RefreshFirewall`](crate::api::RefreshFirewall).
-    #[allow(clippy::too_many_arguments)]
-    pub fn refresh_firewall(
+    /// Send (and wait for the job of) [`RefreshFirewall`]: `PUT /vpcfirewalls/refresh/{uuid}/actions`.
+    fn refresh_firewall(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RefreshFirewall> {
-        crate::client::Call::new(self, crate::api::RefreshFirewall::new(uuid))
+    ) -> ::zstack_sdk::client::Call<RefreshFirewall> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), RefreshFirewall::new(uuid))
     }
-    /// `PUT /vpcfirewalls/ipset/templates/{uuid}/actions`: see [`UpdateFirewallIpSetTemplate`](crate::api::UpdateFirewallIpSetTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_firewall_ip_set_template(
+    /// Send (and wait for the job of) [`UpdateFirewallIpSetTemplate`]: `PUT /vpcfirewalls/ipset/templates/{uuid}/actions`.
+    fn update_firewall_ip_set_template(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateFirewallIpSetTemplate> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateFirewallIpSetTemplate::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateFirewallIpSetTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateFirewallIpSetTemplate::new(uuid),
         )
     }
-    /// `PUT /vpcfirewalls/rules/{uuid}/actions`: see [`UpdateFirewallRule`](crate::api::UpdateFirewallRule).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_firewall_rule(
+    /// Send (and wait for the job of) [`UpdateFirewallRule`]: `PUT /vpcfirewalls/rules/{uuid}/actions`.
+    fn update_firewall_rule(
         &self,
         rule_set_uuid: impl ::core::convert::Into<::std::string::String>,
         uuid: impl ::core::convert::Into<::std::string::String>,
         action: impl ::core::convert::Into<::std::string::String>,
         rule_number: impl ::core::convert::Into<i32>,
         state: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateFirewallRule> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateFirewallRule::new(
-                rule_set_uuid,
-                uuid,
-                action,
-                rule_number,
-                state,
-            ),
+    ) -> ::zstack_sdk::client::Call<UpdateFirewallRule> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateFirewallRule::new(rule_set_uuid, uuid, action, rule_number, state),
         )
     }
-    /// `PUT /vpcfirewalls/ruleSets/{uuid}/actions`: see [`UpdateFirewallRuleSet`](crate::api::UpdateFirewallRuleSet).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_firewall_rule_set(
+    /// Send (and wait for the job of) [`UpdateFirewallRuleSet`]: `PUT /vpcfirewalls/ruleSets/{uuid}/actions`.
+    fn update_firewall_rule_set(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateFirewallRuleSet> {
-        crate::client::Call::new(self, crate::api::UpdateFirewallRuleSet::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateFirewallRuleSet> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateFirewallRuleSet::new(uuid))
     }
-    /// `PUT /vpcfirewalls/rules/template/{uuid}/actions`: see [`UpdateFirewallRuleTemplate`](crate::api::UpdateFirewallRuleTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_firewall_rule_template(
+    /// Send (and wait for the job of) [`UpdateFirewallRuleTemplate`]: `PUT /vpcfirewalls/rules/template/{uuid}/actions`.
+    fn update_firewall_rule_template(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         action: impl ::core::convert::Into<::std::string::String>,
         rule_number: impl ::core::convert::Into<i32>,
-    ) -> crate::client::Call<'_, crate::api::UpdateFirewallRuleTemplate> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateFirewallRuleTemplate::new(uuid, name, action, rule_number),
+    ) -> ::zstack_sdk::client::Call<UpdateFirewallRuleTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateFirewallRuleTemplate::new(uuid, name, action, rule_number),
         )
     }
-    /// `PUT /vpcfirewalls/{uuid}/actions`: see [`UpdateVpcFirewall`](crate::api::UpdateVpcFirewall).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_vpc_firewall(
+    /// Send (and wait for the job of) [`UpdateVpcFirewall`]: `PUT /vpcfirewalls/{uuid}/actions`.
+    fn update_vpc_firewall(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateVpcFirewall> {
-        crate::client::Call::new(self, crate::api::UpdateVpcFirewall::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateVpcFirewall> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateVpcFirewall::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ApplyRuleSetChanges> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachFirewallRuleSetToL3> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeFirewallRuleState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CheckFirewallRuleConfigFile> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateFirewallIpSetTemplate> {
-    /// Set `sourceValue`.
-    pub fn source_value(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.source_value(value))
-    }
-    /// Set `destValue`.
-    pub fn dest_value(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dest_value(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateFirewallRule> {
-    /// Set `protocol`.
-    pub fn protocol(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.protocol(value))
-    }
-    /// Set `destPort`.
-    pub fn dest_port(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dest_port(value))
-    }
-    /// Set `sourcePort`.
-    pub fn source_port(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.source_port(value))
-    }
-    /// Set `sourceIp`.
-    pub fn source_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.source_ip(value))
-    }
-    /// Set `destIp`.
-    pub fn dest_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dest_ip(value))
-    }
-    /// Set `allowStates`.
-    pub fn allow_states(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.allow_states(value))
-    }
-    /// Set `tcpFlag`.
-    pub fn tcp_flag(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.tcp_flag(value))
-    }
-    /// Set `icmpTypeName`.
-    pub fn icmp_type_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.icmp_type_name(value))
-    }
-    /// Set `enableLog`.
-    pub fn enable_log(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.enable_log(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateFirewallRuleFromConfigFile> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateFirewallRuleSet> {
-    /// Set `actionType`.
-    pub fn action_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.action_type(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateFirewallRuleTemplate> {
-    /// Set `protocol`.
-    pub fn protocol(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.protocol(value))
-    }
-    /// Set `destPort`.
-    pub fn dest_port(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dest_port(value))
-    }
-    /// Set `sourcePort`.
-    pub fn source_port(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.source_port(value))
-    }
-    /// Set `sourceIp`.
-    pub fn source_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.source_ip(value))
-    }
-    /// Set `destIp`.
-    pub fn dest_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dest_ip(value))
-    }
-    /// Set `allowStates`.
-    pub fn allow_states(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.allow_states(value))
-    }
-    /// Set `tcpFlag`.
-    pub fn tcp_flag(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.tcp_flag(value))
-    }
-    /// Set `icmpTypeName`.
-    pub fn icmp_type_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.icmp_type_name(value))
-    }
-    /// Set `enableLog`.
-    pub fn enable_log(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.enable_log(value))
-    }
-    /// Set `state`.
-    pub fn state(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.state(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVpcFirewall> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteFirewall> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteFirewallIpSetTemplate> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteFirewallRule> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteFirewallRuleSet> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteFirewallRuleTemplate> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachFirewallRuleSetFromL3> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RefreshFirewall> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateFirewallIpSetTemplate> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `sourceValue`.
-    pub fn source_value(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.source_value(value))
-    }
-    /// Set `destValue`.
-    pub fn dest_value(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dest_value(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<crate::types::IpSetType>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateFirewallRule> {
-    /// Set `protocol`.
-    pub fn protocol(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.protocol(value))
-    }
-    /// Set `destPort`.
-    pub fn dest_port(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dest_port(value))
-    }
-    /// Set `sourcePort`.
-    pub fn source_port(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.source_port(value))
-    }
-    /// Set `sourceIp`.
-    pub fn source_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.source_ip(value))
-    }
-    /// Set `destIp`.
-    pub fn dest_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dest_ip(value))
-    }
-    /// Set `allowStates`.
-    pub fn allow_states(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.allow_states(value))
-    }
-    /// Set `tcpFlag`.
-    pub fn tcp_flag(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.tcp_flag(value))
-    }
-    /// Set `icmpTypeName`.
-    pub fn icmp_type_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.icmp_type_name(value))
-    }
-    /// Set `enableLog`.
-    pub fn enable_log(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.enable_log(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateFirewallRuleSet> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `actionType`.
-    pub fn action_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.action_type(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateFirewallRuleTemplate> {
-    /// Set `protocol`.
-    pub fn protocol(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.protocol(value))
-    }
-    /// Set `destPort`.
-    pub fn dest_port(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dest_port(value))
-    }
-    /// Set `sourcePort`.
-    pub fn source_port(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.source_port(value))
-    }
-    /// Set `sourceIp`.
-    pub fn source_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.source_ip(value))
-    }
-    /// Set `destIp`.
-    pub fn dest_ip(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.dest_ip(value))
-    }
-    /// Set `allowStates`.
-    pub fn allow_states(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.allow_states(value))
-    }
-    /// Set `tcpFlag`.
-    pub fn tcp_flag(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.tcp_flag(value))
-    }
-    /// Set `icmpTypeName`.
-    pub fn icmp_type_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.icmp_type_name(value))
-    }
-    /// Set `enableLog`.
-    pub fn enable_log(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.enable_log(value))
-    }
-    /// Set `state`.
-    pub fn state(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.state(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateVpcFirewall> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl VpcfirewallsApi for ::zstack_sdk::client::Client {}

@@ -49,7 +49,6 @@ pub struct AddVRouterRouteEntry {
 }
 impl AddVRouterRouteEntry {
     /// A request with the required params `routeTableUuid`, `destination`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         route_table_uuid: impl ::core::convert::Into<::std::string::String>,
         destination: impl ::core::convert::Into<::std::string::String>,
@@ -67,74 +66,92 @@ impl AddVRouterRouteEntry {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddVRouterRouteEntry`], settable on the request and on a client `Call` for it:
+ `client.add_v_router_route_entry(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddVRouterRouteEntrySetters: ::zstack_sdk::runtime::request::Holds<
+        AddVRouterRouteEntry,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history).
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `target`.
-    pub fn target(
+    /// Wire name `target` (body). Since ZStack 3.0.1 (release history).
+    fn target(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.target = ::core::option::Option::Some(value.into());
+        self.held_mut().target = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `distance`.
-    pub fn distance(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.distance = ::core::option::Option::Some(value.into());
+    /// Wire name `distance` (body). Since ZStack 3.0.1 (release history).
+    fn distance(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().distance = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddVRouterRouteEntry>,
+> AddVRouterRouteEntrySetters for T {}
 /// `POST /vrouter-route-tables/{routeTableUuid}/attach`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -164,7 +181,6 @@ pub struct AttachVRouterRouteTableToVRouter {
 }
 impl AttachVRouterRouteTableToVRouter {
     /// A request with the required params `routeTableUuid`, `virtualRouterVmUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         route_table_uuid: impl ::core::convert::Into<::std::string::String>,
         virtual_router_vm_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -176,27 +192,42 @@ impl AttachVRouterRouteTableToVRouter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachVRouterRouteTableToVRouter`], settable on the request and on a client `Call` for it:
+ `client.attach_v_router_route_table_to_v_router(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachVRouterRouteTableToVRouterSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachVRouterRouteTableToVRouter,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachVRouterRouteTableToVRouter>,
+> AttachVRouterRouteTableToVRouterSetters for T {}
 /// `POST /vrouter-route-tables`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -232,7 +263,6 @@ pub struct CreateVRouterRouteTable {
 }
 impl CreateVRouterRouteTable {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -243,53 +273,71 @@ impl CreateVRouterRouteTable {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateVRouterRouteTable`], settable on the request and on a client `Call` for it:
+ `client.create_v_router_route_table(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateVRouterRouteTableSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateVRouterRouteTable,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateVRouterRouteTable>,
+> CreateVRouterRouteTableSetters for T {}
 /// `DELETE /vrouter-route-tables/{routeTableUuid}/route-entries/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -320,7 +368,6 @@ pub struct DeleteVRouterRouteEntry {
 }
 impl DeleteVRouterRouteEntry {
     /// A request with the required params `uuid`, `routeTableUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         route_table_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -333,35 +380,50 @@ impl DeleteVRouterRouteEntry {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteVRouterRouteEntry`], settable on the request and on a client `Call` for it:
+ `client.delete_v_router_route_entry(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVRouterRouteEntrySetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVRouterRouteEntry,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteVRouterRouteEntry>,
+> DeleteVRouterRouteEntrySetters for T {}
 /// `DELETE /vrouter-route-tables/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -389,7 +451,6 @@ pub struct DeleteVRouterRouteTable {
 }
 impl DeleteVRouterRouteTable {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -398,35 +459,50 @@ impl DeleteVRouterRouteTable {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteVRouterRouteTable`], settable on the request and on a client `Call` for it:
+ `client.delete_v_router_route_table(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteVRouterRouteTableSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteVRouterRouteTable,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteVRouterRouteTable>,
+> DeleteVRouterRouteTableSetters for T {}
 /// `DELETE /vrouter-route-tables/{routeTableUuid}/detach/{virtualRouterVmUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -455,7 +531,6 @@ pub struct DetachVRouterRouteTableFromVRouter {
 }
 impl DetachVRouterRouteTableFromVRouter {
     /// A request with the required params `routeTableUuid`, `virtualRouterVmUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         route_table_uuid: impl ::core::convert::Into<::std::string::String>,
         virtual_router_vm_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -467,27 +542,42 @@ impl DetachVRouterRouteTableFromVRouter {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachVRouterRouteTableFromVRouter`], settable on the request and on a client `Call` for it:
+ `client.detach_v_router_route_table_from_v_router(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachVRouterRouteTableFromVRouterSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachVRouterRouteTableFromVRouter,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachVRouterRouteTableFromVRouter>,
+> DetachVRouterRouteTableFromVRouterSetters for T {}
 /// `GET /vrouter-route-tables/vrouter/{virtualRouterVmUuid}`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -512,7 +602,6 @@ pub struct GetVRouterRouteTable {
 }
 impl GetVRouterRouteTable {
     /// A request with the required params `virtualRouterVmUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         virtual_router_vm_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -522,27 +611,42 @@ impl GetVRouterRouteTable {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetVRouterRouteTable`], settable on the request and on a client `Call` for it:
+ `client.get_v_router_route_table(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetVRouterRouteTableSetters: ::zstack_sdk::runtime::request::Holds<
+        GetVRouterRouteTable,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetVRouterRouteTable>,
+> GetVRouterRouteTableSetters for T {}
 /// `GET /vrouter-route-tables/route-entries`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -561,7 +665,7 @@ pub struct QueryVRouterRouteEntry {
 }
 impl QueryVRouterRouteEntry {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -596,7 +700,7 @@ pub struct QueryVRouterRouteTable {
 }
 impl QueryVRouterRouteTable {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -631,7 +735,7 @@ pub struct QueryVirtualRouterVRouterRouteTableRef {
 }
 impl QueryVirtualRouterVRouterRouteTableRef {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -680,7 +784,6 @@ pub struct UpdateVRouterRouteTable {
 }
 impl UpdateVRouterRouteTable {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -690,422 +793,178 @@ impl UpdateVRouterRouteTable {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateVRouterRouteTable`], settable on the request and on a client `Call` for it:
+ `client.update_v_router_route_table(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateVRouterRouteTableSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateVRouterRouteTable,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateVRouterRouteTable>,
+> UpdateVRouterRouteTableSetters for T {}
 /// The result of [`GetVRouterRouteTable`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVRouterRouteTableReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetVRouterRouteTableReply { "inventories" => inventories default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /vrouter-route-tables/{routeTableUuid}/route-entries`: see [`AddVRouterRouteEntry`](crate::api::AddVRouterRouteEntry).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_v_router_route_entry(
+/// The `vrouter-route-tables` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait VrouterRouteTablesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddVRouterRouteEntry`]: `POST /vrouter-route-tables/{routeTableUuid}/route-entries`.
+    fn add_v_router_route_entry(
         &self,
         route_table_uuid: impl ::core::convert::Into<::std::string::String>,
         destination: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddVRouterRouteEntry> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddVRouterRouteEntry::new(route_table_uuid, destination),
+    ) -> ::zstack_sdk::client::Call<AddVRouterRouteEntry> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddVRouterRouteEntry::new(route_table_uuid, destination),
         )
     }
-    /// `POST /vrouter-route-tables/{routeTableUuid}/attach`: see [`AttachVRouterRouteTableToVRouter`](crate::api::AttachVRouterRouteTableToVRouter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_v_router_route_table_to_v_router(
+    /// Send (and wait for the job of) [`AttachVRouterRouteTableToVRouter`]: `POST /vrouter-route-tables/{routeTableUuid}/attach`.
+    fn attach_v_router_route_table_to_v_router(
         &self,
         route_table_uuid: impl ::core::convert::Into<::std::string::String>,
         virtual_router_vm_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachVRouterRouteTableToVRouter> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachVRouterRouteTableToVRouter::new(
+    ) -> ::zstack_sdk::client::Call<AttachVRouterRouteTableToVRouter> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachVRouterRouteTableToVRouter::new(
                 route_table_uuid,
                 virtual_router_vm_uuid,
             ),
         )
     }
-    /// `POST /vrouter-route-tables`: see [`CreateVRouterRouteTable`](crate::api::CreateVRouterRouteTable).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_v_router_route_table(
+    /// Send (and wait for the job of) [`CreateVRouterRouteTable`]: `POST /vrouter-route-tables`.
+    fn create_v_router_route_table(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateVRouterRouteTable> {
-        crate::client::Call::new(self, crate::api::CreateVRouterRouteTable::new(name))
+    ) -> ::zstack_sdk::client::Call<CreateVRouterRouteTable> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateVRouterRouteTable::new(name),
+        )
     }
-    /// `DELETE /vrouter-route-tables/{routeTableUuid}/route-entries/{uuid}`: see [`DeleteVRouterRouteEntry`](crate::api::DeleteVRouterRouteEntry).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_v_router_route_entry(
+    /// Send (and wait for the job of) [`DeleteVRouterRouteEntry`]: `DELETE /vrouter-route-tables/{routeTableUuid}/route-entries/{uuid}`.
+    fn delete_v_router_route_entry(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         route_table_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVRouterRouteEntry> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteVRouterRouteEntry::new(uuid, route_table_uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteVRouterRouteEntry> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteVRouterRouteEntry::new(uuid, route_table_uuid),
         )
     }
-    /// `DELETE /vrouter-route-tables/{uuid}`: see [`DeleteVRouterRouteTable`](crate::api::DeleteVRouterRouteTable).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_v_router_route_table(
+    /// Send (and wait for the job of) [`DeleteVRouterRouteTable`]: `DELETE /vrouter-route-tables/{uuid}`.
+    fn delete_v_router_route_table(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteVRouterRouteTable> {
-        crate::client::Call::new(self, crate::api::DeleteVRouterRouteTable::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteVRouterRouteTable> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteVRouterRouteTable::new(uuid),
+        )
     }
-    /// `DELETE /vrouter-route-tables/{routeTableUuid}/detach/{virtualRouterVmUuid}`: see [`DetachVRouterRouteTableFromVRouter`](crate::api::DetachVRouterRouteTableFromVRouter).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_v_router_route_table_from_v_router(
+    /// Send (and wait for the job of) [`DetachVRouterRouteTableFromVRouter`]: `DELETE /vrouter-route-tables/{routeTableUuid}/detach/{virtualRouterVmUuid}`.
+    fn detach_v_router_route_table_from_v_router(
         &self,
         route_table_uuid: impl ::core::convert::Into<::std::string::String>,
         virtual_router_vm_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachVRouterRouteTableFromVRouter> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachVRouterRouteTableFromVRouter::new(
+    ) -> ::zstack_sdk::client::Call<DetachVRouterRouteTableFromVRouter> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachVRouterRouteTableFromVRouter::new(
                 route_table_uuid,
                 virtual_router_vm_uuid,
             ),
         )
     }
-    /// `GET /vrouter-route-tables/vrouter/{virtualRouterVmUuid}`: see [`GetVRouterRouteTable`](crate::api::GetVRouterRouteTable).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_v_router_route_table(
+    /// Send [`GetVRouterRouteTable`]: `GET /vrouter-route-tables/vrouter/{virtualRouterVmUuid}`.
+    fn get_v_router_route_table(
         &self,
         virtual_router_vm_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetVRouterRouteTable> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetVRouterRouteTable::new(virtual_router_vm_uuid),
+    ) -> ::zstack_sdk::client::Call<GetVRouterRouteTable> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetVRouterRouteTable::new(virtual_router_vm_uuid),
         )
     }
-    /// `GET /vrouter-route-tables/route-entries`: see [`QueryVRouterRouteEntry`](crate::api::QueryVRouterRouteEntry).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_v_router_route_entry(
+    /// Send [`QueryVRouterRouteEntry`]: `GET /vrouter-route-tables/route-entries`.
+    fn query_v_router_route_entry(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVRouterRouteEntry> {
-        crate::client::Call::new(self, crate::api::QueryVRouterRouteEntry::new())
+    ) -> ::zstack_sdk::client::Call<QueryVRouterRouteEntry> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVRouterRouteEntry::new())
     }
-    /// `GET /vrouter-route-tables`: see [`QueryVRouterRouteTable`](crate::api::QueryVRouterRouteTable).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_v_router_route_table(
+    /// Send [`QueryVRouterRouteTable`]: `GET /vrouter-route-tables`.
+    fn query_v_router_route_table(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVRouterRouteTable> {
-        crate::client::Call::new(self, crate::api::QueryVRouterRouteTable::new())
+    ) -> ::zstack_sdk::client::Call<QueryVRouterRouteTable> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryVRouterRouteTable::new())
     }
-    /// `GET /vrouter-route-tables/virtual-router-refs`: see [`QueryVirtualRouterVRouterRouteTableRef`](crate::api::QueryVirtualRouterVRouterRouteTableRef).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_virtual_router_v_router_route_table_ref(
+    /// Send [`QueryVirtualRouterVRouterRouteTableRef`]: `GET /vrouter-route-tables/virtual-router-refs`.
+    fn query_virtual_router_v_router_route_table_ref(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryVirtualRouterVRouterRouteTableRef> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryVirtualRouterVRouterRouteTableRef::new(),
+    ) -> ::zstack_sdk::client::Call<QueryVirtualRouterVRouterRouteTableRef> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryVirtualRouterVRouterRouteTableRef::new(),
         )
     }
-    /// `PUT /vrouter-route-tables/{uuid}/actions`: see [`UpdateVRouterRouteTable`](crate::api::UpdateVRouterRouteTable).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_v_router_route_table(
+    /// Send (and wait for the job of) [`UpdateVRouterRouteTable`]: `PUT /vrouter-route-tables/{uuid}/actions`.
+    fn update_v_router_route_table(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateVRouterRouteTable> {
-        crate::client::Call::new(self, crate::api::UpdateVRouterRouteTable::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateVRouterRouteTable> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateVRouterRouteTable::new(uuid),
+        )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddVRouterRouteEntry> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `target`.
-    pub fn target(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.target(value))
-    }
-    /// Set `distance`.
-    pub fn distance(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.distance(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachVRouterRouteTableToVRouter> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateVRouterRouteTable> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVRouterRouteEntry> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteVRouterRouteTable> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachVRouterRouteTableFromVRouter> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetVRouterRouteTable> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateVRouterRouteTable> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl VrouterRouteTablesApi for ::zstack_sdk::client::Client {}

@@ -20,7 +20,7 @@ pub struct QueryXskyBlockVolume {
 }
 impl QueryXskyBlockVolume {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -38,12 +38,14 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryXskyBlockVolume {
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /xksy/block-volumes`: see [`QueryXskyBlockVolume`](crate::api::QueryXskyBlockVolume).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_xsky_block_volume(
+/// The `xksy` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait XksyApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`QueryXskyBlockVolume`]: `GET /xksy/block-volumes`.
+    fn query_xsky_block_volume(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryXskyBlockVolume> {
-        crate::client::Call::new(self, crate::api::QueryXskyBlockVolume::new())
+    ) -> ::zstack_sdk::client::Call<QueryXskyBlockVolume> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryXskyBlockVolume::new())
     }
 }
+#[cfg(feature = "client")]
+impl XksyApi for ::zstack_sdk::client::Client {}

@@ -34,7 +34,6 @@ pub struct AttachUserDefinedXmlHookScriptToVm {
 }
 impl AttachUserDefinedXmlHookScriptToVm {
     /// A request with the required params `vmInstanceUuid`, `xmlHookUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         xml_hook_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -47,35 +46,50 @@ impl AttachUserDefinedXmlHookScriptToVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `startupStrategy`.
-    pub fn startup_strategy(
+}
+/** The optional params of [`AttachUserDefinedXmlHookScriptToVm`], settable on the request and on a client `Call` for it:
+ `client.attach_user_defined_xml_hook_script_to_vm(..).startup_strategy(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachUserDefinedXmlHookScriptToVmSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachUserDefinedXmlHookScriptToVm,
+    > + ::core::marker::Sized {
+    /// Wire name `startupStrategy` (body). Since ZStack 5.2.0 (release history). One of `Reboot`, `None`.
+    fn startup_strategy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.startup_strategy = ::core::option::Option::Some(value.into());
+        self.held_mut().startup_strategy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 5.2.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 5.2.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachUserDefinedXmlHookScriptToVm>,
+> AttachUserDefinedXmlHookScriptToVmSetters for T {}
 /// `DELETE /xmlhook/vm-instances/{vmInstanceUuid}/detach`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.2.0 (release history). Source: catalog.
@@ -107,7 +121,6 @@ pub struct DetachUserDefinedXmlHookScriptFromVm {
 }
 impl DetachUserDefinedXmlHookScriptFromVm {
     /// A request with the required params `vmInstanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -119,132 +132,82 @@ impl DetachUserDefinedXmlHookScriptFromVm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `startupStrategy`.
-    pub fn startup_strategy(
+}
+/** The optional params of [`DetachUserDefinedXmlHookScriptFromVm`], settable on the request and on a client `Call` for it:
+ `client.detach_user_defined_xml_hook_script_from_vm(..).startup_strategy(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachUserDefinedXmlHookScriptFromVmSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachUserDefinedXmlHookScriptFromVm,
+    > + ::core::marker::Sized {
+    /// Wire name `startupStrategy` (query string). Since ZStack 5.2.0 (release history). One of `Reboot`, `None`.
+    fn startup_strategy(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.startup_strategy = ::core::option::Option::Some(value.into());
+        self.held_mut().startup_strategy = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+    /// Wire name `deleteMode` (query string). Since ZStack 5.2.0 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 5.2.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.2.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachUserDefinedXmlHookScriptFromVm>,
+> DetachUserDefinedXmlHookScriptFromVmSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /xmlhook/{xmlHookUuid}/vm-instances/{vmInstanceUuid}`: see [`AttachUserDefinedXmlHookScriptToVm`](crate::api::AttachUserDefinedXmlHookScriptToVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_user_defined_xml_hook_script_to_vm(
+/// The `xmlhook` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait XmlhookApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AttachUserDefinedXmlHookScriptToVm`]: `POST /xmlhook/{xmlHookUuid}/vm-instances/{vmInstanceUuid}`.
+    fn attach_user_defined_xml_hook_script_to_vm(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
         xml_hook_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachUserDefinedXmlHookScriptToVm> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachUserDefinedXmlHookScriptToVm::new(
-                vm_instance_uuid,
-                xml_hook_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<AttachUserDefinedXmlHookScriptToVm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachUserDefinedXmlHookScriptToVm::new(vm_instance_uuid, xml_hook_uuid),
         )
     }
-    /// `DELETE /xmlhook/vm-instances/{vmInstanceUuid}/detach`: see [`DetachUserDefinedXmlHookScriptFromVm`](crate::api::DetachUserDefinedXmlHookScriptFromVm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_user_defined_xml_hook_script_from_vm(
+    /// Send (and wait for the job of) [`DetachUserDefinedXmlHookScriptFromVm`]: `DELETE /xmlhook/vm-instances/{vmInstanceUuid}/detach`.
+    fn detach_user_defined_xml_hook_script_from_vm(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachUserDefinedXmlHookScriptFromVm> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachUserDefinedXmlHookScriptFromVm::new(vm_instance_uuid),
+    ) -> ::zstack_sdk::client::Call<DetachUserDefinedXmlHookScriptFromVm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachUserDefinedXmlHookScriptFromVm::new(vm_instance_uuid),
         )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachUserDefinedXmlHookScriptToVm> {
-    /// Set `startupStrategy`.
-    pub fn startup_strategy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.startup_strategy(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachUserDefinedXmlHookScriptFromVm> {
-    /// Set `startupStrategy`.
-    pub fn startup_strategy(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.startup_strategy(value))
-    }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl XmlhookApi for ::zstack_sdk::client::Client {}

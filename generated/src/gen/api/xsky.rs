@@ -44,7 +44,6 @@ pub struct UpdateXskyBlockVolume {
 }
 impl UpdateXskyBlockVolume {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             burst_total_bw: ::core::default::Default::default(),
@@ -58,119 +57,85 @@ impl UpdateXskyBlockVolume {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `burstTotalBw`.
-    pub fn burst_total_bw(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.burst_total_bw = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`UpdateXskyBlockVolume`], settable on the request and on a client `Call` for it:
+ `client.update_xsky_block_volume(..).burst_total_bw(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateXskyBlockVolumeSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateXskyBlockVolume,
+    > + ::core::marker::Sized {
+    /// Wire name `burstTotalBw` (body). Since ZStack 4.7.24 (release history).
+    fn burst_total_bw(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().burst_total_bw = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `burstTotalIops`.
-    pub fn burst_total_iops(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.burst_total_iops = ::core::option::Option::Some(value.into());
+    /// Wire name `burstTotalIops` (body). Since ZStack 4.7.24 (release history).
+    fn burst_total_iops(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().burst_total_iops = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `maxTotalBw`.
-    pub fn max_total_bw(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.max_total_bw = ::core::option::Option::Some(value.into());
+    /// Wire name `maxTotalBw` (body). Since ZStack 4.7.24 (release history).
+    fn max_total_bw(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().max_total_bw = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `maxTotalIops`.
-    pub fn max_total_iops(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.max_total_iops = ::core::option::Option::Some(value.into());
+    /// Wire name `maxTotalIops` (body). Since ZStack 4.7.24 (release history).
+    fn max_total_iops(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().max_total_iops = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `name` (body). Since ZStack 4.7.24 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.7.24 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateXskyBlockVolume>,
+> UpdateXskyBlockVolumeSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `PUT /xsky/block-volumes/{uuid}/actions`: see [`UpdateXskyBlockVolume`](crate::api::UpdateXskyBlockVolume).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_xsky_block_volume(
+/// The `xsky` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait XskyApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`UpdateXskyBlockVolume`]: `PUT /xsky/block-volumes/{uuid}/actions`.
+    fn update_xsky_block_volume(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateXskyBlockVolume> {
-        crate::client::Call::new(self, crate::api::UpdateXskyBlockVolume::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateXskyBlockVolume> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateXskyBlockVolume::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateXskyBlockVolume> {
-    /// Set `burstTotalBw`.
-    pub fn burst_total_bw(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.burst_total_bw(value))
-    }
-    /// Set `burstTotalIops`.
-    pub fn burst_total_iops(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.burst_total_iops(value))
-    }
-    /// Set `maxTotalBw`.
-    pub fn max_total_bw(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.max_total_bw(value))
-    }
-    /// Set `maxTotalIops`.
-    pub fn max_total_iops(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.max_total_iops(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl XskyApi for ::zstack_sdk::client::Client {}

@@ -33,7 +33,6 @@ pub struct AddZBox {
 }
 impl AddZBox {
     /// A request with the required params `usbDeviceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         usb_device_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -45,40 +44,50 @@ impl AddZBox {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`AddZBox`], settable on the request and on a client `Call` for it:
+ `client.add_z_box(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddZBoxSetters: ::zstack_sdk::runtime::request::Holds<
+        AddZBox,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.9.2 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `skipFormat`.
-    pub fn skip_format(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.skip_format = ::core::option::Option::Some(value.into());
+    /// Wire name `skipFormat` (body). Since ZStack 3.9.2 (release history). Server default: `false`.
+    fn skip_format(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().skip_format = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        mut self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
-        self
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
+    fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<AddZBox>> AddZBoxSetters for T {}
 /// `PUT /zbox/{uuid}/actions`, body envelope `"ejectZBox"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -104,7 +113,6 @@ pub struct EjectZBox {
 }
 impl EjectZBox {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -112,27 +120,40 @@ impl EjectZBox {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`EjectZBox`], settable on the request and on a client `Call` for it:
+ `client.eject_z_box(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait EjectZBoxSetters: ::zstack_sdk::runtime::request::Holds<
+        EjectZBox,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<EjectZBox>> EjectZBoxSetters for T {}
 /// `GET /zbox`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -151,7 +172,7 @@ pub struct QueryZBox {
 }
 impl QueryZBox {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -193,7 +214,6 @@ pub struct SyncZBoxCapacity {
 }
 impl SyncZBoxCapacity {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -201,127 +221,69 @@ impl SyncZBoxCapacity {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SyncZBoxCapacity`], settable on the request and on a client `Call` for it:
+ `client.sync_z_box_capacity(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncZBoxCapacitySetters: ::zstack_sdk::runtime::request::Holds<
+        SyncZBoxCapacity,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SyncZBoxCapacity>> SyncZBoxCapacitySetters
+for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /zbox`: see [`AddZBox`](crate::api::AddZBox).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_z_box(
+/// The `zbox` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait ZboxApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AddZBox`]: `POST /zbox`.
+    fn add_z_box(
         &self,
         usb_device_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddZBox> {
-        crate::client::Call::new(self, crate::api::AddZBox::new(usb_device_uuid))
+    ) -> ::zstack_sdk::client::Call<AddZBox> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), AddZBox::new(usb_device_uuid))
     }
-    /// `PUT /zbox/{uuid}/actions`: see [`EjectZBox`](crate::api::EjectZBox).
-    #[allow(clippy::too_many_arguments)]
-    pub fn eject_z_box(
+    /// Send (and wait for the job of) [`EjectZBox`]: `PUT /zbox/{uuid}/actions`.
+    fn eject_z_box(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::EjectZBox> {
-        crate::client::Call::new(self, crate::api::EjectZBox::new(uuid))
+    ) -> ::zstack_sdk::client::Call<EjectZBox> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), EjectZBox::new(uuid))
     }
-    /// `GET /zbox`: see [`QueryZBox`](crate::api::QueryZBox).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_z_box(&self) -> crate::client::Call<'_, crate::api::QueryZBox> {
-        crate::client::Call::new(self, crate::api::QueryZBox::new())
+    /// Send [`QueryZBox`]: `GET /zbox`.
+    fn query_z_box(&self) -> ::zstack_sdk::client::Call<QueryZBox> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryZBox::new())
     }
-    /// `PUT /zbox/{uuid}/actions`: see [`SyncZBoxCapacity`](crate::api::SyncZBoxCapacity).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_z_box_capacity(
+    /// Send (and wait for the job of) [`SyncZBoxCapacity`]: `PUT /zbox/{uuid}/actions`.
+    fn sync_z_box_capacity(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SyncZBoxCapacity> {
-        crate::client::Call::new(self, crate::api::SyncZBoxCapacity::new(uuid))
+    ) -> ::zstack_sdk::client::Call<SyncZBoxCapacity> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), SyncZBoxCapacity::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddZBox> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `skipFormat`.
-    pub fn skip_format(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.skip_format(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::EjectZBox> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncZBoxCapacity> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl ZboxApi for ::zstack_sdk::client::Client {}

@@ -31,7 +31,6 @@ pub struct AttachAppBuildSystemToZone {
 }
 impl AttachAppBuildSystemToZone {
     /// A request with the required params `zoneUuid`, `buildSystemUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         build_system_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -43,27 +42,42 @@ impl AttachAppBuildSystemToZone {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachAppBuildSystemToZone`], settable on the request and on a client `Call` for it:
+ `client.attach_app_build_system_to_zone(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachAppBuildSystemToZoneSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachAppBuildSystemToZone,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachAppBuildSystemToZone>,
+> AttachAppBuildSystemToZoneSetters for T {}
 /// `POST /zones/{zoneUuid}/backup-storage/{backupStorageUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -94,7 +108,6 @@ pub struct AttachBackupStorageToZone {
 }
 impl AttachBackupStorageToZone {
     /// A request with the required params `zoneUuid`, `backupStorageUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -106,27 +119,42 @@ impl AttachBackupStorageToZone {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AttachBackupStorageToZone`], settable on the request and on a client `Call` for it:
+ `client.attach_backup_storage_to_zone(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AttachBackupStorageToZoneSetters: ::zstack_sdk::runtime::request::Holds<
+        AttachBackupStorageToZone,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AttachBackupStorageToZone>,
+> AttachBackupStorageToZoneSetters for T {}
 /// `PUT /zones/{uuid}/actions`, body envelope `"changeZoneState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -155,7 +183,6 @@ pub struct ChangeZoneState {
 }
 impl ChangeZoneState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -167,27 +194,41 @@ impl ChangeZoneState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeZoneState`], settable on the request and on a client `Call` for it:
+ `client.change_zone_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeZoneStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeZoneState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<ChangeZoneState>> ChangeZoneStateSetters
+for T {}
 /// `POST /zones`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -226,7 +267,6 @@ pub struct CreateZone {
 }
 impl CreateZone {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -238,58 +278,75 @@ impl CreateZone {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateZone`], settable on the request and on a client `Call` for it:
+ `client.create_zone(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateZoneSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateZone,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `isDefault`.
-    pub fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.is_default = ::core::option::Option::Some(value.into());
+    /// Wire name `isDefault` (body). Since ZStack 4.6.31.
+    #[allow(clippy::wrong_self_convention)]
+    fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().is_default = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateZone>> CreateZoneSetters for T {}
 /// `DELETE /zones/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -317,7 +374,6 @@ pub struct DeleteZone {
 }
 impl DeleteZone {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -326,35 +382,48 @@ impl DeleteZone {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteZone`], settable on the request and on a client `Call` for it:
+ `client.delete_zone(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteZoneSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteZone,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteZone>> DeleteZoneSetters for T {}
 /// `DELETE /zones/{zoneUuid}/buildsystem/{buildSystemUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -383,7 +452,6 @@ pub struct DetachAppBuildSystemToZone {
 }
 impl DetachAppBuildSystemToZone {
     /// A request with the required params `buildSystemUuid`, `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         build_system_uuid: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -395,27 +463,42 @@ impl DetachAppBuildSystemToZone {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachAppBuildSystemToZone`], settable on the request and on a client `Call` for it:
+ `client.detach_app_build_system_to_zone(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachAppBuildSystemToZoneSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachAppBuildSystemToZone,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachAppBuildSystemToZone>,
+> DetachAppBuildSystemToZoneSetters for T {}
 /// `DELETE /zones/{zoneUuid}/backup-storage/{backupStorageUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -445,7 +528,6 @@ pub struct DetachBackupStorageFromZone {
 }
 impl DetachBackupStorageFromZone {
     /// A request with the required params `backupStorageUuid`, `zoneUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -457,27 +539,42 @@ impl DetachBackupStorageFromZone {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`DetachBackupStorageFromZone`], settable on the request and on a client `Call` for it:
+ `client.detach_backup_storage_from_zone(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DetachBackupStorageFromZoneSetters: ::zstack_sdk::runtime::request::Holds<
+        DetachBackupStorageFromZone,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DetachBackupStorageFromZone>,
+> DetachBackupStorageFromZoneSetters for T {}
 /// `GET /zones/{uuid}/info`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -501,7 +598,6 @@ pub struct GetZone {
 }
 impl GetZone {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -509,27 +605,40 @@ impl GetZone {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetZone`], settable on the request and on a client `Call` for it:
+ `client.get_zone(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetZoneSetters: ::zstack_sdk::runtime::request::Holds<
+        GetZone,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetZone>> GetZoneSetters for T {}
 /// `GET /zones`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -548,7 +657,7 @@ pub struct QueryZone {
 }
 impl QueryZone {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -599,7 +708,6 @@ pub struct UpdateZone {
 }
 impl UpdateZone {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: ::core::default::Default::default(),
@@ -610,383 +718,149 @@ impl UpdateZone {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateZone`], settable on the request and on a client `Call` for it:
+ `client.update_zone(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateZoneSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateZone,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 0.6. Must match `^(?! )[\u4e00-\u9fa5a-zA-Z0-9\-_.():+" ]*(?<! )$`; only the MN checks this (the pattern uses Java regex features, such as look-around, that the client's regex engine lacks).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 0.6.
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+    /// Wire name `isDefault` (body). Since ZStack 4.6.31.
+    #[allow(clippy::wrong_self_convention)]
+    fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().is_default = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `isDefault`.
-    pub fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.is_default = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateZone>> UpdateZoneSetters for T {}
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /zones/{zoneUuid}/buildsystem/{buildSystemUuid}`: see [`AttachAppBuildSystemToZone`](crate::api::AttachAppBuildSystemToZone).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_app_build_system_to_zone(
+/// The `zones` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait ZonesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AttachAppBuildSystemToZone`]: `POST /zones/{zoneUuid}/buildsystem/{buildSystemUuid}`.
+    fn attach_app_build_system_to_zone(
         &self,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         build_system_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachAppBuildSystemToZone> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachAppBuildSystemToZone::new(zone_uuid, build_system_uuid),
+    ) -> ::zstack_sdk::client::Call<AttachAppBuildSystemToZone> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachAppBuildSystemToZone::new(zone_uuid, build_system_uuid),
         )
     }
-    /// `POST /zones/{zoneUuid}/backup-storage/{backupStorageUuid}`: see [`AttachBackupStorageToZone`](crate::api::AttachBackupStorageToZone).
-    #[allow(clippy::too_many_arguments)]
-    pub fn attach_backup_storage_to_zone(
+    /// Send (and wait for the job of) [`AttachBackupStorageToZone`]: `POST /zones/{zoneUuid}/backup-storage/{backupStorageUuid}`.
+    fn attach_backup_storage_to_zone(
         &self,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AttachBackupStorageToZone> {
-        crate::client::Call::new(
-            self,
-            crate::api::AttachBackupStorageToZone::new(zone_uuid, backup_storage_uuid),
+    ) -> ::zstack_sdk::client::Call<AttachBackupStorageToZone> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AttachBackupStorageToZone::new(zone_uuid, backup_storage_uuid),
         )
     }
-    /// `PUT /zones/{uuid}/actions`: see [`ChangeZoneState`](crate::api::ChangeZoneState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_zone_state(
+    /// Send (and wait for the job of) [`ChangeZoneState`]: `PUT /zones/{uuid}/actions`.
+    fn change_zone_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeZoneState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeZoneState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeZoneState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeZoneState::new(uuid, state_event),
         )
     }
-    /// `POST /zones`: see [`CreateZone`](crate::api::CreateZone).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_zone(
+    /// Send (and wait for the job of) [`CreateZone`]: `POST /zones`.
+    fn create_zone(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateZone> {
-        crate::client::Call::new(self, crate::api::CreateZone::new(name))
+    ) -> ::zstack_sdk::client::Call<CreateZone> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CreateZone::new(name))
     }
-    /// `DELETE /zones/{uuid}`: see [`DeleteZone`](crate::api::DeleteZone).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_zone(
+    /// Send (and wait for the job of) [`DeleteZone`]: `DELETE /zones/{uuid}`.
+    fn delete_zone(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteZone> {
-        crate::client::Call::new(self, crate::api::DeleteZone::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteZone> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteZone::new(uuid))
     }
-    /// `DELETE /zones/{zoneUuid}/buildsystem/{buildSystemUuid}`: see [`DetachAppBuildSystemToZone`](crate::api::DetachAppBuildSystemToZone).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_app_build_system_to_zone(
+    /// Send (and wait for the job of) [`DetachAppBuildSystemToZone`]: `DELETE /zones/{zoneUuid}/buildsystem/{buildSystemUuid}`.
+    fn detach_app_build_system_to_zone(
         &self,
         build_system_uuid: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachAppBuildSystemToZone> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachAppBuildSystemToZone::new(build_system_uuid, zone_uuid),
+    ) -> ::zstack_sdk::client::Call<DetachAppBuildSystemToZone> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachAppBuildSystemToZone::new(build_system_uuid, zone_uuid),
         )
     }
-    /// `DELETE /zones/{zoneUuid}/backup-storage/{backupStorageUuid}`: see [`DetachBackupStorageFromZone`](crate::api::DetachBackupStorageFromZone).
-    #[allow(clippy::too_many_arguments)]
-    pub fn detach_backup_storage_from_zone(
+    /// Send (and wait for the job of) [`DetachBackupStorageFromZone`]: `DELETE /zones/{zoneUuid}/backup-storage/{backupStorageUuid}`.
+    fn detach_backup_storage_from_zone(
         &self,
         backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DetachBackupStorageFromZone> {
-        crate::client::Call::new(
-            self,
-            crate::api::DetachBackupStorageFromZone::new(backup_storage_uuid, zone_uuid),
+    ) -> ::zstack_sdk::client::Call<DetachBackupStorageFromZone> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DetachBackupStorageFromZone::new(backup_storage_uuid, zone_uuid),
         )
     }
-    /// `GET /zones/{uuid}/info`: see [`GetZone`](crate::api::GetZone).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_zone(
+    /// Send [`GetZone`]: `GET /zones/{uuid}/info`.
+    fn get_zone(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetZone> {
-        crate::client::Call::new(self, crate::api::GetZone::new(uuid))
+    ) -> ::zstack_sdk::client::Call<GetZone> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetZone::new(uuid))
     }
-    /// `GET /zones`: see [`QueryZone`](crate::api::QueryZone).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_zone(&self) -> crate::client::Call<'_, crate::api::QueryZone> {
-        crate::client::Call::new(self, crate::api::QueryZone::new())
+    /// Send [`QueryZone`]: `GET /zones`.
+    fn query_zone(&self) -> ::zstack_sdk::client::Call<QueryZone> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryZone::new())
     }
-    /// `PUT /zones/{uuid}/actions`: see [`UpdateZone`](crate::api::UpdateZone).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_zone(
+    /// Send (and wait for the job of) [`UpdateZone`]: `PUT /zones/{uuid}/actions`.
+    fn update_zone(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateZone> {
-        crate::client::Call::new(self, crate::api::UpdateZone::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateZone> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateZone::new(uuid))
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachAppBuildSystemToZone> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AttachBackupStorageToZone> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeZoneState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateZone> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `isDefault`.
-    pub fn is_default(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.is_default(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteZone> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachAppBuildSystemToZone> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DetachBackupStorageFromZone> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetZone> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateZone> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `isDefault`.
-    pub fn is_default(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.is_default(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl ZonesApi for ::zstack_sdk::client::Client {}

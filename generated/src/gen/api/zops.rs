@@ -29,7 +29,6 @@ pub struct CheckNetworkReachable {
 }
 impl CheckNetworkReachable {
     /// A request with the required params `targetHostnames`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         target_hostnames: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
@@ -45,40 +44,55 @@ impl CheckNetworkReachable {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `sourceHostnames`.
-    pub fn source_hostnames(
+}
+/** The optional params of [`CheckNetworkReachable`], settable on the request and on a client `Call` for it:
+ `client.check_network_reachable(..).source_hostnames(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CheckNetworkReachableSetters: ::zstack_sdk::runtime::request::Holds<
+        CheckNetworkReachable,
+    > + ::core::marker::Sized {
+    /// Wire name `sourceHostnames` (query string). Since ZStack 4.7.24 (release history).
+    fn source_hostnames(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.source_hostnames = value
+        self.held_mut().source_hostnames = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CheckNetworkReachable>,
+> CheckNetworkReachableSetters for T {}
 /// `GET /zops/chrony/servers`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -100,34 +114,48 @@ pub struct GetChronyServers {
 }
 impl GetChronyServers {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetChronyServers`], settable on the request and on a client `Call` for it:
+ `client.get_chrony_servers(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetChronyServersSetters: ::zstack_sdk::runtime::request::Holds<
+        GetChronyServers,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetChronyServers>> GetChronyServersSetters
+for T {}
 /// `PUT /zops/chrony/actions`, body envelope `"syncChronyServers"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -151,34 +179,49 @@ pub struct SyncChronyServers {
 }
 impl SyncChronyServers {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`SyncChronyServers`], settable on the request and on a client `Call` for it:
+ `client.sync_chrony_servers(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SyncChronyServersSetters: ::zstack_sdk::runtime::request::Holds<
+        SyncChronyServers,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<SyncChronyServers>,
+> SyncChronyServersSetters for T {}
 /// `PUT /zops/chrony/actions`, body envelope `"updateChronyServers"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -208,7 +251,7 @@ pub struct UpdateChronyServers {
 }
 impl UpdateChronyServers {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             internal_hostnames: ::core::default::Default::default(),
@@ -217,60 +260,75 @@ impl UpdateChronyServers {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `internalHostnames`.
-    pub fn internal_hostnames(
+}
+/** The optional params of [`UpdateChronyServers`], settable on the request and on a client `Call` for it:
+ `client.update_chrony_servers(..).internal_hostnames(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateChronyServersSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateChronyServers,
+    > + ::core::marker::Sized {
+    /// Wire name `internalHostnames` (body). Since ZStack 4.7.24 (release history).
+    fn internal_hostnames(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.internal_hostnames = value
+        self.held_mut().internal_hostnames = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `externalHostnames`.
-    pub fn external_hostnames(
+    /// Wire name `externalHostnames` (body). Since ZStack 4.7.24 (release history).
+    fn external_hostnames(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.external_hostnames = value
+        self.held_mut().external_hostnames = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateChronyServers>,
+> UpdateChronyServersSetters for T {}
 /// The result of [`CheckNetworkReachable`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckNetworkReachableReply {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CheckNetworkReachableReply { "results" => results default, }
 );
 /// The result of [`GetChronyServers`].
@@ -279,154 +337,36 @@ pub struct GetChronyServersReply {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub servers: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetChronyServersReply { "servers" => servers default, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /zops/check/network`: see [`CheckNetworkReachable`](crate::api::CheckNetworkReachable).
-    #[allow(clippy::too_many_arguments)]
-    pub fn check_network_reachable(
+/// The `zops` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait ZopsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`CheckNetworkReachable`]: `GET /zops/check/network`.
+    fn check_network_reachable(
         &self,
         target_hostnames: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::CheckNetworkReachable> {
-        crate::client::Call::new(
-            self,
-            crate::api::CheckNetworkReachable::new(target_hostnames),
+    ) -> ::zstack_sdk::client::Call<CheckNetworkReachable> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CheckNetworkReachable::new(target_hostnames),
         )
     }
-    /// `GET /zops/chrony/servers`: see [`GetChronyServers`](crate::api::GetChronyServers).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_chrony_servers(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::GetChronyServers> {
-        crate::client::Call::new(self, crate::api::GetChronyServers::new())
+    /// Send [`GetChronyServers`]: `GET /zops/chrony/servers`.
+    fn get_chrony_servers(&self) -> ::zstack_sdk::client::Call<GetChronyServers> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetChronyServers::new())
     }
-    /// `PUT /zops/chrony/actions`: see [`SyncChronyServers`](crate::api::SyncChronyServers).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sync_chrony_servers(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::SyncChronyServers> {
-        crate::client::Call::new(self, crate::api::SyncChronyServers::new())
+    /// Send (and wait for the job of) [`SyncChronyServers`]: `PUT /zops/chrony/actions`.
+    fn sync_chrony_servers(&self) -> ::zstack_sdk::client::Call<SyncChronyServers> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), SyncChronyServers::new())
     }
-    /// `PUT /zops/chrony/actions`: see [`UpdateChronyServers`](crate::api::UpdateChronyServers).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_chrony_servers(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::UpdateChronyServers> {
-        crate::client::Call::new(self, crate::api::UpdateChronyServers::new())
+    /// Send (and wait for the job of) [`UpdateChronyServers`]: `PUT /zops/chrony/actions`.
+    fn update_chrony_servers(&self) -> ::zstack_sdk::client::Call<UpdateChronyServers> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateChronyServers::new())
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CheckNetworkReachable> {
-    /// Set `sourceHostnames`.
-    pub fn source_hostnames(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.source_hostnames(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetChronyServers> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SyncChronyServers> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateChronyServers> {
-    /// Set `internalHostnames`.
-    pub fn internal_hostnames(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.internal_hostnames(value))
-    }
-    /// Set `externalHostnames`.
-    pub fn external_hostnames(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.external_hostnames(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl ZopsApi for ::zstack_sdk::client::Client {}

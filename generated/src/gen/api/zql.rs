@@ -25,7 +25,7 @@ pub struct ZQLQuery {
 }
 impl ZQLQuery {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             zql: ::core::default::Default::default(),
@@ -33,72 +33,61 @@ impl ZQLQuery {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `zql`.
-    pub fn zql(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.zql = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`ZQLQuery`], settable on the request and on a client `Call` for it:
+ `client.zql_query(..).zql(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ZQLQuerySetters: ::zstack_sdk::runtime::request::Holds<
+        ZQLQuery,
+    > + ::core::marker::Sized {
+    /// Wire name `zql` (query string). Since ZStack 0.6.
+    fn zql(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().zql = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<ZQLQuery>> ZQLQuerySetters for T {}
 /// The result of [`ZQLQuery`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ZQLQueryReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<crate::types::ZQLQueryReturn>,
 }
-::zstack_sdk::deserialize_struct!(ZQLQueryReply { "results" => results default, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    ZQLQueryReply { "results" => results default, }
+);
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `GET /zql`: see [`ZQLQuery`](crate::api::ZQLQuery).
-    #[allow(clippy::too_many_arguments)]
-    pub fn zql_query(&self) -> crate::client::Call<'_, crate::api::ZQLQuery> {
-        crate::client::Call::new(self, crate::api::ZQLQuery::new())
+/// The `zql` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait ZqlApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send [`ZQLQuery`]: `GET /zql`.
+    fn zql_query(&self) -> ::zstack_sdk::client::Call<ZQLQuery> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), ZQLQuery::new())
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ZQLQuery> {
-    /// Set `zql`.
-    pub fn zql(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.zql(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl ZqlApi for ::zstack_sdk::client::Client {}

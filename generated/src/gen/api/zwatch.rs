@@ -41,7 +41,6 @@ pub struct AckAlarmData {
 }
 impl AckAlarmData {
     /// A request with the required params `alarmUuid`, `alertDataUuid`, `dataType`, `ackPeriodSec`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alarm_uuid: impl ::core::convert::Into<::std::string::String>,
         alert_data_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -58,35 +57,48 @@ impl AckAlarmData {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`AckAlarmData`], settable on the request and on a client `Call` for it:
+ `client.ack_alarm_data(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AckAlarmDataSetters: ::zstack_sdk::runtime::request::Holds<
+        AckAlarmData,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<AckAlarmData>> AckAlarmDataSetters for T {}
 /// `POST /zwatch/event-histories/acknowledgments`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -126,7 +138,6 @@ pub struct AckEventData {
 }
 impl AckEventData {
     /// A request with the required params `eventSubscriptionUuid`, `alertDataUuid`, `dataType`, `ackPeriodSec`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         event_subscription_uuid: impl ::core::convert::Into<::std::string::String>,
         alert_data_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -143,35 +154,48 @@ impl AckEventData {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`AckEventData`], settable on the request and on a client `Call` for it:
+ `client.ack_event_data(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AckEventDataSetters: ::zstack_sdk::runtime::request::Holds<
+        AckEventData,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<AckEventData>> AckEventDataSetters for T {}
 /// `POST /zwatch/alarms/{alarmUuid}/actions`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -204,7 +228,6 @@ pub struct AddActionToAlarm {
 }
 impl AddActionToAlarm {
     /// A request with the required params `alarmUuid`, `actionUuid`, `actionType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alarm_uuid: impl ::core::convert::Into<::std::string::String>,
         action_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -218,27 +241,41 @@ impl AddActionToAlarm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AddActionToAlarm`], settable on the request and on a client `Call` for it:
+ `client.add_action_to_alarm(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddActionToAlarmSetters: ::zstack_sdk::runtime::request::Holds<
+        AddActionToAlarm,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<AddActionToAlarm>> AddActionToAlarmSetters
+for T {}
 /// `POST /zwatch/events/subscriptions/{subscriptionUuid}/actions`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -271,7 +308,6 @@ pub struct AddActionToEventSubscription {
 }
 impl AddActionToEventSubscription {
     /// A request with the required params `subscriptionUuid`, `actionUuid`, `actionType`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         subscription_uuid: impl ::core::convert::Into<::std::string::String>,
         action_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -285,27 +321,42 @@ impl AddActionToEventSubscription {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`AddActionToEventSubscription`], settable on the request and on a client `Call` for it:
+ `client.add_action_to_event_subscription(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddActionToEventSubscriptionSetters: ::zstack_sdk::runtime::request::Holds<
+        AddActionToEventSubscription,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddActionToEventSubscription>,
+> AddActionToEventSubscriptionSetters for T {}
 /// `POST /zwatch/monitortemplates/evenrules`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -351,7 +402,6 @@ pub struct AddEventRuleTemplate {
 }
 impl AddEventRuleTemplate {
     /// A request with the required params `name`, `monitorTemplateUuid`, `namespace`, `eventName`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         monitor_template_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -371,63 +421,84 @@ impl AddEventRuleTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `emergencyLevel`.
-    pub fn emergency_level(
+}
+/** The optional params of [`AddEventRuleTemplate`], settable on the request and on a client `Call` for it:
+ `client.add_event_rule_template(..).emergency_level(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddEventRuleTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        AddEventRuleTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `emergencyLevel` (body). Since ZStack 4.0.1 (release history). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
+    fn emergency_level(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.emergency_level = ::core::option::Option::Some(value.into());
+        self.held_mut().emergency_level = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `labels`.
-    pub fn labels(
+    /// Wire name `labels` (body). Since ZStack 4.0.1 (release history).
+    fn labels(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.labels = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().labels = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddEventRuleTemplate>,
+> AddEventRuleTemplateSetters for T {}
 /// `POST /zwatch/monitorgroups/{groupUuid}/actions`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -463,7 +534,6 @@ pub struct AddInstanceToMonitorGroup {
 }
 impl AddInstanceToMonitorGroup {
     /// A request with the required params `instanceUuid`, `groupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         instance_uuid: impl ::core::convert::Into<::std::string::String>,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -477,45 +547,63 @@ impl AddInstanceToMonitorGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`AddInstanceToMonitorGroup`], settable on the request and on a client `Call` for it:
+ `client.add_instance_to_monitor_group(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddInstanceToMonitorGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        AddInstanceToMonitorGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddInstanceToMonitorGroup>,
+> AddInstanceToMonitorGroupSetters for T {}
 /// `POST /zwatch/alarms/{alarmUuid}/labels`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -556,7 +644,6 @@ pub struct AddLabelToAlarm {
 }
 impl AddLabelToAlarm {
     /// A request with the required params `alarmUuid`, `key`, `value`, `operator`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alarm_uuid: impl ::core::convert::Into<::std::string::String>,
         key: impl ::core::convert::Into<::std::string::String>,
@@ -574,45 +661,62 @@ impl AddLabelToAlarm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`AddLabelToAlarm`], settable on the request and on a client `Call` for it:
+ `client.add_label_to_alarm(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddLabelToAlarmSetters: ::zstack_sdk::runtime::request::Holds<
+        AddLabelToAlarm,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<AddLabelToAlarm>> AddLabelToAlarmSetters
+for T {}
 /// `POST /zwatch/events/subscriptions/{subscriptionUuid}/labels`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -653,7 +757,6 @@ pub struct AddLabelToEventSubscription {
 }
 impl AddLabelToEventSubscription {
     /// A request with the required params `subscriptionUuid`, `key`, `value`, `operator`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         subscription_uuid: impl ::core::convert::Into<::std::string::String>,
         key: impl ::core::convert::Into<::std::string::String>,
@@ -671,45 +774,63 @@ impl AddLabelToEventSubscription {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+}
+/** The optional params of [`AddLabelToEventSubscription`], settable on the request and on a client `Call` for it:
+ `client.add_label_to_event_subscription(..).resource_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddLabelToEventSubscriptionSetters: ::zstack_sdk::runtime::request::Holds<
+        AddLabelToEventSubscription,
+    > + ::core::marker::Sized {
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddLabelToEventSubscription>,
+> AddLabelToEventSubscriptionSetters for T {}
 /// `POST /zwatch/monitortemplates/{monitorTemplateUuid}/metricrules`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -776,7 +897,6 @@ pub struct AddMetricRuleTemplate {
 }
 impl AddMetricRuleTemplate {
     /// A request with the required params `name`, `monitorTemplateUuid`, `comparisonOperator`, `namespace`, `metricName`, `threshold`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         monitor_template_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -804,83 +924,104 @@ impl AddMetricRuleTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `period`.
-    pub fn period(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.period = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`AddMetricRuleTemplate`], settable on the request and on a client `Call` for it:
+ `client.add_metric_rule_template(..).period(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddMetricRuleTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        AddMetricRuleTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `period` (body). Since ZStack 4.0.1 (release history).
+    fn period(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().period = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `repeatInterval`.
-    pub fn repeat_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.repeat_interval = ::core::option::Option::Some(value.into());
+    /// Wire name `repeatInterval` (body). Since ZStack 4.0.1 (release history).
+    fn repeat_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().repeat_interval = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `labels`.
-    pub fn labels(
+    /// Wire name `labels` (body). Since ZStack 4.0.1 (release history).
+    fn labels(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.labels = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().labels = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `repeatCount`.
-    pub fn repeat_count(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.repeat_count = ::core::option::Option::Some(value.into());
+    /// Wire name `repeatCount` (body). Since ZStack 4.0.1 (release history). Server default: `-1`.
+    fn repeat_count(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().repeat_count = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `enableRecovery`.
-    pub fn enable_recovery(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.enable_recovery = ::core::option::Option::Some(value.into());
+    /// Wire name `enableRecovery` (body). Since ZStack 4.0.1 (release history). Server default: `false`.
+    fn enable_recovery(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().enable_recovery = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `emergencyLevel`.
-    pub fn emergency_level(
+    /// Wire name `emergencyLevel` (body). Since ZStack 4.0.1 (release history). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
+    fn emergency_level(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.emergency_level = ::core::option::Option::Some(value.into());
+        self.held_mut().emergency_level = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddMetricRuleTemplate>,
+> AddMetricRuleTemplateSetters for T {}
 /// `POST /zwatch/third-party/platforms`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
@@ -925,7 +1066,6 @@ pub struct AddThirdpartyPlatform {
 }
 impl AddThirdpartyPlatform {
     /// A request with the required params `name`, `type`, `url`, `template`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
@@ -944,53 +1084,71 @@ impl AddThirdpartyPlatform {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`AddThirdpartyPlatform`], settable on the request and on a client `Call` for it:
+ `client.add_thirdparty_platform(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait AddThirdpartyPlatformSetters: ::zstack_sdk::runtime::request::Holds<
+        AddThirdpartyPlatform,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.10.40 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.10.40 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.10.40 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.10.40 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.10.40 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<AddThirdpartyPlatform>,
+> AddThirdpartyPlatformSetters for T {}
 /// `POST /zwatch/monitortemplates/{templateUuid}/monitorgroups/{groupUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -1020,7 +1178,6 @@ pub struct ApplyMonitorTemplateToMonitorGroup {
 }
 impl ApplyMonitorTemplateToMonitorGroup {
     /// A request with the required params `templateUuid`, `groupUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         template_uuid: impl ::core::convert::Into<::std::string::String>,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1032,27 +1189,42 @@ impl ApplyMonitorTemplateToMonitorGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ApplyMonitorTemplateToMonitorGroup`], settable on the request and on a client `Call` for it:
+ `client.apply_monitor_template_to_monitor_group(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ApplyMonitorTemplateToMonitorGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        ApplyMonitorTemplateToMonitorGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ApplyMonitorTemplateToMonitorGroup>,
+> ApplyMonitorTemplateToMonitorGroupSetters for T {}
 /// `POST /zwatch/activealarms/actions`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -1081,7 +1253,6 @@ pub struct ChangeActiveAlarmState {
 }
 impl ChangeActiveAlarmState {
     /// A request with the required params `namespace`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         namespace: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -1093,27 +1264,42 @@ impl ChangeActiveAlarmState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeActiveAlarmState`], settable on the request and on a client `Call` for it:
+ `client.change_active_alarm_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeActiveAlarmStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeActiveAlarmState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeActiveAlarmState>,
+> ChangeActiveAlarmStateSetters for T {}
 /// `PUT /zwatch/alarms/{uuid}/actions`, body envelope `"changeAlarmState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1142,7 +1328,6 @@ pub struct ChangeAlarmState {
 }
 impl ChangeAlarmState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -1154,27 +1339,41 @@ impl ChangeAlarmState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeAlarmState`], settable on the request and on a client `Call` for it:
+ `client.change_alarm_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeAlarmStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeAlarmState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<ChangeAlarmState>> ChangeAlarmStateSetters
+for T {}
 /// `PUT /zwatch/change/eventSubscription/{uuid}/state`, body envelope `"changeEventSubscriptionState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -1203,7 +1402,6 @@ pub struct ChangeEventSubscriptionState {
 }
 impl ChangeEventSubscriptionState {
     /// A request with the required params `uuid`, `state`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state: impl ::core::convert::Into<::std::string::String>,
@@ -1215,27 +1413,42 @@ impl ChangeEventSubscriptionState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeEventSubscriptionState`], settable on the request and on a client `Call` for it:
+ `client.change_event_subscription_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeEventSubscriptionStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeEventSubscriptionState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeEventSubscriptionState>,
+> ChangeEventSubscriptionStateSetters for T {}
 /// `PUT /zwatch/topics/{uuid}/actions`, body envelope `"changeSNSTopicState"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1264,7 +1477,6 @@ pub struct ChangeSNSTopicState {
 }
 impl ChangeSNSTopicState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
@@ -1276,27 +1488,42 @@ impl ChangeSNSTopicState {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`ChangeSNSTopicState`], settable on the request and on a client `Call` for it:
+ `client.change_sns_topic_state(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ChangeSNSTopicStateSetters: ::zstack_sdk::runtime::request::Holds<
+        ChangeSNSTopicState,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<ChangeSNSTopicState>,
+> ChangeSNSTopicStateSetters for T {}
 /// `POST /zwatch/monitortemplates/{uuid}/actions`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -1334,7 +1561,6 @@ pub struct CloneMonitorTemplate {
 }
 impl CloneMonitorTemplate {
     /// A request with the required params `uuid`, `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -1349,53 +1575,71 @@ impl CloneMonitorTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CloneMonitorTemplate`], settable on the request and on a client `Call` for it:
+ `client.clone_monitor_template(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CloneMonitorTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        CloneMonitorTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CloneMonitorTemplate>,
+> CloneMonitorTemplateSetters for T {}
 /// `POST /zwatch/alarms`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -1471,7 +1715,6 @@ pub struct CreateAlarm {
 }
 impl CreateAlarm {
     /// A request with the required params `name`, `comparisonOperator`, `namespace`, `metricName`, `threshold`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         comparison_operator: impl ::core::convert::Into<::std::string::String>,
@@ -1500,109 +1743,131 @@ impl CreateAlarm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateAlarm`], settable on the request and on a client `Call` for it:
+ `client.create_alarm(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateAlarmSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateAlarm,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `period`.
-    pub fn period(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.period = ::core::option::Option::Some(value.into());
+    /// Wire name `period` (body). Since ZStack 3.0.1 (release history).
+    fn period(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().period = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `repeatInterval`.
-    pub fn repeat_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.repeat_interval = ::core::option::Option::Some(value.into());
+    /// Wire name `repeatInterval` (body). Since ZStack 3.0.1 (release history).
+    fn repeat_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().repeat_interval = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `labels`.
-    pub fn labels(
+    /// Wire name `labels` (body). Since ZStack 3.0.1 (release history).
+    fn labels(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.labels = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().labels = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `actions`.
-    pub fn actions(
+    /// Wire name `actions` (body). Since ZStack 3.0.1 (release history).
+    fn actions(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.actions = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().actions = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `repeatCount`.
-    pub fn repeat_count(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.repeat_count = ::core::option::Option::Some(value.into());
+    /// Wire name `repeatCount` (body). Since ZStack 3.3.1 (release history). Server default: `-1`.
+    fn repeat_count(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().repeat_count = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 3.1.3 (release history). Server default: `Any`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `enableRecovery`.
-    pub fn enable_recovery(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.enable_recovery = ::core::option::Option::Some(value.into());
+    /// Wire name `enableRecovery` (body). Since ZStack 3.4.1 (release history). Server default: `false`.
+    fn enable_recovery(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().enable_recovery = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `emergencyLevel`.
-    pub fn emergency_level(
+    /// Wire name `emergencyLevel` (body). Since ZStack 3.8.22 (release history). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
+    fn emergency_level(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.emergency_level = ::core::option::Option::Some(value.into());
+        self.held_mut().emergency_level = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<CreateAlarm>> CreateAlarmSetters for T {}
 /// `POST /zwatch/alarms/sns/text-templates/aliyun-sms`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -1670,7 +1935,6 @@ pub struct CreateAliyunSmsSNSTextTemplate {
 }
 impl CreateAliyunSmsSNSTextTemplate {
     /// A request with the required params `sign`, `alarmTemplateCode`, `eventTemplateCode`, `name`, `applicationPlatformType`, `template`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         sign: impl ::core::convert::Into<::std::string::String>,
         alarm_template_code: impl ::core::convert::Into<::std::string::String>,
@@ -1699,98 +1963,116 @@ impl CreateAliyunSmsSNSTextTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `eventTemplate`.
-    pub fn event_template(
+}
+/** The optional params of [`CreateAliyunSmsSNSTextTemplate`], settable on the request and on a client `Call` for it:
+ `client.create_aliyun_sms_sns_text_template(..).event_template(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateAliyunSmsSNSTextTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateAliyunSmsSNSTextTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `eventTemplate` (body). Since ZStack 3.7.5 (release history).
+    fn event_template(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.event_template = ::core::option::Option::Some(value.into());
+        self.held_mut().event_template = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.7.5 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `subject`.
-    pub fn subject(
+    /// Wire name `subject` (body). Since ZStack 4.4.65 (release history).
+    fn subject(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.subject = ::core::option::Option::Some(value.into());
+        self.held_mut().subject = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `recoverySubject`.
-    pub fn recovery_subject(
+    /// Wire name `recoverySubject` (body). Since ZStack 4.4.65 (release history).
+    fn recovery_subject(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.recovery_subject = ::core::option::Option::Some(value.into());
+        self.held_mut().recovery_subject = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `recoveryTemplate`.
-    pub fn recovery_template(
+    /// Wire name `recoveryTemplate` (body). Since ZStack 3.7.5 (release history).
+    fn recovery_template(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.recovery_template = ::core::option::Option::Some(value.into());
+        self.held_mut().recovery_template = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `defaultTemplate`.
-    pub fn default_template(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.default_template = ::core::option::Option::Some(value.into());
+    /// Wire name `defaultTemplate` (body). Since ZStack 3.7.5 (release history).
+    fn default_template(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().default_template = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 3.7.5 (release history). One of `alarm`, `event`, `combined`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.7.5 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.7.5 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateAliyunSmsSNSTextTemplate>,
+> CreateAliyunSmsSNSTextTemplateSetters for T {}
 /// `POST /zwatch/alarms/{alarmUuid}/autoscaling/rules/{ruleUuid}`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -1836,7 +2118,6 @@ pub struct CreateAutoScalingRuleAlarmTrigger {
 }
 impl CreateAutoScalingRuleAlarmTrigger {
     /// A request with the required params `alarmUuid`, `name`, `ruleUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alarm_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
@@ -1854,61 +2135,79 @@ impl CreateAutoScalingRuleAlarmTrigger {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `triggerType`.
-    pub fn trigger_type(
+}
+/** The optional params of [`CreateAutoScalingRuleAlarmTrigger`], settable on the request and on a client `Call` for it:
+ `client.create_auto_scaling_rule_alarm_trigger(..).trigger_type(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateAutoScalingRuleAlarmTriggerSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateAutoScalingRuleAlarmTrigger,
+    > + ::core::marker::Sized {
+    /// Wire name `triggerType` (body). Since ZStack 3.1.3 (release history).
+    fn trigger_type(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.trigger_type = ::core::option::Option::Some(value.into());
+        self.held_mut().trigger_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.1.3 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.1.3 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateAutoScalingRuleAlarmTrigger>,
+> CreateAutoScalingRuleAlarmTriggerSetters for T {}
 /// `POST /zwatch/metrics/httpreceivers`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -1950,7 +2249,6 @@ pub struct CreateMetricDataHttpReceiver {
 }
 impl CreateMetricDataHttpReceiver {
     /// A request with the required params `name`, `url`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         url: impl ::core::convert::Into<::std::string::String>,
@@ -1966,58 +2264,76 @@ impl CreateMetricDataHttpReceiver {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateMetricDataHttpReceiver`], settable on the request and on a client `Call` for it:
+ `client.create_metric_data_http_receiver(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateMetricDataHttpReceiverSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateMetricDataHttpReceiver,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.9.2 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `defaultEnable`.
-    pub fn default_enable(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.default_enable = ::core::option::Option::Some(value.into());
+    /// Wire name `defaultEnable` (body). Since ZStack 3.9.2 (release history). Server default: `false`.
+    fn default_enable(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().default_enable = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.9.2 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.9.2 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateMetricDataHttpReceiver>,
+> CreateMetricDataHttpReceiverSetters for T {}
 /// `POST /zwatch/metrics/httpreceivers/templates`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -2065,7 +2381,6 @@ pub struct CreateMetricTemplate {
 }
 impl CreateMetricTemplate {
     /// A request with the required params `receiverUuid`, `template`, `namespace`, `metricName`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         receiver_uuid: impl ::core::convert::Into<::std::string::String>,
         template: impl ::core::convert::Into<::std::string::String>,
@@ -2085,61 +2400,79 @@ impl CreateMetricTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `labelsJsonStr`.
-    pub fn labels_json_str(
+}
+/** The optional params of [`CreateMetricTemplate`], settable on the request and on a client `Call` for it:
+ `client.create_metric_template(..).labels_json_str(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateMetricTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateMetricTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `labelsJsonStr` (body). Since ZStack 3.9.2 (release history).
+    fn labels_json_str(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.labels_json_str = ::core::option::Option::Some(value.into());
+        self.held_mut().labels_json_str = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `description` (body). Since ZStack 3.9.2 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.9.2 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.9.2 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateMetricTemplate>,
+> CreateMetricTemplateSetters for T {}
 /// `POST /zwatch/monitorgroups`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -2177,7 +2510,6 @@ pub struct CreateMonitorGroup {
 }
 impl CreateMonitorGroup {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -2189,63 +2521,84 @@ impl CreateMonitorGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateMonitorGroup`], settable on the request and on a client `Call` for it:
+ `client.create_monitor_group(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateMonitorGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateMonitorGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `actions`.
-    pub fn actions(
+    /// Wire name `actions` (body). Since ZStack 4.0.1 (release history).
+    fn actions(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.actions = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().actions = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateMonitorGroup>,
+> CreateMonitorGroupSetters for T {}
 /// `POST /zwatch/monitortemplates`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -2281,7 +2634,6 @@ pub struct CreateMonitorTemplate {
 }
 impl CreateMonitorTemplate {
     /// A request with the required params `name`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -2292,53 +2644,71 @@ impl CreateMonitorTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateMonitorTemplate`], settable on the request and on a client `Call` for it:
+ `client.create_monitor_template(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateMonitorTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateMonitorTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateMonitorTemplate>,
+> CreateMonitorTemplateSetters for T {}
 /// `POST /zwatch/alarms/sns/text-templates`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2395,7 +2765,6 @@ pub struct CreateSNSTextTemplate {
 }
 impl CreateSNSTextTemplate {
     /// A request with the required params `name`, `applicationPlatformType`, `template`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         application_platform_type: impl ::core::convert::Into<::std::string::String>,
@@ -2417,90 +2786,108 @@ impl CreateSNSTextTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `description`.
-    pub fn description(
+}
+/** The optional params of [`CreateSNSTextTemplate`], settable on the request and on a client `Call` for it:
+ `client.create_sns_text_template(..).description(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait CreateSNSTextTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        CreateSNSTextTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `subject`.
-    pub fn subject(
+    /// Wire name `subject` (body). Since ZStack 4.4.65 (release history).
+    fn subject(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.subject = ::core::option::Option::Some(value.into());
+        self.held_mut().subject = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `recoverySubject`.
-    pub fn recovery_subject(
+    /// Wire name `recoverySubject` (body). Since ZStack 4.4.65 (release history).
+    fn recovery_subject(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.recovery_subject = ::core::option::Option::Some(value.into());
+        self.held_mut().recovery_subject = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `recoveryTemplate`.
-    pub fn recovery_template(
+    /// Wire name `recoveryTemplate` (body). Since ZStack 3.4.1 (release history).
+    fn recovery_template(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.recovery_template = ::core::option::Option::Some(value.into());
+        self.held_mut().recovery_template = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `defaultTemplate`.
-    pub fn default_template(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.default_template = ::core::option::Option::Some(value.into());
+    /// Wire name `defaultTemplate` (body). Since ZStack 3.0.1 (release history).
+    fn default_template(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().default_template = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `type`.
-    pub fn type_(
+    /// Wire name `type` (body). Since ZStack 3.7.5 (release history). One of `alarm`, `event`, `combined`.
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<CreateSNSTextTemplate>,
+> CreateSNSTextTemplateSetters for T {}
 /// `DELETE /zwatch/alarms/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -2528,7 +2915,6 @@ pub struct DeleteAlarm {
 }
 impl DeleteAlarm {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2537,35 +2923,48 @@ impl DeleteAlarm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteAlarm`], settable on the request and on a client `Call` for it:
+ `client.delete_alarm(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteAlarmSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteAlarm,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteAlarm>> DeleteAlarmSetters for T {}
 /// `DELETE /zwatch/monitortemplates/evenrules/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -2593,7 +2992,6 @@ pub struct DeleteEventRuleTemplate {
 }
 impl DeleteEventRuleTemplate {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2602,35 +3000,50 @@ impl DeleteEventRuleTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteEventRuleTemplate`], settable on the request and on a client `Call` for it:
+ `client.delete_event_rule_template(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteEventRuleTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteEventRuleTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 4.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteEventRuleTemplate>,
+> DeleteEventRuleTemplateSetters for T {}
 /// `DELETE /zwatch/metrics`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
@@ -2662,7 +3075,6 @@ pub struct DeleteMetricData {
 }
 impl DeleteMetricData {
     /// A request with the required params `namespace`, `metricName`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         namespace: impl ::core::convert::Into<::std::string::String>,
         metric_name: impl ::core::convert::Into<::std::string::String>,
@@ -2675,37 +3087,54 @@ impl DeleteMetricData {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `labels`.
-    pub fn labels(
+}
+/** The optional params of [`DeleteMetricData`], settable on the request and on a client `Call` for it:
+ `client.delete_metric_data(..).labels(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteMetricDataSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteMetricData,
+    > + ::core::marker::Sized {
+    /// Wire name `labels` (query string). Since ZStack 3.3.1 (release history).
+    fn labels(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.labels = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().labels = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.2.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.2.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<DeleteMetricData>> DeleteMetricDataSetters
+for T {}
 /// `DELETE /zwatch/metrics/httpreceivers/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -2733,7 +3162,6 @@ pub struct DeleteMetricDataHttpReceiver {
 }
 impl DeleteMetricDataHttpReceiver {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2742,35 +3170,50 @@ impl DeleteMetricDataHttpReceiver {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteMetricDataHttpReceiver`], settable on the request and on a client `Call` for it:
+ `client.delete_metric_data_http_receiver(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteMetricDataHttpReceiverSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteMetricDataHttpReceiver,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.9.2 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteMetricDataHttpReceiver>,
+> DeleteMetricDataHttpReceiverSetters for T {}
 /// `DELETE /zwatch/monitortemplates/metricrules/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -2798,7 +3241,6 @@ pub struct DeleteMetricRuleTemplate {
 }
 impl DeleteMetricRuleTemplate {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2807,35 +3249,50 @@ impl DeleteMetricRuleTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteMetricRuleTemplate`], settable on the request and on a client `Call` for it:
+ `client.delete_metric_rule_template(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteMetricRuleTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteMetricRuleTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 4.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteMetricRuleTemplate>,
+> DeleteMetricRuleTemplateSetters for T {}
 /// `DELETE /zwatch/metrics/httpreceivers/templates/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -2863,7 +3320,6 @@ pub struct DeleteMetricTemplate {
 }
 impl DeleteMetricTemplate {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2872,35 +3328,50 @@ impl DeleteMetricTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteMetricTemplate`], settable on the request and on a client `Call` for it:
+ `client.delete_metric_template(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteMetricTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteMetricTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.9.2 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteMetricTemplate>,
+> DeleteMetricTemplateSetters for T {}
 /// `DELETE /zwatch/monitorgroups/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -2928,7 +3399,6 @@ pub struct DeleteMonitorGroup {
 }
 impl DeleteMonitorGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2937,35 +3407,50 @@ impl DeleteMonitorGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteMonitorGroup`], settable on the request and on a client `Call` for it:
+ `client.delete_monitor_group(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteMonitorGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteMonitorGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 4.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteMonitorGroup>,
+> DeleteMonitorGroupSetters for T {}
 /// `DELETE /zwatch/monitortemplates/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -2993,7 +3478,6 @@ pub struct DeleteMonitorTemplate {
 }
 impl DeleteMonitorTemplate {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3002,35 +3486,50 @@ impl DeleteMonitorTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteMonitorTemplate`], settable on the request and on a client `Call` for it:
+ `client.delete_monitor_template(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteMonitorTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteMonitorTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 4.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteMonitorTemplate>,
+> DeleteMonitorTemplateSetters for T {}
 /// `DELETE /zwatch/alarms/sns/text-templates/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3058,7 +3557,6 @@ pub struct DeleteSNSTextTemplate {
 }
 impl DeleteSNSTextTemplate {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3067,35 +3565,50 @@ impl DeleteSNSTextTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteSNSTextTemplate`], settable on the request and on a client `Call` for it:
+ `client.delete_sns_text_template(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteSNSTextTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteSNSTextTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteSNSTextTemplate>,
+> DeleteSNSTextTemplateSetters for T {}
 /// `DELETE /zwatch/third-party/platforms/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
@@ -3123,7 +3636,6 @@ pub struct DeleteThirdpartyPlatform {
 }
 impl DeleteThirdpartyPlatform {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -3132,35 +3644,50 @@ impl DeleteThirdpartyPlatform {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`DeleteThirdpartyPlatform`], settable on the request and on a client `Call` for it:
+ `client.delete_thirdparty_platform(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait DeleteThirdpartyPlatformSetters: ::zstack_sdk::runtime::request::Holds<
+        DeleteThirdpartyPlatform,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.10.40 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.10.40 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.10.40 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<DeleteThirdpartyPlatform>,
+> DeleteThirdpartyPlatformSetters for T {}
 /// `GET /zwatch/activealarms/status`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -3185,7 +3712,6 @@ pub struct GetActiveAlarmStatus {
 }
 impl GetActiveAlarmStatus {
     /// A request with the required params `accountUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(account_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             account_uuid: account_uuid.into(),
@@ -3193,27 +3719,42 @@ impl GetActiveAlarmStatus {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetActiveAlarmStatus`], settable on the request and on a client `Call` for it:
+ `client.get_active_alarm_status(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetActiveAlarmStatusSetters: ::zstack_sdk::runtime::request::Holds<
+        GetActiveAlarmStatus,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetActiveAlarmStatus>,
+> GetActiveAlarmStatusSetters for T {}
 /// `GET /zwatch/alarm-histories`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3258,7 +3799,7 @@ pub struct GetAlarmData {
 }
 impl GetAlarmData {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             start_time: ::core::default::Default::default(),
@@ -3273,78 +3814,93 @@ impl GetAlarmData {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `startTime`.
-    pub fn start_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.start_time = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetAlarmData`], settable on the request and on a client `Call` for it:
+ `client.get_alarm_data(..).start_time(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetAlarmDataSetters: ::zstack_sdk::runtime::request::Holds<
+        GetAlarmData,
+    > + ::core::marker::Sized {
+    /// Wire name `startTime` (query string). Since ZStack 3.0.1 (release history).
+    fn start_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().start_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `endTime`.
-    pub fn end_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.end_time = ::core::option::Option::Some(value.into());
+    /// Wire name `endTime` (query string). Since ZStack 3.0.1 (release history).
+    fn end_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().end_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+    /// Wire name `limit` (query string). Since ZStack 3.0.1 (release history). Server default: `100`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `conditions`.
-    pub fn conditions(
+    /// Wire name `conditions` (query string). Since ZStack 3.0.1 (release history).
+    fn conditions(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.conditions = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().conditions = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `count`.
-    pub fn count(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.count = ::core::option::Option::Some(value.into());
+    /// Wire name `count` (query string). Since ZStack 3.3.1 (release history). Server default: `false`.
+    fn count_2(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().count = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `excludeOtherAccount`.
-    pub fn exclude_other_account(
-        mut self,
-        value: impl ::core::convert::Into<bool>,
-    ) -> Self {
-        self.exclude_other_account = ::core::option::Option::Some(value.into());
+    /// Wire name `excludeOtherAccount` (query string). Since ZStack 3.3.1 (release history). Server default: `false`.
+    fn exclude_other_account(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().exclude_other_account = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (query string). Since ZStack 3.5.3 (release history). Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `endpointUuid`.
-    pub fn endpoint_uuid(
+    /// Wire name `endpointUuid` (query string). Since ZStack 3.10.40 (release history).
+    fn endpoint_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.endpoint_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().endpoint_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetAlarmData>> GetAlarmDataSetters for T {}
 /// `GET /zwatch/events/meta-data`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3372,7 +3928,7 @@ pub struct GetAllEventMetadata {
 }
 impl GetAllEventMetadata {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             name: ::core::default::Default::default(),
@@ -3381,43 +3937,55 @@ impl GetAllEventMetadata {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`GetAllEventMetadata`], settable on the request and on a client `Call` for it:
+ `client.get_all_event_metadata(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetAllEventMetadataSetters: ::zstack_sdk::runtime::request::Holds<
+        GetAllEventMetadata,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (query string). Since ZStack 3.9.2 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `namespace` (query string). Since ZStack 3.9.2 (release history).
+    fn namespace(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().namespace = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `namespace`.
-    pub fn namespace(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.namespace = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetAllEventMetadata>,
+> GetAllEventMetadataSetters for T {}
 /// `GET /zwatch/metrics/meta-data`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3445,7 +4013,7 @@ pub struct GetAllMetricMetadata {
 }
 impl GetAllMetricMetadata {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             name: ::core::default::Default::default(),
@@ -3454,43 +4022,55 @@ impl GetAllMetricMetadata {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`GetAllMetricMetadata`], settable on the request and on a client `Call` for it:
+ `client.get_all_metric_metadata(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetAllMetricMetadataSetters: ::zstack_sdk::runtime::request::Holds<
+        GetAllMetricMetadata,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (query string). Since ZStack 3.9.2 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `namespace` (query string). Since ZStack 3.9.2 (release history).
+    fn namespace(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().namespace = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `namespace`.
-    pub fn namespace(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.namespace = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetAllMetricMetadata>,
+> GetAllMetricMetadataSetters for T {}
 /// `GET /zwatch/audits`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3526,7 +4106,7 @@ pub struct GetAuditData {
 }
 impl GetAuditData {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             start_time: ::core::default::Default::default(),
@@ -3538,60 +4118,76 @@ impl GetAuditData {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `startTime`.
-    pub fn start_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.start_time = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetAuditData`], settable on the request and on a client `Call` for it:
+ `client.get_audit_data(..).start_time(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetAuditDataSetters: ::zstack_sdk::runtime::request::Holds<
+        GetAuditData,
+    > + ::core::marker::Sized {
+    /// Wire name `startTime` (query string). Since ZStack 3.0.1 (release history).
+    fn start_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().start_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `endTime`.
-    pub fn end_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.end_time = ::core::option::Option::Some(value.into());
+    /// Wire name `endTime` (query string). Since ZStack 3.0.1 (release history).
+    fn end_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().end_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+    /// Wire name `limit` (query string). Since ZStack 3.0.1 (release history). Server default: `100`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `conditions`.
-    pub fn conditions(
+    /// Wire name `conditions` (query string). Since ZStack 3.0.1 (release history).
+    fn conditions(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.conditions = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().conditions = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `auditType`.
-    pub fn audit_type(
+    /// Wire name `auditType` (query string). Since ZStack 3.5.3 (release history). One of `Login`, `Resource`.
+    fn audit_type(
         mut self,
         value: impl ::core::convert::Into<crate::types::AuditType>,
     ) -> Self {
-        self.audit_type = ::core::option::Option::Some(value.into());
+        self.held_mut().audit_type = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetAuditData>> GetAuditDataSetters for T {}
 /// `GET /zwatch/events`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3639,7 +4235,7 @@ pub struct GetEventData {
 }
 impl GetEventData {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             start_time: ::core::default::Default::default(),
@@ -3655,86 +4251,106 @@ impl GetEventData {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `startTime`.
-    pub fn start_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.start_time = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetEventData`], settable on the request and on a client `Call` for it:
+ `client.get_event_data(..).start_time(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetEventDataSetters: ::zstack_sdk::runtime::request::Holds<
+        GetEventData,
+    > + ::core::marker::Sized {
+    /// Wire name `startTime` (query string). Since ZStack 3.0.1 (release history).
+    fn start_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().start_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `endTime`.
-    pub fn end_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.end_time = ::core::option::Option::Some(value.into());
+    /// Wire name `endTime` (query string). Since ZStack 3.0.1 (release history).
+    fn end_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().end_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `offsetAheadOfCurrentTime`.
-    pub fn offset_ahead_of_current_time(
+    /// Wire name `offsetAheadOfCurrentTime` (query string). Since ZStack 3.0.1 (release history).
+    fn offset_ahead_of_current_time(
         mut self,
         value: impl ::core::convert::Into<i64>,
     ) -> Self {
-        self.offset_ahead_of_current_time = ::core::option::Option::Some(value.into());
+        self.held_mut().offset_ahead_of_current_time = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `limit`.
-    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.limit = ::core::option::Option::Some(value.into());
+    /// Wire name `limit` (query string). Since ZStack 3.0.1 (release history). Server default: `100`.
+    fn limit_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().limit = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `conditions`.
-    pub fn conditions(
+    /// Wire name `conditions` (query string). Since ZStack 3.0.1 (release history).
+    fn conditions(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.conditions = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().conditions = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `count`.
-    pub fn count(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.count = ::core::option::Option::Some(value.into());
+    /// Wire name `count` (query string). Since ZStack 3.3.1 (release history). Server default: `false`.
+    fn count_2(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().count = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `start`.
-    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.start = ::core::option::Option::Some(value.into());
+    /// Wire name `start` (query string). Since ZStack 3.5.3 (release history). Server default: `0`.
+    fn start_2(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().start = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `conditionExpression`.
-    pub fn condition_expression(
+    /// Wire name `conditionExpression` (query string). Since ZStack 3.8.22 (release history).
+    fn condition_expression(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.condition_expression = ::core::option::Option::Some(value.into());
+        self.held_mut().condition_expression = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `endpointUuid`.
-    pub fn endpoint_uuid(
+    /// Wire name `endpointUuid` (query string). Since ZStack 3.10.40 (release history).
+    fn endpoint_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.endpoint_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().endpoint_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetEventData>> GetEventDataSetters for T {}
 /// `GET /zwatch/mn`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -3759,7 +4375,7 @@ pub struct GetManagementNodeDirCapacity {
 }
 impl GetManagementNodeDirCapacity {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             management_node_uuids: ::core::default::Default::default(),
@@ -3767,40 +4383,55 @@ impl GetManagementNodeDirCapacity {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `managementNodeUuids`.
-    pub fn management_node_uuids(
+}
+/** The optional params of [`GetManagementNodeDirCapacity`], settable on the request and on a client `Call` for it:
+ `client.get_management_node_dir_capacity(..).management_node_uuids(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetManagementNodeDirCapacitySetters: ::zstack_sdk::runtime::request::Holds<
+        GetManagementNodeDirCapacity,
+    > + ::core::marker::Sized {
+    /// Wire name `managementNodeUuids` (query string). Since ZStack 3.9.2 (release history).
+    fn management_node_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.management_node_uuids = value
+        self.held_mut().management_node_uuids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetManagementNodeDirCapacity>,
+> GetManagementNodeDirCapacitySetters for T {}
 /// `GET /zwatch/metrics`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3846,7 +4477,6 @@ pub struct GetMetricData {
 }
 impl GetMetricData {
     /// A request with the required params `namespace`, `metricName`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         namespace: impl ::core::convert::Into<::std::string::String>,
         metric_name: impl ::core::convert::Into<::std::string::String>,
@@ -3865,83 +4495,105 @@ impl GetMetricData {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `startTime`.
-    pub fn start_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.start_time = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetMetricData`], settable on the request and on a client `Call` for it:
+ `client.get_metric_data(..).start_time(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetMetricDataSetters: ::zstack_sdk::runtime::request::Holds<
+        GetMetricData,
+    > + ::core::marker::Sized {
+    /// Wire name `startTime` (query string). Since ZStack 3.0.1 (release history).
+    fn start_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().start_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `endTime`.
-    pub fn end_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.end_time = ::core::option::Option::Some(value.into());
+    /// Wire name `endTime` (query string). Since ZStack 3.0.1 (release history).
+    fn end_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().end_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `offsetAheadOfCurrentTime`.
-    pub fn offset_ahead_of_current_time(
+    /// Wire name `offsetAheadOfCurrentTime` (query string). Since ZStack 3.0.1 (release history).
+    fn offset_ahead_of_current_time(
         mut self,
         value: impl ::core::convert::Into<i64>,
     ) -> Self {
-        self.offset_ahead_of_current_time = ::core::option::Option::Some(value.into());
+        self.held_mut().offset_ahead_of_current_time = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `period`.
-    pub fn period(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.period = ::core::option::Option::Some(value.into());
+    /// Wire name `period` (query string). Since ZStack 3.0.1 (release history).
+    fn period(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().period = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `labels`.
-    pub fn labels(
+    /// Wire name `labels` (query string). Since ZStack 3.0.1 (release history).
+    fn labels(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.labels = value.into_iter().map(::core::convert::Into::into).collect();
-        self
-    }
-    /// Set `valueConditions`.
-    pub fn value_conditions(
-        mut self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.value_conditions = value
+        self.held_mut().labels = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `functions`.
-    pub fn functions(
+    /// Wire name `valueConditions` (query string). Since ZStack 4.0.1 (release history).
+    fn value_conditions(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.functions = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().value_conditions = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `functions` (query string). Since ZStack 3.0.1 (release history).
+    fn functions(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::serde_json::Value>,
+        >,
+    ) -> Self {
+        self.held_mut().functions = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<GetMetricData>> GetMetricDataSetters
+for T {}
 /// `GET /zwatch/metrics/label-values`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -3980,7 +4632,6 @@ pub struct GetMetricLabelValue {
 }
 impl GetMetricLabelValue {
     /// A request with the required params `namespace`, `metricName`, `labelNames`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         namespace: impl ::core::convert::Into<::std::string::String>,
         metric_name: impl ::core::convert::Into<::std::string::String>,
@@ -4002,50 +4653,65 @@ impl GetMetricLabelValue {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `startTime`.
-    pub fn start_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.start_time = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`GetMetricLabelValue`], settable on the request and on a client `Call` for it:
+ `client.get_metric_label_value(..).start_time(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetMetricLabelValueSetters: ::zstack_sdk::runtime::request::Holds<
+        GetMetricLabelValue,
+    > + ::core::marker::Sized {
+    /// Wire name `startTime` (query string). Since ZStack 3.9.2 (release history).
+    fn start_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().start_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `endTime`.
-    pub fn end_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.end_time = ::core::option::Option::Some(value.into());
+    /// Wire name `endTime` (query string). Since ZStack 3.9.2 (release history).
+    fn end_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().end_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `filterLabels`.
-    pub fn filter_labels(
+    /// Wire name `filterLabels` (query string). Since ZStack 3.0.1 (release history).
+    fn filter_labels(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.filter_labels = value
+        self.held_mut().filter_labels = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetMetricLabelValue>,
+> GetMetricLabelValueSetters for T {}
 /// `GET /zwatch/textTemplateArg`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
@@ -4067,34 +4733,49 @@ pub struct GetTextTemplateArg {
 }
 impl GetTextTemplateArg {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`GetTextTemplateArg`], settable on the request and on a client `Call` for it:
+ `client.get_text_template_arg(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetTextTemplateArgSetters: ::zstack_sdk::runtime::request::Holds<
+        GetTextTemplateArg,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 5.0.0 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 5.0.0 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetTextTemplateArg>,
+> GetTextTemplateArgSetters for T {}
 /// `GET /zwatch/alert-histories/histogram`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
@@ -4131,7 +4812,6 @@ pub struct GetZWatchAlertHistogram {
 }
 impl GetZWatchAlertHistogram {
     /// A request with the required params `tableName`, `startTime`, `endTime`, `intervalHours`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         table_name: impl ::core::convert::Into<::std::string::String>,
         start_time: impl ::core::convert::Into<i64>,
@@ -4148,40 +4828,55 @@ impl GetZWatchAlertHistogram {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `groupColumns`.
-    pub fn group_columns(
+}
+/** The optional params of [`GetZWatchAlertHistogram`], settable on the request and on a client `Call` for it:
+ `client.get_z_watch_alert_histogram(..).group_columns(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait GetZWatchAlertHistogramSetters: ::zstack_sdk::runtime::request::Holds<
+        GetZWatchAlertHistogram,
+    > + ::core::marker::Sized {
+    /// Wire name `groupColumns` (query string). Since ZStack 4.1.8 (release history).
+    fn group_columns(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.group_columns = value
+        self.held_mut().group_columns = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.1.8 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.1.8 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<GetZWatchAlertHistogram>,
+> GetZWatchAlertHistogramSetters for T {}
 /// `POST /zwatch/metrics`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -4211,7 +4906,6 @@ pub struct PutMetricData {
 }
 impl PutMetricData {
     /// A request with the required params `namespace`, `data`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         namespace: impl ::core::convert::Into<::std::string::String>,
         data: impl ::core::iter::IntoIterator<
@@ -4225,27 +4919,41 @@ impl PutMetricData {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`PutMetricData`], settable on the request and on a client `Call` for it:
+ `client.put_metric_data(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait PutMetricDataSetters: ::zstack_sdk::runtime::request::Holds<
+        PutMetricData,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<PutMetricData>> PutMetricDataSetters
+for T {}
 /// `GET /zwatch/activealarms/alarms`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -4264,7 +4972,7 @@ pub struct QueryActiveAlarm {
 }
 impl QueryActiveAlarm {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4299,7 +5007,7 @@ pub struct QueryActiveAlarmTemplate {
 }
 impl QueryActiveAlarmTemplate {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4334,7 +5042,7 @@ pub struct QueryAlarm {
 }
 impl QueryAlarm {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4369,7 +5077,7 @@ pub struct QueryAlarmRecord {
 }
 impl QueryAlarmRecord {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4405,7 +5113,7 @@ pub struct QueryAlertDataAck {
 }
 impl QueryAlertDataAck {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4440,7 +5148,7 @@ pub struct QueryAliyunSmsSNSTextTemplate {
 }
 impl QueryAliyunSmsSNSTextTemplate {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4475,7 +5183,7 @@ pub struct QueryAudit {
 }
 impl QueryAudit {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4510,7 +5218,7 @@ pub struct QueryEventRecord {
 }
 impl QueryEventRecord {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4545,7 +5253,7 @@ pub struct QueryEventRuleTemplate {
 }
 impl QueryEventRuleTemplate {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4580,7 +5288,7 @@ pub struct QueryEventSubscription {
 }
 impl QueryEventSubscription {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4615,7 +5323,7 @@ pub struct QueryMetricDataHttpReceiver {
 }
 impl QueryMetricDataHttpReceiver {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4650,7 +5358,7 @@ pub struct QueryMetricRuleTemplate {
 }
 impl QueryMetricRuleTemplate {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4685,7 +5393,7 @@ pub struct QueryMetricTemplate {
 }
 impl QueryMetricTemplate {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4720,7 +5428,7 @@ pub struct QueryMonitorGroup {
 }
 impl QueryMonitorGroup {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4755,7 +5463,7 @@ pub struct QueryMonitorGroupAlarm {
 }
 impl QueryMonitorGroupAlarm {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4790,7 +5498,7 @@ pub struct QueryMonitorGroupEventSubscription {
 }
 impl QueryMonitorGroupEventSubscription {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4825,7 +5533,7 @@ pub struct QueryMonitorGroupInstance {
 }
 impl QueryMonitorGroupInstance {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4860,7 +5568,7 @@ pub struct QueryMonitorGroupTemplateRef {
 }
 impl QueryMonitorGroupTemplateRef {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4895,7 +5603,7 @@ pub struct QueryMonitorTemplate {
 }
 impl QueryMonitorTemplate {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4930,7 +5638,7 @@ pub struct QuerySNSEndpointThirdpartyAlertHistory {
 }
 impl QuerySNSEndpointThirdpartyAlertHistory {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -4967,7 +5675,7 @@ pub struct QuerySNSTextTemplate {
 }
 impl QuerySNSTextTemplate {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -5002,7 +5710,7 @@ pub struct QueryThirdpartyAlert {
 }
 impl QueryThirdpartyAlert {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -5037,7 +5745,7 @@ pub struct QueryThirdpartyPlatform {
 }
 impl QueryThirdpartyPlatform {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             params: ::core::default::Default::default(),
@@ -5085,7 +5793,6 @@ pub struct RemoveActionFromAlarm {
 }
 impl RemoveActionFromAlarm {
     /// A request with the required params `alarmUuid`, `actionUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alarm_uuid: impl ::core::convert::Into<::std::string::String>,
         action_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -5098,35 +5805,50 @@ impl RemoveActionFromAlarm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`RemoveActionFromAlarm`], settable on the request and on a client `Call` for it:
+ `client.remove_action_from_alarm(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveActionFromAlarmSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveActionFromAlarm,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveActionFromAlarm>,
+> RemoveActionFromAlarmSetters for T {}
 /// `DELETE /zwatch/events/subscriptions/{subscriptionUuid}/actions/{actionUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5155,7 +5877,6 @@ pub struct RemoveActionFromEventSubscription {
 }
 impl RemoveActionFromEventSubscription {
     /// A request with the required params `subscriptionUuid`, `actionUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         subscription_uuid: impl ::core::convert::Into<::std::string::String>,
         action_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -5167,27 +5888,42 @@ impl RemoveActionFromEventSubscription {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemoveActionFromEventSubscription`], settable on the request and on a client `Call` for it:
+ `client.remove_action_from_event_subscription(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveActionFromEventSubscriptionSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveActionFromEventSubscription,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveActionFromEventSubscription>,
+> RemoveActionFromEventSubscriptionSetters for T {}
 /// `DELETE /zwatch/monitorgroups/{groupUuid}/actions/{instanceUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -5219,7 +5955,6 @@ pub struct RemoveInstanceFromMonitorGroup {
 }
 impl RemoveInstanceFromMonitorGroup {
     /// A request with the required params `groupUuid`, `instanceUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         group_uuid: impl ::core::convert::Into<::std::string::String>,
         instance_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -5232,35 +5967,50 @@ impl RemoveInstanceFromMonitorGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`RemoveInstanceFromMonitorGroup`], settable on the request and on a client `Call` for it:
+ `client.remove_instance_from_monitor_group(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveInstanceFromMonitorGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveInstanceFromMonitorGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 4.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveInstanceFromMonitorGroup>,
+> RemoveInstanceFromMonitorGroupSetters for T {}
 /// `DELETE /zwatch/alarms/labels/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5288,7 +6038,6 @@ pub struct RemoveLabelFromAlarm {
 }
 impl RemoveLabelFromAlarm {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -5297,35 +6046,50 @@ impl RemoveLabelFromAlarm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`RemoveLabelFromAlarm`], settable on the request and on a client `Call` for it:
+ `client.remove_label_from_alarm(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveLabelFromAlarmSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveLabelFromAlarm,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveLabelFromAlarm>,
+> RemoveLabelFromAlarmSetters for T {}
 /// `DELETE /zwatch/events/subscriptions/labels/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5350,7 +6114,6 @@ pub struct RemoveLabelFromEventSubscription {
 }
 impl RemoveLabelFromEventSubscription {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -5358,27 +6121,42 @@ impl RemoveLabelFromEventSubscription {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`RemoveLabelFromEventSubscription`], settable on the request and on a client `Call` for it:
+ `client.remove_label_from_event_subscription(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RemoveLabelFromEventSubscriptionSetters: ::zstack_sdk::runtime::request::Holds<
+        RemoveLabelFromEventSubscription,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RemoveLabelFromEventSubscription>,
+> RemoveLabelFromEventSubscriptionSetters for T {}
 /// `DELETE /zwatch/monitortemplates/{templateUuid}/monitorgroups/{groupUuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -5410,7 +6188,6 @@ pub struct RevokeMonitorTemplateFromMonitorGroup {
 }
 impl RevokeMonitorTemplateFromMonitorGroup {
     /// A request with the required params `groupUuid`, `templateUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         group_uuid: impl ::core::convert::Into<::std::string::String>,
         template_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -5423,35 +6200,50 @@ impl RevokeMonitorTemplateFromMonitorGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`RevokeMonitorTemplateFromMonitorGroup`], settable on the request and on a client `Call` for it:
+ `client.revoke_monitor_template_from_monitor_group(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait RevokeMonitorTemplateFromMonitorGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        RevokeMonitorTemplateFromMonitorGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 4.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<RevokeMonitorTemplateFromMonitorGroup>,
+> RevokeMonitorTemplateFromMonitorGroupSetters for T {}
 /// `POST /zwatch/events/subscriptions`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5500,7 +6292,6 @@ pub struct SubscribeEvent {
 }
 impl SubscribeEvent {
     /// A request with the required params `namespace`, `eventName`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         namespace: impl ::core::convert::Into<::std::string::String>,
         event_name: impl ::core::convert::Into<::std::string::String>,
@@ -5518,81 +6309,101 @@ impl SubscribeEvent {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`SubscribeEvent`], settable on the request and on a client `Call` for it:
+ `client.subscribe_event(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait SubscribeEventSetters: ::zstack_sdk::runtime::request::Holds<
+        SubscribeEvent,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `actions`.
-    pub fn actions(
+    /// Wire name `actions` (body). Since ZStack 3.0.1 (release history).
+    fn actions(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.actions = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().actions = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `labels`.
-    pub fn labels(
+    /// Wire name `labels` (body). Since ZStack 3.0.1 (release history).
+    fn labels(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.labels = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().labels = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `emergencyLevel`.
-    pub fn emergency_level(
+    /// Wire name `emergencyLevel` (body). Since ZStack 3.8.22 (release history). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
+    fn emergency_level(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.emergency_level = ::core::option::Option::Some(value.into());
+        self.held_mut().emergency_level = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
+    fn resource_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().resource_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
+    fn tag_uuids(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().tag_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<SubscribeEvent>> SubscribeEventSetters
+for T {}
 /// `DELETE /zwatch/events/subscriptions/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5620,7 +6431,6 @@ pub struct UnsubscribeEvent {
 }
 impl UnsubscribeEvent {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -5629,35 +6439,49 @@ impl UnsubscribeEvent {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `deleteMode`.
-    pub fn delete_mode(
+}
+/** The optional params of [`UnsubscribeEvent`], settable on the request and on a client `Call` for it:
+ `client.unsubscribe_event(..).delete_mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UnsubscribeEventSetters: ::zstack_sdk::runtime::request::Holds<
+        UnsubscribeEvent,
+    > + ::core::marker::Sized {
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
+    fn delete_mode(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.delete_mode = ::core::option::Option::Some(value.into());
+        self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UnsubscribeEvent>> UnsubscribeEventSetters
+for T {}
 /// `PUT /zwatch/activealarms/templates/{uuid}/actions`, body envelope `"updateActiveAlarmTemplate"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
@@ -5709,7 +6533,6 @@ pub struct UpdateActiveAlarmTemplate {
 }
 impl UpdateActiveAlarmTemplate {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -5725,79 +6548,94 @@ impl UpdateActiveAlarmTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `alarmName`.
-    pub fn alarm_name(
+}
+/** The optional params of [`UpdateActiveAlarmTemplate`], settable on the request and on a client `Call` for it:
+ `client.update_active_alarm_template(..).alarm_name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateActiveAlarmTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateActiveAlarmTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `alarmName` (body). Since ZStack 4.7.24 (release history).
+    fn alarm_name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.alarm_name = ::core::option::Option::Some(value.into());
+        self.held_mut().alarm_name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `comparisonOperator`.
-    pub fn comparison_operator(
+    /// Wire name `comparisonOperator` (body). Since ZStack 4.7.24 (release history). One of `GreaterThanOrEqualTo`, `GreaterThan`, `LessThan`, `LessThanOrEqualTo`.
+    fn comparison_operator(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.comparison_operator = ::core::option::Option::Some(value.into());
+        self.held_mut().comparison_operator = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `period`.
-    pub fn period(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.period = ::core::option::Option::Some(value.into());
+    /// Wire name `period` (body). Since ZStack 4.7.24 (release history).
+    fn period(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().period = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `threshold`.
-    pub fn threshold(mut self, value: impl ::core::convert::Into<f64>) -> Self {
-        self.threshold = ::core::option::Option::Some(value.into());
+    /// Wire name `threshold` (body). Since ZStack 4.7.24 (release history).
+    fn threshold(mut self, value: impl ::core::convert::Into<f64>) -> Self {
+        self.held_mut().threshold = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `repeatInterval`.
-    pub fn repeat_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.repeat_interval = ::core::option::Option::Some(value.into());
+    /// Wire name `repeatInterval` (body). Since ZStack 4.7.24 (release history).
+    fn repeat_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().repeat_interval = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `repeatCount`.
-    pub fn repeat_count(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.repeat_count = ::core::option::Option::Some(value.into());
+    /// Wire name `repeatCount` (body). Since ZStack 4.7.24 (release history).
+    fn repeat_count(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().repeat_count = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `emergencyLevel`.
-    pub fn emergency_level(
+    /// Wire name `emergencyLevel` (body). Since ZStack 4.7.24 (release history). One of `Emergent`, `Important`, `Normal`.
+    fn emergency_level(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.emergency_level = ::core::option::Option::Some(value.into());
+        self.held_mut().emergency_level = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `labels`.
-    pub fn labels(
+    /// Wire name `labels` (body). Since ZStack 4.7.24 (release history).
+    fn labels(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.labels = ::core::option::Option::Some(value.into());
+        self.held_mut().labels = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateActiveAlarmTemplate>,
+> UpdateActiveAlarmTemplateSetters for T {}
 /// `PUT /zwatch/alarms/{uuid}/actions`, body envelope `"updateAlarm"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -5860,7 +6698,6 @@ pub struct UpdateAlarm {
 }
 impl UpdateAlarm {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -5878,94 +6715,107 @@ impl UpdateAlarm {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateAlarm`], settable on the request and on a client `Call` for it:
+ `client.update_alarm(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAlarmSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAlarm,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `comparisonOperator` (body). Since ZStack 3.0.1 (release history). One of `GreaterThanOrEqualTo`, `GreaterThan`, `LessThan`, `LessThanOrEqualTo`.
+    fn comparison_operator(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().comparison_operator = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `comparisonOperator`.
-    pub fn comparison_operator(
+    /// Wire name `period` (body). Since ZStack 3.0.1 (release history).
+    fn period(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().period = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `threshold` (body). Since ZStack 3.0.1 (release history).
+    fn threshold(mut self, value: impl ::core::convert::Into<f64>) -> Self {
+        self.held_mut().threshold = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `repeatInterval` (body). Since ZStack 3.0.1 (release history).
+    fn repeat_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().repeat_interval = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `repeatCount` (body). Since ZStack 3.3.1 (release history).
+    fn repeat_count(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().repeat_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `enableRecovery` (body). Since ZStack 3.4.1 (release history).
+    fn enable_recovery(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().enable_recovery = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `emergencyLevel` (body). Since ZStack 3.8.22 (release history). One of `Emergent`, `Important`, `Normal`.
+    fn emergency_level(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.comparison_operator = ::core::option::Option::Some(value.into());
+        self.held_mut().emergency_level = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `period`.
-    pub fn period(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.period = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `threshold`.
-    pub fn threshold(mut self, value: impl ::core::convert::Into<f64>) -> Self {
-        self.threshold = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `repeatInterval`.
-    pub fn repeat_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.repeat_interval = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `repeatCount`.
-    pub fn repeat_count(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.repeat_count = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `enableRecovery`.
-    pub fn enable_recovery(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.enable_recovery = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `emergencyLevel`.
-    pub fn emergency_level(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.emergency_level = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `actions`.
-    pub fn actions(
+    /// Wire name `actions` (body). Since ZStack 4.0.1 (release history).
+    fn actions(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.actions = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().actions = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateAlarm>> UpdateAlarmSetters for T {}
 /// `PUT /zwatch/alarm-histories/actions`, body envelope `"updateAlarmData"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
@@ -6004,7 +6854,6 @@ pub struct UpdateAlarmData {
 }
 impl UpdateAlarmData {
     /// A request with the required params `updateMode`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(update_mode: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             data_uuid: ::core::default::Default::default(),
@@ -6016,53 +6865,67 @@ impl UpdateAlarmData {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `dataUuid`.
-    pub fn data_uuid(
+}
+/** The optional params of [`UpdateAlarmData`], settable on the request and on a client `Call` for it:
+ `client.update_alarm_data(..).data_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAlarmDataSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAlarmData,
+    > + ::core::marker::Sized {
+    /// Wire name `dataUuid` (body). Since ZStack 3.3.1 (release history).
+    fn data_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.data_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().data_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dataStartTime`.
-    pub fn data_start_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.data_start_time = ::core::option::Option::Some(value.into());
+    /// Wire name `dataStartTime` (body). Since ZStack 3.3.1 (release history).
+    fn data_start_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().data_start_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dataEndTime`.
-    pub fn data_end_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.data_end_time = ::core::option::Option::Some(value.into());
+    /// Wire name `dataEndTime` (body). Since ZStack 3.3.1 (release history).
+    fn data_end_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().data_end_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `readStatus`.
-    pub fn read_status(
+    /// Wire name `readStatus` (body). Since ZStack 3.3.1 (release history). One of `Read`, `Unread`.
+    fn read_status(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.read_status = ::core::option::Option::Some(value.into());
+        self.held_mut().read_status = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.3.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.3.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateAlarmData>> UpdateAlarmDataSetters
+for T {}
 /// `PUT /zwatch/alarms/labels/{uuid}/actions`, body envelope `"updateAlarmLabel"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
@@ -6096,7 +6959,6 @@ pub struct UpdateAlarmLabel {
 }
 impl UpdateAlarmLabel {
     /// A request with the required params `uuid`, `key`, `value`, `operator`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         key: impl ::core::convert::Into<::std::string::String>,
@@ -6112,27 +6974,41 @@ impl UpdateAlarmLabel {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateAlarmLabel`], settable on the request and on a client `Call` for it:
+ `client.update_alarm_label(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAlarmLabelSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAlarmLabel,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateAlarmLabel>> UpdateAlarmLabelSetters
+for T {}
 /// `PUT /zwatch/alert-histories/acknowledgments/{alertDataUuid}/actions`, body envelope `"updateAlertDataAck"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -6163,7 +7039,6 @@ pub struct UpdateAlertDataAck {
 }
 impl UpdateAlertDataAck {
     /// A request with the required params `alertDataUuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alert_data_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -6174,32 +7049,47 @@ impl UpdateAlertDataAck {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `resumeAlert`.
-    pub fn resume_alert(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.resume_alert = ::core::option::Option::Some(value.into());
+}
+/** The optional params of [`UpdateAlertDataAck`], settable on the request and on a client `Call` for it:
+ `client.update_alert_data_ack(..).resume_alert(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAlertDataAckSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAlertDataAck,
+    > + ::core::marker::Sized {
+    /// Wire name `resumeAlert` (body). Since ZStack 4.0.1 (release history).
+    fn resume_alert(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().resume_alert = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateAlertDataAck>,
+> UpdateAlertDataAckSetters for T {}
 /// `PUT /zwatch/alarms/sns/text-templates/{uuid}/actions`, body envelope `"updateAliyunSmsSNSTextTemplate"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
@@ -6256,7 +7146,6 @@ pub struct UpdateAliyunSmsSNSTextTemplate {
 }
 impl UpdateAliyunSmsSNSTextTemplate {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             alarm_template_code: ::core::default::Default::default(),
@@ -6275,112 +7164,121 @@ impl UpdateAliyunSmsSNSTextTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `alarmTemplateCode`.
-    pub fn alarm_template_code(
+}
+/** The optional params of [`UpdateAliyunSmsSNSTextTemplate`], settable on the request and on a client `Call` for it:
+ `client.update_aliyun_sms_sns_text_template(..).alarm_template_code(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateAliyunSmsSNSTextTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateAliyunSmsSNSTextTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `alarmTemplateCode` (body). Since ZStack 3.7.5 (release history).
+    fn alarm_template_code(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.alarm_template_code = ::core::option::Option::Some(value.into());
+        self.held_mut().alarm_template_code = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `sign`.
-    pub fn sign(
+    /// Wire name `sign` (body). Since ZStack 3.7.5 (release history).
+    fn sign(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().sign = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `eventTemplateCode` (body). Since ZStack 3.7.5 (release history).
+    fn event_template_code(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.sign = ::core::option::Option::Some(value.into());
+        self.held_mut().event_template_code = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `eventTemplateCode`.
-    pub fn event_template_code(
+    /// Wire name `eventTemplate` (body). Since ZStack 3.7.5 (release history).
+    fn event_template(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.event_template_code = ::core::option::Option::Some(value.into());
+        self.held_mut().event_template = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `eventTemplate`.
-    pub fn event_template(
+    /// Wire name `name` (body). Since ZStack 3.7.5 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.7.5 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.event_template = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
+    /// Wire name `subject` (body). Since ZStack 4.4.65 (release history).
+    fn subject(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().subject = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `recoverySubject` (body). Since ZStack 4.4.65 (release history).
+    fn recovery_subject(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().recovery_subject = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `subject`.
-    pub fn subject(
+    /// Wire name `template` (body). Since ZStack 3.7.5 (release history).
+    fn template(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.subject = ::core::option::Option::Some(value.into());
+        self.held_mut().template = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `recoverySubject`.
-    pub fn recovery_subject(
+    /// Wire name `recoveryTemplate` (body). Since ZStack 3.7.5 (release history).
+    fn recovery_template(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.recovery_subject = ::core::option::Option::Some(value.into());
+        self.held_mut().recovery_template = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `template`.
-    pub fn template(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.template = ::core::option::Option::Some(value.into());
+    /// Wire name `defaultTemplate` (body). Since ZStack 3.7.5 (release history).
+    fn default_template(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().default_template = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `recoveryTemplate`.
-    pub fn recovery_template(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.recovery_template = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `defaultTemplate`.
-    pub fn default_template(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.default_template = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateAliyunSmsSNSTextTemplate>,
+> UpdateAliyunSmsSNSTextTemplateSetters for T {}
 /// `PUT /zwatch/events/actions`, body envelope `"updateEventData"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
@@ -6419,7 +7317,6 @@ pub struct UpdateEventData {
 }
 impl UpdateEventData {
     /// A request with the required params `updateMode`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(update_mode: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             data_uuid: ::core::default::Default::default(),
@@ -6431,53 +7328,67 @@ impl UpdateEventData {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `dataUuid`.
-    pub fn data_uuid(
+}
+/** The optional params of [`UpdateEventData`], settable on the request and on a client `Call` for it:
+ `client.update_event_data(..).data_uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateEventDataSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateEventData,
+    > + ::core::marker::Sized {
+    /// Wire name `dataUuid` (body). Since ZStack 3.3.1 (release history).
+    fn data_uuid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.data_uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().data_uuid = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dataStartTime`.
-    pub fn data_start_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.data_start_time = ::core::option::Option::Some(value.into());
+    /// Wire name `dataStartTime` (body). Since ZStack 3.3.1 (release history).
+    fn data_start_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().data_start_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `dataEndTime`.
-    pub fn data_end_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.data_end_time = ::core::option::Option::Some(value.into());
+    /// Wire name `dataEndTime` (body). Since ZStack 3.3.1 (release history).
+    fn data_end_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().data_end_time = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `readStatus`.
-    pub fn read_status(
+    /// Wire name `readStatus` (body). Since ZStack 3.3.1 (release history). One of `Read`, `Unread`.
+    fn read_status(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.read_status = ::core::option::Option::Some(value.into());
+        self.held_mut().read_status = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.3.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.3.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<UpdateEventData>> UpdateEventDataSetters
+for T {}
 /// `PUT /zwatch/monitortemplates/evenrules/{uuid}/actions`, body envelope `"updateEventRuleTemplate"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -6511,7 +7422,6 @@ pub struct UpdateEventRuleTemplate {
 }
 impl UpdateEventRuleTemplate {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -6522,53 +7432,68 @@ impl UpdateEventRuleTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateEventRuleTemplate`], settable on the request and on a client `Call` for it:
+ `client.update_event_rule_template(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateEventRuleTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateEventRuleTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `emergencyLevel` (body). Since ZStack 4.0.1 (release history). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
+    fn emergency_level(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().emergency_level = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `emergencyLevel`.
-    pub fn emergency_level(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.emergency_level = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `labels`.
-    pub fn labels(
+    /// Wire name `labels` (body). Since ZStack 4.0.1 (release history).
+    fn labels(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.labels = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().labels = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateEventRuleTemplate>,
+> UpdateEventRuleTemplateSetters for T {}
 /// `PUT /zwatch/events/subscriptions/labels/{uuid}/actions`, body envelope `"updateEventSubscriptionLabel"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
@@ -6602,7 +7527,6 @@ pub struct UpdateEventSubscriptionLabel {
 }
 impl UpdateEventSubscriptionLabel {
     /// A request with the required params `uuid`, `key`, `value`, `operator`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         key: impl ::core::convert::Into<::std::string::String>,
@@ -6618,27 +7542,42 @@ impl UpdateEventSubscriptionLabel {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+}
+/** The optional params of [`UpdateEventSubscriptionLabel`], settable on the request and on a client `Call` for it:
+ `client.update_event_subscription_label(..).system_tags(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateEventSubscriptionLabelSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateEventSubscriptionLabel,
+    > + ::core::marker::Sized {
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateEventSubscriptionLabel>,
+> UpdateEventSubscriptionLabelSetters for T {}
 /// `PUT /zwatch/monitortemplates/metricrules/{uuid}/actions`, body envelope `"updateMetricRuleTemplate"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -6693,7 +7632,6 @@ pub struct UpdateMetricRuleTemplate {
 }
 impl UpdateMetricRuleTemplate {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -6710,86 +7648,101 @@ impl UpdateMetricRuleTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateMetricRuleTemplate`], settable on the request and on a client `Call` for it:
+ `client.update_metric_rule_template(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateMetricRuleTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateMetricRuleTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `comparisonOperator` (body). Since ZStack 4.0.1 (release history). One of `GreaterThanOrEqualTo`, `GreaterThan`, `LessThan`, `LessThanOrEqualTo`.
+    fn comparison_operator(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().comparison_operator = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `comparisonOperator`.
-    pub fn comparison_operator(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.comparison_operator = ::core::option::Option::Some(value.into());
+    /// Wire name `period` (body). Since ZStack 4.0.1 (release history).
+    fn period(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().period = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `period`.
-    pub fn period(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.period = ::core::option::Option::Some(value.into());
+    /// Wire name `threshold` (body). Since ZStack 4.0.1 (release history).
+    fn threshold(mut self, value: impl ::core::convert::Into<f64>) -> Self {
+        self.held_mut().threshold = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `threshold`.
-    pub fn threshold(mut self, value: impl ::core::convert::Into<f64>) -> Self {
-        self.threshold = ::core::option::Option::Some(value.into());
+    /// Wire name `repeatInterval` (body). Since ZStack 4.0.1 (release history).
+    fn repeat_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().repeat_interval = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `repeatInterval`.
-    pub fn repeat_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.repeat_interval = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `labels`.
-    pub fn labels(
+    /// Wire name `labels` (body). Since ZStack 4.0.1 (release history).
+    fn labels(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.labels = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().labels = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `repeatCount`.
-    pub fn repeat_count(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.repeat_count = ::core::option::Option::Some(value.into());
+    /// Wire name `repeatCount` (body). Since ZStack 4.0.1 (release history). Server default: `-1`.
+    fn repeat_count(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut().repeat_count = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `enableRecovery`.
-    pub fn enable_recovery(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.enable_recovery = ::core::option::Option::Some(value.into());
+    /// Wire name `enableRecovery` (body). Since ZStack 4.0.1 (release history). Server default: `false`.
+    fn enable_recovery(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().enable_recovery = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `emergencyLevel`.
-    pub fn emergency_level(
+    /// Wire name `emergencyLevel` (body). Since ZStack 4.0.1 (release history). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
+    fn emergency_level(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.emergency_level = ::core::option::Option::Some(value.into());
+        self.held_mut().emergency_level = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateMetricRuleTemplate>,
+> UpdateMetricRuleTemplateSetters for T {}
 /// `PUT /zwatch/monitorgroups/{uuid}/actions`, body envelope `"updateMonitorGroup"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -6826,7 +7779,6 @@ pub struct UpdateMonitorGroup {
 }
 impl UpdateMonitorGroup {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -6838,61 +7790,76 @@ impl UpdateMonitorGroup {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateMonitorGroup`], settable on the request and on a client `Call` for it:
+ `client.update_monitor_group(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateMonitorGroupSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateMonitorGroup,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `actions`.
-    pub fn actions(
+    /// Wire name `actions` (body). Since ZStack 4.0.1 (release history).
+    fn actions(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
     ) -> Self {
-        self.actions = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().actions = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `stateEvent`.
-    pub fn state_event(
+    /// Wire name `stateEvent` (body). Since ZStack 4.0.1 (release history). One of `enable`, `disable`.
+    fn state_event(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.state_event = ::core::option::Option::Some(value.into());
+        self.held_mut().state_event = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateMonitorGroup>,
+> UpdateMonitorGroupSetters for T {}
 /// `PUT /zwatch/monitortemplates/{uuid}/actions`, body envelope `"updateMonitorTemplate"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
@@ -6924,7 +7891,6 @@ pub struct UpdateMonitorTemplate {
 }
 impl UpdateMonitorTemplate {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -6934,43 +7900,55 @@ impl UpdateMonitorTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateMonitorTemplate`], settable on the request and on a client `Call` for it:
+ `client.update_monitor_template(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateMonitorTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateMonitorTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateMonitorTemplate>,
+> UpdateMonitorTemplateSetters for T {}
 /// `PUT /zwatch/alarms/sns/text-templates/{uuid}/actions`, body envelope `"updateSNSTextTemplate"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
@@ -7017,7 +7995,6 @@ pub struct UpdateSNSTextTemplate {
 }
 impl UpdateSNSTextTemplate {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -7032,80 +8009,92 @@ impl UpdateSNSTextTemplate {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateSNSTextTemplate`], settable on the request and on a client `Call` for it:
+ `client.update_sns_text_template(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateSNSTextTemplateSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateSNSTextTemplate,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `subject` (body). Since ZStack 4.4.65 (release history).
+    fn subject(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().subject = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `subject`.
-    pub fn subject(
+    /// Wire name `recoverySubject` (body). Since ZStack 4.4.65 (release history).
+    fn recovery_subject(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.subject = ::core::option::Option::Some(value.into());
+        self.held_mut().recovery_subject = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `recoverySubject`.
-    pub fn recovery_subject(
+    /// Wire name `template` (body). Since ZStack 3.0.1 (release history).
+    fn template(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.recovery_subject = ::core::option::Option::Some(value.into());
+        self.held_mut().template = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `template`.
-    pub fn template(
+    /// Wire name `recoveryTemplate` (body). Since ZStack 3.4.1 (release history).
+    fn recovery_template(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.template = ::core::option::Option::Some(value.into());
+        self.held_mut().recovery_template = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `recoveryTemplate`.
-    pub fn recovery_template(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.recovery_template = ::core::option::Option::Some(value.into());
+    /// Wire name `defaultTemplate` (body). Since ZStack 3.0.1 (release history).
+    fn default_template(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().default_template = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `defaultTemplate`.
-    pub fn default_template(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.default_template = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateSNSTextTemplate>,
+> UpdateSNSTextTemplateSetters for T {}
 /// `PUT /zwatch/events/subscriptions/{uuid}/actions`, body envelope `"updateSubscribeEvent"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
@@ -7137,7 +8126,6 @@ pub struct UpdateSubscribeEvent {
 }
 impl UpdateSubscribeEvent {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -7147,43 +8135,55 @@ impl UpdateSubscribeEvent {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `emergencyLevel`.
-    pub fn emergency_level(
+}
+/** The optional params of [`UpdateSubscribeEvent`], settable on the request and on a client `Call` for it:
+ `client.update_subscribe_event(..).emergency_level(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateSubscribeEventSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateSubscribeEvent,
+    > + ::core::marker::Sized {
+    /// Wire name `emergencyLevel` (body). Since ZStack 3.8.22 (release history). One of `Emergent`, `Important`, `Normal`.
+    fn emergency_level(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.emergency_level = ::core::option::Option::Some(value.into());
+        self.held_mut().emergency_level = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `name`.
-    pub fn name(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+    /// Wire name `name` (body). Since ZStack 3.10.40 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.8.22 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.8.22 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateSubscribeEvent>,
+> UpdateSubscribeEventSetters for T {}
 /// `PUT /zwatch/third-party/alerts/actions`, body envelope `"updateThirdpartyAlerts"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
@@ -7218,7 +8218,7 @@ pub struct UpdateThirdpartyAlerts {
 }
 impl UpdateThirdpartyAlerts {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             uuid: ::core::default::Default::default(),
@@ -7229,53 +8229,65 @@ impl UpdateThirdpartyAlerts {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `uuid`.
-    pub fn uuid(
+}
+/** The optional params of [`UpdateThirdpartyAlerts`], settable on the request and on a client `Call` for it:
+ `client.update_thirdparty_alerts(..).uuid(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateThirdpartyAlertsSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateThirdpartyAlerts,
+    > + ::core::marker::Sized {
+    /// Wire name `uuid` (body). Since ZStack 3.10.40 (release history).
+    fn uuid(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `startTimeMillis` (body). Since ZStack 3.10.40 (release history).
+    fn start_time_millis(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().start_time_millis = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `endTimeMillis` (body). Since ZStack 3.10.40 (release history).
+    fn end_time_millis(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().end_time_millis = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `updateReadStatus` (body). Since ZStack 3.10.40 (release history). One of `Unread`, `Read`.
+    fn update_read_status(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.uuid = ::core::option::Option::Some(value.into());
+        self.held_mut().update_read_status = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `startTimeMillis`.
-    pub fn start_time_millis(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.start_time_millis = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `endTimeMillis`.
-    pub fn end_time_millis(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.end_time_millis = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `updateReadStatus`.
-    pub fn update_read_status(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.update_read_status = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.10.40 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.10.40 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateThirdpartyAlerts>,
+> UpdateThirdpartyAlertsSetters for T {}
 /// `PUT /zwatch/third-party/platforms/{uuid}/actions`, body envelope `"updateThirdpartyPlatform"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
@@ -7319,7 +8331,6 @@ pub struct UpdateThirdpartyPlatform {
 }
 impl UpdateThirdpartyPlatform {
     /// A request with the required params `uuid`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             uuid: uuid.into(),
@@ -7333,82 +8344,90 @@ impl UpdateThirdpartyPlatform {
             user_tags: ::core::default::Default::default(),
         }
     }
-    /// Set `name`.
-    pub fn name(
+}
+/** The optional params of [`UpdateThirdpartyPlatform`], settable on the request and on a client `Call` for it:
+ `client.update_thirdparty_platform(..).name(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait UpdateThirdpartyPlatformSetters: ::zstack_sdk::runtime::request::Holds<
+        UpdateThirdpartyPlatform,
+    > + ::core::marker::Sized {
+    /// Wire name `name` (body). Since ZStack 3.10.40 (release history).
+    fn name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `description` (body). Since ZStack 3.10.40 (release history).
+    fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = ::core::option::Option::Some(value.into());
+        self.held_mut().description = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `description`.
-    pub fn description(
+    /// Wire name `template` (body). Since ZStack 3.10.40 (release history).
+    fn template(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = ::core::option::Option::Some(value.into());
+        self.held_mut().template = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `template`.
-    pub fn template(
+    /// Wire name `url` (body). Since ZStack 3.10.40 (release history).
+    fn url(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.held_mut().url = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `stateEvent` (body). Since ZStack 3.10.40 (release history). One of `enable`, `disable`.
+    fn state_event(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.template = ::core::option::Option::Some(value.into());
+        self.held_mut().state_event = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `url`.
-    pub fn url(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.url = ::core::option::Option::Some(value.into());
+    /// Wire name `lastSyncDateMills` (body). Since ZStack 3.10.40 (release history).
+    fn last_sync_date_mills(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.held_mut().last_sync_date_mills = ::core::option::Option::Some(
+            value.into(),
+        );
         self
     }
-    /// Set `stateEvent`.
-    pub fn state_event(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.state_event = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `lastSyncDateMills`.
-    pub fn last_sync_date_mills(
-        mut self,
-        value: impl ::core::convert::Into<i64>,
-    ) -> Self {
-        self.last_sync_date_mills = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
+    /// Wire name `systemTags` (body). Since ZStack 3.10.40 (release history).
+    fn system_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().system_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
-    /// Set `userTags`.
-    pub fn user_tags(
+    /// Wire name `userTags` (body). Since ZStack 3.10.40 (release history).
+    fn user_tags(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().user_tags = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<
+    T: ::zstack_sdk::runtime::request::Holds<UpdateThirdpartyPlatform>,
+> UpdateThirdpartyPlatformSetters for T {}
 /// The result of [`GetActiveAlarmStatus`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetActiveAlarmStatusReply {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub statuses: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetActiveAlarmStatusReply { "statuses" => statuses default, }
 );
 /// The result of [`GetAlarmData`].
@@ -7419,7 +8438,7 @@ pub struct GetAlarmDataReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetAlarmDataReply { "histories" => histories default, "total" => total lenient, }
 );
 /// The result of [`GetAllEventMetadata`].
@@ -7428,7 +8447,7 @@ pub struct GetAllEventMetadataReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub events: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetAllEventMetadataReply { "events" => events default, }
 );
 /// The result of [`GetAllMetricMetadata`].
@@ -7437,7 +8456,7 @@ pub struct GetAllMetricMetadataReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub metrics: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetAllMetricMetadataReply { "metrics" => metrics default, }
 );
 /// The result of [`GetAuditData`].
@@ -7446,7 +8465,9 @@ pub struct GetAuditDataReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub audits: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(GetAuditDataReply { "audits" => audits default, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetAuditDataReply { "audits" => audits default, }
+);
 /// The result of [`GetEventData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetEventDataReply {
@@ -7455,7 +8476,7 @@ pub struct GetEventDataReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetEventDataReply { "events" => events default, "total" => total lenient, }
 );
 /// The result of [`GetManagementNodeDirCapacity`].
@@ -7464,7 +8485,7 @@ pub struct GetManagementNodeDirCapacityReply {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub result: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetManagementNodeDirCapacityReply { "result" => result default, }
 );
 /// The result of [`GetMetricData`].
@@ -7473,14 +8494,16 @@ pub struct GetMetricDataReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub data: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(GetMetricDataReply { "data" => data default, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    GetMetricDataReply { "data" => data default, }
+);
 /// The result of [`GetMetricLabelValue`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetMetricLabelValueReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub labels: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetMetricLabelValueReply { "labels" => labels default, }
 );
 /// The result of [`GetTextTemplateArg`].
@@ -7492,7 +8515,7 @@ pub struct GetTextTemplateArgReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetTextTemplateArgReply { "defaultSupportedParams" => default_supported_params
     default, }
 );
@@ -7502,7 +8525,7 @@ pub struct GetZWatchAlertHistogramReply {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub histograms: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GetZWatchAlertHistogramReply { "histograms" => histograms default, }
 );
 /// The result of [`QueryAlarmRecord`].
@@ -7513,7 +8536,7 @@ pub struct QueryAlarmRecordReply {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryAlarmRecordReply { "inventories" => inventories default, "total" => total
     lenient, }
 );
@@ -7525,7 +8548,7 @@ pub struct QueryAuditReply {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryAuditReply { "inventories" => inventories default, "total" => total lenient, }
 );
 /// The result of [`QueryEventRecord`].
@@ -7536,7 +8559,7 @@ pub struct QueryEventRecordReply {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryEventRecordReply { "inventories" => inventories default, "total" => total
     lenient, }
 );
@@ -7548,43 +8571,37 @@ pub struct QueryThirdpartyAlertReply {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QueryThirdpartyAlertReply { "inventories" => inventories default, "total" => total
     lenient, }
 );
 #[cfg(feature = "client")]
-impl crate::client::Client {
-    /// `POST /zwatch/alarm-histories/acknowledgments`: see [`AckAlarmData`](crate::api::AckAlarmData).
-    #[allow(clippy::too_many_arguments)]
-    pub fn ack_alarm_data(
+/// The `zwatch` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
+pub trait ZwatchApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
+    /// Send (and wait for the job of) [`AckAlarmData`]: `POST /zwatch/alarm-histories/acknowledgments`.
+    fn ack_alarm_data(
         &self,
         alarm_uuid: impl ::core::convert::Into<::std::string::String>,
         alert_data_uuid: impl ::core::convert::Into<::std::string::String>,
         data_type: impl ::core::convert::Into<::std::string::String>,
         ack_period_sec: impl ::core::convert::Into<i32>,
-    ) -> crate::client::Call<'_, crate::api::AckAlarmData> {
-        crate::client::Call::new(
-            self,
-            crate::api::AckAlarmData::new(
-                alarm_uuid,
-                alert_data_uuid,
-                data_type,
-                ack_period_sec,
-            ),
+    ) -> ::zstack_sdk::client::Call<AckAlarmData> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AckAlarmData::new(alarm_uuid, alert_data_uuid, data_type, ack_period_sec),
         )
     }
-    /// `POST /zwatch/event-histories/acknowledgments`: see [`AckEventData`](crate::api::AckEventData).
-    #[allow(clippy::too_many_arguments)]
-    pub fn ack_event_data(
+    /// Send (and wait for the job of) [`AckEventData`]: `POST /zwatch/event-histories/acknowledgments`.
+    fn ack_event_data(
         &self,
         event_subscription_uuid: impl ::core::convert::Into<::std::string::String>,
         alert_data_uuid: impl ::core::convert::Into<::std::string::String>,
         data_type: impl ::core::convert::Into<::std::string::String>,
         ack_period_sec: impl ::core::convert::Into<i32>,
-    ) -> crate::client::Call<'_, crate::api::AckEventData> {
-        crate::client::Call::new(
-            self,
-            crate::api::AckEventData::new(
+    ) -> ::zstack_sdk::client::Call<AckEventData> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AckEventData::new(
                 event_subscription_uuid,
                 alert_data_uuid,
                 data_type,
@@ -7592,103 +8609,86 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /zwatch/alarms/{alarmUuid}/actions`: see [`AddActionToAlarm`](crate::api::AddActionToAlarm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_action_to_alarm(
+    /// Send (and wait for the job of) [`AddActionToAlarm`]: `POST /zwatch/alarms/{alarmUuid}/actions`.
+    fn add_action_to_alarm(
         &self,
         alarm_uuid: impl ::core::convert::Into<::std::string::String>,
         action_uuid: impl ::core::convert::Into<::std::string::String>,
         action_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddActionToAlarm> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddActionToAlarm::new(alarm_uuid, action_uuid, action_type),
+    ) -> ::zstack_sdk::client::Call<AddActionToAlarm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddActionToAlarm::new(alarm_uuid, action_uuid, action_type),
         )
     }
-    /// `POST /zwatch/events/subscriptions/{subscriptionUuid}/actions`: see [`AddActionToEventSubscription`](crate::api::AddActionToEventSubscription).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_action_to_event_subscription(
+    /// Send (and wait for the job of) [`AddActionToEventSubscription`]: `POST /zwatch/events/subscriptions/{subscriptionUuid}/actions`.
+    fn add_action_to_event_subscription(
         &self,
         subscription_uuid: impl ::core::convert::Into<::std::string::String>,
         action_uuid: impl ::core::convert::Into<::std::string::String>,
         action_type: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddActionToEventSubscription> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddActionToEventSubscription::new(
+    ) -> ::zstack_sdk::client::Call<AddActionToEventSubscription> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddActionToEventSubscription::new(
                 subscription_uuid,
                 action_uuid,
                 action_type,
             ),
         )
     }
-    /// `POST /zwatch/monitortemplates/evenrules`: see [`AddEventRuleTemplate`](crate::api::AddEventRuleTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_event_rule_template(
+    /// Send (and wait for the job of) [`AddEventRuleTemplate`]: `POST /zwatch/monitortemplates/evenrules`.
+    fn add_event_rule_template(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         monitor_template_uuid: impl ::core::convert::Into<::std::string::String>,
         namespace: impl ::core::convert::Into<::std::string::String>,
         event_name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddEventRuleTemplate> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddEventRuleTemplate::new(
-                name,
-                monitor_template_uuid,
-                namespace,
-                event_name,
-            ),
+    ) -> ::zstack_sdk::client::Call<AddEventRuleTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddEventRuleTemplate::new(name, monitor_template_uuid, namespace, event_name),
         )
     }
-    /// `POST /zwatch/monitorgroups/{groupUuid}/actions`: see [`AddInstanceToMonitorGroup`](crate::api::AddInstanceToMonitorGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_instance_to_monitor_group(
+    /// Send (and wait for the job of) [`AddInstanceToMonitorGroup`]: `POST /zwatch/monitorgroups/{groupUuid}/actions`.
+    fn add_instance_to_monitor_group(
         &self,
         instance_uuid: impl ::core::convert::Into<::std::string::String>,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddInstanceToMonitorGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddInstanceToMonitorGroup::new(instance_uuid, group_uuid),
+    ) -> ::zstack_sdk::client::Call<AddInstanceToMonitorGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddInstanceToMonitorGroup::new(instance_uuid, group_uuid),
         )
     }
-    /// `POST /zwatch/alarms/{alarmUuid}/labels`: see [`AddLabelToAlarm`](crate::api::AddLabelToAlarm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_label_to_alarm(
+    /// Send (and wait for the job of) [`AddLabelToAlarm`]: `POST /zwatch/alarms/{alarmUuid}/labels`.
+    fn add_label_to_alarm(
         &self,
         alarm_uuid: impl ::core::convert::Into<::std::string::String>,
         key: impl ::core::convert::Into<::std::string::String>,
         value: impl ::core::convert::Into<::std::string::String>,
         operator: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddLabelToAlarm> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddLabelToAlarm::new(alarm_uuid, key, value, operator),
+    ) -> ::zstack_sdk::client::Call<AddLabelToAlarm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddLabelToAlarm::new(alarm_uuid, key, value, operator),
         )
     }
-    /// `POST /zwatch/events/subscriptions/{subscriptionUuid}/labels`: see [`AddLabelToEventSubscription`](crate::api::AddLabelToEventSubscription).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_label_to_event_subscription(
+    /// Send (and wait for the job of) [`AddLabelToEventSubscription`]: `POST /zwatch/events/subscriptions/{subscriptionUuid}/labels`.
+    fn add_label_to_event_subscription(
         &self,
         subscription_uuid: impl ::core::convert::Into<::std::string::String>,
         key: impl ::core::convert::Into<::std::string::String>,
         value: impl ::core::convert::Into<::std::string::String>,
         operator: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddLabelToEventSubscription> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddLabelToEventSubscription::new(
-                subscription_uuid,
-                key,
-                value,
-                operator,
-            ),
+    ) -> ::zstack_sdk::client::Call<AddLabelToEventSubscription> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddLabelToEventSubscription::new(subscription_uuid, key, value, operator),
         )
     }
-    /// `POST /zwatch/monitortemplates/{monitorTemplateUuid}/metricrules`: see [`AddMetricRuleTemplate`](crate::api::AddMetricRuleTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_metric_rule_template(
+    /// Send (and wait for the job of) [`AddMetricRuleTemplate`]: `POST /zwatch/monitortemplates/{monitorTemplateUuid}/metricrules`.
+    fn add_metric_rule_template(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         monitor_template_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -7696,10 +8696,10 @@ impl crate::client::Client {
         namespace: impl ::core::convert::Into<::std::string::String>,
         metric_name: impl ::core::convert::Into<::std::string::String>,
         threshold: impl ::core::convert::Into<f64>,
-    ) -> crate::client::Call<'_, crate::api::AddMetricRuleTemplate> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddMetricRuleTemplate::new(
+    ) -> ::zstack_sdk::client::Call<AddMetricRuleTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddMetricRuleTemplate::new(
                 name,
                 monitor_template_uuid,
                 comparison_operator,
@@ -7709,105 +8709,97 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /zwatch/third-party/platforms`: see [`AddThirdpartyPlatform`](crate::api::AddThirdpartyPlatform).
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_thirdparty_platform(
+    /// Send (and wait for the job of) [`AddThirdpartyPlatform`]: `POST /zwatch/third-party/platforms`.
+    fn add_thirdparty_platform(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
         url: impl ::core::convert::Into<::std::string::String>,
         template: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::AddThirdpartyPlatform> {
-        crate::client::Call::new(
-            self,
-            crate::api::AddThirdpartyPlatform::new(name, type_, url, template),
+    ) -> ::zstack_sdk::client::Call<AddThirdpartyPlatform> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            AddThirdpartyPlatform::new(name, type_, url, template),
         )
     }
-    /// `POST /zwatch/monitortemplates/{templateUuid}/monitorgroups/{groupUuid}`: see [`ApplyMonitorTemplateToMonitorGroup`](crate::api::ApplyMonitorTemplateToMonitorGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn apply_monitor_template_to_monitor_group(
+    /// Send (and wait for the job of) [`ApplyMonitorTemplateToMonitorGroup`]: `POST /zwatch/monitortemplates/{templateUuid}/monitorgroups/{groupUuid}`.
+    fn apply_monitor_template_to_monitor_group(
         &self,
         template_uuid: impl ::core::convert::Into<::std::string::String>,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ApplyMonitorTemplateToMonitorGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::ApplyMonitorTemplateToMonitorGroup::new(
-                template_uuid,
-                group_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<ApplyMonitorTemplateToMonitorGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ApplyMonitorTemplateToMonitorGroup::new(template_uuid, group_uuid),
         )
     }
-    /// `POST /zwatch/activealarms/actions`: see [`ChangeActiveAlarmState`](crate::api::ChangeActiveAlarmState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_active_alarm_state(
+    /// Send (and wait for the job of) [`ChangeActiveAlarmState`]: `POST /zwatch/activealarms/actions`.
+    fn change_active_alarm_state(
         &self,
         namespace: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeActiveAlarmState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeActiveAlarmState::new(namespace, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeActiveAlarmState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeActiveAlarmState::new(namespace, state_event),
         )
     }
-    /// `PUT /zwatch/alarms/{uuid}/actions`: see [`ChangeAlarmState`](crate::api::ChangeAlarmState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_alarm_state(
+    /// Send (and wait for the job of) [`ChangeAlarmState`]: `PUT /zwatch/alarms/{uuid}/actions`.
+    fn change_alarm_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeAlarmState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeAlarmState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeAlarmState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeAlarmState::new(uuid, state_event),
         )
     }
-    /// `PUT /zwatch/change/eventSubscription/{uuid}/state`: see [`ChangeEventSubscriptionState`](crate::api::ChangeEventSubscriptionState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_event_subscription_state(
+    /// Send (and wait for the job of) [`ChangeEventSubscriptionState`]: `PUT /zwatch/change/eventSubscription/{uuid}/state`.
+    fn change_event_subscription_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeEventSubscriptionState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeEventSubscriptionState::new(uuid, state),
+    ) -> ::zstack_sdk::client::Call<ChangeEventSubscriptionState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeEventSubscriptionState::new(uuid, state),
         )
     }
-    /// `PUT /zwatch/topics/{uuid}/actions`: see [`ChangeSNSTopicState`](crate::api::ChangeSNSTopicState).
-    #[allow(clippy::too_many_arguments)]
-    pub fn change_sns_topic_state(
+    /// Send (and wait for the job of) [`ChangeSNSTopicState`]: `PUT /zwatch/topics/{uuid}/actions`.
+    fn change_sns_topic_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         state_event: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::ChangeSNSTopicState> {
-        crate::client::Call::new(
-            self,
-            crate::api::ChangeSNSTopicState::new(uuid, state_event),
+    ) -> ::zstack_sdk::client::Call<ChangeSNSTopicState> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            ChangeSNSTopicState::new(uuid, state_event),
         )
     }
-    /// `POST /zwatch/monitortemplates/{uuid}/actions`: see [`CloneMonitorTemplate`](crate::api::CloneMonitorTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn clone_monitor_template(
+    /// Send (and wait for the job of) [`CloneMonitorTemplate`]: `POST /zwatch/monitortemplates/{uuid}/actions`.
+    fn clone_monitor_template(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CloneMonitorTemplate> {
-        crate::client::Call::new(self, crate::api::CloneMonitorTemplate::new(uuid, name))
+    ) -> ::zstack_sdk::client::Call<CloneMonitorTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CloneMonitorTemplate::new(uuid, name),
+        )
     }
-    /// `POST /zwatch/alarms`: see [`CreateAlarm`](crate::api::CreateAlarm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_alarm(
+    /// Send (and wait for the job of) [`CreateAlarm`]: `POST /zwatch/alarms`.
+    fn create_alarm(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         comparison_operator: impl ::core::convert::Into<::std::string::String>,
         namespace: impl ::core::convert::Into<::std::string::String>,
         metric_name: impl ::core::convert::Into<::std::string::String>,
         threshold: impl ::core::convert::Into<f64>,
-    ) -> crate::client::Call<'_, crate::api::CreateAlarm> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateAlarm::new(
+    ) -> ::zstack_sdk::client::Call<CreateAlarm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateAlarm::new(
                 name,
                 comparison_operator,
                 namespace,
@@ -7816,9 +8808,8 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /zwatch/alarms/sns/text-templates/aliyun-sms`: see [`CreateAliyunSmsSNSTextTemplate`](crate::api::CreateAliyunSmsSNSTextTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_aliyun_sms_sns_text_template(
+    /// Send (and wait for the job of) [`CreateAliyunSmsSNSTextTemplate`]: `POST /zwatch/alarms/sns/text-templates/aliyun-sms`.
+    fn create_aliyun_sms_sns_text_template(
         &self,
         sign: impl ::core::convert::Into<::std::string::String>,
         alarm_template_code: impl ::core::convert::Into<::std::string::String>,
@@ -7826,10 +8817,10 @@ impl crate::client::Client {
         name: impl ::core::convert::Into<::std::string::String>,
         application_platform_type: impl ::core::convert::Into<::std::string::String>,
         template: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateAliyunSmsSNSTextTemplate> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateAliyunSmsSNSTextTemplate::new(
+    ) -> ::zstack_sdk::client::Call<CreateAliyunSmsSNSTextTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateAliyunSmsSNSTextTemplate::new(
                 sign,
                 alarm_template_code,
                 event_template_code,
@@ -7839,267 +8830,235 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /zwatch/alarms/{alarmUuid}/autoscaling/rules/{ruleUuid}`: see [`CreateAutoScalingRuleAlarmTrigger`](crate::api::CreateAutoScalingRuleAlarmTrigger).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_auto_scaling_rule_alarm_trigger(
+    /// Send (and wait for the job of) [`CreateAutoScalingRuleAlarmTrigger`]: `POST /zwatch/alarms/{alarmUuid}/autoscaling/rules/{ruleUuid}`.
+    fn create_auto_scaling_rule_alarm_trigger(
         &self,
         alarm_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         rule_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateAutoScalingRuleAlarmTrigger> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateAutoScalingRuleAlarmTrigger::new(
-                alarm_uuid,
-                name,
-                rule_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<CreateAutoScalingRuleAlarmTrigger> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateAutoScalingRuleAlarmTrigger::new(alarm_uuid, name, rule_uuid),
         )
     }
-    /// `POST /zwatch/metrics/httpreceivers`: see [`CreateMetricDataHttpReceiver`](crate::api::CreateMetricDataHttpReceiver).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_metric_data_http_receiver(
+    /// Send (and wait for the job of) [`CreateMetricDataHttpReceiver`]: `POST /zwatch/metrics/httpreceivers`.
+    fn create_metric_data_http_receiver(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         url: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateMetricDataHttpReceiver> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateMetricDataHttpReceiver::new(name, url),
+    ) -> ::zstack_sdk::client::Call<CreateMetricDataHttpReceiver> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateMetricDataHttpReceiver::new(name, url),
         )
     }
-    /// `POST /zwatch/metrics/httpreceivers/templates`: see [`CreateMetricTemplate`](crate::api::CreateMetricTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_metric_template(
+    /// Send (and wait for the job of) [`CreateMetricTemplate`]: `POST /zwatch/metrics/httpreceivers/templates`.
+    fn create_metric_template(
         &self,
         receiver_uuid: impl ::core::convert::Into<::std::string::String>,
         template: impl ::core::convert::Into<::std::string::String>,
         namespace: impl ::core::convert::Into<::std::string::String>,
         metric_name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateMetricTemplate> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateMetricTemplate::new(
-                receiver_uuid,
-                template,
-                namespace,
-                metric_name,
-            ),
+    ) -> ::zstack_sdk::client::Call<CreateMetricTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateMetricTemplate::new(receiver_uuid, template, namespace, metric_name),
         )
     }
-    /// `POST /zwatch/monitorgroups`: see [`CreateMonitorGroup`](crate::api::CreateMonitorGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_monitor_group(
+    /// Send (and wait for the job of) [`CreateMonitorGroup`]: `POST /zwatch/monitorgroups`.
+    fn create_monitor_group(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateMonitorGroup> {
-        crate::client::Call::new(self, crate::api::CreateMonitorGroup::new(name))
+    ) -> ::zstack_sdk::client::Call<CreateMonitorGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CreateMonitorGroup::new(name))
     }
-    /// `POST /zwatch/monitortemplates`: see [`CreateMonitorTemplate`](crate::api::CreateMonitorTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_monitor_template(
+    /// Send (and wait for the job of) [`CreateMonitorTemplate`]: `POST /zwatch/monitortemplates`.
+    fn create_monitor_template(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateMonitorTemplate> {
-        crate::client::Call::new(self, crate::api::CreateMonitorTemplate::new(name))
+    ) -> ::zstack_sdk::client::Call<CreateMonitorTemplate> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), CreateMonitorTemplate::new(name))
     }
-    /// `POST /zwatch/alarms/sns/text-templates`: see [`CreateSNSTextTemplate`](crate::api::CreateSNSTextTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_sns_text_template(
+    /// Send (and wait for the job of) [`CreateSNSTextTemplate`]: `POST /zwatch/alarms/sns/text-templates`.
+    fn create_sns_text_template(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         application_platform_type: impl ::core::convert::Into<::std::string::String>,
         template: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::CreateSNSTextTemplate> {
-        crate::client::Call::new(
-            self,
-            crate::api::CreateSNSTextTemplate::new(
-                name,
-                application_platform_type,
-                template,
-            ),
+    ) -> ::zstack_sdk::client::Call<CreateSNSTextTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            CreateSNSTextTemplate::new(name, application_platform_type, template),
         )
     }
-    /// `DELETE /zwatch/alarms/{uuid}`: see [`DeleteAlarm`](crate::api::DeleteAlarm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_alarm(
+    /// Send (and wait for the job of) [`DeleteAlarm`]: `DELETE /zwatch/alarms/{uuid}`.
+    fn delete_alarm(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteAlarm> {
-        crate::client::Call::new(self, crate::api::DeleteAlarm::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteAlarm> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteAlarm::new(uuid))
     }
-    /// `DELETE /zwatch/monitortemplates/evenrules/{uuid}`: see [`DeleteEventRuleTemplate`](crate::api::DeleteEventRuleTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_event_rule_template(
+    /// Send (and wait for the job of) [`DeleteEventRuleTemplate`]: `DELETE /zwatch/monitortemplates/evenrules/{uuid}`.
+    fn delete_event_rule_template(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteEventRuleTemplate> {
-        crate::client::Call::new(self, crate::api::DeleteEventRuleTemplate::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteEventRuleTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteEventRuleTemplate::new(uuid),
+        )
     }
-    /// `DELETE /zwatch/metrics`: see [`DeleteMetricData`](crate::api::DeleteMetricData).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_metric_data(
+    /// Send (and wait for the job of) [`DeleteMetricData`]: `DELETE /zwatch/metrics`.
+    fn delete_metric_data(
         &self,
         namespace: impl ::core::convert::Into<::std::string::String>,
         metric_name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteMetricData> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteMetricData::new(namespace, metric_name),
+    ) -> ::zstack_sdk::client::Call<DeleteMetricData> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteMetricData::new(namespace, metric_name),
         )
     }
-    /// `DELETE /zwatch/metrics/httpreceivers/{uuid}`: see [`DeleteMetricDataHttpReceiver`](crate::api::DeleteMetricDataHttpReceiver).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_metric_data_http_receiver(
+    /// Send (and wait for the job of) [`DeleteMetricDataHttpReceiver`]: `DELETE /zwatch/metrics/httpreceivers/{uuid}`.
+    fn delete_metric_data_http_receiver(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteMetricDataHttpReceiver> {
-        crate::client::Call::new(
-            self,
-            crate::api::DeleteMetricDataHttpReceiver::new(uuid),
+    ) -> ::zstack_sdk::client::Call<DeleteMetricDataHttpReceiver> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteMetricDataHttpReceiver::new(uuid),
         )
     }
-    /// `DELETE /zwatch/monitortemplates/metricrules/{uuid}`: see [`DeleteMetricRuleTemplate`](crate::api::DeleteMetricRuleTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_metric_rule_template(
+    /// Send (and wait for the job of) [`DeleteMetricRuleTemplate`]: `DELETE /zwatch/monitortemplates/metricrules/{uuid}`.
+    fn delete_metric_rule_template(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteMetricRuleTemplate> {
-        crate::client::Call::new(self, crate::api::DeleteMetricRuleTemplate::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteMetricRuleTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteMetricRuleTemplate::new(uuid),
+        )
     }
-    /// `DELETE /zwatch/metrics/httpreceivers/templates/{uuid}`: see [`DeleteMetricTemplate`](crate::api::DeleteMetricTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_metric_template(
+    /// Send (and wait for the job of) [`DeleteMetricTemplate`]: `DELETE /zwatch/metrics/httpreceivers/templates/{uuid}`.
+    fn delete_metric_template(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteMetricTemplate> {
-        crate::client::Call::new(self, crate::api::DeleteMetricTemplate::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteMetricTemplate> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteMetricTemplate::new(uuid))
     }
-    /// `DELETE /zwatch/monitorgroups/{uuid}`: see [`DeleteMonitorGroup`](crate::api::DeleteMonitorGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_monitor_group(
+    /// Send (and wait for the job of) [`DeleteMonitorGroup`]: `DELETE /zwatch/monitorgroups/{uuid}`.
+    fn delete_monitor_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteMonitorGroup> {
-        crate::client::Call::new(self, crate::api::DeleteMonitorGroup::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteMonitorGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteMonitorGroup::new(uuid))
     }
-    /// `DELETE /zwatch/monitortemplates/{uuid}`: see [`DeleteMonitorTemplate`](crate::api::DeleteMonitorTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_monitor_template(
+    /// Send (and wait for the job of) [`DeleteMonitorTemplate`]: `DELETE /zwatch/monitortemplates/{uuid}`.
+    fn delete_monitor_template(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteMonitorTemplate> {
-        crate::client::Call::new(self, crate::api::DeleteMonitorTemplate::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteMonitorTemplate> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteMonitorTemplate::new(uuid))
     }
-    /// `DELETE /zwatch/alarms/sns/text-templates/{uuid}`: see [`DeleteSNSTextTemplate`](crate::api::DeleteSNSTextTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_sns_text_template(
+    /// Send (and wait for the job of) [`DeleteSNSTextTemplate`]: `DELETE /zwatch/alarms/sns/text-templates/{uuid}`.
+    fn delete_sns_text_template(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteSNSTextTemplate> {
-        crate::client::Call::new(self, crate::api::DeleteSNSTextTemplate::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteSNSTextTemplate> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), DeleteSNSTextTemplate::new(uuid))
     }
-    /// `DELETE /zwatch/third-party/platforms/{uuid}`: see [`DeleteThirdpartyPlatform`](crate::api::DeleteThirdpartyPlatform).
-    #[allow(clippy::too_many_arguments)]
-    pub fn delete_thirdparty_platform(
+    /// Send (and wait for the job of) [`DeleteThirdpartyPlatform`]: `DELETE /zwatch/third-party/platforms/{uuid}`.
+    fn delete_thirdparty_platform(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::DeleteThirdpartyPlatform> {
-        crate::client::Call::new(self, crate::api::DeleteThirdpartyPlatform::new(uuid))
+    ) -> ::zstack_sdk::client::Call<DeleteThirdpartyPlatform> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            DeleteThirdpartyPlatform::new(uuid),
+        )
     }
-    /// `GET /zwatch/activealarms/status`: see [`GetActiveAlarmStatus`](crate::api::GetActiveAlarmStatus).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_active_alarm_status(
+    /// Send [`GetActiveAlarmStatus`]: `GET /zwatch/activealarms/status`.
+    fn get_active_alarm_status(
         &self,
         account_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetActiveAlarmStatus> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetActiveAlarmStatus::new(account_uuid),
+    ) -> ::zstack_sdk::client::Call<GetActiveAlarmStatus> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetActiveAlarmStatus::new(account_uuid),
         )
     }
-    /// `GET /zwatch/alarm-histories`: see [`GetAlarmData`](crate::api::GetAlarmData).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_alarm_data(&self) -> crate::client::Call<'_, crate::api::GetAlarmData> {
-        crate::client::Call::new(self, crate::api::GetAlarmData::new())
+    /// Send [`GetAlarmData`]: `GET /zwatch/alarm-histories`.
+    fn get_alarm_data(&self) -> ::zstack_sdk::client::Call<GetAlarmData> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetAlarmData::new())
     }
-    /// `GET /zwatch/events/meta-data`: see [`GetAllEventMetadata`](crate::api::GetAllEventMetadata).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_all_event_metadata(
+    /// Send [`GetAllEventMetadata`]: `GET /zwatch/events/meta-data`.
+    fn get_all_event_metadata(&self) -> ::zstack_sdk::client::Call<GetAllEventMetadata> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetAllEventMetadata::new())
+    }
+    /// Send [`GetAllMetricMetadata`]: `GET /zwatch/metrics/meta-data`.
+    fn get_all_metric_metadata(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetAllEventMetadata> {
-        crate::client::Call::new(self, crate::api::GetAllEventMetadata::new())
+    ) -> ::zstack_sdk::client::Call<GetAllMetricMetadata> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetAllMetricMetadata::new())
     }
-    /// `GET /zwatch/metrics/meta-data`: see [`GetAllMetricMetadata`](crate::api::GetAllMetricMetadata).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_all_metric_metadata(
+    /// Send [`GetAuditData`]: `GET /zwatch/audits`.
+    fn get_audit_data(&self) -> ::zstack_sdk::client::Call<GetAuditData> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetAuditData::new())
+    }
+    /// Send [`GetEventData`]: `GET /zwatch/events`.
+    fn get_event_data(&self) -> ::zstack_sdk::client::Call<GetEventData> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetEventData::new())
+    }
+    /// Send [`GetManagementNodeDirCapacity`]: `GET /zwatch/mn`.
+    fn get_management_node_dir_capacity(
         &self,
-    ) -> crate::client::Call<'_, crate::api::GetAllMetricMetadata> {
-        crate::client::Call::new(self, crate::api::GetAllMetricMetadata::new())
+    ) -> ::zstack_sdk::client::Call<GetManagementNodeDirCapacity> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetManagementNodeDirCapacity::new(),
+        )
     }
-    /// `GET /zwatch/audits`: see [`GetAuditData`](crate::api::GetAuditData).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_audit_data(&self) -> crate::client::Call<'_, crate::api::GetAuditData> {
-        crate::client::Call::new(self, crate::api::GetAuditData::new())
-    }
-    /// `GET /zwatch/events`: see [`GetEventData`](crate::api::GetEventData).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_event_data(&self) -> crate::client::Call<'_, crate::api::GetEventData> {
-        crate::client::Call::new(self, crate::api::GetEventData::new())
-    }
-    /// `GET /zwatch/mn`: see [`GetManagementNodeDirCapacity`](crate::api::GetManagementNodeDirCapacity).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_management_node_dir_capacity(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::GetManagementNodeDirCapacity> {
-        crate::client::Call::new(self, crate::api::GetManagementNodeDirCapacity::new())
-    }
-    /// `GET /zwatch/metrics`: see [`GetMetricData`](crate::api::GetMetricData).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_metric_data(
+    /// Send [`GetMetricData`]: `GET /zwatch/metrics`.
+    fn get_metric_data(
         &self,
         namespace: impl ::core::convert::Into<::std::string::String>,
         metric_name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::GetMetricData> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetMetricData::new(namespace, metric_name),
+    ) -> ::zstack_sdk::client::Call<GetMetricData> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetMetricData::new(namespace, metric_name),
         )
     }
-    /// `GET /zwatch/metrics/label-values`: see [`GetMetricLabelValue`](crate::api::GetMetricLabelValue).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_metric_label_value(
+    /// Send [`GetMetricLabelValue`]: `GET /zwatch/metrics/label-values`.
+    fn get_metric_label_value(
         &self,
         namespace: impl ::core::convert::Into<::std::string::String>,
         metric_name: impl ::core::convert::Into<::std::string::String>,
         label_names: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::GetMetricLabelValue> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetMetricLabelValue::new(namespace, metric_name, label_names),
+    ) -> ::zstack_sdk::client::Call<GetMetricLabelValue> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetMetricLabelValue::new(namespace, metric_name, label_names),
         )
     }
-    /// `GET /zwatch/textTemplateArg`: see [`GetTextTemplateArg`](crate::api::GetTextTemplateArg).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_text_template_arg(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::GetTextTemplateArg> {
-        crate::client::Call::new(self, crate::api::GetTextTemplateArg::new())
+    /// Send [`GetTextTemplateArg`]: `GET /zwatch/textTemplateArg`.
+    fn get_text_template_arg(&self) -> ::zstack_sdk::client::Call<GetTextTemplateArg> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), GetTextTemplateArg::new())
     }
-    /// `GET /zwatch/alert-histories/histogram`: see [`GetZWatchAlertHistogram`](crate::api::GetZWatchAlertHistogram).
-    #[allow(clippy::too_many_arguments)]
-    pub fn get_z_watch_alert_histogram(
+    /// Send [`GetZWatchAlertHistogram`]: `GET /zwatch/alert-histories/histogram`.
+    fn get_z_watch_alert_histogram(
         &self,
         table_name: impl ::core::convert::Into<::std::string::String>,
         start_time: impl ::core::convert::Into<i64>,
         end_time: impl ::core::convert::Into<i64>,
         interval_hours: impl ::core::convert::Into<i32>,
-    ) -> crate::client::Call<'_, crate::api::GetZWatchAlertHistogram> {
-        crate::client::Call::new(
-            self,
-            crate::api::GetZWatchAlertHistogram::new(
+    ) -> ::zstack_sdk::client::Call<GetZWatchAlertHistogram> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            GetZWatchAlertHistogram::new(
                 table_name,
                 start_time,
                 end_time,
@@ -8107,3202 +9066,376 @@ impl crate::client::Client {
             ),
         )
     }
-    /// `POST /zwatch/metrics`: see [`PutMetricData`](crate::api::PutMetricData).
-    #[allow(clippy::too_many_arguments)]
-    pub fn put_metric_data(
+    /// Send (and wait for the job of) [`PutMetricData`]: `POST /zwatch/metrics`.
+    fn put_metric_data(
         &self,
         namespace: impl ::core::convert::Into<::std::string::String>,
         data: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
-    ) -> crate::client::Call<'_, crate::api::PutMetricData> {
-        crate::client::Call::new(self, crate::api::PutMetricData::new(namespace, data))
-    }
-    /// `GET /zwatch/activealarms/alarms`: see [`QueryActiveAlarm`](crate::api::QueryActiveAlarm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_active_alarm(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryActiveAlarm> {
-        crate::client::Call::new(self, crate::api::QueryActiveAlarm::new())
-    }
-    /// `GET /zwatch/activealarms/templates`: see [`QueryActiveAlarmTemplate`](crate::api::QueryActiveAlarmTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_active_alarm_template(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryActiveAlarmTemplate> {
-        crate::client::Call::new(self, crate::api::QueryActiveAlarmTemplate::new())
-    }
-    /// `GET /zwatch/alarms`: see [`QueryAlarm`](crate::api::QueryAlarm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_alarm(&self) -> crate::client::Call<'_, crate::api::QueryAlarm> {
-        crate::client::Call::new(self, crate::api::QueryAlarm::new())
-    }
-    /// `GET /zwatch/alarm-records`: see [`QueryAlarmRecord`](crate::api::QueryAlarmRecord).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_alarm_record(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAlarmRecord> {
-        crate::client::Call::new(self, crate::api::QueryAlarmRecord::new())
-    }
-    /// `GET /zwatch/alert-histories/acknowledgments`: see [`QueryAlertDataAck`](crate::api::QueryAlertDataAck).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_alert_data_ack(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAlertDataAck> {
-        crate::client::Call::new(self, crate::api::QueryAlertDataAck::new())
-    }
-    /// `GET /zwatch/alarms/sns/text-templates/aliyun-sms`: see [`QueryAliyunSmsSNSTextTemplate`](crate::api::QueryAliyunSmsSNSTextTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_aliyun_sms_sns_text_template(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryAliyunSmsSNSTextTemplate> {
-        crate::client::Call::new(self, crate::api::QueryAliyunSmsSNSTextTemplate::new())
-    }
-    /// `GET /zwatch/audit-records`: see [`QueryAudit`](crate::api::QueryAudit).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_audit(&self) -> crate::client::Call<'_, crate::api::QueryAudit> {
-        crate::client::Call::new(self, crate::api::QueryAudit::new())
-    }
-    /// `GET /zwatch/event-records`: see [`QueryEventRecord`](crate::api::QueryEventRecord).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_event_record(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryEventRecord> {
-        crate::client::Call::new(self, crate::api::QueryEventRecord::new())
-    }
-    /// `GET /zwatch/monitortemplates/evenrules`: see [`QueryEventRuleTemplate`](crate::api::QueryEventRuleTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_event_rule_template(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryEventRuleTemplate> {
-        crate::client::Call::new(self, crate::api::QueryEventRuleTemplate::new())
-    }
-    /// `GET /zwatch/events/subscriptions`: see [`QueryEventSubscription`](crate::api::QueryEventSubscription).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_event_subscription(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryEventSubscription> {
-        crate::client::Call::new(self, crate::api::QueryEventSubscription::new())
-    }
-    /// `GET /zwatch/metrics/httpreceivers`: see [`QueryMetricDataHttpReceiver`](crate::api::QueryMetricDataHttpReceiver).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_metric_data_http_receiver(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryMetricDataHttpReceiver> {
-        crate::client::Call::new(self, crate::api::QueryMetricDataHttpReceiver::new())
-    }
-    /// `GET /zwatch/monitortemplates/metricrules`: see [`QueryMetricRuleTemplate`](crate::api::QueryMetricRuleTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_metric_rule_template(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryMetricRuleTemplate> {
-        crate::client::Call::new(self, crate::api::QueryMetricRuleTemplate::new())
-    }
-    /// `GET /zwatch/metrics/httpreceivers/templates`: see [`QueryMetricTemplate`](crate::api::QueryMetricTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_metric_template(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryMetricTemplate> {
-        crate::client::Call::new(self, crate::api::QueryMetricTemplate::new())
-    }
-    /// `GET /zwatch/monitorgroups`: see [`QueryMonitorGroup`](crate::api::QueryMonitorGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_monitor_group(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryMonitorGroup> {
-        crate::client::Call::new(self, crate::api::QueryMonitorGroup::new())
-    }
-    /// `GET /zwatch/monitorgroups/alarms`: see [`QueryMonitorGroupAlarm`](crate::api::QueryMonitorGroupAlarm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_monitor_group_alarm(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryMonitorGroupAlarm> {
-        crate::client::Call::new(self, crate::api::QueryMonitorGroupAlarm::new())
-    }
-    /// `GET /zwatch/monitorgroups/subscriptions`: see [`QueryMonitorGroupEventSubscription`](crate::api::QueryMonitorGroupEventSubscription).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_monitor_group_event_subscription(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryMonitorGroupEventSubscription> {
-        crate::client::Call::new(
-            self,
-            crate::api::QueryMonitorGroupEventSubscription::new(),
+    ) -> ::zstack_sdk::client::Call<PutMetricData> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            PutMetricData::new(namespace, data),
         )
     }
-    /// `GET /zwatch/monitorgroups/instances`: see [`QueryMonitorGroupInstance`](crate::api::QueryMonitorGroupInstance).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_monitor_group_instance(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryMonitorGroupInstance> {
-        crate::client::Call::new(self, crate::api::QueryMonitorGroupInstance::new())
+    /// Send [`QueryActiveAlarm`]: `GET /zwatch/activealarms/alarms`.
+    fn query_active_alarm(&self) -> ::zstack_sdk::client::Call<QueryActiveAlarm> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryActiveAlarm::new())
     }
-    /// `GET /zwatch/monitorgroups/monitortemplates/refs`: see [`QueryMonitorGroupTemplateRef`](crate::api::QueryMonitorGroupTemplateRef).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_monitor_group_template_ref(
+    /// Send [`QueryActiveAlarmTemplate`]: `GET /zwatch/activealarms/templates`.
+    fn query_active_alarm_template(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryMonitorGroupTemplateRef> {
-        crate::client::Call::new(self, crate::api::QueryMonitorGroupTemplateRef::new())
+    ) -> ::zstack_sdk::client::Call<QueryActiveAlarmTemplate> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryActiveAlarmTemplate::new())
     }
-    /// `GET /zwatch/monitortemplates`: see [`QueryMonitorTemplate`](crate::api::QueryMonitorTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_monitor_template(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryMonitorTemplate> {
-        crate::client::Call::new(self, crate::api::QueryMonitorTemplate::new())
+    /// Send [`QueryAlarm`]: `GET /zwatch/alarms`.
+    fn query_alarm(&self) -> ::zstack_sdk::client::Call<QueryAlarm> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryAlarm::new())
     }
-    /// `GET /zwatch/third-party/alert-publish-histories`: see [`QuerySNSEndpointThirdpartyAlertHistory`](crate::api::QuerySNSEndpointThirdpartyAlertHistory).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_sns_endpoint_thirdparty_alert_history(
+    /// Send [`QueryAlarmRecord`]: `GET /zwatch/alarm-records`.
+    fn query_alarm_record(&self) -> ::zstack_sdk::client::Call<QueryAlarmRecord> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryAlarmRecord::new())
+    }
+    /// Send [`QueryAlertDataAck`]: `GET /zwatch/alert-histories/acknowledgments`.
+    fn query_alert_data_ack(&self) -> ::zstack_sdk::client::Call<QueryAlertDataAck> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryAlertDataAck::new())
+    }
+    /// Send [`QueryAliyunSmsSNSTextTemplate`]: `GET /zwatch/alarms/sns/text-templates/aliyun-sms`.
+    fn query_aliyun_sms_sns_text_template(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySNSEndpointThirdpartyAlertHistory> {
-        crate::client::Call::new(
-            self,
-            crate::api::QuerySNSEndpointThirdpartyAlertHistory::new(),
+    ) -> ::zstack_sdk::client::Call<QueryAliyunSmsSNSTextTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryAliyunSmsSNSTextTemplate::new(),
         )
     }
-    /// `GET /zwatch/alarms/sns/text-templates`: see [`QuerySNSTextTemplate`](crate::api::QuerySNSTextTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_sns_text_template(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QuerySNSTextTemplate> {
-        crate::client::Call::new(self, crate::api::QuerySNSTextTemplate::new())
+    /// Send [`QueryAudit`]: `GET /zwatch/audit-records`.
+    fn query_audit(&self) -> ::zstack_sdk::client::Call<QueryAudit> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryAudit::new())
     }
-    /// `GET /zwatch/third-party/alerts`: see [`QueryThirdpartyAlert`](crate::api::QueryThirdpartyAlert).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_thirdparty_alert(
-        &self,
-    ) -> crate::client::Call<'_, crate::api::QueryThirdpartyAlert> {
-        crate::client::Call::new(self, crate::api::QueryThirdpartyAlert::new())
+    /// Send [`QueryEventRecord`]: `GET /zwatch/event-records`.
+    fn query_event_record(&self) -> ::zstack_sdk::client::Call<QueryEventRecord> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryEventRecord::new())
     }
-    /// `GET /zwatch/third-party/platforms`: see [`QueryThirdpartyPlatform`](crate::api::QueryThirdpartyPlatform).
-    #[allow(clippy::too_many_arguments)]
-    pub fn query_thirdparty_platform(
+    /// Send [`QueryEventRuleTemplate`]: `GET /zwatch/monitortemplates/evenrules`.
+    fn query_event_rule_template(
         &self,
-    ) -> crate::client::Call<'_, crate::api::QueryThirdpartyPlatform> {
-        crate::client::Call::new(self, crate::api::QueryThirdpartyPlatform::new())
+    ) -> ::zstack_sdk::client::Call<QueryEventRuleTemplate> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryEventRuleTemplate::new())
     }
-    /// `DELETE /zwatch/alarms/{alarmUuid}/actions/{actionUuid}`: see [`RemoveActionFromAlarm`](crate::api::RemoveActionFromAlarm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_action_from_alarm(
+    /// Send [`QueryEventSubscription`]: `GET /zwatch/events/subscriptions`.
+    fn query_event_subscription(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryEventSubscription> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryEventSubscription::new())
+    }
+    /// Send [`QueryMetricDataHttpReceiver`]: `GET /zwatch/metrics/httpreceivers`.
+    fn query_metric_data_http_receiver(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryMetricDataHttpReceiver> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryMetricDataHttpReceiver::new(),
+        )
+    }
+    /// Send [`QueryMetricRuleTemplate`]: `GET /zwatch/monitortemplates/metricrules`.
+    fn query_metric_rule_template(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryMetricRuleTemplate> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryMetricRuleTemplate::new())
+    }
+    /// Send [`QueryMetricTemplate`]: `GET /zwatch/metrics/httpreceivers/templates`.
+    fn query_metric_template(&self) -> ::zstack_sdk::client::Call<QueryMetricTemplate> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryMetricTemplate::new())
+    }
+    /// Send [`QueryMonitorGroup`]: `GET /zwatch/monitorgroups`.
+    fn query_monitor_group(&self) -> ::zstack_sdk::client::Call<QueryMonitorGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryMonitorGroup::new())
+    }
+    /// Send [`QueryMonitorGroupAlarm`]: `GET /zwatch/monitorgroups/alarms`.
+    fn query_monitor_group_alarm(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryMonitorGroupAlarm> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryMonitorGroupAlarm::new())
+    }
+    /// Send [`QueryMonitorGroupEventSubscription`]: `GET /zwatch/monitorgroups/subscriptions`.
+    fn query_monitor_group_event_subscription(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryMonitorGroupEventSubscription> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryMonitorGroupEventSubscription::new(),
+        )
+    }
+    /// Send [`QueryMonitorGroupInstance`]: `GET /zwatch/monitorgroups/instances`.
+    fn query_monitor_group_instance(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryMonitorGroupInstance> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryMonitorGroupInstance::new())
+    }
+    /// Send [`QueryMonitorGroupTemplateRef`]: `GET /zwatch/monitorgroups/monitortemplates/refs`.
+    fn query_monitor_group_template_ref(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryMonitorGroupTemplateRef> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QueryMonitorGroupTemplateRef::new(),
+        )
+    }
+    /// Send [`QueryMonitorTemplate`]: `GET /zwatch/monitortemplates`.
+    fn query_monitor_template(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryMonitorTemplate> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryMonitorTemplate::new())
+    }
+    /// Send [`QuerySNSEndpointThirdpartyAlertHistory`]: `GET /zwatch/third-party/alert-publish-histories`.
+    fn query_sns_endpoint_thirdparty_alert_history(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QuerySNSEndpointThirdpartyAlertHistory> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            QuerySNSEndpointThirdpartyAlertHistory::new(),
+        )
+    }
+    /// Send [`QuerySNSTextTemplate`]: `GET /zwatch/alarms/sns/text-templates`.
+    fn query_sns_text_template(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QuerySNSTextTemplate> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QuerySNSTextTemplate::new())
+    }
+    /// Send [`QueryThirdpartyAlert`]: `GET /zwatch/third-party/alerts`.
+    fn query_thirdparty_alert(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryThirdpartyAlert> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryThirdpartyAlert::new())
+    }
+    /// Send [`QueryThirdpartyPlatform`]: `GET /zwatch/third-party/platforms`.
+    fn query_thirdparty_platform(
+        &self,
+    ) -> ::zstack_sdk::client::Call<QueryThirdpartyPlatform> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), QueryThirdpartyPlatform::new())
+    }
+    /// Send (and wait for the job of) [`RemoveActionFromAlarm`]: `DELETE /zwatch/alarms/{alarmUuid}/actions/{actionUuid}`.
+    fn remove_action_from_alarm(
         &self,
         alarm_uuid: impl ::core::convert::Into<::std::string::String>,
         action_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveActionFromAlarm> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveActionFromAlarm::new(alarm_uuid, action_uuid),
+    ) -> ::zstack_sdk::client::Call<RemoveActionFromAlarm> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveActionFromAlarm::new(alarm_uuid, action_uuid),
         )
     }
-    /// `DELETE /zwatch/events/subscriptions/{subscriptionUuid}/actions/{actionUuid}`: see [`RemoveActionFromEventSubscription`](crate::api::RemoveActionFromEventSubscription).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_action_from_event_subscription(
+    /// Send (and wait for the job of) [`RemoveActionFromEventSubscription`]: `DELETE /zwatch/events/subscriptions/{subscriptionUuid}/actions/{actionUuid}`.
+    fn remove_action_from_event_subscription(
         &self,
         subscription_uuid: impl ::core::convert::Into<::std::string::String>,
         action_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveActionFromEventSubscription> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveActionFromEventSubscription::new(
-                subscription_uuid,
-                action_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<RemoveActionFromEventSubscription> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveActionFromEventSubscription::new(subscription_uuid, action_uuid),
         )
     }
-    /// `DELETE /zwatch/monitorgroups/{groupUuid}/actions/{instanceUuid}`: see [`RemoveInstanceFromMonitorGroup`](crate::api::RemoveInstanceFromMonitorGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_instance_from_monitor_group(
+    /// Send (and wait for the job of) [`RemoveInstanceFromMonitorGroup`]: `DELETE /zwatch/monitorgroups/{groupUuid}/actions/{instanceUuid}`.
+    fn remove_instance_from_monitor_group(
         &self,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
         instance_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveInstanceFromMonitorGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveInstanceFromMonitorGroup::new(group_uuid, instance_uuid),
+    ) -> ::zstack_sdk::client::Call<RemoveInstanceFromMonitorGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveInstanceFromMonitorGroup::new(group_uuid, instance_uuid),
         )
     }
-    /// `DELETE /zwatch/alarms/labels/{uuid}`: see [`RemoveLabelFromAlarm`](crate::api::RemoveLabelFromAlarm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_label_from_alarm(
+    /// Send (and wait for the job of) [`RemoveLabelFromAlarm`]: `DELETE /zwatch/alarms/labels/{uuid}`.
+    fn remove_label_from_alarm(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveLabelFromAlarm> {
-        crate::client::Call::new(self, crate::api::RemoveLabelFromAlarm::new(uuid))
+    ) -> ::zstack_sdk::client::Call<RemoveLabelFromAlarm> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), RemoveLabelFromAlarm::new(uuid))
     }
-    /// `DELETE /zwatch/events/subscriptions/labels/{uuid}`: see [`RemoveLabelFromEventSubscription`](crate::api::RemoveLabelFromEventSubscription).
-    #[allow(clippy::too_many_arguments)]
-    pub fn remove_label_from_event_subscription(
+    /// Send (and wait for the job of) [`RemoveLabelFromEventSubscription`]: `DELETE /zwatch/events/subscriptions/labels/{uuid}`.
+    fn remove_label_from_event_subscription(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RemoveLabelFromEventSubscription> {
-        crate::client::Call::new(
-            self,
-            crate::api::RemoveLabelFromEventSubscription::new(uuid),
+    ) -> ::zstack_sdk::client::Call<RemoveLabelFromEventSubscription> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RemoveLabelFromEventSubscription::new(uuid),
         )
     }
-    /// `DELETE /zwatch/monitortemplates/{templateUuid}/monitorgroups/{groupUuid}`: see [`RevokeMonitorTemplateFromMonitorGroup`](crate::api::RevokeMonitorTemplateFromMonitorGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn revoke_monitor_template_from_monitor_group(
+    /// Send (and wait for the job of) [`RevokeMonitorTemplateFromMonitorGroup`]: `DELETE /zwatch/monitortemplates/{templateUuid}/monitorgroups/{groupUuid}`.
+    fn revoke_monitor_template_from_monitor_group(
         &self,
         group_uuid: impl ::core::convert::Into<::std::string::String>,
         template_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::RevokeMonitorTemplateFromMonitorGroup> {
-        crate::client::Call::new(
-            self,
-            crate::api::RevokeMonitorTemplateFromMonitorGroup::new(
-                group_uuid,
-                template_uuid,
-            ),
+    ) -> ::zstack_sdk::client::Call<RevokeMonitorTemplateFromMonitorGroup> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            RevokeMonitorTemplateFromMonitorGroup::new(group_uuid, template_uuid),
         )
     }
-    /// `POST /zwatch/events/subscriptions`: see [`SubscribeEvent`](crate::api::SubscribeEvent).
-    #[allow(clippy::too_many_arguments)]
-    pub fn subscribe_event(
+    /// Send (and wait for the job of) [`SubscribeEvent`]: `POST /zwatch/events/subscriptions`.
+    fn subscribe_event(
         &self,
         namespace: impl ::core::convert::Into<::std::string::String>,
         event_name: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::SubscribeEvent> {
-        crate::client::Call::new(
-            self,
-            crate::api::SubscribeEvent::new(namespace, event_name),
+    ) -> ::zstack_sdk::client::Call<SubscribeEvent> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            SubscribeEvent::new(namespace, event_name),
         )
     }
-    /// `DELETE /zwatch/events/subscriptions/{uuid}`: see [`UnsubscribeEvent`](crate::api::UnsubscribeEvent).
-    #[allow(clippy::too_many_arguments)]
-    pub fn unsubscribe_event(
+    /// Send (and wait for the job of) [`UnsubscribeEvent`]: `DELETE /zwatch/events/subscriptions/{uuid}`.
+    fn unsubscribe_event(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UnsubscribeEvent> {
-        crate::client::Call::new(self, crate::api::UnsubscribeEvent::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UnsubscribeEvent> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UnsubscribeEvent::new(uuid))
     }
-    /// `PUT /zwatch/activealarms/templates/{uuid}/actions`: see [`UpdateActiveAlarmTemplate`](crate::api::UpdateActiveAlarmTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_active_alarm_template(
+    /// Send (and wait for the job of) [`UpdateActiveAlarmTemplate`]: `PUT /zwatch/activealarms/templates/{uuid}/actions`.
+    fn update_active_alarm_template(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateActiveAlarmTemplate> {
-        crate::client::Call::new(self, crate::api::UpdateActiveAlarmTemplate::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateActiveAlarmTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateActiveAlarmTemplate::new(uuid),
+        )
     }
-    /// `PUT /zwatch/alarms/{uuid}/actions`: see [`UpdateAlarm`](crate::api::UpdateAlarm).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_alarm(
+    /// Send (and wait for the job of) [`UpdateAlarm`]: `PUT /zwatch/alarms/{uuid}/actions`.
+    fn update_alarm(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateAlarm> {
-        crate::client::Call::new(self, crate::api::UpdateAlarm::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateAlarm> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateAlarm::new(uuid))
     }
-    /// `PUT /zwatch/alarm-histories/actions`: see [`UpdateAlarmData`](crate::api::UpdateAlarmData).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_alarm_data(
+    /// Send (and wait for the job of) [`UpdateAlarmData`]: `PUT /zwatch/alarm-histories/actions`.
+    fn update_alarm_data(
         &self,
         update_mode: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateAlarmData> {
-        crate::client::Call::new(self, crate::api::UpdateAlarmData::new(update_mode))
+    ) -> ::zstack_sdk::client::Call<UpdateAlarmData> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateAlarmData::new(update_mode))
     }
-    /// `PUT /zwatch/alarms/labels/{uuid}/actions`: see [`UpdateAlarmLabel`](crate::api::UpdateAlarmLabel).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_alarm_label(
+    /// Send (and wait for the job of) [`UpdateAlarmLabel`]: `PUT /zwatch/alarms/labels/{uuid}/actions`.
+    fn update_alarm_label(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         key: impl ::core::convert::Into<::std::string::String>,
         value: impl ::core::convert::Into<::std::string::String>,
         operator: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateAlarmLabel> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateAlarmLabel::new(uuid, key, value, operator),
+    ) -> ::zstack_sdk::client::Call<UpdateAlarmLabel> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateAlarmLabel::new(uuid, key, value, operator),
         )
     }
-    /// `PUT /zwatch/alert-histories/acknowledgments/{alertDataUuid}/actions`: see [`UpdateAlertDataAck`](crate::api::UpdateAlertDataAck).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_alert_data_ack(
+    /// Send (and wait for the job of) [`UpdateAlertDataAck`]: `PUT /zwatch/alert-histories/acknowledgments/{alertDataUuid}/actions`.
+    fn update_alert_data_ack(
         &self,
         alert_data_uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateAlertDataAck> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateAlertDataAck::new(alert_data_uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateAlertDataAck> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateAlertDataAck::new(alert_data_uuid),
         )
     }
-    /// `PUT /zwatch/alarms/sns/text-templates/{uuid}/actions`: see [`UpdateAliyunSmsSNSTextTemplate`](crate::api::UpdateAliyunSmsSNSTextTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_aliyun_sms_sns_text_template(
+    /// Send (and wait for the job of) [`UpdateAliyunSmsSNSTextTemplate`]: `PUT /zwatch/alarms/sns/text-templates/{uuid}/actions`.
+    fn update_aliyun_sms_sns_text_template(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateAliyunSmsSNSTextTemplate> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateAliyunSmsSNSTextTemplate::new(uuid),
+    ) -> ::zstack_sdk::client::Call<UpdateAliyunSmsSNSTextTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateAliyunSmsSNSTextTemplate::new(uuid),
         )
     }
-    /// `PUT /zwatch/events/actions`: see [`UpdateEventData`](crate::api::UpdateEventData).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_event_data(
+    /// Send (and wait for the job of) [`UpdateEventData`]: `PUT /zwatch/events/actions`.
+    fn update_event_data(
         &self,
         update_mode: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateEventData> {
-        crate::client::Call::new(self, crate::api::UpdateEventData::new(update_mode))
+    ) -> ::zstack_sdk::client::Call<UpdateEventData> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateEventData::new(update_mode))
     }
-    /// `PUT /zwatch/monitortemplates/evenrules/{uuid}/actions`: see [`UpdateEventRuleTemplate`](crate::api::UpdateEventRuleTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_event_rule_template(
+    /// Send (and wait for the job of) [`UpdateEventRuleTemplate`]: `PUT /zwatch/monitortemplates/evenrules/{uuid}/actions`.
+    fn update_event_rule_template(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateEventRuleTemplate> {
-        crate::client::Call::new(self, crate::api::UpdateEventRuleTemplate::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateEventRuleTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateEventRuleTemplate::new(uuid),
+        )
     }
-    /// `PUT /zwatch/events/subscriptions/labels/{uuid}/actions`: see [`UpdateEventSubscriptionLabel`](crate::api::UpdateEventSubscriptionLabel).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_event_subscription_label(
+    /// Send (and wait for the job of) [`UpdateEventSubscriptionLabel`]: `PUT /zwatch/events/subscriptions/labels/{uuid}/actions`.
+    fn update_event_subscription_label(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         key: impl ::core::convert::Into<::std::string::String>,
         value: impl ::core::convert::Into<::std::string::String>,
         operator: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateEventSubscriptionLabel> {
-        crate::client::Call::new(
-            self,
-            crate::api::UpdateEventSubscriptionLabel::new(uuid, key, value, operator),
+    ) -> ::zstack_sdk::client::Call<UpdateEventSubscriptionLabel> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateEventSubscriptionLabel::new(uuid, key, value, operator),
         )
     }
-    /// `PUT /zwatch/monitortemplates/metricrules/{uuid}/actions`: see [`UpdateMetricRuleTemplate`](crate::api::UpdateMetricRuleTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_metric_rule_template(
+    /// Send (and wait for the job of) [`UpdateMetricRuleTemplate`]: `PUT /zwatch/monitortemplates/metricrules/{uuid}/actions`.
+    fn update_metric_rule_template(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateMetricRuleTemplate> {
-        crate::client::Call::new(self, crate::api::UpdateMetricRuleTemplate::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateMetricRuleTemplate> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateMetricRuleTemplate::new(uuid),
+        )
     }
-    /// `PUT /zwatch/monitorgroups/{uuid}/actions`: see [`UpdateMonitorGroup`](crate::api::UpdateMonitorGroup).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_monitor_group(
+    /// Send (and wait for the job of) [`UpdateMonitorGroup`]: `PUT /zwatch/monitorgroups/{uuid}/actions`.
+    fn update_monitor_group(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateMonitorGroup> {
-        crate::client::Call::new(self, crate::api::UpdateMonitorGroup::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateMonitorGroup> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateMonitorGroup::new(uuid))
     }
-    /// `PUT /zwatch/monitortemplates/{uuid}/actions`: see [`UpdateMonitorTemplate`](crate::api::UpdateMonitorTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_monitor_template(
+    /// Send (and wait for the job of) [`UpdateMonitorTemplate`]: `PUT /zwatch/monitortemplates/{uuid}/actions`.
+    fn update_monitor_template(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateMonitorTemplate> {
-        crate::client::Call::new(self, crate::api::UpdateMonitorTemplate::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateMonitorTemplate> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateMonitorTemplate::new(uuid))
     }
-    /// `PUT /zwatch/alarms/sns/text-templates/{uuid}/actions`: see [`UpdateSNSTextTemplate`](crate::api::UpdateSNSTextTemplate).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_sns_text_template(
+    /// Send (and wait for the job of) [`UpdateSNSTextTemplate`]: `PUT /zwatch/alarms/sns/text-templates/{uuid}/actions`.
+    fn update_sns_text_template(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateSNSTextTemplate> {
-        crate::client::Call::new(self, crate::api::UpdateSNSTextTemplate::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateSNSTextTemplate> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateSNSTextTemplate::new(uuid))
     }
-    /// `PUT /zwatch/events/subscriptions/{uuid}/actions`: see [`UpdateSubscribeEvent`](crate::api::UpdateSubscribeEvent).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_subscribe_event(
+    /// Send (and wait for the job of) [`UpdateSubscribeEvent`]: `PUT /zwatch/events/subscriptions/{uuid}/actions`.
+    fn update_subscribe_event(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateSubscribeEvent> {
-        crate::client::Call::new(self, crate::api::UpdateSubscribeEvent::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateSubscribeEvent> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateSubscribeEvent::new(uuid))
     }
-    /// `PUT /zwatch/third-party/alerts/actions`: see [`UpdateThirdpartyAlerts`](crate::api::UpdateThirdpartyAlerts).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_thirdparty_alerts(
+    /// Send (and wait for the job of) [`UpdateThirdpartyAlerts`]: `PUT /zwatch/third-party/alerts/actions`.
+    fn update_thirdparty_alerts(
         &self,
-    ) -> crate::client::Call<'_, crate::api::UpdateThirdpartyAlerts> {
-        crate::client::Call::new(self, crate::api::UpdateThirdpartyAlerts::new())
+    ) -> ::zstack_sdk::client::Call<UpdateThirdpartyAlerts> {
+        ::zstack_sdk::client::Call::new(self.as_ref(), UpdateThirdpartyAlerts::new())
     }
-    /// `PUT /zwatch/third-party/platforms/{uuid}/actions`: see [`UpdateThirdpartyPlatform`](crate::api::UpdateThirdpartyPlatform).
-    #[allow(clippy::too_many_arguments)]
-    pub fn update_thirdparty_platform(
+    /// Send (and wait for the job of) [`UpdateThirdpartyPlatform`]: `PUT /zwatch/third-party/platforms/{uuid}/actions`.
+    fn update_thirdparty_platform(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-    ) -> crate::client::Call<'_, crate::api::UpdateThirdpartyPlatform> {
-        crate::client::Call::new(self, crate::api::UpdateThirdpartyPlatform::new(uuid))
+    ) -> ::zstack_sdk::client::Call<UpdateThirdpartyPlatform> {
+        ::zstack_sdk::client::Call::new(
+            self.as_ref(),
+            UpdateThirdpartyPlatform::new(uuid),
+        )
     }
 }
 #[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AckAlarmData> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AckEventData> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddActionToAlarm> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddActionToEventSubscription> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddEventRuleTemplate> {
-    /// Set `emergencyLevel`.
-    pub fn emergency_level(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.emergency_level(value))
-    }
-    /// Set `labels`.
-    pub fn labels(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.labels(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddInstanceToMonitorGroup> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddLabelToAlarm> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddLabelToEventSubscription> {
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddMetricRuleTemplate> {
-    /// Set `period`.
-    pub fn period(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.period(value))
-    }
-    /// Set `repeatInterval`.
-    pub fn repeat_interval(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.repeat_interval(value))
-    }
-    /// Set `labels`.
-    pub fn labels(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.labels(value))
-    }
-    /// Set `repeatCount`.
-    pub fn repeat_count(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.repeat_count(value))
-    }
-    /// Set `enableRecovery`.
-    pub fn enable_recovery(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.enable_recovery(value))
-    }
-    /// Set `emergencyLevel`.
-    pub fn emergency_level(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.emergency_level(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::AddThirdpartyPlatform> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ApplyMonitorTemplateToMonitorGroup> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeActiveAlarmState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeAlarmState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeEventSubscriptionState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::ChangeSNSTopicState> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CloneMonitorTemplate> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateAlarm> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `period`.
-    pub fn period(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.period(value))
-    }
-    /// Set `repeatInterval`.
-    pub fn repeat_interval(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.repeat_interval(value))
-    }
-    /// Set `labels`.
-    pub fn labels(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.labels(value))
-    }
-    /// Set `actions`.
-    pub fn actions(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.actions(value))
-    }
-    /// Set `repeatCount`.
-    pub fn repeat_count(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.repeat_count(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `enableRecovery`.
-    pub fn enable_recovery(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.enable_recovery(value))
-    }
-    /// Set `emergencyLevel`.
-    pub fn emergency_level(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.emergency_level(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateAliyunSmsSNSTextTemplate> {
-    /// Set `eventTemplate`.
-    pub fn event_template(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.event_template(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `subject`.
-    pub fn subject(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.subject(value))
-    }
-    /// Set `recoverySubject`.
-    pub fn recovery_subject(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.recovery_subject(value))
-    }
-    /// Set `recoveryTemplate`.
-    pub fn recovery_template(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.recovery_template(value))
-    }
-    /// Set `defaultTemplate`.
-    pub fn default_template(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.default_template(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateAutoScalingRuleAlarmTrigger> {
-    /// Set `triggerType`.
-    pub fn trigger_type(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.trigger_type(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateMetricDataHttpReceiver> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `defaultEnable`.
-    pub fn default_enable(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.default_enable(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateMetricTemplate> {
-    /// Set `labelsJsonStr`.
-    pub fn labels_json_str(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.labels_json_str(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateMonitorGroup> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `actions`.
-    pub fn actions(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.actions(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateMonitorTemplate> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::CreateSNSTextTemplate> {
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `subject`.
-    pub fn subject(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.subject(value))
-    }
-    /// Set `recoverySubject`.
-    pub fn recovery_subject(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.recovery_subject(value))
-    }
-    /// Set `recoveryTemplate`.
-    pub fn recovery_template(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.recovery_template(value))
-    }
-    /// Set `defaultTemplate`.
-    pub fn default_template(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.default_template(value))
-    }
-    /// Set `type`.
-    pub fn type_(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.type_(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteAlarm> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteEventRuleTemplate> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteMetricData> {
-    /// Set `labels`.
-    pub fn labels(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.labels(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteMetricDataHttpReceiver> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteMetricRuleTemplate> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteMetricTemplate> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteMonitorGroup> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteMonitorTemplate> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteSNSTextTemplate> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::DeleteThirdpartyPlatform> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetActiveAlarmStatus> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetAlarmData> {
-    /// Set `startTime`.
-    pub fn start_time(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.start_time(value))
-    }
-    /// Set `endTime`.
-    pub fn end_time(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.end_time(value))
-    }
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `conditions`.
-    pub fn conditions(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.conditions(value))
-    }
-    /// Set `count`.
-    pub fn count_2(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.count(value))
-    }
-    /// Set `excludeOtherAccount`.
-    pub fn exclude_other_account(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.exclude_other_account(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `endpointUuid`.
-    pub fn endpoint_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.endpoint_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetAllEventMetadata> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `namespace`.
-    pub fn namespace(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.namespace(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetAllMetricMetadata> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `namespace`.
-    pub fn namespace(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.namespace(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetAuditData> {
-    /// Set `startTime`.
-    pub fn start_time(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.start_time(value))
-    }
-    /// Set `endTime`.
-    pub fn end_time(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.end_time(value))
-    }
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `conditions`.
-    pub fn conditions(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.conditions(value))
-    }
-    /// Set `auditType`.
-    pub fn audit_type(
-        self,
-        value: impl ::core::convert::Into<crate::types::AuditType>,
-    ) -> Self {
-        self.map(|request| request.audit_type(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetEventData> {
-    /// Set `startTime`.
-    pub fn start_time(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.start_time(value))
-    }
-    /// Set `endTime`.
-    pub fn end_time(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.end_time(value))
-    }
-    /// Set `offsetAheadOfCurrentTime`.
-    pub fn offset_ahead_of_current_time(
-        self,
-        value: impl ::core::convert::Into<i64>,
-    ) -> Self {
-        self.map(|request| request.offset_ahead_of_current_time(value))
-    }
-    /// Set `limit`.
-    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.limit(value))
-    }
-    /// Set `conditions`.
-    pub fn conditions(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.conditions(value))
-    }
-    /// Set `count`.
-    pub fn count_2(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.count(value))
-    }
-    /// Set `start`.
-    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.start(value))
-    }
-    /// Set `conditionExpression`.
-    pub fn condition_expression(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.condition_expression(value))
-    }
-    /// Set `endpointUuid`.
-    pub fn endpoint_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.endpoint_uuid(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetManagementNodeDirCapacity> {
-    /// Set `managementNodeUuids`.
-    pub fn management_node_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.management_node_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetMetricData> {
-    /// Set `startTime`.
-    pub fn start_time(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.start_time(value))
-    }
-    /// Set `endTime`.
-    pub fn end_time(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.end_time(value))
-    }
-    /// Set `offsetAheadOfCurrentTime`.
-    pub fn offset_ahead_of_current_time(
-        self,
-        value: impl ::core::convert::Into<i64>,
-    ) -> Self {
-        self.map(|request| request.offset_ahead_of_current_time(value))
-    }
-    /// Set `period`.
-    pub fn period(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.period(value))
-    }
-    /// Set `labels`.
-    pub fn labels(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.labels(value))
-    }
-    /// Set `valueConditions`.
-    pub fn value_conditions(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.value_conditions(value))
-    }
-    /// Set `functions`.
-    pub fn functions(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.functions(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetMetricLabelValue> {
-    /// Set `startTime`.
-    pub fn start_time(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.start_time(value))
-    }
-    /// Set `endTime`.
-    pub fn end_time(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.end_time(value))
-    }
-    /// Set `filterLabels`.
-    pub fn filter_labels(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.filter_labels(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetTextTemplateArg> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::GetZWatchAlertHistogram> {
-    /// Set `groupColumns`.
-    pub fn group_columns(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.group_columns(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::PutMetricData> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveActionFromAlarm> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveActionFromEventSubscription> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveInstanceFromMonitorGroup> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveLabelFromAlarm> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RemoveLabelFromEventSubscription> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::RevokeMonitorTemplateFromMonitorGroup> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::SubscribeEvent> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `actions`.
-    pub fn actions(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.actions(value))
-    }
-    /// Set `labels`.
-    pub fn labels(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.labels(value))
-    }
-    /// Set `emergencyLevel`.
-    pub fn emergency_level(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.emergency_level(value))
-    }
-    /// Set `resourceUuid`.
-    pub fn resource_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.resource_uuid(value))
-    }
-    /// Set `tagUuids`.
-    pub fn tag_uuids(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.tag_uuids(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UnsubscribeEvent> {
-    /// Set `deleteMode`.
-    pub fn delete_mode(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.delete_mode(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateActiveAlarmTemplate> {
-    /// Set `alarmName`.
-    pub fn alarm_name(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.alarm_name(value))
-    }
-    /// Set `comparisonOperator`.
-    pub fn comparison_operator(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.comparison_operator(value))
-    }
-    /// Set `period`.
-    pub fn period(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.period(value))
-    }
-    /// Set `threshold`.
-    pub fn threshold(self, value: impl ::core::convert::Into<f64>) -> Self {
-        self.map(|request| request.threshold(value))
-    }
-    /// Set `repeatInterval`.
-    pub fn repeat_interval(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.repeat_interval(value))
-    }
-    /// Set `repeatCount`.
-    pub fn repeat_count(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.repeat_count(value))
-    }
-    /// Set `emergencyLevel`.
-    pub fn emergency_level(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.emergency_level(value))
-    }
-    /// Set `labels`.
-    pub fn labels(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.labels(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAlarm> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `comparisonOperator`.
-    pub fn comparison_operator(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.comparison_operator(value))
-    }
-    /// Set `period`.
-    pub fn period(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.period(value))
-    }
-    /// Set `threshold`.
-    pub fn threshold(self, value: impl ::core::convert::Into<f64>) -> Self {
-        self.map(|request| request.threshold(value))
-    }
-    /// Set `repeatInterval`.
-    pub fn repeat_interval(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.repeat_interval(value))
-    }
-    /// Set `repeatCount`.
-    pub fn repeat_count(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.repeat_count(value))
-    }
-    /// Set `enableRecovery`.
-    pub fn enable_recovery(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.enable_recovery(value))
-    }
-    /// Set `emergencyLevel`.
-    pub fn emergency_level(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.emergency_level(value))
-    }
-    /// Set `actions`.
-    pub fn actions(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.actions(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAlarmData> {
-    /// Set `dataUuid`.
-    pub fn data_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.data_uuid(value))
-    }
-    /// Set `dataStartTime`.
-    pub fn data_start_time(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.data_start_time(value))
-    }
-    /// Set `dataEndTime`.
-    pub fn data_end_time(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.data_end_time(value))
-    }
-    /// Set `readStatus`.
-    pub fn read_status(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.read_status(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAlarmLabel> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAlertDataAck> {
-    /// Set `resumeAlert`.
-    pub fn resume_alert(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.resume_alert(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateAliyunSmsSNSTextTemplate> {
-    /// Set `alarmTemplateCode`.
-    pub fn alarm_template_code(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.alarm_template_code(value))
-    }
-    /// Set `sign`.
-    pub fn sign(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.sign(value))
-    }
-    /// Set `eventTemplateCode`.
-    pub fn event_template_code(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.event_template_code(value))
-    }
-    /// Set `eventTemplate`.
-    pub fn event_template(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.event_template(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `subject`.
-    pub fn subject(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.subject(value))
-    }
-    /// Set `recoverySubject`.
-    pub fn recovery_subject(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.recovery_subject(value))
-    }
-    /// Set `template`.
-    pub fn template(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.template(value))
-    }
-    /// Set `recoveryTemplate`.
-    pub fn recovery_template(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.recovery_template(value))
-    }
-    /// Set `defaultTemplate`.
-    pub fn default_template(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.default_template(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateEventData> {
-    /// Set `dataUuid`.
-    pub fn data_uuid(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.data_uuid(value))
-    }
-    /// Set `dataStartTime`.
-    pub fn data_start_time(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.data_start_time(value))
-    }
-    /// Set `dataEndTime`.
-    pub fn data_end_time(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.data_end_time(value))
-    }
-    /// Set `readStatus`.
-    pub fn read_status(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.read_status(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateEventRuleTemplate> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `emergencyLevel`.
-    pub fn emergency_level(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.emergency_level(value))
-    }
-    /// Set `labels`.
-    pub fn labels(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.labels(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateEventSubscriptionLabel> {
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateMetricRuleTemplate> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `comparisonOperator`.
-    pub fn comparison_operator(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.comparison_operator(value))
-    }
-    /// Set `period`.
-    pub fn period(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.period(value))
-    }
-    /// Set `threshold`.
-    pub fn threshold(self, value: impl ::core::convert::Into<f64>) -> Self {
-        self.map(|request| request.threshold(value))
-    }
-    /// Set `repeatInterval`.
-    pub fn repeat_interval(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.repeat_interval(value))
-    }
-    /// Set `labels`.
-    pub fn labels(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.labels(value))
-    }
-    /// Set `repeatCount`.
-    pub fn repeat_count(self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.map(|request| request.repeat_count(value))
-    }
-    /// Set `enableRecovery`.
-    pub fn enable_recovery(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.enable_recovery(value))
-    }
-    /// Set `emergencyLevel`.
-    pub fn emergency_level(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.emergency_level(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateMonitorGroup> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `actions`.
-    pub fn actions(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.map(|request| request.actions(value))
-    }
-    /// Set `stateEvent`.
-    pub fn state_event(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.state_event(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateMonitorTemplate> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateSNSTextTemplate> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `subject`.
-    pub fn subject(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.subject(value))
-    }
-    /// Set `recoverySubject`.
-    pub fn recovery_subject(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.recovery_subject(value))
-    }
-    /// Set `template`.
-    pub fn template(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.template(value))
-    }
-    /// Set `recoveryTemplate`.
-    pub fn recovery_template(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.recovery_template(value))
-    }
-    /// Set `defaultTemplate`.
-    pub fn default_template(self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.map(|request| request.default_template(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateSubscribeEvent> {
-    /// Set `emergencyLevel`.
-    pub fn emergency_level(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.emergency_level(value))
-    }
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateThirdpartyAlerts> {
-    /// Set `uuid`.
-    pub fn uuid(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.uuid(value))
-    }
-    /// Set `startTimeMillis`.
-    pub fn start_time_millis(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.start_time_millis(value))
-    }
-    /// Set `endTimeMillis`.
-    pub fn end_time_millis(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.end_time_millis(value))
-    }
-    /// Set `updateReadStatus`.
-    pub fn update_read_status(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.update_read_status(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
-#[cfg(feature = "client")]
-impl crate::client::Call<'_, crate::api::UpdateThirdpartyPlatform> {
-    /// Set `name`.
-    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.name(value))
-    }
-    /// Set `description`.
-    pub fn description(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.description(value))
-    }
-    /// Set `template`.
-    pub fn template(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.template(value))
-    }
-    /// Set `url`.
-    pub fn url(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        self.map(|request| request.url(value))
-    }
-    /// Set `stateEvent`.
-    pub fn state_event(
-        self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.map(|request| request.state_event(value))
-    }
-    /// Set `lastSyncDateMills`.
-    pub fn last_sync_date_mills(self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.map(|request| request.last_sync_date_mills(value))
-    }
-    /// Set `systemTags`.
-    pub fn system_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.system_tags(value))
-    }
-    /// Set `userTags`.
-    pub fn user_tags(
-        self,
-        value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        self.map(|request| request.user_tags(value))
-    }
-}
+impl ZwatchApi for ::zstack_sdk::client::Client {}

@@ -28,7 +28,7 @@ pub struct AccessControlListEntryInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AccessControlListEntryInventory { "uuid" => uuid, "aclUuid" => acl_uuid, "type" =>
     type_, "name" => name, "domain" => domain, "url" => url, "ipEntries" => ip_entries,
     "description" => description, "createDate" => create_date, "lastOpDate" =>
@@ -54,7 +54,7 @@ pub struct AccessControlListInventory {
     /// Since ZStack 3.9. Absent from older MNs' replies.
     pub entries: ::std::vec::Vec<crate::types::AccessControlListEntryInventory>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AccessControlListInventory { "uuid" => uuid, "name" => name, "ipVersion" =>
     ip_version lenient, "description" => description, "createDate" => create_date,
     "lastOpDate" => last_op_date, "entries" => entries default, }

@@ -26,7 +26,7 @@ pub struct AccessKeyInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AccessKeyInventory { "uuid" => uuid, "description" => description, "accountUuid" =>
     account_uuid, "userUuid" => user_uuid, "AccessKeyID" => access_key_id,
     "AccessKeySecret" => access_key_secret, "state" => state, "createDate" =>
@@ -101,4 +101,4 @@ impl ::core::convert::From<&str> for AccessKeyState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(AccessKeyState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(AccessKeyState);

@@ -38,7 +38,7 @@ pub struct AccountInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AccountInventory { "uuid" => uuid, "name" => name, "description" => description,
     "type" => type_, "state" => state, "createDate" => create_date, "lastOpDate" =>
     last_op_date, }
@@ -87,7 +87,7 @@ pub struct AccountPriceTableRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AccountPriceTableRefInventory { "accountUuid" => account_uuid, "tableUuid" =>
     table_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
 );
@@ -127,7 +127,7 @@ pub struct AccountResourceRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AccountResourceRefInventory { "accountUuid" => account_uuid, "resourceUuid" =>
     resource_uuid, "resourceType" => resource_type, "concreteResourceType" =>
     concrete_resource_type, "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -170,7 +170,7 @@ pub struct PolicyInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub account_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PolicyInventory { "statements" => statements default, "name" => name, "uuid" => uuid,
     "accountUuid" => account_uuid, }
 );
@@ -212,7 +212,7 @@ pub struct QuotaInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QuotaInventory { "uuid" => uuid, "name" => name, "identityUuid" => identity_uuid,
     "identityType" => identity_type, "value" => value lenient, "lastOpDate" =>
     last_op_date, "createDate" => create_date, }
@@ -257,7 +257,7 @@ pub struct QuotaUsage {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub used: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     QuotaUsage { "name" => name, "total" => total lenient, "used" => used lenient, }
 );
 /// Server class: `org.zstack.header.identity.SharedResourceInventory`.
@@ -280,7 +280,7 @@ pub struct SharedResourceInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SharedResourceInventory { "ownerAccountUuid" => owner_account_uuid,
     "receiverAccountUuid" => receiver_account_uuid, "toPublic" => to_public,
     "resourceType" => resource_type, "resourceUuid" => resource_uuid, "lastOpDate" =>
@@ -334,7 +334,7 @@ pub struct UserGroupInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     UserGroupInventory { "uuid" => uuid, "accountUuid" => account_uuid, "name" => name,
     "description" => description, "createDate" => create_date, "lastOpDate" =>
     last_op_date, }
@@ -383,7 +383,7 @@ pub struct UserInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     UserInventory { "uuid" => uuid, "accountUuid" => account_uuid, "name" => name,
     "description" => description, "createDate" => create_date, "lastOpDate" =>
     last_op_date, }

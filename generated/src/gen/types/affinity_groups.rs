@@ -32,7 +32,7 @@ pub struct AffinityGroupInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub usages: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AffinityGroupInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "policy" => policy, "version" => version, "type" => type_, "appliance"
     => appliance, "zoneUuid" => zone_uuid, "state" => state, "createDate" => create_date,
@@ -116,7 +116,7 @@ impl AnyAffinityGroupInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyAffinityGroupInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyAffinityGroupInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -153,7 +153,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyAffinityGroupInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -161,7 +161,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyAffinityGroupInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::VmSchedulingRuleInventory>

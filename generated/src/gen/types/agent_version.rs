@@ -20,7 +20,7 @@ pub struct AgentVersionInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AgentVersionInventory { "uuid" => uuid, "agentType" => agent_type, "currentVersion"
     => current_version, "expectVersion" => expect_version, "createDate" => create_date,
     "lastOpDate" => last_op_date, }

@@ -38,7 +38,7 @@ pub struct ApplicationDevelopmentServiceInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub service: ::core::option::Option<crate::types::ModelServiceInventory>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ApplicationDevelopmentServiceInventory { "uuid" => uuid, "modelServiceUuid" =>
     model_service_uuid, "modelUuid" => model_uuid, "instances" => instances default,
     "datasetRefInventories" => dataset_ref_inventories default, "status" => status,
@@ -130,7 +130,7 @@ pub struct DatasetInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     DatasetInventory { "uuid" => uuid, "name" => name, "description" => description,
     "url" => url, "installPath" => install_path, "modelCenterUuid" => model_center_uuid,
     "size" => size lenient, "system" => system, "createDate" => create_date, "lastOpDate"
@@ -200,7 +200,7 @@ pub struct ModelCenterCapacityInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub cache_used_capacity: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ModelCenterCapacityInventory { "uuid" => uuid, "modelUsedCapacity" =>
     model_used_capacity lenient, "modelServiceUsedCapacity" =>
     model_service_used_capacity lenient, "datasetUsedCapacity" => dataset_used_capacity
@@ -248,7 +248,7 @@ pub struct ModelCenterInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ModelCenterInventory { "uuid" => uuid, "name" => name, "description" => description,
     "url" => url, "status" => status, "parameters" => parameters, "managementIp" =>
     management_ip, "managementPort" => management_port lenient, "storageNetworkUuid" =>
@@ -369,7 +369,7 @@ pub struct ModelEvalServiceInstanceGroupInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub repetition_penalty: ::core::option::Option<f32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ModelEvalServiceInstanceGroupInventory { "uuid" => uuid, "modelServiceUuid" =>
     model_service_uuid, "modelUuid" => model_uuid, "instances" => instances default,
     "datasetRefInventories" => dataset_ref_inventories default, "status" => status,
@@ -497,7 +497,7 @@ pub struct ModelInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ModelInventory { "uuid" => uuid, "name" => name, "description" => description,
     "installPath" => install_path, "parameters" => parameters, "modelCenterUuid" =>
     model_center_uuid, "logo" => logo, "vendor" => vendor, "modelId" => model_id,
@@ -606,7 +606,7 @@ pub struct ModelServiceInstanceGroupInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ModelServiceInstanceGroupInventory { "uuid" => uuid, "modelServiceUuid" =>
     model_service_uuid, "modelUuid" => model_uuid, "instances" => instances default,
     "datasetRefInventories" => dataset_ref_inventories default, "status" => status,
@@ -716,7 +716,7 @@ pub struct ModelServiceInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ModelServiceInventory { "uuid" => uuid, "name" => name, "description" => description,
     "readme" => readme, "yaml" => yaml, "requestCpu" => request_cpu lenient,
     "requestMemory" => request_memory lenient, "modelCenterUuid" => model_center_uuid,
@@ -841,7 +841,7 @@ pub struct TrainedModelRecordInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     TrainedModelRecordInventory { "uuid" => uuid, "modelUuid" => model_uuid,
     "sourceModelUuid" => source_model_uuid, "modelServiceInstanceGroupUuid" =>
     model_service_instance_group_uuid, "datasetUuid" => dataset_uuid, "createDate" =>
@@ -919,7 +919,8 @@ impl AnyModelServiceInstanceGroupInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyModelServiceInstanceGroupInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
+for AnyModelServiceInstanceGroupInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -964,7 +965,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyModelServiceInstanceGroupIn
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -972,7 +973,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyModelServiceInstanceGroupInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::ApplicationDevelopmentServiceInventory>

@@ -26,7 +26,7 @@ pub struct AliyunPanguPartitionInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AliyunPanguPartitionInventory { "accountUuid" => account_uuid, "uuid" => uuid,
     "identityZoneUuid" => identity_zone_uuid, "name" => name, "description" =>
     description, "appName" => app_name, "partitionName" => partition_name, "createDate"

@@ -16,7 +16,7 @@ pub struct AliyunProxyVSwitchInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub is_default: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AliyunProxyVSwitchInventory { "uuid" => uuid, "aliyunProxyVpcUuid" =>
     aliyun_proxy_vpc_uuid, "vpcL3NetworkUuid" => vpc_l3_network_uuid, "status" => status,
     "isDefault" => is_default, }
@@ -69,7 +69,7 @@ pub struct AliyunProxyVpcInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub is_default: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AliyunProxyVpcInventory { "uuid" => uuid, "vpcName" => vpc_name, "cidrBlock" =>
     cidr_block, "vRouterUuid" => v_router_uuid, "status" => status,
     "aliyunProxyVSwitches" => aliyun_proxy_v_switches default, "description" =>

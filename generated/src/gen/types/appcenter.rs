@@ -36,7 +36,7 @@ pub struct AppBuildSystemInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AppBuildSystemInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "storageType" => storage_type, "url" => url, "hostname" => hostname,
     "username" => username, "sshPort" => ssh_port lenient, "status" => status, "state" =>
@@ -128,7 +128,7 @@ pub struct BuildAppExportHistoryInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BuildAppExportHistoryInventory { "id" => id lenient, "buildAppUuid" =>
     build_app_uuid, "name" => name, "path" => path, "size" => size lenient, "md5Sum" =>
     md5_sum, "version" => version, "status" => status, "createDate" => create_date,
@@ -206,7 +206,7 @@ pub struct BuildApplicationInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BuildApplicationInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "buildSystemUuid" => build_system_uuid, "templateContent" =>
     template_content, "installPath" => install_path, "appMetaData" => app_meta_data,
@@ -224,7 +224,7 @@ pub struct PreviewResourceStruct {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PreviewResourceStruct { "actions" => actions default, "conditions" => conditions
     default, }
 );
@@ -262,7 +262,7 @@ pub struct PublishAppInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PublishAppInventory { "uuid" => uuid, "name" => name, "description" => description,
     "templateContent" => template_content, "appMetaData" => app_meta_data, "preParams" =>
     pre_params, "vmRelationShip" => vm_relation_ship, "buildAppUuid" => build_app_uuid,

@@ -38,7 +38,7 @@ pub struct AddingNewVmRuleInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub adjustment_value: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AddingNewVmRuleInventory { "type" => type_, "description" => description, "cooldown"
     => cooldown lenient, "state" => state, "status" => status, "systemTags" =>
     system_tags default, "createDate" => create_date, "lastOpDate" => last_op_date,
@@ -78,7 +78,7 @@ pub struct AutoScalingGroupActivityInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AutoScalingGroupActivityInventory { "uuid" => uuid, "name" => name,
     "scalingGroupUuid" => scaling_group_uuid, "activityAction" => activity_action,
     "instanceUuids" => instance_uuids, "scalingGroupRuleUuid" => scaling_group_rule_uuid,
@@ -168,7 +168,7 @@ pub struct AutoScalingGroupInstanceInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub protection_strategy: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AutoScalingGroupInstanceInventory { "uuid" => uuid, "instanceUuid" => instance_uuid,
     "scalingGroupUuid" => scaling_group_uuid, "templateUuid" => template_uuid,
     "scalingGroupActivityUuid" => scaling_group_activity_uuid, "status" => status,
@@ -254,7 +254,7 @@ pub struct AutoScalingGroupInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub system_tags: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AutoScalingGroupInventory { "name" => name, "uuid" => uuid, "scalingResourceType" =>
     scaling_resource_type, "state" => state, "defaultCooldown" => default_cooldown
     lenient, "description" => description, "minResourceSize" => min_resource_size
@@ -343,7 +343,7 @@ pub struct AutoScalingRuleAlarmTriggerInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AutoScalingRuleAlarmTriggerInventory { "name" => name, "uuid" => uuid, "type" =>
     type_, "ruleUuid" => rule_uuid, "description" => description, "state" => state,
     "createDate" => create_date, "lastOpDate" => last_op_date, "alarmUuid" => alarm_uuid,
@@ -379,7 +379,7 @@ pub struct AutoScalingRuleInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub rule_triggers: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AutoScalingRuleInventory { "type" => type_, "description" => description, "cooldown"
     => cooldown lenient, "state" => state, "status" => status, "systemTags" =>
     system_tags default, "createDate" => create_date, "lastOpDate" => last_op_date,
@@ -462,7 +462,7 @@ pub struct AutoScalingRuleSchedulerJobTriggerInventory {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub scheduler_job_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AutoScalingRuleSchedulerJobTriggerInventory { "name" => name, "uuid" => uuid, "type"
     => type_, "ruleUuid" => rule_uuid, "description" => description, "state" => state,
     "createDate" => create_date, "lastOpDate" => last_op_date, "schedulerJobUuid" =>
@@ -490,7 +490,7 @@ pub struct AutoScalingRuleTriggerInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AutoScalingRuleTriggerInventory { "name" => name, "uuid" => uuid, "type" => type_,
     "ruleUuid" => rule_uuid, "description" => description, "state" => state, "createDate"
     => create_date, "lastOpDate" => last_op_date, }
@@ -551,7 +551,7 @@ pub struct AutoScalingTemplateInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AutoScalingTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "type" => type_, "state" => state, "systemTags" => system_tags default,
     "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -610,7 +610,7 @@ pub struct AutoScalingVmTemplateInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub strategy: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AutoScalingVmTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "type" => type_, "state" => state, "systemTags" => system_tags default,
     "createDate" => create_date, "lastOpDate" => last_op_date, "vmInstanceName" =>
@@ -751,7 +751,7 @@ pub struct RemovalInstanceRuleInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub adjustment_value: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     RemovalInstanceRuleInventory { "type" => type_, "description" => description,
     "cooldown" => cooldown lenient, "state" => state, "status" => status, "systemTags" =>
     system_tags default, "createDate" => create_date, "lastOpDate" => last_op_date,
@@ -795,7 +795,7 @@ impl AnyAutoScalingRuleInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyAutoScalingRuleInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyAutoScalingRuleInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -840,7 +840,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyAutoScalingRuleInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -848,7 +848,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyAutoScalingRuleInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::AddingNewVmRuleInventory>
@@ -931,7 +931,8 @@ impl AnyAutoScalingRuleTriggerInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyAutoScalingRuleTriggerInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
+for AnyAutoScalingRuleTriggerInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -976,7 +977,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyAutoScalingRuleTriggerInven
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -984,7 +985,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyAutoScalingRuleTriggerInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::AutoScalingRuleAlarmTriggerInventory>
@@ -1049,7 +1050,8 @@ impl AnyAutoScalingTemplateInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyAutoScalingTemplateInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
+for AnyAutoScalingTemplateInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -1086,7 +1088,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyAutoScalingTemplateInventor
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -1094,7 +1096,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyAutoScalingTemplateInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::AutoScalingVmTemplateInventory>
@@ -1143,7 +1145,7 @@ impl ::core::convert::From<&str> for AutoScalingRuleState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(AutoScalingRuleState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(AutoScalingRuleState);
 /// Server class: `org.zstack.autoscaling.group.rule.AutoScalingRuleStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AutoScalingRuleStatus {
@@ -1188,4 +1190,4 @@ impl ::core::convert::From<&str> for AutoScalingRuleStatus {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(AutoScalingRuleStatus);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(AutoScalingRuleStatus);

@@ -46,7 +46,7 @@ pub struct BackupStorageInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BackupStorageInventory { "uuid" => uuid, "name" => name, "url" => url, "description"
     => description, "totalCapacity" => total_capacity lenient, "availableCapacity" =>
     available_capacity lenient, "type" => type_, "state" => state, "status" => status,
@@ -165,7 +165,7 @@ pub struct CephBackupStorageInventory {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub pool_security_policy: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CephBackupStorageInventory { "uuid" => uuid, "name" => name, "url" => url,
     "description" => description, "totalCapacity" => total_capacity lenient,
     "availableCapacity" => available_capacity lenient, "type" => type_, "state" => state,
@@ -206,7 +206,7 @@ pub struct CephBackupStorageMonInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub mon_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CephBackupStorageMonInventory { "hostname" => hostname, "monPort" => mon_port
     lenient, "createDate" => create_date, "lastOpDate" => last_op_date,
     "backupStorageUuid" => backup_storage_uuid, "monAddr" => mon_addr, "sshPort" =>
@@ -265,7 +265,7 @@ pub struct ImageStoreBackupStorageInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub ssh_port: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ImageStoreBackupStorageInventory { "uuid" => uuid, "name" => name, "url" => url,
     "description" => description, "totalCapacity" => total_capacity lenient,
     "availableCapacity" => available_capacity lenient, "type" => type_, "state" => state,
@@ -381,7 +381,7 @@ pub struct AliyunEbsBackupStorageInventory {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub oss_bucket_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AliyunEbsBackupStorageInventory { "uuid" => uuid, "name" => name, "url" => url,
     "description" => description, "totalCapacity" => total_capacity lenient,
     "availableCapacity" => available_capacity lenient, "type" => type_, "state" => state,
@@ -453,7 +453,7 @@ pub struct CleanTrashResult {
     /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub size: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CleanTrashResult { "resourceUuids" => resource_uuids default, "details" => details
     default, "size" => size lenient, }
 );
@@ -503,7 +503,7 @@ pub struct ExternalBackupStorageInventory {
     /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub identity: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ExternalBackupStorageInventory { "uuid" => uuid, "name" => name, "url" => url,
     "description" => description, "totalCapacity" => total_capacity lenient,
     "availableCapacity" => available_capacity lenient, "type" => type_, "state" => state,
@@ -516,7 +516,7 @@ pub struct ImageStoreGcResult {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub freed_space_in_bytes: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ImageStoreGcResult { "freedSpaceInBytes" => freed_space_in_bytes lenient, }
 );
 /// Server class: `org.zstack.header.core.trash.InstallPathRecycleInventory`.
@@ -547,7 +547,7 @@ pub struct InstallPathRecycleInventory {
     /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     InstallPathRecycleInventory { "trashId" => trash_id lenient, "resourceUuid" =>
     resource_uuid, "storageUuid" => storage_uuid, "storageType" => storage_type,
     "resourceType" => resource_type, "installPath" => install_path, "isFolder" =>
@@ -604,7 +604,7 @@ pub struct SftpBackupStorageInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ssh_port: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SftpBackupStorageInventory { "uuid" => uuid, "name" => name, "url" => url,
     "description" => description, "totalCapacity" => total_capacity lenient,
     "availableCapacity" => available_capacity lenient, "type" => type_, "state" => state,
@@ -688,7 +688,7 @@ pub struct TrashCleanupResult {
     /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub size: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     TrashCleanupResult { "resourceUuid" => resource_uuid, "success" => success, "error"
     => error, "trashId" => trash_id lenient, "size" => size lenient, }
 );
@@ -750,7 +750,7 @@ impl AnyBackupStorageInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyBackupStorageInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyBackupStorageInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -827,7 +827,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyBackupStorageInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -835,7 +835,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyBackupStorageInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::CephBackupStorageInventory>

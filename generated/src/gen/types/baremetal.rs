@@ -24,7 +24,7 @@ pub struct BaremetalBondingInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BaremetalBondingInventory { "uuid" => uuid, "chassisUuid" => chassis_uuid, "name" =>
     name, "mode" => mode lenient, "slaves" => slaves, "opts" => opts, "createDate" =>
     create_date, "lastOpDate" => last_op_date, }
@@ -97,7 +97,7 @@ pub struct BaremetalChassisInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub hardware_infos: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BaremetalChassisInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "pxeServerUuid"
     => pxe_server_uuid, "ipmiAddress" => ipmi_address, "ipmiPort" => ipmi_port lenient,
@@ -205,7 +205,7 @@ pub struct BaremetalInstanceInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub bm_nics: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BaremetalInstanceInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "pxeServerUuid"
     => pxe_server_uuid, "chassisUuid" => chassis_uuid, "imageUuid" => image_uuid,
@@ -336,7 +336,7 @@ pub struct BaremetalPxeServerInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BaremetalPxeServerInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "description" => description, "hostname" => hostname, "sshUsername" =>
     ssh_username, "sshPassword" => ssh_password, "sshPort" => ssh_port lenient,
@@ -464,7 +464,7 @@ pub struct PreconfigurationTemplateInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub custom_params: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PreconfigurationTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "distribution" => distribution, "type" => type_, "content" => content,
     "md5sum" => md5sum, "isPredefined" => is_predefined, "state" => state, "createDate"

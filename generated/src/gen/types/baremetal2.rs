@@ -26,7 +26,7 @@ pub struct BareMetal2BondingInventory {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BareMetal2BondingInventory { "chassisUuid" => chassis_uuid, "name" => name, "slaves"
     => slaves, "opts" => opts, "mode" => mode lenient, "createDate" => create_date,
     "lastOpDate" => last_op_date, "accountUuid" => account_uuid, "uuid" => uuid, }
@@ -99,7 +99,7 @@ pub struct BareMetal2BondingNicRefInventory {
         crate::types::BareMetal2BondingInventory,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BareMetal2BondingNicRefInventory { "id" => id lenient, "nicUuid" => nic_uuid,
     "instanceUuid" => instance_uuid, "bondingUuid" => bonding_uuid, "provisionNicUuid" =>
     provision_nic_uuid, "createDate" => create_date, "lastOpDate" => last_op_date,
@@ -194,7 +194,7 @@ pub struct BareMetal2ChassisGpuDeviceInventory {
     /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
     pub is_driver_loaded: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BareMetal2ChassisGpuDeviceInventory { "uuid" => uuid, "chassisUuid" => chassis_uuid,
     "description" => description, "type" => type_, "pciDeviceAddress" =>
     pci_device_address, "vendorId" => vendor_id, "deviceId" => device_id, "subvendorId"
@@ -321,7 +321,7 @@ pub struct BareMetal2ChassisInventory {
         crate::types::BareMetal2ChassisOfferingInventory,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BareMetal2ChassisInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid,
     "chassisOfferingUuid" => chassis_offering_uuid, "type" => type_, "state" => state,
@@ -426,7 +426,7 @@ pub struct BareMetal2ChassisOfferingInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BareMetal2ChassisOfferingInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "architecture" => architecture, "cpuModelName" => cpu_model_name,
     "cpuNum" => cpu_num lenient, "memorySize" => memory_size lenient, "bootMode" =>
@@ -519,7 +519,7 @@ pub struct BareMetal2ChassisPciDeviceInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BareMetal2ChassisPciDeviceInventory { "uuid" => uuid, "chassisUuid" => chassis_uuid,
     "description" => description, "type" => type_, "pciDeviceAddress" =>
     pci_device_address, "vendorId" => vendor_id, "deviceId" => device_id, "subvendorId"
@@ -675,7 +675,7 @@ pub struct BareMetal2GatewayInventory {
         crate::types::BareMetal2GatewayProvisionNicInventory,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BareMetal2GatewayInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
     "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
     management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>
@@ -872,7 +872,7 @@ pub struct BareMetal2GatewayProvisionNicInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BareMetal2GatewayProvisionNicInventory { "uuid" => uuid, "networkUuid" =>
     network_uuid, "interfaceName" => interface_name, "ip" => ip, "netmask" => netmask,
     "gateway" => gateway, "metadata" => metadata, "createDate" => create_date,
@@ -990,7 +990,7 @@ pub struct BareMetal2InstanceInventory {
         crate::types::BareMetal2InstanceProvisionNicInventory,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BareMetal2InstanceInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" =>
     image_uuid, "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid,
@@ -1187,7 +1187,7 @@ pub struct BareMetal2InstanceProvisionNicInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BareMetal2InstanceProvisionNicInventory { "uuid" => uuid, "networkUuid" =>
     network_uuid, "mac" => mac, "ip" => ip, "netmask" => netmask, "gateway" => gateway,
     "metadata" => metadata, "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -1240,7 +1240,7 @@ pub struct BareMetal2IpmiChassisInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub ipmi_username: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BareMetal2IpmiChassisInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid,
     "chassisOfferingUuid" => chassis_offering_uuid, "type" => type_, "state" => state,
@@ -1284,7 +1284,7 @@ pub struct BareMetal2ProvisionNetworkInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BareMetal2ProvisionNetworkInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name"
     => name, "description" => description, "dhcpInterface" => dhcp_interface,
     "dhcpRangeStartIp" => dhcp_range_start_ip, "dhcpRangeEndIp" => dhcp_range_end_ip,
@@ -1431,7 +1431,7 @@ pub struct KVMHostInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub os_version: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     KVMHostInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
     "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
     management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>
@@ -1530,7 +1530,7 @@ pub struct XDragonHostInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub total_physical_memory: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     XDragonHostInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
     "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
     management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>
@@ -1580,7 +1580,8 @@ impl AnyBareMetal2ChassisInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyBareMetal2ChassisInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
+for AnyBareMetal2ChassisInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -1617,7 +1618,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyBareMetal2ChassisInventory 
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -1625,7 +1626,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyBareMetal2ChassisInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::BareMetal2IpmiChassisInventory>
@@ -1687,7 +1688,7 @@ impl AnyBareMetal2ChassisPciDeviceInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
 for AnyBareMetal2ChassisPciDeviceInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
@@ -1725,7 +1726,7 @@ for AnyBareMetal2ChassisPciDeviceInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -1733,7 +1734,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyBareMetal2ChassisPciDeviceInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::BareMetal2ChassisGpuDeviceInventory>
@@ -1788,7 +1789,7 @@ impl AnyKVMHostInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyKVMHostInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyKVMHostInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -1833,7 +1834,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyKVMHostInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -1841,7 +1842,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyKVMHostInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::BareMetal2GatewayInventory>
@@ -1965,4 +1966,4 @@ impl ::core::convert::From<&str> for HwMonitorStatus {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(HwMonitorStatus);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(HwMonitorStatus);

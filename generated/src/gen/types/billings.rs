@@ -12,7 +12,7 @@ pub struct Pagination {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     Pagination { "start" => start lenient, "limit" => limit lenient, "total" => total
     lenient, }
 );
@@ -46,7 +46,7 @@ pub struct PriceInventory {
     /// Since ZStack 4.2.40 (release history). Absent from older MNs' replies.
     pub bare_metal2_vm_offerings: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PriceInventory { "uuid" => uuid, "resourceName" => resource_name, "resourceUnit" =>
     resource_unit, "timeUnit" => time_unit, "price" => price, "dateInLong" =>
     date_in_long lenient, "endDateInLong" => end_date_in_long lenient, "createDate" =>
@@ -70,7 +70,7 @@ pub struct PriceTableInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PriceTableInventory { "uuid" => uuid, "name" => name, "description" => description,
     "createDate" => create_date, "lastOpDate" => last_op_date, }
 );

@@ -80,7 +80,7 @@ pub struct BlockVolumeInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub vendor: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BlockVolumeInventory { "uuid" => uuid, "name" => name, "description" => description,
     "primaryStorageUuid" => primary_storage_uuid, "vmInstanceUuid" => vm_instance_uuid,
     "diskOfferingUuid" => disk_offering_uuid, "rootImageUuid" => root_image_uuid,
@@ -228,7 +228,7 @@ impl AnyBlockVolumeInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyBlockVolumeInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyBlockVolumeInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -273,7 +273,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyBlockVolumeInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -281,7 +281,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyBlockVolumeInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::ExponBlockVolumeInventory>

@@ -38,7 +38,7 @@ pub struct CasClientInventory {
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<crate::types::CasState>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CasClientInventory { "uuid" => uuid, "name" => name, "description" => description,
     "clientType" => client_type, "loginType" => login_type, "loginMNUrl" => login_mn_url,
     "redirectUrl" => redirect_url, "createDate" => create_date, "lastOpDate" =>
@@ -72,7 +72,7 @@ pub struct SSOClientInventory {
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub account_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SSOClientInventory { "uuid" => uuid, "name" => name, "description" => description,
     "clientType" => client_type, "loginType" => login_type, "loginMNUrl" => login_mn_url,
     "redirectUrl" => redirect_url, "createDate" => create_date, "lastOpDate" =>
@@ -108,7 +108,7 @@ impl AnySSOClientInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnySSOClientInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnySSOClientInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -153,7 +153,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnySSOClientInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -161,7 +161,7 @@ impl<'de> ::serde::Deserialize<'de> for AnySSOClientInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::CasClientInventory>
@@ -229,4 +229,4 @@ impl ::core::convert::From<&str> for CasState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(CasState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(CasState);

@@ -32,7 +32,7 @@ pub struct CdpPolicyInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CdpPolicyInventory { "uuid" => uuid, "name" => name, "state" => state, "description"
     => description, "retentionTimePerDay" => retention_time_per_day lenient,
     "hourlyRpSinceDay" => hourly_rp_since_day lenient, "dailyRpSinceDay" =>
@@ -122,4 +122,4 @@ impl ::core::convert::From<&str> for CdpPolicyState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(CdpPolicyState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(CdpPolicyState);

@@ -40,7 +40,7 @@ pub struct CdpTaskInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub resource_refs: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CdpTaskInventory { "uuid" => uuid, "name" => name, "description" => description,
     "policyUuid" => policy_uuid, "backupStorageUuid" => backup_storage_uuid, "status" =>
     status, "state" => state, "taskType" => task_type, "backupBandwidth" =>
@@ -146,7 +146,7 @@ impl ::core::convert::From<&str> for CdpTaskState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(CdpTaskState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(CdpTaskState);
 /// Server class: `org.zstack.header.storage.cdp.CdpTaskStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CdpTaskStatus {
@@ -206,7 +206,7 @@ impl ::core::convert::From<&str> for CdpTaskStatus {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(CdpTaskStatus);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(CdpTaskStatus);
 /// Server class: `org.zstack.header.storage.cdp.CdpTaskType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CdpTaskType {
@@ -234,4 +234,4 @@ impl ::core::convert::From<&str> for CdpTaskType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(CdpTaskType);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(CdpTaskType);

@@ -24,7 +24,7 @@ pub struct CertificateInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CertificateInventory { "name" => name, "uuid" => uuid, "certificate" => certificate,
     "description" => description, "listeners" => listeners default, "createDate" =>
     create_date, "lastOpDate" => last_op_date, }
@@ -75,7 +75,7 @@ pub struct LoadBalancerListenerCertificateRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     LoadBalancerListenerCertificateRefInventory { "id" => id lenient, "listenerUuid" =>
     listener_uuid, "certificateUuid" => certificate_uuid, "createDate" => create_date,
     "lastOpDate" => last_op_date, }

@@ -34,7 +34,7 @@ pub struct ResourceStackInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ResourceStackInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "version" => version, "type" => type_, "templateContent" =>
     template_content, "paramContent" => param_content, "status" => status, "reason" =>
@@ -121,7 +121,7 @@ pub struct StackTemplateInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     StackTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "type" => type_, "version" => version, "state" => state, "content" =>
     content, "md5sum" => md5sum, "createDate" => create_date, "lastOpDate" =>

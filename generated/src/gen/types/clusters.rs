@@ -30,7 +30,7 @@ pub struct ClusterDRSInventory {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ClusterDRSInventory { "clusterUuid" => cluster_uuid, "state" => state,
     "balancedState" => balanced_state, "automationLevel" => automation_level,
     "thresholds" => thresholds default, "thresholdDuration" => threshold_duration
@@ -109,7 +109,7 @@ pub struct ClusterInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub architecture: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ClusterInventory { "name" => name, "uuid" => uuid, "description" => description,
     "state" => state, "hypervisorType" => hypervisor_type, "createDate" => create_date,
     "lastOpDate" => last_op_date, "zoneUuid" => zone_uuid, "type" => type_,
@@ -181,7 +181,7 @@ pub struct DRSAdviceInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     DRSAdviceInventory { "uuid" => uuid, "drsUuid" => drs_uuid, "adviceGroupUuid" =>
     advice_group_uuid, "vmUuid" => vm_uuid, "vmSourceHostUuid" => vm_source_host_uuid,
     "vmTargetHostUuid" => vm_target_host_uuid, "reason" => reason, "createDate" =>
@@ -257,7 +257,7 @@ pub struct DRSVmMigrationActivityInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     DRSVmMigrationActivityInventory { "drsUuid" => drs_uuid, "uuid" => uuid, "vmUuid" =>
     vm_uuid, "vmSourceHostUuid" => vm_source_host_uuid, "vmTargetHostUuid" =>
     vm_target_host_uuid, "status" => status, "result" => result, "reason" => reason,
@@ -346,7 +346,7 @@ pub struct L2NetworkData {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     L2NetworkData { "uuid" => uuid, "name" => name, "poolUuid" => pool_uuid, "zoneUuid"
     => zone_uuid, "description" => description, "physicalInterface" =>
     physical_interface, "type" => type_, "vni" => vni, "vlan" => vlan lenient,
@@ -382,7 +382,7 @@ impl AnyClusterInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyClusterInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyClusterInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -427,7 +427,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyClusterInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -435,7 +435,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyClusterInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::NativeClusterInventory>

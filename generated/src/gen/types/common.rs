@@ -10,7 +10,7 @@ pub struct APIPermissionStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub body: ::core::option::Option<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     APIPermissionStruct { "apiName" => api_name, "body" => body, }
 );
 /// Server class: `org.zstack.header.volume.block.AccessPathInfo`.
@@ -27,7 +27,7 @@ pub struct AccessPathInfo {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub gateway_ips: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AccessPathInfo { "name" => name, "accessPathId" => access_path_id lenient,
     "accessPathIqn" => access_path_iqn, "targetCount" => target_count lenient,
     "gatewayIps" => gateway_ips default, }
@@ -40,7 +40,7 @@ pub struct ActionParam {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub action_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ActionParam { "actionUuid" => action_uuid, "actionType" => action_type, }
 );
 /// Server class: `org.zstack.cloudformation.template.struct.ActionStruct`.
@@ -59,7 +59,7 @@ pub struct ActionStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub error: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ActionStruct { "resourceName" => resource_name, "actionName" => action_name, "round"
     => round lenient, "inDegree" => in_degree default, "actions" => actions, "error" =>
     error, }
@@ -72,7 +72,7 @@ pub struct ActiveAlarmStatus {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ActiveAlarmStatus { "namespace" => namespace, "status" => status, }
 );
 /// Server class: `org.zstack.header.host.AddHostFromFileResult`.
@@ -85,7 +85,7 @@ pub struct AddHostFromFileResult {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AddHostFromFileResult { "ip" => ip, "success" => success, "error" => error, }
 );
 /// Server class: `org.zstack.license.AdditionalLicenseInfo`.
@@ -104,7 +104,7 @@ pub struct AdditionalLicenseInfo {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub key_id: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AdditionalLicenseInfo { "type" => type_, "primaryLicenseInfo" =>
     primary_license_info, "appId" => app_id, "path" => path, "info" => info, "keyId" =>
     key_id, }
@@ -127,7 +127,7 @@ pub struct AffinityGroupUsageInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AffinityGroupUsageInventory { "uuid" => uuid, "affinityGroupUuid" =>
     affinity_group_uuid, "resourceUuid" => resource_uuid, "resourceType" =>
     resource_type, "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -148,7 +148,7 @@ pub struct AlarmActionInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AlarmActionInventory { "alarmUuid" => alarm_uuid, "actionType" => action_type,
     "actionUuid" => action_uuid, "createDate" => create_date, "lastOpDate" =>
     last_op_date, }
@@ -193,7 +193,7 @@ pub struct AlarmData {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub time: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AlarmData { "alarmUuid" => alarm_uuid, "namespace" => namespace, "metricName" =>
     metric_name, "accountUuid" => account_uuid, "resourceUuid" => resource_uuid,
     "resourceType" => resource_type, "alarmStatus" => alarm_status, "alarmName" =>
@@ -244,7 +244,7 @@ pub struct AlarmDataV1 {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub time: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AlarmDataV1 { "alarmUuid" => alarm_uuid, "namespace" => namespace, "metricName" =>
     metric_name, "accountUuid" => account_uuid, "resourceUuid" => resource_uuid,
     "resourceType" => resource_type, "alarmStatus" => alarm_status, "alarmName" =>
@@ -295,7 +295,7 @@ pub struct AlarmDataV2 {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub time: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AlarmDataV2 { "alarmUuid" => alarm_uuid, "namespace" => namespace, "metricName" =>
     metric_name, "accountUuid" => account_uuid, "resourceUuid" => resource_uuid,
     "resourceType" => resource_type, "alarmStatus" => alarm_status, "alarmName" =>
@@ -344,7 +344,7 @@ pub struct AlarmRecordsInventory {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub threshold: ::core::option::Option<f64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AlarmRecordsInventory { "id" => id lenient, "createTime" => create_time lenient,
     "accountUuid" => account_uuid, "alarmName" => alarm_name, "alarmStatus" =>
     alarm_status, "alarmUuid" => alarm_uuid, "comparisonOperator" => comparison_operator,
@@ -365,7 +365,7 @@ pub struct AliyunNasAccessGroupProperty {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub network_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AliyunNasAccessGroupProperty { "ruleCount" => rule_count lenient, "name" => name,
     "description" => description, "networkType" => network_type, }
 );
@@ -383,7 +383,7 @@ pub struct AliyunNasFileSystemProperty {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AliyunNasFileSystemProperty { "fileSystemId" => file_system_id, "protocol" =>
     protocol, "storageType" => storage_type, "description" => description, "createDate"
     => create_date, }
@@ -398,7 +398,7 @@ pub struct AliyunNasMountTargetProperty {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub mount_domain: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AliyunNasMountTargetProperty { "status" => status, "accessGroupName" =>
     access_group_name, "mountDomain" => mount_domain, }
 );
@@ -441,7 +441,7 @@ pub struct ArchiveTicketStatusHistoryInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ArchiveTicketStatusHistoryInventory { "uuid" => uuid, "sequence" => sequence lenient,
     "ticketUuid" => ticket_uuid, "historyUuid" => history_uuid, "fromStatus" =>
     from_status, "toStatus" => to_status, "comment" => comment, "accountUuid" =>
@@ -460,7 +460,7 @@ pub struct AttachTagResult {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub success: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AttachTagResult { "error" => error, "inventory" => inventory, "success" => success, }
 );
 /// Server class: `org.zstack.iam2.api.Attribute`.
@@ -471,7 +471,9 @@ pub struct Attribute {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub value: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(Attribute { "name" => name, "value" => value, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    Attribute { "name" => name, "value" => value, }
+);
 /// Server class: `org.zstack.zwatch.datatype.AuditData`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AuditData {
@@ -508,7 +510,7 @@ pub struct AuditData {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub time: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AuditData { "id" => id lenient, "resourceUuid" => resource_uuid, "resourceType" =>
     resource_type, "clientIp" => client_ip, "clientBrowser" => client_browser, "apiName"
     => api_name, "error" => error, "operatorAccountUuid" => operator_account_uuid,
@@ -554,7 +556,7 @@ pub struct AuditDataV1 {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub time: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AuditDataV1 { "id" => id lenient, "resourceUuid" => resource_uuid, "resourceType" =>
     resource_type, "clientIp" => client_ip, "clientBrowser" => client_browser, "apiName"
     => api_name, "error" => error, "operatorAccountUuid" => operator_account_uuid,
@@ -602,7 +604,7 @@ pub struct AuditDataV2 {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub success: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AuditDataV2 { "id" => id lenient, "resourceUuid" => resource_uuid, "resourceType" =>
     resource_type, "clientIp" => client_ip, "clientBrowser" => client_browser, "apiName"
     => api_name, "error" => error, "operatorAccountUuid" => operator_account_uuid,
@@ -653,7 +655,7 @@ pub struct AuditsInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub start_time: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AuditsInventory { "id" => id lenient, "createTime" => create_time lenient, "apiName"
     => api_name, "clientBrowser" => client_browser, "clientIp" => client_ip, "duration"
     => duration lenient, "error" => error, "operator" => operator, "requestDump" =>
@@ -681,7 +683,7 @@ pub struct BackupStorageExternalBackupInfo {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub size: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BackupStorageExternalBackupInfo { "uuid" => uuid, "name" => name, "state" => state,
     "installPath" => install_path, "createDate" => create_date, "size" => size lenient, }
 );
@@ -719,7 +721,7 @@ pub struct BareMetal2BillingInventory {
         ::std::string::String,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BareMetal2BillingInventory { "id" => id lenient, "billingType" => billing_type,
     "accountUuid" => account_uuid, "resourceUuid" => resource_uuid, "resourceName" =>
     resource_name, "spending" => spending, "startTime" => start_time lenient, "endTime"
@@ -747,7 +749,7 @@ pub struct BareMetal2ChassisDiskInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BareMetal2ChassisDiskInventory { "uuid" => uuid, "chassisUuid" => chassis_uuid,
     "diskSize" => disk_size lenient, "type" => type_, "wwn" => wwn, "createDate" =>
     create_date, "lastOpDate" => last_op_date, }
@@ -774,7 +776,7 @@ pub struct BareMetal2ChassisNicInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BareMetal2ChassisNicInventory { "uuid" => uuid, "chassisUuid" => chassis_uuid, "mac"
     => mac, "nicName" => nic_name, "speed" => speed, "isProvisionNic" =>
     is_provision_nic, "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -793,7 +795,7 @@ pub struct BareMetal2ProvisionNetworkIpCapacity {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub instance_used_ip_number: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BareMetal2ProvisionNetworkIpCapacity { "networkUuid" => network_uuid, "totalCapacity"
     => total_capacity lenient, "availableCapacity" => available_capacity lenient,
     "gatewayUsedIpNumber" => gateway_used_ip_number lenient, "instanceUsedIpNumber" =>
@@ -817,7 +819,7 @@ pub struct BareMetal2Spending {
     /// Since ZStack 4.2.40 (release history). Absent from older MNs' replies.
     pub bare_metal2_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BareMetal2Spending { "resourceUuid" => resource_uuid, "resourceName" =>
     resource_name, "spending" => spending, "hypervisorType" => hypervisor_type, "type" =>
     type_, "bareMetal2Inventory" => bare_metal2_inventory default, }
@@ -834,7 +836,7 @@ pub struct BareMetal2SpendingDetails {
     /// Since ZStack 4.2.40 (release history). Absent from older MNs' replies.
     pub bare_metal2_offering_u_uid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BareMetal2SpendingDetails { "startTime" => start_time lenient, "endTime" => end_time
     lenient, "spending" => spending, "bareMetal2OfferingUUid" =>
     bare_metal2_offering_u_uid, }
@@ -857,7 +859,7 @@ pub struct BaremetalHardwareInfoInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BaremetalHardwareInfoInventory { "uuid" => uuid, "chassisUuid" => chassis_uuid,
     "type" => type_, "content" => content, "createDate" => create_date, "lastOpDate" =>
     last_op_date, }
@@ -892,7 +894,7 @@ pub struct BaremetalNicInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BaremetalNicInventory { "uuid" => uuid, "baremetalInstanceUuid" =>
     baremetal_instance_uuid, "l3NetworkUuid" => l3_network_uuid, "baremetalBondingUuid"
     => baremetal_bonding_uuid, "mac" => mac, "ip" => ip, "netmask" => netmask, "gateway"
@@ -933,7 +935,7 @@ pub struct BaremetalVlanNicInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub vlan: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BaremetalVlanNicInventory { "uuid" => uuid, "baremetalInstanceUuid" =>
     baremetal_instance_uuid, "l3NetworkUuid" => l3_network_uuid, "baremetalBondingUuid"
     => baremetal_bonding_uuid, "mac" => mac, "ip" => ip, "netmask" => netmask, "gateway"
@@ -968,7 +970,7 @@ pub struct BillingInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BillingInventory { "id" => id lenient, "billingType" => billing_type, "accountUuid"
     => account_uuid, "resourceUuid" => resource_uuid, "resourceName" => resource_name,
     "spending" => spending, "startTime" => start_time lenient, "endTime" => end_time
@@ -991,7 +993,7 @@ pub struct CCSCertificateUserRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CCSCertificateUserRefInventory { "userUuid" => user_uuid, "certificateUuid" =>
     certificate_uuid, "state" => state, "createDate" => create_date, "lastOpDate" =>
     last_op_date, }
@@ -1012,7 +1014,7 @@ pub struct CdpTaskResourceRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CdpTaskResourceRefInventory { "taskUuid" => task_uuid, "resourceUuid" =>
     resource_uuid, "resourceType" => resource_type, "createDate" => create_date,
     "lastOpDate" => last_op_date, }
@@ -1025,7 +1027,7 @@ pub struct ChronyServerInfo {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<crate::types::HostConnectedStatus>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ChronyServerInfo { "hostname" => hostname, "status" => status, }
 );
 /// Server class: `org.zstack.zops.ChronyServerInfoPair`.
@@ -1036,7 +1038,7 @@ pub struct ChronyServerInfoPair {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub external: ::core::option::Option<crate::types::ChronyServerInfo>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ChronyServerInfoPair { "internal" => internal, "external" => external, }
 );
 /// Server class: `org.zstack.header.vm.CloneVmInstanceInventory`.
@@ -1047,7 +1049,7 @@ pub struct CloneVmInstanceInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventory: ::core::option::Option<crate::types::AnyVmInstanceInventory>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CloneVmInstanceInventory { "error" => error, "inventory" => inventory, }
 );
 /// Server class: `org.zstack.header.cloudformation.CloudFormationStackEventInventory`.
@@ -1076,7 +1078,7 @@ pub struct CloudFormationStackEventInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CloudFormationStackEventInventory { "id" => id lenient, "description" => description,
     "action" => action, "content" => content, "resourceName" => resource_name,
     "actionStatus" => action_status, "stackUuid" => stack_uuid, "duration" => duration,
@@ -1104,7 +1106,7 @@ pub struct ConnectionRelationShipProperty {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ConnectionRelationShipProperty { "uuid" => uuid, "resourceType" => resource_type,
     "accountUuid" => account_uuid, "connectionType" => connection_type, "direction" =>
     direction, "relationShips" => relation_ships, "name" => name, "description" =>
@@ -1126,7 +1128,7 @@ pub struct ContainerClusterInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub project_tag: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ContainerClusterInventory { "containerUuid" => container_uuid, "clusterId" =>
     cluster_id lenient, "clusterName" => cluster_name, "containerName" => container_name,
     "containerDescription" => container_description, "projectTag" => project_tag, }
@@ -1145,7 +1147,7 @@ pub struct ContainerImageInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub update_time: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ContainerImageInventory { "name" => name, "tagCount" => tag_count lenient,
     "pullCount" => pull_count lenient, "createTime" => create_time, "updateTime" =>
     update_time, }
@@ -1168,7 +1170,7 @@ pub struct ContainerImageTagInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub pull_command: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ContainerImageTagInventory { "name" => name, "size" => size lenient, "sizeStr" =>
     size_str, "digest" => digest, "createTime" => create_time, "address" => address,
     "pullCommand" => pull_command, }
@@ -1181,7 +1183,7 @@ pub struct ContainerUsage {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub value: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ContainerUsage { "name" => name, "value" => value lenient, }
 );
 /// Server class: `org.zstack.header.datacenter.DataCenterProperty`.
@@ -1192,7 +1194,7 @@ pub struct DataCenterProperty {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub region_name: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     DataCenterProperty { "regionId" => region_id, "regionName" => region_name, }
 );
 /// Extends `BillingInventory` and carries all of its fields.
@@ -1227,7 +1229,7 @@ pub struct DataVolumeBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub volume_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     DataVolumeBillingInventory { "id" => id lenient, "billingType" => billing_type,
     "accountUuid" => account_uuid, "resourceUuid" => resource_uuid, "resourceName" =>
     resource_name, "spending" => spending, "startTime" => start_time lenient, "endTime"
@@ -1252,7 +1254,7 @@ pub struct DataVolumeSpending {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub size_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     DataVolumeSpending { "resourceUuid" => resource_uuid, "resourceName" =>
     resource_name, "spending" => spending, "hypervisorType" => hypervisor_type, "type" =>
     type_, "sizeInventory" => size_inventory default, }
@@ -1269,7 +1271,7 @@ pub struct DataVolumeSpendingInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub volume_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     DataVolumeSpendingInventory { "startTime" => start_time lenient, "endTime" =>
     end_time lenient, "spending" => spending, "volumeSize" => volume_size lenient, }
 );
@@ -1293,7 +1295,7 @@ pub struct DatabaseBackupStorageRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     DatabaseBackupStorageRefInventory { "databaseBackupUuid" => database_backup_uuid,
     "backupStorageUuid" => backup_storage_uuid, "installPath" => install_path,
     "exportUrl" => export_url, "status" => status, "createDate" => create_date,
@@ -1319,7 +1321,7 @@ pub struct DatabaseBackupStruct {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     DatabaseBackupStruct { "name" => name, "version" => version, "installPath" =>
     install_path, "type" => type_, "size" => size lenient, "md5" => md5, "createdTime" =>
     created_time, }
@@ -1334,7 +1336,7 @@ pub struct Datapoint {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub labels: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     Datapoint { "value" => value, "time" => time lenient, "labels" => labels default, }
 );
 /// Server class: `org.zstack.storage.device.multipath.DeviceTO`.
@@ -1351,7 +1353,7 @@ pub struct DeviceTO {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub target_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     DeviceTO { "disk" => disk, "status" => status, "state" => state, "target" => target,
     "targetType" => target_type, }
 );
@@ -1369,7 +1371,7 @@ pub struct EcsInstanceType {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub generation: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     EcsInstanceType { "typeId" => type_id, "cpu" => cpu lenient, "memory" => memory
     lenient, "typeFamily" => type_family, "generation" => generation, }
 );
@@ -1381,7 +1383,7 @@ pub struct ErrorResult {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub detail: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ErrorResult { "line" => line lenient, "detail" => detail, }
 );
 /// Server class: `org.zstack.zwatch.datatype.EventData`.
@@ -1412,7 +1414,7 @@ pub struct EventData {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub read_status: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     EventData { "namespace" => namespace, "name" => name, "labels" => labels default,
     "emergencyLevel" => emergency_level, "resourceId" => resource_id, "resourceName" =>
     resource_name, "error" => error, "time" => time lenient, "dataUuid" => data_uuid,
@@ -1447,7 +1449,7 @@ pub struct EventRecordsInventory {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub labels: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     EventRecordsInventory { "id" => id lenient, "createTime" => create_time lenient,
     "namespace" => namespace, "name" => name, "emergencyLevel" => emergency_level,
     "resourceId" => resource_id, "error" => error, "dataUuid" => data_uuid, "accountUuid"
@@ -1466,7 +1468,7 @@ pub struct EventStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub label_names: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     EventStruct { "namespace" => namespace, "name" => name, "description" => description,
     "labelNames" => label_names default, }
 );
@@ -1486,7 +1488,7 @@ pub struct EventSubscriptionActionInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     EventSubscriptionActionInventory { "subscriptionUuid" => subscription_uuid,
     "actionType" => action_type, "actionUuid" => action_uuid, "createDate" =>
     create_date, "lastOpDate" => last_op_date, }
@@ -1503,7 +1505,7 @@ pub struct FlowCounter {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub total_bytes: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     FlowCounter { "device" => device, "totalEntries" => total_entries, "totalPkts" =>
     total_pkts, "totalBytes" => total_bytes, }
 );
@@ -1517,7 +1519,7 @@ pub struct Histogram {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub tags: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     Histogram { "time" => time lenient, "count" => count lenient, "tags" => tags default,
     }
 );
@@ -1531,7 +1533,7 @@ pub struct HostLoad {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub used_memory_percent: ::core::option::Option<f32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     HostLoad { "hostUuid" => host_uuid, "usedCPUPercent" => used_cpu_percent,
     "usedMemoryPercent" => used_memory_percent, }
 );
@@ -1551,7 +1553,7 @@ pub struct HostNUMANode {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub v_ms_uuid: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     HostNUMANode { "distance" => distance default, "cpus" => cpus default, "free" => free
     lenient, "size" => size lenient, "nodeID" => node_id, "VMsUuid" => v_ms_uuid default,
     }
@@ -1572,7 +1574,7 @@ pub struct HostNetworkBondingServiceRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     HostNetworkBondingServiceRefInventory { "bondingUuid" => bonding_uuid, "vlanId" =>
     vlan_id lenient, "serviceType" => service_type, "createDate" => create_date,
     "lastOpDate" => last_op_date, }
@@ -1593,7 +1595,7 @@ pub struct HostNetworkInterfaceServiceRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     HostNetworkInterfaceServiceRefInventory { "interfaceUuid" => interface_uuid, "vlanId"
     => vlan_id lenient, "serviceType" => service_type, "createDate" => create_date,
     "lastOpDate" => last_op_date, }
@@ -1614,7 +1616,7 @@ pub struct IPsecL3NetworkRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     IPsecL3NetworkRefInventory { "uuid" => uuid, "connectionUuid" => connection_uuid,
     "l3NetworkUuid" => l3_network_uuid, "createDate" => create_date, "lastOpDate" =>
     last_op_date, }
@@ -1635,7 +1637,7 @@ pub struct IPsecPeerCidrInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     IPsecPeerCidrInventory { "uuid" => uuid, "cidr" => cidr, "connectionUuid" =>
     connection_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
 );
@@ -1653,7 +1655,7 @@ pub struct IdentityZoneProperty {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub available_disk_categories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     IdentityZoneProperty { "zoneId" => zone_id, "localName" => local_name,
     "availableInstanceTypes" => available_instance_types default,
     "availableResourceCreation" => available_resource_creation default,
@@ -1673,7 +1675,7 @@ pub struct ImageReplicationGroupBackupStorageRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ImageReplicationGroupBackupStorageRefInventory { "replicationGroupUuid" =>
     replication_group_uuid, "backupStorageUuid" => backup_storage_uuid, "createDate" =>
     create_date, "lastOpDate" => last_op_date, }
@@ -1702,7 +1704,7 @@ pub struct ImageStoreImageStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ImageStoreImageStruct { "id" => id, "parent" => parent, "blobsum" => blobsum,
     "created" => created, "author" => author, "arch" => arch, "desc" => desc, "size" =>
     size lenient, "virtualsize" => virtualsize lenient, "name" => name, }
@@ -1737,7 +1739,7 @@ pub struct InfluxEventData {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub read_status: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     InfluxEventData { "namespace" => namespace, "name" => name, "labels" => labels
     default, "emergencyLevel" => emergency_level, "resourceId" => resource_id,
     "resourceName" => resource_name, "error" => error, "time" => time lenient, "dataUuid"
@@ -1774,7 +1776,7 @@ pub struct InfluxEventDataV1 {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub read_status: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     InfluxEventDataV1 { "namespace" => namespace, "name" => name, "labels" => labels
     default, "emergencyLevel" => emergency_level, "resourceId" => resource_id,
     "resourceName" => resource_name, "error" => error, "time" => time lenient, "dataUuid"
@@ -1811,7 +1813,7 @@ pub struct InfluxEventDataV2 {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub read_status: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     InfluxEventDataV2 { "namespace" => namespace, "name" => name, "labels" => labels
     default, "emergencyLevel" => emergency_level, "resourceId" => resource_id,
     "resourceName" => resource_name, "error" => error, "time" => time lenient, "dataUuid"
@@ -1832,7 +1834,7 @@ pub struct IscsiServerClusterRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     IscsiServerClusterRefInventory { "iscsiServerUuid" => iscsi_server_uuid,
     "clusterUuid" => cluster_uuid, "createDate" => create_date, "lastOpDate" =>
     last_op_date, }
@@ -1855,7 +1857,7 @@ pub struct IscsiTargetInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     IscsiTargetInventory { "iscsiServerUuid" => iscsi_server_uuid, "uuid" => uuid, "iqn"
     => iqn, "iscsiLuns" => iscsi_luns default, "createDate" => create_date, "lastOpDate"
     => last_op_date, }
@@ -1868,7 +1870,7 @@ pub struct ItemInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub readable_name: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ItemInventory { "name" => name, "readableName" => readable_name, }
 );
 /// Server class: `org.zstack.zwatch.datatype.Label`.
@@ -1883,7 +1885,7 @@ pub struct Label {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub compatible: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     Label { "key" => key, "value" => value, "op" => op, "compatible" => compatible, }
 );
 /// Server class: `org.zstack.ai.message.MaaSUsage`.
@@ -1894,7 +1896,7 @@ pub struct MaaSUsage {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub value: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MaaSUsage { "name" => name, "value" => value lenient, }
 );
 /// Extends `Datapoint` and carries all of its fields.
@@ -1911,7 +1913,7 @@ pub struct MetricDatum {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub metric_name: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MetricDatum { "value" => value, "time" => time lenient, "labels" => labels default,
     "metricName" => metric_name, }
 );
@@ -1929,7 +1931,7 @@ pub struct MetricStruct {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub driver: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MetricStruct { "namespace" => namespace, "name" => name, "description" =>
     description, "labelNames" => label_names default, "driver" => driver, }
 );
@@ -1967,7 +1969,7 @@ pub struct MiniCandidateHostStruct {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub sn: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MiniCandidateHostStruct { "hostName" => host_name, "ipv4Address" => ipv4_address,
     "ipv6Address" => ipv6_address, "ipv4Interface" => ipv4_interface, "ipv4CidrPrefix" =>
     ipv4_cidr_prefix, "ipv4InterfaceBond" => ipv4_interface_bond, "ipv4Gateway" =>
@@ -1991,7 +1993,7 @@ pub struct MirrorNetworkUsedIpInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MirrorNetworkUsedIpInventory { "usedIpInventory" => used_ip_inventory,
     "l3NetworkUuid" => l3_network_uuid, "hostUuid" => host_uuid, "description" =>
     description, "clusterUuid" => cluster_uuid, "uuid" => uuid, }
@@ -2006,7 +2008,7 @@ pub struct ModelServiceGroupDatasetRefInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub model_service_instance_group_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ModelServiceGroupDatasetRefInventory { "uuid" => uuid, "datasetUuid" => dataset_uuid,
     "modelServiceInstanceGroupUuid" => model_service_instance_group_uuid, }
 );
@@ -2045,7 +2047,7 @@ pub struct ModelServiceInstanceInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ModelServiceInstanceInventory { "uuid" => uuid, "modelServiceGroupUuid" =>
     model_service_group_uuid, "yaml" => yaml, "k8sResourceYaml" => k8s_resource_yaml,
     "status" => status, "url" => url, "urlMaps" => url_maps default, "internalUrl" =>
@@ -2062,7 +2064,7 @@ pub struct ModelServiceRefInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub model_service_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ModelServiceRefInventory { "uuid" => uuid, "modelUuid" => model_uuid,
     "modelServiceUuid" => model_service_uuid, }
 );
@@ -2084,7 +2086,7 @@ pub struct MonitorGroupTemplateRefVO {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub is_applied: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MonitorGroupTemplateRefVO { "uuid" => uuid, "templateUuid" => template_uuid,
     "groupUuid" => group_uuid, "createDate" => create_date, "lastOpDate" => last_op_date,
     "isApplied" => is_applied, }
@@ -2101,7 +2103,7 @@ pub struct MulticastRouteInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub egress_interfaces: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MulticastRouteInventory { "sourceAddress" => source_address, "groupAddress" =>
     group_address, "ingressInterfaces" => ingress_interfaces, "egressInterfaces" =>
     egress_interfaces, }
@@ -2124,7 +2126,7 @@ pub struct MulticastRouterRendezvousPointInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MulticastRouterRendezvousPointInventory { "uuid" => uuid, "multicastRouterUuid" =>
     multicast_router_uuid, "rpAddress" => rp_address, "groupAddress" => group_address,
     "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -2137,7 +2139,7 @@ pub struct MulticastRouterVpcVRouterRefInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub vpc_router_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MulticastRouterVpcVRouterRefInventory { "uuid" => uuid, "vpcRouterUuid" =>
     vpc_router_uuid, }
 );
@@ -2149,7 +2151,7 @@ pub struct MultipathTopologyStruct {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub devices: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MultipathTopologyStruct { "diskUuid" => disk_uuid, "devices" => devices default, }
 );
 /// Server class: `org.zstack.header.protocol.Neighbor`.
@@ -2168,7 +2170,7 @@ pub struct Neighbor {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub device: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     Neighbor { "id" => id, "priority" => priority, "state" => state, "deadTime" =>
     dead_time, "neighborAddress" => neighbor_address, "device" => device, }
 );
@@ -2182,7 +2184,7 @@ pub struct NetworkReachablePair {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<crate::types::HostConnectedStatus>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     NetworkReachablePair { "sourceHostname" => source_hostname, "targetHostname" =>
     target_hostname, "status" => status, }
 );
@@ -2206,7 +2208,7 @@ pub struct NetworkRouterAreaRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     NetworkRouterAreaRefInventory { "uuid" => uuid, "vRouterUuid" => v_router_uuid,
     "applianceVmType" => appliance_vm_type, "routerAreaUuid" => router_area_uuid,
     "l3NetworkUuid" => l3_network_uuid, "createDate" => create_date, "lastOpDate" =>
@@ -2230,7 +2232,7 @@ pub struct NetworkRouterFlowMeterRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     NetworkRouterFlowMeterRefInventory { "uuid" => uuid, "vRouterUuid" => v_router_uuid,
     "flowMeterUuid" => flow_meter_uuid, "l3NetworkUuid" => l3_network_uuid, "createDate"
     => create_date, "lastOpDate" => last_op_date, }
@@ -2249,7 +2251,7 @@ pub struct NginxRedirectRule {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub current_jupyter_url: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     NginxRedirectRule { "destUrl" => dest_url, "uuid" => uuid, "jupyterUrl" =>
     jupyter_url, "currentUrl" => current_url, "currentJupyterUrl" => current_jupyter_url,
     }
@@ -2272,7 +2274,7 @@ pub struct NvmeLunHostRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     NvmeLunHostRefInventory { "nvmeLunUuid" => nvme_lun_uuid, "hostUuid" => host_uuid,
     "path" => path, "hctl" => hctl, "createDate" => create_date, "lastOpDate" =>
     last_op_date, }
@@ -2291,7 +2293,7 @@ pub struct NvmeServerClusterRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     NvmeServerClusterRefInventory { "nvmeServerUuid" => nvme_server_uuid, "clusterUuid"
     => cluster_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
 );
@@ -2303,7 +2305,7 @@ pub struct OssBucketProperty {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub region_id: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     OssBucketProperty { "bucketName" => bucket_name, "regionId" => region_id, }
 );
 /// Server class: `org.zstack.ovf.datatype.OvfCdDriverInfo`.
@@ -2318,7 +2320,7 @@ pub struct OvfCdDriverInfo {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     OvfCdDriverInfo { "autoAllocation" => auto_allocation, "driverType" => driver_type,
     "subType" => sub_type, "name" => name, }
 );
@@ -2340,7 +2342,7 @@ pub struct OvfDiskInfo {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub capacity: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     OvfDiskInfo { "index" => index lenient, "diskId" => disk_id, "fileRef" => file_ref,
     "fileName" => file_name, "format" => format, "populatedSize" => populated_size
     lenient, "capacity" => capacity lenient, }
@@ -2357,7 +2359,7 @@ pub struct OvfEthernetAdapterInfo {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub auto_allocation: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     OvfEthernetAdapterInfo { "networkName" => network_name, "nicModel" => nic_model,
     "nicName" => nic_name, "autoAllocation" => auto_allocation, }
 );
@@ -2367,7 +2369,7 @@ pub struct OvfNetworkInfo {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(OvfNetworkInfo { "name" => name, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(OvfNetworkInfo { "name" => name, });
 /// Server class: `org.zstack.ovf.datatype.OvfVolumeInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OvfVolumeInfo {
@@ -2378,7 +2380,7 @@ pub struct OvfVolumeInfo {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub driver_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     OvfVolumeInfo { "name" => name, "diskId" => disk_id, "driverType" => driver_type, }
 );
 /// Extends `BillingInventory` and carries all of its fields.
@@ -2413,7 +2415,7 @@ pub struct PciDeviceBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub vm_name: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PciDeviceBillingInventory { "id" => id lenient, "billingType" => billing_type,
     "accountUuid" => account_uuid, "resourceUuid" => resource_uuid, "resourceName" =>
     resource_name, "spending" => spending, "startTime" => start_time lenient, "endTime"
@@ -2436,7 +2438,7 @@ pub struct PciDeviceMdevSpecRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PciDeviceMdevSpecRefInventory { "pciDeviceUuid" => pci_device_uuid, "mdevSpecUuid" =>
     mdev_spec_uuid, "effective" => effective, "createDate" => create_date, "lastOpDate"
     => last_op_date, }
@@ -2451,7 +2453,7 @@ pub struct PciDeviceMetaDataEntry {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub value: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PciDeviceMetaDataEntry { "key" => key, "op" => op, "value" => value, }
 );
 /// Server class: `org.zstack.pciDevice.PciDeviceOfferingInstanceOfferingRefInventory`.
@@ -2468,7 +2470,7 @@ pub struct PciDeviceOfferingInstanceOfferingRefInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub pci_device_count: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PciDeviceOfferingInstanceOfferingRefInventory { "id" => id lenient,
     "instanceOfferingUuid" => instance_offering_uuid, "pciDeviceOfferingUuid" =>
     pci_device_offering_uuid, "metadata" => metadata, "pciDeviceCount" =>
@@ -2482,7 +2484,7 @@ pub struct PciDevicePciDeviceOfferingRefInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub pci_device_offering_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PciDevicePciDeviceOfferingRefInventory { "pciDeviceUuid" => pci_device_uuid,
     "pciDeviceOfferingUuid" => pci_device_offering_uuid, }
 );
@@ -2504,7 +2506,7 @@ pub struct PciDeviceSpending {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub size_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PciDeviceSpending { "resourceUuid" => resource_uuid, "resourceName" => resource_name,
     "spending" => spending, "hypervisorType" => hypervisor_type, "type" => type_,
     "sizeInventory" => size_inventory default, }
@@ -2521,7 +2523,7 @@ pub struct PciDeviceSpendingInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub vm_name: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PciDeviceSpendingInventory { "startTime" => start_time lenient, "endTime" => end_time
     lenient, "spending" => spending, "vmName" => vm_name, }
 );
@@ -2531,7 +2533,7 @@ pub struct Permission {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub allow: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(Permission { "allow" => allow, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(Permission { "allow" => allow, });
 /// Server class: `org.zstack.storage.device.localRaid.PhysicalDriveSmartSelfTestHistoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PhysicalDriveSmartSelfTestHistoryInventory {
@@ -2550,7 +2552,7 @@ pub struct PhysicalDriveSmartSelfTestHistoryInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PhysicalDriveSmartSelfTestHistoryInventory { "id" => id lenient,
     "raidPhysicalDriveUuid" => raid_physical_drive_uuid, "runningState" => running_state,
     "testResult" => test_result, "createDate" => create_date, "lastOpDate" =>
@@ -2566,7 +2568,7 @@ pub struct PowerOffHardwareResult {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PowerOffHardwareResult { "uuid" => uuid, "success" => success, "error" => error, }
 );
 /// Server class: `org.zstack.billing.table.APICreatePriceTableMsg$Price`.
@@ -2585,7 +2587,7 @@ pub struct Price {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub system_tags: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     Price { "resourceName" => resource_name, "resourceUnit" => resource_unit, "timeUnit"
     => time_unit, "price" => price, "dateInLong" => date_in_long lenient, "systemTags" =>
     system_tags default, }
@@ -2604,7 +2606,7 @@ pub struct PriceBareMetal2ChassisOfferingRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PriceBareMetal2ChassisOfferingRefInventory { "priceUuid" => price_uuid,
     "bareMetal2ChassisOfferingUuid" => bare_metal2_chassis_offering_uuid, "createDate" =>
     create_date, "lastOpDate" => last_op_date, }
@@ -2623,7 +2625,7 @@ pub struct PricePciDeviceOfferingRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PricePciDeviceOfferingRefInventory { "priceUuid" => price_uuid,
     "pciDeviceOfferingUuid" => pci_device_offering_uuid, "createDate" => create_date,
     "lastOpDate" => last_op_date, }
@@ -2650,7 +2652,7 @@ pub struct ProjectRepositoryInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub chart_count: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ProjectRepositoryInventory { "zeProjectID" => ze_project_id lenient, "type" => type_,
     "readonly" => readonly, "name" => name, "imageCount" => image_count lenient, "ID" =>
     id lenient, "desc" => desc, "createTime" => create_time, "chartCount" => chart_count
@@ -2690,7 +2692,7 @@ pub struct PubIpVipBandwidthInBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub bandwidth_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PubIpVipBandwidthInBillingInventory { "id" => id lenient, "billingType" =>
     billing_type, "accountUuid" => account_uuid, "resourceUuid" => resource_uuid,
     "resourceName" => resource_name, "spending" => spending, "startTime" => start_time
@@ -2732,7 +2734,7 @@ pub struct PubIpVipBandwidthOutBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub bandwidth_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PubIpVipBandwidthOutBillingInventory { "id" => id lenient, "billingType" =>
     billing_type, "accountUuid" => account_uuid, "resourceUuid" => resource_uuid,
     "resourceName" => resource_name, "spending" => spending, "startTime" => start_time
@@ -2762,7 +2764,7 @@ pub struct PubIpVipBandwidthSpending {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub bandwidth_out_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PubIpVipBandwidthSpending { "resourceUuid" => resource_uuid, "resourceName" =>
     resource_name, "spending" => spending, "hypervisorType" => hypervisor_type, "type" =>
     type_, "vipIp" => vip_ip, "bandwidthInInventory" => bandwidth_in_inventory default,
@@ -2802,7 +2804,7 @@ pub struct PubIpVmNicBandwidthInBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub bandwidth_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PubIpVmNicBandwidthInBillingInventory { "id" => id lenient, "billingType" =>
     billing_type, "accountUuid" => account_uuid, "resourceUuid" => resource_uuid,
     "resourceName" => resource_name, "spending" => spending, "startTime" => start_time
@@ -2844,7 +2846,7 @@ pub struct PubIpVmNicBandwidthOutBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub bandwidth_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PubIpVmNicBandwidthOutBillingInventory { "id" => id lenient, "billingType" =>
     billing_type, "accountUuid" => account_uuid, "resourceUuid" => resource_uuid,
     "resourceName" => resource_name, "spending" => spending, "startTime" => start_time
@@ -2874,7 +2876,7 @@ pub struct PubIpVmNicBandwidthSpending {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub bandwidth_out_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PubIpVmNicBandwidthSpending { "resourceUuid" => resource_uuid, "resourceName" =>
     resource_name, "spending" => spending, "hypervisorType" => hypervisor_type, "type" =>
     type_, "vmNicIp" => vm_nic_ip, "bandwidthInInventory" => bandwidth_in_inventory
@@ -2890,7 +2892,7 @@ pub struct PublishAppResourceStruct {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub resource_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PublishAppResourceStruct { "appUuid" => app_uuid, "resourceUuid" => resource_uuid,
     "resourceType" => resource_type, }
 );
@@ -2920,7 +2922,7 @@ pub struct RaidControllerInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub raid_physical_drives: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     RaidControllerInventory { "name" => name, "uuid" => uuid, "description" =>
     description, "productName" => product_name, "sasAddress" => sas_address, "hostUuid"
     => host_uuid, "createDate" => create_date, "lastOpDate" => last_op_date,
@@ -2937,7 +2939,7 @@ pub struct RedirectUrlTemplate {
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     RedirectUrlTemplate { "urlTemplate" => url_template, "name" => name, "description" =>
     description, }
 );
@@ -2955,7 +2957,7 @@ pub struct ResourceExternalBackupInfo {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ResourceExternalBackupInfo { "uuid" => uuid, "name" => name, "state" => state,
     "installPath" => install_path, "createDate" => create_date, }
 );
@@ -2975,7 +2977,7 @@ pub struct ResourceSpending {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub end_time: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ResourceSpending { "resourceType" => resource_type, "resourceUuid" => resource_uuid,
     "resourceName" => resource_name, "spending" => spending, "startTime" => start_time
     lenient, "endTime" => end_time lenient, }
@@ -3009,7 +3011,7 @@ pub struct ResourceStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub mock_failed: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ResourceStruct { "resourceName" => resource_name, "resourceType" => resource_type,
     "deletePolicy" => delete_policy, "description" => description, "inDegree" =>
     in_degree default, "action" => action, "properties" => properties default, "results"
@@ -3049,7 +3051,7 @@ pub struct RootVolumeBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub volume_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     RootVolumeBillingInventory { "id" => id lenient, "billingType" => billing_type,
     "accountUuid" => account_uuid, "resourceUuid" => resource_uuid, "resourceName" =>
     resource_name, "spending" => spending, "startTime" => start_time lenient, "endTime"
@@ -3075,7 +3077,7 @@ pub struct RootVolumeSpending {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub size_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     RootVolumeSpending { "resourceUuid" => resource_uuid, "resourceName" =>
     resource_name, "spending" => spending, "hypervisorType" => hypervisor_type, "type" =>
     type_, "sizeInventory" => size_inventory default, }
@@ -3092,7 +3094,7 @@ pub struct RootVolumeSpendingInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub volume_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     RootVolumeSpendingInventory { "startTime" => start_time lenient, "endTime" =>
     end_time lenient, "spending" => spending, "volumeSize" => volume_size lenient, }
 );
@@ -3116,7 +3118,7 @@ pub struct SNSSmsReceiverInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SNSSmsReceiverInventory { "uuid" => uuid, "phoneNumber" => phone_number,
     "endpointUuid" => endpoint_uuid, "type" => type_, "description" => description,
     "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -3135,7 +3137,7 @@ pub struct SNSSubscriberInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SNSSubscriberInventory { "topicUuid" => topic_uuid, "endpointUuid" => endpoint_uuid,
     "createDate" => create_date, "lastOpDate" => last_op_date, }
 );
@@ -3153,7 +3155,7 @@ pub struct SchedulerJobGroupJobRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SchedulerJobGroupJobRefInventory { "schedulerJobGroupUuid" =>
     scheduler_job_group_uuid, "schedulerJobUuid" => scheduler_job_uuid, "createDate" =>
     create_date, "lastOpDate" => last_op_date, }
@@ -3176,7 +3178,7 @@ pub struct ScsiLunHostRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ScsiLunHostRefInventory { "scsiLunUuid" => scsi_lun_uuid, "hostUuid" => host_uuid,
     "path" => path, "hctl" => hctl, "createDate" => create_date, "lastOpDate" =>
     last_op_date, }
@@ -3199,7 +3201,7 @@ pub struct ScsiLunVmInstanceRefInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub attach_multipath: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ScsiLunVmInstanceRefInventory { "scsiLunUuid" => scsi_lun_uuid, "vmInstanceUuid" =>
     vm_instance_uuid, "createDate" => create_date, "lastOpDate" => last_op_date,
     "deviceId" => device_id lenient, "attachMultipath" => attach_multipath, }
@@ -3230,7 +3232,7 @@ pub struct ServiceTypeStatisticData {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ServiceTypeStatisticData { "interfaceUuid" => interface_uuid, "interfaceName" =>
     interface_name, "vlanId" => vlan_id lenient, "serviceTypes" => service_types default,
     "hostUuid" => host_uuid, "hostName" => host_name, "hostIp" => host_ip, "clusterUuid"
@@ -3265,7 +3267,7 @@ pub struct SharedBlockCandidateStruct {
     /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     pub target_identifier: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SharedBlockCandidateStruct { "wwid" => wwid, "vendor" => vendor, "model" => model,
     "wwn" => wwn, "serial" => serial, "hctl" => hctl, "type" => type_, "path" => path,
     "size" => size lenient, "source" => source, "transport" => transport,
@@ -3291,7 +3293,7 @@ pub struct SlbGroupL3NetworkRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SlbGroupL3NetworkRefInventory { "slbGroupUuid" => slb_group_uuid, "l3NetworkUuid" =>
     l3_network_uuid, "l3NetworkCategory" => l3_network_category, "l3NetworkType" =>
     l3_network_type, "type" => type_, "createDate" => create_date, "lastOpDate" =>
@@ -3313,7 +3315,7 @@ pub struct SlbGroupMonitorIpInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SlbGroupMonitorIpInventory { "id" => id lenient, "slbGroupUuid" => slb_group_uuid,
     "monitorIp" => monitor_ip, "createDate" => create_date, "lastOpDate" => last_op_date,
     }
@@ -3342,7 +3344,7 @@ pub struct SlbVmInstanceConfigTaskInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SlbVmInstanceConfigTaskInventory { "vmInstanceUuid" => vm_instance_uuid,
     "configVersion" => config_version lenient, "taskName" => task_name, "taskData" =>
     task_data, "retryNumber" => retry_number lenient, "lastFailedReason" =>
@@ -3375,7 +3377,7 @@ pub struct SmartDataStruct {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SmartDataStruct { "id" => id lenient, "attributeName" => attribute_name, "flag" =>
     flag, "value" => value lenient, "worst" => worst lenient, "thresh" => thresh lenient,
     "type" => type_, "updated" => updated, "whenFailed" => when_failed, "rawValue" =>
@@ -3393,7 +3395,7 @@ pub struct SnapShotSpendingInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub snapshot_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SnapShotSpendingInventory { "startTime" => start_time lenient, "endTime" => end_time
     lenient, "spending" => spending, "snapshotSize" => snapshot_size lenient, }
 );
@@ -3415,7 +3417,7 @@ pub struct SnapshotSpending {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub size_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SnapshotSpending { "resourceUuid" => resource_uuid, "resourceName" => resource_name,
     "spending" => spending, "hypervisorType" => hypervisor_type, "type" => type_,
     "sizeInventory" => size_inventory default, }
@@ -3439,7 +3441,7 @@ pub struct Spending {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub details: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     Spending { "spendingType" => spending_type, "spending" => spending,
     "hypervisorTypeSpending" => hypervisor_type_spending default, "dateStart" =>
     date_start lenient, "dateEnd" => date_end lenient, "details" => details default, }
@@ -3458,7 +3460,7 @@ pub struct SpendingDetails {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SpendingDetails { "resourceUuid" => resource_uuid, "resourceName" => resource_name,
     "spending" => spending, "hypervisorType" => hypervisor_type, "type" => type_, }
 );
@@ -3482,7 +3484,7 @@ pub struct StackParameters {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub resource_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     StackParameters { "paramName" => param_name, "type" => type_, "defaultValue" =>
     default_value, "description" => description, "noEcho" => no_echo, "label" => label,
     "constraintDescription" => constraint_description, "resourceType" => resource_type, }
@@ -3499,7 +3501,7 @@ pub struct SupportedResourceStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub resources: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SupportedResourceStruct { "name" => name, "type" => type_, "actionName" =>
     action_name, "resources" => resources default, }
 );
@@ -3511,7 +3513,9 @@ pub struct Tag {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub value: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(Tag { "name" => name, "value" => value, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    Tag { "name" => name, "value" => value, }
+);
 /// Server class: `org.zstack.zwatch.thirdparty.entity.ThirdpartyOriginalAlertInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ThirdpartyOriginalAlertInventory {
@@ -3542,7 +3546,7 @@ pub struct ThirdpartyOriginalAlertInventory {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ThirdpartyOriginalAlertInventory { "uuid" => uuid, "thirdpartyPlatformUuid" =>
     thirdparty_platform_uuid, "product" => product, "service" => service, "metric" =>
     metric, "alertLevel" => alert_level, "alertTime" => alert_time, "dimensions" =>
@@ -3559,7 +3563,7 @@ pub struct Threshold {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub operator: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     Threshold { "thresholdName" => threshold_name, "thresholdValue" => threshold_value,
     "operator" => operator, }
 );
@@ -3575,7 +3579,7 @@ pub struct TicketRequest {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub api_body: ::core::option::Option<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     TicketRequest { "requestName" => request_name, "apiName" => api_name, "executeTimes"
     => execute_times lenient, "apiBody" => api_body, }
 );
@@ -3614,7 +3618,7 @@ pub struct TicketStatusHistoryInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     TicketStatusHistoryInventory { "uuid" => uuid, "sequence" => sequence lenient,
     "ticketUuid" => ticket_uuid, "fromStatus" => from_status, "toStatus" => to_status,
     "comment" => comment, "operationContextType" => operation_context_type,
@@ -3632,7 +3636,7 @@ pub struct UKeyInventory {
     /// Since ZStack 4.2.40 (release history). Absent from older MNs' replies.
     pub key_id: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     UKeyInventory { "managementNodeUuid" => management_node_uuid, "status" => status,
     "keyId" => key_id, }
 );
@@ -3654,7 +3658,7 @@ pub struct VCenterResourcePoolUsageInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VCenterResourcePoolUsageInventory { "uuid" => uuid, "vCenterResourcePoolUuid" =>
     v_center_resource_pool_uuid, "resourceUuid" => resource_uuid, "resourceType" =>
     resource_type, "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -3677,7 +3681,7 @@ pub struct VRouterRouteEntryAO {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VRouterRouteEntryAO { "destination" => destination, "target" => target, "type" =>
     type_, "status" => status, "distance" => distance lenient, "uuid" => uuid,
     "description" => description, }
@@ -3694,7 +3698,7 @@ pub struct VipBandwidthSpendingDetails {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub bandwidth_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VipBandwidthSpendingDetails { "startTime" => start_time lenient, "endTime" =>
     end_time lenient, "spending" => spending, "bandwidthSize" => bandwidth_size lenient,
     }
@@ -3711,7 +3715,7 @@ pub struct VirtualRouterSoftwareVersionInventory {
     /// Since ZStack 4.5. Absent from older MNs' replies.
     pub latest_version: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VirtualRouterSoftwareVersionInventory { "uuid" => uuid, "softwareName" =>
     software_name, "currentVersion" => current_version, "latestVersion" =>
     latest_version, }
@@ -3728,7 +3732,7 @@ pub struct VirtualizerInfo {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub match_state: ::core::option::Option<crate::types::HypervisorVersionState>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VirtualizerInfo { "hypervisor" => hypervisor, "currentVersion" => current_version,
     "expectVersion" => expect_version, "matchState" => match_state, }
 );
@@ -3744,7 +3748,7 @@ pub struct VirtualizerInfoInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub error: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VirtualizerInfoInventory { "uuid" => uuid, "resourceType" => resource_type,
     "infoList" => info_list default, "error" => error default, }
 );
@@ -3780,7 +3784,7 @@ pub struct VmCPUBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub cpu_num: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VmCPUBillingInventory { "id" => id lenient, "billingType" => billing_type,
     "accountUuid" => account_uuid, "resourceUuid" => resource_uuid, "resourceName" =>
     resource_name, "spending" => spending, "startTime" => start_time lenient, "endTime"
@@ -3801,7 +3805,7 @@ pub struct VmCPUSpendingDetails {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub cpu_num: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VmCPUSpendingDetails { "startTime" => start_time lenient, "endTime" => end_time
     lenient, "spending" => spending, "cpuNum" => cpu_num lenient, }
 );
@@ -3827,7 +3831,7 @@ pub struct VmExternalBackupInfo {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub total_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VmExternalBackupInfo { "uuid" => uuid, "name" => name, "state" => state,
     "installPath" => install_path, "createDate" => create_date, "liveBackup" =>
     live_backup, "volumes" => volumes default, "totalSize" => total_size lenient, }
@@ -3864,7 +3868,7 @@ pub struct VmMemoryBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub memory_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VmMemoryBillingInventory { "id" => id lenient, "billingType" => billing_type,
     "accountUuid" => account_uuid, "resourceUuid" => resource_uuid, "resourceName" =>
     resource_name, "spending" => spending, "startTime" => start_time lenient, "endTime"
@@ -3885,7 +3889,7 @@ pub struct VmMemorySpendingDetails {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub memory_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VmMemorySpendingDetails { "startTime" => start_time lenient, "endTime" => end_time
     lenient, "spending" => spending, "memorySize" => memory_size lenient, }
 );
@@ -3901,7 +3905,7 @@ pub struct VmNicBandwidthSpendingDetails {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub bandwidth_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VmNicBandwidthSpendingDetails { "startTime" => start_time lenient, "endTime" =>
     end_time lenient, "spending" => spending, "bandwidthSize" => bandwidth_size lenient,
     }
@@ -3928,7 +3932,7 @@ pub struct VmSpending {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub root_volume_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VmSpending { "resourceUuid" => resource_uuid, "resourceName" => resource_name,
     "spending" => spending, "hypervisorType" => hypervisor_type, "type" => type_,
     "cpuInventory" => cpu_inventory default, "memoryInventory" => memory_inventory
@@ -3944,7 +3948,7 @@ pub struct VmSpendingDetails {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub spending: ::core::option::Option<f64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VmSpendingDetails { "startTime" => start_time lenient, "endTime" => end_time lenient,
     "spending" => spending, }
 );
@@ -3966,7 +3970,7 @@ pub struct VolumeBackupStorageRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VolumeBackupStorageRefInventory { "volumeBackupUuid" => volume_backup_uuid,
     "backupStorageUuid" => backup_storage_uuid, "installPath" => install_path, "status"
     => status, "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -3993,7 +3997,7 @@ pub struct VolumeExternalBackupInfo {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub size: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VolumeExternalBackupInfo { "uuid" => uuid, "name" => name, "state" => state,
     "installPath" => install_path, "createDate" => create_date, "vmInstanceUuid" =>
     vm_instance_uuid, "type" => type_, "size" => size lenient, }
@@ -4006,7 +4010,7 @@ pub struct VpcHaGroupApplianceVmRefInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub vpc_ha_router_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VpcHaGroupApplianceVmRefInventory { "uuid" => uuid, "vpcHaRouterUuid" =>
     vpc_ha_router_uuid, }
 );
@@ -4026,7 +4030,7 @@ pub struct VpcHaGroupMonitorIpInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VpcHaGroupMonitorIpInventory { "id" => id lenient, "vpcHaRouterUuid" =>
     vpc_ha_router_uuid, "monitorIp" => monitor_ip, "createDate" => create_date,
     "lastOpDate" => last_op_date, }
@@ -4053,7 +4057,7 @@ pub struct VpcHaGroupVipRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VpcHaGroupVipRefInventory { "id" => id lenient, "vpcHaRouterUuid" =>
     vpc_ha_router_uuid, "vipUuid" => vip_uuid, "l3NetworkUuid" => l3_network_uuid, "ip"
     => ip, "netmask" => netmask, "createDate" => create_date, "lastOpDate" =>
@@ -4075,7 +4079,7 @@ pub struct VpcRouterDnsInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VpcRouterDnsInventory { "id" => id lenient, "vpcRouterUuid" => vpc_router_uuid, "dns"
     => dns, "createDate" => create_date, "lastOpDate" => last_op_date, }
 );
@@ -4095,7 +4099,7 @@ pub struct VpcSharedQosRefVipInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VpcSharedQosRefVipInventory { "id" => id lenient, "sharedQosUuid" => shared_qos_uuid,
     "vipUuid" => vip_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
 );
@@ -4117,7 +4121,7 @@ pub struct ZBoxBackupStorageBackupInfo {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub size: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ZBoxBackupStorageBackupInfo { "uuid" => uuid, "name" => name, "state" => state,
     "installPath" => install_path, "createDate" => create_date, "size" => size lenient, }
 );
@@ -4133,7 +4137,7 @@ pub struct ZBoxLocationRefInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub resource_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ZBoxLocationRefInventory { "id" => id lenient, "zboxUuid" => zbox_uuid,
     "resourceUuid" => resource_uuid, "resourceType" => resource_type, }
 );
@@ -4159,7 +4163,7 @@ pub struct ZBoxVmBackupInfo {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub total_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ZBoxVmBackupInfo { "uuid" => uuid, "name" => name, "state" => state, "installPath" =>
     install_path, "createDate" => create_date, "liveBackup" => live_backup, "volumes" =>
     volumes default, "totalSize" => total_size lenient, }
@@ -4186,7 +4190,7 @@ pub struct ZBoxVolumeBackupInfo {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub size: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ZBoxVolumeBackupInfo { "uuid" => uuid, "name" => name, "state" => state,
     "installPath" => install_path, "createDate" => create_date, "vmInstanceUuid" =>
     vm_instance_uuid, "type" => type_, "size" => size lenient, }
@@ -4221,7 +4225,7 @@ impl AnyAlarmData {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyAlarmData {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyAlarmData {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -4264,7 +4268,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyAlarmData {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -4272,7 +4276,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyAlarmData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::AlarmDataV1> for crate::types::AlarmData {
@@ -4353,7 +4357,7 @@ impl AnyAuditData {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyAuditData {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyAuditData {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -4396,7 +4400,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyAuditData {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -4404,7 +4408,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyAuditData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::AuditDataV1> for crate::types::AuditData {
@@ -4483,7 +4487,8 @@ impl AnyBackupStorageExternalBackupInfo {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyBackupStorageExternalBackupInfo {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
+for AnyBackupStorageExternalBackupInfo {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -4520,7 +4525,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyBackupStorageExternalBackup
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -4528,7 +4533,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyBackupStorageExternalBackupInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::ZBoxBackupStorageBackupInfo>
@@ -4572,7 +4577,7 @@ impl AnyBaremetalNicInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyBaremetalNicInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyBaremetalNicInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -4609,7 +4614,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyBaremetalNicInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -4617,7 +4622,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyBaremetalNicInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::BaremetalVlanNicInventory>
@@ -4709,7 +4714,7 @@ impl AnyBillingInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyBillingInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyBillingInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -4818,7 +4823,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyBillingInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -4826,7 +4831,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyBillingInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::BareMetal2BillingInventory>
@@ -5035,7 +5040,7 @@ impl AnyDatapoint {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyDatapoint {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyDatapoint {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -5070,7 +5075,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyDatapoint {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -5078,7 +5083,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyDatapoint {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::MetricDatum> for crate::types::Datapoint {
@@ -5124,7 +5129,7 @@ impl AnyEventData {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyEventData {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyEventData {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -5175,7 +5180,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyEventData {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -5183,7 +5188,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyEventData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::InfluxEventData> for crate::types::EventData {
@@ -5272,7 +5277,7 @@ impl AnyInfluxEventData {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyInfluxEventData {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyInfluxEventData {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -5317,7 +5322,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyInfluxEventData {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -5325,7 +5330,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyInfluxEventData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::InfluxEventDataV1>
@@ -5428,7 +5433,8 @@ impl AnyResourceExternalBackupInfo {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyResourceExternalBackupInfo {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
+for AnyResourceExternalBackupInfo {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -5505,7 +5511,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyResourceExternalBackupInfo 
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -5513,7 +5519,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyResourceExternalBackupInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::BackupStorageExternalBackupInfo>
@@ -5642,7 +5648,7 @@ impl AnySpendingDetails {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnySpendingDetails {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnySpendingDetails {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -5735,7 +5741,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnySpendingDetails {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -5743,7 +5749,7 @@ impl<'de> ::serde::Deserialize<'de> for AnySpendingDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::BareMetal2Spending>
@@ -5869,7 +5875,7 @@ impl AnyVmExternalBackupInfo {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVmExternalBackupInfo {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyVmExternalBackupInfo {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -5906,7 +5912,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVmExternalBackupInfo {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -5914,7 +5920,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyVmExternalBackupInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::ZBoxVmBackupInfo>
@@ -5962,7 +5968,7 @@ impl AnyVmSpendingDetails {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVmSpendingDetails {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyVmSpendingDetails {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -6007,7 +6013,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVmSpendingDetails {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -6015,7 +6021,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyVmSpendingDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::VmCPUSpendingDetails>
@@ -6068,7 +6074,7 @@ impl AnyVolumeExternalBackupInfo {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVolumeExternalBackupInfo {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyVolumeExternalBackupInfo {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -6105,7 +6111,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVolumeExternalBackupInfo {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -6113,7 +6119,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyVolumeExternalBackupInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::ZBoxVolumeBackupInfo>
@@ -6170,7 +6176,7 @@ impl ::core::convert::From<&str> for AdditionalLicenseType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(AdditionalLicenseType);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(AdditionalLicenseType);
 /// Server class: `org.zstack.crypto.ccs.CCSCertificateUserState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CCSCertificateUserState {
@@ -6202,7 +6208,7 @@ impl ::core::convert::From<&str> for CCSCertificateUserState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(CCSCertificateUserState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(CCSCertificateUserState);
 /// Server class: `org.zstack.header.storage.database.backup.DatabaseType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DatabaseType {
@@ -6234,7 +6240,7 @@ impl ::core::convert::From<&str> for DatabaseType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(DatabaseType);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(DatabaseType);
 /// Server class: `org.zstack.header.sriov.EthernetVfStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EthernetVfStatus {
@@ -6279,7 +6285,7 @@ impl ::core::convert::From<&str> for EthernetVfStatus {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(EthernetVfStatus);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(EthernetVfStatus);
 /// Server class: `org.zstack.zops.HostConnectedStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum HostConnectedStatus {
@@ -6319,7 +6325,7 @@ impl ::core::convert::From<&str> for HostConnectedStatus {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(HostConnectedStatus);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(HostConnectedStatus);
 /// Server class: `org.zstack.header.aliyun.network.HybridConnectionType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum HybridConnectionType {
@@ -6351,7 +6357,7 @@ impl ::core::convert::From<&str> for HybridConnectionType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(HybridConnectionType);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(HybridConnectionType);
 /// Server class: `org.zstack.pciDevice.PciDeviceMetaDataEntry$PciDeviceMetaDataOperator`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PciDeviceMetaDataOperator {
@@ -6383,7 +6389,7 @@ impl ::core::convert::From<&str> for PciDeviceMetaDataOperator {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(PciDeviceMetaDataOperator);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(PciDeviceMetaDataOperator);
 /// Server class: `org.zstack.externalbackup.ResourceBackupState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ResourceBackupState {
@@ -6419,7 +6425,7 @@ impl ::core::convert::From<&str> for ResourceBackupState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(ResourceBackupState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(ResourceBackupState);
 /// Server class: `org.zstack.cloudformation.template.struct.ResourceType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ResourceType {
@@ -6451,7 +6457,7 @@ impl ::core::convert::From<&str> for ResourceType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(ResourceType);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(ResourceType);
 /// Server class: `org.zstack.storage.device.localRaid.RunningState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RunningState {
@@ -6487,7 +6493,7 @@ impl ::core::convert::From<&str> for RunningState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(RunningState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(RunningState);
 /// Server class: `org.zstack.network.service.slb.configManager.SlbVmInstanceConfigTaskStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SlbVmInstanceConfigTaskStatus {
@@ -6532,7 +6538,7 @@ impl ::core::convert::From<&str> for SlbVmInstanceConfigTaskStatus {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(SlbVmInstanceConfigTaskStatus);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(SlbVmInstanceConfigTaskStatus);
 /// Server class: `org.zstack.sns.SmsReceiverType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SmsReceiverType {
@@ -6564,7 +6570,7 @@ impl ::core::convert::From<&str> for SmsReceiverType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(SmsReceiverType);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(SmsReceiverType);
 /// Server class: `org.zstack.license.UKeyStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum UKeyStatus {
@@ -6600,7 +6606,7 @@ impl ::core::convert::From<&str> for UKeyStatus {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(UKeyStatus);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(UKeyStatus);
 /// Server class: `org.zstack.header.vmscheduling.VmSchedulingRuleExecuteState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum VmSchedulingRuleExecuteState {
@@ -6636,4 +6642,4 @@ impl ::core::convert::From<&str> for VmSchedulingRuleExecuteState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(VmSchedulingRuleExecuteState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(VmSchedulingRuleExecuteState);

@@ -22,7 +22,7 @@ pub struct ConsoleInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ConsoleInventory { "scheme" => scheme, "targetScheme" => target_scheme, "hostname" =>
     hostname, "port" => port lenient, "token" => token, "version" => version,
     "expiredDate" => expired_date, }
@@ -53,7 +53,7 @@ pub struct ConsoleProxyAgentInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ConsoleProxyAgentInventory { "uuid" => uuid, "description" => description,
     "managementIp" => management_ip, "consoleProxyOverriddenIp" =>
     console_proxy_overridden_ip, "consoleProxyPort" => console_proxy_port lenient, "type"

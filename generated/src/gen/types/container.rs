@@ -26,7 +26,7 @@ pub struct ContainerManagementEndpointInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ContainerManagementEndpointInventory { "uuid" => uuid, "name" => name, "description"
     => description, "accessKeyId" => access_key_id, "managementIp" => management_ip,
     "managementPort" => management_port lenient, "vendor" => vendor, "createDate" =>
@@ -112,7 +112,7 @@ pub struct NativeClusterInventory {
     /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub create_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     NativeClusterInventory { "name" => name, "uuid" => uuid, "description" =>
     description, "state" => state, "hypervisorType" => hypervisor_type, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "zoneUuid" => zone_uuid, "type" => type_,
@@ -262,7 +262,7 @@ pub struct NativeHostInventory {
     /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     NativeHostInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
     "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
     management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>

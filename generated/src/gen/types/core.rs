@@ -46,7 +46,7 @@ pub struct AliyunErrorCode {
     /// Elaboration object (category, code, regex, message_cn, message_en, source, distance, method, formatSrcError), kept as raw JSON; may appear.
     pub messages: ::core::option::Option<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AliyunErrorCode { "code" => code, "description" => description, "details" => details,
     "elaboration" => elaboration, "opaque" => opaque default, "cause" => cause,
     "location" => location, "cost" => cost, "causes" => causes default, "messages" =>
@@ -96,7 +96,7 @@ pub struct AliyunOssException {
     /// Elaboration object (category, code, regex, message_cn, message_en, source, distance, method, formatSrcError), kept as raw JSON; may appear.
     pub messages: ::core::option::Option<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AliyunOssException { "code" => code, "description" => description, "details" =>
     details, "elaboration" => elaboration, "opaque" => opaque default, "cause" => cause,
     "location" => location, "cost" => cost, "causes" => causes default, "messages" =>
@@ -146,7 +146,7 @@ pub struct BaremetalException {
     /// Elaboration object (category, code, regex, message_cn, message_en, source, distance, method, formatSrcError), kept as raw JSON; may appear.
     pub messages: ::core::option::Option<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BaremetalException { "code" => code, "description" => description, "details" =>
     details, "elaboration" => elaboration, "opaque" => opaque default, "cause" => cause,
     "location" => location, "cost" => cost, "causes" => causes default, "messages" =>
@@ -160,7 +160,7 @@ pub struct ChainInfo {
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub pending_task: ::std::vec::Vec<crate::types::PendingTaskInfo>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ChainInfo { "runningTask" => running_task default, "pendingTask" => pending_task
     default, }
 );
@@ -204,7 +204,7 @@ pub struct ErrorCodeList {
     /// Elaboration object (category, code, regex, message_cn, message_en, source, distance, method, formatSrcError), kept as raw JSON; may appear.
     pub messages: ::core::option::Option<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ErrorCodeList { "code" => code, "description" => description, "details" => details,
     "elaboration" => elaboration, "opaque" => opaque default, "cause" => cause,
     "location" => location, "cost" => cost, "causes" => causes default, "messages" =>
@@ -234,7 +234,7 @@ pub struct PendingTaskInfo {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub context_list: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PendingTaskInfo { "name" => name, "className" => class_name, "index" => index
     lenient, "pendingTime" => pending_time lenient, "executionTime" => execution_time
     lenient, "context" => context, "apiId" => api_id, "apiName" => api_name,
@@ -264,7 +264,7 @@ pub struct RunningTaskInfo {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub context_list: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     RunningTaskInfo { "name" => name, "className" => class_name, "index" => index
     lenient, "pendingTime" => pending_time lenient, "executionTime" => execution_time
     lenient, "context" => context, "apiId" => api_id, "apiName" => api_name,
@@ -292,89 +292,16 @@ pub struct TaskInfo {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub context_list: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     TaskInfo { "name" => name, "className" => class_name, "index" => index lenient,
     "pendingTime" => pending_time lenient, "executionTime" => execution_time lenient,
     "context" => context, "apiId" => api_id, "apiName" => api_name, "contextList" =>
     context_list default, }
 );
-/// The error of a failed call, carried as {"error": ErrorCode} by a 503 answer to a request or to a job poll (protocol §6). Every field is optional and null fields are omitted; the outer code is often generic (SYS.1000) with the useful code in `cause` or `causes`.
-///
-/// Server class: `org.zstack.header.errorcode.ErrorCode`, `org.zstack.header.errorcode.ErrorCodeList`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ErrorCode {
-    /// The error code number, a globally unique identifier for the error, e.g. SYS.1000, HOST.1001.
-    ///
-    /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub code: ::core::option::Option<::std::string::String>,
-    /// A brief description of the error.
-    ///
-    /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub description: ::core::option::Option<::std::string::String>,
-    /// The detailed error information.
-    ///
-    /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub details: ::core::option::Option<::std::string::String>,
-    /// Reserved field; defaults to null.
-    ///
-    /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub elaboration: ::core::option::Option<::std::string::String>,
-    /// Reserved field; defaults to null. Free-form map.
-    ///
-    /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub opaque: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    /// The root error, the cause of the current error; null when there is no root error.
-    ///
-    /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub cause: ::core::option::Option<::std::boxed::Box<crate::types::ErrorCode>>,
-    /// Where the error was raised.
-    ///
-    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
-    pub location: ::core::option::Option<::std::string::String>,
-    /// Time spent, e.g. 12ms.
-    ///
-    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
-    pub cost: ::core::option::Option<::std::string::String>,
-    /// Present on error lists (several failures).
-    ///
-    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub causes: ::std::vec::Vec<crate::types::ErrorCode>,
-    /// Elaboration object (category, code, regex, message_cn, message_en, source, distance, method, formatSrcError), kept as raw JSON; may appear.
-    pub messages: ::core::option::Option<::serde_json::Value>,
-}
-::zstack_sdk::deserialize_struct!(
-    ErrorCode { "code" => code, "description" => description, "details" => details,
-    "elaboration" => elaboration, "opaque" => opaque default, "cause" => cause,
-    "location" => location, "cost" => cost, "causes" => causes default, "messages" =>
-    messages, }
-);
-/// A login session (protocol §9). The session id to send as `Authorization: OAuth <id>` is `uuid`. Idle sessions expire; `expiredDate` is only a snapshot.
-///
-/// Server class: `org.zstack.header.identity.SessionInventory`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SessionInventory {
-    /// The session id.
-    ///
-    /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub uuid: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub account_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub user_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
-    pub user_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub expired_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
-    /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-}
-::zstack_sdk::deserialize_struct!(
-    SessionInventory { "uuid" => uuid, "accountUuid" => account_uuid, "userUuid" =>
-    user_uuid, "userType" => user_type, "expiredDate" => expired_date, "createDate" =>
-    create_date, }
-);
+#[doc(inline)]
+pub use ::zstack_sdk::runtime::ErrorCode;
+#[doc(inline)]
+pub use ::zstack_sdk::runtime::SessionInventory;
 /// A `TaskInfo` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -405,7 +332,7 @@ impl AnyTaskInfo {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyTaskInfo {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyTaskInfo {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -448,7 +375,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyTaskInfo {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -456,7 +383,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyTaskInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::PendingTaskInfo> for crate::types::TaskInfo {
@@ -520,4 +447,4 @@ impl ::core::convert::From<&str> for DeleteMode {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(DeleteMode);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(DeleteMode);

@@ -34,7 +34,7 @@ pub struct CCSCertificateInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub user_certificate_refs: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CCSCertificateInventory { "uuid" => uuid, "algorithm" => algorithm, "format" =>
     format, "issuerDN" => issuer_dn, "subjectDN" => subject_dn, "serNumber" =>
     ser_number, "effectiveTime" => effective_time, "expirationTime" => expiration_time,

@@ -28,7 +28,7 @@ pub struct DatabaseBackupInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub backup_storage_refs: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     DatabaseBackupInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "state" => state, "status" => status, "size" => size lenient, "metadata"
     => metadata, "createDate" => create_date, "lastOpDate" => last_op_date,
@@ -84,7 +84,7 @@ pub struct SyncBackupResult {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub new_backup_count: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SyncBackupResult { "deletedBackupCount" => deleted_backup_count lenient,
     "newBackupCount" => new_backup_count lenient, }
 );

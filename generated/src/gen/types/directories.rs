@@ -26,7 +26,7 @@ pub struct DirectoryInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     DirectoryInventory { "uuid" => uuid, "name" => name, "groupName" => group_name,
     "parentUuid" => parent_uuid, "rootDirectoryUuid" => root_directory_uuid, "zoneUuid"
     => zone_uuid, "type" => type_, "createDate" => create_date, "lastOpDate" =>

@@ -28,7 +28,7 @@ pub struct DiskOfferingInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub allocator_strategy: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     DiskOfferingInventory { "uuid" => uuid, "name" => name, "description" => description,
     "diskSize" => disk_size lenient, "sortKey" => sort_key lenient, "state" => state,
     "type" => type_, "createDate" => create_date, "lastOpDate" => last_op_date,

@@ -28,7 +28,7 @@ pub struct EipInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub guest_ip: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     EipInventory { "uuid" => uuid, "name" => name, "description" => description,
     "vmNicUuid" => vm_nic_uuid, "vipUuid" => vip_uuid, "createDate" => create_date,
     "lastOpDate" => last_op_date, "state" => state, "vipIp" => vip_ip, "guestIp" =>

@@ -10,7 +10,7 @@ pub struct ElaborationCategory {
     /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub num: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ElaborationCategory { "category" => category, "num" => num lenient, }
 );
 /// Server class: `org.zstack.core.errorcode.ElaborationCheckResult`.
@@ -23,7 +23,7 @@ pub struct ElaborationCheckResult {
     /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub reason: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ElaborationCheckResult { "fileName" => file_name, "content" => content, "reason" =>
     reason, }
 );
@@ -47,7 +47,7 @@ pub struct ElaborationContent {
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub distance: ::core::option::Option<f64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ElaborationContent { "category" => category, "code" => code, "regex" => regex,
     "message_cn" => message_cn, "message_en" => message_en, "source" => source, "method"
     => method, "distance" => distance, }

@@ -24,7 +24,7 @@ pub struct EventLogInventory {
     /// Since ZStack 4.2.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     EventLogInventory { "id" => id lenient, "content" => content, "resourceUuid" =>
     resource_uuid, "resourceType" => resource_type, "category" => category, "trackingId"
     => tracking_id, "type" => type_, "time" => time lenient, "createDate" => create_date,

@@ -82,7 +82,7 @@ pub struct ExponBlockVolumeInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub expon_status: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ExponBlockVolumeInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "primaryStorageUuid" => primary_storage_uuid, "vmInstanceUuid" =>
     vm_instance_uuid, "diskOfferingUuid" => disk_offering_uuid, "rootImageUuid" =>

@@ -8,7 +8,7 @@ pub struct ExternalServiceCapabilities {
     /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub reload_config: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ExternalServiceCapabilities { "reloadConfig" => reload_config, }
 );
 /// Extends `ExternalServiceCapabilities` and carries all of its fields.
@@ -19,7 +19,7 @@ pub struct ExternalServiceCapabilitiesBuilder {
     /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub reload_config: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ExternalServiceCapabilitiesBuilder { "reloadConfig" => reload_config, }
 );
 /// Server class: `org.zstack.header.core.external.service.ExternalServiceInventory`.
@@ -34,7 +34,7 @@ pub struct ExternalServiceInventory {
         crate::types::AnyExternalServiceCapabilities,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ExternalServiceInventory { "name" => name, "status" => status, "capabilities" =>
     capabilities, }
 );
@@ -70,7 +70,8 @@ impl AnyExternalServiceCapabilities {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyExternalServiceCapabilities {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
+for AnyExternalServiceCapabilities {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -107,7 +108,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyExternalServiceCapabilities
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -115,7 +116,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyExternalServiceCapabilities {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::ExternalServiceCapabilitiesBuilder>

@@ -28,7 +28,7 @@ pub struct ExternalBackupInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ExternalBackupInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "state" => state, "installPath" => install_path, "totalSize" =>
     total_size lenient, "version" => version, "type" => type_, "createDate" =>
@@ -106,7 +106,7 @@ pub struct ZBoxBackupInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub z_box_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ZBoxBackupInventory { "uuid" => uuid, "name" => name, "description" => description,
     "state" => state, "installPath" => install_path, "totalSize" => total_size lenient,
     "version" => version, "type" => type_, "createDate" => create_date, "lastOpDate" =>
@@ -186,7 +186,7 @@ impl AnyExternalBackupInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyExternalBackupInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyExternalBackupInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -223,7 +223,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyExternalBackupInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -231,7 +231,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyExternalBackupInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::ZBoxBackupInventory>
@@ -295,4 +295,4 @@ impl ::core::convert::From<&str> for ExternalBackupState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(ExternalBackupState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(ExternalBackupState);

@@ -24,7 +24,7 @@ pub struct FlowCollectorInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     FlowCollectorInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "flowMeterUuid" => flow_meter_uuid, "server" => server, "port" => port
     lenient, "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -91,7 +91,7 @@ pub struct FlowMeterInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     FlowMeterInventory { "collectors" => collectors default, "networkRefs" =>
     network_refs default, "uuid" => uuid, "name" => name, "description" => description,
     "sample" => sample lenient, "expireInterval" => expire_interval lenient, "version" =>

@@ -26,7 +26,7 @@ pub struct GarbageCollectorInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GarbageCollectorInventory { "uuid" => uuid, "name" => name, "runnerClass" =>
     runner_class, "context" => context, "status" => status, "managementNodeUuid" =>
     management_node_uuid, "type" => type_, "createDate" => create_date, "lastOpDate" =>

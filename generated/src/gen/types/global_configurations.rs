@@ -18,7 +18,7 @@ pub struct GlobalConfigInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub value: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GlobalConfigInventory { "id" => id lenient, "name" => name, "category" => category,
     "description" => description, "defaultValue" => default_value, "value" => value, }
 );
@@ -62,7 +62,7 @@ pub struct GlobalConfigOptions {
     /// Since ZStack 5.2.0. Absent from older MNs' replies.
     pub number_less_than_or_equal: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GlobalConfigOptions { "validValue" => valid_value default, "numberGreaterThan" =>
     number_greater_than lenient, "numberLessThan" => number_less_than lenient,
     "numberGreaterThanOrEqual" => number_greater_than_or_equal lenient,

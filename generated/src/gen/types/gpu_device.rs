@@ -70,7 +70,7 @@ pub struct GpuDeviceInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub is_driver_loaded: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GpuDeviceInventory { "uuid" => uuid, "name" => name, "description" => description,
     "hostUuid" => host_uuid, "parentUuid" => parent_uuid, "vmInstanceUuid" =>
     vm_instance_uuid, "pciSpecUuid" => pci_spec_uuid, "type" => type_, "state" => state,
@@ -213,7 +213,7 @@ pub struct PciDeviceMetaData {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub meta_data_entries: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PciDeviceMetaData { "metaData" => meta_data, "metaDataEntries" => meta_data_entries
     default, }
 );
@@ -252,7 +252,7 @@ impl ::core::convert::From<&str> for PciDeviceChooser {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(PciDeviceChooser);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(PciDeviceChooser);
 /// Server class: `org.zstack.pciDevice.PciDeviceState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PciDeviceState {
@@ -284,7 +284,7 @@ impl ::core::convert::From<&str> for PciDeviceState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(PciDeviceState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(PciDeviceState);
 /// Server class: `org.zstack.pciDevice.PciDeviceStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PciDeviceStatus {
@@ -329,7 +329,7 @@ impl ::core::convert::From<&str> for PciDeviceStatus {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(PciDeviceStatus);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(PciDeviceStatus);
 /// Server class: `org.zstack.pciDevice.PciDeviceType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PciDeviceType {
@@ -429,7 +429,7 @@ impl ::core::convert::From<&str> for PciDeviceType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(PciDeviceType);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(PciDeviceType);
 /// Server class: `org.zstack.pciDevice.virtual.PciDeviceVirtStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PciDeviceVirtStatus {
@@ -499,4 +499,4 @@ impl ::core::convert::From<&str> for PciDeviceVirtStatus {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(PciDeviceVirtStatus);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(PciDeviceVirtStatus);

@@ -22,7 +22,7 @@ pub struct GuestOsCharacterInventory {
     /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub nic_driver: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GuestOsCharacterInventory { "architecture" => architecture, "platform" => platform,
     "osRelease" => os_release, "acpi" => acpi, "hygonTag" => hygon_tag, "x2apic" =>
     x2apic, "cpuModel" => cpu_model, "nicDriver" => nic_driver, }

@@ -24,7 +24,7 @@ pub struct GuestToolsStateInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GuestToolsStateInventory { "vmInstanceUuid" => vm_instance_uuid, "qgaState" =>
     qga_state, "zwatchState" => zwatch_state, "version" => version, "platform" =>
     platform, "osType" => os_type, "createDate" => create_date, "lastOpDate" =>

@@ -20,7 +20,7 @@ pub struct HaStrategyConditionInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     HaStrategyConditionInventory { "uuid" => uuid, "name" => name, "fencerName" =>
     fencer_name, "state" => state, "createDate" => create_date, "lastOpDate" =>
     last_op_date, }

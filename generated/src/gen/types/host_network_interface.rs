@@ -22,7 +22,7 @@ pub struct HostNetworkInterfaceLldpInventory {
         crate::types::HostNetworkInterfaceLldpRefInventory,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     HostNetworkInterfaceLldpInventory { "uuid" => uuid, "interfaceUuid" =>
     interface_uuid, "mode" => mode, "createDate" => create_date, "lastOpDate" =>
     last_op_date, "neighborDevice" => neighbor_device, }
@@ -87,7 +87,7 @@ pub struct HostNetworkInterfaceLldpRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     HostNetworkInterfaceLldpRefInventory { "lldpUuid" => lldp_uuid, "chassisId" =>
     chassis_id, "timeToLive" => time_to_live lenient, "managementAddress" =>
     management_address, "systemName" => system_name, "systemDescription" =>

@@ -20,7 +20,7 @@ pub struct HostSchedulingRuleGroupInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     HostSchedulingRuleGroupInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "createDate" => create_date, "lastOpDate" =>
     last_op_date, }

@@ -18,7 +18,7 @@ pub struct CpuMemoryCapacityData {
     /// Since ZStack 3.9.0. Absent from older MNs' replies.
     pub managed_cpu_num: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CpuMemoryCapacityData { "resourceUuid" => resource_uuid, "totalCpu" => total_cpu
     lenient, "availableCpu" => available_cpu lenient, "totalMemory" => total_memory
     lenient, "availableMemory" => available_memory lenient, "managedCpuNum" =>
@@ -100,7 +100,7 @@ pub struct ESXHostInventory {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub esxi_version: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ESXHostInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
     "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
     management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>
@@ -185,7 +185,7 @@ pub struct HostInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     HostInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
     "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
     management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>
@@ -341,7 +341,7 @@ pub struct HostIpmiInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ipmi_power_status: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     HostIpmiInventory { "uuid" => uuid, "ipmiAddress" => ipmi_address, "ipmiUsername" =>
     ipmi_username, "ipmiPort" => ipmi_port lenient, "ipmiPowerStatus" =>
     ipmi_power_status, }
@@ -390,7 +390,7 @@ pub struct HostNetworkBondingInventory {
     /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub slaves: ::std::vec::Vec<crate::types::HostNetworkInterfaceInventory>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     HostNetworkBondingInventory { "uuid" => uuid, "hostUuid" => host_uuid, "bondingName"
     => bonding_name, "bondingType" => bonding_type, "speed" => speed lenient, "mode" =>
     mode, "xmitHashPolicy" => xmit_hash_policy, "miiStatus" => mii_status, "mac" => mac,
@@ -531,7 +531,7 @@ pub struct HostNetworkInterfaceInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     HostNetworkInterfaceInventory { "uuid" => uuid, "hostUuid" => host_uuid,
     "bondingUuid" => bonding_uuid, "interfaceModel" => interface_model, "vendorId" =>
     vendor_id, "deviceId" => device_id, "subvendorId" => subvendor_id, "subdeviceId" =>
@@ -657,7 +657,7 @@ pub struct HostNetworkLabelInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     HostNetworkLabelInventory { "uuid" => uuid, "serviceType" => service_type, "system"
     => system, "createDate" => create_date, "lastOpDate" => last_op_date, }
 );
@@ -679,7 +679,7 @@ pub struct HostOsCategoryInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     HostOsCategoryInventory { "uuid" => uuid, "architecture" => architecture,
     "osReleaseVersion" => os_release_version, "metadataList" => metadata_list default,
     "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -742,7 +742,7 @@ pub struct HostPhysicalMemoryInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     HostPhysicalMemoryInventory { "uuid" => uuid, "hostUuid" => host_uuid, "manufacturer"
     => manufacturer, "size" => size, "speed" => speed, "clockSpeed" => clock_speed,
     "locator" => locator, "serialNumber" => serial_number, "rank" => rank, "voltage" =>
@@ -823,7 +823,7 @@ pub struct KvmHostHypervisorMetadataInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     KvmHostHypervisorMetadataInventory { "uuid" => uuid, "categoryUuid" => category_uuid,
     "managementNodeUuid" => management_node_uuid, "hypervisor" => hypervisor, "version"
     => version, "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -846,7 +846,7 @@ pub struct KvmHypervisorInfoInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     KvmHypervisorInfoInventory { "uuid" => uuid, "hypervisor" => hypervisor, "version" =>
     version, "matchState" => match_state, "createDate" => create_date, "lastOpDate" =>
     last_op_date, }
@@ -889,7 +889,7 @@ pub struct ShellResult {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub error_code: ::core::option::Option<crate::types::ErrorCode>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ShellResult { "returnCode" => return_code lenient, "stdout" => stdout, "stderr" =>
     stderr, "errorCode" => error_code, }
 );
@@ -967,7 +967,7 @@ pub struct SimulatorHostInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub cpu_capacity: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SimulatorHostInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
     "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
     management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>
@@ -1030,7 +1030,7 @@ impl AnyHostInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyHostInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyHostInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -1107,7 +1107,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyHostInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -1115,7 +1115,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyHostInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::BareMetal2GatewayInventory>
@@ -1381,4 +1381,4 @@ impl ::core::convert::From<&str> for HypervisorVersionState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(HypervisorVersionState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(HypervisorVersionState);

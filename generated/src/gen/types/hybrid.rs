@@ -36,7 +36,7 @@ pub struct AliyunDiskInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AliyunDiskInventory { "uuid" => uuid, "diskId" => disk_id, "name" => name,
     "description" => description, "identityZoneUuid" => identity_zone_uuid,
     "ecsInstanceUuid" => ecs_instance_uuid, "diskCategory" => disk_category, "diskType"
@@ -78,7 +78,7 @@ pub struct AliyunRouterInterfaceInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AliyunRouterInterfaceInventory { "uuid" => uuid, "dataCenterUuid" =>
     data_center_uuid, "routerInterfaceId" => router_interface_id, "virtualRouterUuid" =>
     virtual_router_uuid, "accessPointUuid" => access_point_uuid, "role" => role,
@@ -112,7 +112,7 @@ pub struct AliyunSnapshotInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AliyunSnapshotInventory { "uuid" => uuid, "snapshotId" => snapshot_id, "name" =>
     name, "description" => description, "dataCenterUuid" => data_center_uuid, "diskUuid"
     => disk_uuid, "status" => status, "aliyunSnapshotUsage" => aliyun_snapshot_usage,
@@ -144,7 +144,7 @@ pub struct ConnectionAccessPointInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ConnectionAccessPointInventory { "uuid" => uuid, "accessPointId" => access_point_id,
     "type" => type_, "name" => name, "dataCenterUuid" => data_center_uuid, "description"
     => description, "status" => status, "hostOperator" => host_operator, "createDate" =>
@@ -168,7 +168,7 @@ pub struct ConnectionRelationShipInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ConnectionRelationShipInventory { "uuid" => uuid, "relationShips" => relation_ships,
     "name" => name, "description" => description, "createDate" => create_date,
     "lastOpDate" => last_op_date, }
@@ -197,7 +197,7 @@ pub struct DataCenterInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     DataCenterInventory { "uuid" => uuid, "deleted" => deleted, "regionName" =>
     region_name, "dcType" => dc_type, "regionId" => region_id, "description" =>
     description, "endpoint" => endpoint, "createDate" => create_date, "lastOpDate" =>
@@ -237,7 +237,7 @@ pub struct EcsImageInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     EcsImageInventory { "uuid" => uuid, "localImageUuid" => local_image_uuid,
     "ecsImageId" => ecs_image_id, "name" => name, "ecsImageSize" => ecs_image_size
     lenient, "description" => description, "dataCenterUuid" => data_center_uuid,
@@ -297,7 +297,7 @@ pub struct EcsInstanceInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     EcsInstanceInventory { "uuid" => uuid, "localVmInstanceUuid" =>
     local_vm_instance_uuid, "ecsInstanceId" => ecs_instance_id, "name" => name,
     "ecsStatus" => ecs_status, "cpuCores" => cpu_cores lenient, "memorySize" =>
@@ -331,7 +331,7 @@ pub struct EcsSecurityGroupInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     EcsSecurityGroupInventory { "uuid" => uuid, "ecsVpcUuid" => ecs_vpc_uuid,
     "securityGroupId" => security_group_id, "name" => name, "description" => description,
     "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -366,7 +366,7 @@ pub struct EcsSecurityGroupRuleInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     EcsSecurityGroupRuleInventory { "uuid" => uuid, "ecsSecurityGroupUuid" =>
     ecs_security_group_uuid, "protocol" => protocol, "portRange" => port_range, "cidrIp"
     => cidr_ip, "priority" => priority, "direction" => direction, "nicType" => nic_type,
@@ -401,7 +401,7 @@ pub struct EcsVSwitchInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     EcsVSwitchInventory { "uuid" => uuid, "vSwitchId" => v_switch_id, "status" => status,
     "cidrBlock" => cidr_block, "availableIpAddressCount" => available_ip_address_count
     lenient, "description" => description, "name" => name, "ecsVpcUuid" => ecs_vpc_uuid,
@@ -436,7 +436,7 @@ pub struct EcsVpcInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     EcsVpcInventory { "uuid" => uuid, "ecsVpcId" => ecs_vpc_id, "dataCenterUuid" =>
     data_center_uuid, "status" => status, "deleted" => deleted, "name" => name,
     "cidrBlock" => cidr_block, "vRouterId" => v_router_id, "description" => description,
@@ -474,7 +474,7 @@ pub struct HybridAccountInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     HybridAccountInventory { "name" => name, "uuid" => uuid, "accountUuid" =>
     account_uuid, "userUuid" => user_uuid, "type" => type_, "akey" => akey,
     "hybridAccountId" => hybrid_account_id, "hybridUserId" => hybrid_user_id,
@@ -519,7 +519,7 @@ pub struct HybridEipAddressInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     HybridEipAddressInventory { "uuid" => uuid, "eipId" => eip_id, "bandWidth" =>
     band_width, "dataCenterUuid" => data_center_uuid, "allocateResourceUuid" =>
     allocate_resource_uuid, "allocateResourceType" => allocate_resource_type, "status" =>
@@ -551,7 +551,7 @@ pub struct IdentityZoneInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     IdentityZoneInventory { "uuid" => uuid, "closed" => closed, "dataCenterUuid" =>
     data_center_uuid, "zoneId" => zone_id, "type" => type_, "zoneName" => zone_name,
     "description" => description, "createDate" => create_date, "lastOpDate" =>
@@ -579,7 +579,7 @@ pub struct OssBucketInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     OssBucketInventory { "uuid" => uuid, "bucketName" => bucket_name, "dataCenterUuid" =>
     data_center_uuid, "current" => current, "regionName" => region_name, "description" =>
     description, "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -592,7 +592,7 @@ pub struct ProgressProperty {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub stage: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ProgressProperty { "progress" => progress, "stage" => stage, }
 );
 /// Server class: `org.zstack.header.aliyun.network.connection.VirtualBorderRouterInventory`.
@@ -635,7 +635,7 @@ pub struct VirtualBorderRouterInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VirtualBorderRouterInventory { "uuid" => uuid, "vbrId" => vbr_id, "vlanInterfaceId"
     => vlan_interface_id, "status" => status, "dataCenterUuid" => data_center_uuid,
     "vlanId" => vlan_id, "physicalConnectionStatus" => physical_connection_status,
@@ -671,7 +671,7 @@ pub struct VpcUserVpnGatewayInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VpcUserVpnGatewayInventory { "uuid" => uuid, "accountName" => account_name,
     "dataCenterUuid" => data_center_uuid, "type" => type_, "gatewayId" => gateway_id,
     "ip" => ip, "name" => name, "description" => description, "createDate" =>
@@ -703,7 +703,7 @@ pub struct VpcVirtualRouteEntryInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VpcVirtualRouteEntryInventory { "uuid" => uuid, "type" => type_, "vRouterType" =>
     v_router_type, "status" => status, "destinationCidrBlock" => destination_cidr_block,
     "nextHopId" => next_hop_id, "virtualRouterUuid" => virtual_router_uuid, "nextHopType"
@@ -729,7 +729,7 @@ pub struct VpcVirtualRouterInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VpcVirtualRouterInventory { "uuid" => uuid, "vrId" => vr_id, "vpcUuid" => vpc_uuid,
     "name" => name, "description" => description, "createDate" => create_date,
     "lastOpDate" => last_op_date, }
@@ -770,7 +770,7 @@ pub struct VpcVpnConnectionInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VpcVpnConnectionInventory { "uuid" => uuid, "accountName" => account_name, "type" =>
     type_, "name" => name, "status" => status, "description" => description,
     "connectionId" => connection_id, "userGatewayUuid" => user_gateway_uuid,
@@ -812,7 +812,7 @@ pub struct VpcVpnGatewayInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VpcVpnGatewayInventory { "uuid" => uuid, "accountName" => account_name, "type" =>
     type_, "gatewayId" => gateway_id, "vSwitchUuid" => v_switch_uuid, "publicIp" =>
     public_ip, "spec" => spec, "name" => name, "description" => description, "status" =>
@@ -855,7 +855,7 @@ pub struct VpcVpnIkeConfigInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VpcVpnIkeConfigInventory { "uuid" => uuid, "accountName" => account_name, "name" =>
     name, "psk" => psk, "version" => version, "mode" => mode, "encodeAlgorithm" =>
     encode_algorithm, "authAlgorithm" => auth_algorithm, "pfs" => pfs, "lifetime" =>
@@ -884,7 +884,7 @@ pub struct VpcVpnIkeConfigStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub remote_id: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VpcVpnIkeConfigStruct { "Psk" => psk, "IkeVersion" => ike_version, "IkeMode" =>
     ike_mode, "IkeEncAlg" => ike_enc_alg, "IkeAuthAlg" => ike_auth_alg, "IkePfs" =>
     ike_pfs, "IkeLifetime" => ike_lifetime lenient, "LocalId" => local_id, "RemoteId" =>
@@ -916,7 +916,7 @@ pub struct VpcVpnIpSecConfigInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VpcVpnIpSecConfigInventory { "uuid" => uuid, "accountName" => account_name, "name" =>
     name, "encodeAlgorithm" => encode_algorithm, "authAlgorithm" => auth_algorithm, "pfs"
     => pfs, "lifetime" => lifetime lenient, "description" => description, "createDate" =>
@@ -934,7 +934,7 @@ pub struct VpcVpnIpSecConfigStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub ipsec_lifetime: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VpcVpnIpSecConfigStruct { "IpsecEncAlg" => ipsec_enc_alg, "IpsecAuthAlg" =>
     ipsec_auth_alg, "IpsecPfs" => ipsec_pfs, "IpsecLifetime" => ipsec_lifetime lenient, }
 );
@@ -982,7 +982,7 @@ impl ::core::convert::From<&str> for HybridEipStatus {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(HybridEipStatus);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(HybridEipStatus);
 /// Server class: `org.zstack.hybrid.core.HybridType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum HybridType {
@@ -1037,4 +1037,4 @@ impl ::core::convert::From<&str> for HybridType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(HybridType);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(HybridType);

@@ -20,7 +20,7 @@ pub struct IAM2AttributeInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     IAM2AttributeInventory { "uuid" => uuid, "name" => name, "value" => value, "type" =>
     type_, "createDate" => create_date, "lastOpDate" => last_op_date, }
 );
@@ -46,7 +46,7 @@ pub struct IAM2OrganizationAttributeInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub organization_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     IAM2OrganizationAttributeInventory { "uuid" => uuid, "name" => name, "value" =>
     value, "type" => type_, "createDate" => create_date, "lastOpDate" => last_op_date,
     "organizationUuid" => organization_uuid, }
@@ -109,7 +109,7 @@ pub struct IAM2OrganizationInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     IAM2OrganizationInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "state" => state, "type" => type_, "srcType" => src_type, "createDate"
     => create_date, "lastOpDate" => last_op_date, "parentUuid" => parent_uuid,
@@ -176,7 +176,7 @@ pub struct IAM2OrganizationProjectRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     IAM2OrganizationProjectRefInventory { "projectUuid" => project_uuid,
     "organizationUuid" => organization_uuid, "createDate" => create_date, "lastOpDate" =>
     last_op_date, }
@@ -213,7 +213,7 @@ pub struct IAM2ProjectAccountRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     IAM2ProjectAccountRefInventory { "projectUuid" => project_uuid, "accountUuid" =>
     account_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
 );
@@ -257,7 +257,7 @@ pub struct IAM2ProjectAttributeInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub project_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     IAM2ProjectAttributeInventory { "uuid" => uuid, "name" => name, "value" => value,
     "type" => type_, "createDate" => create_date, "lastOpDate" => last_op_date,
     "projectUuid" => project_uuid, }
@@ -314,7 +314,7 @@ pub struct IAM2ProjectInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub linked_account_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     IAM2ProjectInventory { "uuid" => uuid, "name" => name, "description" => description,
     "state" => state, "createDate" => create_date, "lastOpDate" => last_op_date,
     "attributes" => attributes default, "linkedAccountUuid" => linked_account_uuid, }
@@ -383,7 +383,7 @@ pub struct IAM2ProjectRoleInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub iam2_project_role_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     IAM2ProjectRoleInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "identity" => identity, "type" => type_, "state" => state, "createDate"
     => create_date, "lastOpDate" => last_op_date, "statements" => statements default,
@@ -453,7 +453,7 @@ pub struct IAM2ProjectTemplateInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     IAM2ProjectTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "template" => template, "createDate" => create_date, "lastOpDate" =>
     last_op_date, }
@@ -506,7 +506,7 @@ pub struct IAM2VirtualIDAttributeInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub virtual_id_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     IAM2VirtualIDAttributeInventory { "uuid" => uuid, "name" => name, "value" => value,
     "type" => type_, "createDate" => create_date, "lastOpDate" => last_op_date,
     "virtualIDUuid" => virtual_id_uuid, }
@@ -563,7 +563,7 @@ pub struct IAM2VirtualIDGroupAttributeInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub group_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     IAM2VirtualIDGroupAttributeInventory { "uuid" => uuid, "name" => name, "value" =>
     value, "type" => type_, "createDate" => create_date, "lastOpDate" => last_op_date,
     "groupUuid" => group_uuid, }
@@ -620,7 +620,7 @@ pub struct IAM2VirtualIDGroupInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     IAM2VirtualIDGroupInventory { "uuid" => uuid, "projectUuid" => project_uuid, "name"
     => name, "description" => description, "state" => state, "createDate" => create_date,
     "lastOpDate" => last_op_date, "attributes" => attributes default, }
@@ -681,7 +681,7 @@ pub struct IAM2VirtualIDInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     IAM2VirtualIDInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "type" => type_, "state" => state, "createDate" => create_date,
     "lastOpDate" => last_op_date, "attributes" => attributes default, }
@@ -740,7 +740,7 @@ pub struct LdapResourceRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     LdapResourceRefInventory { "uuid" => uuid, "ldapUid" => ldap_uid, "ldapServerUuid" =>
     ldap_server_uuid, "resourceUuid" => resource_uuid, "resourceType" => resource_type,
     "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -764,7 +764,7 @@ pub struct PolicyStatement {
     #[serde(skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub resources: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PolicyStatement { "name" => name, "effect" => effect, "principals" => principals
     default, "actions" => actions default, "resources" => resources default, }
 );
@@ -782,7 +782,7 @@ pub struct RolePolicyRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     RolePolicyRefInventory { "roleUuid" => role_uuid, "policyUuid" => policy_uuid,
     "createDate" => create_date, "lastOpDate" => last_op_date, }
 );
@@ -800,7 +800,7 @@ pub struct RolePolicyStatementInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub statement: ::core::option::Option<crate::types::PolicyStatement>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     RolePolicyStatementInventory { "uuid" => uuid, "createDate" => create_date,
     "lastOpDate" => last_op_date, "statement" => statement, }
 );
@@ -812,7 +812,7 @@ pub struct Template {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub quota: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     Template { "attributes" => attributes default, "quota" => quota default, }
 );
 /// A `IAM2AttributeInventory` or one of its subclasses, as the response's `schema` map names it.
@@ -863,7 +863,7 @@ impl AnyIAM2AttributeInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyIAM2AttributeInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyIAM2AttributeInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -924,7 +924,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyIAM2AttributeInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -932,7 +932,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyIAM2AttributeInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::IAM2OrganizationAttributeInventory>
@@ -1018,7 +1018,7 @@ impl ::core::convert::From<&str> for AttributeType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(AttributeType);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(AttributeType);
 /// Server class: `org.zstack.iam2.entity.OrganizationType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OrganizationType {
@@ -1054,7 +1054,7 @@ impl ::core::convert::From<&str> for OrganizationType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(OrganizationType);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(OrganizationType);
 /// Server class: `org.zstack.header.identity.StatementEffect`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PolicyStatementEffect {
@@ -1086,7 +1086,7 @@ impl ::core::convert::From<&str> for PolicyStatementEffect {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(PolicyStatementEffect);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(PolicyStatementEffect);
 /// Server class: `org.zstack.iam2.entity.ProjectState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ProjectState {
@@ -1136,7 +1136,7 @@ impl ::core::convert::From<&str> for ProjectState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(ProjectState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(ProjectState);
 /// Server class: `org.zstack.header.identity.role.RoleState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RoleState {
@@ -1168,7 +1168,7 @@ impl ::core::convert::From<&str> for RoleState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(RoleState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(RoleState);
 /// Server class: `org.zstack.header.identity.role.RoleType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RoleType {
@@ -1218,7 +1218,7 @@ impl ::core::convert::From<&str> for RoleType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(RoleType);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(RoleType);
 /// Server class: `org.zstack.iam2.entity.State`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum State {
@@ -1254,7 +1254,7 @@ impl ::core::convert::From<&str> for State {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(State);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(State);
 /// Server class: `org.zstack.iam2.entity.StateEvent`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum StateEvent {
@@ -1286,5 +1286,5 @@ impl ::core::convert::From<&str> for StateEvent {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(StateEvent);
-::zstack_sdk::struct_wire_traits!(crate ::types::PolicyStatement);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(StateEvent);
+::zstack_sdk::runtime::plumbing::struct_wire_traits!(crate ::types::PolicyStatement);

@@ -28,7 +28,7 @@ pub struct RoleInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub policies: ::std::vec::Vec<crate::types::RolePolicyRefInventory>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     RoleInventory { "uuid" => uuid, "name" => name, "description" => description,
     "identity" => identity, "type" => type_, "state" => state, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "statements" => statements default,
@@ -102,7 +102,7 @@ impl AnyRoleInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyRoleInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyRoleInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -139,7 +139,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyRoleInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -147,7 +147,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyRoleInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::IAM2ProjectRoleInventory>
@@ -198,4 +198,4 @@ impl ::core::convert::From<&str> for RoleStateEvent {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(RoleStateEvent);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(RoleStateEvent);

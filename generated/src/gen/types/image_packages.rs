@@ -32,7 +32,7 @@ pub struct ImagePackageInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ImagePackageInventory { "uuid" => uuid, "name" => name, "description" => description,
     "vmUuid" => vm_uuid, "backupStorageUuid" => backup_storage_uuid, "state" => state,
     "exportUrl" => export_url, "md5Sum" => md5_sum, "format" => format, "size" => size
@@ -119,4 +119,4 @@ impl ::core::convert::From<&str> for ImagePackageState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(ImagePackageState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(ImagePackageState);

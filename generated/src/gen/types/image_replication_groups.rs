@@ -22,7 +22,7 @@ pub struct ImageReplicationGroupInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub backup_storage_refs: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ImageReplicationGroupInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "state" => state, "createDate" => create_date, "lastOpDate" =>
     last_op_date, "backupStorageRefs" => backup_storage_refs default, }
@@ -88,4 +88,4 @@ impl ::core::convert::From<&str> for ReplicationGroupState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(ReplicationGroupState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(ReplicationGroupState);

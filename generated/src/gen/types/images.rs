@@ -10,7 +10,7 @@ pub struct CreateDataVolumeTemplateFromVolumeSnapshotFailure {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CreateDataVolumeTemplateFromVolumeSnapshotFailure { "backupStorageUuid" =>
     backup_storage_uuid, "error" => error, }
 );
@@ -22,7 +22,7 @@ pub struct CreateRootVolumeTemplateFromVolumeSnapshotFailure {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CreateRootVolumeTemplateFromVolumeSnapshotFailure { "backupStorageUuid" =>
     backup_storage_uuid, "error" => error, }
 );
@@ -48,7 +48,7 @@ pub struct ImageBackupStorageRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ImageBackupStorageRefInventory { "imageUuid" => image_uuid, "backupStorageUuid" =>
     backup_storage_uuid, "installPath" => install_path, "status" => status,
     "exportMd5Sum" => export_md5_sum, "exportUrl" => export_url, "createDate" =>
@@ -104,7 +104,7 @@ pub struct ImageInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub system_tags: ::std::vec::Vec<crate::types::SystemTagInventory>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ImageInventory { "uuid" => uuid, "name" => name, "description" => description,
     "state" => state, "status" => status, "size" => size lenient, "actualSize" =>
     actual_size lenient, "md5Sum" => md5_sum, "url" => url, "mediaType" => media_type,
@@ -214,7 +214,7 @@ pub struct JobDetails {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub offset: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     JobDetails { "longJobUuid" => long_job_uuid, "longJobState" => long_job_state,
     "imageUuid" => image_uuid, "imageUploadUrl" => image_upload_url, "offset" => offset
     lenient, }
@@ -275,7 +275,7 @@ pub struct KVMIsoTO {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub install_url: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     KVMIsoTO { "uuid" => uuid, "name" => name, "description" => description, "state" =>
     state, "status" => status, "size" => size lenient, "actualSize" => actual_size
     lenient, "md5Sum" => md5_sum, "url" => url, "mediaType" => media_type, "guestOsType"
@@ -311,7 +311,7 @@ impl AnyImageInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyImageInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyImageInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -348,7 +348,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyImageInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -356,7 +356,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyImageInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::KVMIsoTO> for crate::types::ImageInventory {

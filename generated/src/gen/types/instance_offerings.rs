@@ -34,7 +34,7 @@ pub struct InstanceOfferingInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     InstanceOfferingInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "cpuNum" => cpu_num lenient, "cpuSpeed" => cpu_speed lenient,
     "memorySize" => memory_size lenient, "reservedMemorySize" => reserved_memory_size
@@ -136,7 +136,7 @@ pub struct OvnControllerVmOfferingInventory {
     /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub image_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     OvnControllerVmOfferingInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "cpuNum" => cpu_num lenient, "cpuSpeed" => cpu_speed lenient,
     "memorySize" => memory_size lenient, "reservedMemorySize" => reserved_memory_size
@@ -185,7 +185,7 @@ pub struct SlbOfferingInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub image_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SlbOfferingInventory { "uuid" => uuid, "name" => name, "description" => description,
     "cpuNum" => cpu_num lenient, "cpuSpeed" => cpu_speed lenient, "memorySize" =>
     memory_size lenient, "reservedMemorySize" => reserved_memory_size lenient, "type" =>
@@ -304,7 +304,7 @@ pub struct VirtualRouterOfferingInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub image_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VirtualRouterOfferingInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "cpuNum" => cpu_num lenient, "cpuSpeed" => cpu_speed lenient,
     "memorySize" => memory_size lenient, "reservedMemorySize" => reserved_memory_size
@@ -430,7 +430,8 @@ impl AnyInstanceOfferingInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyInstanceOfferingInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
+for AnyInstanceOfferingInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -483,7 +484,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyInstanceOfferingInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -491,7 +492,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyInstanceOfferingInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::OvnControllerVmOfferingInventory>

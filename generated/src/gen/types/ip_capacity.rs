@@ -26,7 +26,7 @@ pub struct IpCapacityData {
     /// Since ZStack 3.10. Absent from older MNs' replies.
     pub ipv6_used_ip_address_number: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     IpCapacityData { "resourceUuid" => resource_uuid, "totalCapacity" => total_capacity
     lenient, "availableCapacity" => available_capacity lenient, "usedIpAddressNumber" =>
     used_ip_address_number lenient, "ipv4TotalCapacity" => ipv4_total_capacity lenient,

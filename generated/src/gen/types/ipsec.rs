@@ -62,7 +62,7 @@ pub struct IPsecConnectionInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub l3_network_refs: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     IPsecConnectionInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "peerAddress" => peer_address, "authMode" => auth_mode, "authKey" =>
     auth_key, "vipUuid" => vip_uuid, "ikeAuthAlgorithm" => ike_auth_algorithm,

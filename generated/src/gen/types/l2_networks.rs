@@ -34,7 +34,7 @@ pub struct L2NetworkInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     L2NetworkInventory { "uuid" => uuid, "name" => name, "description" => description,
     "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface, "type" => type_,
     "vSwitchType" => v_switch_type, "virtualNetworkId" => virtual_network_id lenient,
@@ -137,7 +137,7 @@ pub struct L2PortGroupNetworkInventory {
     /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     pub vlan_ranges: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     L2PortGroupNetworkInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface,
     "type" => type_, "vSwitchType" => v_switch_type, "virtualNetworkId" =>
@@ -254,7 +254,7 @@ pub struct L2VirtualSwitchNetworkInventory {
     /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     pub port_groups: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     L2VirtualSwitchNetworkInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface,
     "type" => type_, "vSwitchType" => v_switch_type, "virtualNetworkId" =>
@@ -361,7 +361,7 @@ pub struct L2VlanNetworkInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub vlan: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     L2VlanNetworkInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface,
     "type" => type_, "vSwitchType" => v_switch_type, "virtualNetworkId" =>
@@ -465,7 +465,7 @@ pub struct L2VxlanNetworkInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub pool_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     L2VxlanNetworkInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface,
     "type" => type_, "vSwitchType" => v_switch_type, "virtualNetworkId" =>
@@ -584,7 +584,7 @@ pub struct L2VxlanNetworkPoolInventory {
         ::std::string::String,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     L2VxlanNetworkPoolInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface,
     "type" => type_, "vSwitchType" => v_switch_type, "virtualNetworkId" =>
@@ -691,7 +691,7 @@ pub struct RemoteVtepInventory {
     /// Since ZStack 4.7.11. Absent from older MNs' replies.
     pub pool_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     RemoteVtepInventory { "uuid" => uuid, "clusterUuid" => cluster_uuid, "vtepIp" =>
     vtep_ip, "port" => port lenient, "type" => type_, "createDate" => create_date,
     "lastOpDate" => last_op_date, "poolUuid" => pool_uuid, }
@@ -718,7 +718,7 @@ pub struct VniRangeInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub l2_network_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VniRangeInventory { "uuid" => uuid, "name" => name, "description" => description,
     "startVni" => start_vni lenient, "endVni" => end_vni lenient, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "l2NetworkUuid" => l2_network_uuid, }
@@ -781,7 +781,7 @@ pub struct VtepInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub pool_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VtepInventory { "uuid" => uuid, "hostUuid" => host_uuid, "vtepIp" => vtep_ip, "port"
     => port lenient, "type" => type_, "physicalInterface" => physical_interface,
     "createDate" => create_date, "lastOpDate" => last_op_date, "poolUuid" => pool_uuid, }
@@ -872,7 +872,7 @@ impl AnyL2NetworkInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyL2NetworkInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyL2NetworkInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -949,7 +949,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyL2NetworkInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -957,7 +957,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyL2NetworkInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::L2PortGroupNetworkInventory>
@@ -1114,7 +1114,8 @@ impl AnyL2VxlanNetworkPoolInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyL2VxlanNetworkPoolInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
+for AnyL2VxlanNetworkPoolInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -1151,7 +1152,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyL2VxlanNetworkPoolInventory
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -1159,7 +1160,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyL2VxlanNetworkPoolInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::HardwareL2VxlanNetworkPoolInventory>
@@ -1222,4 +1223,4 @@ impl ::core::convert::From<&str> for L2PortGroupVlanMode {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(L2PortGroupVlanMode);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(L2PortGroupVlanMode);

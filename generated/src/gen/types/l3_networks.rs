@@ -40,7 +40,7 @@ pub struct AddressPoolInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AddressPoolInventory { "uuid" => uuid, "l3NetworkUuid" => l3_network_uuid, "name" =>
     name, "description" => description, "startIp" => start_ip, "endIp" => end_ip,
     "netmask" => netmask, "gateway" => gateway, "networkCidr" => network_cidr,
@@ -122,7 +122,7 @@ pub struct FreeIpInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub gateway: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     FreeIpInventory { "ipRangeUuid" => ip_range_uuid, "ip" => ip, "netmask" => netmask,
     "gateway" => gateway, }
 );
@@ -162,7 +162,7 @@ pub struct IpRangeInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     IpRangeInventory { "uuid" => uuid, "l3NetworkUuid" => l3_network_uuid, "name" =>
     name, "description" => description, "startIp" => start_ip, "endIp" => end_ip,
     "netmask" => netmask, "gateway" => gateway, "networkCidr" => network_cidr,
@@ -262,7 +262,7 @@ pub struct IpStatisticData {
     /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub owner_name: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     IpStatisticData { "ip" => ip, "vipUuid" => vip_uuid, "vipName" => vip_name,
     "vmInstanceUuid" => vm_instance_uuid, "vmInstanceName" => vm_instance_name,
     "vmInstanceType" => vm_instance_type, "applianceVmOwnerUuid" =>
@@ -288,7 +288,7 @@ pub struct L3NetworkHostRouteInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     L3NetworkHostRouteInventory { "id" => id lenient, "l3NetworkUuid" => l3_network_uuid,
     "prefix" => prefix, "nexthop" => nexthop, "createDate" => create_date, "lastOpDate"
     => last_op_date, }
@@ -341,7 +341,7 @@ pub struct L3NetworkInventory {
     /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub reserved_ip_ranges: ::std::vec::Vec<crate::types::ReservedIpRangeInventory>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     L3NetworkInventory { "uuid" => uuid, "name" => name, "description" => description,
     "type" => type_, "zoneUuid" => zone_uuid, "l2NetworkUuid" => l2_network_uuid, "state"
     => state, "dnsDomain" => dns_domain, "system" => system, "category" => category,
@@ -443,7 +443,7 @@ pub struct NetworkServiceL3NetworkRefInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub network_service_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     NetworkServiceL3NetworkRefInventory { "l3NetworkUuid" => l3_network_uuid,
     "networkServiceProviderUuid" => network_service_provider_uuid, "networkServiceType"
     => network_service_type, }
@@ -500,7 +500,7 @@ pub struct NormalIpRangeInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     NormalIpRangeInventory { "uuid" => uuid, "l3NetworkUuid" => l3_network_uuid, "name"
     => name, "description" => description, "startIp" => start_ip, "endIp" => end_ip,
     "netmask" => netmask, "gateway" => gateway, "networkCidr" => network_cidr,
@@ -532,7 +532,7 @@ pub struct ReservedIpRangeInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ReservedIpRangeInventory { "uuid" => uuid, "l3NetworkUuid" => l3_network_uuid, "name"
     => name, "description" => description, "startIp" => start_ip, "endIp" => end_ip,
     "ipVersion" => ip_version lenient, "createDate" => create_date, "lastOpDate" =>
@@ -568,7 +568,7 @@ impl AnyIpRangeInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyIpRangeInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyIpRangeInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -613,7 +613,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyIpRangeInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -621,7 +621,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyIpRangeInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::AddressPoolInventory>
@@ -699,4 +699,4 @@ impl ::core::convert::From<&str> for IpRangeType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(IpRangeType);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(IpRangeType);

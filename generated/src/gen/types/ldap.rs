@@ -20,7 +20,7 @@ pub struct LdapAccountRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     LdapAccountRefInventory { "uuid" => uuid, "ldapUid" => ldap_uid, "ldapServerUuid" =>
     ldap_server_uuid, "accountUuid" => account_uuid, "createDate" => create_date,
     "lastOpDate" => last_op_date, }
@@ -77,7 +77,7 @@ pub struct LdapServerInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     LdapServerInventory { "uuid" => uuid, "name" => name, "description" => description,
     "url" => url, "base" => base, "username" => username, "scope" => scope, "encryption"
     => encryption, "createDate" => create_date, "lastOpDate" => last_op_date, }

@@ -50,7 +50,7 @@ pub struct LicenseAddOnInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub modules: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     LicenseAddOnInventory { "uuid" => uuid, "user" => user, "prodInfo" => prod_info,
     "cpuNum" => cpu_num lenient, "hostNum" => host_num lenient, "vmNum" => vm_num
     lenient, "capacity" => capacity lenient, "licenseType" => license_type, "expiredDate"
@@ -103,7 +103,7 @@ pub struct LicenseInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub available_vm_num: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     LicenseInventory { "uuid" => uuid, "user" => user, "prodInfo" => prod_info, "cpuNum"
     => cpu_num lenient, "hostNum" => host_num lenient, "vmNum" => vm_num lenient,
     "capacity" => capacity lenient, "licenseType" => license_type, "expiredDate" =>
@@ -139,7 +139,7 @@ impl AnyLicenseInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyLicenseInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyLicenseInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -176,7 +176,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyLicenseInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -184,7 +184,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyLicenseInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::LicenseAddOnInventory>

@@ -30,7 +30,7 @@ pub struct LoadBalancerACLEntry {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub server_groups: ::std::vec::Vec<crate::types::LoadBalancerServerGroupInventory>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     LoadBalancerACLEntry { "uuid" => uuid, "aclUuid" => acl_uuid, "type" => type_, "name"
     => name, "domain" => domain, "url" => url, "ipEntries" => ip_entries, "description"
     => description, "createDate" => create_date, "lastOpDate" => last_op_date,
@@ -64,7 +64,7 @@ pub struct LoadBalancerInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub listeners: ::std::vec::Vec<crate::types::LoadBalancerListenerInventory>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     LoadBalancerInventory { "name" => name, "uuid" => uuid, "description" => description,
     "serverGroupUuid" => server_group_uuid, "state" => state, "type" => type_, "vipUuid"
     => vip_uuid, "ipv6VipUuid" => ipv6_vip_uuid, "createDate" => create_date,
@@ -136,7 +136,7 @@ pub struct LoadBalancerListenerACLRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     LoadBalancerListenerACLRefInventory { "id" => id lenient, "listenerUuid" =>
     listener_uuid, "serverGroupUuid" => server_group_uuid, "aclUuid" => acl_uuid, "type"
     => type_, "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -183,7 +183,7 @@ pub struct LoadBalancerListenerInventory {
         crate::types::LoadBalancerListenerServerGroupRefInventory,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     LoadBalancerListenerInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "loadBalancerUuid" => load_balancer_uuid, "instancePort" =>
     instance_port lenient, "loadBalancerPort" => load_balancer_port lenient,
@@ -271,7 +271,7 @@ pub struct LoadBalancerListenerServerGroupRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     LoadBalancerListenerServerGroupRefInventory { "id" => id lenient, "listenerUuid" =>
     listener_uuid, "serverGroupUuid" => server_group_uuid, "createDate" => create_date,
     "lastOpDate" => last_op_date, }
@@ -294,7 +294,7 @@ pub struct LoadBalancerListenerVmNicRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     LoadBalancerListenerVmNicRefInventory { "id" => id lenient, "listenerUuid" =>
     listener_uuid, "vmNicUuid" => vm_nic_uuid, "status" => status, "createDate" =>
     create_date, "lastOpDate" => last_op_date, }
@@ -309,7 +309,7 @@ pub struct LoadBalancerListerAcl {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub server_group_uuids: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     LoadBalancerListerAcl { "aclUuid" => acl_uuid, "listenerUuid" => listener_uuid,
     "serverGroupUuids" => server_group_uuids default, }
 );
@@ -345,7 +345,7 @@ pub struct LoadBalancerServerGroupInventory {
         crate::types::LoadBalancerServerGroupVmNicRefInventory,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     LoadBalancerServerGroupInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "loadBalancerUuid" => load_balancer_uuid, "ipVersion" => ip_version
     lenient, "createDate" => create_date, "lastOpDate" => last_op_date,
@@ -414,7 +414,7 @@ pub struct LoadBalancerServerGroupServerIpInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     LoadBalancerServerGroupServerIpInventory { "id" => id lenient, "serverGroupUuid" =>
     server_group_uuid, "ipAddress" => ip_address, "weight" => weight lenient, "status" =>
     status, "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -441,7 +441,7 @@ pub struct LoadBalancerServerGroupVmNicRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     LoadBalancerServerGroupVmNicRefInventory { "id" => id lenient, "serverGroupUuid" =>
     server_group_uuid, "vmNicUuid" => vm_nic_uuid, "weight" => weight lenient,
     "ipVersion" => ip_version lenient, "status" => status, "createDate" => create_date,
@@ -479,7 +479,7 @@ pub struct SlbGroupInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub monitor_ips: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SlbGroupInventory { "uuid" => uuid, "name" => name, "backendType" => backend_type,
     "deployType" => deploy_type, "slbOfferingUuid" => slb_offering_uuid, "description" =>
     description, "configVersion" => config_version lenient, "createDate" => create_date,
@@ -572,7 +572,7 @@ pub struct SlbLoadBalancerInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub slb_group_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SlbLoadBalancerInventory { "name" => name, "uuid" => uuid, "description" =>
     description, "serverGroupUuid" => server_group_uuid, "state" => state, "type" =>
     type_, "vipUuid" => vip_uuid, "ipv6VipUuid" => ipv6_vip_uuid, "createDate" =>
@@ -689,7 +689,7 @@ pub struct SlbVmInstanceInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub config_version: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SlbVmInstanceInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" =>
     image_uuid, "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid,
@@ -966,7 +966,7 @@ pub struct VirtualRouterVmInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub virtual_router_vips: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VirtualRouterVmInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" =>
     image_uuid, "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid,
@@ -1012,7 +1012,7 @@ impl AnyLoadBalancerInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyLoadBalancerInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyLoadBalancerInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -1049,7 +1049,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyLoadBalancerInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -1057,7 +1057,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyLoadBalancerInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::SlbLoadBalancerInventory>
@@ -1114,7 +1114,7 @@ impl AnyVirtualRouterVmInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVirtualRouterVmInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyVirtualRouterVmInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -1159,7 +1159,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVirtualRouterVmInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -1167,7 +1167,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyVirtualRouterVmInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::SlbVmInstanceInventory>

@@ -20,7 +20,7 @@ pub struct JsonLabelInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     JsonLabelInventory { "id" => id lenient, "labelKey" => label_key, "labelValue" =>
     label_value, "resourceUuid" => resource_uuid, "createDate" => create_date,
     "lastOpDate" => last_op_date, }

@@ -15,7 +15,7 @@ pub struct LoginAuthenticationProcedureDesc {
         ::std::string::String,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     LoginAuthenticationProcedureDesc { "order" => order lenient, "name" => name,
     "properties" => properties default, }
 );

@@ -22,7 +22,7 @@ pub struct AccessControlRuleInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AccessControlRuleInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "rule" => rule, "strategy" => strategy, "createDate" => create_date,
     "lastOpDate" => last_op_date, }
@@ -88,4 +88,4 @@ impl ::core::convert::From<&str> for ControlStrategy {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(ControlStrategy);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(ControlStrategy);

@@ -34,7 +34,7 @@ pub struct LongJobInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub execute_time: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     LongJobInventory { "uuid" => uuid, "name" => name, "description" => description,
     "apiId" => api_id, "jobName" => job_name, "jobData" => job_data, "jobResult" =>
     job_result, "state" => state, "targetResourceUuid" => target_resource_uuid,
@@ -154,4 +154,4 @@ impl ::core::convert::From<&str> for LongJobState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(LongJobState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(LongJobState);

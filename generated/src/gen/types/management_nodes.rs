@@ -14,7 +14,7 @@ pub struct ManagementNodeInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub heart_beat: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ManagementNodeInventory { "uuid" => uuid, "hostName" => host_name, "joinDate" =>
     join_date, "heartBeat" => heart_beat, }
 );

@@ -26,7 +26,7 @@ pub struct MdevDeviceSpecInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MdevDeviceSpecInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "specification" => specification, "type" => type_, "state" => state,
     "vendor" => vendor, "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -100,4 +100,4 @@ impl ::core::convert::From<&str> for MdevDeviceSpecState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(MdevDeviceSpecState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(MdevDeviceSpecState);

@@ -38,7 +38,7 @@ pub struct MdevDeviceInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub vendor: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MdevDeviceInventory { "uuid" => uuid, "name" => name, "description" => description,
     "parentUuid" => parent_uuid, "mttyUuid" => mtty_uuid, "hostUuid" => host_uuid,
     "vmInstanceUuid" => vm_instance_uuid, "mdevSpecUuid" => mdev_spec_uuid, "type" =>
@@ -142,7 +142,7 @@ impl ::core::convert::From<&str> for MdevDeviceChooser {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(MdevDeviceChooser);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(MdevDeviceChooser);
 /// Server class: `org.zstack.pciDevice.virtual.vfio_mdev.MdevDeviceState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MdevDeviceState {
@@ -174,7 +174,7 @@ impl ::core::convert::From<&str> for MdevDeviceState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(MdevDeviceState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(MdevDeviceState);
 /// Server class: `org.zstack.pciDevice.virtual.vfio_mdev.MdevDeviceStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MdevDeviceStatus {
@@ -210,7 +210,7 @@ impl ::core::convert::From<&str> for MdevDeviceStatus {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(MdevDeviceStatus);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(MdevDeviceStatus);
 /// Server class: `org.zstack.pciDevice.virtual.vfio_mdev.MdevDeviceType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MdevDeviceType {
@@ -255,4 +255,4 @@ impl ::core::convert::From<&str> for MdevDeviceType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(MdevDeviceType);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(MdevDeviceType);

@@ -30,7 +30,7 @@ pub struct EmailMediaInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub username: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     EmailMediaInventory { "uuid" => uuid, "name" => name, "description" => description,
     "type" => type_, "state" => state, "lastOpDate" => last_op_date, "createDate" =>
     create_date, "smtpServer" => smtp_server, "smtpPort" => smtp_port lenient, "username"
@@ -98,7 +98,7 @@ pub struct MediaInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MediaInventory { "uuid" => uuid, "name" => name, "description" => description, "type"
     => type_, "state" => state, "lastOpDate" => last_op_date, "createDate" =>
     create_date, }
@@ -159,7 +159,7 @@ impl AnyMediaInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyMediaInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyMediaInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -196,7 +196,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyMediaInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -204,7 +204,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyMediaInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::EmailMediaInventory>

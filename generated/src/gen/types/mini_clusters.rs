@@ -18,7 +18,7 @@ pub struct MiniHostInfo {
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub mgmt: ::core::option::Option<crate::types::MiniNetworkConfigStruct>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MiniHostInfo { "sn" => sn, "dnsAddresses" => dns_addresses default, "ipmi" => ipmi,
     "mgmt" => mgmt, }
 );
@@ -38,7 +38,7 @@ pub struct MiniNetworkConfigStruct {
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub bond: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MiniNetworkConfigStruct { "gw" => gw, "ip" => ip, "vlan" => vlan, "bond" => bond, }
 );
-::zstack_sdk::struct_wire_traits!(crate ::types::MiniHostInfo);
+::zstack_sdk::runtime::plumbing::struct_wire_traits!(crate ::types::MiniHostInfo);

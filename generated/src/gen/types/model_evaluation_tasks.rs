@@ -67,7 +67,7 @@ pub struct ModelEvaluationTaskInventory {
     /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub read_timeout: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ModelEvaluationTaskInventory { "uuid" => uuid, "name" => name, "type" => type_,
     "description" => description, "percentage" => percentage lenient, "opaque" => opaque,
     "status" => status, "modelServiceGroupUuid" => model_service_group_uuid,

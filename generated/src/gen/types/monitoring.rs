@@ -20,7 +20,7 @@ pub struct AlertInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AlertInventory { "uuid" => uuid, "triggerUuid" => trigger_uuid, "targetResourceUuid"
     => target_resource_uuid, "content" => content, "createDate" => create_date,
     "lastOpDate" => last_op_date, }
@@ -79,7 +79,7 @@ pub struct EmailTriggerActionInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub media_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     EmailTriggerActionInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "state" => state, "createDate" => create_date, "lastOpDate" =>
     last_op_date, "type" => type_, "triggerUuids" => trigger_uuids default, "email" =>
@@ -149,7 +149,7 @@ pub struct MonitorTriggerActionInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub trigger_uuids: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MonitorTriggerActionInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "state" => state, "createDate" => create_date, "lastOpDate" =>
     last_op_date, "type" => type_, "triggerUuids" => trigger_uuids default, }
@@ -220,7 +220,7 @@ pub struct MonitorTriggerInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MonitorTriggerInventory { "name" => name, "uuid" => uuid, "expression" => expression,
     "recoveryExpression" => recovery_expression, "description" => description, "status"
     => status, "state" => state, "duration" => duration lenient, "targetResourceUuid" =>
@@ -309,7 +309,8 @@ impl AnyMonitorTriggerActionInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyMonitorTriggerActionInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
+for AnyMonitorTriggerActionInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -346,7 +347,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyMonitorTriggerActionInvento
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -354,7 +355,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyMonitorTriggerActionInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::EmailTriggerActionInventory>

@@ -26,7 +26,7 @@ pub struct MttyDeviceInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MttyDeviceInventory { "uuid" => uuid, "name" => name, "description" => description,
     "hostUuid" => host_uuid, "type" => type_, "state" => state, "virtStatus" =>
     virt_status, "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -100,7 +100,7 @@ impl ::core::convert::From<&str> for MttyDeviceState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(MttyDeviceState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(MttyDeviceState);
 /// Server class: `org.zstack.mttyDevice.MttyDeviceType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MttyDeviceType {
@@ -128,7 +128,7 @@ impl ::core::convert::From<&str> for MttyDeviceType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(MttyDeviceType);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(MttyDeviceType);
 /// Server class: `org.zstack.mttyDevice.MttyDeviceVirtStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MttyDeviceVirtStatus {
@@ -173,4 +173,4 @@ impl ::core::convert::From<&str> for MttyDeviceVirtStatus {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(MttyDeviceVirtStatus);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(MttyDeviceVirtStatus);

@@ -22,7 +22,7 @@ pub struct MulticastRouterInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub vpc_vrs: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MulticastRouterInventory { "uuid" => uuid, "description" => description, "state" =>
     state, "createDate" => create_date, "lastOpDate" => last_op_date, "rpGroups" =>
     rp_groups default, "vpcVrs" => vpc_vrs default, }

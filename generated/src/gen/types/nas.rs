@@ -24,7 +24,7 @@ pub struct AliyunNasAccessGroupInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AliyunNasAccessGroupInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "dataCenterUuid" => data_center_uuid, "rules" => rules default, "type"
     => type_, "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -87,7 +87,7 @@ pub struct AliyunNasAccessRuleInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AliyunNasAccessRuleInventory { "uuid" => uuid, "accessGroupUuid" =>
     access_group_uuid, "sourceCidr" => source_cidr, "rule" => rule, "priority" =>
     priority lenient, "userAccess" => user_access, "ruleId" => rule_id, "createDate" =>
@@ -121,7 +121,7 @@ pub struct AliyunNasFileSystemInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub storage_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AliyunNasFileSystemInventory { "uuid" => uuid, "protocol" => protocol, "type" =>
     type_, "name" => name, "description" => description, "fileSystemId" =>
     file_system_id, "createDate" => create_date, "lastOpDate" => last_op_date,
@@ -155,7 +155,7 @@ pub struct AliyunNasMountTargetInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AliyunNasMountTargetInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "mountDomain" => mount_domain, "nasFileSystemUuid" =>
     nas_file_system_uuid, "type" => type_, "createDate" => create_date, "lastOpDate" =>

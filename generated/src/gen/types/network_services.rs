@@ -24,7 +24,7 @@ pub struct NetworkServiceProviderInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_l2_network_uuids: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     NetworkServiceProviderInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "type" => type_, "createDate" => create_date, "lastOpDate" =>
     last_op_date, "networkServiceTypes" => network_service_types default,

@@ -48,7 +48,7 @@ pub struct OAuth2ClientInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub scope_list: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     OAuth2ClientInventory { "uuid" => uuid, "name" => name, "description" => description,
     "clientType" => client_type, "loginType" => login_type, "loginMNUrl" => login_mn_url,
     "redirectUrl" => redirect_url, "createDate" => create_date, "lastOpDate" =>
@@ -81,7 +81,7 @@ pub struct OAuth2TokenInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub refresh_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     OAuth2TokenInventory { "uuid" => uuid, "clientUuid" => client_uuid, "userUuid" =>
     user_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, "accessToken"
     => access_token, "idToken" => id_token, "refreshToken" => refresh_token, }
@@ -108,7 +108,7 @@ pub struct SSOServerTokenInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SSOServerTokenInventory { "uuid" => uuid, "accessToken" => access_token, "idToken" =>
     id_token, "refreshToken" => refresh_token, "userUuid" => user_uuid, "sessionUuid" =>
     session_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -129,7 +129,7 @@ pub struct SSOTokenInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SSOTokenInventory { "uuid" => uuid, "clientUuid" => client_uuid, "userUuid" =>
     user_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
 );
@@ -159,7 +159,7 @@ impl AnySSOTokenInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnySSOTokenInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnySSOTokenInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -196,7 +196,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnySSOTokenInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -204,7 +204,7 @@ impl<'de> ::serde::Deserialize<'de> for AnySSOTokenInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::OAuth2TokenInventory>

@@ -12,7 +12,7 @@ pub struct OvfCpuInfo {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub cores_per_socket: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     OvfCpuInfo { "instanceId" => instance_id, "quantity" => quantity lenient,
     "coresPerSocket" => cores_per_socket lenient, }
 );
@@ -40,7 +40,7 @@ pub struct OvfInfo {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub volumes: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     OvfInfo { "disks" => disks default, "networks" => networks default, "cpu" => cpu,
     "memory" => memory, "vmName" => vm_name, "os" => os, "systemInfo" => system_info,
     "nics" => nics default, "cdDrivers" => cd_drivers default, "volumes" => volumes
@@ -54,7 +54,7 @@ pub struct OvfMemoryInfo {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub quantity: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     OvfMemoryInfo { "instanceId" => instance_id, "quantity" => quantity lenient, }
 );
 /// Server class: `org.zstack.ovf.datatype.OvfOSInfo`.
@@ -69,7 +69,7 @@ pub struct OvfOSInfo {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     OvfOSInfo { "id" => id lenient, "version" => version, "osType" => os_type,
     "description" => description, }
 );
@@ -81,7 +81,7 @@ pub struct OvfSystemInfo {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub firmware_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     OvfSystemInfo { "virtualSystemType" => virtual_system_type, "firmwareType" =>
     firmware_type, }
 );

@@ -44,7 +44,7 @@ pub struct PciDeviceSpecInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PciDeviceSpecInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "vendorId" => vendor_id, "vendor" => vendor, "deviceId" => device_id,
     "device" => device, "subvendorId" => subvendor_id, "subdeviceId" => subdevice_id,
@@ -157,4 +157,4 @@ impl ::core::convert::From<&str> for PciDeviceSpecState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(PciDeviceSpecState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(PciDeviceSpecState);

@@ -72,7 +72,7 @@ pub struct EthernetVfPciDeviceInventory {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub vf_status: ::core::option::Option<crate::types::EthernetVfStatus>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     EthernetVfPciDeviceInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "hostUuid" => host_uuid, "parentUuid" => parent_uuid, "vmInstanceUuid"
     => vm_instance_uuid, "pciSpecUuid" => pci_spec_uuid, "type" => type_, "state" =>
@@ -144,7 +144,7 @@ pub struct PciDeviceInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub mdev_spec_refs: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PciDeviceInventory { "uuid" => uuid, "name" => name, "description" => description,
     "hostUuid" => host_uuid, "parentUuid" => parent_uuid, "vmInstanceUuid" =>
     vm_instance_uuid, "pciSpecUuid" => pci_spec_uuid, "type" => type_, "state" => state,
@@ -294,7 +294,7 @@ pub struct PciDeviceOfferingInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub matched_pci_devices: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PciDeviceOfferingInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "type" => type_, "vendorId" => vendor_id, "deviceId" => device_id,
     "subvendorId" => subvendor_id, "subdeviceId" => subdevice_id, "ramSize" => ram_size,
@@ -386,7 +386,7 @@ impl AnyPciDeviceInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyPciDeviceInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyPciDeviceInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -431,7 +431,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyPciDeviceInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -439,7 +439,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyPciDeviceInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::GpuDeviceInventory>
@@ -543,7 +543,7 @@ impl ::core::convert::From<&str> for HostIommuStateType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(HostIommuStateType);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(HostIommuStateType);
 /// Server class: `org.zstack.pciDevice.HostIommuStatusType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum HostIommuStatusType {
@@ -575,7 +575,7 @@ impl ::core::convert::From<&str> for HostIommuStatusType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(HostIommuStatusType);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(HostIommuStatusType);
 /// Server class: `org.zstack.pciDevice.PciDeviceOfferingType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PciDeviceOfferingType {
@@ -611,4 +611,4 @@ impl ::core::convert::From<&str> for PciDeviceOfferingType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(PciDeviceOfferingType);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(PciDeviceOfferingType);

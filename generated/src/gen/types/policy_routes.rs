@@ -32,7 +32,7 @@ pub struct PolicyRouteRuleInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PolicyRouteRuleInventory { "uuid" => uuid, "ruleNumber" => rule_number lenient,
     "ruleSetUuid" => rule_set_uuid, "tableUuid" => table_uuid, "destIp" => dest_ip,
     "sourceIp" => source_ip, "destPort" => dest_port, "sourcePort" => source_port,
@@ -111,7 +111,7 @@ pub struct PolicyRouteRuleSetInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub l3_refs: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PolicyRouteRuleSetInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "type" => type_, "createDate" => create_date, "lastOpDate" =>
     last_op_date, "rules" => rules default, "l3Refs" => l3_refs default, }
@@ -166,7 +166,7 @@ pub struct PolicyRouteRuleSetL3RefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PolicyRouteRuleSetL3RefInventory { "id" => id lenient, "l3NetworkUuid" =>
     l3_network_uuid, "ruleSetUuid" => rule_set_uuid, "createDate" => create_date,
     "lastOpDate" => last_op_date, }
@@ -209,7 +209,7 @@ pub struct PolicyRouteRuleSetVRouterRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PolicyRouteRuleSetVRouterRefInventory { "id" => id lenient, "vRouterUuid" =>
     v_router_uuid, "ruleSetUuid" => rule_set_uuid, "createDate" => create_date,
     "lastOpDate" => last_op_date, }
@@ -256,7 +256,7 @@ pub struct PolicyRouteTableInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub routes: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PolicyRouteTableInventory { "uuid" => uuid, "tableNumber" => table_number lenient,
     "description" => description, "type" => type_, "createDate" => create_date,
     "lastOpDate" => last_op_date, "routes" => routes default, }
@@ -311,7 +311,7 @@ pub struct PolicyRouteTableRouteEntryInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PolicyRouteTableRouteEntryInventory { "uuid" => uuid, "tableUuid" => table_uuid,
     "destinationCidr" => destination_cidr, "nextHopIp" => next_hop_ip, "distance" =>
     distance lenient, "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -362,7 +362,7 @@ pub struct PolicyRouteTableVRouterRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PolicyRouteTableVRouterRefInventory { "id" => id lenient, "tableUuid" => table_uuid,
     "vRouterUuid" => v_router_uuid, "createDate" => create_date, "lastOpDate" =>
     last_op_date, }
@@ -420,7 +420,7 @@ impl ::core::convert::From<&str> for PolicyRouteRuleProtocol {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(PolicyRouteRuleProtocol);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(PolicyRouteRuleProtocol);
 /// Server class: `org.zstack.policyRoute.PolicyRouteRuleState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PolicyRouteRuleState {
@@ -452,4 +452,4 @@ impl ::core::convert::From<&str> for PolicyRouteRuleState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(PolicyRouteRuleState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(PolicyRouteRuleState);

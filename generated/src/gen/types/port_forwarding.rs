@@ -40,7 +40,7 @@ pub struct PortForwardingRuleInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PortForwardingRuleInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "vipIp" => vip_ip, "guestIp" => guest_ip, "vipUuid" => vip_uuid,
     "vipPortStart" => vip_port_start lenient, "vipPortEnd" => vip_port_end lenient,

@@ -24,7 +24,7 @@ pub struct PortMirrorInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub sessions: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PortMirrorInventory { "uuid" => uuid, "name" => name, "description" => description,
     "state" => state, "mirrorNetworkUuid" => mirror_network_uuid, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "sessions" => sessions default, }
@@ -91,7 +91,7 @@ pub struct PortMirrorSessionInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PortMirrorSessionInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "status" => status, "internalId" => internal_id lenient, "srcEndPoint"
     => src_end_point, "type" => type_, "dstEndPoint" => dst_end_point, "portMirrorUuid"
@@ -174,7 +174,7 @@ impl ::core::convert::From<&str> for PortMirrorState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(PortMirrorState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(PortMirrorState);
 /// Server class: `org.zstack.header.portMirror.SessionStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SessionStatus {
@@ -210,7 +210,7 @@ impl ::core::convert::From<&str> for SessionStatus {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(SessionStatus);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(SessionStatus);
 /// Server class: `org.zstack.header.portMirror.SessionType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SessionType {
@@ -246,4 +246,4 @@ impl ::core::convert::From<&str> for SessionType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(SessionType);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(SessionType);

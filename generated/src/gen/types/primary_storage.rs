@@ -52,7 +52,7 @@ pub struct AliyunEbsPrimaryStorageInventory {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub default_io_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AliyunEbsPrimaryStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "url" => url, "description" => description, "totalCapacity" => total_capacity
     lenient, "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity"
@@ -196,7 +196,7 @@ pub struct BlockPrimaryStorageInventory {
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub metadata: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BlockPrimaryStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "url" => url, "description" => description, "totalCapacity" => total_capacity
     lenient, "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity"
@@ -307,7 +307,7 @@ pub struct CephOsdGroupInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CephOsdGroupInventory { "primaryStorageUuid" => primary_storage_uuid, "osds" => osds,
     "availableCapacity" => available_capacity lenient, "availablePhysicalCapacity" =>
     available_physical_capacity lenient, "totalPhysicalCapacity" =>
@@ -396,7 +396,7 @@ pub struct CephPrimaryStorageInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub fsid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CephPrimaryStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "url" => url, "description" => description, "totalCapacity" => total_capacity
     lenient, "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity"
@@ -435,7 +435,7 @@ pub struct CephPrimaryStorageMonInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub mon_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CephPrimaryStorageMonInventory { "hostname" => hostname, "monPort" => mon_port
     lenient, "createDate" => create_date, "lastOpDate" => last_op_date,
     "primaryStorageUuid" => primary_storage_uuid, "monAddr" => mon_addr, "sshUsername" =>
@@ -476,7 +476,7 @@ pub struct CephPrimaryStoragePoolInventory {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub disk_utilization: ::core::option::Option<f32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CephPrimaryStoragePoolInventory { "uuid" => uuid, "primaryStorageUuid" =>
     primary_storage_uuid, "poolName" => pool_name, "aliasName" => alias_name,
     "description" => description, "createDate" => create_date, "lastOpDate" =>
@@ -598,7 +598,7 @@ pub struct ExternalPrimaryStorageInventory {
     /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub default_protocol: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ExternalPrimaryStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "url" => url, "description" => description, "totalCapacity" => total_capacity
     lenient, "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity"
@@ -624,7 +624,7 @@ pub struct HostDiskCapacity {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub available_physical_capacity: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     HostDiskCapacity { "hostUuid" => host_uuid, "totalCapacity" => total_capacity
     lenient, "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity"
     => total_physical_capacity lenient, "availablePhysicalCapacity" =>
@@ -656,7 +656,7 @@ pub struct ImageCacheInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ImageCacheInventory { "id" => id lenient, "primaryStorageUuid" =>
     primary_storage_uuid, "imageUuid" => image_uuid, "installUrl" => install_url,
     "mediaType" => media_type, "size" => size lenient, "md5sum" => md5sum, "state" =>
@@ -724,7 +724,7 @@ pub struct LocalStorageResourceRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     LocalStorageResourceRefInventory { "resourceUuid" => resource_uuid,
     "primaryStorageUuid" => primary_storage_uuid, "hostUuid" => host_uuid, "size" => size
     lenient, "resourceType" => resource_type, "createDate" => create_date, "lastOpDate"
@@ -784,7 +784,7 @@ pub struct MiniStorageHostRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MiniStorageHostRefInventory { "primaryStorageUuid" => primary_storage_uuid,
     "hostUuid" => host_uuid, "totalCapacity" => total_capacity lenient,
     "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity" =>
@@ -876,7 +876,7 @@ pub struct MiniStorageInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub disk_identifier: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MiniStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" => name, "url"
     => url, "description" => description, "totalCapacity" => total_capacity lenient,
     "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity" =>
@@ -995,7 +995,7 @@ pub struct MiniStorageResourceReplicationInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MiniStorageResourceReplicationInventory { "uuid" => uuid, "resourceUuid" =>
     resource_uuid, "hostUuid" => host_uuid, "primaryStorageUuid" => primary_storage_uuid,
     "state" => state, "type" => type_, "role" => role, "networkStatus" => network_status,
@@ -1074,7 +1074,7 @@ pub struct NasFileSystemInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     NasFileSystemInventory { "uuid" => uuid, "protocol" => protocol, "type" => type_,
     "name" => name, "description" => description, "fileSystemId" => file_system_id,
     "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -1135,7 +1135,7 @@ pub struct NasMountTargetInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     NasMountTargetInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "mountDomain" => mount_domain, "nasFileSystemUuid" =>
     nas_file_system_uuid, "type" => type_, "createDate" => create_date, "lastOpDate" =>
@@ -1215,7 +1215,7 @@ pub struct PrimaryStorageInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     PrimaryStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" => name,
     "url" => url, "description" => description, "totalCapacity" => total_capacity
     lenient, "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity"
@@ -1343,7 +1343,7 @@ pub struct SharedBlockGroupPrimaryStorageInventory {
         crate::types::SharedBlockGroupType,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SharedBlockGroupPrimaryStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid,
     "name" => name, "url" => url, "description" => description, "totalCapacity" =>
     total_capacity lenient, "availableCapacity" => available_capacity lenient,
@@ -1447,7 +1447,7 @@ pub struct UsageReport {
     /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub interval: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     UsageReport { "usedPhysicalCapacitiesForecast" => used_physical_capacities_forecast
     lenient_default, "usedPhysicalCapacitiesHistory" => used_physical_capacities_history
     lenient_default, "totalPhysicalCapacitiesHistory" =>
@@ -1482,7 +1482,7 @@ impl AnyNasFileSystemInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyNasFileSystemInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyNasFileSystemInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -1519,7 +1519,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyNasFileSystemInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -1527,7 +1527,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyNasFileSystemInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::AliyunNasFileSystemInventory>
@@ -1573,7 +1573,7 @@ impl AnyNasMountTargetInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyNasMountTargetInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyNasMountTargetInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -1610,7 +1610,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyNasMountTargetInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -1618,7 +1618,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyNasMountTargetInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::AliyunNasMountTargetInventory>
@@ -1702,7 +1702,7 @@ impl AnyPrimaryStorageInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyPrimaryStorageInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyPrimaryStorageInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -1787,7 +1787,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyPrimaryStorageInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -1795,7 +1795,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyPrimaryStorageInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::AliyunEbsPrimaryStorageInventory>
@@ -1993,7 +1993,7 @@ impl ::core::convert::From<&str> for MiniStorageType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(MiniStorageType);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(MiniStorageType);
 /// Server class: `org.zstack.nas.NasProtocolType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NasProtocolType {
@@ -2025,7 +2025,7 @@ impl ::core::convert::From<&str> for NasProtocolType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(NasProtocolType);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(NasProtocolType);
 /// Server class: `org.zstack.header.storage.primary.PrimaryStorageHostStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PrimaryStorageHostStatus {
@@ -2065,7 +2065,7 @@ impl ::core::convert::From<&str> for PrimaryStorageHostStatus {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(PrimaryStorageHostStatus);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(PrimaryStorageHostStatus);
 /// Server class: `org.zstack.storage.primary.ministorage.ReplicationDiskStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ReplicationDiskStatus {
@@ -2145,7 +2145,7 @@ impl ::core::convert::From<&str> for ReplicationDiskStatus {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(ReplicationDiskStatus);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(ReplicationDiskStatus);
 /// Server class: `org.zstack.storage.primary.ministorage.ReplicationNetworkStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ReplicationNetworkStatus {
@@ -2290,7 +2290,7 @@ impl ::core::convert::From<&str> for ReplicationNetworkStatus {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(ReplicationNetworkStatus);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(ReplicationNetworkStatus);
 /// Server class: `org.zstack.storage.primary.ministorage.ReplicationRole`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ReplicationRole {
@@ -2326,7 +2326,7 @@ impl ::core::convert::From<&str> for ReplicationRole {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(ReplicationRole);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(ReplicationRole);
 /// Server class: `org.zstack.storage.primary.ministorage.ReplicationState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ReplicationState {
@@ -2358,7 +2358,7 @@ impl ::core::convert::From<&str> for ReplicationState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(ReplicationState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(ReplicationState);
 /// Server class: `org.zstack.storage.primary.sharedblock.SharedBlockGroupType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SharedBlockGroupType {
@@ -2386,4 +2386,4 @@ impl ::core::convert::From<&str> for SharedBlockGroupType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(SharedBlockGroupType);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(SharedBlockGroupType);

@@ -18,7 +18,7 @@ pub struct UserProxyConfigResourceRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     UserProxyConfigResourceRefInventory { "id" => id lenient, "resourceUuid" =>
     resource_uuid, "proxyUuid" => proxy_uuid, "createDate" => create_date, "lastOpDate"
     => last_op_date, }

@@ -32,7 +32,7 @@ pub struct ResourceAttributeKeyInventory {
     /// The key's constraints. Known from the response sample only.
     pub constraints: ::std::vec::Vec<crate::types::ResourceAttributeConstraintInventory>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ResourceAttributeKeyInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "createDate" => create_date, "lastOpDate" => last_op_date,
     "resourceTypes" => resource_types default, "constraints" => constraints default, }
@@ -67,7 +67,7 @@ pub struct ResourceAttributeConstraintInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ResourceAttributeConstraintInventory { "id" => id lenient, "keyUuid" => key_uuid,
     "type" => type_, "parameter" => parameter, "createDate" => create_date, "lastOpDate"
     => last_op_date, }

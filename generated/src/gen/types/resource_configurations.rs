@@ -14,7 +14,7 @@ pub struct ResourceBindableConfigStruct {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub bind_resource_types: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ResourceBindableConfigStruct { "name" => name, "category" => category, "description"
     => description, "bindResourceTypes" => bind_resource_types default, }
 );
@@ -31,7 +31,7 @@ pub struct ResourceConfigAO {
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub value: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ResourceConfigAO { "category" => category, "name" => name, "value" => value, }
 );
 /// Server class: `org.zstack.resourceconfig.ResourceConfigInventory`.
@@ -58,7 +58,7 @@ pub struct ResourceConfigInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ResourceConfigInventory { "uuid" => uuid, "resourceUuid" => resource_uuid,
     "resourceType" => resource_type, "name" => name, "description" => description,
     "category" => category, "value" => value, "createDate" => create_date, "lastOpDate"
@@ -112,8 +112,8 @@ pub struct ResourceConfigStruct {
     /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ResourceConfigStruct { "value" => value, "effectiveConfigs" => effective_configs
     default, "name" => name, }
 );
-::zstack_sdk::struct_wire_traits!(crate ::types::ResourceConfigAO);
+::zstack_sdk::runtime::plumbing::struct_wire_traits!(crate ::types::ResourceConfigAO);

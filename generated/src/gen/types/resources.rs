@@ -14,7 +14,7 @@ pub struct ResourceInventory {
     /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub concrete_resource_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ResourceInventory { "uuid" => uuid, "resourceName" => resource_name, "resourceType"
     => resource_type, "concreteResourceType" => concrete_resource_type, }
 );
@@ -46,7 +46,7 @@ pub struct VolumeSnapshotReferenceTreeInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub root_install_url: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VolumeSnapshotReferenceTreeInventory { "uuid" => uuid, "resourceName" =>
     resource_name, "resourceType" => resource_type, "concreteResourceType" =>
     concrete_resource_type, "primaryStorageUuid" => primary_storage_uuid, "hostUuid" =>
@@ -82,7 +82,7 @@ impl AnyResourceInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyResourceInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyResourceInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -119,7 +119,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyResourceInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -127,7 +127,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyResourceInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::VolumeSnapshotReferenceTreeInventory>

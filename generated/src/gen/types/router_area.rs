@@ -24,7 +24,7 @@ pub struct RouterAreaInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     RouterAreaInventory { "uuid" => uuid, "areaId" => area_id, "type" => type_,
     "authentication" => authentication, "password" => password, "keyId" => key_id
     lenient, "createDate" => create_date, "lastOpDate" => last_op_date, }

@@ -28,7 +28,7 @@ pub struct SchedulerJobGroupInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub jobs_uuid: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SchedulerJobGroupInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "state" => state, "createDate" => create_date, "lastOpDate" =>
     last_op_date, "jobType" => job_type, "jobData" => job_data, "triggersUuid" =>
@@ -90,7 +90,7 @@ pub struct SchedulerJobGroupSchedulerTriggerRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SchedulerJobGroupSchedulerTriggerRefInventory { "schedulerJobGroupUuid" =>
     scheduler_job_group_uuid, "schedulerTriggerUuid" => scheduler_trigger_uuid,
     "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -123,7 +123,7 @@ pub struct SchedulerJobHistoryInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub fire_instance_id: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SchedulerJobHistoryInventory { "id" => id lenient, "triggerUuid" => trigger_uuid,
     "schedulerJobUuid" => scheduler_job_uuid, "schedulerJobGroupUuid" =>
     scheduler_job_group_uuid, "jobType" => job_type, "startTime" => start_time,
@@ -209,7 +209,7 @@ pub struct SchedulerJobInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub scheduler_job_group_uuids: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SchedulerJobInventory { "uuid" => uuid, "targetResourceUuid" => target_resource_uuid,
     "name" => name, "description" => description, "state" => state, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "jobData" => job_data, "jobClassName" =>
@@ -278,7 +278,7 @@ pub struct SchedulerJobSchedulerTriggerInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SchedulerJobSchedulerTriggerInventory { "uuid" => uuid, "schedulerJobUuid" =>
     scheduler_job_uuid, "schedulerTriggerUuid" => scheduler_trigger_uuid, "createDate" =>
     create_date, "lastOpDate" => last_op_date, }
@@ -315,7 +315,7 @@ pub struct SchedulerTriggerInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub job_groups_uuid: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SchedulerTriggerInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "cron" => cron, "schedulerType" => scheduler_type, "schedulerInterval"
     => scheduler_interval lenient, "repeatCount" => repeat_count lenient, "startTime" =>

@@ -26,7 +26,7 @@ pub struct GuestVmScriptExecutedRecordDetailInventory {
     /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
     pub end_time: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GuestVmScriptExecutedRecordDetailInventory { "recordUuid" => record_uuid,
     "vmInstanceUuid" => vm_instance_uuid, "vmName" => vm_name, "status" => status,
     "exitCode" => exit_code lenient, "stdout" => stdout, "errCause" => err_cause,
@@ -102,7 +102,7 @@ pub struct GuestVmScriptExecutedRecordInventory {
     /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
     pub end_time: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GuestVmScriptExecutedRecordInventory { "uuid" => uuid, "scriptUuid" => script_uuid,
     "recordName" => record_name, "scriptTimeout" => script_timeout lenient, "status" =>
     status, "executor" => executor, "executionCount" => execution_count lenient,
@@ -185,7 +185,7 @@ pub struct GuestVmScriptInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GuestVmScriptInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "scriptContent" => script_content, "renderParams" => render_params,
     "platform" => platform, "scriptType" => script_type, "scriptTimeout" =>

@@ -53,7 +53,7 @@ pub struct HardwareL2VxlanNetworkPoolInventory {
     /// Since ZStack 5.3.0. Absent from older MNs' replies.
     pub sdn_controller_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     HardwareL2VxlanNetworkPoolInventory { "uuid" => uuid, "name" => name, "description"
     => description, "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface,
     "type" => type_, "vSwitchType" => v_switch_type, "virtualNetworkId" =>
@@ -87,7 +87,7 @@ pub struct SdnControllerHostRefInventory {
     /// Since ZStack 5.3.0. Absent from older MNs' replies.
     pub lacp_mode: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SdnControllerHostRefInventory { "sdnControllerUuid" => sdn_controller_uuid,
     "hostUuid" => host_uuid, "vSwitchType" => v_switch_type, "vtepIp" => vtep_ip,
     "nicPciAddresses" => nic_pci_addresses, "nicDrivers" => nic_drivers, "netmask" =>
@@ -125,7 +125,7 @@ pub struct SdnControllerInventory {
     /// Since ZStack 5.3.0. Absent from older MNs' replies.
     pub host_refs: ::std::vec::Vec<crate::types::SdnControllerHostRefInventory>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SdnControllerInventory { "uuid" => uuid, "vendorType" => vendor_type, "name" => name,
     "description" => description, "ip" => ip, "username" => username, "password" =>
     password, "status" => status, "createDate" => create_date, "lastOpDate" =>
@@ -194,7 +194,7 @@ pub struct SdnVniRange {
     /// Since ZStack 3.7. Absent from older MNs' replies.
     pub end_vni: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SdnVniRange { "startVni" => start_vni lenient, "endVni" => end_vni lenient, }
 );
 /// Server class: `org.zstack.sdnController.header.SdnControllerStatus`.
@@ -236,4 +236,4 @@ impl ::core::convert::From<&str> for SdnControllerStatus {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(SdnControllerStatus);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(SdnControllerStatus);

@@ -50,7 +50,7 @@ pub struct AiSiNoSecretResourcePoolInventory {
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub key_num_sm4: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AiSiNoSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name"
     => name, "type" => type_, "description" => description, "state" => state, "status" =>
     status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
@@ -105,7 +105,7 @@ pub struct CSPSecretResourcePoolInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub protocol: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CSPSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "type" => type_, "description" => description, "state" => state, "status" =>
     status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
@@ -147,7 +147,7 @@ pub struct FiSecSecretResourcePoolInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub key_num: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     FiSecSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "type" => type_, "description" => description, "state" => state, "status" =>
     status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
@@ -196,7 +196,7 @@ pub struct FlkSecSecretResourcePoolInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub ukey_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     FlkSecSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name"
     => name, "type" => type_, "description" => description, "state" => state, "status" =>
     status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
@@ -243,7 +243,7 @@ pub struct HaiTaiSecretResourcePoolInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub realm: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     HaiTaiSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name"
     => name, "type" => type_, "description" => description, "state" => state, "status" =>
     status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
@@ -290,7 +290,7 @@ pub struct InfoSecSecretResourcePoolInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub hmac_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     InfoSecSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name"
     => name, "type" => type_, "description" => description, "state" => state, "status" =>
     status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
@@ -336,7 +336,7 @@ pub struct KoAlSecretResourcePoolInventory {
     /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub secret_key: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     KoAlSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "type" => type_, "description" => description, "state" => state, "status" =>
     status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
@@ -389,7 +389,7 @@ pub struct SanSecSecretResourcePoolInventory {
     /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
     pub sm4_key: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SanSecSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name"
     => name, "type" => type_, "description" => description, "state" => state, "status" =>
     status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
@@ -428,7 +428,7 @@ pub struct SecretResourcePoolInventory {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub ability: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "type" => type_, "description" => description, "state" => state, "status" =>
     status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
@@ -558,7 +558,8 @@ impl AnySecretResourcePoolInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnySecretResourcePoolInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
+for AnySecretResourcePoolInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -651,7 +652,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnySecretResourcePoolInventory
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -659,7 +660,7 @@ impl<'de> ::serde::Deserialize<'de> for AnySecretResourcePoolInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::AiSiNoSecretResourcePoolInventory>

@@ -50,7 +50,7 @@ pub struct SecurityGroupIngressRuleTO {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub friend_cidrs: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SecurityGroupIngressRuleTO { "uuid" => uuid, "securityGroupUuid" =>
     security_group_uuid, "type" => type_, "ipVersion" => ip_version lenient, "protocol"
     => protocol, "state" => state, "priority" => priority lenient, "description" =>
@@ -85,7 +85,7 @@ pub struct SecurityGroupInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_l3_network_uuids: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SecurityGroupInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "state" => state, "ipVersion" => ip_version lenient, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "rules" => rules default,
@@ -193,7 +193,7 @@ pub struct SecurityGroupRuleAO {
     )]
     pub allowed_cidr: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SecurityGroupRuleAO { "type" => type_, "state" => state, "description" =>
     description, "remoteSecurityGroupUuid" => remote_security_group_uuid, "ipVersion" =>
     ip_version lenient, "protocol" => protocol, "srcIpRange" => src_ip_range,
@@ -245,7 +245,7 @@ pub struct SecurityGroupRuleInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SecurityGroupRuleInventory { "uuid" => uuid, "securityGroupUuid" =>
     security_group_uuid, "type" => type_, "ipVersion" => ip_version lenient, "protocol"
     => protocol, "state" => state, "priority" => priority lenient, "description" =>
@@ -346,7 +346,7 @@ pub struct SecurityGroupRulePriorityAO {
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub priority: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SecurityGroupRulePriorityAO { "ruleUuid" => rule_uuid, "priority" => priority
     lenient, }
 );
@@ -363,7 +363,7 @@ pub struct VmNicSecurityGroupRefAO {
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub priority: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VmNicSecurityGroupRefAO { "securityGroupUuid" => security_group_uuid, "priority" =>
     priority lenient, }
 );
@@ -385,7 +385,7 @@ pub struct VmNicSecurityGroupRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VmNicSecurityGroupRefInventory { "priority" => priority lenient, "vmNicUuid" =>
     vm_nic_uuid, "securityGroupUuid" => security_group_uuid, "vmInstanceUuid" =>
     vm_instance_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -432,7 +432,7 @@ pub struct VmNicSecurityPolicyInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VmNicSecurityPolicyInventory { "vmNicUuid" => vm_nic_uuid, "ingressPolicy" =>
     ingress_policy, "egressPolicy" => egress_policy, "createDate" => create_date,
     "lastOpDate" => last_op_date, }
@@ -491,7 +491,8 @@ impl AnySecurityGroupRuleInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnySecurityGroupRuleInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
+for AnySecurityGroupRuleInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -528,7 +529,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnySecurityGroupRuleInventory 
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -536,7 +537,7 @@ impl<'de> ::serde::Deserialize<'de> for AnySecurityGroupRuleInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::SecurityGroupIngressRuleTO>
@@ -565,6 +566,10 @@ for crate::types::SecurityGroupRuleInventory {
         }
     }
 }
-::zstack_sdk::struct_wire_traits!(crate ::types::SecurityGroupRuleAO);
-::zstack_sdk::struct_wire_traits!(crate ::types::SecurityGroupRulePriorityAO);
-::zstack_sdk::struct_wire_traits!(crate ::types::VmNicSecurityGroupRefAO);
+::zstack_sdk::runtime::plumbing::struct_wire_traits!(crate ::types::SecurityGroupRuleAO);
+::zstack_sdk::runtime::plumbing::struct_wire_traits!(
+    crate ::types::SecurityGroupRulePriorityAO
+);
+::zstack_sdk::runtime::plumbing::struct_wire_traits!(
+    crate ::types::VmNicSecurityGroupRefAO
+);

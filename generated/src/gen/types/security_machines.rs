@@ -36,7 +36,7 @@ pub struct FiSecSecurityMachineInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub port: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     FiSecSecurityMachineInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "secretResourcePoolUuid" => secret_resource_pool_uuid, "description" =>
     description, "managementIp" => management_ip, "type" => type_, "model" => model,
@@ -77,7 +77,7 @@ pub struct FlkSecSecurityMachineInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub port: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     FlkSecSecurityMachineInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "secretResourcePoolUuid" => secret_resource_pool_uuid, "description" =>
     description, "managementIp" => management_ip, "type" => type_, "model" => model,
@@ -118,7 +118,7 @@ pub struct InfoSecSecurityMachineInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub port: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     InfoSecSecurityMachineInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "secretResourcePoolUuid" => secret_resource_pool_uuid, "description" =>
     description, "managementIp" => management_ip, "type" => type_, "model" => model,
@@ -159,7 +159,7 @@ pub struct JitSecurityMachineInventory {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub port: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     JitSecurityMachineInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "secretResourcePoolUuid" => secret_resource_pool_uuid, "description" =>
     description, "managementIp" => management_ip, "type" => type_, "model" => model,
@@ -200,7 +200,7 @@ pub struct SanSecSecurityMachineInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub port: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SanSecSecurityMachineInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "secretResourcePoolUuid" => secret_resource_pool_uuid, "description" =>
     description, "managementIp" => management_ip, "type" => type_, "model" => model,
@@ -237,7 +237,7 @@ pub struct SecurityMachineInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SecurityMachineInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" => name,
     "secretResourcePoolUuid" => secret_resource_pool_uuid, "description" => description,
     "managementIp" => management_ip, "type" => type_, "model" => model, "state" => state,
@@ -347,7 +347,7 @@ impl AnySecurityMachineInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnySecurityMachineInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnySecurityMachineInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -416,7 +416,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnySecurityMachineInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -424,7 +424,7 @@ impl<'de> ::serde::Deserialize<'de> for AnySecurityMachineInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::FiSecSecurityMachineInventory>

@@ -20,7 +20,7 @@ pub struct SharedBlockGroupPrimaryStorageHostRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SharedBlockGroupPrimaryStorageHostRefInventory { "primaryStorageUuid" =>
     primary_storage_uuid, "hostUuid" => host_uuid, "hostId" => host_id lenient, "status"
     => status, "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -81,7 +81,7 @@ pub struct SharedBlockInventory {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub available_capacity: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SharedBlockInventory { "uuid" => uuid, "sharedBlockGroupUuid" =>
     shared_block_group_uuid, "type" => type_, "diskUuid" => disk_uuid, "name" => name,
     "description" => description, "state" => state, "status" => status, "createDate" =>
@@ -182,7 +182,7 @@ impl ::core::convert::From<&str> for SharedBlockState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(SharedBlockState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(SharedBlockState);
 /// Server class: `org.zstack.storage.primary.sharedblock.SharedBlockStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SharedBlockStatus {
@@ -222,7 +222,7 @@ impl ::core::convert::From<&str> for SharedBlockStatus {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(SharedBlockStatus);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(SharedBlockStatus);
 /// Server class: `org.zstack.storage.primary.sharedblock.SharedBlockType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SharedBlockType {
@@ -250,4 +250,4 @@ impl ::core::convert::From<&str> for SharedBlockType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(SharedBlockType);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(SharedBlockType);

@@ -34,7 +34,7 @@ pub struct SnmpAgentInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SnmpAgentInventory { "uuid" => uuid, "version" => version, "readCommunity" =>
     read_community, "userName" => user_name, "authAlgorithm" => auth_algorithm,
     "authPassword" => auth_password, "privacyAlgorithm" => privacy_algorithm,

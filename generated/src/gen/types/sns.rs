@@ -42,7 +42,7 @@ pub struct SNSAliyunSmsEndpointInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub receivers: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SNSAliyunSmsEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
     description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
     "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
@@ -78,7 +78,7 @@ pub struct SNSApplicationEndpointInventory {
         crate::types::AnySNSApplicationPlatformInventory,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SNSApplicationEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
     description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
     "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
@@ -146,7 +146,7 @@ pub struct SNSApplicationPlatformInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SNSApplicationPlatformInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "state" => state, "type" => type_, "createDate" => create_date,
     "lastOpDate" => last_op_date, }
@@ -199,7 +199,7 @@ pub struct SNSDingTalkAtPersonInventory {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub remark: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SNSDingTalkAtPersonInventory { "uuid" => uuid, "phoneNumber" => phone_number,
     "endpointUuid" => endpoint_uuid, "createDate" => create_date, "lastOpDate" =>
     last_op_date, "remark" => remark, }
@@ -270,7 +270,7 @@ pub struct SNSDingTalkEndpointInventory {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub at_person_list: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SNSDingTalkEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
     description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
     "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
@@ -356,7 +356,7 @@ pub struct SNSEmailAddressInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SNSEmailAddressInventory { "uuid" => uuid, "emailAddress" => email_address,
     "endpointUuid" => endpoint_uuid, "createDate" => create_date, "lastOpDate" =>
     last_op_date, }
@@ -417,7 +417,7 @@ pub struct SNSEmailEndpointInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub email_addresses: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SNSEmailEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
     description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
     "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
@@ -502,7 +502,7 @@ pub struct SNSEmailPlatformInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub username: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SNSEmailPlatformInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "state" => state, "type" => type_, "createDate" => create_date,
     "lastOpDate" => last_op_date, "smtpServer" => smtp_server, "smtpPort" => smtp_port
@@ -590,7 +590,7 @@ pub struct SNSEmaySmsEndpointInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub request_url: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SNSEmaySmsEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
     description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
     "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
@@ -616,7 +616,7 @@ pub struct SNSFeiShuAtPersonInventory {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub remark: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SNSFeiShuAtPersonInventory { "uuid" => uuid, "userId" => user_id, "endpointUuid" =>
     endpoint_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, "remark" =>
     remark, }
@@ -687,7 +687,7 @@ pub struct SNSFeiShuEndpointInventory {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SNSFeiShuEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
     description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
     "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
@@ -791,7 +791,7 @@ pub struct SNSHttpEndpointInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub username: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SNSHttpEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
     description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
     "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
@@ -879,7 +879,7 @@ pub struct SNSMicrosoftTeamsEndpointInventory {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SNSMicrosoftTeamsEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
     description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
     "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
@@ -957,7 +957,7 @@ pub struct SNSSnmpPlatformInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub snmp_port: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SNSSnmpPlatformInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "state" => state, "type" => type_, "createDate" => create_date,
     "lastOpDate" => last_op_date, "snmpAddress" => snmp_address, "snmpPort" => snmp_port
@@ -1021,7 +1021,7 @@ pub struct SNSTopicInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SNSTopicInventory { "uuid" => uuid, "name" => name, "description" => description,
     "state" => state, "locale" => locale, "createDate" => create_date, "lastOpDate" =>
     last_op_date, }
@@ -1094,7 +1094,7 @@ pub struct SNSUniversalSmsEndpointInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub supplier: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SNSUniversalSmsEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
     description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
     "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
@@ -1173,7 +1173,7 @@ pub struct SNSWeComAtPersonInventory {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub remark: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SNSWeComAtPersonInventory { "uuid" => uuid, "userId" => user_id, "endpointUuid" =>
     endpoint_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, "remark" =>
     remark, }
@@ -1242,7 +1242,7 @@ pub struct SNSWeComEndpointInventory {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub at_person_list: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SNSWeComEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
     description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
     "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
@@ -1388,7 +1388,8 @@ impl AnySNSApplicationEndpointInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnySNSApplicationEndpointInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
+for AnySNSApplicationEndpointInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -1489,7 +1490,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnySNSApplicationEndpointInven
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -1497,7 +1498,7 @@ impl<'de> ::serde::Deserialize<'de> for AnySNSApplicationEndpointInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::SNSAliyunSmsEndpointInventory>
@@ -1691,7 +1692,8 @@ impl AnySNSApplicationPlatformInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnySNSApplicationPlatformInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
+for AnySNSApplicationPlatformInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -1736,7 +1738,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnySNSApplicationPlatformInven
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -1744,7 +1746,7 @@ impl<'de> ::serde::Deserialize<'de> for AnySNSApplicationPlatformInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::SNSEmailPlatformInventory>
@@ -1813,7 +1815,8 @@ impl AnySNSUniversalSmsEndpointInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnySNSUniversalSmsEndpointInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
+for AnySNSUniversalSmsEndpointInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -1858,7 +1861,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnySNSUniversalSmsEndpointInve
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -1866,7 +1869,7 @@ impl<'de> ::serde::Deserialize<'de> for AnySNSUniversalSmsEndpointInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::SNSAliyunSmsEndpointInventory>

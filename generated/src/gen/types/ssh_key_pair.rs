@@ -20,7 +20,7 @@ pub struct SshKeyPairInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SshKeyPairInventory { "uuid" => uuid, "name" => name, "description" => description,
     "publicKey" => public_key, "createDate" => create_date, "lastOpDate" => last_op_date,
     }
@@ -71,7 +71,7 @@ pub struct SshPrivateKeyPairInventory {
     /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub private_key: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SshPrivateKeyPairInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "publicKey" => public_key, "createDate" => create_date, "lastOpDate" =>
     last_op_date, "privateKey" => private_key, }

@@ -22,7 +22,7 @@ pub struct SSORedirectTemplateInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SSORedirectTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "clientUuid" => client_uuid, "redirectTemplate" => redirect_template,
     "createDate" => create_date, "lastOpDate" => last_op_date, }

@@ -34,7 +34,7 @@ pub struct FcHbaDeviceInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub node_name: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     FcHbaDeviceInventory { "uuid" => uuid, "name" => name, "hostUuid" => host_uuid,
     "hbaType" => hba_type, "createDate" => create_date, "lastOpDate" => last_op_date,
     "portName" => port_name, "portState" => port_state, "speed" => speed,
@@ -141,7 +141,7 @@ pub struct FiberChannelLunInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub fiber_channel_storage_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     FiberChannelLunInventory { "name" => name, "uuid" => uuid, "wwid" => wwid, "vendor"
     => vendor, "model" => model, "wwn" => wwn, "serial" => serial, "type" => type_,
     "hctl" => hctl, "path" => path, "state" => state, "size" => size lenient,
@@ -248,7 +248,7 @@ pub struct FiberChannelStorageInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     FiberChannelStorageInventory { "uuid" => uuid, "name" => name, "wwnn" => wwnn,
     "state" => state, "fiberChannelLuns" => fiber_channel_luns default, "createDate" =>
     create_date, "lastOpDate" => last_op_date, }
@@ -299,7 +299,7 @@ pub struct HbaDeviceInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     HbaDeviceInventory { "uuid" => uuid, "name" => name, "hostUuid" => host_uuid,
     "hbaType" => hba_type, "createDate" => create_date, "lastOpDate" => last_op_date, }
 );
@@ -349,7 +349,7 @@ pub struct IscsiLunInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub iscsi_target_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     IscsiLunInventory { "name" => name, "uuid" => uuid, "wwid" => wwid, "vendor" =>
     vendor, "model" => model, "wwn" => wwn, "serial" => serial, "type" => type_, "hctl"
     => hctl, "path" => path, "state" => state, "size" => size lenient,
@@ -466,7 +466,7 @@ pub struct IscsiServerInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     IscsiServerInventory { "uuid" => uuid, "name" => name, "ip" => ip, "port" => port
     lenient, "chapUserName" => chap_user_name, "chapUserPassword" => chap_user_password,
     "state" => state, "iscsiTargets" => iscsi_targets default, "iscsiClusterRefs" =>
@@ -557,7 +557,7 @@ pub struct LunInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     LunInventory { "name" => name, "uuid" => uuid, "wwid" => wwid, "vendor" => vendor,
     "model" => model, "wwn" => wwn, "serial" => serial, "type" => type_, "hctl" => hctl,
     "path" => path, "state" => state, "size" => size lenient, "multipathDeviceUuid" =>
@@ -608,7 +608,7 @@ pub struct NvmeLunInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub nvme_lun_host_refs: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     NvmeLunInventory { "name" => name, "uuid" => uuid, "wwid" => wwid, "vendor" =>
     vendor, "model" => model, "wwn" => wwn, "serial" => serial, "type" => type_, "hctl"
     => hctl, "path" => path, "state" => state, "size" => size lenient,
@@ -716,7 +716,7 @@ pub struct NvmeServerInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     NvmeServerInventory { "uuid" => uuid, "name" => name, "ip" => ip, "port" => port
     lenient, "state" => state, "transport" => transport, "nvmeTargets" => nvme_targets
     default, "nvmeClusterRefs" => nvme_cluster_refs default, "createDate" => create_date,
@@ -786,7 +786,7 @@ pub struct NvmeTargetInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     NvmeTargetInventory { "uuid" => uuid, "name" => name, "nqn" => nqn, "nvmeServerUuid"
     => nvme_server_uuid, "state" => state, "nvmeLuns" => nvme_luns default, "createDate"
     => create_date, "lastOpDate" => last_op_date, }
@@ -871,7 +871,7 @@ pub struct RaidPhysicalDriveInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     RaidPhysicalDriveInventory { "uuid" => uuid, "name" => name, "raidLevel" =>
     raid_level, "raidControllerUuid" => raid_controller_uuid, "description" =>
     description, "enclosureDeviceId" => enclosure_device_id lenient, "slotNumber" =>
@@ -892,7 +892,7 @@ pub struct ScsiLunClusterStatusInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub is_all_hosts_attached: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ScsiLunClusterStatusInventory { "attachedHosts" => attached_hosts default,
     "unattachedHosts" => unattached_hosts default, "isAllHostsAttached" =>
     is_all_hosts_attached, }
@@ -941,7 +941,7 @@ pub struct ScsiLunInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub scsi_lun_vm_instance_refs: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ScsiLunInventory { "name" => name, "uuid" => uuid, "wwid" => wwid, "vendor" =>
     vendor, "model" => model, "wwn" => wwn, "serial" => serial, "type" => type_, "hctl"
     => hctl, "path" => path, "state" => state, "size" => size lenient,
@@ -1049,7 +1049,7 @@ impl AnyHbaDeviceInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyHbaDeviceInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyHbaDeviceInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -1086,7 +1086,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyHbaDeviceInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -1094,7 +1094,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyHbaDeviceInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::FcHbaDeviceInventory>
@@ -1148,7 +1148,7 @@ impl AnyLunInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyLunInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyLunInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -1209,7 +1209,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyLunInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -1217,7 +1217,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyLunInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::FiberChannelLunInventory>
@@ -1342,7 +1342,7 @@ impl AnyScsiLunInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyScsiLunInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyScsiLunInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -1387,7 +1387,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyScsiLunInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -1395,7 +1395,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyScsiLunInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::FiberChannelLunInventory>
@@ -1479,4 +1479,4 @@ impl ::core::convert::From<&str> for LocateStatus {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(LocateStatus);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(LocateStatus);

@@ -26,7 +26,7 @@ pub struct SystemTagInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inherent: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SystemTagInventory { "uuid" => uuid, "resourceUuid" => resource_uuid, "resourceType"
     => resource_type, "tag" => tag, "type" => type_, "createDate" => create_date,
     "lastOpDate" => last_op_date, "inherent" => inherent, }

@@ -22,7 +22,7 @@ pub struct TagInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     TagInventory { "uuid" => uuid, "resourceUuid" => resource_uuid, "resourceType" =>
     resource_type, "tag" => tag, "type" => type_, "createDate" => create_date,
     "lastOpDate" => last_op_date, }
@@ -87,7 +87,7 @@ impl AnyTagInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyTagInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyTagInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -132,7 +132,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyTagInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -140,7 +140,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyTagInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::SystemTagInventory>

@@ -24,7 +24,7 @@ pub struct TaskProgressInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub arguments: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     TaskProgressInventory { "taskUuid" => task_uuid, "taskName" => task_name,
     "parentUuid" => parent_uuid, "type" => type_, "content" => content, "opaque" =>
     opaque default, "time" => time lenient, "subTasks" => sub_tasks default, "arguments"

@@ -14,7 +14,7 @@ pub struct GlobalConfigTemplateInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GlobalConfigTemplateInventory { "uuid" => uuid, "name" => name, "type" => type_,
     "description" => description, }
 );
@@ -50,7 +50,7 @@ pub struct TemplateConfigInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub value: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     TemplateConfigInventory { "templateUuid" => template_uuid, "category" => category,
     "name" => name, "defaultValue" => default_value, "value" => value, }
 );

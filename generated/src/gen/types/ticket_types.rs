@@ -24,7 +24,7 @@ pub struct TicketTypeInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     TicketTypeInventory { "uuid" => uuid, "name" => name, "description" => description,
     "type" => type_, "requests" => requests, "adminOnly" => admin_only, "createDate" =>
     create_date, "lastOpDate" => last_op_date, }

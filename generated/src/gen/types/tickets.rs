@@ -36,7 +36,7 @@ pub struct ArchiveTicketInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ArchiveTicketInventory { "uuid" => uuid, "ticketUuid" => ticket_uuid, "name" => name,
     "description" => description, "accountUuid" => account_uuid, "status" => status,
     "request" => request default, "accountSystemType" => account_system_type,
@@ -132,7 +132,7 @@ pub struct IAM2TicketFlowCollectionInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub project_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     IAM2TicketFlowCollectionInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "state" => state, "status" => status, "createDate" => create_date,
     "lastOpDate" => last_op_date, "isDefault" => is_default, "flows" => flows default,
@@ -168,7 +168,7 @@ pub struct IAM2TicketFlowInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub valid: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     IAM2TicketFlowInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "parentFlowUuid" => parent_flow_uuid, "flowContext" => flow_context,
     "flowContextType" => flow_context_type, "createDate" => create_date, "lastOpDate" =>
@@ -201,7 +201,7 @@ pub struct TicketFlowCollectionInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub ticket_type_uuids: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     TicketFlowCollectionInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "state" => state, "status" => status, "createDate" => create_date,
     "lastOpDate" => last_op_date, "isDefault" => is_default, "flows" => flows default,
@@ -273,7 +273,7 @@ pub struct TicketFlowInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub collection_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     TicketFlowInventory { "uuid" => uuid, "name" => name, "description" => description,
     "parentFlowUuid" => parent_flow_uuid, "flowContext" => flow_context,
     "flowContextType" => flow_context_type, "createDate" => create_date, "lastOpDate" =>
@@ -347,7 +347,7 @@ pub struct TicketInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     TicketInventory { "uuid" => uuid, "name" => name, "description" => description,
     "status" => status, "request" => request default, "accountSystemType" =>
     account_system_type, "ticketTypeUuid" => ticket_type_uuid, "accountSystemContext" =>
@@ -436,7 +436,8 @@ impl AnyTicketFlowCollectionInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyTicketFlowCollectionInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
+for AnyTicketFlowCollectionInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -473,7 +474,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyTicketFlowCollectionInvento
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -481,7 +482,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyTicketFlowCollectionInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::IAM2TicketFlowCollectionInventory>
@@ -527,7 +528,7 @@ impl AnyTicketFlowInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyTicketFlowInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyTicketFlowInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -564,7 +565,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyTicketFlowInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -572,7 +573,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyTicketFlowInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::IAM2TicketFlowInventory>
@@ -640,7 +641,7 @@ impl ::core::convert::From<&str> for TicketStatus {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(TicketStatus);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(TicketStatus);
 /// Server class: `org.zstack.ticket.entity.TicketStatusEvent`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TicketStatusEvent {
@@ -690,4 +691,4 @@ impl ::core::convert::From<&str> for TicketStatusEvent {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(TicketStatusEvent);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(TicketStatusEvent);

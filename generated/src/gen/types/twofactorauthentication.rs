@@ -24,7 +24,7 @@ pub struct TwoFactorAuthenticationInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     TwoFactorAuthenticationInventory { "uuid" => uuid, "secret" => secret, "userUuid" =>
     user_uuid, "userType" => user_type, "status" => status, "createDate" => create_date,
     "lastOpDate" => last_op_date, }
@@ -85,7 +85,7 @@ pub struct TwoFactorAuthenticationSecretInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub user_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     TwoFactorAuthenticationSecretInventory { "uuid" => uuid, "secret" => secret,
     "resourceUuid" => resource_uuid, "resourceType" => resource_type, "status" => status,
     "createDate" => create_date, "lastOpDate" => last_op_date, "userUuid" => user_uuid,
@@ -122,4 +122,6 @@ impl ::core::convert::From<&str> for TwoFactorAuthenticationSecretStatus {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(TwoFactorAuthenticationSecretStatus);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(
+    TwoFactorAuthenticationSecretStatus
+);

@@ -42,7 +42,7 @@ pub struct UsbDeviceInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     UsbDeviceInventory { "uuid" => uuid, "name" => name, "description" => description,
     "hostUuid" => host_uuid, "vmInstanceUuid" => vm_instance_uuid, "state" => state,
     "busNum" => bus_num, "devNum" => dev_num, "idVendor" => id_vendor, "idProduct" =>
@@ -151,4 +151,4 @@ impl ::core::convert::From<&str> for UsbDeviceState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(UsbDeviceState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(UsbDeviceState);

@@ -32,7 +32,7 @@ pub struct UserProxyConfigInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     UserProxyConfigInventory { "uuid" => uuid, "proxyType" => proxy_type, "proxyHost" =>
     proxy_host, "proxyPort" => proxy_port lenient, "proxyUsername" => proxy_username,
     "proxyPassword" => proxy_password, "isEnabled" => is_enabled, "proxyProtocolVersion"

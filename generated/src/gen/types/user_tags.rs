@@ -24,7 +24,7 @@ pub struct TagPatternInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     TagPatternInventory { "uuid" => uuid, "name" => name, "value" => value, "description"
     => description, "color" => color, "type" => type_, "createDate" => create_date,
     "lastOpDate" => last_op_date, }
@@ -55,7 +55,7 @@ pub struct UserTagInventory {
     /// Since ZStack 3.2.0. Absent from older MNs' replies.
     pub tag_pattern: ::core::option::Option<crate::types::TagPatternInventory>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     UserTagInventory { "uuid" => uuid, "resourceUuid" => resource_uuid, "resourceType" =>
     resource_type, "tag" => tag, "type" => type_, "createDate" => create_date,
     "lastOpDate" => last_op_date, "tagPatternUuid" => tag_pattern_uuid, "tagPattern" =>
@@ -130,4 +130,4 @@ impl ::core::convert::From<&str> for TagPatternType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(TagPatternType);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(TagPatternType);

@@ -34,7 +34,7 @@ pub struct V2VConversionHostInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub host_state: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     V2VConversionHostInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "type" => type_, "hostUuid" => host_uuid, "storagePath" => storage_path,
     "state" => state, "totalSize" => total_size lenient, "availableSize" =>

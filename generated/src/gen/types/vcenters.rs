@@ -50,7 +50,7 @@ pub struct VCenterBackupStorageInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub datastore: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VCenterBackupStorageInventory { "uuid" => uuid, "name" => name, "url" => url,
     "description" => description, "totalCapacity" => total_capacity lenient,
     "availableCapacity" => available_capacity lenient, "type" => type_, "state" => state,
@@ -150,7 +150,7 @@ pub struct VCenterClusterInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub data_center_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VCenterClusterInventory { "name" => name, "uuid" => uuid, "description" =>
     description, "state" => state, "hypervisorType" => hypervisor_type, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "zoneUuid" => zone_uuid, "type" => type_,
@@ -223,7 +223,7 @@ pub struct VCenterDatacenterInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub morval: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VCenterDatacenterInventory { "uuid" => uuid, "vCenterUuid" => v_center_uuid, "name"
     => name, "morval" => morval, }
 );
@@ -277,7 +277,7 @@ pub struct VCenterInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VCenterInventory { "uuid" => uuid, "name" => name, "description" => description,
     "domainName" => domain_name, "port" => port lenient, "userName" => user_name,
     "zoneUuid" => zone_uuid, "version" => version, "https" => https, "state" => state,
@@ -383,7 +383,7 @@ pub struct VCenterPrimaryStorageInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub datastore: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VCenterPrimaryStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "url" => url, "description" => description, "totalCapacity" => total_capacity
     lenient, "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity"
@@ -514,7 +514,7 @@ pub struct VCenterResourcePoolInventory {
     /// Since ZStack 3.3.1 (release history). Absent from older MNs' replies.
     pub sub_resources: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VCenterResourcePoolInventory { "uuid" => uuid, "vCenterClusterUuid" =>
     v_center_cluster_uuid, "name" => name, "morVal" => mor_val, "parentUuid" =>
     parent_uuid, "CPULimit" => cpu_limit lenient, "CPUOverheadLimit" =>

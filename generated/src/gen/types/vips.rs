@@ -40,7 +40,7 @@ pub struct VipInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VipInventory { "uuid" => uuid, "name" => name, "description" => description,
     "l3NetworkUuid" => l3_network_uuid, "ip" => ip, "state" => state, "gateway" =>
     gateway, "netmask" => netmask, "prefixLen" => prefix_len lenient, "serviceProvider"
@@ -130,7 +130,7 @@ pub struct VipNetworkServicesRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VipNetworkServicesRefInventory { "uuid" => uuid, "serviceType" => service_type,
     "vipUuid" => vip_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
 );
@@ -144,7 +144,7 @@ pub struct VipPortRangeInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub used_ports: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VipPortRangeInventory { "uuid" => uuid, "protocol" => protocol, "usedPorts" =>
     used_ports default, }
 );
@@ -170,7 +170,7 @@ pub struct VipQosInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VipQosInventory { "uuid" => uuid, "vipUuid" => vip_uuid, "port" => port lenient,
     "inboundBandwidth" => inbound_bandwidth lenient, "outboundBandwidth" =>
     outbound_bandwidth lenient, "type" => type_, "createDate" => create_date,
@@ -200,7 +200,7 @@ pub struct VpcSharedQosInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VpcSharedQosInventory { "uuid" => uuid, "name" => name, "description" => description,
     "l3NetworkUuid" => l3_network_uuid, "vpcUuid" => vpc_uuid, "bandwidth" => bandwidth
     lenient, "vips" => vips default, "createDate" => create_date, "lastOpDate" =>

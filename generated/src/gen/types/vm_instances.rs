@@ -102,7 +102,7 @@ pub struct ApplianceVmInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub ha_status: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ApplianceVmInventory { "uuid" => uuid, "name" => name, "description" => description,
     "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" => image_uuid,
     "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid, "instanceOfferingUuid" =>
@@ -260,7 +260,7 @@ pub struct CloneVmInstanceResults {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     CloneVmInstanceResults { "numberOfClonedVm" => number_of_cloned_vm lenient,
     "inventories" => inventories default, }
 );
@@ -322,7 +322,7 @@ pub struct DiskAO {
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub name: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     DiskAO { "boot" => boot, "platform" => platform, "guestOsType" => guest_os_type,
     "architecture" => architecture, "primaryStorageUuid" => primary_storage_uuid, "size"
     => size lenient, "templateUuid" => template_uuid, "diskOfferingUuid" =>
@@ -423,7 +423,7 @@ pub struct FaultToleranceVmGroupInventory {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     FaultToleranceVmGroupInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" =>
     image_uuid, "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid,
@@ -464,7 +464,7 @@ pub struct GuestToolsInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     GuestToolsInventory { "uuid" => uuid, "name" => name, "description" => description,
     "managementNodeUuid" => management_node_uuid, "architecture" => architecture,
     "hypervisorType" => hypervisor_type, "version" => version, "agentType" => agent_type,
@@ -570,7 +570,7 @@ pub struct OvnControllerVmInstanceInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub ha_status: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     OvnControllerVmInstanceInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" =>
     image_uuid, "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid,
@@ -597,7 +597,7 @@ pub struct VdiPortInfo {
     /// Since ZStack 3.7. Absent from older MNs' replies.
     pub spice_tls_port: ::core::option::Option<i32>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VdiPortInfo { "vncPort" => vnc_port lenient, "spicePort" => spice_port lenient,
     "spiceTlsPort" => spice_tls_port lenient, }
 );
@@ -613,7 +613,7 @@ pub struct VmCapabilities {
     /// Since ZStack 3.1.0. Absent from older MNs' replies.
     pub support_memory_snapshot: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VmCapabilities { "supportLiveMigration" => support_live_migration,
     "supportVolumeMigration" => support_volume_migration, "supportReimage" =>
     support_reimage, "supportMemorySnapshot" => support_memory_snapshot, }
@@ -632,7 +632,7 @@ pub struct VmDeviceAddress {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VmDeviceAddress { "address" => address, "addressType" => address_type, "deviceType"
     => device_type, "resourceType" => resource_type, "resourceUuid" => resource_uuid, }
 );
@@ -660,7 +660,7 @@ pub struct VmInstanceDeviceAddressArchiveInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VmInstanceDeviceAddressArchiveInventory { "id" => id lenient, "resourceUuid" =>
     resource_uuid, "vmInstanceUuid" => vm_instance_uuid, "deviceAddress" =>
     device_address, "addressGroupUuid" => address_group_uuid, "metadata" => metadata,
@@ -725,7 +725,7 @@ pub struct VmInstanceDeviceAddressGroupInventory {
         crate::types::VmInstanceDeviceAddressArchiveInventory,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VmInstanceDeviceAddressGroupInventory { "uuid" => uuid, "resourceUuid" =>
     resource_uuid, "vmInstanceUuid" => vm_instance_uuid, "createDate" => create_date,
     "lastOpDate" => last_op_date, "addressList" => address_list default, }
@@ -772,7 +772,7 @@ pub struct VmInstanceMdevDeviceSpecRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VmInstanceMdevDeviceSpecRefInventory { "vmInstanceUuid" => vm_instance_uuid,
     "mdevSpecUuid" => mdev_spec_uuid, "mdevDeviceNumber" => mdev_device_number lenient,
     "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -815,7 +815,7 @@ pub struct VmInstancePciDeviceSpecRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VmInstancePciDeviceSpecRefInventory { "vmInstanceUuid" => vm_instance_uuid,
     "pciSpecUuid" => pci_spec_uuid, "pciDeviceNumber" => pci_device_number lenient,
     "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -870,7 +870,7 @@ pub struct VmSchedHistoryInventory {
     pub sched_reason: ::core::option::Option<::std::string::String>,
     pub fail_reason: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VmSchedHistoryInventory { "id" => id lenient, "vmInstanceUuid" => vm_instance_uuid,
     "accountUuid" => account_uuid, "schedType" => sched_type, "success" => success,
     "lastHostUuid" => last_host_uuid, "destHostUuid" => dest_host_uuid, "createDate" =>
@@ -991,7 +991,7 @@ pub struct VmVdpaNicInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub src_path: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VmVdpaNicInventory { "uuid" => uuid, "vmInstanceUuid" => vm_instance_uuid,
     "l3NetworkUuid" => l3_network_uuid, "ip" => ip, "mac" => mac, "hypervisorType" =>
     hypervisor_type, "netmask" => netmask, "gateway" => gateway, "metaData" => meta_data,
@@ -1063,7 +1063,7 @@ pub struct VmVfNicInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub ha_state: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VmVfNicInventory { "uuid" => uuid, "vmInstanceUuid" => vm_instance_uuid,
     "l3NetworkUuid" => l3_network_uuid, "ip" => ip, "mac" => mac, "hypervisorType" =>
     hypervisor_type, "netmask" => netmask, "gateway" => gateway, "metaData" => meta_data,
@@ -1094,7 +1094,7 @@ pub struct XmlHookInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     XmlHookInventory { "uuid" => uuid, "name" => name, "description" => description,
     "type" => type_, "hookScript" => hook_script, "libvirtVersion" => libvirt_version,
     "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -1221,7 +1221,7 @@ pub struct VmInstanceInventory {
     /// Since ZStack 4.1.2. Absent from older MNs' replies.
     pub guest_os_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VmInstanceInventory { "uuid" => uuid, "name" => name, "description" => description,
     "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" => image_uuid,
     "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid, "instanceOfferingUuid" =>
@@ -1402,7 +1402,7 @@ pub struct VmNicInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VmNicInventory { "uuid" => uuid, "vmInstanceUuid" => vm_instance_uuid,
     "l3NetworkUuid" => l3_network_uuid, "ip" => ip, "mac" => mac, "hypervisorType" =>
     hypervisor_type, "netmask" => netmask, "gateway" => gateway, "metaData" => meta_data,
@@ -1538,7 +1538,7 @@ pub struct UsedIpInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     UsedIpInventory { "uuid" => uuid, "ipRangeUuid" => ip_range_uuid, "l3NetworkUuid" =>
     l3_network_uuid, "ipVersion" => ip_version lenient, "ip" => ip, "netmask" => netmask,
     "gateway" => gateway, "usedFor" => used_for, "ipInLong" => ip_in_long lenient,
@@ -1673,7 +1673,7 @@ pub struct VolumeInventory {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub protocol: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VolumeInventory { "uuid" => uuid, "name" => name, "description" => description,
     "primaryStorageUuid" => primary_storage_uuid, "vmInstanceUuid" => vm_instance_uuid,
     "diskOfferingUuid" => disk_offering_uuid, "rootImageUuid" => root_image_uuid,
@@ -1806,7 +1806,7 @@ pub struct VmCdRomInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VmCdRomInventory { "uuid" => uuid, "vmInstanceUuid" => vm_instance_uuid, "deviceId"
     => device_id lenient, "isoUuid" => iso_uuid, "isoInstallPath" => iso_install_path,
     "name" => name, "description" => description, "protocol" => protocol, "createDate" =>
@@ -1900,7 +1900,7 @@ impl AnyApplianceVmInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyApplianceVmInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyApplianceVmInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -1961,7 +1961,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyApplianceVmInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -1969,7 +1969,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyApplianceVmInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::SlbVmInstanceInventory>
@@ -2182,7 +2182,7 @@ impl AnyVmInstanceInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVmInstanceInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyVmInstanceInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -2267,7 +2267,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVmInstanceInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -2275,7 +2275,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyVmInstanceInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::BareMetal2InstanceInventory>
@@ -2546,7 +2546,7 @@ impl AnyVmNicInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVmNicInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyVmNicInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -2591,7 +2591,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVmNicInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -2599,7 +2599,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyVmNicInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::VmVdpaNicInventory>
@@ -2686,7 +2686,7 @@ impl AnyVolumeInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVolumeInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyVolumeInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -2739,7 +2739,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVolumeInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -2747,7 +2747,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyVolumeInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::BlockVolumeInventory>
@@ -2871,5 +2871,5 @@ impl ::core::convert::From<&str> for XmlHookType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(XmlHookType);
-::zstack_sdk::struct_wire_traits!(crate ::types::DiskAO);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(XmlHookType);
+::zstack_sdk::runtime::plumbing::struct_wire_traits!(crate ::types::DiskAO);

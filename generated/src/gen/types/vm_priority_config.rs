@@ -22,7 +22,7 @@ pub struct VmPriorityConfigInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VmPriorityConfigInventory { "uuid" => uuid, "accountUuid" => account_uuid, "level" =>
     level, "cpuShares" => cpu_shares lenient, "oomScoreAdj" => oom_score_adj lenient,
     "createDate" => create_date, "lastOpDate" => last_op_date, }
@@ -106,4 +106,4 @@ impl ::core::convert::From<&str> for VmPriorityLevel {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(VmPriorityLevel);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(VmPriorityLevel);

@@ -38,7 +38,7 @@ pub struct VmSchedulingRuleInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub mode: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VmSchedulingRuleInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "policy" => policy, "version" => version, "type" => type_, "appliance"
     => appliance, "zoneUuid" => zone_uuid, "state" => state, "createDate" => create_date,

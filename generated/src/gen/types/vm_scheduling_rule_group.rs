@@ -22,7 +22,7 @@ pub struct VmSchedulingRuleGroupInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VmSchedulingRuleGroupInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "appliance" => appliance, "zoneUuid" => zone_uuid, "createDate" =>
     create_date, "lastOpDate" => last_op_date, }

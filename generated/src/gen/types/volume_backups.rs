@@ -38,7 +38,7 @@ pub struct VolumeBackupInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub backup_storage_refs: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VolumeBackupInventory { "uuid" => uuid, "volumeUuid" => volume_uuid, "name" => name,
     "description" => description, "type" => type_, "state" => state, "status" => status,
     "size" => size lenient, "metadata" => metadata, "groupUuid" => group_uuid, "mode" =>
@@ -142,4 +142,4 @@ impl ::core::convert::From<&str> for BackupMode {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(BackupMode);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(BackupMode);

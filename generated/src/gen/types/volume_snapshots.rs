@@ -12,7 +12,7 @@ pub struct BatchDeleteVolumeSnapshotStruct {
     /// Since ZStack 3.3. Absent from older MNs' replies.
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     BatchDeleteVolumeSnapshotStruct { "snapshotUuid" => snapshot_uuid, "success" =>
     success, "error" => error, }
 );
@@ -28,7 +28,7 @@ pub struct DeleteSnapshotGroupResult {
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     DeleteSnapshotGroupResult { "snapshotUuid" => snapshot_uuid, "volumeUuid" =>
     volume_uuid, "success" => success, "error" => error, }
 );
@@ -44,7 +44,7 @@ pub struct RevertSnapshotGroupResult {
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     RevertSnapshotGroupResult { "snapshotUuid" => snapshot_uuid, "volumeUuid" =>
     volume_uuid, "success" => success, "error" => error, }
 );
@@ -58,7 +58,7 @@ pub struct ShrinkResult {
     /// Since ZStack 3.10. Absent from older MNs' replies.
     pub delta_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ShrinkResult { "oldSize" => old_size lenient, "size" => size lenient, "deltaSize" =>
     delta_size lenient, }
 );
@@ -72,7 +72,7 @@ pub struct SnapshotLeafInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub children: ::std::vec::Vec<crate::types::SnapshotLeafInventory>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SnapshotLeafInventory { "inventory" => inventory, "parentUuid" => parent_uuid,
     "children" => children default, }
 );
@@ -86,7 +86,7 @@ pub struct VolumeSnapshotBackupStorageRefInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub install_path: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VolumeSnapshotBackupStorageRefInventory { "volumeSnapshotUuid" =>
     volume_snapshot_uuid, "backupStorageUuid" => backup_storage_uuid, "installPath" =>
     install_path, }
@@ -101,7 +101,7 @@ pub struct VolumeSnapshotGroupAvailability {
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub reason: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VolumeSnapshotGroupAvailability { "uuid" => uuid, "available" => available, "reason"
     => reason, }
 );
@@ -129,7 +129,7 @@ pub struct VolumeSnapshotGroupInventory {
         crate::types::VolumeSnapshotGroupRefInventory,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VolumeSnapshotGroupInventory { "uuid" => uuid, "snapshotCount" => snapshot_count
     lenient, "name" => name, "description" => description, "vmInstanceUuid" =>
     vm_instance_uuid, "createDate" => create_date, "lastOpDate" => last_op_date,
@@ -201,7 +201,7 @@ pub struct VolumeSnapshotGroupRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VolumeSnapshotGroupRefInventory { "volumeSnapshotUuid" => volume_snapshot_uuid,
     "volumeSnapshotGroupUuid" => volume_snapshot_group_uuid, "deviceId" => device_id
     lenient, "snapshotDeleted" => snapshot_deleted, "volumeUuid" => volume_uuid,
@@ -258,7 +258,7 @@ pub struct VolumeSnapshotInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub group_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VolumeSnapshotInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "type" => type_, "volumeUuid" => volume_uuid, "treeUuid" => tree_uuid,
     "parentUuid" => parent_uuid, "primaryStorageUuid" => primary_storage_uuid,
@@ -370,7 +370,7 @@ pub struct VolumeSnapshotTreeInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VolumeSnapshotTreeInventory { "uuid" => uuid, "volumeUuid" => volume_uuid, "current"
     => current, "status" => status, "tree" => tree, "createDate" => create_date,
     "lastOpDate" => last_op_date, }

@@ -20,7 +20,7 @@ pub struct ShareableVolumeVmInstanceRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ShareableVolumeVmInstanceRefInventory { "uuid" => uuid, "volumeUuid" => volume_uuid,
     "vmInstanceUuid" => vm_instance_uuid, "deviceId" => device_id lenient, "createDate"
     => create_date, "lastOpDate" => last_op_date, }
@@ -61,7 +61,7 @@ pub struct VolumeFormatReplyStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub supporting_hypervisor_types: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VolumeFormatReplyStruct { "format" => format, "masterHypervisorType" =>
     master_hypervisor_type, "supportingHypervisorTypes" => supporting_hypervisor_types
     default, }

@@ -26,7 +26,7 @@ pub struct VpcHaGroupInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VpcHaGroupInventory { "uuid" => uuid, "name" => name, "description" => description,
     "monitors" => monitors default, "vrRefs" => vr_refs default, "services" => services
     default, "usedIps" => used_ips default, "createDate" => create_date, "lastOpDate" =>
@@ -88,7 +88,7 @@ pub struct VpcHaGroupNetworkServiceRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VpcHaGroupNetworkServiceRefInventory { "id" => id lenient, "vpcHaRouterUuid" =>
     vpc_ha_router_uuid, "networkServiceName" => network_service_name,
     "networkServiceUuid" => network_service_uuid, "createDate" => create_date,
@@ -228,7 +228,7 @@ pub struct VpcRouterVmInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub ha_ref: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VpcRouterVmInventory { "uuid" => uuid, "name" => name, "description" => description,
     "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" => image_uuid,
     "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid, "instanceOfferingUuid" =>
@@ -264,7 +264,7 @@ pub struct VpcSnatStateInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VpcSnatStateInventory { "uuid" => uuid, "vpcUuid" => vpc_uuid, "l3NetworkUuid" =>
     l3_network_uuid, "state" => state, "createDate" => create_date, "lastOpDate" =>
     last_op_date, }

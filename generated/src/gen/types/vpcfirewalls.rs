@@ -20,7 +20,7 @@ pub struct VpcFirewallInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VpcFirewallInventory { "uuid" => uuid, "name" => name, "refs" => refs default,
     "createDate" => create_date, "lastOpDate" => last_op_date, "description" =>
     description, }
@@ -73,7 +73,7 @@ pub struct VpcFirewallIpSetTemplateInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VpcFirewallIpSetTemplateInventory { "name" => name, "sourceValue" => source_value,
     "destValue" => dest_value, "type" => type_, "createDate" => create_date, "lastOpDate"
     => last_op_date, "accountUuid" => account_uuid, "uuid" => uuid, }
@@ -122,7 +122,7 @@ pub struct VpcFirewallRuleInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VpcFirewallRuleInventory { "uuid" => uuid, "ruleSetUuid" => rule_set_uuid, "action"
     => action, "protocol" => protocol, "destPort" => dest_port, "sourcePort" =>
     source_port, "sourceIp" => source_ip, "destIp" => dest_ip, "ruleNumber" =>
@@ -155,7 +155,7 @@ pub struct VpcFirewallRuleSetInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub rules: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VpcFirewallRuleSetInventory { "uuid" => uuid, "name" => name, "actionType" =>
     action_type, "description" => description, "isDefault" => is_default, "isApplied" =>
     is_applied, "createDate" => create_date, "lastOpDate" => last_op_date, "rules" =>
@@ -181,7 +181,7 @@ pub struct VpcFirewallRuleSetL3RefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VpcFirewallRuleSetL3RefInventory { "id" => id lenient, "ruleSetUuid" =>
     rule_set_uuid, "l3NetworkUuid" => l3_network_uuid, "vpcFirewallUuid" =>
     vpc_firewall_uuid, "packetsForwardType" => packets_forward_type, "createDate" =>
@@ -231,7 +231,7 @@ pub struct VpcFirewallRuleTemplateInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VpcFirewallRuleTemplateInventory { "action" => action, "protocol" => protocol, "name"
     => name, "destPort" => dest_port, "sourcePort" => source_port, "sourceIp" =>
     source_ip, "destIp" => dest_ip, "allowStates" => allow_states, "tcpFlag" => tcp_flag,
@@ -256,7 +256,7 @@ pub struct VpcFirewallVRouterRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VpcFirewallVRouterRefInventory { "id" => id lenient, "vpcFirewallUuid" =>
     vpc_firewall_uuid, "vRouterUuid" => v_router_uuid, "createDate" => create_date,
     "lastOpDate" => last_op_date, }
@@ -318,7 +318,7 @@ impl ::core::convert::From<&str> for ActionType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(ActionType);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(ActionType);
 /// Server class: `org.zstack.vpcfirewall.entity.FirewallRuleState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FirewallRuleState {
@@ -350,7 +350,7 @@ impl ::core::convert::From<&str> for FirewallRuleState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(FirewallRuleState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(FirewallRuleState);
 /// Server class: `org.zstack.vpcfirewall.entity.IpSetType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum IpSetType {
@@ -382,7 +382,7 @@ impl ::core::convert::From<&str> for IpSetType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(IpSetType);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(IpSetType);
 /// Server class: `org.zstack.vpcfirewall.entity.PacketsForwardType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PacketsForwardType {
@@ -418,7 +418,7 @@ impl ::core::convert::From<&str> for PacketsForwardType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(PacketsForwardType);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(PacketsForwardType);
 /// Server class: `org.zstack.vpcfirewall.entity.ProtocolType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ProtocolType {
@@ -683,4 +683,4 @@ impl ::core::convert::From<&str> for ProtocolType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(ProtocolType);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(ProtocolType);

@@ -26,7 +26,7 @@ pub struct VRouterRouteEntryInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VRouterRouteEntryInventory { "uuid" => uuid, "description" => description, "type" =>
     type_, "routeTableUuid" => route_table_uuid, "destination" => destination, "target"
     => target, "distance" => distance lenient, "createDate" => create_date, "lastOpDate"
@@ -90,7 +90,7 @@ pub struct VRouterRouteTableInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub route_entries: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VRouterRouteTableInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "createDate" => create_date, "lastOpDate" => last_op_date,
     "attachedRouterRefs" => attached_router_refs default, "routeEntries" => route_entries
@@ -134,7 +134,7 @@ pub struct VirtualRouterVRouterRouteTableRefInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub route_table_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     VirtualRouterVRouterRouteTableRefInventory { "virtualRouterVmUuid" =>
     virtual_router_vm_uuid, "routeTableUuid" => route_table_uuid, }
 );
@@ -202,4 +202,4 @@ impl ::core::convert::From<&str> for VRouterRouteEntryType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(VRouterRouteEntryType);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(VRouterRouteEntryType);

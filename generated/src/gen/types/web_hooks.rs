@@ -24,7 +24,7 @@ pub struct WebhookInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     WebhookInventory { "uuid" => uuid, "name" => name, "description" => description,
     "url" => url, "type" => type_, "opaque" => opaque, "createDate" => create_date,
     "lastOpDate" => last_op_date, }

@@ -96,7 +96,7 @@ pub struct XskyBlockVolumeInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub max_total_iops: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     XskyBlockVolumeInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "primaryStorageUuid" => primary_storage_uuid, "vmInstanceUuid" =>
     vm_instance_uuid, "diskOfferingUuid" => disk_offering_uuid, "rootImageUuid" =>

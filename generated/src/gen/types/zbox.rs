@@ -28,7 +28,7 @@ pub struct ZBoxInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ZBoxInventory { "uuid" => uuid, "name" => name, "state" => state, "status" => status,
     "locationRefs" => location_refs default, "mountPath" => mount_path, "totalCapacity"
     => total_capacity lenient, "availableCapacity" => available_capacity lenient,
@@ -111,7 +111,7 @@ impl ::core::convert::From<&str> for ZBoxState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(ZBoxState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(ZBoxState);
 /// Server class: `org.zstack.zbox.ZBoxStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ZBoxStatus {
@@ -156,4 +156,4 @@ impl ::core::convert::From<&str> for ZBoxStatus {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(ZBoxStatus);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(ZBoxStatus);

@@ -18,7 +18,7 @@ pub struct AppBuildSystemZoneRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AppBuildSystemZoneRefInventory { "id" => id lenient, "buildSystemUuid" =>
     build_system_uuid, "zoneUuid" => zone_uuid, "createDate" => create_date, "lastOpDate"
     => last_op_date, }
@@ -45,7 +45,7 @@ pub struct ZoneInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ZoneInventory { "uuid" => uuid, "name" => name, "description" => description, "state"
     => state, "type" => type_, "isDefault" => is_default, "createDate" => create_date,
     "lastOpDate" => last_op_date, }

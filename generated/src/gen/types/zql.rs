@@ -24,7 +24,7 @@ pub struct ZQLQueryReturn {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ZQLQueryReturn { "inventories" => inventories default, "inventoryCounts" =>
     inventory_counts lenient_default, "inventoryAggregateFunctions" =>
     inventory_aggregate_functions default, "total" => total lenient, "returnWith" =>

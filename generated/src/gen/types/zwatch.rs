@@ -16,7 +16,7 @@ pub struct ActiveAlarmInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ActiveAlarmInventory { "templateUuid" => template_uuid, "alarmUuid" => alarm_uuid,
     "namespace" => namespace, "createDate" => create_date, "uuid" => uuid, }
 );
@@ -74,7 +74,7 @@ pub struct ActiveAlarmTemplateInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ActiveAlarmTemplateInventory { "uuid" => uuid, "alarmName" => alarm_name,
     "comparisonOperator" => comparison_operator, "period" => period lenient,
     "repeatInterval" => repeat_interval lenient, "repeatCount" => repeat_count lenient,
@@ -158,7 +158,7 @@ pub struct AlarmDataAckInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AlarmDataAckInventory { "alertDataUuid" => alert_data_uuid, "alertType" =>
     alert_type, "ackPeriod" => ack_period lenient, "resourceUuid" => resource_uuid,
     "ackDate" => ack_date, "resumeAlert" => resume_alert, "operatorAccountUuid" =>
@@ -206,7 +206,7 @@ pub struct AlarmInventory {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub emergency_level: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AlarmInventory { "uuid" => uuid, "name" => name, "description" => description,
     "comparisonOperator" => comparison_operator, "period" => period lenient, "namespace"
     => namespace, "metricName" => metric_name, "threshold" => threshold, "repeatInterval"
@@ -301,7 +301,7 @@ pub struct AlarmLabelInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub value: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AlarmLabelInventory { "uuid" => uuid, "key" => key, "operator" => operator, "value"
     => value, }
 );
@@ -323,7 +323,7 @@ pub struct AlertDataAckInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub operator_account_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AlertDataAckInventory { "alertDataUuid" => alert_data_uuid, "alertType" =>
     alert_type, "ackPeriod" => ack_period lenient, "resourceUuid" => resource_uuid,
     "ackDate" => ack_date, "resumeAlert" => resume_alert, "operatorAccountUuid" =>
@@ -399,7 +399,7 @@ pub struct AliyunSmsSNSTextTemplateInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub event_template: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     AliyunSmsSNSTextTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "applicationPlatformType" => application_platform_type, "subject" =>
     subject, "recoverySubject" => recovery_subject, "template" => template,
@@ -496,7 +496,7 @@ pub struct EventDataAckInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub event_subscription_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     EventDataAckInventory { "alertDataUuid" => alert_data_uuid, "alertType" =>
     alert_type, "ackPeriod" => ack_period lenient, "resourceUuid" => resource_uuid,
     "ackDate" => ack_date, "resumeAlert" => resume_alert, "operatorAccountUuid" =>
@@ -526,7 +526,7 @@ pub struct EventRuleTemplateInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     EventRuleTemplateInventory { "name" => name, "monitorTemplateUuid" =>
     monitor_template_uuid, "namespace" => namespace, "eventName" => event_name,
     "emergencyLevel" => emergency_level, "labels" => labels, "createDate" => create_date,
@@ -596,7 +596,7 @@ pub struct EventSubscriptionInventory {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub emergency_level: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     EventSubscriptionInventory { "uuid" => uuid, "name" => name, "namespace" =>
     namespace, "eventName" => event_name, "state" => state, "actions" => actions default,
     "labels" => labels default, "lastOpDate" => last_op_date, "createDate" =>
@@ -656,7 +656,7 @@ pub struct EventSubscriptionLabelInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub value: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     EventSubscriptionLabelInventory { "uuid" => uuid, "key" => key, "operator" =>
     operator, "value" => value, }
 );
@@ -680,7 +680,7 @@ pub struct MetricDataHttpReceiverInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<crate::types::ReceiverState>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MetricDataHttpReceiverInventory { "uuid" => uuid, "name" => name, "url" => url,
     "description" => description, "createDate" => create_date, "lastOpDate" =>
     last_op_date, "state" => state, }
@@ -751,7 +751,7 @@ pub struct MetricRuleTemplateInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MetricRuleTemplateInventory { "name" => name, "monitorTemplateUuid" =>
     monitor_template_uuid, "comparisonOperator" => comparison_operator, "period" =>
     period lenient, "repeatInterval" => repeat_interval lenient, "repeatCount" =>
@@ -846,7 +846,7 @@ pub struct MetricTemplateInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MetricTemplateInventory { "uuid" => uuid, "receiverUuid" => receiver_uuid, "template"
     => template, "namespace" => namespace, "metricName" => metric_name, "labelsJsonStr"
     => labels_json_str, "description" => description, "createDate" => create_date,
@@ -904,7 +904,7 @@ pub struct MonitorGroupAlarmInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MonitorGroupAlarmInventory { "groupUuid" => group_uuid, "alarmUuid" => alarm_uuid,
     "metricRuleTemplateUuid" => metric_rule_template_uuid, "createDate" => create_date,
     "uuid" => uuid, }
@@ -945,7 +945,7 @@ pub struct MonitorGroupEventSubscriptionInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MonitorGroupEventSubscriptionInventory { "groupUuid" => group_uuid,
     "eventSubscriptionUuid" => event_subscription_uuid, "eventRuleTemplateUuid" =>
     event_rule_template_uuid, "createDate" => create_date, "uuid" => uuid, }
@@ -992,7 +992,7 @@ pub struct MonitorGroupInstanceInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MonitorGroupInstanceInventory { "groupUuid" => group_uuid, "instanceResourceType" =>
     instance_resource_type, "instanceUuid" => instance_uuid, "status" => status,
     "createDate" => create_date, "lastOpDate" => last_op_date, "uuid" => uuid, }
@@ -1049,7 +1049,7 @@ pub struct MonitorGroupInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub monitor_group_template_refs: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MonitorGroupInventory { "name" => name, "state" => state, "actions" => actions,
     "description" => description, "createDate" => create_date, "lastOpDate" =>
     last_op_date, "uuid" => uuid, "monitorGroupTemplateRefs" =>
@@ -1107,7 +1107,7 @@ pub struct MonitorGroupTemplateRefInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub is_applied: ::core::option::Option<bool>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MonitorGroupTemplateRefInventory { "uuid" => uuid, "templateUuid" => template_uuid,
     "groupUuid" => group_uuid, "createDate" => create_date, "lastOpDate" => last_op_date,
     "isApplied" => is_applied, }
@@ -1156,7 +1156,7 @@ pub struct MonitorTemplateInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub monitor_group_template_refs: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     MonitorTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "createDate" => create_date, "lastOpDate" => last_op_date,
     "monitorGroupTemplateRefs" => monitor_group_template_refs default, }
@@ -1199,7 +1199,7 @@ pub struct SNSEndpointThirdpartyAlertHistoryInventory {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SNSEndpointThirdpartyAlertHistoryInventory { "alertUuid" => alert_uuid,
     "endpointUuid" => endpoint_uuid, "subscriptionUuid" => subscription_uuid,
     "createDate" => create_date, }
@@ -1252,7 +1252,7 @@ pub struct SNSTextTemplateInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     SNSTextTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "applicationPlatformType" => application_platform_type, "subject" =>
     subject, "recoverySubject" => recovery_subject, "template" => template,
@@ -1337,7 +1337,7 @@ pub struct ThirdpartyPlatformInventory {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ThirdpartyPlatformInventory { "uuid" => uuid, "name" => name, "type" => type_, "url"
     => url, "template" => template, "state" => state, "description" => description,
     "lastSyncDate" => last_sync_date, "lastOpDate" => last_op_date, "createDate" =>
@@ -1419,7 +1419,7 @@ impl AnyAlertDataAckInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyAlertDataAckInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyAlertDataAckInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -1464,7 +1464,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyAlertDataAckInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -1472,7 +1472,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyAlertDataAckInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::AlarmDataAckInventory>
@@ -1533,7 +1533,7 @@ impl AnySNSTextTemplateInventory {
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnySNSTextTemplateInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnySNSTextTemplateInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
@@ -1570,7 +1570,7 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnySNSTextTemplateInventory {
         class: ::std::string::String,
         text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -1578,7 +1578,7 @@ impl<'de> ::serde::Deserialize<'de> for AnySNSTextTemplateInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+        ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
 impl ::core::convert::From<&crate::types::AliyunSmsSNSTextTemplateInventory>
@@ -1631,7 +1631,7 @@ impl ::core::convert::From<&str> for AlarmState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(AlarmState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(AlarmState);
 /// Server class: `org.zstack.zwatch.alarm.AlarmStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AlarmStatus {
@@ -1667,7 +1667,7 @@ impl ::core::convert::From<&str> for AlarmStatus {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(AlarmStatus);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(AlarmStatus);
 /// Server class: `org.zstack.zwatch.datatype.AuditType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AuditType {
@@ -1699,7 +1699,7 @@ impl ::core::convert::From<&str> for AuditType {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(AuditType);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(AuditType);
 /// Server class: `org.zstack.zwatch.ruleengine.ComparisonOperator`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ComparisonOperator {
@@ -1744,7 +1744,7 @@ impl ::core::convert::From<&str> for ComparisonOperator {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(ComparisonOperator);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(ComparisonOperator);
 /// Server class: `org.zstack.zwatch.datatype.EmergencyLevel`, `org.zstack.zwatch.datatype.EventFamily$EmergencyLevel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EmergencyLevel {
@@ -1780,7 +1780,7 @@ impl ::core::convert::From<&str> for EmergencyLevel {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(EmergencyLevel);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(EmergencyLevel);
 /// Server class: `org.zstack.zwatch.alarm.EventSubscriptionState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EventSubscriptionState {
@@ -1812,7 +1812,7 @@ impl ::core::convert::From<&str> for EventSubscriptionState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(EventSubscriptionState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(EventSubscriptionState);
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MonitorGroupState {
@@ -1844,7 +1844,7 @@ impl ::core::convert::From<&str> for MonitorGroupState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(MonitorGroupState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(MonitorGroupState);
 /// Server class: `org.zstack.zwatch.datatype.Label$Operator`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Operator {
@@ -1894,7 +1894,7 @@ impl ::core::convert::From<&str> for Operator {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(Operator);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(Operator);
 /// Server class: `org.zstack.zwatch.metricpusher.ReceiverState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ReceiverState {
@@ -1926,4 +1926,4 @@ impl ::core::convert::From<&str> for ReceiverState {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(ReceiverState);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(ReceiverState);

@@ -1,5 +1,5 @@
 use zstack_sdk::Api;
-use zstack_sdk::runtime::wire::QueryPairs;
+use zstack_sdk::runtime::plumbing::wire::QueryPairs;
 
 struct Paging;
 

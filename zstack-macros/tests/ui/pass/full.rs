@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use zstack_sdk::runtime::wire::QueryPairs;
+use zstack_sdk::runtime::plumbing::wire::QueryPairs;
 use zstack_sdk::{Api, ApiRequest, InvalidRequest, Method};
 
 #[derive(Api)]

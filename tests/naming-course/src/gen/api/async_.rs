@@ -44,7 +44,6 @@ pub struct Type {
 }
 impl Type {
     /// A request with the required params `self`; optional ones unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(self_: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self {
             self_: self_.into(),
@@ -59,73 +58,80 @@ impl Type {
             params: ::core::default::Default::default(),
         }
     }
-    /// Set `type`.
-    pub fn type_(
+}
+/** The optional params of [`Type`], settable on the request and on a client `Call` for it:
+ `client.type_(..).type_(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait TypeSetters: ::zstack_sdk::runtime::request::Holds<
+        Type,
+    > + ::core::marker::Sized {
+    /// Wire name `type` (body).
+    fn type_(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = ::core::option::Option::Some(value.into());
+        self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `async`.
-    pub fn async_(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.async_ = ::core::option::Option::Some(value.into());
+    /// Wire name `async` (body).
+    fn async_(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.held_mut().async_ = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `Self`.
-    pub fn self_2(
+    /// Wire name `Self` (body).
+    fn self_2(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.self_2 = ::core::option::Option::Some(value.into());
+        self.held_mut().self_2 = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `3par`.
-    pub fn _3par(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self._3par = ::core::option::Option::Some(value.into());
+    /// Wire name `3par` (body).
+    fn _3par(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.held_mut()._3par = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `fooBar`.
-    pub fn foo_bar(
+    /// Wire name `fooBar` (body).
+    fn foo_bar(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.foo_bar = ::core::option::Option::Some(value.into());
+        self.held_mut().foo_bar = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `foo_bar`.
-    pub fn foo_bar_2(
+    /// Wire name `foo_bar` (body).
+    fn foo_bar_2(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.foo_bar_2 = ::core::option::Option::Some(value.into());
+        self.held_mut().foo_bar_2 = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `new`.
-    pub fn new_2(
+    /// Wire name `new` (body).
+    fn new_2(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.new = ::core::option::Option::Some(value.into());
+        self.held_mut().new = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `path`.
-    pub fn path_2(
+    /// Wire name `path` (body).
+    fn path_2(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.path = ::core::option::Option::Some(value.into());
+        self.held_mut().path = ::core::option::Option::Some(value.into());
         self
     }
-    /// Set `params`.
-    pub fn params_2(
+    /// Wire name `params` (body).
+    fn params_2(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.params = ::core::option::Option::Some(value.into());
+        self.held_mut().params = ::core::option::Option::Some(value.into());
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<Type>> TypeSetters for T {}
 /// `GET /probe`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session.
@@ -143,23 +149,33 @@ pub struct Probe {
 }
 impl Probe {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             in_: ::core::default::Default::default(),
         }
     }
-    /// Set `in`.
-    pub fn in_(
+}
+/** The optional params of [`Probe`], settable on the request and on a client `Call` for it:
+ `client.probe(..).in_(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait ProbeSetters: ::zstack_sdk::runtime::request::Holds<
+        Probe,
+    > + ::core::marker::Sized {
+    /// Wire name `in` (query string).
+    fn in_(
         mut self,
         value: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.in_ = value.into_iter().map(::core::convert::Into::into).collect();
+        self.held_mut().in_ = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
 }
+impl<T: ::zstack_sdk::runtime::request::Holds<Probe>> ProbeSetters for T {}
 /// `GET /probe-reply`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session.
@@ -173,7 +189,7 @@ impl Probe {
 pub struct ProbeReply {}
 impl ProbeReply {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {}
     }
@@ -192,7 +208,7 @@ impl ProbeReply {
 pub struct Widget {}
 impl Widget {
     /// A request with every optional param unset.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {}
     }
@@ -204,7 +220,7 @@ pub struct ProbeReply2 {
     pub ip_in_long: ::core::option::Option<i64>,
     pub ip_in_long_2: ::core::option::Option<i64>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     ProbeReply2 { "type" => type_, "ipInLong" => ip_in_long lenient, "ip_in_long" =>
     ip_in_long_2 lenient, }
 );

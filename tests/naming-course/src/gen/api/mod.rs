@@ -3,4 +3,5 @@
 
 //! Request types, one per API action.
 pub mod async_;
+#[doc(no_inline)]
 pub use async_::*;

@@ -8,7 +8,7 @@ pub struct Self_ {
     pub crate_: ::core::option::Option<::std::boxed::Box<crate::types::Self_>>,
     pub children: ::std::vec::Vec<crate::types::Self_>,
 }
-::zstack_sdk::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
     Self_ { "ref" => ref_, "crate" => crate_, "children" => children default, }
 );
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -16,12 +16,16 @@ pub struct Widget {
     pub type_: ::core::option::Option<crate::types::Protocol>,
     pub option: ::core::option::Option<crate::types::Option_>,
 }
-::zstack_sdk::deserialize_struct!(Widget { "type" => type_, "Option" => option, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    Widget { "type" => type_, "Option" => option, }
+);
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Option_ {
     pub value: ::std::collections::BTreeMap<::std::string::String, ::std::vec::Vec<i64>>,
 }
-::zstack_sdk::deserialize_struct!(Option_ { "value" => value lenient_default, });
+::zstack_sdk::runtime::plumbing::deserialize_struct!(
+    Option_ { "value" => value lenient_default, }
+);
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Protocol {
     /// `tcp`
@@ -80,4 +84,4 @@ impl ::core::convert::From<&str> for Protocol {
         }
     }
 }
-::zstack_sdk::string_enum_traits!(Protocol);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(Protocol);

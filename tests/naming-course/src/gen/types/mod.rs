@@ -3,4 +3,5 @@
 
 //! Inventories and enums.
 pub mod async_;
+#[doc(no_inline)]
 pub use async_::*;

@@ -9,19 +9,24 @@ use std::fmt;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::encoding::{encode_path_segment, encode_query};
-use super::secret::{REDACTED, is_credential_name, scrub_credentials};
+use crate::plumbing::encoding::{encode_path_segment, encode_query};
+use crate::secret::{REDACTED, is_credential_name, scrub_credentials};
 
 /// HTTP method of an API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Method {
+    /// `GET`: a read, params in the query string.
     Get,
+    /// `POST`: a create, params in the JSON body envelope.
     Post,
+    /// `PUT`: an action or update, params in the JSON body envelope.
     Put,
+    /// `DELETE`: a delete, params in the query string.
     Delete,
 }
 
 impl Method {
+    /// The method as sent (`"GET"`, ...).
     pub const fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
@@ -56,6 +61,7 @@ pub struct InvalidRequest {
 }
 
 impl InvalidRequest {
+    /// A refusal of `field` of `api`, for `reason`.
     pub fn new(api: &'static str, field: impl Into<String>, reason: impl Into<String>) -> Self {
         InvalidRequest { api, field: field.into(), reason: reason.into() }
     }
@@ -70,6 +76,7 @@ impl InvalidRequest {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WireRequest {
+    /// The HTTP method.
     pub method: Method,
     /// Path relative to `<base>/v1`, placeholders filled and percent-encoded.
     pub path: String,
@@ -148,6 +155,7 @@ impl fmt::Debug for WireRequest {
 pub trait ApiRequest {
     /// Action name, e.g. `ReconnectBackupStorage`.
     const ACTION: &'static str;
+    /// The HTTP method.
     const METHOD: Method;
     /// Path template relative to `<base>/v1`, e.g. `/backup-storage/{uuid}/actions`.
     const PATH: &'static str;
@@ -158,14 +166,14 @@ pub trait ApiRequest {
     /// Needs `Authorization`.
     const SESSION: bool;
     /// The response holds values whose concrete class only the `schema` map
-    /// names; decoding then goes through [`crate::runtime::poly`].
+    /// names; decoding then goes through [`crate::plumbing::poly`].
     const POLYMORPHIC: bool = false;
     /// The response holds a credential (a login's session id): errors about
     /// it never quote the body.
     const SENSITIVE: bool = false;
     /// The ZStack release that introduced the API (`since` in the spec), if
     /// known: the client can refuse or warn about calls an older MN does not
-    /// know ([`VersionPolicy`](crate::client::VersionPolicy)).
+    /// know (the client's `VersionPolicy`).
     const SINCE: Option<&'static str> = None;
     /// The decoded `200` body.
     type Response: DeserializeOwned;
@@ -193,6 +201,26 @@ pub trait ApiRequest {
             template: Self::PATH,
             sensitive: Self::SENSITIVE,
         })
+    }
+}
+
+/// Something that holds a request of type `R` and may change it: the request
+/// itself, or a client `Call` for it. The generated setter traits
+/// (`CreateVmInstanceSetters`, ...) are implemented for every `Holds<R>`, so an
+/// optional param is set the same way on both:
+///
+/// ```ignore
+/// CreateVmInstance::new("web-1").image_uuid(image);              // a request
+/// client.create_vm_instance("web-1").image_uuid(image).send();    // a call
+/// ```
+pub trait Holds<R> {
+    /// The held request.
+    fn held_mut(&mut self) -> &mut R;
+}
+
+impl<R: ApiRequest> Holds<R> for R {
+    fn held_mut(&mut self) -> &mut R {
+        self
     }
 }
 

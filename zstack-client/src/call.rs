@@ -17,9 +17,10 @@ use super::decode::{self, Excerpt};
 use super::error::Error;
 use super::retry::RetryPolicy;
 use super::send::{self, CallOptions, Job, Outcome};
-use crate::runtime::query::{Condition, IntoCondition, QueryRequest, SortDirection};
-use crate::runtime::reply::InventoriesReply;
-use crate::runtime::request::{ApiRequest, InvalidRequest};
+use zstack_runtime::query::{Condition, IntoCondition, IntoSort, QueryRequest};
+use zstack_runtime::reply::InventoriesReply;
+use zstack_runtime::request::Holds;
+use zstack_runtime::request::{ApiRequest, InvalidRequest};
 
 /// One API call, ready to send: `client.call(req).await`, or with overrides,
 /// `client.call(req).poll_timeout(d).job_id(id).send().await`.
@@ -27,13 +28,13 @@ use crate::runtime::request::{ApiRequest, InvalidRequest};
 /// Nothing happens until it is awaited. Invalid overrides are reported when
 /// the call is sent, before any I/O.
 #[must_use = "a call does nothing until it is awaited"]
-pub struct Call<'c, R: ApiRequest> {
-    client: &'c Client,
+pub struct Call<R: ApiRequest> {
+    client: Client,
     request: R,
     opts: CallOptions,
 }
 
-impl<'c, R: ApiRequest> fmt::Debug for Call<'c, R> {
+impl<R: ApiRequest> fmt::Debug for Call<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The request itself is not shown: it may hold secrets in path params.
         f.debug_struct("Call")
@@ -45,23 +46,30 @@ impl<'c, R: ApiRequest> fmt::Debug for Call<'c, R> {
     }
 }
 
-impl<'c, R: ApiRequest> Call<'c, R> {
-    pub fn new(client: &'c Client, request: R) -> Self {
-        Call { client, request, opts: CallOptions::default() }
+impl<R: ApiRequest> Call<R> {
+    /// A call of `request` on `client`. The call holds its own handle to the
+    /// client (a cheap clone), so it, and the future it becomes, is `'static`
+    /// and can be spawned.
+    pub fn new(client: &Client, request: R) -> Self {
+        Call { client: client.clone(), request, opts: CallOptions::default() }
     }
 
-    pub fn client(&self) -> &'c Client {
-        self.client
+    /// The client the call goes to.
+    pub fn client(&self) -> &Client {
+        &self.client
     }
 
+    /// The request.
     pub fn request(&self) -> &R {
         &self.request
     }
 
+    /// The request, to change it in place.
     pub fn request_mut(&mut self) -> &mut R {
         &mut self.request
     }
 
+    /// The request, dropping the call.
     pub fn into_request(self) -> R {
         self.request
     }
@@ -162,22 +170,22 @@ impl<'c, R: ApiRequest> Call<'c, R> {
 
     /// Like [`Call::send`], decoding the final body as `T`.
     pub(crate) async fn send_as<T: DeserializeOwned>(self) -> Result<T, Error> {
-        send::execute(self.client, &self.request, &self.opts).await
+        send::execute(&self.client, &self.request, &self.opts).await
     }
 
     /// Like [`Call::send_as`], never renewing the session (for the login that renews it).
     pub(crate) async fn send_once_as<T: DeserializeOwned>(self) -> Result<T, Error> {
-        send::execute_once(self.client, &self.request, &self.opts).await
+        send::execute_once(&self.client, &self.request, &self.opts).await
     }
 
     /// Send without waiting for a job: a `200` gives [`Submitted::Done`], a
     /// `202` gives [`Submitted::Pending`] with a [`JobHandle`] to poll later.
     pub async fn submit(self) -> Result<Submitted<R>, Error> {
         self.client.check_version(&self.request).await?;
-        let prepared = send::prepare(self.client, &self.request, &self.opts)?;
+        let prepared = send::prepare(&self.client, &self.request, &self.opts)?;
         let span = send::call_span(&prepared);
         let excerpt = prepared.excerpt;
-        let client = self.client;
+        let client = &self.client;
         let opts = &self.opts;
         async move {
             match send::exchange(client, prepared, opts).await? {
@@ -192,13 +200,13 @@ impl<'c, R: ApiRequest> Call<'c, R> {
     }
 }
 
-impl<'c, R> IntoFuture for Call<'c, R>
+impl<R> IntoFuture for Call<R>
 where
-    R: ApiRequest + Send + Sync + 'c,
-    R::Response: Send + 'c,
+    R: ApiRequest + Send + Sync + 'static,
+    R::Response: Send + 'static,
 {
     type Output = Result<R::Response, Error>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'c>>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'static>>;
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
@@ -206,7 +214,7 @@ where
 }
 
 /// Query helpers (protocol §8).
-impl<'c, R> Call<'c, R>
+impl<R> Call<R>
 where
     R: QueryRequest,
     R::Inventory: DeserializeOwned,
@@ -240,9 +248,15 @@ where
         self.map(QueryRequest::reply_with_count)
     }
 
-    /// `sort=+field` / `sort=-field`: [`QueryRequest::sort_by`].
-    pub fn sort_by(self, field: impl Into<String>, direction: SortDirection) -> Self {
-        self.map(|r| r.sort_by(field, direction))
+    /// The sort order: [`QueryRequest::sort_by`] (`Inventory::FIELD.desc()`,
+    /// `Inventory::FIELD.asc()`, `Inventory::FIELD`, or an untyped `Sort`).
+    pub fn sort_by(self, sort: impl IntoSort<R::Target>) -> Self {
+        self.map(|r| r.sort_by(sort))
+    }
+
+    /// `groupBy=field`: [`QueryRequest::group_by`].
+    pub fn group_by(self, field: impl Into<String>) -> Self {
+        self.map(|r| r.group_by(field))
     }
 
     /// Only these fields of each row: [`QueryRequest::select_fields`].
@@ -279,17 +293,22 @@ where
     /// replaced by the page size (use `StreamExt::take` to cap the total).
     /// An error ends the stream after it is yielded. Pages are separate
     /// requests, so sort by a stable field when the data can change meanwhile.
-    pub fn stream(mut self) -> impl Stream<Item = Result<R::Inventory, Error>> + 'c
+    ///
+    /// The stream is `Unpin` and `Send`; read it with
+    /// [`futures::StreamExt::next`](https://docs.rs/futures/latest/futures/stream/trait.StreamExt.html)
+    /// (or `futures-util`'s, or `tokio-stream`'s), or with [`QueryStream::next`]
+    /// without any extra crate.
+    pub fn stream(mut self) -> QueryStream<R::Inventory>
     where
-        R: 'c,
-        R::Inventory: 'c,
+        R: Send + Sync + 'static,
+        R::Inventory: Send + 'static,
     {
         let page = self.opts.page_size.unwrap_or(self.client.settings().page_size).max(1);
         let params = self.request.params_mut();
         params.count = false;
         let next = params.start.unwrap_or(0);
         let state = Pages { call: self, page, next: Some(next), buffer: VecDeque::new() };
-        futures_util::stream::unfold(state, |mut state| async move {
+        let pages = futures_util::stream::unfold(state, |mut state| async move {
             loop {
                 if let Some(item) = state.buffer.pop_front() {
                     return Some((Ok(item), state));
@@ -299,7 +318,7 @@ where
                 params.limit = Some(state.page);
                 params.start = Some(start);
                 let reply: Result<InventoriesReply<R::Inventory>, Error> =
-                    send::execute(state.call.client, &state.call.request, &state.call.opts).await;
+                    send::execute(&state.call.client, &state.call.request, &state.call.opts).await;
                 match reply {
                     Ok(reply) => {
                         let rows = reply.inventories.len();
@@ -313,16 +332,62 @@ where
                     }
                 }
             }
-        })
+        });
+        QueryStream { inner: Box::pin(pages) }
     }
 }
 
-struct Pages<'c, R: QueryRequest> {
-    call: Call<'c, R>,
+impl<R: ApiRequest> Holds<R> for Call<R> {
+    fn held_mut(&mut self) -> &mut R {
+        &mut self.request
+    }
+}
+
+struct Pages<R: QueryRequest> {
+    call: Call<R>,
     page: u32,
     /// The next `start`, or `None` once the last page was read.
     next: Option<u32>,
     buffer: VecDeque<R::Inventory>,
+}
+
+/// Every row of a query, page by page: what [`Call::stream`] returns. It is a
+/// [`Stream`] that is `Unpin` and `Send`, so it can be polled from any
+/// executor, moved into a spawned task, and read with any `StreamExt`.
+#[must_use = "a stream does nothing until polled"]
+pub struct QueryStream<T> {
+    inner: Pin<Box<dyn Stream<Item = Result<T, Error>> + Send>>,
+}
+
+impl<T> QueryStream<T> {
+    /// The next row, `None` after the last (or after an error was yielded).
+    /// The same as `StreamExt::next`, without importing a trait.
+    pub async fn next(&mut self) -> Option<Result<T, Error>> {
+        std::future::poll_fn(|cx| self.inner.as_mut().poll_next(cx)).await
+    }
+
+    /// Every remaining row, or the first error.
+    pub async fn try_collect(mut self) -> Result<Vec<T>, Error> {
+        let mut rows = Vec::new();
+        while let Some(row) = self.next().await {
+            rows.push(row?);
+        }
+        Ok(rows)
+    }
+}
+
+impl<T> Stream for QueryStream<T> {
+    type Item = Result<T, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
+
+impl<T> fmt::Debug for QueryStream<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("QueryStream").finish_non_exhaustive()
+    }
 }
 
 /// What [`Call::submit`] got back.
@@ -400,6 +465,7 @@ impl<R: ApiRequest> JobHandle<R> {
         Ok(JobHandle { client: client.clone(), job: Box::new(job), _response: PhantomData })
     }
 
+    /// The job id (the `X-Job-UUID` the request was sent with).
     pub fn job_id(&self) -> &str {
         &self.job.job_id
     }

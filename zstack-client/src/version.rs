@@ -21,7 +21,7 @@ use std::sync::{Mutex, PoisonError};
 use super::config::Client;
 use super::decode::Excerpt;
 use super::error::Error;
-use crate::runtime::request::ApiRequest;
+use zstack_runtime::request::ApiRequest;
 
 /// What to do before sending a call whose API, or a param that is set, is
 /// newer than the MN's release.
@@ -96,8 +96,9 @@ impl fmt::Display for MnVersion {
 
 /// `PUT /management-nodes/actions` (GetVersion), hand-written so that the
 /// check works whatever API groups are enabled.
-#[derive(Clone, Debug, crate::Api)]
+#[derive(Clone, Debug, zstack_macros::Api)]
 #[api(
+    crate = "::zstack_runtime",
     method = "PUT",
     path = "/management-nodes/actions",
     envelope = "getVersion",

@@ -257,17 +257,17 @@ mod tests {
     #[derive(Debug, Default, Deserialize, PartialEq)]
     #[serde(rename_all = "camelCase")]
     struct Inv {
-        #[serde(default, deserialize_with = "crate::runtime::number::lenient")]
+        #[serde(default, deserialize_with = "crate::plumbing::number::lenient")]
         cpu_num: Option<i32>,
-        #[serde(default, deserialize_with = "crate::runtime::number::lenient")]
+        #[serde(default, deserialize_with = "crate::plumbing::number::lenient")]
         size: Option<i64>,
-        #[serde(default, deserialize_with = "crate::runtime::number::lenient")]
+        #[serde(default, deserialize_with = "crate::plumbing::number::lenient")]
         count: i64,
-        #[serde(default, deserialize_with = "crate::runtime::number::lenient")]
+        #[serde(default, deserialize_with = "crate::plumbing::number::lenient")]
         list: Vec<i32>,
-        #[serde(default, deserialize_with = "crate::runtime::number::lenient")]
+        #[serde(default, deserialize_with = "crate::plumbing::number::lenient")]
         map: BTreeMap<String, i64>,
-        #[serde(default, deserialize_with = "crate::runtime::number::lenient")]
+        #[serde(default, deserialize_with = "crate::plumbing::number::lenient")]
         opt_list: Option<Vec<Option<i64>>>,
     }
 

@@ -3,9 +3,9 @@
 use serde::de::DeserializeOwned;
 
 use super::error::Error;
-use crate::runtime::poly;
-use crate::runtime::secret::scrub_credentials;
-use crate::types::ErrorCode;
+use zstack_runtime::ErrorCode;
+use zstack_runtime::plumbing::poly;
+use zstack_runtime::secret::scrub_credentials;
 
 /// How many characters of a body an error keeps.
 pub(crate) const EXCERPT_CHARS: usize = 512;
@@ -32,17 +32,17 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
 
 /// Decode a success body into `T`. With `polymorphic`, classes named by the
 /// body's `schema` map pick the variants of `Any…` inventories
-/// ([`crate::runtime::poly`]).
+/// ([`zstack_runtime::plumbing::poly`]).
 ///
 /// Every reply is a JSON object: any other JSON value (`[]`, `"x"`, `1`) is
 /// an error, where serde's structs would read an array as their fields in
 /// order (a top-level `[]` as a query page of no rows). An empty (or
 /// all-whitespace) body is an error too, unless `T` expects no fields at
-/// all (the no-result envelope [`Empty`](crate::runtime::reply::Empty)):
+/// all (the no-result envelope [`Empty`](zstack_runtime::reply::Empty)):
 /// read as `{}`, it would pass for an empty query page.
 pub(crate) fn decode<T: DeserializeOwned>(body: &[u8], polymorphic: bool, show: Excerpt) -> Result<T, Error> {
     /// Whether `T` deserializes as a struct without fields, such as
-    /// [`Empty`](crate::runtime::reply::Empty): asks `T` what it would read from
+    /// [`Empty`](zstack_runtime::reply::Empty): asks `T` what it would read from
     /// a deserializer that only notes the request.
     fn expects_no_fields<T: DeserializeOwned>() -> bool {
         use serde::de::value::Error as Refused;
@@ -177,13 +177,13 @@ mod tests {
         }
         let err = decode::<Reply>(br#"{"inventory":{"totalCapacity":1}} x"#, false, Excerpt::Redact).unwrap_err();
         assert!(matches!(err, Error::Decode { ref body_excerpt, .. } if body_excerpt == "<redacted>"), "{err:?}");
-        let empty: crate::runtime::reply::Empty = decode(b"", false, Excerpt::Show).unwrap();
-        assert_eq!(empty, crate::runtime::reply::Empty {});
+        let empty: zstack_runtime::reply::Empty = decode(b"", false, Excerpt::Show).unwrap();
+        assert_eq!(empty, zstack_runtime::reply::Empty {});
     }
 
     #[test]
     fn a_reply_must_be_an_object_and_an_empty_body_fits_only_a_no_result_reply() {
-        use crate::runtime::reply::{Empty, InventoriesReply, InventoryReply};
+        use zstack_runtime::reply::{Empty, InventoriesReply, InventoryReply};
         type Page = InventoriesReply<serde_json::Value>;
         let fail = |body: &[u8], polymorphic: bool| match decode::<Page>(body, polymorphic, Excerpt::Show) {
             Err(Error::Decode { path, message, .. }) => format!("{path} {message}"),

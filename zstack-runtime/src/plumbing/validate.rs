@@ -2,7 +2,7 @@
 //! emits one call per constraint attribute; each returns a typed
 //! [`InvalidRequest`] naming the API, the wire name and the rule broken.
 
-use super::request::InvalidRequest;
+use crate::request::InvalidRequest;
 
 /// The strings and integers inside a param value, whatever its shape
 /// (`String`, `Option<String>`, `Vec<String>`, `Option<i64>`, ...).

@@ -107,6 +107,7 @@ impl Timestamp {
         }
     }
 
+    /// The year.
     pub const fn year(&self) -> u16 {
         self.year
     }
@@ -126,10 +127,12 @@ impl Timestamp {
         self.hour
     }
 
+    /// The minute (0-59).
     pub const fn minute(&self) -> u8 {
         self.minute
     }
 
+    /// The second (0-59).
     pub const fn second(&self) -> u8 {
         self.second
     }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::request::InvalidRequest;
+use crate::request::InvalidRequest;
 
 /// A value that can be a request parameter.
 pub trait WireValue {
@@ -204,10 +204,11 @@ pub trait QueryPairs {
 /// JSON body as itself, cannot be expressed in a query string, and carries no
 /// constraint of its own. Generated code calls this for every struct type a
 /// param uses.
+#[doc(hidden)]
 #[macro_export]
 macro_rules! struct_wire_traits {
     ($name:ty) => {
-        impl $crate::runtime::wire::WireValue for $name {
+        impl $crate::plumbing::wire::WireValue for $name {
             fn push_query(
                 &self,
                 _key: &str,
@@ -219,6 +220,6 @@ macro_rules! struct_wire_traits {
             }
         }
 
-        impl $crate::runtime::validate::Checked for $name {}
+        impl $crate::plumbing::validate::Checked for $name {}
     };
 }

@@ -17,8 +17,8 @@ use super::call::Call;
 use super::error::Error;
 use super::retry::RetryPolicy;
 use super::version::{MnVersion, VersionPolicy, VersionState};
-use crate::runtime::request::ApiRequest;
-use crate::runtime::secret::Secret;
+use zstack_runtime::request::ApiRequest;
+use zstack_runtime::secret::Secret;
 
 /// The base URL of a stock management node.
 pub const DEFAULT_BASE_URL: &str = "http://localhost:8080/zstack";
@@ -168,7 +168,7 @@ impl Client {
     }
 
     /// Start a call of any API request: `client.call(req).await`.
-    pub fn call<R: ApiRequest>(&self, request: R) -> Call<'_, R> {
+    pub fn call<R: ApiRequest>(&self, request: R) -> Call<R> {
         Call::new(self, request)
     }
 
@@ -298,6 +298,7 @@ impl fmt::Debug for ClientBuilder {
 }
 
 impl ClientBuilder {
+    /// A builder with the defaults (see the `DEFAULT_*` constants).
     pub fn new() -> Self {
         ClientBuilder {
             base_url: DEFAULT_BASE_URL.to_string(),
@@ -717,6 +718,14 @@ impl ServerCertVerifier for AcceptAnyCertificate {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.provider.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// Lets the generated per-group API traits (`BackupStorageApi`, ...) reach
+/// the client from their default methods.
+impl AsRef<Client> for Client {
+    fn as_ref(&self) -> &Client {
+        self
     }
 }
 

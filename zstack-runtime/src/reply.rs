@@ -2,7 +2,7 @@
 //! members such as `schema` and `success`, and every result field is optional
 //! because the MN omits nulls. A known member that appears twice is an error
 //! (`duplicate field `inventories``), as in the generated response structs
-//! ([`de`](super::de)); unknown members may repeat.
+//! ([`de`](crate::plumbing::de)); unknown members may repeat.
 
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +15,7 @@ pub struct Empty {}
 /// `inventory`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct InventoryReply<T> {
+    /// The one inventory.
     pub inventory: T,
 }
 
@@ -26,8 +27,10 @@ pub struct InventoryReply<T> {
 #[serde(bound(deserialize = "T: Deserialize<'de>"))]
 pub struct InventoriesReply<T> {
     #[serde(default)]
+    /// The page of inventories.
     pub inventories: Vec<T>,
-    #[serde(default, deserialize_with = "crate::runtime::number::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "crate::plumbing::number::lenient", skip_serializing_if = "Option::is_none")]
+    /// The number of matches, when `count` or `replyWithCount` was asked for.
     pub total: Option<i64>,
 }
 

@@ -11,9 +11,9 @@ use tracing::Instrument as _;
 use super::auth::{Auth, sign};
 use super::config::{Client, PollPolicy};
 use super::decode::{self, Accepted, Excerpt};
-use super::error::Error;
+use super::error::{Error, TransportError};
 use super::retry::RetryPolicy;
-use crate::runtime::request::{ApiRequest, InvalidRequest, Method, WireRequest, path_segment};
+use zstack_runtime::request::{ApiRequest, InvalidRequest, Method, WireRequest, path_segment};
 
 const X_JOB_UUID: HeaderName = HeaderName::from_static("x-job-uuid");
 const X_JSON_SCHEMA: HeaderName = HeaderName::from_static("x-json-schema");
@@ -516,8 +516,8 @@ async fn transfer(
         let template = format!("{}/v1{path_template}", client.settings().base_url);
         let maybe_sent = !e.is_connect();
         let error = match reqwest::Url::parse(&template) {
-            Ok(url) => Error::Transport(e.with_url(url)),
-            Err(_) => Error::Transport(e.without_url()),
+            Ok(url) => Error::Transport(TransportError(e.with_url(url))),
+            Err(_) => Error::Transport(TransportError(e.without_url())),
         };
         Failure { error, maybe_sent, transient: true }
     };

@@ -7,8 +7,8 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha512};
 
-use super::validate::Checked;
-use super::wire::WireValue;
+use crate::plumbing::validate::Checked;
+use crate::plumbing::wire::WireValue;
 
 pub(crate) const REDACTED: &str = "<redacted>";
 
@@ -19,6 +19,7 @@ pub(crate) const REDACTED: &str = "<redacted>";
 pub struct Secret(String);
 
 impl Secret {
+    /// Wrap a value that must not be shown.
     pub fn new(value: impl Into<String>) -> Self {
         Secret(value.into())
     }
@@ -158,6 +159,7 @@ pub struct InvalidDigest {
 }
 
 impl InvalidDigest {
+    /// Why the password was refused.
     pub fn reason(&self) -> &str {
         &self.reason
     }
@@ -245,7 +247,7 @@ mod tests {
     use serde_json::{Map, json};
 
     use super::*;
-    use crate::runtime::wire::{body_field, envelope, query_field};
+    use crate::plumbing::wire::{body_field, envelope, query_field};
 
     const PASSWORD_SHA512: &str = "b109f3bbbc244eb82441917ed06d618b9008dd09b3befd1b5e07394c706a8bb9\
                                    80b1d7785e5976ec049b46df5f1326af5a2ea6d103fd07c95385ffab0cacbc86";
@@ -331,7 +333,7 @@ mod tests {
 
     #[test]
     fn validators_see_the_digest() {
-        use crate::runtime::validate::length;
+        use crate::plumbing::validate::length;
         let p = Some(Password::plain("x"));
         assert!(length("CreateAccount", "password", &p, Some(1), Some(255)).is_ok());
         assert!(length("CreateAccount", "password", &p, None, Some(100)).is_err());

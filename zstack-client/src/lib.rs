@@ -1,8 +1,8 @@
 //! The async HTTP client (feature `client`, on by default).
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), zstack_sdk::client::Error> {
-//! use zstack_sdk::client::Client;
+//! # async fn demo() -> Result<(), zstack_client::Error> {
+//! use zstack_client::Client;
 //!
 //! let client = Client::builder().base_url("http://mn.example:8080/zstack").build()?;
 //! client.login_by_account("admin", "password").await?;
@@ -36,6 +36,9 @@
 //! `debug` events. Session ids, access-key secrets and passwords never appear
 //! in spans, `Debug` or `Display` output.
 
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod auth;
 mod call;
 mod config;
@@ -46,12 +49,12 @@ mod send;
 pub mod version;
 
 pub use auth::LoginSession;
-pub use call::{Call, JobHandle, Submitted};
+pub use call::{Call, JobHandle, QueryStream, Submitted};
 pub use config::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_PAGE_SIZE,
     DEFAULT_POLL_INTERVAL, DEFAULT_POLL_TIMEOUT, DEFAULT_POOL_IDLE_TIMEOUT, DEFAULT_POOL_MAX_IDLE_PER_HOST,
     DEFAULT_REQUEST_TIMEOUT, PollPolicy,
 };
-pub use error::{Error, SESSION_EXPIRED_CODE, code_in_chain};
+pub use error::{Error, SESSION_EXPIRED_CODE, TransportError};
 pub use retry::RetryPolicy;
 pub use version::{MnVersion, VersionPolicy};

@@ -5,19 +5,25 @@
 
 use std::marker::PhantomData;
 
-use super::request::{ApiRequest, InvalidRequest};
-use super::timestamp::Timestamp;
-use super::wire::QueryPairs;
+use crate::plumbing::wire::QueryPairs;
+use crate::request::{ApiRequest, InvalidRequest};
+use crate::timestamp::Timestamp;
 
 /// A condition operator. The MN scans for tokens in a fixed order, so a value
 /// containing `=`, `<` or `>` would be split wrongly; see [`Condition`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Op {
+    /// Equal: `field=value`.
     Eq,
+    /// Not equal: `field!=value`.
     NotEq,
+    /// Greater than: `field>value`.
     Gt,
+    /// Greater than or equal: `field>=value`.
     Ge,
+    /// Less than: `field<value`.
     Lt,
+    /// Less than or equal: `field<=value`.
     Le,
     /// `?=`: in a comma-separated list.
     In,
@@ -55,6 +61,7 @@ impl Op {
 
 /// A value usable in a condition.
 pub trait ConditionValue {
+    /// The value as the MN reads it in a condition.
     fn to_condition_value(&self) -> String;
 }
 
@@ -96,49 +103,63 @@ impl Condition {
         Condition { field: field.into(), op, operand: Operand::One(value.to_condition_value()) }
     }
 
+    /// `field=value`.
     pub fn eq(field: impl Into<String>, value: impl ConditionValue) -> Self {
         Self::one(field, Op::Eq, value)
     }
+    /// `field!=value`.
     pub fn not_eq(field: impl Into<String>, value: impl ConditionValue) -> Self {
         Self::one(field, Op::NotEq, value)
     }
+    /// `field>value`.
     pub fn gt(field: impl Into<String>, value: impl ConditionValue) -> Self {
         Self::one(field, Op::Gt, value)
     }
+    /// `field>=value`.
     pub fn ge(field: impl Into<String>, value: impl ConditionValue) -> Self {
         Self::one(field, Op::Ge, value)
     }
+    /// `field<value`.
     pub fn lt(field: impl Into<String>, value: impl ConditionValue) -> Self {
         Self::one(field, Op::Lt, value)
     }
+    /// `field<=value`.
     pub fn le(field: impl Into<String>, value: impl ConditionValue) -> Self {
         Self::one(field, Op::Le, value)
     }
+    /// `field~=pattern` (SQL `LIKE`: `%` any run, `_` one character).
     pub fn like(field: impl Into<String>, pattern: impl ConditionValue) -> Self {
         Self::one(field, Op::Like, pattern)
     }
+    /// `field!~=pattern` (SQL `NOT LIKE`).
     pub fn not_like(field: impl Into<String>, pattern: impl ConditionValue) -> Self {
         Self::one(field, Op::NotLike, pattern)
     }
+    /// `field?=a,b`: one of the values.
     pub fn is_in<V: ConditionValue>(field: impl Into<String>, values: impl IntoIterator<Item = V>) -> Self {
         let list = values.into_iter().map(|v| v.to_condition_value()).collect();
         Condition { field: field.into(), op: Op::In, operand: Operand::List(list) }
     }
+    /// `field!?=a,b`: none of the values.
     pub fn not_in<V: ConditionValue>(field: impl Into<String>, values: impl IntoIterator<Item = V>) -> Self {
         let list = values.into_iter().map(|v| v.to_condition_value()).collect();
         Condition { field: field.into(), op: Op::NotIn, operand: Operand::List(list) }
     }
+    /// `field is null`.
     pub fn is_null(field: impl Into<String>) -> Self {
         Condition { field: field.into(), op: Op::IsNull, operand: Operand::None }
     }
+    /// `field not null`.
     pub fn not_null(field: impl Into<String>) -> Self {
         Condition { field: field.into(), op: Op::NotNull, operand: Operand::None }
     }
 
+    /// The field name, as sent.
     pub fn field(&self) -> &str {
         &self.field
     }
 
+    /// The operator.
     pub fn op(&self) -> Op {
         self.op
     }
@@ -197,6 +218,7 @@ pub struct Field<T> {
 }
 
 impl<T> Field<T> {
+    /// The field with wire name `name` (generated constants use this).
     pub const fn new(name: &'static str) -> Self {
         Field { name, inventory: PhantomData }
     }
@@ -210,39 +232,51 @@ impl<T> Field<T> {
         FieldCondition { condition, inventory: PhantomData }
     }
 
+    /// `field=value`.
     pub fn eq(self, value: impl ConditionValue) -> FieldCondition<T> {
         self.typed(Condition::eq(self.name, value))
     }
+    /// `field!=value`.
     pub fn not_eq(self, value: impl ConditionValue) -> FieldCondition<T> {
         self.typed(Condition::not_eq(self.name, value))
     }
+    /// `field>value`.
     pub fn gt(self, value: impl ConditionValue) -> FieldCondition<T> {
         self.typed(Condition::gt(self.name, value))
     }
+    /// `field>=value`.
     pub fn ge(self, value: impl ConditionValue) -> FieldCondition<T> {
         self.typed(Condition::ge(self.name, value))
     }
+    /// `field<value`.
     pub fn lt(self, value: impl ConditionValue) -> FieldCondition<T> {
         self.typed(Condition::lt(self.name, value))
     }
+    /// `field<=value`.
     pub fn le(self, value: impl ConditionValue) -> FieldCondition<T> {
         self.typed(Condition::le(self.name, value))
     }
+    /// `field~=pattern` (SQL `LIKE`).
     pub fn like(self, pattern: impl ConditionValue) -> FieldCondition<T> {
         self.typed(Condition::like(self.name, pattern))
     }
+    /// `field!~=pattern` (SQL `NOT LIKE`).
     pub fn not_like(self, pattern: impl ConditionValue) -> FieldCondition<T> {
         self.typed(Condition::not_like(self.name, pattern))
     }
+    /// `field?=a,b`: one of the values.
     pub fn is_in<V: ConditionValue>(self, values: impl IntoIterator<Item = V>) -> FieldCondition<T> {
         self.typed(Condition::is_in(self.name, values))
     }
+    /// `field!?=a,b`: none of the values.
     pub fn not_in<V: ConditionValue>(self, values: impl IntoIterator<Item = V>) -> FieldCondition<T> {
         self.typed(Condition::not_in(self.name, values))
     }
+    /// `field is null`.
     pub fn is_null(self) -> FieldCondition<T> {
         self.typed(Condition::is_null(self.name))
     }
+    /// `field not null`.
     pub fn not_null(self) -> FieldCondition<T> {
         self.typed(Condition::not_null(self.name))
     }
@@ -278,6 +312,7 @@ pub struct FieldCondition<T> {
 /// What a query over inventory `T` accepts as a condition: a typed
 /// [`FieldCondition<T>`], or any untyped [`Condition`].
 pub trait IntoCondition<T> {
+    /// The untyped condition.
     fn into_condition(self) -> Condition;
 }
 
@@ -296,26 +331,114 @@ impl<T> IntoCondition<T> for FieldCondition<T> {
 /// Sort direction for `sort=+field` / `sort=-field`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SortDirection {
+    /// Ascending: `sort=+field`.
     Asc,
+    /// Descending: `sort=-field`.
     Desc,
+}
+
+/// An untyped sort order (`sort=+field`, `sort=-field`, or `sort=field` for
+/// the MN's default direction): the escape hatch for fields without a
+/// [`Field`] constant. Typed sorts are `Inventory::FIELD` (default
+/// direction), `Inventory::FIELD.asc()` and `Inventory::FIELD.desc()`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sort {
+    /// The wire field name.
+    pub field: String,
+    /// `None`: no sign, the MN's default direction.
+    pub direction: Option<SortDirection>,
+}
+
+impl Sort {
+    /// `sort=+field`.
+    pub fn asc(field: impl Into<String>) -> Self {
+        Sort { field: field.into(), direction: Some(SortDirection::Asc) }
+    }
+
+    /// `sort=-field`.
+    pub fn desc(field: impl Into<String>) -> Self {
+        Sort { field: field.into(), direction: Some(SortDirection::Desc) }
+    }
+
+    /// `sort=field`: the MN's default direction.
+    pub fn by(field: impl Into<String>) -> Self {
+        Sort { field: field.into(), direction: None }
+    }
+
+    fn to_wire(&self) -> String {
+        match self.direction {
+            Some(SortDirection::Asc) => format!("+{}", self.field),
+            Some(SortDirection::Desc) => format!("-{}", self.field),
+            None => self.field.clone(),
+        }
+    }
+}
+
+/// A sort order over inventory `T`, from [`Field::asc`] or [`Field::desc`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldSort<T> {
+    sort: Sort,
+    inventory: PhantomData<fn() -> T>,
+}
+
+/// What a query over inventory `T` accepts as its sort order: a typed
+/// [`Field<T>`] (default direction) or [`FieldSort<T>`], or any untyped [`Sort`].
+pub trait IntoSort<T> {
+    /// The sort order.
+    fn into_sort(self) -> Sort;
+}
+
+impl<T> IntoSort<T> for Sort {
+    fn into_sort(self) -> Sort {
+        self
+    }
+}
+
+impl<T> IntoSort<T> for Field<T> {
+    fn into_sort(self) -> Sort {
+        Sort::by(self.name)
+    }
+}
+
+impl<T> IntoSort<T> for FieldSort<T> {
+    fn into_sort(self) -> Sort {
+        self.sort
+    }
+}
+
+impl<T> Field<T> {
+    /// Sort ascending by this field: `sort=+field`.
+    pub fn asc(self) -> FieldSort<T> {
+        FieldSort { sort: Sort::asc(self.name), inventory: PhantomData }
+    }
+
+    /// Sort descending by this field: `sort=-field`.
+    pub fn desc(self) -> FieldSort<T> {
+        FieldSort { sort: Sort::desc(self.name), inventory: PhantomData }
+    }
 }
 
 /// Everything a Query API sends besides its path.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryParams {
+    /// Conditions, joined with AND (`q=`, repeated).
     pub conditions: Vec<Condition>,
     /// Page size; the MN defaults to 1000 when absent.
     pub limit: Option<u32>,
+    /// The first row (`start=`).
     pub start: Option<u32>,
     /// Only count: the reply carries `total` and no inventories.
     pub count: bool,
     /// Add `total` to a normal page.
     pub reply_with_count: bool,
-    pub sort: Option<(String, SortDirection)>,
+    /// The sort order (`sort=`).
+    pub sort: Option<Sort>,
     /// Only these fields of each inventory.
     pub fields: Vec<String>,
+    /// A named server-side filter (`filterName=`).
     pub filter_name: Option<String>,
-    /// Accepted but ignored by current MNs.
+    /// `groupBy=`: accepted but ignored by current MNs.
     pub group_by: Option<String>,
 }
 
@@ -324,8 +447,11 @@ impl QueryPairs for QueryParams {
         for c in &self.conditions {
             c.check().map_err(|reason| InvalidRequest::new(api, "q", reason))?;
         }
-        if let Some((field, _)) = &self.sort {
-            check_field(field).map_err(|reason| InvalidRequest::new(api, "sort", reason))?;
+        if let Some(sort) = &self.sort {
+            check_field(&sort.field).map_err(|reason| InvalidRequest::new(api, "sort", reason))?;
+        }
+        if let Some(field) = &self.group_by {
+            check_field(field).map_err(|reason| InvalidRequest::new(api, "groupBy", reason))?;
         }
         for f in &self.fields {
             check_field(f).map_err(|reason| InvalidRequest::new(api, "fields", reason))?;
@@ -351,9 +477,8 @@ impl QueryPairs for QueryParams {
         if self.reply_with_count {
             push("replyWithCount", "true".into());
         }
-        if let Some((field, dir)) = &self.sort {
-            let sign = if *dir == SortDirection::Asc { '+' } else { '-' };
-            push("sort", format!("{sign}{field}"));
+        if let Some(sort) = &self.sort {
+            push("sort", sort.to_wire());
         }
         if !self.fields.is_empty() {
             // One comma-joined param: a repeated `fields` keeps only the first.
@@ -377,7 +502,9 @@ pub trait QueryRequest: ApiRequest + Sized {
     /// queryable fields (the base type when rows are polymorphic).
     type Target;
 
+    /// The query params.
     fn params(&self) -> &QueryParams;
+    /// The query params, to change them.
     fn params_mut(&mut self) -> &mut QueryParams;
 
     /// Add a condition (conditions are joined with AND): typed
@@ -386,10 +513,12 @@ pub trait QueryRequest: ApiRequest + Sized {
         self.params_mut().conditions.push(condition.into_condition());
         self
     }
+    /// Rows to return (`limit=`; the MN's default is 1000).
     fn limit(mut self, limit: u32) -> Self {
         self.params_mut().limit = Some(limit);
         self
     }
+    /// The first row (`start=`).
     fn start(mut self, start: u32) -> Self {
         self.params_mut().start = Some(start);
         self
@@ -399,18 +528,28 @@ pub trait QueryRequest: ApiRequest + Sized {
         self.params_mut().count = true;
         self
     }
+    /// Add `total` to the page (`replyWithCount=true`).
     fn reply_with_count(mut self) -> Self {
         self.params_mut().reply_with_count = true;
         self
     }
-    fn sort_by(mut self, field: impl Into<String>, direction: SortDirection) -> Self {
-        self.params_mut().sort = Some((field.into(), direction));
+    /// The sort order: `Inventory::FIELD.desc()`, `Inventory::FIELD.asc()`,
+    /// `Inventory::FIELD` (the MN's default direction) or an untyped [`Sort`].
+    fn sort_by(mut self, sort: impl IntoSort<Self::Target>) -> Self {
+        self.params_mut().sort = Some(sort.into_sort());
         self
     }
+    /// `groupBy=field` (accepted but ignored by current MNs).
+    fn group_by(mut self, field: impl Into<String>) -> Self {
+        self.params_mut().group_by = Some(field.into());
+        self
+    }
+    /// Only these fields of each row (`fields=a,b`); typed `Field` constants convert.
     fn select_fields(mut self, fields: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.params_mut().fields = fields.into_iter().map(Into::into).collect();
         self
     }
+    /// A named server-side filter (`filterName=`).
     fn filter_name(mut self, name: impl Into<String>) -> Self {
         self.params_mut().filter_name = Some(name.into());
         self
@@ -467,7 +606,7 @@ mod tests {
             limit: Some(50),
             start: Some(100),
             reply_with_count: true,
-            sort: Some(("createDate".into(), SortDirection::Asc)),
+            sort: Some(Sort::asc("createDate")),
             fields: vec!["uuid".into(), "name".into()],
             ..Default::default()
         };
@@ -485,7 +624,7 @@ mod tests {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
         assert_eq!(got, want);
-        let encoded = super::super::encoding::encode_query(&got);
+        let encoded = crate::plumbing::encoding::encode_query(&got);
         assert!(encoded.contains("sort=%2BcreateDate"), "{encoded}");
         assert!(encoded.contains("fields=uuid%2Cname"), "{encoded}");
     }
@@ -503,7 +642,7 @@ mod tests {
 
     #[test]
     fn descending_sort_and_count() {
-        let p = QueryParams { count: true, sort: Some(("name".into(), SortDirection::Desc)), ..Default::default() };
+        let p = QueryParams { count: true, sort: Some(Sort::desc("name")), ..Default::default() };
         assert_eq!(pairs(&p).unwrap(), vec![("count".into(), "true".into()), ("sort".into(), "-name".into())]);
     }
 
@@ -511,7 +650,7 @@ mod tests {
     fn bad_sort_or_fields_are_rejected() {
         let p = QueryParams { fields: vec!["uuid,name".into()], ..Default::default() };
         assert_eq!(pairs(&p).unwrap_err().field, "fields");
-        let p = QueryParams { sort: Some(("a=b".into(), SortDirection::Asc)), ..Default::default() };
+        let p = QueryParams { sort: Some(Sort::asc("a=b")), ..Default::default() };
         assert_eq!(pairs(&p).unwrap_err().field, "sort");
     }
 }

@@ -31,7 +31,7 @@
 //!
 //! ```
 //! use serde_json::json;
-//! use zstack_sdk::test_server::{Reply, TestServer, query_reply};
+//! use zstack_test_server::{Reply, TestServer, query_reply};
 //!
 //! # async fn demo() {
 //! let server = TestServer::start().await;
@@ -46,6 +46,9 @@
 //! # let _ = session;
 //! # }
 //! ```
+
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod auth;
 mod dispatch;

@@ -18,7 +18,7 @@
 //! what a hostile or broken server wants the client to believe. The check is
 //! a `[bool; N]` on the stack indexed by a per-struct field enum, so the
 //! common path allocates nothing. Unknown keys may repeat: they are skipped
-//! unread (protocol §10). The envelopes of [`reply`](super::reply) are
+//! unread (protocol §10). The envelopes of [`reply`](crate::reply) are
 //! `#[derive(Deserialize)]` and reject duplicates the same way; a map-typed
 //! field (`BTreeMap`, `serde_json::Map`) keeps the last value of a repeated
 //! map key, as serde does.
@@ -109,7 +109,7 @@ pub fn first_time<E: de::Error>(seen: &mut bool, key: &'static str) -> Result<()
 ///     pub size: Option<i64>,
 ///     pub tags: Vec<String>,
 /// }
-/// zstack_sdk::deserialize_struct!(Thing {
+/// zstack_runtime::deserialize_struct!(Thing {
 ///     "uuid" => uuid,
 ///     "size" => size lenient,
 ///     "tags" => tags default,
@@ -118,11 +118,12 @@ pub fn first_time<E: de::Error>(seen: &mut bool, key: &'static str) -> Result<()
 /// let thing: Thing = serde_json::from_str(r#"{"uuid":"u","size":1.0E3,"tags":null,"new":1}"#).unwrap();
 /// assert_eq!(thing, Thing { uuid: Some("u".into()), size: Some(1000), tags: vec![] });
 /// ```
+#[doc(hidden)]
 #[macro_export]
 macro_rules! deserialize_struct {
     ($name:ident { $($wire:literal => $field:ident $($kind:ident)?),* $(,)? }) => {
-        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
-            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
+        impl<'de> $crate::plumbing::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::plumbing::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::core::result::Result<Self, D::Error> {
                 /// Each known key's place in `seen`.
@@ -132,7 +133,7 @@ macro_rules! deserialize_struct {
                     __Count,
                 }
                 struct FieldsVisitor;
-                impl<'de> $crate::__private::serde::de::Visitor<'de> for FieldsVisitor {
+                impl<'de> $crate::plumbing::serde::de::Visitor<'de> for FieldsVisitor {
                     type Value = $name;
 
                     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
@@ -140,22 +141,22 @@ macro_rules! deserialize_struct {
                     }
 
                     #[allow(unused_mut)]
-                    fn visit_map<A: $crate::__private::serde::de::MapAccess<'de>>(
+                    fn visit_map<A: $crate::plumbing::serde::de::MapAccess<'de>>(
                         self,
                         mut map: A,
                     ) -> ::core::result::Result<$name, A::Error> {
                         let mut out = <$name as ::core::default::Default>::default();
                         let mut seen = [false; __Field::__Count as usize];
                         while let ::core::option::Option::Some(key) =
-                            map.next_key::<$crate::runtime::de::Text<'de>>()?
+                            map.next_key::<$crate::plumbing::de::Text<'de>>()?
                         {
                             match key.as_str() {
                                 $($wire => {
-                                    $crate::runtime::de::first_time(&mut seen[__Field::$field as usize], $wire)?;
+                                    $crate::plumbing::de::first_time(&mut seen[__Field::$field as usize], $wire)?;
                                     out.$field = $crate::__deserialize_value!(map $($kind)?);
                                 })*
                                 _ => {
-                                    map.next_value::<$crate::__private::serde::de::IgnoredAny>()?;
+                                    map.next_value::<$crate::plumbing::serde::de::IgnoredAny>()?;
                                 }
                             }
                         }
@@ -179,10 +180,10 @@ macro_rules! __deserialize_value {
         $map.next_value::<::core::option::Option<_>>()?.unwrap_or_default()
     };
     ($map:ident lenient) => {
-        $map.next_value_seed($crate::runtime::de::LenientSeed::new())?
+        $map.next_value_seed($crate::plumbing::de::LenientSeed::new())?
     };
     ($map:ident lenient_default) => {
-        $map.next_value_seed($crate::runtime::de::LenientSeed::<::core::option::Option<_>>::new())?.unwrap_or_default()
+        $map.next_value_seed($crate::plumbing::de::LenientSeed::<::core::option::Option<_>>::new())?.unwrap_or_default()
     };
 }
 

@@ -3,7 +3,7 @@
 //! Generated code declares each catalog enum with [`string_enum!`](crate::string_enum):
 //!
 //! ```
-//! zstack_sdk::string_enum! {
+//! zstack_runtime::string_enum! {
 //!     /// How a delete treats dependent resources.
 //!     pub enum DeleteMode {
 //!         /// The MN's default.
@@ -21,14 +21,15 @@
 //! The expansion is the enum (with an extra `Unknown(String)` variant holding
 //! any other value verbatim), `as_str`, `is_unknown`, `VALUES`, `From<&str>`,
 //! `From<String>`, `Display`, infallible `FromStr`, serde as a plain string,
-//! and the runtime's [`WireValue`](crate::runtime::wire::WireValue) and
-//! [`Checked`](crate::runtime::validate::Checked).
+//! and the runtime's [`WireValue`](crate::plumbing::wire::WireValue) and
+//! [`Checked`](crate::plumbing::validate::Checked).
 //!
 //! Build values with `From`/`parse`, not by writing `Unknown("Enforcing")`: a
 //! hand-made `Unknown` holding a known name is not equal to the known variant.
 
 /// Declare a string enum with an `Unknown(String)` fallback; see
-/// [`runtime::enums`](crate::runtime::enums).
+/// [`runtime::enums`](crate::plumbing::enums).
+#[doc(hidden)]
 #[macro_export]
 macro_rules! string_enum {
     (
@@ -76,6 +77,7 @@ macro_rules! string_enum {
 /// `From<String>`, `FromStr`, `Display`, serde as a plain string, and the
 /// runtime's `WireValue` and `Checked`. Generated enums declare their variants
 /// in plain code and call this once.
+#[doc(hidden)]
 #[macro_export]
 macro_rules! string_enum_traits {
     ($name:ident) => {
@@ -108,8 +110,8 @@ macro_rules! string_enum_traits {
             }
         }
 
-        impl $crate::__private::serde::Serialize for $name {
-            fn serialize<S: $crate::__private::serde::Serializer>(
+        impl $crate::plumbing::serde::Serialize for $name {
+            fn serialize<S: $crate::plumbing::serde::Serializer>(
                 &self,
                 serializer: S,
             ) -> ::std::result::Result<S::Ok, S::Error> {
@@ -117,16 +119,16 @@ macro_rules! string_enum_traits {
             }
         }
 
-        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
-            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
+        impl<'de> $crate::plumbing::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::plumbing::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
-                <::std::string::String as $crate::__private::serde::Deserialize<'de>>::deserialize(deserializer)
+                <::std::string::String as $crate::plumbing::serde::Deserialize<'de>>::deserialize(deserializer)
                     .map(Self::from)
             }
         }
 
-        impl $crate::runtime::wire::WireValue for $name {
+        impl $crate::plumbing::wire::WireValue for $name {
             fn push_query(
                 &self,
                 key: &str,
@@ -137,7 +139,7 @@ macro_rules! string_enum_traits {
             }
         }
 
-        impl $crate::runtime::validate::Checked for $name {
+        impl $crate::plumbing::validate::Checked for $name {
             fn for_each_str(
                 &self,
                 f: &mut dyn FnMut(&str) -> ::std::result::Result<(), ::std::string::String>,
@@ -155,8 +157,8 @@ mod tests {
     use serde::{Deserialize, Serialize};
     use serde_json::json;
 
-    use crate::runtime::validate::one_of;
-    use crate::runtime::wire::{body_field, query_field};
+    use crate::plumbing::validate::one_of;
+    use crate::plumbing::wire::{body_field, query_field};
 
     crate::string_enum! {
         /// How a delete treats dependent resources.

@@ -11,10 +11,10 @@ use sha1::Sha1;
 use super::config::Client;
 use super::decode::Excerpt;
 use super::error::Error;
-use crate::runtime::reply::{Empty, InventoryReply};
-use crate::runtime::request::{InvalidRequest, Method};
-use crate::runtime::secret::{Password, Secret};
-use crate::types::SessionInventory;
+use zstack_runtime::SessionInventory;
+use zstack_runtime::reply::{Empty, InventoryReply};
+use zstack_runtime::request::{InvalidRequest, Method};
+use zstack_runtime::secret::{Password, Secret};
 
 /// The credentials a request carries.
 #[derive(Clone, Default)]
@@ -169,8 +169,9 @@ fn base64(bytes: &[u8]) -> String {
 
 /// `PUT /accounts/login` (LogInByAccount): a hand-written request type, as
 /// the login is driven by the client rather than called directly.
-#[derive(Clone, Debug, crate::Api)]
+#[derive(Clone, Debug, zstack_macros::Api)]
 #[api(
+    crate = "::zstack_runtime",
     method = "PUT",
     path = "/accounts/login",
     envelope = "logInByAccount",
@@ -187,8 +188,14 @@ pub(crate) struct AccountLogin {
 
 /// `DELETE /accounts/sessions/{sessionUuid}` (LogOut), without `Authorization`.
 /// No `Debug`: the path holds the session id.
-#[derive(Clone, crate::Api)]
-#[api(method = "DELETE", path = "/accounts/sessions/{sessionUuid}", session = false, action = "LogOut")]
+#[derive(Clone, zstack_macros::Api)]
+#[api(
+    crate = "::zstack_runtime",
+    method = "DELETE",
+    path = "/accounts/sessions/{sessionUuid}",
+    session = false,
+    action = "LogOut"
+)]
 pub(crate) struct SessionLogout {
     #[api(rename = "sessionUuid")]
     pub(crate) session_uuid: String,
@@ -375,7 +382,7 @@ mod tests {
     #[test]
     fn percent_decoding_round_trips() {
         let raw = "a b+c/é%";
-        assert_eq!(percent_decode(&crate::runtime::encoding::percent_encode(raw)), raw);
+        assert_eq!(percent_decode(&zstack_runtime::plumbing::encoding::percent_encode(raw)), raw);
         assert_eq!(percent_decode("%zz%4"), "%zz%4");
     }
 
