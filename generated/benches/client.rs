@@ -22,11 +22,11 @@
 //! machine whose speed drifts during the run (shared CI hosts) does not skew
 //! the comparison the way two separately timed groups can.
 
-use zstack_sdk::prelude::*;
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
+use zstack_sdk::prelude::*;
 
 use criterion::{Criterion, SamplingMode, Throughput};
 use serde::Deserialize;

@@ -64,7 +64,7 @@ fn main() -> ExitCode {
 }
 
 /// `[--catalog PATH]` plus any of `flags`; the default catalog is
-/// `vendor/zstack-api/catalog.json` (a pinned copy of `../shared/zstack-api/`).
+/// `vendor/zstack-api/catalog.json` (a pinned copy of the catalog the project was given).
 fn catalog_args<'a>(args: &[&'a str], flags: &[&str]) -> Result<(PathBuf, Vec<&'a str>), String> {
     let mut catalog = workspace_root().join(import::DEFAULT_CATALOG);
     let mut seen = Vec::new();

@@ -13,7 +13,7 @@ use super::decode::Excerpt;
 use super::error::Error;
 use zstack_runtime::SessionInventory;
 use zstack_runtime::reply::{Empty, InventoryReply};
-use zstack_runtime::request::{InvalidRequest, Method};
+use zstack_runtime::request::{ApiRequest, InvalidRequest, Method};
 use zstack_runtime::secret::{Password, Secret};
 
 /// The credentials a request carries.
@@ -244,11 +244,54 @@ impl Client {
         self.login_with(account_name, password).await
     }
 
+    /// Log in with any login API whose reply is a session (`LogInByAccount`,
+    /// `LogInByUser`, `LogInByLdap`, `LoginIAM2VirtualID`, ...), and keep the
+    /// session: every later call of this client (and its clones) carries it.
+    /// This is the one way to log in; the generated login request types have
+    /// no client method of their own, because sending one without keeping its
+    /// session would do nothing useful.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: zstack_client::Client) -> Result<(), zstack_client::Error> {
+    /// # #[derive(Clone, Debug, zstack_macros::Api)]
+    /// # #[api(crate = "::zstack_runtime", method = "PUT", path = "/accounts/users/login", envelope = "logInByUser",
+    /// #       response = zstack_runtime::reply::InventoryReply<zstack_runtime::SessionInventory>, session = false)]
+    /// # struct LogInByUser { #[api(rename = "userName")] user_name: String, password: zstack_runtime::secret::Password }
+    /// # impl LogInByUser { fn new(user: &str, password: zstack_runtime::secret::Password) -> Self { Self { user_name: user.into(), password } } }
+    /// use zstack_runtime::secret::Password;
+    /// let session = client.login(LogInByUser::new("alice", Password::plain("secret"))).await?;
+    /// println!("session expires {:?}", session.inventory.expired_date);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// Session renewal ([`ClientBuilder::renew_session`](super::ClientBuilder::renew_session))
+    /// replays only account logins ([`Client::login_by_account`]).
+    pub async fn login<R>(&self, request: R) -> Result<LoginSession, Error>
+    where
+        R: ApiRequest<Response = InventoryReply<SessionInventory>>,
+    {
+        let reply: InventoryReply<SessionInventory> =
+            self.call(request).with_excerpt(Excerpt::Redact).send_once_as().await?;
+        let session = self.keep_session(reply.inventory)?;
+        // A renewal must not log in as someone else.
+        self.forget_stored_login();
+        Ok(session)
+    }
+
     async fn login_with(&self, account_name: &str, password: Password) -> Result<LoginSession, Error> {
         let request = AccountLogin { account_name: account_name.to_string(), password };
         let reply: InventoryReply<SessionInventory> =
             self.call(request.clone()).with_excerpt(Excerpt::Redact).send_once_as().await?;
-        let mut inventory = reply.inventory;
+        let session = self.keep_session(reply.inventory)?;
+        if self.settings().renew_session {
+            let login = StoredLogin { account_name: account_name.to_string(), password: request.password };
+            *self.inner.login.write().unwrap_or_else(PoisonError::into_inner) = Some(login);
+        }
+        Ok(session)
+    }
+
+    /// Use the session a login returned for every later call.
+    fn keep_session(&self, mut inventory: SessionInventory) -> Result<LoginSession, Error> {
         let Some(id) = inventory.uuid.take().filter(|id| !id.expose().is_empty()) else {
             return Err(Error::Decode {
                 path: "inventory.uuid".into(),
@@ -257,10 +300,6 @@ impl Client {
             });
         };
         self.set_auth(Auth::Session(id.clone()));
-        if self.settings().renew_session {
-            let login = StoredLogin { account_name: account_name.to_string(), password: request.password };
-            *self.inner.login.write().unwrap_or_else(PoisonError::into_inner) = Some(login);
-        }
         Ok(LoginSession { id, inventory })
     }
 

@@ -24,7 +24,7 @@
 //! | `version.rs` | [`VersionPolicy`], [`MnVersion`]: calls the MN's release is too old for |
 //! | `auth.rs` | login/logout and access-key signing |
 //!
-//! Every call goes through one path: [`ApiRequest::to_wire`](crate::ApiRequest::to_wire)
+//! Every call goes through one path: [`ApiRequest::to_wire`](zstack_runtime::request::ApiRequest::to_wire)
 //! (an invalid request fails before any I/O), then `base + /v1 + path`, with
 //! `X-Job-UUID` (fresh for each request), `X-JSON-Schema: true` and the
 //! credentials. The answer is decided by status code: `200` is decoded, `202`

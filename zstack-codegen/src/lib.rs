@@ -63,7 +63,8 @@ pub fn generate_with(spec: &Spec, options: Options) -> Result<Files, String> {
     let plan = features::FeaturePlan::new(spec);
     let params = param_types(spec);
     let targets = query_targets(spec);
-    let ctx = Context { spec, names: &names, types: &types, options, sent: sent_types(spec, &params), params, targets };
+    let sent = sent_types(spec, &params);
+    let ctx = Context { spec, names: &names, types: &types, options, sent, params, targets, plan: &plan };
     let mut files = group_files(&ctx)?;
     let mut api_modules = Vec::new();
     let mut type_modules = Vec::new();
@@ -144,6 +145,8 @@ struct Context<'a> {
     params: BTreeSet<String>,
     /// Types Query APIs return (get typed `Field` constants).
     targets: BTreeSet<String>,
+    /// Which cargo feature enables each group (for the docs).
+    plan: &'a features::FeaturePlan,
 }
 
 fn has_types(group: &Group) -> bool {
@@ -197,7 +200,7 @@ fn render_group(ctx: &Context, group: &Group) -> Result<Files, String> {
 
 fn api_file(ctx: &Context, group: &Group) -> TokenStream {
     let Context { spec, names, types, .. } = *ctx;
-    let doc = module_doc(group);
+    let doc = api_module_doc(ctx, group);
     let requests = group.apis.iter().map(|api| RequestStruct { spec, api, names, types });
     let replies = group.apis.iter().map(|api| ReplyStruct { api, names, types });
     let client = ctx.options.client_methods.then_some(ClientMethods { spec, group, names, types });
@@ -275,6 +278,41 @@ fn param_types(spec: &Spec) -> BTreeSet<String> {
         .filter(|name| spec.type_def(name).is_some())
         .map(str::to_string)
         .collect()
+}
+
+/// A group's API module doc: what the group is, the feature that enables it,
+/// how to call it, and a table of its APIs.
+fn api_module_doc(ctx: &Context, group: &Group) -> String {
+    let what = module_doc(group);
+    let feature = ctx
+        .options
+        .features
+        .then(|| ctx.plan.api_feature(&group.name))
+        .flatten()
+        .map(|f| format!("\n\nEnabled by the cargo feature `{f}` (or `full`)."))
+        .unwrap_or_default();
+    let module = ctx.names.module(&group.name);
+    let calling = if ctx.options.client_methods {
+        format!(
+            "\n\nWith the client, each API is a method of [`{}`] (in scope with \
+             `use zstack_sdk::prelude::*`); each request type also works on its own \
+             (`client.call(request)`, or `request.to_wire()` without the client).",
+            emit::client::ClientMethods::trait_name(module)
+        )
+    } else {
+        String::new()
+    };
+    let mut table = String::from("\n\n| API | route | kind |\n|---|---|---|");
+    for api in &group.apis {
+        let kind = match (api.is_async, api.query) {
+            (true, _) => "async job",
+            (false, true) => "query",
+            (false, false) => "sync",
+        };
+        let name = ctx.names.request(&api.name);
+        table.push_str(&format!("\n| [`{name}`] | `{} {}` | {kind} |", api.method, api.path.replace('|', "\\|")));
+    }
+    format!("{what}{feature}{calling}{table}")
 }
 
 fn module_doc(group: &Group) -> String {

@@ -105,8 +105,11 @@ impl Names {
     }
 }
 
-/// Inherent methods of the client that generated methods must not shadow.
-const RESERVED_CLIENT_METHODS: &[&str] = &[
+/// Inherent methods of the client that generated methods must not shadow (an
+/// inherent method wins over the generated group traits' methods, so a
+/// generated one with such a name would be unreachable). The workspace test
+/// `xtask/tests/reserved_names.rs` checks this list against `Client`.
+pub const RESERVED_CLIENT_METHODS: &[&str] = &[
     "new",
     "builder",
     "call",
@@ -120,8 +123,10 @@ const RESERVED_CLIENT_METHODS: &[&str] = &[
     "with_access_key",
     "access_key",
     "clear_credentials",
+    "login",
     "login_by_account",
     "login_by_account_digest",
+    "mn_version",
     "logout",
     "poll_policy",
 ];

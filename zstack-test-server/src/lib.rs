@@ -2,7 +2,7 @@
 //! SDK and code built on it without a real MN (cargo feature `test-server`).
 //!
 //! [`TestServer`] listens on `127.0.0.1` on a free port and follows the wire
-//! protocol of the MN (`shared/zstack-protocol.md`):
+//! protocol of the MN (`docs/protocol.md` in the repository):
 //!
 //! * the context path (`zstack` by default) is stripped and the rest is
 //!   URL-decoded before routes are matched; unknown paths answer `404`

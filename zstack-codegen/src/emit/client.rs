@@ -15,7 +15,7 @@ use crate::rust_type::TypeMapper;
 
 /// Inherent methods of `Call` that generated setters must not shadow (a
 /// setter with one of these names would be unreachable on a `Call`). The
-/// SDK's `call_methods_are_reserved` test checks this list against `Call`.
+/// workspace test `xtask/tests/reserved_names.rs` checks this list against `Call`.
 pub const RESERVED_CALL_METHODS: &[&str] = &[
     "new",
     "client",
@@ -68,7 +68,7 @@ impl ToTokens for ClientMethods<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         let module = self.names.module(&self.group.name);
         let name = ident(&Self::trait_name(module));
-        let methods = self.group.apis.iter().map(|api| {
+        let methods = self.group.apis.iter().filter(|api| !is_login(api)).map(|api| {
             let request = RequestStruct { spec: self.spec, api, names: self.names, types: self.types };
             self.method(&request)
         });
@@ -90,6 +90,13 @@ impl ToTokens for ClientMethods<'_> {
             impl #name for ::zstack_sdk::client::Client {}
         });
     }
+}
+
+/// A login API (needs no session, returns one): sent with
+/// `client.login(request)`, which keeps the session, so it gets no client
+/// method of its own. (`RenewSession` needs a session and keeps its method.)
+pub fn is_login(api: &zstack_spec::Api) -> bool {
+    !api.session && matches!(&api.result, zstack_spec::ResultShape::Inventory(ty) if ty == "SessionInventory")
 }
 
 impl ClientMethods<'_> {

@@ -6,7 +6,9 @@ use quote::{ToTokens, quote};
 /// Paragraphs of a doc comment; empty paragraphs are dropped.
 #[derive(Default)]
 pub struct Doc {
-    paragraphs: Vec<String>,
+    /// Each paragraph, and whether its markup is escaped (text from the spec)
+    /// or kept (links and emphasis the generator writes itself).
+    paragraphs: Vec<(String, bool)>,
 }
 
 impl Doc {
@@ -14,12 +16,21 @@ impl Doc {
         Self::default()
     }
 
-    /// Add a paragraph if there is one.
-    pub fn para(mut self, text: impl Into<Option<String>>) -> Self {
-        if let Some(text) = text.into() {
+    /// Add a paragraph of spec text if there is one: brackets are escaped.
+    pub fn para(self, text: impl Into<Option<String>>) -> Self {
+        self.push(text.into(), true)
+    }
+
+    /// Add a paragraph of markdown the generator wrote (intra-doc links kept).
+    pub fn markdown(self, text: impl Into<Option<String>>) -> Self {
+        self.push(text.into(), false)
+    }
+
+    fn push(mut self, text: Option<String>, escape: bool) -> Self {
+        if let Some(text) = text {
             let text = text.trim().to_string();
             if !text.is_empty() {
-                self.paragraphs.push(text);
+                self.paragraphs.push((text, escape));
             }
         }
         self
@@ -28,12 +39,13 @@ impl Doc {
 
 impl ToTokens for Doc {
     fn to_tokens(&self, tokens: &mut TokenStream) {
-        for (i, para) in self.paragraphs.iter().enumerate() {
+        for (i, (para, escape)) in self.paragraphs.iter().enumerate() {
             if i > 0 {
                 tokens.extend(quote!(#[doc = ""]));
             }
             for line in para.lines() {
-                let line = format!(" {}", escape_brackets(line.trim_end()));
+                let line = line.trim_end();
+                let line = if *escape { format!(" {}", escape_brackets(line)) } else { format!(" {line}") };
                 tokens.extend(quote!(#[doc = #line]));
             }
         }

@@ -1,6 +1,7 @@
 //! One small struct per emitted construct, each implementing `ToTokens`.
 
 pub mod any_enum;
+pub mod api_doc;
 pub mod client;
 pub mod doc;
 pub mod file;

@@ -46,19 +46,7 @@ impl<'a> RequestStruct<'a> {
     }
 
     fn doc(&self) -> Doc {
-        let a = self.api;
-        let envelope = a.envelope.as_ref().map(|e| format!(", body envelope `{e:?}`")).unwrap_or_default();
-        let route = format!("`{} {}`{envelope}.", a.method, a.path);
-        let mode = if a.is_async {
-            "Asynchronous: the MN answers `202` and the job is polled until it ends."
-        } else {
-            "Synchronous: the MN answers with the result directly."
-        };
-        let session = if a.session { "Needs a session." } else { "Needs no session." };
-        let source = a.source.as_ref().map(|s| format!("Source: {s}."));
-        let meta = [Some(mode.to_string()), Some(session.to_string()), since(a.since.as_ref(), a.since_source), source];
-        let meta: Vec<String> = meta.into_iter().flatten().collect();
-        Doc::new().para(a.description.clone()).para(route).para(meta.join(" "))
+        super::api_doc::ApiDoc { request: self }.doc()
     }
 
     /// The response may hold subclass values named only by `schema`.

@@ -8,7 +8,7 @@
 //!
 //! Only [`Tracked`] moves through the tree: a value decoded through another
 //! deserializer while a context is set (e.g. from a buffered `Value`) must
-//! leave the context first ([`Scope::suspend`]).
+//! leave the context first (`Scope::suspend`).
 //!
 //! Subtrees that no `schema` path enters (an inventory's `uuid`, its
 //! `createDate`, ...) are decoded without the wrapper, at no position, so
